@@ -1,0 +1,100 @@
+"""The event catalogue: everything that can happen to a funding round and its projects.
+
+Pure: pydantic models only, no I/O and no clock. Importing this package registers every
+event type in :data:`events.base.registry`.
+"""
+
+from events.annulment import EventAnnulled
+from events.application import (
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+    BudgetLine,
+    ContactRole,
+    Signature,
+)
+from events.award import GrantAwarded
+from events.base import (
+    Event,
+    EventRegistry,
+    InvalidEvent,
+    Kronor,
+    PositiveKronor,
+    UnknownEventType,
+    registry,
+)
+from events.disbursement import DisbursementMade
+from events.envelope import ROLES, Metadata, NewEvent, Recorded, Role
+from events.network import (
+    NetworkAbsenceRecorded,
+    NetworkAttendanceRecorded,
+    NetworkExemptionGranted,
+    NetworkMakeUpRecorded,
+)
+from events.plan import PlanApproved, PlanRejected, PlanSubmitted
+from events.reminder import ReminderSent
+from events.repayment import RepaymentDemanded, RepaymentReceived, RepaymentWaived
+from events.reporting import (
+    FinancialReportSubmitted,
+    FollowUpIndicators,
+    FollowUpSubmitted,
+    YearEndAccountSubmitted,
+)
+from events.round import (
+    AllocationDecided,
+    AllocationLine,
+    DeadlineChanged,
+    DeadlineSet,
+    NetworkSessionScheduled,
+    RoundClosed,
+    RoundDeadline,
+    RoundOpened,
+)
+from events.supervision import SupervisionFundsGranted, SupervisionFundsRequested
+
+__all__ = [
+    "ROLES",
+    "AllocationDecided",
+    "AllocationLine",
+    "ApplicationSubmitted",
+    "ApplicationWithdrawn",
+    "BudgetLine",
+    "ContactRole",
+    "DeadlineChanged",
+    "DeadlineSet",
+    "DisbursementMade",
+    "Event",
+    "EventAnnulled",
+    "EventRegistry",
+    "FinancialReportSubmitted",
+    "FollowUpIndicators",
+    "FollowUpSubmitted",
+    "GrantAwarded",
+    "InvalidEvent",
+    "Kronor",
+    "Metadata",
+    "NetworkAbsenceRecorded",
+    "NetworkAttendanceRecorded",
+    "NetworkExemptionGranted",
+    "NetworkMakeUpRecorded",
+    "NetworkSessionScheduled",
+    "NewEvent",
+    "PlanApproved",
+    "PlanRejected",
+    "PlanSubmitted",
+    "PositiveKronor",
+    "Recorded",
+    "ReminderSent",
+    "RepaymentDemanded",
+    "RepaymentReceived",
+    "RepaymentWaived",
+    "Role",
+    "RoundClosed",
+    "RoundDeadline",
+    "RoundOpened",
+    "Signature",
+    "SupervisionFundsGranted",
+    "SupervisionFundsRequested",
+    "UnknownEventType",
+    "YearEndAccountSubmitted",
+    "registry",
+]

@@ -1,0 +1,74 @@
+"""Reporting events: follow-ups (aggregates only), financial reports and the year-end account."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from events.base import Event, Kronor, Text
+
+__all__ = [
+    "FinancialReportSubmitted",
+    "FollowUpIndicators",
+    "FollowUpSubmitted",
+    "YearEndAccountSubmitted",
+]
+
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class FollowUpIndicators(BaseModel):
+    """Aggregate indicators for the period. Counts only: never data about a single pupil."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target_group_size: Count
+    pupils_reached: Count
+    unplanned_dropouts: Count = 0
+    unauthorised_absence_hours: Count | None = None
+    pupils_with_improved_attendance: Count | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FollowUpIndicators:
+        if self.unplanned_dropouts > self.pupils_reached:
+            raise ValueError("unplanned_dropouts exceeds pupils_reached")
+        improved = self.pupils_with_improved_attendance
+        if improved is not None and improved > self.pupils_reached:
+            raise ValueError("pupils_with_improved_attendance exceeds pupils_reached")
+        return self
+
+
+class FollowUpSubmitted(Event):
+    """The project's follow-up at T2 or in the annual activity report."""
+
+    kind: Literal["t2", "annual"]
+    period_start: date
+    period_end: date
+    indicators: FollowUpIndicators
+    #: At T2 (2018): how the work could be financed within the district's own organisation.
+    self_financing_plan: Text | None = None
+
+
+class FinancialReportSubmitted(Event):
+    """Money spent so far against the applied amount, and the forecast for the year."""
+
+    kind: Literal["t2", "final"]
+    spent_sek: Kronor
+    forecast_sek: Kronor
+
+
+class YearEndAccountSubmitted(Event):
+    """The year-end account and cost description; money not used per plan is paid back."""
+
+    spent_sek: Kronor
+    #: Spent, but not on what the approved plan says; counts as unused for repayment.
+    spent_outside_plan_sek: Kronor = 0
+    cost_description: Text
+
+    @model_validator(mode="after")
+    def _outside_within_spent(self) -> YearEndAccountSubmitted:
+        if self.spent_outside_plan_sek > self.spent_sek:
+            raise ValueError("spent_outside_plan_sek exceeds spent_sek")
+        return self

@@ -1,0 +1,125 @@
+"""Round events: a funding round opens with its budget, rules and deadlines, and closes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
+
+from events.base import Code, Event, Kronor, Text
+
+__all__ = [
+    "AllocationDecided",
+    "AllocationLine",
+    "DeadlineChanged",
+    "DeadlineSet",
+    "NetworkSessionScheduled",
+    "RoundClosed",
+    "RoundDeadline",
+    "RoundOpened",
+]
+
+
+class RoundDeadline(BaseModel):
+    """A dated obligation of the round (``t2_report``, ``final_financial_report``...)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: Code
+    due_on: date
+    description: Text | None = None
+
+
+class RoundOpened(Event):
+    """The funder opened a round: how much money, for which period, under which policy."""
+
+    round_id: Code
+    title: Text
+    budget_sek: Kronor
+    #: Separate pool for joint supervision (the 2014 R&D money); 0 when the round has none.
+    supervision_pool_sek: Kronor = 0
+    period_start: date
+    period_end: date
+    application_deadline: date | None = None
+    #: The policy that judges this round, pinned so later policy changes never rewrite it.
+    policy_name: Code
+    policy_version: int
+    deadlines: tuple[RoundDeadline, ...] = ()
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> RoundOpened:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        codes = [d.code for d in self.deadlines]
+        if len(codes) != len(set(codes)):
+            raise ValueError("a deadline code appears twice")
+        return self
+
+
+class DeadlineSet(Event):
+    """A coordinator set a round deadline that was not on record before."""
+
+    code: Code
+    due_on: date
+    reason: Text
+    description: Text | None = None
+
+
+class DeadlineChanged(Event):
+    """A coordinator moved a round deadline; the old date stays in history."""
+
+    code: Code
+    previous_due_on: date
+    due_on: date
+    reason: Text
+
+
+class NetworkSessionScheduled(Event):
+    """A city-wide network meeting or training that projects take part in."""
+
+    session_id: Code
+    title: Text
+    starts_at: AwareDatetime
+    mandatory: bool = True
+
+
+class AllocationLine(BaseModel):
+    """One district's part of an allocation decision."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    district: Text
+    schools: int
+    applied_sek: Kronor
+    base_sek: Kronor
+    share_sek: Kronor
+    allocated_sek: Kronor
+
+
+class AllocationDecided(Event):
+    """The deciding body (e.g. the social services committee) decided how the money is shared."""
+
+    decided_by: Text
+    decided_on: date
+    decision_ref: Text
+    method: Code
+    method_version: int
+    total_sek: Kronor
+    lines: tuple[AllocationLine, ...]
+    unallocated_sek: Kronor
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> AllocationDecided:
+        allocated = sum(line.allocated_sek for line in self.lines)
+        if allocated + self.unallocated_sek != self.total_sek:
+            raise ValueError(
+                f"lines ({allocated}) plus unallocated ({self.unallocated_sek}) "
+                f"do not add up to total_sek ({self.total_sek})"
+            )
+        return self
+
+
+class RoundClosed(Event):
+    """No more reports or payments are taken in this round."""
+
+    reason: Text

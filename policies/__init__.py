@@ -1,0 +1,1 @@
+"""Policies: pure rules that turn event histories into state, payable amounts and reminders."""

@@ -1,0 +1,3 @@
+"""ppss-workflow: the machinery around the pure events and policies (store, commands, CLI)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""`python -m ppss_workflow` is the `ppss` command."""
+
+from ppss_workflow.cli import main
+
+main()

@@ -1,0 +1,238 @@
+"""The store benchmark: append per command, bulk import, replay, and the raw SQLite floor."""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from events import (
+    DisbursementMade,
+    FinancialReportSubmitted,
+    FollowUpIndicators,
+    FollowUpSubmitted,
+    GrantAwarded,
+    Metadata,
+    NetworkAttendanceRecorded,
+    NewEvent,
+    PlanApproved,
+    PlanSubmitted,
+    YearEndAccountSubmitted,
+)
+from events.base import Event
+from policies.ledger import LedgerBuilder
+from ppss_workflow.db import iso_utc
+from ppss_workflow.scratch import scratch_store
+from ppss_workflow.store import AppendRequest, EventStore
+
+__all__ = ["STREAM_LENGTH", "BenchResult", "run_store_bench", "synthetic_streams"]
+
+STREAM_LENGTH = 10
+_BULK_CHUNK = 10_000
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BenchResult:
+    """Events per second for each way of using the store, plus the raw floor."""
+
+    backend: str
+    events: int
+    append_per_command_eps: float
+    append_commands_per_s: float
+    bulk_import_eps: float
+    replay_eps: float
+    raw_sqlite_insert_eps: float
+
+    def as_dict(self) -> dict[str, Any]:
+        raw = self.raw_sqlite_insert_eps
+        return {
+            "backend": self.backend,
+            "events": self.events,
+            "stream_length": STREAM_LENGTH,
+            "append_per_command_eps": round(self.append_per_command_eps),
+            "append_commands_per_s": round(self.append_commands_per_s),
+            "bulk_import_eps": round(self.bulk_import_eps),
+            "replay_eps": round(self.replay_eps),
+            "raw_sqlite_insert_eps": round(raw),
+            "append_per_command_vs_raw": round(self.append_per_command_eps / raw, 4),
+            "bulk_import_vs_raw": round(self.bulk_import_eps / raw, 4),
+        }
+
+
+def _stream_events(i: int, start: datetime) -> list[Event]:
+    amount = 100_000 + (i % 50) * 1_000
+    return [
+        PlanSubmitted(plan_id=f"plan-{i}", summary="Arbetsplan för skolsocialt team"),
+        PlanApproved(plan_id=f"plan-{i}", meeting_on=date(2014, 3, 10)),
+        GrantAwarded(amount_sek=amount, decision_ref="SN 2014-02-04", decided_on=date(2014, 2, 4)),
+        NetworkAttendanceRecorded(session_id="natverk-1", participants=3),
+        DisbursementMade(amount_sek=amount // 2, purpose="grant", payment_reference=f"U-{i}-1"),
+        NetworkAttendanceRecorded(session_id="natverk-2", participants=2),
+        FinancialReportSubmitted(kind="t2", spent_sek=amount // 3, forecast_sek=amount),
+        FollowUpSubmitted(
+            kind="t2",
+            period_start=date(2014, 1, 1),
+            period_end=date(2014, 8, 31),
+            indicators=FollowUpIndicators(target_group_size=50, pupils_reached=24),
+        ),
+        DisbursementMade(amount_sek=amount // 2, purpose="grant", payment_reference=f"U-{i}-2"),
+        YearEndAccountSubmitted(spent_sek=amount - 5_000, cost_description="Personal, handledning"),
+    ]
+
+
+def synthetic_streams(total_events: int) -> Iterator[tuple[str, list[NewEvent]]]:
+    """Project streams of ``STREAM_LENGTH`` plausible events each (the last may be shorter)."""
+    start = datetime(2014, 2, 4, 9, tzinfo=UTC)
+    meta = Metadata(actor="bench", role="coordinator")
+    made = 0
+    i = 0
+    while made < total_events:
+        stream = _stream_events(i, start)[: total_events - made]
+        yield (
+            f"project:bench:{i:07d}",
+            [NewEvent(e, start + timedelta(days=k), meta) for k, e in enumerate(stream)],
+        )
+        made += len(stream)
+        i += 1
+
+
+def run_store_bench(
+    total_events: int, base_url: str | None = None, progress: Progress | None = None
+) -> BenchResult:
+    """Measure the store on scratch databases (``base_url``'s backend, SQLite by default).
+
+    The input events are built before each timed phase and frozen out of the garbage
+    collector's sight (``gc.freeze``): building them is the caller's cost, not the store's.
+    """
+    report = progress or (lambda _stage, _done, _total: None)
+
+    with scratch_store(base_url) as store, _prepared_input(total_events) as streams:
+        backend = store.engine.dialect.name
+        done = 0
+        started = time.perf_counter()
+        for stream_id, new_events in streams:
+            store.append(stream_id, new_events, 0)
+            done += len(new_events)
+            if done % 1000 < STREAM_LENGTH:
+                report("append per command", done, total_events)
+        append_s = time.perf_counter() - started
+        report("append per command", total_events, total_events)
+
+    with scratch_store(base_url) as store:
+        with _prepared_input(total_events) as streams:
+            bulk_s = _bulk_import(store, streams, total_events, report)
+        n_streams = len(streams)
+        del streams
+
+        gc.collect()
+        started = time.perf_counter()
+        ledgers: dict[str, LedgerBuilder] = {}
+        replayed = 0
+        for recorded in store.read_all(batch_size=5_000):
+            builder = ledgers.get(recorded.stream_id)
+            if builder is None:
+                builder = ledgers[recorded.stream_id] = LedgerBuilder()
+            builder.apply(recorded)
+            replayed += 1
+            if replayed % 5_000 == 0:
+                report("replay", replayed, total_events)
+        replay_s = time.perf_counter() - started
+        assert replayed == total_events, (replayed, total_events)
+        raw_eps = _raw_sqlite_floor(store)
+        report("raw sqlite floor", total_events, total_events)
+
+    return BenchResult(
+        backend=backend,
+        events=total_events,
+        append_per_command_eps=total_events / append_s,
+        append_commands_per_s=n_streams / append_s,
+        bulk_import_eps=total_events / bulk_s,
+        replay_eps=total_events / replay_s,
+        raw_sqlite_insert_eps=raw_eps,
+    )
+
+
+def _bulk_import(
+    store: EventStore, streams: list[tuple[str, list[NewEvent]]], total: int, report: Progress
+) -> float:
+    started = time.perf_counter()
+    done = 0
+    for chunk in _chunks(streams, _BULK_CHUNK // STREAM_LENGTH):
+        store.append_many([AppendRequest(s, evs, 0) for s, evs in chunk])
+        done += sum(len(evs) for _, evs in chunk)
+        report("bulk import", done, total)
+    return time.perf_counter() - started
+
+
+@contextmanager
+def _prepared_input(total_events: int) -> Iterator[list[tuple[str, list[NewEvent]]]]:
+    streams = list(synthetic_streams(total_events))
+    gc.collect()
+    gc.freeze()
+    try:
+        yield streams
+    finally:
+        gc.unfreeze()
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _raw_sqlite_floor(store: EventStore) -> float:
+    """Plain ``sqlite3.executemany`` of the very rows the store holds, into the same table.
+
+    The rows are read back first, already encoded and hashed: this is what any store on
+    SQLite pays just to put them on disk, with the same indexes and pragmas.
+    """
+    rows = [
+        tuple(iso_utc(v) if isinstance(v, datetime) else v for v in row)
+        for batch in store.read_rows(batch_size=50_000)
+        for row in batch
+    ]
+    with _temporary_sqlite() as path:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(_RAW_DDL)
+        started = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(_RAW_INSERT, rows)
+        conn.execute("COMMIT")
+        elapsed = time.perf_counter() - started
+        conn.close()
+    return len(rows) / elapsed
+
+
+_RAW_INSERT = "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_RAW_DDL = """
+CREATE TABLE events (
+    position INTEGER PRIMARY KEY, stream_id VARCHAR(200) NOT NULL, version INTEGER NOT NULL,
+    event_id VARCHAR(36) NOT NULL UNIQUE, event_type VARCHAR(100) NOT NULL,
+    schema_version INTEGER NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL,
+    occurred_at VARCHAR(27) NOT NULL, recorded_at VARCHAR(27) NOT NULL,
+    hash VARCHAR(64) NOT NULL, UNIQUE (stream_id, version));
+CREATE INDEX ix_events_recorded_at ON events (recorded_at);
+"""
+
+
+@contextmanager
+def _temporary_sqlite() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="ppss-raw-") as folder:
+        yield str(Path(folder) / "raw.sqlite3")
+
+
+def describe_backend(url: str | None) -> str:
+    return "sqlite" if url is None else make_url(url).get_backend_name()

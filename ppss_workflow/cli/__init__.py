@@ -1,0 +1,61 @@
+"""The `ppss` command line: one Typer app, errors as one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ppss_workflow import __version__
+from ppss_workflow.cli import bench, db, events_cmd
+from ppss_workflow.errors import WorkflowError
+from ppss_workflow.logs import configure_logging
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ppss",
+    help="ppss-workflow: conditional grant disbursements as event streams.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(events_cmd.app, name="events")
+app.add_typer(bench.app, name="bench")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ppss-workflow {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    log_level: Annotated[
+        str, typer.Option("--log-level", envvar="PPSS_LOG_LEVEL", help="debug, info, warning")
+    ] = "warning",
+    log_json: Annotated[
+        bool | None, typer.Option("--log-json/--log-console", help="Default: JSON off a terminal.")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise typer.BadParameter("use debug, info, warning or error", param_hint="--log-level")
+    configure_logging(log_level, json=log_json)
+
+
+def main() -> None:
+    """Entry point: a WorkflowError becomes ``ppss: error: ...`` and its exit code."""
+    try:
+        app()
+    except WorkflowError as exc:
+        print(f"ppss: error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("ppss: interrupted; nothing half-written (appends are atomic)", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,59 @@
+"""What every command shares: the --database option, opening the store, output helpers."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ppss_workflow.config import ENV_DATABASE_URL, StoreLocation, resolve_database_url
+from ppss_workflow.db import create_store_engine, safe_url
+from ppss_workflow.schema import ensure_schema
+from ppss_workflow.store import EventStore
+
+__all__ = [
+    "DatabaseOption",
+    "OutputFormat",
+    "err_console",
+    "open_store",
+    "out_console",
+]
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        "-d",
+        help="Store URL: sqlite:///PATH or postgresql://HOST/DB. "
+        f"Default: ${ENV_DATABASE_URL}, else a SQLite file in the per-user data folder.",
+    ),
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+out_console = Console(soft_wrap=True)
+err_console = Console(stderr=True)
+
+
+def open_store(option: str | None, *, create: bool = True) -> tuple[EventStore, StoreLocation]:
+    """The configured store, its schema checked (and created if empty and ``create``)."""
+    location = resolve_database_url(option)
+    engine = create_store_engine(location.url)
+    ensure_schema(engine, create=create)
+    return EventStore(engine), location
+
+
+def describe(location: StoreLocation) -> str:
+    where = {"option": "--database", "environment": f"${ENV_DATABASE_URL}", "default": "default"}
+    return f"{safe_url(location.url)} ({where[location.source]})"
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()

@@ -1,0 +1,63 @@
+"""`ppss bench`: measure the store on scratch databases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ppss_workflow.bench import run_store_bench
+from ppss_workflow.cli._common import OutputFormat, err_console, out_console
+from ppss_workflow.errors import ConfigurationError
+
+app = typer.Typer(help="Benchmarks (measured on throw-away stores).", no_args_is_help=True)
+
+
+@app.command("store")
+def store_command(
+    events: Annotated[int, typer.Option("--events", "-n", help="Events to write.")] = 100_000,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            "-d",
+            help="Run against this server (a scratch schema is created and dropped). "
+            "Default: a temporary SQLite file. PPSS_DATABASE_URL is ignored on purpose.",
+        ),
+    ] = None,
+) -> None:
+    """Append per command, bulk import, replay, and the raw sqlite3 floor, in events/s."""
+    if events < 100:
+        raise ConfigurationError(f"--events {events} is too few to measure: use 100 or more")
+    tasks: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("{task.description:<20}"),
+        BarColumn(),
+        TextColumn("{task.completed:>9,}/{task.total:,}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as progress:
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done)
+
+        result = run_store_bench(events, database, report).as_dict()
+    if fmt is OutputFormat.json:
+        typer.echo(orjson.dumps(result).decode())
+        return
+    table = Table(title=f"Store benchmark: {events:,} events on {result['backend']}")
+    table.add_column("measure")
+    table.add_column("events/s", justify="right")
+    for key in ("append_per_command_eps", "bulk_import_eps", "replay_eps", "raw_sqlite_insert_eps"):
+        table.add_row(key, f"{result[key]:,}".replace(",", " "))
+    table.add_row("append / raw", f"{result['append_per_command_vs_raw']:.2%}")
+    table.add_row("bulk / raw", f"{result['bulk_import_vs_raw']:.2%}")
+    out_console.print(table)

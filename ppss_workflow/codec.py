@@ -1,0 +1,148 @@
+"""Canonical encoding of events and the SHA-256 hash chain that makes history tamper-evident."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+from pydantic import ValidationError
+
+from events.base import Event, describe_validation_error, registry
+from events.envelope import Metadata, NewEvent
+from ppss_workflow.db import iso_utc
+from ppss_workflow.errors import InvalidEventError
+
+__all__ = [
+    "GENESIS_HASH",
+    "EncodedEvent",
+    "canonical_json",
+    "chain_hash_text",
+    "encode",
+    "request_hash",
+]
+
+#: The "previous hash" of the first event in a store.
+GENESIS_HASH = "0" * 64
+
+_SORTED = orjson.OPT_SORT_KEYS
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 as is: one byte string per value, forever."""
+    return orjson.dumps(value, option=_SORTED).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedEvent:
+    """A validated event in its stored form, before it has a position."""
+
+    event_id: str
+    event_type: str
+    schema_version: int
+    data: str
+    metadata: str
+    #: Canonical UTC text (``iso_utc``), as stored and hashed.
+    occurred_at: str
+
+
+def encode(new: NewEvent, *, command_id: UUID | None = None) -> EncodedEvent:
+    """Validate ``new`` against the catalogue and encode it; raise InvalidEventError if it fails.
+
+    Re-validating catches models built with ``model_construct`` or mutated behind pydantic's
+    back: nothing malformed reaches the store, whatever the caller did.
+    """
+    event = new.event
+    if not isinstance(event, Event):
+        raise InvalidEventError(f"not an event: {type(event).__name__}")
+    cls = type(event)
+    if registry.cls(cls.event_type) is not cls:
+        raise InvalidEventError(f"{cls.event_type} is not the catalogue's class of that name")
+    if not isinstance(new.occurred_at, datetime) or new.occurred_at.tzinfo is None:
+        raise InvalidEventError(
+            f"{cls.event_type}: occurred_at must be a time-zone aware datetime "
+            "(e.g. 2014-03-10T10:00+01:00)"
+        )
+    try:
+        data = event.model_dump(mode="json")
+        cls.model_validate(data)
+        metadata = _encode_metadata(new.metadata, command_id)
+    except ValidationError as exc:
+        raise InvalidEventError(
+            f"{cls.event_type}: {describe_validation_error(exc)}; nothing was written"
+        ) from exc
+    except (TypeError, ValueError) as exc:  # pydantic serialiser on a corrupted model
+        raise InvalidEventError(f"{cls.event_type}: {exc}; nothing was written") from exc
+    return EncodedEvent(
+        event_id=str(new.event_id),
+        event_type=cls.event_type,
+        schema_version=cls.schema_version,
+        data=canonical_json(data),
+        metadata=metadata,
+        occurred_at=iso_utc(new.occurred_at),
+    )
+
+
+_METADATA_MEMO: dict[tuple[Metadata, UUID | None], str] = {}
+
+
+def _encode_metadata(meta: Metadata, command_id: UUID | None) -> str:
+    """Validated canonical metadata; a batch shares one Metadata, so it is memoised."""
+    key = (meta, command_id)
+    found = _METADATA_MEMO.get(key)
+    if found is not None:
+        return found
+    if not isinstance(meta, Metadata):
+        raise TypeError(f"metadata must be Metadata, not {type(meta).__name__}")
+    if command_id is not None and meta.command_id is None:
+        meta = meta.model_copy(update={"command_id": command_id})
+    checked = Metadata.model_validate(meta.model_dump())
+    text = canonical_json(checked.model_dump(mode="json", exclude_none=True))
+    if len(_METADATA_MEMO) >= 4096:
+        _METADATA_MEMO.clear()
+    _METADATA_MEMO[key] = text
+    return text
+
+
+def chain_hash_text(  # noqa: PLR0917 - positional on purpose: called once per event stored
+    prev_hash: str,
+    position: int,
+    stream_id: str,
+    version: int,
+    event_id: str,
+    event_type: str,
+    schema_version: int,
+    data: str,
+    metadata: str,
+    occurred_at: str,
+    recorded_at: str,
+) -> str:
+    """SHA-256 over the previous hash and every stored column of this event, as stored.
+
+    Instants are their canonical text (:func:`iso_utc`), so the hash is the same whichever
+    backend holds the row and whatever time zone a reader's session uses.
+    """
+    payload = orjson.dumps(
+        [
+            position,
+            stream_id,
+            version,
+            event_id,
+            event_type,
+            schema_version,
+            data,
+            metadata,
+            occurred_at,
+            recorded_at,
+        ]
+    )
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + payload).hexdigest()
+
+
+def request_hash(stream_id: str, encoded: list[EncodedEvent]) -> str:
+    """What a command asked for, to tell a true retry from a reused command id."""
+    body = [stream_id, [[e.event_type, e.schema_version, e.data] for e in encoded]]
+    return hashlib.sha256(orjson.dumps(body)).hexdigest()

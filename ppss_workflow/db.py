@@ -1,0 +1,203 @@
+"""Tables, column types and engines for the two backends: SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from ppss_workflow.errors import ConfigurationError
+
+__all__ = [
+    "STREAM_ID",
+    "WRITE",
+    "commands",
+    "create_store_engine",
+    "events_table",
+    "iso_utc",
+    "metadata",
+    "normalise_url",
+    "parse_utc",
+    "safe_url",
+]
+
+#: Execution option that makes a SQLite transaction take the write lock at BEGIN.
+WRITE = {"ppss_write": True}
+
+
+def iso_utc(moment: datetime) -> str:
+    """The one text form of an instant: UTC, microseconds, ``Z``. Used in storage and hashes."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: give a time zone (UTC or Europe/Stockholm)")
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    # isoformat is several times faster than strftime; it ends in "+00:00" (or "Z"-less UTC).
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def parse_utc(value: datetime | str) -> datetime:
+    """An instant read back from either backend (text on SQLite, timestamptz on PostgreSQL)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value.astimezone(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware instant: ``timestamptz`` on PostgreSQL, sortable ISO text on SQLite."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(27))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return iso_utc(value)
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return parse_utc(value)
+
+
+metadata = MetaData()
+
+#: Stream ids compare byte-wise on both backends ("C" collation on PostgreSQL), so prefix
+#: ranges and orderings agree between SQLite and PostgreSQL whatever the server's locale.
+STREAM_ID = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+events_table = Table(
+    "events",
+    metadata,
+    # INTEGER PRIMARY KEY on SQLite is the rowid itself: the cheapest ordered key it has.
+    Column(
+        "position",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("stream_id", STREAM_ID, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("event_type", String(100), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    # Canonical JSON as text, not JSONB: the hash chain covers these exact bytes.
+    Column("data", Text, nullable=False),
+    Column("metadata", Text, nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
+    # No index on recorded_at: it never decreases along positions, so "known at T" is a
+    # prefix of the log, and each index costs every append (see README, benchmark).
+)
+
+commands = Table(
+    "commands",
+    metadata,
+    Column("command_id", String(36), primary_key=True),
+    Column("stream_id", String(200), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("first_position", BigInteger, nullable=False),
+    Column("last_position", BigInteger, nullable=False),
+    Column("stream_version", Integer, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+
+def normalise_url(raw: str) -> URL:
+    """Parse a database URL, choosing psycopg 3 for PostgreSQL; refuse what we cannot serve."""
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"cannot read database URL {raw!r}: use sqlite:///PATH or postgresql://HOST/DATABASE"
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        if url.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise ConfigurationError(
+                "an in-memory SQLite store would vanish on exit: give a file, "
+                "e.g. sqlite:///ppss.sqlite3"
+            )
+        return url
+    raise ConfigurationError(
+        f"unsupported database {backend!r} in {safe_url(url)}: "
+        "use sqlite:///PATH or postgresql://HOST/DATABASE"
+    )
+
+
+def safe_url(url: URL | str) -> str:
+    """The URL for logs and messages, password hidden."""
+    if isinstance(url, str):
+        try:
+            url = make_url(url)
+        except ArgumentError:
+            return "<unreadable URL>"
+    return url.render_as_string(hide_password=True)
+
+
+def create_store_engine(raw_url: str | URL) -> Engine:
+    """An engine with the settings the store relies on (WAL and write locks on SQLite)."""
+    url = normalise_url(raw_url) if isinstance(raw_url, str) else raw_url
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 60})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling cannot say BEGIN IMMEDIATE, so we take it over
+    # (the SQLAlchemy documentation's recipe for SQLite transactions).
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a crash never corrupts the store; only the last commits before
+        # a power loss can be lost. FULL would cost an fsync per append.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Appends take the write lock up front so that two writers never both read the
+        # same head position: that is what keeps the global order gap-free for readers.
+        if conn.get_execution_options().get("ppss_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")

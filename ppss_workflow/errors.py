@@ -1,0 +1,64 @@
+"""The errors a person can act on; the CLI turns each into one line and a non-zero exit."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConcurrencyError",
+    "ConfigurationError",
+    "IdempotencyConflict",
+    "InvalidEventError",
+    "SchemaNotReady",
+    "StoreUnavailable",
+    "WorkflowError",
+]
+
+
+class WorkflowError(Exception):
+    """Base of every error ppss-workflow raises on purpose. ``str(exc)`` is one line."""
+
+    exit_code = 1
+
+
+class ConfigurationError(WorkflowError):
+    """A setting (database URL, SMTP settings...) is missing or malformed."""
+
+    exit_code = 2
+
+
+class StoreUnavailable(WorkflowError):
+    """The database could not be reached or opened."""
+
+    exit_code = 3
+
+
+class SchemaNotReady(WorkflowError):
+    """The store has no schema yet, or an older one than this program needs."""
+
+    exit_code = 3
+
+
+class InvalidEventError(WorkflowError):
+    """An event that does not fit the catalogue was offered to the store; nothing was written."""
+
+    exit_code = 2
+
+
+class ConcurrencyError(WorkflowError):
+    """Someone else appended to the stream first; reload and decide again. Nothing was written."""
+
+    exit_code = 4
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"stream {stream_id!r} is at version {actual}, not the expected {expected}: "
+            "someone else recorded an event first; reload and try again"
+        )
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+class IdempotencyConflict(WorkflowError):
+    """A command id was reused for a different command; nothing was written."""
+
+    exit_code = 4

@@ -1,0 +1,69 @@
+"""Shared fixtures: a scratch store per test on every backend, and the PostgreSQL switch."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ppss_workflow.scratch import scratch_store, scratch_url
+from ppss_workflow.store import EventStore
+
+PG_ENV = "PPSS_TEST_DATABASE_URL"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pg_url() -> str:
+    """The test server's URL; skips the test (saying why) when none is configured."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://127.0.0.1/test)")
+    return url
+
+
+def base_url_for(backend: str) -> str | None:
+    return pg_url() if backend == "postgresql" else None
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test using it runs once on SQLite and once on PostgreSQL."""
+    name: str = request.param
+    if name == "postgresql":
+        pg_url()
+    return name
+
+
+class StepClock:
+    """A store clock that the test moves by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2014, 3, 14, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> StepClock:
+    return StepClock()
+
+
+@pytest.fixture
+def store(backend: str, clock: StepClock) -> Iterator[EventStore]:
+    """An empty, upgraded store on the backend under test, removed afterwards."""
+    with scratch_store(base_url_for(backend), clock=clock) as s:
+        yield s
+
+
+@pytest.fixture
+def empty_url(backend: str) -> Iterator[str]:
+    """A URL to an empty database (no schema) on the backend under test."""
+    with scratch_url(base_url_for(backend)) as url:
+        yield url

@@ -1,0 +1,89 @@
+"""`ppss db`, `ppss events` and `ppss bench` as a new user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from events import registry
+from ppss_workflow.scratch import scratch_url
+from tests.conftest import pg_url
+from tests.e2e.cli import assert_one_line_error, ppss
+
+
+def test_db_upgrade_creates_default_sqlite_store_without_configuration(tmp_path: Path) -> None:
+    """With no flag and no environment, the store is a SQLite file in the per-user data folder."""
+    run = ppss("db", "upgrade", home=tmp_path)
+    assert run.code == 0, run.err
+    store_file = tmp_path / "ppss-workflow" / "ppss.sqlite3"
+    assert store_file.exists()
+    assert "upgraded from revision none to 0001" in run.out
+
+    again = ppss("db", "upgrade", home=tmp_path)
+    assert again.code == 0
+    assert "up to date" in again.out
+
+    status = ppss("db", "status", home=tmp_path)
+    assert status.code == 0
+    assert "0001" in status.out
+    assert "(default)" in status.out
+
+
+def test_db_upgrade_on_postgresql_url(tmp_path: Path) -> None:
+    """The same command creates the store on PostgreSQL when given a URL."""
+    with scratch_url(pg_url()) as url:
+        run = ppss("db", "upgrade", "--database", url, home=tmp_path)
+        assert run.code == 0, run.err
+        assert "to 0001" in run.out
+        env_run = ppss("db", "status", home=tmp_path, env={"PPSS_DATABASE_URL": url})
+        assert env_run.code == 0, env_run.err
+        assert "$PPSS_DATABASE_URL" in env_run.out
+    assert not (tmp_path / "ppss-workflow" / "ppss.sqlite3").exists()
+
+
+def test_bad_database_urls_give_one_line_errors(tmp_path: Path) -> None:
+    """A malformed, unsupported or unreachable store is one line of advice and a non-zero exit."""
+    assert_one_line_error(
+        ppss("db", "upgrade", "--database", "not a url", home=tmp_path), "cannot read database URL"
+    )
+    assert_one_line_error(
+        ppss("db", "upgrade", "--database", "mysql://localhost/x", home=tmp_path),
+        "unsupported database 'mysql'",
+    )
+    assert_one_line_error(
+        ppss("db", "upgrade", "--database", "postgresql://127.0.0.1:1/none", home=tmp_path),
+        "cannot open",
+    )
+    missing = tmp_path / "no" / "such" / "folder" / "x.sqlite3"
+    assert_one_line_error(
+        ppss("db", "upgrade", "--database", f"sqlite:///{missing}", home=tmp_path), "cannot open"
+    )
+
+
+def test_events_schema_lists_every_type_with_its_version(tmp_path: Path) -> None:
+    """Auditors get one JSON Schema document naming every event type and schema_version."""
+    run = ppss("events", "schema", home=tmp_path)
+    assert run.code == 0, run.err
+    doc = json.loads(run.out)
+    assert set(doc["events"]) == set(registry.types())
+    assert doc["events"]["DisbursementMade"]["schema_version"] == 2
+    amount = doc["$defs"]["GrantAwarded"]["properties"]["amount_sek"]
+    assert amount["type"] == "integer"
+    assert amount["minimum"] == 0
+
+
+def test_bench_store_prints_the_figures_as_json(tmp_path: Path) -> None:
+    """The benchmark prints one JSON object with every figure the issue asks for."""
+    run = ppss("bench", "store", "--events", "300", "--format", "json", home=tmp_path)
+    assert run.code == 0, run.err
+    figures = json.loads(run.out)
+    for key in (
+        "append_per_command_eps",
+        "bulk_import_eps",
+        "replay_eps",
+        "raw_sqlite_insert_eps",
+        "append_per_command_vs_raw",
+    ):
+        assert figures[key] > 0, key
+    assert figures["events"] == 300
+    assert_one_line_error(ppss("bench", "store", "--events", "5", home=tmp_path), "too few")

@@ -1,0 +1,298 @@
+"""The event store contract: every test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from events import DisbursementMade, Metadata, NewEvent, PlanSubmitted
+from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
+from ppss_workflow.db import iso_utc
+from ppss_workflow.errors import ConcurrencyError, IdempotencyConflict, InvalidEventError
+from ppss_workflow.scratch import scratch_store
+from ppss_workflow.store import AppendRequest, EventStore
+from tests.conftest import StepClock, pg_url
+from tests.factories import WHEN, awarded, new, paid, plan_approved, plan_submitted
+
+FARSTA = "project:ppss-2014:farsta"
+SKARPNACK = "project:ppss-2014:skarpnack"
+
+
+def snapshot(store: EventStore) -> Any:
+    """Everything the store holds, as the database returns it (for 'nothing changed')."""
+    with store.engine.connect() as conn:
+        events = conn.execute(text("SELECT * FROM events ORDER BY position")).all()
+        commands = conn.execute(text("SELECT * FROM commands ORDER BY command_id")).all()
+    return [tuple(r) for r in events], [tuple(r) for r in commands]
+
+
+def sqlite_file_digest(store: EventStore) -> str | None:
+    """SHA-256 of the SQLite file after a full checkpoint; None on PostgreSQL."""
+    if store.engine.dialect.name != "sqlite":
+        return None
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.engine.dispose()
+    path = Path(str(store.engine.url.database))
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_append_assigns_versions_and_gap_free_positions(store: EventStore) -> None:
+    """Appends number a stream's events 1..n and the store's positions without gaps."""
+    first = store.append(FARSTA, [awarded(), plan_submitted()], expected_version=0)
+    second = store.append(SKARPNACK, [awarded(1_000)], expected_version=0)
+    third = store.append(FARSTA, [plan_approved()], expected_version=2)
+
+    assert (first.first_position, first.last_position, first.stream_version) == (1, 2, 2)
+    assert (second.first_position, second.stream_version) == (3, 1)
+    assert (third.first_position, third.stream_version) == (4, 3)
+    history = store.read_stream(FARSTA)
+    assert [r.version for r in history] == [1, 2, 3]
+    assert [r.position for r in history] == [1, 2, 4]
+    assert [r.position for r in store.read_all()] == [1, 2, 3, 4]
+    assert store.stream_version(FARSTA) == 3
+    assert store.stream_version("project:none") == 0
+
+
+def test_events_read_back_equal_with_both_timelines(store: EventStore, clock: StepClock) -> None:
+    """What is read back is the same event, with occurred_at and recorded_at both in UTC."""
+    stockholm_time = datetime.fromisoformat("2014-03-10T10:00:00+01:00")
+    meta = Metadata(actor="styrgrupp@example.org", role="steering_group", correlation_id=uuid4())
+    original = NewEvent(PlanSubmitted(plan_id="plan-1", summary="Plan"), stockholm_time, meta)
+    store.append(FARSTA, [original], 0)
+
+    (recorded,) = store.read_stream(FARSTA)
+    assert recorded.event == original.event
+    assert recorded.event_id == original.event_id
+    assert recorded.metadata == meta
+    assert recorded.occurred_at == stockholm_time
+    assert recorded.occurred_at.utcoffset() == timedelta(0)
+    assert recorded.recorded_at == clock.now
+
+
+def test_wrong_expected_version_raises_and_writes_nothing(store: EventStore) -> None:
+    """A stale expected version names stream, expected and actual, and changes nothing."""
+    store.append(FARSTA, [awarded(), plan_submitted()], 0)
+    before = snapshot(store)
+    digest = sqlite_file_digest(store)
+
+    with pytest.raises(ConcurrencyError) as caught:
+        store.append(FARSTA, [plan_approved()], expected_version=1)
+
+    assert (caught.value.stream_id, caught.value.expected, caught.value.actual) == (FARSTA, 1, 2)
+    assert "project:ppss-2014:farsta" in str(caught.value)
+    assert "version 2" in str(caught.value)
+    assert "expected 1" in str(caught.value)
+    assert snapshot(store) == before
+    assert sqlite_file_digest(store) == digest
+
+
+def test_new_stream_expects_version_zero(store: EventStore) -> None:
+    """Appending to a stream that does not exist with a non-zero version is a conflict."""
+    with pytest.raises(ConcurrencyError):
+        store.append(FARSTA, [awarded()], expected_version=3)
+    assert store.count() == 0
+
+
+def test_malformed_event_is_refused_and_store_unchanged(store: EventStore) -> None:
+    """An event built around validation (model_construct) never reaches the database."""
+    store.append(FARSTA, [awarded()], 0)
+    before = snapshot(store)
+    digest = sqlite_file_digest(store)
+    bad = DisbursementMade.model_construct(amount_sek=-5, purpose="grant", payment_reference="X")
+
+    with pytest.raises(InvalidEventError, match=r"DisbursementMade: amount_sek"):
+        store.append(FARSTA, [paid(), new(bad)], expected_version=1)
+
+    assert snapshot(store) == before
+    assert sqlite_file_digest(store) == digest
+
+
+@pytest.mark.parametrize(
+    ("stream", "events", "message"),
+    [
+        (FARSTA, [NewEvent(PlanSubmitted(plan_id="p", summary="s"), datetime(2014, 3, 10))],
+         "time-zone aware"),
+        ("Project Farsta", [plan_submitted()], "stream id"),
+        (FARSTA, [], "nothing to append"),
+    ],
+    ids=["naive-occurred-at", "bad-stream-id", "empty"],
+)  # fmt: skip
+def test_other_bad_appends_are_refused(
+    store: EventStore, stream: str, events: list[NewEvent], message: str
+) -> None:
+    """Naive times, bad stream ids and empty appends are refused with a reason."""
+    with pytest.raises(InvalidEventError, match=message):
+        store.append(stream, events, 0)
+    assert store.count() == 0
+
+
+def test_append_many_is_all_or_nothing(store: EventStore) -> None:
+    """If one stream in a batch conflicts, no stream in the batch is written."""
+    store.append(SKARPNACK, [awarded()], 0)
+    with pytest.raises(ConcurrencyError):
+        store.append_many(
+            [
+                AppendRequest(FARSTA, [awarded()], 0),
+                AppendRequest(SKARPNACK, [paid()], 0),  # stale: it is at 1
+            ]
+        )
+    assert store.count() == 1
+    assert store.stream_version(FARSTA) == 0
+
+
+def test_retried_command_is_recorded_once(store: EventStore) -> None:
+    """The same command id appended twice returns the first result and writes nothing more."""
+    command = uuid4()
+    first = store.append(FARSTA, [awarded()], 0, command_id=command)
+    again = store.append(FARSTA, [awarded()], 0, command_id=command)
+
+    assert not first.duplicate
+    assert again.duplicate
+    assert (again.first_position, again.stream_version) == (1, 1)
+    assert store.count() == 1
+    assert store.read_stream(FARSTA)[0].metadata.command_id == command
+
+
+def test_reused_command_id_for_other_content_is_refused(store: EventStore) -> None:
+    """A command id reused for a different command is an error, not a silent no-op."""
+    command = uuid4()
+    store.append(FARSTA, [awarded(100)], 0, command_id=command)
+    with pytest.raises(IdempotencyConflict, match=str(command)):
+        store.append(FARSTA, [awarded(200)], 1, command_id=command)
+    assert store.count() == 1
+
+
+def test_read_stream_up_to_version_and_known_at(store: EventStore, clock: StepClock) -> None:
+    """A stream can be read as it was at a version, or as the store knew it at an instant."""
+    store.append(FARSTA, [awarded()], 0)
+    known_then = clock.now
+    clock.advance(days=4)
+    store.append(FARSTA, [plan_submitted(), plan_approved()], 1)
+
+    assert [r.version for r in store.read_stream(FARSTA, to_version=2)] == [1, 2]
+    assert [r.version for r in store.read_stream(FARSTA, known_at=known_then)] == [1]
+    assert [r.version for r in store.read_stream(FARSTA, known_at=clock.now)] == [1, 2, 3]
+
+
+def test_read_streams_by_prefix_is_exact(store: EventStore) -> None:
+    """A prefix read returns that round's projects only, not a round with a longer id."""
+    store.append("project:ppss-2014:farsta", [awarded()], 0)
+    store.append("project:ppss-2014x:farsta", [awarded()], 0)
+    store.append("project:ppss-2014:alvsjo", [awarded()], 0)
+    store.append("round:ppss-2014", [plan_submitted()], 0)
+
+    found = store.read_streams("project:ppss-2014:")
+    assert [r.stream_id for r in found] == ["project:ppss-2014:farsta", "project:ppss-2014:alvsjo"]
+
+
+def test_read_all_after_position_in_batches(store: EventStore) -> None:
+    """Reading from a position returns every later event, across batch boundaries."""
+    for i in range(7):
+        store.append(f"project:r:{i}", [awarded(i + 1), plan_submitted()], 0)
+
+    assert [r.position for r in store.read_all(after=5, batch_size=3)] == list(range(6, 15))
+    assert [r.position for r in store.read_all(after=0, batch_size=4, limit=5)] == [1, 2, 3, 4, 5]
+    batches = list(store.read_all_batches(batch_size=4))
+    assert [len(b) for b in batches] == [4, 4, 4, 2]
+    assert list(store.read_all(after=14)) == []
+
+
+def test_hash_chain_links_every_event(store: EventStore) -> None:
+    """Each stored hash is SHA-256 over the previous hash and the event's stored columns."""
+    store.append(FARSTA, [awarded(), plan_submitted()], 0)
+    store.append(SKARPNACK, [awarded(5)], 0)
+
+    prev = GENESIS_HASH
+    for rows in store.read_rows():
+        for row in rows:
+            expected = chain_hash_text(
+                prev, row.position, row.stream_id, row.version, row.event_id, row.event_type,
+                row.schema_version, row.data, row.metadata,
+                row.occurred_at if isinstance(row.occurred_at, str) else iso_utc(row.occurred_at),
+                row.recorded_at if isinstance(row.recorded_at, str) else iso_utc(row.recorded_at),
+            )  # fmt: skip
+            assert row.hash == expected
+            prev = row.hash
+    assert store.head().hash == prev
+
+
+def test_recorded_at_never_goes_backwards(store: EventStore, clock: StepClock) -> None:
+    """If the clock steps back, recorded_at stays at the head's, so known-at reads are prefixes."""
+    store.append(FARSTA, [awarded()], 0)
+    first = clock.now
+    clock.advance(hours=-3)
+    store.append(FARSTA, [plan_submitted()], 1)
+    assert [r.recorded_at for r in store.read_all()] == [first, first]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE events SET data = '{}' WHERE position = 1",
+        "DELETE FROM events WHERE position = 1",
+        "UPDATE commands SET stream_id = 'x'",
+        "DELETE FROM commands",
+    ],
+)
+def test_database_refuses_update_and_delete(store: EventStore, statement: str) -> None:
+    """The database itself (a trigger) refuses to change or remove stored history."""
+    store.append(FARSTA, [awarded()], 0, command_id=uuid4())
+    before = snapshot(store)
+    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+        conn.execute(text(statement))
+    assert snapshot(store) == before
+
+
+def test_postgres_refuses_truncate() -> None:
+    """On PostgreSQL, TRUNCATE (which skips row triggers) is refused as well."""
+    with scratch_store(pg_url()) as store:
+        _truncate_is_refused(store)
+
+
+def _truncate_is_refused(store: EventStore) -> None:
+    store.append(FARSTA, [awarded()], 0)
+    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+        conn.execute(text("TRUNCATE events"))
+    assert store.count() == 1
+
+
+def test_old_schema_version_is_read_as_current_model(store: EventStore) -> None:
+    """A DisbursementMade stored at schema v1 (``reference``, no purpose) reads as v2."""
+    v1_data = '{"amount_sek":250000,"reference":"U-2014-017"}'
+    meta = '{"actor":"legacy-import","role":"system"}'
+    occurred, recorded = "2014-05-02T08:00:00.000000Z", "2014-05-02T08:05:00.000000Z"
+    event_id = str(uuid4())
+    digest = chain_hash_text(GENESIS_HASH, 1, FARSTA, 1, event_id, "DisbursementMade", 1,
+                             v1_data, meta, occurred, recorded)  # fmt: skip
+    with store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO events (position, stream_id, version, event_id, event_type, "
+                "schema_version, data, metadata, occurred_at, recorded_at, hash) VALUES "
+                "(1, :s, 1, :e, 'DisbursementMade', 1, :d, :m, :o, :r, :h)"
+            ),
+            {"s": FARSTA, "e": event_id, "d": v1_data, "m": meta, "o": occurred, "r": recorded,
+             "h": digest},
+        )  # fmt: skip
+
+    (recorded_event,) = store.read_stream(FARSTA)
+    assert recorded_event.event == DisbursementMade(
+        amount_sek=250_000, purpose="grant", payment_reference="U-2014-017"
+    )
+    store.append(FARSTA, [paid(1)], 1)  # the chain continues from the legacy row
+    assert store.read_stream(FARSTA)[1].version == 2
+
+
+def test_occurred_at_keeps_microseconds(store: EventStore) -> None:
+    """Instants survive storage to the microsecond on both backends."""
+    at = WHEN.replace(microsecond=123456).astimezone(UTC)
+    store.append(FARSTA, [new(PlanSubmitted(plan_id="p", summary="s"), at)], 0)
+    assert store.read_stream(FARSTA)[0].occurred_at == at

@@ -1,0 +1,40 @@
+"""The pure core stays pure: events and policies import no machinery and read no clock."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PURE = sorted([*(ROOT / "events").rglob("*.py"), *(ROOT / "policies").rglob("*.py")])
+FORBIDDEN_MODULES = {
+    "ppss_workflow", "sqlalchemy", "alembic", "structlog", "apscheduler", "smtplib",
+    "socket", "requests", "os", "subprocess", "logging", "time", "random", "typer", "rich",
+}  # fmt: skip
+CLOCK_CALLS = {"now", "today", "utcnow", "time", "monotonic", "perf_counter"}
+
+
+@pytest.mark.parametrize("path", PURE, ids=[p.relative_to(ROOT).as_posix() for p in PURE])
+def test_pure_packages_have_no_io_and_no_clock(path: Path) -> None:
+    """A module of events/ or policies/ imports no I/O library and never asks for the time."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            names = []
+        for name in names:
+            assert name.split(".")[0] not in FORBIDDEN_MODULES, f"{path.name} imports {name}"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            assert node.func.attr not in CLOCK_CALLS, f"{path.name}:{node.lineno} reads a clock"
+
+
+def test_the_check_sees_the_packages() -> None:
+    """The purity check above really covers the two packages (it is not vacuous)."""
+    names = {p.relative_to(ROOT).as_posix() for p in PURE}
+    assert "events/base.py" in names
+    assert "policies/ledger.py" in names
