@@ -107,7 +107,7 @@ def _encode_metadata(meta: Metadata, command_id: UUID | None) -> str:
     return text
 
 
-def chain_hash_text(  # noqa: PLR0917 - positional on purpose: called once per event stored
+def chain_hash_text(
     prev_hash: str,
     position: int,
     stream_id: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -38,7 +39,15 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-out_console = Console(soft_wrap=True)
+def _width() -> int | None:
+    # Off a terminal Rich would wrap tables at 80 columns; piped boards should stay whole.
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        return int(columns)
+    return None if sys.stdout.isatty() else 180
+
+
+out_console = Console(width=_width())
 err_console = Console(stderr=True)
 
 

@@ -40,9 +40,7 @@ def _int(meta: list[Any]) -> st.SearchStrategy[int]:
     return st.integers(low, max(low, high))
 
 
-def for_annotation(  # noqa: PLR0911, PLR0912 - one flat dispatch on type is clearest
-    tp: Any, meta: list[Any] | None = None
-) -> st.SearchStrategy[Any]:
+def for_annotation(tp: Any, meta: list[Any] | None = None) -> st.SearchStrategy[Any]:
     meta = list(meta or [])
     origin = get_origin(tp)
     if origin is Annotated:

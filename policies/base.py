@@ -1,0 +1,385 @@
+"""What a policy answers (conditions, payable, repayment, status) and the rules all rounds share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from events import (
+    ApplicationSubmitted,
+    FinancialReportSubmitted,
+    Recorded,
+    RepaymentDemanded,
+    RepaymentReceived,
+    RepaymentWaived,
+)
+from policies.state import STOCKHOLM, ProjectState, RoundState
+
+__all__ = [
+    "Assessment",
+    "Condition",
+    "ConditionStatus",
+    "Payable",
+    "Policy",
+    "Repayment",
+    "fmt_sek",
+    "today_in_stockholm",
+]
+
+R = Recorded[Any]
+
+
+class ConditionStatus(StrEnum):
+    met = "met"
+    unmet = "unmet"
+    not_yet_due = "not_yet_due"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One condition of the round for one project, with the events that prove its status."""
+
+    code: str
+    status: ConditionStatus
+    reason: str
+    evidence: tuple[R, ...] = ()
+    #: What an unmet condition stops: "grant", "supervision", or "" (stops nothing).
+    blocks: str = "grant"
+    due_on: date | None = None
+    #: Since when an unmet condition has been unmet (the board's "since").
+    since: date | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.status is ConditionStatus.unmet and bool(self.blocks)
+
+
+@dataclass(frozen=True, slots=True)
+class Payable:
+    """What may be paid now, per purpose, and why."""
+
+    grant_sek: int
+    supervision_sek: int
+    reason: str
+
+    @property
+    def total_sek(self) -> int:
+        return self.grant_sek + self.supervision_sek
+
+    def for_purpose(self, purpose: str) -> int:
+        return self.supervision_sek if purpose == "supervision" else self.grant_sek
+
+
+@dataclass(frozen=True, slots=True)
+class Repayment:
+    """Money owed back: what the accounts say is unused, what is demanded, what is settled."""
+
+    owed_sek: int
+    demanded_sek: int
+    settled_sek: int
+    reason: str
+    evidence: tuple[R, ...] = ()
+
+    @property
+    def due_sek(self) -> int:
+        """Still to come back (whether or not it has been demanded yet)."""
+        return max(0, max(self.owed_sek, self.demanded_sek) - self.settled_sek)
+
+    @property
+    def undemanded_sek(self) -> int:
+        return max(0, self.owed_sek - self.demanded_sek)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Everything the board shows for a project at ``now``."""
+
+    conditions: tuple[Condition, ...]
+    payable: Payable
+    repayment: Repayment
+    status: str
+    next_deadline: tuple[str, date] | None
+
+    @property
+    def blocking(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.conditions if c.blocking and c.blocks == "grant")
+
+    @property
+    def may_be_paid(self) -> bool:
+        return self.payable.total_sek > 0
+
+
+def fmt_sek(amount: int) -> str:
+    """Swedish form: ``1 134 896 kr`` (a no-break space between groups)."""
+    return f"{amount:,} kr".replace(",", "\u00a0")
+
+
+def today_in_stockholm(now: datetime) -> date:
+    return now.astimezone(STOCKHOLM).date()
+
+
+class Policy:
+    """A round's rules. Subclasses add their conditions; this class holds the shared ones."""
+
+    name: ClassVar[str]
+    version: ClassVar[int]
+    title: ClassVar[str]
+
+    # -- the questions ---------------------------------------------------------------
+
+    def assess(self, rnd: RoundState, project: ProjectState, now: datetime) -> Assessment:
+        conditions = self.conditions(rnd, project, now)
+        return Assessment(
+            conditions=conditions,
+            payable=self._payable(rnd, project, conditions),
+            repayment=self.repayment(rnd, project, now),
+            status=self.status(rnd, project, now),
+            next_deadline=self._next_deadline(conditions),
+        )
+
+    def conditions(
+        self, rnd: RoundState, project: ProjectState, now: datetime
+    ) -> tuple[Condition, ...]:
+        today = today_in_stockholm(now)
+        return (
+            *self._shared_conditions(rnd, project, today),
+            *self.round_conditions(rnd, project, today),
+        )
+
+    def payable(self, rnd: RoundState, project: ProjectState, now: datetime) -> Payable:
+        return self._payable(rnd, project, self.conditions(rnd, project, now))
+
+    def repayment(self, rnd: RoundState, project: ProjectState, now: datetime) -> Repayment:
+        owed, reason, evidence = self.unused_money(rnd, project)
+        demanded = sum(r.event.amount_sek for r in project.repayment_demands)
+        settled = sum(r.event.amount_sek for r in project.repayment_settlements)
+        if demanded or settled:
+            reason += f"; demanded {fmt_sek(demanded)}, received or waived {fmt_sek(settled)}"
+        return Repayment(
+            owed,
+            demanded,
+            settled,
+            reason,
+            (*evidence, *project.repayment_demands, *project.repayment_settlements),
+        )
+
+    def status(self, rnd: RoundState, project: ProjectState, now: datetime) -> str:
+        ledger = project.ledger
+        if project.withdrawn is not None:
+            return "withdrawn"
+        if project.application is None:
+            return "no application"
+        if ledger.awarded_sek == 0:
+            return "applied"
+        if self.repayment(rnd, project, now).due_sek > 0:
+            return "repayment due"
+        if self.accounted(project):
+            return "accounted"
+        if ledger.disbursed_grant_sek >= ledger.awarded_sek:
+            return "paid"
+        if ledger.disbursed_grant_sek > 0:
+            return "partly paid"
+        plan = project.latest_plan
+        if plan is not None:
+            return f"plan {plan.status}"
+        return "awarded"
+
+    # -- what subclasses provide --------------------------------------------------------
+
+    def round_conditions(
+        self, rnd: RoundState, project: ProjectState, today: date
+    ) -> tuple[Condition, ...]:
+        return ()
+
+    def unused_money(
+        self, rnd: RoundState, project: ProjectState
+    ) -> tuple[int, str, tuple[R, ...]]:
+        """(kronor to pay back, why, the events that show it)."""
+        return 0, "no final account yet", ()
+
+    def accounted(self, project: ProjectState) -> bool:
+        return False
+
+    def check_application(
+        self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
+    ) -> list[str]:
+        """Problems that make an application unacceptable in this round (empty: accept it)."""
+        problems: list[str] = []
+        if application.period_start < rnd.period_start or application.period_end > rnd.period_end:
+            problems.append(
+                f"the period {application.period_start}–{application.period_end} is outside "
+                f"the round's {rnd.period_start}–{rnd.period_end}"
+            )
+        return problems
+
+    # -- shared rules -------------------------------------------------------------------
+
+    def _shared_conditions(
+        self, rnd: RoundState, project: ProjectState, today: date
+    ) -> list[Condition]:
+        out: list[Condition] = []
+        if project.withdrawn is not None:
+            out.append(
+                Condition(
+                    "application",
+                    ConditionStatus.unmet,
+                    "the application was withdrawn",
+                    (project.withdrawn,),
+                    since=_on(project.withdrawn),
+                )
+            )
+        elif project.application is None:
+            out.append(Condition("application", ConditionStatus.unmet, "no application on record"))
+        else:
+            out.append(
+                Condition(
+                    "application",
+                    ConditionStatus.met,
+                    f"application submitted on {_on(project.application)}",
+                    (project.application,),
+                )
+            )
+        if project.awards:
+            out.append(
+                Condition(
+                    "awarded",
+                    ConditionStatus.met,
+                    f"awarded {fmt_sek(project.ledger.awarded_sek)} "
+                    f"({', '.join(r.event.decision_ref for r in project.awards)})",
+                    project.awards,
+                )
+            )
+        else:
+            out.append(Condition("awarded", ConditionStatus.unmet, "no award decision on record"))
+        overdue = [r for r in project.repayment_demands if r.event.due_on < today]
+        outstanding = sum(r.event.amount_sek for r in project.repayment_demands) - sum(
+            r.event.amount_sek for r in project.repayment_settlements
+        )
+        if overdue and outstanding > 0:
+            first: RepaymentDemanded = overdue[0].event
+            out.append(
+                Condition(
+                    "repayment_settled",
+                    ConditionStatus.unmet,
+                    f"{fmt_sek(outstanding)} demanded back, due {first.due_on}, is not paid",
+                    tuple(overdue),
+                    due_on=first.due_on,
+                    since=first.due_on,
+                )
+            )
+        if rnd.closed is not None:
+            out.append(
+                Condition(
+                    "round_open",
+                    ConditionStatus.unmet,
+                    f"the round was closed on {_on(rnd.closed)}",
+                    (rnd.closed,),
+                    blocks="grant",
+                    since=_on(rnd.closed),
+                )
+            )
+        return out
+
+    def _payable(
+        self, rnd: RoundState, project: ProjectState, conditions: tuple[Condition, ...]
+    ) -> Payable:
+        ledger = project.ledger
+        blocking = [c.code for c in conditions if c.blocking and c.blocks == "grant"]
+        left = max(0, ledger.awarded_sek - ledger.disbursed_grant_sek)
+        supervision = self._supervision_payable(project, conditions)
+        if blocking:
+            return Payable(0, 0, "blocked by " + ", ".join(blocking))
+        if left == 0 and ledger.awarded_sek:
+            reason = f"the award of {fmt_sek(ledger.awarded_sek)} is paid in full"
+        else:
+            reason = (
+                f"award {fmt_sek(ledger.awarded_sek)} less paid "
+                f"{fmt_sek(ledger.disbursed_grant_sek)}"
+            )
+        if supervision:
+            reason += f"; supervision {fmt_sek(supervision)}"
+        return Payable(left, supervision, reason)
+
+    def _supervision_payable(self, project: ProjectState, conditions: tuple[Condition, ...]) -> int:
+        if any(c.blocking and c.blocks == "supervision" for c in conditions):
+            return 0
+        ledger = project.ledger
+        return max(0, ledger.supervision_granted_sek - ledger.disbursed_supervision_sek)
+
+    @staticmethod
+    def _next_deadline(conditions: tuple[Condition, ...]) -> tuple[str, date] | None:
+        open_ = [
+            (c.due_on, c.code)
+            for c in conditions
+            if c.due_on is not None and c.status is not ConditionStatus.met
+        ]
+        if not open_:
+            return None
+        due_on, code = min(open_)
+        return code, due_on
+
+    # -- helpers for subclasses ---------------------------------------------------------
+
+    @staticmethod
+    def dated(
+        code: str,
+        what: str,
+        due_on: date | None,
+        done: R | None,
+        today: date,
+        *,
+        blocks: str = "grant",
+        unset: str = "",
+    ) -> Condition:
+        """A dated obligation: met once ``done`` exists, unmet after ``due_on``, else not due."""
+        if done is not None:
+            late = ""
+            if due_on is not None and _on(done) > due_on:
+                late = f", {(_on(done) - due_on).days} days after the {due_on} deadline"
+            return Condition(
+                code,
+                ConditionStatus.met,
+                f"{what} submitted on {_on(done)}{late}",
+                (done,),
+                blocks=blocks,
+                due_on=due_on,
+            )
+        if due_on is None:
+            return Condition(
+                code,
+                ConditionStatus.not_yet_due,
+                unset or f"{what}: the date is not yet set by the city",
+                blocks=blocks,
+            )
+        if today > due_on:
+            return Condition(
+                code,
+                ConditionStatus.unmet,
+                f"{what} was due on {due_on} and is missing",
+                blocks=blocks,
+                due_on=due_on,
+                since=due_on,
+            )
+        return Condition(
+            code,
+            ConditionStatus.not_yet_due,
+            f"{what} is due on {due_on}",
+            blocks=blocks,
+            due_on=due_on,
+        )
+
+    @staticmethod
+    def spent_in(report: R | None) -> int:
+        if report is None:
+            return 0
+        event: FinancialReportSubmitted = report.event
+        return event.spent_sek
+
+
+def _on(recorded: R) -> date:
+    return recorded.occurred_at.astimezone(STOCKHOLM).date()
+
+
+_SETTLEMENTS = (RepaymentReceived, RepaymentWaived)

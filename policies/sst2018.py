@@ -1,0 +1,136 @@
+"""The 2018 school-social teams round (seed 002): a signed application on time, follow-ups
+at T2 and in the annual report, financial reports at T2 and by 30 November."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from events import ApplicationSubmitted, FinancialReportSubmitted, FollowUpSubmitted, Recorded
+from policies.base import Condition, Policy, fmt_sek
+from policies.state import ProjectState, RoundState
+
+__all__ = ["REQUIRED_SIGNATORIES", "SchoolSocialTeams2018"]
+
+R = Recorded[Any]
+
+#: The three signatures the 2018 form asks for, by role.
+REQUIRED_SIGNATORIES = {
+    "administration_director": "the administration director (förvaltningschef)",
+    "finance_director": "the finance director (ekonomichef)",
+    "head_of_department": "the head of department (avdelningschef)",
+}
+
+
+class SchoolSocialTeams2018(Policy):
+    """Applications by the deadline with three signatures and a budget that adds up; T2
+    follow-up, T2 financial report and self-financing plan; final financial report by
+    30 November; follow-up in the annual report. Dates come from the round's deadlines."""
+
+    name = "sst-2018"
+    version = 1
+    title = "Skolsociala team 2018"
+
+    def check_application(
+        self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
+    ) -> list[str]:
+        problems = super().check_application(rnd, application, submitted_on)
+        deadline = rnd.application_deadline
+        if deadline is not None and submitted_on > deadline:
+            problems.append(
+                f"submitted on {submitted_on}, after the application deadline {deadline}"
+            )
+        signed = {s.role: s.signed_on for s in application.signatures}
+        missing = [label for role, label in REQUIRED_SIGNATORIES.items() if role not in signed]
+        if missing:
+            problems.append("not signed by " + " and ".join(missing))
+        late = [
+            f"{role} signed on {on}"
+            for role, on in signed.items()
+            if on > submitted_on or (deadline is not None and on > deadline)
+        ]
+        if late:
+            problems.append("signature dated after submission or deadline: " + ", ".join(late))
+        lines = [b for b in application.budget_lines if not b.own_contribution]
+        if not lines:
+            problems.append("the budget has no lines")
+        else:
+            total = sum(b.amount_sek for b in lines)
+            if total != application.applied_sek:
+                problems.append(
+                    f"the budget lines add up to {fmt_sek(total)}, not the applied "
+                    f"{fmt_sek(application.applied_sek)}"
+                )
+        return problems
+
+    def round_conditions(
+        self, rnd: RoundState, project: ProjectState, today: date
+    ) -> tuple[Condition, ...]:
+        t2 = _due(rnd, "t2")
+        t2_follow_up = project.follow_ups.get("t2")
+        self_financing = (
+            t2_follow_up
+            if t2_follow_up is not None and _follow_up(t2_follow_up).self_financing_plan
+            else None
+        )
+        return (
+            self.dated("t2_follow_up", "the T2 follow-up", t2, t2_follow_up, today),
+            self.dated(
+                "t2_financial_report",
+                "the T2 financial report",
+                t2,
+                project.financial_reports.get("t2"),
+                today,
+            ),
+            self.dated(
+                "t2_self_financing",
+                "the T2 presentation of future self-financing",
+                t2,
+                self_financing,
+                today,
+            ),
+            self.dated(
+                "final_financial_report",
+                "the final financial report",
+                _due(rnd, "final_financial_report"),
+                project.financial_reports.get("final"),
+                today,
+            ),
+            self.dated(
+                "annual_follow_up",
+                "the follow-up in the annual report",
+                _due(rnd, "annual_report"),
+                project.follow_ups.get("annual"),
+                today,
+                blocks="",
+            ),
+        )
+
+    def unused_money(
+        self, rnd: RoundState, project: ProjectState
+    ) -> tuple[int, str, tuple[R, ...]]:
+        final = project.financial_reports.get("final")
+        paid = project.ledger.disbursed_grant_sek
+        if final is None:
+            return 0, "no final financial report yet", ()
+        report: FinancialReportSubmitted = final.event
+        used = min(paid, report.spent_sek)
+        return (
+            paid - used,
+            f"paid {fmt_sek(paid)}, spent {fmt_sek(report.spent_sek)} by the final financial "
+            f"report: {fmt_sek(paid - used)} to pay back",
+            (final, *project.disbursements),
+        )
+
+    def accounted(self, project: ProjectState) -> bool:
+        return "final" in project.financial_reports
+
+
+def _follow_up(recorded: R) -> FollowUpSubmitted:
+    event: FollowUpSubmitted = recorded.event
+    return event
+
+
+def _due(rnd: RoundState, code: str) -> date | None:
+    deadline = rnd.deadlines.get(code)
+    return deadline.due_on if deadline else None

@@ -1,0 +1,320 @@
+"""Folding event histories into the state of a round and of a project (pure, no clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from events import (
+    AllocationDecided,
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+    DeadlineChanged,
+    DeadlineSet,
+    DisbursementMade,
+    EventAnnulled,
+    FinancialReportSubmitted,
+    FollowUpSubmitted,
+    GrantAwarded,
+    NetworkAbsenceRecorded,
+    NetworkAttendanceRecorded,
+    NetworkExemptionGranted,
+    NetworkMakeUpRecorded,
+    NetworkSessionScheduled,
+    PlanApproved,
+    PlanRejected,
+    PlanSubmitted,
+    Recorded,
+    ReminderSent,
+    RepaymentDemanded,
+    RepaymentReceived,
+    RepaymentWaived,
+    RoundClosed,
+    RoundOpened,
+    SupervisionFundsGranted,
+    SupervisionFundsRequested,
+    YearEndAccountSubmitted,
+)
+from policies.ledger import Ledger, LedgerBuilder
+
+__all__ = [
+    "STOCKHOLM",
+    "Deadline",
+    "NetworkRecord",
+    "PlanRecord",
+    "ProjectState",
+    "RoundState",
+    "effective",
+    "fold_project",
+    "fold_round",
+    "local_date",
+]
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+R = Recorded[Any]
+
+
+def local_date(recorded: R) -> date:
+    """The Stockholm calendar date on which an event happened in the world."""
+    return recorded.occurred_at.astimezone(STOCKHOLM).date()
+
+
+def effective(history: Iterable[R]) -> tuple[list[R], dict[str, R]]:
+    """The events that still count, and the annulments (by annulled event id) that removed others.
+
+    Annulment is the only correction: the annulled event stays in history and is skipped here.
+    """
+    events = list(history)
+    annulments = {
+        str(r.event.annulled_event_id): r for r in events if isinstance(r.event, EventAnnulled)
+    }
+    kept = [
+        r
+        for r in events
+        if r.event_key not in annulments and not isinstance(r.event, EventAnnulled)
+    ]
+    return kept, annulments
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A round obligation date as the round has it on record now, with how it got there."""
+
+    code: str
+    due_on: date
+    description: str | None
+    evidence: tuple[R, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RoundState:
+    """What the round's own stream says: money, period, rules, deadlines, sessions."""
+
+    round_id: str
+    title: str
+    budget_sek: int
+    supervision_pool_sek: int
+    period_start: date
+    period_end: date
+    application_deadline: date | None
+    policy_name: str
+    policy_version: int
+    opened: R
+    deadlines: dict[str, Deadline]
+    sessions: dict[str, R]
+    allocation: R | None
+    closed: R | None
+    version: int
+
+    @property
+    def opened_on(self) -> date:
+        return local_date(self.opened)
+
+
+def fold_round(history: Sequence[R]) -> RoundState | None:
+    """The round's state, or None if its stream has no RoundOpened (yet, or annulled)."""
+    kept, _ = effective(history)
+    opened = next((r for r in kept if isinstance(r.event, RoundOpened)), None)
+    if opened is None:
+        return None
+    o: RoundOpened = opened.event
+    deadlines = {d.code: Deadline(d.code, d.due_on, d.description, (opened,)) for d in o.deadlines}
+    sessions: dict[str, R] = {}
+    allocation: R | None = None
+    closed: R | None = None
+    for r in kept:
+        e = r.event
+        if isinstance(e, DeadlineSet):
+            deadlines[e.code] = Deadline(e.code, e.due_on, e.description, (r,))
+        elif isinstance(e, DeadlineChanged):
+            old = deadlines.get(e.code)
+            trail = (*old.evidence, r) if old else (r,)
+            deadlines[e.code] = Deadline(e.code, e.due_on, old.description if old else None, trail)
+        elif isinstance(e, NetworkSessionScheduled):
+            sessions[e.session_id] = r
+        elif isinstance(e, AllocationDecided):
+            allocation = r
+        elif isinstance(e, RoundClosed):
+            closed = r
+    return RoundState(
+        round_id=o.round_id,
+        title=o.title,
+        budget_sek=o.budget_sek,
+        supervision_pool_sek=o.supervision_pool_sek,
+        period_start=o.period_start,
+        period_end=o.period_end,
+        application_deadline=o.application_deadline,
+        policy_name=o.policy_name,
+        policy_version=o.policy_version,
+        opened=opened,
+        deadlines=deadlines,
+        sessions=sessions,
+        allocation=allocation,
+        closed=closed,
+        version=len(history),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRecord:
+    """One work plan and what the steering group made of it."""
+
+    plan_id: str
+    submitted: R
+    decision: R | None  # PlanApproved or PlanRejected
+
+    @property
+    def status(self) -> str:
+        if self.decision is None:
+            return "submitted"
+        return "approved" if isinstance(self.decision.event, PlanApproved) else "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkRecord:
+    """The project's record for one network session."""
+
+    session_id: str
+    attended: R | None = None
+    absence: R | None = None
+    remedy: R | None = None  # make-up or exemption
+
+    @property
+    def blocking(self) -> bool:
+        """An unexcused absence with no make-up or exemption on record."""
+        if self.attended is not None or self.absence is None or self.remedy is not None:
+            return False
+        absence: NetworkAbsenceRecorded = self.absence.event
+        return not absence.excused
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectState:
+    """Everything a project's stream says that the policies look at."""
+
+    stream_id: str
+    application: R | None
+    withdrawn: R | None
+    awards: tuple[R, ...]
+    plans: tuple[PlanRecord, ...]
+    network: dict[str, NetworkRecord]
+    supervision_requests: tuple[R, ...]
+    supervision_grants: tuple[R, ...]
+    disbursements: tuple[R, ...]
+    follow_ups: dict[str, R]  # kind -> latest
+    financial_reports: dict[str, R]  # kind -> latest
+    year_end_account: R | None
+    repayment_demands: tuple[R, ...]
+    repayment_settlements: tuple[R, ...]
+    reminders: tuple[R, ...]
+    annulments: dict[str, R]
+    ledger: Ledger
+    version: int
+    history: tuple[R, ...] = field(repr=False)
+
+    @property
+    def district(self) -> str | None:
+        if self.application is None:
+            return None
+        application: ApplicationSubmitted = self.application.event
+        return application.district
+
+    @property
+    def latest_plan(self) -> PlanRecord | None:
+        return self.plans[-1] if self.plans else None
+
+    @property
+    def approved_plan(self) -> PlanRecord | None:
+        """The plan in force: the latest approved one."""
+        approved = [p for p in self.plans if p.status == "approved"]
+        return approved[-1] if approved else None
+
+
+def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:
+    """A project's state from its stream (any prefix of a valid history folds)."""
+    kept, annulments = effective(history)
+    plans: dict[str, PlanRecord] = {}
+    network: dict[str, NetworkRecord] = {}
+    lists: dict[str, list[R]] = {k: [] for k in _LISTS}
+    follow_ups: dict[str, R] = {}
+    reports: dict[str, R] = {}
+    application = withdrawn = year_end = None
+    ledger = LedgerBuilder()
+    for r in kept:
+        e = r.event
+        ledger.apply(r)
+        if isinstance(e, ApplicationSubmitted):
+            application, withdrawn = r, None
+        elif isinstance(e, ApplicationWithdrawn):
+            withdrawn = r
+        elif isinstance(e, PlanSubmitted):
+            plans.pop(e.plan_id, None)  # a resubmission goes to the end, undecided
+            plans[e.plan_id] = PlanRecord(e.plan_id, r, None)
+        elif isinstance(e, PlanApproved | PlanRejected):
+            plan = plans.get(e.plan_id)
+            if plan is not None:
+                plans[e.plan_id] = PlanRecord(plan.plan_id, plan.submitted, r)
+        elif isinstance(e, NetworkAttendanceRecorded | NetworkAbsenceRecorded):
+            rec = network.get(e.session_id, NetworkRecord(e.session_id))
+            if isinstance(e, NetworkAttendanceRecorded):
+                network[e.session_id] = NetworkRecord(e.session_id, r, None, None)
+            else:
+                network[e.session_id] = NetworkRecord(e.session_id, None, r, rec.remedy)
+        elif isinstance(e, NetworkMakeUpRecorded | NetworkExemptionGranted):
+            rec = network.get(e.session_id, NetworkRecord(e.session_id))
+            network[e.session_id] = NetworkRecord(e.session_id, rec.attended, rec.absence, r)
+        elif isinstance(e, FollowUpSubmitted):
+            follow_ups[e.kind] = r
+        elif isinstance(e, FinancialReportSubmitted):
+            reports[e.kind] = r
+        elif isinstance(e, YearEndAccountSubmitted):
+            year_end = r
+        else:
+            bucket = _BUCKET.get(type(e))
+            if bucket is not None:
+                lists[bucket].append(r)
+    return ProjectState(
+        stream_id=stream_id,
+        application=application,
+        withdrawn=withdrawn,
+        awards=tuple(lists["awards"]),
+        plans=tuple(plans.values()),
+        network=network,
+        supervision_requests=tuple(lists["supervision_requests"]),
+        supervision_grants=tuple(lists["supervision_grants"]),
+        disbursements=tuple(lists["disbursements"]),
+        follow_ups=follow_ups,
+        financial_reports=reports,
+        year_end_account=year_end,
+        repayment_demands=tuple(lists["repayment_demands"]),
+        repayment_settlements=tuple(lists["repayment_settlements"]),
+        reminders=tuple(lists["reminders"]),
+        annulments=annulments,
+        ledger=ledger.result(),
+        version=len(history),
+        history=tuple(history),
+    )
+
+
+_LISTS = (
+    "awards",
+    "supervision_requests",
+    "supervision_grants",
+    "disbursements",
+    "repayment_demands",
+    "repayment_settlements",
+    "reminders",
+)
+_BUCKET: dict[type, str] = {
+    GrantAwarded: "awards",
+    SupervisionFundsRequested: "supervision_requests",
+    SupervisionFundsGranted: "supervision_grants",
+    DisbursementMade: "disbursements",
+    RepaymentDemanded: "repayment_demands",
+    RepaymentReceived: "repayment_settlements",
+    RepaymentWaived: "repayment_settlements",
+    ReminderSent: "reminders",
+}

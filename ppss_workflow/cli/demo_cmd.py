@@ -1,0 +1,64 @@
+"""`ppss demo`: fill a store with the 2014 and 2018 example rounds and show the board."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ppss_workflow.cli._common import DatabaseOption, describe, out_console
+from ppss_workflow.cli.workflow_cmds import board
+from ppss_workflow.config import (
+    ENV_DATABASE_URL,
+    StoreLocation,
+    default_data_dir,
+    resolve_database_url,
+)
+from ppss_workflow.db import create_store_engine
+from ppss_workflow.demo import ROUND_2014, ROUND_2018, load_demo
+from ppss_workflow.errors import InvalidEventError
+from ppss_workflow.logs import get_logger
+from ppss_workflow.schema import ensure_schema
+from ppss_workflow.store import EventStore
+from ppss_workflow.workflow import Workflow
+
+__all__ = ["demo"]
+
+_log = get_logger(__name__)
+
+
+def demo(database: DatabaseOption = None) -> None:
+    """Record the demo rounds (ppss-2014, sst-2018) and print the board.
+
+    With a store configured (--database or PPSS_DATABASE_URL) it must be empty. Without,
+    the demo uses its own file in the data folder, replaced on each run.
+    """
+    location = resolve_database_url(database)
+    if location.is_default:
+        path = default_data_dir() / "demo.sqlite3"
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        location = StoreLocation(f"sqlite:///{path}", "default")
+    engine = create_store_engine(location.url)
+    ensure_schema(engine, create=True)
+    store = EventStore(engine)
+    try:
+        existing = store.count()
+        if existing:
+            raise InvalidEventError(
+                f"{describe(location)} already holds {existing} events: the demo fills only an "
+                "empty store; give an empty database, or run `ppss demo` with no store "
+                "configured to use the demo file"
+            )
+        load_demo(Workflow(store))
+        _log.info("demo_loaded", store=describe(location), events=store.count())
+    finally:
+        store.close()
+    out_console.print(f"Demo store: {describe(location)} — {ROUND_2014} and {ROUND_2018}.\n")
+    board(ROUND_2014, None, "table", location.url)
+    out_console.print()
+    board(ROUND_2018, None, "table", location.url)
+    if location.source == "default":
+        out_console.print(
+            f"\nPoint other commands at the demo store with:\n"
+            f"  export {ENV_DATABASE_URL}={location.url}\n"
+            f"then e.g. `ppss board --round {ROUND_2014} --as-of 2014-10-01`."
+        )
