@@ -88,7 +88,12 @@ def _round_2014(wf: Workflow) -> None:
     )
     for session_id, title, starts in SESSIONS:
         wf.schedule_session(
-            COORDINATOR, ROUND_2014, session_id, title, datetime.fromisoformat(starts)
+            COORDINATOR,
+            ROUND_2014,
+            session_id,
+            title,
+            datetime.fromisoformat(starts),
+            on=date(2014, 2, 4),
         )
     allocated = {a.name: a.allocated_sek for a in result.allocations}
 
@@ -280,9 +285,15 @@ def _round_2018(wf: Workflow) -> None:
         date(2018, 9, 14),
         "T2 2018 enligt stadens anvisningar",
         "Uppföljning och ekonomi vid T2",
+        on=date(2018, 5, 2),
     )
     wf.set_deadline(
-        COORDINATOR, ROUND_2018, "annual_report", date(2019, 2, 15), "Verksamhetsberättelse 2018"
+        COORDINATOR,
+        ROUND_2018,
+        "annual_report",
+        date(2019, 2, 15),
+        "Verksamhetsberättelse 2018",
+        on=date(2018, 5, 2),
     )
     name = "Skärholmen"
     wf.award(COORDINATOR, ROUND_2018, name, 1_400_000, "SN 2018-01-23", date(2018, 1, 23))

@@ -322,6 +322,7 @@ class Workflow:
         due_on: date,
         reason: str,
         description: str | None = None,
+        on: date | None = None,
     ) -> AppendResult:
         """Set a round deadline, or move one already on record (the old date stays in history)."""
         self._authorise(actor, COORDINATOR, "set deadlines")
@@ -338,7 +339,7 @@ class Workflow:
             event = self._event(
                 DeadlineChanged, code=code, previous_due_on=old.due_on, due_on=due_on, reason=reason
             )
-        return self._append(actor, f"round:{round_id}", [event], rnd.version, self._occurred(None))
+        return self._append(actor, f"round:{round_id}", [event], rnd.version, self._occurred(on))
 
     def schedule_session(
         self,
@@ -349,7 +350,9 @@ class Workflow:
         starts_at: datetime,
         *,
         mandatory: bool = True,
+        on: date | None = None,
     ) -> AppendResult:
+        """Put a network session on the round's calendar (``on``: when it was announced)."""
         self._authorise(actor, COORDINATOR, "schedule network sessions")
         rnd = self._open_round(round_id)
         if session_id in rnd.sessions:
@@ -362,13 +365,15 @@ class Workflow:
             starts_at=starts_at,
             mandatory=mandatory,
         )
-        return self._append(actor, f"round:{round_id}", [event], rnd.version, self._occurred(None))
+        return self._append(actor, f"round:{round_id}", [event], rnd.version, self._occurred(on))
 
-    def close_round(self, actor: Actor, round_id: str, reason: str) -> AppendResult:
+    def close_round(
+        self, actor: Actor, round_id: str, reason: str, on: date | None = None
+    ) -> AppendResult:
         self._authorise(actor, COORDINATOR, "close a round")
         rnd = self._open_round(round_id)
         event = self._event(RoundClosed, reason=reason)
-        return self._append(actor, f"round:{round_id}", [event], rnd.version, self._occurred(None))
+        return self._append(actor, f"round:{round_id}", [event], rnd.version, self._occurred(on))
 
     def record_allocation(
         self,

@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ppss_workflow.demo import load_demo
 from ppss_workflow.scratch import scratch_store, scratch_url
 from ppss_workflow.store import EventStore
+from ppss_workflow.workflow import Workflow
 
 PG_ENV = "PPSS_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -67,3 +69,19 @@ def empty_url(backend: str) -> Iterator[str]:
     """A URL to an empty database (no schema) on the backend under test."""
     with scratch_url(base_url_for(backend)) as url:
         yield url
+
+
+@pytest.fixture
+def workflow() -> Iterator[Workflow]:
+    """A Workflow over an empty SQLite scratch store, its clock at a fixed instant."""
+    with scratch_store() as s:
+        yield Workflow(s, clock=lambda: datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="module")
+def demo_workflow() -> Iterator[Workflow]:
+    """The demo rounds, recorded once per test module (tests only read them)."""
+    with scratch_store() as s:
+        wf = Workflow(s, clock=lambda: datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+        load_demo(wf)
+        yield wf

@@ -336,6 +336,7 @@ def round_deadline(
     reason: Annotated[str, typer.Option("--reason")],
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
+    on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
     """Set a round deadline, or move one (the old date stays in history)."""
@@ -343,7 +344,9 @@ def round_deadline(
     _done(
         _run(
             database,
-            lambda wf: wf.set_deadline(actor, round_id, code, _req_date(due, "--due"), reason),
+            lambda wf: wf.set_deadline(
+                actor, round_id, code, _req_date(due, "--due"), reason, on=_date(on)
+            ),
         ),
         f"deadline {code}",
     )
@@ -355,11 +358,15 @@ def round_close(
     reason: Annotated[str, typer.Option("--reason")],
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
+    on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
     """Close a round: no more reports or payments."""
     actor = actor_from(acting, actor_name)
-    _done(_run(database, lambda wf: wf.close_round(actor, round_id, reason)), "round closed")
+    _done(
+        _run(database, lambda wf: wf.close_round(actor, round_id, reason, on=_date(on))),
+        "round closed",
+    )
 
 
 @round_app.command("list")
