@@ -31,7 +31,7 @@ from events.network import (
     NetworkMakeUpRecorded,
 )
 from events.plan import PlanApproved, PlanRejected, PlanSubmitted
-from events.reminder import ReminderSent
+from events.reminder import LadderStep, ReminderFailed, ReminderLadderSet, ReminderSent
 from events.repayment import RepaymentDemanded, RepaymentReceived, RepaymentWaived
 from events.reporting import (
     FinancialReportSubmitted,
@@ -71,6 +71,7 @@ __all__ = [
     "GrantAwarded",
     "InvalidEvent",
     "Kronor",
+    "LadderStep",
     "Metadata",
     "NetworkAbsenceRecorded",
     "NetworkAttendanceRecorded",
@@ -83,6 +84,8 @@ __all__ = [
     "PlanSubmitted",
     "PositiveKronor",
     "Recorded",
+    "ReminderFailed",
+    "ReminderLadderSet",
     "ReminderSent",
     "RepaymentDemanded",
     "RepaymentReceived",

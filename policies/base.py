@@ -126,6 +126,8 @@ class Policy:
     name: ClassVar[str]
     version: ClassVar[int]
     title: ClassVar[str]
+    #: Which round deadline dates each obligation (obligation code -> deadline code).
+    deadlines: ClassVar[dict[str, str]] = {}
 
     # -- the questions ---------------------------------------------------------------
 

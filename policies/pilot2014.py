@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from events import NetworkSessionScheduled, Recorded, YearEndAccountSubmitted
 from policies.base import Condition, ConditionStatus, Policy, fmt_sek
@@ -22,6 +22,7 @@ class Pilot2014(Policy):
     name = "ppss-2014"
     version = 1
     title = "PPSS pilot 2014"
+    deadlines: ClassVar[dict[str, str]] = {"year_end_account": "year_end_account"}
 
     def round_conditions(
         self, rnd: RoundState, project: ProjectState, today: date

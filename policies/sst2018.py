@@ -4,7 +4,7 @@ at T2 and in the annual report, financial reports at T2 and by 30 November."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from events import ApplicationSubmitted, FinancialReportSubmitted, FollowUpSubmitted, Recorded
 from policies.base import Condition, Policy, fmt_sek
@@ -30,6 +30,13 @@ class SchoolSocialTeams2018(Policy):
     name = "sst-2018"
     version = 1
     title = "Skolsociala team 2018"
+    deadlines: ClassVar[dict[str, str]] = {
+        "t2_follow_up": "t2",
+        "t2_financial_report": "t2",
+        "t2_self_financing": "t2",
+        "final_financial_report": "final_financial_report",
+        "annual_follow_up": "annual_report",
+    }
 
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date

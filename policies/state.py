@@ -19,6 +19,7 @@ from events import (
     FinancialReportSubmitted,
     FollowUpSubmitted,
     GrantAwarded,
+    LadderStep,
     NetworkAbsenceRecorded,
     NetworkAttendanceRecorded,
     NetworkExemptionGranted,
@@ -28,6 +29,8 @@ from events import (
     PlanRejected,
     PlanSubmitted,
     Recorded,
+    ReminderFailed,
+    ReminderLadderSet,
     ReminderSent,
     RepaymentDemanded,
     RepaymentReceived,
@@ -108,6 +111,8 @@ class RoundState:
     allocation: R | None
     closed: R | None
     version: int
+    #: Reminder ladders set on record: by obligation code, "*" for the round's default.
+    ladders: dict[str, tuple[LadderStep, ...]] = field(default_factory=dict)
 
     @property
     def opened_on(self) -> date:
@@ -125,6 +130,7 @@ def fold_round(history: Sequence[R]) -> RoundState | None:
     sessions: dict[str, R] = {}
     allocation: R | None = None
     closed: R | None = None
+    ladders: dict[str, tuple[LadderStep, ...]] = {}
     for r in kept:
         e = r.event
         if isinstance(e, DeadlineSet):
@@ -139,6 +145,8 @@ def fold_round(history: Sequence[R]) -> RoundState | None:
             allocation = r
         elif isinstance(e, RoundClosed):
             closed = r
+        elif isinstance(e, ReminderLadderSet):
+            ladders[e.obligation or "*"] = e.steps
     return RoundState(
         round_id=o.round_id,
         title=o.title,
@@ -155,6 +163,7 @@ def fold_round(history: Sequence[R]) -> RoundState | None:
         allocation=allocation,
         closed=closed,
         version=len(history),
+        ladders=ladders,
     )
 
 
@@ -210,6 +219,7 @@ class ProjectState:
     repayment_demands: tuple[R, ...]
     repayment_settlements: tuple[R, ...]
     reminders: tuple[R, ...]
+    reminder_failures: tuple[R, ...]
     annulments: dict[str, R]
     ledger: Ledger
     version: int
@@ -292,6 +302,7 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:
         repayment_demands=tuple(lists["repayment_demands"]),
         repayment_settlements=tuple(lists["repayment_settlements"]),
         reminders=tuple(lists["reminders"]),
+        reminder_failures=tuple(lists["reminder_failures"]),
         annulments=annulments,
         ledger=ledger.result(),
         version=len(history),
@@ -307,6 +318,7 @@ _LISTS = (
     "repayment_demands",
     "repayment_settlements",
     "reminders",
+    "reminder_failures",
 )
 _BUCKET: dict[type, str] = {
     GrantAwarded: "awards",
@@ -317,4 +329,5 @@ _BUCKET: dict[type, str] = {
     RepaymentReceived: "repayment_settlements",
     RepaymentWaived: "repayment_settlements",
     ReminderSent: "reminders",
+    ReminderFailed: "reminder_failures",
 }

@@ -38,6 +38,7 @@ __all__ = [
     "metadata",
     "normalise_url",
     "parse_utc",
+    "reminder_claims",
     "safe_url",
 ]
 
@@ -130,6 +131,20 @@ commands = Table(
     Column("last_position", BigInteger, nullable=False),
     Column("stream_version", Integer, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+
+reminder_claims = Table(
+    "reminder_claims",
+    metadata,
+    Column("key", String(400), primary_key=True),
+    Column("stream_id", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("claimed_by", String(200), nullable=False),
+    Column("lease_until", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("last_error", Text, nullable=True),
 )
 
 

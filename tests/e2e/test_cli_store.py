@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from events import registry
+from ppss_workflow.schema import head_revision
 from ppss_workflow.scratch import scratch_url
 from tests.conftest import pg_url
 from tests.e2e.cli import assert_one_line_error, ppss
@@ -17,7 +18,7 @@ def test_db_upgrade_creates_default_sqlite_store_without_configuration(tmp_path:
     assert run.code == 0, run.err
     store_file = tmp_path / "ppss-workflow" / "ppss.sqlite3"
     assert store_file.exists()
-    assert "upgraded from revision none to 0001" in run.out
+    assert f"upgraded from revision none to {head_revision()}" in run.out
 
     again = ppss("db", "upgrade", home=tmp_path)
     assert again.code == 0
@@ -25,7 +26,7 @@ def test_db_upgrade_creates_default_sqlite_store_without_configuration(tmp_path:
 
     status = ppss("db", "status", home=tmp_path)
     assert status.code == 0
-    assert "0001" in status.out
+    assert head_revision() in status.out
     assert "(default)" in status.out
 
 
@@ -34,7 +35,7 @@ def test_db_upgrade_on_postgresql_url(tmp_path: Path) -> None:
     with scratch_url(pg_url()) as url:
         run = ppss("db", "upgrade", "--database", url, home=tmp_path)
         assert run.code == 0, run.err
-        assert "to 0001" in run.out
+        assert f"to {head_revision()}" in run.out
         env_run = ppss("db", "status", home=tmp_path, env={"PPSS_DATABASE_URL": url})
         assert env_run.code == 0, env_run.err
         assert "$PPSS_DATABASE_URL" in env_run.out

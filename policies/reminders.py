@@ -1,0 +1,155 @@
+"""Which reminders are due at ``now``: obligations, the reminder ladder, Swedish working days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from events import LadderStep, Recorded, RepaymentDemanded
+from policies.base import ConditionStatus, Policy
+from policies.state import STOCKHOLM, ProjectState, RoundState
+from policies.workdays import add_working_days, working_day_on_or_before
+
+__all__ = [
+    "DEFAULT_LADDER",
+    "SEND_AT",
+    "DueReminder",
+    "Obligation",
+    "due_reminders",
+    "ladder_for",
+    "obligations",
+    "reminder_key",
+    "step_moment",
+]
+
+R = Recorded[Any]
+
+#: Reminders go out at eight in the morning, Stockholm time, on working days.
+SEND_AT = time(8, 0)
+
+#: Before the due date (14 and 3 working days), on it, then overdue steps that escalate from
+#: the district's contact to the coordinator; the last one says what follows.
+DEFAULT_LADDER: tuple[LadderStep, ...] = (
+    LadderStep(step="before-14", offset_working_days=-14, recipient_role="district"),
+    LadderStep(step="before-3", offset_working_days=-3, recipient_role="district"),
+    LadderStep(step="due", offset_working_days=0, recipient_role="district"),
+    LadderStep(step="late-5", offset_working_days=5, recipient_role="district"),
+    LadderStep(step="late-15", offset_working_days=15, recipient_role="coordinator"),
+    LadderStep(step="late-30", offset_working_days=30, recipient_role="coordinator"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """Something a project must do by a date. ``before_only``: no overdue steps (a meeting)."""
+
+    code: str
+    due_on: date
+    met: bool
+    before_only: bool = False
+
+    @property
+    def ladder_code(self) -> str:
+        """Network sessions share one ladder: ``network-natverk-2`` uses ``network``'s."""
+        return "network" if self.code.startswith("network-") else self.code
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    """A reminder to send: which obligation, which step, to whom, and its stable key."""
+
+    key: str
+    project: str
+    stream_id: str
+    district: str
+    obligation: str
+    due_on: date
+    step: str
+    recipient_role: str
+    moment: datetime
+    final: bool
+
+
+def obligations(
+    policy: Policy, rnd: RoundState, project: ProjectState, now: datetime
+) -> list[Obligation]:
+    """The project's dated obligations: the policy's dated conditions, repayments, sessions."""
+    found = [
+        Obligation(c.code, c.due_on, c.status is ConditionStatus.met)
+        for c in policy.conditions(rnd, project, now)
+        if c.due_on is not None and c.code != "repayment_settled"
+    ]
+    demanded = sum(r.event.amount_sek for r in project.repayment_demands)
+    settled = sum(r.event.amount_sek for r in project.repayment_settlements)
+    if project.repayment_demands:
+        latest: RepaymentDemanded = project.repayment_demands[-1].event
+        found.append(Obligation("repayment", latest.due_on, settled >= demanded))
+    for session in rnd.sessions.values():
+        if session.event.mandatory:
+            held_on = session.event.starts_at.astimezone(STOCKHOLM).date()
+            recorded = session.event.session_id in project.network
+            found.append(Obligation(f"network-{session.event.session_id}", held_on, recorded, True))
+    return found
+
+
+def ladder_for(rnd: RoundState, obligation: Obligation) -> tuple[LadderStep, ...]:
+    """The ladder on record for this obligation, else the round's, else the default."""
+    steps = rnd.ladders.get(obligation.ladder_code) or rnd.ladders.get("*") or DEFAULT_LADDER
+    if obligation.before_only:
+        steps = tuple(s for s in steps if s.offset_working_days <= 0)
+    return steps
+
+
+def step_moment(due_on: date, step: LadderStep) -> datetime:
+    """When a step goes out: 08:00 on a working day; "on the due date" moves to the working
+    day before a due date that falls on a weekend or holiday."""
+    if step.offset_working_days == 0:
+        day = working_day_on_or_before(due_on)
+    else:
+        day = add_working_days(due_on, step.offset_working_days)
+    return datetime.combine(day, SEND_AT, tzinfo=STOCKHOLM)
+
+
+def reminder_key(project: str, obligation: str, due_on: date, step: str) -> str:
+    """Same obligation, date and step: same key. A moved deadline starts a new ladder."""
+    return f"{project}/{obligation}/{due_on.isoformat()}/{step}"
+
+
+def due_reminders(
+    policy: Policy, rnd: RoundState, project: ProjectState, now: datetime
+) -> list[DueReminder]:
+    """Every reminder due at ``now`` and not yet sent: per unmet obligation, the latest step
+    whose moment has passed (a later step supersedes earlier ones missed while down)."""
+    if project.application is None or project.withdrawn is not None or rnd.closed is not None:
+        return []
+    project_id = project.stream_id.split(":", 1)[1]
+    sent = {r.event.key for r in project.reminders}
+    due: list[DueReminder] = []
+    today = now.astimezone(STOCKHOLM).date()
+    for obligation in obligations(policy, rnd, project, now):
+        if obligation.met or (obligation.before_only and today > obligation.due_on):
+            continue  # done, or a meeting that is over: no use reminding of it now
+        ladder = ladder_for(rnd, obligation)
+        passed = [s for s in ladder if step_moment(obligation.due_on, s) <= now]
+        if not passed:
+            continue
+        step = passed[-1]
+        key = reminder_key(project_id, obligation.code, obligation.due_on, step.step)
+        if key in sent:
+            continue
+        due.append(
+            DueReminder(
+                key=key,
+                project=project_id,
+                stream_id=project.stream_id,
+                district=project.district or project_id,
+                obligation=obligation.code,
+                due_on=obligation.due_on,
+                step=step.step,
+                recipient_role=step.recipient_role,
+                moment=step_moment(obligation.due_on, step),
+                final=step == ladder[-1] and step.offset_working_days > 0,
+            )
+        )
+    return sorted(due, key=lambda d: (d.moment, d.project, d.obligation))

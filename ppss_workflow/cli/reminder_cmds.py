@@ -1,0 +1,170 @@
+"""`ppss reminders`, `ppss scheduler run` and `ppss calendar`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.table import Table
+
+from ppss_workflow.calendar_feed import deadline_calendar
+from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.config import default_data_dir
+from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.logs import get_logger
+from ppss_workflow.notify import (
+    Notifier,
+    OutboxNotifier,
+    ReminderSettings,
+    SmtpNotifier,
+    SmtpSettings,
+)
+from ppss_workflow.reminders import Dispatcher, DispatchReport, list_due
+from ppss_workflow.scheduler import run_scheduler
+from ppss_workflow.workflow import InvalidCommand, Workflow, end_of_day
+
+__all__ = ["calendar", "register", "reminders", "scheduler_app"]
+
+_log = get_logger(__name__)
+scheduler_app = typer.Typer(help="The reminder scheduler.", no_args_is_help=True)
+
+
+def parse_moment(value: str | None, option: str) -> datetime | None:
+    """A date means the end of that Stockholm day; an instant needs its UTC offset."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return end_of_day(date.fromisoformat(value))
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidCommand(
+            f"{option} {value!r}: use a date (2015-01-13) or an instant (2015-01-13T08:00+01:00)"
+        ) from None
+    if moment.tzinfo is None:
+        raise InvalidCommand(f"{option} {value!r} needs a UTC offset, e.g. +01:00")
+    return moment
+
+
+def reminders(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date or instant (default: now).")
+    ] = None,
+    round_id: Annotated[str | None, typer.Option("--round", "-r")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    database: DatabaseOption = None,
+) -> None:
+    """What reminders are due and not yet sent."""
+    if fmt not in ("table", "json"):
+        raise InvalidCommand(f"--format {fmt!r}: use table or json")
+    store, _ = open_store(database)
+    try:
+        now = parse_moment(as_of, "--as-of") or Workflow(store).now()
+        if round_id:
+            Workflow(store).round(round_id)  # an unknown round is an error, not an empty list
+        due = list_due(store, now, round_id)
+    finally:
+        store.close()
+    if fmt == "json":
+        typer.echo(orjson.dumps([
+            {"key": d.key, "project": d.project, "district": d.district,
+             "obligation": d.obligation, "due_on": d.due_on.isoformat(), "step": d.step,
+             "recipient_role": d.recipient_role, "send_at": d.moment.isoformat(),
+             "final": d.final}
+            for d in due
+        ], option=orjson.OPT_INDENT_2).decode())  # fmt: skip
+        return
+    table = Table(title=f"Reminders due at {now:%Y-%m-%d %H:%M %Z}")
+    for column in ("Project", "Obligation", "Due", "Step", "To", "Key"):
+        table.add_column(column)
+    for d in due:
+        table.add_row(d.project, d.obligation, d.due_on.isoformat(), d.step, d.recipient_role,
+                      d.key)  # fmt: skip
+    out_console.print(table)
+
+
+def _notifier(outbox: Path | None, settings: ReminderSettings, smtp: SmtpSettings) -> Notifier:
+    folder = outbox or settings.outbox
+    if folder is None and smtp.host:
+        return SmtpNotifier(smtp)
+    folder = folder or default_data_dir() / "outbox"
+    _log.info("outbox_in_use", folder=str(folder), hint="set PPSS_SMTP_HOST to send e-mail")
+    return OutboxNotifier(folder)
+
+
+@scheduler_app.command("run")
+def scheduler_run(
+    once: Annotated[
+        bool, typer.Option("--once", help="One dispatch, then exit (for cron).")
+    ] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="With --once: dispatch as at.")
+    ] = None,
+    interval: Annotated[int, typer.Option("--interval", help="Seconds between runs.")] = 300,
+    outbox: Annotated[Path | None, typer.Option("--outbox", help="Write .eml files here.")] = None,
+    round_id: Annotated[str | None, typer.Option("--round", "-r")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Send due reminders: each once, whatever crashes or second schedulers happen."""
+    if as_of and not once:
+        raise InvalidCommand("--as-of goes with --once (a running scheduler uses the clock)")
+    if interval < 1:
+        raise InvalidCommand("--interval must be at least 1 second")
+    try:
+        settings, smtp = ReminderSettings(), SmtpSettings()
+    except ValueError as exc:
+        raise ConfigurationError(f"reminder settings: {str(exc).splitlines()[0]}") from None
+    notifier = _notifier(outbox, settings, smtp)
+    store, _ = open_store(database)
+    moment = parse_moment(as_of, "--as-of")
+
+    def report(result: DispatchReport) -> None:
+        out_console.print(
+            f"Sent {len(result.sent)}, failed {len(result.failed)}, "
+            f"already handled {len(result.skipped)}."
+        )
+
+    def make() -> Dispatcher:
+        return Dispatcher(store, notifier, settings, sender=smtp.from_address)
+
+    try:
+        if once:
+            result = make().run(as_of=moment, round_id=round_id)
+            report(result)
+            if result.failed:
+                raise typer.Exit(1)
+            return
+        run_scheduler(make, interval_seconds=interval, on_report=report)
+    finally:
+        store.close()
+
+
+def calendar(
+    round_id: Annotated[str | None, typer.Option("--round", "-r")] = None,
+    district: Annotated[str | None, typer.Option("--district")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Deadlines as iCalendar (.ics): subscribe to it, or import it."""
+    store, _ = open_store(database)
+    try:
+        wf = Workflow(store)
+        if round_id:
+            wf.round(round_id)
+        cal = deadline_calendar(wf, round_id=round_id, district=district)
+    finally:
+        store.close()
+    data = cal.to_ical()
+    if output:
+        output.write_bytes(data)
+    else:
+        typer.echo(data.decode(), nl=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("reminders")(reminders)
+    app.command("calendar")(calendar)
+    app.add_typer(scheduler_app, name="scheduler")

@@ -1,0 +1,205 @@
+"""Reminder messages (Swedish by default, English available) and the notifiers that send them."""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Literal, Protocol
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from policies.base import fmt_sek
+from policies.reminders import DueReminder
+from ppss_workflow.errors import ConfigurationError
+
+__all__ = [
+    "Notifier",
+    "OutboxNotifier",
+    "ReminderSettings",
+    "SmtpNotifier",
+    "SmtpSettings",
+    "obligation_title",
+    "render",
+]
+
+Language = Literal["sv", "en"]
+
+
+class SmtpSettings(BaseSettings):
+    """``PPSS_SMTP_HOST``, ``_PORT``, ``_STARTTLS``, ``_USER``, ``_PASSWORD``, ``_FROM``."""
+
+    model_config = SettingsConfigDict(env_prefix="PPSS_SMTP_", extra="ignore")
+
+    host: str | None = None
+    port: int = 25
+    starttls: bool = False
+    user: str | None = None
+    password: SecretStr | None = None
+    from_address: str = Field("ppss-workflow@localhost", validation_alias="PPSS_SMTP_FROM")
+    timeout: float = 30.0
+
+
+class ReminderSettings(BaseSettings):
+    """Where reminders go: ``PPSS_REMINDER_COORDINATOR_EMAIL`` (the coordinators' mailbox),
+    ``PPSS_REMINDER_DISTRICT_EMAIL`` (fallback when an application names no address),
+    ``PPSS_REMINDER_LANGUAGE`` (sv or en), ``PPSS_REMINDER_OUTBOX`` (folder for .eml files)."""
+
+    model_config = SettingsConfigDict(env_prefix="PPSS_REMINDER_", extra="ignore")
+
+    coordinator_email: str | None = None
+    district_email: str | None = None
+    language: Language = "sv"
+    outbox: Path | None = None
+
+
+class Notifier(Protocol):
+    """Delivers one message or raises; a raise is recorded as a failed attempt."""
+
+    channel: str
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpNotifier:
+    """Sends through an SMTP server with the standard library."""
+
+    channel = "email"
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        if not settings.host:
+            raise ConfigurationError("PPSS_SMTP_HOST is not set: give the SMTP server's host")
+        self.settings = settings
+
+    def send(self, message: EmailMessage) -> None:
+        s = self.settings
+        assert s.host is not None
+        with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as smtp:
+            if s.starttls:
+                smtp.starttls()
+            if s.user:
+                smtp.login(s.user, s.password.get_secret_value() if s.password else "")
+            smtp.send_message(message)
+
+
+class OutboxNotifier:
+    """Writes each message as an .eml file: for development and for dry runs."""
+
+    channel = "outbox"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def send(self, message: EmailMessage) -> None:
+        name = hashlib.sha256(str(message["X-PPSS-Reminder-Key"]).encode()).hexdigest()[:24]
+        (self.folder / f"{name}.eml").write_bytes(bytes(message))
+
+
+_OBLIGATIONS: dict[str, dict[Language, str]] = {
+    "year_end_account": {"sv": "redovisning och kostnadsbeskrivning för året",
+                         "en": "the year-end account and cost description"},
+    "t2_follow_up": {"sv": "uppföljningen vid T2", "en": "the T2 follow-up"},
+    "t2_financial_report": {"sv": "den ekonomiska återrapporteringen vid T2",
+                            "en": "the T2 financial report"},
+    "t2_self_financing": {"sv": "presentationen vid T2 av hur arbetet kan finansieras i egen regi",
+                          "en": "the T2 presentation of future self-financing"},
+    "final_financial_report": {"sv": "den ekonomiska redovisningen",
+                               "en": "the final financial report"},
+    "annual_follow_up": {"sv": "uppföljningen i verksamhetsberättelsen",
+                         "en": "the follow-up in the annual report"},
+    "repayment": {"sv": "återbetalningen av medel som inte använts enligt plan",
+                  "en": "the repayment of money not used according to plan"},
+    "network": {"sv": "det obligatoriska nätverksmötet", "en": "the mandatory network meeting"},
+}  # fmt: skip
+
+_CONSEQUENCES: dict[str, dict[Language, str]] = {
+    "repayment": {"sv": "Obetalda belopp hindrar fortsatta utbetalningar och kan lämnas "
+                        "vidare för indrivning.",
+                  "en": "Unpaid amounts stop further payments and may be passed on for "
+                        "collection."},
+    "annual_follow_up": {"sv": "Uppföljningen behövs för stadens samlade redovisning.",
+                         "en": "The follow-up is needed for the city's overall report."},
+    "network": {"sv": "Frånvaro utan giltigt skäl stoppar fortsatta utbetalningar tills "
+                      "samordnaren registrerat en komplettering eller ett undantag.",
+                "en": "An absence without a valid reason stops further payments until the "
+                      "coordinator records a make-up or an exemption."},
+    "*": {"sv": "Utan den stoppas fortsatta utbetalningar, och medel som inte kan redovisas "
+                "ska betalas tillbaka.",
+          "en": "Without it, further payments stop, and money that cannot be accounted for "
+                "must be paid back."},
+}  # fmt: skip
+
+
+def obligation_title(code: str, language: Language) -> str:
+    """The obligation in words, for subjects, bodies and calendar entries."""
+    base = "network" if code.startswith("network-") else code
+    return _OBLIGATIONS.get(base, {"sv": code, "en": code})[language]
+
+
+def render(
+    reminder: DueReminder,
+    *,
+    to: str,
+    sender: str,
+    contact: str,
+    language: Language = "sv",
+    amount_sek: int | None = None,
+) -> EmailMessage:
+    """The e-mail for one reminder: project, obligation, due date, consequence, contact."""
+    what = obligation_title(reminder.obligation, language)
+    base = "network" if reminder.obligation.startswith("network-") else reminder.obligation
+    consequence = _CONSEQUENCES.get(base, _CONSEQUENCES["*"])[language]
+    due = reminder.due_on.isoformat()
+    late = reminder.step.startswith("late-")
+    money = f" ({fmt_sek(amount_sek)})" if amount_sek else ""
+    if language == "sv":
+        subject = (
+            f"{'Försenad' if late else 'Påminnelse'}: {what} – {reminder.district} "
+            f"({reminder.project}), senast {due}"
+        )
+        lines = [
+            "Hej,",
+            "",
+            f"Detta är en påminnelse om {what}{money} för projektet {reminder.project} "
+            f"i {reminder.district}. Sista dag: {due}.",
+            "Den är nu försenad." if late else "",
+            consequence,
+            "Detta är sista påminnelsen; ärendet går nu vidare." if reminder.final else "",
+            "",
+            f"Frågor? Kontakta samordnaren på socialförvaltningen: {contact}.",
+            "",
+            f"(Påminnelse {reminder.step}, nyckel {reminder.key})",
+        ]
+    else:
+        subject = (
+            f"{'Overdue' if late else 'Reminder'}: {what} – {reminder.district} "
+            f"({reminder.project}), due {due}"
+        )
+        lines = [
+            "Hello,",
+            "",
+            f"This is a reminder of {what}{money} for project {reminder.project} in "
+            f"{reminder.district}. Due date: {due}.",
+            "It is now overdue." if late else "",
+            consequence,
+            "This is the last reminder; the matter now goes further." if reminder.final else "",
+            "",
+            f"Questions? Contact the coordinator at the social services administration: {contact}.",
+            "",
+            f"(Reminder {reminder.step}, key {reminder.key})",
+        ]
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = format_datetime(reminder.moment)
+    # The same key always gives the same Message-ID: a mail client shows a duplicate once.
+    digest = hashlib.sha256(reminder.key.encode()).hexdigest()[:32]
+    message["Message-ID"] = f"<{digest}@ppss-workflow.invalid>"
+    message["X-PPSS-Reminder-Key"] = reminder.key
+    message.set_content("\n".join(line for line in lines if line is not None) + "\n")
+    return message

@@ -1,0 +1,267 @@
+"""Reminder dispatch: find what is due, claim it in the database, send it, record it once."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from events import (
+    ApplicationSubmitted,
+    Metadata,
+    NewEvent,
+    Recorded,
+    ReminderFailed,
+    ReminderSent,
+)
+from policies.base import Policy
+from policies.registry import policy_for
+from policies.reminders import DueReminder, due_reminders
+from policies.state import ProjectState, RoundState, fold_project, fold_round
+from ppss_workflow.db import WRITE, reminder_claims
+from ppss_workflow.errors import ConcurrencyError
+from ppss_workflow.logs import get_logger
+from ppss_workflow.notify import Notifier, ReminderSettings, render
+from ppss_workflow.store import EventStore
+
+__all__ = ["DispatchReport", "Dispatcher", "list_due"]
+
+R = Recorded[Any]
+_log = get_logger(__name__)
+_REMINDER_EVENTS = (ReminderSent, ReminderFailed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Project:
+    round: RoundState
+    state: ProjectState
+    policy: Policy
+
+
+def _projects(store: EventStore, now: datetime, round_id: str | None) -> Iterator[_Project]:
+    """Every project as the world was at ``now`` — but with every reminder already recorded,
+    whenever it was recorded, so a back-filling run never sends one twice."""
+    round_ids = (
+        [round_id]
+        if round_id
+        else sorted({r.stream_id.split(":", 1)[1] for r in store.read_streams("round:")})
+    )
+    for rid in round_ids:
+        history = [r for r in store.read_stream(f"round:{rid}") if r.occurred_at <= now]
+        rnd = fold_round(history)
+        if rnd is None:
+            continue
+        policy = policy_for(rnd)
+        streams: dict[str, list[R]] = {}
+        for r in store.read_streams(f"project:{rid}:"):
+            if r.occurred_at <= now or isinstance(r.event, _REMINDER_EVENTS):
+                streams.setdefault(r.stream_id, []).append(r)
+        for stream_id, events in streams.items():
+            yield _Project(rnd, fold_project(stream_id, events), policy)
+
+
+def list_due(store: EventStore, now: datetime, round_id: str | None = None) -> list[DueReminder]:
+    """Every reminder due at ``now`` and not yet sent, over one round or all."""
+    due = [
+        reminder
+        for p in _projects(store, now, round_id)
+        for reminder in due_reminders(p.policy, p.round, p.state, now)
+    ]
+    return sorted(due, key=lambda d: (d.moment, d.project, d.obligation))
+
+
+@dataclass(slots=True)
+class DispatchReport:
+    """What one dispatch run did, by reminder key."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+class Dispatcher:
+    """Claims each due reminder in the database before sending it, so that any number of
+    dispatchers send it once; a failed or abandoned send is retried on the next run.
+
+    The one window left: a process that dies after the server accepted a message but
+    before it recorded the send will send it again when its lease runs out. The message
+    then carries the same Message-ID, so mail clients show it once.
+    """
+
+    def __init__(
+        self,
+        store: EventStore,
+        notifier: Notifier,
+        settings: ReminderSettings | None = None,
+        *,
+        sender: str = "ppss-workflow@localhost",
+        clock: Callable[[], datetime] | None = None,
+        lease: timedelta = timedelta(minutes=5),
+        worker: str | None = None,
+    ) -> None:
+        self.store = store
+        self.notifier = notifier
+        self.settings = settings or ReminderSettings()
+        self.sender = sender
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.lease = lease
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:6]}"
+
+    def run(self, as_of: datetime | None = None, round_id: str | None = None) -> DispatchReport:
+        """One dispatch: every reminder due at ``as_of`` (default: now)."""
+        now = as_of or self._clock()
+        report = DispatchReport()
+        projects = {p.state.stream_id: p for p in _projects(self.store, now, round_id)}
+        for p in projects.values():
+            for reminder in due_reminders(p.policy, p.round, p.state, now):
+                self._dispatch(reminder, p, report)
+        return report
+
+    # -- one reminder ----------------------------------------------------------------------
+
+    def _dispatch(self, reminder: DueReminder, project: _Project, report: DispatchReport) -> None:
+        log = _log.bind(project=reminder.project, key=reminder.key,
+                        recipient_role=reminder.recipient_role)  # fmt: skip
+        claim = self._claim(reminder)
+        if claim is None:
+            report.skipped.append(reminder.key)
+            return
+        attempt, abandoned = claim
+        if abandoned:
+            self._record(reminder, ReminderFailed, attempt=attempt - 1,
+                         reason="the dispatcher stopped after claiming, before the send "
+                                "was confirmed; retried")  # fmt: skip
+            log.warning("reminder_failed", attempt=attempt - 1, reason="abandoned claim")
+        log.info("reminder_claimed", attempt=attempt, worker=self.worker)
+        try:
+            message = render(
+                reminder,
+                to=self._address(reminder, project.state),
+                sender=self.sender,
+                contact=self.settings.coordinator_email or "samordnaren (se ansökan)",
+                language=self.settings.language,
+            )
+            self.notifier.send(message)
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}".strip()[:500] or "send failed"
+            self._finish(reminder.key, "failed", reason)
+            self._record(reminder, ReminderFailed, attempt=attempt, reason=reason)
+            log.warning("reminder_failed", attempt=attempt, reason=reason)
+            report.failed.append(reminder.key)
+            return
+        self._finish(reminder.key, "sent", None)
+        self._record(reminder, ReminderSent, attempt=attempt, channel=self.notifier.channel)
+        log.info("reminder_sent", attempt=attempt, channel=self.notifier.channel)
+        report.sent.append(reminder.key)
+
+    def _address(self, reminder: DueReminder, state: ProjectState) -> str:
+        if reminder.recipient_role == "coordinator":
+            address = self.settings.coordinator_email
+            setting = "PPSS_REMINDER_COORDINATOR_EMAIL"
+        else:
+            application: ApplicationSubmitted | None = (
+                state.application.event if state.application else None
+            )
+            named = [c.email for c in (application.contacts if application else ()) if c.email]
+            address = named[0] if named else self.settings.district_email
+            setting = "a contact e-mail in the application, or PPSS_REMINDER_DISTRICT_EMAIL"
+        if not address:
+            raise LookupError(f"no address for the {reminder.recipient_role}: set {setting}")
+        return address
+
+    # -- the claim table ---------------------------------------------------------------------
+
+    def _claim(self, reminder: DueReminder) -> tuple[int, bool] | None:
+        """Take the reminder: (attempt number, was an abandoned claim), or None if not ours."""
+        now = self._clock()
+        row = {
+            "key": reminder.key, "stream_id": reminder.stream_id, "status": "claimed",
+            "attempts": 1, "claimed_by": self.worker, "lease_until": now + self.lease,
+            "updated_at": now, "last_error": None,
+        }  # fmt: skip
+        try:
+            with self._write() as conn:
+                conn.execute(insert(reminder_claims).values(**row))
+            return 1, False
+        except IntegrityError:
+            pass
+        with self._write() as conn:
+            current = conn.execute(
+                select(reminder_claims.c.status, reminder_claims.c.attempts,
+                       reminder_claims.c.lease_until).where(reminder_claims.c.key == reminder.key)
+            ).one()  # fmt: skip
+            retry = current.status == "failed"
+            abandoned = current.status == "claimed" and current.lease_until < now
+            if not (retry or abandoned):
+                return None  # sent, or another dispatcher holds a live claim
+            taken = conn.execute(
+                update(reminder_claims)
+                .where(reminder_claims.c.key == reminder.key,
+                       reminder_claims.c.status == current.status,
+                       reminder_claims.c.attempts == current.attempts)
+                .values(status="claimed", attempts=current.attempts + 1, claimed_by=self.worker,
+                        lease_until=now + self.lease, updated_at=now)
+            )  # fmt: skip
+            if taken.rowcount != 1:
+                return None
+            return current.attempts + 1, abandoned
+
+    def _finish(self, key: str, status: str, error: str | None) -> None:
+        with self._write() as conn:
+            conn.execute(
+                update(reminder_claims)
+                .where(reminder_claims.c.key == key, reminder_claims.c.claimed_by == self.worker)
+                .values(status=status, last_error=error, updated_at=self._clock())
+            )
+
+    def _write(self) -> Any:
+        conn = self.store.engine.connect()
+        conn.execution_options(**WRITE)
+        return _Transaction(conn)
+
+    def _record(self, reminder: DueReminder, kind: type[ReminderSent] | type[ReminderFailed],
+                **fields: Any) -> None:  # fmt: skip
+        """Append the reminder's event to the project's stream, retrying on concurrent appends."""
+        event = kind(
+            key=reminder.key, obligation=reminder.obligation, step=reminder.step,
+            due_on=reminder.due_on, recipient_role=reminder.recipient_role, **fields,
+        )  # fmt: skip
+        meta = Metadata(actor=f"scheduler:{self.worker}", role="scheduler")
+        for _ in range(20):
+            version = self.store.stream_version(reminder.stream_id)
+            try:
+                self.store.append(reminder.stream_id, [NewEvent(event, self._clock(), meta)],
+                                  version)  # fmt: skip
+                return
+            except ConcurrencyError:
+                continue
+        raise ConcurrencyError(
+            reminder.stream_id, version, self.store.stream_version(reminder.stream_id)
+        )
+
+
+class _Transaction:
+    """``with``: one short write transaction (BEGIN IMMEDIATE on SQLite), closed after."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> Any:
+        self.conn.begin()
+        return self.conn
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        try:
+            if kind is None:
+                self.conn.commit()
+            else:
+                self.conn.rollback()
+        finally:
+            self.conn.close()

@@ -1,0 +1,53 @@
+"""The reminder scheduler: an APScheduler 3 process that dispatches on start and on an interval."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from ppss_workflow.logs import get_logger
+from ppss_workflow.reminders import Dispatcher, DispatchReport
+
+__all__ = ["run_scheduler"]
+
+_log = get_logger(__name__)
+
+
+def run_scheduler(
+    make_dispatcher: Callable[[], Dispatcher],
+    *,
+    interval_seconds: int,
+    on_report: Callable[[DispatchReport], None] | None = None,
+) -> None:
+    """Dispatch now and then every ``interval_seconds`` until stopped (Ctrl-C or SIGTERM).
+
+    One job, never two at once (``max_instances=1``), and runs missed while the machine slept
+    are folded into one (``coalesce``): the dispatch itself catches up on what is due.
+    """
+    dispatcher = make_dispatcher()
+
+    def job() -> None:
+        report = dispatcher.run()
+        _log.info("dispatch_done", sent=len(report.sent), failed=len(report.failed),
+                  skipped=len(report.skipped))  # fmt: skip
+        if on_report:
+            on_report(report)
+
+    scheduler = BlockingScheduler(timezone="Europe/Stockholm")
+    scheduler.add_job(
+        job,
+        IntervalTrigger(seconds=interval_seconds),
+        id="dispatch",
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=interval_seconds,
+    )
+    _log.info("scheduler_started", interval_seconds=interval_seconds, worker=dispatcher.worker)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        _log.info("scheduler_stopped")

@@ -1,0 +1,93 @@
+"""`ppss reminders`, `ppss scheduler run --once` and `ppss calendar` as users and cron run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from icalendar import Calendar
+
+from ppss_workflow.scratch import scratch_url
+from tests.conftest import pg_url
+from tests.e2e.cli import assert_one_line_error, ppss
+from tests.smtp import smtp_server
+
+MAIL_ENV = {
+    "PPSS_REMINDER_COORDINATOR_EMAIL": "samordnare@example.org",
+    "PPSS_REMINDER_DISTRICT_EMAIL": "projektledare@example.org",
+}
+
+
+def demo_store(tmp_path: Path, url: str | None = None) -> str:
+    url = url or f"sqlite:///{tmp_path}/store.sqlite3"
+    assert ppss("demo", "--database", url, home=tmp_path).code == 0
+    return url
+
+
+def test_reminders_as_of_lists_what_is_due(tmp_path: Path) -> None:
+    """On the demo store, 29 Jan 2015 lists one reminder: Skärholmen's account, 3 days before."""
+    url = demo_store(tmp_path)
+    run = ppss("reminders", "--as-of", "2015-01-29", "--format", "json", "--database", url,
+               home=tmp_path)  # fmt: skip
+    assert run.code == 0, run.err
+    (only,) = json.loads(run.out)
+    assert {k: only[k] for k in ("project", "obligation", "due_on", "step", "recipient_role")} == {
+        "project": "ppss-2014:skarholmen", "obligation": "year_end_account",
+        "due_on": "2015-01-31", "step": "before-3", "recipient_role": "district",
+    }  # fmt: skip
+    assert only["key"] == "ppss-2014:skarholmen/year_end_account/2015-01-31/before-3"
+    assert_one_line_error(
+        ppss("reminders", "--as-of", "29/1", "--database", url, home=tmp_path), "--as-of"
+    )
+    assert_one_line_error(
+        ppss("reminders", "--round", "nope", "--database", url, home=tmp_path), "no round"
+    )
+
+
+def test_two_schedulers_on_postgresql_send_each_reminder_once(tmp_path: Path) -> None:
+    """Two `scheduler run --once` processes started together: the SMTP server gets each once."""
+    with scratch_url(pg_url()) as url, smtp_server() as (inbox, port):
+        demo_store(tmp_path, url)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PPSS_")}
+        env.update(MAIL_ENV, PPSS_SMTP_HOST="127.0.0.1", PPSS_SMTP_PORT=str(port),
+                   XDG_DATA_HOME=str(tmp_path))  # fmt: skip
+        command = [sys.executable, "-m", "ppss_workflow", "scheduler", "run", "--once",
+                   "--as-of", "2015-01-13", "--database", url]  # fmt: skip
+        procs = [
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)
+        ]
+        outputs = [p.communicate(timeout=120) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], outputs
+    keys = inbox.keys()
+    assert len(keys) == 8  # eight districts, one before-14 reminder each
+    assert len(set(keys)) == 8  # and nobody got one twice
+    sent = [int(out.decode().split("Sent ")[1].split(",")[0]) for out, _ in outputs]
+    assert sum(sent) == 8
+
+
+def test_calendar_parses_and_keeps_its_uids(tmp_path: Path) -> None:
+    """The .ics parses with icalendar; a second run gives the same UIDs, and a moved deadline
+    keeps its UID with a higher SEQUENCE (clients update rather than duplicate)."""
+    url = demo_store(tmp_path)
+    first = ppss("calendar", "--round", "sst-2018", "--database", url, home=tmp_path)
+    again = ppss("calendar", "--round", "sst-2018", "--database", url, home=tmp_path)
+    assert first.code == 0, first.err
+    assert first.out == again.out
+    events = {str(e["uid"]): e for e in Calendar.from_ical(first.out).walk("VEVENT")}
+    assert len(events) == 5  # T2 x3, final financial report, annual follow-up
+    assert all(e.walk("VALARM") for e in events.values())
+    t2_uid = next(uid for uid, e in events.items() if "T2" in str(e["summary"]))
+
+    moved = ppss("round", "deadline", "--round", "sst-2018", "--code", "t2", "--due",
+                 "2018-09-21", "--reason", "Ny T2", "--on", "2018-06-01", "--as", "coordinator",
+                 "--database", url, home=tmp_path)  # fmt: skip
+    assert moved.code == 0, moved.err
+    after = ppss("calendar", "--round", "sst-2018", "--database", url, home=tmp_path)
+    events_after = {str(e["uid"]): e for e in Calendar.from_ical(after.out).walk("VEVENT")}
+    assert set(events_after) == set(events)
+    assert events_after[t2_uid]["dtstart"].dt.isoformat() == "2018-09-21"
+    assert int(events_after[t2_uid]["sequence"]) == 1

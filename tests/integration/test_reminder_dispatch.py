@@ -1,0 +1,152 @@
+"""Dispatch: through a real SMTP server, once each, across failures, crashes and downtime."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import text
+from structlog.testing import capture_logs
+
+from events import ReminderFailed, ReminderSent
+from ppss_workflow.demo import COORDINATOR, SKARHOLMEN_2018
+from ppss_workflow.notify import ReminderSettings, SmtpNotifier, SmtpSettings
+from ppss_workflow.reminders import Dispatcher, list_due
+from ppss_workflow.schema import upgrade
+from ppss_workflow.scratch import scratch_store, scratch_url
+from ppss_workflow.store import EventStore
+from ppss_workflow.workflow import Actor, Workflow, end_of_day
+from tests.smtp import free_port, smtp_server
+
+ROUND = "sst-2018"
+STREAM = "project:sst-2018:skarholmen"
+SETTINGS = ReminderSettings(coordinator_email="samordnare@example.org", language="sv")
+T2_OVERDUE = end_of_day(date(2018, 9, 25))  # late-5 after a 14 Sep T2
+
+
+def record_round(wf: Workflow) -> None:
+    """Given the 2018 round with Skärholmen's application and T2 on 14 September 2018."""
+    wf.open_round(COORDINATOR, round_id=ROUND, title="SST", budget_sek=13_000_000,
+                  period_start=date(2018, 1, 1), period_end=date(2018, 12, 31), policy="sst-2018",
+                  application_deadline=date(2017, 12, 29), on=date(2017, 11, 15))  # fmt: skip
+    district = Actor("district", "x@example.org", "skarholmen")
+    wf.apply(district, ROUND, SKARHOLMEN_2018, on=date(2017, 12, 29))
+    wf.set_deadline(COORDINATOR, ROUND, "t2", date(2018, 9, 14), "T2", on=date(2018, 3, 1))
+
+
+@pytest.fixture
+def store() -> Iterator[EventStore]:
+    with scratch_store() as s:
+        record_round(Workflow(s))
+        yield s
+
+
+def smtp(port: int) -> SmtpNotifier:
+    return SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+
+
+def stream_reminders(store: EventStore) -> list[tuple[str, str, int]]:
+    return [(r.event_type, r.event.step, r.event.attempt) for r in store.read_stream(STREAM)
+            if isinstance(r.event, ReminderSent | ReminderFailed)]  # fmt: skip
+
+
+def test_each_due_reminder_arrives_once_and_a_rerun_sends_nothing(store: EventStore) -> None:
+    """Three T2 obligations overdue: three messages at the SMTP server, then none on a rerun."""
+    expected = sorted(d.key for d in list_due(store, T2_OVERDUE, ROUND))
+    assert len(expected) == 3
+    with smtp_server() as (inbox, port), capture_logs() as logs:
+        first = Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
+        again = Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
+    assert sorted(first.sent) == expected
+    assert again.sent == []
+    assert inbox.keys() == expected
+    message = inbox.messages[0]
+    assert message["To"] == "ekonomichef@skarholmen.example.org"  # the application's contact
+    assert "Försenad" in str(message["Subject"])
+    body = message.get_payload(decode=True).decode()
+    assert "2018-09-14" in body
+    assert "samordnare@example.org" in body
+    assert [e["event"] for e in logs if e["event"].startswith("reminder_")].count(
+        "reminder_sent"
+    ) == 3
+    assert {e.get("recipient_role") for e in logs if e["event"] == "reminder_sent"} == {"district"}
+    assert stream_reminders(store) == [("ReminderSent", "late-5", 1)] * 3
+
+
+def test_a_failed_send_is_recorded_and_retried(store: EventStore) -> None:
+    """With the SMTP server down the attempt fails and is on record; next run it is sent."""
+    port = free_port()
+    down = Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
+    assert len(down.failed) == 3
+    with smtp_server(port) as (inbox, _):
+        up = Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
+    assert len(up.sent) == 3
+    assert len(inbox.messages) == 3
+    history = stream_reminders(store)
+    assert history.count(("ReminderFailed", "late-5", 1)) == 3
+    assert history.count(("ReminderSent", "late-5", 2)) == 3
+
+
+class _DiesWhileSending:
+    """A notifier whose process dies in the middle of the send (as kill -9 would)."""
+
+    channel = "email"
+
+    def send(self, message: EmailMessage) -> None:
+        os._exit(137)
+
+
+def _dispatch_and_die(url: str) -> None:
+    store = EventStore.from_url(url)
+    Dispatcher(store, _DiesWhileSending(), SETTINGS, worker="doomed").run(as_of=T2_OVERDUE)
+
+
+def test_killed_between_claim_and_send_then_restarted() -> None:
+    """A dispatcher killed after claiming: on restart (its lease over) each reminder is sent
+    once, and the history shows the failed attempt and the retry."""
+    with scratch_url() as url:
+        store = EventStore.from_url(url)
+        upgrade(store.engine)
+        record_round(Workflow(store))
+        child = mp.get_context("spawn").Process(target=_dispatch_and_die, args=(url,))
+        child.start()
+        child.join(60)
+        assert child.exitcode == 137
+        assert stream_reminders(store) == []  # one claim taken, nothing sent or recorded
+        (dead_key,) = [k for (k,) in _claims(store)]
+
+        with smtp_server() as (inbox, port):
+            # Restarted at once: the dead claim's lease still runs, so it is left alone.
+            soon = Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
+            assert soon.skipped == [dead_key]
+            assert len(soon.sent) == 2
+            # Restarted after the lease: the abandoned reminder is retried and sent.
+            later = lambda: datetime.now(UTC) + timedelta(minutes=10)  # noqa: E731
+            retry = Dispatcher(store, smtp(port), SETTINGS, clock=later).run(as_of=T2_OVERDUE)
+        assert retry.sent == [dead_key]
+        assert sorted(inbox.keys()) == sorted({*soon.sent, dead_key})  # each once
+        history = [
+            (r.event_type, r.event.attempt) for r in store.read_stream(STREAM)
+            if isinstance(r.event, ReminderSent | ReminderFailed) and r.event.key == dead_key
+        ]  # fmt: skip
+        assert history == [("ReminderFailed", 1), ("ReminderSent", 2)]
+        store.close()
+
+
+def _claims(store: EventStore) -> list[tuple[str]]:
+    with store.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT key FROM reminder_claims"))]
+
+
+def test_downtime_across_two_steps_sends_only_the_latest(store: EventStore) -> None:
+    """Sent at before-14 (27 Aug); down through before-3 (11 Sep) and due (14 Sep); on
+    25 Sep only late-5 goes out: the later step supersedes the ones missed."""
+    with smtp_server() as (inbox, port):
+        Dispatcher(store, smtp(port), SETTINGS).run(as_of=end_of_day(date(2018, 8, 28)))
+        Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
+    steps = sorted(str(m["X-PPSS-Reminder-Key"]).rsplit("/", 1)[1] for m in inbox.messages)
+    assert steps == ["before-14"] * 3 + ["late-5"] * 3

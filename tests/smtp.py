@@ -1,0 +1,47 @@
+"""A real SMTP server on localhost for tests (aiosmtpd), counting what it receives."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+from email.message import Message
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+class Inbox:
+    """Everything the server accepted, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        raw = envelope.original_content or envelope.content
+        self.messages.append(message_from_bytes(raw, policy=policy.default))
+        return "250 OK"
+
+    def keys(self) -> list[str]:
+        return sorted(str(m["X-PPSS-Reminder-Key"]) for m in self.messages)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def smtp_server(port: int | None = None) -> Iterator[tuple[Inbox, int]]:
+    """Start a local SMTP server; yields its inbox and port; stops it afterwards."""
+    inbox = Inbox()
+    port = port or free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
