@@ -25,6 +25,7 @@ from events import (
     FollowUpIndicators,
     FollowUpSubmitted,
     GrantAwarded,
+    LadderStep,
     Metadata,
     NetworkAbsenceRecorded,
     NetworkAttendanceRecorded,
@@ -36,6 +37,7 @@ from events import (
     PlanRejected,
     PlanSubmitted,
     Recorded,
+    ReminderLadderSet,
     RepaymentDemanded,
     RepaymentReceived,
     RepaymentWaived,
@@ -365,6 +367,28 @@ class Workflow:
             starts_at=starts_at,
             mandatory=mandatory,
         )
+        return self._append(actor, f"round:{round_id}", [event], rnd.version, self._occurred(on))
+
+    def set_ladder(
+        self,
+        actor: Actor,
+        round_id: str,
+        steps: Sequence[tuple[str, int, str]],
+        reason: str,
+        obligation: str | None = None,
+        on: date | None = None,
+    ) -> AppendResult:
+        """Set the reminder ladder for one obligation (or, with none, the round's default).
+
+        It applies from ``on`` (default today): a back-filling run uses the ladder of its day.
+        """
+        self._authorise(actor, COORDINATOR, "set reminder ladders")
+        rnd = self._open_round(round_id)
+        ladder = tuple(
+            self._model(LadderStep, step=s, offset_working_days=o, recipient_role=r)
+            for s, o, r in steps
+        )
+        event = self._event(ReminderLadderSet, obligation=obligation, steps=ladder, reason=reason)
         return self._append(actor, f"round:{round_id}", [event], rnd.version, self._occurred(on))
 
     def close_round(

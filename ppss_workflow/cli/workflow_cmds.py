@@ -352,6 +352,43 @@ def round_deadline(
     )
 
 
+@round_app.command("ladder")
+def round_ladder(
+    round_id: RoundOpt,
+    steps: Annotated[
+        str,
+        typer.Option(
+            "--steps",
+            help="STEP:OFFSET:ROLE,... in working days, e.g. "
+            "before-10:-10:district,due:0:district,late-5:5:coordinator",
+        ),
+    ],
+    reason: Annotated[str, typer.Option("--reason")],
+    obligation: Annotated[
+        str | None, typer.Option("--obligation", help="e.g. t2_follow_up; default: all")
+    ] = None,
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    on: OnOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Set the reminder ladder of a round (for one obligation, or the default for all)."""
+    actor = actor_from(acting, actor_name)
+    parsed: list[tuple[str, int, str]] = []
+    for part in steps.split(","):
+        bits = part.strip().split(":")
+        if len(bits) != 3 or not bits[1].lstrip("-").isdigit():
+            raise InvalidCommand(f"--steps: {part!r} is not STEP:OFFSET:ROLE (e.g. due:0:district)")
+        parsed.append((bits[0], int(bits[1]), bits[2]))
+    _done(
+        _run(
+            database,
+            lambda wf: wf.set_ladder(actor, round_id, parsed, reason, obligation, on=_date(on)),
+        ),
+        "reminder ladder",
+    )
+
+
 @round_app.command("close")
 def round_close(
     round_id: RoundOpt,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from email import message_from_bytes, policy
 from pathlib import Path
 
 from icalendar import Calendar
@@ -91,3 +94,57 @@ def test_calendar_parses_and_keeps_its_uids(tmp_path: Path) -> None:
     assert set(events_after) == set(events)
     assert events_after[t2_uid]["dtstart"].dt.isoformat() == "2018-09-21"
     assert int(events_after[t2_uid]["sequence"]) == 1
+
+
+def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path) -> None:
+    """`ppss scheduler run` (APScheduler) dispatches at once to the outbox; Ctrl-C stops it."""
+    url = demo_store(tmp_path)
+    outbox = tmp_path / "outbox"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PPSS_")}
+    env.update(MAIL_ENV, XDG_DATA_HOME=str(tmp_path))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ppss_workflow", "scheduler", "run", "--interval", "3600",
+         "--outbox", str(outbox), "--database", url],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(list(outbox.glob("*.eml"))) < 3:
+            time.sleep(0.2)
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    # Today, in the demo store: Skärholmen's 2014 account (late-30), the 2018 annual follow-up
+    # (late-30) and Farsta's 2014 repayment (late-30) are overdue and not yet reminded.
+    messages = [message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in outbox.glob("*.eml")]  # fmt: skip
+    keys = sorted(str(m["X-PPSS-Reminder-Key"]) for m in messages)
+    assert keys == [
+        "ppss-2014:farsta/repayment/2015-03-31/late-30",
+        "ppss-2014:skarholmen/year_end_account/2015-01-31/late-30",
+        "sst-2018:skarholmen/annual_follow_up/2019-02-15/late-30",
+    ]
+    assert {str(m["To"]) for m in messages} == {"samordnare@example.org"}
+    assert "Sent 3, failed 0" in out.decode()
+
+
+def test_reminders_in_english_on_request(tmp_path: Path) -> None:
+    """PPSS_REMINDER_LANGUAGE=en gives English subject and body."""
+    url = demo_store(tmp_path)
+    outbox = tmp_path / "outbox"
+    run = ppss("scheduler", "run", "--once", "--as-of", "2015-01-29", "--outbox", str(outbox),
+               "--database", url, home=tmp_path,
+               env={**MAIL_ENV, "PPSS_REMINDER_LANGUAGE": "en"})  # fmt: skip
+    assert run.code == 0, run.err
+    (message,) = [message_from_bytes(p.read_bytes(), policy=policy.default)
+                  for p in outbox.glob("*.eml")]  # fmt: skip
+    assert str(message["Subject"]) == (
+        "Reminder: the year-end account and cost description – Skärholmen "
+        "(ppss-2014:skarholmen), due 2015-01-31"
+    )
+    body = message.get_content()
+    assert "Due date: 2015-01-31" in body
+    assert "further payments stop" in body
+    assert "samordnare@example.org" in body

@@ -111,3 +111,19 @@ def test_nothing_for_met_withdrawn_or_closed(t2_on_midsummer_eve: Workflow) -> N
     assert "t2_financial_report" not in {o for _, o, _, _ in due(wf, date(2018, 6, 21), "sst-2018")}
     wf.withdraw(district, "sst-2018", "Skärholmen", "Projektet avslutas", on=date(2018, 6, 5))
     assert due(wf, date(2018, 6, 21), "sst-2018") == []
+
+
+def test_a_ladder_set_on_record_replaces_the_default(t2_on_midsummer_eve: Workflow) -> None:
+    """A coordinator sets a two-step ladder for T2 follow-ups: only its steps are used."""
+    wf = t2_on_midsummer_eve
+    ladder = [("before-5", -5, "district"), ("late-2", 2, "coordinator")]
+    wf.set_ladder(COORDINATOR, "sst-2018", ladder, "Kortare stege", obligation="t2_follow_up",
+                  on=date(2018, 6, 1))  # fmt: skip
+    steps = lambda d: {(o, s, r) for _, o, s, r in due(wf, d, "sst-2018")  # noqa: E731
+                       if o == "t2_follow_up"}  # fmt: skip
+    assert steps(date(2018, 6, 14)) == set()
+    assert steps(date(2018, 6, 15)) == {("t2_follow_up", "before-5", "district")}
+    assert steps(date(2018, 6, 21)) == {("t2_follow_up", "before-5", "district")}
+    assert steps(date(2018, 6, 26)) == {("t2_follow_up", "late-2", "coordinator")}
+    others = {o for _, o, s, _ in due(wf, date(2018, 6, 21), "sst-2018") if s == "due"}
+    assert others == {"t2_financial_report", "t2_self_financing"}  # still the default
