@@ -55,6 +55,7 @@ from policies.base import Assessment, Policy, fmt_sek
 from policies.registry import POLICIES, UnknownPolicy, policy_for
 from policies.state import STOCKHOLM, ProjectState, RoundState, fold_project, fold_round
 from ppss_workflow.errors import WorkflowError
+from ppss_workflow.logs import get_logger
 from ppss_workflow.store import AppendRequest, AppendResult, EventStore
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
 ]
 
 R = Recorded[Any]
+_log = get_logger(__name__)
 
 
 class NotFound(WorkflowError):
@@ -968,7 +970,11 @@ class Workflow:
         self, actor: Actor, stream: str, events: list[Event], version: int, at: datetime
     ) -> AppendResult:
         meta = actor.metadata(self.correlation_id)
-        return self.store.append(stream, [NewEvent(e, at, meta) for e in events], version)
+        result = self.store.append(stream, [NewEvent(e, at, meta) for e in events], version)
+        _log.info("command_recorded", stream=stream, version=result.stream_version,
+                  position=result.last_position, events=[e.event_type for e in events],
+                  actor=actor.name, role=actor.role)  # fmt: skip
+        return result
 
     def _authorise(
         self, actor: Actor, roles: tuple[Role, ...], verb: str, district: str | None = None
