@@ -86,24 +86,26 @@ def encode(new: NewEvent, *, command_id: UUID | None = None) -> EncodedEvent:
     )
 
 
-_METADATA_MEMO: dict[tuple[Metadata, UUID | None], str] = {}
+_METADATA_MEMO: dict[tuple[int, UUID | None], tuple[Metadata, str]] = {}
 
 
 def _encode_metadata(meta: Metadata, command_id: UUID | None) -> str:
-    """Validated canonical metadata; a batch shares one Metadata, so it is memoised."""
-    key = (meta, command_id)
+    """Validated canonical metadata; a batch shares one Metadata object, so it is memoised
+    by identity (the memo keeps the object alive, so its id cannot be reused meanwhile)."""
+    key = (id(meta), command_id)
     found = _METADATA_MEMO.get(key)
-    if found is not None:
-        return found
+    if found is not None and found[0] is meta:
+        return found[1]
     if not isinstance(meta, Metadata):
         raise TypeError(f"metadata must be Metadata, not {type(meta).__name__}")
+    merged = meta
     if command_id is not None and meta.command_id is None:
-        meta = meta.model_copy(update={"command_id": command_id})
-    checked = Metadata.model_validate(meta.model_dump())
+        merged = meta.model_copy(update={"command_id": command_id})
+    checked = Metadata.model_validate(merged.model_dump())
     text = canonical_json(checked.model_dump(mode="json", exclude_none=True))
     if len(_METADATA_MEMO) >= 4096:
         _METADATA_MEMO.clear()
-    _METADATA_MEMO[key] = text
+    _METADATA_MEMO[key] = (meta, text)
     return text
 
 

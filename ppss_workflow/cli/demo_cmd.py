@@ -14,7 +14,7 @@ from ppss_workflow.config import (
 )
 from ppss_workflow.db import create_store_engine
 from ppss_workflow.demo import ROUND_2014, ROUND_2018, load_demo
-from ppss_workflow.errors import InvalidEventError
+from ppss_workflow.errors import ConfigurationError
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
@@ -43,7 +43,7 @@ def demo(database: DatabaseOption = None) -> None:
     try:
         existing = store.count()
         if existing:
-            raise InvalidEventError(
+            raise ConfigurationError(
                 f"{describe(location)} already holds {existing} events: the demo fills only an "
                 "empty store; give an empty database, or run `ppss demo` with no store "
                 "configured to use the demo file"
