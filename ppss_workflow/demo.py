@@ -9,7 +9,14 @@ from typing import Any
 from policies.allocation import DistrictRequest, allocate
 from ppss_workflow.workflow import Actor, Workflow, slug
 
-__all__ = ["DISTRICTS_2014", "ROUND_2014", "ROUND_2018", "load_demo"]
+__all__ = [
+    "DISTRICTS_2014",
+    "ROUND_2014",
+    "ROUND_2018",
+    "SKARHOLMEN_2018",
+    "load_demo",
+    "open_round_2018",
+]
 
 ROUND_2014 = "ppss-2014"
 ROUND_2018 = "sst-2018"
@@ -258,7 +265,8 @@ SKARHOLMEN_2018: dict[str, Any] = {
 }
 
 
-def _round_2018(wf: Workflow) -> None:
+def open_round_2018(wf: Workflow) -> None:
+    """The 2018 round as the city opened it: deadline 29 Dec 2017, final report 30 Nov 2018."""
     wf.open_round(
         COORDINATOR,
         round_id=ROUND_2018,
@@ -277,6 +285,10 @@ def _round_2018(wf: Workflow) -> None:
         ],
         on=date(2017, 11, 15),
     )
+
+
+def _round_2018(wf: Workflow) -> None:
+    open_round_2018(wf)
     wf.apply(_district("Skärholmen"), ROUND_2018, SKARHOLMEN_2018, on=date(2017, 12, 29))
     wf.set_deadline(
         COORDINATOR,

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from structlog.testing import capture_logs
 
 from events import ReminderFailed, ReminderSent
-from ppss_workflow.demo import COORDINATOR, SKARHOLMEN_2018
+from ppss_workflow.demo import COORDINATOR, SKARHOLMEN_2018, open_round_2018
 from ppss_workflow.notify import ReminderSettings, SmtpNotifier, SmtpSettings
 from ppss_workflow.reminders import Dispatcher, list_due
 from ppss_workflow.schema import upgrade
@@ -30,9 +30,7 @@ T2_OVERDUE = end_of_day(date(2018, 9, 25))  # late-5 after a 14 Sep T2
 
 def record_round(wf: Workflow) -> None:
     """Given the 2018 round with Skärholmen's application and T2 on 14 September 2018."""
-    wf.open_round(COORDINATOR, round_id=ROUND, title="SST", budget_sek=13_000_000,
-                  period_start=date(2018, 1, 1), period_end=date(2018, 12, 31), policy="sst-2018",
-                  application_deadline=date(2017, 12, 29), on=date(2017, 11, 15))  # fmt: skip
+    open_round_2018(wf)
     district = Actor("district", "x@example.org", "skarholmen")
     wf.apply(district, ROUND, SKARHOLMEN_2018, on=date(2017, 12, 29))
     wf.set_deadline(COORDINATOR, ROUND, "t2", date(2018, 9, 14), "T2", on=date(2018, 3, 1))

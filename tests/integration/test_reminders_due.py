@@ -10,7 +10,7 @@ from events import LadderStep
 from policies.reminders import step_moment
 from policies.state import STOCKHOLM
 from policies.workdays import add_working_days, non_working_reason
-from ppss_workflow.demo import COORDINATOR, SKARHOLMEN_2018
+from ppss_workflow.demo import COORDINATOR, SKARHOLMEN_2018, open_round_2018
 from ppss_workflow.reminders import list_due
 from ppss_workflow.workflow import Actor, Workflow, end_of_day
 
@@ -77,10 +77,7 @@ def test_repayment_reminders_follow_the_demand(demo_workflow: Workflow) -> None:
 def t2_on_midsummer_eve(workflow: Workflow) -> Workflow:
     """Given the 2018 round with T2 set on Midsummer Eve (22 June 2018), a de facto holiday."""
     district = Actor("district", "x@example.org", "skarholmen")
-    workflow.open_round(COORDINATOR, round_id="sst-2018", title="SST", budget_sek=13_000_000,
-                        period_start=date(2018, 1, 1), period_end=date(2018, 12, 31),
-                        policy="sst-2018", application_deadline=date(2017, 12, 29),
-                        on=date(2017, 11, 15))  # fmt: skip
+    open_round_2018(workflow)
     workflow.apply(district, "sst-2018", SKARHOLMEN_2018, on=date(2017, 12, 29))
     workflow.set_deadline(
         COORDINATOR, "sst-2018", "t2", date(2018, 6, 22), "T2", on=date(2018, 3, 1)

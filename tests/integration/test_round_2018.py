@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ppss_workflow.demo import COORDINATOR, SKARHOLMEN_2018
+from ppss_workflow.demo import COORDINATOR, SKARHOLMEN_2018, open_round_2018
 from ppss_workflow.workflow import Actor, ConditionNotMet, Workflow, end_of_day
 
 DISTRICT = Actor("district", "projektledare@skarholmen.example.org", "skarholmen")
@@ -18,18 +18,7 @@ ROUND = "sst-2018"
 @pytest.fixture
 def round_2018(workflow: Workflow) -> Workflow:
     """Given the 2018 round, opened with its application deadline and 30 November report."""
-    workflow.open_round(
-        COORDINATOR,
-        round_id=ROUND,
-        title="Skolsociala team 2018",
-        budget_sek=13_000_000,
-        period_start=date(2018, 1, 1),
-        period_end=date(2018, 12, 31),
-        policy="sst-2018",
-        application_deadline=date(2017, 12, 29),
-        deadlines=[("final_financial_report", date(2018, 11, 30), None)],
-        on=date(2017, 11, 15),
-    )
+    open_round_2018(workflow)
     return workflow
 
 
