@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ppss_workflow.schema import HEAD_REVISION, head_revision
+
 ROOT = Path(__file__).resolve().parents[2]
 PURE = sorted([*(ROOT / "events").rglob("*.py"), *(ROOT / "policies").rglob("*.py")])
 FORBIDDEN_MODULES = {
@@ -38,3 +40,8 @@ def test_the_check_sees_the_packages() -> None:
     names = {p.relative_to(ROOT).as_posix() for p in PURE}
     assert "events/base.py" in names
     assert "policies/ledger.py" in names
+
+
+def test_head_revision_constant_matches_the_migrations() -> None:
+    """The schema check's constant names the newest migration that ships."""
+    assert head_revision() == HEAD_REVISION
