@@ -30,11 +30,19 @@ from events import (
 )
 from events.base import Event
 from policies.ledger import LedgerBuilder
+from ppss_workflow.codec import GENESIS_HASH, canonical_json, chain_hash_text, encode
 from ppss_workflow.db import iso_utc
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import AppendRequest, EventStore
 
-__all__ = ["STREAM_LENGTH", "BenchResult", "run_store_bench", "synthetic_streams"]
+__all__ = [
+    "STREAM_LENGTH",
+    "BenchResult",
+    "run_store_bench",
+    "run_verify_bench",
+    "synthetic_rows",
+    "synthetic_streams",
+]
 
 STREAM_LENGTH = 10
 _BULK_CHUNK = 10_000
@@ -236,3 +244,86 @@ def _temporary_sqlite() -> Iterator[str]:
 
 def describe_backend(url: str | None) -> str:
     return "sqlite" if url is None else make_url(url).get_backend_name()
+
+
+def synthetic_rows(total_events: int) -> Iterator[tuple[Any, ...]]:
+    """Stored rows for ``total_events`` events, hashed into a valid chain, built one at a time.
+
+    For filling big stores quickly (the verify benchmark): the data is one canonical event
+    per stream position, as the store would have written it.
+    """
+    start = datetime(2014, 2, 4, 9, tzinfo=UTC)
+    templates = [encode(e) for _, events in synthetic_streams(STREAM_LENGTH) for e in events]
+    recorded = iso_utc(datetime(2026, 11, 23, tzinfo=UTC))
+    prev = GENESIS_HASH
+    meta = canonical_json({"actor": "bench", "role": "coordinator"})
+    for position in range(1, total_events + 1):
+        t = templates[(position - 1) % STREAM_LENGTH]
+        stream = f"project:bench:{(position - 1) // STREAM_LENGTH:07d}"
+        version = (position - 1) % STREAM_LENGTH + 1
+        event_id = f"{position:08x}-0000-4000-8000-000000000000"
+        occurred = iso_utc(start + timedelta(days=version))
+        row = (position, stream, version, event_id, t.event_type, t.schema_version, t.data,
+               meta, occurred, recorded)  # fmt: skip
+        prev = chain_hash_text(prev, *row)
+        yield (*row, prev)
+
+
+def _verify_in_child(url: str, queue: Any) -> None:
+    import resource  # noqa: PLC0415 - Unix only, and only the benchmark needs it
+
+    from ppss_workflow.auditing import verify_chain  # noqa: PLC0415
+    from ppss_workflow.logs import configure_logging  # noqa: PLC0415
+
+    configure_logging("warning")  # the child's stdout is the benchmark's JSON
+    store = EventStore.from_url(url)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    report = verify_chain(store)
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    store.close()
+    queue.put((report.ok, report.checked, elapsed, before, after))
+
+
+def run_verify_bench(
+    total_events: int, base_url: str | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Fill a scratch store with ``total_events`` and time `audit verify` in a fresh process.
+
+    Peak memory is the verifying process's maximum resident set (``ru_maxrss``), before and
+    after the walk: a streamed verify leaves it flat, whatever the size of the store.
+    """
+    import multiprocessing  # noqa: PLC0415
+
+    report = progress or (lambda _stage, _done, _total: None)
+    with scratch_store(base_url) as store:
+        started = time.perf_counter()
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            for i, row in enumerate(synthetic_rows(total_events), start=1):
+                if i % 50_000 == 0:
+                    report("fill", i, total_events)
+                yield row
+
+        store.import_rows(rows(), batch_size=20_000)
+        fill_s = time.perf_counter() - started
+        url = store.engine.url.render_as_string(hide_password=False)
+        context = multiprocessing.get_context("spawn")
+        queue = context.Queue()
+        child = context.Process(target=_verify_in_child, args=(url, queue))
+        child.start()
+        ok, checked, elapsed, rss_before, rss_after = queue.get(timeout=3600)
+        child.join()
+        report("verify", total_events, total_events)
+    return {
+        "backend": store.engine.dialect.name,
+        "events": total_events,
+        "verified": ok,
+        "checked": checked,
+        "fill_seconds": round(fill_s, 2),
+        "verify_seconds": round(elapsed, 2),
+        "verify_eps": round(checked / elapsed),
+        "peak_rss_mib_before_verify": round(rss_before / 1024, 1),
+        "peak_rss_mib_after_verify": round(rss_after / 1024, 1),
+    }

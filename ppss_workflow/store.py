@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from ppss_workflow.db import (
 )
 from ppss_workflow.errors import (
     ConcurrencyError,
+    ConfigurationError,
     IdempotencyConflict,
     InvalidEventError,
     StoreUnavailable,
@@ -135,6 +136,32 @@ class EventStore:
             ) from exc
         except OperationalError as exc:
             raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc.orig)}") from exc
+
+    def import_rows(self, rows: Iterable[tuple[Any, ...]], *, batch_size: int = 5_000) -> int:
+        """Load exported rows (positions, times and hashes as exported) into an empty store.
+
+        One transaction: if ``rows`` raises part-way (a hash that does not verify), nothing
+        is written. Rows are tuples in the order of the stored columns.
+        """
+        count = 0
+        with self.engine.connect() as conn:
+            conn.execution_options(**WRITE)
+            with conn.begin():
+                self._lock(conn)
+                if self._head(conn).position:
+                    raise ConfigurationError(f"{self.url} already holds events: import only "
+                                             "into an empty store")  # fmt: skip
+                batch: list[tuple[Any, ...]] = []
+                for row in rows:
+                    batch.append(row)
+                    if len(batch) >= batch_size:
+                        conn.exec_driver_sql(self._insert_sql, batch)
+                        count += len(batch)
+                        batch = []
+                if batch:
+                    conn.exec_driver_sql(self._insert_sql, batch)
+                    count += len(batch)
+        return count
 
     def _prepare(self, request: AppendRequest) -> _Prepared:
         if not _STREAM_ID.match(request.stream_id):

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from ppss_workflow import __version__
-from ppss_workflow.cli import bench, db, demo_cmd, events_cmd, reminder_cmds, workflow_cmds
+from ppss_workflow.cli import (
+    audit_cli,
+    bench,
+    db,
+    demo_cmd,
+    events_cmd,
+    reminder_cmds,
+    workflow_cmds,
+)
 from ppss_workflow.errors import WorkflowError
 from ppss_workflow.logs import configure_logging
 
@@ -27,6 +35,7 @@ app.add_typer(bench.app, name="bench")
 app.command("demo")(demo_cmd.demo)
 workflow_cmds.register(app)
 reminder_cmds.register(app)
+audit_cli.register(app)
 
 
 def _version(value: bool) -> None:

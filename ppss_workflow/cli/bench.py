@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ppss_workflow.bench import run_store_bench
+from ppss_workflow.bench import run_store_bench, run_verify_bench
 from ppss_workflow.cli._common import OutputFormat, err_console, out_console
 from ppss_workflow.errors import ConfigurationError
 
@@ -60,4 +60,44 @@ def store_command(
         table.add_row(key, f"{result[key]:,}".replace(",", " "))
     table.add_row("append / raw", f"{result['append_per_command_vs_raw']:.2%}")
     table.add_row("bulk / raw", f"{result['bulk_import_vs_raw']:.2%}")
+    out_console.print(table)
+
+
+@app.command("verify")
+def verify_command(
+    events: Annotated[int, typer.Option("--events", "-n", help="Events in the store.")] = 1_000_000,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", "-d", help="Server for a scratch schema (default: SQLite)."),
+    ] = None,
+) -> None:
+    """Fill a scratch store and time `ppss audit verify` on it, with its peak memory."""
+    if events < 100:
+        raise ConfigurationError(f"--events {events} is too few to measure: use 100 or more")
+    tasks: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        TextColumn("{task.completed:>10,}/{task.total:,}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as progress:
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done)
+
+        result = run_verify_bench(events, database, report)
+    if fmt is OutputFormat.json:
+        typer.echo(orjson.dumps(result).decode())
+        return
+    table = Table(title=f"Verify benchmark: {events:,} events on {result['backend']}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        table.add_row(key, str(value))
     out_console.print(table)

@@ -22,9 +22,9 @@ from policies.base import fmt_sek
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
 from ppss_workflow.errors import ConfigurationError
 from ppss_workflow.store import AppendResult
-from ppss_workflow.workflow import Actor, InvalidCommand, Workflow, end_of_day, slug
+from ppss_workflow.workflow import Actor, BoardRow, InvalidCommand, Workflow, end_of_day, slug
 
-__all__ = ["register"]
+__all__ = ["actor_from", "register", "render_board"]
 
 T = TypeVar("T")
 
@@ -120,6 +120,11 @@ def board(
         raise InvalidCommand(f"--format {fmt!r}: use table, json or csv")
     day = _date(as_of, "--as-of")
     rows = _run(database, lambda wf: wf.board(round_id, as_of=end_of_day(day) if day else None))
+    render_board(rows, f"Board for {round_id}" + (f" as of {day}" if day else ""), fmt)
+
+
+def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
+    """The board as a Rich table (with blocking reasons), JSON or CSV."""
     if fmt == "json":
         typer.echo(orjson.dumps([r.as_json() for r in rows], option=orjson.OPT_INDENT_2).decode())
         return
@@ -157,7 +162,6 @@ def board(
             )
         typer.echo(buffer.getvalue(), nl=False)
         return
-    title = f"Board for {round_id}" + (f" as of {day}" if day else "")
     table = Table(title=title)
     for column, justify in [
         ("District", "left"),

@@ -88,3 +88,14 @@ def test_bench_store_prints_the_figures_as_json(tmp_path: Path) -> None:
         assert figures[key] > 0, key
     assert figures["events"] == 300
     assert_one_line_error(ppss("bench", "store", "--events", "5", home=tmp_path), "too few")
+
+
+def test_bench_verify_reports_time_and_memory(tmp_path: Path) -> None:
+    """The verify benchmark fills a scratch store, verifies it and reports speed and memory."""
+    run = ppss("bench", "verify", "--events", "500", "--format", "json", home=tmp_path)
+    assert run.code == 0, run.err
+    figures = json.loads(run.out)
+    assert figures["verified"] is True
+    assert figures["checked"] == 500
+    assert figures["verify_eps"] > 0
+    assert figures["peak_rss_mib_after_verify"] > 0
