@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,33 @@ def test_xlsx_export_has_events_and_boards_in_kronor(tmp_path: Path) -> None:
     farsta = next(row for row in board.iter_rows(min_row=2) if row[0].value == "Farsta")
     assert farsta[1].value == 1_159_896
     assert farsta[1].number_format == '#,##0 "kr"'
+
+
+def test_history_shows_an_annulment_beside_what_it_annuls(tmp_path: Path) -> None:
+    """A payment recorded by mistake is annulled: history marks both, the board drops it."""
+    url = f"sqlite:///{tmp_path}/s.sqlite3"
+    assert ppss("demo", "--database", url, home=tmp_path).code == 0
+    history = ppss("audit", "history", "--round", "ppss-2014", "--district", "Farsta",
+                   "--format", "json", "--database", url, home=tmp_path)  # fmt: skip
+    payment = next(e for e in json.loads(history.out) if e["type"] == "DisbursementMade")
+    store = EventStore.from_url(url)
+    (event_id,) = [r.event_key for r in store.read_stream("project:ppss-2014:farsta")
+                   if r.position == payment["position"]]  # fmt: skip
+    store.close()
+    annul = ppss("annul", "--round", "ppss-2014", "--district", "Farsta", "--event", event_id,
+                 "--reason", "Dubbelregistrerad", "--as", "coordinator", "--database", url,
+                 home=tmp_path)  # fmt: skip
+    assert annul.code == 0, annul.err
+    after = json.loads(ppss("audit", "history", "--round", "ppss-2014", "--district", "Farsta",
+                            "--format", "json", "--database", url, home=tmp_path).out)  # fmt: skip
+    marked = next(e for e in after if e["position"] == payment["position"])
+    annulment = after[-1]
+    # The demo was entered today for 2014, so every row is also marked as recorded late.
+    assert marked["note"].startswith(f"ANNULLED by #{annulment['position']}: Dubbelregistrerad;")
+    assert annulment["type"] == "EventAnnulled"
+    assert annulment["note"] == f"annuls #{payment['position']}"
+    assert_one_line_error(
+        ppss("annul", "--round", "ppss-2014", "--district", "Farsta", "--event", event_id,
+             "--reason", "Igen", "--as", "coordinator", "--database", url, home=tmp_path),
+        "already annulled",
+    )  # fmt: skip
