@@ -99,3 +99,24 @@ def test_bench_verify_reports_time_and_memory(tmp_path: Path) -> None:
     assert figures["checked"] == 500
     assert figures["verify_eps"] > 0
     assert figures["peak_rss_mib_after_verify"] > 0
+
+
+def test_demo_runs_with_no_store_configured(tmp_path: Path) -> None:
+    """`ppss demo` alone uses its own file in the data folder, replaced on each run, and
+    says how to point other commands at it; a store given and not empty is refused."""
+    first = ppss("demo", home=tmp_path)
+    assert first.code == 0, first.err
+    demo_file = tmp_path / "ppss-workflow" / "demo.sqlite3"
+    assert demo_file.exists()
+    assert "Board for ppss-2014" in first.out
+    assert "Board for sst-2018" in first.out
+    assert "1\u00a0134\u00a0896 kr" in first.out
+    assert f"export PPSS_DATABASE_URL=sqlite:///{demo_file}" in first.out
+    again = ppss("demo", home=tmp_path)
+    assert again.code == 0, again.err
+    assert again.out.count("Farsta") == first.out.count("Farsta")
+    assert_one_line_error(
+        ppss("demo", "--database", f"sqlite:///{demo_file}", home=tmp_path),
+        "already holds",
+        "the demo fills only an empty store",
+    )

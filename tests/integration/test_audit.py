@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from policies import registry as policy_registry
+from policies.allocation import DistrictRequest, allocate
 from policies.base import Condition, ConditionStatus
 from policies.pilot2014 import Pilot2014
 from policies.state import ProjectState, RoundState
@@ -307,6 +308,17 @@ def test_the_auditor_can_append_nothing(demo_workflow: Workflow) -> None:
         ),
         lambda: wf.set_deadline(auditor, rid, "x", date(2014, 5, 1), "x"),
         lambda: wf.set_ladder(auditor, rid, [("due", 0, "district")], "x"),
+        lambda: wf.schedule_session(
+            auditor, rid, "n9", "x", datetime(2014, 5, 1, 9, tzinfo=UTC), on=date(2014, 2, 4)
+        ),
+        lambda: wf.record_allocation(
+            auditor,
+            rid,
+            allocate(1, [DistrictRequest("Farsta", 1, 1)]),
+            decided_by="x",
+            decided_on=date(2014, 2, 4),
+            decision_ref="x",
+        ),
         lambda: wf.close_round(auditor, rid, "x"),
         lambda: wf.apply(auditor, rid, {"district": "Farsta"}),
         lambda: wf.award(auditor, rid, d, 1, "x", date(2014, 2, 4)),
