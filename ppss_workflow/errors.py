@@ -4,9 +4,13 @@ from __future__ import annotations
 
 __all__ = [
     "ConcurrencyError",
+    "ConditionNotMet",
     "ConfigurationError",
     "IdempotencyConflict",
+    "InvalidCommand",
     "InvalidEventError",
+    "NotAuthorised",
+    "NotFound",
     "SchemaNotReady",
     "StoreUnavailable",
     "WorkflowError",
@@ -62,3 +66,27 @@ class IdempotencyConflict(WorkflowError):
     """A command id was reused for a different command; nothing was written."""
 
     exit_code = 4
+
+
+class NotFound(WorkflowError):
+    """An unknown round, district, plan, session or event."""
+
+    exit_code = 2
+
+
+class InvalidCommand(WorkflowError):
+    """The command's own input is wrong (a bad amount, a date outside the round...)."""
+
+    exit_code = 2
+
+
+class ConditionNotMet(WorkflowError):
+    """The round's rules do not allow this now; the message says which rule and why."""
+
+    exit_code = 5
+
+
+class NotAuthorised(WorkflowError):
+    """The acting role may not do this (or not for this district)."""
+
+    exit_code = 6

@@ -54,7 +54,7 @@ from policies.allocation import METHOD_NAME, METHOD_VERSION, AllocationResult
 from policies.base import Assessment, Policy, fmt_sek
 from policies.registry import POLICIES, UnknownPolicy, policy_for
 from policies.state import STOCKHOLM, ProjectState, RoundState, fold_project, fold_round
-from ppss_workflow.errors import WorkflowError
+from ppss_workflow.errors import ConditionNotMet, InvalidCommand, NotAuthorised, NotFound
 from ppss_workflow.logs import get_logger
 from ppss_workflow.store import AppendRequest, AppendResult, EventStore
 
@@ -73,30 +73,6 @@ __all__ = [
 
 R = Recorded[Any]
 _log = get_logger(__name__)
-
-
-class NotFound(WorkflowError):
-    """An unknown round, district, plan, session or event."""
-
-    exit_code = 2
-
-
-class InvalidCommand(WorkflowError):
-    """The command's own input is wrong (a bad amount, a date outside the round...)."""
-
-    exit_code = 2
-
-
-class ConditionNotMet(WorkflowError):
-    """The round's rules do not allow this now; the message says which rule and why."""
-
-    exit_code = 5
-
-
-class NotAuthorised(WorkflowError):
-    """The acting role may not do this (or not for this district)."""
-
-    exit_code = 6
 
 
 def slug(name: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import orjson
@@ -14,6 +16,28 @@ from ppss_workflow.cli._common import OutputFormat, err_console, out_console
 from ppss_workflow.errors import ConfigurationError
 
 app = typer.Typer(help="Benchmarks (measured on throw-away stores).", no_args_is_help=True)
+
+
+@contextmanager
+def _stages() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar per benchmark stage on stderr (none off a terminal); yields the reporter."""
+    tasks: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("{task.description:<20}"),
+        BarColumn(),
+        TextColumn("{task.completed:>10,}/{task.total:,}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as progress:
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done)
+
+        yield report
 
 
 @app.command("store")
@@ -33,22 +57,7 @@ def store_command(
     """Append per command, bulk import, replay, and the raw sqlite3 floor, in events/s."""
     if events < 100:
         raise ConfigurationError(f"--events {events} is too few to measure: use 100 or more")
-    tasks: dict[str, TaskID] = {}
-    with Progress(
-        TextColumn("{task.description:<20}"),
-        BarColumn(),
-        TextColumn("{task.completed:>9,}/{task.total:,}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    ) as progress:
-
-        def report(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done)
-
+    with _stages() as report:
         result = run_store_bench(events, database, report).as_dict()
     if fmt is OutputFormat.json:
         typer.echo(orjson.dumps(result).decode())
@@ -75,22 +84,7 @@ def verify_command(
     """Fill a scratch store and time `ppss audit verify` on it, with its peak memory."""
     if events < 100:
         raise ConfigurationError(f"--events {events} is too few to measure: use 100 or more")
-    tasks: dict[str, TaskID] = {}
-    with Progress(
-        TextColumn("{task.description:<8}"),
-        BarColumn(),
-        TextColumn("{task.completed:>10,}/{task.total:,}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    ) as progress:
-
-        def report(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done)
-
+    with _stages() as report:
         result = run_verify_bench(events, database, report)
     if fmt is OutputFormat.json:
         typer.echo(orjson.dumps(result).decode())
