@@ -1,37 +1,40 @@
-"""Audit: verify the hash chain, explain decisions, show histories, export and import."""
+"""Audit: walk the hash chain, replay a moment on both timelines, explain decisions, histories."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import IO, Any
-
-import orjson
+from typing import Any
 
 from events import EventAnnulled, Recorded
 from policies.state import STOCKHOLM
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc
-from ppss_workflow.errors import ConfigurationError, InvalidEventError
+from ppss_workflow.errors import InvalidCommand, NotFound
 from ppss_workflow.logs import get_logger
 from ppss_workflow.store import EventStore
-from ppss_workflow.workflow import ProjectView, Workflow, end_of_day
+from ppss_workflow.workflow import BoardRow, ProjectView, Workflow, end_of_day
 
 __all__ = [
     "COLUMNS",
+    "LATE_AFTER_DAYS",
+    "Anchor",
     "ExplainLine",
+    "Explanation",
+    "HistoryEntry",
+    "Replay",
     "VerifyReport",
+    "days_late",
     "explain",
-    "export_csv",
-    "export_jsonl",
-    "export_xlsx",
+    "explain_project",
     "history",
-    "import_jsonl",
     "late_recorded",
+    "replay",
+    "stored_rows",
+    "stored_text",
+    "summary",
     "verify_chain",
 ]
 
@@ -52,12 +55,20 @@ COLUMNS = (
     "recorded_at",
     "hash",
 )
-EXPORT_FORMAT = 1
+#: A record whose Stockholm date is more than this many days after the event's is "late".
+LATE_AFTER_DAYS = 1
+#: Below any position a store writes: a row smuggled in at position 0 or less is still read.
+_BEFORE_ALL = -(2**62)
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 Progress = Callable[[int], None]
 
 
-def _text(value: Any) -> Any:
-    """Instants as their canonical stored text, whichever backend returned them."""
+def stored_text(value: Any) -> Any:
+    """An instant as its canonical stored text, whichever backend returned it.
+
+    PostgreSQL hands back ``datetime`` objects (in the session's time zone), SQLite the text
+    the store wrote; the hash covers that text, so both are brought to it.
+    """
     return iso_utc(value) if isinstance(value, datetime) else value
 
 
@@ -65,22 +76,79 @@ def _text(value: Any) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
+class Anchor:
+    """A position and its hash, recorded outside the store (``POSITION:HASH``)."""
+
+    position: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str, option: str = "--expect-head") -> Anchor:
+        position, sep, digest = text.strip().partition(":")
+        digest = digest.lower()
+        if not sep or not position.isdigit() or int(position) < 1 or not _HEX64.fullmatch(digest):
+            raise InvalidCommand(
+                f"{option} {text!r}: use POSITION:HASH as `ppss audit verify` prints it, "
+                "e.g. 123:dfe4ab0d… (64 hex digits)"
+            )
+        return cls(int(position), digest)
+
+    def __str__(self) -> str:
+        return f"{self.position}:{self.hash}"
+
+
+@dataclass(frozen=True, slots=True)
 class VerifyReport:
-    """The outcome of walking the chain: ok, or the first bad position and what is wrong."""
+    """The outcome of walking the chain: intact up to a head, or the first bad position.
+
+    ``kind`` of a failure: ``missing`` (a position absent: deleted or moved away),
+    ``changed`` (hash does not match content and predecessor: edited, inserted or moved in),
+    ``phantom`` (a row below position 1), ``order`` (recorded_at goes back in time),
+    ``anchor`` (a hash differs from an anchor recorded outside, or the anchor is absent),
+    ``head`` (the store ends before an anchor recorded outside: its end was cut off).
+    """
 
     ok: bool
     checked: int
+    first_position: int
     head_position: int
     head_hash: str
     bad_position: int | None = None
     bad_stream: str | None = None
+    kind: str | None = None
     problem: str | None = None
+
+    def describe(self) -> str:
+        """One line for a person."""
+        if self.ok:
+            return (
+                f"chain verified: {self.checked} events from position {self.first_position}; "
+                f"head {self.head_position}:{self.head_hash}"
+            )
+        where = f"position {self.bad_position}"
+        if self.bad_stream and self.kind != "missing":
+            where += f" (stream {self.bad_stream})"
+        return f"chain broken at {where}: {self.problem}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "first_position": self.first_position,
+            "head_position": self.head_position,
+            "head_hash": self.head_hash,
+            "bad_position": self.bad_position,
+            "bad_stream": self.bad_stream,
+            "kind": self.kind,
+            "problem": self.problem,
+        }
 
 
 def verify_chain(
     store: EventStore,
     *,
     start_after: int = 0,
+    expect: Anchor | None = None,
     batch_size: int = 10_000,
     progress: Progress | None = None,
 ) -> VerifyReport:
@@ -88,215 +156,173 @@ def verify_chain(
 
     Streams the store a batch at a time, so memory does not grow with it. Any row changed,
     deleted, inserted or moved behind the store's back breaks the chain at that position.
-    Starting after position P trusts the stored hash of P as the anchor.
+    Starting after position P trusts the stored hash of P as the anchor. ``expect`` is a
+    position and hash recorded outside the store earlier: the row there must still carry
+    that hash (a re-hashed history fails), and the store must reach it (a cut end fails).
     """
-    prev = GENESIS_HASH
-    if start_after > 0:
-        anchor = next(iter(store.read_rows(start_after - 1, batch_size=1, limit=1)), [])
-        if not anchor or anchor[0].position != start_after:
-            return VerifyReport(
-                False,
-                0,
-                start_after,
-                "",
-                start_after,
-                None,
-                f"position {start_after} (the anchor) is not in the store",
-            )
-        prev = anchor[0].hash
-    expected = start_after + 1
-    checked = 0
-    last_stream = None
-    for rows in store.read_rows(start_after, batch_size=batch_size):
+    if start_after < 0:
+        raise InvalidCommand(f"cannot start verifying after position {start_after}: use 0 or more")
+    first = start_after + 1
+
+    def broken(
+        checked: int, head: int, prev: str, position: int, stream: str | None, kind: str, why: str
+    ) -> VerifyReport:
+        _log.warning("audit_tamper_found", position=position, stream=stream, kind=kind)
+        return VerifyReport(False, checked, first, head, prev, position, stream, kind, why)
+
+    lowest = _row_from(store, _BEFORE_ALL)
+    if lowest is not None and lowest[0] < 1:
+        return broken(0, start_after, "", lowest[0], lowest[1], "phantom",
+                      f"a row at position {lowest[0]} (positions start at 1) was put "
+                      "there behind the store's back: its stream shows it, the chain "
+                      "does not")  # fmt: skip
+    prev, prev_recorded = GENESIS_HASH, ""
+    if start_after:
+        row = _row_at(store, start_after)
+        if row is None:
+            return broken(0, start_after, "", start_after, None, "anchor",
+                          f"position {start_after}, the anchor for verifying from "
+                          f"{first}, is not in the store")  # fmt: skip
+        prev, prev_recorded = row[10], stored_text(row[9])
+    if expect is not None and expect.position <= start_after:
+        row = _row_at(store, expect.position)
+        if row is None or row[10] != expect.hash:
+            stream = row[1] if row is not None else None
+            return broken(0, start_after, prev, expect.position, stream, "anchor",
+                          f"the stored hash at {expect.position} is not the recorded "
+                          f"{expect.hash[:16]}…: history up to there was rewritten")  # fmt: skip
+    expected, checked = first, 0
+    for rows in stored_rows(store, start_after, batch_size):
         for row in rows:
-            if row.position != expected:
-                return _bad(
-                    checked,
-                    expected - 1,
-                    prev,
-                    expected,
-                    last_stream,
-                    f"position {expected} is missing (the next stored is {row.position})",
-                )
-            values = [_text(getattr(row, c)) for c in COLUMNS[:-1]]
-            digest = chain_hash_text(prev, *values)
-            if digest != row.hash:
-                return _bad(
-                    checked,
-                    expected - 1,
-                    prev,
-                    row.position,
-                    row.stream_id,
-                    "the stored hash does not match the row's content and the hash "
-                    "before it: the row was changed, moved or inserted",
-                )
-            prev = row.hash
-            last_stream = row.stream_id
+            (position, stream_id, version, event_id, event_type, schema_version, data, meta,
+             occurred, recorded, stored) = row  # fmt: skip
+            if position != expected:
+                return broken(checked, expected - 1, prev, expected, stream_id, "missing",
+                              f"position {expected} is missing (deleted or moved away): the "
+                              f"next stored row is {position}, stream {stream_id}")  # fmt: skip
+            recorded = stored_text(recorded)
+            digest = chain_hash_text(prev, position, stream_id, version, event_id, event_type,
+                                     schema_version, data, meta, stored_text(occurred),
+                                     recorded)  # fmt: skip
+            if digest != stored:
+                return broken(checked, expected - 1, prev, position, stream_id, "changed",
+                              "the stored hash does not match the row's content and the hash "
+                              "before it: the row was changed, moved or inserted")  # fmt: skip
+            if recorded < prev_recorded:  # canonical UTC text sorts as time does
+                return broken(checked, expected - 1, prev, position, stream_id, "order",
+                              f"recorded_at {recorded} is before the previous row's "
+                              f"{prev_recorded}: the store never writes that")  # fmt: skip
+            if expect is not None and position == expect.position and stored != expect.hash:
+                return broken(checked, expected - 1, prev, position, stream_id, "anchor",
+                              f"the hash here is not the recorded {expect.hash[:16]}…: history "
+                              "up to here was rewritten and hashed again")  # fmt: skip
+            prev, prev_recorded = stored, recorded
             expected += 1
             checked += 1
-        if progress:
+        if progress is not None:
             progress(checked)
-    _log.info("audit_verified", events=checked, head_position=expected - 1, head_hash=prev)
-    return VerifyReport(True, checked, expected - 1, prev)
+    head = expected - 1
+    if expect is not None and expect.position > head:
+        return broken(checked, head, prev, expect.position, None, "head",
+                      f"the store ends at position {head}, before the recorded head "
+                      f"{expect.position}: events were removed from its end")  # fmt: skip
+    _log.info("audit_verified", events=checked, first_position=first, head_position=head,
+              head_hash=prev, anchor=str(expect) if expect else None)  # fmt: skip
+    return VerifyReport(True, checked, first, head, prev)
 
 
-def _bad(
-    checked: int, head: int, prev: str, position: int, stream: str | None, problem: str
-) -> VerifyReport:
-    _log.warning("audit_tamper_found", position=position, stream=stream, problem=problem)
-    return VerifyReport(False, checked, head, prev, position, stream, problem)
+def _row_from(store: EventStore, after: int) -> Any:
+    """The first stored row after position ``after``, or None."""
+    for rows in stored_rows(store, after, 1, limit=1):
+        return rows[0]
+    return None
 
 
-# -- export and import --------------------------------------------------------------------
+def _row_at(store: EventStore, position: int) -> Any:
+    """The stored row at ``position``, or None."""
+    row = _row_from(store, position - 1)
+    return row if row is not None and row[0] == position else None
 
 
-def _rows(store: EventStore, round_id: str | None) -> Iterator[dict[str, Any]]:
-    for rows in store.read_rows(batch_size=10_000):
-        for row in rows:
-            if round_id and not _in_round(row.stream_id, round_id):
-                continue
-            yield {c: _text(getattr(row, c)) for c in COLUMNS}
+def stored_rows(
+    store: EventStore, after: int = 0, batch_size: int = 10_000, *, limit: int | None = None
+) -> Iterator[Sequence[Any]]:
+    """Raw rows a batch at a time, each a tuple in the order of :data:`COLUMNS`."""
+    return store.read_rows(after, batch_size=batch_size, limit=limit)
 
 
-def _in_round(stream_id: str, round_id: str) -> bool:
-    return stream_id == f"round:{round_id}" or stream_id.startswith(f"project:{round_id}:")
+# -- two timelines ------------------------------------------------------------------------
 
 
-def export_jsonl(store: EventStore, out: IO[bytes], *, round_id: str | None = None) -> int:
-    """A header line, then one canonical JSON object per stored row, exactly as stored.
-
-    The header holds nothing that changes between runs (no export time), so exporting the
-    same store twice, or an imported copy of it, gives the same bytes.
-    """
-    head = store.head()
-    header = {
-        "ppss_export": EXPORT_FORMAT,
-        "scope": f"round:{round_id}" if round_id else "all",
-        "head_position": head.position,
-        "head_hash": head.hash,
-    }
-    out.write(orjson.dumps(header, option=orjson.OPT_SORT_KEYS) + b"\n")
-    count = 0
-    for row in _rows(store, round_id):
-        out.write(orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n")
-        count += 1
-    return count
+def days_late(r: R) -> int:
+    """Days between the event's and its record's Stockholm dates, if above the limit; else 0."""
+    days = (_day(r.recorded_at) - _day(r.occurred_at)).days
+    return days if days > LATE_AFTER_DAYS else 0
 
 
-def export_csv(store: EventStore, out: IO[str], *, round_id: str | None = None) -> int:
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    count = 0
-    for row in _rows(store, round_id):
-        writer.writerow([row[c] for c in COLUMNS])
-        count += 1
-    return count
+def late_recorded(records: Iterable[R]) -> list[R]:
+    """Events recorded more than ``LATE_AFTER_DAYS`` after they happened (Stockholm dates)."""
+    return [r for r in records if days_late(r)]
 
 
-def export_xlsx(wf: Workflow, path: Path, *, round_id: str | None = None) -> int:
-    """A workbook: every event on one sheet, and a board per round with kronor formats."""
-    from openpyxl import Workbook  # noqa: PLC0415 - only this export needs openpyxl
-    from openpyxl.styles import Font  # noqa: PLC0415
+def _day(moment: datetime) -> date:
+    return moment.astimezone(STOCKHOLM).date()
 
-    book = Workbook(write_only=False)
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Händelser"
-    sheet.append(list(COLUMNS))
-    count = 0
-    for row in _rows(wf.store, round_id):
-        sheet.append([row[c] for c in COLUMNS])
-        count += 1
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    money = '#,##0 "kr"'  # Excel groups thousands by the reader's locale: "1 134 896 kr" in sv
-    for rid in [round_id] if round_id else wf.round_ids():
-        board = book.create_sheet(f"Tavla {rid}"[:31])
-        board.append(
-            [
-                "Stadsdel",
-                "Beviljat",
-                "Utbetalt",
-                "Kan betalas nu",
-                "Får betalas",
-                "Hinder",
-                "Att återbetala",
-                "Status",
-            ]
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A round's board at the end of a day, as the world was or as the store knew it then."""
+
+    round_id: str
+    as_of: datetime
+    known_at: datetime | None
+    board: list[BoardRow]
+    #: Events that had happened by ``as_of`` and count on this board, recorded late.
+    recorded_late: list[R]
+    #: Events that had happened by ``as_of`` but were recorded after ``known_at``: left out.
+    not_yet_known: list[R]
+
+
+def replay(wf: Workflow, round_id: str, day: date, known_at: datetime | None = None) -> Replay:
+    """The board at the end of ``day``; with ``known_at``, only what was recorded by then."""
+    as_of = end_of_day(day)
+    _round_visible(wf, round_id, as_of, known_at)
+    board = wf.board(round_id, as_of=as_of, known_at=known_at)
+    records = [
+        *wf.store.read_stream(f"round:{round_id}"),
+        *wf.store.read_streams(f"project:{round_id}:"),
+    ]
+    happened = sorted((r for r in records if r.occurred_at <= as_of), key=lambda r: r.position)
+    unknown = [r for r in happened if known_at is not None and r.recorded_at > known_at]
+    left_out = {r.position for r in unknown}
+    late = [r for r in happened if r.position not in left_out and days_late(r)]
+    _log.info("audit_replayed", round=round_id, as_of=as_of.isoformat(),
+              known_at=known_at.isoformat() if known_at else None, rows=len(board),
+              recorded_late=len(late), not_yet_known=len(unknown))  # fmt: skip
+    return Replay(round_id, as_of, known_at, board, late, unknown)
+
+
+def _round_visible(wf: Workflow, round_id: str, as_of: datetime, known_at: datetime | None) -> None:
+    """Refuse, naming the dates, a moment before the round opened or before it was recorded."""
+    wf.round(round_id)  # an unknown round: NotFound, listing how to find the rounds
+    opened = wf.store.read_stream(f"round:{round_id}", to_version=1)[0]
+    if opened.occurred_at > as_of:
+        raise NotFound(
+            f"round {round_id} had not opened by {_day(as_of)}: it opened on "
+            f"{_day(opened.occurred_at)}"
         )
-        for r in wf.board(rid):
-            board.append(
-                [
-                    r.district,
-                    r.awarded_sek,
-                    r.disbursed_sek,
-                    r.payable_sek,
-                    "ja" if r.may_be_paid else "nej",
-                    ", ".join(r.blocking),
-                    r.repayment_due_sek,
-                    r.status,
-                ]
-            )
-        for column in "BCDG":
-            for cell in board[column][1:]:
-                cell.number_format = money
-        for cell in board[1]:
-            cell.font = Font(bold=True)
-        board.freeze_panes = "A2"
-    book.save(path)
-    return count
-
-
-def import_jsonl(store: EventStore, lines: Iterable[bytes]) -> int:
-    """Load a full export into an empty store, verifying the chain; all or nothing."""
-    iterator = iter(lines)
-    try:
-        header = orjson.loads(next(iterator))
-    except (StopIteration, orjson.JSONDecodeError):
-        raise InvalidEventError("not a ppss export: the first line is not its header") from None
-    if not isinstance(header, dict) or header.get("ppss_export") != EXPORT_FORMAT:
-        raise InvalidEventError("not a ppss export (format 1): the header line is missing")
-    if header.get("scope") != "all":
-        raise ConfigurationError(
-            f"this export holds only {header.get('scope')}: its chain cannot be verified on "
-            "its own, so it cannot be imported; export the whole store to import it"
-        )
-    if store.count():
-        raise ConfigurationError(
-            f"{store.url} already holds events: import only into an empty store"
+    if known_at is not None and opened.recorded_at > known_at:
+        raise NotFound(
+            f"at {_when(known_at)} the store had no record of round {round_id}: it was first "
+            f"recorded at {_when(opened.recorded_at)} (Stockholm time)"
         )
 
-    def rows() -> Iterator[tuple[Any, ...]]:
-        prev, expected = GENESIS_HASH, 1
-        for number, line in enumerate(iterator, start=2):
-            try:
-                row = orjson.loads(line)
-                values = tuple(row[c] for c in COLUMNS)
-            except (orjson.JSONDecodeError, KeyError, TypeError):
-                raise InvalidEventError(f"line {number} is not an exported event row") from None
-            if row["position"] != expected:
-                raise InvalidEventError(
-                    f"line {number}: position {expected} expected, "
-                    f"found {row['position']}; nothing was imported"
-                )
-            if chain_hash_text(prev, *values[:-1]) != row["hash"]:
-                raise InvalidEventError(
-                    f"line {number} (position {expected}): its hash does "
-                    "not verify; nothing was imported"
-                )
-            prev = row["hash"]
-            expected += 1
-            yield values
-        if expected - 1 != header.get("head_position") or prev != header.get("head_hash"):
-            raise InvalidEventError(
-                "the export ends before its header's head: it was cut short; nothing was imported"
-            )
 
-    return store.import_rows(rows())
-
-
-# -- explain and history ------------------------------------------------------------------
+# -- explain ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,11 +335,26 @@ class ExplainLine:
     evidence: tuple[R, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Every verdict on one project at one moment, under the round's pinned policy."""
+
+    view: ProjectView
+    now: datetime
+    known_at: datetime | None
+    lines: list[ExplainLine]
+
+    @property
+    def rule(self) -> str:
+        return f"{self.view.policy.name} v{self.view.policy.version}"
+
+
 def explain(view: ProjectView, now: datetime) -> list[ExplainLine]:
     """Conditions, payable and repayment: verdict, reason and deciding events."""
     a = view.assess(now)
     lines = [ExplainLine(c.code, str(c.status), c.reason, c.evidence) for c in a.conditions]
     blocking = tuple(r for c in a.conditions if c.blocking for r in c.evidence)
+    # Nothing blocks: the amount follows from what was granted and what was paid already.
     money = (*view.state.awards, *view.state.supervision_grants, *view.state.disbursements)
     lines.append(
         ExplainLine("payable", f"{a.payable.total_sek} kr", a.payable.reason, blocking or money)
@@ -326,37 +367,75 @@ def explain(view: ProjectView, now: datetime) -> list[ExplainLine]:
     return lines
 
 
-def late_recorded(history: Iterable[R], *, days: int = 1) -> list[R]:
-    """Events recorded more than ``days`` after they happened (Stockholm dates)."""
-    return [r for r in history if (_day(r.recorded_at) - _day(r.occurred_at)).days > days]
+def explain_project(
+    wf: Workflow,
+    round_id: str,
+    district: str,
+    *,
+    day: date | None = None,
+    known_at: datetime | None = None,
+) -> Explanation:
+    """Explain one district's project at the end of ``day`` (default: now), optionally as
+    the store knew it at ``known_at``."""
+    current = wf.project(round_id, district)  # unknown round or district: NotFound
+    now = end_of_day(day) if day else wf.now()
+    _round_visible(wf, round_id, now, known_at)
+    views = [
+        v
+        for v in wf.projects(round_id, as_of=now, known_at=known_at)
+        if v.project_id == current.project_id
+    ]
+    if not views:
+        known = f" as known at {_when(known_at)}" if known_at else ""
+        raise NotFound(f"{district} had not applied in {round_id} by {_day(now)}{known}")
+    lines = explain(views[0], now)
+    _log.info("audit_explained", project=current.project_id, as_of=now.isoformat(),
+              known_at=known_at.isoformat() if known_at else None)  # fmt: skip
+    return Explanation(views[0], now, known_at, lines)
 
 
-def _day(moment: datetime) -> date:
-    return moment.astimezone(STOCKHOLM).date()
+# -- history ------------------------------------------------------------------------------
 
 
-def history(view: ProjectView) -> list[tuple[R, str]]:
-    """The project's timeline with a note per event: annulled, annuls, recorded late."""
-    annulled_by = {
-        str(r.event.annulled_event_id): r
-        for r in view.state.history
-        if isinstance(r.event, EventAnnulled)
-    }
-    by_id = {r.event_key: r for r in view.state.history}
-    late = {r.position for r in late_recorded(view.state.history)}
-    out = []
-    for r in view.state.history:
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One event of a project's timeline, with what annuls it or what it annuls."""
+
+    record: R
+    annulled_by: R | None
+    annuls: R | None
+    days_late: int
+
+    @property
+    def note(self) -> str:
         notes = []
-        if r.event_key in annulled_by:
-            a = annulled_by[r.event_key]
+        if self.annulled_by is not None:
+            a = self.annulled_by
             notes.append(f"ANNULLED by #{a.position}: {a.event.reason}")
-        if isinstance(r.event, EventAnnulled):
-            target = by_id.get(str(r.event.annulled_event_id))
-            notes.append(f"annuls #{target.position if target else '?'}")
-        if r.position in late:
-            notes.append(f"recorded {(_day(r.recorded_at) - _day(r.occurred_at)).days} days late")
-        out.append((r, "; ".join(notes)))
-    return out
+        if isinstance(self.record.event, EventAnnulled):
+            notes.append(f"annuls #{self.annuls.position if self.annuls else '?'}")
+        if self.days_late:
+            notes.append(f"recorded {self.days_late} days late")
+        return "; ".join(notes)
+
+
+def history(view: ProjectView) -> list[HistoryEntry]:
+    """The project's whole stream, annulled events included and marked, in version order."""
+    records = view.state.history
+    annulled_by = {str(r.event.annulled_event_id): r for r in records
+                   if isinstance(r.event, EventAnnulled)}  # fmt: skip
+    by_id = {r.event_key: r for r in records}
+    return [
+        HistoryEntry(
+            r,
+            annulled_by.get(r.event_key),
+            by_id.get(str(r.event.annulled_event_id))
+            if isinstance(r.event, EventAnnulled)
+            else None,
+            days_late(r),
+        )
+        for r in records
+    ]
 
 
 def summary(r: R) -> str:
@@ -364,13 +443,3 @@ def summary(r: R) -> str:
     data = r.event.model_dump(mode="json")
     text = ", ".join(f"{k}={v}" for k, v in data.items() if not isinstance(v, list | dict))
     return text if len(text) <= 90 else text[:87] + "..."
-
-
-def as_of_instant(day: date | None) -> datetime | None:
-    return end_of_day(day) if day else None
-
-
-def csv_text(store: EventStore, round_id: str | None) -> str:
-    buffer = io.StringIO()
-    export_csv(store, buffer, round_id=round_id)
-    return buffer.getvalue()

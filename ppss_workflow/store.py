@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Row, func, insert, select, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from events.base import InvalidEvent, registry
 from events.envelope import NewEvent, Recorded
@@ -144,23 +144,31 @@ class EventStore:
         is written. Rows are tuples in the order of the stored columns.
         """
         count = 0
-        with self.engine.connect() as conn:
-            conn.execution_options(**WRITE)
-            with conn.begin():
-                self._lock(conn)
-                if self._head(conn).position:
-                    raise ConfigurationError(f"{self.url} already holds events: import only "
-                                             "into an empty store")  # fmt: skip
-                batch: list[tuple[Any, ...]] = []
-                for row in rows:
-                    batch.append(row)
-                    if len(batch) >= batch_size:
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(**WRITE)
+                with conn.begin():
+                    self._lock(conn)
+                    if self._head(conn).position:
+                        raise ConfigurationError(f"{self.url} already holds events: import "
+                                                 "only into an empty store")  # fmt: skip
+                    batch: list[tuple[Any, ...]] = []
+                    for row in rows:
+                        batch.append(row)
+                        if len(batch) >= batch_size:
+                            conn.exec_driver_sql(self._insert_sql, batch)
+                            count += len(batch)
+                            batch = []
+                    if batch:
                         conn.exec_driver_sql(self._insert_sql, batch)
                         count += len(batch)
-                        batch = []
-                if batch:
-                    conn.exec_driver_sql(self._insert_sql, batch)
-                    count += len(batch)
+        except (IntegrityError, DataError) as exc:
+            raise InvalidEventError(
+                f"the store refused the imported rows: {_first_line(exc.orig)}; "
+                "nothing was imported"
+            ) from exc
+        except OperationalError as exc:
+            raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc.orig)}") from exc
         return count
 
     def _prepare(self, request: AppendRequest) -> _Prepared:

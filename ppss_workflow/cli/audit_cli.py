@@ -1,12 +1,15 @@
-"""`ppss audit` (verify, replay, explain, history), `ppss export` and `ppss import`: read-only
-for everyone but import, which fills only an empty store."""
+"""`ppss audit` (verify, replay, explain, history), `ppss export` and `ppss import`."""
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import os
 import sys
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any, TypeVar
 
 import orjson
 import typer
@@ -15,279 +18,433 @@ from rich.table import Table
 
 from policies.state import STOCKHOLM
 from ppss_workflow.auditing import (
-    explain,
-    export_csv,
-    export_jsonl,
-    export_xlsx,
+    Anchor,
+    days_late,
+    explain_project,
     history,
-    import_jsonl,
-    late_recorded,
+    replay,
     summary,
     verify_chain,
 )
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console
-from ppss_workflow.cli.reminder_cmds import parse_moment
 from ppss_workflow.cli.workflow_cmds import render_board
-from ppss_workflow.workflow import InvalidCommand, Workflow, end_of_day
+from ppss_workflow.errors import ConfigurationError, InvalidCommand
+from ppss_workflow.export import export_csv, export_jsonl, export_xlsx, import_jsonl
+from ppss_workflow.workflow import Workflow, end_of_day
 
-__all__ = ["app", "export_command", "import_command"]
+__all__ = ["app", "export_command", "import_command", "register"]
 
-app = typer.Typer(help="Audit: verify the chain, replay, explain, history.", no_args_is_help=True)
+app = typer.Typer(
+    help="Audit (read-only, no role needed): verify the chain, replay a moment, explain a "
+    "decision, show a project's history.",
+    no_args_is_help=True,
+)
 
 RoundOpt = Annotated[str, typer.Option("--round", "-r", help="Round id, e.g. ppss-2014.")]
 DistrictOpt = Annotated[str, typer.Option("--district", help="District name, e.g. Farsta.")]
 FmtOpt = Annotated[str, typer.Option("--format", "-f", help="table or json")]
+KnownAtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at",
+        help="Only what the store had recorded by this instant (2014-03-15T12:00+01:00), "
+        "or by the end of this Stockholm date (2014-03-15).",
+    ),
+]
+#: Exit code of a verification that found a broken chain (errors a person made are 1-6).
+BROKEN = 7
 
 
-def _when(moment: datetime) -> str:
-    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+def _paragraphs(doc: str | None) -> str:
+    """A docstring as help text: Rich keeps line breaks, so each paragraph becomes one line."""
+    return "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(doc or "").split("\n\n"))
 
 
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _command(name: str) -> Callable[[F], F]:
+    """``@app.command(name)`` with the docstring's paragraphs as help."""
+
+    def register(fn: F) -> F:
+        app.command(name, help=_paragraphs(fn.__doc__))(fn)
+        return fn
+
+    return register
+
+
+# -- small parsers and formatters ---------------------------------------------------------
+
+
+def _day(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise InvalidCommand(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
 
 
-@app.command("verify")
+def _moment(value: str | None, option: str) -> datetime | None:
+    """A date means the end of that Stockholm day; an instant needs its UTC offset."""
+    if value is None:
+        return None
+    if len(value) == 10:
+        return end_of_day(_day(value, option))
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidCommand(
+            f"{option} {value!r}: use a date (2014-03-15) or an instant (2014-03-15T12:00+01:00)"
+        ) from None
+    if moment.tzinfo is None:
+        raise InvalidCommand(f"{option} {value!r} needs a UTC offset, e.g. +01:00")
+    return moment
+
+
+def _fmt(value: str, allowed: tuple[str, ...] = ("table", "json")) -> str:
+    if value not in allowed:
+        raise InvalidCommand(f"--format {value!r}: use {' or '.join(allowed)}")
+    return value
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def _iso(moment: datetime) -> str:
+    """Machine-readable, and still Stockholm time (the offset says which)."""
+    return moment.astimezone(STOCKHOLM).isoformat()
+
+
+def _echo_json(value: Any) -> None:
+    typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode())
+
+
+def _record(r: Any) -> dict[str, Any]:
+    meta = r.metadata
+    return {
+        "position": r.position,
+        "stream": r.stream_id,
+        "version": r.version,
+        "type": r.event_type,
+        "occurred_at": _iso(r.occurred_at),
+        "recorded_at": _iso(r.recorded_at),
+        "days_late": days_late(r),
+        "actor": meta.actor,
+        "role": meta.role,
+    }
+
+
+def _count(n: int) -> str:
+    """``123 456``: Swedish digit grouping."""
+    return f"{n:,}".replace(",", " ")
+
+
+@contextlib.contextmanager
+def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr, shown only on a terminal (never in pipes, files or logs)."""
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} events" if total else "{task.completed:,}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+# -- verify -------------------------------------------------------------------------------
+
+
+@_command("verify")
 def verify_command(
     start: Annotated[
-        int, typer.Option("--from", help="Start after this position (its hash is the anchor).")
-    ] = 0,
+        int,
+        typer.Option(
+            "--from",
+            help="Verify from this position on, trusting the stored hash just before it "
+            "(e.g. the head of an earlier verification).",
+        ),
+    ] = 1,
     expect_head: Annotated[
         str | None,
         typer.Option(
             "--expect-head",
-            help="POSITION:HASH recorded earlier: also detects a "
-            "history cut short at the end, which no chain can show by itself.",
+            help="POSITION:HASH printed by an earlier verify and kept outside the store: the "
+            "row there must still have that hash, and the store must reach it.",
         ),
     ] = None,
+    fmt: FmtOpt = "table",
     database: DatabaseOption = None,
 ) -> None:
-    """Walk the hash chain; exit 0 only if no event was changed, removed, inserted or moved."""
+    """Walk the hash chain over the whole store; exit 0 only if nothing was changed.
+
+    Every event's hash is recomputed from its stored columns and its predecessor's hash,
+    and positions must run 1, 2, 3... without a gap. A row changed, deleted, inserted or
+    moved behind the store's back fails, naming the first bad position and its stream
+    (exit code 7). On success the head position and hash are printed: keep them somewhere
+    else (a minute, an e-mail), because a chain cannot show by itself that its END was cut
+    off, or that it was rewritten and hashed again; --expect-head checks against them.
+    """
+    _fmt(fmt)
+    if start < 1:
+        raise InvalidCommand(f"--from {start}: positions start at 1")
+    expect = Anchor.parse(expect_head) if expect_head else None
     store, _ = open_store(database, create=False)
     try:
-        total = max(store.head().position - start, 0)
-        with Progress(
-            TextColumn("verifying"),
-            BarColumn(),
-            TextColumn("{task.completed:,}/{task.total:,} events"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=not err_console.is_terminal,
-        ) as bar:
-            task = bar.add_task("verify", total=total)
-            report = verify_chain(
-                store, start_after=start, progress=lambda done: bar.update(task, completed=done)
-            )
+        total = max(store.head().position - start + 1, 0)
+        with _progress("verifying", total) as progress:
+            report = verify_chain(store, start_after=start - 1, expect=expect, progress=progress)
     finally:
         store.close()
+    if fmt == "json":
+        _echo_json(report.as_json())
     if not report.ok:
-        print(
-            f"ppss: audit: chain broken at position {report.bad_position} "
-            f"(stream {report.bad_stream or '?'}): {report.problem}",
-            file=sys.stderr,
+        print(f"ppss: audit: {report.describe()}", file=sys.stderr)
+        raise typer.Exit(BROKEN)
+    if fmt == "table":
+        matching = f", matching {expect}" if expect else ""
+        out_console.print(
+            f"Chain verified: {_count(report.checked)} events from position "
+            f"{report.first_position}{matching}."
         )
-        raise typer.Exit(7)
-    if expect_head:
-        position, _, digest = expect_head.partition(":")
-        if (str(report.head_position), report.head_hash) != (position, digest):
-            print(
-                f"ppss: audit: head is {report.head_position}:{report.head_hash}, "
-                f"not the expected {expect_head}",
-                file=sys.stderr,
-            )
-            raise typer.Exit(7)
-    out_console.print(
-        f"Chain verified: {report.checked:,} events, head position {report.head_position}, "
-        f"head hash {report.head_hash}".replace(",", " ")
+        out_console.print(f"Head position {report.head_position}, head hash {report.head_hash}")
+        out_console.print(
+            f"Record it outside the store: ppss audit verify --expect-head "
+            f"{report.head_position}:{report.head_hash}",
+            style="dim",
+        )
+
+
+# -- replay -------------------------------------------------------------------------------
+
+
+@_command("replay")
+def replay_command(
+    round_id: RoundOpt,
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="The world at the end of this Stockholm date.")
+    ],
+    known_at: KnownAtOpt = None,
+    fmt: FmtOpt = "table",
+    database: DatabaseOption = None,
+) -> None:
+    """The board as the world was at the end of a date, or with --known-at as the store knew it.
+
+    Events recorded late (more than a day after they happened) are listed under the board;
+    with --known-at, so are the events that had happened but were not yet recorded.
+    """
+    _fmt(fmt)
+    day = _day(as_of, "--as-of")
+    knew = _moment(known_at, "--known-at")
+    store, _ = open_store(database, create=False)
+    try:
+        result = replay(Workflow(store), round_id, day, knew)
+    finally:
+        store.close()
+    if fmt == "json":
+        _echo_json(
+            {
+                "round": round_id,
+                "as_of": _iso(result.as_of),
+                "known_at": _iso(knew) if knew else None,
+                "board": [r.as_json() for r in result.board],
+                "recorded_late": [_record(r) for r in result.recorded_late],
+                "not_yet_known": [_record(r) for r in result.not_yet_known],
+            }
+        )
+        return
+    title = f"Board for {round_id} at the end of {day}" + (
+        f", as the store knew it at {_when(knew)}" if knew else ", as the world was"
+    )
+    render_board(result.board, title, "table")
+    if knew is not None:
+        _records_table(
+            f"Happened by {day} but not yet recorded at {_when(knew)}: left out "
+            f"({len(result.not_yet_known)})",
+            result.not_yet_known,
+        )
+    _records_table(
+        f"Counted above but recorded late ({len(result.recorded_late)})", result.recorded_late
     )
 
 
-@app.command("replay")
-def replay_command(
-    round_id: RoundOpt,
-    as_of: Annotated[str, typer.Option("--as-of", help="The world at the end of this date.")],
-    known_at: Annotated[
-        str | None, typer.Option("--known-at", help="What the store knew at this instant.")
-    ] = None,
-    fmt: FmtOpt = "table",
-    database: DatabaseOption = None,
-) -> None:
-    """The board as the world was on a date — or, with --known-at, as the system knew it."""
-    day = _day(as_of, "--as-of")
-    assert day is not None
-    knew = parse_moment(known_at, "--known-at")
-    store, _ = open_store(database, create=False)
-    try:
-        wf = Workflow(store)
-        rows = wf.board(round_id, as_of=end_of_day(day), known_at=knew)
-        happened = [
-            r for v in wf.projects(round_id, as_of=end_of_day(day)) for r in v.state.history
-        ]
-        left_out = [r for r in happened if knew and r.recorded_at > knew]
-        late = late_recorded(happened)
-    finally:
-        store.close()
-    title = f"Board for {round_id} as of {day}" + (f", as known at {known_at}" if knew else "")
-    render_board(rows, title, fmt)
-    if fmt == "table":
-        for r in left_out:
-            out_console.print(
-                f"Not yet known then: #{r.position} {r.event_type} "
-                f"({r.stream_id}), happened {_when(r.occurred_at)}, "
-                f"recorded {_when(r.recorded_at)}"
-            )
-        for r in late:
-            if r not in left_out:
-                out_console.print(
-                    f"Recorded late: #{r.position} {r.event_type} ({r.stream_id}), "
-                    f"happened {_when(r.occurred_at)}, "
-                    f"recorded {_when(r.recorded_at)}"
-                )
-
-
-def _evidence(r: Any) -> dict[str, Any]:
-    return {
-        "position": r.position,
-        "type": r.event_type,
-        "occurred_at": r.occurred_at.isoformat(),
-        "recorded_at": r.recorded_at.isoformat(),
-        "actor": r.metadata.actor,
-        "role": r.metadata.role,
-    }
-
-
-@app.command("explain")
-def explain_command(
-    round_id: RoundOpt,
-    district: DistrictOpt,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
-    fmt: FmtOpt = "table",
-    database: DatabaseOption = None,
-) -> None:
-    """For each condition, payable and repayment: the rule, the verdict and the deciding events."""
-    day = _day(as_of, "--as-of")
-    store, _ = open_store(database, create=False)
-    try:
-        wf = Workflow(store)
-        now = end_of_day(day) if day else wf.now()
-        project = wf.project(round_id, district)
-        views = [v for v in wf.projects(round_id, as_of=now) if v.project_id == project.project_id]
-        if not views:
-            raise InvalidCommand(f"{district} had not applied in {round_id} by {day}")
-        view = views[0]
-        lines = explain(view, now)
-    finally:
-        store.close()
-    rule = f"{view.policy.name} v{view.policy.version}"
-    if fmt == "json":
-        typer.echo(
-            orjson.dumps(
-                {
-                    "project": view.project_id,
-                    "policy": view.policy.name,
-                    "policy_version": view.policy.version,
-                    "as_of": now.isoformat(),
-                    "lines": [
-                        {
-                            "subject": x.subject,
-                            "status": x.status,
-                            "reason": x.reason,
-                            "evidence": [_evidence(r) for r in x.evidence],
-                        }
-                        for x in lines
-                    ],
-                },
-                option=orjson.OPT_INDENT_2,
-            ).decode()
-        )
+def _records_table(title: str, records: list[Any]) -> None:
+    if not records:
+        out_console.print(f"{title.rsplit(' (', 1)[0]}: none.")
         return
-    table = Table(title=f"{view.state.district} ({view.project_id}) under {rule}, at {_when(now)}")
-    for column in ("Rule", "Verdict", "Reason", "Decided by events"):
-        table.add_column(column)
-    for x in lines:
-        proof = (
-            "\n".join(
-                f"#{r.position} {r.event_type} {_when(r.occurred_at)} "
-                f"(rec. {_when(r.recorded_at)}) {r.metadata.actor}"
-                for r in x.evidence
-            )
-            or "–"
+    table = Table(title=title, title_justify="left")
+    for column in ("#", "Stream", "Event", "Happened", "Recorded", "Days late", "Actor"):
+        table.add_column(column, justify="right" if column in ("#", "Days late") else "left")
+    for r in records:
+        table.add_row(
+            str(r.position),
+            r.stream_id,
+            r.event_type,
+            _when(r.occurred_at),
+            _when(r.recorded_at),
+            str(days_late(r) or ""),
+            r.metadata.actor,
         )
-        table.add_row(x.subject, x.status, x.reason, proof)
     out_console.print(table)
 
 
-@app.command("history")
+# -- explain ------------------------------------------------------------------------------
+
+
+@_command("explain")
+def explain_command(
+    round_id: RoundOpt,
+    district: DistrictOpt,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="At the end of this date (default: now).")
+    ] = None,
+    known_at: KnownAtOpt = None,
+    fmt: FmtOpt = "table",
+    database: DatabaseOption = None,
+) -> None:
+    """Why a district may or may not be paid: each condition, the payable and repayment
+    amounts, the rule (policy and version pinned by the round) and the deciding events."""
+    _fmt(fmt)
+    day = _day(as_of, "--as-of") if as_of else None
+    knew = _moment(known_at, "--known-at")
+    store, _ = open_store(database, create=False)
+    try:
+        x = explain_project(Workflow(store), round_id, district, day=day, known_at=knew)
+    finally:
+        store.close()
+    view = x.view
+    if fmt == "json":
+        _echo_json(
+            {
+                "project": view.project_id,
+                "district": view.state.district,
+                "policy": view.policy.name,
+                "policy_version": view.policy.version,
+                "as_of": _iso(x.now),
+                "known_at": _iso(knew) if knew else None,
+                "lines": [
+                    {
+                        "subject": line.subject,
+                        "rule": x.rule,
+                        "status": line.status,
+                        "reason": line.reason,
+                        "evidence": [_record(r) for r in line.evidence],
+                    }
+                    for line in x.lines
+                ],
+            }
+        )
+        return
+    title = f"{view.state.district} ({view.project_id}) at {_when(x.now)}" + (
+        f", as known at {_when(knew)}" if knew else ""
+    )
+    table = Table(title=title, caption=f"Rule: policy {x.rule}, pinned when the round opened.")
+    for column in ("Subject", "Rule", "Verdict", "Reason", "Decided by events"):
+        table.add_column(column)
+    for line in x.lines:
+        proof = "\n".join(
+            f"#{r.position} {r.event_type}, happened {_when(r.occurred_at)}, recorded "
+            f"{_when(r.recorded_at)}{' (LATE)' if days_late(r) else ''} by {r.metadata.actor}"
+            for r in line.evidence
+        )
+        table.add_row(line.subject, x.rule, line.status, line.reason, proof or "–")
+    out_console.print(table)
+
+
+# -- history ------------------------------------------------------------------------------
+
+
+@_command("history")
 def history_command(
     round_id: RoundOpt,
     district: DistrictOpt,
     fmt: FmtOpt = "table",
     database: DatabaseOption = None,
 ) -> None:
-    """The project's timeline; annulments beside what they annul; late records marked."""
+    """A project's whole timeline: annulled events stay, marked beside their annulment;
+    events recorded late are marked."""
+    _fmt(fmt)
     store, _ = open_store(database, create=False)
     try:
         view = Workflow(store).project(round_id, district)
-        rows = history(view)
+        entries = history(view)
     finally:
         store.close()
     if fmt == "json":
-        typer.echo(
-            orjson.dumps(
-                [
-                    {**_evidence(r), "version": r.version, "summary": summary(r), "note": note}
-                    for r, note in rows
-                ],
-                option=orjson.OPT_INDENT_2,
-            ).decode()
+        _echo_json(
+            [
+                {
+                    **_record(e.record),
+                    "summary": summary(e.record),
+                    "annulled_by": e.annulled_by.position if e.annulled_by else None,
+                    "annuls": e.annuls.position if e.annuls else None,
+                    "note": e.note,
+                }
+                for e in entries
+            ]
         )
         return
     table = Table(title=f"History of {view.state.district} ({view.project_id})")
-    for column in ("#", "v", "Event", "Happened", "Recorded", "Actor", "Data", "Note"):
+    for column in ("#", "v", "Event", "Happened", "Recorded", "Actor (role)", "Data", "Note"):
         table.add_column(column)
-    for r, note in rows:
+    for e in entries:
+        r = e.record
         table.add_row(
             str(r.position),
             str(r.version),
-            r.event_type,
+            f"[strike]{r.event_type}[/strike]" if e.annulled_by else r.event_type,
             _when(r.occurred_at),
             _when(r.recorded_at),
             f"{r.metadata.actor} ({r.metadata.role})",
             summary(r),
-            note,
+            e.note,
         )
     out_console.print(table)
 
 
+# -- export and import --------------------------------------------------------------------
+
+
 def export_command(
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or xlsx")] = "jsonl",
-    round_id: Annotated[str | None, typer.Option("--round", "-r")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    round_id: Annotated[
+        str | None,
+        typer.Option(
+            "--round",
+            "-r",
+            help="Only this round's stream and its projects' (for reading: such a part "
+            "cannot be imported, since its chain does not verify on its own).",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: standard output).")
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Every stored event exactly as stored (jsonl, csv), or a workbook with boards (xlsx)."""
-    if fmt not in ("jsonl", "csv", "xlsx"):
-        raise InvalidCommand(f"--format {fmt!r}: use jsonl, csv or xlsx")
+    """Every stored event exactly as stored (jsonl, csv), or a workbook with boards (xlsx).
+
+    jsonl starts with a header (format, scope, head position and hash) and then has one
+    object per row with every column as stored: `ppss import` reads it back.
+    """
+    _fmt(fmt, ("jsonl", "csv", "xlsx"))
     if fmt == "xlsx" and output is None:
         raise InvalidCommand("an xlsx export needs --output FILE.xlsx")
+    if output is not None and not output.parent.is_dir():
+        raise InvalidCommand(f"--output {output}: there is no folder {output.parent}")
     store, _ = open_store(database, create=False)
     try:
+        wf = Workflow(store)
         if round_id:
-            Workflow(store).round(round_id)
-        if fmt == "xlsx":
-            assert output is not None
-            count = export_xlsx(Workflow(store), output, round_id=round_id)
-        elif fmt == "jsonl":
-            with output.open("wb") if output else _stdout_bytes() as out:
+            wf.round(round_id)  # an unknown round: NotFound before any file is made
+        with _target(output, binary=fmt != "csv") as out:
+            if fmt == "xlsx":
+                count = export_xlsx(wf, out, round_id=round_id)
+            elif fmt == "jsonl":
                 count = export_jsonl(store, out, round_id=round_id)
-        else:
-            with output.open("w", newline="", encoding="utf-8") if output else _stdout() as out:
+            else:
                 count = export_csv(store, out, round_id=round_id)
     finally:
         store.close()
@@ -295,40 +452,61 @@ def export_command(
         out_console.print(f"Exported {count} events to {output}.")
 
 
+@contextlib.contextmanager
+def _target(output: Path | None, *, binary: bool) -> Iterator[IO[Any]]:
+    """Standard output, or a file that appears only once the export is complete."""
+    if output is None:
+        yield sys.stdout.buffer if binary else sys.stdout
+        sys.stdout.flush()
+        return
+    partial = output.with_name(output.name + ".part")
+    try:
+        with partial.open("wb") if binary else partial.open("w", newline="", encoding="utf-8") as f:
+            yield f
+        os.replace(partial, output)
+    except OSError as exc:
+        raise InvalidCommand(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def import_command(
-    source: Annotated[Path, typer.Argument(help="A full jsonl export.")],
+    source: Annotated[Path, typer.Argument(help="A full jsonl export (`ppss export`).")],
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            "--expect-head",
+            help="POSITION:HASH kept outside the store: the file must contain that row "
+            "with that hash.",
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Load a full jsonl export into an empty store, verifying every hash; all or nothing."""
-    if not source.exists():
+    """Load a full jsonl export into an EMPTY store, verifying every hash; all or nothing.
+
+    Rows keep their positions, times and hashes, so the copy verifies and exports to the
+    same bytes. Idempotency records of commands and reminder claims are not part of an
+    export: they start empty in the copy.
+    """
+    expect = Anchor.parse(expect_head) if expect_head else None
+    if not source.is_file():
         raise InvalidCommand(f"no file {source}")
+    try:
+        handle = source.open("rb")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {source}: {exc.strerror or exc}") from None
     store, _ = open_store(database, create=True)
     try:
-        with source.open("rb") as lines:
-            count = import_jsonl(store, lines)
+        with handle, _progress("importing", None) as progress:
+            count = import_jsonl(store, handle, expect=expect, progress=progress)
         head = store.head()
     finally:
         store.close()
     out_console.print(f"Imported {count} events; head {head.position}:{head.hash}.")
 
 
-class _stdout_bytes:  # noqa: N801 - a context manager named like the stream it wraps
-    def __enter__(self) -> Any:
-        return sys.stdout.buffer
-
-    def __exit__(self, *exc: object) -> None:
-        sys.stdout.flush()
-
-
-class _stdout:  # noqa: N801
-    def __enter__(self) -> Any:
-        return sys.stdout
-
-    def __exit__(self, *exc: object) -> None:
-        sys.stdout.flush()
-
-
 def register(root: typer.Typer) -> None:
+    """Add `audit`, `export` and `import` to the root ``ppss`` app."""
     root.add_typer(app, name="audit")
-    root.command("export")(export_command)
-    root.command("import")(import_command)
+    root.command("export", help=_paragraphs(export_command.__doc__))(export_command)
+    root.command("import", help=_paragraphs(import_command.__doc__))(import_command)

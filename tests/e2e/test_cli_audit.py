@@ -1,112 +1,199 @@
-"""`ppss audit verify`, `ppss export` and `ppss import` as an auditor runs them."""
+"""`ppss audit`, `ppss export` and `ppss import` as an auditor runs them."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from sqlalchemy import text
 
+from ppss_workflow.demo import COORDINATOR, load_demo
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
-from tests.conftest import base_url_for
-from tests.e2e.cli import assert_one_line_error, ppss
-from tests.integration.test_audit import TAMPERING, drop_triggers, filled
+from ppss_workflow.workflow import Workflow
+from tests.conftest import StepClock, base_url_for
+from tests.e2e.cli import Run, assert_one_line_error, ppss
+from tests.integration.test_audit import filled, record_late_approval, swap, tampered
 
 
-@pytest.mark.parametrize("how", list(TAMPERING))
-def test_audit_verify_names_the_first_bad_position(backend: str, how: str, tmp_path: Path) -> None:
-    """On SQLite and PostgreSQL, each kind of tampering fails `ppss audit verify` at its row."""
-    tamper, position, stream = TAMPERING[how]
-    with scratch_store(base_url_for(backend)) as store:
-        url = store.engine.url.render_as_string(hide_password=False)
-        filled(store)
-        clean = ppss("audit", "verify", "--database", url, home=tmp_path)
-        assert clean.code == 0, clean.err
-        assert "Chain verified: 9 events" in clean.out
-        drop_triggers(store)
-        with store.engine.begin() as conn:
-            tamper(conn)
-        run = ppss("audit", "verify", "--database", url, home=tmp_path)
-    assert run.code == 7
-    assert f"chain broken at position {position}" in run.err
-    if how != "delete":
-        assert f"(stream {stream})" in run.err
+def url_of(store: EventStore) -> str:
+    """The store's URL with its password and PostgreSQL search_path, for `--database`."""
+    return store.engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def demo_url() -> Iterator[str]:
+    """The demo rounds in a scratch store, recorded once per module (tests only read it)."""
+    with scratch_store() as store:
+        load_demo(Workflow(store))
+        yield url_of(store)
+
+
+def assert_finding(run: Run, *needles: str) -> None:
+    """A broken chain: exit 7, the finding in one line on stderr (beside the structured log
+    event `audit_tamper_found`, which monitoring reads), no traceback."""
+    assert run.code == 7, run
     assert "Traceback" not in run.err
+    (finding,) = [line for line in run.err.splitlines() if line.startswith("ppss: audit:")]
+    for needle in needles:
+        assert needle in finding, finding
+    assert "audit_tamper_found" in run.err
 
 
-def test_export_import_export_through_the_cli(tmp_path: Path) -> None:
+def test_audit_verify_names_the_first_bad_position(backend: str, tmp_path: Path) -> None:
+    """On SQLite and PostgreSQL, after two rows are swapped behind the store's back, `ppss
+    audit verify` exits 7 naming position 2 and its stream (untouched stores pass below and
+    in tests/integration/test_audit.py)."""
+    with scratch_store(base_url_for(backend)) as store:
+        tampered(filled(store), swap)
+        run = ppss("audit", "verify", "--database", url_of(store), home=tmp_path)
+    assert_finding(run, "chain broken at position 2 (stream project:r:c)")
+
+
+def test_audit_verify_from_and_expect_head(tmp_path: Path) -> None:
+    """--from P verifies P onwards (an untouched store passes); --expect-head with the head
+    printed earlier fails once the last row is cut off, which the chain cannot see."""
+    with scratch_store() as store:
+        head = f"9:{filled(store).head().hash}"
+        part = ppss("audit", "verify", "--from", "5", "--format", "json",
+                    "--database", url_of(store), home=tmp_path)  # fmt: skip
+        assert part.code == 0, part.err
+        assert json.loads(part.out) | {"head_hash": ""} == {
+            "ok": True, "checked": 5, "first_position": 5, "head_position": 9, "head_hash": "",
+            "bad_position": None, "bad_stream": None, "kind": None, "problem": None,
+        }  # fmt: skip
+        tampered(store, lambda conn: conn.execute(text("DELETE FROM events WHERE position = 9")))
+        cut = ppss("audit", "verify", "--expect-head", head, "--database", url_of(store),
+                   home=tmp_path)  # fmt: skip
+    assert_finding(cut, "position 9", "store ends at position 8", "removed from its end")
+
+
+def test_replay_as_of_and_known_at_through_the_cli(clock: StepClock, tmp_path: Path) -> None:
+    """The approval of 10 March, recorded on 24 March: replayed as of 15 March the world
+    board pays Farsta and lists the late record; known at 15 March it blocks and lists the
+    approval as not yet recorded."""
+    with scratch_store(clock=clock) as store:
+        record_late_approval(store, clock)
+        world = ppss("audit", "replay", "--round", "r14", "--as-of", "2014-03-15",
+                     "--format", "json", "--database", url_of(store), home=tmp_path)  # fmt: skip
+        known = ppss("audit", "replay", "--round", "r14", "--as-of", "2014-03-15", "--known-at",
+                     "2014-03-15T23:59+01:00", "--database", url_of(store),
+                     home=tmp_path)  # fmt: skip
+    assert world.code == 0, world.err
+    body = json.loads(world.out)
+    assert [(r["district"], r["payable_sek"]) for r in body["board"]] == [("Farsta", 500_000)]
+    (late,) = body["recorded_late"]
+    assert (late["type"], late["days_late"]) == ("PlanApproved", 14)
+    assert late["occurred_at"] == "2014-03-10T00:00:00+01:00"
+    assert body["not_yet_known"] == []
+    assert known.code == 0, known.err
+    assert "as the store knew it at 2014-03-15 23:59" in known.out
+    assert "plan_approved" in known.out
+    assert "not yet recorded at 2014-03-15 23:59: left out (1)" in known.out
+    assert "PlanApproved" in known.out
+
+
+def test_explain_shows_rule_verdicts_and_deciding_events(demo_url: str, tmp_path: Path) -> None:
+    """Explain as JSON for the blocked Rinkeby-Kista: every line names the pinned rule, and
+    the blocking absence is traced to the coordinator's record of it."""
+    run = ppss("audit", "explain", "--round", "ppss-2014", "--district", "Rinkeby-Kista",
+               "--as-of", "2014-10-01", "-f", "json", "--database", demo_url,
+               home=tmp_path)  # fmt: skip
+    assert run.code == 0, run.err
+    body = json.loads(run.out)
+    assert (body["policy"], body["policy_version"]) == ("ppss-2014", 1)
+    lines = {line["subject"]: line for line in body["lines"]}
+    assert {line["rule"] for line in body["lines"]} == {"ppss-2014 v1"}
+    payable = lines["payable"]
+    assert (payable["status"], payable["reason"]) == ("0 kr", "blocked by network_participation")
+    absence = payable["evidence"][-1]
+    assert absence["type"] == "NetworkAbsenceRecorded"
+    assert absence["occurred_at"] == "2014-09-17T00:00:00+02:00"
+    assert (absence["actor"], absence["role"]) == (COORDINATOR.name, "coordinator")
+
+
+def test_export_import_export_through_the_cli(demo_url: str, tmp_path: Path) -> None:
     """Export the demo, import it into a new store, export again: the files are identical,
-    the copy verifies, and importing into a store that has events is refused."""
-    source = f"sqlite:///{tmp_path}/source.sqlite3"
+    and the copy verifies against the head in the export's header."""
     target = f"sqlite:///{tmp_path}/target.sqlite3"
-    assert ppss("demo", "--database", source, home=tmp_path).code == 0
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
-    assert ppss("export", "-o", str(first), "--database", source, home=tmp_path).code == 0
+    assert ppss("export", "-o", str(first), "--database", demo_url, home=tmp_path).code == 0
     imported = ppss("import", str(first), "--database", target, home=tmp_path)
     assert imported.code == 0, imported.err
     assert ppss("export", "-o", str(second), "--database", target, home=tmp_path).code == 0
     assert second.read_bytes() == first.read_bytes()
-    assert ppss("audit", "verify", "--database", target, home=tmp_path).code == 0
-    assert_one_line_error(
-        ppss("import", str(first), "--database", target, home=tmp_path), "already holds events"
-    )
-    partial = tmp_path / "round.jsonl"
-    assert ppss("export", "--round", "sst-2018", "-o", str(partial), "--database", source,
-                home=tmp_path).code == 0  # fmt: skip
-    assert_one_line_error(
-        ppss("import", str(partial), "--database", f"sqlite:///{tmp_path}/t2.sqlite3",
-             home=tmp_path),
-        "cannot be imported",
-    )  # fmt: skip
-
-
-def test_xlsx_export_has_events_and_boards_in_kronor(tmp_path: Path) -> None:
-    """The workbook has an events sheet and a board per round with a kronor number format."""
-    source = f"sqlite:///{tmp_path}/source.sqlite3"
-    assert ppss("demo", "--database", source, home=tmp_path).code == 0
-    book_path = tmp_path / "ppss.xlsx"
-    run = ppss("export", "--format", "xlsx", "-o", str(book_path), "--database", source,
-               home=tmp_path)  # fmt: skip
-    assert run.code == 0, run.err
-    book = load_workbook(book_path)
-    assert book.sheetnames == ["Händelser", "Tavla ppss-2014", "Tavla sst-2018"]
-    events = book["Händelser"]
-    store = EventStore.from_url(source)
-    assert events.max_row == store.count() + 1
-    store.close()
-    board = book["Tavla ppss-2014"]
-    farsta = next(row for row in board.iter_rows(min_row=2) if row[0].value == "Farsta")
-    assert farsta[1].value == 1_159_896
-    assert farsta[1].number_format == '#,##0 "kr"'
+    header = json.loads(first.read_bytes().splitlines()[0])
+    verified = ppss("audit", "verify", "--expect-head",
+                    f"{header['head_position']}:{header['head_hash']}",
+                    "--database", target, home=tmp_path)  # fmt: skip
+    assert verified.code == 0, verified.err
+    assert f"Head position {header['head_position']}, head hash" in verified.out
 
 
 def test_history_shows_an_annulment_beside_what_it_annuls(tmp_path: Path) -> None:
-    """A payment recorded by mistake is annulled: history marks both, the board drops it."""
-    url = f"sqlite:///{tmp_path}/s.sqlite3"
-    assert ppss("demo", "--database", url, home=tmp_path).code == 0
-    history = ppss("audit", "history", "--round", "ppss-2014", "--district", "Farsta",
-                   "--format", "json", "--database", url, home=tmp_path)  # fmt: skip
-    payment = next(e for e in json.loads(history.out) if e["type"] == "DisbursementMade")
-    store = EventStore.from_url(url)
-    (event_id,) = [r.event_key for r in store.read_stream("project:ppss-2014:farsta")
-                   if r.position == payment["position"]]  # fmt: skip
-    store.close()
-    annul = ppss("annul", "--round", "ppss-2014", "--district", "Farsta", "--event", event_id,
-                 "--reason", "Dubbelregistrerad", "--as", "coordinator", "--database", url,
-                 home=tmp_path)  # fmt: skip
-    assert annul.code == 0, annul.err
-    after = json.loads(ppss("audit", "history", "--round", "ppss-2014", "--district", "Farsta",
-                            "--format", "json", "--database", url, home=tmp_path).out)  # fmt: skip
-    marked = next(e for e in after if e["position"] == payment["position"])
+    """A payment recorded by mistake is annulled: history marks both."""
+    with scratch_store() as store:
+        wf = Workflow(store)
+        load_demo(wf)
+        payment = next(r for r in store.read_stream("project:ppss-2014:farsta")
+                       if r.event_type == "DisbursementMade")  # fmt: skip
+        wf.annul(COORDINATOR, "ppss-2014", "Farsta", payment.event_id, "Dubbelregistrerad")
+        run = ppss("audit", "history", "--round", "ppss-2014", "--district", "Farsta",
+                   "--format", "json", "--database", url_of(store), home=tmp_path)  # fmt: skip
+    assert run.code == 0, run.err
+    after = json.loads(run.out)
+    marked = next(e for e in after if e["position"] == payment.position)
     annulment = after[-1]
     # The demo was entered today for 2014, so every row is also marked as recorded late.
     assert marked["note"].startswith(f"ANNULLED by #{annulment['position']}: Dubbelregistrerad;")
+    assert marked["annulled_by"] == annulment["position"]
     assert annulment["type"] == "EventAnnulled"
-    assert annulment["note"] == f"annuls #{payment['position']}"
+    assert (annulment["annuls"], annulment["note"]) == (
+        payment.position,
+        f"annuls #{payment.position}",
+    )
+
+
+BAD_INPUT = [
+    (["audit", "replay", "--round", "nope", "--as-of", "2014-03-15"], "no round 'nope'"),
+    (["audit", "explain", "--round", "ppss-2014", "--district", "Farsta", "--as-of", "15/3"],
+     "--as-of '15/3' is not a date"),
+    (["audit", "replay", "--round", "ppss-2014", "--as-of", "2013-01-01"],
+     "had not opened by 2013-01-01: it opened on 2014-02-04"),
+    (["import", "missing.jsonl"], "no file missing.jsonl"),
+    (["disburse", "--round", "ppss-2014", "--district", "Farsta", "--amount", "1",
+      "--reference", "X", "--as", "auditor"], "auditor role may not"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "needle"), BAD_INPUT)
+def test_bad_audit_input_is_one_line_and_writes_nothing(
+    demo_url: str, tmp_path: Path, args: list[str], needle: str
+) -> None:
+    """An unknown round, a bad date, a date before the round, a missing file, or an auditor
+    trying to pay: one line on stderr, a non-zero exit, and the store unchanged."""
+    store = EventStore.from_url(demo_url)
+    before = store.head()
+    assert_one_line_error(ppss(*args, "--database", demo_url, home=tmp_path), needle)
+    assert store.head() == before
+    store.close()
+
+
+def test_a_malformed_export_is_refused_in_one_line(demo_url: str, tmp_path: Path) -> None:
+    """An export with a broken line is refused naming the line, and the new store stays
+    empty."""
+    source = tmp_path / "spoiled.jsonl"
+    store = EventStore.from_url(demo_url)
+    header = json.dumps({"ppss_export": 1, "scope": "all", "head_position": store.count(),
+                         "head_hash": store.head().hash})  # fmt: skip
+    store.close()
+    source.write_text(header + "\n{not json\n", encoding="utf-8")
+    target = f"sqlite:///{tmp_path}/t.sqlite3"
     assert_one_line_error(
-        ppss("annul", "--round", "ppss-2014", "--district", "Farsta", "--event", event_id,
-             "--reason", "Igen", "--as", "coordinator", "--database", url, home=tmp_path),
-        "already annulled",
-    )  # fmt: skip
+        ppss("import", str(source), "--database", target, home=tmp_path), "line 2 is not JSON"
+    )
+    copy = EventStore.from_url(target)
+    assert copy.count() == 0
+    copy.close()

@@ -2,33 +2,50 @@
 
 from __future__ import annotations
 
+import inspect
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
+import orjson
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from policies import registry as policy_registry
 from policies.allocation import DistrictRequest, allocate
 from policies.base import Condition, ConditionStatus
 from policies.pilot2014 import Pilot2014
-from policies.state import ProjectState, RoundState
-from ppss_workflow.auditing import explain, export_jsonl, import_jsonl, verify_chain
+from policies.state import STOCKHOLM, ProjectState, RoundState
+from ppss_workflow.auditing import (
+    COLUMNS,
+    Anchor,
+    explain,
+    explain_project,
+    history,
+    replay,
+    stored_text,
+    verify_chain,
+)
+from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.demo import COORDINATOR, load_demo
-from ppss_workflow.errors import InvalidEventError
+from ppss_workflow.errors import ConfigurationError, InvalidEventError, NotFound
+from ppss_workflow.export import export_jsonl, export_xlsx, import_jsonl
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from ppss_workflow.workflow import Actor, NotAuthorised, Workflow, end_of_day
-from tests.conftest import StepClock, base_url_for
+from tests.conftest import StepClock, base_url_for, pg_url
 from tests.factories import awarded, paid, plan_submitted
 
 STREAMS = ["project:r:a", "project:r:b", "project:r:c"]
 
 
 def filled(store: EventStore) -> EventStore:
-    """Given 9 events in three streams."""
+    """Given 9 events in three streams: positions 1-3 in a, 4-6 in b, 7-9 in c."""
     for stream in STREAMS:
         store.append(stream, [awarded(), plan_submitted(), paid()], 0)
     return store
@@ -46,9 +63,9 @@ def drop_triggers(store: EventStore) -> None:
 
 
 def edit(conn: Any) -> None:
+    """A payment's amount changed in place."""
     conn.execute(
-        text("""UPDATE events SET data = replace(data, '500000', '900000')
-                         WHERE position = 3""")
+        text("UPDATE events SET data = replace(data, '500000', '900000') WHERE position = 3")
     )
 
 
@@ -57,6 +74,7 @@ def delete(conn: Any) -> None:
 
 
 def insert(conn: Any) -> None:
+    """A copy of the last row appended after it, its hash copied too."""
     conn.execute(
         text(
             "INSERT INTO events SELECT 10, stream_id, 4, 'f0000000-0000-4000-8000-000000000000',"
@@ -73,12 +91,31 @@ def swap(conn: Any) -> None:
     conn.execute(text("UPDATE events SET position = 7 WHERE position = -2"))
 
 
+def phantom(conn: Any) -> None:
+    """A payment slipped in at position 0: stream a's readers see it, a log reader would not."""
+    conn.execute(
+        text(
+            "INSERT INTO events SELECT 0, stream_id, 0, 'f0000000-0000-4000-8000-000000000001',"
+            " event_type, schema_version, data, metadata, occurred_at, recorded_at, hash"
+            " FROM events WHERE position = 3"
+        )
+    )
+
+
+#: how -> (tampering, first bad position, stream named in the report)
 TAMPERING: dict[str, tuple[Callable[[Any], None], int, str]] = {
     "edit": (edit, 3, "project:r:a"),
-    "delete": (delete, 5, "project:r:b"),
+    "delete": (delete, 5, "project:r:b"),  # the row found where 5 should be: 6, in b
     "insert": (insert, 10, "project:r:c"),
     "swap": (swap, 2, "project:r:c"),
+    "phantom": (phantom, 0, "project:r:a"),
 }
+
+
+def tampered(store: EventStore, how: Callable[[Any], None]) -> None:
+    drop_triggers(store)
+    with store.engine.begin() as conn:
+        how(conn)
 
 
 def test_an_untouched_store_verifies(store: EventStore) -> None:
@@ -90,70 +127,141 @@ def test_an_untouched_store_verifies(store: EventStore) -> None:
 
 @pytest.mark.parametrize("how", list(TAMPERING))
 def test_tampering_is_found_at_its_position(store: EventStore, how: str) -> None:
-    """A row edited, deleted, inserted or swapped behind the store's back breaks the chain
-    exactly there, and the report names the position and stream."""
+    """A row edited, deleted, inserted, swapped or slipped in below position 1 behind the
+    store's back breaks the chain exactly there, and the report names position and stream."""
     tamper, position, stream = TAMPERING[how]
     filled(store)
-    drop_triggers(store)
-    with store.engine.begin() as conn:
-        tamper(conn)
+    tampered(store, tamper)
     report = verify_chain(store, batch_size=4)
     assert not report.ok
-    assert report.bad_position == position
-    if how != "delete":
-        assert report.bad_stream == stream
+    assert (report.bad_position, report.bad_stream) == (position, stream)
     assert report.problem
+    assert f"position {position}" in report.describe()
+    assert stream in report.describe()
 
 
 def test_verify_from_a_position_uses_its_hash_as_anchor(store: EventStore) -> None:
-    """Verifying from position 6 checks 7..9 only, against the stored hash of 6."""
+    """Verifying after position 6 checks 7..9 only, against the stored hash of 6; an edit
+    before the anchor is not seen, one after it is."""
     filled(store)
     report = verify_chain(store, start_after=6)
-    assert (report.ok, report.checked) == (True, 3)
+    assert (report.ok, report.checked, report.first_position) == (True, 3, 7)
+    tampered(store, edit)  # position 3
+    assert verify_chain(store, start_after=6).ok
+    assert verify_chain(store, start_after=2).bad_position == 3
+
+
+def test_an_anchor_kept_outside_finds_a_cut_end_and_a_rehashed_history(store: EventStore) -> None:
+    """The chain alone cannot see its last rows removed, nor a history edited and hashed
+    again; the head recorded earlier (POSITION:HASH) catches both, and still accepts a store
+    that has honestly grown since."""
+    filled(store)
+    anchor = Anchor(9, store.head().hash)
+    store.append("project:r:d", [awarded()], 0)
+    assert verify_chain(store, expect=anchor).ok
+    assert verify_chain(store, start_after=9, expect=anchor).ok
+
+    tampered(store, lambda conn: conn.execute(text("DELETE FROM events WHERE position >= 9")))
+    cut = verify_chain(store)
+    assert (cut.ok, cut.head_position) == (True, 8)  # the limit of any hash chain
+    report = verify_chain(store, expect=anchor)
+    assert (report.ok, report.kind, report.bad_position) == (False, "head", 9)
+
+    with store.engine.begin() as conn:  # edit position 3, then hash 3..8 again
+        edit(conn)
+        rows = conn.execute(text("SELECT * FROM events ORDER BY position")).all()
+        prev = GENESIS_HASH
+        for row in rows:
+            values = [stored_text(getattr(row, c)) for c in COLUMNS[:-1]]
+            prev = chain_hash_text(prev, *values)
+            conn.execute(
+                text("UPDATE events SET hash = :h WHERE position = :p"),
+                {"h": prev, "p": row.position},
+            )
+    assert verify_chain(store).ok
+    earlier = verify_chain(store, expect=Anchor(8, rows[7].hash))
+    assert (earlier.ok, earlier.kind, earlier.bad_position) == (False, "anchor", 8)
+
+
+# -- two timelines ------------------------------------------------------------------------
+
+
+def record_late_approval(store: EventStore, clock: StepClock) -> Workflow:
+    """Given a round where the steering group approved Farsta's plan on 10 March 2014 and
+    the coordinator recorded the approval only on 24 March."""
+    wf = Workflow(store, clock=clock)
+    clock.now = datetime(2014, 2, 4, 12, tzinfo=UTC)
+    wf.open_round(
+        COORDINATOR,
+        round_id="r14",
+        title="T",
+        budget_sek=1_000_000,
+        period_start=date(2014, 1, 1),
+        period_end=date(2014, 12, 31),
+        policy="ppss-2014",
+        on=date(2014, 2, 4),
+    )
+    district = Actor("district", "farsta@example.org", "farsta")
+    wf.apply(
+        district,
+        "r14",
+        {
+            "district": "Farsta",
+            "school_count": 3,
+            "applied_sek": 500_000,
+            "period_start": date(2014, 1, 1),
+            "period_end": date(2014, 12, 31),
+        },
+        on=date(2014, 2, 4),
+    )
+    wf.award(COORDINATOR, "r14", "Farsta", 500_000, "SN", date(2014, 2, 4))
+    clock.now = datetime(2014, 2, 20, 12, tzinfo=UTC)
+    wf.submit_plan(district, "r14", "Farsta", "p1", "Plan", on=date(2014, 2, 20))
+    clock.now = datetime(2014, 3, 24, 12, tzinfo=UTC)  # recorded two weeks late
+    steering = Actor("steering_group", "styrgruppen@example.org")
+    wf.decide_plan(steering, "r14", "Farsta", "p1", approve=True, meeting_on=date(2014, 3, 10))
+    return wf
 
 
 def test_late_recorded_approval_gives_two_boards(clock: StepClock) -> None:
-    """The steering group approved on 10 March; the coordinator recorded it on 24 March.
-    As of 15 March the world had an approved plan; what the system knew on 15 March did not."""
+    """As of 15 March the world had an approved plan (payable); what the system knew on
+    15 March did not (blocked); known on 24 March, the two agree again."""
     with scratch_store(clock=clock) as store:
-        wf = Workflow(store, clock=clock)
-        clock.now = datetime(2014, 2, 4, 12, tzinfo=UTC)
-        wf.open_round(
-            COORDINATOR,
-            round_id="r14",
-            title="T",
-            budget_sek=1_000_000,
-            period_start=date(2014, 1, 1),
-            period_end=date(2014, 12, 31),
-            policy="ppss-2014",
-            on=date(2014, 2, 4),
-        )
-        district = Actor("district", "farsta@example.org", "farsta")
-        wf.apply(
-            district,
-            "r14",
-            {
-                "district": "Farsta",
-                "school_count": 3,
-                "applied_sek": 500_000,
-                "period_start": date(2014, 1, 1),
-                "period_end": date(2014, 12, 31),
-            },
-            on=date(2014, 2, 4),
-        )
-        wf.award(COORDINATOR, "r14", "Farsta", 500_000, "SN", date(2014, 2, 4))
-        clock.now = datetime(2014, 2, 20, 12, tzinfo=UTC)
-        wf.submit_plan(district, "r14", "Farsta", "p1", "Plan", on=date(2014, 2, 20))
-        clock.now = datetime(2014, 3, 24, 12, tzinfo=UTC)  # recorded two weeks late
-        steering = Actor("steering_group", "styrgruppen@example.org")
-        wf.decide_plan(steering, "r14", "Farsta", "p1", approve=True, meeting_on=date(2014, 3, 10))
-
+        wf = record_late_approval(store, clock)
         as_of = end_of_day(date(2014, 3, 15))
         (world,) = wf.board("r14", as_of=as_of)
         (known,) = wf.board("r14", as_of=as_of, known_at=as_of)
+        (later,) = wf.board("r14", as_of=as_of, known_at=end_of_day(date(2014, 3, 24)))
         assert (world.payable_sek, world.blocking, world.status) == (500_000, (), "plan approved")
         assert (known.payable_sek, known.blocking) == (0, ("plan_approved",))
         assert known.status == "plan submitted"
+        assert later.as_json() == world.as_json()
+
+        seen = replay(wf, "r14", date(2014, 3, 15), known_at=as_of)
+        assert [r.event_type for r in seen.not_yet_known] == ["PlanApproved"]
+        assert seen.recorded_late == []
+        world_replay = replay(wf, "r14", date(2014, 3, 15))
+        assert [r.event_type for r in world_replay.recorded_late] == ["PlanApproved"]
+        assert world_replay.not_yet_known == []
+
+        with pytest.raises(NotFound, match="had not opened by 2014-01-31"):
+            replay(wf, "r14", date(2014, 1, 31))
+        with pytest.raises(NotFound, match="no record of round r14"):
+            replay(wf, "r14", date(2014, 3, 15), known_at=datetime(2014, 2, 1, tzinfo=UTC))
+
+
+def test_history_marks_late_records(clock: StepClock) -> None:
+    """The approval recorded 14 days after the meeting is marked late in the history; the
+    events recorded the same day are not."""
+    with scratch_store(clock=clock) as store:
+        wf = record_late_approval(store, clock)
+        entries = history(wf.project("r14", "Farsta"))
+        notes = {e.record.event_type: e.note for e in entries}
+        assert notes["PlanApproved"] == "recorded 14 days late"
+        assert notes["PlanSubmitted"] == ""
+
+
+# -- explain ------------------------------------------------------------------------------
 
 
 def test_explain_a_blocked_and_a_paid_project(demo_workflow: Workflow) -> None:
@@ -171,21 +279,33 @@ def test_explain_a_blocked_and_a_paid_project(demo_workflow: Workflow) -> None:
     assert absence.metadata.role == "coordinator"
     assert absence.occurred_at.date() == date(2014, 9, 16)  # 17 Sep, Stockholm midnight, in UTC
 
-    paid_now = end_of_day(date(2015, 2, 1))
-    final = {v.state.district: v for v in demo_workflow.projects("ppss-2014", as_of=paid_now)}
-    farsta = {x.subject: x for x in explain(final["Farsta"], paid_now)}
+    paid_x = explain_project(demo_workflow, "ppss-2014", "Farsta", day=date(2015, 2, 1))
+    assert paid_x.rule == "ppss-2014 v1"
+    farsta = {x.subject: x for x in paid_x.lines}
     assert farsta["plan_approved"].status == "met"
     assert [r.event_type for r in farsta["plan_approved"].evidence] == [
         "PlanSubmitted",
         "PlanApproved",
     ]
     assert farsta["plan_approved"].evidence[1].metadata.actor == "styrgruppen@example.org"
+    assert farsta["payable"].status == "0 kr"
+    assert "paid in full" in farsta["payable"].reason
+    assert [r.event_type for r in farsta["payable"].evidence].count("DisbursementMade") == 3
     assert farsta["repayment"].status == "100000 kr"
     assert "used according to plan 1\u00a0034\u00a0896 kr" in farsta["repayment"].reason
     assert {r.event_type for r in farsta["repayment"].evidence} >= {
         "YearEndAccountSubmitted",
         "DisbursementMade",
     }
+
+
+def test_explain_refuses_a_moment_before_the_round_opened(demo_workflow: Workflow) -> None:
+    """Before the round opened there is nothing to explain: NotFound gives both dates."""
+    with pytest.raises(NotFound, match="had not opened by 2013-05-01: it opened on 2014-02-04"):
+        explain_project(demo_workflow, "ppss-2014", "Farsta", day=date(2013, 5, 1))
+
+
+# -- export and import --------------------------------------------------------------------
 
 
 def test_export_import_export_is_byte_identical(backend: str) -> None:
@@ -203,20 +323,181 @@ def test_export_import_export_is_byte_identical(backend: str) -> None:
         export_jsonl(copy, second)
         assert second.getvalue() == first.getvalue()
         assert verify_chain(copy).ok
+        assert verify_chain(copy).head_hash == source.head().hash
 
 
-def test_import_refuses_a_tampered_export_and_writes_nothing() -> None:
-    """One changed byte in an exported row: the import stops and the store stays empty."""
-    with scratch_store() as source, scratch_store() as copy:
-        filled(source)
-        out = io.BytesIO()
-        export_jsonl(source, out)
-        lines = out.getvalue().splitlines()
-        assert b"500000" in lines[3]
-        lines[3] = lines[3].replace(b"500000", b"500001")
-        with pytest.raises(InvalidEventError, match="position 3"):
-            import_jsonl(copy, lines)
+def exported(store: EventStore) -> list[bytes]:
+    out = io.BytesIO()
+    export_jsonl(store, out)
+    return out.getvalue().splitlines()
+
+
+def rehashed(lines: list[bytes]) -> list[bytes]:
+    """The export with every hash (and the header's head) recomputed: a forger's copy."""
+    rows = [orjson.loads(line) for line in lines[1:]]
+    prev = GENESIS_HASH
+    for row in rows:
+        row["hash"] = prev = chain_hash_text(prev, *(row[c] for c in COLUMNS[:-1]))
+    header = {**orjson.loads(lines[0]), "head_position": len(rows), "head_hash": prev}
+    return [orjson.dumps(v, option=orjson.OPT_SORT_KEYS) for v in (header, *rows)]
+
+
+def _set(index: int, **changes: Any) -> Callable[[list[bytes]], list[bytes]]:
+    def change(lines: list[bytes]) -> list[bytes]:
+        row = orjson.loads(lines[index])
+        row.update(changes)
+        return [*lines[:index], orjson.dumps(row), *lines[index + 1 :]]
+
+    return change
+
+
+#: name -> (how the export is spoiled, what the refusal says)
+SPOILED: dict[str, tuple[Callable[[list[bytes]], list[bytes]], str]] = {
+    "one byte changed": (
+        lambda ls: [*ls[:3], ls[3].replace(b"500000", b"500001"), *ls[4:]],
+        "line 4 (position 3): its hash does not verify",
+    ),
+    "not JSON": (lambda ls: [*ls[:2], b"{oops", *ls[3:]], "line 3 is not JSON"),
+    "a column missing": (
+        lambda ls: [*ls[:2], orjson.dumps({"position": 2}), *ls[3:]],
+        "line 3 is not an exported row",
+    ),
+    "position as text": (_set(2, position="2"), "line 3 position is not a whole number"),
+    "not a stored instant": (
+        lambda ls: rehashed(_set(2, occurred_at="2014-03-10 10:00")(ls)),
+        "line 3 occurred_at '2014-03-10 10:00' is not a stored instant",
+    ),
+    "a row removed, rehashed": (
+        lambda ls: rehashed([*ls[:2], *ls[3:]]),
+        "line 3 holds position 3, not 2",
+    ),
+    "a version skipped, rehashed": (
+        lambda ls: rehashed(_set(2, version=5)(ls)),
+        "project:r:a version 5 does not follow 1",
+    ),
+    "an unknown event, rehashed": (
+        lambda ls: rehashed(_set(2, event_type="MoneyVanished")(ls)),
+        "line 3 holds an event this program cannot read",
+    ),
+    "recorded_at backwards, rehashed": (
+        lambda ls: rehashed(_set(5, recorded_at="2000-01-01T00:00:00.000000Z")(ls)),
+        "line 6 recorded_at goes back in time",
+    ),
+    "the end cut off": (lambda ls: ls[:-1], "rows were cut off or added"),
+    "a row added": (lambda ls: [*ls, ls[-1]], "line 11 holds position 9, not 10"),
+    "no header": (lambda ls: ls[1:], "not a ppss export"),
+    "a round's part": (
+        lambda ls: [ls[0].replace(b'"scope":"all"', b'"scope":"round:r"'), *ls[1:]],
+        "round:r: its chain cannot be verified on its own, so it cannot be imported",
+    ),
+    "empty": (lambda ls: [], "not a ppss export"),
+}
+
+
+@pytest.fixture(scope="module")
+def nine_rows() -> Iterator[list[bytes]]:
+    """The export of the nine-event store."""
+    with scratch_store() as source:
+        yield exported(filled(source))
+
+
+@pytest.mark.parametrize("how", list(SPOILED))
+def test_import_refuses_a_spoiled_export_and_writes_nothing(
+    nine_rows: list[bytes], how: str
+) -> None:
+    """A tampered, malformed, cut or partial export is refused with a line naming what is
+    wrong, and the store stays empty (the rehashed cases pass the hash check on purpose)."""
+    spoil, message = SPOILED[how]
+    with scratch_store() as copy:
+        with pytest.raises((InvalidEventError, ConfigurationError)) as caught:
+            import_jsonl(copy, spoil(list(nine_rows)))
+        assert message in str(caught.value)
+        assert "\n" not in str(caught.value)
         assert copy.count() == 0
+
+
+def test_verify_refuses_recorded_at_going_back(nine_rows: list[bytes]) -> None:
+    """A well-hashed chain whose recorded_at goes back in time (which the store never
+    writes, and "known at T" relies on) fails verification at that row."""
+    spoiled = rehashed(_set(5, recorded_at="2000-01-01T00:00:00.000000Z")(list(nine_rows)))
+    with scratch_store() as copy:
+        copy.import_rows(tuple(orjson.loads(line)[c] for c in COLUMNS) for line in spoiled[1:])
+        report = verify_chain(copy)
+    assert (report.ok, report.kind, report.bad_position) == (False, "order", 5)
+
+
+def test_import_checks_an_anchor_and_refuses_a_store_with_events(nine_rows: list[bytes]) -> None:
+    """A recorded head that the file does not contain refuses it; so does a non-empty store;
+    the right anchor lets the honest export in."""
+    head = orjson.loads(nine_rows[0])
+    with scratch_store() as copy:
+        with pytest.raises(InvalidEventError, match="line 6 \\(position 5\\): not the recorded"):
+            import_jsonl(copy, nine_rows, expect=Anchor(5, "0" * 64))
+        with pytest.raises(InvalidEventError, match="cut short"):
+            import_jsonl(copy, nine_rows, expect=Anchor(12, head["head_hash"]))
+        assert copy.count() == 0
+        assert import_jsonl(copy, nine_rows, expect=Anchor(9, head["head_hash"])) == 9
+        with pytest.raises(ConfigurationError, match="already holds events"):
+            import_jsonl(copy, nine_rows)
+        assert copy.count() == 9
+
+
+def test_xlsx_export_has_events_and_boards_in_kronor(
+    demo_workflow: Workflow, tmp_path: Path
+) -> None:
+    """The workbook has an events sheet (stored columns, then Stockholm times) and a board
+    per round, with bold frozen headers and a kronor number format."""
+    path = tmp_path / "ppss.xlsx"
+    count = export_xlsx(demo_workflow, path)
+    book = load_workbook(path)
+    assert book.sheetnames == ["Händelser", "Tavla ppss-2014", "Tavla sst-2018"]
+    events = book["Händelser"]
+    assert events.max_row == count + 1 == demo_workflow.store.count() + 1
+    assert [c.value for c in events[1]][:11] == list(COLUMNS)
+    assert (events["A1"].font.b, events.freeze_panes) == (True, "B2")
+    first = demo_workflow.store.read_stream("round:ppss-2014")[0]
+    assert events["L2"].value == first.occurred_at.astimezone(STOCKHOLM).replace(tzinfo=None)
+    board = book["Tavla ppss-2014"]
+    assert (board["A1"].value, board["A1"].font.b, board.freeze_panes) == ("Stadsdel", True, "B2")
+    farsta = next(row for row in board.iter_rows(min_row=2) if row[0].value == "Farsta")
+    assert farsta[1].value == 1_159_896
+    assert farsta[1].number_format == '#,##0 "kr"'
+
+
+def test_every_audit_read_works_on_a_select_only_login(clock: StepClock, tmp_path: Path) -> None:
+    """On PostgreSQL, with a login that may only SELECT, verify, replay, explain, history
+    and both exports work: auditing needs no write access at all, and an append fails."""
+    base = pg_url()
+    role = f"ppss_auditor_{uuid4().hex[:10]}"
+    with scratch_store(base, clock=clock) as store:
+        record_late_approval(store, clock)
+        schema = store.engine.url.query["options"].removeprefix("-csearch_path=")
+        with store.engine.begin() as conn:
+            conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+            conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"'))
+            conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"'))
+        auditor = EventStore.from_url(
+            store.engine.url.set(username=role).render_as_string(hide_password=False)
+        )
+        try:
+            wf = Workflow(auditor)
+            assert verify_chain(auditor).head_hash == store.head().hash
+            assert replay(wf, "r14", date(2014, 3, 15)).board[0].payable_sek == 500_000
+            assert explain_project(wf, "r14", "Farsta").rule == "ppss-2014 v1"
+            assert len(history(wf.project("r14", "Farsta"))) == 4
+            assert export_jsonl(auditor, io.BytesIO()) == store.count()
+            assert export_xlsx(wf, tmp_path / "a.xlsx") == store.count()
+            with pytest.raises(DBAPIError, match="permission denied"):
+                auditor.append("project:x:y", [awarded()], 0)
+        finally:
+            auditor.close()
+            with store.engine.begin() as conn:
+                conn.execute(text(f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM "{role}"'))
+                conn.execute(text(f'REVOKE ALL ON SCHEMA "{schema}" FROM "{role}"'))
+                conn.execute(text(f'DROP ROLE "{role}"'))
+
+
+# -- policy pinning -----------------------------------------------------------------------
 
 
 class _StricterPilot(Pilot2014):
@@ -285,10 +566,18 @@ def test_rounds_keep_the_policy_version_they_opened_with(
     assert before[0]["payable_sek"] == 500_000
     (new,) = workflow.board("new")
     assert (new.payable_sek, new.blocking) == (0, ("supervision_requested",))
+    assert explain_project(workflow, "old", "Farsta").rule == "ppss-2014 v1"
+    assert explain_project(workflow, "new", "Farsta").rule == "ppss-2014 v2"
+
+
+# -- the auditor appends nothing ----------------------------------------------------------
+
+#: Workflow's public methods that only read; every other public method is a command.
+READERS = {"now", "round", "round_ids", "projects", "project", "board"}
 
 
 def test_the_auditor_can_append_nothing(demo_workflow: Workflow) -> None:
-    """Every appending command refuses the auditor role, and nothing is written."""
+    """Every appending Workflow command refuses the auditor role, and nothing is written."""
     wf, auditor, rid, d = (
         demo_workflow,
         Actor("auditor", "revisor@example.org"),
@@ -296,8 +585,8 @@ def test_the_auditor_can_append_nothing(demo_workflow: Workflow) -> None:
         "Farsta",
     )
     first_event = wf.store.read_stream("project:ppss-2014:farsta")[0].event_id
-    attempts: list[Callable[[], Any]] = [
-        lambda: wf.open_round(
+    attempts: dict[str, Callable[[], Any]] = {
+        "open_round": lambda: wf.open_round(
             auditor,
             round_id="x",
             title="x",
@@ -306,12 +595,12 @@ def test_the_auditor_can_append_nothing(demo_workflow: Workflow) -> None:
             period_end=date(2014, 12, 31),
             policy="ppss-2014",
         ),
-        lambda: wf.set_deadline(auditor, rid, "x", date(2014, 5, 1), "x"),
-        lambda: wf.set_ladder(auditor, rid, [("due", 0, "district")], "x"),
-        lambda: wf.schedule_session(
+        "set_deadline": lambda: wf.set_deadline(auditor, rid, "x", date(2014, 5, 1), "x"),
+        "set_ladder": lambda: wf.set_ladder(auditor, rid, [("due", 0, "district")], "x"),
+        "schedule_session": lambda: wf.schedule_session(
             auditor, rid, "n9", "x", datetime(2014, 5, 1, 9, tzinfo=UTC), on=date(2014, 2, 4)
         ),
-        lambda: wf.record_allocation(
+        "record_allocation": lambda: wf.record_allocation(
             auditor,
             rid,
             allocate(1, [DistrictRequest("Farsta", 1, 1)]),
@@ -319,31 +608,47 @@ def test_the_auditor_can_append_nothing(demo_workflow: Workflow) -> None:
             decided_on=date(2014, 2, 4),
             decision_ref="x",
         ),
-        lambda: wf.close_round(auditor, rid, "x"),
-        lambda: wf.apply(auditor, rid, {"district": "Farsta"}),
-        lambda: wf.award(auditor, rid, d, 1, "x", date(2014, 2, 4)),
-        lambda: wf.submit_plan(auditor, rid, d, "p", "x", date(2014, 3, 1)),
-        lambda: wf.decide_plan(
+        "close_round": lambda: wf.close_round(auditor, rid, "x"),
+        "apply": lambda: wf.apply(auditor, rid, {"district": "Farsta"}),
+        "award": lambda: wf.award(auditor, rid, d, 1, "x", date(2014, 2, 4)),
+        "submit_plan": lambda: wf.submit_plan(auditor, rid, d, "p", "x", date(2014, 3, 1)),
+        "decide_plan": lambda: wf.decide_plan(
             auditor, rid, d, "plan-2014", approve=True, meeting_on=date(2014, 3, 1)
         ),
-        lambda: wf.record_network(auditor, rid, d, "natverk-1", "attended"),
-        lambda: wf.request_supervision(auditor, rid, d, 1, "x", date(2014, 3, 1)),
-        lambda: wf.grant_supervision(auditor, rid, d, 1, "x", date(2014, 3, 1)),
-        lambda: wf.disburse(auditor, rid, d, 1, "x", on=date(2014, 3, 1)),
-        lambda: wf.submit_follow_up(
+        "record_network": lambda: wf.record_network(auditor, rid, d, "natverk-1", "attended"),
+        "request_supervision": lambda: wf.request_supervision(
+            auditor, rid, d, 1, "x", date(2014, 3, 1)
+        ),
+        "grant_supervision": lambda: wf.grant_supervision(
+            auditor, rid, d, 1, "x", date(2014, 3, 1)
+        ),
+        "disburse": lambda: wf.disburse(auditor, rid, d, 1, "x", on=date(2014, 3, 1)),
+        "submit_follow_up": lambda: wf.submit_follow_up(
             auditor, rid, d, "t2", {}, (date(2014, 1, 1), date(2014, 8, 31))
         ),
-        lambda: wf.submit_financial_report(auditor, rid, d, "t2", 1, 1, date(2014, 9, 1)),
-        lambda: wf.submit_year_end_account(auditor, rid, d, 1, "x", on=date(2014, 12, 1)),
-        lambda: wf.demand_repayment(auditor, rid, d, 1, "x", date(2015, 3, 1), date(2015, 2, 1)),
-        lambda: wf.settle_repayment(
+        "submit_financial_report": lambda: wf.submit_financial_report(
+            auditor, rid, d, "t2", 1, 1, date(2014, 9, 1)
+        ),
+        "submit_year_end_account": lambda: wf.submit_year_end_account(
+            auditor, rid, d, 1, "x", on=date(2014, 12, 1)
+        ),
+        "demand_repayment": lambda: wf.demand_repayment(
+            auditor, rid, d, 1, "x", date(2015, 3, 1), date(2015, 2, 1)
+        ),
+        "settle_repayment": lambda: wf.settle_repayment(
             auditor, rid, d, 1, waive=False, reference="x", on=date(2015, 2, 1)
         ),
-        lambda: wf.withdraw(auditor, rid, d, "x", date(2014, 3, 1)),
-        lambda: wf.annul(auditor, rid, d, first_event, "x"),
-    ]
-    count = wf.store.count()
-    for attempt in attempts:
+        "withdraw": lambda: wf.withdraw(auditor, rid, d, "x", date(2014, 3, 1)),
+        "annul": lambda: wf.annul(auditor, rid, d, first_event, "x"),
+    }
+    commands = {
+        name
+        for name, _ in inspect.getmembers(Workflow, inspect.isfunction)
+        if not name.startswith("_")
+    } - READERS
+    assert set(attempts) == commands, "a new command needs its auditor attempt here"
+    head = wf.store.head()
+    for attempt in attempts.values():
         with pytest.raises(NotAuthorised, match="auditor role may not"):
             attempt()
-    assert wf.store.count() == count
+    assert wf.store.head() == head

@@ -1,0 +1,350 @@
+"""Export the store (jsonl exactly as stored, csv, xlsx) and import a full jsonl export."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, TypeGuard
+
+import orjson
+
+from events.base import InvalidEvent, registry
+from policies.state import STOCKHOLM
+from ppss_workflow.auditing import COLUMNS, Anchor, stored_rows, stored_text
+from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
+from ppss_workflow.db import iso_utc, parse_utc
+from ppss_workflow.errors import ConfigurationError, InvalidEventError
+from ppss_workflow.logs import get_logger
+from ppss_workflow.store import EventStore
+from ppss_workflow.workflow import Workflow
+
+__all__ = [
+    "EXPORT_FORMAT",
+    "ExportHeader",
+    "export_csv",
+    "export_jsonl",
+    "export_xlsx",
+    "import_jsonl",
+]
+
+_log = get_logger(__name__)
+
+#: The version of the jsonl layout; an import refuses any other.
+EXPORT_FORMAT = 1
+#: Excel stores number formats in its own (US) notation and shows them in the reader's
+#: locale: in a Swedish Excel or LibreOffice this reads "1 134 896 kr". A literal space
+#: (`# ##0`) would not group at all: Excel takes it as one space after the first digits.
+KRONOR_FORMAT = '#,##0 "kr"'
+_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_EVENT_WIDTHS = (9, 34, 8, 38, 28, 8, 60, 40, 28, 28, 66, 19, 19)
+_BOARD_WIDTHS = (24, 15, 15, 15, 11, 40, 15, 22, 30)
+_STREAM_ID = re.compile(r"[a-z0-9][a-z0-9:._-]{0,199}")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_TEXT_COLUMNS = ("stream_id", "event_id", "event_type", "data", "metadata")
+_INT_COLUMNS = ("position", "version", "schema_version")
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportHeader:
+    """The first line of a jsonl export: format, scope and the store's head at export time.
+
+    It holds nothing that changes between runs (no export time, no host), so exporting a
+    store twice, or exporting an imported copy, gives the same bytes.
+    """
+
+    scope: str
+    head_position: int
+    head_hash: str
+
+    def line(self) -> bytes:
+        body = {
+            "ppss_export": EXPORT_FORMAT,
+            "scope": self.scope,
+            "head_position": self.head_position,
+            "head_hash": self.head_hash,
+        }
+        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS) + b"\n"
+
+    @classmethod
+    def read(cls, line: bytes | None) -> ExportHeader:
+        try:
+            body = orjson.loads(line) if line is not None else None
+        except orjson.JSONDecodeError:
+            body = None
+        if not isinstance(body, dict) or "ppss_export" not in body:
+            raise InvalidEventError("not a ppss export: the first line is not its header")
+        if body["ppss_export"] != EXPORT_FORMAT:
+            raise InvalidEventError(
+                f"export format {body['ppss_export']!r}: this program reads format "
+                f"{EXPORT_FORMAT} only"
+            )
+        scope, position, digest = (body.get(k) for k in ("scope", "head_position", "head_hash"))
+        if not (isinstance(scope, str) and _is_int(position) and isinstance(digest, str)):
+            raise InvalidEventError("the export's header lacks its scope or head")
+        return cls(scope, position, digest)
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+def _rows(store: EventStore, round_id: str | None, upto: int) -> Iterator[dict[str, Any]]:
+    """Stored rows as column -> stored text, up to position ``upto`` (the header's head)."""
+    for rows in stored_rows(store):
+        for row in rows:
+            if row[0] > upto:
+                # Appended after the header was written: leave out, so the file is one moment.
+                return
+            if round_id is None or _in_round(row[1], round_id):
+                yield {c: stored_text(v) for c, v in zip(COLUMNS, row, strict=True)}
+
+
+def _in_round(stream_id: str, round_id: str) -> bool:
+    return stream_id == f"round:{round_id}" or stream_id.startswith(f"project:{round_id}:")
+
+
+def _header(store: EventStore, round_id: str | None) -> ExportHeader:
+    head = store.head()
+    return ExportHeader(f"round:{round_id}" if round_id else "all", head.position, head.hash)
+
+
+def export_jsonl(store: EventStore, out: IO[bytes], *, round_id: str | None = None) -> int:
+    """A header line, then one canonical JSON object per stored row, every column as stored.
+
+    ``data`` and ``metadata`` are the stored canonical JSON text (strings), instants their
+    canonical UTC text: exactly what the hash covers, so the file can be re-verified.
+    """
+    header = _header(store, round_id)
+    out.write(header.line())
+    count = 0
+    for row in _rows(store, round_id, header.head_position):
+        out.write(orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n")
+        count += 1
+    _log.info("audit_exported", format="jsonl", scope=header.scope, events=count,
+              head_position=header.head_position)  # fmt: skip
+    return count
+
+
+def export_csv(store: EventStore, out: IO[str], *, round_id: str | None = None) -> int:
+    """The stored rows as CSV, a header row of column names first."""
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    count = 0
+    for row in _rows(store, round_id, store.head().position):
+        writer.writerow([row[c] for c in COLUMNS])
+        count += 1
+    _log.info("audit_exported", format="csv", round=round_id, events=count)
+    return count
+
+
+def export_xlsx(wf: Workflow, out: Path | IO[bytes], *, round_id: str | None = None) -> int:
+    """A workbook: every event on one sheet, and the board of each round in kronor.
+
+    Written in openpyxl's streaming mode, so a large store does not sit in memory.
+    """
+    from openpyxl import Workbook  # noqa: PLC0415 - only this export needs openpyxl
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def header_row(sheet: Any, names: Iterable[str]) -> list[Any]:
+        cells = []
+        for name in names:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            cells.append(cell)
+        return cells
+
+    def styled(sheet: Any, value: Any, number_format: str) -> Any:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = number_format
+        return cell
+
+    events = book.create_sheet("Händelser")
+    events.freeze_panes = "B2"  # position stays in view when scrolling right
+    for column, width in zip("ABCDEFGHIJKLM", _EVENT_WIDTHS, strict=True):
+        events.column_dimensions[column].width = width
+    events.append(header_row(events, (*COLUMNS, "inträffade (Stockholm)",
+                                      "registrerades (Stockholm)")))  # fmt: skip
+    count = 0
+    for row in _rows(wf.store, round_id, wf.store.head().position):
+        # The stored text first (what the hash covers), then the two instants as Excel times
+        # in Stockholm local time, which is how a reader of the workbook thinks of them.
+        local = [
+            styled(events, _local(row["occurred_at"]), _TIME_FORMAT),
+            styled(events, _local(row["recorded_at"]), _TIME_FORMAT),
+        ]
+        events.append([row[c] for c in COLUMNS] + local)
+        count += 1
+    columns = ("Stadsdel", "Beviljat", "Utbetalt", "Kan betalas nu", "Får betalas", "Hinder",
+               "Att återbetala", "Status", "Nästa frist")  # fmt: skip
+    for rid in [round_id] if round_id else wf.round_ids():
+        board = book.create_sheet(f"Tavla {rid}"[:31])  # Excel's limit on sheet names
+        board.freeze_panes = "B2"
+        for column, width in zip("ABCDEFGHI", _BOARD_WIDTHS, strict=True):
+            board.column_dimensions[column].width = width
+        board.append(header_row(board, columns))
+        for r in wf.board(rid):
+            board.append(
+                [
+                    r.district,
+                    styled(board, r.awarded_sek, KRONOR_FORMAT),
+                    styled(board, r.disbursed_sek, KRONOR_FORMAT),
+                    styled(board, r.payable_sek, KRONOR_FORMAT),
+                    "ja" if r.may_be_paid else "nej",
+                    ", ".join(r.blocking),
+                    styled(board, r.repayment_due_sek, KRONOR_FORMAT),
+                    r.status,
+                    f"{r.next_deadline[0]} {r.next_deadline[1]}" if r.next_deadline else "",
+                ]
+            )
+    book.save(out)
+    _log.info("audit_exported", format="xlsx", round=round_id, events=count)
+    return count
+
+
+def _local(stored: str) -> datetime:
+    """Excel has no time zones: a naive Stockholm wall-clock time."""
+    return parse_utc(stored).astimezone(STOCKHOLM).replace(tzinfo=None)
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+def import_jsonl(
+    store: EventStore,
+    lines: Iterable[bytes],
+    *,
+    expect: Anchor | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Load a full export into an empty store, verifying the chain as it reads; all or nothing.
+
+    Each row must be well formed, hold an event the catalogue can read, continue the hash
+    chain from the row before it, and keep positions, stream versions and recorded_at in
+    order; the last row must be the header's head (and ``expect``'s hash, if given). The
+    rows go in with their positions, times and hashes, in one transaction: the first
+    failure raises and nothing is written.
+    """
+    iterator = iter(lines)
+    header = ExportHeader.read(next(iterator, None))
+    if header.scope != "all":
+        raise ConfigurationError(
+            f"this export holds only {header.scope}: its chain cannot be verified on its own, "
+            "so it cannot be imported; export the whole store (no --round) to import it"
+        )
+    if store.count():
+        raise ConfigurationError(
+            f"{store.url} already holds events: import only into an empty store"
+        )
+    if expect is not None and expect.position > header.head_position:
+        raise InvalidEventError(
+            f"the export ends at position {header.head_position}, before the recorded "
+            f"{expect.position}: it was cut short; nothing was imported"
+        )
+    checker = _ChainCheck(expect)
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for number, line in enumerate(iterator, start=2):
+            yield checker.check(number, line)
+            if progress is not None and checker.count % 10_000 == 0:
+                progress(checker.count)
+        checker.finish(header)
+
+    try:
+        count = store.import_rows(rows())
+    except InvalidEventError as exc:
+        _log.info("audit_import_refused", reason=str(exc))
+        raise
+    if progress is not None:
+        progress(count)
+    _log.info("audit_imported", events=count, head_position=header.head_position,
+              head_hash=header.head_hash)  # fmt: skip
+    return count
+
+
+class _ChainCheck:
+    """Checks each imported row against the one before it."""
+
+    def __init__(self, expect: Anchor | None) -> None:
+        self.prev = GENESIS_HASH
+        self.prev_recorded = ""
+        self.count = 0
+        self.expect = expect
+        #: stream -> its last version; grows with the number of streams, not of events.
+        self.versions: dict[str, int] = {}
+
+    def check(self, number: int, line: bytes) -> tuple[Any, ...]:
+        position = self.count + 1
+        try:
+            row = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            raise self._refuse(number, "is not JSON") from None
+        if not isinstance(row, dict) or set(row) != set(COLUMNS):
+            raise self._refuse(number, f"is not an exported row (columns: {', '.join(COLUMNS)})")
+        for name in _TEXT_COLUMNS:
+            if not isinstance(row[name], str):
+                raise self._refuse(number, f"{name} is not text")
+        for name in _INT_COLUMNS:
+            if not _is_int(row[name]):
+                raise self._refuse(number, f"{name} is not a whole number")
+        for name in ("occurred_at", "recorded_at"):
+            if not _canonical_instant(row[name]):
+                raise self._refuse(number, f"{name} {row[name]!r} is not a stored instant")
+        if not (isinstance(row["hash"], str) and _HEX64.fullmatch(row["hash"])):
+            raise self._refuse(number, "hash is not 64 hex digits")
+        if row["position"] != position:
+            raise self._refuse(number, f"holds position {row['position']}, not {position}")
+        if not _STREAM_ID.fullmatch(row["stream_id"]):
+            raise self._refuse(number, f"stream id {row['stream_id']!r} is not valid")
+        values = tuple(row[c] for c in COLUMNS)
+        if chain_hash_text(self.prev, *values[:-1]) != row["hash"]:
+            raise self._refuse(number, f"(position {position}): its hash does not verify")
+        stream, version = row["stream_id"], row["version"]
+        if version != self.versions.get(stream, 0) + 1:
+            raise self._refuse(number, f"{stream} version {version} does not follow "
+                                       f"{self.versions.get(stream, 0)}")  # fmt: skip
+        if row["recorded_at"] < self.prev_recorded:
+            raise self._refuse(number, "recorded_at goes back in time")
+        try:
+            registry.decode_json(row["event_type"], row["schema_version"], row["data"])
+        except InvalidEvent as exc:
+            raise self._refuse(number, f"holds an event this program cannot read: {exc}") from None
+        expect = self.expect
+        if expect is not None and position == expect.position and row["hash"] != expect.hash:
+            raise self._refuse(number, f"(position {position}): not the recorded hash")
+        self.versions[stream] = version
+        self.prev, self.prev_recorded = row["hash"], row["recorded_at"]
+        self.count = position
+        return values
+
+    def finish(self, header: ExportHeader) -> None:
+        if (self.count, self.prev) != (header.head_position, header.head_hash):
+            raise InvalidEventError(
+                f"the export holds {self.count} events ending in {self.prev[:16]}…, but its "
+                f"header says {header.head_position} ending in {header.head_hash[:16]}…: rows "
+                "were cut off or added; nothing was imported"
+            )
+
+    @staticmethod
+    def _refuse(number: int, problem: str) -> InvalidEventError:
+        return InvalidEventError(f"line {number} {problem}; nothing was imported")
+
+
+def _canonical_instant(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return iso_utc(parse_utc(value)) == value
+    except ValueError:
+        return False
