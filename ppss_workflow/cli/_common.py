@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.engine import make_url
 
 from ppss_workflow.config import ENV_DATABASE_URL, StoreLocation, resolve_database_url
 from ppss_workflow.db import create_store_engine, safe_url
+from ppss_workflow.errors import SchemaNotReady
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
 
@@ -51,9 +54,19 @@ out_console = Console(width=_width())
 err_console = Console(stderr=True)
 
 
-def open_store(option: str | None, *, create: bool = True) -> tuple[EventStore, StoreLocation]:
-    """The configured store, its schema checked (and created if empty and ``create``)."""
+def open_store(option: str | None, *, create: bool = False) -> tuple[EventStore, StoreLocation]:
+    """The configured store, its schema checked.
+
+    Only ``create`` (db upgrade, demo, import) makes a new store: any other command given a
+    mistyped path fails without leaving an empty database behind.
+    """
     location = resolve_database_url(option)
+    url = make_url(location.url)
+    if not create and url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
+        raise SchemaNotReady(
+            f"no store at {describe(location)}: check the path, or create one with "
+            "`ppss db upgrade` (or `ppss demo`)"
+        )
     engine = create_store_engine(location.url)
     ensure_schema(engine, create=create)
     return EventStore(engine), location

@@ -184,3 +184,18 @@ def test_allocate_reproduces_the_published_2014_table(tmp_path: Path) -> None:
     assert_one_line_error(ppss("allocate", "--input", str(source), home=tmp_path), "total_sek")
     source.write_text(json.dumps({"total_sek": 1}), encoding="utf-8")
     assert_one_line_error(ppss("allocate", "--input", str(source), home=tmp_path), "districts")
+
+
+def test_a_failed_command_on_a_mistyped_path_creates_no_store(tmp_path: Path) -> None:
+    """A command given a store path that does not exist fails in one line and leaves no
+    empty database behind; only `db upgrade`, `demo` and `import` create stores."""
+    typo = tmp_path / "typo.sqlite3"
+    run = ppss(*PAY[:1], *ROUND, "--district", "Farsta", "--amount", "1", "--reference", "U",
+               "--on", "10/3/2014", "--as", "coordinator", "--database", f"sqlite:///{typo}",
+               home=tmp_path)  # fmt: skip
+    assert_one_line_error(run, "no store at")
+    assert not typo.exists()
+    assert_one_line_error(
+        ppss("board", *ROUND, "--database", f"sqlite:///{typo}", home=tmp_path), "no store at"
+    )
+    assert not typo.exists()
