@@ -66,6 +66,10 @@ class YearEndAccountSubmitted(Event):
     #: Spent, but not on what the approved plan says; counts as unused for repayment.
     spent_outside_plan_sek: Kronor = 0
     cost_description: Text
+    #: Supervision money spent on joint supervision, accounted apart from the grant; what
+    #: was paid and not spent so is owed back. None: not stated (none was paid, or an
+    #: account recorded before supervision was accounted apart).
+    supervision_spent_sek: Kronor | None = None
 
     @model_validator(mode="after")
     def _outside_within_spent(self) -> YearEndAccountSubmitted:

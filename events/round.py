@@ -38,6 +38,9 @@ class RoundOpened(Event):
     budget_sek: Kronor
     #: Separate pool for joint supervision (the 2014 R&D money); 0 when the round has none.
     supervision_pool_sek: Kronor = 0
+    #: The most supervision money one project may be granted (seed 000: 25 000 kr). None in
+    #: rounds recorded before the cap was put on record: the round's policy then says.
+    supervision_cap_sek: Kronor | None = None
     period_start: date
     period_end: date
     application_deadline: date | None = None

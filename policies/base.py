@@ -74,13 +74,22 @@ class Payable:
 
 @dataclass(frozen=True, slots=True)
 class Repayment:
-    """Money owed back: what the accounts say is unused, what is demanded, what is settled."""
+    """Money owed back: what the accounts say is unused, what is demanded, what is settled.
+
+    ``owed_sek`` is the grant and the supervision money together; ``supervision_owed_sek``
+    says how much of it is supervision money, accounted apart from the grant.
+    """
 
     owed_sek: int
     demanded_sek: int
     settled_sek: int
     reason: str
     evidence: tuple[R, ...] = ()
+    supervision_owed_sek: int = 0
+
+    @property
+    def grant_owed_sek(self) -> int:
+        return self.owed_sek - self.supervision_owed_sek
 
     @property
     def due_sek(self) -> int:
@@ -128,6 +137,8 @@ class Policy:
     title: ClassVar[str]
     #: Which round deadline dates each obligation (obligation code -> deadline code).
     deadlines: ClassVar[dict[str, str]] = {}
+    #: Supervision money one project may be granted, when the round's record does not say.
+    default_supervision_cap_sek: ClassVar[int] = 0
 
     # -- the questions ---------------------------------------------------------------
 
@@ -153,30 +164,82 @@ class Policy:
     def payable(self, rnd: RoundState, project: ProjectState, now: datetime) -> Payable:
         return self._payable(rnd, project, self.conditions(rnd, project, now))
 
+    def supervision_cap(self, rnd: RoundState) -> int:
+        """The most supervision money one project may be granted in this round."""
+        if rnd.supervision_cap_sek is not None:
+            return rnd.supervision_cap_sek
+        return self.default_supervision_cap_sek
+
     def repayment(self, rnd: RoundState, project: ProjectState, now: datetime) -> Repayment:
+        ledger = project.ledger
         owed, reason, evidence = self.unused_money(rnd, project)
-        demanded = sum(r.event.amount_sek for r in project.repayment_demands)
-        settled = sum(r.event.amount_sek for r in project.repayment_settlements)
+        # Paid beyond what stands awarded (an award reduced or annulled after payment, or an
+        # imported history) is owed back whatever the accounts say.
+        over = ledger.disbursed_grant_sek - ledger.awarded_sek
+        if over > owed:
+            owed = over
+            reason = (
+                f"paid {fmt_sek(ledger.disbursed_grant_sek)} against an award of "
+                f"{fmt_sek(ledger.awarded_sek)}: {fmt_sek(over)} to pay back"
+            )
+            evidence = (*project.awards, *project.disbursements)
+        supervision, why, more = self.unused_supervision(project)
+        if supervision:
+            reason += f"; {why}"
+            evidence = (*evidence, *more)
+        demanded = ledger.repayment_demanded_sek
+        settled = ledger.repayment_received_sek + ledger.repayment_waived_sek
         if demanded or settled:
             reason += f"; demanded {fmt_sek(demanded)}, received or waived {fmt_sek(settled)}"
         return Repayment(
-            owed,
+            owed + supervision,
             demanded,
             settled,
             reason,
             (*evidence, *project.repayment_demands, *project.repayment_settlements),
+            supervision_owed_sek=supervision,
+        )
+
+    def unused_supervision(self, project: ProjectState) -> tuple[int, str, tuple[R, ...]]:
+        """Supervision money paid and not used for joint supervision (kronor, why, evidence).
+
+        Counted once the year is accounted for, apart from the grant; and at once for
+        anything paid beyond what was granted.
+        """
+        ledger = project.ledger
+        paid = ledger.disbursed_supervision_sek
+        if not paid:
+            return 0, "", ()
+        over = max(0, paid - ledger.supervision_granted_sek)
+        account = project.year_end_account
+        if account is None or not self.accounted(project):
+            if over:
+                return over, f"supervision paid {fmt_sek(paid)} against a grant of " \
+                    f"{fmt_sek(ledger.supervision_granted_sek)}: {fmt_sek(over)} to pay back", (
+                    *project.supervision_grants, *project.disbursements)  # fmt: skip
+            return 0, "", ()
+        stated: int | None = getattr(account.event, "supervision_spent_sek", None)
+        spent = min(paid - over, stated or 0)
+        unused = paid - spent
+        if not unused:
+            return 0, "", ()
+        said = "not stated in the account" if stated is None else f"used {fmt_sek(stated)}"
+        return (
+            unused,
+            f"supervision paid {fmt_sek(paid)}, {said}: {fmt_sek(unused)} to pay back",
+            (account, *project.supervision_grants),
         )
 
     def status(self, rnd: RoundState, project: ProjectState, now: datetime) -> str:
         ledger = project.ledger
+        if self.repayment(rnd, project, now).due_sek > 0:
+            return "repayment due"
         if project.withdrawn is not None:
             return "withdrawn"
         if project.application is None:
             return "no application"
         if ledger.awarded_sek == 0:
             return "applied"
-        if self.repayment(rnd, project, now).due_sek > 0:
-            return "repayment due"
         if self.accounted(project):
             return "accounted"
         if ledger.disbursed_grant_sek >= ledger.awarded_sek:

@@ -23,6 +23,8 @@ class Pilot2014(Policy):
     version = 1
     title = "PPSS pilot 2014"
     deadlines: ClassVar[dict[str, str]] = {"year_end_account": "year_end_account"}
+    #: Seed 000: "25 000 kr per projekt" for joint supervision.
+    default_supervision_cap_sek: ClassVar[int] = 25_000
 
     def round_conditions(
         self, rnd: RoundState, project: ProjectState, today: date

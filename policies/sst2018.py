@@ -109,7 +109,6 @@ class SchoolSocialTeams2018(Policy):
                 _due(rnd, "annual_report"),
                 project.follow_ups.get("annual"),
                 today,
-                blocks="",
             ),
         )
 

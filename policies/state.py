@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,7 @@ from events import (
     YearEndAccountSubmitted,
 )
 from policies.ledger import Ledger, LedgerBuilder
+from policies.lifecycle import Machine, step
 
 __all__ = [
     "STOCKHOLM",
@@ -50,14 +52,35 @@ __all__ = [
     "PlanRecord",
     "ProjectState",
     "RoundState",
+    "as_of",
     "effective",
+    "end_of_day",
     "fold_project",
     "fold_round",
     "local_date",
+    "slug",
+    "start_of_day",
 ]
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 R = Recorded[Any]
+
+
+def slug(name: str) -> str:
+    """``Spånga -Tensta`` -> ``spanga-tensta``: ASCII, lower case, single hyphens."""
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = "".join(c if c.isalnum() else " " for c in ascii_.lower()).split()
+    return "-".join(words)
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight in Stockholm: when a date-only event is taken to have happened."""
+    return datetime.combine(day, time(0), tzinfo=STOCKHOLM)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of a Stockholm day: "as of 10 March" includes all of 10 March."""
+    return datetime.combine(day, time.max, tzinfo=STOCKHOLM)
 
 
 def local_date(recorded: R) -> date:
@@ -80,6 +103,18 @@ def effective(history: Iterable[R]) -> tuple[list[R], dict[str, R]]:
         if r.event_key not in annulments and not isinstance(r.event, EventAnnulled)
     ]
     return kept, annulments
+
+
+def as_of(history: Iterable[R], moment: datetime | None) -> list[R]:
+    """The events that had happened in the world by ``moment`` (all of them if None).
+
+    An annulment is kept whatever its own date: an annulled event never counted (world
+    time), so it drops out of every as-of view. What was *known* at an earlier instant is
+    the store's business (``known_at`` reads by recorded time) and still shows it.
+    """
+    if moment is None:
+        return list(history)
+    return [r for r in history if r.occurred_at <= moment or isinstance(r.event, EventAnnulled)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +148,13 @@ class RoundState:
     version: int
     #: Reminder ladders set on record: by obligation code, "*" for the round's default.
     ladders: dict[str, tuple[LadderStep, ...]] = field(default_factory=dict)
+    #: Supervision money one project may be granted, as recorded when the round opened
+    #: (None: the round was opened before the cap was recorded; the policy's default holds).
+    supervision_cap_sek: int | None = None
+    #: The round's lifecycle state (see policies.lifecycle): "open" or "closed".
+    status: str = "open"
+    #: The last global position of the round's stream that this state was folded from.
+    last_position: int = 0
 
     @property
     def opened_on(self) -> date:
@@ -131,8 +173,13 @@ def fold_round(history: Sequence[R]) -> RoundState | None:
     allocation: R | None = None
     closed: R | None = None
     ladders: dict[str, tuple[LadderStep, ...]] = {}
+    status = "none"
     for r in kept:
         e = r.event
+        nxt = step(Machine.round, status, type(e))
+        if nxt is None:
+            continue  # not a round event, or one its lifecycle does not allow: it counts not
+        status = nxt
         if isinstance(e, DeadlineSet):
             deadlines[e.code] = Deadline(e.code, e.due_on, e.description, (r,))
         elif isinstance(e, DeadlineChanged):
@@ -164,6 +211,9 @@ def fold_round(history: Sequence[R]) -> RoundState | None:
         closed=closed,
         version=len(history),
         ladders=ladders,
+        supervision_cap_sek=o.supervision_cap_sek,
+        status=status,
+        last_position=history[-1].position if history else 0,
     )
 
 
@@ -174,12 +224,8 @@ class PlanRecord:
     plan_id: str
     submitted: R
     decision: R | None  # PlanApproved or PlanRejected
-
-    @property
-    def status(self) -> str:
-        if self.decision is None:
-            return "submitted"
-        return "approved" if isinstance(self.decision.event, PlanApproved) else "rejected"
+    #: Lifecycle state from the table: "submitted", "approved" or "rejected".
+    status: str = "submitted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,11 +236,13 @@ class NetworkRecord:
     attended: R | None = None
     absence: R | None = None
     remedy: R | None = None  # make-up or exemption
+    #: Lifecycle state from the table: "none", "attended", "absent" or "remedied".
+    status: str = "none"
 
     @property
     def blocking(self) -> bool:
         """An unexcused absence with no make-up or exemption on record."""
-        if self.attended is not None or self.absence is None or self.remedy is not None:
+        if self.status != "absent" or self.absence is None:
             return False
         absence: NetworkAbsenceRecorded = self.absence.event
         return not absence.excused
@@ -224,6 +272,9 @@ class ProjectState:
     ledger: Ledger
     version: int
     history: tuple[R, ...] = field(repr=False)
+    #: Lifecycle states from the table: the application's and the repayment's.
+    application_status: str = "none"
+    repayment_status: str = "none"
 
     @property
     def district(self) -> str | None:
@@ -231,6 +282,15 @@ class ProjectState:
             return None
         application: ApplicationSubmitted = self.application.event
         return application.district
+
+    @property
+    def project_id(self) -> str:
+        """``ppss-2014:farsta`` for ``project:ppss-2014:farsta``."""
+        return self.stream_id.split(":", 1)[1]
+
+    @property
+    def last_position(self) -> int:
+        return self.history[-1].position if self.history else 0
 
     @property
     def latest_plan(self) -> PlanRecord | None:
@@ -242,9 +302,17 @@ class ProjectState:
         approved = [p for p in self.plans if p.status == "approved"]
         return approved[-1] if approved else None
 
+    def plan(self, plan_id: str) -> PlanRecord | None:
+        return next((p for p in self.plans if p.plan_id == plan_id), None)
 
-def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:
-    """A project's state from its stream (any prefix of a valid history folds)."""
+
+def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa: PLR0915 - one flat dispatch
+    """A project's state from its stream (any prefix of a valid history folds).
+
+    Lifecycle steps go through the one table in :mod:`policies.lifecycle`; an event that
+    the table does not allow where it stands counts for nothing (the decisions never record
+    one, but an old or imported history may hold one).
+    """
     kept, annulments = effective(history)
     plans: dict[str, PlanRecord] = {}
     network: dict[str, NetworkRecord] = {}
@@ -252,30 +320,58 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:
     follow_ups: dict[str, R] = {}
     reports: dict[str, R] = {}
     application = withdrawn = year_end = None
+    application_status = repayment_status = "none"
     ledger = LedgerBuilder()
     for r in kept:
         e = r.event
-        ledger.apply(r)
-        if isinstance(e, ApplicationSubmitted):
-            application, withdrawn = r, None
-        elif isinstance(e, ApplicationWithdrawn):
-            withdrawn = r
-        elif isinstance(e, PlanSubmitted):
-            plans.pop(e.plan_id, None)  # a resubmission goes to the end, undecided
-            plans[e.plan_id] = PlanRecord(e.plan_id, r, None)
-        elif isinstance(e, PlanApproved | PlanRejected):
-            plan = plans.get(e.plan_id)
-            if plan is not None:
-                plans[e.plan_id] = PlanRecord(plan.plan_id, plan.submitted, r)
-        elif isinstance(e, NetworkAttendanceRecorded | NetworkAbsenceRecorded):
-            rec = network.get(e.session_id, NetworkRecord(e.session_id))
-            if isinstance(e, NetworkAttendanceRecorded):
-                network[e.session_id] = NetworkRecord(e.session_id, r, None, None)
+        if isinstance(e, ApplicationSubmitted | ApplicationWithdrawn):
+            nxt = step(Machine.application, application_status, type(e))
+            if nxt is None:
+                continue
+            application_status = nxt
+            if isinstance(e, ApplicationSubmitted):
+                application, withdrawn = r, None
             else:
-                network[e.session_id] = NetworkRecord(e.session_id, None, r, rec.remedy)
-        elif isinstance(e, NetworkMakeUpRecorded | NetworkExemptionGranted):
+                withdrawn = r
+        elif isinstance(e, PlanSubmitted | PlanApproved | PlanRejected):
+            old = plans.get(e.plan_id)
+            nxt = step(Machine.plan, old.status if old else "none", type(e))
+            if nxt is None:
+                continue
+            if isinstance(e, PlanSubmitted):
+                plans.pop(e.plan_id, None)  # a resubmission goes to the end, undecided
+                plans[e.plan_id] = PlanRecord(e.plan_id, r, None, nxt)
+            elif old is not None:
+                plans[e.plan_id] = PlanRecord(old.plan_id, old.submitted, r, nxt)
+        elif isinstance(
+            e,
+            NetworkAttendanceRecorded
+            | NetworkAbsenceRecorded
+            | NetworkMakeUpRecorded
+            | NetworkExemptionGranted,
+        ):
             rec = network.get(e.session_id, NetworkRecord(e.session_id))
-            network[e.session_id] = NetworkRecord(e.session_id, rec.attended, rec.absence, r)
+            nxt = step(Machine.network, rec.status, type(e))
+            if nxt is None:
+                continue
+            if isinstance(e, NetworkAttendanceRecorded):
+                network[e.session_id] = NetworkRecord(e.session_id, r, None, None, nxt)
+            elif isinstance(e, NetworkAbsenceRecorded):
+                network[e.session_id] = NetworkRecord(e.session_id, None, r, None, nxt)
+            else:
+                network[e.session_id] = NetworkRecord(
+                    e.session_id, rec.attended, rec.absence, r, nxt
+                )
+        elif isinstance(e, RepaymentDemanded | RepaymentReceived | RepaymentWaived):
+            nxt = step(Machine.repayment, repayment_status, type(e))
+            if nxt is None:
+                continue
+            repayment_status = nxt
+            ledger.apply(r)
+            bucket = (
+                "repayment_demands" if isinstance(e, RepaymentDemanded) else "repayment_settlements"
+            )
+            lists[bucket].append(r)
         elif isinstance(e, FollowUpSubmitted):
             follow_ups[e.kind] = r
         elif isinstance(e, FinancialReportSubmitted):
@@ -283,9 +379,10 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:
         elif isinstance(e, YearEndAccountSubmitted):
             year_end = r
         else:
-            bucket = _BUCKET.get(type(e))
-            if bucket is not None:
-                lists[bucket].append(r)
+            ledger.apply(r)
+            found = _BUCKET.get(type(e))
+            if found is not None:
+                lists[found].append(r)
     return ProjectState(
         stream_id=stream_id,
         application=application,
@@ -307,6 +404,8 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:
         ledger=ledger.result(),
         version=len(history),
         history=tuple(history),
+        application_status=application_status,
+        repayment_status=repayment_status,
     )
 
 

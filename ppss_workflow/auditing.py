@@ -9,13 +9,13 @@ from datetime import date, datetime
 from typing import Any
 
 from events import EventAnnulled, Recorded
-from policies.state import STOCKHOLM
+from policies.state import STOCKHOLM, end_of_day
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc
 from ppss_workflow.errors import InvalidCommand, NotFound
 from ppss_workflow.logs import get_logger
+from ppss_workflow.readmodels import BoardRow, ProjectView, Reads
 from ppss_workflow.store import EventStore
-from ppss_workflow.workflow import BoardRow, ProjectView, Workflow, end_of_day
 
 __all__ = [
     "COLUMNS",
@@ -287,7 +287,7 @@ class Replay:
     not_yet_known: list[R]
 
 
-def replay(wf: Workflow, round_id: str, day: date, known_at: datetime | None = None) -> Replay:
+def replay(wf: Reads, round_id: str, day: date, known_at: datetime | None = None) -> Replay:
     """The board at the end of ``day``; with ``known_at``, only what was recorded by then."""
     as_of = end_of_day(day)
     _round_visible(wf, round_id, as_of, known_at)
@@ -306,7 +306,7 @@ def replay(wf: Workflow, round_id: str, day: date, known_at: datetime | None = N
     return Replay(round_id, as_of, known_at, board, late, unknown)
 
 
-def _round_visible(wf: Workflow, round_id: str, as_of: datetime, known_at: datetime | None) -> None:
+def _round_visible(wf: Reads, round_id: str, as_of: datetime, known_at: datetime | None) -> None:
     """Refuse, naming the dates, a moment before the round opened or before it was recorded."""
     wf.round(round_id)  # an unknown round: NotFound, listing how to find the rounds
     opened = wf.store.read_stream(f"round:{round_id}", to_version=1)[0]
@@ -368,7 +368,7 @@ def explain(view: ProjectView, now: datetime) -> list[ExplainLine]:
 
 
 def explain_project(
-    wf: Workflow,
+    wf: Reads,
     round_id: str,
     district: str,
     *,

@@ -9,13 +9,14 @@ from icalendar import Alarm, Calendar, Event
 
 from events import DeadlineChanged
 from policies.reminders import obligations
+from policies.state import slug
 from ppss_workflow.notify import obligation_title
-from ppss_workflow.workflow import Workflow, slug
+from ppss_workflow.readmodels import Reads
 
 __all__ = ["deadline_calendar"]
 
 
-def deadline_calendar(wf: Workflow, *, round_id: str | None = None,
+def deadline_calendar(wf: Reads, *, round_id: str | None = None,
                       district: str | None = None) -> Calendar:  # fmt: skip
     """The obligations of every project (in a round, or for a district) as a calendar.
 

@@ -3,17 +3,43 @@ Skärholmen 2018 application from seed 002. Role titles and example.org only: no
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from policies.allocation import DistrictRequest, allocate
-from ppss_workflow.workflow import Actor, Workflow, slug
+from policies.commands import (
+    Apply,
+    AwardGrant,
+    Command,
+    DecidePlan,
+    DemandRepayment,
+    Disburse,
+    GrantSupervision,
+    OpenRound,
+    RecordAllocation,
+    RecordNetwork,
+    RequestSupervision,
+    ScheduleSession,
+    SetDeadline,
+    SubmitFinancialReport,
+    SubmitFollowUp,
+    SubmitPlan,
+    SubmitYearEndAccount,
+)
+from policies.state import STOCKHOLM, slug
+from ppss_workflow.handlers import Actor, Commands, Outcome
+from ppss_workflow.readmodels import Reads
+from ppss_workflow.store import EventStore
 
 __all__ = [
+    "COORDINATOR",
     "DISTRICTS_2014",
     "ROUND_2014",
     "ROUND_2018",
     "SKARHOLMEN_2018",
+    "STEERING_GROUP",
+    "Story",
+    "district_actor",
     "load_demo",
     "open_round_2018",
 ]
@@ -41,167 +67,205 @@ SESSIONS = (
     ("natverk-2", "Nätverksträff: erfarenhetsutbyte", "2014-09-17T13:00+02:00"),
     ("natverk-3", "Nätverksträff: inför årsredovisningen", "2014-11-19T13:00+01:00"),
 )
+R14 = ROUND_2014
 
 
-def _district(name: str) -> Actor:
+def district_actor(name: str) -> Actor:
+    """The demo's actor for a district: its project lead, at an example.org address."""
     return Actor("district", f"projektledare@{slug(name)}.example.org", slug(name))
 
 
-def load_demo(wf: Workflow) -> None:
-    """Record both demo rounds through the ordinary commands (so every rule is applied)."""
-    _round_2014(wf)
-    _round_2018(wf)
+class Story:
+    """Commands given on the day they happened: the clock that decides what "today" is
+    follows the story, so each command is judged as it would have been on its day."""
+
+    def __init__(self, store: EventStore, day: date = date(2013, 1, 1)) -> None:
+        self.day = day
+        self.commands = Commands(store, clock=self.now)
+
+    def now(self) -> datetime:
+        return datetime.combine(self.day, time(12), tzinfo=STOCKHOLM)
+
+    @property
+    def reads(self) -> Reads:
+        """The read side, with "today" the story's day."""
+        return Reads(self.commands.store, clock=self.now)
+
+    def on(self, day: date) -> Story:
+        """Move the story to ``day`` (it may only go forward)."""
+        if day < self.day:
+            raise ValueError(f"the story is at {self.day}; it cannot go back to {day}")
+        self.day = day
+        return self
+
+    def do(self, actor: Actor, command: Command) -> Outcome:
+        return self.commands.execute(actor, command)
 
 
-def _round_2014(wf: Workflow) -> None:
-    wf.open_round(
-        COORDINATOR,
-        round_id=ROUND_2014,
-        title="Pilotprojekt samverkan skola–socialtjänst 2014",
-        budget_sek=10_000_000,
-        supervision_pool_sek=200_000,
-        period_start=date(2014, 1, 1),
-        period_end=date(2014, 12, 31),
-        policy="ppss-2014",
-        deadlines=[
-            ("year_end_account", date(2015, 1, 31), "Redovisning och kostnadsbeskrivning för 2014")
-        ],
-        on=date(2014, 2, 4),
+def load_demo(store: EventStore) -> None:
+    """Record both demo rounds through the ordinary commands, each on its own day (so every
+    rule is applied as it would have been then)."""
+    _round_2014(Story(store))
+    _round_2018(Story(store))
+
+
+def _round_2014(story: Story) -> None:
+    c = COORDINATOR
+    story.on(date(2013, 5, 2)).do(
+        c,
+        OpenRound(
+            round_id=R14,
+            title="Pilotprojekt samverkan skola–socialtjänst 2014",
+            budget_sek=10_000_000,
+            supervision_pool_sek=200_000,
+            supervision_cap_sek=25_000,
+            period_start=date(2014, 1, 1),
+            period_end=date(2014, 12, 31),
+            policy="ppss-2014",
+            deadlines=(
+                (
+                    "year_end_account",
+                    date(2015, 1, 31),
+                    "Redovisning och kostnadsbeskrivning för 2014",
+                ),
+            ),
+        ),
     )
+    story.on(date(2013, 5, 31))
     for name, schools, applied in DISTRICTS_2014:
-        wf.apply(
-            _district(name),
-            ROUND_2014,
-            {
-                "district": name,
-                "school_count": schools,
-                "applied_sek": applied,
-                "period_start": date(2014, 1, 1),
-                "period_end": date(2014, 12, 31),
-                "co_applicants": ("Utbildningsförvaltningen",),
-            },
-            on=date(2013, 5, 31),
+        story.do(
+            district_actor(name),
+            Apply(
+                round_id=R14,
+                district=name,
+                application={
+                    "district": name,
+                    "school_count": schools,
+                    "applied_sek": applied,
+                    "period_start": date(2014, 1, 1),
+                    "period_end": date(2014, 12, 31),
+                    "co_applicants": ("Utbildningsförvaltningen",),
+                },
+            ),
         )
-    result = allocate(
-        10_000_000, [DistrictRequest(n, s, a) for n, s, a in DISTRICTS_2014], exclude=["Älvsjö"]
-    )
-    wf.record_allocation(
-        COORDINATOR,
-        ROUND_2014,
-        result,
-        decided_by="Socialnämnden",
-        decided_on=date(2014, 2, 4),
-        decision_ref="SN 2014-02-04",
+    story.on(date(2014, 2, 4)).do(
+        c,
+        RecordAllocation(
+            round_id=R14,
+            decided_by="Socialnämnden",
+            decided_on=date(2014, 2, 4),
+            decision_ref="SN 2014-02-04",
+            exclude=("Älvsjö",),
+        ),
     )
     for session_id, title, starts in SESSIONS:
-        wf.schedule_session(
-            COORDINATOR,
-            ROUND_2014,
-            session_id,
-            title,
-            datetime.fromisoformat(starts),
-            on=date(2014, 2, 4),
+        story.do(
+            c,
+            ScheduleSession(
+                round_id=R14,
+                session_id=session_id,
+                title=title,
+                starts_at=datetime.fromisoformat(starts),
+                on=date(2014, 2, 4),
+            ),
         )
-    allocated = {a.name: a.allocated_sek for a in result.allocations}
-
+    allocated = {
+        a.name: a.allocated_sek
+        for a in allocate(
+            10_000_000, [DistrictRequest(*d) for d in DISTRICTS_2014], exclude=["Älvsjö"]
+        ).allocations
+    }
+    story.on(date(2014, 2, 20))
     for name, _, _ in DISTRICTS_2014:
-        wf.submit_plan(
-            _district(name),
-            ROUND_2014,
-            name,
-            "plan-2014",
-            "Arbetsplan 2014 för det multikompetenta teamet",
-            on=date(2014, 2, 20),
+        story.do(
+            district_actor(name),
+            SubmitPlan(
+                round_id=R14,
+                district=name,
+                plan_id="plan-2014",
+                summary="Arbetsplan 2014 för det multikompetenta teamet",
+            ),
         )
+    story.on(date(2014, 3, 10))
     for name, _, _ in DISTRICTS_2014:
-        if name == "Hässelby-Vällingby":
-            wf.decide_plan(
-                STEERING_GROUP,
-                ROUND_2014,
-                name,
-                "plan-2014",
-                approve=False,
+        rejected = name == "Hässelby-Vällingby"
+        story.do(
+            STEERING_GROUP,
+            DecidePlan(
+                round_id=R14,
+                district=name,
+                plan_id="plan-2014",
+                approve=not rejected,
                 meeting_on=date(2014, 3, 10),
-                reason="Personalbudgeten är inte fördelad per skola",
-            )
-        else:
-            wf.decide_plan(
-                STEERING_GROUP,
-                ROUND_2014,
-                name,
-                "plan-2014",
-                approve=True,
-                meeting_on=date(2014, 3, 10),
-            )
-    wf.submit_plan(
-        _district("Hässelby-Vällingby"),
-        ROUND_2014,
-        "Hässelby-Vällingby",
-        "plan-2014-b",
-        "Reviderad arbetsplan med budget per skola",
-        on=date(2014, 3, 25),
+                reason="Personalbudgeten är inte fördelad per skola" if rejected else None,
+            ),
+        )
+    _session(story, "natverk-1", date(2014, 3, 12))
+    story.on(date(2014, 3, 20))
+    for name, _, _ in DISTRICTS_2014:
+        if name != "Hässelby-Vällingby":
+            _pay(story, name, allocated[name] // 2, 1)
+    hv = "Hässelby-Vällingby"
+    story.on(date(2014, 3, 25)).do(
+        district_actor(hv),
+        SubmitPlan(
+            round_id=R14,
+            district=hv,
+            plan_id="plan-2014-b",
+            summary="Reviderad arbetsplan med budget per skola",
+        ),
     )
-    wf.decide_plan(
+    supervised = [n for n, _, _ in DISTRICTS_2014 if n not in ("Skarpnäck", "Spånga-Tensta")]
+    story.on(date(2014, 4, 2))
+    for name in supervised:
+        story.do(
+            district_actor(name),
+            RequestSupervision(
+                round_id=R14,
+                district=name,
+                amount_sek=25_000,
+                description="Gemensam handledning för behandlare och skolans kontaktperson",
+            ),
+        )
+    story.on(date(2014, 4, 7)).do(
         STEERING_GROUP,
-        ROUND_2014,
-        "Hässelby-Vällingby",
-        "plan-2014-b",
-        approve=True,
-        meeting_on=date(2014, 4, 7),
+        DecidePlan(
+            round_id=R14,
+            district=hv,
+            plan_id="plan-2014-b",
+            approve=True,
+            meeting_on=date(2014, 4, 7),
+        ),
     )
-
-    for name, _, _ in DISTRICTS_2014:
-        first = allocated[name] // 2
-        on = date(2014, 4, 15) if name == "Hässelby-Vällingby" else date(2014, 3, 20)
-        wf.disburse(COORDINATOR, ROUND_2014, name, first, f"UTB-2014-{slug(name)}-1", on=on)
-        for session_id, _, _ in SESSIONS:
-            missed = name == "Rinkeby-Kista" and session_id == "natverk-2"
-            excused = name == "Älvsjö" and session_id == "utbildning-1"
-            if missed or excused:
-                wf.record_network(
-                    COORDINATOR,
-                    ROUND_2014,
-                    name,
-                    session_id,
-                    "absent",
-                    excused=excused,
-                    note="Sjukdom" if excused else None,
-                )
-            else:
-                wf.record_network(
-                    COORDINATOR, ROUND_2014, name, session_id, "attended", participants=2
-                )
-        if name != "Rinkeby-Kista":  # blocked by the missed session since 17 Sep
-            wf.disburse(
-                COORDINATOR,
-                ROUND_2014,
-                name,
-                allocated[name] - first,
-                f"UTB-2014-{slug(name)}-2",
-                on=date(2014, 11, 28),
-            )
-        if name not in ("Skarpnäck", "Spånga-Tensta"):
-            wf.request_supervision(
-                _district(name),
-                ROUND_2014,
-                name,
-                25_000,
-                "Gemensam handledning för behandlare och skolans kontaktperson",
-                on=date(2014, 4, 2),
-            )
-            wf.grant_supervision(
-                COORDINATOR, ROUND_2014, name, 25_000, "FoU 2014", on=date(2014, 4, 10)
-            )
-            wf.disburse(
-                COORDINATOR,
-                ROUND_2014,
-                name,
-                25_000,
-                f"FOU-2014-{slug(name)}",
+    story.on(date(2014, 4, 10))
+    for name in supervised:
+        story.do(
+            c,
+            GrantSupervision(
+                round_id=R14, district=name, amount_sek=25_000, decision_ref="FoU 2014"
+            ),
+        )
+    story.on(date(2014, 4, 15))
+    _pay(story, hv, allocated[hv] // 2, 1)
+    story.on(date(2014, 4, 30))
+    for name in supervised:
+        story.do(
+            c,
+            Disburse(
+                round_id=R14,
+                district=name,
+                amount_sek=25_000,
+                payment_reference=f"FOU-2014-{slug(name)}",
                 purpose="supervision",
-                on=date(2014, 4, 30),
-            )
-
+            ),
+        )
+    _session(story, "utbildning-1", date(2014, 5, 14))
+    _session(story, "natverk-2", date(2014, 9, 17))
+    _session(story, "natverk-3", date(2014, 11, 19))
+    story.on(date(2014, 11, 28))
+    for name, _, _ in DISTRICTS_2014:
+        if name != "Rinkeby-Kista":  # blocked by the missed session since 17 Sep
+            _pay(story, name, allocated[name] - allocated[name] // 2, 2)
     accounts: dict[str, tuple[int, int]] = {
         "Farsta": (1_034_896, 0),  # 100 000 kr not used: the repayment
         "Skarpnäck": (1_134_896, 0),
@@ -211,24 +275,66 @@ def _round_2014(wf: Workflow) -> None:
         "Älvsjö": (625_000, 0),
         "Hässelby-Vällingby": (1_476_302, 0),
     }  # Skärholmen has not sent its account: overdue since 31 Jan 2015
+    story.on(date(2015, 1, 28))
     for name, (spent, outside) in accounts.items():
-        wf.submit_year_end_account(
-            _district(name),
-            ROUND_2014,
-            name,
-            spent,
-            "Personal, handledning och utbildning enligt plan",
-            spent_outside_plan_sek=outside,
-            on=date(2015, 1, 28),
+        story.do(
+            district_actor(name),
+            SubmitYearEndAccount(
+                round_id=R14,
+                district=name,
+                spent_sek=spent,
+                spent_outside_plan_sek=outside,
+                supervision_spent_sek=25_000 if name in supervised else None,
+                cost_description="Personal, handledning och utbildning enligt plan",
+            ),
         )
-    wf.demand_repayment(
+    story.on(date(2015, 2, 16)).do(
+        c,
+        DemandRepayment(
+            round_id=R14,
+            district="Farsta",
+            amount_sek=100_000,
+            reason="Medel som inte använts enligt plan 2014",
+            due_on=date(2015, 3, 31),
+        ),
+    )
+
+
+def _session(story: Story, session_id: str, held_on: date) -> None:
+    """Every district's record for a session, on the day it was held."""
+    story.on(held_on)
+    for name, _, _ in DISTRICTS_2014:
+        missed = name == "Rinkeby-Kista" and session_id == "natverk-2"
+        excused = name == "Älvsjö" and session_id == "utbildning-1"
+        if missed or excused:
+            command = RecordNetwork(
+                round_id=R14,
+                district=name,
+                session_id=session_id,
+                outcome="absent",
+                excused=excused,
+                note="Sjukdom" if excused else None,
+            )
+        else:
+            command = RecordNetwork(
+                round_id=R14,
+                district=name,
+                session_id=session_id,
+                outcome="attended",
+                participants=2,
+            )
+        story.do(COORDINATOR, command)
+
+
+def _pay(story: Story, name: str, amount: int, instalment: int) -> None:
+    story.do(
         COORDINATOR,
-        ROUND_2014,
-        "Farsta",
-        100_000,
-        "Medel som inte använts enligt plan 2014",
-        due_on=date(2015, 3, 31),
-        on=date(2015, 2, 16),
+        Disburse(
+            round_id=R14,
+            district=name,
+            amount_sek=amount,
+            payment_reference=f"UTB-2014-{slug(name)}-{instalment}",
+        ),
     )
 
 
@@ -265,69 +371,105 @@ SKARHOLMEN_2018: dict[str, Any] = {
 }
 
 
-def open_round_2018(wf: Workflow) -> None:
+def open_round_2018(story: Story) -> None:
     """The 2018 round as the city opened it: deadline 29 Dec 2017, final report 30 Nov 2018."""
-    wf.open_round(
+    story.on(max(story.day, date(2017, 11, 15))).do(
         COORDINATOR,
-        round_id=ROUND_2018,
-        title="Skolsociala team 2018",
-        budget_sek=13_000_000,
-        period_start=date(2018, 1, 1),
-        period_end=date(2018, 12, 31),
-        policy="sst-2018",
-        application_deadline=date(2017, 12, 29),
-        deadlines=[
-            (
-                "final_financial_report",
-                date(2018, 11, 30),
-                "Ekonomisk redovisning senast 30 november 2018",
-            )
-        ],
-        on=date(2017, 11, 15),
+        OpenRound(
+            round_id=ROUND_2018,
+            title="Skolsociala team 2018",
+            budget_sek=13_000_000,
+            period_start=date(2018, 1, 1),
+            period_end=date(2018, 12, 31),
+            policy="sst-2018",
+            application_deadline=date(2017, 12, 29),
+            on=date(2017, 11, 15),
+            deadlines=(
+                (
+                    "final_financial_report",
+                    date(2018, 11, 30),
+                    "Ekonomisk redovisning senast 30 november 2018",
+                ),
+            ),
+        ),
     )
 
 
-def _round_2018(wf: Workflow) -> None:
-    open_round_2018(wf)
-    wf.apply(_district("Skärholmen"), ROUND_2018, SKARHOLMEN_2018, on=date(2017, 12, 29))
-    wf.set_deadline(
-        COORDINATOR,
-        ROUND_2018,
-        "t2",
-        date(2018, 9, 14),
-        "T2 2018 enligt stadens anvisningar",
-        "Uppföljning och ekonomi vid T2",
-        on=date(2018, 5, 2),
+def _round_2018(story: Story) -> None:
+    r18, name, c = ROUND_2018, "Skärholmen", COORDINATOR
+    district = district_actor(name)
+    open_round_2018(story)
+    story.on(date(2017, 12, 29)).do(
+        district, Apply(round_id=r18, district=name, application=SKARHOLMEN_2018)
     )
-    wf.set_deadline(
-        COORDINATOR,
-        ROUND_2018,
-        "annual_report",
-        date(2019, 2, 15),
-        "Verksamhetsberättelse 2018",
-        on=date(2018, 5, 2),
+    story.on(date(2018, 1, 23)).do(
+        c,
+        AwardGrant(
+            round_id=r18,
+            district=name,
+            amount_sek=1_400_000,
+            decision_ref="SN 2018-01-23",
+            decided_on=date(2018, 1, 23),
+        ),
     )
-    name = "Skärholmen"
-    wf.award(COORDINATOR, ROUND_2018, name, 1_400_000, "SN 2018-01-23", date(2018, 1, 23))
-    wf.disburse(
-        COORDINATOR, ROUND_2018, name, 700_000, "SST-2018-skarholmen-1", on=date(2018, 2, 15)
+    story.on(date(2018, 2, 15)).do(
+        c,
+        Disburse(
+            round_id=r18,
+            district=name,
+            amount_sek=700_000,
+            payment_reference="SST-2018-skarholmen-1",
+        ),
     )
-    wf.submit_follow_up(
-        _district(name),
-        ROUND_2018,
-        name,
-        "t2",
-        {"target_group_size": 50, "pupils_reached": 24, "unplanned_dropouts": 2},
-        (date(2018, 1, 1), date(2018, 8, 31)),
-        self_financing_plan="Teamet knyts till öppenvården från 2019",
-        on=date(2018, 9, 12),
+    story.on(date(2018, 5, 2)).do(
+        c,
+        SetDeadline(
+            round_id=r18,
+            code="t2",
+            due_on=date(2018, 9, 14),
+            reason="T2 2018 enligt stadens anvisningar",
+            description="Uppföljning och ekonomi vid T2",
+        ),
     )
-    wf.submit_financial_report(
-        _district(name), ROUND_2018, name, "t2", 820_000, 1_400_000, on=date(2018, 9, 12)
+    story.do(
+        c,
+        SetDeadline(
+            round_id=r18,
+            code="annual_report",
+            due_on=date(2019, 2, 15),
+            reason="Verksamhetsberättelse 2018",
+        ),
     )
-    wf.disburse(
-        COORDINATOR, ROUND_2018, name, 700_000, "SST-2018-skarholmen-2", on=date(2018, 10, 1)
+    story.on(date(2018, 9, 12)).do(
+        district,
+        SubmitFollowUp(
+            round_id=r18,
+            district=name,
+            kind="t2",
+            indicators={"target_group_size": 50, "pupils_reached": 24, "unplanned_dropouts": 2},
+            period_start=date(2018, 1, 1),
+            period_end=date(2018, 8, 31),
+            self_financing_plan="Teamet knyts till öppenvården från 2019",
+        ),
     )
-    wf.submit_financial_report(
-        _district(name), ROUND_2018, name, "final", 1_400_000, 1_400_000, on=date(2018, 11, 29)
+    story.do(
+        district,
+        SubmitFinancialReport(
+            round_id=r18, district=name, kind="t2", spent_sek=820_000, forecast_sek=1_400_000
+        ),
+    )
+    story.on(date(2018, 10, 1)).do(
+        c,
+        Disburse(
+            round_id=r18,
+            district=name,
+            amount_sek=700_000,
+            payment_reference="SST-2018-skarholmen-2",
+        ),
+    )
+    story.on(date(2018, 11, 29)).do(
+        district,
+        SubmitFinancialReport(
+            round_id=r18, district=name, kind="final", spent_sek=1_400_000, forecast_sek=1_400_000
+        ),
     )

@@ -19,8 +19,8 @@ from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc, parse_utc
 from ppss_workflow.errors import ConfigurationError, InvalidEventError
 from ppss_workflow.logs import get_logger
+from ppss_workflow.readmodels import Reads
 from ppss_workflow.store import EventStore
-from ppss_workflow.workflow import Workflow
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -145,7 +145,7 @@ def export_csv(store: EventStore, out: IO[str], *, round_id: str | None = None) 
     return count
 
 
-def export_xlsx(wf: Workflow, out: Path | IO[bytes], *, round_id: str | None = None) -> int:
+def export_xlsx(wf: Reads, out: Path | IO[bytes], *, round_id: str | None = None) -> int:
     """A workbook: every event on one sheet, and the board of each round in kronor.
 
     Written in openpyxl's streaming mode, so a large store does not sit in memory.

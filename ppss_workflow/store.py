@@ -32,7 +32,7 @@ from ppss_workflow.errors import (
     StoreUnavailable,
 )
 
-__all__ = ["AppendRequest", "AppendResult", "EventStore", "Head"]
+__all__ = ["AppendRequest", "AppendResult", "EventStore", "Head", "PrefixGuard", "StreamGuard"]
 
 _STREAM_ID = re.compile(r"^[a-z0-9][a-z0-9:._-]{0,199}$")
 Clock = Callable[[], datetime]
@@ -50,6 +50,26 @@ class AppendRequest:
     events: Sequence[NewEvent]
     expected_version: int
     command_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamGuard:
+    """A stream a decision read without writing to it: it must still be at ``version``."""
+
+    stream_id: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class PrefixGuard:
+    """Every stream under ``prefix`` (a round's projects) as a decision read them: nothing
+    may have been appended there after ``last_position``, not even to a new stream."""
+
+    prefix: str
+    last_position: int
+
+
+Guard = StreamGuard | PrefixGuard
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,14 +139,23 @@ class EventStore:
         request = AppendRequest(stream_id, events, expected_version, command_id)
         return self.append_many([request])[0]
 
-    def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult]:
-        """Several appends in one transaction (bulk import, demo data): all land or none."""
+    def append_many(
+        self, requests: Sequence[AppendRequest], *, guards: Sequence[Guard] = ()
+    ) -> list[AppendResult]:
+        """Several appends in one transaction (a decision over several streams, bulk import):
+        all land or none.
+
+        ``guards`` name what the decision read besides the streams it writes: if any of it
+        changed since, ConcurrencyError is raised and nothing is written, so a decision
+        against the whole round (its budget, its pool) can never overrun it.
+        """
         prepared = [self._prepare(r) for r in requests]
         try:
             with self.engine.connect() as conn:
                 conn.execution_options(**WRITE)
                 with conn.begin():
                     self._lock(conn)
+                    self._check(conn, guards)
                     return self._write(conn, prepared)
         except IntegrityError as exc:
             # The lock makes this unreachable for well-behaved writers; a duplicate event id
@@ -199,6 +228,26 @@ class EventStore:
                     "hashtextextended('ppss_workflow.events:' || current_schema(), 0))"
                 )
             )
+
+    def _check(self, conn: Connection, guards: Sequence[Guard]) -> None:
+        for guard in guards:
+            if isinstance(guard, StreamGuard):
+                actual = self._stream_version(conn, guard.stream_id)
+                if actual != guard.version:
+                    raise ConcurrencyError(guard.stream_id, guard.version, actual)
+            else:
+                found = conn.execute(
+                    _LAST_UNDER, {"low": guard.prefix, "high": guard.prefix + "\U0010ffff"}
+                ).scalar()
+                last = int(found or 0)
+                if last > guard.last_position:
+                    raise ConcurrencyError(guard.prefix + "*", guard.last_position, last)
+
+    def last_position_under(self, prefix: str) -> int:
+        """The newest position among the streams under ``prefix`` (0: none yet)."""
+        with self._reading() as conn:
+            last = conn.execute(_LAST_UNDER, {"low": prefix, "high": prefix + "\U0010ffff"})
+            return int(last.scalar() or 0)
 
     def _write(self, conn: Connection, prepared: list[_Prepared]) -> list[AppendResult]:
         head = self._head(conn)
@@ -328,6 +377,21 @@ class EventStore:
             rows = conn.execute(text(sql + " ORDER BY version"), params).all()
         return [_decode(row) for row in rows]
 
+    def find(
+        self, *, position: int | None = None, event_id: UUID | None = None
+    ) -> Recorded[Any] | None:
+        """One event by its global position or its id (None if there is no such event)."""
+        params: dict[str, Any]
+        if position is not None:
+            sql, params = _SELECT + " WHERE position = :p", {"p": position}
+        elif event_id is not None:
+            sql, params = _SELECT + " WHERE event_id = :p", {"p": str(event_id)}
+        else:
+            raise ValueError("give a position or an event id")
+        with self._reading() as conn:
+            row = conn.execute(text(sql), params).first()
+        return _decode(row) if row is not None else None
+
     def read_streams(self, prefix: str, *, known_at: datetime | None = None) -> list[Recorded[Any]]:
         """Every stream whose id starts with ``prefix`` (a round's projects), in global order."""
         # A range on the primary key's neighbour index, not LIKE: no escaping, index-friendly.
@@ -455,6 +519,7 @@ _SELECT = f"SELECT {_COLUMNS} FROM events"  # noqa: S608 - constants only, value
 _SELECT_AFTER = text(f"{_SELECT} WHERE position > :after ORDER BY position LIMIT :size")
 _HEAD = text("SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1")
 _VERSION = text("SELECT max(version) FROM events WHERE stream_id = :stream_id")
+_LAST_UNDER = text("SELECT max(position) FROM events WHERE stream_id >= :low AND stream_id < :high")
 
 
 def _decode(row: Any) -> Recorded[Any]:

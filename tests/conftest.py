@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ppss_workflow.demo import load_demo
+from ppss_workflow.demo import Story, load_demo
+from ppss_workflow.readmodels import Reads
 from ppss_workflow.scratch import scratch_store, scratch_url
 from ppss_workflow.store import EventStore
-from ppss_workflow.workflow import Workflow
 
 PG_ENV = "PPSS_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -71,17 +71,20 @@ def empty_url(backend: str) -> Iterator[str]:
         yield url
 
 
+#: "Today" in the tests that read the demo: the day this suite was written against.
+TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
 @pytest.fixture
-def workflow() -> Iterator[Workflow]:
-    """A Workflow over an empty SQLite scratch store, its clock at a fixed instant."""
+def story() -> Iterator[Story]:
+    """Commands on an empty SQLite scratch store, each given on the story's day."""
     with scratch_store() as s:
-        yield Workflow(s, clock=lambda: datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+        yield Story(s)
 
 
 @pytest.fixture(scope="module")
-def demo_workflow() -> Iterator[Workflow]:
-    """The demo rounds, recorded once per test module (tests only read them)."""
+def demo_reads() -> Iterator[Reads]:
+    """The demo rounds, recorded once per test module (tests only read them), read today."""
     with scratch_store() as s:
-        wf = Workflow(s, clock=lambda: datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-        load_demo(wf)
-        yield wf
+        load_demo(s)
+        yield Reads(s, clock=lambda: TODAY)

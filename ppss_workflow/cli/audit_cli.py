@@ -16,7 +16,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from policies.state import STOCKHOLM
+from policies.state import STOCKHOLM, end_of_day
 from ppss_workflow.auditing import (
     Anchor,
     days_late,
@@ -30,7 +30,7 @@ from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, o
 from ppss_workflow.cli.workflow_cmds import render_board
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import export_csv, export_jsonl, export_xlsx, import_jsonl
-from ppss_workflow.workflow import Workflow, end_of_day
+from ppss_workflow.readmodels import Reads
 
 __all__ = ["app", "export_command", "import_command", "register"]
 
@@ -241,7 +241,7 @@ def replay_command(
     knew = _moment(known_at, "--known-at")
     store, _ = open_store(database, create=False)
     try:
-        result = replay(Workflow(store), round_id, day, knew)
+        result = replay(Reads(store), round_id, day, knew)
     finally:
         store.close()
     if fmt == "json":
@@ -312,7 +312,7 @@ def explain_command(
     knew = _moment(known_at, "--known-at")
     store, _ = open_store(database, create=False)
     try:
-        x = explain_project(Workflow(store), round_id, district, day=day, known_at=knew)
+        x = explain_project(Reads(store), round_id, district, day=day, known_at=knew)
     finally:
         store.close()
     view = x.view
@@ -369,7 +369,7 @@ def history_command(
     _fmt(fmt)
     store, _ = open_store(database, create=False)
     try:
-        view = Workflow(store).project(round_id, district)
+        view = Reads(store).project(round_id, district)
         entries = history(view)
     finally:
         store.close()
@@ -436,7 +436,7 @@ def export_command(
         raise InvalidCommand(f"--output {output}: there is no folder {output.parent}")
     store, _ = open_store(database, create=False)
     try:
-        wf = Workflow(store)
+        wf = Reads(store)
         if round_id:
             wf.round(round_id)  # an unknown round: NotFound before any file is made
         with _target(output, binary=fmt != "csv") as out:

@@ -18,7 +18,6 @@ from ppss_workflow.errors import ConfigurationError
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
-from ppss_workflow.workflow import Workflow
 
 __all__ = ["demo"]
 
@@ -48,7 +47,7 @@ def demo(database: DatabaseOption = None) -> None:
                 "empty store; give an empty database, or run `ppss demo` with no store "
                 "configured to use the demo file"
             )
-        load_demo(Workflow(store))
+        load_demo(store)
         _log.info("demo_loaded", store=describe(location), events=store.count())
     finally:
         store.close()

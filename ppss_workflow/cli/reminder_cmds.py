@@ -10,10 +10,11 @@ import orjson
 import typer
 from rich.table import Table
 
+from policies.state import end_of_day
 from ppss_workflow.calendar_feed import deadline_calendar
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
 from ppss_workflow.config import default_data_dir
-from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.logs import get_logger
 from ppss_workflow.notify import (
     Notifier,
@@ -22,9 +23,9 @@ from ppss_workflow.notify import (
     SmtpNotifier,
     SmtpSettings,
 )
+from ppss_workflow.readmodels import Reads
 from ppss_workflow.reminders import Dispatcher, DispatchReport, list_due
 from ppss_workflow.scheduler import run_scheduler
-from ppss_workflow.workflow import InvalidCommand, Workflow, end_of_day
 
 __all__ = ["calendar", "register", "reminders", "scheduler_app"]
 
@@ -62,9 +63,9 @@ def reminders(
         raise InvalidCommand(f"--format {fmt!r}: use table or json")
     store, _ = open_store(database)
     try:
-        now = parse_moment(as_of, "--as-of") or Workflow(store).now()
+        now = parse_moment(as_of, "--as-of") or Reads(store).now()
         if round_id:
-            Workflow(store).round(round_id)  # an unknown round is an error, not an empty list
+            Reads(store).round(round_id)  # an unknown round is an error, not an empty list
         due = list_due(store, now, round_id)
     finally:
         store.close()
@@ -151,7 +152,7 @@ def calendar(
     """Deadlines as iCalendar (.ics): subscribe to it, or import it."""
     store, _ = open_store(database)
     try:
-        wf = Workflow(store)
+        wf = Reads(store)
         if round_id:
             wf.round(round_id)
         cal = deadline_calendar(wf, round_id=round_id, district=district)

@@ -7,24 +7,53 @@ import getpass
 import io
 import os
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import orjson
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from events import ROLES
-from policies.allocation import AllocationInputError, DistrictRequest, allocate
+from events.base import describe_validation_error
+from policies.allocation import AllocationInputError, AllocationResult, DistrictRequest, allocate
 from policies.base import fmt_sek
+from policies.commands import (
+    Annul,
+    Apply,
+    AwardGrant,
+    CloseRound,
+    Command,
+    DecidePlan,
+    DemandRepayment,
+    Disburse,
+    GrantSupervision,
+    LadderRung,
+    OpenRound,
+    RecordAllocation,
+    RecordNetwork,
+    RequestSupervision,
+    RestatedApplication,
+    ScheduleSession,
+    SetDeadline,
+    SetLadder,
+    SettleRepayment,
+    SubmitFinancialReport,
+    SubmitFollowUp,
+    SubmitPlan,
+    SubmitYearEndAccount,
+)
+from policies.decisions import Refusal, View, allocation_from_applications
+from policies.state import STOCKHOLM, end_of_day, fold_project, fold_round, slug
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
-from ppss_workflow.errors import ConfigurationError
-from ppss_workflow.store import AppendResult
-from ppss_workflow.workflow import Actor, BoardRow, InvalidCommand, Workflow, end_of_day, slug
+from ppss_workflow.errors import ConfigurationError, InvalidCommand
+from ppss_workflow.handlers import Actor, Commands, Outcome, refused
+from ppss_workflow.readmodels import BoardRow, Reads, group_streams
 
-__all__ = ["actor_from", "register", "render_board"]
+__all__ = ["actor_from", "command", "register", "render_board"]
 
 T = TypeVar("T")
 
@@ -57,6 +86,10 @@ def _date(value: str | None, option: str = "--on") -> date | None:
         raise InvalidCommand(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
 
 
+def _today() -> date:
+    return datetime.now(UTC).astimezone(STOCKHOLM).date()
+
+
 def _req_date(value: str, option: str) -> date:
     parsed = _date(value, option)
     assert parsed is not None
@@ -82,18 +115,50 @@ def actor_from(acting: str | None, name: str | None) -> Actor:
     return Actor(role, who, slug(district) if district else None)
 
 
-def _run(database: str | None, action: Callable[[Workflow], T]) -> T:
+def _read(database: str | None, action: Callable[[Reads], T]) -> T:
     store, _ = open_store(database)
     try:
-        return action(Workflow(store))
+        return action(Reads(store))
     finally:
         store.close()
 
 
-def _done(result: AppendResult | list[AppendResult], what: str) -> None:
-    results = result if isinstance(result, list) else [result]
+C = TypeVar("C", bound=Command)
+
+
+def command(cls: type[C], **fields: Any) -> C:
+    """A command from options; a field that does not fit is one line saying which."""
+    try:
+        return cls(**fields)
+    except ValidationError as exc:
+        raise InvalidCommand(f"{cls.__name__}: {describe_validation_error(exc)}") from None
+
+
+def _do(
+    database: str | None,
+    acting: str | None,
+    actor_name: str | None,
+    what: str,
+    build: Callable[[], Command] | Command,
+) -> Outcome:
+    """Run one command as the acting role and say what was recorded."""
+    actor = actor_from(acting, actor_name)
+    cmd = build() if callable(build) else build
+    store, _ = open_store(database)
+    try:
+        outcome = Commands(store).execute(actor, cmd)
+    finally:
+        store.close()
+    _done(outcome, what)
+    return outcome
+
+
+def _done(outcome: Outcome, what: str) -> None:
+    if outcome.already is not None:
+        out_console.print(f"Already recorded: {outcome.already}; nothing new was written")
+        return
     positions = ", ".join(
-        f"{r.stream_id} v{r.stream_version} (position {r.first_position})" for r in results
+        f"{r.stream_id} v{r.stream_version} (position {r.first_position})" for r in outcome.results
     )
     out_console.print(f"Recorded: {what} — {positions}")
 
@@ -119,7 +184,7 @@ def board(
     if fmt not in ("table", "json", "csv"):
         raise InvalidCommand(f"--format {fmt!r}: use table, json or csv")
     day = _date(as_of, "--as-of")
-    rows = _run(database, lambda wf: wf.board(round_id, as_of=end_of_day(day) if day else None))
+    rows = _read(database, lambda r: r.board(round_id, as_of=end_of_day(day) if day else None))
     render_board(rows, f"Board for {round_id}" + (f" as of {day}" if day else ""), fmt)
 
 
@@ -197,32 +262,27 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
 # -- allocation ---------------------------------------------------------------------------
 
 
-def allocate_command(
-    input_file: Annotated[Path, typer.Option("--input", "-i", help="JSON input (see README).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
-    round_id: Annotated[
-        str | None, typer.Option("--round", "-r", help="With --record: the round.")
-    ] = None,
-    record: Annotated[bool, typer.Option("--record", help="Record the decision.")] = False,
-    decided_by: Annotated[str, typer.Option("--decided-by")] = "Socialnämnden",
-    decided_on: Annotated[str | None, typer.Option("--decided-on", help="YYYY-MM-DD")] = None,
-    decision_ref: Annotated[str | None, typer.Option("--decision-ref")] = None,
-    acting: AsOpt = None,
-    actor_name: ActorOpt = None,
-    database: DatabaseOption = None,
-) -> None:
-    """Share a total between districts by the 2014 rule (per school, then the remainder)."""
+def _allocation_file(input_file: Path) -> dict[str, Any]:
     try:
         spec = orjson.loads(input_file.read_bytes())
     except FileNotFoundError:
         raise InvalidCommand(f"no file {input_file}") from None
     except orjson.JSONDecodeError as exc:
         raise InvalidCommand(f"{input_file} is not JSON: {exc}") from None
+    if not isinstance(spec, dict) or not isinstance(spec.get("districts"), list):
+        raise InvalidCommand(
+            f"{input_file} lacks 'districts': it needs total_sek and districts "
+            "[{name, schools, applied_sek}]"
+        )
+    return spec
+
+
+def _allocate_from_file(input_file: Path, spec: dict[str, Any]) -> AllocationResult:
     try:
         districts = [
             DistrictRequest(d["name"], d["schools"], d["applied_sek"]) for d in spec["districts"]
         ]
-        result = allocate(
+        return allocate(
             spec["total_sek"],
             districts,
             exclude=spec.get("exclude", ()),
@@ -235,23 +295,99 @@ def allocate_command(
         ) from None
     except AllocationInputError as exc:
         raise InvalidCommand(str(exc)) from None
+
+
+def allocate_command(
+    input_file: Annotated[
+        Path | None,
+        typer.Option("--input", "-i", help="JSON input (see README); with --round, optional."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    round_id: Annotated[
+        str | None,
+        typer.Option("--round", "-r", help="Allocate between this round's recorded applications."),
+    ] = None,
+    record: Annotated[bool, typer.Option("--record", help="Record the decision.")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Annul the awards on record and award anew.")
+    ] = False,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="Left out of the remainder's share.")
+    ] = None,
+    min_excess: Annotated[int | None, typer.Option("--min-excess", help="Whole kronor.")] = None,
+    decided_by: Annotated[str, typer.Option("--decided-by")] = "Socialnämnden",
+    decided_on: Annotated[str | None, typer.Option("--decided-on", help="YYYY-MM-DD")] = None,
+    decision_ref: Annotated[str | None, typer.Option("--decision-ref")] = None,
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Share a total between districts by the 2014 rule (per school, then the remainder).
+
+    With --round the districts, schools and applied amounts are the round's recorded
+    applications (an --input file may only restate them); --record records the decision and
+    every award in one transaction.
+    """
+    if fmt not in ("table", "json"):
+        raise InvalidCommand(f"--format {fmt!r}: use table or json")
+    if record and not round_id:
+        raise InvalidCommand("--record needs --round: the decision is recorded in a round")
+    spec = _allocation_file(input_file) if input_file else None
+    if round_id is None:
+        if spec is None or input_file is None:
+            raise InvalidCommand("give --input FILE, or --round R to use its applications")
+        _show_allocation(_allocate_from_file(input_file, spec), fmt)
+        return
+    restated = None
+    if spec is not None:
+        try:
+            keys = ("name", "schools", "applied_sek")
+            restated = tuple(
+                RestatedApplication(**{k: d.get(k) for k in keys}) for d in spec["districts"]
+            )
+        except (ValidationError, AttributeError) as exc:
+            raise InvalidCommand(
+                f"{input_file}: each district needs name, schools and "
+                f"applied_sek ({exc.__class__.__name__})"
+            ) from None
+    on = _date(decided_on, "--decided-on")
+    spec = spec or {}
+    cmd = command(
+        RecordAllocation,
+        round_id=round_id,
+        decided_by=decided_by,
+        decided_on=on or _today(),
+        decision_ref=decision_ref or "preview",
+        total_sek=spec.get("total_sek"),
+        exclude=tuple(exclude or spec.get("exclude", ())),
+        min_excess_sek=min_excess if min_excess is not None else spec.get("min_excess_sek", 0),
+        restated=restated,
+        replace=replace,
+    )
     if record:
-        if not (round_id and decided_on and decision_ref):
-            raise InvalidCommand("--record needs --round, --decided-on and --decision-ref")
-        actor = actor_from(acting, actor_name)
-        on = _req_date(decided_on, "--decided-on")
-        results = _run(
-            database,
-            lambda wf: wf.record_allocation(
-                actor,
-                round_id,
-                result,
-                decided_by=decided_by,
-                decided_on=on,
-                decision_ref=decision_ref,
-            ),
+        if not (on and decision_ref):
+            raise InvalidCommand("--record needs --decided-on and --decision-ref")
+        _do(database, acting, actor_name, "allocation decision and awards", cmd)
+    result = _read(database, lambda reads: _preview_allocation(reads, cmd))
+    _show_allocation(result, fmt)
+
+
+def _preview_allocation(reads: Reads, cmd: RecordAllocation) -> AllocationResult:
+    """The rule's table from the recorded applications, before (or after) recording it."""
+    rnd = fold_round(reads.store.read_stream(f"round:{cmd.round_id}"))
+    streams = group_streams(reads.store.read_streams(f"project:{cmd.round_id}:"))
+    projects = {s: fold_project(s, h) for s, h in streams.items()}
+    try:
+        result, _ = allocation_from_applications(
+            cmd.model_copy(update={"replace": True}),
+            View(round=rnd, day=reads.today(), projects=projects),
         )
-        _done(results, "allocation decision and awards")
+    except Refusal as refusal:
+        raise refused(refusal) from None
+    return result
+
+
+def _show_allocation(result: AllocationResult, fmt: str) -> None:
     if fmt == "json":
         typer.echo(orjson.dumps(result.to_json_dict()).decode())
         return
@@ -305,30 +441,37 @@ def round_open(
     policy: Annotated[str, typer.Option("--policy", help="ppss-2014 or sst-2018")],
     application_deadline: Annotated[str | None, typer.Option("--application-deadline")] = None,
     supervision_pool: Annotated[int, typer.Option("--supervision-pool")] = 0,
+    supervision_cap: Annotated[
+        int | None,
+        typer.Option(
+            "--supervision-cap",
+            help="Per project (default: the policy's; 2014: 25 000).",
+        ),
+    ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
     """Open a round with its budget, period and (pinned) policy."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(
-            database,
-            lambda wf: wf.open_round(
-                actor,
-                round_id=round_id,
-                title=title,
-                budget_sek=budget,
-                period_start=_req_date(start, "--start"),
-                period_end=_req_date(end, "--end"),
-                policy=policy,
-                supervision_pool_sek=supervision_pool,
-                application_deadline=_date(application_deadline, "--application-deadline"),
-                on=_date(on),
-            ),
-        ),
+    _do(
+        database,
+        acting,
+        actor_name,
         f"round {round_id} opened",
+        lambda: command(
+            OpenRound,
+            round_id=round_id,
+            title=title,
+            budget_sek=budget,
+            period_start=_req_date(start, "--start"),
+            period_end=_req_date(end, "--end"),
+            policy=policy,
+            supervision_pool_sek=supervision_pool,
+            supervision_cap_sek=supervision_cap,
+            application_deadline=_date(application_deadline, "--application-deadline"),
+            on=_date(on),
+        ),
     )
 
 
@@ -344,15 +487,19 @@ def round_deadline(
     database: DatabaseOption = None,
 ) -> None:
     """Set a round deadline, or move one (the old date stays in history)."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(
-            database,
-            lambda wf: wf.set_deadline(
-                actor, round_id, code, _req_date(due, "--due"), reason, on=_date(on)
-            ),
-        ),
+    _do(
+        database,
+        acting,
+        actor_name,
         f"deadline {code}",
+        lambda: command(
+            SetDeadline,
+            round_id=round_id,
+            code=code,
+            due_on=_req_date(due, "--due"),
+            reason=reason,
+            on=_date(on),
+        ),
     )
 
 
@@ -377,19 +524,27 @@ def round_ladder(
     database: DatabaseOption = None,
 ) -> None:
     """Set the reminder ladder of a round (for one obligation, or the default for all)."""
-    actor = actor_from(acting, actor_name)
-    parsed: list[tuple[str, int, str]] = []
+    parsed: list[LadderRung] = []
     for part in steps.split(","):
         bits = part.strip().split(":")
         if len(bits) != 3 or not bits[1].lstrip("-").isdigit():
             raise InvalidCommand(f"--steps: {part!r} is not STEP:OFFSET:ROLE (e.g. due:0:district)")
-        parsed.append((bits[0], int(bits[1]), bits[2]))
-    _done(
-        _run(
-            database,
-            lambda wf: wf.set_ladder(actor, round_id, parsed, reason, obligation, on=_date(on)),
-        ),
+        parsed.append(
+            LadderRung(step=bits[0], offset_working_days=int(bits[1]), recipient_role=bits[2])
+        )
+    _do(
+        database,
+        acting,
+        actor_name,
         "reminder ladder",
+        lambda: command(
+            SetLadder,
+            round_id=round_id,
+            steps=tuple(parsed),
+            reason=reason,
+            obligation=obligation,
+            on=_date(on),
+        ),
     )
 
 
@@ -403,10 +558,12 @@ def round_close(
     database: DatabaseOption = None,
 ) -> None:
     """Close a round: no more reports or payments."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(database, lambda wf: wf.close_round(actor, round_id, reason, on=_date(on))),
+    _do(
+        database,
+        acting,
+        actor_name,
         "round closed",
+        lambda: command(CloseRound, round_id=round_id, reason=reason, on=_date(on)),
     )
 
 
@@ -414,12 +571,12 @@ def round_close(
 def round_list(database: DatabaseOption = None) -> None:
     """The rounds on record."""
 
-    def show(wf: Workflow) -> None:
+    def show(reads: Reads) -> None:
         table = Table()
         for column in ("Round", "Title", "Budget", "Period", "Policy", "Closed"):
             table.add_column(column)
-        for rid in wf.round_ids():
-            r = wf.round(rid)
+        for rid in reads.round_ids():
+            r = reads.round(rid)
             table.add_row(
                 rid,
                 r.title,
@@ -430,7 +587,7 @@ def round_list(database: DatabaseOption = None) -> None:
             )
         out_console.print(table)
 
-    _run(database, show)
+    _read(database, show)
 
 
 def apply_command(
@@ -442,14 +599,24 @@ def apply_command(
     database: DatabaseOption = None,
 ) -> None:
     """Submit a district's application (the round's policy checks it first)."""
-    actor = actor_from(acting, actor_name)
     try:
-        application: dict[str, Any] = orjson.loads(application_file.read_bytes())
+        application = orjson.loads(application_file.read_bytes())
     except (FileNotFoundError, orjson.JSONDecodeError) as exc:
         raise InvalidCommand(f"cannot read {application_file}: {exc}") from None
-    _done(
-        _run(database, lambda wf: wf.apply(actor, round_id, application, on=_date(on))),
+    if not isinstance(application, dict):
+        raise InvalidCommand(f"{application_file} is not an application: it must be a JSON object")
+    _do(
+        database,
+        acting,
+        actor_name,
         "application",
+        lambda: command(
+            Apply,
+            round_id=round_id,
+            district=str(application.get("district", "")),
+            application=application,
+            on=_date(on),
+        ),
     )
 
 
@@ -464,20 +631,19 @@ def award_command(
     database: DatabaseOption = None,
 ) -> None:
     """Award a project its grant by a recorded decision."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(
-            database,
-            lambda wf: wf.award(
-                actor,
-                round_id,
-                district,
-                amount,
-                decision_ref,
-                _req_date(decided_on, "--decided-on"),
-            ),
-        ),
+    _do(
+        database,
+        acting,
+        actor_name,
         "award",
+        lambda: command(
+            AwardGrant,
+            round_id=round_id,
+            district=district,
+            amount_sek=amount,
+            decision_ref=decision_ref,
+            decided_on=_req_date(decided_on, "--decided-on"),
+        ),
     )
 
 
@@ -493,12 +659,19 @@ def plan_submit(
     database: DatabaseOption = None,
 ) -> None:
     """Submit (or resubmit, with a new plan id) the year's work plan."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(
-            database, lambda wf: wf.submit_plan(actor, round_id, district, plan, summary, _date(on))
-        ),
+    _do(
+        database,
+        acting,
+        actor_name,
         "plan submitted",
+        lambda: command(
+            SubmitPlan,
+            round_id=round_id,
+            district=district,
+            plan_id=plan,
+            summary=summary,
+            on=_date(on),
+        ),
     )
 
 
@@ -513,21 +686,20 @@ def _decide(approve: bool) -> Callable[..., None]:
         actor_name: ActorOpt = None,
         database: DatabaseOption = None,
     ) -> None:
-        actor = actor_from(acting, actor_name)
-        _done(
-            _run(
-                database,
-                lambda wf: wf.decide_plan(
-                    actor,
-                    round_id,
-                    district,
-                    plan,
-                    approve=approve,
-                    meeting_on=_req_date(meeting_on, "--meeting-on"),
-                    reason=reason,
-                ),
-            ),
+        _do(
+            database,
+            acting,
+            actor_name,
             "plan approved" if approve else "plan rejected",
+            lambda: command(
+                DecidePlan,
+                round_id=round_id,
+                district=district,
+                plan_id=plan,
+                approve=approve,
+                meeting_on=_req_date(meeting_on, "--meeting-on"),
+                reason=reason,
+            ),
         )
 
     decide.__doc__ = (
@@ -551,10 +723,17 @@ def network_schedule(
     optional: Annotated[bool, typer.Option("--optional", help="Not mandatory.")] = False,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help="When it was announced (default: today, or the session's "
+            "own day if that is earlier).",
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Schedule a city-wide network session (mandatory unless --optional)."""
-    actor = actor_from(acting, actor_name)
     try:
         when = datetime.fromisoformat(starts_at)
     except ValueError:
@@ -563,14 +742,20 @@ def network_schedule(
         ) from None
     if when.tzinfo is None:
         raise InvalidCommand("--starts-at needs a UTC offset, e.g. 2014-03-12T13:00+01:00")
-    _done(
-        _run(
-            database,
-            lambda wf: wf.schedule_session(
-                actor, round_id, session, title, when, mandatory=not optional
-            ),
-        ),
+    _do(
+        database,
+        acting,
+        actor_name,
         "session",
+        lambda: command(
+            ScheduleSession,
+            round_id=round_id,
+            session_id=session,
+            title=title,
+            starts_at=when,
+            mandatory=not optional,
+            on=_date(on),
+        ),
     )
 
 
@@ -582,28 +767,29 @@ def network_record(
     outcome: Annotated[str, typer.Option("--outcome", help="attended, absent, make-up, exemption")],
     excused: Annotated[bool, typer.Option("--excused")] = False,
     note: Annotated[str | None, typer.Option("--note")] = None,
+    participants: Annotated[int, typer.Option("--participants", help="Staff head count.")] = 1,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
     """Record attendance, an absence, a make-up or an exemption for a session."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(
-            database,
-            lambda wf: wf.record_network(
-                actor,
-                round_id,
-                district,
-                session,
-                outcome,
-                excused=excused,
-                note=note,
-                on=_date(on),
-            ),
-        ),
+    _do(
+        database,
+        acting,
+        actor_name,
         f"network {outcome}",
+        lambda: command(
+            RecordNetwork,
+            round_id=round_id,
+            district=district,
+            session_id=session,
+            outcome=outcome,
+            excused=excused,
+            note=note,
+            participants=participants,
+            on=_date(on),
+        ),
     )
 
 
@@ -619,15 +805,19 @@ def supervision_request(
     database: DatabaseOption = None,
 ) -> None:
     """Request supervision money, describing the joint supervision."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(
-            database,
-            lambda wf: wf.request_supervision(
-                actor, round_id, district, amount, description, _date(on)
-            ),
-        ),
+    _do(
+        database,
+        acting,
+        actor_name,
         "supervision request",
+        lambda: command(
+            RequestSupervision,
+            round_id=round_id,
+            district=district,
+            amount_sek=amount,
+            description=description,
+            on=_date(on),
+        ),
     )
 
 
@@ -643,15 +833,19 @@ def supervision_grant(
     database: DatabaseOption = None,
 ) -> None:
     """Grant requested supervision money from the round's pool."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(
-            database,
-            lambda wf: wf.grant_supervision(
-                actor, round_id, district, amount, decision_ref, _date(on)
-            ),
-        ),
+    _do(
+        database,
+        acting,
+        actor_name,
         "supervision grant",
+        lambda: command(
+            GrantSupervision,
+            round_id=round_id,
+            district=district,
+            amount_sek=amount,
+            decision_ref=decision_ref,
+            on=_date(on),
+        ),
     )
 
 
@@ -666,16 +860,24 @@ def disburse_command(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Record a payment; refused if the round's rules do not allow that much now."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(
-            database,
-            lambda wf: wf.disburse(
-                actor, round_id, district, amount, reference, purpose=purpose, on=_date(on)
-            ),
-        ),
+    """Record a payment; refused if the round's rules do not allow that much now.
+
+    A payment reference is used once in a round: the same payment given again is answered
+    "already recorded" and nothing is written."""
+    _do(
+        database,
+        acting,
+        actor_name,
         f"payment of {fmt_sek(amount)}",
+        lambda: command(
+            Disburse,
+            round_id=round_id,
+            district=district,
+            amount_sek=amount,
+            payment_reference=reference,
+            purpose=purpose,
+            on=_date(on),
+        ),
     )
 
 
@@ -696,30 +898,27 @@ def report_follow_up(
     database: DatabaseOption = None,
 ) -> None:
     """Submit a follow-up: aggregate counts only, never data about a pupil."""
-    actor = actor_from(acting, actor_name)
-
-    def act(wf: Workflow) -> AppendResult:
-        rnd = wf.round(round_id)
-        period = (
-            _date(period_start, "--period-start") or rnd.period_start,
-            _date(period_end, "--period-end") or rnd.period_end,
-        )
-        return wf.submit_follow_up(
-            actor,
-            round_id,
-            district,
-            kind,
-            {
+    _do(
+        database,
+        acting,
+        actor_name,
+        f"{kind} follow-up",
+        lambda: command(
+            SubmitFollowUp,
+            round_id=round_id,
+            district=district,
+            kind=kind,
+            indicators={
                 "target_group_size": target_group,
                 "pupils_reached": reached,
                 "unplanned_dropouts": dropouts,
             },
-            period,
+            period_start=_date(period_start, "--period-start"),
+            period_end=_date(period_end, "--period-end"),
             self_financing_plan=self_financing,
             on=_date(on),
-        )
-
-    _done(_run(database, act), f"{kind} follow-up")
+        ),
+    )
 
 
 @report_app.command("financial")
@@ -735,15 +934,20 @@ def report_financial(
     database: DatabaseOption = None,
 ) -> None:
     """Submit a financial report (T2 or final)."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(
-            database,
-            lambda wf: wf.submit_financial_report(
-                actor, round_id, district, kind, spent, forecast, _date(on)
-            ),
-        ),
+    _do(
+        database,
+        acting,
+        actor_name,
         f"{kind} financial report",
+        lambda: command(
+            SubmitFinancialReport,
+            round_id=round_id,
+            district=district,
+            kind=kind,
+            spent_sek=spent,
+            forecast_sek=forecast,
+            on=_date(on),
+        ),
     )
 
 
@@ -751,30 +955,34 @@ def report_financial(
 def report_year_end(
     round_id: RoundOpt,
     district: DistrictOpt,
-    spent: Annotated[int, typer.Option("--spent")],
+    spent: Annotated[int, typer.Option("--spent", help="Grant money spent, whole kronor.")],
     description: Annotated[str, typer.Option("--description")],
     outside_plan: Annotated[int, typer.Option("--outside-plan")] = 0,
+    supervision_spent: Annotated[
+        int | None,
+        typer.Option("--supervision-spent", help="Supervision money used (accounted apart)."),
+    ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
     """Submit the year-end account and cost description."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(
-            database,
-            lambda wf: wf.submit_year_end_account(
-                actor,
-                round_id,
-                district,
-                spent,
-                description,
-                spent_outside_plan_sek=outside_plan,
-                on=_date(on),
-            ),
-        ),
+    _do(
+        database,
+        acting,
+        actor_name,
         "year-end account",
+        lambda: command(
+            SubmitYearEndAccount,
+            round_id=round_id,
+            district=district,
+            spent_sek=spent,
+            cost_description=description,
+            spent_outside_plan_sek=outside_plan,
+            supervision_spent_sek=supervision_spent,
+            on=_date(on),
+        ),
     )
 
 
@@ -791,15 +999,20 @@ def repayment_demand(
     database: DatabaseOption = None,
 ) -> None:
     """Demand unused money back."""
-    actor = actor_from(acting, actor_name)
-    _done(
-        _run(
-            database,
-            lambda wf: wf.demand_repayment(
-                actor, round_id, district, amount, reason, _req_date(due, "--due"), _date(on)
-            ),
-        ),
+    _do(
+        database,
+        acting,
+        actor_name,
         "repayment demand",
+        lambda: command(
+            DemandRepayment,
+            round_id=round_id,
+            district=district,
+            amount_sek=amount,
+            reason=reason,
+            due_on=_req_date(due, "--due"),
+            on=_date(on),
+        ),
     )
 
 
@@ -815,22 +1028,21 @@ def _settle(waive: bool) -> Callable[..., None]:
         on: OnOpt = None,
         database: DatabaseOption = None,
     ) -> None:
-        actor = actor_from(acting, actor_name)
-        _done(
-            _run(
-                database,
-                lambda wf: wf.settle_repayment(
-                    actor,
-                    round_id,
-                    district,
-                    amount,
-                    waive=waive,
-                    reference=reference,
-                    reason=reason,
-                    on=_date(on),
-                ),
-            ),
+        _do(
+            database,
+            acting,
+            actor_name,
             "repayment waived" if waive else "repayment received",
+            lambda: command(
+                SettleRepayment,
+                round_id=round_id,
+                district=district,
+                amount_sek=amount,
+                waive=waive,
+                reference=reference,
+                reason=reason,
+                on=_date(on),
+            ),
         )
 
     settle.__doc__ = "Waive demanded money, with a reason." if waive else "Money paid back."
@@ -843,21 +1055,38 @@ repayment_app.command("waive")(_settle(True))
 
 def annul_command(
     round_id: RoundOpt,
-    event_id: Annotated[str, typer.Option("--event", help="Event id to annul.")],
     reason: Annotated[str, typer.Option("--reason")],
+    event_id: Annotated[str | None, typer.Option("--event", help="Event id to annul.")] = None,
+    position: Annotated[
+        int | None, typer.Option("--position", help="Or the event's position (audit history).")
+    ] = None,
     district: Annotated[str | None, typer.Option("--district")] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
 ) -> None:
     """Annul an earlier event (it stays in history, marked as annulled)."""
-    actor = actor_from(acting, actor_name)
-    try:
-        target = UUID(event_id)
-    except ValueError:
-        raise InvalidCommand(f"--event {event_id!r} is not an event id (a UUID)") from None
-    _done(
-        _run(database, lambda wf: wf.annul(actor, round_id, district, target, reason)), "annulment"
+    if (event_id is None) == (position is None):
+        raise InvalidCommand("say which event to annul: --event ID or --position N (one of them)")
+    target = None
+    if event_id is not None:
+        try:
+            target = UUID(event_id)
+        except ValueError:
+            raise InvalidCommand(f"--event {event_id!r} is not an event id (a UUID)") from None
+    _do(
+        database,
+        acting,
+        actor_name,
+        "annulment",
+        lambda: command(
+            Annul,
+            round_id=round_id,
+            district=district,
+            event_id=target,
+            position=position,
+            reason=reason,
+        ),
     )
 
 

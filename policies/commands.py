@@ -1,0 +1,377 @@
+"""Commands: what a person asks the engine to record. Frozen data; the decisions judge them.
+
+Each command says once who may give it (``roles``) and in what words (``verb``); the
+decision functions in :mod:`policies.decisions` say whether it may be recorded now.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from events.base import Code, Kronor, PositiveKronor, Text
+
+__all__ = [
+    "COMMANDS",
+    "Annul",
+    "Apply",
+    "AwardGrant",
+    "CloseRound",
+    "Command",
+    "DecidePlan",
+    "DemandRepayment",
+    "Disburse",
+    "GrantSupervision",
+    "LadderRung",
+    "OpenRound",
+    "ProjectCommand",
+    "RecordAllocation",
+    "RecordNetwork",
+    "RequestSupervision",
+    "RestatedApplication",
+    "ScheduleSession",
+    "SetDeadline",
+    "SetLadder",
+    "SettleRepayment",
+    "SubmitFinancialReport",
+    "SubmitFollowUp",
+    "SubmitPlan",
+    "SubmitYearEndAccount",
+    "Withdraw",
+]
+
+COORDINATOR = ("coordinator",)
+DISTRICT_OR_COORDINATOR = ("district", "coordinator")
+STEERING_GROUP = ("steering_group",)
+
+
+class Command(BaseModel):
+    """A request to record something in a round. ``on``: when it happened (default today)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+    #: The roles that may give this command.
+    roles: ClassVar[tuple[str, ...]] = COORDINATOR
+    #: What the command does, in words for "the district role may not ...".
+    verb: ClassVar[str] = "do this"
+    #: Whether the decision reads the other projects of the round (budget, pool, references).
+    round_wide: ClassVar[bool] = False
+    #: Whether the command is taken after the round has closed (accounting and repayment).
+    after_close: ClassVar[bool] = False
+    #: How long after the round's period the command is still taken: None, only within it.
+    tail_days: ClassVar[int | None] = None
+
+    round_id: Code
+    on: date | None = None
+
+    @property
+    def name(self) -> str:
+        """The command's name as people type it: ``disburse``, ``plan approve``..."""
+        return _NAMES.get(type(self).__name__, type(self).__name__)
+
+    def own_date(self) -> date | None:
+        """The date the command carries for itself (a decision date, a meeting), if any."""
+        return self.on
+
+
+class ProjectCommand(Command):
+    """A command about one district's project in a round."""
+
+    district: Text
+
+
+# -- round commands ----------------------------------------------------------------------
+
+
+class OpenRound(Command):
+    verb: ClassVar[str] = "open a round"
+
+    title: Text
+    budget_sek: Kronor
+    supervision_pool_sek: Kronor = 0
+    supervision_cap_sek: Kronor | None = None
+    period_start: date
+    period_end: date
+    application_deadline: date | None = None
+    policy: Code
+    policy_version: int = 1
+    deadlines: tuple[tuple[Code, date, Text | None], ...] = ()
+
+
+class SetDeadline(Command):
+    verb: ClassVar[str] = "set deadlines"
+
+    code: Code
+    due_on: date
+    reason: Text
+    description: Text | None = None
+
+
+class ScheduleSession(Command):
+    verb: ClassVar[str] = "schedule network sessions"
+
+    session_id: Code
+    title: Text
+    starts_at: AwareDatetime
+    mandatory: bool = True
+
+
+class LadderRung(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    step: Code
+    offset_working_days: int
+    recipient_role: str
+
+
+class SetLadder(Command):
+    verb: ClassVar[str] = "set reminder ladders"
+
+    steps: tuple[LadderRung, ...]
+    reason: Text
+    obligation: Code | None = None
+
+
+class CloseRound(Command):
+    verb: ClassVar[str] = "close a round"
+
+    reason: Text
+
+
+class RestatedApplication(BaseModel):
+    """A line of an allocation input file: it may only restate a recorded application."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Text
+    schools: Annotated[int, Field(ge=1, le=1000)]
+    applied_sek: Kronor
+
+
+class RecordAllocation(Command):
+    """Share the round's money by its rule between the recorded applications, and award it."""
+
+    verb: ClassVar[str] = "record allocation decisions"
+    round_wide: ClassVar[bool] = True
+
+    decided_by: Text = "Socialnämnden"
+    decided_on: date
+    decision_ref: Text
+    #: What to share; None: the round's budget.
+    total_sek: Kronor | None = None
+    #: Districts left out of the remainder's share (seed 000: Älvsjö).
+    exclude: tuple[Text, ...] = ()
+    min_excess_sek: Kronor = 0
+    #: An input file's districts: each must match a recorded application exactly.
+    restated: tuple[RestatedApplication, ...] | None = None
+    #: Replace the awards already on record (they are annulled in the same transaction).
+    replace: bool = False
+
+    def own_date(self) -> date | None:
+        return self.decided_on
+
+
+# -- project commands --------------------------------------------------------------------
+
+
+class Apply(ProjectCommand):
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "apply"
+
+    #: The application form's fields, as ApplicationSubmitted takes them.
+    application: dict[str, Any]
+
+
+class Withdraw(ProjectCommand):
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "withdraw the application"
+
+    reason: Text
+
+
+class AwardGrant(ProjectCommand):
+    verb: ClassVar[str] = "award grants"
+    round_wide: ClassVar[bool] = True
+
+    amount_sek: Kronor
+    decision_ref: Text
+    decided_on: date
+
+    def own_date(self) -> date | None:
+        return self.decided_on
+
+
+class SubmitPlan(ProjectCommand):
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "submit plans"
+
+    plan_id: Code
+    summary: Text
+
+
+class DecidePlan(ProjectCommand):
+    roles: ClassVar[tuple[str, ...]] = STEERING_GROUP
+    verb: ClassVar[str] = "decide on plans"
+
+    plan_id: Code
+    approve: bool
+    meeting_on: date
+    reason: Text | None = None
+
+    def own_date(self) -> date | None:
+        return self.meeting_on
+
+
+class RecordNetwork(ProjectCommand):
+    verb: ClassVar[str] = "record network participation"
+
+    session_id: Code
+    outcome: Literal["attended", "absent", "make-up", "exemption"]
+    excused: bool = False
+    note: Text | None = None
+    participants: Annotated[int, Field(ge=1, le=1000)] = 1
+
+
+class RequestSupervision(ProjectCommand):
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "request supervision money"
+
+    amount_sek: PositiveKronor
+    description: Text
+
+
+class GrantSupervision(ProjectCommand):
+    verb: ClassVar[str] = "grant supervision money"
+    round_wide: ClassVar[bool] = True
+
+    amount_sek: PositiveKronor
+    decision_ref: Text
+
+
+class Disburse(ProjectCommand):
+    verb: ClassVar[str] = "record payments"
+    round_wide: ClassVar[bool] = True
+
+    amount_sek: PositiveKronor
+    payment_reference: Text
+    purpose: Literal["grant", "supervision"] = "grant"
+
+
+class SubmitFollowUp(ProjectCommand):
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "submit follow-ups"
+    tail_days: ClassVar[int | None] = 400
+
+    kind: Literal["t2", "annual"]
+    indicators: dict[str, Any]
+    period_start: date | None = None
+    period_end: date | None = None
+    self_financing_plan: Text | None = None
+
+
+class SubmitFinancialReport(ProjectCommand):
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "submit financial reports"
+    tail_days: ClassVar[int | None] = 400
+
+    kind: Literal["t2", "final"]
+    spent_sek: Kronor
+    forecast_sek: Kronor
+
+
+class SubmitYearEndAccount(ProjectCommand):
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "submit year-end accounts"
+    tail_days: ClassVar[int | None] = 400
+
+    spent_sek: Kronor
+    cost_description: Text
+    spent_outside_plan_sek: Kronor = 0
+    supervision_spent_sek: Kronor | None = None
+
+
+class DemandRepayment(ProjectCommand):
+    verb: ClassVar[str] = "demand repayments"
+    tail_days: ClassVar[int | None] = 400
+    after_close: ClassVar[bool] = True
+
+    amount_sek: PositiveKronor
+    reason: Text
+    due_on: date
+
+
+class SettleRepayment(ProjectCommand):
+    verb: ClassVar[str] = "settle repayments"
+    tail_days: ClassVar[int | None] = 400
+    after_close: ClassVar[bool] = True
+
+    amount_sek: PositiveKronor
+    waive: bool
+    reference: Text
+    reason: Text | None = None
+
+
+class Annul(Command):
+    """Annul an earlier event of a round or a project, by its id or its position."""
+
+    verb: ClassVar[str] = "annul events"
+    round_wide: ClassVar[bool] = True
+    after_close: ClassVar[bool] = True
+
+    district: Text | None = None
+    event_id: UUID | None = None
+    position: Annotated[int, Field(ge=1)] | None = None
+    reason: Text
+
+
+_NAMES = {
+    "OpenRound": "round open",
+    "SetDeadline": "round deadline",
+    "ScheduleSession": "network schedule",
+    "SetLadder": "round ladder",
+    "CloseRound": "round close",
+    "RecordAllocation": "allocate --record",
+    "Apply": "apply",
+    "Withdraw": "withdraw",
+    "AwardGrant": "award",
+    "SubmitPlan": "plan submit",
+    "DecidePlan": "plan decision",
+    "RecordNetwork": "network record",
+    "RequestSupervision": "supervision request",
+    "GrantSupervision": "supervision grant",
+    "Disburse": "disburse",
+    "SubmitFollowUp": "report follow-up",
+    "SubmitFinancialReport": "report financial",
+    "SubmitYearEndAccount": "report year-end",
+    "DemandRepayment": "repayment demand",
+    "SettleRepayment": "repayment settle",
+    "Annul": "annul",
+}
+
+#: Every command type, for the handlers' table and the access matrix.
+COMMANDS: tuple[type[Command], ...] = (
+    OpenRound,
+    SetDeadline,
+    ScheduleSession,
+    SetLadder,
+    CloseRound,
+    RecordAllocation,
+    Apply,
+    Withdraw,
+    AwardGrant,
+    SubmitPlan,
+    DecidePlan,
+    RecordNetwork,
+    RequestSupervision,
+    GrantSupervision,
+    Disburse,
+    SubmitFollowUp,
+    SubmitFinancialReport,
+    SubmitYearEndAccount,
+    DemandRepayment,
+    SettleRepayment,
+    Annul,
+)

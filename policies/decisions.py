@@ -1,0 +1,1358 @@
+"""Every decision of the engine: given what a command finds and the day, the events to record.
+
+One function per command, pure: it reads the round's state, the project's state (and, for
+round-wide rules, every project of the round) and the day it is judged on, and returns a
+:class:`Decision` or raises a :class:`Refusal` that names the command, the project, the
+state it found and the rule. Every money rule, lifecycle check, cap and limit lives here
+or in the table of :mod:`policies.lifecycle`; the machinery only loads, asks and appends.
+
+A dated command is judged twice by :func:`judge`: on the history as of its own date, and
+on the whole history as of today. It is recorded only if both allow it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, NoReturn, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from events import (
+    AllocationDecided,
+    AllocationLine,
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+    DeadlineChanged,
+    DeadlineSet,
+    DisbursementMade,
+    Event,
+    EventAnnulled,
+    FinancialReportSubmitted,
+    FollowUpIndicators,
+    FollowUpSubmitted,
+    GrantAwarded,
+    LadderStep,
+    NetworkAbsenceRecorded,
+    NetworkAttendanceRecorded,
+    NetworkExemptionGranted,
+    NetworkMakeUpRecorded,
+    NetworkSessionScheduled,
+    PlanApproved,
+    PlanRejected,
+    PlanSubmitted,
+    Recorded,
+    ReminderLadderSet,
+    RepaymentDemanded,
+    RepaymentReceived,
+    RepaymentWaived,
+    RoundClosed,
+    RoundDeadline,
+    RoundOpened,
+    SupervisionFundsGranted,
+    SupervisionFundsRequested,
+    YearEndAccountSubmitted,
+)
+from events.base import describe_validation_error
+from policies.allocation import (
+    METHOD_NAME,
+    METHOD_VERSION,
+    AllocationInputError,
+    AllocationResult,
+    DistrictRequest,
+    allocate,
+)
+from policies.base import Policy, fmt_sek
+from policies.commands import (
+    Annul,
+    Apply,
+    AwardGrant,
+    CloseRound,
+    Command,
+    DecidePlan,
+    DemandRepayment,
+    Disburse,
+    GrantSupervision,
+    OpenRound,
+    ProjectCommand,
+    RecordAllocation,
+    RecordNetwork,
+    RequestSupervision,
+    ScheduleSession,
+    SetDeadline,
+    SetLadder,
+    SettleRepayment,
+    SubmitFinancialReport,
+    SubmitFollowUp,
+    SubmitPlan,
+    SubmitYearEndAccount,
+    Withdraw,
+)
+from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
+from policies.registry import POLICIES
+from policies.state import (
+    STOCKHOLM,
+    ProjectState,
+    RoundState,
+    effective,
+    end_of_day,
+    fold_project,
+    local_date,
+    slug,
+    start_of_day,
+)
+
+__all__ = [
+    "ACCOUNTING_TAIL_DAYS",
+    "Decision",
+    "Refusal",
+    "View",
+    "allocation_from_applications",
+    "authorise",
+    "command_day",
+    "command_moment",
+    "decide",
+    "judge",
+]
+
+R = Recorded[Any]
+#: How long after its period a round still takes accounts, final reports and repayments.
+ACCOUNTING_TAIL_DAYS = 400
+#: How long before its period a round takes applications (the 2014 ones came in 2013).
+APPLICATION_LEAD_DAYS = 366
+
+
+class Refusal(Exception):
+    """A command the rules do not allow. One line: what is wrong, then command, project,
+    the state found, the day judged on and the rule.
+
+    ``kind`` tells the machinery how to answer: ``invalid`` (the input itself), ``not_found``,
+    ``condition`` (the round's rules), ``not_authorised``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        command: str,
+        project: str,
+        state: str,
+        rule: str,
+        kind: str = "condition",
+        day: date | None = None,
+    ) -> None:
+        when = f" as of {day}" if day else ""
+        super().__init__(f"{message} [{command}; {project}; {state}{when}; rule: {rule}]")
+        self.message = message
+        self.command = command
+        self.project = project
+        self.state = state
+        self.rule = rule
+        self.kind = kind
+        self.day = day
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What a decision sees: the round, the project, (round-wide) every project, the day."""
+
+    round: RoundState | None
+    day: date
+    project: ProjectState | None = None
+    #: Every project of the round by stream id, for round-wide rules (budget, pool, refs).
+    projects: Mapping[str, ProjectState] = field(default_factory=dict)
+    #: District names in the round, for "no such district" answers.
+    districts: tuple[str, ...] = ()
+    #: Annul: the event to annul, and the whole history of its stream.
+    target: R | None = None
+    target_history: tuple[R, ...] = ()
+
+    @property
+    def policy(self) -> Policy:
+        assert self.round is not None
+        return POLICIES[(self.round.policy_name, self.round.policy_version)]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The events to append, per stream, in order. ``already``: the same thing is on record,
+    nothing is written, and the text says where."""
+
+    appends: tuple[tuple[str, tuple[Event, ...]], ...] = ()
+    already: str | None = None
+
+    @property
+    def streams(self) -> tuple[str, ...]:
+        return tuple(s for s, _ in self.appends)
+
+
+# -- the entry points --------------------------------------------------------------------
+
+
+def authorise(command: Command, role: str, acting_for: str | None) -> None:
+    """The role may give this command; a district only for its own project."""
+    where = _where(command)
+    if role not in command.roles:
+        raise Refusal(
+            f"the {role} role may not {command.verb}; that is for: {', '.join(command.roles)}",
+            command=command.name,
+            project=where,
+            state=f"acting as {role}",
+            rule="roles",
+            kind="not_authorised",
+        )
+    if role == "district":
+        district = _district_of(command)
+        if district is None or acting_for != slug(district):
+            raise Refusal(
+                f"acting for district {acting_for}, you may not act on "
+                f"{slug(district) if district else 'the round'}'s project",
+                command=command.name,
+                project=where,
+                state=f"acting for {acting_for}",
+                rule="own district only",
+                kind="not_authorised",
+            )
+
+
+def command_day(command: Command, rnd: RoundState | None, today: date) -> date:
+    """The day a command happened: its own date, a session's day, else today."""
+    own = command.own_date()
+    if own is not None:
+        return own
+    if (
+        isinstance(command, RecordNetwork)
+        and command.outcome in ("attended", "absent")
+        and rnd is not None
+        and command.session_id in rnd.sessions
+    ):
+        return _session_day(rnd.sessions[command.session_id])
+    if isinstance(command, ScheduleSession):
+        return min(today, command.starts_at.astimezone(STOCKHOLM).date())
+    return today
+
+
+def command_moment(command: Command, rnd: RoundState | None, now: datetime) -> datetime:
+    """When the command's events happened: the start of its day, or ``now`` if undated."""
+    today = now.astimezone(STOCKHOLM).date()
+    day = command_day(command, rnd, today)
+    if day == today and command.own_date() is None and not _dated_by_default(command, rnd):
+        return now
+    return start_of_day(day)
+
+
+def judge(command: Command, then: View | None, now: View) -> Decision:
+    """Decide on today's whole history and, for a back-dated command, on the history as of
+    its own date: both must allow it. A command already on record is answered at once."""
+    decision = decide(command, now)
+    if decision.already is None and then is not None:
+        decide(command, then)
+    return decision
+
+
+def decide(command: Command, view: View) -> Decision:
+    """The one decision function for ``command``'s type."""
+    try:
+        handler = _DECIDERS[type(command)]
+    except KeyError:  # pragma: no cover - every command type has a decider (unit-tested)
+        raise TypeError(f"no decision for {type(command).__name__}") from None
+    return handler(command, view)
+
+
+# -- round decisions ---------------------------------------------------------------------
+
+
+def _open_round(cmd: OpenRound, view: View) -> Decision:
+    if view.round is not None:
+        _refuse(
+            cmd, view, f"round {cmd.round_id!r} is already open", "round opens once", kind="invalid"
+        )
+    policy = POLICIES.get((cmd.policy, cmd.policy_version))
+    if policy is None:
+        known = ", ".join(f"{n} (v{v})" for n, v in sorted(POLICIES))
+        _refuse(
+            cmd,
+            view,
+            f"unknown policy {cmd.policy!r} v{cmd.policy_version}; use one of {known}",
+            "known policies",
+            kind="invalid",
+        )
+    _no_future(cmd, view)
+    cap = cmd.supervision_cap_sek
+    if cap is None:
+        cap = policy.default_supervision_cap_sek if cmd.supervision_pool_sek else 0
+    if cap > cmd.supervision_pool_sek:
+        _refuse(
+            cmd,
+            view,
+            f"a supervision cap of {fmt_sek(cap)} per project is more than the "
+            f"pool of {fmt_sek(cmd.supervision_pool_sek)}",
+            "supervision cap within pool",
+            kind="invalid",
+        )
+    event = _build(
+        cmd,
+        view,
+        RoundOpened,
+        round_id=cmd.round_id,
+        title=cmd.title,
+        budget_sek=cmd.budget_sek,
+        supervision_pool_sek=cmd.supervision_pool_sek,
+        supervision_cap_sek=cap,
+        period_start=cmd.period_start,
+        period_end=cmd.period_end,
+        application_deadline=cmd.application_deadline,
+        policy_name=cmd.policy,
+        policy_version=cmd.policy_version,
+        deadlines=tuple(
+            RoundDeadline(code=c, due_on=d, description=t) for c, d, t in cmd.deadlines
+        ),
+    )
+    return _on_round(cmd, event)
+
+
+def _set_deadline(cmd: SetDeadline, view: View) -> Decision:
+    rnd = _round_open(cmd, view)
+    old = rnd.deadlines.get(cmd.code)
+    if old is None:
+        event: Event = _build(
+            cmd,
+            view,
+            DeadlineSet,
+            code=cmd.code,
+            due_on=cmd.due_on,
+            reason=cmd.reason,
+            description=cmd.description,
+        )
+    elif old.due_on == cmd.due_on:
+        _refuse(
+            cmd,
+            view,
+            f"deadline {cmd.code} is already {cmd.due_on}; nothing to change",
+            "a change changes something",
+            kind="invalid",
+        )
+    else:
+        event = _build(
+            cmd,
+            view,
+            DeadlineChanged,
+            code=cmd.code,
+            previous_due_on=old.due_on,
+            due_on=cmd.due_on,
+            reason=cmd.reason,
+        )
+    return _round_event(cmd, view, event)
+
+
+def _schedule_session(cmd: ScheduleSession, view: View) -> Decision:
+    rnd = _round_open(cmd, view)
+    if cmd.session_id in rnd.sessions:
+        _refuse(
+            cmd,
+            view,
+            f"session {cmd.session_id!r} is already scheduled in {rnd.round_id}",
+            "one session per id",
+            kind="invalid",
+        )
+    held_on = cmd.starts_at.astimezone(STOCKHOLM).date()
+    if not rnd.period_start <= held_on <= rnd.period_end:
+        _refuse(
+            cmd,
+            view,
+            f"{held_on} is outside round {rnd.round_id} ({rnd.period_start} to "
+            f"{rnd.period_end}); check the date",
+            "sessions within the round's period",
+            kind="invalid",
+        )
+    event = _build(
+        cmd,
+        view,
+        NetworkSessionScheduled,
+        session_id=cmd.session_id,
+        title=cmd.title,
+        starts_at=cmd.starts_at,
+        mandatory=cmd.mandatory,
+    )
+    return _round_event(cmd, view, event)
+
+
+def _set_ladder(cmd: SetLadder, view: View) -> Decision:
+    _round_open(cmd, view)
+    steps = tuple(_build(cmd, view, LadderStep, **rung.model_dump()) for rung in cmd.steps)
+    event = _build(
+        cmd, view, ReminderLadderSet, obligation=cmd.obligation, steps=steps, reason=cmd.reason
+    )
+    return _round_event(cmd, view, event)
+
+
+def _close_round(cmd: CloseRound, view: View) -> Decision:
+    _round_open(cmd, view)
+    return _round_event(cmd, view, RoundClosed(reason=cmd.reason))
+
+
+def allocation_from_applications(
+    cmd: RecordAllocation, view: View
+) -> tuple[AllocationResult, dict[str, ProjectState]]:
+    """The round's rule applied to the recorded applications (checked against a restatement).
+
+    Returns the allocation and the projects by district name. Pure: the CLI previews it
+    before anything is recorded.
+    """
+    rnd = _round_open(cmd, view)
+    applied = {
+        p.district: p
+        for p in sorted(view.projects.values(), key=lambda p: _position(p.application))
+        if p.application is not None and p.withdrawn is None and p.district
+    }
+    if not applied:
+        _refuse(
+            cmd,
+            view,
+            f"round {rnd.round_id} has no applications to allocate between",
+            "allocate between the recorded applications",
+        )
+    order = list(applied)
+    if cmd.restated is not None:
+        by_slug = {slug(name): name for name in applied}
+        seen: list[str] = []
+        for line in cmd.restated:
+            name = by_slug.get(slug(line.name))
+            if name is None:
+                _refuse(
+                    cmd,
+                    view,
+                    f"{line.name} has no application in {rnd.round_id}; the "
+                    "input may only restate the recorded applications",
+                    "allocate between the recorded applications",
+                    kind="not_found",
+                )
+            event: ApplicationSubmitted = applied[name].application.event  # type: ignore[union-attr]
+            if (line.schools, line.applied_sek) != (event.school_count, event.applied_sek):
+                _refuse(
+                    cmd,
+                    view,
+                    f"the input says {line.name} applied for "
+                    f"{fmt_sek(line.applied_sek)} with {line.schools} schools, but its "
+                    f"application says {fmt_sek(event.applied_sek)} with "
+                    f"{event.school_count} schools",
+                    "restate the recorded applications",
+                )
+            seen.append(name)
+        missing = [n for n in applied if n not in seen]
+        if missing:
+            _refuse(
+                cmd,
+                view,
+                f"the input leaves out {', '.join(missing)}, which applied",
+                "restate the recorded applications",
+            )
+        order = seen
+    total = rnd.budget_sek if cmd.total_sek is None else cmd.total_sek
+    if total > rnd.budget_sek:
+        _refuse(
+            cmd,
+            view,
+            f"the allocation shares {fmt_sek(total)} but the round's budget is "
+            f"{fmt_sek(rnd.budget_sek)}",
+            "total awarded within the budget",
+        )
+    requests = []
+    for name in order:
+        app: ApplicationSubmitted = applied[name].application.event  # type: ignore[union-attr]
+        requests.append(DistrictRequest(name, app.school_count, app.applied_sek))
+    try:
+        result = allocate(total, requests, exclude=cmd.exclude, min_excess_sek=cmd.min_excess_sek)
+    except AllocationInputError as exc:
+        _refuse(cmd, view, str(exc), "the allocation rule's inputs", kind="invalid")
+    return result, applied
+
+
+def _record_allocation(cmd: RecordAllocation, view: View) -> Decision:
+    result, applied = allocation_from_applications(cmd, view)
+    rnd = view.round
+    assert rnd is not None
+    standing = {n: p for n, p in applied.items() if p.awards}
+    others = [p for p in view.projects.values() if p.awards and p.district not in applied]
+    if (standing or others or rnd.allocation is not None) and not cmd.replace:
+        names = ", ".join(sorted(standing)) or "none"
+        _refuse(
+            cmd,
+            view,
+            f"awards are already on record in {rnd.round_id} ({names}"
+            f"{'; an allocation decision' if rnd.allocation else ''}); record the new "
+            "decision with --replace to annul and replace them in one step",
+            "one allocation per round",
+        )
+    if others:
+        _refuse(
+            cmd,
+            view,
+            "awards stand for "
+            + ", ".join(p.district or p.stream_id for p in others)
+            + ", which no longer applies; annul them first",
+            "one allocation per round",
+        )
+    decision = _build(
+        cmd,
+        view,
+        AllocationDecided,
+        decided_by=cmd.decided_by,
+        decided_on=cmd.decided_on,
+        decision_ref=cmd.decision_ref,
+        method=METHOD_NAME,
+        method_version=METHOD_VERSION,
+        total_sek=result.total_allocated_sek + result.unallocated_sek,
+        lines=tuple(
+            AllocationLine(
+                district=a.name,
+                schools=a.schools,
+                applied_sek=a.applied_sek,
+                base_sek=a.base_sek,
+                share_sek=a.share_sek,
+                allocated_sek=a.allocated_sek,
+            )
+            for a in result.allocations
+        ),
+        unallocated_sek=result.unallocated_sek,
+    )
+    round_events: list[Event] = []
+    if rnd.allocation is not None:
+        round_events.append(_annulment(rnd.allocation, f"replaced by {cmd.decision_ref}"))
+    appends: list[tuple[str, tuple[Event, ...]]] = [
+        (f"round:{rnd.round_id}", (*round_events, decision))
+    ]
+    for line in result.allocations:
+        project = applied[line.name]
+        paid = project.ledger.disbursed_grant_sek
+        if paid > line.allocated_sek:
+            _refuse(
+                cmd,
+                view,
+                f"{line.name} has been paid {fmt_sek(paid)}, more than the "
+                f"{fmt_sek(line.allocated_sek)} the new allocation gives it",
+                "paid within awarded",
+            )
+        events: list[Event] = [
+            _annulment(r, f"replaced by {cmd.decision_ref}") for r in project.awards
+        ]
+        events.append(
+            GrantAwarded(
+                amount_sek=line.allocated_sek,
+                decision_ref=cmd.decision_ref,
+                decided_on=cmd.decided_on,
+            )
+        )
+        appends.append((project.stream_id, tuple(events)))
+    return Decision(tuple(appends))
+
+
+# -- project decisions -------------------------------------------------------------------
+
+
+def _apply(cmd: Apply, view: View) -> Decision:
+    rnd = _round_open(cmd, view)
+    fields = dict(cmd.application)
+    if str(fields.get("district", "")) != cmd.district:
+        _refuse(
+            cmd,
+            view,
+            f"the application is from {fields.get('district')!r}, not {cmd.district!r}",
+            "one district per application",
+            kind="invalid",
+        )
+    key = slug(cmd.district)
+    if not key:
+        _refuse(
+            cmd, view, f"{cmd.district!r} is not a district name", "district names", kind="invalid"
+        )
+    event = _build(
+        cmd, view, ApplicationSubmitted, **{**fields, "round_id": rnd.round_id, "project_id": key}
+    )
+    assert isinstance(event, ApplicationSubmitted)
+    project = view.project
+    if project is not None and project.district and project.district != cmd.district:
+        _refuse(
+            cmd,
+            view,
+            f"{cmd.district!r} would share a project with {project.district!r}; "
+            "use the district's name as on record",
+            "one project per district",
+            kind="invalid",
+        )
+    status = project.application_status if project else "none"
+    if status == "submitted":
+        _refuse(
+            cmd,
+            view,
+            f"{cmd.district} has already applied in {rnd.round_id}",
+            "application lifecycle",
+            kind="invalid",
+            state=f"application {status}",
+        )
+    _step(cmd, view, Machine.application, status, event)
+    first = rnd.period_start - timedelta(days=APPLICATION_LEAD_DAYS)
+    _within(cmd, view, rnd, first, rnd.period_end)
+    problems = view.policy.check_application(rnd, event, cmd.on or view.day)
+    if problems:
+        _refuse(
+            cmd,
+            view,
+            f"application from {cmd.district} refused: " + "; ".join(problems),
+            f"{rnd.policy_name} application rules",
+        )
+    return Decision(((f"project:{rnd.round_id}:{key}", (event,)),))
+
+
+def _withdraw(cmd: Withdraw, view: View) -> Decision:
+    project = _project(cmd, view)
+    event = ApplicationWithdrawn(reason=cmd.reason)
+    _step(cmd, view, Machine.application, project.application_status, event)
+    return _on_project(project, event)
+
+
+def _award(cmd: AwardGrant, view: View) -> Decision:
+    rnd, project = _round_open(cmd, view), _project(cmd, view)
+    if cmd.amount_sek <= 0:
+        _refuse(cmd, view, "an award is more than 0 kr", "awards are positive", kind="invalid")
+    application: ApplicationSubmitted = project.application.event  # type: ignore[union-attr]
+    awarded_here = project.ledger.awarded_sek
+    if awarded_here + cmd.amount_sek > application.applied_sek:
+        _refuse(
+            cmd,
+            view,
+            f"awarding {fmt_sek(cmd.amount_sek)} would give {project.district} "
+            f"{fmt_sek(awarded_here + cmd.amount_sek)}, more than the "
+            f"{fmt_sek(application.applied_sek)} it applied for",
+            "award within applied",
+            state=f"awarded {fmt_sek(awarded_here)}",
+        )
+    awarded = sum(p.ledger.awarded_sek for p in view.projects.values())
+    if awarded + cmd.amount_sek > rnd.budget_sek:
+        _refuse(
+            cmd,
+            view,
+            f"awarding {fmt_sek(cmd.amount_sek)} would take the round's awards "
+            f"to {fmt_sek(awarded + cmd.amount_sek)}, over its budget of "
+            f"{fmt_sek(rnd.budget_sek)}",
+            "total awarded within the budget",
+            state=f"round awarded {fmt_sek(awarded)}",
+        )
+    return _on_project(
+        project,
+        GrantAwarded(
+            amount_sek=cmd.amount_sek, decision_ref=cmd.decision_ref, decided_on=cmd.decided_on
+        ),
+    )
+
+
+def _submit_plan(cmd: SubmitPlan, view: View) -> Decision:
+    project = _project(cmd, view)
+    plan = project.plan(cmd.plan_id)
+    status = plan.status if plan else "none"
+    if status in ("submitted", "approved"):
+        _refuse(
+            cmd,
+            view,
+            f"plan {cmd.plan_id} is already {status}; use a new plan id",
+            "plan lifecycle",
+            kind="invalid",
+            state=f"plan {status}",
+        )
+    event = PlanSubmitted(plan_id=cmd.plan_id, summary=cmd.summary)
+    _step(cmd, view, Machine.plan, status, event)
+    return _on_project(project, event)
+
+
+def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
+    project = _project(cmd, view)
+    plan = project.plan(cmd.plan_id)
+    if plan is None:
+        submitted = ", ".join(p.plan_id for p in project.plans) or "none"
+        _refuse(
+            cmd,
+            view,
+            f"{project.district} has not submitted plan {cmd.plan_id!r} "
+            f"(submitted: {submitted}); a plan must be submitted before it is decided",
+            "plan lifecycle",
+            state="no such plan",
+        )
+    if plan.status != "submitted":
+        _refuse(
+            cmd,
+            view,
+            f"plan {cmd.plan_id} is already {plan.status}",
+            "plan lifecycle",
+            kind="invalid",
+            state=f"plan {plan.status}",
+        )
+    submitted_on = local_date(plan.submitted)
+    if cmd.meeting_on < submitted_on:
+        _refuse(
+            cmd,
+            view,
+            f"the meeting on {cmd.meeting_on} is before plan {cmd.plan_id} was "
+            f"submitted on {submitted_on}",
+            "decision not before submission",
+            state="plan submitted",
+        )
+    event: Event
+    if cmd.approve:
+        event = PlanApproved(plan_id=cmd.plan_id, meeting_on=cmd.meeting_on)
+    else:
+        if not cmd.reason:
+            _refuse(
+                cmd,
+                view,
+                "a rejection needs --reason, so the district knows what to fix",
+                "rejections give a reason",
+                kind="invalid",
+            )
+        event = PlanRejected(plan_id=cmd.plan_id, meeting_on=cmd.meeting_on, reason=cmd.reason)
+    _step(cmd, view, Machine.plan, plan.status, event)
+    return _on_project(project, event)
+
+
+def _record_network(cmd: RecordNetwork, view: View) -> Decision:
+    rnd, project = _round_open(cmd, view), _project(cmd, view)
+    session = rnd.sessions.get(cmd.session_id)
+    if session is None:
+        known = ", ".join(rnd.sessions) or "none"
+        _refuse(
+            cmd,
+            view,
+            f"no network session {cmd.session_id!r} in {rnd.round_id} (has: {known})",
+            "sessions on the round's calendar",
+            kind="not_found",
+        )
+    record = project.network.get(cmd.session_id)
+    status = record.status if record else "none"
+    held_on = _session_day(session)
+    event: Event
+    if cmd.outcome in ("attended", "absent"):
+        if (cmd.on or view.day) < held_on:
+            _refuse(
+                cmd,
+                view,
+                f"session {cmd.session_id} is held on {held_on}; record it then",
+                "attendance after the session",
+                kind="invalid",
+            )
+        if cmd.outcome == "attended":
+            event = NetworkAttendanceRecorded(
+                session_id=cmd.session_id, participants=cmd.participants
+            )
+        else:
+            event = NetworkAbsenceRecorded(
+                session_id=cmd.session_id, excused=cmd.excused, reason=cmd.note
+            )
+    else:
+        if status != "absent":
+            _refuse(
+                cmd,
+                view,
+                f"{project.district} has no absence on record for "
+                f"{cmd.session_id}; a {cmd.outcome} answers an absence",
+                "network lifecycle",
+                state=f"session {status}",
+            )
+        if not cmd.note:
+            _refuse(
+                cmd,
+                view,
+                f"a {cmd.outcome} needs --note saying how or why",
+                "make-ups and exemptions say why",
+                kind="invalid",
+            )
+        event = (
+            NetworkMakeUpRecorded(session_id=cmd.session_id, how=cmd.note)
+            if cmd.outcome == "make-up"
+            else NetworkExemptionGranted(session_id=cmd.session_id, reason=cmd.note)
+        )
+    _step(cmd, view, Machine.network, status, event)
+    return _on_project(project, event)
+
+
+def _request_supervision(cmd: RequestSupervision, view: View) -> Decision:
+    rnd, project = _round_open(cmd, view), _project(cmd, view)
+    if rnd.supervision_pool_sek == 0:
+        _refuse(cmd, view, f"round {rnd.round_id} has no supervision money", "supervision pool")
+    cap = view.policy.supervision_cap(rnd)
+    requested = sum(r.event.amount_sek for r in project.supervision_requests)
+    if requested + cmd.amount_sek > cap:
+        _refuse(
+            cmd,
+            view,
+            f"{project.district} may have at most {fmt_sek(cap)} of supervision "
+            f"money; {fmt_sek(requested)} is already requested",
+            "supervision cap per project",
+            state=f"requested {fmt_sek(requested)}",
+        )
+    return _on_project(
+        project, SupervisionFundsRequested(amount_sek=cmd.amount_sek, description=cmd.description)
+    )
+
+
+def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
+    rnd, project = _round_open(cmd, view), _project(cmd, view)
+    if not project.supervision_requests:
+        _refuse(
+            cmd,
+            view,
+            f"{project.district} has not requested supervision money; it is "
+            "granted only on a request that describes the joint supervision",
+            "supervision on request",
+            state="no request",
+        )
+    requested = sum(r.event.amount_sek for r in project.supervision_requests)
+    granted_here = project.ledger.supervision_granted_sek
+    if granted_here + cmd.amount_sek > requested:
+        _refuse(
+            cmd,
+            view,
+            f"more than the {fmt_sek(requested)} requested",
+            "supervision within request",
+            state=f"granted {fmt_sek(granted_here)}",
+        )
+    cap = view.policy.supervision_cap(rnd)
+    if granted_here + cmd.amount_sek > cap:
+        _refuse(
+            cmd,
+            view,
+            f"{project.district} may be granted at most {fmt_sek(cap)} of supervision money",
+            "supervision cap per project",
+            state=f"granted {fmt_sek(granted_here)}",
+        )
+    granted = sum(p.ledger.supervision_granted_sek for p in view.projects.values())
+    if granted + cmd.amount_sek > rnd.supervision_pool_sek:
+        _refuse(
+            cmd,
+            view,
+            f"the supervision pool of {fmt_sek(rnd.supervision_pool_sek)} has "
+            f"{fmt_sek(rnd.supervision_pool_sek - granted)} left",
+            "supervision pool",
+            state=f"pool granted {fmt_sek(granted)}",
+        )
+    return _on_project(
+        project, SupervisionFundsGranted(amount_sek=cmd.amount_sek, decision_ref=cmd.decision_ref)
+    )
+
+
+def _disburse(cmd: Disburse, view: View) -> Decision:
+    _round_open(cmd, view)
+    project = _project(cmd, view)
+    for other in view.projects.values():
+        for r in other.disbursements:
+            paid: DisbursementMade = r.event
+            if paid.payment_reference != cmd.payment_reference:
+                continue
+            same = (other.stream_id, paid.amount_sek, paid.purpose) == (
+                project.stream_id,
+                cmd.amount_sek,
+                cmd.purpose,
+            )
+            if same:
+                return Decision(
+                    already=f"payment {cmd.payment_reference} of "
+                    f"{fmt_sek(cmd.amount_sek)} to {project.district} is already "
+                    f"recorded (position {r.position})"
+                )
+            _refuse(
+                cmd,
+                view,
+                f"payment reference {cmd.payment_reference} is already used for "
+                f"{fmt_sek(paid.amount_sek)} ({paid.purpose}) to "
+                f"{other.district or other.stream_id}; a reference is used once in a round",
+                "payment reference unique in the round",
+                kind="invalid",
+                state=f"reference at position {r.position}",
+            )
+    payable = view.policy.payable(view.round, project, end_of_day(view.day))  # type: ignore[arg-type]
+    may = payable.for_purpose(cmd.purpose)
+    if cmd.amount_sek > may:
+        _refuse(
+            cmd,
+            view,
+            f"cannot pay {fmt_sek(cmd.amount_sek)} ({cmd.purpose}) to "
+            f"{project.district}: {fmt_sek(may)} may be paid now ({payable.reason})",
+            f"payable {cmd.purpose}",
+            state=f"payable {fmt_sek(may)}",
+        )
+    return _on_project(
+        project,
+        DisbursementMade(
+            amount_sek=cmd.amount_sek, purpose=cmd.purpose, payment_reference=cmd.payment_reference
+        ),
+    )
+
+
+def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
+    rnd, project = _round_open(cmd, view), _project(cmd, view)
+    indicators = _build(cmd, view, FollowUpIndicators, **cmd.indicators)
+    event = _build(
+        cmd,
+        view,
+        FollowUpSubmitted,
+        kind=cmd.kind,
+        period_start=cmd.period_start or rnd.period_start,
+        period_end=cmd.period_end or rnd.period_end,
+        indicators=indicators,
+        self_financing_plan=cmd.self_financing_plan,
+    )
+    return _on_project(project, event)
+
+
+def _submit_financial_report(cmd: SubmitFinancialReport, view: View) -> Decision:
+    _round_open(cmd, view)
+    project = _project(cmd, view)
+    return _on_project(
+        project,
+        FinancialReportSubmitted(
+            kind=cmd.kind, spent_sek=cmd.spent_sek, forecast_sek=cmd.forecast_sek
+        ),
+    )
+
+
+def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
+    _round_open(cmd, view)
+    project = _project(cmd, view)
+    paid = project.ledger.disbursed_supervision_sek
+    if paid and cmd.supervision_spent_sek is None:
+        _refuse(
+            cmd,
+            view,
+            f"{project.district} was paid {fmt_sek(paid)} of supervision money: "
+            "the account must say how much of it was used (--supervision-spent)",
+            "supervision accounted apart",
+            kind="invalid",
+        )
+    if cmd.supervision_spent_sek is not None and cmd.supervision_spent_sek > paid:
+        _refuse(
+            cmd,
+            view,
+            f"supervision spent {fmt_sek(cmd.supervision_spent_sek)} is more than "
+            f"the {fmt_sek(paid)} paid; account the rest under the grant",
+            "supervision accounted apart",
+            kind="invalid",
+        )
+    event = _build(
+        cmd,
+        view,
+        YearEndAccountSubmitted,
+        spent_sek=cmd.spent_sek,
+        spent_outside_plan_sek=cmd.spent_outside_plan_sek,
+        cost_description=cmd.cost_description,
+        supervision_spent_sek=cmd.supervision_spent_sek,
+    )
+    return _on_project(project, event)
+
+
+def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
+    project = _project(cmd, view)
+    repayment = view.policy.repayment(view.round, project, end_of_day(view.day))  # type: ignore[arg-type]
+    if cmd.amount_sek > repayment.undemanded_sek:
+        _refuse(
+            cmd,
+            view,
+            f"cannot demand {fmt_sek(cmd.amount_sek)} back from "
+            f"{project.district}: {fmt_sek(repayment.undemanded_sek)} is owed and not yet "
+            f"demanded ({repayment.reason})",
+            "demand within owed",
+            state=f"owed {fmt_sek(repayment.owed_sek)}",
+        )
+    if cmd.due_on < (cmd.on or view.day):
+        _refuse(
+            cmd,
+            view,
+            f"the due date {cmd.due_on} is before the demand",
+            "due after demand",
+            kind="invalid",
+        )
+    event = RepaymentDemanded(amount_sek=cmd.amount_sek, reason=cmd.reason, due_on=cmd.due_on)
+    _step(cmd, view, Machine.repayment, project.repayment_status, event)
+    return _on_project(project, event)
+
+
+def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
+    project = _project(cmd, view)
+    ledger = project.ledger
+    outstanding = ledger.repayment_outstanding_sek
+    if cmd.amount_sek > outstanding:
+        _refuse(
+            cmd,
+            view,
+            f"{fmt_sek(cmd.amount_sek)} is more than the {fmt_sek(outstanding)} "
+            f"demanded from {project.district} and not yet settled",
+            "settle within demanded",
+            state=f"outstanding {fmt_sek(outstanding)}",
+        )
+    event: Event
+    if cmd.waive:
+        if not cmd.reason:
+            _refuse(cmd, view, "a waiver needs --reason", "waivers give a reason", kind="invalid")
+        event = RepaymentWaived(
+            amount_sek=cmd.amount_sek, reason=cmd.reason, decision_ref=cmd.reference
+        )
+    else:
+        event = RepaymentReceived(amount_sek=cmd.amount_sek, payment_reference=cmd.reference)
+    _step(cmd, view, Machine.repayment, project.repayment_status, event)
+    return _on_project(project, event)
+
+
+# -- annulments --------------------------------------------------------------------------
+
+
+def _annul(cmd: Annul, view: View) -> Decision:
+    target, history = view.target, view.target_history
+    if target is None:
+        what = f"position {cmd.position}" if cmd.position else f"event {cmd.event_id}"
+        _refuse(
+            cmd,
+            view,
+            f"no {what} in round {cmd.round_id}" + (f" for {cmd.district}" if cmd.district else ""),
+            "annul what is on record",
+            kind="not_found",
+        )
+    if isinstance(target.event, EventAnnulled | RoundOpened):
+        _refuse(
+            cmd,
+            view,
+            f"a {target.event_type} cannot be annulled",
+            "annullable events",
+            kind="invalid",
+        )
+    _, annulments = effective(history)
+    if target.event_key in annulments:
+        _refuse(
+            cmd,
+            view,
+            f"event {target.event_key} is already annulled",
+            "annul once",
+            kind="invalid",
+            state="annulled",
+        )
+    rest = [r for r in effective(history)[0] if r.event_key != target.event_key]
+    try:
+        replay_strictly(rest, target.stream_id)
+    except IllegalTransition as exc:
+        _refuse(
+            cmd,
+            view,
+            f"annulling this {target.event_type} would leave a "
+            f"{exc.event_type} that no longer follows from anything; annul that first",
+            "lifecycle stays legal",
+            state=f"{exc.machine} {exc.state}",
+        )
+    rnd = view.round
+    assert rnd is not None
+    reason = cmd.reason
+    if target.stream_id.startswith("round:"):
+        if isinstance(target.event, AllocationDecided):
+            return _annul_allocation(cmd, view, target)
+        return Decision(((target.stream_id, (_annulment(target, reason),)),))
+    if isinstance(target.event, GrantAwarded) and _from_allocation(rnd, target):
+        _refuse(
+            cmd,
+            view,
+            f"this award is part of allocation decision "
+            f"{target.event.decision_ref}; annul the allocation, or record a new one with "
+            "--replace",
+            "allocation and awards annulled together",
+        )
+    after = fold_project(target.stream_id, [*rest])
+    _money_still_adds_up(cmd, view, after, target)
+    return Decision(((target.stream_id, (_annulment(target, reason),)),))
+
+
+def _annul_allocation(cmd: Annul, view: View, target: R) -> Decision:
+    decision: AllocationDecided = target.event
+    appends: list[tuple[str, tuple[Event, ...]]] = [
+        (target.stream_id, (_annulment(target, cmd.reason),))
+    ]
+    for project in view.projects.values():
+        awards = [r for r in project.awards if r.event.decision_ref == decision.decision_ref]
+        if not awards:
+            continue
+        keys = {r.event_key for r in awards}
+        after = fold_project(
+            project.stream_id, [r for r in project.history if r.event_key not in keys]
+        )
+        _money_still_adds_up(cmd, view, after, awards[0])
+        appends.append((project.stream_id, tuple(_annulment(r, cmd.reason) for r in awards)))
+    return Decision(tuple(appends))
+
+
+def _money_still_adds_up(cmd: Annul, view: View, after: ProjectState, target: R) -> None:
+    """An annulment may not leave money paid that nothing on record allows."""
+    ledger = after.ledger
+    problems = []
+    if ledger.disbursed_grant_sek > ledger.awarded_sek:
+        problems.append(
+            f"{fmt_sek(ledger.disbursed_grant_sek)} paid against "
+            f"{fmt_sek(ledger.awarded_sek)} awarded"
+        )
+    if ledger.disbursed_supervision_sek > ledger.supervision_granted_sek:
+        problems.append(
+            f"{fmt_sek(ledger.disbursed_supervision_sek)} of supervision money "
+            f"paid against {fmt_sek(ledger.supervision_granted_sek)} granted"
+        )
+    requested = sum(r.event.amount_sek for r in after.supervision_requests)
+    if ledger.supervision_granted_sek > requested:
+        problems.append(
+            f"{fmt_sek(ledger.supervision_granted_sek)} of supervision money granted "
+            f"against {fmt_sek(requested)} requested"
+        )
+    settled = ledger.repayment_received_sek + ledger.repayment_waived_sek
+    if settled > ledger.repayment_demanded_sek:
+        problems.append(
+            f"{fmt_sek(settled)} repaid or waived against "
+            f"{fmt_sek(ledger.repayment_demanded_sek)} demanded"
+        )
+    if after.application is None and (ledger.awarded_sek or ledger.disbursed_sek):
+        problems.append("an award or payment with no application")
+    if problems:
+        _refuse(
+            cmd,
+            view,
+            f"annulling this {target.event_type} would leave "
+            + "; ".join(problems)
+            + " in the project: correct the money first",
+            "money stays consistent after an annulment",
+            state=f"project {after.project_id}",
+        )
+
+
+def _from_allocation(rnd: RoundState, award: R) -> bool:
+    if rnd.allocation is None:
+        return False
+    decision: AllocationDecided = rnd.allocation.event
+    return bool(award.event.decision_ref == decision.decision_ref)
+
+
+def _annulment(target: R, reason: str) -> EventAnnulled:
+    return EventAnnulled(annulled_event_id=target.event_id, reason=reason)
+
+
+# -- shared rules ------------------------------------------------------------------------
+
+
+def _round_open(cmd: Command, view: View) -> RoundState:
+    """The round exists, is open (or the command is taken after closing), and the command's
+    day falls within it and is not in the future."""
+    rnd = view.round
+    if rnd is None:
+        _refuse(
+            cmd,
+            view,
+            f"no round {cmd.round_id!r} on record; `ppss round list` shows the rounds",
+            "known rounds",
+            kind="not_found",
+        )
+    _no_future(cmd, view)
+    if rnd.status == "closed" and not cmd.after_close:
+        _refuse(
+            cmd,
+            view,
+            f"round {rnd.round_id} is closed: it takes no more reports or payments",
+            "round lifecycle",
+            state="round closed",
+        )
+    if not isinstance(cmd, Apply | OpenRound | ScheduleSession):
+        tail = timedelta(days=cmd.tail_days or 0)
+        _within(cmd, view, rnd, min(rnd.opened_on, rnd.period_start), rnd.period_end + tail)
+    return rnd
+
+
+def _project(cmd: ProjectCommand, view: View) -> ProjectState:
+    """The district's project, with a standing application."""
+    rnd = view.round
+    if rnd is None:
+        _refuse(
+            cmd,
+            view,
+            f"no round {cmd.round_id!r} on record; `ppss round list` shows the rounds",
+            "known rounds",
+            kind="not_found",
+        )
+    project = view.project
+    if project is None or project.application is None:
+        known = ", ".join(view.districts)
+        _refuse(
+            cmd,
+            view,
+            f"no district {cmd.district!r} in round {rnd.round_id}"
+            + (f"; the round has: {known}" if known else "; it has no applications"),
+            "known districts",
+            kind="not_found",
+        )
+    if project.withdrawn is not None and not isinstance(cmd, DemandRepayment | SettleRepayment):
+        _refuse(
+            cmd,
+            view,
+            f"{project.district} has withdrawn its application",
+            "application lifecycle",
+            state="application withdrawn",
+        )
+    _round_open(cmd, view)
+    return project
+
+
+def _within(cmd: Command, view: View, rnd: RoundState, first: date, last: date) -> None:
+    day = cmd.own_date() or view.day
+    if not first <= day <= last:
+        _refuse(
+            cmd,
+            view,
+            f"{day} is outside round {rnd.round_id} ({first} to {last}); check the date",
+            "dates within the round",
+            kind="invalid",
+        )
+
+
+def _no_future(cmd: Command, view: View) -> None:
+    own = cmd.own_date()
+    if own is not None and own > view.day:
+        _refuse(
+            cmd,
+            view,
+            f"{own} is in the future: record what has happened, when it has",
+            "no future dates",
+            kind="invalid",
+        )
+
+
+def _step(cmd: Command, view: View, machine: Machine, state: str, event: Event) -> None:
+    try:
+        transition(machine, state, event, _where(cmd))
+    except IllegalTransition as exc:
+        _refuse(
+            cmd, view, str(exc), f"{machine} lifecycle", kind="invalid", state=f"{machine} {state}"
+        )
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _build(cmd: Command, view: View, model: type[M], /, **fields: Any) -> M:
+    """A model from the command's input; a validation error is a one-line refusal."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        _refuse(
+            cmd,
+            view,
+            f"{model.__name__}: {describe_validation_error(exc)}",
+            "well-formed input",
+            kind="invalid",
+        )
+
+
+def _refuse(
+    cmd: Command,
+    view: View,
+    message: str,
+    rule: str,
+    *,
+    kind: str = "condition",
+    state: str | None = None,
+) -> NoReturn:
+    raise Refusal(
+        message,
+        command=cmd.name,
+        project=_where(cmd),
+        state=state or _describe(view),
+        rule=rule,
+        kind=kind,
+        day=view.day,
+    )
+
+
+def _describe(view: View) -> str:
+    if view.project is not None and view.project.application is not None:
+        p = view.project
+        plan = p.latest_plan
+        return (
+            f"application {p.application_status}, plan {plan.status if plan else 'none'}, "
+            f"awarded {fmt_sek(p.ledger.awarded_sek)}, paid "
+            f"{fmt_sek(p.ledger.disbursed_sek)}"
+        )
+    if view.round is not None:
+        return f"round {view.round.status}"
+    return "no round"
+
+
+def _where(cmd: Command) -> str:
+    district = _district_of(cmd)
+    return f"{cmd.round_id}:{slug(district)}" if district else cmd.round_id
+
+
+def _district_of(cmd: Command) -> str | None:
+    if isinstance(cmd, ProjectCommand):
+        return cmd.district
+    if isinstance(cmd, Annul):
+        return cmd.district
+    return None
+
+
+def _dated_by_default(cmd: Command, rnd: RoundState | None) -> bool:
+    if isinstance(cmd, ScheduleSession):
+        return True
+    return (
+        isinstance(cmd, RecordNetwork)
+        and cmd.outcome in ("attended", "absent")
+        and rnd is not None
+        and cmd.session_id in rnd.sessions
+    )
+
+
+def _session_day(session: R) -> date:
+    event: NetworkSessionScheduled = session.event
+    return event.starts_at.astimezone(STOCKHOLM).date()
+
+
+def _position(recorded: R | None) -> int:
+    return recorded.position if recorded is not None else 0
+
+
+def _on_project(project: ProjectState, event: Event) -> Decision:
+    return Decision(((project.stream_id, (event,)),))
+
+
+def _on_round(cmd: Command, event: Event) -> Decision:
+    return Decision(((f"round:{cmd.round_id}", (event,)),))
+
+
+def _round_event(cmd: Command, view: View, event: Event) -> Decision:
+    assert view.round is not None
+    try:
+        transition(Machine.round, view.round.status, event, cmd.round_id)
+    except IllegalTransition as exc:  # pragma: no cover - _round_open refuses a closed round
+        _refuse(cmd, view, str(exc), "round lifecycle", kind="invalid")
+    return _on_round(cmd, event)
+
+
+_Decider = Callable[[Any, View], Decision]
+_DECIDERS: dict[type[Command], _Decider] = {
+    OpenRound: _open_round,
+    SetDeadline: _set_deadline,
+    ScheduleSession: _schedule_session,
+    SetLadder: _set_ladder,
+    CloseRound: _close_round,
+    RecordAllocation: _record_allocation,
+    Apply: _apply,
+    Withdraw: _withdraw,
+    AwardGrant: _award,
+    SubmitPlan: _submit_plan,
+    DecidePlan: _decide_plan,
+    RecordNetwork: _record_network,
+    RequestSupervision: _request_supervision,
+    GrantSupervision: _grant_supervision,
+    Disburse: _disburse,
+    SubmitFollowUp: _submit_follow_up,
+    SubmitFinancialReport: _submit_financial_report,
+    SubmitYearEndAccount: _submit_year_end_account,
+    DemandRepayment: _demand_repayment,
+    SettleRepayment: _settle_repayment,
+    Annul: _annul,
+}

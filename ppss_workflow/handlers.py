@@ -1,0 +1,267 @@
+"""Command handlers: load what the decision reads, authorise, decide, append. Nothing else decides.
+
+Every command goes through :func:`execute`, the one recipe: the decision itself is a pure
+function in :mod:`policies.decisions`. The append carries the expected version of every
+stream the decision read, and for a round-wide decision (budget, pool, payment references)
+the last position of the whole round, so a concurrent change makes it decide again
+(up to a few times) and never overrun.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from events import Metadata, NewEvent, Recorded, Role
+from policies.commands import Annul, Command, ProjectCommand
+from policies.decisions import (
+    Decision,
+    Refusal,
+    View,
+    authorise,
+    command_day,
+    command_moment,
+    judge,
+)
+from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
+from ppss_workflow.errors import (
+    ConcurrencyError,
+    ConditionNotMet,
+    InvalidCommand,
+    NotAuthorised,
+    NotFound,
+    WorkflowError,
+)
+from ppss_workflow.logs import get_logger
+from ppss_workflow.readmodels import group_streams
+from ppss_workflow.store import AppendRequest, AppendResult, EventStore, PrefixGuard, StreamGuard
+
+__all__ = ["Actor", "Commands", "Outcome", "refused"]
+
+R = Recorded[Any]
+_log = get_logger(__name__)
+#: How often a decision is taken again when another writer changed what it read.
+ATTEMPTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts, in which role; a district actor acts for one district only."""
+
+    role: Role
+    name: str
+    district: str | None = None
+
+    def metadata(self, correlation_id: UUID) -> Metadata:
+        return Metadata(actor=self.name, role=self.role, correlation_id=correlation_id)
+
+    def describe(self) -> str:
+        return f"{self.role}:{self.district}" if self.district else self.role
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a command recorded; ``already`` when it was on record and nothing was written."""
+
+    results: list[AppendResult] = field(default_factory=list)
+    already: str | None = None
+
+    @property
+    def first(self) -> AppendResult:
+        return self.results[0]
+
+
+_ERRORS: dict[str, type[WorkflowError]] = {
+    "invalid": InvalidCommand,
+    "not_found": NotFound,
+    "condition": ConditionNotMet,
+    "not_authorised": NotAuthorised,
+}
+
+
+def refused(refusal: Refusal) -> WorkflowError:
+    """The machinery's error for a policy's refusal (its exit code and one line)."""
+    error = _ERRORS.get(refusal.kind, ConditionNotMet)(str(refusal))
+    error.refusal = refusal  # type: ignore[attr-defined]
+    return error
+
+
+class Commands:
+    """Runs commands against one store for whoever acts; ``clock`` says what today is."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        clock: Callable[[], datetime] | None = None,
+        correlation_id: UUID | None = None,
+    ) -> None:
+        self.store = store
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.correlation_id = correlation_id or uuid4()
+
+    def execute(self, actor: Actor, command: Command) -> Outcome:
+        """Authorise, load, decide (as of the command's date and as of today), append."""
+        try:
+            authorise(command, actor.role, actor.district)
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    return self._once(actor, command)
+                except ConcurrencyError:
+                    if attempt == ATTEMPTS:
+                        raise
+                    _log.info("command_retried", command=command.name, attempt=attempt)
+        except Refusal as refusal:
+            _log.info(
+                "command_refused",
+                command=command.name,
+                rule=refusal.rule,
+                project=refusal.project,
+                actor=actor.name,
+                role=actor.role,
+            )
+            raise refused(refusal) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, actor: Actor, command: Command) -> Outcome:
+        now = self._clock()
+        today = now.astimezone(STOCKHOLM).date()
+        loaded = _load(self.store, command)
+        rnd = fold_round(loaded.round)
+        day = command_day(command, rnd, today)
+        if command.on is None and command.own_date() is None and day != today:
+            command = command.model_copy(update={"on": day})
+        then = loaded.view(end_of_day(day), day) if day != today else None
+        decision = judge(command, then, loaded.view(None, today))
+        if decision.already is not None:
+            _log.info("command_already_recorded", command=command.name, note=decision.already)
+            return Outcome(already=decision.already)
+        return Outcome(
+            self._append(actor, command, loaded, decision, command_moment(command, rnd, now))
+        )
+
+    def _append(
+        self, actor: Actor, command: Command, loaded: _Loaded, decision: Decision, at: datetime
+    ) -> list[AppendResult]:
+        meta = actor.metadata(self.correlation_id)
+        requests = [
+            AppendRequest(stream, [NewEvent(e, at, meta) for e in events], loaded.version(stream))
+            for stream, events in decision.appends
+        ]
+        guards: list[StreamGuard | PrefixGuard] = [
+            StreamGuard(s, loaded.version(s)) for s in loaded.read if s not in decision.streams
+        ]
+        if command.round_wide:
+            guards.append(PrefixGuard(loaded.prefix, loaded.last_project_position))
+        results = self.store.append_many(requests, guards=guards)
+        for result, (_, events) in zip(results, decision.appends, strict=True):
+            _log.info(
+                "command_recorded",
+                command=command.name,
+                stream=result.stream_id,
+                version=result.stream_version,
+                position=result.last_position,
+                events=[e.event_type for e in events],
+                actor=actor.name,
+                role=actor.role,
+            )
+        return results
+
+
+@dataclass(slots=True)
+class _Loaded:
+    """The histories a decision reads, by stream, as the store has them now."""
+
+    round_id: str
+    round: list[R]
+    project_stream: str | None = None
+    streams: dict[str, list[R]] = field(default_factory=dict)
+    round_wide: bool = False
+    target: R | None = None
+    #: The round's district names, when the command names a district with no project.
+    districts: tuple[str, ...] = ()
+
+    @property
+    def prefix(self) -> str:
+        return f"project:{self.round_id}:"
+
+    @property
+    def read(self) -> list[str]:
+        return [f"round:{self.round_id}", *self.streams]
+
+    @property
+    def last_project_position(self) -> int:
+        return max((h[-1].position for h in self.streams.values() if h), default=0)
+
+    def version(self, stream: str) -> int:
+        if stream == f"round:{self.round_id}":
+            return len(self.round)
+        return len(self.streams.get(stream, []))
+
+    def view(self, moment: datetime | None, day: Any) -> View:
+        """What the decision sees as of ``moment`` (None: the whole history)."""
+
+        def cut(history: list[R]) -> list[R]:
+            return history if moment is None else as_of(history, moment)
+
+        projects = {s: fold_project(s, cut(h)) for s, h in self.streams.items()}
+        project = projects.get(self.project_stream) if self.project_stream else None
+        if project is None and self.project_stream:
+            project = fold_project(self.project_stream, [])
+        target_history = (
+            tuple(
+                self.round
+                if self.target.stream_id.startswith("round:")
+                else self.streams.get(self.target.stream_id, [])
+            )
+            if self.target is not None
+            else ()
+        )
+        return View(
+            round=fold_round(cut(self.round)),
+            day=day,
+            project=project,
+            projects=projects if self.round_wide else {},
+            districts=self.districts
+            or tuple(sorted(p.district for p in projects.values() if p.district)),
+            target=self.target,
+            target_history=target_history,
+        )
+
+
+def _load(store: EventStore, command: Command) -> _Loaded:
+    rid = command.round_id
+    loaded = _Loaded(rid, store.read_stream(f"round:{rid}"), round_wide=command.round_wide)
+    district = getattr(command, "district", None)
+    if isinstance(command, ProjectCommand) or district:
+        loaded.project_stream = f"project:{rid}:{slug(district or '')}"
+    if command.round_wide:
+        loaded.streams = group_streams(store.read_streams(loaded.prefix))
+    elif loaded.project_stream:
+        history = store.read_stream(loaded.project_stream)
+        loaded.streams = {loaded.project_stream: history} if history else {}
+        if not history:  # for "no such district" answers: the districts that did apply
+            others = group_streams(store.read_streams(loaded.prefix))
+            folded = (fold_project(s, h).district for s, h in others.items())
+            loaded.districts = tuple(sorted(d for d in folded if d))
+    if isinstance(command, Annul):
+        loaded.target = _target(store, command, loaded)
+    return loaded
+
+
+def _target(store: EventStore, command: Annul, loaded: _Loaded) -> R | None:
+    """The event to annul, if it belongs to the command's round (and district, if named)."""
+    if command.position is None and command.event_id is None:
+        raise InvalidCommand("say which event to annul: --event ID or --position N")
+    found = store.find(position=command.position, event_id=command.event_id)
+    if found is None:
+        return None
+    if loaded.project_stream is not None and found.stream_id != loaded.project_stream:
+        return None
+    if found.stream_id != f"round:{loaded.round_id}" and not found.stream_id.startswith(
+        loaded.prefix
+    ):
+        return None
+    return found
