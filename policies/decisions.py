@@ -1158,7 +1158,7 @@ def _round_open(cmd: Command, view: View) -> RoundState:
             "round lifecycle",
             state="round closed",
         )
-    if not isinstance(cmd, Apply | OpenRound | ScheduleSession):
+    if isinstance(cmd, ProjectCommand) and not isinstance(cmd, Apply):
         tail = timedelta(days=cmd.tail_days or 0)
         _within(cmd, view, rnd, min(rnd.opened_on, rnd.period_start), rnd.period_end + tail)
     return rnd

@@ -143,9 +143,9 @@ def _do(
 ) -> Outcome:
     """Run one command as the acting role and say what was recorded."""
     actor = actor_from(acting, actor_name)
-    cmd = build() if callable(build) else build
     store, _ = open_store(database)
     try:
+        cmd = build() if callable(build) else build
         outcome = Commands(store).execute(actor, cmd)
     finally:
         store.close()
