@@ -42,11 +42,14 @@ DEFAULT_LADDER: tuple[LadderStep, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Obligation:
-    """Something a project must do by a date. ``before_only``: no overdue steps (a meeting)."""
+    """Something a project must do by a date. ``blocks``: what missing it stops, as the
+    policy's condition states it ("grant", "supervision", or "": no payment).
+    ``before_only``: no overdue steps (a meeting)."""
 
     code: str
     due_on: date
     met: bool
+    blocks: str
     before_only: bool = False
 
     @property
@@ -69,27 +72,47 @@ class DueReminder:
     recipient_role: str
     moment: datetime
     final: bool
+    #: What missing the obligation stops (see :class:`Obligation`): the message says so.
+    blocks: str
 
 
 def obligations(
     policy: Policy, rnd: RoundState, project: ProjectState, now: datetime
 ) -> list[Obligation]:
-    """The project's dated obligations: the policy's dated conditions, repayments, sessions."""
+    """The project's dated obligations: the policy's dated conditions, repayments, sessions.
+
+    What each one blocks comes from the policy's condition for it: a session from
+    ``network_participation`` (a policy without one: nothing), a repayment from
+    ``repayment_settled`` (stated only once it is overdue; until then, the grant).
+    """
+    conditions = policy.conditions(rnd, project, now)
+    by_code = {c.code: c for c in conditions}
     found = [
-        Obligation(c.code, c.due_on, c.status is ConditionStatus.met)
-        for c in policy.conditions(rnd, project, now)
+        Obligation(c.code, c.due_on, c.status is ConditionStatus.met, c.blocks)
+        for c in conditions
         if c.due_on is not None and c.code != "repayment_settled"
     ]
     demanded = sum(r.event.amount_sek for r in project.repayment_demands)
     settled = sum(r.event.amount_sek for r in project.repayment_settlements)
     if project.repayment_demands:
         latest: RepaymentDemanded = project.repayment_demands[-1].event
-        found.append(Obligation("repayment", latest.due_on, settled >= demanded))
+        repayment = by_code.get("repayment_settled")
+        blocks = repayment.blocks if repayment is not None else "grant"
+        found.append(Obligation("repayment", latest.due_on, settled >= demanded, blocks))
+    network = by_code.get("network_participation")
     for session in rnd.sessions.values():
         if session.event.mandatory:
             held_on = session.event.starts_at.astimezone(STOCKHOLM).date()
             recorded = session.event.session_id in project.network
-            found.append(Obligation(f"network-{session.event.session_id}", held_on, recorded, True))
+            found.append(
+                Obligation(
+                    f"network-{session.event.session_id}",
+                    held_on,
+                    recorded,
+                    network.blocks if network is not None else "",
+                    before_only=True,
+                )
+            )
     return found
 
 
@@ -150,6 +173,7 @@ def due_reminders(
                 recipient_role=step.recipient_role,
                 moment=step_moment(obligation.due_on, step),
                 final=step == ladder[-1] and step.offset_working_days > 0,
+                blocks=obligation.blocks,
             )
         )
     return sorted(due, key=lambda d: (d.moment, d.project, d.obligation))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -275,16 +275,30 @@ def _when(moment: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Replay:
-    """A round's board at the end of a day, as the world was or as the store knew it then."""
+    """A round's board at the end of a day, as the world was or as the store knew it then.
+
+    Every listed event can be checked against :meth:`annulled_by`: an annulment on record
+    at ``known_at`` takes the event off the board (world time keeps no annulled event).
+    """
 
     round_id: str
     as_of: datetime
     known_at: datetime | None
     board: list[BoardRow]
-    #: Events that had happened by ``as_of`` and count on this board, recorded late.
+    #: Events that had happened by ``as_of`` and were known, recorded late (each counts on
+    #: this board unless :meth:`annulled_by` names its annulment).
     recorded_late: list[R]
     #: Events that had happened by ``as_of`` but were recorded after ``known_at``: left out.
     not_yet_known: list[R]
+    #: Events that had happened by ``as_of`` and were known, but annulled as of ``known_at``
+    #: (whatever the annulment's own date): left out of the board.
+    annulled: list[R] = field(default_factory=list)
+    #: The annulments on record at ``known_at`` (all of them without it), by annulled event id.
+    annulments: dict[str, R] = field(default_factory=dict)
+
+    def annulled_by(self, r: R) -> R | None:
+        """The annulment of ``r`` on record at ``known_at``, if any."""
+        return self.annulments.get(r.event_key)
 
 
 def replay(wf: Reads, round_id: str, day: date, known_at: datetime | None = None) -> Replay:
@@ -296,14 +310,20 @@ def replay(wf: Reads, round_id: str, day: date, known_at: datetime | None = None
         *wf.store.read_stream(f"round:{round_id}"),
         *wf.store.read_streams(f"project:{round_id}:"),
     ]
+    known = [r for r in records if known_at is None or r.recorded_at <= known_at]
+    # As the board does: an annulment known by then counts whatever its own date.
+    annulments = {str(r.event.annulled_event_id): r for r in known
+                  if isinstance(r.event, EventAnnulled)}  # fmt: skip
     happened = sorted((r for r in records if r.occurred_at <= as_of), key=lambda r: r.position)
     unknown = [r for r in happened if known_at is not None and r.recorded_at > known_at]
     left_out = {r.position for r in unknown}
     late = [r for r in happened if r.position not in left_out and days_late(r)]
+    annulled = [r for r in happened if r.position not in left_out and r.event_key in annulments]
     _log.info("audit_replayed", round=round_id, as_of=as_of.isoformat(),
               known_at=known_at.isoformat() if known_at else None, rows=len(board),
-              recorded_late=len(late), not_yet_known=len(unknown))  # fmt: skip
-    return Replay(round_id, as_of, known_at, board, late, unknown)
+              recorded_late=len(late), not_yet_known=len(unknown),
+              annulled=len(annulled))  # fmt: skip
+    return Replay(round_id, as_of, known_at, board, late, unknown, annulled, annulments)
 
 
 def _round_visible(wf: Reads, round_id: str, as_of: datetime, known_at: datetime | None) -> None:

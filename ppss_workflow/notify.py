@@ -22,6 +22,7 @@ __all__ = [
     "ReminderSettings",
     "SmtpNotifier",
     "SmtpSettings",
+    "consequence",
     "obligation_title",
     "render",
 ]
@@ -116,22 +117,56 @@ _OBLIGATIONS: dict[str, dict[Language, str]] = {
     "network": {"sv": "det obligatoriska nätverksmötet", "en": "the mandatory network meeting"},
 }  # fmt: skip
 
-_CONSEQUENCES: dict[str, dict[Language, str]] = {
-    "repayment": {"sv": "Obetalda belopp hindrar fortsatta utbetalningar och kan lämnas "
-                        "vidare för indrivning.",
-                  "en": "Unpaid amounts stop further payments and may be passed on for "
-                        "collection."},
-    "annual_follow_up": {"sv": "Uppföljningen behövs för stadens samlade redovisning.",
-                         "en": "The follow-up is needed for the city's overall report."},
-    "network": {"sv": "Frånvaro utan giltigt skäl stoppar fortsatta utbetalningar tills "
-                      "samordnaren registrerat en komplettering eller ett undantag.",
-                "en": "An absence without a valid reason stops further payments until the "
-                      "coordinator records a make-up or an exemption."},
-    "*": {"sv": "Utan den stoppas fortsatta utbetalningar, och medel som inte kan redovisas "
-                "ska betalas tillbaka.",
-          "en": "Without it, further payments stop, and money that cannot be accounted for "
-                "must be paid back."},
+#: What stops while an obligation is missing, by what its condition blocks. ``{when}`` says
+#: how long ("until it is in"); it starts the sentence, so the Swedish verb follows it.
+_STOPS: dict[str, dict[Language, str]] = {
+    "grant": {"sv": "{when} betalas inget mer av bidraget ut{until}.",
+              "en": "{when}, no further payment of the grant is made{until}."},
+    "supervision": {"sv": "{when} betalas inga handledningsmedel ut{until}.",
+                    "en": "{when}, no supervision money is paid{until}."},
 }  # fmt: skip
+
+#: An obligation that blocks nothing: no payment stops, but the follow-up needs it.
+_STOPS_NOTHING: dict[Language, str] = {
+    "sv": "Den stoppar inga utbetalningar, men behövs för uppföljningen.",
+    "en": "It stops no payment, but it is needed for the follow-up.",
+}
+
+#: How long a payment stays stopped, by kind of obligation: (when, until) per language.
+_WHEN: dict[str, dict[Language, tuple[str, str]]] = {
+    "network": {"sv": ("Efter frånvaro utan giltigt skäl",
+                       " tills samordnaren registrerat en komplettering eller ett undantag"),
+                "en": ("After an absence without a valid reason",
+                       " until the coordinator records a make-up or an exemption")},
+    "repayment": {"sv": ("Tills beloppet har kommit in", ""),
+                  "en": ("Until the amount is in", "")},
+    "*": {"sv": ("Tills den har kommit in", ""), "en": ("Until it is in", "")},
+}  # fmt: skip
+
+#: What else follows, by obligation, whatever it blocks.
+_MORE: dict[str, dict[Language, str]] = {
+    "repayment": {"sv": "Obetalda belopp kan lämnas vidare för indrivning.",
+                  "en": "Unpaid amounts may be passed on for collection."},
+    "year_end_account": {"sv": "Medel som inte kan redovisas ska betalas tillbaka.",
+                         "en": "Money that cannot be accounted for must be paid back."},
+    "final_financial_report": {"sv": "Medel som inte kan redovisas ska betalas tillbaka.",
+                               "en": "Money that cannot be accounted for must be paid back."},
+}  # fmt: skip
+
+
+def consequence(obligation: str, blocks: str, language: Language) -> str:
+    """What follows if the obligation is missed: what its condition blocks (``"grant"``,
+    ``"supervision"`` or ``""``), stated once on the condition, then anything else true."""
+    base = "network" if obligation.startswith("network-") else obligation
+    if not blocks:
+        stops = _STOPS_NOTHING[language]
+    elif blocks in _STOPS:
+        when, until = _WHEN.get(base, _WHEN["*"])[language]
+        stops = _STOPS[blocks][language].format(when=when, until=until)
+    else:
+        raise ValueError(f"no reminder text for a condition that blocks {blocks!r}")
+    more = _MORE.get(base)
+    return f"{stops} {more[language]}" if more else stops
 
 
 def obligation_title(code: str, language: Language) -> str:
@@ -151,8 +186,7 @@ def render(
 ) -> EmailMessage:
     """The e-mail for one reminder: project, obligation, due date, consequence, contact."""
     what = obligation_title(reminder.obligation, language)
-    base = "network" if reminder.obligation.startswith("network-") else reminder.obligation
-    consequence = _CONSEQUENCES.get(base, _CONSEQUENCES["*"])[language]
+    stops = consequence(reminder.obligation, reminder.blocks, language)
     due = reminder.due_on.isoformat()
     late = reminder.step.startswith("late-")
     money = f" ({fmt_sek(amount_sek)})" if amount_sek else ""
@@ -167,7 +201,7 @@ def render(
             f"Detta är en påminnelse om {what}{money} för projektet {reminder.project} "
             f"i {reminder.district}. Sista dag: {due}.",
             "Den är nu försenad." if late else "",
-            consequence,
+            stops,
             "Detta är sista påminnelsen; ärendet går nu vidare." if reminder.final else "",
             "",
             f"Frågor? Kontakta samordnaren på socialförvaltningen: {contact}.",
@@ -185,7 +219,7 @@ def render(
             f"This is a reminder of {what}{money} for project {reminder.project} in "
             f"{reminder.district}. Due date: {due}.",
             "It is now overdue." if late else "",
-            consequence,
+            stops,
             "This is the last reminder; the matter now goes further." if reminder.final else "",
             "",
             f"Questions? Contact the coordinator at the social services administration: {contact}.",

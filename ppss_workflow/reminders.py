@@ -17,23 +17,22 @@ from events import (
     ApplicationSubmitted,
     Metadata,
     NewEvent,
-    Recorded,
     ReminderFailed,
     ReminderSent,
 )
 from policies.base import Policy
 from policies.registry import policy_for
 from policies.reminders import DueReminder, due_reminders
-from policies.state import ProjectState, RoundState, fold_project, fold_round
+from policies.state import ProjectState, RoundState, as_of, fold_project, fold_round
 from ppss_workflow.db import WRITE, reminder_claims
 from ppss_workflow.errors import ConcurrencyError
 from ppss_workflow.logs import get_logger
 from ppss_workflow.notify import Notifier, ReminderSettings, render
+from ppss_workflow.readmodels import group_streams
 from ppss_workflow.store import EventStore
 
 __all__ = ["DispatchReport", "Dispatcher", "list_due"]
 
-R = Recorded[Any]
 _log = get_logger(__name__)
 _REMINDER_EVENTS = (ReminderSent, ReminderFailed)
 
@@ -46,25 +45,24 @@ class _Project:
 
 
 def _projects(store: EventStore, now: datetime, round_id: str | None) -> Iterator[_Project]:
-    """Every project as the world was at ``now`` — but with every reminder already recorded,
-    whenever it was recorded, so a back-filling run never sends one twice."""
+    """Every project as the world was at ``now`` (annulments applied whatever their date, as
+    in every as-of view) — but with every reminder already recorded, whenever it was
+    recorded, so a back-filling run never sends one twice."""
     round_ids = (
         [round_id]
         if round_id
         else sorted({r.stream_id.split(":", 1)[1] for r in store.read_streams("round:")})
     )
     for rid in round_ids:
-        history = [r for r in store.read_stream(f"round:{rid}") if r.occurred_at <= now]
-        rnd = fold_round(history)
+        rnd = fold_round(as_of(store.read_stream(f"round:{rid}"), now))
         if rnd is None:
             continue
         policy = policy_for(rnd)
-        streams: dict[str, list[R]] = {}
-        for r in store.read_streams(f"project:{rid}:"):
-            if r.occurred_at <= now or isinstance(r.event, _REMINDER_EVENTS):
-                streams.setdefault(r.stream_id, []).append(r)
-        for stream_id, events in streams.items():
-            yield _Project(rnd, fold_project(stream_id, events), policy)
+        events = store.read_streams(f"project:{rid}:")
+        seen = {r.position for r in as_of(events, now)}
+        kept = [r for r in events if r.position in seen or isinstance(r.event, _REMINDER_EVENTS)]
+        for stream_id, history in group_streams(kept).items():
+            yield _Project(rnd, fold_project(stream_id, history), policy)
 
 
 def list_due(store: EventStore, now: datetime, round_id: str | None = None) -> list[DueReminder]:

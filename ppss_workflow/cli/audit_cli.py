@@ -19,6 +19,7 @@ from rich.table import Table
 from policies.state import STOCKHOLM, end_of_day
 from ppss_workflow.auditing import (
     Anchor,
+    Replay,
     days_late,
     explain_project,
     history,
@@ -123,6 +124,7 @@ def _record(r: Any) -> dict[str, Any]:
     meta = r.metadata
     return {
         "position": r.position,
+        "event_id": r.event_key,
         "stream": r.stream_id,
         "version": r.version,
         "type": r.event_type,
@@ -234,7 +236,9 @@ def replay_command(
     """The board as the world was at the end of a date, or with --known-at as the store knew it.
 
     Events recorded late (more than a day after they happened) are listed under the board;
-    with --known-at, so are the events that had happened but were not yet recorded.
+    with --known-at, so are the events that had happened but were not yet recorded. Events
+    annulled as of --known-at (any annulment on record, without it) are listed as left out,
+    and every listed event that was annulled then is marked with its annulment's position.
     """
     _fmt(fmt)
     day = _day(as_of, "--as-of")
@@ -251,8 +255,9 @@ def replay_command(
                 "as_of": _iso(result.as_of),
                 "known_at": _iso(knew) if knew else None,
                 "board": [r.as_json() for r in result.board],
-                "recorded_late": [_record(r) for r in result.recorded_late],
-                "not_yet_known": [_record(r) for r in result.not_yet_known],
+                "recorded_late": [_marked(result, r) for r in result.recorded_late],
+                "not_yet_known": [_marked(result, r) for r in result.not_yet_known],
+                "annulled": [_marked(result, r) for r in result.annulled],
             }
         )
         return
@@ -265,28 +270,48 @@ def replay_command(
             f"Happened by {day} but not yet recorded at {_when(knew)}: left out "
             f"({len(result.not_yet_known)})",
             result.not_yet_known,
+            result,
         )
+    annulled_when = f"as known at {_when(knew)}" if knew else "on record"
     _records_table(
-        f"Counted above but recorded late ({len(result.recorded_late)})", result.recorded_late
+        f"Happened by {day} but annulled ({annulled_when}): left out ({len(result.annulled)})",
+        result.annulled,
+        result,
+    )
+    _records_table(
+        f"Recorded late, counted above unless annulled ({len(result.recorded_late)})",
+        result.recorded_late,
+        result,
     )
 
 
-def _records_table(title: str, records: list[Any]) -> None:
+def _marked(result: Replay, r: Any) -> dict[str, Any]:
+    """A replayed event, with the position of its annulment if one was on record then."""
+    annulment = result.annulled_by(r)
+    return {**_record(r), "annulled_by": annulment.position if annulment else None}
+
+
+def _records_table(title: str, records: list[Any], result: Replay) -> None:
     if not records:
         out_console.print(f"{title.rsplit(' (', 1)[0]}: none.")
         return
     table = Table(title=title, title_justify="left")
-    for column in ("#", "Stream", "Event", "Happened", "Recorded", "Days late", "Actor"):
+    columns = ("#", "Event id", "Stream", "Event", "Happened", "Recorded", "Days late", "Actor",
+               "Annulled")  # fmt: skip
+    for column in columns:
         table.add_column(column, justify="right" if column in ("#", "Days late") else "left")
     for r in records:
+        annulment = result.annulled_by(r)
         table.add_row(
             str(r.position),
+            r.event_key,
             r.stream_id,
-            r.event_type,
+            f"[strike]{r.event_type}[/strike]" if annulment else r.event_type,
             _when(r.occurred_at),
             _when(r.recorded_at),
             str(days_late(r) or ""),
             r.metadata.actor,
+            f"ANNULLED by #{annulment.position}" if annulment else "",
         )
     out_console.print(table)
 
@@ -364,8 +389,8 @@ def history_command(
     fmt: FmtOpt = "table",
     database: DatabaseOption = None,
 ) -> None:
-    """A project's whole timeline: annulled events stay, marked beside their annulment;
-    events recorded late are marked."""
+    """A project's whole timeline with each event's global position and id: annulled events
+    stay, marked beside their annulment; events recorded late are marked."""
     _fmt(fmt)
     store, _ = open_store(database, create=False)
     try:
@@ -388,12 +413,15 @@ def history_command(
         )
         return
     table = Table(title=f"History of {view.state.district} ({view.project_id})")
-    for column in ("#", "v", "Event", "Happened", "Recorded", "Actor (role)", "Data", "Note"):
+    columns = ("#", "Event id", "v", "Event", "Happened", "Recorded", "Actor (role)", "Data",
+               "Note")  # fmt: skip
+    for column in columns:
         table.add_column(column)
     for e in entries:
         r = e.record
         table.add_row(
             str(r.position),
+            r.event_key,
             str(r.version),
             f"[strike]{r.event_type}[/strike]" if e.annulled_by else r.event_type,
             _when(r.occurred_at),

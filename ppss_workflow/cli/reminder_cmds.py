@@ -74,7 +74,7 @@ def reminders(
             {"key": d.key, "project": d.project, "district": d.district,
              "obligation": d.obligation, "due_on": d.due_on.isoformat(), "step": d.step,
              "recipient_role": d.recipient_role, "send_at": d.moment.isoformat(),
-             "final": d.final}
+             "final": d.final, "blocks": d.blocks}
             for d in due
         ], option=orjson.OPT_INDENT_2).decode())  # fmt: skip
         return

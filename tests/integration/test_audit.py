@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
 import io
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -17,10 +16,35 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from policies import registry as policy_registry
-from policies.allocation import DistrictRequest, allocate
 from policies.base import Condition, ConditionStatus
+from policies.commands import (
+    COMMANDS,
+    Annul,
+    Apply,
+    AwardGrant,
+    CloseRound,
+    Command,
+    DecidePlan,
+    DemandRepayment,
+    Disburse,
+    GrantSupervision,
+    LadderRung,
+    OpenRound,
+    RecordAllocation,
+    RecordNetwork,
+    RequestSupervision,
+    ScheduleSession,
+    SetDeadline,
+    SetLadder,
+    SettleRepayment,
+    SubmitFinancialReport,
+    SubmitFollowUp,
+    SubmitPlan,
+    SubmitYearEndAccount,
+    Withdraw,
+)
 from policies.pilot2014 import Pilot2014
-from policies.state import STOCKHOLM, ProjectState, RoundState
+from policies.state import STOCKHOLM, ProjectState, RoundState, end_of_day
 from ppss_workflow.auditing import (
     COLUMNS,
     Anchor,
@@ -32,13 +56,14 @@ from ppss_workflow.auditing import (
     verify_chain,
 )
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
-from ppss_workflow.demo import COORDINATOR, load_demo
-from ppss_workflow.errors import ConfigurationError, InvalidEventError, NotFound
+from ppss_workflow.demo import COORDINATOR, STEERING_GROUP, Story, load_demo
+from ppss_workflow.errors import ConfigurationError, InvalidEventError, NotAuthorised, NotFound
 from ppss_workflow.export import export_jsonl, export_xlsx, import_jsonl
+from ppss_workflow.handlers import Actor, Commands
+from ppss_workflow.readmodels import Reads
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
-from ppss_workflow.workflow import Actor, NotAuthorised, Workflow, end_of_day
-from tests.conftest import StepClock, base_url_for, pg_url
+from tests.conftest import TODAY, StepClock, base_url_for, pg_url
 from tests.factories import awarded, paid, plan_submitted
 
 STREAMS = ["project:r:a", "project:r:b", "project:r:c"]

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from uuid import UUID
 
 import annotated_types
-from hypothesis import reject
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 from pydantic import AwareDatetime, BaseModel
 from pydantic.fields import FieldInfo
@@ -96,3 +96,17 @@ def models(cls: type[BaseModel]) -> st.SearchStrategy[Any]:
 
 def any_event(types_: dict[str, type[Event]]) -> st.SearchStrategy[Event]:
     return st.one_of(*(models(cls) for cls in types_.values()))
+
+
+def example_of(cls: type[Event]) -> Event:
+    """One valid instance of an event type (the first Hypothesis finds), for table tests."""
+    found: list[Event] = []
+
+    @settings(max_examples=1, database=None, derandomize=True)
+    @given(models(cls))
+    def _take(event: Event) -> None:
+        if not found:
+            found.append(event)
+
+    _take()
+    return found[0]

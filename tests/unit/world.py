@@ -1,0 +1,117 @@
+"""An in-memory world for database-free decision tests: given events, when a command on a
+day, then events or a refusal. It judges exactly as the handlers do (both views)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time
+from typing import Any
+from uuid import uuid4
+
+from events import Event, Recorded
+from policies.commands import Command
+from policies.decisions import Decision, View, command_day, command_moment, judge
+from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
+
+R = Recorded[Any]
+
+
+def noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=STOCKHOLM)
+
+
+class World:
+    """Streams of recorded events, kept in memory, with gap-free positions."""
+
+    def __init__(self) -> None:
+        self.events: list[R] = []
+
+    # -- given --------------------------------------------------------------------------
+
+    def given(self, stream: str, event: Event, on: date | datetime) -> R:
+        """``event`` happened on ``on`` (a date: the start of that Stockholm day)."""
+        at = on if isinstance(on, datetime) else datetime.combine(on, time(0), STOCKHOLM)
+        version = sum(1 for r in self.events if r.stream_id == stream) + 1
+        position = len(self.events) + 1
+        key = str(uuid4())
+        recorded: R = Recorded(
+            position,
+            stream,
+            version,
+            event,
+            at.astimezone(UTC),
+            datetime(2026, 1, 1, tzinfo=UTC),
+            key,
+            '{"actor":"test","role":"coordinator"}',
+            hashlib.sha256(key.encode()).hexdigest(),
+        )
+        self.events.append(recorded)
+        return recorded
+
+    def stream(self, stream_id: str) -> list[R]:
+        return [r for r in self.events if r.stream_id == stream_id]
+
+    # -- views --------------------------------------------------------------------------
+
+    def view(self, command: Command, day: date, moment: datetime | None) -> View:
+        rid = command.round_id
+
+        def cut(history: list[R]) -> list[R]:
+            return history if moment is None else as_of(history, moment)
+
+        prefix = f"project:{rid}:"
+        streams: dict[str, list[R]] = {}
+        for r in self.events:
+            if r.stream_id.startswith(prefix):
+                streams.setdefault(r.stream_id, []).append(r)
+        projects = {s: fold_project(s, cut(h)) for s, h in streams.items()}
+        district = getattr(command, "district", None)
+        project = None
+        if district:
+            key = f"{prefix}{slug(district)}"
+            project = projects.get(key) or fold_project(key, [])
+        target = None
+        position = getattr(command, "position", None)
+        if position is not None:
+            target = next((r for r in self.events if r.position == position), None)
+        return View(
+            round=fold_round(cut(self.stream(f"round:{rid}"))),
+            day=day,
+            project=project,
+            projects=projects if command.round_wide else {},
+            districts=tuple(sorted(p.district for p in projects.values() if p.district)),
+            target=target,
+            target_history=tuple(self.stream(target.stream_id)) if target else (),
+        )
+
+    # -- when ---------------------------------------------------------------------------
+
+    def _dated(self, command: Command, today: date) -> tuple[Command, date]:
+        rnd = fold_round(self.stream(f"round:{command.round_id}"))
+        day = command_day(command, rnd, today)
+        if command.on is None and command.own_date() is None and day != today:
+            command = command.model_copy(update={"on": day})
+        return command, day
+
+    def decide(self, command: Command, today: date) -> Decision:
+        """Judge ``command`` given today as ``today`` (both views), without recording."""
+        command, day = self._dated(command, today)
+        then = self.view(command, day, end_of_day(day)) if day != today else None
+        return judge(command, then, self.view(command, today, None))
+
+    def run(self, command: Command, today: date) -> list[R]:
+        """Judge and record; returns what was recorded."""
+        decision = self.decide(command, today)
+        command, _ = self._dated(command, today)
+        rnd = fold_round(self.stream(f"round:{command.round_id}"))
+        at = command_moment(command, rnd, noon(today))
+        out = []
+        for stream, events in decision.appends:
+            for event in events:
+                out.append(self.given(stream, event, at))
+        return out
+
+
+def types_of(recorded: Iterable[R]) -> list[str]:
+    return [r.event_type for r in recorded]
