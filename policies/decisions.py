@@ -95,9 +95,11 @@ from policies.state import (
     STOCKHOLM,
     ProjectState,
     RoundState,
+    as_of,
     effective,
     end_of_day,
     fold_project,
+    fold_round,
     local_date,
     slug,
     start_of_day,
@@ -164,9 +166,10 @@ class View:
     projects: Mapping[str, ProjectState] = field(default_factory=dict)
     #: District names in the round, for "no such district" answers.
     districts: tuple[str, ...] = ()
-    #: Annul: the event to annul, and the whole history of its stream.
+    #: Annul: the event to annul, the whole history of its stream, and the round's.
     target: R | None = None
     target_history: tuple[R, ...] = ()
+    round_history: tuple[R, ...] = ()
 
     @property
     def policy(self) -> Policy:
@@ -1062,6 +1065,7 @@ def _annul(cmd: Annul, view: View) -> Decision:
         )
     after = fold_project(target.stream_id, [*rest])
     _money_still_adds_up(cmd, view, after, target)
+    _payments_still_allowed(cmd, view, rest, target)
     return Decision(((target.stream_id, (_annulment(target, reason),)),))
 
 
@@ -1121,6 +1125,37 @@ def _money_still_adds_up(cmd: Annul, view: View, after: ProjectState, target: R)
             "money stays consistent after an annulment",
             state=f"project {after.project_id}",
         )
+
+
+def _payments_still_allowed(cmd: Annul, view: View, rest: list[R], target: R) -> None:
+    """Every payment left standing must still have been allowed on its day: annulling the
+    plan approval (or the exemption) a payment was made under is refused."""
+    policy = view.policy
+    for r in rest:
+        if not isinstance(r.event, DisbursementMade):
+            continue
+        moment = end_of_day(local_date(r))
+        rnd = fold_round(as_of(view.round_history, moment)) if view.round_history else view.round
+        before = [x for x in rest if x.occurred_at <= moment and x.position < r.position]
+        state = fold_project(target.stream_id, before)
+        if rnd is None or state.application is None:
+            continue
+        purpose = r.event.purpose
+        blocking = [
+            c.code
+            for c in policy.conditions(rnd, state, moment)
+            if c.blocking and (c.blocks == "grant" or c.blocks == purpose)
+        ]
+        if blocking:
+            _refuse(
+                cmd,
+                view,
+                f"the payment {r.event.payment_reference} of {fmt_sek(r.event.amount_sek)} on "
+                f"{local_date(r)} was allowed only because of this {target.event_type}: without "
+                f"it the payment would have been blocked by {', '.join(blocking)}",
+                "payments stay allowed after an annulment",
+                state=f"payment at position {r.position}",
+            )
 
 
 def _from_allocation(rnd: RoundState, award: R) -> bool:

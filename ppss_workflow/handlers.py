@@ -228,6 +228,7 @@ class _Loaded:
             or tuple(sorted(p.district for p in projects.values() if p.district)),
             target=self.target,
             target_history=target_history,
+            round_history=tuple(self.round) if self.target is not None else (),
         )
 
 

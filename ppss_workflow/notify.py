@@ -17,6 +17,7 @@ from policies.reminders import DueReminder
 from ppss_workflow.errors import ConfigurationError
 
 __all__ = [
+    "Language",
     "Notifier",
     "OutboxNotifier",
     "ReminderSettings",

@@ -285,6 +285,13 @@ def replay_command(
     )
 
 
+#: Columns never shortened on a narrow screen: an auditor copies positions and ids.
+_WHOLE: dict[str, dict[str, Any]] = {
+    "#": {"no_wrap": True},
+    "Event id": {"no_wrap": True, "min_width": 36},
+}
+
+
 def _marked(result: Replay, r: Any) -> dict[str, Any]:
     """A replayed event, with the position of its annulment if one was on record then."""
     annulment = result.annulled_by(r)
@@ -299,7 +306,11 @@ def _records_table(title: str, records: list[Any], result: Replay) -> None:
     columns = ("#", "Event id", "Stream", "Event", "Happened", "Recorded", "Days late", "Actor",
                "Annulled")  # fmt: skip
     for column in columns:
-        table.add_column(column, justify="right" if column in ("#", "Days late") else "left")
+        table.add_column(
+            column,
+            justify="right" if column in ("#", "Days late") else "left",
+            **_WHOLE.get(column, {}),
+        )
     for r in records:
         annulment = result.annulled_by(r)
         table.add_row(
@@ -416,7 +427,7 @@ def history_command(
     columns = ("#", "Event id", "v", "Event", "Happened", "Recorded", "Actor (role)", "Data",
                "Note")  # fmt: skip
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, **_WHOLE.get(column, {}))
     for e in entries:
         r = e.record
         table.add_row(

@@ -9,13 +9,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from policies.commands import Annul
 from ppss_workflow.demo import COORDINATOR, load_demo
+from ppss_workflow.handlers import Commands
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
-from ppss_workflow.workflow import Workflow
 from tests.conftest import StepClock, base_url_for
 from tests.e2e.cli import Run, assert_one_line_error, ppss
-from tests.integration.test_audit import filled, record_late_approval, swap, tampered
+from tests.integration.test_audit import (
+    filled,
+    pay_farsta_twice,
+    record_late_approval,
+    swap,
+    tampered,
+)
 
 
 def url_of(store: EventStore) -> str:
@@ -27,8 +34,24 @@ def url_of(store: EventStore) -> str:
 def demo_url() -> Iterator[str]:
     """The demo rounds in a scratch store, recorded once per module (tests only read it)."""
     with scratch_store() as store:
-        load_demo(Workflow(store))
+        load_demo(store)
         yield url_of(store)
+
+
+def table_rows(out: str) -> list[list[str]]:
+    """The body rows of the tables in ``out``, each a list of its cells' text (a cell
+    wrapped over several lines joined again with spaces)."""
+    rows: list[list[list[str]]] = []
+    for line in out.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if cells[0] or not rows:
+            rows.append([[c] for c in cells])
+        else:
+            for parts, c in zip(rows[-1], cells, strict=True):
+                parts.append(c)
+    return [[" ".join(p for p in parts if p) for parts in row] for row in rows]
 
 
 def assert_finding(run: Run, *needles: str) -> None:
@@ -133,18 +156,31 @@ def test_export_import_export_through_the_cli(demo_url: str, tmp_path: Path) -> 
 
 
 def test_history_shows_an_annulment_beside_what_it_annuls(tmp_path: Path) -> None:
-    """A payment recorded by mistake is annulled: history marks both."""
+    """A payment recorded by mistake is annulled: history shows every event's global
+    position and event id, and marks both the annulled payment and its annulment."""
     with scratch_store() as store:
-        wf = Workflow(store)
-        load_demo(wf)
+        load_demo(store)
         payment = next(r for r in store.read_stream("project:ppss-2014:farsta")
                        if r.event_type == "DisbursementMade")  # fmt: skip
-        wf.annul(COORDINATOR, "ppss-2014", "Farsta", payment.event_id, "Dubbelregistrerad")
-        run = ppss("audit", "history", "--round", "ppss-2014", "--district", "Farsta",
-                   "--format", "json", "--database", url_of(store), home=tmp_path)  # fmt: skip
+        Commands(store).execute(
+            COORDINATOR,
+            Annul(
+                round_id="ppss-2014",
+                district="Farsta",
+                event_id=payment.event_id,
+                reason="Dubbelregistrerad",
+            ),
+        )
+        args = ("audit", "history", "--round", "ppss-2014", "--district", "Farsta",
+                "--database", url_of(store))  # fmt: skip
+        run = ppss(*args, "--format", "json", home=tmp_path)
+        table = ppss(*args, home=tmp_path)
+        stored = {r.position: r.event_key for r in store.read_stream("project:ppss-2014:farsta")}
     assert run.code == 0, run.err
     after = json.loads(run.out)
+    assert {e["position"]: e["event_id"] for e in after} == stored
     marked = next(e for e in after if e["position"] == payment.position)
+    assert marked["event_id"] == str(payment.event_id)
     annulment = after[-1]
     # The demo was entered today for 2014, so every row is also marked as recorded late.
     assert marked["note"].startswith(f"ANNULLED by #{annulment['position']}: Dubbelregistrerad;")
@@ -154,6 +190,54 @@ def test_history_shows_an_annulment_beside_what_it_annuls(tmp_path: Path) -> Non
         payment.position,
         f"annuls #{payment.position}",
     )
+    assert all(e["annulled_by"] is None for e in after if e is not marked)
+    assert table.code == 0, table.err
+    rows = {row[1]: row for row in table_rows(table.out)}  # by event id, shown in whole
+    assert {int(row[0]): event_id for event_id, row in rows.items()} == stored
+    assert rows[str(payment.event_id)][-1].startswith(
+        f"ANNULLED by #{annulment['position']}: Dubbelregistrerad;"
+    )
+    assert rows[annulment["event_id"]][-1] == f"annuls #{payment.position}"
+
+
+def test_replay_marks_what_was_annulled_as_of_known_at(clock: StepClock, tmp_path: Path) -> None:
+    """A duplicate payment of March 2014, annulled today: replayed as the world was on 31
+    March it is left out and marked annulled (in every list it appears in); known the evening
+    before the annulment was recorded, it counts and is not marked."""
+    with scratch_store(clock=clock) as store:
+        _, duplicate, annulment = pay_farsta_twice(store, clock)
+        args = ("audit", "replay", "--round", "r14", "--as-of", "2014-03-31",
+                "--database", url_of(store))  # fmt: skip
+        world = ppss(*args, "--format", "json", home=tmp_path)
+        known = ppss(*args, "--known-at", "2026-11-22", "--format", "json", home=tmp_path)
+        table = ppss(*args, home=tmp_path)
+        known_table = ppss(*args, "--known-at", "2026-11-22", home=tmp_path)
+        event_id = str(store.find(position=duplicate).event_id)  # type: ignore[union-attr]
+    assert world.code == 0, world.err
+    body = json.loads(world.out)
+    assert [(r["district"], r["disbursed_sek"]) for r in body["board"]] == [("Farsta", 250_000)]
+    (annulled,) = body["annulled"]
+    assert (annulled["position"], annulled["event_id"]) == (duplicate, event_id)
+    assert annulled["annulled_by"] == annulment
+    (late,) = body["recorded_late"]
+    assert (late["position"], late["days_late"], late["annulled_by"]) == (duplicate, 4, annulment)
+
+    assert known.code == 0, known.err
+    then = json.loads(known.out)
+    assert [r["disbursed_sek"] for r in then["board"]] == [500_000]
+    assert then["annulled"] == []
+    (late,) = then["recorded_late"]
+    assert (late["position"], late["annulled_by"]) == (duplicate, None)
+
+    assert table.code == 0, table.err
+    assert "but annulled (on record): left out (1)" in table.out
+    rows = [row for row in table_rows(table.out) if event_id in row]
+    assert len(rows) == 2  # left out as annulled, and recorded late
+    assert all((row[0], row[-1]) == (str(duplicate), f"ANNULLED by #{annulment}") for row in rows)
+    assert known_table.code == 0, known_table.err
+    assert "but annulled (as known at 2026-11-22 23:59): left out: none." in known_table.out
+    (row,) = [row for row in table_rows(known_table.out) if event_id in row]
+    assert (row[0], row[-1]) == (str(duplicate), "")
 
 
 BAD_INPUT = [
@@ -161,7 +245,7 @@ BAD_INPUT = [
     (["audit", "explain", "--round", "ppss-2014", "--district", "Farsta", "--as-of", "15/3"],
      "--as-of '15/3' is not a date"),
     (["audit", "replay", "--round", "ppss-2014", "--as-of", "2013-01-01"],
-     "had not opened by 2013-01-01: it opened on 2014-02-04"),
+     "had not opened by 2013-01-01: it opened on 2013-05-02"),
     (["import", "missing.jsonl"], "no file missing.jsonl"),
     (["disburse", "--round", "ppss-2014", "--district", "Farsta", "--amount", "1",
       "--reference", "X", "--as", "auditor"], "auditor role may not"),

@@ -42,6 +42,7 @@ def test_reminders_as_of_lists_what_is_due(tmp_path: Path) -> None:
         "due_on": "2015-01-31", "step": "before-3", "recipient_role": "district",
     }  # fmt: skip
     assert only["key"] == "ppss-2014:skarholmen/year_end_account/2015-01-31/before-3"
+    assert only["blocks"] == "grant"  # as the policy's year-end account condition states it
     assert_one_line_error(
         ppss("reminders", "--as-of", "29/1", "--database", url, home=tmp_path), "--as-of"
     )
@@ -128,6 +129,11 @@ def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path)
     ]
     assert {str(m["To"]) for m in messages} == {"samordnare@example.org"}
     assert "Sent 3, failed 0" in out.decode()
+    # Each says what its condition blocks: the 2018 annual follow-up now blocks the grant.
+    bodies = {str(m["X-PPSS-Reminder-Key"]).split("/")[1]: m.get_content() for m in messages}
+    assert all("betalas inget mer av bidraget ut" in body for body in bodies.values())
+    assert "kan lämnas vidare för indrivning" in bodies["repayment"]
+    assert "Medel som inte kan redovisas ska betalas tillbaka" in bodies["year_end_account"]
 
 
 def test_reminders_in_english_on_request(tmp_path: Path) -> None:
@@ -146,5 +152,6 @@ def test_reminders_in_english_on_request(tmp_path: Path) -> None:
     )
     body = message.get_content()
     assert "Due date: 2015-01-31" in body
-    assert "further payments stop" in body
+    assert "Until it is in, no further payment of the grant is made." in body
+    assert "Money that cannot be accounted for must be paid back." in body
     assert "samordnare@example.org" in body

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from ppss_workflow.workflow import Workflow, end_of_day
+from policies.state import end_of_day
+from ppss_workflow.readmodels import Reads
 
 NBSP = "\u00a0"
 
 
-def board(
-    wf: Workflow, on: date | None
-) -> dict[str, tuple[int, int, int, tuple[str, ...], int, str]]:
+def board(wf: Reads, on: date | None) -> dict[str, tuple[int, int, int, tuple[str, ...], int, str]]:
     rows = wf.board("ppss-2014", as_of=end_of_day(on) if on else None)
     return {
         r.district: (
@@ -26,7 +25,7 @@ def board(
     }
 
 
-def reasons(wf: Workflow, district: str, on: date | None) -> dict[str, tuple[str, str]]:
+def reasons(wf: Reads, district: str, on: date | None) -> dict[str, tuple[str, str]]:
     (row,) = [
         r
         for r in wf.board("ppss-2014", as_of=end_of_day(on) if on else None)
@@ -35,9 +34,9 @@ def reasons(wf: Workflow, district: str, on: date | None) -> dict[str, tuple[str
     return {c.code: (str(c.status), c.reason) for c in row.assessment.conditions}
 
 
-def test_after_the_steering_group_met(demo_workflow: Workflow) -> None:
+def test_after_the_steering_group_met(demo_reads: Reads) -> None:
     """Given plans decided on 10 March, when 15 March, then only Hässelby-Vällingby waits."""
-    assert board(demo_workflow, date(2014, 3, 15)) == {
+    assert board(demo_reads, date(2014, 3, 15)) == {
         "Älvsjö": (625_000, 0, 625_000, (), 0, "plan approved"),
         "Enskede-Årsta-Vantör": (738_151, 0, 738_151, (), 0, "plan approved"),
         "Farsta": (1_134_896, 0, 1_134_896, (), 0, "plan approved"),
@@ -47,16 +46,16 @@ def test_after_the_steering_group_met(demo_workflow: Workflow) -> None:
         "Skarpnäck": (1_134_896, 0, 1_134_896, (), 0, "plan approved"),
         "Spånga-Tensta": (738_151, 0, 738_151, (), 0, "plan approved"),
     }
-    assert reasons(demo_workflow, "Hässelby-Vällingby", date(2014, 3, 15))["plan_approved"] == (
+    assert reasons(demo_reads, "Hässelby-Vällingby", date(2014, 3, 15))["plan_approved"] == (
         "unmet",
         "plan plan-2014 was rejected on 2014-03-10: Personalbudgeten är inte fördelad per "
         "skola; a revised plan must be submitted",
     )
 
 
-def test_after_a_missed_network_session(demo_workflow: Workflow) -> None:
+def test_after_a_missed_network_session(demo_reads: Reads) -> None:
     """Given Rinkeby-Kista missed 17 September unexcused, when 1 October, then it is blocked."""
-    rows = board(demo_workflow, date(2014, 10, 1))
+    rows = board(demo_reads, date(2014, 10, 1))
     assert rows["Rinkeby-Kista"] == (
         2_977_604,
         1_501_302,
@@ -67,7 +66,7 @@ def test_after_a_missed_network_session(demo_workflow: Workflow) -> None:
     )
     assert rows["Farsta"] == (1_159_896, 592_448, 567_448, (), 0, "partly paid")
     assert rows["Älvsjö"] == (650_000, 337_500, 312_500, (), 0, "partly paid")
-    rinkeby = reasons(demo_workflow, "Rinkeby-Kista", date(2014, 10, 1))
+    rinkeby = reasons(demo_reads, "Rinkeby-Kista", date(2014, 10, 1))
     assert rinkeby == {
         "application": ("met", "application submitted on 2013-05-31"),
         "awarded": ("met", f"awarded 2{NBSP}952{NBSP}604 kr (SN 2014-02-04)"),
@@ -87,15 +86,15 @@ def test_after_a_missed_network_session(demo_workflow: Workflow) -> None:
         ),
     }
     # Älvsjö's excused absence does not block.
-    assert reasons(demo_workflow, "Älvsjö", date(2014, 10, 1))["network_participation"] == (
+    assert reasons(demo_reads, "Älvsjö", date(2014, 10, 1))["network_participation"] == (
         "met",
         "took part in or was excused from 3 of 3 mandatory sessions held so far",
     )
 
 
-def test_after_the_year_end_accounts(demo_workflow: Workflow) -> None:
+def test_after_the_year_end_accounts(demo_reads: Reads) -> None:
     """Given the accounts and one repayment demand, when today, then who owes and who is late."""
-    assert board(demo_workflow, None) == {
+    assert board(demo_reads, None) == {
         "Älvsjö": (650_000, 650_000, 0, (), 0, "accounted"),
         "Enskede-Årsta-Vantör": (763_151, 763_151, 0, (), 0, "accounted"),
         "Farsta": (1_159_896, 1_159_896, 0, ("repayment_settled",), 100_000, "repayment due"),
@@ -105,7 +104,7 @@ def test_after_the_year_end_accounts(demo_workflow: Workflow) -> None:
         "Skarpnäck": (1_134_896, 1_134_896, 0, (), 0, "accounted"),
         "Spånga-Tensta": (738_151, 738_151, 0, (), 0, "accounted"),
     }
-    farsta = reasons(demo_workflow, "Farsta", None)
+    farsta = reasons(demo_reads, "Farsta", None)
     assert farsta["repayment_settled"] == (
         "unmet",
         f"100{NBSP}000 kr demanded back, due 2015-03-31, is not paid",
@@ -114,19 +113,19 @@ def test_after_the_year_end_accounts(demo_workflow: Workflow) -> None:
         "met",
         "the year-end account and cost description submitted on 2015-01-28",
     )
-    assert reasons(demo_workflow, "Skärholmen", None)["year_end_account"] == (
+    assert reasons(demo_reads, "Skärholmen", None)["year_end_account"] == (
         "unmet",
         "the year-end account and cost description was due on 2015-01-31 and is missing",
     )
-    (farsta_row,) = [r for r in demo_workflow.board("ppss-2014") if r.district == "Farsta"]
+    (farsta_row,) = [r for r in demo_reads.board("ppss-2014") if r.district == "Farsta"]
     assert farsta_row.assessment.repayment.reason.startswith(
         f"paid 1{NBSP}134{NBSP}896 kr, used according to plan 1{NBSP}034{NBSP}896 kr"
     )
 
 
-def test_the_demo_allocation_is_the_published_one(demo_workflow: Workflow) -> None:
+def test_the_demo_allocation_is_the_published_one(demo_reads: Reads) -> None:
     """The demo round records the 2014 decision exactly as seed 000 publishes it."""
-    decision = demo_workflow.round("ppss-2014").allocation
+    decision = demo_reads.round("ppss-2014").allocation
     assert decision is not None
     lines = {line.district: line.allocated_sek for line in decision.event.lines}
     assert lines["Rinkeby-Kista"] == 2_952_604

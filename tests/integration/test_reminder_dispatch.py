@@ -13,13 +13,20 @@ from sqlalchemy import text
 from structlog.testing import capture_logs
 
 from events import ReminderFailed, ReminderSent
-from ppss_workflow.demo import COORDINATOR, SKARHOLMEN_2018, open_round_2018
+from policies.commands import Apply, SetDeadline
+from policies.state import end_of_day
+from ppss_workflow.demo import (
+    COORDINATOR,
+    SKARHOLMEN_2018,
+    Story,
+    district_actor,
+    open_round_2018,
+)
 from ppss_workflow.notify import ReminderSettings, SmtpNotifier, SmtpSettings
 from ppss_workflow.reminders import Dispatcher, list_due
 from ppss_workflow.schema import upgrade
 from ppss_workflow.scratch import scratch_store, scratch_url
 from ppss_workflow.store import EventStore
-from ppss_workflow.workflow import Actor, Workflow, end_of_day
 from tests.smtp import free_port, smtp_server
 
 ROUND = "sst-2018"
@@ -28,18 +35,23 @@ SETTINGS = ReminderSettings(coordinator_email="samordnare@example.org", language
 T2_OVERDUE = end_of_day(date(2018, 9, 25))  # late-5 after a 14 Sep T2
 
 
-def record_round(wf: Workflow) -> None:
+def record_round(store: EventStore) -> None:
     """Given the 2018 round with Skärholmen's application and T2 on 14 September 2018."""
-    open_round_2018(wf)
-    district = Actor("district", "x@example.org", "skarholmen")
-    wf.apply(district, ROUND, SKARHOLMEN_2018, on=date(2017, 12, 29))
-    wf.set_deadline(COORDINATOR, ROUND, "t2", date(2018, 9, 14), "T2", on=date(2018, 3, 1))
+    story = Story(store)
+    open_round_2018(story)
+    story.on(date(2017, 12, 29)).do(
+        district_actor("Skärholmen"),
+        Apply(round_id=ROUND, district="Skärholmen", application=SKARHOLMEN_2018),
+    )
+    story.on(date(2018, 3, 1)).do(
+        COORDINATOR, SetDeadline(round_id=ROUND, code="t2", due_on=date(2018, 9, 14), reason="T2")
+    )
 
 
 @pytest.fixture
 def store() -> Iterator[EventStore]:
     with scratch_store() as s:
-        record_round(Workflow(s))
+        record_round(s)
         yield s
 
 
@@ -67,6 +79,8 @@ def test_each_due_reminder_arrives_once_and_a_rerun_sends_nothing(store: EventSt
     assert "Försenad" in str(message["Subject"])
     body = message.get_payload(decode=True).decode()
     assert "2018-09-14" in body
+    # The T2 conditions block the grant: the message says so, as the condition states it.
+    assert "Tills den har kommit in betalas inget mer av bidraget ut." in body
     assert "samordnare@example.org" in body
     assert [e["event"] for e in logs if e["event"].startswith("reminder_")].count(
         "reminder_sent"
@@ -109,7 +123,7 @@ def test_killed_between_claim_and_send_then_restarted() -> None:
     with scratch_url() as url:
         store = EventStore.from_url(url)
         upgrade(store.engine)
-        record_round(Workflow(store))
+        record_round(store)
         child = mp.get_context("spawn").Process(target=_dispatch_and_die, args=(url,))
         child.start()
         child.join(60)

@@ -377,6 +377,17 @@ def test_an_award_with_money_out_cannot_be_annulled(world: World) -> None:
                               TODAY)) == ["EventAnnulled"]  # fmt: skip
 
 
+def test_the_plan_approval_a_payment_was_made_under_cannot_be_annulled(world: World) -> None:
+    """The payment would have been blocked by plan_approved without it: refused."""
+    awarded(world, FARSTA, 600_000)
+    plan_approved(world)
+    approval = world.stream(FARSTA)[-1]
+    paid(world, FARSTA, 100_000, "U-1", on=date(2014, 3, 20))
+    no = refused(world, Annul(round_id=RID, position=approval.position, reason="Fel"))
+    assert no.rule == "payments stay allowed after an annulment"
+    assert "blocked by plan_approved" in str(no)
+
+
 def test_an_application_with_an_award_cannot_be_annulled(world: World) -> None:
     """A project with money on record never vanishes from the board."""
     awarded(world, FARSTA, 600_000)

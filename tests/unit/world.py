@@ -83,6 +83,7 @@ class World:
             districts=tuple(sorted(p.district for p in projects.values() if p.district)),
             target=target,
             target_history=tuple(self.stream(target.stream_id)) if target else (),
+            round_history=tuple(self.stream(f"round:{rid}")) if target else (),
         )
 
     # -- when ---------------------------------------------------------------------------
