@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -344,13 +344,19 @@ def pay_farsta_twice(store: EventStore, clock: StepClock) -> tuple[Reads, int, i
     story = Story(store)
     farsta_with_a_plan(story, "r14", clock)
     approve(on(story, date(2014, 3, 10), clock), "r14", date(2014, 3, 10))
-    payment = {"round_id": "r14", "district": "Farsta", "amount_sek": 250_000}
     on(story, date(2014, 3, 20), clock).do(
-        COORDINATOR, Disburse(**payment, payment_reference="U-1")
+        COORDINATOR,
+        Disburse(round_id="r14", district="Farsta", amount_sek=250_000, payment_reference="U-1"),
     )
     duplicate = on(story, date(2014, 3, 24), clock).do(
         COORDINATOR,
-        Disburse(**payment, payment_reference="U-1-kontoutdrag", on=date(2014, 3, 20)),
+        Disburse(
+            round_id="r14",
+            district="Farsta",
+            amount_sek=250_000,
+            payment_reference="U-1-kontoutdrag",
+            on=date(2014, 3, 20),
+        ),
     )
     clock.now = TODAY  # the store records the annulment today, and today is when it is given
     annulled = Commands(store, clock=clock).execute(
@@ -402,8 +408,9 @@ def test_a_duplicate_annulled_today_leaves_earlier_boards_but_not_what_was_known
         assert entries[duplicate].note == (
             f"ANNULLED by #{annulment}: Dubbelregistrerad; recorded 4 days late"
         )
-        assert entries[annulment].annuls is not None
-        assert entries[annulment].annuls.position == duplicate
+        annulled = entries[annulment].annuls
+        assert annulled is not None
+        assert annulled.position == duplicate
 
 
 # -- explain ------------------------------------------------------------------------------
@@ -695,7 +702,6 @@ def test_the_auditor_can_append_nothing(demo_reads: Reads) -> None:
         "Farsta",
     )
     first_event = store.read_stream("project:ppss-2014:farsta")[0].event_id
-    project = {"round_id": rid, "district": d}
     attempts: list[Command] = [
         OpenRound(
             round_id="x",
@@ -720,31 +726,51 @@ def test_the_auditor_can_append_nothing(demo_reads: Reads) -> None:
         ),
         RecordAllocation(round_id=rid, decided_on=date(2014, 2, 4), decision_ref="x"),
         CloseRound(round_id=rid, reason="x"),
-        Apply(**project, application={"district": d}),
-        AwardGrant(**project, amount_sek=1, decision_ref="x", decided_on=date(2014, 2, 4)),
-        SubmitPlan(**project, plan_id="p", summary="x", on=date(2014, 3, 1)),
-        DecidePlan(**project, plan_id="plan-2014", approve=True, meeting_on=date(2014, 3, 1)),
-        RecordNetwork(**project, session_id="natverk-1", outcome="attended"),
-        RequestSupervision(**project, amount_sek=1, description="x", on=date(2014, 3, 1)),
-        GrantSupervision(**project, amount_sek=1, decision_ref="x", on=date(2014, 3, 1)),
-        Disburse(**project, amount_sek=1, payment_reference="x", on=date(2014, 3, 1)),
+        Apply(round_id=rid, district=d, application={"district": d}),
+        AwardGrant(
+            round_id=rid, district=d, amount_sek=1, decision_ref="x", decided_on=date(2014, 2, 4)
+        ),
+        SubmitPlan(round_id=rid, district=d, plan_id="p", summary="x", on=date(2014, 3, 1)),
+        DecidePlan(
+            round_id=rid, district=d, plan_id="plan-2014", approve=True, meeting_on=date(2014, 3, 1)
+        ),
+        RecordNetwork(round_id=rid, district=d, session_id="natverk-1", outcome="attended"),
+        RequestSupervision(
+            round_id=rid, district=d, amount_sek=1, description="x", on=date(2014, 3, 1)
+        ),
+        GrantSupervision(
+            round_id=rid, district=d, amount_sek=1, decision_ref="x", on=date(2014, 3, 1)
+        ),
+        Disburse(
+            round_id=rid, district=d, amount_sek=1, payment_reference="x", on=date(2014, 3, 1)
+        ),
         SubmitFollowUp(
-            **project,
+            round_id=rid,
+            district=d,
             kind="t2",
             indicators={},
             period_start=date(2014, 1, 1),
             period_end=date(2014, 8, 31),
         ),
         SubmitFinancialReport(
-            **project, kind="t2", spent_sek=1, forecast_sek=1, on=date(2014, 9, 1)
+            round_id=rid, district=d, kind="t2", spent_sek=1, forecast_sek=1, on=date(2014, 9, 1)
         ),
-        SubmitYearEndAccount(**project, spent_sek=1, cost_description="x", on=date(2014, 12, 1)),
+        SubmitYearEndAccount(
+            round_id=rid, district=d, spent_sek=1, cost_description="x", on=date(2014, 12, 1)
+        ),
         DemandRepayment(
-            **project, amount_sek=1, reason="x", due_on=date(2015, 3, 1), on=date(2015, 2, 1)
+            round_id=rid,
+            district=d,
+            amount_sek=1,
+            reason="x",
+            due_on=date(2015, 3, 1),
+            on=date(2015, 2, 1),
         ),
-        SettleRepayment(**project, amount_sek=1, waive=False, reference="x", on=date(2015, 2, 1)),
-        Withdraw(**project, reason="x", on=date(2014, 3, 1)),
-        Annul(**project, event_id=first_event, reason="x"),
+        SettleRepayment(
+            round_id=rid, district=d, amount_sek=1, waive=False, reference="x", on=date(2015, 2, 1)
+        ),
+        Withdraw(round_id=rid, district=d, reason="x", on=date(2014, 3, 1)),
+        Annul(round_id=rid, district=d, event_id=first_event, reason="x"),
     ]
     assert {type(c) for c in attempts} == set(COMMANDS), "a new command needs its attempt here"
     commands = Commands(store, clock=lambda: TODAY)

@@ -8,6 +8,7 @@ import pytest
 
 from events import LadderStep
 from policies.commands import (
+    Annul,
     Apply,
     CloseRound,
     LadderRung,
@@ -138,6 +139,32 @@ def test_nothing_for_met_or_withdrawn(t2_on_midsummer_eve: Story) -> None:
         DISTRICT, Withdraw(round_id=ROUND_2018, district="Skärholmen", reason="Projektet avslutas")
     )
     assert due(store, date(2018, 6, 21), ROUND_2018) == []
+
+
+def test_an_annulled_report_never_counted(t2_on_midsummer_eve: Story) -> None:
+    """A report annulled later never met its obligation: a back-filling run as of a day
+    before the annulment reminds of it (annulments apply whatever their date, as on the
+    board)."""
+    story = t2_on_midsummer_eve
+    store = story.reads.store
+    outcome = story.on(date(2018, 6, 1)).do(
+        DISTRICT,
+        SubmitFinancialReport(
+            round_id=ROUND_2018, district="Skärholmen", kind="t2", spent_sek=1, forecast_sek=1
+        ),
+    )
+    on_19 = lambda: {o for _, o, _, _ in due(store, date(2018, 6, 19), ROUND_2018)}  # noqa: E731
+    assert "t2_financial_report" not in on_19()
+    story.on(date(2018, 6, 20)).do(
+        COORDINATOR,
+        Annul(
+            round_id=ROUND_2018,
+            district="Skärholmen",
+            position=outcome.first.last_position,
+            reason="Rapporten gällde ett annat projekt",
+        ),
+    )
+    assert "t2_financial_report" in on_19()
 
 
 def test_nothing_once_the_round_is_closed(t2_on_midsummer_eve: Story) -> None:

@@ -17,7 +17,7 @@ from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc
 from ppss_workflow.errors import ConcurrencyError, IdempotencyConflict, InvalidEventError
 from ppss_workflow.scratch import scratch_store
-from ppss_workflow.store import AppendRequest, EventStore
+from ppss_workflow.store import AppendRequest, EventStore, PrefixGuard, StreamGuard
 from tests.conftest import StepClock, pg_url
 from tests.factories import WHEN, awarded, new, paid, plan_approved, plan_submitted
 
@@ -146,6 +146,27 @@ def test_append_many_is_all_or_nothing(store: EventStore) -> None:
         )
     assert store.count() == 1
     assert store.stream_version(FARSTA) == 0
+
+
+def test_guards_refuse_a_decision_whose_reading_changed(store: EventStore) -> None:
+    """A decision carries what it read: a stream it only read, and the whole round (new
+    streams included); a change to either since refuses the append and writes nothing."""
+    store.append("project:g:a", [awarded()], 0)
+    last = store.last_position_under("project:g:")
+    read = [StreamGuard("project:g:a", 1), PrefixGuard("project:g:", last)]
+    store.append("project:g:b", [awarded()], 0)  # another writer, on a stream nobody read
+    before = store.count()
+    with pytest.raises(ConcurrencyError):
+        store.append_many([AppendRequest("project:g:c", [awarded()], 0)], guards=read)
+    with pytest.raises(ConcurrencyError):
+        store.append_many([AppendRequest("project:g:c", [awarded()], 0)],
+                          guards=[StreamGuard("project:g:a", 0)])  # fmt: skip
+    assert store.count() == before
+    fresh = [StreamGuard("project:g:a", 1), PrefixGuard("project:g:", before)]
+    store.append_many([AppendRequest("project:g:c", [awarded()], 0)], guards=fresh)
+    assert store.count() == before + 1
+    other_round = [PrefixGuard("project:h:", 0)]  # writes elsewhere do not matter
+    store.append_many([AppendRequest("project:g:d", [awarded()], 0)], guards=other_round)
 
 
 def test_retried_command_is_recorded_once(store: EventStore) -> None:
