@@ -1008,6 +1008,10 @@ def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
 
 def _annul(cmd: Annul, view: View) -> Decision:
     target, history = view.target, view.target_history
+    if cmd.on is not None and cmd.on != view.day:
+        _refuse(cmd, view, f"an annulment is recorded on the day it is made, not on {cmd.on}; "
+                "the annulled event drops out of every earlier view by itself",
+                "annulments are dated today", kind="invalid")  # fmt: skip
     if target is None:
         what = f"position {cmd.position}" if cmd.position else f"event {cmd.event_id}"
         _refuse(

@@ -412,6 +412,14 @@ def test_an_annulment_may_not_break_a_lifecycle(world: World) -> None:
     assert refused(world, Annul(round_id=RID, position=999, reason="x")).kind == "not_found"
 
 
+def test_an_annulment_is_dated_the_day_it_is_made(world: World) -> None:
+    """Neither in the future nor back-dated before what it annuls."""
+    payment = paid(world, FARSTA, 100_000, "U-1", on=date(2014, 3, 20))
+    for day in (date(2014, 3, 1), date(2030, 1, 1)):
+        annul = Annul(round_id=RID, position=payment.position, reason="Fel", on=day)
+        assert refused(world, annul).rule == "annulments are dated today"
+
+
 def test_an_annulment_counts_in_every_as_of_view(world: World) -> None:
     """World time: annulled today, the event is gone from views of earlier dates too."""
     payment = paid(world, FARSTA, 100_000, "U-1", on=date(2014, 3, 20))
