@@ -152,6 +152,8 @@ _MORE: dict[str, dict[Language, str]] = {
                          "en": "Money that cannot be accounted for must be paid back."},
     "final_financial_report": {"sv": "Medel som inte kan redovisas ska betalas tillbaka.",
                                "en": "Money that cannot be accounted for must be paid back."},
+    "annual_follow_up": {"sv": "Uppföljningen behövs för stadens samlade redovisning.",
+                         "en": "The follow-up is needed for the city's overall report."},
 }  # fmt: skip
 
 
