@@ -1148,7 +1148,7 @@ def _payments_still_allowed(cmd: Annul, view: View, rest: list[R], target: R) ->
         blocking = [
             c.code
             for c in policy.conditions(rnd, state, moment)
-            if c.blocking and (c.blocks == "grant" or c.blocks == purpose)
+            if c.blocking and c.blocks in ("grant", purpose)
         ]
         if blocking:
             _refuse(

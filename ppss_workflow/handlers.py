@@ -71,6 +71,9 @@ class Outcome:
 
     @property
     def first(self) -> AppendResult:
+        """Where the first stream's events went (a command that wrote something)."""
+        if not self.results:
+            raise LookupError(f"nothing was written: {self.already}")
         return self.results[0]
 
 

@@ -9,7 +9,6 @@ story clock and then attacked through `ppss`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ from policies.commands import (
     Disburse,
     OpenRound,
     RecordNetwork,
-    ScheduleSession,
     SubmitPlan,
 )
 from policies.state import STOCKHOLM
@@ -44,23 +42,42 @@ def ago(days: int) -> date:
 
 
 @pytest.fixture
-def store_url(tmp_path: Path) -> Iterator[str]:
+def store_url(tmp_path: Path) -> str:
     """A round around today: Farsta (1 400 000 kr, 4 schools) and Skarpnäck applied."""
     url = f"sqlite:///{tmp_path}/skydd.sqlite3"
     store = EventStore.from_url(url)
     upgrade(store.engine)
     story = Story(store, ago(200))
-    story.on(ago(190)).do(COORDINATOR, OpenRound(
-        round_id=RID, title="Skyddsrunda", budget_sek=1_000_000, supervision_pool_sek=200_000,
-        period_start=ago(180), period_end=TODAY + timedelta(days=180), policy="ppss-2014",
-        deadlines=(("year_end_account", TODAY + timedelta(days=200), None),)))  # fmt: skip
+    story.on(ago(190)).do(
+        COORDINATOR,
+        OpenRound(
+            round_id=RID,
+            title="Skyddsrunda",
+            budget_sek=1_000_000,
+            supervision_pool_sek=200_000,
+            period_start=ago(180),
+            period_end=TODAY + timedelta(days=180),
+            policy="ppss-2014",
+            deadlines=(("year_end_account", TODAY + timedelta(days=200), None),),
+        ),
+    )
     for name, sek, schools in (("Farsta", 1_400_000, 4), ("Skarpnäck", 600_000, 2)):
-        story.on(ago(170)).do(district_actor(name), Apply(round_id=RID, district=name,
-            application={"district": name, "school_count": schools, "applied_sek": sek,
-                         "period_start": ago(180),
-                         "period_end": TODAY + timedelta(days=180)}))  # fmt: skip
+        story.on(ago(170)).do(
+            district_actor(name),
+            Apply(
+                round_id=RID,
+                district=name,
+                application={
+                    "district": name,
+                    "school_count": schools,
+                    "applied_sek": sek,
+                    "period_start": ago(180),
+                    "period_end": TODAY + timedelta(days=180),
+                },
+            ),
+        )
     store.close()
-    yield url
+    return url
 
 
 def story_on(url: str, day: date) -> tuple[Story, EventStore]:
@@ -92,15 +109,28 @@ def board(url: str, home: Path, as_of: date | None = None) -> dict[str, Any]:
     return {row["district"]: row for row in json.loads(run.out)}
 
 
-def ready(url: str, plan_on: date = ago(100)) -> None:
+def ready(url: str, plan_on: date | None = None) -> None:
     """Farsta: awarded 600 000 kr, its plan submitted and approved on ``plan_on``."""
+    plan_on = plan_on or ago(100)
     story, store = story_on(url, ago(150))
-    story.on(ago(150)).do(COORDINATOR, AwardGrant(round_id=RID, district="Farsta",
-        amount_sek=600_000, decision_ref="SN 1", decided_on=ago(150)))  # fmt: skip
-    story.on(plan_on - timedelta(days=5)).do(district_actor("Farsta"), SubmitPlan(
-        round_id=RID, district="Farsta", plan_id="p1", summary="Arbetsplan"))  # fmt: skip
-    story.on(plan_on).do(STEERING_GROUP, DecidePlan(round_id=RID, district="Farsta",
-        plan_id="p1", approve=True, meeting_on=plan_on))  # fmt: skip
+    story.on(ago(150)).do(
+        COORDINATOR,
+        AwardGrant(
+            round_id=RID,
+            district="Farsta",
+            amount_sek=600_000,
+            decision_ref="SN 1",
+            decided_on=ago(150),
+        ),
+    )
+    story.on(plan_on - timedelta(days=5)).do(
+        district_actor("Farsta"),
+        SubmitPlan(round_id=RID, district="Farsta", plan_id="p1", summary="Arbetsplan"),
+    )
+    story.on(plan_on).do(
+        STEERING_GROUP,
+        DecidePlan(round_id=RID, district="Farsta", plan_id="p1", approve=True, meeting_on=plan_on),
+    )
     store.close()
 
 
@@ -109,50 +139,126 @@ def test_allocate_record_respects_awards_already_made(store_url: str, tmp_path: 
     and awards the rule's figures, never more than the budget."""
     story, store = story_on(store_url, ago(150))
     for name in ("Farsta", "Skarpnäck"):
-        story.do(COORDINATOR, AwardGrant(round_id=RID, district=name, amount_sek=400_000,
-                                         decision_ref="SN 1", decided_on=ago(150)))  # fmt: skip
+        story.do(
+            COORDINATOR,
+            AwardGrant(
+                round_id=RID,
+                district=name,
+                amount_sek=400_000,
+                decision_ref="SN 1",
+                decided_on=ago(150),
+            ),
+        )
     store.close()
-    record = ["allocate", *ROUND, "--record", "--decided-on", ago(140).isoformat(),
-              "--decision-ref", "SN 2", *COORD]  # fmt: skip
-    refused(store_url, tmp_path, *record, needles=("awards are already on record",
-                                                   "one allocation per round"))  # fmt: skip
+    record = [
+        "allocate",
+        *ROUND,
+        "--record",
+        "--decided-on",
+        ago(140).isoformat(),
+        "--decision-ref",
+        "SN 2",
+        *COORD,
+    ]
+    refused(
+        store_url,
+        tmp_path,
+        *record,
+        needles=("awards are already on record", "one allocation per round"),
+    )
     done = ppss(*record, "--replace", "--database", store_url, home=tmp_path)
     assert done.code == 0, done.err
     rows = board(store_url, tmp_path)
     assert sum(r["awarded_sek"] for r in rows.values()) == 1_000_000
     assert rows["Farsta"]["awarded_sek"] == 666_667
-    again = ppss(*record[:-4], "--decision-ref", "SN 3", *COORD, "--replace",
-                 "--database", store_url, home=tmp_path)  # fmt: skip
+    again = ppss(
+        *record[:-4],
+        "--decision-ref",
+        "SN 3",
+        *COORD,
+        "--replace",
+        "--database",
+        store_url,
+        home=tmp_path,
+    )
     assert again.code == 0, again.err
     assert sum(r["awarded_sek"] for r in board(store_url, tmp_path).values()) == 1_000_000
 
 
 def test_allocate_takes_the_recorded_applications(store_url: str, tmp_path: Path) -> None:
     """A file may only restate the applications: 2 500 000 kr with 2 schools is refused."""
-    spec = {"total_sek": 1_000_000, "districts": [
-        {"name": "Farsta", "schools": 2, "applied_sek": 2_500_000},
-        {"name": "Skarpnäck", "schools": 2, "applied_sek": 600_000}]}  # fmt: skip
+    spec = {
+        "total_sek": 1_000_000,
+        "districts": [
+            {"name": "Farsta", "schools": 2, "applied_sek": 2_500_000},
+            {"name": "Skarpnäck", "schools": 2, "applied_sek": 600_000},
+        ],
+    }
     source = tmp_path / "alloc.json"
     source.write_text(json.dumps(spec), encoding="utf-8")
-    refused(store_url, tmp_path, "allocate", *ROUND, "--input", str(source), "--record",
-            "--decided-on", ago(140).isoformat(), "--decision-ref", "SN", *COORD,
-            needles=("but its application says 1\u00a0400\u00a0000 kr with 4 schools",))  # fmt: skip
+    refused(
+        store_url,
+        tmp_path,
+        "allocate",
+        *ROUND,
+        "--input",
+        str(source),
+        "--record",
+        "--decided-on",
+        ago(140).isoformat(),
+        "--decision-ref",
+        "SN",
+        *COORD,
+        needles=("but its application says 1\u00a0400\u00a0000 kr with 4 schools",),
+    )
 
 
 def test_annulling_an_allocation_annuls_its_awards(store_url: str, tmp_path: Path) -> None:
     """The allocation and its awards go together; annulling one award alone is refused."""
-    run = ppss("allocate", *ROUND, "--record", "--decided-on", ago(140).isoformat(),
-               "--decision-ref", "SN 2", *COORD, "--database", store_url, home=tmp_path)  # fmt: skip
+    run = ppss(
+        "allocate",
+        *ROUND,
+        "--record",
+        "--decided-on",
+        ago(140).isoformat(),
+        "--decision-ref",
+        "SN 2",
+        *COORD,
+        "--database",
+        store_url,
+        home=tmp_path,
+    )
     assert run.code == 0, run.err
     store = EventStore.from_url(store_url)
     allocation = store.read_stream(f"round:{RID}")[-1]
-    award = next(r for r in store.read_streams(f"project:{RID}:")
-                 if isinstance(r.event, GrantAwarded))  # fmt: skip
+    award = next(
+        r for r in store.read_streams(f"project:{RID}:") if isinstance(r.event, GrantAwarded)
+    )
     store.close()
-    refused(store_url, tmp_path, "annul", *ROUND, "--position", str(award.position),
-            "--reason", "Fel", *COORD, needles=("part of allocation decision",))  # fmt: skip
-    done = ppss("annul", *ROUND, "--position", str(allocation.position), "--reason", "Fel",
-                *COORD, "--database", store_url, home=tmp_path)  # fmt: skip
+    refused(
+        store_url,
+        tmp_path,
+        "annul",
+        *ROUND,
+        "--position",
+        str(award.position),
+        "--reason",
+        "Fel",
+        *COORD,
+        needles=("part of allocation decision",),
+    )
+    done = ppss(
+        "annul",
+        *ROUND,
+        "--position",
+        str(allocation.position),
+        "--reason",
+        "Fel",
+        *COORD,
+        "--database",
+        store_url,
+        home=tmp_path,
+    )
     assert done.code == 0, done.err
     assert {r["awarded_sek"] for r in board(store_url, tmp_path).values()} == {0}
 
@@ -162,10 +268,25 @@ def test_a_payment_back_dated_before_the_plan_approval_is_refused(
 ) -> None:
     """`disburse --on` the day before the approval: blocked by plan_approved on that day."""
     ready(store_url, plan_on=ago(100))
-    pay = ["disburse", *ROUND, "--district", "Farsta", "--amount", "100000", "--reference",
-           "U-1", *COORD]  # fmt: skip
-    refused(store_url, tmp_path, *pay, "--on", ago(101).isoformat(),
-            needles=("blocked by plan_approved", f"as of {ago(101)}"))  # fmt: skip
+    pay = [
+        "disburse",
+        *ROUND,
+        "--district",
+        "Farsta",
+        "--amount",
+        "100000",
+        "--reference",
+        "U-1",
+        *COORD,
+    ]
+    refused(
+        store_url,
+        tmp_path,
+        *pay,
+        "--on",
+        ago(101).isoformat(),
+        needles=("blocked by plan_approved", f"as of {ago(101)}"),
+    )
     assert board(store_url, tmp_path, ago(101))["Farsta"]["disbursed_sek"] == 0
     done = ppss(*pay, "--on", ago(100).isoformat(), "--database", store_url, home=tmp_path)
     assert done.code == 0, done.err
@@ -177,26 +298,63 @@ def test_a_payment_back_dated_before_an_absence_is_refused(store_url: str, tmp_p
     before is refused too; the board and `disburse --on` agree on every date."""
     ready(store_url, plan_on=ago(100))
     held = datetime.combine(ago(30), datetime.min.time(), STOCKHOLM) + timedelta(hours=13)
-    run = ppss("network", "schedule", *ROUND, "--session", "n1", "--title", "Nätverk",
-               "--starts-at", held.isoformat(), *COORD, "--database", store_url, home=tmp_path)  # fmt: skip
+    run = ppss(
+        "network",
+        "schedule",
+        *ROUND,
+        "--session",
+        "n1",
+        "--title",
+        "Nätverk",
+        "--starts-at",
+        held.isoformat(),
+        *COORD,
+        "--database",
+        store_url,
+        home=tmp_path,
+    )
     assert run.code == 0, run.err  # no --on: announced on its own (past) day
     story, store = story_on(store_url, ago(30))
-    story.do(COORDINATOR, RecordNetwork(round_id=RID, district="Farsta", session_id="n1",
-                                        outcome="absent"))  # fmt: skip
+    story.do(
+        COORDINATOR,
+        RecordNetwork(round_id=RID, district="Farsta", session_id="n1", outcome="absent"),
+    )
     store.close()
     assert board(store_url, tmp_path, ago(31))["Farsta"]["payable_sek"] == 600_000
     assert board(store_url, tmp_path, ago(30))["Farsta"]["blocking"] == ["network_participation"]
-    refused(store_url, tmp_path, "disburse", *ROUND, "--district", "Farsta", "--amount",
-            "100000", "--reference", "U-1", "--on", ago(31).isoformat(), *COORD,
-            needles=("blocked by network_participation", f"as of {TODAY}"))  # fmt: skip
+    refused(
+        store_url,
+        tmp_path,
+        "disburse",
+        *ROUND,
+        "--district",
+        "Farsta",
+        "--amount",
+        "100000",
+        "--reference",
+        "U-1",
+        "--on",
+        ago(31).isoformat(),
+        *COORD,
+        needles=("blocked by network_participation", f"as of {TODAY}"),
+    )
 
 
 def test_the_same_payment_is_recorded_once(store_url: str, tmp_path: Path) -> None:
     """Same reference and amount: "already recorded", nothing written; another amount with
     the same reference is refused."""
     ready(store_url)
-    pay = ["disburse", *ROUND, "--district", "Farsta", "--reference", "U-1", *COORD,
-           "--database", store_url]  # fmt: skip
+    pay = [
+        "disburse",
+        *ROUND,
+        "--district",
+        "Farsta",
+        "--reference",
+        "U-1",
+        *COORD,
+        "--database",
+        store_url,
+    ]
     first = ppss(*pay, "--amount", "100000", home=tmp_path)
     assert first.code == 0, first.err
     before = snapshot(store_url)
@@ -204,27 +362,61 @@ def test_the_same_payment_is_recorded_once(store_url: str, tmp_path: Path) -> No
     assert again.code == 0, again.err
     assert "Already recorded" in again.out
     assert snapshot(store_url) == before
-    refused(store_url, tmp_path, *pay[:-2], "--amount", "100001",
-            needles=("payment reference U-1 is already used",))  # fmt: skip
+    refused(
+        store_url,
+        tmp_path,
+        *pay[:-2],
+        "--amount",
+        "100001",
+        needles=("payment reference U-1 is already used",),
+    )
     assert board(store_url, tmp_path)["Farsta"]["disbursed_sek"] == 100_000
 
 
 def test_a_plan_is_not_approved_before_it_was_submitted(store_url: str, tmp_path: Path) -> None:
     """The meeting's date may not come before the plan's submission."""
     story, store = story_on(store_url, ago(50))
-    story.do(district_actor("Farsta"), SubmitPlan(round_id=RID, district="Farsta",
-                                                  plan_id="p1", summary="Plan"))  # fmt: skip
+    story.do(
+        district_actor("Farsta"),
+        SubmitPlan(round_id=RID, district="Farsta", plan_id="p1", summary="Plan"),
+    )
     store.close()
-    refused(store_url, tmp_path, "plan", "approve", *ROUND, "--district", "Farsta", "--plan",
-            "p1", "--meeting-on", ago(51).isoformat(), "--as", "steering_group",
-            needles=("decision not before submission",))  # fmt: skip
+    refused(
+        store_url,
+        tmp_path,
+        "plan",
+        "approve",
+        *ROUND,
+        "--district",
+        "Farsta",
+        "--plan",
+        "p1",
+        "--meeting-on",
+        ago(51).isoformat(),
+        "--as",
+        "steering_group",
+        needles=("decision not before submission",),
+    )
 
 
 def test_supervision_money_is_capped_per_project(store_url: str, tmp_path: Path) -> None:
     """200 000 kr of supervision money for one project is refused: 25 000 kr is the cap."""
-    refused(store_url, tmp_path, "supervision", "request", *ROUND, "--district", "Farsta",
-            "--amount", "200000", "--description", "Handledning", "--as", "district:Farsta",
-            needles=("at most 25\u00a0000 kr", "supervision cap per project"))  # fmt: skip
+    refused(
+        store_url,
+        tmp_path,
+        "supervision",
+        "request",
+        *ROUND,
+        "--district",
+        "Farsta",
+        "--amount",
+        "200000",
+        "--description",
+        "Handledning",
+        "--as",
+        "district:Farsta",
+        needles=("at most 25\u00a0000 kr", "supervision cap per project"),
+    )
 
 
 def test_annulments_never_leave_money_inconsistent(store_url: str, tmp_path: Path) -> None:
@@ -232,22 +424,58 @@ def test_annulments_never_leave_money_inconsistent(store_url: str, tmp_path: Pat
     annulled today is gone from every as-of board."""
     ready(store_url)
     story, store = story_on(store_url, ago(60))
-    story.do(COORDINATOR, Disburse(round_id=RID, district="Farsta", amount_sek=300_000,
-                                   payment_reference="U-1"))  # fmt: skip
-    story.do(COORDINATOR, Disburse(round_id=RID, district="Farsta", amount_sek=300_000,
-                                   payment_reference="U-1b"))  # fmt: skip
+    story.do(
+        COORDINATOR,
+        Disburse(round_id=RID, district="Farsta", amount_sek=300_000, payment_reference="U-1"),
+    )
+    story.do(
+        COORDINATOR,
+        Disburse(round_id=RID, district="Farsta", amount_sek=300_000, payment_reference="U-1b"),
+    )
     history = store.read_stream(f"project:{RID}:farsta")
     store.close()
     award = next(r for r in history if r.event_type == "GrantAwarded")
     application = history[0]
     duplicate = history[-1]
-    refused(store_url, tmp_path, "annul", *ROUND, "--position", str(award.position),
-            "--reason", "Fel", *COORD, needles=("paid against 0 kr awarded",))  # fmt: skip
-    refused(store_url, tmp_path, "annul", *ROUND, "--position", str(application.position),
-            "--reason", "Fel", *COORD, needles=("money stays consistent",))  # fmt: skip
+    refused(
+        store_url,
+        tmp_path,
+        "annul",
+        *ROUND,
+        "--position",
+        str(award.position),
+        "--reason",
+        "Fel",
+        *COORD,
+        needles=("paid against 0 kr awarded",),
+    )
+    refused(
+        store_url,
+        tmp_path,
+        "annul",
+        *ROUND,
+        "--position",
+        str(application.position),
+        "--reason",
+        "Fel",
+        *COORD,
+        needles=("money stays consistent",),
+    )
     assert board(store_url, tmp_path, ago(59))["Farsta"]["disbursed_sek"] == 600_000
-    done = ppss("annul", *ROUND, "--district", "Farsta", "--position", str(duplicate.position),
-                "--reason", "Dubbelbetalning", *COORD, "--database", store_url, home=tmp_path)  # fmt: skip
+    done = ppss(
+        "annul",
+        *ROUND,
+        "--district",
+        "Farsta",
+        "--position",
+        str(duplicate.position),
+        "--reason",
+        "Dubbelbetalning",
+        *COORD,
+        "--database",
+        store_url,
+        home=tmp_path,
+    )
     assert done.code == 0, done.err
     for day in (ago(60), ago(59), TODAY):
         assert board(store_url, tmp_path, day)["Farsta"]["disbursed_sek"] == 300_000, day

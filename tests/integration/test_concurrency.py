@@ -6,11 +6,15 @@ import multiprocessing as mp
 import threading
 import time
 from collections import defaultdict
+from datetime import date, datetime
 from multiprocessing.synchronize import Event as EventType
 from typing import Any
 
 from events import Metadata, NewEvent, PlanSubmitted
-from ppss_workflow.errors import ConcurrencyError
+from policies.commands import Apply, AwardGrant, OpenRound
+from policies.state import STOCKHOLM, fold_project
+from ppss_workflow.errors import ConcurrencyError, WorkflowError
+from ppss_workflow.handlers import Actor, Commands
 from ppss_workflow.schema import upgrade
 from ppss_workflow.store import EventStore
 from tests.factories import WHEN
@@ -108,28 +112,23 @@ AWARD = 400_000  # two fit in the budget, the third would overrun it
 
 
 def _award_clock() -> Any:
-    from datetime import datetime
-
-    from policies.state import STOCKHOLM
-
     return lambda: datetime(2014, 3, 1, 12, tzinfo=STOCKHOLM)
 
 
 def _awarder(url: str, writer: int, barrier: Any, results: Any) -> None:
     """In each trial, wait for the others, then award this writer's district at once."""
-    from datetime import date
-
-    from policies.commands import AwardGrant
-    from ppss_workflow.errors import WorkflowError
-    from ppss_workflow.handlers import Actor, Commands
-
     store = EventStore.from_url(url)
     commands = Commands(store, clock=_award_clock())
     actor = Actor("coordinator", f"samordnare-{writer}@example.org")
     for trial in range(TRIALS):
         barrier.wait(timeout=60)
-        cmd = AwardGrant(round_id=f"aw{trial}", district=f"D{writer}", amount_sek=AWARD,
-                         decision_ref=f"SN {writer}", decided_on=date(2014, 2, 4))  # fmt: skip
+        cmd = AwardGrant(
+            round_id=f"aw{trial}",
+            district=f"D{writer}",
+            amount_sek=AWARD,
+            decision_ref=f"SN {writer}",
+            decided_on=date(2014, 2, 4),
+        )
         try:
             commands.execute(actor, cmd)
             results.put((trial, writer, "awarded"))
@@ -141,32 +140,46 @@ def _awarder(url: str, writer: int, barrier: Any, results: Any) -> None:
 def test_concurrent_awards_never_overrun_the_budget(backend: str, empty_url: str) -> None:
     """Five processes award in one round at the same instant, twenty times over: the
     round's awards never pass its budget; exactly the two that fit are recorded."""
-    from datetime import date
-
-    from policies.commands import Apply, OpenRound
-    from policies.state import fold_project
-    from ppss_workflow.handlers import Actor, Commands
-
     store = EventStore.from_url(empty_url)
     upgrade(store.engine)
     setup = Commands(store, clock=_award_clock())
     coordinator = Actor("coordinator", "samordnare@example.org")
     for trial in range(TRIALS):
         rid = f"aw{trial}"
-        setup.execute(coordinator, OpenRound(
-            round_id=rid, title="Samtidiga beslut", budget_sek=AWARD_BUDGET,
-            period_start=date(2014, 1, 1), period_end=date(2014, 12, 31), policy="ppss-2014",
-            on=date(2013, 5, 2)))  # fmt: skip
+        setup.execute(
+            coordinator,
+            OpenRound(
+                round_id=rid,
+                title="Samtidiga beslut",
+                budget_sek=AWARD_BUDGET,
+                period_start=date(2014, 1, 1),
+                period_end=date(2014, 12, 31),
+                policy="ppss-2014",
+                on=date(2013, 5, 2),
+            ),
+        )
         for w in range(AWARDERS):
-            setup.execute(coordinator, Apply(round_id=rid, district=f"D{w}", on=date(2013, 5, 31),
-                application={"district": f"D{w}", "school_count": 1, "applied_sek": AWARD,
-                             "period_start": date(2014, 1, 1),
-                             "period_end": date(2014, 12, 31)}))  # fmt: skip
+            setup.execute(
+                coordinator,
+                Apply(
+                    round_id=rid,
+                    district=f"D{w}",
+                    on=date(2013, 5, 31),
+                    application={
+                        "district": f"D{w}",
+                        "school_count": 1,
+                        "applied_sek": AWARD,
+                        "period_start": date(2014, 1, 1),
+                        "period_end": date(2014, 12, 31),
+                    },
+                ),
+            )
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(AWARDERS)
     results = ctx.Queue()
-    procs = [ctx.Process(target=_awarder, args=(empty_url, w, barrier, results))
-             for w in range(AWARDERS)]  # fmt: skip
+    procs = [
+        ctx.Process(target=_awarder, args=(empty_url, w, barrier, results)) for w in range(AWARDERS)
+    ]
     for proc in procs:
         proc.start()
     outcomes = [results.get(timeout=300) for _ in range(AWARDERS * TRIALS)]

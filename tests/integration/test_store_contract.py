@@ -118,13 +118,16 @@ def test_malformed_event_is_refused_and_store_unchanged(store: EventStore) -> No
 @pytest.mark.parametrize(
     ("stream", "events", "message"),
     [
-        (FARSTA, [NewEvent(PlanSubmitted(plan_id="p", summary="s"), datetime(2014, 3, 10))],
-         "time-zone aware"),
+        (
+            FARSTA,
+            [NewEvent(PlanSubmitted(plan_id="p", summary="s"), datetime(2014, 3, 10))],
+            "time-zone aware",
+        ),
         ("Project Farsta", [plan_submitted()], "stream id"),
         (FARSTA, [], "nothing to append"),
     ],
     ids=["naive-occurred-at", "bad-stream-id", "empty"],
-)  # fmt: skip
+)
 def test_other_bad_appends_are_refused(
     store: EventStore, stream: str, events: list[NewEvent], message: str
 ) -> None:
@@ -159,8 +162,9 @@ def test_guards_refuse_a_decision_whose_reading_changed(store: EventStore) -> No
     with pytest.raises(ConcurrencyError):
         store.append_many([AppendRequest("project:g:c", [awarded()], 0)], guards=read)
     with pytest.raises(ConcurrencyError):
-        store.append_many([AppendRequest("project:g:c", [awarded()], 0)],
-                          guards=[StreamGuard("project:g:a", 0)])  # fmt: skip
+        store.append_many(
+            [AppendRequest("project:g:c", [awarded()], 0)], guards=[StreamGuard("project:g:a", 0)]
+        )
     assert store.count() == before
     fresh = [StreamGuard("project:g:a", 1), PrefixGuard("project:g:", before)]
     store.append_many([AppendRequest("project:g:c", [awarded()], 0)], guards=fresh)
@@ -235,11 +239,18 @@ def test_hash_chain_links_every_event(store: EventStore) -> None:
     for rows in store.read_rows():
         for row in rows:
             expected = chain_hash_text(
-                prev, row.position, row.stream_id, row.version, row.event_id, row.event_type,
-                row.schema_version, row.data, row.metadata,
+                prev,
+                row.position,
+                row.stream_id,
+                row.version,
+                row.event_id,
+                row.event_type,
+                row.schema_version,
+                row.data,
+                row.metadata,
                 row.occurred_at if isinstance(row.occurred_at, str) else iso_utc(row.occurred_at),
                 row.recorded_at if isinstance(row.recorded_at, str) else iso_utc(row.recorded_at),
-            )  # fmt: skip
+            )
             assert row.hash == expected
             prev = row.hash
     assert store.head().hash == prev
@@ -291,8 +302,19 @@ def test_old_schema_version_is_read_as_current_model(store: EventStore) -> None:
     meta = '{"actor":"legacy-import","role":"system"}'
     occurred, recorded = "2014-05-02T08:00:00.000000Z", "2014-05-02T08:05:00.000000Z"
     event_id = str(uuid4())
-    digest = chain_hash_text(GENESIS_HASH, 1, FARSTA, 1, event_id, "DisbursementMade", 1,
-                             v1_data, meta, occurred, recorded)  # fmt: skip
+    digest = chain_hash_text(
+        GENESIS_HASH,
+        1,
+        FARSTA,
+        1,
+        event_id,
+        "DisbursementMade",
+        1,
+        v1_data,
+        meta,
+        occurred,
+        recorded,
+    )
     with store.engine.begin() as conn:
         conn.execute(
             text(
@@ -300,9 +322,16 @@ def test_old_schema_version_is_read_as_current_model(store: EventStore) -> None:
                 "schema_version, data, metadata, occurred_at, recorded_at, hash) VALUES "
                 "(1, :s, 1, :e, 'DisbursementMade', 1, :d, :m, :o, :r, :h)"
             ),
-            {"s": FARSTA, "e": event_id, "d": v1_data, "m": meta, "o": occurred, "r": recorded,
-             "h": digest},
-        )  # fmt: skip
+            {
+                "s": FARSTA,
+                "e": event_id,
+                "d": v1_data,
+                "m": meta,
+                "o": occurred,
+                "r": recorded,
+                "h": digest,
+            },
+        )
 
     (recorded_event,) = store.read_stream(FARSTA)
     assert recorded_event.event == DisbursementMade(

@@ -11,6 +11,7 @@ import pytest
 from events import (
     AllocationDecided,
     ApplicationSubmitted,
+    DeadlineSet,
     DisbursementMade,
     EventAnnulled,
     GrantAwarded,
@@ -47,7 +48,7 @@ from policies.commands import (
 )
 from policies.decisions import _DECIDERS, Refusal, authorise, command_day, command_moment
 from policies.registry import POLICIES
-from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round
+from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
 from tests.unit.world import World, types_of
 
 RID = "r"
@@ -58,24 +59,45 @@ TODAY = date(2014, 12, 15)
 
 
 def opened(world: World, budget: int = 1_000_000, policy: str = "ppss-2014") -> None:
-    world.given(ROUND, RoundOpened(
-        round_id=RID, title="Runda", budget_sek=budget, supervision_pool_sek=200_000,
-        supervision_cap_sek=25_000, period_start=date(2014, 1, 1), period_end=date(2014, 12, 31),
-        policy_name=policy, policy_version=1), date(2013, 5, 2))  # fmt: skip
+    world.given(
+        ROUND,
+        RoundOpened(
+            round_id=RID,
+            title="Runda",
+            budget_sek=budget,
+            supervision_pool_sek=200_000,
+            supervision_cap_sek=25_000,
+            period_start=date(2014, 1, 1),
+            period_end=date(2014, 12, 31),
+            policy_name=policy,
+            policy_version=1,
+        ),
+        date(2013, 5, 2),
+    )
 
 
 def applied(world: World, name: str, sek: int = 1_400_000, schools: int = 4) -> None:
-    from policies.state import slug
-
-    world.given(f"project:{RID}:{slug(name)}", ApplicationSubmitted(
-        round_id=RID, project_id=slug(name), district=name, school_count=schools,
-        applied_sek=sek, period_start=date(2014, 1, 1), period_end=date(2014, 12, 31)),
-        date(2013, 5, 31))  # fmt: skip
+    world.given(
+        f"project:{RID}:{slug(name)}",
+        ApplicationSubmitted(
+            round_id=RID,
+            project_id=slug(name),
+            district=name,
+            school_count=schools,
+            applied_sek=sek,
+            period_start=date(2014, 1, 1),
+            period_end=date(2014, 12, 31),
+        ),
+        date(2013, 5, 31),
+    )
 
 
 def awarded(world: World, stream: str, sek: int, ref: str = "SN 1") -> Any:
-    return world.given(stream, GrantAwarded(amount_sek=sek, decision_ref=ref,
-                                            decided_on=date(2014, 2, 4)), date(2014, 2, 4))  # fmt: skip
+    return world.given(
+        stream,
+        GrantAwarded(amount_sek=sek, decision_ref=ref, decided_on=date(2014, 2, 4)),
+        date(2014, 2, 4),
+    )
 
 
 def plan_approved(world: World, stream: str = FARSTA, on: date = date(2014, 3, 10)) -> None:
@@ -84,8 +106,9 @@ def plan_approved(world: World, stream: str = FARSTA, on: date = date(2014, 3, 1
 
 
 def paid(world: World, stream: str, sek: int, ref: str, on: date = date(2014, 3, 20)) -> Any:
-    return world.given(stream, DisbursementMade(amount_sek=sek, purpose="grant",
-                                                payment_reference=ref), on)  # fmt: skip
+    return world.given(
+        stream, DisbursementMade(amount_sek=sek, purpose="grant", payment_reference=ref), on
+    )
 
 
 @pytest.fixture
@@ -121,44 +144,81 @@ def test_every_command_has_one_decision_function() -> None:
 def test_award_counts_earlier_awards_against_the_budget(world: World) -> None:
     """Total awarded ≤ budget, earlier awards included."""
     awarded(world, FARSTA, 600_000)
-    ok = world.decide(AwardGrant(round_id=RID, district="Skarpnäck", amount_sek=400_000,
-                                 decision_ref="SN 2", decided_on=date(2014, 2, 5)), TODAY)  # fmt: skip
+    ok = world.decide(
+        AwardGrant(
+            round_id=RID,
+            district="Skarpnäck",
+            amount_sek=400_000,
+            decision_ref="SN 2",
+            decided_on=date(2014, 2, 5),
+        ),
+        TODAY,
+    )
     assert types_of_decision(ok) == ["GrantAwarded"]
-    no = refused(world, AwardGrant(round_id=RID, district="Skarpnäck", amount_sek=400_001,
-                                   decision_ref="SN 2", decided_on=date(2014, 2, 5)))  # fmt: skip
+    no = refused(
+        world,
+        AwardGrant(
+            round_id=RID,
+            district="Skarpnäck",
+            amount_sek=400_001,
+            decision_ref="SN 2",
+            decided_on=date(2014, 2, 5),
+        ),
+    )
     assert no.rule == "total awarded within the budget"
     assert "1\u00a0000\u00a0001 kr" in str(no)
 
 
 def test_award_never_exceeds_what_the_district_applied_for(world: World) -> None:
     """A district's award ≤ what it applied for."""
-    no = refused(world, AwardGrant(round_id=RID, district="Skarpnäck", amount_sek=600_001,
-                                   decision_ref="SN", decided_on=date(2014, 2, 5)))  # fmt: skip
+    no = refused(
+        world,
+        AwardGrant(
+            round_id=RID,
+            district="Skarpnäck",
+            amount_sek=600_001,
+            decision_ref="SN",
+            decided_on=date(2014, 2, 5),
+        ),
+    )
     assert no.rule == "award within applied"
 
 
 def test_allocation_takes_the_recorded_applications(world: World) -> None:
     """The rule is applied to what the districts applied for, and awards follow it."""
-    decision = world.decide(RecordAllocation(round_id=RID, decided_on=date(2014, 2, 4),
-                                             decision_ref="SN 1"), TODAY)  # fmt: skip
+    decision = world.decide(
+        RecordAllocation(round_id=RID, decided_on=date(2014, 2, 4), decision_ref="SN 1"), TODAY
+    )
     streams = dict(decision.appends)
     (decided,) = streams[ROUND]
     assert isinstance(decided, AllocationDecided)
     assert {line.district: line.allocated_sek for line in decided.lines} == {
-        "Farsta": 666_667, "Skarpnäck": 333_333}  # fmt: skip
+        "Farsta": 666_667,
+        "Skarpnäck": 333_333,
+    }
     assert [e.amount_sek for e in streams[FARSTA]] == [666_667]
     assert sum(line.allocated_sek for line in decided.lines) <= 1_000_000
 
 
 def test_allocation_refuses_an_input_that_differs_from_the_applications(world: World) -> None:
     """A file may only restate the applications: 2 500 000 kr with 2 schools is refused."""
-    restated = (RestatedApplication(name="Farsta", schools=2, applied_sek=2_500_000),
-                RestatedApplication(name="Skarpnäck", schools=2, applied_sek=600_000))  # fmt: skip
-    no = refused(world, RecordAllocation(round_id=RID, decided_on=date(2014, 2, 4),
-                                         decision_ref="SN", restated=restated))  # fmt: skip
+    restated = (
+        RestatedApplication(name="Farsta", schools=2, applied_sek=2_500_000),
+        RestatedApplication(name="Skarpnäck", schools=2, applied_sek=600_000),
+    )
+    no = refused(
+        world,
+        RecordAllocation(
+            round_id=RID, decided_on=date(2014, 2, 4), decision_ref="SN", restated=restated
+        ),
+    )
     assert no.rule == "restate the recorded applications"
-    left_out = refused(world, RecordAllocation(round_id=RID, decided_on=date(2014, 2, 4),
-                                               decision_ref="SN", restated=restated[1:]))  # fmt: skip
+    left_out = refused(
+        world,
+        RecordAllocation(
+            round_id=RID, decided_on=date(2014, 2, 4), decision_ref="SN", restated=restated[1:]
+        ),
+    )
     assert "leaves out Farsta" in str(left_out)
 
 
@@ -170,8 +230,10 @@ def test_allocation_refuses_when_awards_exist_and_replaces_them_on_request(world
     recorded = world.run(cmd.model_copy(update={"replace": True}), TODAY)
     farsta = fold_project(FARSTA, world.stream(FARSTA))
     assert farsta.ledger.awarded_sek == 666_667
-    assert any(isinstance(r.event, EventAnnulled) and r.event.annulled_event_id == first.event_id
-               for r in recorded)  # fmt: skip
+    assert any(
+        isinstance(r.event, EventAnnulled) and r.event.annulled_event_id == first.event_id
+        for r in recorded
+    )
     # and again: the allocation itself is replaced, never added to
     world.run(cmd.model_copy(update={"replace": True, "decision_ref": "SN 3"}), TODAY)
     total = sum(fold_project(s, world.stream(s)).ledger.awarded_sek for s in (FARSTA, SKARPNACK))
@@ -184,15 +246,20 @@ def test_replacing_an_allocation_below_what_was_paid_is_refused(world: World) ->
     awarded(world, FARSTA, 900_000)
     plan_approved(world)
     paid(world, FARSTA, 900_000, "U-1")
-    no = refused(world, RecordAllocation(round_id=RID, decided_on=date(2014, 2, 4),
-                                         decision_ref="SN 2", replace=True))  # fmt: skip
+    no = refused(
+        world,
+        RecordAllocation(
+            round_id=RID, decided_on=date(2014, 2, 4), decision_ref="SN 2", replace=True
+        ),
+    )
     assert no.rule == "paid within awarded"
 
 
 def test_annulling_an_allocation_annuls_its_awards(world: World) -> None:
     """An allocation and its awards go together."""
-    world.run(RecordAllocation(round_id=RID, decided_on=date(2014, 2, 4), decision_ref="SN 1"),
-              TODAY)  # fmt: skip
+    world.run(
+        RecordAllocation(round_id=RID, decided_on=date(2014, 2, 4), decision_ref="SN 1"), TODAY
+    )
     allocation = fold_round(world.stream(ROUND)).allocation  # type: ignore[union-attr]
     assert allocation is not None
     decision = world.decide(Annul(round_id=RID, position=allocation.position, reason="Fel"), TODAY)
@@ -219,9 +286,13 @@ def test_a_payment_back_dated_before_a_missed_session_is_refused(world: World) -
     """Judged as of today too: the absence recorded since blocks it."""
     awarded(world, FARSTA, 600_000)
     plan_approved(world)
-    world.given(ROUND, NetworkSessionScheduled(
-        session_id="n2", title="Nätverk", starts_at=datetime(2014, 9, 17, 13, tzinfo=STOCKHOLM)),
-        date(2014, 2, 4))  # fmt: skip
+    world.given(
+        ROUND,
+        NetworkSessionScheduled(
+            session_id="n2", title="Nätverk", starts_at=datetime(2014, 9, 17, 13, tzinfo=STOCKHOLM)
+        ),
+        date(2014, 2, 4),
+    )
     world.given(FARSTA, NetworkAbsenceRecorded(session_id="n2"), date(2014, 9, 17))
     no = refused(world, pay(100_000, on=date(2014, 9, 16)))
     assert "blocked by network_participation" in str(no)
@@ -250,8 +321,16 @@ def test_payment_within_what_is_payable(world: World) -> None:
     paid(world, FARSTA, 500_000, "U-1")
     assert refused(world, pay(100_001, "U-2")).rule == "payable grant"
     assert types_of_decision(world.decide(pay(100_000, "U-2"), TODAY)) == ["DisbursementMade"]
-    no = refused(world, Disburse(round_id=RID, district="Farsta", amount_sek=1,
-                                 payment_reference="F-1", purpose="supervision"))  # fmt: skip
+    no = refused(
+        world,
+        Disburse(
+            round_id=RID,
+            district="Farsta",
+            amount_sek=1,
+            payment_reference="F-1",
+            purpose="supervision",
+        ),
+    )
     assert no.rule == "payable supervision"
 
 
@@ -261,8 +340,9 @@ def test_payment_within_what_is_payable(world: World) -> None:
 def test_a_plan_decision_is_not_dated_before_its_submission(world: World) -> None:
     """The steering group decides on a plan it has."""
     world.given(FARSTA, PlanSubmitted(plan_id="p", summary="Plan"), date(2014, 2, 20))
-    early = DecidePlan(round_id=RID, district="Farsta", plan_id="p", approve=True,
-                       meeting_on=date(2014, 2, 19))  # fmt: skip
+    early = DecidePlan(
+        round_id=RID, district="Farsta", plan_id="p", approve=True, meeting_on=date(2014, 2, 19)
+    )
     assert refused(world, early).rule == "decision not before submission"
     on_time = early.model_copy(update={"meeting_on": date(2014, 2, 20)})
     assert types_of_decision(world.decide(on_time, TODAY)) == ["PlanApproved"]
@@ -273,8 +353,14 @@ def test_a_plan_decision_is_not_dated_before_its_submission(world: World) -> Non
 def test_plan_lifecycle_refusals(world: World) -> None:
     """An approved plan is not decided or resubmitted again; a rejection says why."""
     plan_approved(world)
-    again = DecidePlan(round_id=RID, district="Farsta", plan_id="p", approve=False,
-                       meeting_on=date(2014, 4, 1), reason="Nej")  # fmt: skip
+    again = DecidePlan(
+        round_id=RID,
+        district="Farsta",
+        plan_id="p",
+        approve=False,
+        meeting_on=date(2014, 4, 1),
+        reason="Nej",
+    )
     assert refused(world, again).rule == "plan lifecycle"
     resubmit = SubmitPlan(round_id=RID, district="Farsta", plan_id="p", summary="Igen")
     assert refused(world, resubmit).rule == "plan lifecycle"
@@ -285,11 +371,16 @@ def test_plan_lifecycle_refusals(world: World) -> None:
 
 def test_network_records_follow_the_table(world: World) -> None:
     """Attend or miss once; only a missed session is made up; not before it is held."""
-    world.given(ROUND, NetworkSessionScheduled(
-        session_id="n1", title="Nätverk", starts_at=datetime(2014, 3, 12, 13, tzinfo=STOCKHOLM)),
-        date(2014, 2, 4))  # fmt: skip
-    make_up = RecordNetwork(round_id=RID, district="Farsta", session_id="n1", outcome="make-up",
-                            note="Extra möte")  # fmt: skip
+    world.given(
+        ROUND,
+        NetworkSessionScheduled(
+            session_id="n1", title="Nätverk", starts_at=datetime(2014, 3, 12, 13, tzinfo=STOCKHOLM)
+        ),
+        date(2014, 2, 4),
+    )
+    make_up = RecordNetwork(
+        round_id=RID, district="Farsta", session_id="n1", outcome="make-up", note="Extra möte"
+    )
     assert refused(world, make_up).rule == "network lifecycle"
     attend = RecordNetwork(round_id=RID, district="Farsta", session_id="n1", outcome="attended")
     assert command_day(attend, fold_round(world.stream(ROUND)), TODAY) == date(2014, 3, 12)
@@ -303,14 +394,15 @@ def test_network_records_follow_the_table(world: World) -> None:
 
 def test_supervision_money_is_capped_per_project_and_by_the_pool(world: World) -> None:
     """25 000 kr per project (seed 000), on request only, within the pool."""
-    grant = GrantSupervision(round_id=RID, district="Farsta", amount_sek=25_000,
-                             decision_ref="FoU")  # fmt: skip
+    grant = GrantSupervision(round_id=RID, district="Farsta", amount_sek=25_000, decision_ref="FoU")
     assert refused(world, grant).rule == "supervision on request"
-    big = RequestSupervision(round_id=RID, district="Farsta", amount_sek=200_000,
-                             description="Handledning")  # fmt: skip
+    big = RequestSupervision(
+        round_id=RID, district="Farsta", amount_sek=200_000, description="Handledning"
+    )
     assert refused(world, big).rule == "supervision cap per project"
-    world.given(FARSTA, SupervisionFundsRequested(amount_sek=25_000, description="H"),
-                date(2014, 4, 2))  # fmt: skip
+    world.given(
+        FARSTA, SupervisionFundsRequested(amount_sek=25_000, description="H"), date(2014, 4, 2)
+    )
     assert types_of_decision(world.decide(grant, TODAY)) == ["SupervisionFundsGranted"]
     over = grant.model_copy(update={"amount_sek": 25_001})
     assert refused(world, over).rule == "supervision within request"
@@ -319,10 +411,20 @@ def test_supervision_money_is_capped_per_project_and_by_the_pool(world: World) -
 def test_supervision_cap_comes_from_the_round_or_the_policy() -> None:
     """A round opened before the cap was on record uses the policy's 25 000 kr."""
     world = World()
-    world.given(ROUND, RoundOpened(
-        round_id=RID, title="R", budget_sek=1, supervision_pool_sek=200_000,
-        period_start=date(2014, 1, 1), period_end=date(2014, 12, 31), policy_name="ppss-2014",
-        policy_version=1), date(2013, 5, 2))  # fmt: skip
+    world.given(
+        ROUND,
+        RoundOpened(
+            round_id=RID,
+            title="R",
+            budget_sek=1,
+            supervision_pool_sek=200_000,
+            period_start=date(2014, 1, 1),
+            period_end=date(2014, 12, 31),
+            policy_name="ppss-2014",
+            policy_version=1,
+        ),
+        date(2013, 5, 2),
+    )
     rnd = fold_round(world.stream(ROUND))
     assert rnd is not None
     assert POLICIES[("ppss-2014", 1)].supervision_cap(rnd) == 25_000
@@ -334,27 +436,52 @@ def test_unused_supervision_money_is_owed_back_apart_from_the_grant(world: World
     awarded(world, FARSTA, 600_000)
     plan_approved(world)
     paid(world, FARSTA, 600_000, "U-1")
-    world.given(FARSTA, SupervisionFundsRequested(amount_sek=25_000, description="H"),
-                date(2014, 4, 2))  # fmt: skip
-    world.given(FARSTA, SupervisionFundsGranted(amount_sek=25_000, decision_ref="FoU"),
-                date(2014, 4, 3))  # fmt: skip
-    world.given(FARSTA, DisbursementMade(amount_sek=25_000, purpose="supervision",
-                                         payment_reference="F-1"), date(2014, 4, 4))  # fmt: skip
-    account = SubmitYearEndAccount(round_id=RID, district="Farsta", spent_sek=600_000,
-                                   cost_description="Enligt plan", on=date(2015, 1, 20))  # fmt: skip
+    world.given(
+        FARSTA, SupervisionFundsRequested(amount_sek=25_000, description="H"), date(2014, 4, 2)
+    )
+    world.given(
+        FARSTA, SupervisionFundsGranted(amount_sek=25_000, decision_ref="FoU"), date(2014, 4, 3)
+    )
+    world.given(
+        FARSTA,
+        DisbursementMade(amount_sek=25_000, purpose="supervision", payment_reference="F-1"),
+        date(2014, 4, 4),
+    )
+    account = SubmitYearEndAccount(
+        round_id=RID,
+        district="Farsta",
+        spent_sek=600_000,
+        cost_description="Enligt plan",
+        on=date(2015, 1, 20),
+    )
     assert refused(world, account, date(2015, 1, 20)).rule == "supervision accounted apart"
     too_much = account.model_copy(update={"supervision_spent_sek": 25_001})
     assert refused(world, too_much, date(2015, 1, 20)).rule == "supervision accounted apart"
-    world.given(FARSTA, YearEndAccountSubmitted(spent_sek=600_000, cost_description="Enligt plan",
-                                                supervision_spent_sek=20_000), date(2015, 1, 20))  # fmt: skip
+    world.given(
+        FARSTA,
+        YearEndAccountSubmitted(
+            spent_sek=600_000, cost_description="Enligt plan", supervision_spent_sek=20_000
+        ),
+        date(2015, 1, 20),
+    )
     rnd = fold_round(world.stream(ROUND))
     assert rnd is not None
     repayment = POLICIES[("ppss-2014", 1)].repayment(
-        rnd, fold_project(FARSTA, world.stream(FARSTA)), end_of_day(date(2015, 2, 1)))
+        rnd, fold_project(FARSTA, world.stream(FARSTA)), end_of_day(date(2015, 2, 1))
+    )
     assert (repayment.owed_sek, repayment.supervision_owed_sek, repayment.grant_owed_sek) == (
-        5_000, 5_000, 0)  # fmt: skip
-    demand = DemandRepayment(round_id=RID, district="Farsta", amount_sek=5_000, reason="Handl.",
-                             due_on=date(2015, 3, 31), on=date(2015, 2, 1))  # fmt: skip
+        5_000,
+        5_000,
+        0,
+    )
+    demand = DemandRepayment(
+        round_id=RID,
+        district="Farsta",
+        amount_sek=5_000,
+        reason="Handl.",
+        due_on=date(2015, 3, 31),
+        on=date(2015, 2, 1),
+    )
     assert types_of_decision(world.decide(demand, date(2015, 2, 1))) == ["RepaymentDemanded"]
     more = demand.model_copy(update={"amount_sek": 5_001})
     assert refused(world, more, date(2015, 2, 1)).rule == "demand within owed"
@@ -373,8 +500,9 @@ def test_an_award_with_money_out_cannot_be_annulled(world: World) -> None:
     assert "100\u00a0000 kr paid against 0 kr awarded" in str(no)
     # the payment itself may be annulled (a mistaken record), and then the award
     world.run(Annul(round_id=RID, position=payment.position, reason="Fel"), TODAY)
-    assert types_of(world.run(Annul(round_id=RID, position=award.position, reason="Fel"),
-                              TODAY)) == ["EventAnnulled"]  # fmt: skip
+    assert types_of(
+        world.run(Annul(round_id=RID, position=award.position, reason="Fel"), TODAY)
+    ) == ["EventAnnulled"]
 
 
 def test_the_plan_approval_a_payment_was_made_under_cannot_be_annulled(world: World) -> None:
@@ -408,7 +536,8 @@ def test_an_annulment_may_not_break_a_lifecycle(world: World) -> None:
     assert twice.rule == "annul once"
     opening = world.stream(ROUND)[0]
     assert refused(world, Annul(round_id=RID, position=opening.position, reason="x")).kind == (
-        "invalid")  # fmt: skip
+        "invalid"
+    )
     assert refused(world, Annul(round_id=RID, position=999, reason="x")).kind == "not_found"
 
 
@@ -433,8 +562,9 @@ def test_an_annulment_counts_in_every_as_of_view(world: World) -> None:
 
 def test_dates_are_checked(world: World) -> None:
     """No future dates, nothing outside the round, nothing in a closed round but money back."""
-    future = SubmitPlan(round_id=RID, district="Farsta", plan_id="p", summary="S",
-                        on=date(2014, 12, 16))  # fmt: skip
+    future = SubmitPlan(
+        round_id=RID, district="Farsta", plan_id="p", summary="S", on=date(2014, 12, 16)
+    )
     assert refused(world, future).rule == "no future dates"
     outside = future.model_copy(update={"on": date(2016, 6, 1)})
     assert refused(world, outside, date(2016, 6, 2)).rule == "dates within the round"
@@ -442,37 +572,59 @@ def test_dates_are_checked(world: World) -> None:
     closed = future.model_copy(update={"on": TODAY})
     assert refused(world, closed).rule == "round lifecycle"
     assert refused(world, SetDeadline(round_id=RID, code="x", due_on=TODAY, reason="r")).rule == (
-        "round lifecycle")  # fmt: skip
+        "round lifecycle"
+    )
 
 
 def test_applications(world: World) -> None:
     """Once per district (again after a withdrawal); one name per project."""
-    form = {"district": "Farsta", "school_count": 1, "applied_sek": 1,
-            "period_start": date(2014, 1, 1), "period_end": date(2014, 12, 31)}  # fmt: skip
+    form = {
+        "district": "Farsta",
+        "school_count": 1,
+        "applied_sek": 1,
+        "period_start": date(2014, 1, 1),
+        "period_end": date(2014, 12, 31),
+    }
     twice = Apply(round_id=RID, district="Farsta", application=form, on=date(2013, 6, 1))
     assert "already applied" in str(refused(world, twice))
-    lookalike = Apply(round_id=RID, district="Fårsta", application={**form, "district": "Fårsta"},
-                      on=date(2013, 6, 1))  # fmt: skip
+    lookalike = Apply(
+        round_id=RID,
+        district="Fårsta",
+        application={**form, "district": "Fårsta"},
+        on=date(2013, 6, 1),
+    )
     assert refused(world, lookalike).rule == "one project per district"
     world.run(Withdraw(round_id=RID, district="Farsta", reason="Inte i år", on=TODAY), TODAY)
     assert "already applied" in str(refused(world, twice))  # as of its date, still standing
     again = twice.model_copy(update={"on": TODAY})
     assert types_of_decision(world.decide(again, TODAY)) == ["ApplicationSubmitted"]
-    bad = Apply(round_id=RID, district="Farsta", application={**form, "school_count": 0},
-                on=date(2013, 6, 1))  # fmt: skip
+    bad = Apply(
+        round_id=RID,
+        district="Farsta",
+        application={**form, "school_count": 0},
+        on=date(2013, 6, 1),
+    )
     assert refused(world, bad).kind == "invalid"
 
 
 def test_repayments_settle_only_what_was_demanded(world: World) -> None:
     """Received or waived ≤ demanded; a waiver says why."""
-    settle = SettleRepayment(round_id=RID, district="Farsta", amount_sek=1, waive=False,
-                             reference="I-1", on=TODAY)  # fmt: skip
+    settle = SettleRepayment(
+        round_id=RID, district="Farsta", amount_sek=1, waive=False, reference="I-1", on=TODAY
+    )
     assert refused(world, settle).rule == "settle within demanded"
 
 
-@pytest.mark.parametrize(("role", "acting_for", "allowed"), [
-    ("coordinator", None, True), ("district", "farsta", False), ("auditor", None, False),
-    ("scheduler", None, False), ("steering_group", None, False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "acting_for", "allowed"),
+    [
+        ("coordinator", None, True),
+        ("district", "farsta", False),
+        ("auditor", None, False),
+        ("scheduler", None, False),
+        ("steering_group", None, False),
+    ],
+)
 def test_who_may_pay(role: str, acting_for: str | None, allowed: bool) -> None:
     """Only a coordinator records payments; every other role is refused by name."""
     if allowed:
@@ -493,12 +645,22 @@ def test_a_district_acts_only_for_its_own_project() -> None:
 
 def test_sessions_are_dated_by_their_own_day() -> None:
     """Scheduling a past session dates it on its own day, so as-of views see it."""
-    cmd = ScheduleSession(round_id=RID, session_id="n", title="T",
-                          starts_at=datetime(2014, 3, 12, 13, tzinfo=STOCKHOLM))  # fmt: skip
+    cmd = ScheduleSession(
+        round_id=RID,
+        session_id="n",
+        title="T",
+        starts_at=datetime(2014, 3, 12, 13, tzinfo=STOCKHOLM),
+    )
     assert command_day(cmd, None, TODAY) == date(2014, 3, 12)
     assert command_moment(cmd, None, end_of_day(TODAY)).date() == date(2014, 3, 12)
-    opening = OpenRound(round_id="x", title="X", budget_sek=1, period_start=date(2014, 1, 1),
-                        period_end=date(2014, 12, 31), policy="nope")  # fmt: skip
+    opening = OpenRound(
+        round_id="x",
+        title="X",
+        budget_sek=1,
+        period_start=date(2014, 1, 1),
+        period_end=date(2014, 12, 31),
+        policy="nope",
+    )
     with pytest.raises(Refusal, match="unknown policy"):
         World().decide(opening, TODAY)
 
@@ -507,8 +669,11 @@ def test_the_2018_annual_follow_up_blocks_the_grant() -> None:
     """What a condition blocks is stated on the condition: the annual follow-up blocks."""
     world = World()
     opened(world, policy="sst-2018")
-    world.given(ROUND, __import__("events").DeadlineSet(
-        code="annual_report", due_on=date(2019, 2, 15), reason="VB"), date(2018, 5, 2))
+    world.given(
+        ROUND,
+        DeadlineSet(code="annual_report", due_on=date(2019, 2, 15), reason="VB"),
+        date(2018, 5, 2),
+    )
     applied(world, "Farsta")
     rnd, project = fold_round(world.stream(ROUND)), fold_project(FARSTA, world.stream(FARSTA))
     assert rnd is not None

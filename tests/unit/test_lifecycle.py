@@ -21,8 +21,10 @@ from policies.lifecycle import (
 from tests.unit.strategies import example_of
 
 STATES = {m: sorted({s for (mm, s, _) in TRANSITIONS if mm is m} | {"none"}) for m in Machine}
-KINDS = {m: sorted({k for (mm, _, k) in TRANSITIONS if mm is m}, key=lambda k: k.__name__)
-         for m in Machine}  # fmt: skip
+KINDS = {
+    m: sorted({k for (mm, _, k) in TRANSITIONS if mm is m}, key=lambda k: k.__name__)
+    for m in Machine
+}
 PAIRS = [
     (m, state, kind) for m in Machine for state, kind in itertools.product(STATES[m], KINDS[m])
 ]
@@ -32,8 +34,9 @@ def _event(kind: type[Event]) -> Event:
     return example_of(kind)
 
 
-@pytest.mark.parametrize(("machine", "state", "kind"), PAIRS,
-                         ids=[f"{m}-{s}-{k.__name__}" for m, s, k in PAIRS])  # fmt: skip
+@pytest.mark.parametrize(
+    ("machine", "state", "kind"), PAIRS, ids=[f"{m}-{s}-{k.__name__}" for m, s, k in PAIRS]
+)
 def test_every_pair_is_either_in_the_table_or_refused_by_name(
     machine: Machine, state: str, kind: type[Event]
 ) -> None:
