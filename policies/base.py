@@ -183,6 +183,16 @@ class Policy:
                 f"{fmt_sek(ledger.awarded_sek)}: {fmt_sek(over)} to pay back"
             )
             evidence = (*project.awards, *project.disbursements)
+        if project.withdrawn is not None and not self.accounted(project):
+            # A withdrawn project owes back all it was paid until an account shows its use.
+            paid = ledger.disbursed_grant_sek
+            if paid > owed:
+                owed = paid
+                reason = (
+                    f"the application was withdrawn with {fmt_sek(paid)} paid: all of it is "
+                    "owed back until an account shows what was used"
+                )
+                evidence = (project.withdrawn, *project.disbursements)
         supervision, why, more = self.unused_supervision(project)
         if supervision:
             reason += f"; {why}"
@@ -212,11 +222,21 @@ class Policy:
             return 0, "", ()
         over = max(0, paid - ledger.supervision_granted_sek)
         account = project.year_end_account
-        if account is None or not self.accounted(project):
+        if account is None:
+            if project.withdrawn is not None:
+                return (
+                    paid,
+                    f"the application was withdrawn with {fmt_sek(paid)} of supervision money "
+                    "paid: all of it is owed back until an account shows its use",
+                    (project.withdrawn, *project.supervision_grants),
+                )
             if over:
-                return over, f"supervision paid {fmt_sek(paid)} against a grant of " \
-                    f"{fmt_sek(ledger.supervision_granted_sek)}: {fmt_sek(over)} to pay back", (
-                    *project.supervision_grants, *project.disbursements)  # fmt: skip
+                return (
+                    over,
+                    f"supervision paid {fmt_sek(paid)} against a grant of "
+                    f"{fmt_sek(ledger.supervision_granted_sek)}: {fmt_sek(over)} to pay back",
+                    (*project.supervision_grants, *project.disbursements),
+                )
             return 0, "", ()
         stated: int | None = getattr(account.event, "supervision_spent_sek", None)
         spent = min(paid - over, stated or 0)

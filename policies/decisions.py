@@ -1225,7 +1225,8 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
             "known districts",
             kind="not_found",
         )
-    if project.withdrawn is not None and not isinstance(cmd, DemandRepayment | SettleRepayment):
+    accounting = DemandRepayment | SettleRepayment | SubmitYearEndAccount | SubmitFinancialReport
+    if project.withdrawn is not None and not isinstance(cmd, accounting):
         _refuse(
             cmd,
             view,

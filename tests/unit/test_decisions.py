@@ -684,3 +684,32 @@ def test_the_2018_annual_follow_up_blocks_the_grant() -> None:
 
 def types_of_decision(decision: Any) -> list[str]:
     return [e.event_type for _, events in decision.appends for e in events]
+
+
+def test_a_withdrawn_project_owes_back_what_it_was_paid(world: World) -> None:
+    """Withdrawing never hides money: all of it is owed until an account shows its use."""
+    awarded(world, FARSTA, 600_000)
+    plan_approved(world)
+    paid(world, FARSTA, 300_000, "U-1")
+    world.run(
+        Withdraw(round_id=RID, district="Farsta", reason="Projektet läggs ned", on=TODAY), TODAY
+    )
+    rnd = fold_round(world.stream(ROUND))
+    assert rnd is not None
+    policy = POLICIES[("ppss-2014", 1)]
+    repayment = policy.repayment(rnd, fold_project(FARSTA, world.stream(FARSTA)), end_of_day(TODAY))
+    assert repayment.owed_sek == 300_000
+    assert "withdrawn" in repayment.reason
+    world.run(
+        SubmitYearEndAccount(
+            round_id=RID,
+            district="Farsta",
+            spent_sek=250_000,
+            cost_description="Till och med december",
+            on=TODAY,
+        ),
+        TODAY,
+    )
+    accounted = policy.repayment(rnd, fold_project(FARSTA, world.stream(FARSTA)), end_of_day(TODAY))
+    assert accounted.owed_sek == 50_000
+    assert refused(world, pay(1, "U-2", on=TODAY)).rule == "application lifecycle"
