@@ -45,3 +45,27 @@ def test_the_check_sees_the_packages() -> None:
 def test_head_revision_constant_matches_the_migrations() -> None:
     """The schema check's constant names the newest migration that ships."""
     assert head_revision() == HEAD_REVISION
+
+
+MACHINERY = sorted((ROOT / "ppss_workflow").rglob("*.py"))
+#: The errors a rule raises: in the machinery only handlers.py turns a policy's refusal into one.
+RULE_ERRORS = {"ConditionNotMet", "NotAuthorised"}
+
+
+def test_no_rule_is_decided_in_the_machinery() -> None:
+    """Refusals on money, lifecycle and roles come from policies/decisions.py only: no module
+    of ppss_workflow/ raises ConditionNotMet or NotAuthorised itself."""
+    for path in MACHINERY:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in RULE_ERRORS, f"{path.name}:{node.lineno} decides"
+
+
+def test_handlers_and_read_models_keep_to_their_side() -> None:
+    """The command side never builds a board, the read side never appends."""
+    handlers = (ROOT / "ppss_workflow" / "handlers.py").read_text(encoding="utf-8")
+    reads = (ROOT / "ppss_workflow" / "readmodels.py").read_text(encoding="utf-8")
+    assert "assess(" not in handlers
+    assert "append" not in reads
+    assert not (ROOT / "ppss_workflow" / "workflow.py").exists()
