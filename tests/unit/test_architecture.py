@@ -66,6 +66,6 @@ def test_handlers_and_read_models_keep_to_their_side() -> None:
     """The command side never builds a board, the read side never appends."""
     handlers = (ROOT / "ppss_workflow" / "handlers.py").read_text(encoding="utf-8")
     reads = (ROOT / "ppss_workflow" / "readmodels.py").read_text(encoding="utf-8")
-    assert "assess(" not in handlers
-    assert "append" not in reads
+    assert ".assess(" not in handlers
+    assert "store.append" not in reads and "AppendRequest" not in reads
     assert not (ROOT / "ppss_workflow" / "workflow.py").exists()
