@@ -62,14 +62,19 @@ class Pilot2014(Policy):
                 (approved.submitted, approved.decision),
             )
         if approved is not None:
-            # A newer plan awaits a decision; the approved one stays in force meanwhile.
+            # A newer plan was submitted; the approved one stays in force whatever its fate.
+            assert approved.decision is not None
+            newer = (
+                f"plan {latest.plan_id} was rejected on {latest.decision.event.meeting_on}"
+                if latest.status == "rejected" and latest.decision is not None
+                else f"plan {latest.plan_id} awaits the steering group"
+            )
             return Condition(
                 "plan_approved",
                 ConditionStatus.met,
-                f"plan {approved.plan_id} approved on "
-                f"{approved.decision.event.meeting_on if approved.decision else '?'};"
-                f" plan {latest.plan_id} awaits the steering group",
-                (approved.submitted, *(x for x in [approved.decision] if x)),
+                f"plan {approved.plan_id} approved on {approved.decision.event.meeting_on}; "
+                f"{newer}",
+                (approved.submitted, approved.decision),
             )
         if latest.status == "rejected":
             assert latest.decision is not None

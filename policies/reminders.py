@@ -147,6 +147,8 @@ def due_reminders(
     if project.application is None or project.withdrawn is not None or rnd.closed is not None:
         return []
     project_id = project.stream_id.split(":", 1)[1]
+    district = project.district
+    assert district is not None  # an application is on record
     sent = {r.event.key for r in project.reminders}
     due: list[DueReminder] = []
     today = now.astimezone(STOCKHOLM).date()
@@ -166,7 +168,7 @@ def due_reminders(
                 key=key,
                 project=project_id,
                 stream_id=project.stream_id,
-                district=project.district or project_id,
+                district=district,
                 obligation=obligation.code,
                 due_on=obligation.due_on,
                 step=step.step,

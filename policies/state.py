@@ -213,7 +213,7 @@ def fold_round(history: Sequence[R]) -> RoundState | None:
         ladders=ladders,
         supervision_cap_sek=o.supervision_cap_sek,
         status=status,
-        last_position=history[-1].position if history else 0,
+        last_position=history[-1].position,
     )
 
 
@@ -359,9 +359,7 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa:
             elif isinstance(e, NetworkAbsenceRecorded):
                 network[e.session_id] = NetworkRecord(e.session_id, None, r, None, nxt)
             else:
-                network[e.session_id] = NetworkRecord(
-                    e.session_id, rec.attended, rec.absence, r, nxt
-                )
+                network[e.session_id] = NetworkRecord(e.session_id, None, rec.absence, r, nxt)
         elif isinstance(e, RepaymentDemanded | RepaymentReceived | RepaymentWaived):
             nxt = step(Machine.repayment, repayment_status, type(e))
             if nxt is None:
@@ -424,9 +422,6 @@ _BUCKET: dict[type, str] = {
     SupervisionFundsRequested: "supervision_requests",
     SupervisionFundsGranted: "supervision_grants",
     DisbursementMade: "disbursements",
-    RepaymentDemanded: "repayment_demands",
-    RepaymentReceived: "repayment_settlements",
-    RepaymentWaived: "repayment_settlements",
     ReminderSent: "reminders",
     ReminderFailed: "reminder_failures",
 }

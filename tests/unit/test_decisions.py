@@ -713,3 +713,30 @@ def test_a_withdrawn_project_owes_back_what_it_was_paid(world: World) -> None:
     accounted = policy.repayment(rnd, fold_project(FARSTA, world.stream(FARSTA)), end_of_day(TODAY))
     assert accounted.owed_sek == 50_000
     assert refused(world, pay(1, "U-2", on=TODAY)).rule == "application lifecycle"
+
+
+def test_a_rejected_newer_plan_is_named_rejected_while_the_approved_one_holds(
+    world: World,
+) -> None:
+    """Plan p approved, a newer plan q rejected: p stays in force, and q is not "awaiting"."""
+    plan_approved(world)
+    world.given(FARSTA, PlanSubmitted(plan_id="q", summary="Ny plan"), date(2014, 4, 1))
+    world.run(
+        DecidePlan(
+            round_id=RID,
+            district="Farsta",
+            plan_id="q",
+            approve=False,
+            meeting_on=date(2014, 4, 7),
+            reason="Oklar budget",
+        ),
+        TODAY,
+    )
+    rnd = fold_round(world.stream(ROUND))
+    assert rnd is not None
+    conditions = POLICIES[("ppss-2014", 1)].conditions(
+        rnd, fold_project(FARSTA, world.stream(FARSTA)), end_of_day(TODAY)
+    )
+    plan = next(c for c in conditions if c.code == "plan_approved")
+    assert plan.status.value == "met"
+    assert plan.reason == ("plan p approved on 2014-03-10; plan q was rejected on 2014-04-07")
