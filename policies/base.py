@@ -9,11 +9,8 @@ from typing import Any, ClassVar
 
 from events import (
     ApplicationSubmitted,
-    FinancialReportSubmitted,
     Recorded,
     RepaymentDemanded,
-    RepaymentReceived,
-    RepaymentWaived,
 )
 from policies.state import STOCKHOLM, ProjectState, RoundState
 
@@ -222,7 +219,7 @@ class Policy:
             return 0, "", ()
         over = max(0, paid - ledger.supervision_granted_sek)
         account = project.year_end_account
-        if account is None:
+        if account is None or not self.accounted(project):
             if project.withdrawn is not None:
                 return (
                     paid,
@@ -238,7 +235,7 @@ class Policy:
                     (*project.supervision_grants, *project.disbursements),
                 )
             return 0, "", ()
-        stated: int | None = getattr(account.event, "supervision_spent_sek", None)
+        stated: int | None = account.event.supervision_spent_sek
         spent = min(paid - over, stated or 0)
         unused = paid - spent
         if not unused:
@@ -338,18 +335,16 @@ class Policy:
             )
         else:
             out.append(Condition("awarded", ConditionStatus.unmet, "no award decision on record"))
-        overdue = [r for r in project.repayment_demands if r.event.due_on < today]
-        outstanding = sum(r.event.amount_sek for r in project.repayment_demands) - sum(
-            r.event.amount_sek for r in project.repayment_settlements
-        )
-        if overdue and outstanding > 0:
-            first: RepaymentDemanded = overdue[0].event
+        overdue = _unpaid_overdue(project, today)
+        if overdue:
+            outstanding = sum(left for _, left in overdue)
+            first: RepaymentDemanded = overdue[0][0].event
             out.append(
                 Condition(
                     "repayment_settled",
                     ConditionStatus.unmet,
                     f"{fmt_sek(outstanding)} demanded back, due {first.due_on}, is not paid",
-                    tuple(overdue),
+                    tuple(r for r, _ in overdue),
                     due_on=first.due_on,
                     since=first.due_on,
                 )
@@ -361,7 +356,6 @@ class Policy:
                     ConditionStatus.unmet,
                     f"the round was closed on {_on(rnd.closed)}",
                     (rnd.closed,),
-                    blocks="grant",
                     since=_on(rnd.closed),
                 )
             )
@@ -455,16 +449,20 @@ class Policy:
             due_on=due_on,
         )
 
-    @staticmethod
-    def spent_in(report: R | None) -> int:
-        if report is None:
-            return 0
-        event: FinancialReportSubmitted = report.event
-        return event.spent_sek
-
 
 def _on(recorded: R) -> date:
     return recorded.occurred_at.astimezone(STOCKHOLM).date()
 
 
-_SETTLEMENTS = (RepaymentReceived, RepaymentWaived)
+def _unpaid_overdue(project: ProjectState, today: date) -> list[tuple[R, int]]:
+    """Demands past their due date and not covered, with what is left of each: what was
+    received or waived settles the demands in the order they fall due."""
+    covered = sum(r.event.amount_sek for r in project.repayment_settlements)
+    unpaid: list[tuple[R, int]] = []
+    for r in sorted(project.repayment_demands, key=lambda d: (d.event.due_on, d.position)):
+        taken = min(covered, r.event.amount_sek)
+        covered -= taken
+        left = r.event.amount_sek - taken
+        if left and r.event.due_on < today:
+            unpaid.append((r, left))
+    return unpaid

@@ -557,7 +557,7 @@ def _record_allocation(cmd: RecordAllocation, view: View) -> Decision:
 def _apply(cmd: Apply, view: View) -> Decision:
     rnd = _round_open(cmd, view)
     fields = dict(cmd.application)
-    if str(fields.get("district", "")) != cmd.district:
+    if fields.get("district") != cmd.district:
         _refuse(
             cmd,
             view,
@@ -575,7 +575,8 @@ def _apply(cmd: Apply, view: View) -> Decision:
     )
     assert isinstance(event, ApplicationSubmitted)
     project = view.project
-    if project is not None and project.district and project.district != cmd.district:
+    assert project is not None  # the handlers give a new district an empty project
+    if project.district and project.district != cmd.district:
         _refuse(
             cmd,
             view,
@@ -584,7 +585,7 @@ def _apply(cmd: Apply, view: View) -> Decision:
             "one project per district",
             kind="invalid",
         )
-    status = project.application_status if project else "none"
+    status = project.application_status
     if status == "submitted":
         _refuse(
             cmd,
@@ -756,7 +757,7 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
                 cmd,
                 view,
                 f"{project.district} has no absence on record for "
-                f"{cmd.session_id}; a {cmd.outcome} answers an absence",
+                f"{cmd.session_id}; {_article(cmd.outcome)} {cmd.outcome} answers an absence",
                 "network lifecycle",
                 state=f"session {status}",
             )
@@ -764,7 +765,7 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
             _refuse(
                 cmd,
                 view,
-                f"a {cmd.outcome} needs --note saying how or why",
+                f"{_article(cmd.outcome)} {cmd.outcome} needs --note saying how or why",
                 "make-ups and exemptions say why",
                 kind="invalid",
             )
@@ -893,13 +894,19 @@ def _disburse(cmd: Disburse, view: View) -> Decision:
 def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
     rnd, project = _round_open(cmd, view), _project(cmd, view)
     indicators = _build(cmd, view, FollowUpIndicators, **cmd.indicators)
-    event = _build(
-        cmd,
-        view,
-        FollowUpSubmitted,
+    start, end = cmd.period_start or rnd.period_start, cmd.period_end or rnd.period_end
+    if end < start:
+        _refuse(
+            cmd,
+            view,
+            f"the period ends on {end}, before it starts on {start}",
+            "periods in order",
+            kind="invalid",
+        )
+    event = FollowUpSubmitted(
         kind=cmd.kind,
-        period_start=cmd.period_start or rnd.period_start,
-        period_end=cmd.period_end or rnd.period_end,
+        period_start=start,
+        period_end=end,
         indicators=indicators,
         self_financing_plan=cmd.self_financing_plan,
     )
@@ -1009,9 +1016,14 @@ def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
 def _annul(cmd: Annul, view: View) -> Decision:
     target, history = view.target, view.target_history
     if cmd.on is not None and cmd.on != view.day:
-        _refuse(cmd, view, f"an annulment is recorded on the day it is made, not on {cmd.on}; "
-                "the annulled event drops out of every earlier view by itself",
-                "annulments are dated today", kind="invalid")  # fmt: skip
+        _refuse(
+            cmd,
+            view,
+            f"an annulment is recorded on the day it is made, not on {cmd.on}; "
+            "the annulled event drops out of every earlier view by itself",
+            "annulments are dated today",
+            kind="invalid",
+        )
     if target is None:
         what = f"position {cmd.position}" if cmd.position else f"event {cmd.event_id}"
         _refuse(
@@ -1344,6 +1356,10 @@ def _dated_by_default(cmd: Command, rnd: RoundState | None) -> bool:
         and rnd is not None
         and cmd.session_id in rnd.sessions
     )
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def _session_day(session: R) -> date:

@@ -19,6 +19,8 @@ from events import (
     NetworkSessionScheduled,
     PlanApproved,
     PlanSubmitted,
+    RepaymentDemanded,
+    RepaymentReceived,
     RoundOpened,
     SupervisionFundsGranted,
     SupervisionFundsRequested,
@@ -42,6 +44,7 @@ from policies.commands import (
     ScheduleSession,
     SetDeadline,
     SettleRepayment,
+    SubmitFollowUp,
     SubmitPlan,
     SubmitYearEndAccount,
     Withdraw,
@@ -740,3 +743,48 @@ def test_a_rejected_newer_plan_is_named_rejected_while_the_approved_one_holds(
     plan = next(c for c in conditions if c.code == "plan_approved")
     assert plan.status.value == "met"
     assert plan.reason == ("plan p approved on 2014-03-10; plan q was rejected on 2014-04-07")
+
+
+def test_a_repayment_not_yet_due_blocks_nothing_once_the_overdue_one_is_paid(
+    world: World,
+) -> None:
+    """Settlements pay demands in the order they fall due: 10 000 due 1 March, paid; 5 000 due
+    30 June: on 1 April nothing is overdue, on 1 July the 5 000 is."""
+    for sek, due in ((10_000, date(2015, 3, 1)), (5_000, date(2015, 6, 30))):
+        world.given(
+            FARSTA,
+            RepaymentDemanded(amount_sek=sek, reason="Oanvänt", due_on=due),
+            date(2015, 2, 1),
+        )
+    world.given(
+        FARSTA, RepaymentReceived(amount_sek=10_000, payment_reference="I-1"), date(2015, 3, 1)
+    )
+    rnd, project = fold_round(world.stream(ROUND)), fold_project(FARSTA, world.stream(FARSTA))
+    assert rnd is not None
+    policy = POLICIES[("ppss-2014", 1)]
+
+    def settled_condition(day: date) -> list[str]:
+        return [
+            c.reason
+            for c in policy.conditions(rnd, project, end_of_day(day))
+            if c.code == "repayment_settled"
+        ]
+
+    assert settled_condition(date(2015, 4, 1)) == []
+    assert settled_condition(date(2015, 7, 1)) == [
+        "5\u00a0000 kr demanded back, due 2015-06-30, is not paid"
+    ]
+
+
+def test_a_follow_up_period_is_in_order(world: World) -> None:
+    """A period that ends before it starts is refused."""
+    cmd = SubmitFollowUp(
+        round_id=RID,
+        district="Farsta",
+        kind="t2",
+        indicators={"target_group_size": 10, "pupils_reached": 5},
+        period_start=date(2014, 8, 31),
+        period_end=date(2014, 1, 1),
+        on=TODAY,
+    )
+    assert refused(world, cmd).rule == "periods in order"
