@@ -319,10 +319,7 @@ def _set_deadline(cmd: SetDeadline, view: View) -> Decision:
     rnd = _round_open(cmd, view)
     old = rnd.deadlines.get(cmd.code)
     if old is None:
-        event: Event = _build(
-            cmd,
-            view,
-            DeadlineSet,
+        event: Event = DeadlineSet(
             code=cmd.code,
             due_on=cmd.due_on,
             reason=cmd.reason,
@@ -337,10 +334,7 @@ def _set_deadline(cmd: SetDeadline, view: View) -> Decision:
             kind="invalid",
         )
     else:
-        event = _build(
-            cmd,
-            view,
-            DeadlineChanged,
+        event = DeadlineChanged(
             code=cmd.code,
             previous_due_on=old.due_on,
             due_on=cmd.due_on,
@@ -369,10 +363,7 @@ def _schedule_session(cmd: ScheduleSession, view: View) -> Decision:
             "sessions within the round's period",
             kind="invalid",
         )
-    event = _build(
-        cmd,
-        view,
-        NetworkSessionScheduled,
+    event = NetworkSessionScheduled(
         session_id=cmd.session_id,
         title=cmd.title,
         starts_at=cmd.starts_at,
@@ -406,8 +397,11 @@ def allocation_from_applications(
     rnd = _round_open(cmd, view)
     applied = {
         p.district: p
-        for p in sorted(view.projects.values(), key=lambda p: _position(p.application))
-        if p.application is not None and p.withdrawn is None and p.district
+        for p in sorted(
+            (p for p in view.projects.values() if p.application is not None),
+            key=lambda p: p.application.position,  # type: ignore[union-attr]
+        )
+        if p.withdrawn is None and p.district
     }
     if not applied:
         _refuse(
@@ -497,10 +491,7 @@ def _record_allocation(cmd: RecordAllocation, view: View) -> Decision:
             + ", which no longer applies; annul them first",
             "one allocation per round",
         )
-    decision = _build(
-        cmd,
-        view,
-        AllocationDecided,
+    decision = AllocationDecided(
         decided_by=cmd.decided_by,
         decided_on=cmd.decided_on,
         decision_ref=cmd.decision_ref,
@@ -1098,7 +1089,7 @@ def _annul_allocation(cmd: Annul, view: View, target: R) -> Decision:
         after = fold_project(
             project.stream_id, [r for r in project.history if r.event_key not in keys]
         )
-        _money_still_adds_up(cmd, view, after, awards[0])
+        _money_still_adds_up(cmd, view, after, target)
         appends.append((project.stream_id, tuple(_annulment(r, cmd.reason) for r in awards)))
     return Decision(tuple(appends))
 
@@ -1367,10 +1358,6 @@ def _session_day(session: R) -> date:
     return event.starts_at.astimezone(STOCKHOLM).date()
 
 
-def _position(recorded: R | None) -> int:
-    return recorded.position if recorded is not None else 0
-
-
 def _on_project(project: ProjectState, event: Event) -> Decision:
     return Decision(((project.stream_id, (event,)),))
 
@@ -1381,10 +1368,8 @@ def _on_round(cmd: Command, event: Event) -> Decision:
 
 def _round_event(cmd: Command, view: View, event: Event) -> Decision:
     assert view.round is not None
-    try:
-        transition(Machine.round, view.round.status, event, cmd.round_id)
-    except IllegalTransition as exc:  # pragma: no cover - _round_open refuses a closed round
-        _refuse(cmd, view, str(exc), "round lifecycle", kind="invalid")
+    # _round_open has refused a closed round; a failure here is a bug, and it fails loudly.
+    transition(Machine.round, view.round.status, event, cmd.round_id)
     return _on_round(cmd, event)
 
 
