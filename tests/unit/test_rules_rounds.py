@@ -878,7 +878,7 @@ def test_an_allocation_with_money_paid_under_it_stays(world: World) -> None:
     paid(world, FARSTA, 100_000, "U-1")
     no = refused(world, annul(recorded[0].position))
     assert str(no) == (
-        f"annulling this GrantAwarded would leave 100{NBSP}000 kr paid against 0 kr awarded "
+        f"annulling this AllocationDecided would leave 100{NBSP}000 kr paid against 0 kr awarded "
         "in the project: correct the money first [annul; r; project r:farsta as of 2014-12-15; "
         "rule: money stays consistent after an annulment]"
     )
