@@ -124,7 +124,7 @@ class MoneyMachine(RuleBasedStateMachine):
                 round_id=self.rid,
                 session_id="n1",
                 title="Nätverk",
-                starts_at=datetime(2014, 5, 14, 13, tzinfo=STOCKHOLM),
+                starts_at=datetime(2014, 1, 20, 13, tzinfo=STOCKHOLM),
                 on=date(2014, 1, 3),
             ),
             "schedule",
@@ -463,4 +463,5 @@ def test_money_rules_hold_over_random_command_sequences(shared_store: EventStore
     assert COUNTS["payment refused"] > 0, summary
     assert COUNTS["owed back checked"] > 0, summary
     assert COUNTS["supervision payment recorded"] > 0, summary
+    assert COUNTS["network recorded"] > 0, summary
     assert sum(v for k, v in COUNTS.items() if k.startswith("annul") and "recorded" in k) > 0
