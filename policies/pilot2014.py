@@ -64,11 +64,10 @@ class Pilot2014(Policy):
         if approved is not None:
             # A newer plan was submitted; the approved one stays in force whatever its fate.
             assert approved.decision is not None
-            newer = (
-                f"plan {latest.plan_id} was rejected on {latest.decision.event.meeting_on}"
-                if latest.status == "rejected" and latest.decision is not None
-                else f"plan {latest.plan_id} awaits the steering group"
-            )
+            newer = f"plan {latest.plan_id} awaits the steering group"
+            if latest.status == "rejected":
+                assert latest.decision is not None
+                newer = f"plan {latest.plan_id} was rejected on {latest.decision.event.meeting_on}"
             return Condition(
                 "plan_approved",
                 ConditionStatus.met,

@@ -702,7 +702,10 @@ def test_a_withdrawn_project_owes_back_what_it_was_paid(world: World) -> None:
     policy = POLICIES[("ppss-2014", 1)]
     repayment = policy.repayment(rnd, fold_project(FARSTA, world.stream(FARSTA)), end_of_day(TODAY))
     assert repayment.owed_sek == 300_000
-    assert "withdrawn" in repayment.reason
+    assert repayment.reason == (
+        "the application was withdrawn with 300\u00a0000 kr paid: all of it is owed back until "
+        "an account shows what was used"
+    )
     world.run(
         SubmitYearEndAccount(
             round_id=RID,
@@ -777,7 +780,7 @@ def test_a_repayment_not_yet_due_blocks_nothing_once_the_overdue_one_is_paid(
 
 
 def test_a_follow_up_period_is_in_order(world: World) -> None:
-    """A period that ends before it starts is refused."""
+    """A period that ends before it starts is refused; a one-day period is a period."""
     cmd = SubmitFollowUp(
         round_id=RID,
         district="Farsta",
@@ -787,4 +790,69 @@ def test_a_follow_up_period_is_in_order(world: World) -> None:
         period_end=date(2014, 1, 1),
         on=TODAY,
     )
-    assert refused(world, cmd).rule == "periods in order"
+    no = refused(world, cmd)
+    assert (no.rule, no.kind) == ("periods in order", "invalid")
+    assert no.message == "the period ends on 2014-01-01, before it starts on 2014-08-31"
+    one_day = cmd.model_copy(update={"period_end": date(2014, 8, 31)})
+    assert types_of_decision(world.decide(one_day, TODAY)) == ["FollowUpSubmitted"]
+
+
+def test_payments_settle_the_demand_that_falls_due_first(world: World) -> None:
+    """A demand recorded later but due earlier is settled first: nothing is overdue."""
+    world.given(
+        FARSTA,
+        RepaymentDemanded(amount_sek=5_000, reason="Handledning", due_on=date(2015, 6, 30)),
+        date(2015, 2, 1),
+    )
+    world.given(
+        FARSTA,
+        RepaymentDemanded(amount_sek=10_000, reason="Bidrag", due_on=date(2015, 3, 1)),
+        date(2015, 2, 2),
+    )
+    world.given(
+        FARSTA, RepaymentReceived(amount_sek=10_000, payment_reference="I-1"), date(2015, 3, 1)
+    )
+    rnd, project = fold_round(world.stream(ROUND)), fold_project(FARSTA, world.stream(FARSTA))
+    assert rnd is not None
+    conditions = POLICIES[("ppss-2014", 1)].conditions(rnd, project, end_of_day(date(2015, 4, 1)))
+    assert [c for c in conditions if c.code == "repayment_settled"] == []
+
+
+def test_a_withdrawal_with_nothing_paid_owes_nothing(world: World) -> None:
+    """Withdrawing before any payment leaves nothing to pay back, and says so plainly."""
+    world.run(Withdraw(round_id=RID, district="Farsta", reason="Inte i år", on=TODAY), TODAY)
+    rnd, project = fold_round(world.stream(ROUND)), fold_project(FARSTA, world.stream(FARSTA))
+    assert rnd is not None
+    repayment = POLICIES[("ppss-2014", 1)].repayment(rnd, project, end_of_day(TODAY))
+    assert (repayment.owed_sek, repayment.reason) == (0, "no year-end account yet")
+
+
+def test_a_withdrawn_project_owes_back_its_supervision_money_too(world: World) -> None:
+    """Supervision money paid to a withdrawn project is owed back, apart from the grant."""
+    world.given(
+        FARSTA, SupervisionFundsRequested(amount_sek=25_000, description="H"), date(2014, 4, 2)
+    )
+    world.given(
+        FARSTA, SupervisionFundsGranted(amount_sek=25_000, decision_ref="FoU"), date(2014, 4, 3)
+    )
+    world.given(
+        FARSTA,
+        DisbursementMade(amount_sek=25_000, purpose="supervision", payment_reference="F-1"),
+        date(2014, 4, 4),
+    )
+    world.run(Withdraw(round_id=RID, district="Farsta", reason="Nedlagt", on=TODAY), TODAY)
+    rnd, project = fold_round(world.stream(ROUND)), fold_project(FARSTA, world.stream(FARSTA))
+    assert rnd is not None
+    owed, why, _ = POLICIES[("ppss-2014", 1)].unused_supervision(project)
+    assert (owed, why) == (
+        25_000,
+        "the application was withdrawn with 25\u00a0000 kr of "
+        "supervision money paid: all of it is owed back until an account "
+        "shows its use",
+    )
+
+
+def test_a_refusal_is_about_the_rules_unless_it_says_otherwise() -> None:
+    """The default kind of refusal is a condition of the round (exit code 5 on the CLI)."""
+    refusal = Refusal("x", command="c", project="p", state="s", rule="r")
+    assert refusal.kind == "condition"
