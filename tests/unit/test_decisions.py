@@ -10,14 +10,11 @@ import pytest
 
 from events import (
     AllocationDecided,
-    ApplicationSubmitted,
     DeadlineSet,
     DisbursementMade,
     EventAnnulled,
-    GrantAwarded,
     NetworkAbsenceRecorded,
     NetworkSessionScheduled,
-    PlanApproved,
     PlanSubmitted,
     RepaymentDemanded,
     RepaymentReceived,
@@ -51,61 +48,22 @@ from policies.commands import (
 )
 from policies.decisions import _DECIDERS, Refusal, authorise, command_day, command_moment
 from policies.registry import POLICIES
-from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
-from tests.unit.world import World, types_of
-
-RID = "r"
-ROUND = f"round:{RID}"
-FARSTA = f"project:{RID}:farsta"
-SKARPNACK = f"project:{RID}:skarpnack"
-TODAY = date(2014, 12, 15)
-
-
-def opened(world: World, budget: int = 1_000_000, policy: str = "ppss-2014") -> None:
-    world.given(
-        ROUND,
-        RoundOpened(
-            round_id=RID,
-            title="Runda",
-            budget_sek=budget,
-            supervision_pool_sek=200_000,
-            supervision_cap_sek=25_000,
-            period_start=date(2014, 1, 1),
-            period_end=date(2014, 12, 31),
-            policy_name=policy,
-            policy_version=1,
-        ),
-        date(2013, 5, 2),
-    )
-
-
-def applied(world: World, name: str, sek: int = 1_400_000, schools: int = 4) -> None:
-    world.given(
-        f"project:{RID}:{slug(name)}",
-        ApplicationSubmitted(
-            round_id=RID,
-            project_id=slug(name),
-            district=name,
-            school_count=schools,
-            applied_sek=sek,
-            period_start=date(2014, 1, 1),
-            period_end=date(2014, 12, 31),
-        ),
-        date(2013, 5, 31),
-    )
-
-
-def awarded(world: World, stream: str, sek: int, ref: str = "SN 1") -> Any:
-    return world.given(
-        stream,
-        GrantAwarded(amount_sek=sek, decision_ref=ref, decided_on=date(2014, 2, 4)),
-        date(2014, 2, 4),
-    )
-
-
-def plan_approved(world: World, stream: str = FARSTA, on: date = date(2014, 3, 10)) -> None:
-    world.given(stream, PlanSubmitted(plan_id="p", summary="Plan"), date(2014, 2, 20))
-    world.given(stream, PlanApproved(plan_id="p", meeting_on=on), on)
+from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round
+from tests.unit.world import (
+    FARSTA,
+    RID,
+    ROUND,
+    SKARPNACK,
+    TODAY,
+    World,
+    applied,
+    awarded,
+    opened,
+    plan_approved,
+    refused,
+    types_of,
+    types_of_decision,
+)
 
 
 def paid(world: World, stream: str, sek: int, ref: str, on: date = date(2014, 3, 20)) -> Any:
@@ -121,12 +79,6 @@ def world() -> World:
     applied(w, "Farsta")
     applied(w, "Skarpnäck", 600_000, 2)
     return w
-
-
-def refused(world: World, command: Any, today: date = TODAY) -> Refusal:
-    with pytest.raises(Refusal) as caught:
-        world.decide(command, today)
-    return caught.value
 
 
 def pay(sek: int, ref: str = "U-1", on: date | None = None, district: str = "Farsta") -> Disburse:
@@ -683,10 +635,6 @@ def test_the_2018_annual_follow_up_blocks_the_grant() -> None:
     conditions = POLICIES[("sst-2018", 1)].conditions(rnd, project, end_of_day(date(2019, 3, 1)))
     annual = next(c for c in conditions if c.code == "annual_follow_up")
     assert (annual.blocks, annual.blocking) == ("grant", True)
-
-
-def types_of_decision(decision: Any) -> list[str]:
-    return [e.event_type for _, events in decision.appends for e in events]
 
 
 def test_a_withdrawn_project_owes_back_what_it_was_paid(world: World) -> None:

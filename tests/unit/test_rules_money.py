@@ -76,14 +76,19 @@ from policies.state import (
     fold_round,
     slug,
 )
-from tests.unit.world import World
+from tests.unit.world import (
+    FARSTA,
+    RID,
+    ROUND,
+    SKARPNACK,
+    TODAY,
+    World,
+    awarded,
+    plan_approved,
+    refused,
+)
 
 R = Any
-RID = "r"
-ROUND = f"round:{RID}"
-FARSTA = f"project:{RID}:farsta"
-SKARPNACK = f"project:{RID}:skarpnack"
-TODAY = date(2014, 12, 15)
 PILOT = POLICIES[("ppss-2014", 1)]
 SST = POLICIES[("sst-2018", 1)]
 NBSP = "\u00a0"
@@ -136,16 +141,6 @@ def applied(world: World, name: str, sek: int) -> None:
     key = slug(name)
     event = ApplicationSubmitted(round_id=RID, project_id=key, **form(name, sek))
     world.given(f"project:{RID}:{key}", event, date(2013, 5, 31))
-
-
-def awarded(world: World, stream: str, sek: int, ref: str = "SN 1") -> R:
-    event = GrantAwarded(amount_sek=sek, decision_ref=ref, decided_on=date(2014, 2, 4))
-    return world.given(stream, event, date(2014, 2, 4))
-
-
-def plan_approved(world: World, stream: str = FARSTA) -> None:
-    world.given(stream, PlanSubmitted(plan_id="p", summary="Plan"), date(2014, 2, 20))
-    world.given(stream, PlanApproved(plan_id="p", meeting_on=date(2014, 3, 10)), date(2014, 3, 10))
 
 
 def paid(
@@ -209,12 +204,6 @@ def world() -> World:
 
 
 # -- when / then --------------------------------------------------------------------------
-
-
-def refused(world: World, command: Command, today: date = TODAY) -> Refusal:
-    with pytest.raises(Refusal) as caught:
-        world.decide(command, today)
-    return caught.value
 
 
 def says(refusal: Refusal) -> tuple[str, str, str, str]:

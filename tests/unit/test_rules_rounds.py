@@ -12,7 +12,6 @@ import pytest
 
 from events import (
     AllocationDecided,
-    ApplicationSubmitted,
     ApplicationWithdrawn,
     DeadlineChanged,
     DeadlineSet,
@@ -59,68 +58,27 @@ from policies.decisions import (
     decide,
 )
 from policies.registry import POLICIES, UnknownPolicy, policy_for
-from policies.state import STOCKHOLM, fold_round, slug, start_of_day
-from tests.unit.world import World, noon
+from policies.state import STOCKHOLM, fold_round, start_of_day
+from tests.unit.world import (
+    FARSTA,
+    RID,
+    ROUND,
+    SKARPNACK,
+    TODAY,
+    World,
+    applied,
+    awarded,
+    noon,
+    opened,
+    plan_approved,
+    refused,
+)
 
-RID = "r"
-ROUND = f"round:{RID}"
-FARSTA = f"project:{RID}:farsta"
-SKARPNACK = f"project:{RID}:skarpnack"
 ALVSJO = f"project:{RID}:alvsjo"
-TODAY = date(2014, 12, 15)
 NBSP = "\u00a0"
 
 
 # -- given --------------------------------------------------------------------------------
-
-
-def opened(world: World, budget: int = 1_000_000, policy: str = "ppss-2014") -> Any:
-    return world.given(
-        ROUND,
-        RoundOpened(
-            round_id=RID,
-            title="Runda",
-            budget_sek=budget,
-            supervision_pool_sek=200_000,
-            supervision_cap_sek=25_000,
-            period_start=date(2014, 1, 1),
-            period_end=date(2014, 12, 31),
-            policy_name=policy,
-            policy_version=1,
-        ),
-        date(2013, 5, 2),
-    )
-
-
-def applied(
-    world: World, name: str, sek: int = 1_400_000, schools: int = 4, on: date = date(2013, 5, 31)
-) -> Any:
-    return world.given(
-        f"project:{RID}:{slug(name)}",
-        ApplicationSubmitted(
-            round_id=RID,
-            project_id=slug(name),
-            district=name,
-            school_count=schools,
-            applied_sek=sek,
-            period_start=date(2014, 1, 1),
-            period_end=date(2014, 12, 31),
-        ),
-        on,
-    )
-
-
-def awarded(world: World, stream: str, sek: int, ref: str = "SN 1") -> Any:
-    return world.given(
-        stream,
-        GrantAwarded(amount_sek=sek, decision_ref=ref, decided_on=date(2014, 2, 4)),
-        date(2014, 2, 4),
-    )
-
-
-def plan_approved(world: World, stream: str = FARSTA, on: date = date(2014, 3, 10)) -> Any:
-    world.given(stream, PlanSubmitted(plan_id="p", summary="Plan"), date(2014, 2, 20))
-    return world.given(stream, PlanApproved(plan_id="p", meeting_on=on), on)
 
 
 def paid(
@@ -151,12 +109,6 @@ def world() -> World:
     applied(w, "Farsta")
     applied(w, "Skarpnäck", 600_000, 2)
     return w
-
-
-def refused(world: World, command: Any, today: date = TODAY) -> Refusal:
-    with pytest.raises(Refusal) as caught:
-        world.decide(command, today)
-    return caught.value
 
 
 def events_of(decision: Decision) -> list[tuple[str, Any]]:

@@ -9,12 +9,29 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import uuid4
 
-from events import Event, Recorded
+import pytest
+
+from events import (
+    ApplicationSubmitted,
+    Event,
+    GrantAwarded,
+    PlanApproved,
+    PlanSubmitted,
+    Recorded,
+    RoundOpened,
+)
 from policies.commands import Command
-from policies.decisions import Decision, View, command_day, command_moment, judge
+from policies.decisions import Decision, Refusal, View, command_day, command_moment, judge
 from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
 
 R = Recorded[Any]
+
+#: The round the database-free tests play in, and the day they take as today.
+RID = "r"
+ROUND = f"round:{RID}"
+FARSTA = f"project:{RID}:farsta"
+SKARPNACK = f"project:{RID}:skarpnack"
+TODAY = date(2014, 12, 15)
 
 
 def noon(day: date) -> datetime:
@@ -116,3 +133,70 @@ class World:
 
 def types_of(recorded: Iterable[R]) -> list[str]:
     return [r.event_type for r in recorded]
+
+
+# -- given: the shared beginnings of the scenarios -------------------------------------------
+
+
+def opened(world: World, budget: int = 1_000_000, policy: str = "ppss-2014") -> R:
+    """Round ``r`` opened on 2 May 2013 for 2014, with a 200 000 kr supervision pool."""
+    return world.given(
+        ROUND,
+        RoundOpened(
+            round_id=RID,
+            title="Runda",
+            budget_sek=budget,
+            supervision_pool_sek=200_000,
+            supervision_cap_sek=25_000,
+            period_start=date(2014, 1, 1),
+            period_end=date(2014, 12, 31),
+            policy_name=policy,
+            policy_version=1,
+        ),
+        date(2013, 5, 2),
+    )
+
+
+def applied(
+    world: World, name: str, sek: int = 1_400_000, schools: int = 4, on: date = date(2013, 5, 31)
+) -> R:
+    """``name`` applied for ``sek`` with ``schools`` schools."""
+    return world.given(
+        f"project:{RID}:{slug(name)}",
+        ApplicationSubmitted(
+            round_id=RID,
+            project_id=slug(name),
+            district=name,
+            school_count=schools,
+            applied_sek=sek,
+            period_start=date(2014, 1, 1),
+            period_end=date(2014, 12, 31),
+        ),
+        on,
+    )
+
+
+def awarded(world: World, stream: str, sek: int, ref: str = "SN 1") -> R:
+    """An award of ``sek`` decided on 4 Feb 2014."""
+    return world.given(
+        stream,
+        GrantAwarded(amount_sek=sek, decision_ref=ref, decided_on=date(2014, 2, 4)),
+        date(2014, 2, 4),
+    )
+
+
+def plan_approved(world: World, stream: str = FARSTA, on: date = date(2014, 3, 10)) -> R:
+    """Plan p submitted on 20 Feb 2014 and approved on ``on``; returns the approval."""
+    world.given(stream, PlanSubmitted(plan_id="p", summary="Plan"), date(2014, 2, 20))
+    return world.given(stream, PlanApproved(plan_id="p", meeting_on=on), on)
+
+
+def refused(world: World, command: Command, today: date = TODAY) -> Refusal:
+    """The refusal ``command`` meets when judged with ``today`` as today."""
+    with pytest.raises(Refusal) as caught:
+        world.decide(command, today)
+    return caught.value
+
+
+def types_of_decision(decision: Decision) -> list[str]:
+    return [e.event_type for _, events in decision.appends for e in events]
