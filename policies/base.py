@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -160,6 +160,19 @@ class Policy:
 
     def payable(self, rnd: RoundState, project: ProjectState, now: datetime) -> Payable:
         return self._payable(rnd, project, self.conditions(rnd, project, now))
+
+    def stable_until(self, rnd: RoundState, project: ProjectState, today: date) -> date | None:
+        """The first day after ``today`` on which an answer for ``today`` may change with no new
+        event (None: never). Every rule compares the day with a date of the round (deadlines,
+        sessions) or of the project (repayment due dates), as ``today > d``, ``d < today`` or
+        ``d <= today``: so the answers can only change on such a date or the day after it.
+        A stored assessment is good from the day it was made until this day.
+        """
+        dates = [d.due_on for d in rnd.deadlines.values()]
+        dates += [s.event.starts_at.astimezone(STOCKHOLM).date() for s in rnd.sessions.values()]
+        dates += [r.event.due_on for r in project.repayment_demands]
+        later = [d for day in dates for d in (day, day + timedelta(days=1)) if d > today]
+        return min(later, default=None)
 
     def supervision_cap(self, rnd: RoundState) -> int:
         """The most supervision money one project may be granted in this round."""

@@ -104,6 +104,7 @@ from policies.state import (
     slug,
     start_of_day,
 )
+from policies.totals import RoundTotals
 
 __all__ = [
     "ACCOUNTING_TAIL_DAYS",
@@ -166,10 +167,18 @@ class View:
     projects: Mapping[str, ProjectState] = field(default_factory=dict)
     #: District names in the round, for "no such district" answers.
     districts: tuple[str, ...] = ()
+    #: The round's totals and payment references, when the machinery read them from its read
+    #: model instead of folding ``projects``.
+    totals: RoundTotals | None = None
     #: Annul: the event to annul, the whole history of its stream, and the round's.
     target: R | None = None
     target_history: tuple[R, ...] = ()
     round_history: tuple[R, ...] = ()
+
+    @property
+    def round_totals(self) -> RoundTotals:
+        """The round's totals: as read, or from every project when those were folded."""
+        return self.totals if self.totals is not None else RoundTotals.of(self.projects.values())
 
     @property
     def policy(self) -> Policy:
@@ -623,7 +632,7 @@ def _award(cmd: AwardGrant, view: View) -> Decision:
             "award within applied",
             state=f"awarded {fmt_sek(awarded_here)}",
         )
-    awarded = sum(p.ledger.awarded_sek for p in view.projects.values())
+    awarded = view.round_totals.awarded_sek
     if awarded + cmd.amount_sek > rnd.budget_sek:
         _refuse(
             cmd,
@@ -819,7 +828,7 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
             "supervision cap per project",
             state=f"granted {fmt_sek(granted_here)}",
         )
-    granted = sum(p.ledger.supervision_granted_sek for p in view.projects.values())
+    granted = view.round_totals.supervision_granted_sek
     if granted + cmd.amount_sek > rnd.supervision_pool_sek:
         _refuse(
             cmd,
@@ -837,32 +846,28 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
 def _disburse(cmd: Disburse, view: View) -> Decision:
     _round_open(cmd, view)
     project = _project(cmd, view)
-    for other in view.projects.values():
-        for r in other.disbursements:
-            paid: DisbursementMade = r.event
-            if paid.payment_reference != cmd.payment_reference:
-                continue
-            same = (other.stream_id, paid.amount_sek, paid.purpose) == (
-                project.stream_id,
-                cmd.amount_sek,
-                cmd.purpose,
+    for paid in view.round_totals.payments.get(cmd.payment_reference, ()):
+        same = (paid.stream_id, paid.amount_sek, paid.purpose) == (
+            project.stream_id,
+            cmd.amount_sek,
+            cmd.purpose,
+        )
+        if same:
+            return Decision(
+                already=f"payment {cmd.payment_reference} of "
+                f"{fmt_sek(cmd.amount_sek)} to {project.district} is already "
+                f"recorded (position {paid.position})"
             )
-            if same:
-                return Decision(
-                    already=f"payment {cmd.payment_reference} of "
-                    f"{fmt_sek(cmd.amount_sek)} to {project.district} is already "
-                    f"recorded (position {r.position})"
-                )
-            _refuse(
-                cmd,
-                view,
-                f"payment reference {cmd.payment_reference} is already used for "
-                f"{fmt_sek(paid.amount_sek)} ({paid.purpose}) to "
-                f"{other.district or other.stream_id}; a reference is used once in a round",
-                "payment reference unique in the round",
-                kind="invalid",
-                state=f"reference at position {r.position}",
-            )
+        _refuse(
+            cmd,
+            view,
+            f"payment reference {cmd.payment_reference} is already used for "
+            f"{fmt_sek(paid.amount_sek)} ({paid.purpose}) to "
+            f"{paid.district}; a reference is used once in a round",
+            "payment reference unique in the round",
+            kind="invalid",
+            state=f"reference at position {paid.position}",
+        )
     payable = view.policy.payable(view.round, project, end_of_day(view.day))  # type: ignore[arg-type]
     may = payable.for_purpose(cmd.purpose)
     if cmd.amount_sek > may:

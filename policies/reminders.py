@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from events import LadderStep, Recorded, RepaymentDemanded
@@ -16,9 +18,12 @@ __all__ = [
     "SEND_AT",
     "DueReminder",
     "Obligation",
+    "due_for",
     "due_reminders",
+    "first_moment",
     "ladder_for",
     "obligations",
+    "reminded",
     "reminder_key",
     "step_moment",
 ]
@@ -124,6 +129,7 @@ def ladder_for(rnd: RoundState, obligation: Obligation) -> tuple[LadderStep, ...
     return steps
 
 
+@lru_cache(maxsize=4096)
 def step_moment(due_on: date, step: LadderStep) -> datetime:
     """When a step goes out: 08:00 on a working day; "on the due date" moves to the working
     day before a due date that falls on a weekend or holiday."""
@@ -144,15 +150,43 @@ def due_reminders(
 ) -> list[DueReminder]:
     """Every reminder due at ``now`` and not yet sent: per unmet obligation, the latest step
     whose moment has passed (a later step supersedes earlier ones missed while down)."""
-    if project.application is None or project.withdrawn is not None or rnd.closed is not None:
+    if not reminded(rnd, project):
         return []
-    project_id = project.stream_id.split(":", 1)[1]
     district = project.district
     assert district is not None  # an application is on record
-    sent = {r.event.key for r in project.reminders}
+    return due_for(
+        rnd,
+        project.stream_id,
+        district,
+        obligations(policy, rnd, project, now),
+        {r.event.key for r in project.reminders},
+        now,
+    )
+
+
+def reminded(rnd: RoundState, project: ProjectState) -> bool:
+    """Reminders go to a project with an application that stands, in an open round."""
+    return project.application is not None and project.withdrawn is None and rnd.closed is None
+
+
+def first_moment(rnd: RoundState, obligation: Obligation) -> datetime:
+    """When the first step of the obligation's ladder goes out: nothing is due before it."""
+    return min(step_moment(obligation.due_on, s) for s in ladder_for(rnd, obligation))
+
+
+def due_for(
+    rnd: RoundState,
+    stream_id: str,
+    district: str,
+    found: Iterable[Obligation],
+    sent: Container[str],
+    now: datetime,
+) -> list[DueReminder]:
+    """The reminders due at ``now`` for one project's obligations, given the keys sent."""
+    project_id = stream_id.split(":", 1)[1]
     due: list[DueReminder] = []
     today = now.astimezone(STOCKHOLM).date()
-    for obligation in obligations(policy, rnd, project, now):
+    for obligation in found:
         if obligation.met or (obligation.before_only and today > obligation.due_on):
             continue  # done, or a meeting that is over: no use reminding of it now
         ladder = ladder_for(rnd, obligation)
@@ -167,7 +201,7 @@ def due_reminders(
             DueReminder(
                 key=key,
                 project=project_id,
-                stream_id=project.stream_id,
+                stream_id=stream_id,
                 district=district,
                 obligation=obligation.code,
                 due_on=obligation.due_on,

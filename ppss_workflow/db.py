@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Engine,
+    Index,
     Integer,
     MetaData,
     String,
@@ -37,7 +38,11 @@ __all__ = [
     "iso_utc",
     "metadata",
     "normalise_url",
+    "obligation_rows",
     "parse_utc",
+    "payment_refs",
+    "project_rows",
+    "projection_checkpoints",
     "reminder_claims",
     "safe_url",
 ]
@@ -145,6 +150,77 @@ reminder_claims = Table(
     Column("lease_until", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("last_error", Text, nullable=True),
+)
+
+
+# -- the read model (derived from the events; `ppss db rebuild-projections` makes it anew) ---
+
+#: How far the read model has followed the log, and for which program (its fingerprint).
+projection_checkpoints = Table(
+    "projection_checkpoints",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+#: One row per project stream: its board line, good from ``assessed_on`` until the day
+#: before ``valid_until`` (ISO dates; NULL: for ever), and what round-wide rules sum up.
+project_rows = Table(
+    "project_rows",
+    metadata,
+    Column("stream_id", STREAM_ID, primary_key=True),
+    Column("round_id", STREAM_ID, nullable=False, index=True),
+    Column("project_id", String(200), nullable=False),
+    Column("district", String(200), nullable=True),
+    Column("listed", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("assessed_on", String(10), nullable=False, index=True),
+    Column("valid_until", String(10), nullable=True, index=True),
+    Column("grant_awarded_sek", BigInteger, nullable=False),
+    Column("supervision_granted_sek", BigInteger, nullable=False),
+    Column("awarded_sek", BigInteger, nullable=False),
+    Column("disbursed_sek", BigInteger, nullable=False),
+    Column("payable_sek", BigInteger, nullable=False),
+    Column("repayment_due_sek", BigInteger, nullable=False),
+    Column("may_be_paid", Integer, nullable=False),
+    Column("status", String(100), nullable=False),
+    Column("blocking", Text, nullable=False),
+    Column("next_code", String(100), nullable=True),
+    Column("next_on", String(10), nullable=True),
+    Column("detail", Text, nullable=False),
+    #: Reminder keys already recorded as sent (JSON list).
+    Column("sent", Text, nullable=False),
+)
+
+#: Payments that stand, by round and reference: "a reference is used once in a round".
+payment_refs = Table(
+    "payment_refs",
+    metadata,
+    Column("stream_id", STREAM_ID, primary_key=True),
+    Column("position", BigInteger, primary_key=True),
+    Column("round_id", STREAM_ID, nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("district", String(200), nullable=False),
+    Column("amount_sek", BigInteger, nullable=False),
+    Column("purpose", String(50), nullable=False),
+    Index("ix_payment_refs_round_reference", "round_id", "reference"),
+)
+
+#: Dated obligations of projects that are reminded, with when their first reminder is due.
+obligation_rows = Table(
+    "obligation_rows",
+    metadata,
+    Column("stream_id", STREAM_ID, primary_key=True),
+    Column("code", String(200), primary_key=True),
+    Column("round_id", STREAM_ID, nullable=False),
+    Column("due_on", String(10), nullable=False),
+    Column("met", Integer, nullable=False),
+    Column("blocks", String(20), nullable=False),
+    Column("before_only", Integer, nullable=False),
+    Column("remind_from", UTCDateTime, nullable=False),
+    Index("ix_obligation_rows_due", "met", "remind_from"),
 )
 
 

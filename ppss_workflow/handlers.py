@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from events import Metadata, NewEvent, Recorded, Role
-from policies.commands import Annul, Command, ProjectCommand
+from policies.commands import Annul, Command, ProjectCommand, RecordAllocation
 from policies.decisions import (
     Decision,
     Refusal,
@@ -27,6 +27,7 @@ from policies.decisions import (
     judge,
 )
 from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
+from policies.totals import RoundTotals
 from ppss_workflow.errors import (
     ConcurrencyError,
     ConditionNotMet,
@@ -36,6 +37,7 @@ from ppss_workflow.errors import (
     WorkflowError,
 )
 from ppss_workflow.logs import get_logger
+from ppss_workflow.projections import Projector
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.store import AppendRequest, AppendResult, EventStore, PrefixGuard, StreamGuard
 
@@ -104,6 +106,7 @@ class Commands:
         self.store = store
         self._clock = clock or (lambda: datetime.now(UTC))
         self.correlation_id = correlation_id or uuid4()
+        self.model = Projector(store, self._clock)
 
     def execute(self, actor: Actor, command: Command) -> Outcome:
         """Authorise, load, decide (as of the command's date and as of today), append."""
@@ -131,7 +134,7 @@ class Commands:
     def _once(self, actor: Actor, command: Command) -> Outcome:
         now = self._clock()
         today = now.astimezone(STOCKHOLM).date()
-        loaded = _load(self.store, command)
+        loaded = _load(self.store, self.model, command)
         rnd = fold_round(loaded.round)
         day = command_day(command, rnd, today)
         if command.on is None and command.own_date() is None and day != today:
@@ -185,6 +188,9 @@ class _Loaded:
     target: R | None = None
     #: The round's district names, when the command names a district with no project.
     districts: tuple[str, ...] = ()
+    #: Round-wide figures from the read model, and the position they reflect.
+    totals: RoundTotals | None = None
+    totals_position: int = 0
 
     @property
     def prefix(self) -> str:
@@ -196,6 +202,9 @@ class _Loaded:
 
     @property
     def last_project_position(self) -> int:
+        """The last position under the round the decision took into account."""
+        if self.totals is not None:
+            return self.totals_position
         return max((h[-1].position for h in self.streams.values() if h), default=0)
 
     def version(self, stream: str) -> int:
@@ -226,7 +235,8 @@ class _Loaded:
             round=fold_round(cut(self.round)),
             day=day,
             project=project,
-            projects=projects if self.round_wide else {},
+            projects=projects if self.round_wide and self.totals is None else {},
+            totals=self.totals,
             districts=self.districts
             or tuple(sorted(p.district for p in projects.values() if p.district)),
             target=self.target,
@@ -235,21 +245,29 @@ class _Loaded:
         )
 
 
-def _load(store: EventStore, command: Command) -> _Loaded:
+#: Round-wide commands that need every project's whole history; the others (award,
+#: supervision grant, payment) read the round's totals from the read model.
+_FOLD_ROUND = (RecordAllocation, Annul)
+
+
+def _load(store: EventStore, model: Projector, command: Command) -> _Loaded:
     rid = command.round_id
     loaded = _Loaded(rid, store.read_stream(f"round:{rid}"), round_wide=command.round_wide)
     district = getattr(command, "district", None)
     if isinstance(command, ProjectCommand) or district:
         loaded.project_stream = f"project:{rid}:{slug(district or '')}"
-    if command.round_wide:
+    if command.round_wide and not isinstance(command, _FOLD_ROUND):
+        model.catch_up()
+        reference = getattr(command, "payment_reference", None)
+        loaded.totals, loaded.totals_position = model.totals(rid, reference)
+    if command.round_wide and loaded.totals is None:
         loaded.streams = group_streams(store.read_streams(loaded.prefix))
     elif loaded.project_stream:
         history = store.read_stream(loaded.project_stream)
         loaded.streams = {loaded.project_stream: history} if history else {}
         if not history:  # for "no such district" answers: the districts that did apply
-            others = group_streams(store.read_streams(loaded.prefix))
-            folded = (fold_project(s, h).district for s, h in others.items())
-            loaded.districts = tuple(sorted(d for d in folded if d))
+            model.catch_up()
+            loaded.districts = model.districts(rid)
     if isinstance(command, Annul):
         loaded.target = _target(store, command, loaded)
     return loaded

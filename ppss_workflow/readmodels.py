@@ -8,7 +8,7 @@ recorded by then). Nothing here writes or decides.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -24,6 +24,8 @@ from policies.state import (
     slug,
 )
 from ppss_workflow.errors import InvalidCommand, NotFound
+from ppss_workflow.projections import Projector
+from ppss_workflow.rows import BoardRow, board_row
 from ppss_workflow.store import EventStore
 
 __all__ = ["BoardRow", "ProjectView", "Reads", "group_streams"]
@@ -44,52 +46,6 @@ class ProjectView:
         return self.policy.assess(self.round, self.state, now)
 
 
-@dataclass(frozen=True, slots=True)
-class BoardRow:
-    """One line of the coordinator's board."""
-
-    project: str
-    district: str
-    #: Granted in all: the award plus any supervision money granted.
-    awarded_sek: int
-    disbursed_sek: int
-    payable_sek: int
-    may_be_paid: bool
-    blocking: tuple[str, ...]
-    repayment_due_sek: int
-    status: str
-    next_deadline: tuple[str, date] | None
-    assessment: Assessment = field(repr=False)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "project": self.project,
-            "district": self.district,
-            "awarded_sek": self.awarded_sek,
-            "disbursed_sek": self.disbursed_sek,
-            "payable_sek": self.payable_sek,
-            "may_be_paid": self.may_be_paid,
-            "blocking": list(self.blocking),
-            "repayment_due_sek": self.repayment_due_sek,
-            "status": self.status,
-            "next_deadline": (
-                {"code": self.next_deadline[0], "due_on": self.next_deadline[1].isoformat()}
-                if self.next_deadline
-                else None
-            ),
-            "conditions": [
-                {
-                    "code": c.code,
-                    "status": str(c.status),
-                    "reason": c.reason,
-                    "blocks": c.blocks,
-                    "evidence": [r.position for r in c.evidence],
-                }
-                for c in self.assessment.conditions
-            ],
-        }
-
-
 def group_streams(events: list[Any]) -> dict[str, list[Any]]:
     """Events of several streams (in global order) grouped by stream, each in its order."""
     streams: dict[str, list[Any]] = {}
@@ -104,6 +60,8 @@ class Reads:
     def __init__(self, store: EventStore, clock: Clock | None = None) -> None:
         self.store = store
         self._clock = clock or (lambda: datetime.now(UTC))
+        #: The read model, kept current from the events: today's boards come from it.
+        self.model = Projector(store, self.now)
 
     def now(self) -> datetime:
         return self._clock()
@@ -149,7 +107,8 @@ class Reads:
         stream_id = f"project:{round_id}:{slug(district)}"
         state = fold_project(stream_id, self.store.read_stream(stream_id))
         if state.application is None:
-            known = [v.state.district or v.project_id for v in self.projects(round_id)]
+            self.model.catch_up()
+            known = list(self.model.districts(round_id))
             raise NotFound(
                 f"no district {district!r} in round {round_id}"
                 + (f"; the round has: {', '.join(known)}" if known else "; it has no applications")
@@ -159,27 +118,21 @@ class Reads:
     def board(
         self, round_id: str, *, as_of: datetime | None = None, known_at: datetime | None = None
     ) -> list[BoardRow]:
+        """The round's board: today's from the read model; as of another instant, or as
+        known at one, folded from the events."""
+        if as_of is None and known_at is None:
+            self.round(round_id)  # an unknown round is an error, not an empty board
+            return self.model.board(round_id)
         now = as_of or self.now()
-        rows = []
-        for view in self.projects(round_id, as_of=now, known_at=known_at):
-            a = view.assess(now)
-            ledger = view.state.ledger
-            rows.append(
-                BoardRow(
-                    project=view.project_id,
-                    district=view.state.district or view.project_id,
-                    awarded_sek=ledger.awarded_sek + ledger.supervision_granted_sek,
-                    disbursed_sek=ledger.disbursed_sek,
-                    payable_sek=a.payable.total_sek,
-                    may_be_paid=a.may_be_paid,
-                    blocking=a.blocking,
-                    repayment_due_sek=a.repayment.due_sek,
-                    status=a.status,
-                    next_deadline=a.next_deadline,
-                    assessment=a,
-                )
+        return [
+            board_row(
+                view.project_id,
+                view.state.district or view.project_id,
+                view.state.ledger,
+                view.assess(now),
             )
-        return rows
+            for view in self.projects(round_id, as_of=now, known_at=known_at)
+        ]
 
 
 def _as_of(history: list[Any], moment: datetime | None) -> list[Any]:

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -28,6 +29,7 @@ from ppss_workflow.db import WRITE, reminder_claims
 from ppss_workflow.errors import ConcurrencyError
 from ppss_workflow.logs import get_logger
 from ppss_workflow.notify import Notifier, ReminderSettings, render
+from ppss_workflow.projections import Projector
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.store import EventStore
 
@@ -65,8 +67,20 @@ def _projects(store: EventStore, now: datetime, round_id: str | None) -> Iterato
             yield _Project(rnd, fold_project(stream_id, history), policy)
 
 
-def list_due(store: EventStore, now: datetime, round_id: str | None = None) -> list[DueReminder]:
-    """Every reminder due at ``now`` and not yet sent, over one round or all."""
+def list_due(
+    store: EventStore,
+    now: datetime,
+    round_id: str | None = None,
+    *,
+    model: Projector | None = None,
+) -> list[DueReminder]:
+    """Every reminder due at ``now`` and not yet sent, over one round or all.
+
+    With ``model`` (``now`` being its clock's present), from the read model; otherwise, for
+    an instant in the past or the future, folded from the events as the world was then.
+    """
+    if model is not None:
+        return model.due(now, round_id)
     due = [
         reminder
         for p in _projects(store, now, round_id)
@@ -113,18 +127,28 @@ class Dispatcher:
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:6]}"
 
     def run(self, as_of: datetime | None = None, round_id: str | None = None) -> DispatchReport:
-        """One dispatch: every reminder due at ``as_of`` (default: now)."""
-        now = as_of or self._clock()
+        """One dispatch: every reminder due at ``as_of`` (default: now, from the read model)."""
         report = DispatchReport()
-        projects = {p.state.stream_id: p for p in _projects(self.store, now, round_id)}
+        if as_of is None:
+            now = self._clock()
+            due = Projector(self.store, self._clock).due(now, round_id)
+            for reminder in due:
+                self._dispatch(reminder, partial(self._state, reminder.stream_id), report)
+            return report
+        projects = {p.state.stream_id: p for p in _projects(self.store, as_of, round_id)}
         for p in projects.values():
-            for reminder in due_reminders(p.policy, p.round, p.state, now):
-                self._dispatch(reminder, p, report)
+            for reminder in due_reminders(p.policy, p.round, p.state, as_of):
+                self._dispatch(reminder, partial(_given, p.state), report)
         return report
+
+    def _state(self, stream_id: str) -> ProjectState:
+        return fold_project(stream_id, self.store.read_stream(stream_id))
 
     # -- one reminder ----------------------------------------------------------------------
 
-    def _dispatch(self, reminder: DueReminder, project: _Project, report: DispatchReport) -> None:
+    def _dispatch(
+        self, reminder: DueReminder, state: Callable[[], ProjectState], report: DispatchReport
+    ) -> None:
         log = _log.bind(project=reminder.project, key=reminder.key,
                         recipient_role=reminder.recipient_role)  # fmt: skip
         claim = self._claim(reminder)
@@ -141,7 +165,7 @@ class Dispatcher:
         try:
             message = render(
                 reminder,
-                to=self._address(reminder, project.state),
+                to=self._address(reminder, state()),
                 sender=self.sender,
                 contact=self.settings.coordinator_email or "samordnaren (se ansökan)",
                 language=self.settings.language,
@@ -243,6 +267,10 @@ class Dispatcher:
         raise ConcurrencyError(
             reminder.stream_id, version, self.store.stream_version(reminder.stream_id)
         )
+
+
+def _given(state: ProjectState) -> ProjectState:
+    return state
 
 
 class _Transaction:

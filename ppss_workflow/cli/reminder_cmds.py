@@ -63,10 +63,13 @@ def reminders(
         raise InvalidCommand(f"--format {fmt!r}: use table or json")
     store, _ = open_store(database)
     try:
-        now = parse_moment(as_of, "--as-of") or Reads(store).now()
+        reads = Reads(store)
+        asked = parse_moment(as_of, "--as-of")
         if round_id:
-            Reads(store).round(round_id)  # an unknown round is an error, not an empty list
-        due = list_due(store, now, round_id)
+            reads.round(round_id)  # an unknown round is an error, not an empty list
+        # Now: from the read model. Another instant: folded as the world was then.
+        now = asked or reads.now()
+        due = list_due(store, now, round_id, model=None if asked else reads.model)
     finally:
         store.close()
     if fmt == "json":

@@ -254,7 +254,7 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
         )
     out_console.print(table)
     for r in rows:
-        reasons = [f"{c.code}: {c.reason}" for c in r.assessment.conditions if c.blocking]
+        reasons = [f"{c.code}: {c.reason}" for c in r.conditions if c.blocking]
         if reasons:
             out_console.print(f"[bold]{r.district}[/]: " + "; ".join(reasons))
 

@@ -31,7 +31,7 @@ def reasons(wf: Reads, district: str, on: date | None) -> dict[str, tuple[str, s
         for r in wf.board("ppss-2014", as_of=end_of_day(on) if on else None)
         if r.district == district
     ]
-    return {c.code: (str(c.status), c.reason) for c in row.assessment.conditions}
+    return {c.code: (str(c.status), c.reason) for c in row.conditions}
 
 
 def test_after_the_steering_group_met(demo_reads: Reads) -> None:
@@ -118,7 +118,7 @@ def test_after_the_year_end_accounts(demo_reads: Reads) -> None:
         "the year-end account and cost description was due on 2015-01-31 and is missing",
     )
     (farsta_row,) = [r for r in demo_reads.board("ppss-2014") if r.district == "Farsta"]
-    assert farsta_row.assessment.repayment.reason.startswith(
+    assert farsta_row.repayment_reason.startswith(
         f"paid 1{NBSP}134{NBSP}896 kr, used according to plan 1{NBSP}034{NBSP}896 kr"
     )
 

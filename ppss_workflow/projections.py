@@ -1,0 +1,587 @@
+"""The read model: every project's board line, obligations and payments, kept from the events.
+
+A projector follows the log by global position and stores how far it got (a checkpoint)
+together with the fingerprint of the program that computed the rows. A reader brings the
+model up to the head before it reads (:meth:`Projector.catch_up`: one query when nothing is
+new), so nothing it shows is older than the log it started from.
+
+Three things make a stored row stale, and each is caught:
+
+- **new events** on the project's stream (or on its round's stream, which touches every
+  project of the round): the projector recomputes those rows from their histories;
+- **the day.** A board line depends on the day (a deadline passes). Each row carries the
+  first day on which that may happen (``Policy.stable_until``); from that day the projector
+  computes it again, and a reader never uses a row outside the days it is good for;
+- **another program.** The fingerprint covers the source of ``events/`` and ``policies/``
+  (the rules, the upcasters) and of this module: a store whose rows another version
+  computed is rebuilt from the events before anyone reads it.
+
+Writers to the model race safely: a catch-up writes only if the checkpoint is where it
+found it (compare-and-set on the checkpoint row), so an older result never overwrites a
+newer one. As-of boards for past dates and "known at" views fold the events instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.exc import OperationalError
+
+import events as _events_package
+import policies as _policies_package
+from policies.registry import UnknownPolicy, policy_for
+from policies.reminders import (
+    DueReminder,
+    Obligation,
+    due_for,
+    first_moment,
+    obligations,
+    reminded,
+)
+from policies.state import STOCKHOLM, RoundState, fold_project, fold_round
+from policies.totals import PaymentOnRecord, RoundTotals, payments_of
+from ppss_workflow.db import (
+    WRITE,
+    obligation_rows,
+    payment_refs,
+    project_rows,
+    projection_checkpoints,
+)
+from ppss_workflow.errors import StoreUnavailable
+from ppss_workflow.logs import get_logger
+from ppss_workflow.rows import BoardRow, board_row
+from ppss_workflow.store import EventStore
+
+__all__ = ["PROJECTION_VERSION", "Projector", "fingerprint"]
+
+#: Raise when the rows' layout or meaning changes (the fingerprint covers the code as well).
+PROJECTION_VERSION = 1
+_NAME = "projects"
+#: A round with more stale projects than this is read whole rather than stream by stream.
+_WHOLE_ROUND = 32
+_CHUNK = 500
+#: How often a catch-up tries again when another process moved the checkpoint meanwhile.
+_ATTEMPTS = 10
+
+_log = get_logger(__name__)
+Clock = Callable[[], datetime]
+Progress = Callable[[int, int], None]
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """SHA-256 over the projection version and the source of the rules, the event catalogue
+    (with its upcasters) and this module: any change to them means the rows are recomputed."""
+    digest = hashlib.sha256(f"projection v{PROJECTION_VERSION}\n".encode())
+    folders = [Path(p) for pkg in (_events_package, _policies_package) for p in pkg.__path__]
+    files = sorted(f for folder in folders for f in folder.rglob("*.py"))
+    for path in [*files, Path(__file__), Path(__file__).with_name("rows.py")]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def round_of(stream_id: str) -> str:
+    """``ppss-2014`` for ``project:ppss-2014:farsta`` or ``round:ppss-2014``."""
+    if stream_id.startswith("round:"):
+        return stream_id[len("round:") :]
+    return stream_id[len("project:") :].rsplit(":", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class _Computed:
+    """A project's rows, computed from its history and its round for one day."""
+
+    row: dict[str, Any]
+    payments: list[PaymentOnRecord]
+    obligations: list[dict[str, Any]]
+
+
+class Projector:
+    """Keeps and reads the read model of one store; ``clock`` says what today is."""
+
+    def __init__(self, store: EventStore, clock: Clock | None = None) -> None:
+        self.store = store
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    # -- keeping it current ------------------------------------------------------------
+
+    def catch_up(self, *, progress: Progress | None = None) -> int:
+        """Bring the model to the store's head and to today; returns the position it reflects."""
+        for _ in range(_ATTEMPTS):
+            done = self._try_catch_up(progress)
+            if done is not None:
+                return done
+        raise RuntimeError("the read model could not catch up: other processes kept moving it")
+
+    def rebuild(self, *, progress: Progress | None = None) -> int:
+        """Throw the model away and compute it again from every event."""
+        with self._write() as conn:
+            self._wipe(conn)
+            conn.execute(delete(projection_checkpoints))
+        _log.info("projections_cleared")
+        return self.catch_up(progress=progress)
+
+    def _try_catch_up(self, progress: Progress | None) -> int | None:
+        now = self._clock()
+        today = now.astimezone(STOCKHOLM).date()
+        with self._read() as conn:
+            found = conn.execute(
+                select(projection_checkpoints.c.position, projection_checkpoints.c.fingerprint)
+                .where(projection_checkpoints.c.name == _NAME)
+            ).first()  # fmt: skip
+            head = int(conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0)
+            known, seen_fingerprint = (found[0], found[1]) if found else (None, None)
+            rebuild = seen_fingerprint != fingerprint()
+            since = 0 if rebuild else int(known or 0)
+            stale = (
+                []
+                if rebuild
+                else conn.execute(
+                    select(project_rows.c.stream_id).where(
+                        (project_rows.c.valid_until <= today.isoformat())
+                        | (project_rows.c.assessed_on > today.isoformat())
+                    )
+                ).scalars().all()
+            )  # fmt: skip
+            touched: list[str] = []
+            if head > since:
+                touched = list(
+                    conn.exec_driver_sql(
+                        "SELECT DISTINCT stream_id FROM events WHERE position > ? "
+                        "AND position <= ?".replace("?", self._marker),
+                        (since, head),
+                    ).scalars()
+                )
+        if not rebuild and head == since and not stale:
+            return head
+        whole, some = self._plan(touched, stale, rebuild)
+        computed = self._compute(whole, some, now, today, progress)
+        with self._write() as conn:
+            if not self._advance(conn, known, seen_fingerprint, head, now):
+                _log.info("projections_raced", position=since, head=head)
+                return None
+            if rebuild:
+                self._wipe(conn)
+            else:
+                self._forget(conn, some_streams(some), whole)
+            self._store(conn, computed)
+        _log.info(
+            "projections_caught_up",
+            position=head,
+            since=since,
+            rows=len(computed),
+            stale=len(stale),
+            rebuilt=rebuild,
+        )
+        return head
+
+    @property
+    def _marker(self) -> str:
+        return "%s" if self.store.engine.dialect.paramstyle in ("format", "pyformat") else "?"
+
+    @staticmethod
+    def _plan(
+        touched: Sequence[str], stale: Sequence[str], rebuild: bool
+    ) -> tuple[set[str], dict[str, set[str]]]:
+        """Rounds to recompute whole, and single project streams to recompute, by round."""
+        whole: set[str] = set()
+        some: dict[str, set[str]] = {}
+        for stream in touched:
+            if stream.startswith("round:"):
+                whole.add(round_of(stream))
+        for stream in [*touched, *stale]:
+            if stream.startswith("project:"):
+                some.setdefault(round_of(stream), set()).add(stream)
+        if rebuild:
+            whole |= set(some)
+        for rid in list(some):
+            if rid in whole or len(some[rid]) > _WHOLE_ROUND:
+                whole.add(rid)
+                del some[rid]
+        return whole, some
+
+    def _compute(
+        self,
+        whole: set[str],
+        some: dict[str, set[str]],
+        now: datetime,
+        today: date,
+        progress: Progress | None,
+    ) -> list[_Computed]:
+        out: list[_Computed] = []
+        total = len(whole) + len(some)
+        for i, rid in enumerate(sorted(whole | set(some)), 1):
+            rnd = fold_round(self.store.read_stream(f"round:{rid}"))
+            if rnd is None:
+                continue  # project streams without a round (an odd import): nothing to show
+            if rid in whole:
+                histories = _group(self.store.read_streams(f"project:{rid}:"))
+            else:
+                histories = {s: self.store.read_stream(s) for s in sorted(some[rid])}
+            out.extend(self._rows(rnd, histories, now, today))
+            if progress is not None:
+                progress(i, total)
+        return out
+
+    @staticmethod
+    def _rows(
+        rnd: RoundState, histories: dict[str, list[Any]], now: datetime, today: date
+    ) -> list[_Computed]:
+        try:
+            policy = policy_for(rnd)
+        except UnknownPolicy:
+            return []  # the board says so when asked; there is nothing to keep
+        out = []
+        for stream_id, history in histories.items():
+            if not history:
+                continue
+            state = fold_project(stream_id, history)
+            ledger = state.ledger
+            line = board_row(
+                state.project_id, state.district or state.project_id, ledger,
+                policy.assess(rnd, state, now),
+            )  # fmt: skip
+            until = policy.stable_until(rnd, state, today)
+            row = {
+                "stream_id": stream_id,
+                "round_id": rnd.round_id,
+                "project_id": state.project_id,
+                "district": state.district,
+                "listed": int(
+                    state.application is not None
+                    or bool(ledger.awarded_sek)
+                    or bool(ledger.disbursed_sek)
+                ),
+                "version": state.version,
+                "assessed_on": today.isoformat(),
+                "valid_until": until.isoformat() if until else None,
+                "grant_awarded_sek": ledger.awarded_sek,
+                "supervision_granted_sek": ledger.supervision_granted_sek,
+                "awarded_sek": line.awarded_sek,
+                "disbursed_sek": line.disbursed_sek,
+                "payable_sek": line.payable_sek,
+                "repayment_due_sek": line.repayment_due_sek,
+                "may_be_paid": int(line.may_be_paid),
+                "status": line.status,
+                "blocking": orjson.dumps(list(line.blocking)).decode(),
+                "next_code": line.next_deadline[0] if line.next_deadline else None,
+                "next_on": line.next_deadline[1].isoformat() if line.next_deadline else None,
+                "detail": line.detail,
+                "sent": orjson.dumps(sorted(r.event.key for r in state.reminders)).decode(),
+            }
+            duties = obligations(policy, rnd, state, now) if reminded(rnd, state) else []
+            out.append(
+                _Computed(
+                    row,
+                    payments_of(state),
+                    [
+                        {
+                            "stream_id": stream_id,
+                            "code": o.code,
+                            "round_id": rnd.round_id,
+                            "due_on": o.due_on.isoformat(),
+                            "met": int(o.met),
+                            "blocks": o.blocks,
+                            "before_only": int(o.before_only),
+                            "remind_from": first_moment(rnd, o),
+                        }
+                        for o in duties
+                    ],
+                )
+            )
+        return out
+
+    def _advance(
+        self,
+        conn: Connection,
+        known: int | None,
+        seen_fingerprint: str | None,
+        head: int,
+        now: datetime,
+    ) -> bool:
+        """Compare-and-set the checkpoint: False if another process moved it since we read it."""
+        values = {"position": head, "fingerprint": fingerprint(), "updated_at": now}
+        if known is None:
+            exists = conn.execute(
+                select(func.count()).select_from(projection_checkpoints)
+                .where(projection_checkpoints.c.name == _NAME)
+            ).scalar_one()  # fmt: skip
+            if exists:
+                return False
+            conn.execute(insert(projection_checkpoints).values(name=_NAME, **values))
+            return True
+        moved = conn.execute(
+            update(projection_checkpoints)
+            .where(
+                projection_checkpoints.c.name == _NAME,
+                projection_checkpoints.c.position == known,
+                projection_checkpoints.c.fingerprint == seen_fingerprint,
+            )
+            .values(**values)
+        )
+        return moved.rowcount == 1
+
+    @staticmethod
+    def _wipe(conn: Connection) -> None:
+        for table in (obligation_rows, payment_refs, project_rows):
+            conn.execute(delete(table))
+
+    @staticmethod
+    def _forget(conn: Connection, streams: Sequence[str], rounds: Iterable[str]) -> None:
+        tables = (obligation_rows, payment_refs, project_rows)
+        for i in range(0, len(streams), _CHUNK):
+            chunk = list(streams[i : i + _CHUNK])
+            for table in tables:
+                conn.execute(delete(table).where(table.c.stream_id.in_(chunk)))
+        if rounds := sorted(rounds):
+            for table in tables:
+                conn.execute(delete(table).where(table.c.round_id.in_(rounds)))
+
+    @staticmethod
+    def _store(conn: Connection, computed: Sequence[_Computed]) -> None:
+        rows = [c.row for c in computed]
+        for i in range(0, len(rows), _CHUNK):
+            conn.execute(insert(project_rows), rows[i : i + _CHUNK])
+        paid = [
+            {
+                "stream_id": p.stream_id,
+                "position": p.position,
+                "round_id": c.row["round_id"],
+                "reference": p.reference,
+                "district": p.district,
+                "amount_sek": p.amount_sek,
+                "purpose": p.purpose,
+            }
+            for c in computed
+            for p in c.payments
+        ]
+        for i in range(0, len(paid), _CHUNK):
+            conn.execute(insert(payment_refs), paid[i : i + _CHUNK])
+        duties = [o for c in computed for o in c.obligations]
+        for i in range(0, len(duties), _CHUNK):
+            conn.execute(insert(obligation_rows), duties[i : i + _CHUNK])
+
+    # -- reading it ----------------------------------------------------------------------
+
+    def board(self, round_id: str) -> list[BoardRow]:
+        """The round's board for today, from the model (caught up first)."""
+        self.catch_up()
+        now = self._clock()
+        today = now.astimezone(STOCKHOLM).date()
+        c = project_rows.c
+        query = (
+            select(c.stream_id, c.project_id, c.district, c.awarded_sek, c.disbursed_sek,
+                   c.payable_sek, c.may_be_paid, c.blocking, c.repayment_due_sek, c.status,
+                   c.next_code, c.next_on, c.detail, c.assessed_on, c.valid_until)
+            .where(c.round_id == round_id, c.listed == 1)
+            .order_by(c.project_id)
+        )  # fmt: skip
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        board: list[BoardRow] = []
+        day = today.isoformat()
+        for (stream_id, project, district, awarded, paid, payable, may, blocking, due, status,
+             code, on, detail, assessed_on, valid_until) in rows:  # fmt: skip
+            if assessed_on > day or (valid_until is not None and valid_until <= day):
+                # Another process's clock moved the row on (or back) since the catch-up:
+                # never show a row outside its days; compute this one afresh.
+                board.append(self._afresh(round_id, stream_id, now, today))
+                continue
+            board.append(
+                BoardRow(
+                    project, district or project, awarded, paid, payable, bool(may),
+                    tuple(orjson.loads(blocking)), due, status,
+                    (code, date.fromisoformat(on)) if code and on else None, detail,
+                )
+            )  # fmt: skip
+        return board
+
+    def _afresh(self, round_id: str, stream_id: str, now: datetime, today: date) -> BoardRow:
+        rnd = fold_round(self.store.read_stream(f"round:{round_id}"))
+        assert rnd is not None  # the row exists, so its round did
+        (computed,) = self._rows(rnd, {stream_id: self.store.read_stream(stream_id)}, now, today)
+        r = computed.row
+        return BoardRow(
+            r["project_id"], r["district"] or r["project_id"], r["awarded_sek"],
+            r["disbursed_sek"], r["payable_sek"], bool(r["may_be_paid"]),
+            tuple(orjson.loads(r["blocking"])), r["repayment_due_sek"], r["status"],
+            (r["next_code"], date.fromisoformat(r["next_on"])) if r["next_code"] else None,
+            r["detail"],
+        )  # fmt: skip
+
+    def totals(self, round_id: str, reference: str | None = None) -> tuple[RoundTotals, int]:
+        """The round's totals (and the payments under ``reference``) and the position they
+        reflect: nothing under the round after that position is in them."""
+        c = project_rows.c
+        with self._read() as conn:
+            position = conn.execute(
+                select(projection_checkpoints.c.position)
+                .where(projection_checkpoints.c.name == _NAME)
+            ).scalar_one()  # fmt: skip
+            awarded, supervision = conn.execute(
+                select(
+                    func.coalesce(func.sum(c.grant_awarded_sek), 0),
+                    func.coalesce(func.sum(c.supervision_granted_sek), 0),
+                ).where(c.round_id == round_id)
+            ).one()
+            payments: tuple[PaymentOnRecord, ...] = ()
+            if reference is not None:
+                p = payment_refs.c
+                payments = tuple(
+                    PaymentOnRecord(
+                        r.stream_id, r.district, r.amount_sek, r.purpose, r.reference, r.position
+                    )
+                    for r in conn.execute(
+                        select(
+                            p.stream_id,
+                            p.district,
+                            p.amount_sek,
+                            p.purpose,
+                            p.reference,
+                            p.position,
+                        )
+                        .where(p.round_id == round_id, p.reference == reference)
+                        .order_by(p.position)
+                    )
+                )
+        by_reference = {reference: payments} if reference is not None and payments else {}
+        return RoundTotals(int(awarded), int(supervision), by_reference), int(position)
+
+    def districts(self, round_id: str) -> tuple[str, ...]:
+        """The district names that applied in the round."""
+        c = project_rows.c
+        with self._read() as conn:
+            names = conn.execute(
+                select(c.district).where(c.round_id == round_id, c.district.is_not(None))
+            ).scalars().all()  # fmt: skip
+        return tuple(sorted(names))
+
+    def due(self, now: datetime, round_id: str | None = None) -> list[DueReminder]:
+        """Every reminder due at ``now`` (today's clock) and not yet sent, from the model."""
+        self.catch_up()
+        o, c = obligation_rows.c, project_rows.c
+        query = (
+            select(o.stream_id, o.round_id, o.code, o.due_on, o.met, o.blocks, o.before_only,
+                   c.district, c.sent)
+            .join(project_rows, c.stream_id == o.stream_id)
+            .where(o.met == 0, o.remind_from <= now)
+            .order_by(o.stream_id)
+        )  # fmt: skip
+        if round_id is not None:
+            query = query.where(o.round_id == round_id)
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        rounds: dict[str, RoundState | None] = {}
+        by_stream: dict[str, list[Any]] = {}
+        for r in rows:
+            by_stream.setdefault(r.stream_id, []).append(r)
+        due: list[DueReminder] = []
+        for stream_id, found in by_stream.items():
+            rid = found[0].round_id
+            if rid not in rounds:
+                rounds[rid] = fold_round(self.store.read_stream(f"round:{rid}"))
+            rnd = rounds[rid]
+            if rnd is None or rnd.closed is not None:
+                continue
+            duties = [
+                Obligation(
+                    r.code, date.fromisoformat(r.due_on), bool(r.met), r.blocks, bool(r.before_only)
+                )
+                for r in found
+            ]
+            sent = set(orjson.loads(found[0].sent))
+            due.extend(due_for(rnd, stream_id, found[0].district, duties, sent, now))
+        return sorted(due, key=lambda d: (d.moment, d.project, d.obligation))
+
+    def status(self) -> tuple[int, int, bool]:
+        """(position the model reflects, the store's head, made by this program)."""
+        with self._read() as conn:
+            found = conn.execute(
+                select(projection_checkpoints.c.position, projection_checkpoints.c.fingerprint)
+                .where(projection_checkpoints.c.name == _NAME)
+            ).first()  # fmt: skip
+            head = int(conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0)
+        if found is None:
+            return 0, head, False
+        return int(found[0]), head, found[1] == fingerprint()
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of the model in a stable order (to compare a rebuild with what was kept)."""
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        with self._read() as conn:
+            for table in (project_rows, payment_refs, obligation_rows):
+                keys = [col for col in table.primary_key.columns]
+                out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(*keys))]
+        return out
+
+    # -- connections ----------------------------------------------------------------------
+
+    def _read(self) -> Any:
+        return _Read(self.store)
+
+    def _write(self) -> Any:
+        return _Write(self.store)
+
+
+def some_streams(some: dict[str, set[str]]) -> list[str]:
+    return sorted(s for streams in some.values() for s in streams)
+
+
+def _group(events: list[Any]) -> dict[str, list[Any]]:
+    streams: dict[str, list[Any]] = {}
+    for r in events:
+        streams.setdefault(r.stream_id, []).append(r)
+    return streams
+
+
+class _Read:
+    """One read transaction on the store's engine, rolled back after."""
+
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Connection:
+        try:
+            self._conn = self._store.engine.connect()
+            self._conn.begin()
+        except OperationalError as exc:
+            raise StoreUnavailable(f"cannot read {self._store.url}: {exc.orig}") from exc
+        return self._conn
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._conn is not None
+        self._conn.rollback()
+        self._conn.close()
+
+
+class _Write:
+    """One write transaction on the store's engine (BEGIN IMMEDIATE on SQLite)."""
+
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Connection:
+        self._conn = self._store.engine.connect()
+        self._conn.execution_options(**WRITE)
+        self._conn.begin()
+        return self._conn
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        assert self._conn is not None
+        try:
+            if kind is None:
+                self._conn.commit()
+            else:
+                self._conn.rollback()
+        finally:
+            self._conn.close()

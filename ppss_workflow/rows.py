@@ -1,0 +1,150 @@
+"""The coordinator's board row: built from an assessment, stored in the read model, read back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+import orjson
+
+from policies.base import Assessment
+from policies.ledger import Ledger
+
+__all__ = ["BoardRow", "ConditionLine", "board_row"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionLine:
+    """One condition as the board shows it: plain reason, the positions of its evidence."""
+
+    code: str
+    status: str
+    reason: str
+    blocks: str
+    evidence: tuple[int, ...] = ()
+    due_on: date | None = None
+    since: date | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.status == "unmet" and bool(self.blocks)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "status": self.status,
+            "reason": self.reason,
+            "blocks": self.blocks,
+            "evidence": list(self.evidence),
+            "due_on": self.due_on.isoformat() if self.due_on else None,
+            "since": self.since.isoformat() if self.since else None,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> ConditionLine:
+        return cls(
+            d["code"],
+            d["status"],
+            d["reason"],
+            d["blocks"],
+            tuple(d["evidence"]),
+            date.fromisoformat(d["due_on"]) if d["due_on"] else None,
+            date.fromisoformat(d["since"]) if d["since"] else None,
+        )
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One line of the coordinator's board. The conditions' details are decoded on demand, so
+    a board of thousands of rows read from the read model costs one small decode per row."""
+
+    project: str
+    district: str
+    #: Granted in all: the award plus any supervision money granted.
+    awarded_sek: int
+    disbursed_sek: int
+    payable_sek: int
+    may_be_paid: bool
+    blocking: tuple[str, ...]
+    repayment_due_sek: int
+    status: str
+    next_deadline: tuple[str, date] | None
+    #: JSON: the conditions, and the reasons for what is payable and what is owed back.
+    detail: str = field(repr=False, compare=True)
+
+    @cached_property
+    def _detail(self) -> dict[str, Any]:
+        decoded: dict[str, Any] = orjson.loads(self.detail)
+        return decoded
+
+    @property
+    def conditions(self) -> tuple[ConditionLine, ...]:
+        return tuple(ConditionLine.from_json(c) for c in self._detail["conditions"])
+
+    @property
+    def payable_reason(self) -> str:
+        return str(self._detail["payable_reason"])
+
+    @property
+    def repayment_reason(self) -> str:
+        return str(self._detail["repayment_reason"])
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "district": self.district,
+            "awarded_sek": self.awarded_sek,
+            "disbursed_sek": self.disbursed_sek,
+            "payable_sek": self.payable_sek,
+            "may_be_paid": self.may_be_paid,
+            "blocking": list(self.blocking),
+            "repayment_due_sek": self.repayment_due_sek,
+            "status": self.status,
+            "next_deadline": (
+                {"code": self.next_deadline[0], "due_on": self.next_deadline[1].isoformat()}
+                if self.next_deadline
+                else None
+            ),
+            "conditions": [
+                {k: c[k] for k in ("code", "status", "reason", "blocks", "evidence")}
+                for c in self._detail["conditions"]
+            ],
+        }
+
+
+def board_row(project: str, district: str, ledger: Ledger, a: Assessment) -> BoardRow:
+    """The board's line for a project assessed at some instant."""
+    conditions = [
+        ConditionLine(
+            c.code,
+            str(c.status),
+            c.reason,
+            c.blocks,
+            tuple(r.position for r in c.evidence),
+            c.due_on,
+            c.since,
+        ).as_json()
+        for c in a.conditions
+    ]
+    detail = orjson.dumps(
+        {
+            "conditions": conditions,
+            "payable_reason": a.payable.reason,
+            "repayment_reason": a.repayment.reason,
+        }
+    ).decode()
+    return BoardRow(
+        project=project,
+        district=district,
+        awarded_sek=ledger.awarded_sek + ledger.supervision_granted_sek,
+        disbursed_sek=ledger.disbursed_sek,
+        payable_sek=a.payable.total_sek,
+        may_be_paid=a.may_be_paid,
+        blocking=a.blocking,
+        repayment_due_sek=a.repayment.due_sek,
+        status=a.status,
+        next_deadline=a.next_deadline,
+        detail=detail,
+    )
