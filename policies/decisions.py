@@ -12,7 +12,7 @@ on the whole history as of today. It is recorded only if both allow it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn, TypeVar
@@ -1224,7 +1224,7 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
         )
     project = view.project
     if project is None or project.application is None:
-        known = ", ".join(view.districts)
+        known = some_names(view.districts)
         _refuse(
             cmd,
             view,
@@ -1402,3 +1402,10 @@ _DECIDERS: dict[type[Command], _Decider] = {
     SettleRepayment: _settle_repayment,
     Annul: _annul,
 }
+
+
+def some_names(names: Sequence[str], most: int = 12) -> str:
+    """``a, b, c`` — or the first ``most`` and how many more, for a round of thousands."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return ", ".join(names[:most]) + f" and {len(names) - most} more"

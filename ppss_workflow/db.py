@@ -171,7 +171,7 @@ project_rows = Table(
     "project_rows",
     metadata,
     Column("stream_id", STREAM_ID, primary_key=True),
-    Column("round_id", STREAM_ID, nullable=False, index=True),
+    Column("round_id", STREAM_ID, nullable=False),
     Column("project_id", String(200), nullable=False),
     Column("district", String(200), nullable=True),
     Column("listed", Integer, nullable=False),
@@ -192,6 +192,10 @@ project_rows = Table(
     Column("detail", Text, nullable=False),
     #: Reminder keys already recorded as sent (JSON list).
     Column("sent", Text, nullable=False),
+    #: Covers the round totals a decision reads (budget, supervision pool): no table reads.
+    Index(
+        "ix_project_rows_round_totals", "round_id", "grant_awarded_sek", "supervision_granted_sek"
+    ),
 )
 
 #: Payments that stand, by round and reference: "a reference is used once in a round".

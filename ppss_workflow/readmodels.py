@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from policies.base import Assessment, Policy
+from policies.decisions import some_names
 from policies.registry import UnknownPolicy, policy_for
 from policies.state import (
     STOCKHOLM,
@@ -111,7 +112,7 @@ class Reads:
             known = list(self.model.districts(round_id))
             raise NotFound(
                 f"no district {district!r} in round {round_id}"
-                + (f"; the round has: {', '.join(known)}" if known else "; it has no applications")
+                + (f"; the round has: {some_names(known)}" if known else "; it has no applications")
             )
         return ProjectView(rnd, state, self.policy(rnd), state.project_id)
 

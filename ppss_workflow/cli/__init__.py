@@ -11,6 +11,7 @@ from ppss_workflow import __version__
 from ppss_workflow.cli import (
     audit_cli,
     bench,
+    bench_board_cmd,
     db,
     demo_cmd,
     events_cmd,
@@ -32,6 +33,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(events_cmd.app, name="events")
 app.add_typer(bench.app, name="bench")
+bench.app.command("board")(bench_board_cmd.board_command)
 app.command("demo")(demo_cmd.demo)
 workflow_cmds.register(app)
 reminder_cmds.register(app)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import time
+
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ppss_workflow.cli._common import DatabaseOption, describe, out_console
+from ppss_workflow.cli._common import (
+    DatabaseOption,
+    describe,
+    err_console,
+    open_store,
+    out_console,
+)
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.db import create_store_engine
 from ppss_workflow.logs import get_logger
+from ppss_workflow.projections import Projector
 from ppss_workflow.schema import current_revision, head_revision, upgrade
 from ppss_workflow.store import EventStore
 
@@ -50,6 +60,47 @@ def status_command(database: DatabaseOption = None) -> None:
             table.add_row("events", f"{store.count():,}".replace(",", " "))
             table.add_row("head position", str(head.position))
             table.add_row("head hash", head.hash)
+            if current == head_revision():
+                kept, _, same = Projector(store).status()
+                table.add_row(
+                    "read model",
+                    f"at position {kept}"
+                    + ("" if same else " (made by another version: rebuilt on the next read)"),
+                )
         out_console.print(table)
     finally:
         engine.dispose()
+
+
+@app.command("rebuild-projections")
+def rebuild_projections_command(database: DatabaseOption = None) -> None:
+    """Compute the read model (boards, reminders, round totals) anew from every event.
+
+    Never needed for correctness: the model follows the log, and a new program version
+    rebuilds it by itself. Use it after restoring a backup, or to measure.
+    """
+    store, location = open_store(database)
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} rounds"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=not err_console.is_terminal,
+        ) as bar:
+            task = bar.add_task("Rebuilding the read model", total=None)
+
+            def report(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            started = time.perf_counter()
+            position = Projector(store).rebuild(progress=report)
+            took = time.perf_counter() - started
+    finally:
+        store.close()
+    _log.info("projections_rebuilt", url=describe(location), position=position, seconds=took)
+    out_console.print(
+        f"Read model of {describe(location)} rebuilt from {position} events in {took:.1f} s."
+    )

@@ -11,7 +11,6 @@ import typer
 from rich.table import Table
 
 from policies.state import end_of_day
-from ppss_workflow.calendar_feed import deadline_calendar
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
 from ppss_workflow.config import default_data_dir
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
@@ -25,7 +24,6 @@ from ppss_workflow.notify import (
 )
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.reminders import Dispatcher, DispatchReport, list_due
-from ppss_workflow.scheduler import run_scheduler
 
 __all__ = ["calendar", "register", "reminders", "scheduler_app"]
 
@@ -141,6 +139,8 @@ def scheduler_run(
             if result.failed:
                 raise typer.Exit(1)
             return
+        from ppss_workflow.scheduler import run_scheduler  # noqa: PLC0415 - APScheduler only here
+
         run_scheduler(make, interval_seconds=interval, on_report=report)
     finally:
         store.close()
@@ -158,6 +158,8 @@ def calendar(
         wf = Reads(store)
         if round_id:
             wf.round(round_id)
+        from ppss_workflow.calendar_feed import deadline_calendar  # noqa: PLC0415 - icalendar only here
+
         cal = deadline_calendar(wf, round_id=round_id, district=district)
     finally:
         store.close()

@@ -53,7 +53,11 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("sent", sa.Text(), nullable=False),
     )
-    op.create_index("ix_project_rows_round_id", "project_rows", ["round_id"])
+    op.create_index(
+        "ix_project_rows_round_totals",
+        "project_rows",
+        ["round_id", "grant_awarded_sek", "supervision_granted_sek"],
+    )
     op.create_index("ix_project_rows_assessed_on", "project_rows", ["assessed_on"])
     op.create_index("ix_project_rows_valid_until", "project_rows", ["valid_until"])
     op.create_table(

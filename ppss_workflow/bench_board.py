@@ -1,0 +1,331 @@
+"""The board benchmark: a round of N projects (about 30 events each), and what a user waits for.
+
+One project's history is made through the real commands on a scratch store (so every event
+is one the rules allowed), then copied for N districts with their own names, project ids,
+payment references and reminder keys, and written in bulk. Then, from a warm store:
+
+- ``board_ms``: today's board of the whole round, in process (median of a few reads);
+- ``reminders_ms``: every reminder due now in the round (all N projects have one due);
+- ``award_ms``: one award in that round, through the handlers (median of a few awards to
+  districts that applied and have no award yet);
+- ``cli_board_s`` and ``cli_board_rss_mb``: ``ppss board`` as a user runs it, in a child
+  process (start-up, reading, printing the table), and that process's peak memory;
+- ``catch_up_s``: the read model computed from nothing (what a rebuild costs).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from events import (
+    ApplicationSubmitted,
+    DisbursementMade,
+    NewEvent,
+    ReminderSent,
+)
+from policies.commands import (
+    Apply,
+    AwardGrant,
+    DecidePlan,
+    Disburse,
+    GrantSupervision,
+    OpenRound,
+    RecordNetwork,
+    RequestSupervision,
+    ScheduleSession,
+    SubmitPlan,
+)
+from policies.state import STOCKHOLM
+from policies.workdays import add_working_days
+from ppss_workflow.demo import Story
+from ppss_workflow.handlers import Actor, Commands
+from ppss_workflow.readmodels import Reads
+from ppss_workflow.reminders import list_due
+from ppss_workflow.scratch import scratch_store, scratch_url
+from ppss_workflow.store import AppendRequest, EventStore
+
+__all__ = ["run_board_bench"]
+
+RID = "bench"
+COORD = Actor("coordinator", "samordnare@example.org")
+STEER = Actor("steering_group", "styrgruppen@example.org")
+SESSIONS = 4
+PAYMENTS = 14
+REMINDERS = 6
+#: Districts that applied and have no award: the award benchmark awards them.
+SPARE = 7
+_CHUNK = 200
+
+Progress = Callable[[str, int, int], None]
+
+
+def _template(store: EventStore, today: date) -> tuple[list[Any], list[Any]]:
+    """The round's history and one project's (about 30 events), made by the real commands.
+
+    The round ran last year; its year-end accounts are due two working days from today, so
+    the board is the one a coordinator sees while accounts come in, and every project has a
+    reminder due ("3 working days before").
+    """
+    y = today.year - 1
+    story = Story(store, date(y - 1, 5, 2))
+    story.do(
+        COORD,
+        OpenRound(
+            round_id=RID,
+            title="Benchmark",
+            budget_sek=10**11,
+            supervision_pool_sek=10**10,
+            supervision_cap_sek=25_000,
+            period_start=date(y, 1, 1),
+            period_end=date(y, 12, 31),
+            policy="ppss-2014",
+            deadlines=(("year_end_account", add_working_days(today, 2), None),),
+        ),
+    )
+    for i in range(1, SESSIONS + 1):
+        story.on(date(y - 1, 6, i)).do(
+            COORD,
+            ScheduleSession(
+                round_id=RID,
+                session_id=f"n{i}",
+                title=f"Nätverksträff {i}",
+                starts_at=datetime(y, 2 * i, 10, 13, tzinfo=STOCKHOLM),
+            ),
+        )
+    name = "Mall"
+    me = Actor("district", "projekt@example.org", "mall")
+    story.on(date(y - 1, 9, 2)).do(
+        me,
+        Apply(
+            round_id=RID,
+            district=name,
+            application={
+                "district": name,
+                "school_count": 3,
+                "applied_sek": 1_200_000,
+                "period_start": date(y, 1, 1),
+                "period_end": date(y, 12, 31),
+            },
+        ),
+    )
+    story.on(date(y, 1, 20)).do(
+        COORD,
+        AwardGrant(
+            round_id=RID, district=name, amount_sek=1_200_000, decision_ref="SN 1",
+            decided_on=date(y, 1, 20),
+        ),
+    )  # fmt: skip
+    story.on(date(y, 1, 25)).do(
+        me, SubmitPlan(round_id=RID, district=name, plan_id="p1", summary="Plan")
+    )
+    story.on(date(y, 2, 3)).do(
+        STEER,
+        DecidePlan(round_id=RID, district=name, plan_id="p1", approve=True,
+                   meeting_on=date(y, 2, 3)),
+    )  # fmt: skip
+    story.on(date(y, 2, 5)).do(
+        me, RequestSupervision(round_id=RID, district=name, amount_sek=25_000, description="H")
+    )
+    story.do(
+        COORD, GrantSupervision(round_id=RID, district=name, amount_sek=25_000, decision_ref="S1")
+    )
+    for i in range(PAYMENTS):
+        story.on(date(y, 2 + i // 2, 12 + i % 2)).do(
+            COORD,
+            Disburse(
+                round_id=RID, district=name, amount_sek=90_000 if i else 25_000,
+                payment_reference=f"BET-{i}", purpose="grant" if i else "supervision",
+            ),
+        )  # fmt: skip
+    for i in range(1, SESSIONS + 1):
+        story.on(date(y, 8, 20 + i)).do(
+            COORD,
+            RecordNetwork(round_id=RID, district=name, session_id=f"n{i}", outcome="attended"),
+        )
+    round_history = store.read_stream(f"round:{RID}")
+    project = store.read_stream(f"project:{RID}:mall")
+    reminders = [
+        NewEvent(
+            ReminderSent(
+                key=f"mall/network-n{1 + i % SESSIONS}/{y}-0{2 + i % 4}-10/before-{i}",
+                obligation=f"network-n{1 + i % SESSIONS}",
+                step=f"before-{i}",
+                due_on=date(y, 2 + i % 4, 10),
+                recipient_role="district",
+            ),
+            datetime(y, 2 + i % 4, 1, 8, tzinfo=STOCKHOLM),
+            _meta(),
+        )
+        for i in range(REMINDERS)
+    ]
+    return round_history, [*project, *reminders]
+
+
+def _meta() -> Any:
+    from events import Metadata  # noqa: PLC0415
+
+    return Metadata(actor="scheduler:bench", role="scheduler")
+
+
+def _copy(template: list[Any], i: int, *, spare: bool = False) -> list[NewEvent]:
+    """The template project's events for district ``i``: its own names and references."""
+    slug_ = f"distrikt-{i:06d}"
+    out: list[NewEvent] = []
+    for r in template[:1] if spare else template:
+        if isinstance(r, NewEvent):
+            e = r.event
+            assert isinstance(e, ReminderSent)
+            out.append(NewEvent(
+                e.model_copy(update={"key": e.key.replace("mall/", f"{RID}:{slug_}/")}),
+                r.occurred_at, r.metadata,
+            ))  # fmt: skip
+            continue
+        e = r.event
+        if isinstance(e, ApplicationSubmitted):
+            e = e.model_copy(update={"district": f"Distrikt {i:06d}", "project_id": slug_})
+        elif isinstance(e, DisbursementMade):
+            e = e.model_copy(update={"payment_reference": f"{e.payment_reference}-{slug_}"})
+        out.append(NewEvent(e, r.occurred_at, _meta()))
+    return out
+
+
+def _build(store: EventStore, projects: int, today: date, report: Progress) -> int:
+    with scratch_store() as scratch:
+        round_history, template = _template(scratch, today)
+    store.append(
+        f"round:{RID}", [NewEvent(r.event, r.occurred_at, _meta()) for r in round_history], 0
+    )
+    written = len(round_history)
+    total = projects + SPARE
+    for start in range(0, total, _CHUNK):
+        requests = [
+            AppendRequest(
+                f"project:{RID}:distrikt-{i:06d}", _copy(template, i, spare=i >= projects), 0
+            )
+            for i in range(start, min(start + _CHUNK, total))
+        ]
+        store.append_many(requests)
+        written += sum(len(r.events) for r in requests)
+        report("writing the round", min(start + _CHUNK, total), total)
+    return written
+
+
+def _timed(work: Callable[[], Any], runs: int = 5) -> tuple[float, Any]:
+    """Median seconds of ``runs`` calls, and the last result."""
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def run_board_bench(projects: int, base_url: str | None, report: Progress) -> dict[str, Any]:
+    """Build a round of ``projects`` projects and measure the board, reminders and an award."""
+    with _store(base_url) as (store, url):
+
+        def clock() -> datetime:
+            return datetime.now(UTC)
+
+        today = clock().astimezone(STOCKHOLM).date()
+        written = _build(store, projects, today, report)
+        reads = Reads(store, clock)
+        started = time.perf_counter()
+        reads.model.catch_up()
+        catch_up_s = time.perf_counter() - started
+        report("warming up", 1, 1)
+
+        def board() -> Any:
+            return reads.board(RID)
+
+        def reminders() -> Any:
+            return list_due(store, clock(), RID, model=reads.model)
+
+        board_s, rows = _timed(board)
+        assert len(rows) == projects + SPARE, len(rows)
+        reminders_s, due = _timed(reminders)
+        commands = Commands(store, clock)
+        awards = iter(range(projects, projects + SPARE))
+
+        def award() -> Any:
+            return commands.execute(
+                COORD,
+                AwardGrant(
+                    round_id=RID, district=f"Distrikt {next(awards):06d}", amount_sek=100_000,
+                    decision_ref="SN 2", decided_on=date(today.year - 1, 1, 20),
+                    on=date(today.year - 1, 1, 20),
+                ),
+            )  # fmt: skip
+
+        award_s, _ = _timed(award, runs=SPARE)
+        report("ppss board", 0, 1)
+        cli_s, cli_rss = _cli_board(url)
+        report("ppss board", 1, 1)
+    return {
+        "backend": "postgresql" if base_url else "sqlite",
+        "projects": projects,
+        "events": written,
+        "events_per_project": round(written / (projects + SPARE), 1),
+        "catch_up_s": round(catch_up_s, 3),
+        "board_ms": round(board_s * 1000, 1),
+        "reminders_ms": round(reminders_s * 1000, 1),
+        "reminders_due": len(due),
+        "award_ms": round(award_s * 1000, 1),
+        "cli_board_s": round(cli_s, 3),
+        "cli_board_rss_mb": round(cli_rss, 1),
+        "bench_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+@contextmanager
+def _store(base_url: str | None) -> Iterator[tuple[EventStore, str]]:
+    with scratch_url(base_url) as url:
+        from ppss_workflow.db import create_store_engine  # noqa: PLC0415
+        from ppss_workflow.schema import upgrade  # noqa: PLC0415
+
+        engine = create_store_engine(url)
+        upgrade(engine)
+        try:
+            yield EventStore(engine), url
+        finally:
+            engine.dispose()
+
+
+def _cli_board(url: str) -> tuple[float, float]:
+    """``ppss board`` in a child process, as a user runs it: seconds and peak RSS (MB).
+
+    The peak is the child's own high-water mark (``VmHWM``), read as it exits: the rusage of
+    children would count the pages it shared with this process before ``exec``.
+    """
+    env = {**os.environ, "COLUMNS": "160", "PPSS_LOG_LEVEL": "warning"}
+    command = [sys.executable, "-c", _CHILD, "board", "--round", RID, "--database", url]
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, check=False)  # noqa: S603
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"ppss board failed: {done.stderr.decode(errors='replace')[-500:]}")
+    peak = [line for line in done.stderr.decode().splitlines() if line.startswith("VmHWM:")]
+    kilobytes = int(peak[-1].split()[1]) if peak else 0
+    return took, kilobytes / 1024
+
+
+#: ``ppss`` itself, reporting its peak memory on stderr as it exits.
+_CHILD = """
+import atexit, sys
+def _peak():
+    with open("/proc/self/status") as f:
+        sys.stderr.write("".join(l for l in f if l.startswith("VmHWM:")))
+atexit.register(_peak)
+sys.argv = ["ppss", *sys.argv[1:]]
+from ppss_workflow.cli import main
+main()
+"""
