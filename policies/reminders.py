@@ -181,25 +181,36 @@ def due_for(
     found: Iterable[Obligation],
     sent: Container[str],
     now: datetime,
+    memo: dict[tuple[str, bool, date], tuple[tuple[LadderStep, ...], tuple[datetime, ...], int]]
+    | None = None,
 ) -> list[DueReminder]:
-    """The reminders due at ``now`` for one project's obligations, given the keys sent."""
+    """The reminders due at ``now`` for one project's obligations, given the keys sent.
+
+    ``memo`` (one per round and ``now``) keeps each ladder's moments for a due date, and
+    how many of them have passed, across projects.
+    """
     project_id = stream_id.split(":", 1)[1]
     due: list[DueReminder] = []
     today = now.astimezone(STOCKHOLM).date()
+    memo = {} if memo is None else memo
     for obligation in found:
         if obligation.met or (obligation.before_only and today > obligation.due_on):
             continue  # done, or a meeting that is over: no use reminding of it now
-        ladder = ladder_for(rnd, obligation)
-        passed = [s for s in ladder if step_moment(obligation.due_on, s) <= now]
+        key = (obligation.ladder_code, obligation.before_only, obligation.due_on)
+        if key not in memo:
+            ladder = ladder_for(rnd, obligation)
+            moments = tuple(step_moment(obligation.due_on, s) for s in ladder)
+            memo[key] = ladder, moments, sum(1 for m in moments if m <= now)
+        ladder, moments, passed = memo[key]
         if not passed:
             continue
-        step = passed[-1]
-        key = reminder_key(project_id, obligation.code, obligation.due_on, step.step)
-        if key in sent:
+        step = ladder[passed - 1]
+        reminder = reminder_key(project_id, obligation.code, obligation.due_on, step.step)
+        if reminder in sent:
             continue
         due.append(
             DueReminder(
-                key=key,
+                key=reminder,
                 project=project_id,
                 stream_id=stream_id,
                 district=district,
@@ -207,8 +218,8 @@ def due_for(
                 due_on=obligation.due_on,
                 step=step.step,
                 recipient_role=step.recipient_role,
-                moment=step_moment(obligation.due_on, step),
-                final=step == ladder[-1] and step.offset_working_days > 0,
+                moment=moments[passed - 1],
+                final=passed == len(ladder) and step.offset_working_days > 0,
                 blocks=obligation.blocks,
             )
         )

@@ -274,7 +274,8 @@ def run_board_bench(projects: int, base_url: str | None, report: Progress) -> di
         "backend": "postgresql" if base_url else "sqlite",
         "projects": projects,
         "events": written,
-        "events_per_project": round(written / (projects + SPARE), 1),
+        # The SPARE districts (an application each, for the award) aside.
+        "events_per_project": round((written - SPARE) / projects, 1),
         "catch_up_s": round(catch_up_s, 3),
         "board_ms": round(board_s * 1000, 1),
         "reminders_ms": round(reminders_s * 1000, 1),

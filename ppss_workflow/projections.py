@@ -480,6 +480,7 @@ class Projector:
         with self._read() as conn:
             rows = conn.execute(query).all()
         rounds: dict[str, RoundState | None] = {}
+        memos: dict[str, dict[Any, Any]] = {}
         by_stream: dict[str, list[Any]] = {}
         for r in rows:
             by_stream.setdefault(r.stream_id, []).append(r)
@@ -498,7 +499,8 @@ class Projector:
                 for r in found
             ]
             sent = set(orjson.loads(found[0].sent))
-            due.extend(due_for(rnd, stream_id, found[0].district, duties, sent, now))
+            memo = memos.setdefault(rid, {})
+            due.extend(due_for(rnd, stream_id, found[0].district, duties, sent, now, memo))
         return sorted(due, key=lambda d: (d.moment, d.project, d.obligation))
 
     def status(self) -> tuple[int, int, bool]:
