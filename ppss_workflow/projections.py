@@ -50,6 +50,7 @@ from policies.state import STOCKHOLM, RoundState, fold_project, fold_round
 from policies.totals import PaymentOnRecord, RoundTotals, payments_of
 from ppss_workflow.db import (
     WRITE,
+    iso_utc,
     obligation_rows,
     payment_refs,
     project_rows,
@@ -345,29 +346,33 @@ class Projector:
             for table in tables:
                 conn.execute(delete(table).where(table.c.round_id.in_(rounds)))
 
-    @staticmethod
-    def _store(conn: Connection, computed: Sequence[_Computed]) -> None:
-        rows = [c.row for c in computed]
-        for i in range(0, len(rows), _CHUNK):
-            conn.execute(insert(project_rows), rows[i : i + _CHUNK])
+    def _store(self, conn: Connection, computed: Sequence[_Computed]) -> None:
+        """Insert the rows with the driver's executemany: no per-row statement compiling."""
+        sqlite = self.store.engine.dialect.name == "sqlite"
+        rows = [tuple(c.row[k] for k in _ROW_COLUMNS) for c in computed]
         paid = [
-            {
-                "stream_id": p.stream_id,
-                "position": p.position,
-                "round_id": c.row["round_id"],
-                "reference": p.reference,
-                "district": p.district,
-                "amount_sek": p.amount_sek,
-                "purpose": p.purpose,
-            }
+            (p.stream_id, p.position, c.row["round_id"], p.reference, p.district, p.amount_sek,
+             p.purpose)
             for c in computed
             for p in c.payments
-        ]
-        for i in range(0, len(paid), _CHUNK):
-            conn.execute(insert(payment_refs), paid[i : i + _CHUNK])
-        duties = [o for c in computed for o in c.obligations]
-        for i in range(0, len(duties), _CHUNK):
-            conn.execute(insert(obligation_rows), duties[i : i + _CHUNK])
+        ]  # fmt: skip
+        duties = [
+            (*(o[k] for k in _OBLIGATION_COLUMNS[:-1]),
+             iso_utc(o["remind_from"]) if sqlite else o["remind_from"])
+            for c in computed
+            for o in c.obligations
+        ]  # fmt: skip
+        for table, columns, values in (
+            ("project_rows", _ROW_COLUMNS, rows),
+            ("payment_refs", _PAYMENT_COLUMNS, paid),
+            ("obligation_rows", _OBLIGATION_COLUMNS, duties),
+        ):
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - constants only
+                f"VALUES ({', '.join([self._marker] * len(columns))})"
+            )
+            for i in range(0, len(values), 5_000):
+                conn.exec_driver_sql(sql, values[i : i + 5_000])
 
     # -- reading it ----------------------------------------------------------------------
 
@@ -531,6 +536,15 @@ class Projector:
 
     def _write(self) -> Any:
         return _Write(self.store)
+
+
+_ROW_COLUMNS = tuple(c.name for c in project_rows.columns)
+_PAYMENT_COLUMNS = (
+    "stream_id", "position", "round_id", "reference", "district", "amount_sek", "purpose",
+)  # fmt: skip
+_OBLIGATION_COLUMNS = (
+    "stream_id", "code", "round_id", "due_on", "met", "blocks", "before_only", "remind_from",
+)  # fmt: skip
 
 
 def some_streams(some: dict[str, set[str]]) -> list[str]:
