@@ -238,21 +238,23 @@ def test_hash_chain_links_every_event(store: EventStore) -> None:
     prev = GENESIS_HASH
     for rows in store.read_rows():
         for row in rows:
+            (position, stream_id, version, event_id, event_type, schema_version, data, meta,
+             occurred_at, recorded_at, stored) = row  # fmt: skip
             expected = chain_hash_text(
                 prev,
-                row.position,
-                row.stream_id,
-                row.version,
-                row.event_id,
-                row.event_type,
-                row.schema_version,
-                row.data,
-                row.metadata,
-                row.occurred_at if isinstance(row.occurred_at, str) else iso_utc(row.occurred_at),
-                row.recorded_at if isinstance(row.recorded_at, str) else iso_utc(row.recorded_at),
+                position,
+                stream_id,
+                version,
+                event_id,
+                event_type,
+                schema_version,
+                data,
+                meta,
+                occurred_at if isinstance(occurred_at, str) else iso_utc(occurred_at),
+                recorded_at if isinstance(recorded_at, str) else iso_utc(recorded_at),
             )
-            assert row.hash == expected
-            prev = row.hash
+            assert stored == expected
+            prev = stored
     assert store.head().hash == prev
 
 
