@@ -129,6 +129,8 @@ class EventStore:
         dbapi = engine.dialect.loaded_dbapi
         self._refused: tuple[type[BaseException], ...] = (dbapi.IntegrityError, dbapi.DataError)
         self._unavailable: type[BaseException] = dbapi.OperationalError
+        #: Anything else the database refuses (no privilege, a read-only file): one line too.
+        self._failed: type[BaseException] = dbapi.DatabaseError
         self._local = threading.local()
         self._closers: list[weakref.finalize[Any, Any]] = []
         self._closers_lock = threading.Lock()
@@ -251,6 +253,8 @@ class EventStore:
                 if held is None:
                     self._drop(link)
                 raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
+            except self._failed as exc:
+                raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def import_rows(self, rows: Iterable[tuple[Any, ...]], *, batch_size: int = 5_000) -> int:
@@ -269,6 +273,8 @@ class EventStore:
             ) from exc
         except self._unavailable as exc:
             self._drop(link)
+            raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
+        except self._failed as exc:
             raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
 
     def _prepare(self, request: AppendRequest) -> _Prepared:
@@ -356,6 +362,8 @@ class EventStore:
                     raise StoreUnavailable(f"cannot read {self.url}: connection lost") from None
             except self._unavailable as exc:
                 self._drop(link)
+                raise StoreUnavailable(f"cannot read {self.url}: {_first_line(exc)}") from exc
+            except self._failed as exc:
                 raise StoreUnavailable(f"cannot read {self.url}: {_first_line(exc)}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
