@@ -583,7 +583,7 @@ class _Link:
             if row[0] is None:
                 head = row[1:]
             else:
-                versions[row[0]] = row[1]
+                versions[row[0]] = row[1] or 0
         return head
 
 
@@ -603,8 +603,9 @@ class _SqliteLink(_Link):
         try:
             wanted = self._wanted(prepared, guards)
             versions: dict[str, int] = {}
-            first, rest = wanted[:_IN_CHUNK], wanted[_IN_CHUNK:]
-            head = self._split(cur.execute(sql.head_and_versions(len(first)), first).fetchall(),
+            first, rest = wanted[:_WITH_HEAD], wanted[_WITH_HEAD:]
+            head = self._split(cur.execute(sql.head_and_versions(len(first)),
+                                           sql.head_and_versions_params(first)).fetchall(),
                                versions)  # fmt: skip
             for i in range(0, len(rest), _IN_CHUNK):
                 chunk = rest[i : i + _IN_CHUNK]
@@ -696,13 +697,15 @@ class _PgLink(_Link):
     def write(self, prepared: list[_Prepared], guards: Sequence[Guard]) -> list[AppendResult]:
         conn, cur, sql = self.conn, self.cur, self.sql
         wanted = self._wanted(prepared, guards)
-        first, rest = wanted[:_IN_CHUNK], wanted[_IN_CHUNK:]
+        first, rest = wanted[:_WITH_HEAD], wanted[_WITH_HEAD:]
         try:
             with conn.pipeline():
                 cur.execute("BEGIN")
                 cur.execute(sql.lock)
                 head_cur = self.cur_head
-                head_cur.execute(sql.head_and_versions(len(first)), first)
+                head_cur.execute(
+                    sql.head_and_versions(len(first)), sql.head_and_versions_params(first)
+                )
                 extra = []
                 for i in range(0, len(rest), _IN_CHUNK):
                     chunk = rest[i : i + _IN_CHUNK]
@@ -807,6 +810,8 @@ _COLUMNS = (
 )
 _TOP = "\U0010ffff"
 _IN_CHUNK = 500
+#: Streams whose versions come with the head, one branch each; the rest by IN lists.
+_WITH_HEAD = 8
 #: From this many rows in one append, PostgreSQL gets them by COPY rather than INSERTs.
 _COPY_FROM = 200
 
@@ -854,18 +859,27 @@ class _Sql:
         self._versions: dict[int, str] = {}
 
     def head_and_versions(self, n: int) -> str:
-        """The head (a row whose first column is NULL) and the versions of ``n`` streams,
-        in one statement: one round trip, one snapshot."""
+        """The head (a row whose first column is NULL) and the versions of ``n`` streams
+        (NULL for a new one), in one statement: one round trip, one snapshot.
+
+        Each stream id is bound twice (see :meth:`head_and_versions_params`): a branch per
+        stream with a bare ``max`` is the cheapest plan on both backends for a few streams.
+        """
         found = self._head_and_versions.get(n)
         if found is None:
+            m = self._m
+            branch = f" UNION ALL SELECT {m}, max(version), NULL, NULL FROM events WHERE stream_id = {m}"  # noqa: E501, S608
             found = (
                 "SELECT NULL, position, hash, recorded_at FROM "
                 "(SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1)"
-                " AS head UNION ALL "
-                + self.versions(n).replace("max(version)", "max(version), NULL, NULL", 1)
+                " AS head" + branch * n
             )
             self._head_and_versions[n] = found
         return found
+
+    @staticmethod
+    def head_and_versions_params(stream_ids: list[str]) -> list[str]:
+        return [s for stream_id in stream_ids for s in (stream_id, stream_id)]
 
     def versions(self, n: int) -> str:
         found = self._versions.get(n)
