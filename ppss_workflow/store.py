@@ -9,6 +9,7 @@ no transaction is left open between calls, so an idle store pins no snapshot and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -312,8 +313,7 @@ class EventStore:
             position, prev_hash = head[0], head[1]
             # recorded_at never goes backwards along the positions: "known at T" is a prefix.
             head_recorded = parse_utc(head[2])
-            if recorded_at < head_recorded:
-                recorded_at = head_recorded
+            recorded_at = max(recorded_at, head_recorded)
         recorded_text = iso_utc(recorded_at)
         results: list[AppendResult] = []
         rows: list[StoredRow] = []
@@ -492,12 +492,12 @@ class Writer:
         command_id: UUID | None = None,
     ) -> AppendResult:
         request = AppendRequest(stream_id, events, expected_version, command_id)
-        return self.store._append_many(self.link, [request], ())[0]  # noqa: SLF001
+        return self.store._append_many(self.link, [request], ())[0]
 
     def append_many(
         self, requests: Sequence[AppendRequest], *, guards: Sequence[Guard] = ()
     ) -> list[AppendResult]:
-        return self.store._append_many(self.link, requests, guards)  # noqa: SLF001
+        return self.store._append_many(self.link, requests, guards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,7 +518,7 @@ def _earlier_result(item: _Prepared, row: tuple[Any, ...]) -> AppendResult:
     return AppendResult(stream_id, first, last, version, parse_utc(recorded_at), duplicate=True)
 
 
-class _Stale(Exception):  # noqa: N818 - internal signal, never seen by callers
+class _Stale(Exception):
     """A held connection was found broken before anything was sent in its transaction."""
 
 
@@ -530,7 +530,7 @@ class _Link:
 
     def __init__(self, store: EventStore) -> None:
         self.store = store
-        self.sql = store._sql  # noqa: SLF001
+        self.sql = store._sql
         fairy = store.engine.raw_connection()  # runs the engine's connect hooks (pragmas)
         self.conn = fairy.driver_connection
         fairy.detach()  # ours now: the pool neither counts nor resets it
@@ -611,8 +611,9 @@ class _SqliteLink(_Link):
                 chunk = rest[i : i + _IN_CHUNK]
                 versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
             hits = [
-                cur.execute(sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP))
-                .fetchall()
+                cur.execute(
+                    sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)
+                ).fetchall()
                 for g in guards
                 if isinstance(g, PrefixGuard)
             ]
@@ -623,7 +624,7 @@ class _SqliteLink(_Link):
                 if p.command_id is not None
                 for row in cur.execute(sql.command, (p.command_id,)).fetchall()
             }
-            rows, command_rows, results = self.store._rows_for(head, versions, prepared, earlier)  # noqa: SLF001
+            rows, command_rows, results = self.store._rows_for(head, versions, prepared, earlier)
             if len(rows) == 1:
                 cur.execute(sql.insert, rows[0])
             elif rows:
@@ -665,7 +666,7 @@ class _SqliteLink(_Link):
         if self.conn.in_transaction:
             try:
                 self.conn.execute("ROLLBACK")
-            except Exception:  # noqa: BLE001 - the first error is the one to report
+            except Exception:
                 self.close()
 
 
@@ -687,7 +688,7 @@ class _PgLink(_Link):
     def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         try:
             rows: list[tuple[Any, ...]] = self.cur.execute(sql, params).fetchall()
-        except self.store._unavailable as exc:  # noqa: SLF001
+        except self.store._unavailable as exc:
             if self._stale(exc):
                 raise _Stale from exc
             raise
@@ -729,7 +730,7 @@ class _PgLink(_Link):
                     versions.update(c.fetchall())
                 hits = [c.fetchall() for c in prefix_cursors]
                 earlier = {row[0]: row for c in command_cursors for row in c.fetchall()}
-        except self.store._unavailable as exc:  # noqa: SLF001
+        except self.store._unavailable as exc:
             if self._stale(exc):
                 raise _Stale from exc
             self._rollback()
@@ -740,7 +741,7 @@ class _PgLink(_Link):
         self.used = True
         try:
             self._check_guards(guards, versions, hits)
-            rows, command_rows, results = self.store._rows_for(head, versions, prepared, earlier)  # noqa: SLF001
+            rows, command_rows, results = self.store._rows_for(head, versions, prepared, earlier)
             if len(rows) >= _COPY_FROM:
                 with cur.copy(sql.copy) as copy:
                     for row in rows:
@@ -788,7 +789,7 @@ class _PgLink(_Link):
         try:
             if conn.info.transaction_status:
                 conn.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - the first error is the one to report
+        except Exception:
             self.close()
 
 
@@ -796,10 +797,8 @@ def _close_quietly(conn: Any, pid: int) -> None:
     """Close a held connection, only in the process that opened it (never a fork's copy)."""
     if os.getpid() != pid:
         return
-    try:
+    with contextlib.suppress(Exception):  # closing what may already be broken
         conn.close()
-    except Exception:  # noqa: BLE001, S110 - closing what may already be broken
-        pass
 
 
 # -- SQL, built once per backend ----------------------------------------------------------
@@ -814,6 +813,12 @@ _IN_CHUNK = 500
 _WITH_HEAD = 8
 #: From this many rows in one append, PostgreSQL gets them by COPY rather than INSERTs.
 _COPY_FROM = 200
+
+
+_HEAD_ROW = (
+    "SELECT NULL, position, hash, recorded_at FROM "
+    "(SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1) AS head"
+)
 
 
 class _Sql:
@@ -868,12 +873,11 @@ class _Sql:
         found = self._head_and_versions.get(n)
         if found is None:
             m = self._m
-            branch = f" UNION ALL SELECT {m}, max(version), NULL, NULL FROM events WHERE stream_id = {m}"  # noqa: E501, S608
-            found = (
-                "SELECT NULL, position, hash, recorded_at FROM "
-                "(SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1)"
-                " AS head" + branch * n
+            branch = (
+                f" UNION ALL SELECT {m}, max(version), NULL, NULL "  # noqa: S608
+                f"FROM events WHERE stream_id = {m}"
             )
+            found = _HEAD_ROW + branch * n
             self._head_and_versions[n] = found
         return found
 

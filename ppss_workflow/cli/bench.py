@@ -73,6 +73,7 @@ _STORE_ROWS = (
     ("bulk_import_eps", "raw_insert_eps", "bulk_import_vs_raw_insert"),
     ("bulk_import_eps", "raw_copy_eps", "bulk_import_vs_raw_copy"),
     ("replay_eps", "raw_read_decode_eps", "replay_vs_raw_read_decode"),
+    ("encode_hash_eps", None, None),
 )
 
 
