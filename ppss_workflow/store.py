@@ -676,8 +676,7 @@ class _PgLink(_Link):
         conn = self.conn
         if conn.info.transaction_status:  # the pool's ping may have opened one
             conn.rollback()
-        # Autocommit, and BEGIN said ourselves: then BEGIN, the lock and the first reads
-        # go to the server in one pipeline, one round trip; the inserts and COMMIT in another.
+        # Autocommit, and BEGIN said ourselves: BEGIN and the lock go in one message.
         conn.autocommit = True
         self.cur = conn.cursor()
         self.cur_head = conn.cursor()
@@ -696,40 +695,35 @@ class _PgLink(_Link):
         return rows
 
     def write(self, prepared: list[_Prepared], guards: Sequence[Guard]) -> list[AppendResult]:
-        conn, cur, sql = self.conn, self.cur, self.sql
+        cur, sql = self.cur, self.sql
         wanted = self._wanted(prepared, guards)
         first, rest = wanted[:_WITH_HEAD], wanted[_WITH_HEAD:]
         try:
-            with conn.pipeline():
-                cur.execute("BEGIN")
-                cur.execute(sql.lock)
-                head_cur = self.cur_head
-                head_cur.execute(
-                    sql.head_and_versions(len(first)), sql.head_and_versions_params(first)
-                )
-                extra = []
-                for i in range(0, len(rest), _IN_CHUNK):
-                    chunk = rest[i : i + _IN_CHUNK]
-                    extra.append(conn.cursor().execute(sql.versions(len(chunk)), chunk))
-                prefix_cursors = [
-                    conn.cursor().execute(
-                        sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)
-                    )
-                    for g in guards
-                    if isinstance(g, PrefixGuard)
-                ]
-                command_cursors = [
-                    conn.cursor().execute(sql.command, (p.command_id,))
-                    for p in prepared
-                    if p.command_id is not None
-                ]
-                head_rows = head_cur.fetchall()
-                versions: dict[str, int] = {}
-                head = self._split(head_rows, versions)
-                for c in extra:
-                    versions.update(c.fetchall())
-                hits = [c.fetchall() for c in prefix_cursors]
-                earlier = {row[0]: row for c in command_cursors for row in c.fetchall()}
+            # BEGIN and the lock in one simple-protocol message (no parameters), then the
+            # head and versions in one statement after the lock: two round trips. (psycopg's
+            # pipeline mode would save one, but costs more in client waits than it saves.)
+            cur.execute(sql.begin_lock)
+            head_rows = self.cur_head.execute(
+                sql.head_and_versions(len(first)), sql.head_and_versions_params(first)
+            ).fetchall()
+            versions: dict[str, int] = {}
+            head = self._split(head_rows, versions)
+            for i in range(0, len(rest), _IN_CHUNK):
+                chunk = rest[i : i + _IN_CHUNK]
+                versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
+            hits = [
+                cur.execute(
+                    sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)
+                ).fetchall()
+                for g in guards
+                if isinstance(g, PrefixGuard)
+            ]
+            earlier = {
+                row[0]: row
+                for p in prepared
+                if p.command_id is not None
+                for row in cur.execute(sql.command, (p.command_id,)).fetchall()
+            }
         except self.store._unavailable as exc:
             if self._stale(exc):
                 raise _Stale from exc
@@ -750,11 +744,13 @@ class _PgLink(_Link):
                     cur.executemany(sql.insert_command, command_rows)
                 cur.execute("COMMIT")
             else:
-                with conn.pipeline():
+                if len(rows) == 1:
+                    cur.execute(sql.insert, rows[0])
+                elif rows:
                     cur.executemany(sql.insert, rows)
-                    if command_rows:
-                        cur.executemany(sql.insert_command, command_rows)
-                    cur.execute("COMMIT")
+                if command_rows:
+                    cur.executemany(sql.insert_command, command_rows)
+                cur.execute("COMMIT")
         except BaseException:
             self._rollback()
             raise
@@ -858,6 +854,7 @@ class _Sql:
         # One lock per schema, so separate stores in one database do not wait on each other.
         self.lock = ("SELECT pg_advisory_xact_lock("
                      "hashtextextended('ppss_workflow.events:' || current_schema(), 0))")
+        self.begin_lock = f"BEGIN; {self.lock}"
         # fmt: on
         self._m = m
         self._head_and_versions: dict[int, str] = {}
