@@ -1,18 +1,16 @@
-"""The store benchmark: append per command, bulk import, replay, and the raw SQLite floor."""
+"""The store benchmark: appends, bulk import and replay, each beside its raw-driver floor."""
 
 from __future__ import annotations
 
 import gc
-import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy.engine import make_url
 
 from events import (
@@ -46,36 +44,61 @@ __all__ = [
 
 STREAM_LENGTH = 10
 _BULK_CHUNK = 10_000
+#: Appends one transaction each are timed on at most this many events (and so is their
+#: floor): enough for a steady rate, without minutes of fsyncs on a server.
+APPEND_EVENTS = 20_000
+_READ_BATCH = 5_000
 
 Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
 class BenchResult:
-    """Events per second for each way of using the store, plus the raw floor."""
+    """Events per second for each way of using the store, and the floors under each,
+    measured in the same run on tables made by the product's own migrations."""
 
     backend: str
     events: int
-    append_per_command_eps: float
-    append_commands_per_s: float
+    append_events: int
+    append_1_per_command_eps: float
+    append_10_per_command_eps: float
     bulk_import_eps: float
     replay_eps: float
-    raw_sqlite_insert_eps: float
+    raw_txn_per_event_eps: float
+    raw_insert_eps: float
+    raw_read_decode_eps: float
+    encode_hash_eps: float
+    raw_copy_eps: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        raw = self.raw_sqlite_insert_eps
-        return {
+        out: dict[str, Any] = {
             "backend": self.backend,
             "events": self.events,
+            "append_events": self.append_events,
             "stream_length": STREAM_LENGTH,
-            "append_per_command_eps": round(self.append_per_command_eps),
-            "append_commands_per_s": round(self.append_commands_per_s),
+            "append_mode": "store.writer(): one held connection, one transaction per append",
+            "append_1_per_command_eps": round(self.append_1_per_command_eps),
+            "append_10_per_command_eps": round(self.append_10_per_command_eps),
             "bulk_import_eps": round(self.bulk_import_eps),
             "replay_eps": round(self.replay_eps),
-            "raw_sqlite_insert_eps": round(raw),
-            "append_per_command_vs_raw": round(self.append_per_command_eps / raw, 4),
-            "bulk_import_vs_raw": round(self.bulk_import_eps / raw, 4),
+            "raw_txn_per_event_eps": round(self.raw_txn_per_event_eps),
+            "raw_insert_eps": round(self.raw_insert_eps),
+            "raw_read_decode_eps": round(self.raw_read_decode_eps),
+            "encode_hash_eps": round(self.encode_hash_eps),
         }
+        if self.raw_copy_eps is not None:
+            out["raw_copy_eps"] = round(self.raw_copy_eps)
+        out["append_1_vs_raw_txn"] = _ratio(self.append_1_per_command_eps,
+                                             self.raw_txn_per_event_eps)  # fmt: skip
+        out["bulk_import_vs_raw_insert"] = _ratio(self.bulk_import_eps, self.raw_insert_eps)
+        if self.raw_copy_eps is not None:
+            out["bulk_import_vs_raw_copy"] = _ratio(self.bulk_import_eps, self.raw_copy_eps)
+        out["replay_vs_raw_read_decode"] = _ratio(self.replay_eps, self.raw_read_decode_eps)
+        return out
+
+
+def _ratio(value: float, floor: float) -> float:
+    return round(value / floor, 3)
 
 
 def _stream_events(i: int, start: datetime) -> list[Event]:
@@ -122,53 +145,98 @@ def run_store_bench(
 
     The input events are built before each timed phase and frozen out of the garbage
     collector's sight (``gc.freeze``): building them is the caller's cost, not the store's.
+    Each floor is the raw driver (on a connection made by the store's engine, so with the
+    same pragmas) writing or reading the very rows the store wrote, into a table made by
+    the product's own migrations.
     """
     report = progress or (lambda _stage, _done, _total: None)
+    append_events = min(total_events, APPEND_EVENTS)
 
-    with scratch_store(base_url) as store, _prepared_input(total_events) as streams:
+    with scratch_store(base_url) as store, _prepared_input(append_events) as streams:
         backend = store.engine.dialect.name
-        done = 0
-        started = time.perf_counter()
-        for stream_id, new_events in streams:
-            store.append(stream_id, new_events, 0)
-            done += len(new_events)
-            if done % 1000 < STREAM_LENGTH:
-                report("append per command", done, total_events)
-        append_s = time.perf_counter() - started
-        report("append per command", total_events, total_events)
+        append_1_s = _append_one_by_one(store, streams, append_events, report)
+        txn_rows = _stored_rows(store)
+    with scratch_store(base_url) as floor:
+        raw_txn_s = _raw_txn_per_event(floor, txn_rows, report)
+    del txn_rows
+
+    with scratch_store(base_url) as store, _prepared_input(append_events) as streams:
+        append_10_s = _append_per_stream(store, streams, append_events, report)
 
     with scratch_store(base_url) as store:
         with _prepared_input(total_events) as streams:
+            encode_s = _encode_and_hash(store, streams)
             bulk_s = _bulk_import(store, streams, total_events, report)
-        n_streams = len(streams)
         del streams
-
-        gc.collect()
-        started = time.perf_counter()
-        ledgers: dict[str, LedgerBuilder] = {}
-        replayed = 0
-        for recorded in store.read_all(batch_size=5_000):
-            builder = ledgers.get(recorded.stream_id)
-            if builder is None:
-                builder = ledgers[recorded.stream_id] = LedgerBuilder()
-            builder.apply(recorded)
-            replayed += 1
-            if replayed % 5_000 == 0:
-                report("replay", replayed, total_events)
-        replay_s = time.perf_counter() - started
-        assert replayed == total_events, (replayed, total_events)
-        raw_eps = _raw_sqlite_floor(store)
-        report("raw sqlite floor", total_events, total_events)
+        replay_s = _replay(store, total_events, report)
+        raw_read_s = _raw_read_decode(store, total_events)
+        rows = _stored_rows(store)
+    with scratch_store(base_url) as floor:
+        raw_insert_s = _raw_insert(floor, rows)
+    raw_copy_s = None
+    if backend == "postgresql":
+        with scratch_store(base_url) as floor:
+            raw_copy_s = _raw_copy(floor, rows)
+    report("floors", total_events, total_events)
 
     return BenchResult(
         backend=backend,
         events=total_events,
-        append_per_command_eps=total_events / append_s,
-        append_commands_per_s=n_streams / append_s,
+        append_events=append_events,
+        append_1_per_command_eps=append_events / append_1_s,
+        append_10_per_command_eps=append_events / append_10_s,
         bulk_import_eps=total_events / bulk_s,
         replay_eps=total_events / replay_s,
-        raw_sqlite_insert_eps=raw_eps,
+        raw_txn_per_event_eps=append_events / raw_txn_s,
+        raw_insert_eps=len(rows) / raw_insert_s,
+        raw_read_decode_eps=total_events / raw_read_s,
+        encode_hash_eps=total_events / encode_s,
+        raw_copy_eps=len(rows) / raw_copy_s if raw_copy_s else None,
     )
+
+
+def _encode_and_hash(store: EventStore, streams: list[tuple[str, list[NewEvent]]]) -> float:
+    """The store's own work per event with no database at all: validate and encode every
+    event, then position and hash them into the chain (the floor under bulk import that
+    no driver can lower)."""
+    started = time.perf_counter()
+    for chunk in _chunks(streams, _BULK_CHUNK // STREAM_LENGTH):
+        prepared = [store._prepare(AppendRequest(s, evs, 0)) for s, evs in chunk]
+        store._rows_for(None, {}, prepared, {})
+    return time.perf_counter() - started
+
+
+def _append_one_by_one(
+    store: EventStore, streams: list[tuple[str, list[NewEvent]]], total: int, report: Progress
+) -> float:
+    """What a real command does: one event, one transaction, on a writer's held connection."""
+    done = 0
+    with store.writer() as writer:
+        started = time.perf_counter()
+        for stream_id, new_events in streams:
+            for version, new_event in enumerate(new_events):
+                writer.append(stream_id, [new_event], version)
+            done += len(new_events)
+            if done % 1000 < STREAM_LENGTH:
+                report("append 1/command", done, total)
+        elapsed = time.perf_counter() - started
+    return elapsed
+
+
+def _append_per_stream(
+    store: EventStore, streams: list[tuple[str, list[NewEvent]]], total: int, report: Progress
+) -> float:
+    """A command that appends a stream's ten events in one transaction."""
+    done = 0
+    with store.writer() as writer:
+        started = time.perf_counter()
+        for stream_id, new_events in streams:
+            writer.append(stream_id, new_events, 0)
+            done += len(new_events)
+            if done % 1000 < STREAM_LENGTH:
+                report("append 10/command", done, total)
+        elapsed = time.perf_counter() - started
+    return elapsed
 
 
 def _bulk_import(
@@ -181,6 +249,25 @@ def _bulk_import(
         done += sum(len(evs) for _, evs in chunk)
         report("bulk import", done, total)
     return time.perf_counter() - started
+
+
+def _replay(store: EventStore, total: int, report: Progress) -> float:
+    """Read, decode to the event models, and fold every stream's ledger."""
+    gc.collect()
+    started = time.perf_counter()
+    ledgers: dict[str, LedgerBuilder] = {}
+    replayed = 0
+    for recorded in store.read_all(batch_size=_READ_BATCH):
+        builder = ledgers.get(recorded.stream_id)
+        if builder is None:
+            builder = ledgers[recorded.stream_id] = LedgerBuilder()
+        builder.apply(recorded)
+        replayed += 1
+        if replayed % _READ_BATCH == 0:
+            report("replay", replayed, total)
+    elapsed = time.perf_counter() - started
+    assert replayed == total, (replayed, total)
+    return elapsed
 
 
 @contextmanager
@@ -199,47 +286,110 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i : i + size]
 
 
-def _raw_sqlite_floor(store: EventStore) -> float:
-    """Plain ``sqlite3.executemany`` of the very rows the store holds, into the same table.
-
-    The rows are read back first, already encoded and hashed: this is what any store on
-    SQLite pays just to put them on disk, with the same indexes and pragmas.
-    """
-    rows = [
+def _stored_rows(store: EventStore) -> list[tuple[Any, ...]]:
+    """The rows as the store wrote them, instants as their stored text (as they are sent)."""
+    return [
         tuple(iso_utc(v) if isinstance(v, datetime) else v for v in row)
         for batch in store.read_rows(batch_size=50_000)
         for row in batch
     ]
-    with _temporary_sqlite() as path:
-        conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(_RAW_DDL)
-        started = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(_RAW_INSERT, rows)
-        conn.execute("COMMIT")
-        elapsed = time.perf_counter() - started
-        conn.close()
-    return len(rows) / elapsed
-
-
-_RAW_INSERT = "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_RAW_DDL = """
-CREATE TABLE events (
-    position INTEGER PRIMARY KEY, stream_id VARCHAR(200) NOT NULL, version INTEGER NOT NULL,
-    event_id VARCHAR(36) NOT NULL UNIQUE, event_type VARCHAR(100) NOT NULL,
-    schema_version INTEGER NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL,
-    occurred_at VARCHAR(27) NOT NULL, recorded_at VARCHAR(27) NOT NULL,
-    hash VARCHAR(64) NOT NULL, UNIQUE (stream_id, version));
-CREATE INDEX ix_events_recorded_at ON events (recorded_at);
-"""
 
 
 @contextmanager
-def _temporary_sqlite() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="ppss-raw-") as folder:
-        yield str(Path(folder) / "raw.sqlite3")
+def _raw(store: EventStore, *, autocommit: bool = False) -> Iterator[Any]:
+    """The driver's own connection, made by the store's engine: the same pragmas and settings."""
+    fairy = store.engine.raw_connection()
+    conn: Any = fairy.driver_connection
+    try:
+        if store.engine.dialect.name == "postgresql":
+            conn.rollback()
+            conn.autocommit = autocommit
+        yield conn
+    finally:
+        fairy.close()
+
+
+def _insert_sql(store: EventStore) -> str:
+    marker = "%s" if store.engine.dialect.name == "postgresql" else "?"
+    return f"INSERT INTO events ({_COLUMNS}) VALUES ({', '.join([marker] * 11)})"  # noqa: S608
+
+
+def _raw_txn_per_event(floor: EventStore, rows: list[tuple[Any, ...]], report: Progress) -> float:
+    """Plain BEGIN, INSERT, COMMIT per event: no lock, no head read, no encoding."""
+    sql = _insert_sql(floor)
+    with _raw(floor) as conn:
+        cur = conn.cursor()
+        started = time.perf_counter()
+        if floor.engine.dialect.name == "postgresql":
+            for row in rows:  # psycopg says BEGIN before the first statement itself
+                cur.execute(sql, row)
+                conn.commit()
+        else:
+            for row in rows:
+                cur.execute("BEGIN")
+                cur.execute(sql, row)
+                cur.execute("COMMIT")
+        elapsed = time.perf_counter() - started
+    report("raw txn per event", len(rows), len(rows))
+    return elapsed
+
+
+def _raw_insert(floor: EventStore, rows: list[tuple[Any, ...]]) -> float:
+    """One transaction, ``executemany`` of every row."""
+    sql = _insert_sql(floor)
+    with _raw(floor) as conn:
+        cur = conn.cursor()
+        started = time.perf_counter()
+        if floor.engine.dialect.name == "postgresql":
+            cur.executemany(sql, rows)
+            conn.commit()
+        else:
+            cur.execute("BEGIN")
+            cur.executemany(sql, rows)
+            cur.execute("COMMIT")
+        return time.perf_counter() - started
+
+
+def _raw_copy(floor: EventStore, rows: list[tuple[Any, ...]]) -> float:
+    """PostgreSQL only: one transaction, COPY of every row."""
+    with _raw(floor) as conn:
+        cur = conn.cursor()
+        started = time.perf_counter()
+        with cur.copy(f"COPY events ({_COLUMNS}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.commit()
+        return time.perf_counter() - started
+
+
+def _raw_read_decode(store: EventStore, total: int) -> float:
+    """Fetch every row in batches as replay does, and parse each event's JSON: no models."""
+    sql = f"SELECT {_COLUMNS} FROM events WHERE position > {{m}} ORDER BY position LIMIT {{m}}"  # noqa: S608
+    sql = sql.format(m="%s" if store.engine.dialect.name == "postgresql" else "?")
+    loads = orjson.loads
+    gc.collect()
+    with _raw(store, autocommit=True) as conn:  # each batch its own read, as the store does
+        cur = conn.cursor()
+        started = time.perf_counter()
+        after, seen = 0, 0
+        while True:
+            cur.execute(sql, (after, _READ_BATCH))
+            rows = cur.fetchall()
+            if not rows:
+                break
+            for row in rows:
+                loads(row[6])
+            seen += len(rows)
+            after = rows[-1][0]
+        elapsed = time.perf_counter() - started
+    assert seen == total, (seen, total)
+    return elapsed
+
+
+_COLUMNS = (
+    "position, stream_id, version, event_id, event_type, schema_version, data, metadata, "
+    "occurred_at, recorded_at, hash"
+)
 
 
 def describe_backend(url: str | None) -> str:

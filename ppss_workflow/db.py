@@ -264,27 +264,52 @@ def safe_url(url: URL | str) -> str:
     return url.render_as_string(hide_password=True)
 
 
+#: ``?synchronous=`` in a SQLite URL: how often SQLite waits for the disk (see the README's
+#: "Durability"). Only settings that keep every commit across a crash of the program; OFF,
+#: which could lose or corrupt the store on a power loss, is not offered.
+SQLITE_SYNCHRONOUS = ("normal", "full", "extra")
+
+#: Page size of a new SQLite store (an existing file keeps the size it was created with).
+SQLITE_PAGE_SIZE = 4096
+
+
 def create_store_engine(raw_url: str | URL) -> Engine:
     """An engine with the settings the store relies on (WAL and write locks on SQLite)."""
     url = normalise_url(raw_url) if isinstance(raw_url, str) else raw_url
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 60})
-        _configure_sqlite(engine)
+        synchronous = _synchronous(url)
+        engine = create_engine(
+            url.difference_update_query(["synchronous"]), connect_args={"timeout": 60}
+        )
+        _configure_sqlite(engine, synchronous)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _synchronous(url: URL) -> str:
+    value = url.query.get("synchronous", "normal")
+    if isinstance(value, tuple) or value.lower() not in SQLITE_SYNCHRONOUS:
+        raise ConfigurationError(
+            f"synchronous={value!r} in {safe_url(url)} is not a setting the store offers: "
+            f"use one of {', '.join(SQLITE_SYNCHRONOUS)} (normal is the default)"
+        )
+    return value.upper()
+
+
+def _configure_sqlite(engine: Engine, synchronous: str = "NORMAL") -> None:
     # pysqlite's own transaction handling cannot say BEGIN IMMEDIATE, so we take it over
     # (the SQLAlchemy documentation's recipe for SQLite transactions).
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # Takes effect only in a new, empty file, before WAL writes its first page.
+        cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
         cursor.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode: a crash never corrupts the store; only the last commits before
-        # a power loss can be lost. FULL would cost an fsync per append.
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # NORMAL in WAL mode: a crash of the program never loses a commit and nothing ever
+        # corrupts the store; a power loss or an OS crash may lose the last commits. FULL
+        # (``?synchronous=full``) syncs the WAL to disk at every commit.
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -1,29 +1,32 @@
-"""The append-only event store on SQLAlchemy Core: one code path for SQLite and PostgreSQL."""
+"""The append-only event store: SQLAlchemy for the schema and engines, the driver on the hot path.
+
+Appends and reads go straight to the DBAPI connection (sqlite3 or psycopg 3) with SQL
+strings built once per backend: SQLAlchemy's statement, pool and result layers cost more
+than the database itself for a one-event append. Each thread holds one connection for many
+short transactions (:meth:`EventStore.writer` holds one explicitly for a burst of commands);
+no transaction is left open between calls, so an idle store pins no snapshot and holds no lock.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Row, func, insert, select, text
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy import Engine
 
 from events.base import InvalidEvent, registry
 from events.envelope import NewEvent, Recorded
 from ppss_workflow.codec import GENESIS_HASH, EncodedEvent, chain_hash_text, encode, request_hash
-from ppss_workflow.db import (
-    WRITE,
-    commands,
-    create_store_engine,
-    events_table,
-    iso_utc,
-    parse_utc,
-    safe_url,
-)
+from ppss_workflow.db import create_store_engine, iso_utc, parse_utc, safe_url
 from ppss_workflow.errors import (
     ConcurrencyError,
     ConfigurationError,
@@ -32,10 +35,24 @@ from ppss_workflow.errors import (
     StoreUnavailable,
 )
 
-__all__ = ["AppendRequest", "AppendResult", "EventStore", "Head", "PrefixGuard", "StreamGuard"]
+__all__ = [
+    "AppendRequest",
+    "AppendResult",
+    "EventStore",
+    "Head",
+    "PrefixGuard",
+    "StoredRow",
+    "StreamGuard",
+    "Writer",
+]
 
 _STREAM_ID = re.compile(r"^[a-z0-9][a-z0-9:._-]{0,199}$")
 Clock = Callable[[], datetime]
+
+#: A stored row as the driver returns it, in the order of the stored columns: position,
+#: stream_id, version, event_id, event_type, schema_version, data, metadata, occurred_at,
+#: recorded_at, hash (instants are text on SQLite, aware datetimes on PostgreSQL).
+StoredRow = tuple[Any, ...]
 
 
 def _utc_now() -> datetime:
@@ -100,14 +117,24 @@ class EventStore:
     on PostgreSQL) and positions are the head position plus one, assigned under that lock.
     So positions have no gaps, and commit order equals position order: a reader that polls
     "after P" never misses an event that commits later with a lower position.
+
+    The store may be shared between threads (each thread uses a connection of its own);
+    a :class:`Writer` may not.
     """
 
     def __init__(self, engine: Engine, *, clock: Clock = _utc_now) -> None:
         self.engine = engine
         self._clock = clock
         self._postgres = engine.dialect.name == "postgresql"
-        marker = "%s" if engine.dialect.paramstyle in ("format", "pyformat") else "?"
-        self._insert_sql = f"INSERT INTO events ({_COLUMNS}) VALUES ({', '.join([marker] * 11)})"  # noqa: S608
+        self._sql = _PG_SQL if self._postgres else _SQLITE_SQL
+        dbapi = engine.dialect.loaded_dbapi
+        self._refused: tuple[type[BaseException], ...] = (dbapi.IntegrityError, dbapi.DataError)
+        self._unavailable: type[BaseException] = dbapi.OperationalError
+        #: Anything else the database refuses (no privilege, a read-only file): one line too.
+        self._failed: type[BaseException] = dbapi.DatabaseError
+        self._local = threading.local()
+        self._closers: list[weakref.finalize[Any, Any]] = []
+        self._closers_lock = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str, *, clock: Clock = _utc_now) -> EventStore:
@@ -118,7 +145,57 @@ class EventStore:
         return safe_url(self.engine.url)
 
     def close(self) -> None:
+        """Close every connection the store holds (in any thread) and the engine's pool.
+
+        The store stays usable: the next call opens a connection again.
+        """
+        with self._closers_lock:
+            closers, self._closers = self._closers, []
+        for closer in closers:
+            closer()
         self.engine.dispose()
+
+    # -- connections ---------------------------------------------------------------------
+
+    def _open_link(self) -> _Link:
+        try:
+            link: _Link = _PgLink(self) if self._postgres else _SqliteLink(self)
+        except self._unavailable as exc:
+            raise StoreUnavailable(f"cannot open {self.url}: {_first_line(exc)}") from exc
+        closer = weakref.finalize(link, _close_quietly, link.conn, link.pid)
+        with self._closers_lock:
+            self._closers = [c for c in self._closers if c.alive]
+            self._closers.append(closer)
+        link.closer = closer
+        return link
+
+    def _link(self) -> _Link:
+        """This thread's held connection (a new one after a fork or a close)."""
+        link: _Link | None = getattr(self._local, "link", None)
+        if link is None or not link.usable():
+            link = self._local.link = self._open_link()
+        return link
+
+    def _drop(self, link: _Link) -> None:
+        if getattr(self._local, "link", None) is link:
+            self._local.link = None
+        link.close()
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        """One connection held for a burst of appends, each its own transaction::
+
+            with store.writer() as w:
+                for command in burst:
+                    w.append(stream_id, events, version)
+
+        The connection is closed when the block ends. A writer belongs to one thread.
+        """
+        writer = Writer(self, self._open_link())
+        try:
+            yield writer
+        finally:
+            writer.link.close()
 
     # -- writing -------------------------------------------------------------------------
 
@@ -137,7 +214,7 @@ class EventStore:
         A ``command_id`` seen before returns the earlier result without writing again.
         """
         request = AppendRequest(stream_id, events, expected_version, command_id)
-        return self.append_many([request])[0]
+        return self._append_many(None, [request], ())[0]
 
     def append_many(
         self, requests: Sequence[AppendRequest], *, guards: Sequence[Guard] = ()
@@ -149,56 +226,57 @@ class EventStore:
         changed since, ConcurrencyError is raised and nothing is written, so a decision
         against the whole round (its budget, its pool) can never overrun it.
         """
+        return self._append_many(None, requests, guards)
+
+    def _append_many(
+        self, held: _Link | None, requests: Sequence[AppendRequest], guards: Sequence[Guard]
+    ) -> list[AppendResult]:
         prepared = [self._prepare(r) for r in requests]
-        try:
-            with self.engine.connect() as conn:
-                conn.execution_options(**WRITE)
-                with conn.begin():
-                    self._lock(conn)
-                    self._check(conn, guards)
-                    return self._write(conn, prepared)
-        except IntegrityError as exc:
-            # The lock makes this unreachable for well-behaved writers; a duplicate event id
-            # supplied by the caller still lands here.
-            raise InvalidEventError(
-                f"the store refused the events: {_first_line(exc.orig)}; nothing was written"
-            ) from exc
-        except OperationalError as exc:
-            raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc.orig)}") from exc
+        if not prepared:
+            return []
+        for attempt in (1, 2):
+            link = held or self._link()
+            try:
+                return link.write(prepared, guards)
+            except _Stale:
+                # A held connection the server dropped while idle (a restart, a timeout);
+                # nothing was sent after BEGIN, so it is safe to try once on a new one.
+                if held is not None or attempt == 2:
+                    raise StoreUnavailable(f"cannot write to {self.url}: connection lost") from None
+                self._drop(link)
+            except self._refused as exc:
+                # The lock makes this unreachable for well-behaved writers; a duplicate event
+                # id supplied by the caller still lands here.
+                raise InvalidEventError(
+                    f"the store refused the events: {_first_line(exc)}; nothing was written"
+                ) from exc
+            except self._unavailable as exc:
+                if held is None:
+                    self._drop(link)
+                raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
+            except self._failed as exc:
+                raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def import_rows(self, rows: Iterable[tuple[Any, ...]], *, batch_size: int = 5_000) -> int:
         """Load exported rows (positions, times and hashes as exported) into an empty store.
 
         One transaction: if ``rows`` raises part-way (a hash that does not verify), nothing
-        is written. Rows are tuples in the order of the stored columns.
+        is written. Rows are tuples in the order of the stored columns (instants as their
+        canonical text). PostgreSQL loads them with COPY.
         """
-        count = 0
+        link = self._link()
         try:
-            with self.engine.connect() as conn:
-                conn.execution_options(**WRITE)
-                with conn.begin():
-                    self._lock(conn)
-                    if self._head(conn).position:
-                        raise ConfigurationError(f"{self.url} already holds events: import "
-                                                 "only into an empty store")  # fmt: skip
-                    batch: list[tuple[Any, ...]] = []
-                    for row in rows:
-                        batch.append(row)
-                        if len(batch) >= batch_size:
-                            conn.exec_driver_sql(self._insert_sql, batch)
-                            count += len(batch)
-                            batch = []
-                    if batch:
-                        conn.exec_driver_sql(self._insert_sql, batch)
-                        count += len(batch)
-        except (IntegrityError, DataError) as exc:
+            return link.import_rows(rows, batch_size)
+        except self._refused as exc:
             raise InvalidEventError(
-                f"the store refused the imported rows: {_first_line(exc.orig)}; "
-                "nothing was imported"
+                f"the store refused the imported rows: {_first_line(exc)}; nothing was imported"
             ) from exc
-        except OperationalError as exc:
-            raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc.orig)}") from exc
-        return count
+        except self._unavailable as exc:
+            self._drop(link)
+            raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
+        except self._failed as exc:
+            raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
 
     def _prepare(self, request: AppendRequest) -> _Prepared:
         if not _STREAM_ID.match(request.stream_id):
@@ -210,152 +288,101 @@ class EventStore:
             raise InvalidEventError(f"nothing to append to {request.stream_id!r}")
         if request.expected_version < 0:
             raise InvalidEventError("expected_version must be 0 (a new stream) or more")
-        command_id = str(request.command_id) if request.command_id else None
-        encoded = [encode(e, command_id=request.command_id) for e in request.events]
+        command_id = request.command_id
+        encoded = [encode(e, command_id=command_id) for e in request.events]
+        if command_id is None:
+            return _Prepared(request, encoded, None, None)
         return _Prepared(
-            request=request,
-            encoded=encoded,
-            command_id=command_id,
-            request_hash=request_hash(request.stream_id, encoded) if command_id else None,
+            request, encoded, str(command_id), request_hash(request.stream_id, encoded)
         )
 
-    def _lock(self, conn: Connection) -> None:
-        if self._postgres:
-            # One lock per schema, so separate stores in one database do not wait on each other.
-            conn.execute(
-                text(
-                    "SELECT pg_advisory_xact_lock("
-                    "hashtextextended('ppss_workflow.events:' || current_schema(), 0))"
-                )
-            )
-
-    def _check(self, conn: Connection, guards: Sequence[Guard]) -> None:
-        for guard in guards:
-            if isinstance(guard, StreamGuard):
-                actual = self._stream_version(conn, guard.stream_id)
-                if actual != guard.version:
-                    raise ConcurrencyError(guard.stream_id, guard.version, actual)
-            else:
-                found = conn.execute(
-                    _LAST_UNDER, {"low": guard.prefix, "high": guard.prefix + "\U0010ffff"}
-                ).scalar()
-                last = int(found or 0)
-                if last > guard.last_position:
-                    raise ConcurrencyError(guard.prefix + "*", guard.last_position, last)
-
-    def last_position_under(self, prefix: str) -> int:
-        """The newest position among the streams under ``prefix`` (0: none yet)."""
-        with self._reading() as conn:
-            last = conn.execute(_LAST_UNDER, {"low": prefix, "high": prefix + "\U0010ffff"})
-            return int(last.scalar() or 0)
-
-    def _write(self, conn: Connection, prepared: list[_Prepared]) -> list[AppendResult]:
-        head = self._head(conn)
+    def _rows_for(
+        self,
+        head: tuple[Any, ...] | None,
+        versions: dict[str, int],
+        prepared: list[_Prepared],
+        earlier: dict[str, tuple[Any, ...]],
+    ) -> tuple[list[StoredRow], list[tuple[Any, ...]], list[AppendResult]]:
+        """The rows to insert, positioned and hashed after ``head``; raises on a conflict."""
         recorded_at = self._clock()
         if recorded_at.tzinfo is None:
             raise ValueError("the store's clock must return aware datetimes")
-        # recorded_at never goes backwards along the positions, so "known at T" is a prefix.
-        if head.recorded_at is not None and recorded_at < head.recorded_at:
-            recorded_at = head.recorded_at
+        if head is None:
+            position, prev_hash = 0, GENESIS_HASH
+        else:
+            position, prev_hash = head[0], head[1]
+            # recorded_at never goes backwards along the positions: "known at T" is a prefix.
+            head_recorded = parse_utc(head[2])
+            recorded_at = max(recorded_at, head_recorded)
         recorded_text = iso_utc(recorded_at)
-        position, prev_hash = head.position, head.hash
         results: list[AppendResult] = []
-        rows: list[tuple[Any, ...]] = []
-        command_rows: list[dict[str, Any]] = []
-        versions = self._stream_versions(conn, {p.request.stream_id for p in prepared})
+        rows: list[StoredRow] = []
+        command_rows: list[tuple[Any, ...]] = []
         for item in prepared:
             req = item.request
+            stream_id = req.stream_id
             if item.command_id is not None:
-                earlier = self._earlier_command(conn, item)
-                if earlier is not None:
-                    results.append(earlier)
+                row = earlier.get(item.command_id)
+                if row is not None:
+                    results.append(_earlier_result(item, row))
                     continue
-            actual = versions.get(req.stream_id, 0)
+            actual = versions.get(stream_id, 0)
             if actual != req.expected_version:
-                raise ConcurrencyError(req.stream_id, req.expected_version, actual)
+                raise ConcurrencyError(stream_id, req.expected_version, actual)
             first = position + 1
             for enc in item.encoded:
                 position += 1
                 actual += 1
-                prev_hash = chain_hash_text(
-                    prev_hash,
-                    position,
-                    req.stream_id,
-                    actual,
-                    enc.event_id,
-                    enc.event_type,
-                    enc.schema_version,
-                    enc.data,
-                    enc.metadata,
-                    enc.occurred_at,
-                    recorded_text,
-                )
-                rows.append(
-                    (
-                        position,
-                        req.stream_id,
-                        actual,
-                        enc.event_id,
-                        enc.event_type,
-                        enc.schema_version,
-                        enc.data,
-                        enc.metadata,
-                        enc.occurred_at,
-                        recorded_text,
-                        prev_hash,
-                    )
-                )
-            versions[req.stream_id] = actual
+                values = (position, stream_id, actual, enc.event_id, enc.event_type,
+                          enc.schema_version, enc.data, enc.metadata, enc.occurred_at,
+                          recorded_text)  # fmt: skip
+                prev_hash = chain_hash_text(prev_hash, *values)
+                rows.append((*values, prev_hash))
+            versions[stream_id] = actual
             if item.command_id is not None:
-                command_rows.append(
-                    {
-                        "command_id": item.command_id,
-                        "stream_id": req.stream_id,
-                        "request_hash": item.request_hash,
-                        "first_position": first,
-                        "last_position": position,
-                        "stream_version": actual,
-                        "recorded_at": recorded_at,
-                    }
-                )
-            results.append(AppendResult(req.stream_id, first, position, actual, recorded_at))
-        if rows:
-            # Driver-level executemany of ready rows: timestamps are already canonical text,
-            # and SQLAlchemy's per-row parameter processing would double a bulk import's cost.
-            conn.exec_driver_sql(self._insert_sql, rows)
-        if command_rows:
-            conn.execute(insert(commands), command_rows)
-        return results
-
-    def _earlier_command(self, conn: Connection, item: _Prepared) -> AppendResult | None:
-        row = conn.execute(select(commands).where(commands.c.command_id == item.command_id)).first()
-        if row is None:
-            return None
-        if row.request_hash != item.request_hash or row.stream_id != item.request.stream_id:
-            raise IdempotencyConflict(
-                f"command id {item.command_id} was already used for a different command "
-                f"on {row.stream_id!r}; use a new command id; nothing was written"
-            )
-        return AppendResult(
-            row.stream_id,
-            row.first_position,
-            row.last_position,
-            row.stream_version,
-            row.recorded_at,
-            duplicate=True,
-        )
+                command_rows.append((item.command_id, stream_id, item.request_hash, first,
+                                     position, actual, recorded_text))  # fmt: skip
+                # A command id twice in one batch: the second is a retry of the first.
+                earlier[item.command_id] = (item.command_id, stream_id, item.request_hash,
+                                            first, position, actual, recorded_text)  # fmt: skip
+            results.append(AppendResult(stream_id, first, position, actual, recorded_at))
+        return rows, command_rows, results
 
     # -- reading -------------------------------------------------------------------------
 
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """One statement on this thread's connection, as its own short read."""
+        for attempt in (1, 2):
+            link = self._link()
+            try:
+                return link.fetch(sql, params)
+            except _Stale:
+                self._drop(link)
+                if attempt == 2:
+                    raise StoreUnavailable(f"cannot read {self.url}: connection lost") from None
+            except self._unavailable as exc:
+                self._drop(link)
+                raise StoreUnavailable(f"cannot read {self.url}: {_first_line(exc)}") from exc
+            except self._failed as exc:
+                raise StoreUnavailable(f"cannot read {self.url}: {_first_line(exc)}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def head(self) -> Head:
         """Position and hash of the newest event."""
-        with self._reading() as conn:
-            return self._head(conn)
+        rows = self._fetch(self._sql.head)
+        if not rows:
+            return Head(0, GENESIS_HASH, None)
+        position, hash_, recorded_at = rows[0]
+        return Head(position, hash_, parse_utc(recorded_at))
 
     def stream_version(self, stream_id: str) -> int:
         """How many events the stream has (0 for a stream that does not exist yet)."""
-        with self._reading() as conn:
-            return self._stream_version(conn, stream_id)
+        return int(self._fetch(self._sql.version, (stream_id,))[0][0] or 0)
+
+    def last_position_under(self, prefix: str) -> int:
+        """The newest position among the streams under ``prefix`` (0: none yet)."""
+        found = self._fetch(self._sql.last_under, (prefix, prefix + _TOP))
+        return int(found[0][0] or 0)
 
     def read_stream(
         self,
@@ -365,43 +392,40 @@ class EventStore:
         known_at: datetime | None = None,
     ) -> list[Recorded[Any]]:
         """One stream in version order, optionally only up to a version or a recorded instant."""
-        sql = _SELECT + " WHERE stream_id = :stream_id"
-        params: dict[str, Any] = {"stream_id": stream_id}
+        sql = self._sql
+        params: list[Any] = [stream_id]
+        query = sql.select + sql.where_stream
         if to_version is not None:
-            sql += " AND version <= :to_version"
-            params["to_version"] = to_version
+            query += sql.and_version_upto
+            params.append(to_version)
         if known_at is not None:
-            sql += " AND recorded_at <= :known_at"
-            params["known_at"] = iso_utc(known_at)
-        with self._reading() as conn:
-            rows = conn.execute(text(sql + " ORDER BY version"), params).all()
+            query += sql.and_known_at
+            params.append(iso_utc(known_at))
+        rows = self._fetch(query + " ORDER BY version", params)
         return [_decode(row) for row in rows]
 
     def find(
         self, *, position: int | None = None, event_id: UUID | None = None
     ) -> Recorded[Any] | None:
         """One event by its global position or its id (None if there is no such event)."""
-        params: dict[str, Any]
         if position is not None:
-            sql, params = _SELECT + " WHERE position = :p", {"p": position}
+            rows = self._fetch(self._sql.by_position, (position,))
         elif event_id is not None:
-            sql, params = _SELECT + " WHERE event_id = :p", {"p": str(event_id)}
+            rows = self._fetch(self._sql.by_event_id, (str(event_id),))
         else:
             raise ValueError("give a position or an event id")
-        with self._reading() as conn:
-            row = conn.execute(text(sql), params).first()
-        return _decode(row) if row is not None else None
+        return _decode(rows[0]) if rows else None
 
     def read_streams(self, prefix: str, *, known_at: datetime | None = None) -> list[Recorded[Any]]:
         """Every stream whose id starts with ``prefix`` (a round's projects), in global order."""
-        # A range on the primary key's neighbour index, not LIKE: no escaping, index-friendly.
-        sql = _SELECT + " WHERE stream_id >= :low AND stream_id < :high"
-        params: dict[str, Any] = {"low": prefix, "high": prefix + "\U0010ffff"}
+        # A range on the (stream_id, version) index, not LIKE: no escaping, index-friendly.
+        sql = self._sql
+        query = sql.select + sql.where_prefix
+        params: list[Any] = [prefix, prefix + _TOP]
         if known_at is not None:
-            sql += " AND recorded_at <= :known_at"
-            params["known_at"] = iso_utc(known_at)
-        with self._reading() as conn:
-            rows = conn.execute(text(sql + " ORDER BY position"), params).all()
+            query += sql.and_known_at
+            params.append(iso_utc(known_at))
+        rows = self._fetch(query + " ORDER BY position", params)
         return [_decode(row) for row in rows]
 
     def read_all(
@@ -426,58 +450,54 @@ class EventStore:
 
     def read_rows(
         self, after: int = 0, *, batch_size: int = 1000, limit: int | None = None
-    ) -> Iterator[Sequence[Row[Any]]]:
-        """The stored rows themselves, undecoded, a batch at a time (for verification)."""
+    ) -> Iterator[list[StoredRow]]:
+        """The stored rows themselves, undecoded, a batch at a time (for verification).
+
+        Each row is a plain tuple in the order of the stored columns (see :data:`StoredRow`).
+        """
         remaining = limit
+        select_after = self._sql.select_after
         while remaining is None or remaining > 0:
             size = batch_size if remaining is None else min(batch_size, remaining)
-            with self._reading() as conn:
-                rows = conn.execute(_SELECT_AFTER, {"after": after, "size": size}).all()
+            rows = self._fetch(select_after, (after, size))
             if not rows:
                 return
             yield rows
-            after = rows[-1].position
+            after = rows[-1][0]
             if remaining is not None:
                 remaining -= len(rows)
             if len(rows) < size:
                 return
 
     def count(self) -> int:
-        with self._reading() as conn:
-            return int(conn.execute(select(func.count()).select_from(events_table)).scalar_one())
+        return int(self._fetch(self._sql.count)[0][0])
 
-    # -- helpers -------------------------------------------------------------------------
 
-    def _reading(self) -> _ReadContext:
-        return _ReadContext(self)
+class Writer:
+    """One held connection for a burst of appends; each append is its own transaction.
 
-    @staticmethod
-    def _head(conn: Connection) -> Head:
-        row = conn.execute(_HEAD).first()
-        if row is None:
-            return Head(0, GENESIS_HASH, None)
-        return Head(row.position, row.hash, parse_utc(row.recorded_at))
+    Made by :meth:`EventStore.writer`; the same semantics as the store's own methods.
+    """
 
-    @staticmethod
-    def _stream_versions(conn: Connection, stream_ids: set[str]) -> dict[str, int]:
-        if len(stream_ids) == 1:
-            (only,) = stream_ids
-            return {only: int(conn.execute(_VERSION, {"stream_id": only}).scalar() or 0)}
-        found: dict[str, int] = {}
-        ids = sorted(stream_ids)
-        for i in range(0, len(ids), 500):
-            rows = conn.execute(
-                select(events_table.c.stream_id, func.max(events_table.c.version))
-                .where(events_table.c.stream_id.in_(ids[i : i + 500]))
-                .group_by(events_table.c.stream_id)
-            )
-            for stream_id, version in rows:
-                found[stream_id] = version
-        return found
+    def __init__(self, store: EventStore, link: _Link) -> None:
+        self.store = store
+        self.link = link
 
-    @staticmethod
-    def _stream_version(conn: Connection, stream_id: str) -> int:
-        return int(conn.execute(_VERSION, {"stream_id": stream_id}).scalar() or 0)
+    def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: int,
+        *,
+        command_id: UUID | None = None,
+    ) -> AppendResult:
+        request = AppendRequest(stream_id, events, expected_version, command_id)
+        return self.store._append_many(self.link, [request], ())[0]
+
+    def append_many(
+        self, requests: Sequence[AppendRequest], *, guards: Sequence[Guard] = ()
+    ) -> list[AppendResult]:
+        return self.store._append_many(self.link, requests, guards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,38 +508,393 @@ class _Prepared:
     request_hash: str | None
 
 
-class _ReadContext:
-    """A read transaction that turns driver failures into StoreUnavailable."""
+def _earlier_result(item: _Prepared, row: tuple[Any, ...]) -> AppendResult:
+    command_id, stream_id, hash_, first, last, version, recorded_at = row
+    if hash_ != item.request_hash or stream_id != item.request.stream_id:
+        raise IdempotencyConflict(
+            f"command id {command_id} was already used for a different command "
+            f"on {stream_id!r}; use a new command id; nothing was written"
+        )
+    return AppendResult(stream_id, first, last, version, parse_utc(recorded_at), duplicate=True)
+
+
+class _Stale(Exception):
+    """A held connection was found broken before anything was sent in its transaction."""
+
+
+class _Link:
+    """One DBAPI connection, detached from the engine's pool, held for many transactions."""
+
+    conn: Any
+    closer: weakref.finalize[Any, Any] | None
 
     def __init__(self, store: EventStore) -> None:
-        self._store = store
-        self._conn: Connection | None = None
+        self.store = store
+        self.sql = store._sql
+        fairy = store.engine.raw_connection()  # runs the engine's connect hooks (pragmas)
+        self.conn = fairy.driver_connection
+        fairy.detach()  # ours now: the pool neither counts nor resets it
+        self.pid = os.getpid()
+        self.used = False
+        self.closer = None
 
-    def __enter__(self) -> Connection:
+    def usable(self) -> bool:
+        return self.pid == os.getpid() and self.closer is not None and self.closer.alive
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer()
+
+    def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def write(self, prepared: list[_Prepared], guards: Sequence[Guard]) -> list[AppendResult]:
+        raise NotImplementedError
+
+    def import_rows(self, rows: Iterable[tuple[Any, ...]], batch_size: int) -> int:
+        raise NotImplementedError
+
+    @staticmethod
+    def _wanted(prepared: list[_Prepared], guards: Sequence[Guard]) -> list[str]:
+        ids = {p.request.stream_id for p in prepared}
+        ids.update(g.stream_id for g in guards if isinstance(g, StreamGuard))
+        return sorted(ids)
+
+    @staticmethod
+    def _check_guards(
+        guards: Sequence[Guard], versions: dict[str, int], prefix_hits: list[Any]
+    ) -> None:
+        hits = iter(prefix_hits)
+        for guard in guards:
+            if isinstance(guard, StreamGuard):
+                actual = versions.get(guard.stream_id, 0)
+                if actual != guard.version:
+                    raise ConcurrencyError(guard.stream_id, guard.version, actual)
+            else:
+                found = next(hits)
+                if found:
+                    raise ConcurrencyError(guard.prefix + "*", guard.last_position, found[0][0])
+
+    @staticmethod
+    def _split(rows: list[tuple[Any, ...]], versions: dict[str, int]) -> tuple[Any, ...] | None:
+        """The head row out of a head-and-versions result, the versions into ``versions``."""
+        head = None
+        for row in rows:
+            if row[0] is None:
+                head = row[1:]
+            else:
+                versions[row[0]] = row[1] or 0
+        return head
+
+
+class _SqliteLink(_Link):
+    def __init__(self, store: EventStore) -> None:
+        super().__init__(store)
+        self.conn.isolation_level = None  # we say BEGIN ourselves (the connect hook does too)
+        self.cur = self.conn.cursor()
+
+    def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        # One statement outside BEGIN is its own read transaction: one consistent snapshot.
+        return self.cur.execute(sql, params).fetchall()  # type: ignore[no-any-return]
+
+    def write(self, prepared: list[_Prepared], guards: Sequence[Guard]) -> list[AppendResult]:
+        cur, sql = self.cur, self.sql
+        cur.execute("BEGIN IMMEDIATE")
         try:
-            self._conn = self._store.engine.connect()
-            self._conn.begin()
-        except OperationalError as exc:
-            raise StoreUnavailable(
-                f"cannot read {self._store.url}: {_first_line(exc.orig)}"
-            ) from exc
-        return self._conn
+            wanted = self._wanted(prepared, guards)
+            versions: dict[str, int] = {}
+            first, rest = wanted[:_WITH_HEAD], wanted[_WITH_HEAD:]
+            head = self._split(cur.execute(sql.head_and_versions(len(first)),
+                                           sql.head_and_versions_params(first)).fetchall(),
+                               versions)  # fmt: skip
+            for i in range(0, len(rest), _IN_CHUNK):
+                chunk = rest[i : i + _IN_CHUNK]
+                versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
+            hits = [
+                cur.execute(
+                    sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)
+                ).fetchall()
+                for g in guards
+                if isinstance(g, PrefixGuard)
+            ]
+            self._check_guards(guards, versions, hits)
+            earlier = {
+                p.command_id: row
+                for p in prepared
+                if p.command_id is not None
+                for row in cur.execute(sql.command, (p.command_id,)).fetchall()
+            }
+            rows, command_rows, results = self.store._rows_for(head, versions, prepared, earlier)
+            if len(rows) == 1:
+                cur.execute(sql.insert, rows[0])
+            elif rows:
+                cur.executemany(sql.insert, rows)
+            if command_rows:
+                cur.executemany(sql.insert_command, command_rows)
+            cur.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        return results
 
-    def __exit__(self, *exc: object) -> None:
-        assert self._conn is not None
-        self._conn.rollback()
-        self._conn.close()
+    def import_rows(self, rows: Iterable[tuple[Any, ...]], batch_size: int) -> int:
+        cur, sql = self.cur, self.sql
+        count = 0
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            if cur.execute(sql.head).fetchall():
+                raise ConfigurationError(
+                    f"{self.store.url} already holds events: import only into an empty store"
+                )
+            batch: list[tuple[Any, ...]] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= batch_size:
+                    cur.executemany(sql.insert, batch)
+                    count += len(batch)
+                    batch = []
+            if batch:
+                cur.executemany(sql.insert, batch)
+                count += len(batch)
+            cur.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        return count
 
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except Exception:
+                self.close()
+
+
+class _PgLink(_Link):
+    def __init__(self, store: EventStore) -> None:
+        super().__init__(store)
+        conn = self.conn
+        if conn.info.transaction_status:  # the pool's ping may have opened one
+            conn.rollback()
+        # Autocommit, and BEGIN said ourselves: BEGIN and the lock go in one message.
+        conn.autocommit = True
+        self.cur = conn.cursor()
+        self.cur_head = conn.cursor()
+
+    def _stale(self, exc: BaseException) -> bool:
+        return self.used and bool(self.conn.broken or self.conn.closed)
+
+    def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        try:
+            rows: list[tuple[Any, ...]] = self.cur.execute(sql, params).fetchall()
+        except self.store._unavailable as exc:
+            if self._stale(exc):
+                raise _Stale from exc
+            raise
+        self.used = True
+        return rows
+
+    def write(self, prepared: list[_Prepared], guards: Sequence[Guard]) -> list[AppendResult]:
+        cur, sql = self.cur, self.sql
+        wanted = self._wanted(prepared, guards)
+        first, rest = wanted[:_WITH_HEAD], wanted[_WITH_HEAD:]
+        try:
+            # BEGIN and the lock in one simple-protocol message (no parameters), then the
+            # head and versions in one statement after the lock: two round trips. (psycopg's
+            # pipeline mode would save one, but costs more in client waits than it saves.)
+            cur.execute(sql.begin_lock)
+            head_rows = self.cur_head.execute(
+                sql.head_and_versions(len(first)), sql.head_and_versions_params(first)
+            ).fetchall()
+            versions: dict[str, int] = {}
+            head = self._split(head_rows, versions)
+            for i in range(0, len(rest), _IN_CHUNK):
+                chunk = rest[i : i + _IN_CHUNK]
+                versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
+            hits = [
+                cur.execute(
+                    sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)
+                ).fetchall()
+                for g in guards
+                if isinstance(g, PrefixGuard)
+            ]
+            earlier = {
+                row[0]: row
+                for p in prepared
+                if p.command_id is not None
+                for row in cur.execute(sql.command, (p.command_id,)).fetchall()
+            }
+        except self.store._unavailable as exc:
+            if self._stale(exc):
+                raise _Stale from exc
+            self._rollback()
+            raise
+        except BaseException:
+            self._rollback()
+            raise
+        self.used = True
+        try:
+            self._check_guards(guards, versions, hits)
+            rows, command_rows, results = self.store._rows_for(head, versions, prepared, earlier)
+            if len(rows) >= _COPY_FROM:
+                with cur.copy(sql.copy) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                if command_rows:
+                    cur.executemany(sql.insert_command, command_rows)
+                cur.execute("COMMIT")
+            else:
+                if len(rows) == 1:
+                    cur.execute(sql.insert, rows[0])
+                elif rows:
+                    cur.executemany(sql.insert, rows)
+                if command_rows:
+                    cur.executemany(sql.insert_command, command_rows)
+                cur.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        return results
+
+    def import_rows(self, rows: Iterable[tuple[Any, ...]], batch_size: int) -> int:
+        cur, sql = self.cur, self.sql
+        count = 0
+        try:
+            cur.execute("BEGIN")
+            cur.execute(sql.lock)
+            if cur.execute(sql.head).fetchall():
+                raise ConfigurationError(
+                    f"{self.store.url} already holds events: import only into an empty store"
+                )
+            with cur.copy(sql.copy) as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            cur.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        self.used = True
+        return count
+
+    def _rollback(self) -> None:
+        conn = self.conn
+        if conn.closed or conn.broken:
+            self.close()
+            return
+        try:
+            if conn.info.transaction_status:
+                conn.execute("ROLLBACK")
+        except Exception:
+            self.close()
+
+
+def _close_quietly(conn: Any, pid: int) -> None:
+    """Close a held connection, only in the process that opened it (never a fork's copy)."""
+    if os.getpid() != pid:
+        return
+    with contextlib.suppress(Exception):  # closing what may already be broken
+        conn.close()
+
+
+# -- SQL, built once per backend ----------------------------------------------------------
 
 _COLUMNS = (
     "position, stream_id, version, event_id, event_type, schema_version, data, metadata, "
     "occurred_at, recorded_at, hash"
 )
-_SELECT = f"SELECT {_COLUMNS} FROM events"  # noqa: S608 - constants only, values bound
-_SELECT_AFTER = text(f"{_SELECT} WHERE position > :after ORDER BY position LIMIT :size")
-_HEAD = text("SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1")
-_VERSION = text("SELECT max(version) FROM events WHERE stream_id = :stream_id")
-_LAST_UNDER = text("SELECT max(position) FROM events WHERE stream_id >= :low AND stream_id < :high")
+_TOP = "\U0010ffff"
+_IN_CHUNK = 500
+#: Streams whose versions come with the head, one branch each; the rest by IN lists.
+_WITH_HEAD = 8
+#: From this many rows in one append, PostgreSQL gets them by COPY rather than INSERTs.
+_COPY_FROM = 200
+
+
+_HEAD_ROW = (
+    "SELECT NULL, position, hash, recorded_at FROM "
+    "(SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1) AS head"
+)
+
+
+class _Sql:
+    """The store's statements in one backend's parameter style (and its index hints)."""
+
+    def __init__(self, marker: str, *, postgres: bool) -> None:
+        m = marker
+        # fmt: off
+        self.select = f"SELECT {_COLUMNS} FROM events"  # noqa: S608 - constants only
+        self.select_after = f"{self.select} WHERE position > {m} ORDER BY position LIMIT {m}"
+        self.where_stream = f" WHERE stream_id = {m}"
+        self.where_prefix = f" WHERE stream_id >= {m} AND stream_id < {m}"
+        self.and_version_upto = f" AND version <= {m}"
+        self.and_known_at = f" AND recorded_at <= {m}"
+        self.by_position = f"{self.select} WHERE position = {m}"
+        self.by_event_id = f"{self.select} WHERE event_id = {m}"
+        self.head = "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+        self.version = f"SELECT max(version) FROM events WHERE stream_id = {m}"  # noqa: S608
+        self.count = "SELECT count(*) FROM events"
+        self.last_under = ("SELECT max(position) FROM events "  # noqa: S608
+                           f"WHERE stream_id >= {m} AND stream_id < {m}")
+        # Only what came after the decision's reading: a walk up the primary key from
+        # ``last``, not a scan of the whole round (SQLite's unary + keeps it off the
+        # stream index; PostgreSQL's ORDER BY ... LIMIT 1 steers it to the primary key).
+        plus = "" if postgres else "+"
+        self.prefix_after = (f"SELECT position FROM events WHERE position > {m} "  # noqa: S608
+                             f"AND {plus}stream_id >= {m} AND {plus}stream_id < {m} "
+                             "ORDER BY position LIMIT 1")
+        self.insert = f"INSERT INTO events ({_COLUMNS}) VALUES ({', '.join([m] * 11)})"  # noqa: S608
+        self.copy = f"COPY events ({_COLUMNS}) FROM STDIN"
+        self.command = ("SELECT command_id, stream_id, request_hash, first_position, "  # noqa: S608
+                        f"last_position, stream_version, recorded_at FROM commands "
+                        f"WHERE command_id = {m}")
+        self.insert_command = ("INSERT INTO commands (command_id, stream_id, request_hash, "  # noqa: S608
+                               "first_position, last_position, stream_version, recorded_at) "
+                               f"VALUES ({', '.join([m] * 7)})")
+        # One lock per schema, so separate stores in one database do not wait on each other.
+        self.lock = ("SELECT pg_advisory_xact_lock("
+                     "hashtextextended('ppss_workflow.events:' || current_schema(), 0))")
+        self.begin_lock = f"BEGIN; {self.lock}"
+        # fmt: on
+        self._m = m
+        self._head_and_versions: dict[int, str] = {}
+        self._versions: dict[int, str] = {}
+
+    def head_and_versions(self, n: int) -> str:
+        """The head (a row whose first column is NULL) and the versions of ``n`` streams
+        (NULL for a new one), in one statement: one round trip, one snapshot.
+
+        Each stream id is bound twice (see :meth:`head_and_versions_params`): a branch per
+        stream with a bare ``max`` is the cheapest plan on both backends for a few streams.
+        """
+        found = self._head_and_versions.get(n)
+        if found is None:
+            m = self._m
+            branch = (
+                f" UNION ALL SELECT {m}, max(version), NULL, NULL "  # noqa: S608
+                f"FROM events WHERE stream_id = {m}"
+            )
+            found = _HEAD_ROW + branch * n
+            self._head_and_versions[n] = found
+        return found
+
+    @staticmethod
+    def head_and_versions_params(stream_ids: list[str]) -> list[str]:
+        return [s for stream_id in stream_ids for s in (stream_id, stream_id)]
+
+    def versions(self, n: int) -> str:
+        found = self._versions.get(n)
+        if found is None:
+            where = f"= {self._m}" if n == 1 else f"IN ({', '.join([self._m] * n)})"
+            found = self._versions[n] = (
+                f"SELECT stream_id, max(version) FROM events WHERE stream_id {where} "  # noqa: S608
+                "GROUP BY stream_id"
+            )
+        return found
+
+
+_SQLITE_SQL = _Sql("?", postgres=False)
+_PG_SQL = _Sql("%s", postgres=True)
 
 
 def _decode(row: Any) -> Recorded[Any]:

@@ -13,7 +13,6 @@ import orjson
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 
 from policies import registry as policy_registry
 from policies.base import Condition, ConditionStatus
@@ -57,7 +56,13 @@ from ppss_workflow.auditing import (
 )
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.demo import COORDINATOR, STEERING_GROUP, Story, load_demo
-from ppss_workflow.errors import ConfigurationError, InvalidEventError, NotAuthorised, NotFound
+from ppss_workflow.errors import (
+    ConfigurationError,
+    InvalidEventError,
+    NotAuthorised,
+    NotFound,
+    StoreUnavailable,
+)
 from ppss_workflow.export import export_jsonl, export_xlsx, import_jsonl
 from ppss_workflow.handlers import Actor, Commands
 from ppss_workflow.readmodels import Reads
@@ -637,7 +642,7 @@ def test_every_audit_read_works_on_a_select_only_login(clock: StepClock, tmp_pat
             assert len(history(wf.project("r14", "Farsta"))) == 4
             assert export_jsonl(auditor, io.BytesIO()) == store.count()
             assert export_xlsx(wf, tmp_path / "a.xlsx") == store.count()
-            with pytest.raises(DBAPIError, match="permission denied"):
+            with pytest.raises(StoreUnavailable, match="permission denied"):
                 auditor.append("project:x:y", [awarded()], 0)
         finally:
             auditor.close()

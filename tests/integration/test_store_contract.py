@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -238,21 +239,23 @@ def test_hash_chain_links_every_event(store: EventStore) -> None:
     prev = GENESIS_HASH
     for rows in store.read_rows():
         for row in rows:
+            (position, stream_id, version, event_id, event_type, schema_version, data, meta,
+             occurred_at, recorded_at, stored) = row  # fmt: skip
             expected = chain_hash_text(
                 prev,
-                row.position,
-                row.stream_id,
-                row.version,
-                row.event_id,
-                row.event_type,
-                row.schema_version,
-                row.data,
-                row.metadata,
-                row.occurred_at if isinstance(row.occurred_at, str) else iso_utc(row.occurred_at),
-                row.recorded_at if isinstance(row.recorded_at, str) else iso_utc(row.recorded_at),
+                position,
+                stream_id,
+                version,
+                event_id,
+                event_type,
+                schema_version,
+                data,
+                meta,
+                occurred_at if isinstance(occurred_at, str) else iso_utc(occurred_at),
+                recorded_at if isinstance(recorded_at, str) else iso_utc(recorded_at),
             )
-            assert row.hash == expected
-            prev = row.hash
+            assert stored == expected
+            prev = stored
     assert store.head().hash == prev
 
 
@@ -346,3 +349,124 @@ def test_occurred_at_keeps_microseconds(store: EventStore) -> None:
     at = WHEN.replace(microsecond=123456).astimezone(UTC)
     store.append(FARSTA, [new(PlanSubmitted(plan_id="p", summary="s"), at)], 0)
     assert store.read_stream(FARSTA)[0].occurred_at == at
+
+
+# -- the held-connection writer ---------------------------------------------------------------
+
+
+def test_writer_appends_gap_free_each_in_its_own_transaction(store: EventStore) -> None:
+    """A writer holds one connection for a burst: positions stay gap-free across it and
+    with the store's own appends, and each append is committed when it returns."""
+    with store.writer() as writer:
+        first = writer.append(FARSTA, [awarded()], 0)
+        assert store.count() == 1  # committed, visible to another connection at once
+        store.append(SKARPNACK, [awarded(5)], 0)
+        second = writer.append(FARSTA, [plan_submitted(), plan_approved()], 1)
+        many = writer.append_many([AppendRequest("project:ppss-2014:alvsjo", [awarded()], 0)])
+    assert (first.first_position, second.first_position, second.last_position) == (1, 3, 4)
+    assert many[0].first_position == 5
+    assert [r.position for r in store.read_all()] == [1, 2, 3, 4, 5]
+    assert [r.version for r in store.read_stream(FARSTA)] == [1, 2, 3]
+
+
+def test_writer_failed_append_leaves_nothing_and_the_writer_goes_on(store: EventStore) -> None:
+    """A stale version, a malformed event or a refused batch in a writer writes nothing;
+    the same writer's next append lands at the next position."""
+    bad = DisbursementMade.model_construct(amount_sek=-5, purpose="grant", payment_reference="X")
+    with store.writer() as writer:
+        writer.append(FARSTA, [awarded()], 0)
+        before = snapshot(store)
+        with pytest.raises(ConcurrencyError):
+            writer.append(FARSTA, [plan_submitted()], 0)
+        with pytest.raises(InvalidEventError):
+            writer.append(FARSTA, [paid(), new(bad)], 1)
+        with pytest.raises(ConcurrencyError):
+            writer.append_many(
+                [AppendRequest(SKARPNACK, [awarded()], 0), AppendRequest(FARSTA, [paid()], 0)]
+            )
+        one = awarded()
+        twice = [one, NewEvent(one.event, one.occurred_at, one.metadata, one.event_id)]
+        with pytest.raises(InvalidEventError, match="refused"):
+            writer.append(SKARPNACK, twice, 0)
+        assert snapshot(store) == before
+        after = writer.append(FARSTA, [plan_submitted()], 1)
+    assert (after.first_position, after.stream_version) == (2, 2)
+
+
+def test_writer_guards_and_commands(store: EventStore) -> None:
+    """Guards and command ids mean the same on a writer as on the store."""
+    store.append("project:g:a", [awarded()], 0)
+    last = store.last_position_under("project:g:")
+    store.append("project:g:b", [awarded()], 0)
+    command = uuid4()
+    with store.writer() as writer:
+        with pytest.raises(ConcurrencyError) as caught:
+            writer.append_many(
+                [AppendRequest("project:g:c", [awarded()], 0)],
+                guards=[PrefixGuard("project:g:", last)],
+            )
+        assert caught.value.actual == 2  # the first position after the decision's reading
+        with pytest.raises(ConcurrencyError):
+            writer.append_many(
+                [AppendRequest("project:g:c", [awarded()], 0)],
+                guards=[StreamGuard("project:g:b", 0)],
+            )
+        first = writer.append("project:g:c", [awarded()], 0, command_id=command)
+        again = writer.append("project:g:c", [awarded()], 0, command_id=command)
+        with pytest.raises(IdempotencyConflict):
+            writer.append("project:g:c", [awarded(7)], 1, command_id=command)
+    assert again.duplicate
+    assert (again.first_position, again.last_position) == (first.first_position, 3)
+    assert store.count() == 3
+
+
+def test_prefix_guard_sees_only_what_came_after(store: EventStore) -> None:
+    """A round-wide guard conflicts with an append to any stream of the round after the
+    decision's reading, a new stream included, and with nothing before it or elsewhere."""
+    for i in range(5):
+        store.append(f"project:p:{i}", [awarded()], 0)
+    store.append("project:q:0", [awarded()], 0)
+    last = store.last_position_under("project:p:")
+    assert last == 5
+    store.append("project:pp:0", [awarded()], 0)  # a longer round id is another round
+    store.append_many([AppendRequest("project:p:9", [awarded()], 0)],
+                      guards=[PrefixGuard("project:p:", last)])  # fmt: skip
+    with pytest.raises(ConcurrencyError):
+        store.append_many([AppendRequest("project:p:10", [awarded()], 0)],
+                          guards=[PrefixGuard("project:p:", last)])  # fmt: skip
+
+
+def test_store_serves_threads_and_survives_close(store: EventStore) -> None:
+    """Each thread appends and reads on its own connection; after close() the store opens
+    a connection again on the next call."""
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for k in range(5):
+                stream = f"project:t:{n}"
+                store.append(stream, [awarded()], store.stream_version(stream))
+                assert store.read_stream(stream)[-1].version == k + 1
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [r.position for r in store.read_all()] == list(range(1, 21))
+    store.close()
+    store.append(FARSTA, [awarded()], 0)
+    assert store.count() == 21
+
+
+def test_read_rows_are_plain_tuples_in_column_order(store: EventStore) -> None:
+    """read_rows hands back the stored rows as tuples, in the order of the stored columns."""
+    store.append(FARSTA, [awarded()], 0)
+    (rows,) = list(store.read_rows())
+    (row,) = rows
+    assert type(row) is tuple
+    assert row[:3] == (1, FARSTA, 1)
+    assert row[10] == store.head().hash
