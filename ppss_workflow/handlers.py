@@ -37,7 +37,7 @@ from ppss_workflow.errors import (
     WorkflowError,
 )
 from ppss_workflow.logs import get_logger
-from ppss_workflow.projections import Projector
+from ppss_workflow.projections import ModelUnavailable, Projector
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.store import AppendRequest, AppendResult, EventStore, PrefixGuard, StreamGuard
 
@@ -257,17 +257,25 @@ def _load(store: EventStore, model: Projector, command: Command) -> _Loaded:
     if isinstance(command, ProjectCommand) or district:
         loaded.project_stream = f"project:{rid}:{slug(district or '')}"
     if command.round_wide and not isinstance(command, _FOLD_ROUND):
-        model.catch_up()
-        reference = getattr(command, "payment_reference", None)
-        loaded.totals, loaded.totals_position = model.totals(rid, reference)
+        try:
+            model.catch_up()
+            reference = getattr(command, "payment_reference", None)
+            loaded.totals, loaded.totals_position = model.totals(rid, reference)
+        except ModelUnavailable:
+            pass  # folded below; the append will tell this login it may not write
     if command.round_wide and loaded.totals is None:
         loaded.streams = group_streams(store.read_streams(loaded.prefix))
     elif loaded.project_stream:
         history = store.read_stream(loaded.project_stream)
         loaded.streams = {loaded.project_stream: history} if history else {}
         if not history:  # for "no such district" answers: the districts that did apply
-            model.catch_up()
-            loaded.districts = model.districts(rid)
+            try:
+                model.catch_up()
+                loaded.districts = model.districts(rid)
+            except ModelUnavailable:
+                others = group_streams(store.read_streams(loaded.prefix))
+                folded = (fold_project(s, h).district for s, h in others.items())
+                loaded.districts = tuple(sorted(d for d in folded if d))
     if isinstance(command, Annul):
         loaded.target = _target(store, command, loaded)
     return loaded

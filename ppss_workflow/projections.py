@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, delete, func, insert, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 import events as _events_package
 import policies as _policies_package
@@ -61,7 +61,7 @@ from ppss_workflow.logs import get_logger
 from ppss_workflow.rows import BoardRow, board_row
 from ppss_workflow.store import EventStore
 
-__all__ = ["PROJECTION_VERSION", "Projector", "fingerprint"]
+__all__ = ["PROJECTION_VERSION", "ModelUnavailable", "Projector", "fingerprint"]
 
 #: Raise when the rows' layout or meaning changes (the fingerprint covers the code as well).
 PROJECTION_VERSION = 1
@@ -96,6 +96,11 @@ def round_of(stream_id: str) -> str:
     return stream_id[len("project:") :].rsplit(":", 1)[0]
 
 
+class ModelUnavailable(Exception):
+    """This login may not write the read model (an auditor's SELECT-only login, a read-only
+    file) and it is behind: the caller reads from the events instead."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Computed:
     """A project's rows, computed from its history and its round for one day."""
@@ -115,7 +120,10 @@ class Projector:
     # -- keeping it current ------------------------------------------------------------
 
     def catch_up(self, *, progress: Progress | None = None) -> int:
-        """Bring the model to the store's head and to today; returns the position it reflects."""
+        """Bring the model to the store's head and to today; returns the position it reflects.
+
+        Raises ModelUnavailable when it is behind and this login may not write it.
+        """
         for _ in range(_ATTEMPTS):
             done = self._try_catch_up(progress)
             if done is not None:
@@ -165,15 +173,21 @@ class Projector:
             return head
         whole, some = self._plan(touched, stale, rebuild)
         computed = self._compute(whole, some, now, today, progress)
-        with self._write() as conn:
-            if not self._advance(conn, known, seen_fingerprint, head, now):
-                _log.info("projections_raced", position=since, head=head)
-                return None
-            if rebuild:
-                self._wipe(conn)
-            else:
-                self._forget(conn, some_streams(some), whole)
-            self._store(conn, computed)
+        try:
+            with self._write() as conn:
+                if not self._advance(conn, known, seen_fingerprint, head, now):
+                    _log.info("projections_raced", position=since, head=head)
+                    return None
+                if rebuild:
+                    self._wipe(conn)
+                else:
+                    self._forget(conn, some_streams(some), whole)
+                self._store(conn, computed)
+        except DBAPIError as exc:
+            if not _may_not_write(exc):
+                raise
+            _log.info("projections_read_only", position=since, head=head)
+            raise ModelUnavailable(str(exc.orig).strip().splitlines()[0]) from None
         _log.info(
             "projections_caught_up",
             position=head,
@@ -545,6 +559,14 @@ _PAYMENT_COLUMNS = (
 _OBLIGATION_COLUMNS = (
     "stream_id", "code", "round_id", "due_on", "met", "blocks", "before_only", "remind_from",
 )  # fmt: skip
+
+
+def _may_not_write(exc: DBAPIError) -> bool:
+    """A refusal to write for want of a privilege (PostgreSQL) or a read-only file (SQLite)."""
+    if getattr(exc.orig, "sqlstate", None) == "42501":
+        return True
+    message = str(exc.orig).lower()
+    return "readonly database" in message or "read-only" in message
 
 
 def some_streams(some: dict[str, set[str]]) -> list[str]:

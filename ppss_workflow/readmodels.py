@@ -25,7 +25,7 @@ from policies.state import (
     slug,
 )
 from ppss_workflow.errors import InvalidCommand, NotFound
-from ppss_workflow.projections import Projector
+from ppss_workflow.projections import ModelUnavailable, Projector
 from ppss_workflow.rows import BoardRow, board_row
 from ppss_workflow.store import EventStore
 
@@ -108,8 +108,11 @@ class Reads:
         stream_id = f"project:{round_id}:{slug(district)}"
         state = fold_project(stream_id, self.store.read_stream(stream_id))
         if state.application is None:
-            self.model.catch_up()
-            known = list(self.model.districts(round_id))
+            try:
+                self.model.catch_up()
+                known = list(self.model.districts(round_id))
+            except ModelUnavailable:
+                known = [v.state.district or v.project_id for v in self.projects(round_id)]
             raise NotFound(
                 f"no district {district!r} in round {round_id}"
                 + (f"; the round has: {some_names(known)}" if known else "; it has no applications")
@@ -123,7 +126,10 @@ class Reads:
         known at one, folded from the events."""
         if as_of is None and known_at is None:
             self.round(round_id)  # an unknown round is an error, not an empty board
-            return self.model.board(round_id)
+            try:
+                return self.model.board(round_id)
+            except ModelUnavailable:
+                pass  # a login that may not keep the model: fold, as for any other instant
         now = as_of or self.now()
         return [
             board_row(

@@ -29,7 +29,7 @@ from ppss_workflow.db import WRITE, reminder_claims
 from ppss_workflow.errors import ConcurrencyError
 from ppss_workflow.logs import get_logger
 from ppss_workflow.notify import Notifier, ReminderSettings, render
-from ppss_workflow.projections import Projector
+from ppss_workflow.projections import ModelUnavailable, Projector
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.store import EventStore
 
@@ -80,7 +80,10 @@ def list_due(
     an instant in the past or the future, folded from the events as the world was then.
     """
     if model is not None:
-        return model.due(now, round_id)
+        try:
+            return model.due(now, round_id)
+        except ModelUnavailable:
+            pass  # a login that may not keep the model: fold, as for any other instant
     due = [
         reminder
         for p in _projects(store, now, round_id)
@@ -131,7 +134,7 @@ class Dispatcher:
         report = DispatchReport()
         if as_of is None:
             now = self._clock()
-            due = Projector(self.store, self._clock).due(now, round_id)
+            due = list_due(self.store, now, round_id, model=Projector(self.store, self._clock))
             for reminder in due:
                 self._dispatch(reminder, partial(self._state, reminder.stream_id), report)
             return report
