@@ -428,6 +428,34 @@ class EventStore:
         rows = self._fetch(query + " ORDER BY position", params)
         return [_decode(row) for row in rows]
 
+    def stream_ids(self, prefix: str) -> list[str]:
+        """The ids of the streams under ``prefix``, in order (from the index alone)."""
+        m = self._sql.marker
+        rows = self._fetch(
+            f"SELECT DISTINCT stream_id FROM events WHERE stream_id >= {m} AND stream_id < {m} "  # noqa: S608
+            "ORDER BY stream_id",
+            (prefix, prefix + _TOP),
+        )
+        return [r[0] for r in rows]
+
+    def read_stream_batches(
+        self, prefix: str, *, streams: int = 1000
+    ) -> Iterator[dict[str, list[Recorded[Any]]]]:
+        """The streams under ``prefix``, ``streams`` at a time, each in version order: a round of
+        many projects read without holding all of it in memory."""
+        ids = self.stream_ids(prefix)
+        m = self._sql.marker
+        query = (
+            f"{self._sql.select} WHERE stream_id >= {m} AND stream_id <= {m} "
+            "ORDER BY stream_id, version"
+        )
+        for i in range(0, len(ids), streams):
+            chunk = ids[i : i + streams]
+            batch: dict[str, list[Recorded[Any]]] = {}
+            for row in self._fetch(query, (chunk[0], chunk[-1])):
+                batch.setdefault(row[1], []).append(_decode(row))
+            yield batch
+
     def read_all(
         self, after: int = 0, *, batch_size: int = 1000, limit: int | None = None
     ) -> Iterator[Recorded[Any]]:
@@ -821,7 +849,7 @@ class _Sql:
     """The store's statements in one backend's parameter style (and its index hints)."""
 
     def __init__(self, marker: str, *, postgres: bool) -> None:
-        m = marker
+        m = self.marker = marker
         # fmt: off
         self.select = f"SELECT {_COLUMNS} FROM events"  # noqa: S608 - constants only
         self.select_after = f"{self.select} WHERE position > {m} ORDER BY position LIMIT {m}"

@@ -19,7 +19,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import invariant, run_state_machine_as_test
 
 from policies.state import fold_round
+from ppss_workflow import projections
 from ppss_workflow.db import project_rows
+from ppss_workflow.demo import load_demo
 from ppss_workflow.projections import Projector
 from ppss_workflow.reminders import list_due
 from ppss_workflow.scratch import scratch_store
@@ -114,17 +116,12 @@ def test_a_model_from_another_program_is_rebuilt_before_it_is_read(
     machine_store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A policy or upcaster change (another fingerprint) never leaves stale rows behind."""
-    from ppss_workflow import projections  # noqa: PLC0415
-
-    machine_store.append  # the store is empty: the demo gives it a round to show
-    from ppss_workflow.demo import load_demo  # noqa: PLC0415
-
     load_demo(machine_store)
     clock = lambda: datetime(2015, 3, 1, 12, tzinfo=UTC)  # noqa: E731
     model = Projector(machine_store, clock)
     model.catch_up()
     board = model.board("ppss-2014")
-    with model._write() as conn:  # noqa: SLF001 - tamper with a derived row, as old code might
+    with model._write() as conn:
         conn.execute(project_rows.update().values(payable_sek=123_456_789, status="stale"))
     monkeypatch.setattr(projections, "fingerprint", lambda: "another program")
     assert model.status()[2] is False

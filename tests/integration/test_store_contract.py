@@ -219,6 +219,27 @@ def test_read_streams_by_prefix_is_exact(store: EventStore) -> None:
     assert [r.stream_id for r in found] == ["project:ppss-2014:farsta", "project:ppss-2014:alvsjo"]
 
 
+def test_read_stream_batches_gives_every_stream_whole_and_in_order(store: EventStore) -> None:
+    """A round read a few streams at a time: each stream whole, in version order, once; no
+    stream of a round with a longer id."""
+    for i in range(7):
+        store.append(f"project:r:{i}", [awarded(i + 1)], 0)
+    store.append("project:rr:0", [awarded()], 0)
+    for i in range(7):
+        store.append(f"project:r:{i}", [plan_submitted()], 1)
+    assert store.stream_ids("project:r:") == [f"project:r:{i}" for i in range(7)]
+    batches = list(store.read_stream_batches("project:r:", streams=3))
+    assert [sorted(b) for b in batches] == [
+        [f"project:r:{i}" for i in range(0, 3)],
+        [f"project:r:{i}" for i in range(3, 6)],
+        ["project:r:6"],
+    ]
+    for batch in batches:
+        for stream, history in batch.items():
+            assert [r.version for r in history] == [1, 2]
+            assert history == store.read_stream(stream)
+
+
 def test_read_all_after_position_in_batches(store: EventStore) -> None:
     """Reading from a position returns every later event, across batch boundaries."""
     for i in range(7):

@@ -71,9 +71,9 @@ def test_an_assessment_changes_only_where_stable_until_said(policy: str) -> None
         now = rules.assess(rnd, project, end_of_day(day))
         if now != before:
             changes += 1
-            assert until is not None and day >= until, (
-                f"the assessment changed on {day}; stable_until had said {until}"
-            )
+            said = f"the assessment changed on {day}; stable_until had said {until}"
+            assert until is not None, said
+            assert day >= until, said
         if until is not None and day >= until:
             until = rules.stable_until(rnd, project, day)
         before = now
