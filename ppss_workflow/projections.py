@@ -398,16 +398,15 @@ class Projector:
         self.catch_up()
         now = self._clock()
         today = now.astimezone(STOCKHOLM).date()
-        c = project_rows.c
-        query = (
-            select(c.stream_id, c.project_id, c.district, c.awarded_sek, c.disbursed_sek,
-                   c.payable_sek, c.may_be_paid, c.blocking, c.repayment_due_sek, c.status,
-                   c.next_code, c.next_on, c.detail, c.assessed_on, c.valid_until)
-            .where(c.round_id == round_id, c.listed == 1)
-            .order_by(c.project_id)
-        )  # fmt: skip
+        query = _BOARD_SQL.replace("?", self._marker)
         with self._read() as conn:
-            rows = conn.execute(query).all()
+            # The driver's own cursor: plain tuples, no result-row machinery for 10 000 rows.
+            cursor = conn.connection.driver_connection.cursor()
+            try:
+                cursor.execute(query, (round_id,))
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
         board: list[BoardRow] = []
         day = today.isoformat()
         for (stream_id, project, district, awarded, paid, payable, may, blocking, due, status,
@@ -420,7 +419,7 @@ class Projector:
             board.append(
                 BoardRow(
                     project, district or project, awarded, paid, payable, bool(may),
-                    tuple(orjson.loads(blocking)), due, status,
+                    tuple(orjson.loads(blocking)) if blocking != "[]" else (), due, status,
                     (code, date.fromisoformat(on)) if code and on else None, detail,
                 )
             )  # fmt: skip
@@ -555,6 +554,13 @@ class Projector:
         return _Write(self.store)
 
 
+#: Today's board of a round, in project order ("?" is the driver's parameter marker).
+_BOARD_SQL = (
+    "SELECT stream_id, project_id, district, awarded_sek, disbursed_sek, payable_sek, "
+    "may_be_paid, blocking, repayment_due_sek, status, next_code, next_on, detail, "
+    "assessed_on, valid_until FROM project_rows WHERE round_id = ? AND listed = 1 "
+    "ORDER BY project_id"
+)
 _ROW_COLUMNS = tuple(c.name for c in project_rows.columns)
 _PAYMENT_COLUMNS = (
     "stream_id", "position", "round_id", "reference", "district", "amount_sek", "purpose",
