@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from events import LadderStep, Recorded, RepaymentDemanded
-from policies.base import ConditionStatus, Policy
+from policies.base import Condition, ConditionStatus, Policy
 from policies.state import STOCKHOLM, ProjectState, RoundState
 from policies.workdays import add_working_days, working_day_on_or_before
 
@@ -82,7 +82,11 @@ class DueReminder:
 
 
 def obligations(
-    policy: Policy, rnd: RoundState, project: ProjectState, now: datetime
+    policy: Policy,
+    rnd: RoundState,
+    project: ProjectState,
+    now: datetime,
+    conditions: tuple[Condition, ...] | None = None,
 ) -> list[Obligation]:
     """The project's dated obligations: the policy's dated conditions, repayments, sessions.
 
@@ -90,7 +94,8 @@ def obligations(
     ``network_participation`` (a policy without one: nothing), a repayment from
     ``repayment_settled`` (stated only once it is overdue; until then, the grant).
     """
-    conditions = policy.conditions(rnd, project, now)
+    if conditions is None:
+        conditions = policy.conditions(rnd, project, now)
     by_code = {c.code: c for c in conditions}
     found = [
         Obligation(c.code, c.due_on, c.status is ConditionStatus.met, c.blocks)

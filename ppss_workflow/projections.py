@@ -258,15 +258,23 @@ class Projector:
         except UnknownPolicy:
             return []  # the board says so when asked; there is nothing to keep
         out = []
+        firsts: dict[tuple[str, bool, date], datetime] = {}
+
+        def first(o: Obligation) -> datetime:
+            key = (o.ladder_code, o.before_only, o.due_on)
+            if key not in firsts:
+                firsts[key] = first_moment(rnd, o)
+            return firsts[key]
+
         for stream_id, history in histories.items():
             if not history:
                 continue
             state = fold_project(stream_id, history)
             ledger = state.ledger
+            assessment = policy.assess(rnd, state, now)
             line = board_row(
-                state.project_id, state.district or state.project_id, ledger,
-                policy.assess(rnd, state, now),
-            )  # fmt: skip
+                state.project_id, state.district or state.project_id, ledger, assessment
+            )
             until = policy.stable_until(rnd, state, today)
             row = {
                 "stream_id": stream_id,
@@ -295,7 +303,11 @@ class Projector:
                 "detail": line.detail,
                 "sent": orjson.dumps(sorted(r.event.key for r in state.reminders)).decode(),
             }
-            duties = obligations(policy, rnd, state, now) if reminded(rnd, state) else []
+            duties = (
+                obligations(policy, rnd, state, now, assessment.conditions)
+                if reminded(rnd, state)
+                else []
+            )
             out.append(
                 _Computed(
                     row,
@@ -309,7 +321,7 @@ class Projector:
                             "met": int(o.met),
                             "blocks": o.blocks,
                             "before_only": int(o.before_only),
-                            "remind_from": first_moment(rnd, o),
+                            "remind_from": first(o),
                         }
                         for o in duties
                     ],
