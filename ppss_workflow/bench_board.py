@@ -82,7 +82,7 @@ def _template(store: EventStore, today: date) -> tuple[list[Any], list[Any]]:
         OpenRound(
             round_id=RID,
             title="Benchmark",
-            budget_sek=10**11,
+            budget_sek=10**12,
             supervision_pool_sek=10**10,
             supervision_cap_sek=25_000,
             period_start=date(y, 1, 1),

@@ -69,6 +69,7 @@ def store_command(
 #: (measure, its floor, the ratio's key) for the store benchmark's table.
 _STORE_ROWS = (
     ("append_1_per_command_eps", "raw_txn_per_event_eps", "append_1_vs_raw_txn"),
+    ("append_1_per_command_eps", "raw_chain_txn_per_event_eps", "append_1_vs_raw_chain_txn"),
     ("append_10_per_command_eps", None, None),
     ("bulk_import_eps", "raw_insert_eps", "bulk_import_vs_raw_insert"),
     ("bulk_import_eps", "raw_copy_eps", "bulk_import_vs_raw_copy"),

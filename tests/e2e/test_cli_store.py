@@ -79,6 +79,7 @@ STORE_FIGURES = (
     "bulk_import_eps",
     "replay_eps",
     "raw_txn_per_event_eps",
+    "raw_chain_txn_per_event_eps",
     "raw_insert_eps",
     "raw_read_decode_eps",
     "append_1_vs_raw_txn",
