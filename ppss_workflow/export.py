@@ -25,6 +25,7 @@ from ppss_workflow.store import EventStore
 __all__ = [
     "EXPORT_FORMAT",
     "ExportHeader",
+    "cell_text",
     "export_csv",
     "export_jsonl",
     "export_xlsx",
@@ -47,6 +48,22 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TEXT_COLUMNS = ("stream_id", "event_id", "event_type", "data", "metadata")
 _INT_COLUMNS = ("position", "version", "schema_version")
 Progress = Callable[[int], None]
+
+
+#: What a spreadsheet may take as the start of a formula (OWASP "CSV injection"), and
+#: the control characters that no spreadsheet cell (nor a terminal) should receive raw.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def cell_text(value: str, *, quote: bool = True) -> str:
+    """Text made safe for a spreadsheet cell: control characters become U+FFFD, and text that
+    a spreadsheet would read as a formula gets a leading apostrophe (``quote``; an xlsx cell
+    is typed as text instead, see :func:`export_xlsx`)."""
+    value = _CONTROL.sub("\ufffd", value)
+    if quote and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,15 +150,23 @@ def export_jsonl(store: EventStore, out: IO[bytes], *, round_id: str | None = No
     return count
 
 
-def export_csv(store: EventStore, out: IO[str], *, round_id: str | None = None) -> int:
-    """The stored rows as CSV, a header row of column names first."""
-    writer = csv.writer(out)
+def export_csv(
+    store: EventStore, out: IO[str], *, round_id: str | None = None, swedish_excel: bool = False
+) -> int:
+    """The stored rows as CSV, a header row of column names first.
+
+    Every cell is safe to open in a spreadsheet (:func:`cell_text`). ``swedish_excel``: the
+    variant a Swedish Excel opens by double-click: ``;`` between cells and a UTF-8 byte order
+    mark (the caller opens ``out`` with ``utf-8-sig``); the rows hold no decimals to localise.
+    """
+    writer = csv.writer(out, delimiter=";" if swedish_excel else ",")
     writer.writerow(COLUMNS)
     count = 0
     for row in _rows(store, round_id, store.head().position):
-        writer.writerow([row[c] for c in COLUMNS])
+        writer.writerow([cell_text(str(row[c])) for c in COLUMNS])
         count += 1
-    _log.info("audit_exported", format="csv", round=round_id, events=count)
+    _log.info("audit_exported", format="csv-sv" if swedish_excel else "csv", round=round_id,
+              events=count)  # fmt: skip
     return count
 
 
@@ -170,6 +195,12 @@ def export_xlsx(wf: Reads, out: Path | IO[bytes], *, round_id: str | None = None
         cell.number_format = number_format
         return cell
 
+    def text(sheet: Any, value: str) -> Any:
+        # Typed as text: openpyxl would otherwise write "=..." as a live formula.
+        cell = WriteOnlyCell(sheet, value=cell_text(value, quote=False))
+        cell.data_type = "s"
+        return cell
+
     events = book.create_sheet("Händelser")
     events.freeze_panes = "B2"  # position stays in view when scrolling right
     for column, width in zip("ABCDEFGHIJKLM", _EVENT_WIDTHS, strict=True):
@@ -184,7 +215,8 @@ def export_xlsx(wf: Reads, out: Path | IO[bytes], *, round_id: str | None = None
             styled(events, _local(row["occurred_at"]), _TIME_FORMAT),
             styled(events, _local(row["recorded_at"]), _TIME_FORMAT),
         ]
-        events.append([row[c] for c in COLUMNS] + local)
+        events.append([text(events, str(row[c])) if isinstance(row[c], str) else row[c]
+                       for c in COLUMNS] + local)  # fmt: skip
         count += 1
     columns = ("Stadsdel", "Beviljat", "Utbetalt", "Kan betalas nu", "Får betalas", "Hinder",
                "Att återbetala", "Status", "Nästa frist")  # fmt: skip
@@ -197,15 +229,17 @@ def export_xlsx(wf: Reads, out: Path | IO[bytes], *, round_id: str | None = None
         for r in wf.board(rid):
             board.append(
                 [
-                    r.district,
+                    text(board, r.district),
                     styled(board, r.awarded_sek, KRONOR_FORMAT),
                     styled(board, r.disbursed_sek, KRONOR_FORMAT),
                     styled(board, r.payable_sek, KRONOR_FORMAT),
                     "ja" if r.may_be_paid else "nej",
-                    ", ".join(r.blocking),
+                    text(board, ", ".join(r.blocking)),
                     styled(board, r.repayment_due_sek, KRONOR_FORMAT),
-                    r.status,
-                    f"{r.next_deadline[0]} {r.next_deadline[1]}" if r.next_deadline else "",
+                    text(board, r.status),
+                    text(board, f"{r.next_deadline[0]} {r.next_deadline[1]}")
+                    if r.next_deadline
+                    else "",
                 ]
             )
     book.save(out)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import io
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -448,7 +450,9 @@ def history_command(
 
 
 def export_command(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or xlsx")] = "jsonl",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="jsonl, csv, csv-sv (Swedish Excel) or xlsx")
+    ] = "jsonl",
     round_id: Annotated[
         str | None,
         typer.Option(
@@ -459,48 +463,85 @@ def export_command(
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File (default: standard output).")
+        str | None,
+        typer.Option("--output", "-o", help="A new file, or - for standard output (default)."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --output file if it exists.")
+    ] = False,
     database: DatabaseOption = None,
 ) -> None:
     """Every stored event exactly as stored (jsonl, csv), or a workbook with boards (xlsx).
 
     jsonl starts with a header (format, scope, head position and hash) and then has one
-    object per row with every column as stored: `ppss import` reads it back.
+    object per row with every column as stored: `ppss import` reads it back. csv and xlsx are
+    for reading in a spreadsheet: no cell is ever taken as a formula. csv-sv is the csv a
+    Swedish Excel opens as it is (semicolons, UTF-8 with a byte order mark).
     """
-    _fmt(fmt, ("jsonl", "csv", "xlsx"))
-    if fmt == "xlsx" and output is None:
+    _fmt(fmt, ("jsonl", "csv", "csv-sv", "xlsx"))
+    target = None if output in (None, "-") else _output_path(Path(output), force=force)
+    if fmt == "xlsx" and target is None:
         raise InvalidCommand("an xlsx export needs --output FILE.xlsx")
-    if output is not None and not output.parent.is_dir():
-        raise InvalidCommand(f"--output {output}: there is no folder {output.parent}")
     store, _ = open_store(database, create=False)
     try:
         wf = Reads(store)
         if round_id:
             wf.round(round_id)  # an unknown round: NotFound before any file is made
-        with _target(output, binary=fmt != "csv") as out:
+        encoding = "utf-8-sig" if fmt == "csv-sv" else "utf-8"
+        with _target(target, binary=fmt in ("jsonl", "xlsx"), encoding=encoding) as out:
             if fmt == "xlsx":
                 count = export_xlsx(wf, out, round_id=round_id)
             elif fmt == "jsonl":
                 count = export_jsonl(store, out, round_id=round_id)
             else:
-                count = export_csv(store, out, round_id=round_id)
+                count = export_csv(store, out, round_id=round_id, swedish_excel=fmt == "csv-sv")
     finally:
         store.close()
-    if output:
-        out_console.print(f"Exported {count} events to {output}.")
+    if target:
+        out_console.print(f"Exported {count} events to {target}.")
+
+
+def _output_path(path: Path, *, force: bool) -> Path:
+    """A path an export may write: a new file in an existing folder, or (with ``--force``)
+    an existing regular file. Never a link, a device, a folder or anything else."""
+    try:
+        found = path.lstat()
+    except FileNotFoundError:
+        if not path.parent.is_dir():
+            raise InvalidCommand(f"--output {path}: there is no folder {path.parent}") from None
+        return path
+    except OSError as exc:
+        raise InvalidCommand(f"--output {path}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(found.st_mode):
+        raise InvalidCommand(f"--output {path} is a symbolic link: give the file itself")
+    if not stat.S_ISREG(found.st_mode):
+        raise InvalidCommand(f"--output {path} is not a regular file: give a new file's path")
+    if not force:
+        raise InvalidCommand(f"--output {path} exists: add --force to replace it")
+    return path
 
 
 @contextlib.contextmanager
-def _target(output: Path | None, *, binary: bool) -> Iterator[IO[Any]]:
+def _target(output: Path | None, *, binary: bool, encoding: str = "utf-8") -> Iterator[IO[Any]]:
     """Standard output, or a file that appears only once the export is complete."""
     if output is None:
-        yield sys.stdout.buffer if binary else sys.stdout
+        if binary:
+            yield sys.stdout.buffer
+        elif encoding == "utf-8-sig":
+            sys.stdout.flush()
+            wrapper = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
+            yield wrapper
+            wrapper.flush()
+            wrapper.detach()
+        else:
+            yield sys.stdout
         sys.stdout.flush()
         return
     partial = output.with_name(output.name + ".part")
     try:
-        with partial.open("wb") if binary else partial.open("w", newline="", encoding="utf-8") as f:
+        with (
+            partial.open("wb") if binary else partial.open("w", newline="", encoding=encoding)
+        ) as f:
             yield f
         os.replace(partial, output)
     except OSError as exc:

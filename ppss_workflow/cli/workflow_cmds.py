@@ -52,6 +52,7 @@ from policies.decisions import Refusal, View, allocation_from_applications
 from policies.state import STOCKHOLM, end_of_day, fold_project, fold_round, slug
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
+from ppss_workflow.export import cell_text
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
 from ppss_workflow.readmodels import BoardRow, Reads, group_streams
 
@@ -216,14 +217,14 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
             writer.writerow(
                 [
                     r.project,
-                    r.district,
+                    cell_text(r.district),
                     r.awarded_sek,
                     r.disbursed_sek,
                     r.payable_sek,
                     "yes" if r.may_be_paid else "no",
                     " ".join(r.blocking),
                     r.repayment_due_sek,
-                    r.status,
+                    cell_text(r.status),
                     f"{r.next_deadline[0]} {r.next_deadline[1]}" if r.next_deadline else "",
                 ]
             )
