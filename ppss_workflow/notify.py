@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from policies.base import fmt_sek
 from policies.reminders import DueReminder
 from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.logs import get_logger
 
 __all__ = [
     "Language",
@@ -66,6 +67,9 @@ class Notifier(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
 
+_log = get_logger(__name__)
+
+
 class SmtpNotifier:
     """Sends through an SMTP server with the standard library."""
 
@@ -77,14 +81,26 @@ class SmtpNotifier:
         self.settings = settings
 
     def send(self, message: EmailMessage) -> None:
+        """Hand ``message`` to the server. Once the server has accepted it (250 after DATA),
+        it is sent: whatever the server answers to QUIT afterwards (a 421, a dropped line)
+        no longer counts, or the next run would send it again."""
         s = self.settings
         assert s.host is not None
-        with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as smtp:
+        smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
             if s.starttls:
                 smtp.starttls()
             if s.user:
                 smtp.login(s.user, s.password.get_secret_value() if s.password else "")
             smtp.send_message(message)
+        except BaseException:
+            smtp.close()
+            raise
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError) as exc:
+            _log.info("smtp_quit_failed", reason=str(exc)[:200])
+            smtp.close()
 
 
 class OutboxNotifier:

@@ -13,10 +13,14 @@ from aiosmtpd.controller import Controller
 
 
 class Inbox:
-    """Everything the server accepted, parsed."""
+    """Everything the server accepted, parsed. ``quit_reply``: what it answers to QUIT."""
 
-    def __init__(self) -> None:
+    def __init__(self, quit_reply: str | None = None) -> None:
         self.messages: list[Message] = []
+        self.quit_reply = quit_reply
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        return self.quit_reply or "221 Bye"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
         raw = envelope.original_content or envelope.content
@@ -24,7 +28,7 @@ class Inbox:
         return "250 OK"
 
     def keys(self) -> list[str]:
-        return sorted(str(m["X-PPSS-Reminder-Key"]) for m in self.messages)
+        return sorted(str(m["X-PPSS-Reminder-Key"]).strip() for m in self.messages)
 
 
 def free_port() -> int:
@@ -35,9 +39,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[tuple[Inbox, int]]:
+def smtp_server(
+    port: int | None = None, *, quit_reply: str | None = None
+) -> Iterator[tuple[Inbox, int]]:
     """Start a local SMTP server; yields its inbox and port; stops it afterwards."""
-    inbox = Inbox()
+    inbox = Inbox(quit_reply)
     port = port or free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

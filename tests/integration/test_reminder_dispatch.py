@@ -14,7 +14,8 @@ from structlog.testing import capture_logs
 
 from events import ReminderFailed, ReminderSent
 from policies.commands import Apply, SetDeadline
-from policies.state import end_of_day
+from policies.state import STOCKHOLM, end_of_day
+from ppss_workflow import bench_board
 from ppss_workflow.demo import (
     COORDINATOR,
     SKARHOLMEN_2018,
@@ -162,3 +163,26 @@ def test_downtime_across_two_steps_sends_only_the_latest(store: EventStore) -> N
         Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
     steps = sorted(str(m["X-PPSS-Reminder-Key"]).rsplit("/", 1)[1] for m in inbox.messages)
     assert steps == ["before-14"] * 3 + ["late-5"] * 3
+
+
+def test_a_server_that_answers_quit_with_421_still_got_every_message() -> None:
+    """100 projects with a reminder due each, a server that accepts every message and then
+    answers QUIT with 421: each reminder arrives once and is recorded as sent; a second run
+    sends nothing (issue 12). Today's reminders come from the read model."""
+    with scratch_store() as store:
+        today = datetime.now(UTC).astimezone(STOCKHOLM).date()
+        bench_board._build(store, 100, today, lambda *_: None)
+        settings = ReminderSettings(district_email="kontakt@example.org", language="sv")
+        with smtp_server(quit_reply="421 closing the line now") as (inbox, port):
+            first = Dispatcher(store, smtp(port), settings).run()
+            again = Dispatcher(store, smtp(port), settings).run()
+        assert len(first.sent) == 100 + bench_board.SPARE
+        assert first.failed == []
+        assert again.sent == again.failed == []
+        assert inbox.keys() == sorted(first.sent)
+        recorded = [
+            r
+            for r in store.read_streams("project:bench:")
+            if isinstance(r.event, ReminderSent) and r.event.obligation == "year_end_account"
+        ]
+        assert len(recorded) == len(first.sent)
