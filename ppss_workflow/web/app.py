@@ -245,6 +245,7 @@ def create_app(
     )
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
     if settings.oidc_issuer:
         try:
             oidc = importlib.import_module("ppss_workflow.web.oidc")

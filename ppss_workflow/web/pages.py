@@ -240,3 +240,9 @@ def pay(
     return RedirectResponse(
         f"/rounds/{detail.view.round.round_id}/projects/{detail.slug}", status_code=303
     )
+
+
+def healthz(request: Request) -> dict[str, object]:
+    """Alive, and the store answers (no sign-in needed): its head position."""
+    head = request.app.state.store.head()
+    return {"status": "ok", "position": head.position}

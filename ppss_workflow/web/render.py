@@ -107,4 +107,4 @@ def render_error(request: Request, status: int, detail: str) -> HTMLResponse:
     else:
         detail = tr.plain(tr.gettext(detail))
     title = tr.gettext(_TITLES.get(status, "Something went wrong"))
-    return render(request, "error.html", status, title=title, detail=detail, status=status)
+    return render(request, "error.html", status, title=title, detail=detail, code=status)
