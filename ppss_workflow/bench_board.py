@@ -53,7 +53,7 @@ from ppss_workflow.reminders import list_due
 from ppss_workflow.scratch import scratch_store, scratch_url
 from ppss_workflow.store import AppendRequest, EventStore
 
-__all__ = ["run_board_bench"]
+__all__ = ["run_board_bench", "run_web_bench"]
 
 RID = "bench"
 COORD = Actor("coordinator", "samordnare@example.org")
@@ -330,3 +330,46 @@ sys.argv = ["ppss", *sys.argv[1:]]
 from ppss_workflow.cli import main
 main()
 """
+
+
+def run_web_bench(projects: int, base_url: str | None, report: Progress) -> dict[str, Any]:
+    """The round overview page of a round of ``projects`` projects, rendered through the
+    web application (TestClient, signed in as the coordinator): median of 5 warm GETs."""
+    import re  # noqa: PLC0415
+
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from ppss_workflow.web.app import create_app  # noqa: PLC0415
+    from ppss_workflow.web.settings import WebSettings  # noqa: PLC0415
+
+    with _store(base_url) as (store, _url):
+
+        def clock() -> datetime:
+            return datetime.now(UTC)
+
+        today = clock().astimezone(STOCKHOLM).date()
+        written = _build(store, projects, today, report)
+        report("warming up", 0, 1)
+        Reads(store, clock).model.catch_up()
+        client = TestClient(create_app(WebSettings(demo=True), store=store, clock=clock))
+        page = client.get("/login/demo")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        client.post("/login/demo", data={"csrf_token": token.group(1), "user": "coordinator"})
+
+        def overview() -> Any:
+            response = client.get(f"/rounds/{RID}")
+            assert response.status_code == 200, response.status_code
+            return response
+
+        overview()
+        report("warming up", 1, 1)
+        page_s, last = _timed(overview)
+    return {
+        "backend": "postgresql" if base_url else "sqlite",
+        "projects": projects,
+        "events": written,
+        "overview_page_ms": round(page_s * 1000, 1),
+        "overview_page_kb": round(len(last.content) / 1024, 1),
+        "bench_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }

@@ -32,6 +32,7 @@ from ppss_workflow.errors import ConfigurationError
 __all__ = [
     "STREAM_ID",
     "WRITE",
+    "api_tokens",
     "commands",
     "create_store_engine",
     "events_table",
@@ -156,6 +157,18 @@ reminder_claims = Table(
 # -- the read model (derived from the events; `ppss db rebuild-projections` makes it anew) ---
 
 #: How far the read model has followed the log, and for which program (its fingerprint).
+#: API tokens: only each token's SHA-256 is kept; the token itself is shown once.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("role", String(50), nullable=False),
+    Column("district", String(200), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
 projection_checkpoints = Table(
     "projection_checkpoints",
     metadata,

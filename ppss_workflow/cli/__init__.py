@@ -16,6 +16,7 @@ from ppss_workflow.cli import (
     demo_cmd,
     events_cmd,
     reminder_cmds,
+    web_cmds,
     workflow_cmds,
 )
 from ppss_workflow.errors import WorkflowError
@@ -38,6 +39,8 @@ app.command("demo")(demo_cmd.demo)
 workflow_cmds.register(app)
 reminder_cmds.register(app)
 audit_cli.register(app)
+web_cmds.register(app)
+bench.app.command("web")(bench_board_cmd.web_command)
 
 
 def _version(value: bool) -> None:

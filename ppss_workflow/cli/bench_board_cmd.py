@@ -44,3 +44,36 @@ def board_command(
     for key, value in result.items():
         table.add_row(key, str(value))
     out_console.print(table)
+
+
+def web_command(
+    projects: Annotated[
+        int, typer.Option("--projects", "-p", help="Projects in the round (about 30 events each).")
+    ] = 1_000,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            "-d",
+            help="Run against this server (a scratch schema is created and dropped). "
+            "Default: a temporary SQLite file. PPSS_DATABASE_URL is ignored on purpose.",
+        ),
+    ] = None,
+) -> None:
+    """The web round overview page for a round of N projects: median of 5 warm renders."""
+    if projects < 10:
+        raise ConfigurationError(f"--projects {projects} is too few to measure: use 10 or more")
+    from ppss_workflow.bench_board import run_web_bench  # noqa: PLC0415 - bench only
+
+    with _stages() as report:
+        result = run_web_bench(projects, database, report)
+    if fmt is OutputFormat.json:
+        typer.echo(orjson.dumps(result).decode())
+        return
+    table = Table(title=f"Web benchmark: {projects:,} projects on {result['backend']}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        table.add_row(key, str(value))
+    out_console.print(table)

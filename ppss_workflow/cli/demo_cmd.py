@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from ppss_workflow.cli._common import DatabaseOption, describe, out_console
+from ppss_workflow.cli.web_cmds import is_loopback
+from ppss_workflow.cli.web_cmds import serve as serve_web
 from ppss_workflow.cli.workflow_cmds import board
 from ppss_workflow.config import (
     ENV_DATABASE_URL,
@@ -24,12 +29,27 @@ __all__ = ["demo"]
 _log = get_logger(__name__)
 
 
-def demo(database: DatabaseOption = None) -> None:
+def demo(
+    database: DatabaseOption = None,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="Then serve the demo on the web (ppss serve --demo)."),
+    ] = False,
+    host: Annotated[str, typer.Option("--host", help="With --serve: a loopback address.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port", help="With --serve: the port.")] = 8000,
+) -> None:
     """Record the demo rounds (ppss-2014, sst-2018) and print the board.
 
     With a store configured (--database or PPSS_DATABASE_URL) it must be empty. Without,
-    the demo uses its own file in the data folder, replaced on each run.
+    the demo uses its own file in the data folder, replaced on each run. With --serve, the
+    demo is then served at http://127.0.0.1:8000/ with the demo sign-in.
     """
+    if serve and not is_loopback(host):
+        raise ConfigurationError(
+            f"--serve serves the demo sign-in: only on a loopback address, not {host}"
+        )
     location = resolve_database_url(database)
     if location.is_default:
         path = default_data_dir() / "demo.sqlite3"
@@ -55,6 +75,10 @@ def demo(database: DatabaseOption = None) -> None:
     board(ROUND_2014, None, "table", location.url)
     out_console.print()
     board(ROUND_2018, None, "table", location.url)
+    if serve:
+        out_console.print(f"\nThe demo on the web: http://{host}:{port}/ (sign in as anyone)")
+        serve_web(host=host, port=port, demo=True, database=location.url)
+        return
     if location.source == "default":
         out_console.print(
             f"\nPoint other commands at the demo store with:\n"

@@ -1,0 +1,299 @@
+"""Words people see: one Babel catalogue (Swedish by default, English on request).
+
+The source speaks English (the catalogue's message ids); ``ppss_workflow/locale/sv`` says it
+in Swedish. Internal codes (statuses, condition and deadline codes, event types, roles) are
+never shown: :class:`Translator` turns each into plain words, and :meth:`Translator.plain`
+replaces any code left inside a policy's sentence.
+
+Update the catalogue after changing a message::
+
+    pybabel extract -F babel.cfg -o ppss_workflow/locale/messages.pot .
+    pybabel update -i ppss_workflow/locale/messages.pot -d ppss_workflow/locale
+    pybabel compile -d ppss_workflow/locale
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+
+from policies.state import STOCKHOLM
+
+__all__ = [
+    "CONDITION_NAMES",
+    "DEFAULT_LANGUAGE",
+    "EVENT_NAMES",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "ROLE_NAMES",
+    "STATUS_NAMES",
+    "Translator",
+    "translator",
+]
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional name Babel extracts
+    """Marks a message for the catalogue; translated where it is shown."""
+    return message
+
+
+#: A project's status as the policies answer it (``Policy.status``).
+STATUS_NAMES: dict[str, str] = {
+    "repayment due": N_("repayment due"),
+    "withdrawn": N_("application withdrawn"),
+    "no application": N_("no application"),
+    "applied": N_("applied, not yet awarded"),
+    "accounted": N_("accounted for"),
+    "paid": N_("paid"),
+    "partly paid": N_("partly paid"),
+    "plan submitted": N_("plan awaits the steering group"),
+    "plan approved": N_("plan approved"),
+    "plan rejected": N_("plan rejected"),
+    "awarded": N_("awarded, no plan yet"),
+}
+
+#: Conditions and dated obligations (condition codes, deadline codes, obligation codes).
+CONDITION_NAMES: dict[str, str] = {
+    "round_open": N_("The round is open"),
+    "application": N_("Application submitted"),
+    "awarded": N_("Grant awarded"),
+    "plan_approved": N_("Work plan approved by the steering group"),
+    "network_participation": N_("Network meetings and training"),
+    "supervision_requested": N_("Supervision money requested"),
+    "year_end_account": N_("Year-end account and cost description"),
+    "repayment_settled": N_("Money owed back is repaid"),
+    "t2": N_("T2 follow-up and financial report"),
+    "t2_follow_up": N_("Follow-up at T2"),
+    "t2_financial_report": N_("Financial report at T2"),
+    "t2_self_financing": N_("Plan for financing within the own organisation"),
+    "final_financial_report": N_("Financial account (final)"),
+    "annual_report": N_("Annual activity report"),
+    "annual_follow_up": N_("Follow-up in the annual activity report"),
+    "network": N_("Network meeting"),
+}
+
+CONDITION_STATUS_NAMES: dict[str, str] = {
+    "met": N_("met"),
+    "unmet": N_("not met"),
+    "not_yet_due": N_("not yet due"),
+}
+
+ROLE_NAMES: dict[str, str] = {
+    "coordinator": N_("Coordinator"),
+    "steering_group": N_("Steering group"),
+    "district": N_("District"),
+    "auditor": N_("Auditor"),
+    "scheduler": N_("Reminder service"),
+    "system": N_("System"),
+}
+
+BLOCKS_NAMES: dict[str, str] = {
+    "grant": N_("blocks the grant"),
+    "supervision": N_("blocks supervision money"),
+    "": N_("blocks nothing"),
+}
+
+PURPOSE_NAMES: dict[str, str] = {
+    "grant": N_("grant"),
+    "supervision": N_("supervision money"),
+}
+
+#: Event types as the timeline names them.
+EVENT_NAMES: dict[str, str] = {
+    "RoundOpened": N_("Round opened"),
+    "RoundClosed": N_("Round closed"),
+    "DeadlineSet": N_("Deadline set"),
+    "DeadlineChanged": N_("Deadline moved"),
+    "NetworkSessionScheduled": N_("Network meeting scheduled"),
+    "ReminderLadderSet": N_("Reminder schedule set"),
+    "AllocationDecided": N_("Allocation decided"),
+    "ApplicationSubmitted": N_("Application submitted"),
+    "ApplicationWithdrawn": N_("Application withdrawn"),
+    "GrantAwarded": N_("Grant awarded"),
+    "PlanSubmitted": N_("Work plan submitted"),
+    "PlanApproved": N_("Work plan approved"),
+    "PlanRejected": N_("Work plan rejected"),
+    "NetworkAttendanceRecorded": N_("Took part in a network meeting"),
+    "NetworkAbsenceRecorded": N_("Absent from a network meeting"),
+    "NetworkMakeUpRecorded": N_("Network meeting made up"),
+    "NetworkExemptionGranted": N_("Exempted from a network meeting"),
+    "SupervisionFundsRequested": N_("Supervision money requested"),
+    "SupervisionFundsGranted": N_("Supervision money granted"),
+    "DisbursementMade": N_("Payment"),
+    "FollowUpSubmitted": N_("Follow-up submitted"),
+    "FinancialReportSubmitted": N_("Financial report submitted"),
+    "YearEndAccountSubmitted": N_("Year-end account submitted"),
+    "RepaymentDemanded": N_("Repayment demanded"),
+    "RepaymentReceived": N_("Repayment received"),
+    "RepaymentWaived": N_("Repayment waived"),
+    "ReminderSent": N_("Reminder sent"),
+    "ReminderFailed": N_("Reminder could not be sent"),
+    "EventAnnulled": N_("Entry annulled"),
+}
+
+#: An event's fields the timeline shows, with their labels (ids and codes are left out).
+DETAIL_FIELDS: dict[str, str] = {
+    "title": N_("Title"),
+    "applied_sek": N_("Applied for"),
+    "amount_sek": N_("Amount"),
+    "spent_sek": N_("Spent"),
+    "forecast_sek": N_("Forecast"),
+    "purpose": N_("For"),
+    "payment_reference": N_("Payment reference"),
+    "decision_ref": N_("Decision"),
+    "decided_on": N_("Decided on"),
+    "meeting_on": N_("Meeting"),
+    "due_on": N_("Last day"),
+    "obligation": N_("About"),
+    "reason": N_("Reason"),
+    "description": N_("Description"),
+}
+
+#: Ladder steps of reminders (``before-14``, ``due``, ``late-5``...).
+_STEP = re.compile(r"^(before|late)-(\d+)$")
+_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_BLOCKED_BY = re.compile(r"\bblocked by ([a-z0-9_]+(?:, [a-z0-9_]+)*)")
+
+
+@cache
+def _catalogue(lang: str) -> NullTranslations:
+    return Translations.load(str(LOCALE_DIR), [lang], domain="messages")
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    """One language's words, money and dates."""
+
+    lang: str
+    catalogue: NullTranslations
+
+    def gettext(self, message: str) -> str:
+        return self.catalogue.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.catalogue.ngettext(singular, plural, n)
+
+    def t(self, message: str, **values: object) -> str:
+        """``message`` translated, with ``%(name)s`` placeholders filled from ``values``."""
+        text = self.gettext(message)
+        return text % values if values else text
+
+    def nt(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """The singular or plural form for ``n``; ``%(num)d`` is ``n``."""
+        return self.ngettext(singular, plural, n) % {"num": n, **values}
+
+    def _named(self, table: dict[str, str], code: str) -> str:
+        name = table.get(code)
+        return self.gettext(name) if name else code.replace("_", " ")
+
+    def status(self, code: str) -> str:
+        """A project's status in plain words ("repayment due" -> "återbetalning krävs")."""
+        return self._named(STATUS_NAMES, code)
+
+    def condition(self, code: str) -> str:
+        """A condition's or obligation's name ("plan_approved" -> "Godkänd verksamhetsplan")."""
+        if code.startswith("network-"):
+            return self.gettext(CONDITION_NAMES["network"])
+        return self._named(CONDITION_NAMES, code)
+
+    def condition_status(self, code: str) -> str:
+        return self._named(CONDITION_STATUS_NAMES, code)
+
+    def blocks(self, code: str) -> str:
+        return self._named(BLOCKS_NAMES, code)
+
+    def role(self, code: str) -> str:
+        return self._named(ROLE_NAMES, code)
+
+    def purpose(self, code: str) -> str:
+        return self._named(PURPOSE_NAMES, code)
+
+    def event(self, event_type: str) -> str:
+        return self._named(EVENT_NAMES, event_type)
+
+    def step(self, code: str) -> str:
+        """A reminder's ladder step ("before-14" -> "14 arbetsdagar före")."""
+        if code == "due":
+            return self.gettext("on the due date")
+        match = _STEP.match(code)
+        if match is None:
+            return code
+        days = int(match.group(2))
+        if match.group(1) == "before":
+            return self.ngettext("%(n)d working day before", "%(n)d working days before", days) % {
+                "n": days
+            }
+        return self.ngettext("%(n)d working day late", "%(n)d working days late", days) % {
+            "n": days
+        }
+
+    def plain(self, text: str) -> str:
+        """A policy's sentence with every internal code in it replaced by its plain name."""
+
+        def name(match: re.Match[str]) -> str:
+            code = match.group(0)
+            if code in CONDITION_NAMES:
+                return self.condition(code).lower()
+            return code
+
+        def blocked(match: re.Match[str]) -> str:
+            names = ", ".join(self.condition(c).lower() for c in match.group(1).split(", "))
+            return f"blocked by {names}"
+
+        return _CODE.sub(name, _BLOCKED_BY.sub(blocked, text))
+
+    def details(self, event: object) -> list[tuple[str, str]]:
+        """The event's fields worth showing, labelled and in plain words."""
+        shown = []
+        for name, label in DETAIL_FIELDS.items():
+            value = getattr(event, name, None)
+            if value is None or value == "":
+                continue
+            if name.endswith("_sek") and isinstance(value, int):
+                text = self.money(value)
+            elif isinstance(value, date):
+                text = self.date(value)
+            elif name == "purpose":
+                text = self.purpose(str(value))
+            elif name == "obligation":
+                text = self.condition(str(value))
+            else:
+                text = str(value)
+            shown.append((self.gettext(label), text))
+        return shown
+
+    @staticmethod
+    def local_date(instant: datetime) -> str:
+        """The Stockholm calendar date of an instant."""
+        return instant.astimezone(STOCKHOLM).date().isoformat()
+
+    @staticmethod
+    def money(amount: int) -> str:
+        """``1 400 000 kr`` (a no-break space between groups, so it never wraps)."""
+        sign = "−" if amount < 0 else ""
+        return f"{sign}{abs(amount):,} kr".replace(",", "\u00a0")
+
+    @staticmethod
+    def date(day: date | None) -> str:
+        """A calendar date as Swedish official texts write it: ``2018-11-30``."""
+        return day.isoformat() if day else "–"
+
+    @staticmethod
+    def moment(instant: datetime) -> str:
+        """An instant in Stockholm time: ``2018-11-30 14:05``."""
+        return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def translator(lang: str | None) -> Translator:
+    """The words for ``lang`` ("sv" or "en"; anything else gets Swedish)."""
+    chosen = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    return Translator(chosen, _catalogue(chosen))

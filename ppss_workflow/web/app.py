@@ -1,0 +1,256 @@
+"""``create_app(settings)``: the FastAPI application, its middleware and its error answers."""
+
+from __future__ import annotations
+
+import importlib
+import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import make_url
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ppss_workflow import __version__
+from ppss_workflow.config import resolve_database_url
+from ppss_workflow.db import create_store_engine, safe_url
+from ppss_workflow.errors import (
+    ConcurrencyError,
+    ConditionNotMet,
+    ConfigurationError,
+    IdempotencyConflict,
+    InvalidCommand,
+    InvalidEventError,
+    NotAuthorised,
+    NotFound,
+    SchemaNotReady,
+    StoreUnavailable,
+    WorkflowError,
+)
+from ppss_workflow.logs import get_logger
+from ppss_workflow.schema import ensure_schema
+from ppss_workflow.store import EventStore
+from ppss_workflow.web import api, pages
+from ppss_workflow.web.auth import CsrfRefused, current_actor
+from ppss_workflow.web.render import Forbidden, SignInRequired, render_error
+from ppss_workflow.web.settings import WebSettings
+
+__all__ = ["ERROR_STATUS", "WebSettings", "create_app", "current_actor", "open_web_store"]
+
+_log = get_logger(__name__)
+Clock = Callable[[], datetime]
+
+#: How each error the workflow raises is answered (pages and API alike). A rule of the
+#: round that does not allow the request now (ConditionNotMet) is 409 Conflict on the API:
+#: the request is well formed and may succeed later; a form shows it beside the form (422).
+ERROR_STATUS: tuple[tuple[type[WorkflowError], int], ...] = (
+    (NotAuthorised, 403),
+    (NotFound, 404),
+    (InvalidCommand, 422),
+    (InvalidEventError, 422),
+    (ConditionNotMet, 409),
+    (IdempotencyConflict, 409),
+    (ConcurrencyError, 409),
+    (StoreUnavailable, 503),
+    (SchemaNotReady, 503),
+    (ConfigurationError, 500),
+)
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+)
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (errors and static files included)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def status_of(exc: WorkflowError) -> int:
+    for kind, status in ERROR_STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """An RFC 9457 problem document."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status, headers=headers, media_type="application/problem+json")
+
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def _install_errors(app: FastAPI) -> None:
+    async def workflow_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, WorkflowError)
+        status = status_of(exc)
+        if is_api(request):
+            refusal = getattr(exc, "refusal", None)
+            extra = {"rule": refusal.rule} if refusal is not None else {}
+            return problem(status, _TITLES.get(status, "Error"), str(exc), **extra)
+        return render_error(request, status, str(exc))
+
+    async def csrf_refused(request: Request, exc: Exception) -> Response:
+        return render_error(request, 403, "csrf")
+
+    async def sign_in_required(request: Request, exc: Exception) -> Response:
+        if is_api(request):
+            return problem(401, "Unauthorized", "send an API token: Authorization: Bearer TOKEN")
+        if request.method == "GET":
+            return RedirectResponse("/login", status_code=303)
+        return render_error(request, 401, "sign in")
+
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        detail = str(exc) or "this role may not do this"
+        if is_api(request):
+            return problem(403, "Forbidden", detail)
+        return render_error(request, 403, detail)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if is_api(request):
+            return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail))
+        return render_error(request, exc.status_code, str(exc.detail))
+
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        lines = [
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', '')}"
+            for e in exc.errors()
+        ]
+        detail = "; ".join(lines) or "the request is not well formed"
+        if is_api(request):
+            return problem(422, "Unprocessable Content", detail)
+        return render_error(request, 400, detail)
+
+    app.add_exception_handler(WorkflowError, workflow_error)
+    app.add_exception_handler(CsrfRefused, csrf_refused)
+    app.add_exception_handler(SignInRequired, sign_in_required)
+    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+
+
+def open_web_store(database_url: str | None) -> EventStore:
+    """The store by the CLI's rules (option, $PPSS_DATABASE_URL, the per-user file); it must
+    exist and be at this program's schema (the web never creates or migrates one)."""
+    location = resolve_database_url(database_url)
+    url = make_url(location.url)
+    if url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
+        raise SchemaNotReady(
+            f"no store at {safe_url(location.url)}: create one with `ppss db upgrade` "
+            "(or `ppss demo --serve` for the demo)"
+        )
+    engine = create_store_engine(location.url)
+    ensure_schema(engine, create=False)
+    return EventStore(engine)
+
+
+def create_app(
+    settings: WebSettings, *, store: EventStore | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """The application for ``settings``. ``store`` and ``clock`` are for tests and benchmarks:
+    by default the store comes from ``settings.database_url`` and today is today."""
+    if settings.secret_key is None and not settings.demo:
+        raise ConfigurationError(
+            "PPSS_WEB_SECRET_KEY is not set: give every process of the site the same long "
+            "random secret (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        )
+    secret = (
+        settings.secret_key.get_secret_value()
+        if settings.secret_key is not None
+        else secrets.token_urlsafe(48)
+    )
+    owned = store is None
+    the_store = store if store is not None else open_web_store(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            the_store.close()
+
+    app = FastAPI(
+        title="ppss-workflow",
+        version=__version__,
+        description="Conditional grant payments of the City of Stockholm: rounds, boards, "
+        "projects and payments. Every /api/v1 route needs `Authorization: Bearer TOKEN` "
+        "(`ppss token create`); errors are application/problem+json (RFC 9457).",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = the_store
+    app.state.clock = clock or (lambda: datetime.now(UTC))
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie="ppss_session",
+        max_age=8 * 3600,
+        same_site="lax",
+        https_only=not settings.demo,
+    )
+    app.add_middleware(SecurityHeaders)
+    _install_errors(app)
+    app.mount(
+        "/static",
+        StaticFiles(directory=Path(__file__).parent / "static"),
+        name="static",
+    )
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
+    if settings.oidc_issuer:
+        try:
+            oidc = importlib.import_module("ppss_workflow.web.oidc")
+        except ImportError:
+            _log.warning("oidc_unavailable", issuer=settings.oidc_issuer)
+        else:
+            oidc.install_oidc(app, settings)
+    return app

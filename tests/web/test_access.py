@@ -1,0 +1,126 @@
+"""Every route × every role (and nobody): allowed or refused as designed; a refused request
+writes nothing. On both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ppss_workflow.store import EventStore
+from tests.web.conftest import ROLES, csrf_of
+
+R14 = "/rounds/ppss-2014"
+FARSTA = f"{R14}/projects/farsta"
+RINKEBY = f"{R14}/projects/rinkeby-kista"
+USERS = (*ROLES, None)
+
+#: user -> (rounds list, board, Farsta's project, payment to Rinkeby-Kista)
+PAGES: dict[str | None, tuple[int, int, int, int]] = {
+    "coordinator": (200, 200, 200, 303),
+    "steering_group": (200, 200, 200, 403),
+    "auditor": (200, 200, 200, 403),
+    "district:Farsta": (200, 200, 200, 404),
+    "district:Rinkeby-Kista": (200, 200, 404, 403),
+    "scheduler": (200, 403, 403, 403),
+    None: (303, 303, 303, 401),
+}
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_pages(
+    user: str | None, signed_in: Callable[[str | None], TestClient], demo_store: EventStore
+) -> None:
+    client = signed_in(user)
+    rounds, board, project, payment = PAGES[user]
+    assert client.get("/", follow_redirects=False).status_code == rounds
+    assert client.get(R14, follow_redirects=False).status_code == board
+    assert client.get(FARSTA, follow_redirects=False).status_code == project
+    page = client.get("/")  # any page carries the session's CSRF token
+    token = csrf_of(page.text) if user is not None else ""
+    before = demo_store.count()
+    response = client.post(
+        f"{RINKEBY}/payments",
+        data={"csrf_token": token, "amount": "10 000", "reference": f"T-{user}"},
+        follow_redirects=False,
+    )
+    assert response.status_code == payment, response.text
+    assert demo_store.count() == before + (1 if payment == 303 else 0)
+    if payment >= 400:
+        assert "Traceback" not in response.text
+
+
+#: role -> (rounds, board, Farsta's project, payment to Rinkeby-Kista)
+API: dict[str | None, tuple[int, int, int, int]] = {
+    "coordinator": (200, 200, 200, 201),
+    "steering_group": (200, 200, 200, 403),
+    "auditor": (200, 200, 200, 403),
+    "district:Farsta": (200, 200, 200, 404),
+    "district:Rinkeby-Kista": (200, 200, 404, 403),
+    "scheduler": (403, 403, 403, 403),
+    None: (401, 401, 401, 401),
+}
+
+
+@pytest.mark.parametrize("role", USERS)
+def test_api(
+    role: str | None, app_client: TestClient, tokens: dict[str, str], demo_store: EventStore
+) -> None:
+    headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
+    rounds, board, project, payment = API[role]
+    api = "/api/v1" + R14
+    for url, expected in (
+        ("/api/v1/rounds", rounds),
+        (f"{api}/board", board),
+        (f"{api}/projects/farsta", project),
+    ):
+        response = app_client.get(url, headers=headers)
+        assert response.status_code == expected, (url, response.text)
+        if expected >= 400:
+            assert response.headers["content-type"] == "application/problem+json"
+            assert {"title", "detail", "status"} <= set(response.json())
+    before = demo_store.count()
+    response = app_client.post(
+        f"{api}/projects/rinkeby-kista/payments",
+        json={"amount_sek": 10_000, "payment_reference": f"API-{role}"},
+        headers=headers,
+    )
+    assert response.status_code == payment, response.text
+    assert demo_store.count() == before + (1 if payment == 201 else 0)
+    if role is None:
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_district_sees_its_own_project_only(
+    signed_in: Callable[[str | None], TestClient], tokens: dict[str, str], app_client: TestClient
+) -> None:
+    client = signed_in("district:Farsta")
+    rounds = client.get("/").text
+    assert "Pilotprojekt samverkan" in rounds
+    assert "Skolsociala team 2018" not in rounds  # Farsta has no 2018 project
+    board = client.get(R14).text
+    assert "Farsta" in board
+    for other in ("Rinkeby-Kista", "Skarpnäck", "Älvsjö"):
+        assert other not in board
+    client.cookies.clear()
+    headers = {"Authorization": f"Bearer {tokens['district:Farsta']}"}
+    rows = app_client.get("/api/v1/rounds/ppss-2014/board", headers=headers).json()["rows"]
+    assert [r["district"] for r in rows] == ["Farsta"]
+    other = app_client.get("/api/v1/rounds/sst-2018/projects/skarholmen", headers=headers)
+    assert other.status_code == 404
+    assert "Skärholmen" not in other.text or "skarholmen" in other.text.lower()
+
+
+def test_revoked_or_unknown_tokens_are_refused(
+    app_client: TestClient, tokens: dict[str, str], demo_store: EventStore
+) -> None:
+    from ppss_workflow.tokens import revoke_token  # noqa: PLC0415
+
+    good = {"Authorization": f"Bearer {tokens['auditor']}"}
+    assert app_client.get("/api/v1/rounds", headers=good).status_code == 200
+    assert revoke_token(demo_store, "test-auditor")
+    assert app_client.get("/api/v1/rounds", headers=good).status_code == 401
+    for bad in ("Bearer nonsense", "Bearer ppss_x", "Basic abc", "Bearer "):
+        response = app_client.get("/api/v1/rounds", headers={"Authorization": bad})
+        assert response.status_code == 401
