@@ -31,7 +31,13 @@ from events.network import (
     NetworkMakeUpRecorded,
 )
 from events.plan import PlanApproved, PlanRejected, PlanSubmitted
-from events.reminder import LadderStep, ReminderFailed, ReminderLadderSet, ReminderSent
+from events.reminder import (
+    LadderStep,
+    ReminderAbandoned,
+    ReminderFailed,
+    ReminderLadderSet,
+    ReminderSent,
+)
 from events.repayment import RepaymentDemanded, RepaymentReceived, RepaymentWaived
 from events.reporting import (
     FinancialReportSubmitted,
@@ -84,6 +90,7 @@ __all__ = [
     "PlanSubmitted",
     "PositiveKronor",
     "Recorded",
+    "ReminderAbandoned",
     "ReminderFailed",
     "ReminderLadderSet",
     "ReminderSent",

@@ -9,7 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from events.base import Code, Event, Text
 
-__all__ = ["LadderStep", "ReminderFailed", "ReminderLadderSet", "ReminderSent"]
+__all__ = [
+    "LadderStep",
+    "ReminderAbandoned",
+    "ReminderFailed",
+    "ReminderLadderSet",
+    "ReminderSent",
+]
 
 Recipient = Literal["district", "coordinator"]
 
@@ -64,4 +70,17 @@ class ReminderFailed(Event):
     due_on: date
     recipient_role: Code
     attempt: Annotated[int, Field(ge=1)]
+    reason: Text
+
+
+class ReminderAbandoned(Event):
+    """A reminder the mail server refused for good (a permanent 5xx) on every one of a few
+    attempts: it is not tried again, and the coordinators are told."""
+
+    key: Text
+    obligation: Code
+    step: Code
+    due_on: date
+    recipient_role: Code
+    attempts: Annotated[int, Field(ge=1)]
     reason: Text

@@ -21,6 +21,7 @@ __all__ = [
     "due_for",
     "due_reminders",
     "first_moment",
+    "handled_keys",
     "ladder_for",
     "obligations",
     "reminded",
@@ -164,9 +165,14 @@ def due_reminders(
         project.stream_id,
         district,
         obligations(policy, rnd, project, now),
-        {r.event.key for r in project.reminders},
+        handled_keys(project),
         now,
     )
+
+
+def handled_keys(project: ProjectState) -> set[str]:
+    """Reminder keys never to send again: sent, or abandoned after permanent refusals."""
+    return {r.event.key for r in (*project.reminders, *project.reminder_abandonments)}
 
 
 def reminded(rnd: RoundState, project: ProjectState) -> bool:

@@ -30,6 +30,7 @@ from events import (
     PlanRejected,
     PlanSubmitted,
     Recorded,
+    ReminderAbandoned,
     ReminderFailed,
     ReminderLadderSet,
     ReminderSent,
@@ -268,6 +269,8 @@ class ProjectState:
     repayment_settlements: tuple[R, ...]
     reminders: tuple[R, ...]
     reminder_failures: tuple[R, ...]
+    #: Reminders given up after permanent refusals: never sent again.
+    reminder_abandonments: tuple[R, ...]
     annulments: dict[str, R]
     ledger: Ledger
     version: int
@@ -398,6 +401,7 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa:
         repayment_settlements=tuple(lists["repayment_settlements"]),
         reminders=tuple(lists["reminders"]),
         reminder_failures=tuple(lists["reminder_failures"]),
+        reminder_abandonments=tuple(lists["reminder_abandonments"]),
         annulments=annulments,
         ledger=ledger.result(),
         version=len(history),
@@ -416,6 +420,7 @@ _LISTS = (
     "repayment_settlements",
     "reminders",
     "reminder_failures",
+    "reminder_abandonments",
 )
 _BUCKET: dict[type, str] = {
     GrantAwarded: "awards",
@@ -424,4 +429,5 @@ _BUCKET: dict[type, str] = {
     DisbursementMade: "disbursements",
     ReminderSent: "reminders",
     ReminderFailed: "reminder_failures",
+    ReminderAbandoned: "reminder_abandonments",
 }

@@ -43,6 +43,7 @@ from policies.reminders import (
     Obligation,
     due_for,
     first_moment,
+    handled_keys,
     obligations,
     reminded,
 )
@@ -301,7 +302,7 @@ class Projector:
                 "next_code": line.next_deadline[0] if line.next_deadline else None,
                 "next_on": line.next_deadline[1].isoformat() if line.next_deadline else None,
                 "detail": line.detail,
-                "sent": orjson.dumps(sorted(r.event.key for r in state.reminders)).decode(),
+                "sent": orjson.dumps(sorted(handled_keys(state))).decode(),
             }
             duties = (
                 obligations(policy, rnd, state, now, assessment.conditions)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import smtplib
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from functools import partial
 from typing import Any
 from uuid import uuid4
@@ -18,6 +20,7 @@ from events import (
     ApplicationSubmitted,
     Metadata,
     NewEvent,
+    ReminderAbandoned,
     ReminderFailed,
     ReminderSent,
 )
@@ -33,10 +36,17 @@ from ppss_workflow.projections import ModelUnavailable, Projector
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.store import EventStore
 
-__all__ = ["DispatchReport", "Dispatcher", "list_due"]
+__all__ = [
+    "ABANDON_AFTER",
+    "DispatchReport",
+    "Dispatcher",
+    "backoff",
+    "list_due",
+    "permanent",
+]
 
 _log = get_logger(__name__)
-_REMINDER_EVENTS = (ReminderSent, ReminderFailed)
+_REMINDER_EVENTS = (ReminderSent, ReminderFailed, ReminderAbandoned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +109,41 @@ class DispatchReport:
     sent: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: Given up after permanent refusals (one ReminderAbandoned each; never tried again).
+    abandoned: list[str] = field(default_factory=list)
+    #: No address to send to: a configuration matter, reported once per run, not recorded.
+    unaddressed: list[str] = field(default_factory=list)
+
+
+#: Permanent refusals (a 5xx from the server) a reminder gets before it is abandoned.
+ABANDON_AFTER = 3
+#: The wait before retrying a failed reminder: doubled per attempt, at most a day.
+FIRST_BACKOFF = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(days=1)
+
+
+def backoff(attempt: int) -> timedelta:
+    """How long a reminder waits after its ``attempt``-th failure: 5 min, 10, 20 ... 1 day."""
+    wait: timedelta = FIRST_BACKOFF * (2 ** max(0, attempt - 1))
+    return min(wait, MAX_BACKOFF)
+
+
+def permanent(exc: BaseException) -> bool:
+    """A refusal that trying again will not change: the server's 5xx for this message."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
 
 
 class Dispatcher:
     """Claims each due reminder in the database before sending it, so that any number of
-    dispatchers send it once; a failed or abandoned send is retried on the next run.
+    dispatchers send it once. A failed send is retried on a later run, after a wait that
+    doubles per attempt; one the server refuses for good (5xx) is abandoned after
+    ``ABANDON_AFTER`` attempts, with one ``ReminderAbandoned`` event and a note to the
+    coordinators, so the history stops growing. A reminder with no address to go to is a
+    configuration matter: reported once per run, nothing recorded.
 
     The one window left: a process that dies after the server accepted a message but
     before it recorded the send will send it again when its lease runs out. The message
@@ -137,12 +177,23 @@ class Dispatcher:
             due = list_due(self.store, now, round_id, model=Projector(self.store, self._clock))
             for reminder in due:
                 self._dispatch(reminder, partial(self._state, reminder.stream_id), report)
+            self._unaddressed(report)
             return report
         projects = {p.state.stream_id: p for p in _projects(self.store, as_of, round_id)}
         for p in projects.values():
             for reminder in due_reminders(p.policy, p.round, p.state, as_of):
                 self._dispatch(reminder, partial(_given, p.state), report)
+        self._unaddressed(report)
         return report
+
+    def _unaddressed(self, report: DispatchReport) -> None:
+        if report.unaddressed:
+            _log.warning(
+                "reminders_unaddressed",
+                count=len(report.unaddressed),
+                fix="set PPSS_REMINDER_COORDINATOR_EMAIL / PPSS_REMINDER_DISTRICT_EMAIL, "
+                "or give a contact e-mail in the application",
+            )
 
     def _state(self, stream_id: str) -> ProjectState:
         return fold_project(stream_id, self.store.read_stream(stream_id))
@@ -154,6 +205,11 @@ class Dispatcher:
     ) -> None:
         log = _log.bind(project=reminder.project, key=reminder.key,
                         recipient_role=reminder.recipient_role)  # fmt: skip
+        try:
+            to = self._address(reminder, state())
+        except LookupError:
+            report.unaddressed.append(reminder.key)
+            return
         claim = self._claim(reminder)
         if claim is None:
             report.skipped.append(reminder.key)
@@ -168,7 +224,7 @@ class Dispatcher:
         try:
             message = render(
                 reminder,
-                to=self._address(reminder, state()),
+                to=to,
                 sender=self.sender,
                 contact=self.settings.coordinator_email or "samordnaren (se ansökan)",
                 language=self.settings.language,
@@ -176,15 +232,43 @@ class Dispatcher:
             self.notifier.send(message)
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}".strip()[:500] or "send failed"
-            self._finish(reminder.key, "failed", reason)
+            if permanent(exc) and attempt >= ABANDON_AFTER:
+                self._finish(reminder.key, "abandoned", reason)
+                self._record(reminder, ReminderAbandoned, attempts=attempt, reason=reason)
+                log.warning("reminder_abandoned", attempts=attempt, reason=reason)
+                report.abandoned.append(reminder.key)
+                self._tell_coordinators(reminder, to, reason)
+                return
+            self._finish(reminder.key, "failed", reason, retry_after=backoff(attempt))
             self._record(reminder, ReminderFailed, attempt=attempt, reason=reason)
-            log.warning("reminder_failed", attempt=attempt, reason=reason)
+            log.warning("reminder_failed", attempt=attempt, reason=reason,
+                        permanent=permanent(exc))  # fmt: skip
             report.failed.append(reminder.key)
             return
         self._finish(reminder.key, "sent", None)
         self._record(reminder, ReminderSent, attempt=attempt, channel=self.notifier.channel)
         log.info("reminder_sent", attempt=attempt, channel=self.notifier.channel)
         report.sent.append(reminder.key)
+
+    def _tell_coordinators(self, reminder: DueReminder, to: str, reason: str) -> None:
+        """Best effort: the coordinators learn that a reminder could not be delivered."""
+        coordinator = self.settings.coordinator_email
+        if not coordinator or coordinator == to:
+            return
+        note = EmailMessage()
+        note["From"] = self.sender
+        note["To"] = coordinator
+        note["Subject"] = f"Påminnelse kunde inte levereras: {reminder.district}"
+        note["X-PPSS-Reminder-Key"] = f"{reminder.key}/abandoned"
+        note.set_content(
+            f"Påminnelsen om {reminder.obligation} (förfallodag {reminder.due_on}) till "
+            f"{to} för {reminder.district} avvisades av e-postservern och skickas inte igen.\n"
+            f"Svar från servern: {reason}\n\nKontrollera adressen i ansökan."
+        )
+        try:
+            self.notifier.send(note)
+        except Exception as exc:
+            _log.warning("reminder_abandoned_note_failed", key=reminder.key, reason=str(exc))
 
     def _address(self, reminder: DueReminder, state: ProjectState) -> str:
         if reminder.recipient_role == "coordinator":
@@ -222,7 +306,7 @@ class Dispatcher:
                 select(reminder_claims.c.status, reminder_claims.c.attempts,
                        reminder_claims.c.lease_until).where(reminder_claims.c.key == reminder.key)
             ).one()  # fmt: skip
-            retry = current.status == "failed"
+            retry = current.status == "failed" and current.lease_until <= now
             abandoned = current.status == "claimed" and current.lease_until < now
             if not (retry or abandoned):
                 return None  # sent, or another dispatcher holds a live claim
@@ -238,12 +322,18 @@ class Dispatcher:
                 return None
             return current.attempts + 1, abandoned
 
-    def _finish(self, key: str, status: str, error: str | None) -> None:
+    def _finish(
+        self, key: str, status: str, error: str | None, *, retry_after: timedelta | None = None
+    ) -> None:
+        now = self._clock()
+        values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": now}
+        if retry_after is not None:
+            values["lease_until"] = now + retry_after  # a failed claim waits this long
         with self._write() as conn:
             conn.execute(
                 update(reminder_claims)
                 .where(reminder_claims.c.key == key, reminder_claims.c.claimed_by == self.worker)
-                .values(status=status, last_error=error, updated_at=self._clock())
+                .values(**values)
             )
 
     def _write(self) -> Any:
@@ -251,7 +341,8 @@ class Dispatcher:
         conn.execution_options(**WRITE)
         return _Transaction(conn)
 
-    def _record(self, reminder: DueReminder, kind: type[ReminderSent] | type[ReminderFailed],
+    def _record(self, reminder: DueReminder,
+                kind: type[ReminderSent] | type[ReminderFailed] | type[ReminderAbandoned],
                 **fields: Any) -> None:  # fmt: skip
         """Append the reminder's event to the project's stream, retrying on concurrent appends."""
         event = kind(

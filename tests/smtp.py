@@ -15,9 +15,19 @@ from aiosmtpd.controller import Controller
 class Inbox:
     """Everything the server accepted, parsed. ``quit_reply``: what it answers to QUIT."""
 
-    def __init__(self, quit_reply: str | None = None) -> None:
+    def __init__(self, quit_reply: str | None = None, rcpt_reply: str | None = None) -> None:
         self.messages: list[Message] = []
         self.quit_reply = quit_reply
+        self.rcpt_reply = rcpt_reply
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        """Refuse any recipient but a coordinator's (example.org), as ``rcpt_reply`` says."""
+        if self.rcpt_reply and not address.startswith("samordnare@"):
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
         return self.quit_reply or "221 Bye"
@@ -40,10 +50,10 @@ def free_port() -> int:
 
 @contextmanager
 def smtp_server(
-    port: int | None = None, *, quit_reply: str | None = None
+    port: int | None = None, *, quit_reply: str | None = None, rcpt_reply: str | None = None
 ) -> Iterator[tuple[Inbox, int]]:
     """Start a local SMTP server; yields its inbox and port; stops it afterwards."""
-    inbox = Inbox(quit_reply)
+    inbox = Inbox(quit_reply, rcpt_reply)
     port = port or free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

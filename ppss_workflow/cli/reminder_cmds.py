@@ -125,9 +125,16 @@ def scheduler_run(
 
     def report(result: DispatchReport) -> None:
         out_console.print(
-            f"Sent {len(result.sent)}, failed {len(result.failed)}, "
-            f"already handled {len(result.skipped)}."
+            f"Sent {len(result.sent)}, failed {len(result.failed)} (tried again later), "
+            f"given up {len(result.abandoned)}, already handled or waiting "
+            f"{len(result.skipped)}."
         )
+        if result.unaddressed:
+            out_console.print(
+                f"{len(result.unaddressed)} reminders have no address to go to: set "
+                "PPSS_REMINDER_COORDINATOR_EMAIL and PPSS_REMINDER_DISTRICT_EMAIL, or give a "
+                "contact e-mail in the application."
+            )
 
     def make() -> Dispatcher:
         return Dispatcher(store, notifier, settings, sender=smtp.from_address)

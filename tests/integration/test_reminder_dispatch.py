@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from structlog.testing import capture_logs
 
-from events import ReminderFailed, ReminderSent
+from events import ReminderAbandoned, ReminderFailed, ReminderSent
 from policies.commands import Apply, SetDeadline
 from policies.state import STOCKHOLM, end_of_day
 from ppss_workflow import bench_board
@@ -24,7 +24,7 @@ from ppss_workflow.demo import (
     open_round_2018,
 )
 from ppss_workflow.notify import ReminderSettings, SmtpNotifier, SmtpSettings
-from ppss_workflow.reminders import Dispatcher, list_due
+from ppss_workflow.reminders import ABANDON_AFTER, Dispatcher, list_due
 from ppss_workflow.schema import upgrade
 from ppss_workflow.scratch import scratch_store, scratch_url
 from ppss_workflow.store import EventStore
@@ -96,7 +96,12 @@ def test_a_failed_send_is_recorded_and_retried(store: EventStore) -> None:
     down = Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
     assert len(down.failed) == 3
     with smtp_server(port) as (inbox, _):
-        up = Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
+        # At once: each failed reminder waits its back-off (5 minutes after a first failure).
+        soon = Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
+        assert soon.sent == []
+        assert sorted(soon.skipped) == sorted(down.failed)
+        later = lambda: datetime.now(UTC) + timedelta(minutes=6)  # noqa: E731
+        up = Dispatcher(store, smtp(port), SETTINGS, clock=later).run(as_of=T2_OVERDUE)
     assert len(up.sent) == 3
     assert len(inbox.messages) == 3
     history = stream_reminders(store)
@@ -186,3 +191,58 @@ def test_a_server_that_answers_quit_with_421_still_got_every_message() -> None:
             if isinstance(r.event, ReminderSent) and r.event.obligation == "year_end_account"
         ]
         assert len(recorded) == len(first.sent)
+
+
+class _Clock:
+    """A dispatcher's clock the test moves on by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_a_permanent_refusal_is_abandoned_after_a_few_attempts(store: EventStore) -> None:
+    """A server that answers 550 to the recipient: each reminder is tried ABANDON_AFTER
+    times (waiting its back-off between), then one ReminderAbandoned, a note to the
+    coordinators, and nothing more: the store stops growing (issue 12)."""
+    clock = _Clock()
+    with smtp_server(rcpt_reply="550 5.1.1 no such mailbox") as (inbox, port):
+        counts, reports = [], []
+        for _ in range(ABANDON_AFTER + 3):
+            reports.append(Dispatcher(store, smtp(port), SETTINGS, clock=clock)
+                           .run(as_of=T2_OVERDUE))  # fmt: skip
+            counts.append(store.count())
+            clock.now += timedelta(days=2)  # past any back-off
+    assert [len(r.failed) for r in reports[: ABANDON_AFTER - 1]] == [3] * (ABANDON_AFTER - 1)
+    assert sorted(reports[ABANDON_AFTER - 1].abandoned) == sorted(reports[0].failed)
+    assert all(not r.failed and not r.sent and not r.abandoned for r in reports[ABANDON_AFTER:])
+    assert counts[ABANDON_AFTER - 1] == counts[-1]  # the history stopped growing
+    history = stream_reminders_all(store)
+    assert history.count("ReminderFailed") == 3 * (ABANDON_AFTER - 1)
+    assert history.count("ReminderAbandoned") == 3
+    # The coordinators were told, once per abandoned reminder (their own address works).
+    notes = [m for m in inbox.messages if str(m["To"]) == "samordnare@example.org"]
+    assert len(notes) == 3
+    assert list_due(store, T2_OVERDUE, ROUND) == []  # abandoned: never due again
+
+
+def stream_reminders_all(store: EventStore) -> list[str]:
+    return [r.event_type for r in store.read_stream(STREAM)
+            if isinstance(r.event, ReminderSent | ReminderFailed | ReminderAbandoned)]  # fmt: skip
+
+
+def test_no_address_is_reported_not_recorded(store: EventStore) -> None:
+    """With no e-mail for the coordinator configured, a coordinator step is not an attempt:
+    nothing is claimed or recorded, and the run reports it (once) as unaddressed."""
+    late = end_of_day(date(2018, 10, 30))  # the late-30 steps go to the coordinator
+    settings = ReminderSettings(language="sv")
+    with smtp_server() as (inbox, port):
+        first = Dispatcher(store, smtp(port), settings).run(as_of=late)
+        again = Dispatcher(store, smtp(port), settings).run(as_of=late)
+    assert len(first.unaddressed) == 3
+    assert first.unaddressed == again.unaddressed
+    assert first.failed == first.sent == []
+    assert stream_reminders_all(store) == []
+    assert inbox.messages == []

@@ -36,6 +36,7 @@ from events import (
     PlanRejected,
     PlanSubmitted,
     Recorded,
+    ReminderAbandoned,
     ReminderFailed,
     ReminderLadderSet,
     ReminderSent,
@@ -65,6 +66,7 @@ from policies.reminders import (
     DueReminder,
     Obligation,
     due_reminders,
+    handled_keys,
     ladder_for,
     obligations,
     reminder_key,
@@ -584,7 +586,17 @@ def test_fold_project_keeps_money_reports_and_reminders_in_their_places() -> Non
         ),
         date(2015, 2, 6),
     )  # fmt: skip
+    abandoned = log.add(
+        FARSTA,
+        ReminderAbandoned(
+            key="k2", obligation="o", step="late-5", due_on=date(2015, 1, 1),
+            recipient_role="district", attempts=3, reason="550 no such user",
+        ),
+        date(2015, 2, 7),
+    )  # fmt: skip
     project = log.project()
+    assert project.reminder_abandonments == (abandoned,)
+    assert handled_keys(project) == {"k", "k2"}
     assert project.application == applied
     assert project.awards == (award,)
     assert project.supervision_requests == (asked,)
@@ -608,7 +620,7 @@ def test_fold_project_keeps_money_reports_and_reminders_in_their_places() -> Non
         repayment_demanded_sek=1_050,
         repayment_received_sek=300,
         repayment_waived_sek=200,
-        events=11,
+        events=12,
     )
     assert project.version == len(log.events)
     assert project.history == tuple(log.events)
