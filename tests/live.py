@@ -12,9 +12,10 @@ import socket
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -41,6 +42,11 @@ ROLE_MAP = {
     "ppss-farsta": "district:Farsta",
     "ppss-skarholmen": "district:Skärholmen",
 }
+
+ServeApp = Callable[[Any], str]
+"""``serve(app)`` -> the base URL of ``app`` running under uvicorn (tests/browser fixture)."""
+Screenshot = Callable[[str], Path]
+"""``screenshot("name")`` -> the PNG written for the current page (tests/browser fixture)."""
 
 
 @dataclass
