@@ -55,7 +55,9 @@ class OidcTestSettings:
 
     oidc_issuer: str | None
     oidc_client_id: str | None = CLIENT_ID
-    oidc_client_secret: SecretStr | None = field(default_factory=lambda: SecretStr(CLIENT_SECRET))
+    oidc_client_secret: SecretStr | str | None = field(
+        default_factory=lambda: SecretStr(CLIENT_SECRET)
+    )
     oidc_role_claim: str = "groups"
     oidc_role_map: dict[str, str] = field(default_factory=lambda: dict(ROLE_MAP))
 
@@ -125,5 +127,15 @@ def sign_in_app(settings: OidcTestSettings) -> FastAPI:
     @app.get("/me")
     async def me(request: Request) -> JSONResponse:
         return JSONResponse(request.session.get("user"))
+
+    @app.get("/session")
+    async def session(request: Request) -> JSONResponse:
+        return JSONResponse(dict(request.session))
+
+    @app.get("/prime")
+    async def prime(request: Request) -> JSONResponse:
+        """What a page leaves in the session before anyone signs in."""
+        request.session.update({"lang": "en", "csrf": "made-before-sign-in"})
+        return JSONResponse(dict(request.session))
 
     return app

@@ -23,12 +23,16 @@ from ``oidc_role_map`` are ignored. The mapped values must name exactly one role
   page names the roles so the identity provider's groups can be put right. Several groups
   that map to the same role are one role.
 
-A refused sign-in also signs out whoever was signed in before in that browser. A sign-in
-that fails on the protocol (the provider refused, an unknown or replayed ``state``, a bad
-ID token) gets a Swedish 400 page and leaves the session as it was. Everything the flow
-keeps between the two requests is in the signed session cookie, so any number of server
-processes can serve it; the cookie must be ``SameSite=Lax`` (not ``Strict``), since the
-provider's redirect back is a cross-site navigation.
+Signing in starts a new session: everything in it but the chosen language (``lang``) is
+dropped, a CSRF token made before signing in included. A refused sign-in does the same, so
+whoever was signed in before in that browser no longer is. A sign-in that fails on the
+protocol (the provider refused, an unknown or replayed ``state``, a bad ID token) gets a
+Swedish 400 page and leaves the session as it was.
+
+Everything the flow keeps between the two requests is in the signed session cookie, so any
+number of server processes can serve it; the cookie must be ``SameSite=Lax`` (not
+``Strict``), since the provider's redirect back is a cross-site navigation. The client
+secret may be a ``SecretStr`` or a plain string.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ class OidcSettings(Protocol):
     @property
     def oidc_client_id(self) -> str | None: ...
     @property
-    def oidc_client_secret(self) -> SecretStr | None: ...
+    def oidc_client_secret(self) -> SecretStr | str | None: ...
     @property
     def oidc_role_claim(self) -> str: ...
     @property
@@ -228,6 +232,18 @@ def _failed(reason: str) -> HTMLResponse:
     )
 
 
+#: Session entries that outlive signing in and out (the language chosen on the login page).
+_KEPT_ACROSS_SIGN_IN = ("lang",)
+
+
+def _new_session(request: Request) -> None:
+    """Empty the session but for ``_KEPT_ACROSS_SIGN_IN``: whoever was signed in is not,
+    and a CSRF token made before signing in is not used after it."""
+    kept = {k: request.session[k] for k in _KEPT_ACROSS_SIGN_IN if k in request.session}
+    request.session.clear()
+    request.session.update(kept)
+
+
 def _checked_role_map(role_map: Mapping[str, str]) -> dict[str, str]:
     for claim_value, role in role_map.items():
         try:
@@ -248,8 +264,9 @@ def install_oidc(app: FastAPI, settings: OidcSettings) -> None:
         raise ValueError("OIDC sign-in needs oidc_issuer")
     if not settings.oidc_client_id:
         raise ValueError("OIDC sign-in needs oidc_client_id")
-    secret = settings.oidc_client_secret
-    if secret is None or not secret.get_secret_value():
+    raw_secret = settings.oidc_client_secret
+    secret = raw_secret.get_secret_value() if isinstance(raw_secret, SecretStr) else raw_secret
+    if not secret:
         # The server is a confidential client: it authenticates itself at the token
         # endpoint with the secret, and PKCE binds the code to the browser that asked.
         raise ValueError("OIDC sign-in needs oidc_client_secret")
@@ -260,7 +277,7 @@ def install_oidc(app: FastAPI, settings: OidcSettings) -> None:
     oauth.register(
         _CLIENT_NAME,
         client_id=settings.oidc_client_id,
-        client_secret=secret.get_secret_value(),
+        client_secret=secret,
         server_metadata_url=f"{issuer}/.well-known/openid-configuration",
         client_kwargs={"scope": _SCOPE, "code_challenge_method": "S256"},
     )
@@ -303,7 +320,7 @@ def install_oidc(app: FastAPI, settings: OidcSettings) -> None:
         try:
             user = user_for_claims(claims, role_claim, role_map)
         except RoleRefused as refused:
-            request.session.pop("user", None)
+            _new_session(request)
             _log.info(
                 "oidc_sign_in_refused",
                 email=refused.email,
@@ -312,6 +329,7 @@ def install_oidc(app: FastAPI, settings: OidcSettings) -> None:
             )
             return _no_access(refused.email, refused.roles)
 
+        _new_session(request)
         request.session["user"] = user
         _log.info("oidc_sign_in", email=user["email"], role=user["role"], district=user["district"])
         return RedirectResponse("/", status_code=303)

@@ -175,6 +175,42 @@ def test_a_refused_sign_in_signs_out_whoever_was_signed_in(
     assert me(browser) is None
 
 
+def test_signing_in_starts_a_new_session_keeping_only_the_language(
+    browser: httpx.Client, issuer: str
+) -> None:
+    put_user(issuer, "lisa@example.org", name="Lisa", groups=["ppss-farsta"])
+    browser.get("/prime")
+
+    assert sign_in(browser, "lisa@example.org").status_code == 303
+
+    session = browser.get("/session").json()
+    assert session == {
+        "lang": "en",
+        "user": {
+            "name": "Lisa",
+            "email": "lisa@example.org",
+            "role": "district",
+            "district": "Farsta",
+        },
+    }
+
+
+def test_a_client_secret_given_as_plain_text_works_too(issuer: str) -> None:
+    settings = OidcTestSettings(oidc_issuer=issuer, oidc_client_secret="plain")  # noqa: S106
+    put_user(issuer, "plain@example.org", name="P", groups=["ppss-revisor"])
+    with (
+        serve_asgi(sign_in_app(settings)) as url,
+        httpx.Client(base_url=url, timeout=10) as browser,
+    ):
+        assert sign_in(browser, "plain@example.org").status_code == 303
+        assert me(browser) == {
+            "name": "P",
+            "email": "plain@example.org",
+            "role": "auditor",
+            "district": None,
+        }
+
+
 def test_a_replayed_callback_is_refused(browser: httpx.Client, issuer: str) -> None:
     put_user(issuer, "eva@example.org", name="Eva", groups=["ppss-revisor"])
     authorize_url = _start(browser)
