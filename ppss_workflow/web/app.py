@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -247,10 +246,9 @@ def create_app(
     app.include_router(api.router)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
     if settings.oidc_issuer:
-        try:
-            oidc = importlib.import_module("ppss_workflow.web.oidc")
-        except ImportError:
-            _log.warning("oidc_unavailable", issuer=settings.oidc_issuer)
-        else:
-            oidc.install_oidc(app, settings)
+        # Misconfigured sign-in stops the server (a ValueError naming the setting): it must
+        # never quietly run without the city's sign-in.
+        from ppss_workflow.web.oidc import install_oidc  # noqa: PLC0415 - Authlib only here
+
+        install_oidc(app, settings)
     return app

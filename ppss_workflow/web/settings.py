@@ -25,6 +25,6 @@ class WebSettings(BaseSettings):
     language: str = "sv"
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
-    oidc_client_secret: str | None = None
+    oidc_client_secret: SecretStr | None = None
     oidc_role_claim: str = "groups"
     oidc_role_map: dict[str, str] = {}
