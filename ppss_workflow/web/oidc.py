@@ -3,7 +3,7 @@
 ``install_oidc(app, settings)`` adds two routes to a FastAPI app that already has Starlette's
 ``SessionMiddleware``:
 
-- ``GET /login`` sends the browser to the provider's authorization endpoint (taken from the
+- ``GET /login/oidc`` sends the browser to the provider's authorization endpoint (taken from the
   issuer's discovery document) with ``state``, ``nonce`` and a PKCE S256 code challenge, all
   kept in the session until the provider sends the browser back;
 - ``GET /auth/callback`` exchanges the code (with the code verifier), validates the ID token
@@ -218,7 +218,7 @@ def _no_access(email: str, roles: tuple[str, ...]) -> HTMLResponse:
             "Du är inloggad hos stadens identitetstjänst, men du har inte tillgång till PPSS.",
             reason,
             "Be den som administrerar behörigheter att ge dig rätt grupp, och logga sedan "
-            'in igen. <a href="/login">Logga in igen</a>',
+            'in igen. <a href="/login/oidc">Logga in igen</a>',
         ],
         403,
     )
@@ -227,7 +227,7 @@ def _no_access(email: str, roles: tuple[str, ...]) -> HTMLResponse:
 def _failed(reason: str) -> HTMLResponse:
     return _page(
         "Inloggningen misslyckades",
-        [html.escape(reason), '<a href="/login">Försök igen</a>'],
+        [html.escape(reason), '<a href="/login/oidc">Försök igen</a>'],
         400,
     )
 
@@ -254,7 +254,7 @@ def _checked_role_map(role_map: Mapping[str, str]) -> dict[str, str]:
 
 
 def install_oidc(app: FastAPI, settings: OidcSettings) -> None:
-    """Add ``GET /login`` and ``GET /auth/callback`` to ``app`` (see the module's doc).
+    """Add ``GET /login/oidc`` and ``GET /auth/callback`` to ``app`` (see the module's doc).
 
     Raises ``ValueError`` when the settings are incomplete or the role map names a role
     that does not exist, so a misconfigured server does not start.
@@ -284,8 +284,9 @@ def install_oidc(app: FastAPI, settings: OidcSettings) -> None:
     client = oauth.create_client(_CLIENT_NAME)
 
     router = APIRouter(include_in_schema=False)
+    app.state.oidc_login = True  # the sign-in page offers the city's account
 
-    @router.get("/login", name="oidc_login")
+    @router.get("/login/oidc", name="oidc_login")
     async def login(request: Request) -> Response:
         redirect_uri = str(request.url_for("oidc_callback"))
         try:

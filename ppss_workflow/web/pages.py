@@ -73,7 +73,7 @@ def require_csrf(request: Request, sent: str) -> None:
 def login(request: Request) -> Response:
     if current_principal(request) is not None:
         return RedirectResponse("/", status_code=303)
-    oidc = any(getattr(r, "name", None) == "oidc_login" for r in request.app.routes)
+    oidc = bool(getattr(request.app.state, "oidc_login", False))  # set by install_oidc
     return render(request, "login.html", oidc=oidc)
 
 

@@ -35,7 +35,7 @@ def test_a_person_without_a_role_sees_the_swedish_no_access_page(
     put_user(oidc_issuer, "ulla@example.org", name="Ulla Ek", groups=["alla-anstallda"])
     app_url = serve(sign_in_app(OidcTestSettings(oidc_issuer=oidc_issuer)))
 
-    page.goto(f"{app_url}/login")
+    page.goto(f"{app_url}/login/oidc")
     page.get_by_placeholder("sub").fill("ulla@example.org")
     response_status: list[int] = []
     page.on(

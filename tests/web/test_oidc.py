@@ -41,8 +41,8 @@ def _base(browser: httpx.Client) -> str:
 
 
 def _start(browser: httpx.Client) -> str:
-    """GET /login; the provider's authorization URL it redirects to."""
-    response = browser.get("/login")
+    """GET /login/oidc; the provider's authorization URL it redirects to."""
+    response = browser.get("/login/oidc")
     assert response.status_code == 302, response.text
     return response.headers["location"]
 
@@ -243,7 +243,7 @@ def test_denying_at_the_provider_comes_back_as_a_swedish_page(browser: httpx.Cli
 
 def test_an_unreachable_provider_gives_a_swedish_503() -> None:
     with serve_asgi(sign_in_app(OidcTestSettings(oidc_issuer="http://127.0.0.1:9"))) as url:
-        response = httpx.get(f"{url}/login")
+        response = httpx.get(f"{url}/login/oidc")
     assert response.status_code == 503
     assert "identitetstjänst svarar inte" in response.text
 
