@@ -1,5 +1,5 @@
 """`python -m ppss_workflow` is the `ppss` command."""
 
-from ppss_workflow.cli import main
+from ppss_workflow.entry import main
 
 main()

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["ENV_DATABASE_URL", "StoreLocation", "default_data_dir", "resolve_database_url"]
+__all__ = [
+    "ENV_DATABASE_URL",
+    "StoreLocation",
+    "as_url",
+    "default_data_dir",
+    "resolve_database_url",
+]
 
 ENV_DATABASE_URL = "PPSS_DATABASE_URL"
 _APP = "ppss-workflow"
@@ -34,12 +40,23 @@ class StoreLocation:
 def resolve_database_url(
     option: str | None, *, default_name: str = "ppss.sqlite3"
 ) -> StoreLocation:
-    """The store to use; the default SQLite file's folder is created on first use."""
+    """The store to use; the default SQLite file's folder is created on first use.
+
+    A plain file path (no ``scheme://``) is a SQLite store: ``--database ppss.sqlite3`` is
+    ``sqlite:///ABSOLUTE/PATH/ppss.sqlite3``.
+    """
     if option:
-        return StoreLocation(option, "option")
+        return StoreLocation(as_url(option), "option")
     env = os.environ.get(ENV_DATABASE_URL)
     if env:
-        return StoreLocation(env, "environment")
+        return StoreLocation(as_url(env), "environment")
     folder = default_data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return StoreLocation(f"sqlite:///{folder / default_name}", "default")
+
+
+def as_url(value: str) -> str:
+    """A database URL as given, or a plain path as the SQLite file it names."""
+    if "://" in value or value.startswith("sqlite:"):
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"

@@ -290,6 +290,8 @@ def import_jsonl(
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for number, line in enumerate(iterator, start=2):
+            if not line.strip():
+                continue  # a blank line (an editor's trailing newline) holds no row
             yield checker.check(number, line)
             if progress is not None and checker.count % 10_000 == 0:
                 progress(checker.count)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 
 from ppss_workflow.db import safe_url
 from ppss_workflow.errors import SchemaNotReady, StoreUnavailable
@@ -44,7 +44,12 @@ def current_revision(engine: Engine) -> str | None:
             if not inspect(conn).has_table("alembic_version"):
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except OperationalError as exc:
+    except DatabaseError as exc:
+        if "not a database" in str(exc.orig):
+            raise StoreUnavailable(
+                f"{safe_url(engine.url)} is not a SQLite database (a file of another kind is "
+                "there): give the store's path, or a new path to create one"
+            ) from None
         raise StoreUnavailable(f"cannot open {safe_url(engine.url)}: {_line(exc)}") from exc
 
 
@@ -84,6 +89,6 @@ def ensure_schema(engine: Engine, *, create: bool) -> None:
     )
 
 
-def _line(exc: OperationalError) -> str:
+def _line(exc: DatabaseError) -> str:
     message = str(exc.orig).strip()
     return message.splitlines()[0] if message else "error"

@@ -17,6 +17,7 @@ import orjson
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from policies.state import STOCKHOLM, end_of_day
 from ppss_workflow.auditing import (
@@ -30,7 +31,8 @@ from ppss_workflow.auditing import (
     verify_chain,
 )
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console
-from ppss_workflow.cli.workflow_cmds import render_board
+from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role, render_board
+from ppss_workflow.config import resolve_database_url
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import export_csv, export_jsonl, export_xlsx, import_jsonl
 from ppss_workflow.readmodels import Reads
@@ -561,6 +563,7 @@ def import_command(
         ),
     ] = None,
     database: DatabaseOption = None,
+    acting: AsOpt = None,
 ) -> None:
     """Load a full jsonl export into an EMPTY store, verifying every hash; all or nothing.
 
@@ -568,6 +571,7 @@ def import_command(
     same bytes. Idempotency records of commands and reminder claims are not part of an
     export: they start empty in the copy.
     """
+    acting_role(acting, ("coordinator",), "import a history")
     expect = Anchor.parse(expect_head) if expect_head else None
     if not source.is_file():
         raise InvalidCommand(f"no file {source}")
@@ -575,14 +579,30 @@ def import_command(
         handle = source.open("rb")
     except OSError as exc:
         raise ConfigurationError(f"cannot read {source}: {exc.strerror or exc}") from None
+    new_file = _new_sqlite_file(database)
     store, _ = open_store(database, create=True)
+    done = False
     try:
         with handle, _progress("importing", None) as progress:
             count = import_jsonl(store, handle, expect=expect, progress=progress)
         head = store.head()
+        done = True
     finally:
         store.close()
+        if not done and new_file is not None:
+            # The import made this file and failed: leave nothing behind.
+            for leftover in (new_file, *(Path(f"{new_file}{x}") for x in ("-wal", "-shm"))):
+                leftover.unlink(missing_ok=True)
     out_console.print(f"Imported {count} events; head {head.position}:{head.hash}.")
+
+
+def _new_sqlite_file(database: str | None) -> Path | None:
+    """The SQLite file the store would be, if it does not exist yet (None otherwise)."""
+    url = make_url(resolve_database_url(database).url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return None
+    path = Path(url.database)
+    return None if path.exists() else path
 
 
 def register(root: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from policies.state import end_of_day
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role
 from ppss_workflow.config import default_data_dir
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.logs import get_logger
@@ -109,8 +110,10 @@ def scheduler_run(
     outbox: Annotated[Path | None, typer.Option("--outbox", help="Write .eml files here.")] = None,
     round_id: Annotated[str | None, typer.Option("--round", "-r")] = None,
     database: DatabaseOption = None,
+    acting: AsOpt = None,
 ) -> None:
     """Send due reminders: each once, whatever crashes or second schedulers happen."""
+    acting_role(acting, ("scheduler", "coordinator"), "dispatch reminders")
     if as_of and not once:
         raise InvalidCommand("--as-of goes with --once (a running scheduler uses the clock)")
     if interval < 1:

@@ -1,0 +1,103 @@
+"""Careless and hostile use of the command line (issue 12): plain paths, a file that is not a
+store, a role that may not append, an import that fails, Ctrl-C while starting."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ppss_workflow.demo import load_demo
+from ppss_workflow.scratch import scratch_store
+from tests.e2e.cli import assert_one_line_error, ppss
+
+
+def test_a_plain_path_is_a_sqlite_store(tmp_path: Path) -> None:
+    made = ppss("db", "upgrade", "--database", "plain.sqlite3", home=tmp_path)
+    assert made.code == 0, made.err
+    where = Path.cwd() / "plain.sqlite3"
+    try:
+        assert where.exists()
+        assert f"sqlite:///{where}" in made.out
+        by_env = ppss("db", "status", home=tmp_path, env={"PPSS_DATABASE_URL": str(where)})
+        assert by_env.code == 0, by_env.err
+        assert "$PPSS_DATABASE_URL" in by_env.out
+    finally:
+        where.unlink(missing_ok=True)
+
+
+def test_a_file_that_is_not_a_store_is_one_line(tmp_path: Path) -> None:
+    other = tmp_path / "notes.db"
+    other.write_text("not a database at all\n" * 100)
+    run = ppss("board", "--round", "x", "--database", str(other), home=tmp_path)
+    assert_one_line_error(run, "is not a SQLite database")
+
+
+def _demo(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    assert ppss("demo", "--database", url, home=tmp_path).code == 0
+    return url
+
+
+def test_an_auditor_cannot_dispatch_reminders_or_import(tmp_path: Path) -> None:
+    url = _demo(tmp_path)
+    before = ppss("events", "count", "--database", url, home=tmp_path)
+    run = ppss("scheduler", "run", "--once", "--outbox", str(tmp_path / "out"),
+               "--database", url, home=tmp_path, env={"PPSS_ROLE": "auditor"})  # fmt: skip
+    assert_one_line_error(run, "the auditor role may not dispatch reminders")
+    assert not (tmp_path / "out").exists()
+    export = tmp_path / "all.jsonl"
+    assert ppss("export", "-o", str(export), "--database", url, home=tmp_path).code == 0
+    target = tmp_path / "copy.sqlite3"
+    refused = ppss("import", str(export), "--as", "auditor", "--database", str(target),
+                   home=tmp_path)  # fmt: skip
+    assert_one_line_error(refused, "the auditor role may not import a history")
+    assert not target.exists()
+    after = ppss("events", "count", "--database", url, home=tmp_path)
+    assert before.out == after.out
+
+
+def test_a_failed_import_leaves_no_store_behind_and_a_blank_line_is_no_row(
+    tmp_path: Path,
+) -> None:
+    with scratch_store() as store:
+        load_demo(store)
+        url = store.engine.url.render_as_string(hide_password=False)
+        export = tmp_path / "all.jsonl"
+        assert ppss("export", "-o", str(export), "--database", url, home=tmp_path).code == 0
+    lines = export.read_text().splitlines()
+    broken = tmp_path / "broken.jsonl"
+    row = json.loads(lines[5])
+    row["data"] = row["data"].replace("0", "9", 1)
+    broken.write_text("\n".join([*lines[:5], json.dumps(row), *lines[6:]]) + "\n")
+    target = tmp_path / "copy.sqlite3"
+    failed = ppss("import", str(broken), "--database", str(target), home=tmp_path)
+    assert failed.code != 0
+    assert "Traceback" not in failed.err
+    assert not target.exists()
+    assert not list(tmp_path.glob("copy.sqlite3*"))
+    trailing = tmp_path / "trailing.jsonl"
+    trailing.write_text(export.read_text() + "\n\n")
+    ok = ppss("import", str(trailing), "--database", str(target), home=tmp_path)
+    assert ok.code == 0, ok.err
+
+
+def test_ctrl_c_while_starting_is_one_line(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PPSS_", "XDG_"))}
+    environment["XDG_DATA_HOME"] = str(tmp_path)
+    script = Path(sys.executable).with_name("ppss")
+    child = subprocess.Popen(
+        [str(script), "board", "--round", "x"], env=environment,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(0.15)  # while it still imports its libraries
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert "Traceback" not in err
+    assert child.returncode == 130, err
+    assert len([line for line in err.splitlines() if line.strip()]) == 1, err
+    assert "interrupted" in err
