@@ -45,7 +45,8 @@ def test_db_upgrade_on_postgresql_url(tmp_path: Path) -> None:
 def test_bad_database_urls_give_one_line_errors(tmp_path: Path) -> None:
     """A malformed, unsupported or unreachable store is one line of advice and a non-zero exit."""
     assert_one_line_error(
-        ppss("db", "upgrade", "--database", "not a url", home=tmp_path), "cannot read database URL"
+        ppss("db", "upgrade", "--database", "://not-a-url", home=tmp_path),
+        "cannot read database URL",
     )
     assert_one_line_error(
         ppss("db", "upgrade", "--database", "mysql://localhost/x", home=tmp_path),
