@@ -33,6 +33,7 @@ __all__ = [
     "STREAM_ID",
     "WRITE",
     "api_tokens",
+    "checkpoints",
     "commands",
     "create_store_engine",
     "events_table",
@@ -238,6 +239,18 @@ obligation_rows = Table(
     Column("before_only", Integer, nullable=False),
     Column("remind_from", UTCDateTime, nullable=False),
     Index("ix_obligation_rows_due", "met", "remind_from"),
+)
+
+
+#: Heads signed with an Ed25519 key kept outside the store (`ppss audit checkpoint`).
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("signed_at", UTCDateTime, nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
 )
 
 

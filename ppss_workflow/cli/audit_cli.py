@@ -9,7 +9,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Annotated, Any, TypeVar
 
@@ -29,6 +29,14 @@ from ppss_workflow.auditing import (
     replay,
     summary,
     verify_chain,
+)
+from ppss_workflow.checkpoints import (
+    Checkpoint,
+    check_checkpoints,
+    generate_key,
+    load_private_key,
+    load_public_key,
+    sign_head,
 )
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role, render_board
@@ -182,6 +190,15 @@ def verify_command(
             "row there must still have that hash, and the store must reach it.",
         ),
     ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            "--public-key",
+            help="Also check every signed checkpoint with this key (its 64 hex digits, or "
+            "the .pub file `ppss audit keygen` wrote): a cut end or a history hashed again "
+            "after a checkpoint is found without a head kept by hand.",
+        ),
+    ] = None,
     fmt: FmtOpt = "table",
     database: DatabaseOption = None,
 ) -> None:
@@ -198,17 +215,26 @@ def verify_command(
     if start < 1:
         raise InvalidCommand(f"--from {start}: positions start at 1")
     expect = Anchor.parse(expect_head) if expect_head else None
+    key = load_public_key(public_key) if public_key else None
     store, _ = open_store(database, create=False)
+    signed: list[Checkpoint] = []
+    problem = None
     try:
         total = max(store.head().position - start + 1, 0)
         with _progress("verifying", total) as progress:
             report = verify_chain(store, start_after=start - 1, expect=expect, progress=progress)
+        if report.ok and key is not None:
+            signed, problem = check_checkpoints(store, key, report.head_position)
     finally:
         store.close()
     if fmt == "json":
-        _echo_json(report.as_json())
+        _echo_json({**report.as_json(), "checkpoints_checked": len(signed) if key else None,
+                    "checkpoint_problem": problem})  # fmt: skip
     if not report.ok:
         print(f"ppss: audit: {report.describe()}", file=sys.stderr)
+        raise typer.Exit(BROKEN)
+    if problem is not None:
+        print(f"ppss: audit: {problem}", file=sys.stderr)
         raise typer.Exit(BROKEN)
     if fmt == "table":
         matching = f", matching {expect}" if expect else ""
@@ -217,11 +243,56 @@ def verify_command(
             f"{report.first_position}{matching}."
         )
         out_console.print(f"Head position {report.head_position}, head hash {report.head_hash}")
+        if signed:
+            newest = signed[-1]
+            out_console.print(
+                f"{len(signed)} signed checkpoints verified; the newest at position "
+                f"{newest.position}, signed {newest.signed_at:%Y-%m-%d %H:%M} UTC."
+            )
         out_console.print(
             f"Record it outside the store: ppss audit verify --expect-head "
             f"{report.head_position}:{report.head_hash}",
             style="dim",
         )
+
+
+# -- signed checkpoints ---------------------------------------------------------------------
+
+
+@_command("keygen")
+def keygen_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the private key.")],
+) -> None:
+    """Make an Ed25519 key for signing checkpoints: the private key to FILE (readable by you
+    only; keep it away from the database server), its public key to FILE.pub."""
+    public = generate_key(out)
+    out_console.print(f"Private key written to {out}; public key (also in {out}.pub):")
+    out_console.print(public)
+
+
+@_command("checkpoint")
+def checkpoint_command(
+    key: Annotated[Path, typer.Option("--key", help="The private key `ppss audit keygen` made.")],
+    acting: AsOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Sign the store's head (position and hash, and when) with a key kept outside the store.
+
+    `ppss audit verify --public-key` then finds a cut end or a history hashed again after
+    any checkpoint. Signing the same head twice is harmless (it is signed once).
+    """
+    acting_role(acting, ("scheduler", "coordinator"), "sign checkpoints")
+    private = load_private_key(key)
+    store, _ = open_store(database, create=False)
+    try:
+        checkpoint, new = sign_head(store, private, datetime.now(UTC))
+    finally:
+        store.close()
+    said = "Signed" if new else "Already signed"
+    out_console.print(
+        f"{said}: position {checkpoint.position}, hash {checkpoint.hash}, "
+        f"{checkpoint.signed_at:%Y-%m-%d %H:%M} UTC."
+    )
 
 
 # -- replay -------------------------------------------------------------------------------
