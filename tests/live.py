@@ -120,7 +120,7 @@ def sign_in_app(settings: OidcTestSettings) -> FastAPI:
             )
         return (
             "<!doctype html><html lang='sv'><title>PPSS</title><main>"
-            "<form action='/login' method='get'><button type='submit'>Logga in</button></form>"
+            "<form action='/login/oidc' method='get'><button type='submit'>Logga in</button></form>"
             "</main></html>"
         )
 

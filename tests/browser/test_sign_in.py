@@ -12,7 +12,7 @@ from tests.live import OidcTestSettings, Screenshot, ServeApp, put_user, sign_in
 def test_a_coordinator_signs_in_through_the_provider(
     page: Page, serve: ServeApp, oidc_issuer: str, screenshot: Screenshot
 ) -> None:
-    put_user(oidc_issuer, "karin.lind@example.org", name="Karin Lind", groups=["ppss-samordnare"])
+    put_user(oidc_issuer, "samordnare.test@example.org", name="Samordnare Test", groups=["ppss-samordnare"])
     app_url = serve(sign_in_app(OidcTestSettings(oidc_issuer=oidc_issuer)))
 
     page.goto(f"{app_url}/")
@@ -20,11 +20,11 @@ def test_a_coordinator_signs_in_through_the_provider(
     page.get_by_role("button", name="Logga in").click()
 
     expect(page).to_have_url(re.compile(rf"^{re.escape(oidc_issuer)}/oauth2/authorize\?"))
-    page.get_by_placeholder("sub").fill("karin.lind@example.org")
+    page.get_by_placeholder("sub").fill("samordnare.test@example.org")
     screenshot("provider")
     page.get_by_role("button", name="Authorize").click()
 
-    expect(page.locator("#user")).to_have_text("Inloggad som Karin Lind")
+    expect(page.locator("#user")).to_have_text("Inloggad som Samordnare Test")
     assert page.url == f"{app_url}/"
     assert screenshot("signed-in").stat().st_size > 0
 
@@ -32,11 +32,11 @@ def test_a_coordinator_signs_in_through_the_provider(
 def test_a_person_without_a_role_sees_the_swedish_no_access_page(
     page: Page, serve: ServeApp, oidc_issuer: str, screenshot: Screenshot
 ) -> None:
-    put_user(oidc_issuer, "ulla@example.org", name="Ulla Ek", groups=["alla-anstallda"])
+    put_user(oidc_issuer, "anstalld.utan.roll@example.org", name="Anställd utan roll", groups=["alla-anstallda"])
     app_url = serve(sign_in_app(OidcTestSettings(oidc_issuer=oidc_issuer)))
 
     page.goto(f"{app_url}/login/oidc")
-    page.get_by_placeholder("sub").fill("ulla@example.org")
+    page.get_by_placeholder("sub").fill("anstalld.utan.roll@example.org")
     response_status: list[int] = []
     page.on(
         "response",

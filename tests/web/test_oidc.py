@@ -84,19 +84,19 @@ def test_the_authorization_request_carries_state_nonce_and_pkce(
 
 
 def test_a_coordinator_signs_in(browser: httpx.Client, issuer: str) -> None:
-    put_user(issuer, "karin.lind@example.org", name="Karin Lind", groups=["ppss-samordnare"])
+    put_user(issuer, "samordnare.test@example.org", name="Samordnare Test", groups=["ppss-samordnare"])
 
-    response = sign_in(browser, "karin.lind@example.org")
+    response = sign_in(browser, "samordnare.test@example.org")
 
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     assert me(browser) == {
-        "name": "Karin Lind",
-        "email": "karin.lind@example.org",
+        "name": "Samordnare Test",
+        "email": "samordnare.test@example.org",
         "role": "coordinator",
         "district": None,
     }
-    assert "Inloggad som Karin Lind" in browser.get("/").text
+    assert "Inloggad som Samordnare Test" in browser.get("/").text
 
 
 def test_a_district_is_mapped_by_its_group_and_other_groups_are_ignored(
@@ -124,14 +124,14 @@ def test_a_district_is_mapped_by_its_group_and_other_groups_are_ignored(
 def test_a_person_with_no_mapped_role_gets_no_access_and_no_session(
     browser: httpx.Client, issuer: str
 ) -> None:
-    put_user(issuer, "ulla@example.org", name="Ulla Ek", groups=["alla-anstallda"])
+    put_user(issuer, "anstalld.utan.roll@example.org", name="Anställd utan roll", groups=["alla-anstallda"])
 
-    response = sign_in(browser, "ulla@example.org")
+    response = sign_in(browser, "anstalld.utan.roll@example.org")
 
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("text/html")
     assert "Ingen behörighet" in response.text
-    assert "ulla@example.org har ingen roll i PPSS" in response.text
+    assert "anstalld.utan.roll@example.org har ingen roll i PPSS" in response.text
     assert me(browser) is None
 
 
