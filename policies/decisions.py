@@ -108,11 +108,13 @@ from policies.totals import RoundTotals
 
 __all__ = [
     "ACCOUNTING_TAIL_DAYS",
+    "OPERATIONS",
     "Decision",
     "Refusal",
     "View",
     "allocation_from_applications",
     "authorise",
+    "authorise_operation",
     "command_day",
     "command_moment",
     "decide",
@@ -200,6 +202,34 @@ class Decision:
 
 
 # -- the entry points --------------------------------------------------------------------
+
+
+#: What a role may do besides commands: operations that write to the store without a
+#: decision on a project (dispatching reminders, importing a history, signing a checkpoint).
+#: The first role named is the one an operation runs in when none is given.
+OPERATIONS: dict[str, tuple[str, ...]] = {
+    "dispatch reminders": ("scheduler", "coordinator"),
+    "import a history": ("coordinator",),
+    "sign checkpoints": ("scheduler", "coordinator"),
+}
+
+
+def authorise_operation(operation: str, role: str | None) -> str:
+    """The role ``operation`` runs in: ``role`` if it may (else a Refusal), or by default the
+    first role the operation names."""
+    allowed = OPERATIONS[operation]
+    if role is None:
+        return allowed[0]
+    if role not in allowed:
+        raise Refusal(
+            f"the {role} role may not {operation}: act as {' or '.join(allowed)}",
+            command=operation,
+            project="the store",
+            state=f"acting as {role}",
+            rule="roles",
+            kind="not_authorised",
+        )
+    return role
 
 
 def authorise(command: Command, role: str, acting_for: str | None) -> None:

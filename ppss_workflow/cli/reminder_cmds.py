@@ -113,7 +113,7 @@ def scheduler_run(
     acting: AsOpt = None,
 ) -> None:
     """Send due reminders: each once, whatever crashes or second schedulers happen."""
-    acting_role(acting, ("scheduler", "coordinator"), "dispatch reminders")
+    acting_role(acting, "dispatch reminders")
     if as_of and not once:
         raise InvalidCommand("--as-of goes with --once (a running scheduler uses the clock)")
     if interval < 1:

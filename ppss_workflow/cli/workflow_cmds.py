@@ -48,10 +48,10 @@ from policies.commands import (
     SubmitPlan,
     SubmitYearEndAccount,
 )
-from policies.decisions import Refusal, View, allocation_from_applications
+from policies.decisions import Refusal, View, allocation_from_applications, authorise_operation
 from policies.state import STOCKHOLM, end_of_day, fold_project, fold_round, slug
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
-from ppss_workflow.errors import ConfigurationError, InvalidCommand, NotAuthorised
+from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import cell_text
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
 from ppss_workflow.readmodels import BoardRow, Reads, group_streams
@@ -118,18 +118,13 @@ def actor_from(acting: str | None, name: str | None) -> Actor:
     return Actor(role, who, slug(district) if district else None)
 
 
-def acting_role(acting: str | None, allowed: tuple[str, ...], what: str) -> str:
-    """The role a command that appends without a decision (dispatching reminders, importing)
-    runs in: ``--as``/``PPSS_ROLE`` when given, and then it must be one of ``allowed``;
-    else the first of them."""
-    if not acting:
-        return allowed[0]
-    role = acting.partition(":")[0]
-    if role not in allowed:
-        raise NotAuthorised(
-            f"the {role} role may not {what}: act as {' or '.join(allowed)} (--as, PPSS_ROLE)"
-        )
-    return role
+def acting_role(acting: str | None, operation: str) -> str:
+    """The role an operation that writes without a decision on a project runs in
+    (``--as``/``PPSS_ROLE``, or the operation's own default); the rule is the policy's."""
+    try:
+        return authorise_operation(operation, acting.partition(":")[0] if acting else None)
+    except Refusal as refusal:
+        raise refused(refusal) from None
 
 
 def _read(database: str | None, action: Callable[[Reads], T]) -> T:

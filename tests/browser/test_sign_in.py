@@ -12,7 +12,12 @@ from tests.live import OidcTestSettings, Screenshot, ServeApp, put_user, sign_in
 def test_a_coordinator_signs_in_through_the_provider(
     page: Page, serve: ServeApp, oidc_issuer: str, screenshot: Screenshot
 ) -> None:
-    put_user(oidc_issuer, "samordnare.test@example.org", name="Samordnare Test", groups=["ppss-samordnare"])
+    put_user(
+        oidc_issuer,
+        "samordnare.test@example.org",
+        name="Samordnare Test",
+        groups=["ppss-samordnare"],
+    )
     app_url = serve(sign_in_app(OidcTestSettings(oidc_issuer=oidc_issuer)))
 
     page.goto(f"{app_url}/")
@@ -32,7 +37,12 @@ def test_a_coordinator_signs_in_through_the_provider(
 def test_a_person_without_a_role_sees_the_swedish_no_access_page(
     page: Page, serve: ServeApp, oidc_issuer: str, screenshot: Screenshot
 ) -> None:
-    put_user(oidc_issuer, "anstalld.utan.roll@example.org", name="Anställd utan roll", groups=["alla-anstallda"])
+    put_user(
+        oidc_issuer,
+        "anstalld.utan.roll@example.org",
+        name="Anställd utan roll",
+        groups=["alla-anstallda"],
+    )
     app_url = serve(sign_in_app(OidcTestSettings(oidc_issuer=oidc_issuer)))
 
     page.goto(f"{app_url}/login/oidc")

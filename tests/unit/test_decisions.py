@@ -804,3 +804,22 @@ def test_a_refusal_is_about_the_rules_unless_it_says_otherwise() -> None:
     """The default kind of refusal is a condition of the round (exit code 5 on the CLI)."""
     refusal = Refusal("x", command="c", project="p", state="s", rule="r")
     assert refusal.kind == "condition"
+
+
+def test_operations_run_in_their_own_roles_only() -> None:
+    """Dispatching reminders, importing and signing checkpoints write to the store without a
+    decision on a project: only the roles named may, and an auditor never."""
+    from policies.decisions import OPERATIONS, authorise_operation  # noqa: PLC0415
+
+    assert authorise_operation("dispatch reminders", None) == "scheduler"
+    assert authorise_operation("dispatch reminders", "coordinator") == "coordinator"
+    assert authorise_operation("import a history", None) == "coordinator"
+    assert authorise_operation("sign checkpoints", "scheduler") == "scheduler"
+    for operation in OPERATIONS:
+        for role in ("auditor", "district", "steering_group"):
+            with pytest.raises(Refusal) as caught:
+                authorise_operation(operation, role)
+            assert caught.value.kind == "not_authorised"
+            assert f"the {role} role may not {operation}" in str(caught.value)
+    with pytest.raises(Refusal):
+        authorise_operation("import a history", "scheduler")

@@ -84,7 +84,9 @@ def test_the_authorization_request_carries_state_nonce_and_pkce(
 
 
 def test_a_coordinator_signs_in(browser: httpx.Client, issuer: str) -> None:
-    put_user(issuer, "samordnare.test@example.org", name="Samordnare Test", groups=["ppss-samordnare"])
+    put_user(
+        issuer, "samordnare.test@example.org", name="Samordnare Test", groups=["ppss-samordnare"]
+    )
 
     response = sign_in(browser, "samordnare.test@example.org")
 
@@ -124,7 +126,12 @@ def test_a_district_is_mapped_by_its_group_and_other_groups_are_ignored(
 def test_a_person_with_no_mapped_role_gets_no_access_and_no_session(
     browser: httpx.Client, issuer: str
 ) -> None:
-    put_user(issuer, "anstalld.utan.roll@example.org", name="Anställd utan roll", groups=["alla-anstallda"])
+    put_user(
+        issuer,
+        "anstalld.utan.roll@example.org",
+        name="Anställd utan roll",
+        groups=["alla-anstallda"],
+    )
 
     response = sign_in(browser, "anstalld.utan.roll@example.org")
 
