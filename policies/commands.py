@@ -6,13 +6,44 @@ decision functions in :mod:`policies.decisions` say whether it may be recorded n
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from events.base import Code, Kronor, PositiveKronor, Text
+
+#: Bidirectional overrides and isolates: printable-looking, but they reorder what a reader
+#: sees (a name that reads as another).
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _printable(value: str, *, lines: bool) -> str:
+    for character in value:
+        if character in "\n\t" and lines:
+            continue
+        if unicodedata.category(character) == "Cc" or character in _BIDI:
+            raise ValueError(
+                f"contains the control character {character!a}: use printable "
+                "characters only" + ("" if lines else ", on one line")
+            )
+    return value
+
+
+def _one_line(value: str) -> str:
+    return _printable(value, lines=False)
+
+
+def _free_text(value: str) -> str:
+    return _printable(value, lines=True)
+
+
+#: A name or a reference a person types: printable, one line, at most 200 characters.
+Line = Annotated[Text, Field(max_length=200), AfterValidator(_one_line)]
+#: A reason or a description: printable (line breaks and tabs allowed), at most 4000.
+FreeText = Annotated[Text, AfterValidator(_free_text)]
 
 __all__ = [
     "COMMANDS",
@@ -80,7 +111,7 @@ class Command(BaseModel):
 class ProjectCommand(Command):
     """A command about one district's project in a round."""
 
-    district: Text
+    district: Line
 
 
 # -- round commands ----------------------------------------------------------------------
@@ -89,7 +120,7 @@ class ProjectCommand(Command):
 class OpenRound(Command):
     verb: ClassVar[str] = "open a round"
 
-    title: Text
+    title: Line
     budget_sek: Kronor
     supervision_pool_sek: Kronor = 0
     supervision_cap_sek: Kronor | None = None
@@ -98,7 +129,7 @@ class OpenRound(Command):
     application_deadline: date | None = None
     policy: Code
     policy_version: int = 1
-    deadlines: tuple[tuple[Code, date, Text | None], ...] = ()
+    deadlines: tuple[tuple[Code, date, FreeText | None], ...] = ()
 
 
 class SetDeadline(Command):
@@ -106,15 +137,15 @@ class SetDeadline(Command):
 
     code: Code
     due_on: date
-    reason: Text
-    description: Text | None = None
+    reason: FreeText
+    description: FreeText | None = None
 
 
 class ScheduleSession(Command):
     verb: ClassVar[str] = "schedule network sessions"
 
     session_id: Code
-    title: Text
+    title: Line
     starts_at: AwareDatetime
     mandatory: bool = True
 
@@ -131,14 +162,14 @@ class SetLadder(Command):
     verb: ClassVar[str] = "set reminder ladders"
 
     steps: tuple[LadderRung, ...]
-    reason: Text
+    reason: FreeText
     obligation: Code | None = None
 
 
 class CloseRound(Command):
     verb: ClassVar[str] = "close a round"
 
-    reason: Text
+    reason: FreeText
 
 
 class RestatedApplication(BaseModel):
@@ -146,7 +177,7 @@ class RestatedApplication(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: Text
+    name: Line
     schools: Annotated[int, Field(ge=1, le=1000)]
     applied_sek: Kronor
 
@@ -157,13 +188,13 @@ class RecordAllocation(Command):
     verb: ClassVar[str] = "record allocation decisions"
     round_wide: ClassVar[bool] = True
 
-    decided_by: Text = "Socialnämnden"
+    decided_by: Line = "Socialnämnden"
     decided_on: date
-    decision_ref: Text
+    decision_ref: Line
     #: What to share; None: the round's budget.
     total_sek: Kronor | None = None
     #: Districts left out of the remainder's share (seed 000: Älvsjö).
-    exclude: tuple[Text, ...] = ()
+    exclude: tuple[Line, ...] = ()
     min_excess_sek: Kronor = 0
     #: An input file's districts: each must match a recorded application exactly.
     restated: tuple[RestatedApplication, ...] | None = None
@@ -189,7 +220,7 @@ class Withdraw(ProjectCommand):
     roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
     verb: ClassVar[str] = "withdraw the application"
 
-    reason: Text
+    reason: FreeText
 
 
 class AwardGrant(ProjectCommand):
@@ -197,7 +228,7 @@ class AwardGrant(ProjectCommand):
     round_wide: ClassVar[bool] = True
 
     amount_sek: Kronor
-    decision_ref: Text
+    decision_ref: Line
     decided_on: date
 
     def own_date(self) -> date | None:
@@ -209,7 +240,7 @@ class SubmitPlan(ProjectCommand):
     verb: ClassVar[str] = "submit plans"
 
     plan_id: Code
-    summary: Text
+    summary: FreeText
 
 
 class DecidePlan(ProjectCommand):
@@ -219,7 +250,7 @@ class DecidePlan(ProjectCommand):
     plan_id: Code
     approve: bool
     meeting_on: date
-    reason: Text | None = None
+    reason: FreeText | None = None
 
     def own_date(self) -> date | None:
         return self.meeting_on
@@ -231,7 +262,7 @@ class RecordNetwork(ProjectCommand):
     session_id: Code
     outcome: Literal["attended", "absent", "make-up", "exemption"]
     excused: bool = False
-    note: Text | None = None
+    note: FreeText | None = None
     participants: Annotated[int, Field(ge=1, le=1000)] = 1
 
 
@@ -240,7 +271,7 @@ class RequestSupervision(ProjectCommand):
     verb: ClassVar[str] = "request supervision money"
 
     amount_sek: PositiveKronor
-    description: Text
+    description: FreeText
 
 
 class GrantSupervision(ProjectCommand):
@@ -248,7 +279,7 @@ class GrantSupervision(ProjectCommand):
     round_wide: ClassVar[bool] = True
 
     amount_sek: PositiveKronor
-    decision_ref: Text
+    decision_ref: Line
 
 
 class Disburse(ProjectCommand):
@@ -256,7 +287,7 @@ class Disburse(ProjectCommand):
     round_wide: ClassVar[bool] = True
 
     amount_sek: PositiveKronor
-    payment_reference: Text
+    payment_reference: Line
     purpose: Literal["grant", "supervision"] = "grant"
 
 
@@ -269,7 +300,7 @@ class SubmitFollowUp(ProjectCommand):
     indicators: dict[str, Any]
     period_start: date | None = None
     period_end: date | None = None
-    self_financing_plan: Text | None = None
+    self_financing_plan: FreeText | None = None
 
 
 class SubmitFinancialReport(ProjectCommand):
@@ -288,7 +319,7 @@ class SubmitYearEndAccount(ProjectCommand):
     tail_days: ClassVar[int | None] = 400
 
     spent_sek: Kronor
-    cost_description: Text
+    cost_description: FreeText
     spent_outside_plan_sek: Kronor = 0
     supervision_spent_sek: Kronor | None = None
 
@@ -299,7 +330,7 @@ class DemandRepayment(ProjectCommand):
     after_close: ClassVar[bool] = True
 
     amount_sek: PositiveKronor
-    reason: Text
+    reason: FreeText
     due_on: date
 
 
@@ -310,8 +341,8 @@ class SettleRepayment(ProjectCommand):
 
     amount_sek: PositiveKronor
     waive: bool
-    reference: Text
-    reason: Text | None = None
+    reference: Line
+    reason: FreeText | None = None
 
 
 class Annul(Command):
@@ -321,10 +352,10 @@ class Annul(Command):
     round_wide: ClassVar[bool] = True
     after_close: ClassVar[bool] = True
 
-    district: Text | None = None
+    district: Line | None = None
     event_id: UUID | None = None
     position: Annotated[int, Field(ge=1)] | None = None
-    reason: Text
+    reason: FreeText
 
 
 _NAMES = {

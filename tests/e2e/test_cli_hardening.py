@@ -101,3 +101,17 @@ def test_ctrl_c_while_starting_is_one_line(tmp_path: Path) -> None:
     assert child.returncode == 130, err
     assert len([line for line in err.splitlines() if line.strip()]) == 1, err
     assert "interrupted" in err
+
+
+def test_control_characters_in_names_and_reasons_are_refused(tmp_path: Path) -> None:
+    url = _demo(tmp_path)
+    before = ppss("events", "count", "--database", url, home=tmp_path).out
+    escape = ppss("disburse", "--round", "ppss-2014", "--district", "Farsta", "--amount", "1",
+                  "--reference", "R\x1b[2J", "--as", "coordinator", "--database", url,
+                  home=tmp_path)  # fmt: skip
+    assert_one_line_error(escape, "payment_reference", "control character '\\x1b'")
+    bell = ppss("round", "deadline", "--round", "ppss-2014", "--code", "t2", "--due",
+                "2014-06-01", "--reason", "bad\x07bell", "--as", "coordinator", "--database",
+                url, home=tmp_path)  # fmt: skip
+    assert_one_line_error(bell, "reason", "printable characters only")
+    assert ppss("events", "count", "--database", url, home=tmp_path).out == before

@@ -1,0 +1,35 @@
+"""What people type into commands: printable names and references on one line, reasons that
+may span lines; never a control character or a bidirectional override (issue 12)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from policies.commands import Disburse, Withdraw
+
+
+def _pay(reference: str) -> Disburse:
+    return Disburse(round_id="r", district="Farsta", amount_sek=1, payment_reference=reference)
+
+
+@pytest.mark.parametrize("bad", ["R\x00", "R\x1b[2J", "R\u202e1", "rad 1\nrad 2", "R\x7f"])
+def test_a_reference_is_one_printable_line(bad: str) -> None:
+    with pytest.raises(ValidationError, match="printable characters only"):
+        _pay(bad)
+
+
+def test_printable_names_pass_and_are_bounded() -> None:
+    assert _pay('=HYPERLINK("x")').payment_reference == '=HYPERLINK("x")'  # exports quote it
+    assert _pay("Ärende 2014-01 / Skärholmen").payment_reference.startswith("Ärende")
+    with pytest.raises(ValidationError):
+        _pay("x" * 201)
+
+
+def test_a_reason_may_span_lines_but_holds_no_control_character() -> None:
+    ok = Withdraw(round_id="r", district="Farsta", reason="Första raden\nAndra raden\tmed tab")
+    assert "\n" in ok.reason
+    with pytest.raises(ValidationError, match="control character"):
+        Withdraw(round_id="r", district="Farsta", reason="ok\x1b[2J")
+    with pytest.raises(ValidationError, match="control character"):
+        Withdraw(round_id="r", district="Far\x00sta", reason="ok")
