@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
 from events.base import Code, Event, Kronor, PositiveKronor, Text
 
@@ -58,7 +58,7 @@ class ApplicationSubmitted(Event):
     round_id: Code
     project_id: Code
     district: Text
-    school_count: Annotated[int, Field(ge=1, le=1000)]
+    school_count: Annotated[int, Strict(), Field(ge=1, le=1000)]
     #: Names of the participating schools, where the application names them.
     schools: tuple[Text, ...] = ()
     lead_unit: Text | None = None

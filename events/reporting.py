@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from events.base import Event, Kronor, Text
 
@@ -16,7 +16,8 @@ __all__ = [
     "YearEndAccountSubmitted",
 ]
 
-Count = Annotated[int, Field(ge=0, le=1_000_000)]
+#: A whole count of pupils, hours or schools: strict, so a bool, a float or text is refused.
+Count = Annotated[int, Strict(), Field(ge=0, le=1_000_000)]
 
 
 class FollowUpIndicators(BaseModel):

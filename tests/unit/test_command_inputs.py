@@ -33,3 +33,18 @@ def test_a_reason_may_span_lines_but_holds_no_control_character() -> None:
         Withdraw(round_id="r", district="Farsta", reason="ok\x1b[2J")
     with pytest.raises(ValidationError, match="control character"):
         Withdraw(round_id="r", district="Far\x00sta", reason="ok")
+
+
+@pytest.mark.parametrize("count", [True, "3", 3.0, 1e3])
+def test_a_count_is_a_whole_number_not_a_bool_text_or_float(count: object) -> None:
+    from datetime import date  # noqa: PLC0415
+
+    from events import ApplicationSubmitted, FollowUpIndicators  # noqa: PLC0415
+
+    with pytest.raises(ValidationError, match="school_count"):
+        ApplicationSubmitted(
+            round_id="r", project_id="farsta", district="Farsta", school_count=count,  # type: ignore[arg-type]
+            applied_sek=100_000, period_start=date(2014, 1, 1), period_end=date(2014, 12, 31),
+        )  # fmt: skip
+    with pytest.raises(ValidationError, match="pupils_reached"):
+        FollowUpIndicators(target_group_size=10, pupils_reached=count)  # type: ignore[arg-type]
