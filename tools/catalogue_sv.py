@@ -221,6 +221,9 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
     "supervision money": "medel för gemensam handledning",
     "Pupils in the target group": "Elever i målgruppen",
     "Pupils reached": "Elever som nåtts",
+    "This cannot be more than the pupils reached.": (
+        "Det kan inte vara fler än antalet elever som nåtts."
+    ),
     "Unplanned drop-outs": "Oplanerade avbrott",
     "Hours of unauthorised absence": "Timmar ogiltig frånvaro",
     "Pupils with improved attendance": "Elever med ökad närvaro",

@@ -486,6 +486,10 @@ def submit_follow_up(
             continue
         if count is not None:
             indicators[name] = count
+    reached = indicators.get("pupils_reached")
+    for name in ("unplanned_dropouts", "pupils_with_improved_attendance"):
+        if reached is not None and indicators.get(name, 0) > reached:
+            errors[name] = tr.gettext("This cannot be more than the pupils reached.")
     days = {}
     for name, text in (("period_start", period_start), ("period_end", period_end)):
         try:
