@@ -220,7 +220,8 @@ def _project_page(
         report_form={**_REPORT_FORM, **(report or {})},
         submitted_plans=submitted_plans,
         may_pay=principal.role == "coordinator",
-        may_decide=principal.role == "steering_group" and bool(submitted_plans),
+        may_decide=principal.role == "steering_group"
+        and (bool(submitted_plans) or plan is not None),
         may_report=principal.role in REPORTING_ROLES
         and (has_t2 or follow_up is not None or report is not None),
     )
