@@ -158,6 +158,15 @@ DETAIL_FIELDS: dict[str, str] = {
     "description": N_("Description"),
 }
 
+#: A follow-up's aggregate indicators the timeline shows (counts only, never one pupil).
+INDICATOR_FIELDS: dict[str, str] = {
+    "target_group_size": N_("Pupils in the target group"),
+    "pupils_reached": N_("Pupils reached"),
+    "unplanned_dropouts": N_("Unplanned drop-outs"),
+    "unauthorised_absence_hours": N_("Hours of unauthorised absence"),
+    "pupils_with_improved_attendance": N_("Pupils with improved attendance"),
+}
+
 #: Ladder steps of reminders (``before-14``, ``due``, ``late-5``...).
 _STEP = re.compile(r"^(before|late)-(\d+)$")
 _CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -269,6 +278,11 @@ class Translator:
             else:
                 text = str(value)
             shown.append((self.gettext(label), text))
+        indicators = getattr(event, "indicators", None)
+        for name, label in INDICATOR_FIELDS.items():
+            value = getattr(indicators, name, None)
+            if isinstance(value, int):
+                shown.append((self.gettext(label), str(value)))
         return shown
 
     @staticmethod

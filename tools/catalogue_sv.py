@@ -219,6 +219,109 @@ SV: dict[str | tuple[str, str], str | tuple[str, str]] = {
     "plan rejected": "arbetsplanen avslagen",
     "repayment due": "återbetalning krävs",
     "supervision money": "medel för gemensam handledning",
+    "Pupils in the target group": "Elever i målgruppen",
+    "Pupils reached": "Elever som nåtts",
+    "This cannot be more than the pupils reached.": (
+        "Det kan inte vara fler än antalet elever som nåtts."
+    ),
+    "Unplanned drop-outs": "Oplanerade avbrott",
+    "Hours of unauthorised absence": "Timmar ogiltig frånvaro",
+    "Pupils with improved attendance": "Elever med ökad närvaro",
+    "Only auditors and coordinators replay a round.": (
+        "Bara revisorer och samordnare kan spela upp en bidragsomgång i efterhand."
+    ),
+    "Write the time as YYYY-MM-DD HH:MM, e.g. 2015-02-01 09:30.": (
+        "Skriv tidpunkten som ÅÅÅÅ-MM-DD TT:MM, t.ex. 2015-02-01 09:30."
+    ),
+    "Only the steering group decides on work plans.": "Bara styrgruppen beslutar om arbetsplaner.",
+    "Choose one of the project's work plans.": "Välj en av projektets arbetsplaner.",
+    "Choose approve or reject.": "Välj godkänn eller avslå.",
+    "Give the date of the steering group's meeting.": "Ange datum för styrgruppens möte.",
+    "Say why the plan is rejected, so the district knows what to fix.": (
+        "Skriv varför planen avslås, så att stadsdelen vet vad som ska rättas."
+    ),
+    "The reason is too long (at most 2 000 characters).": (
+        "Motiveringen är för lång (högst 2 000 tecken)."
+    ),
+    "Only the district itself or a coordinator submits reports.": (
+        "Bara stadsdelen själv eller en samordnare lämnar in rapporter."
+    ),
+    "Write a whole number, e.g. 24.": "Skriv ett heltal, t.ex. 24.",
+    "The text is too long (at most 2 000 characters).": "Texten är för lång (högst 2 000 tecken).",
+    "Replay the round as known at an earlier time": (
+        "Spela upp omgången som den var känd vid en tidigare tidpunkt"
+    ),
+    "Already recorded: this is on record; nothing was recorded twice.": (
+        "Redan registrerad: uppgiften finns redan; ingenting registrerades två gånger."
+    ),
+    "Work plan %(plan)s approved.": "Arbetsplanen %(plan)s är godkänd.",
+    "Work plan %(plan)s rejected; the district sees the reason.": (
+        "Arbetsplanen %(plan)s är avslagen; stadsdelen ser motiveringen."
+    ),
+    "The T2 follow-up is recorded.": "Uppföljningen vid T2 är registrerad.",
+    "The T2 financial report is recorded (spent so far: %(amount)s).": (
+        "Den ekonomiska återrapporteringen vid T2 är registrerad (förbrukat hittills: %(amount)s)."
+    ),
+    "Decide on a work plan": "Besluta om en arbetsplan",
+    "Work plan": "Arbetsplan",
+    "submitted %(day)s": "inlämnad %(day)s",
+    "Approve": "Godkänn",
+    "Reject": "Avslå",
+    "Date of the steering group's meeting": "Datum för styrgruppens möte",
+    "Reason (needed when rejecting)": "Motivering (krävs vid avslag)",
+    "Record the decision": "Registrera beslutet",
+    "Counts for the whole group only: never names or anything else about a single pupil.": (
+        "Bara antal för hela gruppen: aldrig namn eller något annat om en enskild elev."
+    ),
+    "Unplanned drop-outs (may be left empty: 0)": "Oplanerade avbrott (tomt: 0)",
+    "Hours of unauthorised absence (optional)": "Timmar ogiltig frånvaro (frivilligt)",
+    "Pupils with improved attendance (optional)": "Elever med ökad närvaro (frivilligt)",
+    "Period from (empty: the round's start)": "Period från (tomt: omgångens början)",
+    "Period to (empty: the round's end)": "Period till (tomt: omgångens slut)",
+    "How the work can be financed within the own organisation": (
+        "Hur arbetet kan finansieras inom den egna organisationen"
+    ),
+    "Submit the T2 follow-up": "Lämna in uppföljningen vid T2",
+    "Spent so far (kr)": "Förbrukat hittills (kr)",
+    "Forecast for the year (kr)": "Prognos för året (kr)",
+    "Submit the T2 financial report": "Lämna in den ekonomiska återrapporteringen",
+    "Replay": "Spela upp",
+    "Replay: %(title)s": "Uppspelning: %(title)s",
+    "The situation as of (date; empty: today)": "Läget per (datum; tomt: i dag)",
+    "As known at (date and time, Stockholm time; empty: everything recorded)": (
+        "Som det var känt vid (datum och klockslag, svensk tid; tomt: allt som registrerats)"
+    ),
+    (
+        "The board as it stood at the end of %(day)s, from what had been recorded by "
+        "%(moment)s. Anything recorded later, corrections included, is left out."
+    ): (
+        "Översikten som den såg ut vid dagens slut %(day)s, enligt det som hade registrerats "
+        "till och med %(moment)s. Det som registrerats senare, även rättelser, är inte med."
+    ),
+    (
+        "The board as it stood at the end of %(day)s, from everything recorded up to now, "
+        "corrections included."
+    ): (
+        "Översikten som den såg ut vid dagens slut %(day)s, enligt allt som registrerats fram"
+        " till nu, rättelser inräknade."
+    ),
+    (
+        "The board as it stood today, from what had been recorded by %(moment)s. Anything "
+        "recorded later, corrections included, is left out."
+    ): (
+        "Översikten som den ser ut i dag, enligt det som hade registrerats till och med "
+        "%(moment)s. Det som registrerats senare, även rättelser, är inte med."
+    ),
+    (
+        "The board today, from everything recorded up to now. Choose a date, a time or both "
+        "to replay."
+    ): (
+        "Översikten i dag, enligt allt som registrerats fram till nu. Välj ett datum, en "
+        "tidpunkt eller båda för att spela upp."
+    ),
+    "The round was not yet on record at that time.": (
+        "Omgången var ännu inte registrerad vid den tidpunkten."
+    ),
 }
 
 

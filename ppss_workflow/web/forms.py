@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, tzinfo
 
 from ppss_workflow.errors import InvalidCommand
 
-__all__ = ["parse_kronor"]
+__all__ = ["parse_count", "parse_instant", "parse_kronor"]
 
 #: Spaces people put between groups of digits: space, no-break, thin and narrow no-break.
 _GROUPS = re.compile(r"[ \u00a0\u2009\u202f]")
 _SUFFIX = re.compile(r"(?:kr|kronor|sek|:-)\.?$", re.IGNORECASE)
 
 
-def parse_kronor(text: str) -> int:
+def parse_kronor(text: str, *, minimum: int = 1) -> int:
     """Whole kronor from "1 400 000", "1400000 kr", "1 400 000:-" or "SEK 1400000".
 
-    Refuses decimals, signs and anything else with a one-line reason (in English; the page
-    says it in the person's language).
+    Refuses decimals, signs, less than ``minimum`` (1 kr: a payment; 0 kr: money spent) and
+    anything else with a one-line reason (in English; the page says it in the person's
+    language).
     """
     raw = text.strip()
     cleaned = _SUFFIX.sub("", raw).strip()
@@ -31,8 +33,36 @@ def parse_kronor(text: str) -> int:
     if not cleaned.isascii() or not cleaned.isdigit():
         raise InvalidCommand(f"{raw!r} is not an amount in whole kronor (e.g. 1 400 000)")
     amount = int(cleaned)
-    if amount <= 0:
-        raise InvalidCommand("the amount must be more than 0 kr")
+    if amount < minimum:
+        raise InvalidCommand(f"the amount must be at least {minimum} kr")
     if amount > 10**12:
         raise InvalidCommand(f"{raw!r} is more than any grant")
     return amount
+
+
+def parse_count(text: str, *, required: bool = True) -> int | None:
+    """A count of pupils or hours as people write it ("24", "1 200"); blank is ``None`` when
+    the field is optional. Refuses anything but a whole number from 0 up."""
+    cleaned = _GROUPS.sub("", text.strip())
+    if not cleaned:
+        if required:
+            raise InvalidCommand("give a number, e.g. 24")
+        return None
+    if not cleaned.isascii() or not cleaned.isdigit():
+        raise InvalidCommand(f"{text.strip()!r} is not a whole number (e.g. 24)")
+    count = int(cleaned)
+    if count > 10**7:
+        raise InvalidCommand(f"{text.strip()!r} is more than any count here")
+    return count
+
+
+def parse_instant(text: str | None, zone: tzinfo) -> datetime | None:
+    """``YYYY-MM-DDTHH:MM`` (what a browser's date-and-time field sends; a space instead of
+    the T, or seconds, are fine too) read as a time in ``zone``; blank is ``None``."""
+    if text is None or not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidCommand(f"{text.strip()!r}: write a time as YYYY-MM-DDTHH:MM") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)

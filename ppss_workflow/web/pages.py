@@ -1,7 +1,11 @@
-"""The pages people use: sign-in, rounds, a round's overview, a project, the payment form.
+"""The pages people use: sign-in, rounds, a round's overview and its replay, a project, and
+the forms on it (a payment, the steering group's plan decision, the T2 follow-up and financial
+report).
 
 Every page is rendered on the server and works without JavaScript. Every form carries the
 session's CSRF token; a post without it is refused (403) before anything is read or written.
+Every post is authorised on the server; a rule of the round that refuses it is shown beside
+the form (422) with the policy's reason, and nothing is written.
 """
 
 from __future__ import annotations
@@ -12,10 +16,17 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from policies.commands import Disburse
+from policies.commands import (
+    Command,
+    DecidePlan,
+    Disburse,
+    SubmitFinancialReport,
+    SubmitFollowUp,
+)
+from policies.state import STOCKHOLM, end_of_day
 from ppss_workflow.access import Principal
-from ppss_workflow.errors import ConditionNotMet, InvalidCommand
-from ppss_workflow.handlers import Commands
+from ppss_workflow.errors import ConditionNotMet, InvalidCommand, NotFound
+from ppss_workflow.handlers import Commands, Outcome
 from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.web.auth import (
@@ -26,9 +37,10 @@ from ppss_workflow.web.auth import (
     sign_in,
     sign_out,
 )
-from ppss_workflow.web.forms import parse_kronor
+from ppss_workflow.web.forms import parse_count, parse_instant, parse_kronor
 from ppss_workflow.web.render import Forbidden, SignInRequired, render, tr_for
 from ppss_workflow.web.views import (
+    ProjectDetail,
     Totals,
     parse_day,
     project_detail,
@@ -140,6 +152,7 @@ def round_page(
             totals=Totals.of([]),
             as_of=as_of,
             as_of_error=True,
+            may_replay=principal.role in REPLAYING_ROLES,
         )
     rows = visible_board(r, principal, round_id, day)
     return render(
@@ -150,7 +163,32 @@ def round_page(
         totals=Totals.of(rows),
         as_of=day.isoformat() if day else "",
         as_of_error=False,
+        may_replay=principal.role in REPLAYING_ROLES,
     )
+
+
+#: Who may replay a round as of a date and as known at an instant.
+REPLAYING_ROLES = frozenset({"auditor", "coordinator"})
+#: Who may submit a project's follow-ups and financial reports (a district: its own only).
+REPORTING_ROLES = frozenset({"district", "coordinator"})
+
+_PAYMENT_FORM = {"amount": "", "reference": "", "purpose": "grant", "errors": {}}
+_PLAN_FORM = {"plan_id": "", "decision": "approve", "meeting_on": "", "reason": "", "errors": {}}
+_FOLLOW_UP_FIELDS = (
+    "target_group_size",
+    "pupils_reached",
+    "unplanned_dropouts",
+    "unauthorised_absence_hours",
+    "pupils_with_improved_attendance",
+)
+_FOLLOW_UP_FORM: dict[str, Any] = {
+    **dict.fromkeys(_FOLLOW_UP_FIELDS, ""),
+    "period_start": "",
+    "period_end": "",
+    "self_financing_plan": "",
+    "errors": {},
+}
+_REPORT_FORM = {"spent": "", "forecast": "", "errors": {}}
 
 
 def _project_page(
@@ -159,11 +197,16 @@ def _project_page(
     round_id: str,
     district: str,
     status: int = 200,
-    **form: Any,
+    *,
+    payment: dict[str, Any] | None = None,
+    plan: dict[str, Any] | None = None,
+    follow_up: dict[str, Any] | None = None,
+    report: dict[str, Any] | None = None,
 ) -> Response:
     detail = project_detail(reads(request), principal, round_id, district)
     flash = request.session.pop("flash", None)
-    values = {"amount": "", "reference": "", "purpose": "grant", "errors": {}, **form}
+    submitted_plans = [p for p in detail.view.state.plans if p.status == "submitted"]
+    has_t2 = any(c.code.startswith("t2") for c in detail.assessment.conditions)
     return render(
         request,
         "project.html",
@@ -171,14 +214,77 @@ def _project_page(
         p=detail,
         round=detail.view.round,
         flash=flash if isinstance(flash, dict) else None,
-        form=values,
+        form={**_PAYMENT_FORM, **(payment or {})},
+        plan_form={**_PLAN_FORM, **(plan or {})},
+        follow_up_form={**_FOLLOW_UP_FORM, **(follow_up or {})},
+        report_form={**_REPORT_FORM, **(report or {})},
+        submitted_plans=submitted_plans,
         may_pay=principal.role == "coordinator",
+        may_decide=principal.role == "steering_group"
+        and (bool(submitted_plans) or plan is not None),
+        may_report=principal.role in REPORTING_ROLES
+        and (has_t2 or follow_up is not None or report is not None),
     )
 
 
 @router.get("/rounds/{round_id}/projects/{district}", response_class=HTMLResponse)
 def project_page(request: Request, round_id: str, district: str) -> Response:
     return _project_page(request, reader(request), round_id, district)
+
+
+@router.get("/rounds/{round_id}/replay", response_class=HTMLResponse)
+def replay_page(
+    request: Request,
+    round_id: str,
+    as_of: Annotated[str | None, Query()] = None,
+    known_at: Annotated[str | None, Query()] = None,
+) -> Response:
+    """The round's board as of the end of a date (the rules' time) and as the store knew it
+    at an instant (what had been recorded by then): for auditors and coordinators."""
+    principal = reader(request)
+    if principal.role not in REPLAYING_ROLES:
+        raise Forbidden(N_("Only auditors and coordinators replay a round."))
+    r = reads(request)
+    rnd = r.round(round_id)  # an unknown round: 404
+    errors: dict[str, str] = {}
+    tr = tr_for(request)
+    day = moment = None
+    try:
+        day = parse_day(as_of, "as_of")
+    except InvalidCommand:
+        errors["as_of"] = tr.gettext("Write the date as YYYY-MM-DD, e.g. 2014-10-01.")
+    try:
+        moment = parse_instant(known_at, STOCKHOLM)
+    except InvalidCommand:
+        errors["known_at"] = tr.gettext(
+            "Write the time as YYYY-MM-DD HH:MM, e.g. 2015-02-01 09:30."
+        )
+    values = {"as_of": as_of or "", "known_at": known_at or ""}
+    rows = []
+    unknown = False
+    if not errors:
+        try:
+            board = r.board(round_id, as_of=end_of_day(day) if day else None, known_at=moment)
+        except NotFound:
+            unknown = True  # the round itself was not yet on record at that instant
+        else:
+            rows = sorted(
+                (row for row in board if principal.sees(row.district)),
+                key=lambda row: row.district.casefold(),
+            )
+    return render(
+        request,
+        "replay.html",
+        400 if errors else 200,
+        round=rnd,
+        rows=rows,
+        totals=Totals.of(rows),
+        values=values,
+        errors=errors,
+        day=day.isoformat() if day else "",
+        moment=tr.moment(moment) if moment else "",
+        unknown=unknown,
+    )
 
 
 # -- acting -------------------------------------------------------------------------------
@@ -215,7 +321,9 @@ def pay(
         errors["purpose"] = tr.gettext("Choose grant or supervision money.")
     form = {"amount": amount, "reference": reference, "purpose": purpose}
     if errors:
-        return _project_page(request, principal, round_id, district, 422, errors=errors, **form)
+        return _project_page(
+            request, principal, round_id, district, 422, payment={**form, "errors": errors}
+        )
     command = Disburse(
         round_id=detail.view.round.round_id,
         district=detail.district,
@@ -223,23 +331,257 @@ def pay(
         payment_reference=reference.strip(),
         purpose="supervision" if purpose == "supervision" else "grant",
     )
-    commands = Commands(request.app.state.store, request.app.state.clock)
-    try:
-        outcome = commands.execute(principal.actor(), command)
-    except (ConditionNotMet, InvalidCommand) as exc:
-        refusal = getattr(exc, "refusal", None)
-        reason = tr.plain(refusal.message if refusal is not None else str(exc))
+    outcome, reason = _execute(request, principal, command)
+    if outcome is None:
         return _project_page(
-            request, principal, round_id, district, 422, errors={"refused": reason}, **form
+            request,
+            principal,
+            round_id,
+            district,
+            422,
+            payment={**form, "errors": {"refused": reason}},
         )
     request.session["flash"] = {
         "kind": "already" if outcome.already is not None else "paid",
         "amount": amount_sek,
         "reference": reference.strip(),
     }
-    return RedirectResponse(
-        f"/rounds/{detail.view.round.round_id}/projects/{detail.slug}", status_code=303
+    return _back_to(detail)
+
+
+def _execute(
+    request: Request, principal: Principal, command: Command
+) -> tuple[Outcome | None, str]:
+    """Run ``command`` as the signed-in person: the outcome, or None and the policy's reason
+    in plain words (nothing was written)."""
+    commands = Commands(request.app.state.store, request.app.state.clock)
+    try:
+        return commands.execute(principal.actor(), command), ""
+    except (ConditionNotMet, InvalidCommand) as exc:
+        refusal = getattr(exc, "refusal", None)
+        return None, tr_for(request).plain(refusal.message if refusal is not None else str(exc))
+
+
+def _back_to(detail: ProjectDetail, anchor: str = "") -> Response:
+    url = f"/rounds/{detail.view.round.round_id}/projects/{detail.slug}"
+    return RedirectResponse(url + (f"#{anchor}" if anchor else ""), status_code=303)
+
+
+def _writer(
+    request: Request, csrf: str, round_id: str, district: str
+) -> tuple[Principal, ProjectDetail]:
+    """The signed-in person and the project, for a post: CSRF first, then a project this
+    person may see (else 404, as for one that does not exist)."""
+    principal = signed_in(request)
+    require_csrf(request, csrf)
+    return principal, project_detail(reads(request), reader(request), round_id, district)
+
+
+@router.post("/rounds/{round_id}/projects/{district}/plans", response_class=HTMLResponse)
+def decide_plan(
+    request: Request,
+    round_id: str,
+    district: str,
+    csrf: CsrfField = "",
+    plan_id: Annotated[str, Form()] = "",
+    decision: Annotated[str, Form()] = "",
+    meeting_on: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """The steering group approves or rejects a submitted work plan."""
+    principal, detail = _writer(request, csrf, round_id, district)
+    if principal.role != "steering_group":
+        raise Forbidden(N_("Only the steering group decides on work plans."))
+    tr = tr_for(request)
+    errors: dict[str, str] = {}
+    plans = {p.plan_id for p in detail.view.state.plans}
+    if plan_id not in plans:
+        errors["plan_id"] = tr.gettext("Choose one of the project's work plans.")
+    if decision not in ("approve", "reject"):
+        errors["decision"] = tr.gettext("Choose approve or reject.")
+    day = None
+    try:
+        day = parse_day(meeting_on, "meeting_on")
+    except InvalidCommand:
+        errors["meeting_on"] = tr.gettext("Write the date as YYYY-MM-DD, e.g. 2014-10-01.")
+    else:
+        if day is None:
+            errors["meeting_on"] = tr.gettext("Give the date of the steering group's meeting.")
+    if decision == "reject" and not reason.strip():
+        errors["reason"] = tr.gettext(
+            "Say why the plan is rejected, so the district knows what to fix."
+        )
+    if len(reason.strip()) > 2000:
+        errors["reason"] = tr.gettext("The reason is too long (at most 2 000 characters).")
+    form = {"plan_id": plan_id, "decision": decision, "meeting_on": meeting_on, "reason": reason}
+    if errors or day is None:
+        return _project_page(
+            request, principal, round_id, district, 422, plan={**form, "errors": errors}
+        )
+    command = DecidePlan(
+        round_id=detail.view.round.round_id,
+        district=detail.district,
+        plan_id=plan_id,
+        approve=decision == "approve",
+        meeting_on=day,
+        reason=reason.strip() or None,
     )
+    outcome, refused = _execute(request, principal, command)
+    if outcome is None:
+        return _project_page(
+            request,
+            principal,
+            round_id,
+            district,
+            422,
+            plan={**form, "errors": {"refused": refused}},
+        )
+    request.session["flash"] = {
+        "kind": "already" if outcome.already is not None else f"plan_{decision}",
+        "plan": plan_id,
+    }
+    return _back_to(detail)
+
+
+def _reporter(
+    request: Request, csrf: str, round_id: str, district: str
+) -> tuple[Principal, ProjectDetail]:
+    principal, detail = _writer(request, csrf, round_id, district)
+    if principal.role not in REPORTING_ROLES:
+        raise Forbidden(N_("Only the district itself or a coordinator submits reports."))
+    return principal, detail
+
+
+@router.post("/rounds/{round_id}/projects/{district}/follow-ups", response_class=HTMLResponse)
+def submit_follow_up(
+    request: Request,
+    round_id: str,
+    district: str,
+    csrf: CsrfField = "",
+    target_group_size: Annotated[str, Form()] = "",
+    pupils_reached: Annotated[str, Form()] = "",
+    unplanned_dropouts: Annotated[str, Form()] = "",
+    unauthorised_absence_hours: Annotated[str, Form()] = "",
+    pupils_with_improved_attendance: Annotated[str, Form()] = "",
+    period_start: Annotated[str, Form()] = "",
+    period_end: Annotated[str, Form()] = "",
+    self_financing_plan: Annotated[str, Form()] = "",
+) -> Response:
+    """The T2 follow-up: aggregate counts for the period, never anything about one pupil."""
+    principal, detail = _reporter(request, csrf, round_id, district)
+    tr = tr_for(request)
+    typed = {
+        "target_group_size": target_group_size,
+        "pupils_reached": pupils_reached,
+        "unplanned_dropouts": unplanned_dropouts,
+        "unauthorised_absence_hours": unauthorised_absence_hours,
+        "pupils_with_improved_attendance": pupils_with_improved_attendance,
+    }
+    errors: dict[str, str] = {}
+    indicators: dict[str, int] = {}
+    for name, text in typed.items():
+        try:
+            count = parse_count(text, required=name in ("target_group_size", "pupils_reached"))
+        except InvalidCommand:
+            errors[name] = tr.gettext("Write a whole number, e.g. 24.")
+            continue
+        if count is not None:
+            indicators[name] = count
+    reached = indicators.get("pupils_reached")
+    for name in ("unplanned_dropouts", "pupils_with_improved_attendance"):
+        if reached is not None and indicators.get(name, 0) > reached:
+            errors[name] = tr.gettext("This cannot be more than the pupils reached.")
+    days = {}
+    for name, text in (("period_start", period_start), ("period_end", period_end)):
+        try:
+            days[name] = parse_day(text, name)
+        except InvalidCommand:
+            errors[name] = tr.gettext("Write the date as YYYY-MM-DD, e.g. 2014-10-01.")
+    if len(self_financing_plan.strip()) > 2000:
+        errors["self_financing_plan"] = tr.gettext(
+            "The text is too long (at most 2 000 characters)."
+        )
+    form = {
+        **typed,
+        "period_start": period_start,
+        "period_end": period_end,
+        "self_financing_plan": self_financing_plan,
+    }
+    if errors:
+        return _project_page(
+            request, principal, round_id, district, 422, follow_up={**form, "errors": errors}
+        )
+    command = SubmitFollowUp(
+        round_id=detail.view.round.round_id,
+        district=detail.district,
+        kind="t2",
+        indicators=indicators,
+        period_start=days.get("period_start"),
+        period_end=days.get("period_end"),
+        self_financing_plan=self_financing_plan.strip() or None,
+    )
+    outcome, refused = _execute(request, principal, command)
+    if outcome is None:
+        return _project_page(
+            request,
+            principal,
+            round_id,
+            district,
+            422,
+            follow_up={**form, "errors": {"refused": refused}},
+        )
+    request.session["flash"] = {"kind": "already" if outcome.already else "follow_up"}
+    return _back_to(detail)
+
+
+@router.post(
+    "/rounds/{round_id}/projects/{district}/financial-reports", response_class=HTMLResponse
+)
+def submit_financial_report(
+    request: Request,
+    round_id: str,
+    district: str,
+    csrf: CsrfField = "",
+    spent: Annotated[str, Form()] = "",
+    forecast: Annotated[str, Form()] = "",
+) -> Response:
+    """The T2 financial report: spent so far and the forecast for the year, in kronor."""
+    principal, detail = _reporter(request, csrf, round_id, district)
+    tr = tr_for(request)
+    errors: dict[str, str] = {}
+    amounts: dict[str, int] = {}
+    for name, text in (("spent", spent), ("forecast", forecast)):
+        try:
+            amounts[name] = parse_kronor(text, minimum=0)
+        except InvalidCommand:
+            errors[name] = tr.gettext("Write the amount in whole kronor, e.g. 1 400 000.")
+    form = {"spent": spent, "forecast": forecast}
+    if errors:
+        return _project_page(
+            request, principal, round_id, district, 422, report={**form, "errors": errors}
+        )
+    command = SubmitFinancialReport(
+        round_id=detail.view.round.round_id,
+        district=detail.district,
+        kind="t2",
+        spent_sek=amounts["spent"],
+        forecast_sek=amounts["forecast"],
+    )
+    outcome, refused = _execute(request, principal, command)
+    if outcome is None:
+        return _project_page(
+            request,
+            principal,
+            round_id,
+            district,
+            422,
+            report={**form, "errors": {"refused": refused}},
+        )
+    request.session["flash"] = {
+        "kind": "already" if outcome.already else "report",
+        "amount": amounts["spent"],
+    }
+    return _back_to(detail)
 
 
 def healthz(request: Request) -> dict[str, object]:

@@ -8,8 +8,11 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from policies.commands import SubmitPlan
+from ppss_workflow.demo import district_actor
+from ppss_workflow.handlers import Commands
 from ppss_workflow.store import EventStore
-from tests.web.conftest import ROLES, csrf_of
+from tests.web.conftest import ROLES, clock, csrf_of
 
 R14 = "/rounds/ppss-2014"
 FARSTA = f"{R14}/projects/farsta"
@@ -124,3 +127,53 @@ def test_revoked_or_unknown_tokens_are_refused(
     for bad in ("Bearer nonsense", "Bearer ppss_x", "Basic abc", "Bearer "):
         response = app_client.get("/api/v1/rounds", headers={"Authorization": bad})
         assert response.status_code == 401
+
+
+#: user -> (plan decision on Farsta's project, T2 follow-up on Farsta's, T2 financial report
+#: on Farsta's, replay of the 2014 round). 303: recorded (one event); 200: the page.
+FORMS: dict[str | None, tuple[int, int, int, int]] = {
+    "coordinator": (403, 303, 303, 200),
+    "steering_group": (303, 403, 403, 403),
+    "auditor": (403, 403, 403, 200),
+    "district:Farsta": (403, 303, 303, 403),
+    "district:Rinkeby-Kista": (404, 404, 404, 403),
+    "scheduler": (403, 403, 403, 403),
+    None: (401, 401, 401, 303),
+}
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_the_forms_and_the_replay(
+    user: str | None, signed_in: Callable[[str | None], TestClient], demo_store: EventStore
+) -> None:
+    Commands(demo_store, clock).execute(
+        district_actor("Farsta"),
+        SubmitPlan(
+            round_id="ppss-2014", district="Farsta", plan_id="plan-2014-c", summary="Tillägg"
+        ),
+    )
+    client = signed_in(user)
+    token = csrf_of(client.get("/").text) if user is not None else ""
+    decide, follow_up, report, replay = FORMS[user]
+    posts = (
+        (
+            f"{FARSTA}/plans",
+            {"plan_id": "plan-2014-c", "decision": "approve", "meeting_on": "2014-12-15"},
+            decide,
+        ),
+        (f"{FARSTA}/follow-ups", {"target_group_size": "40", "pupils_reached": "20"}, follow_up),
+        (f"{FARSTA}/financial-reports", {"spent": "500 000", "forecast": "1 000 000"}, report),
+    )
+    for url, data, expected in posts:
+        before = demo_store.count()
+        response = client.post(url, data={"csrf_token": token, **data}, follow_redirects=False)
+        assert response.status_code == expected, (url, response.text)
+        assert demo_store.count() == before + (1 if expected == 303 else 0), url
+        if expected >= 400:
+            assert "Traceback" not in response.text
+        before = demo_store.count()
+        no_token = client.post(url, data=data, follow_redirects=False)
+        assert no_token.status_code in (401, 403), url
+        assert demo_store.count() == before
+    response = client.get(f"{R14}/replay?as_of=2014-06-30", follow_redirects=False)
+    assert response.status_code == replay
