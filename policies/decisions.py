@@ -1263,6 +1263,17 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
             "known districts",
             kind="not_found",
         )
+    if project.district and cmd.district.casefold() != project.district.casefold():
+        # The project was found by the name's slug, which forgets accents: "Fårsta" finds
+        # Farsta's project. Another district's name never acts on it.
+        _refuse(
+            cmd,
+            view,
+            f"{cmd.district!r} is not the district on record for this project "
+            f"({project.district!r}); use the district's name as on record",
+            "one project per district",
+            kind="not_found",
+        )
     accounting = DemandRepayment | SettleRepayment | SubmitYearEndAccount | SubmitFinancialReport
     if project.withdrawn is not None and not isinstance(cmd, accounting):
         _refuse(

@@ -823,3 +823,18 @@ def test_operations_run_in_their_own_roles_only() -> None:
             assert f"the {role} role may not {operation}" in str(caught.value)
     with pytest.raises(Refusal):
         authorise_operation("import a history", "scheduler")
+
+
+def test_a_name_that_only_shares_the_slug_never_acts_on_the_project() -> None:
+    """ "Fårsta" finds Farsta's project by its slug (accents forgotten): refused, named; the
+    name on record in another case is the same district."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    award = {"round_id": RID, "amount_sek": 100_000, "decision_ref": "SN 1",
+             "decided_on": date(2014, 2, 4), "on": date(2014, 2, 4)}  # fmt: skip
+    refusal = refused(world, AwardGrant(district="Fårsta", **award))  # type: ignore[arg-type]
+    assert "'Fårsta' is not the district on record for this project ('Farsta')" in str(refusal)
+    assert refusal.kind == "not_found"
+    decision = world.decide(AwardGrant(district="FARSTA", **award), TODAY)  # type: ignore[arg-type]
+    assert types_of_decision(decision) == ["GrantAwarded"]
