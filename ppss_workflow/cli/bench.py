@@ -116,10 +116,27 @@ def verify_command(
         raise ConfigurationError(f"--events {events} is too few to measure: use 100 or more")
     with _stages() as report:
         result = run_verify_bench(events, database, report)
+    print_result(result, fmt, f"Verify benchmark: {events:,} events on {result['backend']}")
+
+
+#: The scratch server a benchmark runs against (the option, shared by every benchmark).
+BenchDatabase = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        "-d",
+        help="Run against this server (a scratch schema is created and dropped). "
+        "Default: a temporary SQLite file. PPSS_DATABASE_URL is ignored on purpose.",
+    ),
+]
+
+
+def print_result(result: dict[str, Any], fmt: OutputFormat, title: str) -> None:
+    """A benchmark's figures: one JSON object, or a two-column table."""
     if fmt is OutputFormat.json:
         typer.echo(orjson.dumps(result).decode())
         return
-    table = Table(title=f"Verify benchmark: {events:,} events on {result['backend']}")
+    table = Table(title=title)
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key, value in result.items():
