@@ -66,3 +66,12 @@ def test_rebuild_projections_of_a_missing_store_is_one_line(tmp_path: Path) -> N
     run = ppss("db", "rebuild-projections", "--database", f"sqlite:///{tmp_path / 'none.db'}",
                home=tmp_path)  # fmt: skip
     assert_one_line_error(run, "no store")
+
+
+def test_bench_web_prints_the_page_time(tmp_path: Path) -> None:
+    run = ppss("bench", "web", "--projects", "20", "--format", "json", home=tmp_path)
+    assert run.code == 0, run.err
+    result = orjson.loads(run.out)
+    assert result["projects"] == 20
+    assert result["overview_page_ms"] > 0
+    assert_one_line_error(ppss("bench", "web", "--projects", "3", home=tmp_path), "too few")
