@@ -77,7 +77,22 @@ ActorOpt = Annotated[
 OnOpt = Annotated[
     str | None, typer.Option("--on", help="Date it happened, YYYY-MM-DD (default: today).")
 ]
-AmountOpt = Annotated[int, typer.Option("--amount", help="Whole kronor.")]
+def _kronor(text: str) -> int:
+    """An amount as people write it: 1400000, "1 400 000", 1400000kr (whole kronor only)."""
+    from ppss_workflow.web.forms import parse_kronor  # noqa: PLC0415 - the web's own parser
+
+    return parse_kronor(text)
+
+
+AmountOpt = Annotated[
+    int,
+    typer.Option(
+        "--amount",
+        parser=_kronor,
+        metavar="KRONOR",
+        help='Whole kronor, as you write them: 1400000, "1 400 000", 1400000kr.',
+    ),
+]
 
 
 def _date(value: str | None, option: str = "--on") -> date | None:

@@ -479,3 +479,17 @@ def test_annulments_never_leave_money_inconsistent(store_url: str, tmp_path: Pat
     assert done.code == 0, done.err
     for day in (ago(60), ago(59), TODAY):
         assert board(store_url, tmp_path, day)["Farsta"]["disbursed_sek"] == 300_000, day
+
+
+def test_amounts_as_people_write_them(store_url: str, tmp_path: Path) -> None:
+    """`--amount "25 000 kr"` pays 25 000 kr; a decimal or a word is one line, nothing written."""
+    ready(store_url)
+    pay = ["disburse", *ROUND, "--district", "Farsta", *COORD, "--database", store_url]
+    paid = ppss(*pay, "--reference", "U-7", "--amount", "25 000 kr", home=tmp_path)
+    assert paid.code == 0, paid.err
+    assert board(store_url, tmp_path)["Farsta"]["disbursed_sek"] == 25_000
+    before = snapshot(store_url)
+    for typed in ("12.5", "tjugo", "25 000,50"):
+        run = ppss(*pay, "--reference", "U-8", "--amount", typed, home=tmp_path)
+        assert_one_line_error(run, "not an amount in whole kronor")
+    assert snapshot(store_url) == before
