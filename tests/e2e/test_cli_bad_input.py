@@ -70,7 +70,12 @@ CASES = {
     "negative-amount": (
         [*PAY[:1], *ROUND, "--district", "Farsta", "--amount", "-5", "--reference", "U",
          "--on", "2014-12-01", "--as", "coordinator"],
-        ["amount_sek", "greater than 0"],
+        ["'-5' is not an amount in whole kronor"],
+    ),
+    "zero-amount": (
+        [*PAY[:1], *ROUND, "--district", "Farsta", "--amount", "0", "--reference", "U",
+         "--on", "2014-12-01", "--as", "coordinator"],
+        ["the amount must be at least 1 kr"],
     ),
     "date-outside-round": (
         ["plan", "submit", *ROUND, "--district", "Farsta", "--plan", "p9", "--summary", "S",
