@@ -77,6 +77,8 @@ ActorOpt = Annotated[
 OnOpt = Annotated[
     str | None, typer.Option("--on", help="Date it happened, YYYY-MM-DD (default: today).")
 ]
+
+
 def _kronor(text: str) -> int:
     """An amount as people write it: 1400000, "1 400 000", 1400000kr (whole kronor only)."""
     from ppss_workflow.web.forms import parse_kronor  # noqa: PLC0415 - the web's own parser
