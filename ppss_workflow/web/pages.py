@@ -301,9 +301,7 @@ def pay(
     purpose: Annotated[str, Form()] = "grant",
 ) -> Response:
     """Register a payment: the same payment again is "already recorded", never paid twice."""
-    principal = signed_in(request)
-    require_csrf(request, csrf)
-    detail = project_detail(reads(request), reader(request), round_id, district)
+    principal, detail = _writer(request, csrf, round_id, district)
     if not principal.may_write:
         raise Forbidden(N_("This role reads only; it records nothing."))
     errors: dict[str, str] = {}
@@ -331,22 +329,10 @@ def pay(
         payment_reference=reference.strip(),
         purpose="supervision" if purpose == "supervision" else "grant",
     )
-    outcome, reason = _execute(request, principal, command)
-    if outcome is None:
-        return _project_page(
-            request,
-            principal,
-            round_id,
-            district,
-            422,
-            payment={**form, "errors": {"refused": reason}},
-        )
-    request.session["flash"] = {
-        "kind": "already" if outcome.already is not None else "paid",
-        "amount": amount_sek,
-        "reference": reference.strip(),
-    }
-    return _back_to(detail)
+    flash = {"kind": "paid", "amount": amount_sek, "reference": reference.strip()}
+    return _record(
+        request, principal, (round_id, district), detail, command, "payment", form, flash
+    )
 
 
 def _execute(
@@ -360,6 +346,31 @@ def _execute(
     except (ConditionNotMet, InvalidCommand) as exc:
         refusal = getattr(exc, "refusal", None)
         return None, tr_for(request).plain(refusal.message if refusal is not None else str(exc))
+
+
+def _record(
+    request: Request,
+    principal: Principal,
+    where: tuple[str, str],
+    detail: ProjectDetail,
+    command: Command,
+    section: str,
+    form: dict[str, Any],
+    flash: dict[str, Any],
+) -> Response:
+    """Run ``command`` from the form ``section`` of the project page: a refusal comes back
+    beside that form (422, nothing written); otherwise the page again, saying what was
+    recorded, or that it was already on record. ``where``: the round and district as the
+    request named them."""
+    outcome, refused = _execute(request, principal, command)
+    if outcome is None:
+        forms: dict[str, Any] = {section: {**form, "errors": {"refused": refused}}}
+        return _project_page(request, principal, *where, 422, **forms)
+    request.session["flash"] = {
+        **flash,
+        "kind": "already" if outcome.already is not None else flash["kind"],
+    }
+    return _back_to(detail)
 
 
 def _back_to(detail: ProjectDetail, anchor: str = "") -> Response:
@@ -426,21 +437,8 @@ def decide_plan(
         meeting_on=day,
         reason=reason.strip() or None,
     )
-    outcome, refused = _execute(request, principal, command)
-    if outcome is None:
-        return _project_page(
-            request,
-            principal,
-            round_id,
-            district,
-            422,
-            plan={**form, "errors": {"refused": refused}},
-        )
-    request.session["flash"] = {
-        "kind": "already" if outcome.already is not None else f"plan_{decision}",
-        "plan": plan_id,
-    }
-    return _back_to(detail)
+    flash = {"kind": f"plan_{decision}", "plan": plan_id}
+    return _record(request, principal, (round_id, district), detail, command, "plan", form, flash)
 
 
 def _reporter(
@@ -520,18 +518,16 @@ def submit_follow_up(
         period_end=days.get("period_end"),
         self_financing_plan=self_financing_plan.strip() or None,
     )
-    outcome, refused = _execute(request, principal, command)
-    if outcome is None:
-        return _project_page(
-            request,
-            principal,
-            round_id,
-            district,
-            422,
-            follow_up={**form, "errors": {"refused": refused}},
-        )
-    request.session["flash"] = {"kind": "already" if outcome.already else "follow_up"}
-    return _back_to(detail)
+    return _record(
+        request,
+        principal,
+        (round_id, district),
+        detail,
+        command,
+        "follow_up",
+        form,
+        {"kind": "follow_up"},
+    )
 
 
 @router.post(
@@ -567,21 +563,8 @@ def submit_financial_report(
         spent_sek=amounts["spent"],
         forecast_sek=amounts["forecast"],
     )
-    outcome, refused = _execute(request, principal, command)
-    if outcome is None:
-        return _project_page(
-            request,
-            principal,
-            round_id,
-            district,
-            422,
-            report={**form, "errors": {"refused": refused}},
-        )
-    request.session["flash"] = {
-        "kind": "already" if outcome.already else "report",
-        "amount": amounts["spent"],
-    }
-    return _back_to(detail)
+    flash = {"kind": "report", "amount": amounts["spent"]}
+    return _record(request, principal, (round_id, district), detail, command, "report", form, flash)
 
 
 def healthz(request: Request) -> dict[str, object]:
