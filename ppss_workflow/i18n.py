@@ -260,6 +260,13 @@ class Translator:
 
         return _CODE.sub(name, _BLOCKED_BY.sub(blocked, text))
 
+    def reason(self, text: str) -> str:
+        """A policy's sentence (a condition's reason, what is payable, a refusal) said in this
+        language: :func:`ppss_workflow.reasons.say`, codes named plainly where no pattern fits."""
+        from ppss_workflow.reasons import say  # noqa: PLC0415 - reasons imports N_ from here
+
+        return self.plain(say(text, self.gettext, self.condition))
+
     def details(self, event: object) -> list[tuple[str, str]]:
         """The event's fields worth showing, labelled and in plain words."""
         shown = []

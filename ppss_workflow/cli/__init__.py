@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -19,7 +20,9 @@ from ppss_workflow.cli import (
     web_cmds,
     workflow_cmds,
 )
+from ppss_workflow.cli._common import ENV_LANGUAGE
 from ppss_workflow.errors import WorkflowError
+from ppss_workflow.i18n import LANGUAGES
 from ppss_workflow.logs import configure_logging
 
 __all__ = ["app", "main"]
@@ -57,12 +60,22 @@ def _root(
     log_json: Annotated[
         bool | None, typer.Option("--log-json/--log-console", help="Default: JSON off a terminal.")
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", envvar="PPSS_LANG", help="sv (Swedish, the default) or en (English)."
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
     ] = False,
 ) -> None:
     if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise typer.BadParameter("use debug, info, warning or error", param_hint="--log-level")
+    if lang is not None:
+        if lang.strip().lower() not in LANGUAGES:
+            raise typer.BadParameter("use sv (Swedish) or en (English)", param_hint="--lang")
+        os.environ[ENV_LANGUAGE] = lang.strip().lower()
     configure_logging(log_level, json=log_json)
 
 

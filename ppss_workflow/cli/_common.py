@@ -15,16 +15,29 @@ from sqlalchemy.engine import make_url
 from ppss_workflow.config import ENV_DATABASE_URL, StoreLocation, resolve_database_url
 from ppss_workflow.db import create_store_engine, safe_url
 from ppss_workflow.errors import SchemaNotReady
+from ppss_workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
 
 __all__ = [
+    "ENV_LANGUAGE",
     "DatabaseOption",
     "OutputFormat",
     "err_console",
     "open_store",
     "out_console",
+    "words",
 ]
+
+#: The language people read the CLI in: ``sv`` (default) or ``en``; ``--lang`` sets it too.
+ENV_LANGUAGE = "PPSS_LANG"
+
+
+def words() -> Translator:
+    """The words of the CLI's language (``--lang`` / ``$PPSS_LANG``, Swedish by default)."""
+    lang = os.environ.get(ENV_LANGUAGE, "").strip().lower() or DEFAULT_LANGUAGE
+    return translator(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
 
 DatabaseOption = Annotated[
     str | None,

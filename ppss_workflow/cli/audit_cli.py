@@ -38,7 +38,7 @@ from ppss_workflow.checkpoints import (
     load_public_key,
     sign_head,
 )
-from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console
+from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role, render_board
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
@@ -336,8 +336,20 @@ def replay_command(
             }
         )
         return
-    title = f"Board for {round_id} at the end of {day}" + (
-        f", as the store knew it at {_when(knew)}" if knew else ", as the world was"
+    tr = words()
+    title = (
+        tr.t(
+            "Board for %(round)s at the end of %(day)s, as the store knew it at %(known)s",
+            round=round_id,
+            day=tr.date(day),
+            known=_when(knew),
+        )
+        if knew
+        else tr.t(
+            "Board for %(round)s at the end of %(day)s, as the world was",
+            round=round_id,
+            day=tr.date(day),
+        )
     )
     render_board(result.board, title, "table")
     if knew is not None:

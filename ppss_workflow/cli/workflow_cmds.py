@@ -50,7 +50,7 @@ from policies.commands import (
 )
 from policies.decisions import Refusal, View, allocation_from_applications, authorise_operation
 from policies.state import STOCKHOLM, end_of_day, fold_project, fold_round, slug
-from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import cell_text
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
@@ -214,7 +214,13 @@ def board(
         raise InvalidCommand(f"--format {fmt!r}: use table, json or csv")
     day = _date(as_of, "--as-of")
     rows = _read(database, lambda r: r.board(round_id, as_of=end_of_day(day) if day else None))
-    render_board(rows, f"Board for {round_id}" + (f" as of {day}" if day else ""), fmt)
+    tr = words()
+    title = (
+        tr.t("Board for %(round)s as of %(day)s", round=round_id, day=tr.date(day))
+        if day
+        else tr.t("Board for %(round)s", round=round_id)
+    )
+    render_board(rows, title, fmt)
 
 
 def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
@@ -256,37 +262,44 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
             )
         typer.echo(buffer.getvalue(), nl=False)
         return
+    tr = words()
+    yes, no = tr.gettext("yes"), tr.gettext("no")
     columns = [
-        ("District", "left"),
-        ("Awarded", "right"),
-        ("Paid", "right"),
-        ("Payable now", "right"),
-        ("May be paid", "center"),
-        ("Blocking", "left"),
-        ("Repayment due", "right"),
-        ("Status", "left"),
-        ("Next deadline", "left"),
+        (tr.gettext("District"), "left"),
+        (tr.gettext("Awarded"), "right"),
+        (tr.gettext("Paid"), "right"),
+        (tr.gettext("Payable now"), "right"),
+        (tr.gettext("May be paid"), "center"),
+        (tr.gettext("Blocked by"), "left"),
+        (tr.gettext("Owed back"), "right"),
+        (tr.gettext("Status"), "left"),
+        (tr.gettext("Next deadline"), "left"),
     ]
     cells = [
         [
             r.district,
-            fmt_sek(r.awarded_sek),
-            fmt_sek(r.disbursed_sek),
-            fmt_sek(r.payable_sek),
-            "yes" if r.may_be_paid else "no",
-            ", ".join(r.blocking) or "–",
-            fmt_sek(r.repayment_due_sek) if r.repayment_due_sek else "–",
-            r.status,
-            f"{r.next_deadline[0]} {r.next_deadline[1]}" if r.next_deadline else "–",
+            tr.money(r.awarded_sek),
+            tr.money(r.disbursed_sek),
+            tr.money(r.payable_sek),
+            yes if r.may_be_paid else no,
+            ", ".join(tr.condition(code) for code in r.blocking) or "–",
+            tr.money(r.repayment_due_sek) if r.repayment_due_sek else "–",
+            tr.status(r.status),
+            f"{tr.condition(r.next_deadline[0])} {tr.date(r.next_deadline[1])}"
+            if r.next_deadline
+            else "–",
         ]
         for r in rows
     ]
-    totals = (
-        f"{len(rows)} projects, {sum(r.may_be_paid for r in rows)} may be paid now. "
-        f"Awarded {fmt_sek(sum(r.awarded_sek for r in rows))}, "
-        f"paid {fmt_sek(sum(r.disbursed_sek for r in rows))}, "
-        f"payable now {fmt_sek(sum(r.payable_sek for r in rows))}, "
-        f"owed back {fmt_sek(sum(r.repayment_due_sek for r in rows))}."
+    totals = tr.t(
+        "%(projects)s, %(payable)d may be paid now. Awarded %(awarded)s, paid %(paid)s, "
+        "payable now %(now)s, owed back %(owed)s.",
+        projects=tr.nt("%(num)d project", "%(num)d projects", len(rows)),
+        payable=sum(r.may_be_paid for r in rows),
+        awarded=tr.money(sum(r.awarded_sek for r in rows)),
+        paid=tr.money(sum(r.disbursed_sek for r in rows)),
+        now=tr.money(sum(r.payable_sek for r in rows)),
+        owed=tr.money(sum(r.repayment_due_sek for r in rows)),
     )
     if len(rows) > RICH_ROWS:
         _plain_table(title, columns, cells)
@@ -295,7 +308,7 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
         for column, justify in columns:
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for line in cells:
-            colour = "green" if line[4] == "yes" else "red"
+            colour = "green" if line[4] == yes else "red"
             table.add_row(*line[:4], f"[{colour}]{line[4]}[/]", *line[5:])
         out_console.print(table)
     out_console.print(totals, highlight=False)
@@ -303,15 +316,16 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
     for r in rows:
         if not r.blocking:
             continue
-        reasons = [f"{c.code}: {c.reason}" for c in r.conditions if c.blocking]
+        reasons = [
+            f"{tr.condition(c.code)}: {tr.reason(c.reason)}" for c in r.conditions if c.blocking
+        ]
         if reasons:
-            reasons_out.append(f"{r.district}: " + "; ".join(reasons))
+            reasons_out.append((r.district, "; ".join(reasons)))
     if len(rows) > RICH_ROWS:
-        sys.stdout.write("".join(line + "\n" for line in reasons_out))
+        sys.stdout.write("".join(f"{name}: {said}\n" for name, said in reasons_out))
     else:
-        for said in reasons_out:
-            name, _, rest = said.partition(": ")
-            out_console.print(f"[bold]{escape(name)}[/]: {escape(rest)}")
+        for name, said in reasons_out:
+            out_console.print(f"[bold]{escape(name)}[/]: {escape(said)}")
 
 
 #: Above this many rows the board is printed as plain aligned text: a Rich table measures

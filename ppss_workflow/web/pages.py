@@ -345,7 +345,7 @@ def _execute(
         return commands.execute(principal.actor(), command), ""
     except (ConditionNotMet, InvalidCommand) as exc:
         refusal = getattr(exc, "refusal", None)
-        return None, tr_for(request).plain(refusal.message if refusal is not None else str(exc))
+        return None, tr_for(request).reason(refusal.message if refusal is not None else str(exc))
 
 
 def _record(

@@ -105,6 +105,6 @@ def render_error(request: Request, status: int, detail: str) -> HTMLResponse:
     elif detail == "sign in":
         detail = tr.gettext("Sign in, then try again. Nothing was recorded.")
     else:
-        detail = tr.plain(tr.gettext(detail))
+        detail = tr.reason(tr.gettext(detail))
     title = tr.gettext(_TITLES.get(status, "Something went wrong"))
     return render(request, "error.html", status, title=title, detail=detail, code=status)

@@ -112,8 +112,8 @@ def test_replay_as_of_and_known_at_through_the_cli(clock: StepClock, tmp_path: P
     assert late["occurred_at"] == "2014-03-10T00:00:00+01:00"
     assert body["not_yet_known"] == []
     assert known.code == 0, known.err
-    assert "as the store knew it at 2014-03-15 23:59" in known.out
-    assert "plan_approved" in known.out
+    assert "som registret kände till det 2014-03-15 23:59" in known.out
+    assert "Godkänd verksamhetsplan" in known.out  # plan_approved, named in Swedish
     assert "not yet recorded at 2014-03-15 23:59: left out (1)" in known.out
     assert "PlanApproved" in known.out
 

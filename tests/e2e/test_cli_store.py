@@ -135,8 +135,8 @@ def test_demo_runs_with_no_store_configured(tmp_path: Path) -> None:
     assert first.code == 0, first.err
     demo_file = tmp_path / "ppss-workflow" / "demo.sqlite3"
     assert demo_file.exists()
-    assert "Board for ppss-2014" in first.out
-    assert "Board for sst-2018" in first.out
+    assert "Tavla för ppss-2014" in first.out
+    assert "Tavla för sst-2018" in first.out
     assert "1\u00a0134\u00a0896 kr" in first.out
     assert f"export PPSS_DATABASE_URL=sqlite:///{demo_file}" in first.out
     again = ppss("demo", home=tmp_path)

@@ -38,7 +38,7 @@ def test_a_decided_plan_is_refused_beside_the_form(
     )
     assert status == 422
     assert 'id="plan-refused"' in html
-    assert "plan plan-2014 is already approved" in html
+    assert "plan plan-2014 är redan godkänd" in html  # the policy's reason, in Swedish
     assert demo_store.count() == before
 
 
