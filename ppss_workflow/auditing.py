@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from events import EventAnnulled, Recorded
+from policies.base import fmt_sek
 from policies.state import STOCKHOLM, end_of_day
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc
@@ -377,11 +378,11 @@ def explain(view: ProjectView, now: datetime) -> list[ExplainLine]:
     # Nothing blocks: the amount follows from what was granted and what was paid already.
     money = (*view.state.awards, *view.state.supervision_grants, *view.state.disbursements)
     lines.append(
-        ExplainLine("payable", f"{a.payable.total_sek} kr", a.payable.reason, blocking or money)
+        ExplainLine("payable", fmt_sek(a.payable.total_sek), a.payable.reason, blocking or money)
     )
     lines.append(
         ExplainLine(
-            "repayment", f"{a.repayment.due_sek} kr", a.repayment.reason, a.repayment.evidence
+            "repayment", fmt_sek(a.repayment.due_sek), a.repayment.reason, a.repayment.evidence
         )
     )
     return lines

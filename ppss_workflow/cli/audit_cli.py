@@ -43,6 +43,7 @@ from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role, render_board
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import export_csv, export_jsonl, export_xlsx, import_jsonl
+from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import Reads
 
 __all__ = ["app", "export_command", "import_command", "register"]
@@ -461,20 +462,57 @@ def explain_command(
             }
         )
         return
-    title = f"{view.state.district} ({view.project_id}) at {_when(x.now)}" + (
-        f", as known at {_when(knew)}" if knew else ""
+    tr = words()
+    title = (
+        tr.t(
+            "%(district)s (%(project)s) at %(when)s, as known at %(known)s",
+            district=view.state.district or view.project_id,
+            project=view.project_id,
+            when=_when(x.now),
+            known=_when(knew),
+        )
+        if knew
+        else tr.t(
+            "%(district)s (%(project)s) at %(when)s",
+            district=view.state.district or view.project_id,
+            project=view.project_id,
+            when=_when(x.now),
+        )
     )
-    table = Table(title=title, caption=f"Rule: policy {x.rule}, pinned when the round opened.")
+    table = Table(
+        title=title,
+        caption=tr.t("Rule: policy %(rule)s, pinned when the round opened.", rule=x.rule),
+    )
     for column in ("Subject", "Rule", "Verdict", "Reason", "Decided by events"):
-        table.add_column(column)
+        table.add_column(tr.gettext(column))
+    late = tr.gettext("LATE")
     for line in x.lines:
         proof = "\n".join(
-            f"#{r.position} {r.event_type}, happened {_when(r.occurred_at)}, recorded "
-            f"{_when(r.recorded_at)}{' (LATE)' if days_late(r) else ''} by {r.metadata.actor}"
+            tr.t(
+                "#%(position)d %(event)s, happened %(happened)s, recorded %(recorded)s%(late)s "
+                "by %(actor)s",
+                position=r.position,
+                event=tr.event(r.event_type),
+                happened=_when(r.occurred_at),
+                recorded=_when(r.recorded_at),
+                late=f" ({late})" if days_late(r) else "",
+                actor=r.metadata.actor,
+            )
             for r in line.evidence
         )
-        table.add_row(line.subject, x.rule, line.status, line.reason, proof or "–")
+        subject = (
+            tr.gettext(EXPLAIN_SUBJECTS[line.subject])
+            if line.subject in EXPLAIN_SUBJECTS
+            else tr.condition(line.subject)
+        )
+        table.add_row(
+            subject, x.rule, tr.condition_status(line.status), tr.reason(line.reason), proof or "–"
+        )
     out_console.print(table)
+
+
+#: The explanation's lines that are not conditions.
+EXPLAIN_SUBJECTS = {"payable": N_("Payable now"), "repayment": N_("Owed back")}
 
 
 # -- history ------------------------------------------------------------------------------

@@ -448,7 +448,7 @@ def test_explain_a_blocked_and_a_paid_project(demo_reads: Reads) -> None:
     assert farsta["payable"].status == "0 kr"
     assert "paid in full" in farsta["payable"].reason
     assert [r.event_type for r in farsta["payable"].evidence].count("DisbursementMade") == 3
-    assert farsta["repayment"].status == "100000 kr"
+    assert farsta["repayment"].status == "100\u00a0000 kr"
     assert "used according to plan 1\u00a0034\u00a0896 kr" in farsta["repayment"].reason
     assert {r.event_type for r in farsta["repayment"].evidence} >= {
         "YearEndAccountSubmitted",
