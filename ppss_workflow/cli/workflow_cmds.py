@@ -701,6 +701,11 @@ def apply_command(
         raise InvalidCommand(f"cannot read {application_file}: {exc}") from None
     if not isinstance(application, dict):
         raise InvalidCommand(f"{application_file} is not an application: it must be a JSON object")
+    district = application.get("district")
+    if not isinstance(district, str) or not district.strip():
+        raise InvalidCommand(
+            f'{application_file}: say which district applies, as text: "district": "Farsta"'
+        )
     _do(
         database,
         acting,
@@ -709,7 +714,7 @@ def apply_command(
         lambda: command(
             Apply,
             round_id=round_id,
-            district=str(application.get("district", "")),
+            district=district,
             application=application,
             on=_date(on),
         ),
