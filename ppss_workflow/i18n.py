@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
@@ -263,9 +263,7 @@ class Translator:
     def reason(self, text: str) -> str:
         """A policy's sentence (a condition's reason, what is payable, a refusal) said in this
         language: :func:`ppss_workflow.reasons.say`, codes named plainly where no pattern fits."""
-        from ppss_workflow.reasons import say  # noqa: PLC0415 - reasons imports N_ from here
-
-        return self.plain(say(text, self.gettext, self.condition))
+        return _said(self.lang, text)
 
     def details(self, event: object) -> list[tuple[str, str]]:
         """The event's fields worth showing, labelled and in plain words."""
@@ -312,6 +310,15 @@ class Translator:
     def moment(instant: datetime) -> str:
         """An instant in Stockholm time: ``2018-11-30 14:05``."""
         return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+@lru_cache(maxsize=8192)
+def _said(lang: str, text: str) -> str:
+    """A sentence said in ``lang`` (cached: a board repeats the same few sentences)."""
+    from ppss_workflow.reasons import say  # noqa: PLC0415 - reasons imports N_ from here
+
+    tr = translator(lang)
+    return tr.plain(say(text, tr.gettext, tr.condition))
 
 
 def translator(lang: str | None) -> Translator:
