@@ -136,13 +136,26 @@ def _already(request: Request, command: Command, district: str | None) -> str | 
     except NotFound:
         return None
     if isinstance(command, OpenRound):
-        same = (rnd.title, rnd.budget_sek, rnd.period_start, rnd.period_end, rnd.policy_name)
+        cap = command.supervision_cap_sek
+        same = (
+            rnd.title,
+            rnd.budget_sek,
+            rnd.supervision_pool_sek,
+            rnd.period_start,
+            rnd.period_end,
+            rnd.application_deadline,
+            rnd.policy_name,
+            cap is None or cap == rnd.supervision_cap_sek,
+        )
         wanted = (
             command.title,
             command.budget_sek,
+            command.supervision_pool_sek,
             command.period_start,
             command.period_end,
+            command.application_deadline,
             command.policy,
+            True,
         )
         return "round" if same == wanted else None
     if isinstance(command, CloseRound):
