@@ -56,7 +56,8 @@ def test_the_same_supervision_grant_again_is_already_recorded() -> None:
     grant = GrantSupervision(round_id=RID, district="Farsta", amount_sek=10_000,
                              decision_ref="FoU")  # fmt: skip
     decision = world.decide(grant, TODAY)
-    assert decision.appends == () and decision.already is not None
+    assert decision.appends == ()
+    assert decision.already is not None
     more = grant.model_copy(update={"decision_ref": "FoU 2"})
     assert types_of_decision(world.decide(more, TODAY)) == ["SupervisionFundsGranted"]
 
@@ -71,6 +72,7 @@ def test_the_same_settlement_again_is_already_recorded_and_a_waiver_is_not_a_rec
     received = SettleRepayment(round_id=RID, district="Farsta", amount_sek=20_000, waive=False,
                                reference="I-1")  # fmt: skip
     decision = world.decide(received, TODAY)
-    assert decision.appends == () and decision.already is not None
+    assert decision.appends == ()
+    assert decision.already is not None
     waived = received.model_copy(update={"waive": True, "reason": "Beslut"})
     assert types_of_decision(world.decide(waived, TODAY)) == ["RepaymentWaived"]

@@ -164,9 +164,7 @@ def test_an_award_is_recorded_once_and_a_rule_refuses_beside_the_form(
     assert demo_store.count() == before
 
 
-def test_network_supervision_and_repayment_forms(
-    signed_in: Client, demo_store: EventStore
-) -> None:
+def test_network_supervision_and_repayment_forms(signed_in: Client, demo_store: EventStore) -> None:
     Commands(demo_store, clock).execute(
         COORDINATOR,
         ScheduleSession(
