@@ -695,6 +695,11 @@ def _applicants(request: Request, round_id: str) -> list[str]:
     ]
 
 
+def fingerprint(result: AllocationResult) -> str:
+    """The table as shown: what the confirmation records must be exactly this."""
+    return ";".join(f"{a.name}={a.allocated_sek}" for a in result.allocations)
+
+
 @router.get("/rounds/{round_id}/allocation", response_class=HTMLResponse)
 def allocation_page(request: Request, round_id: str) -> Response:
     principal = pages.reader(request)
@@ -719,6 +724,7 @@ def _allocation(
         "min_excess": "",
         "exclude": [],
         "replace": "",
+        "table": "",
         **form,
     }
     return render(
@@ -746,6 +752,7 @@ def allocate(
     min_excess: Text = "",
     exclude: Annotated[list[str] | None, Form()] = None,
     replace: Text = "",
+    table: Text = "",
 ) -> Response:
     """``step=preview``: the rule's table, nothing written, and a button to record exactly
     that; ``step=record``: the decision and every award, in one transaction."""
@@ -798,12 +805,21 @@ def allocate(
             raise
         reason = tr.plain(refusal.message)
         return _allocation(request, rnd, {**form, "errors": {"refused": reason}}, 422)
+    shown = fingerprint(result)
     if step != "record":
-        return _allocation(request, rnd, {**form, "errors": {}, "previewed": True}, 200, result)
+        previewed = {**form, "errors": {}, "table": shown}
+        return _allocation(request, rnd, previewed, 200, result)
+    if table != shown:
+        changed = tr.gettext(
+            "The applications changed after the table was shown: check the new table, "
+            "then record it."
+        )
+        again_shown = {**form, "errors": {"refused": changed}, "table": shown}
+        return _allocation(request, rnd, again_shown, 409, result)
 
     def again(refusal: str = "", errors: dict[str, str] | None = None) -> Response:
         found = {**(errors or {}), **({"refused": refusal} if refusal else {})}
-        return _allocation(request, rnd, {**form, "errors": found, "previewed": True}, 422, result)
+        return _allocation(request, rnd, {**form, "errors": found, "table": shown}, 422, result)
 
     flash = {"kind": "allocation", "reference": ref, "amount": result.total_allocated_sek}
     return _record(request, principal, command, again, flash, f"/rounds/{rnd.round_id}")

@@ -5,6 +5,7 @@ or another role is refused and nothing is written; a rule's refusal is shown bes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -112,6 +113,16 @@ def test_allocation_shows_the_rules_table_before_it_records(
     assert "3\u00a0000\u00a0000 kr" in html  # the whole budget shared
     assert 'name="step" value="record"' in html
     assert demo_store.count() == before  # a preview writes nothing
+    found = re.search(r'name="table" value="([^"]*)"', html)
+    assert found is not None
+    data["table"] = found.group(1)
+    assert data["table"] == "Farsta=1200000;Skarpnäck=1800000"
+    # A confirmation of another table than the rule gives now (the applications changed):
+    # the new table is shown, nothing is recorded.
+    status, html = _post(client, url, step="record", **{**data, "table": "Farsta=3000000"})
+    assert status == 409
+    assert 'id="allocation-refused"' in html
+    assert demo_store.count() == before
     status, html = _post(client, url, step="preview", decided_on="i morgon", exclude=["Nacka"])
     assert status == 422
     assert 'id="allocation-decided_on-error"' in html
