@@ -648,6 +648,12 @@ def _withdraw(cmd: Withdraw, view: View) -> Decision:
 
 def _award(cmd: AwardGrant, view: View) -> Decision:
     rnd, project = _round_open(cmd, view), _project(cmd, view)
+    same = _same_on_record(project.awards, "decision_ref", cmd.decision_ref, cmd.amount_sek)
+    if same is not None:
+        return Decision(
+            already=f"the award {cmd.decision_ref} of {fmt_sek(cmd.amount_sek)} to "
+            f"{project.district} is already recorded (position {same.position})"
+        )
     if cmd.amount_sek <= 0:
         _refuse(cmd, view, "an award is more than 0 kr", "awards are positive", kind="invalid")
     application: ApplicationSubmitted = project.application.event  # type: ignore[union-attr]
@@ -830,6 +836,14 @@ def _request_supervision(cmd: RequestSupervision, view: View) -> Decision:
 
 def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
     rnd, project = _round_open(cmd, view), _project(cmd, view)
+    same = _same_on_record(
+        project.supervision_grants, "decision_ref", cmd.decision_ref, cmd.amount_sek
+    )
+    if same is not None:
+        return Decision(
+            already=f"supervision money {cmd.decision_ref} of {fmt_sek(cmd.amount_sek)} to "
+            f"{project.district} is already granted (position {same.position})"
+        )
     if not project.supervision_requests:
         _refuse(
             cmd,
@@ -1012,6 +1026,16 @@ def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
 
 def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
     project = _project(cmd, view)
+    kind = RepaymentWaived if cmd.waive else RepaymentReceived
+    settled = tuple(r for r in project.repayment_settlements if isinstance(r.event, kind))
+    attribute = "decision_ref" if cmd.waive else "payment_reference"
+    same = _same_on_record(settled, attribute, cmd.reference, cmd.amount_sek)
+    if same is not None:
+        return Decision(
+            already=f"{'the waiver' if cmd.waive else 'the repayment'} {cmd.reference} of "
+            f"{fmt_sek(cmd.amount_sek)} from {project.district} is already recorded "
+            f"(position {same.position})"
+        )
     ledger = project.ledger
     outstanding = ledger.repayment_outstanding_sek
     if cmd.amount_sek > outstanding:
@@ -1402,6 +1426,18 @@ def _article(word: str) -> str:
 def _session_day(session: R) -> date:
     event: NetworkSessionScheduled = session.event
     return event.starts_at.astimezone(STOCKHOLM).date()
+
+
+def _same_on_record(records: Sequence[R], attribute: str, reference: str, amount: int) -> R | None:
+    """The record among ``records`` with this reference and amount: the same decision or
+    payment submitted again (a retried form), which is answered "already recorded"."""
+    for r in records:
+        if (getattr(r.event, attribute, None), getattr(r.event, "amount_sek", None)) == (
+            reference,
+            amount,
+        ):
+            return r
+    return None
 
 
 def _on_project(project: ProjectState, event: Event) -> Decision:

@@ -177,3 +177,63 @@ def test_the_forms_and_the_replay(
         assert demo_store.count() == before
     response = client.get(f"{R14}/replay?as_of=2014-06-30", follow_redirects=False)
     assert response.status_code == replay
+
+
+#: user -> (the allocation page, the close page, the new-round page; a deadline posted on the
+#: 2014 round, network attendance posted on Farsta's project). 303 on a post: recorded.
+COORDINATOR_ROUTES: dict[str | None, tuple[int, int, int, int, int]] = {
+    "coordinator": (200, 200, 200, 303, 303),
+    "steering_group": (403, 403, 403, 403, 403),
+    "auditor": (403, 403, 403, 403, 403),
+    "district:Farsta": (403, 403, 403, 403, 403),
+    "district:Rinkeby-Kista": (403, 403, 403, 403, 403),
+    "scheduler": (403, 403, 403, 403, 403),
+    None: (303, 303, 303, 401, 401),
+}
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_the_coordinators_routes(
+    user: str | None, signed_in: Callable[[str | None], TestClient], demo_store: EventStore
+) -> None:
+    from datetime import datetime  # noqa: PLC0415
+
+    from policies.commands import ScheduleSession  # noqa: PLC0415
+    from ppss_workflow.demo import COORDINATOR  # noqa: PLC0415
+
+    Commands(demo_store, clock).execute(
+        COORDINATOR,
+        ScheduleSession(
+            round_id="ppss-2014",
+            session_id="natverk-4",
+            title="Avslutning",
+            starts_at=datetime.fromisoformat("2014-12-10T13:00+01:00"),
+        ),
+    )
+    client = signed_in(user)
+    allocation, close, new_round, deadline, network = COORDINATOR_ROUTES[user]
+    for url, expected in (
+        (f"{R14}/allocation", allocation),
+        (f"{R14}/close", close),
+        ("/new-round", new_round),
+    ):
+        assert client.get(url, follow_redirects=False).status_code == expected, url
+    token = csrf_of(client.get("/").text) if user is not None else ""
+    posts = (
+        (
+            f"{R14}/deadlines",
+            {"code": "year_end_account", "due_on": "2015-02-27", "reason": "Flyttad"},
+            deadline,
+        ),
+        (f"{FARSTA}/network", {"session_id": "natverk-4", "outcome": "attended"}, network),
+    )
+    for url, data, expected in posts:
+        before = demo_store.count()
+        response = client.post(url, data={"csrf_token": token, **data}, follow_redirects=False)
+        assert response.status_code == expected, (url, response.text)
+        assert demo_store.count() == before + (1 if expected == 303 else 0), url
+        if expected >= 400:
+            assert "Traceback" not in response.text
+        before = demo_store.count()
+        assert client.post(url, data=data, follow_redirects=False).status_code in (401, 403)
+        assert demo_store.count() == before
