@@ -18,9 +18,9 @@ from ppss_workflow.logs import get_logger
 __all__ = [
     "DEFAULT_READER",
     "DEFAULT_WRITER",
+    "WRITER_GRANTS",
     "Grant",
     "RoleReport",
-    "WRITER_GRANTS",
     "ensure_roles",
 ]
 
