@@ -140,7 +140,7 @@ def scheduler_run(
             )
 
     def make() -> Dispatcher:
-        return Dispatcher(store, notifier, settings, sender=smtp.from_address)
+        return Dispatcher(store, notifier, settings, sender=smtp.from_address, pool=smtp.pool)
 
     try:
         if once:
