@@ -19,6 +19,7 @@ from ppss_workflow.cli import (
     web_cmds,
     workflow_cmds,
 )
+from ppss_workflow.db import set_lock_wait_note
 from ppss_workflow.errors import WorkflowError
 from ppss_workflow.logs import configure_logging
 
@@ -64,6 +65,11 @@ def _root(
     if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise typer.BadParameter("use debug, info, warning or error", param_hint="--log-level")
     configure_logging(log_level, json=log_json)
+    set_lock_wait_note(_waiting)
+
+
+def _waiting() -> None:
+    print("ppss: waiting for another ppss process to finish writing…", file=sys.stderr, flush=True)
 
 
 def main() -> None:
