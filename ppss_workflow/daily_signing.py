@@ -31,9 +31,7 @@ _LOCK = (
 def _public_hex(key: Ed25519PrivateKey) -> str:
     from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
 
-    raw = key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return raw.hex()
 
 

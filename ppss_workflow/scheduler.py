@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -55,3 +56,6 @@ def run_scheduler(
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         _log.info("scheduler_stopped")
+        with contextlib.suppress(Exception):  # not running any more is fine
+            scheduler.shutdown(wait=False)
+        raise  # the command line says so in one line

@@ -80,5 +80,15 @@ def main() -> None:
         print(f"ppss: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        print("ppss: interrupted; nothing half-written (appends are atomic)", file=sys.stderr)
-        sys.exit(130)
+        _interrupted()
+    except SystemExit as exc:
+        # Typer turns a Ctrl-C inside a command into a silent exit 130: say it, in one line.
+        context = exc.__context__
+        if isinstance(context, typer.Exit) and isinstance(context.__cause__, KeyboardInterrupt):
+            _interrupted()
+        raise
+
+
+def _interrupted() -> None:
+    print("ppss: interrupted; nothing half-written (appends are atomic)", file=sys.stderr)
+    sys.exit(130)
