@@ -309,3 +309,18 @@ def test_two_pooled_dispatchers_at_once_send_each_reminder_once(backend: str) ->
                     if isinstance(r.event, ReminderSent)
                     and r.event.obligation == "year_end_account"]  # fmt: skip
         assert sorted(recorded) == sent
+
+
+def test_a_send_that_hangs_times_out_and_the_run_goes_on(store: EventStore) -> None:
+    """A server that takes 5 s over each message, and a 0.5 s per-send timeout: every send
+    gives up at its timeout, is recorded as failed (tried again later), and the run ends in
+    about a second, not after 15 s."""
+    with smtp_server(delay=5.0) as (_inbox, port):
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port, timeout=0.5))
+        started = time.monotonic()
+        report = Dispatcher(store, notifier, SETTINGS, pool=4).run(as_of=T2_OVERDUE)
+        took = time.monotonic() - started
+    assert len(report.failed) == 3
+    assert report.sent == []
+    assert took < 4, took
+    assert [kind for kind, _, _ in stream_reminders(store)] == ["ReminderFailed"] * 3
