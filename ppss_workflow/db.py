@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -429,6 +429,9 @@ def _configure_sqlite(engine: Engine, synchronous: str = "NORMAL") -> None:
         # Appends take the write lock up front so that two writers never both read the
         # same head position: that is what keeps the global order gap-free for readers.
         if conn.get_execution_options().get("ppss_write"):
-            begin_immediate(conn.connection.driver_connection, conn.engine.url)
+            try:
+                begin_immediate(conn.connection.driver_connection, conn.engine.url)
+            except sqlite3.Error as exc:  # as SQLAlchemy would have said it (a read-only file)
+                raise DBAPIError.instance("BEGIN IMMEDIATE", (), exc, sqlite3.Error) from exc
         else:
             conn.exec_driver_sql("BEGIN")
