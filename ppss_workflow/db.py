@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,16 +27,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.errors import ConfigurationError, StoreUnavailable
 
 __all__ = [
+    "ENV_LOCK_TIMEOUT",
+    "LOCK_NOTE_AFTER",
     "STREAM_ID",
     "WRITE",
     "api_tokens",
+    "begin_immediate",
     "checkpoints",
     "commands",
     "create_store_engine",
@@ -47,6 +54,7 @@ __all__ = [
     "projection_checkpoints",
     "reminder_claims",
     "safe_url",
+    "set_lock_wait_note",
 ]
 
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN.
@@ -299,13 +307,90 @@ SQLITE_SYNCHRONOUS = ("normal", "full", "extra")
 SQLITE_PAGE_SIZE = 4096
 
 
+#: How long a command waits for another process's SQLite write lock before it gives up
+#: (seconds; ``PPSS_SQLITE_LOCK_TIMEOUT``), and after how long it says that it is waiting.
+ENV_LOCK_TIMEOUT = "PPSS_SQLITE_LOCK_TIMEOUT"
+LOCK_TIMEOUT = 60.0
+LOCK_NOTE_AFTER = 2.0
+
+_lock_wait_note: Callable[[], None] | None = None
+
+
+def set_lock_wait_note(note: Callable[[], None] | None) -> None:
+    """What to do (once per wait) when a write has waited ``LOCK_NOTE_AFTER`` for the SQLite
+    write lock: the command line prints a note; the log records it anyway."""
+    global _lock_wait_note  # noqa: PLW0603 - one process-wide hook, set by the CLI
+    _lock_wait_note = note
+
+
+def lock_timeout() -> float:
+    raw = os.environ.get(ENV_LOCK_TIMEOUT)
+    if raw is None or not raw.strip():
+        return LOCK_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86_400:
+        raise ConfigurationError(
+            f"{ENV_LOCK_TIMEOUT}={raw!r}: give the seconds to wait for another process's "
+            f"write lock, e.g. {int(LOCK_TIMEOUT)}"
+        )
+    return value
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def begin_immediate(cursor: Any, url: URL) -> None:
+    """``BEGIN IMMEDIATE`` on a SQLite connection whose busy timeout is the note's delay.
+
+    The fast path is the one statement. Only when another process holds the write lock past
+    ``LOCK_NOTE_AFTER`` is the note given, and the rest of the timeout waited; then, if the
+    lock is still held, one line saying so (StoreUnavailable), nothing written.
+    """
+    try:
+        cursor.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        if not _locked(exc):
+            raise
+    from ppss_workflow.logs import get_logger  # noqa: PLC0415 - only on the slow path
+
+    total = lock_timeout()
+    note = min(LOCK_NOTE_AFTER, total)
+    where = safe_url(url)
+    get_logger(__name__).info("sqlite_write_lock_wait", store=where, waited=note)
+    if _lock_wait_note is not None:
+        _lock_wait_note()
+    started = time.monotonic()
+    cursor.execute(f"PRAGMA busy_timeout = {max(1, int((total - note) * 1000))}")
+    try:
+        cursor.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if not _locked(exc):
+            raise
+        waited = note + time.monotonic() - started
+        raise StoreUnavailable(
+            f"another ppss process has held the write lock of {where} for {waited:.0f} s: "
+            f"nothing was written; try again when it has finished (or set {ENV_LOCK_TIMEOUT} "
+            "to wait longer)"
+        ) from None
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout = {int(note * 1000)}")
+
+
 def create_store_engine(raw_url: str | URL) -> Engine:
     """An engine with the settings the store relies on (WAL and write locks on SQLite)."""
     url = normalise_url(raw_url) if isinstance(raw_url, str) else raw_url
     if url.get_backend_name() == "sqlite":
         synchronous = _synchronous(url)
+        # The driver waits this long for a lock by itself; a write then says it is waiting
+        # and waits the rest of the timeout (see begin_immediate).
+        wait = min(LOCK_NOTE_AFTER, lock_timeout())
         engine = create_engine(
-            url.difference_update_query(["synchronous"]), connect_args={"timeout": 60}
+            url.difference_update_query(["synchronous"]), connect_args={"timeout": wait}
         )
         _configure_sqlite(engine, synchronous)
         return engine
@@ -344,6 +429,9 @@ def _configure_sqlite(engine: Engine, synchronous: str = "NORMAL") -> None:
         # Appends take the write lock up front so that two writers never both read the
         # same head position: that is what keeps the global order gap-free for readers.
         if conn.get_execution_options().get("ppss_write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                begin_immediate(conn.connection.driver_connection, conn.engine.url)
+            except sqlite3.Error as exc:  # as SQLAlchemy would have said it (a read-only file)
+                raise DBAPIError.instance("BEGIN IMMEDIATE", (), exc, sqlite3.Error) from exc
         else:
             conn.exec_driver_sql("BEGIN")

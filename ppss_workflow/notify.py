@@ -33,7 +33,9 @@ Language = Literal["sv", "en"]
 
 
 class SmtpSettings(BaseSettings):
-    """``PPSS_SMTP_HOST``, ``_PORT``, ``_STARTTLS``, ``_USER``, ``_PASSWORD``, ``_FROM``."""
+    """``PPSS_SMTP_HOST``, ``_PORT``, ``_STARTTLS``, ``_USER``, ``_PASSWORD``, ``_FROM``;
+    ``_TIMEOUT`` (seconds a send may wait on the server at each step) and ``_POOL`` (how
+    many connections a dispatch run opens at once)."""
 
     model_config = SettingsConfigDict(env_prefix="PPSS_SMTP_", extra="ignore")
 
@@ -43,7 +45,8 @@ class SmtpSettings(BaseSettings):
     user: str | None = None
     password: SecretStr | None = None
     from_address: str = Field("ppss-workflow@localhost", validation_alias="PPSS_SMTP_FROM")
-    timeout: float = 30.0
+    timeout: float = Field(30.0, gt=0, le=600)
+    pool: int = Field(4, ge=1, le=32)
 
 
 class ReminderSettings(BaseSettings):

@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, delete, func, insert, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 import events as _events_package
 import policies as _policies_package
@@ -184,6 +184,11 @@ class Projector:
                 else:
                     self._forget(conn, some_streams(some), whole)
                 self._store(conn, computed)
+        except IntegrityError:
+            # Two processes made the first checkpoint at once (PostgreSQL reads committed
+            # data only, so both saw none): the other one won; read again.
+            _log.info("projections_raced", position=since, head=head)
+            return None
         except DBAPIError as exc:
             if not _may_not_write(exc):
                 raise

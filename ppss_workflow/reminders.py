@@ -6,6 +6,7 @@ import os
 import smtplib
 import socket
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -38,6 +39,7 @@ from ppss_workflow.store import EventStore
 
 __all__ = [
     "ABANDON_AFTER",
+    "DEFAULT_POOL",
     "DispatchReport",
     "Dispatcher",
     "backoff",
@@ -115,6 +117,8 @@ class DispatchReport:
     unaddressed: list[str] = field(default_factory=list)
 
 
+#: SMTP connections open at once during a run (``PPSS_SMTP_POOL``).
+DEFAULT_POOL = 4
 #: Permanent refusals (a 5xx from the server) a reminder gets before it is abandoned.
 ABANDON_AFTER = 3
 #: The wait before retrying a failed reminder: doubled per attempt, at most a day.
@@ -145,6 +149,10 @@ class Dispatcher:
     coordinators, so the history stops growing. A reminder with no address to go to is a
     configuration matter: reported once per run, nothing recorded.
 
+    Sends go out over ``pool`` connections at once (``PPSS_SMTP_POOL``, default 4), each with
+    the notifier's own timeout, so one slow server or message cannot stall a run. The claim
+    in the database is what makes each reminder go once, so workers need nothing more.
+
     The one window left: a process that dies after the server accepted a message but
     before it recorded the send will send it again when its lease runs out. The message
     then carries the same Message-ID, so mail clients show it once.
@@ -160,8 +168,12 @@ class Dispatcher:
         clock: Callable[[], datetime] | None = None,
         lease: timedelta = timedelta(minutes=5),
         worker: str | None = None,
+        pool: int = DEFAULT_POOL,
     ) -> None:
+        if pool < 1:
+            raise ValueError("pool must be at least 1")
         self.store = store
+        self.pool = pool
         self.notifier = notifier
         self.settings = settings or ReminderSettings()
         self.sender = sender
@@ -172,19 +184,50 @@ class Dispatcher:
     def run(self, as_of: datetime | None = None, round_id: str | None = None) -> DispatchReport:
         """One dispatch: every reminder due at ``as_of`` (default: now, from the read model)."""
         report = DispatchReport()
+        work: list[tuple[DueReminder, Callable[[], ProjectState]]]
         if as_of is None:
             now = self._clock()
             due = list_due(self.store, now, round_id, model=Projector(self.store, self._clock))
-            for reminder in due:
-                self._dispatch(reminder, partial(self._state, reminder.stream_id), report)
-            self._unaddressed(report)
-            return report
-        projects = {p.state.stream_id: p for p in _projects(self.store, as_of, round_id)}
-        for p in projects.values():
-            for reminder in due_reminders(p.policy, p.round, p.state, as_of):
-                self._dispatch(reminder, partial(_given, p.state), report)
+            work = [(r, partial(self._state, r.stream_id)) for r in due]
+        else:
+            projects = {p.state.stream_id: p for p in _projects(self.store, as_of, round_id)}
+            work = [
+                (reminder, partial(_given, p.state))
+                for p in projects.values()
+                for reminder in due_reminders(p.policy, p.round, p.state, as_of)
+            ]
+        self._send_all(work, report)
         self._unaddressed(report)
         return report
+
+    def _send_all(
+        self, work: list[tuple[DueReminder, Callable[[], ProjectState]]], report: DispatchReport
+    ) -> None:
+        """Each reminder on one of ``pool`` workers; the report in the order they were due."""
+        if self.pool == 1 or len(work) < 2:
+            for reminder, state in work:
+                self._dispatch(reminder, state, report)
+            return
+        parts = [DispatchReport() for _ in work]
+        try:
+            with ThreadPoolExecutor(self.pool, thread_name_prefix="ppss-send") as pool:
+                done = [pool.submit(self._dispatch, r, state, part)
+                        for (r, state), part in zip(work, parts, strict=True)]  # fmt: skip
+                try:
+                    for future in done:
+                        future.result()
+                except BaseException:
+                    # What has not started stays due for the next run; what is under way
+                    # finishes (each send within its timeout) and is recorded.
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
+        finally:
+            for part in parts:  # what did happen is reported, even if one raised
+                report.sent += part.sent
+                report.failed += part.failed
+                report.skipped += part.skipped
+                report.abandoned += part.abandoned
+                report.unaddressed += part.unaddressed
 
     def _unaddressed(self, report: DispatchReport) -> None:
         if report.unaddressed:

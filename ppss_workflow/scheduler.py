@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -21,11 +22,13 @@ def run_scheduler(
     *,
     interval_seconds: int,
     on_report: Callable[[DispatchReport], None] | None = None,
+    daily: Callable[[], None] | None = None,
 ) -> None:
     """Dispatch now and then every ``interval_seconds`` until stopped (Ctrl-C or SIGTERM).
 
     One job, never two at once (``max_instances=1``), and runs missed while the machine slept
     are folded into one (``coalesce``): the dispatch itself catches up on what is due.
+    ``daily`` runs after each dispatch (the daily checkpoint: it acts once per day).
     """
     dispatcher = make_dispatcher()
 
@@ -35,6 +38,8 @@ def run_scheduler(
                   skipped=len(report.skipped))  # fmt: skip
         if on_report:
             on_report(report)
+        if daily:
+            daily()
 
     scheduler = BlockingScheduler(timezone="Europe/Stockholm")
     scheduler.add_job(
@@ -51,3 +56,6 @@ def run_scheduler(
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         _log.info("scheduler_stopped")
+        with contextlib.suppress(Exception):  # not running any more is fine
+            scheduler.shutdown(wait=False)
+        raise  # the command line says so in one line

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DatabaseError
 
-from ppss_workflow.db import safe_url
+from ppss_workflow.db import WRITE, safe_url
 from ppss_workflow.errors import SchemaNotReady, StoreUnavailable
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
     before = current_revision(engine)
     cfg = _config()
-    with engine.begin() as conn:
+    with engine.execution_options(**WRITE).begin() as conn:  # the write lock, waited for
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return before, HEAD_REVISION

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from events.base import InvalidEvent, registry
 from events.envelope import NewEvent, Recorded
 from ppss_workflow.codec import GENESIS_HASH, EncodedEvent, chain_hash_text, encode, request_hash
-from ppss_workflow.db import create_store_engine, iso_utc, parse_utc, safe_url
+from ppss_workflow.db import begin_immediate, create_store_engine, iso_utc, parse_utc, safe_url
 from ppss_workflow.errors import (
     ConcurrencyError,
     ConfigurationError,
@@ -627,7 +627,7 @@ class _SqliteLink(_Link):
 
     def write(self, prepared: list[_Prepared], guards: Sequence[Guard]) -> list[AppendResult]:
         cur, sql = self.cur, self.sql
-        cur.execute("BEGIN IMMEDIATE")
+        begin_immediate(cur, self.store.engine.url)
         try:
             wanted = self._wanted(prepared, guards)
             versions: dict[str, int] = {}
@@ -668,7 +668,7 @@ class _SqliteLink(_Link):
     def import_rows(self, rows: Iterable[tuple[Any, ...]], batch_size: int) -> int:
         cur, sql = self.cur, self.sql
         count = 0
-        cur.execute("BEGIN IMMEDIATE")
+        begin_immediate(cur, self.store.engine.url)
         try:
             if cur.execute(sql.head).fetchall():
                 raise ConfigurationError(

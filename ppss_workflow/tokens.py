@@ -11,7 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ppss_workflow.access import Principal, parse_role
-from ppss_workflow.db import api_tokens
+from ppss_workflow.db import WRITE, api_tokens
 from ppss_workflow.errors import InvalidCommand, NotFound
 from ppss_workflow.store import EventStore
 
@@ -53,7 +53,7 @@ def create_token(store: EventStore, name: str, role_text: str, now: datetime | N
     role, district = parse_role(role_text)
     token = PREFIX + secrets.token_urlsafe(32)
     try:
-        with store.engine.begin() as conn:
+        with store.engine.execution_options(**WRITE).begin() as conn:
             conn.execute(
                 insert(api_tokens).values(
                     name=name,
@@ -73,7 +73,7 @@ def create_token(store: EventStore, name: str, role_text: str, now: datetime | N
 
 def revoke_token(store: EventStore, name: str, now: datetime | None = None) -> bool:
     """Revoke the token; False if it was revoked already. Unknown name: NotFound."""
-    with store.engine.begin() as conn:
+    with store.engine.execution_options(**WRITE).begin() as conn:
         row = conn.execute(select(api_tokens.c.revoked_at).where(api_tokens.c.name == name)).first()
         if row is None:
             raise NotFound(f"no token named {name!r}; `ppss token list` shows them")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,12 +14,19 @@ from aiosmtpd.controller import Controller
 
 
 class Inbox:
-    """Everything the server accepted, parsed. ``quit_reply``: what it answers to QUIT."""
+    """Everything the server accepted, parsed. ``quit_reply``: what it answers to QUIT;
+    ``delay``: seconds it takes over each message (a slow server), counting how many it was
+    taking at once (``most_at_once``)."""
 
-    def __init__(self, quit_reply: str | None = None, rcpt_reply: str | None = None) -> None:
+    def __init__(
+        self, quit_reply: str | None = None, rcpt_reply: str | None = None, delay: float = 0.0
+    ) -> None:
         self.messages: list[Message] = []
         self.quit_reply = quit_reply
         self.rcpt_reply = rcpt_reply
+        self.delay = delay
+        self.at_once = 0
+        self.most_at_once = 0
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -34,6 +42,13 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
         raw = envelope.original_content or envelope.content
+        if self.delay:
+            self.at_once += 1  # one event loop: no lock needed
+            self.most_at_once = max(self.most_at_once, self.at_once)
+            try:
+                await asyncio.sleep(self.delay)
+            finally:
+                self.at_once -= 1
         self.messages.append(message_from_bytes(raw, policy=policy.default))
         return "250 OK"
 
@@ -50,10 +65,14 @@ def free_port() -> int:
 
 @contextmanager
 def smtp_server(
-    port: int | None = None, *, quit_reply: str | None = None, rcpt_reply: str | None = None
+    port: int | None = None,
+    *,
+    quit_reply: str | None = None,
+    rcpt_reply: str | None = None,
+    delay: float = 0.0,
 ) -> Iterator[tuple[Inbox, int]]:
     """Start a local SMTP server; yields its inbox and port; stops it afterwards."""
-    inbox = Inbox(quit_reply, rcpt_reply)
+    inbox = Inbox(quit_reply, rcpt_reply, delay)
     port = port or free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

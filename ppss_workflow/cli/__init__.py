@@ -21,6 +21,7 @@ from ppss_workflow.cli import (
     workflow_cmds,
 )
 from ppss_workflow.cli._common import ENV_LANGUAGE
+from ppss_workflow.db import set_lock_wait_note
 from ppss_workflow.errors import WorkflowError
 from ppss_workflow.i18n import LANGUAGES
 from ppss_workflow.logs import configure_logging
@@ -77,6 +78,11 @@ def _root(
             raise typer.BadParameter("use sv (Swedish) or en (English)", param_hint="--lang")
         os.environ[ENV_LANGUAGE] = lang.strip().lower()
     configure_logging(log_level, json=log_json)
+    set_lock_wait_note(_waiting)
+
+
+def _waiting() -> None:
+    print("ppss: waiting for another ppss process to finish writing…", file=sys.stderr, flush=True)
 
 
 def main() -> None:
@@ -87,5 +93,15 @@ def main() -> None:
         print(f"ppss: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        print("ppss: interrupted; nothing half-written (appends are atomic)", file=sys.stderr)
-        sys.exit(130)
+        _interrupted()
+    except SystemExit as exc:
+        # Typer turns a Ctrl-C inside a command into a silent exit 130: say it, in one line.
+        context = exc.__context__
+        if isinstance(context, typer.Exit) and isinstance(context.__cause__, KeyboardInterrupt):
+            _interrupted()
+        raise
+
+
+def _interrupted() -> None:
+    print("ppss: interrupted; nothing half-written (appends are atomic)", file=sys.stderr)
+    sys.exit(130)

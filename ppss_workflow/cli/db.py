@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -17,8 +18,10 @@ from ppss_workflow.cli._common import (
 )
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.db import create_store_engine
+from ppss_workflow.errors import ConfigurationError
 from ppss_workflow.logs import get_logger
 from ppss_workflow.projections import Projector
+from ppss_workflow.roles import DEFAULT_READER, DEFAULT_WRITER, ensure_roles
 from ppss_workflow.schema import current_revision, head_revision, upgrade
 from ppss_workflow.store import EventStore
 
@@ -104,3 +107,48 @@ def rebuild_projections_command(database: DatabaseOption = None) -> None:
     out_console.print(
         f"Read model of {describe(location)} rebuilt from {position} events in {took:.1f} s."
     )
+
+
+@app.command("roles")
+def roles_command(
+    writer: Annotated[
+        str, typer.Option("--writer", help="Group role that may append events.")
+    ] = DEFAULT_WRITER,
+    reader: Annotated[
+        str, typer.Option("--reader", help="Group role that may only read (auditors).")
+    ] = DEFAULT_READER,
+    database: DatabaseOption = None,
+) -> None:
+    """PostgreSQL: create a writer and a read-only group role with exactly the grants they need
+    (the events: INSERT and SELECT only). Safe to run again. Give each person a login of their
+    own in one of them (see the README)."""
+    from sqlalchemy.exc import DBAPIError  # noqa: PLC0415 - only here
+
+    location = resolve_database_url(database)
+    engine = create_store_engine(location.url)
+    try:
+        if engine.dialect.name != "postgresql":
+            out_console.print(
+                "SQLite has no roles or grants: whoever can open the file can write it "
+                "(protect it with file permissions, or use PostgreSQL for roles)."
+            )
+            return
+        try:
+            report = ensure_roles(engine, writer=writer, reader=reader)
+        except DBAPIError as exc:
+            first = str(exc.orig or exc).strip().splitlines()[0]
+            raise ConfigurationError(
+                f"cannot create the roles in {describe(location)}: {first} "
+                "(run this as the store's owner, with the right to create roles)"
+            ) from None
+    finally:
+        engine.dispose()
+    table = Table(title=f"Roles on schema {report.schema} of {describe(location)}")
+    for column in ("Role", "On", "May"):
+        table.add_column(column)
+    for grant in report.grants:
+        table.add_row(grant.role, grant.target, grant.privileges)
+    out_console.print(table)
+    for role in (writer, reader):
+        done = "created" if role in report.created else "already there, grants renewed"
+        out_console.print(f"{role}: {done}.")

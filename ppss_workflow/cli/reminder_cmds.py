@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -111,9 +111,22 @@ def scheduler_run(
     round_id: Annotated[str | None, typer.Option("--round", "-r")] = None,
     database: DatabaseOption = None,
     acting: AsOpt = None,
+    sign_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--sign-with",
+            envvar="PPSS_SIGN_WITH",
+            help="Private key (`ppss audit keygen`): sign a checkpoint of the head once a day.",
+        ),
+    ] = None,
 ) -> None:
     """Send due reminders: each once, whatever crashes or second schedulers happen."""
     acting_role(acting, "dispatch reminders")
+    key = None
+    if sign_with is not None:
+        from ppss_workflow.checkpoints import load_private_key  # noqa: PLC0415 - cryptography only here
+
+        key = load_private_key(sign_with)
     if as_of and not once:
         raise InvalidCommand("--as-of goes with --once (a running scheduler uses the clock)")
     if interval < 1:
@@ -139,19 +152,31 @@ def scheduler_run(
                 "contact e-mail in the application."
             )
 
+    def daily() -> None:
+        if key is None:
+            return
+        from ppss_workflow.daily_signing import sign_daily  # noqa: PLC0415
+
+        signed = sign_daily(store, key, datetime.now(UTC))
+        if signed is not None:
+            out_console.print(
+                f"Signed today's checkpoint: position {signed.position}, hash {signed.hash}."
+            )
+
     def make() -> Dispatcher:
-        return Dispatcher(store, notifier, settings, sender=smtp.from_address)
+        return Dispatcher(store, notifier, settings, sender=smtp.from_address, pool=smtp.pool)
 
     try:
         if once:
             result = make().run(as_of=moment, round_id=round_id)
             report(result)
+            daily()
             if result.failed:
                 raise typer.Exit(1)
             return
         from ppss_workflow.scheduler import run_scheduler  # noqa: PLC0415 - APScheduler only here
 
-        run_scheduler(make, interval_seconds=interval, on_report=report)
+        run_scheduler(make, interval_seconds=interval, on_report=report, daily=daily)
     finally:
         store.close()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -24,10 +26,11 @@ from ppss_workflow.demo import (
     open_round_2018,
 )
 from ppss_workflow.notify import ReminderSettings, SmtpNotifier, SmtpSettings
-from ppss_workflow.reminders import ABANDON_AFTER, Dispatcher, list_due
+from ppss_workflow.reminders import ABANDON_AFTER, Dispatcher, DispatchReport, list_due
 from ppss_workflow.schema import upgrade
 from ppss_workflow.scratch import scratch_store, scratch_url
 from ppss_workflow.store import EventStore
+from tests.conftest import pg_url
 from tests.smtp import free_port, smtp_server
 
 ROUND = "sst-2018"
@@ -246,3 +249,78 @@ def test_no_address_is_reported_not_recorded(store: EventStore) -> None:
     assert first.failed == first.sent == []
     assert stream_reminders_all(store) == []
     assert inbox.messages == []
+
+
+def test_a_slow_server_gets_sends_over_a_bounded_pool() -> None:
+    """A server that takes 1 s over each message: 100 reminders go out over the pool's
+    connections at once (never more), so the run takes a fraction of the 107 s one after
+    another would; each is sent once and recorded once (issue 12)."""
+    pool = 8
+    with scratch_store() as store:
+        today = datetime.now(UTC).astimezone(STOCKHOLM).date()
+        bench_board._build(store, 100, today, lambda *_: None)
+        settings = ReminderSettings(district_email="kontakt@example.org", language="sv")
+        with smtp_server(delay=1.0) as (inbox, port):
+            started = time.monotonic()
+            first = Dispatcher(store, smtp(port), settings, pool=pool).run()
+            took = time.monotonic() - started
+            again = Dispatcher(store, smtp(port), settings, pool=pool).run()
+        count = 100 + bench_board.SPARE
+        assert len(first.sent) == count
+        assert first.failed == again.sent == again.failed == []
+        assert 1 < inbox.most_at_once <= pool
+        assert took < count * 1.0 / 2, took  # strictly one after another: over 107 s
+        assert inbox.keys() == sorted(first.sent)
+        recorded = [r.event.key for r in store.read_streams("project:bench:")
+                    if isinstance(r.event, ReminderSent)
+                    and r.event.obligation == "year_end_account"]  # fmt: skip
+        assert sorted(recorded) == sorted(first.sent)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_pooled_dispatchers_at_once_send_each_reminder_once(backend: str) -> None:
+    """Two dispatchers, each with a pool of 4, run at the same moment over one store: the
+    claims keep every reminder to one send and one ReminderSent, on both backends."""
+    base = None if backend == "sqlite" else pg_url()
+    with scratch_store(base) as store:
+        today = datetime.now(UTC).astimezone(STOCKHOLM).date()
+        bench_board._build(store, 30, today, lambda *_: None)
+        settings = ReminderSettings(district_email="kontakt@example.org", language="sv")
+        with smtp_server(delay=0.05) as (inbox, port):
+            barrier = threading.Barrier(2)
+            reports: list[DispatchReport] = []
+
+            def run() -> None:
+                dispatcher = Dispatcher(store, smtp(port), settings, pool=4)
+                barrier.wait()
+                reports.append(dispatcher.run())
+
+            threads = [threading.Thread(target=run) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=120)
+        sent = sorted(k for r in reports for k in r.sent)
+        assert len(reports) == 2
+        assert len(sent) == 30 + bench_board.SPARE == len(set(sent))
+        assert inbox.keys() == sent
+        assert all(r.failed == [] for r in reports)
+        recorded = [r.event.key for r in store.read_streams("project:bench:")
+                    if isinstance(r.event, ReminderSent)
+                    and r.event.obligation == "year_end_account"]  # fmt: skip
+        assert sorted(recorded) == sent
+
+
+def test_a_send_that_hangs_times_out_and_the_run_goes_on(store: EventStore) -> None:
+    """A server that takes 5 s over each message, and a 0.5 s per-send timeout: every send
+    gives up at its timeout, is recorded as failed (tried again later), and the run ends in
+    about a second, not after 15 s."""
+    with smtp_server(delay=5.0) as (_inbox, port):
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port, timeout=0.5))
+        started = time.monotonic()
+        report = Dispatcher(store, notifier, SETTINGS, pool=4).run(as_of=T2_OVERDUE)
+        took = time.monotonic() - started
+    assert len(report.failed) == 3
+    assert report.sent == []
+    assert took < 4, took
+    assert [kind for kind, _, _ in stream_reminders(store)] == ["ReminderFailed"] * 3
