@@ -9,10 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TypeGuard
+from uuid import UUID
 
 import orjson
 
+from pydantic import ValidationError
+
 from events.base import InvalidEvent, registry
+from events.envelope import Metadata, Recorded
+from policies.provenance import Replay
 from policies.state import STOCKHOLM
 from ppss_workflow.auditing import COLUMNS, Anchor, stored_rows, stored_text
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
@@ -319,6 +324,8 @@ class _ChainCheck:
         self.expect = expect
         #: stream -> its last version; grows with the number of streams, not of events.
         self.versions: dict[str, int] = {}
+        #: The history so far, replayed through the decisions (see policies.provenance).
+        self.replay = Replay()
 
     def check(self, number: int, line: bytes) -> tuple[Any, ...]:
         position = self.count + 1
@@ -341,6 +348,8 @@ class _ChainCheck:
             raise self._refuse(number, "hash is not 64 hex digits")
         if row["position"] != position:
             raise self._refuse(number, f"holds position {row['position']}, not {position}")
+        if not _is_uuid(row["event_id"]):
+            raise self._refuse(number, f"event id {row['event_id']!r} is not a UUID")
         if not _STREAM_ID.fullmatch(row["stream_id"]):
             raise self._refuse(number, f"stream id {row['stream_id']!r} is not valid")
         values = tuple(row[c] for c in COLUMNS)
@@ -353,9 +362,24 @@ class _ChainCheck:
         if row["recorded_at"] < self.prev_recorded:
             raise self._refuse(number, "recorded_at goes back in time")
         try:
-            registry.decode_json(row["event_type"], row["schema_version"], row["data"])
+            event = registry.decode_json(row["event_type"], row["schema_version"], row["data"])
         except InvalidEvent as exc:
             raise self._refuse(number, f"holds an event this program cannot read: {exc}") from None
+        try:
+            Metadata.model_validate_json(row["metadata"])
+        except ValidationError as exc:
+            raise self._refuse(
+                number, f"has metadata this program cannot read: {_metadata_problem(exc)}"
+            ) from None
+        recorded = Recorded(position, stream, version, event, parse_utc(row["occurred_at"]),
+                            parse_utc(row["recorded_at"]), row["event_id"], row["metadata"],
+                            row["hash"])  # fmt: skip
+        problem = self.replay.check(recorded)
+        if problem is not None:
+            raise self._refuse(
+                number, f"(position {position}, {row['event_type']} on {stream}): {problem}"
+            )
+        self.replay.add(recorded)
         expect = self.expect
         if expect is not None and position == expect.position and row["hash"] != expect.hash:
             raise self._refuse(number, f"(position {position}): not the recorded hash")
@@ -375,6 +399,21 @@ class _ChainCheck:
     @staticmethod
     def _refuse(number: int, problem: str) -> InvalidEventError:
         return InvalidEventError(f"line {number} {problem}; nothing was imported")
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def _metadata_problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    if first["type"] == "json_invalid":
+        return "it is not JSON"
+    where = ".".join(str(p) for p in first["loc"]) or "metadata"
+    return f"{where}: {first['msg']}"
 
 
 def _canonical_instant(value: Any) -> bool:
