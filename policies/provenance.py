@@ -33,7 +33,6 @@ from events import (
     FinancialReportSubmitted,
     FollowUpSubmitted,
     GrantAwarded,
-    Metadata,
     NetworkAbsenceRecorded,
     NetworkAttendanceRecorded,
     NetworkExemptionGranted,
@@ -91,7 +90,6 @@ from policies.state import (
     end_of_day,
     fold_project,
     fold_round,
-    slug,
 )
 
 __all__ = ["RECORDED_BY", "Replay", "roles_recording"]
@@ -331,7 +329,9 @@ class Replay:
             return None
 
         def cut(history: list[R]) -> list[R]:
-            return [h for h in history if h.occurred_at <= moment or isinstance(h.event, EventAnnulled)]
+            return [
+                h for h in history if h.occurred_at <= moment or isinstance(h.event, EventAnnulled)
+            ]
 
         folded = {s: fold_project(s, cut(self.streams.get(s, []))) for s in wanted[1:]}
         project = folded.get(r.stream_id) if stream_kind(r.stream_id) == "project" else None
@@ -376,13 +376,18 @@ def _network(e: Any, rid: str, district: str) -> Command:
 
 _COMMAND_BUILDERS: dict[str, Builder] = {
     "RoundOpened": lambda e, rid, _: OpenRound(
-        round_id=rid, title=e.title, budget_sek=e.budget_sek,
-        supervision_pool_sek=e.supervision_pool_sek, supervision_cap_sek=e.supervision_cap_sek,
-        period_start=e.period_start, period_end=e.period_end,
-        application_deadline=e.application_deadline, policy=e.policy_name,
+        round_id=rid,
+        title=e.title,
+        budget_sek=e.budget_sek,
+        supervision_pool_sek=e.supervision_pool_sek,
+        supervision_cap_sek=e.supervision_cap_sek,
+        period_start=e.period_start,
+        period_end=e.period_end,
+        application_deadline=e.application_deadline,
+        policy=e.policy_name,
         policy_version=e.policy_version,
         deadlines=tuple((d.code, d.due_on, d.description) for d in e.deadlines),
-    ),  # fmt: skip
+    ),
     "DeadlineSet": lambda e, rid, _: SetDeadline(
         round_id=rid, code=e.code, due_on=e.due_on, reason=e.reason, description=e.description
     ),
@@ -390,23 +395,32 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         round_id=rid, code=e.code, due_on=e.due_on, reason=e.reason
     ),
     "NetworkSessionScheduled": lambda e, rid, _: ScheduleSession(
-        round_id=rid, session_id=e.session_id, title=e.title, starts_at=e.starts_at,
+        round_id=rid,
+        session_id=e.session_id,
+        title=e.title,
+        starts_at=e.starts_at,
         mandatory=e.mandatory,
-    ),  # fmt: skip
+    ),
     "ReminderLadderSet": lambda e, rid, _: SetLadder(
-        round_id=rid, steps=tuple(LadderRung(**s.model_dump()) for s in e.steps),
-        reason=e.reason, obligation=e.obligation,
-    ),  # fmt: skip
+        round_id=rid,
+        steps=tuple(LadderRung(**s.model_dump()) for s in e.steps),
+        reason=e.reason,
+        obligation=e.obligation,
+    ),
     "RoundClosed": lambda e, rid, _: CloseRound(round_id=rid, reason=e.reason),
     "ApplicationSubmitted": lambda e, rid, d: Apply(
-        round_id=rid, district=d,
+        round_id=rid,
+        district=d,
         application=e.model_dump(exclude={"round_id", "project_id"}, exclude_defaults=True),
-    ),  # fmt: skip
+    ),
     "ApplicationWithdrawn": lambda e, rid, d: Withdraw(round_id=rid, district=d, reason=e.reason),
     "GrantAwarded": lambda e, rid, d: AwardGrant(
-        round_id=rid, district=d, amount_sek=e.amount_sek, decision_ref=e.decision_ref,
+        round_id=rid,
+        district=d,
+        amount_sek=e.amount_sek,
+        decision_ref=e.decision_ref,
         decided_on=e.decided_on,
-    ),  # fmt: skip
+    ),
     "PlanSubmitted": lambda e, rid, d: SubmitPlan(
         round_id=rid, district=d, plan_id=e.plan_id, summary=e.summary
     ),
@@ -414,9 +428,13 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         round_id=rid, district=d, plan_id=e.plan_id, approve=True, meeting_on=e.meeting_on
     ),
     "PlanRejected": lambda e, rid, d: DecidePlan(
-        round_id=rid, district=d, plan_id=e.plan_id, approve=False, meeting_on=e.meeting_on,
+        round_id=rid,
+        district=d,
+        plan_id=e.plan_id,
+        approve=False,
+        meeting_on=e.meeting_on,
         reason=e.reason,
-    ),  # fmt: skip
+    ),
     "NetworkAttendanceRecorded": _network,
     "NetworkAbsenceRecorded": _network,
     "NetworkMakeUpRecorded": _network,
@@ -428,33 +446,50 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         round_id=rid, district=d, amount_sek=e.amount_sek, decision_ref=e.decision_ref
     ),
     "DisbursementMade": lambda e, rid, d: Disburse(
-        round_id=rid, district=d, amount_sek=e.amount_sek,
-        payment_reference=e.payment_reference, purpose=e.purpose,
-    ),  # fmt: skip
+        round_id=rid,
+        district=d,
+        amount_sek=e.amount_sek,
+        payment_reference=e.payment_reference,
+        purpose=e.purpose,
+    ),
     "FollowUpSubmitted": lambda e, rid, d: SubmitFollowUp(
-        round_id=rid, district=d, kind=e.kind, indicators=e.indicators.model_dump(),
-        period_start=e.period_start, period_end=e.period_end,
+        round_id=rid,
+        district=d,
+        kind=e.kind,
+        indicators=e.indicators.model_dump(),
+        period_start=e.period_start,
+        period_end=e.period_end,
         self_financing_plan=e.self_financing_plan,
-    ),  # fmt: skip
+    ),
     "FinancialReportSubmitted": lambda e, rid, d: SubmitFinancialReport(
         round_id=rid, district=d, kind=e.kind, spent_sek=e.spent_sek, forecast_sek=e.forecast_sek
     ),
     "YearEndAccountSubmitted": lambda e, rid, d: SubmitYearEndAccount(
-        round_id=rid, district=d, spent_sek=e.spent_sek, cost_description=e.cost_description,
+        round_id=rid,
+        district=d,
+        spent_sek=e.spent_sek,
+        cost_description=e.cost_description,
         spent_outside_plan_sek=e.spent_outside_plan_sek,
         supervision_spent_sek=e.supervision_spent_sek,
-    ),  # fmt: skip
+    ),
     "RepaymentDemanded": lambda e, rid, d: DemandRepayment(
         round_id=rid, district=d, amount_sek=e.amount_sek, reason=e.reason, due_on=e.due_on
     ),
     "RepaymentReceived": lambda e, rid, d: SettleRepayment(
-        round_id=rid, district=d, amount_sek=e.amount_sek, waive=False,
+        round_id=rid,
+        district=d,
+        amount_sek=e.amount_sek,
+        waive=False,
         reference=e.payment_reference,
-    ),  # fmt: skip
+    ),
     "RepaymentWaived": lambda e, rid, d: SettleRepayment(
-        round_id=rid, district=d, amount_sek=e.amount_sek, waive=True,
-        reference=e.decision_ref, reason=e.reason,
-    ),  # fmt: skip
+        round_id=rid,
+        district=d,
+        amount_sek=e.amount_sek,
+        waive=True,
+        reference=e.decision_ref,
+        reason=e.reason,
+    ),
 }
 
 #: Event type -> the command type that records it (its roles are the event's roles).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -12,7 +13,6 @@ from typing import IO, Any, TypeGuard
 from uuid import UUID
 
 import orjson
-
 from pydantic import ValidationError
 
 from events.base import InvalidEvent, registry
@@ -30,6 +30,7 @@ from ppss_workflow.store import EventStore
 __all__ = [
     "EXPORT_FORMAT",
     "ExportHeader",
+    "bounded_lines",
     "cell_text",
     "export_csv",
     "export_jsonl",
@@ -53,6 +54,9 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TEXT_COLUMNS = ("stream_id", "event_id", "event_type", "data", "metadata")
 _INT_COLUMNS = ("position", "version", "schema_version")
 Progress = Callable[[int], None]
+#: The longest line an import reads (1 MiB): far above any honest row (an application with
+#: every field full is a few kB), and a bound on what one line can make it hold in memory.
+MAX_LINE_BYTES = 1 << 20
 
 
 #: What a spreadsheet may take as the start of a formula (OWASP "CSV injection"), and
@@ -109,6 +113,21 @@ class ExportHeader:
         if not (isinstance(scope, str) and _is_int(position) and isinstance(digest, str)):
             raise InvalidEventError("the export's header lacks its scope or head")
         return cls(scope, position, digest)
+
+
+def bounded_lines(source: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The lines of ``source``, each read with at most ``limit`` bytes: a longer line is
+    refused as soon as its first ``limit`` bytes are read, never read whole."""
+    for number in itertools.count(1):
+        line = source.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not (len(line) == limit + 1 and line.endswith(b"\n")):
+            raise InvalidEventError(
+                f"line {number} is longer than {limit // 1024} KiB: no exported row is; "
+                "the file is not a ppss export; nothing was imported"
+            )
+        yield line
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -266,12 +285,17 @@ def import_jsonl(
     *,
     expect: Anchor | None = None,
     progress: Progress | None = None,
+    allow_growth: bool = False,
+    replay: bool = True,
 ) -> int:
     """Load a full export into an empty store, verifying the chain as it reads; all or nothing.
 
     Each row must be well formed, hold an event the catalogue can read, continue the hash
     chain from the row before it, and keep positions, stream versions and recorded_at in
-    order; the last row must be the header's head (and ``expect``'s hash, if given). The
+    order; the last row must be the header's head (and ``expect``'s, if given: the row at
+    its position must carry its hash, and, unless ``allow_growth``, be the last). Each event
+    must be one the engine could have recorded then (:mod:`policies.provenance`; only tests
+    of the chain alone turn ``replay`` off, on histories no command wrote). The
     rows go in with their positions, times and hashes, in one transaction: the first
     failure raises and nothing is written.
     """
@@ -291,7 +315,13 @@ def import_jsonl(
             f"the export ends at position {header.head_position}, before the recorded "
             f"{expect.position}: it was cut short; nothing was imported"
         )
-    checker = _ChainCheck(expect)
+    if expect is not None and expect.position < header.head_position and not allow_growth:
+        raise InvalidEventError(
+            f"the export holds {header.head_position - expect.position} events after the "
+            f"expected head {expect.position}; add --allow-growth if they may be there; "
+            "nothing was imported"
+        )
+    checker = _ChainCheck(expect, replay=replay)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for number, line in enumerate(iterator, start=2):
@@ -317,7 +347,7 @@ def import_jsonl(
 class _ChainCheck:
     """Checks each imported row against the one before it."""
 
-    def __init__(self, expect: Anchor | None) -> None:
+    def __init__(self, expect: Anchor | None, *, replay: bool = True) -> None:
         self.prev = GENESIS_HASH
         self.prev_recorded = ""
         self.count = 0
@@ -325,7 +355,7 @@ class _ChainCheck:
         #: stream -> its last version; grows with the number of streams, not of events.
         self.versions: dict[str, int] = {}
         #: The history so far, replayed through the decisions (see policies.provenance).
-        self.replay = Replay()
+        self.replay = Replay() if replay else None
 
     def check(self, number: int, line: bytes) -> tuple[Any, ...]:
         position = self.count + 1
@@ -374,12 +404,13 @@ class _ChainCheck:
         recorded = Recorded(position, stream, version, event, parse_utc(row["occurred_at"]),
                             parse_utc(row["recorded_at"]), row["event_id"], row["metadata"],
                             row["hash"])  # fmt: skip
-        problem = self.replay.check(recorded)
-        if problem is not None:
-            raise self._refuse(
-                number, f"(position {position}, {row['event_type']} on {stream}): {problem}"
-            )
-        self.replay.add(recorded)
+        if self.replay is not None:
+            problem = self.replay.check(recorded)
+            if problem is not None:
+                raise self._refuse(
+                    number, f"(position {position}, {row['event_type']} on {stream}): {problem}"
+                )
+            self.replay.add(recorded)
         expect = self.expect
         if expect is not None and position == expect.position and row["hash"] != expect.hash:
             raise self._refuse(number, f"(position {position}): not the recorded hash")

@@ -59,7 +59,10 @@ class Actor:
 
     def metadata(self, correlation_id: UUID) -> Metadata:
         return Metadata(
-            actor=self.name, role=self.role, correlation_id=correlation_id, district=self.district or None
+            actor=self.name,
+            role=self.role,
+            correlation_id=correlation_id,
+            district=self.district or None,
         )
 
     def describe(self) -> str:

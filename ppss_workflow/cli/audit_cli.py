@@ -42,7 +42,13 @@ from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, o
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role, render_board
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
-from ppss_workflow.export import export_csv, export_jsonl, export_xlsx, import_jsonl
+from ppss_workflow.export import (
+    bounded_lines,
+    export_csv,
+    export_jsonl,
+    export_xlsx,
+    import_jsonl,
+)
 from ppss_workflow.readmodels import Reads
 
 __all__ = ["app", "export_command", "import_command", "register"]
@@ -187,9 +193,18 @@ def verify_command(
         typer.Option(
             "--expect-head",
             help="POSITION:HASH printed by an earlier verify and kept outside the store: the "
-            "row there must still have that hash, and the store must reach it.",
+            "row there must still have that hash, and it must be the head (see "
+            "--allow-growth).",
         ),
     ] = None,
+    allow_growth: Annotated[
+        bool,
+        typer.Option(
+            "--allow-growth",
+            help="With --expect-head: events after it are counted and reported, not a "
+            "failure (a store still in use).",
+        ),
+    ] = False,
     public_key: Annotated[
         str | None,
         typer.Option(
@@ -222,7 +237,8 @@ def verify_command(
     try:
         total = max(store.head().position - start + 1, 0)
         with _progress("verifying", total) as progress:
-            report = verify_chain(store, start_after=start - 1, expect=expect, progress=progress)
+            report = verify_chain(store, start_after=start - 1, expect=expect, progress=progress,
+                                  allow_growth=allow_growth)  # fmt: skip
         if report.ok and key is not None:
             signed, problem = check_checkpoints(store, key, report.head_position)
     finally:
@@ -242,6 +258,11 @@ def verify_command(
             f"Chain verified: {_count(report.checked)} events from position "
             f"{report.first_position}{matching}."
         )
+        if report.after_expected:
+            out_console.print(
+                f"{_count(report.after_expected)} events after the expected head "
+                f"{expect.position if expect else 0} (allowed by --allow-growth)."
+            )
         out_console.print(f"Head position {report.head_position}, head hash {report.head_hash}")
         if signed:
             newest = signed[-1]
@@ -629,10 +650,17 @@ def import_command(
         str | None,
         typer.Option(
             "--expect-head",
-            help="POSITION:HASH kept outside the store: the file must contain that row "
-            "with that hash.",
+            help="POSITION:HASH kept outside the store: the file must end with that row "
+            "and that hash (see --allow-growth).",
         ),
     ] = None,
+    allow_growth: Annotated[
+        bool,
+        typer.Option(
+            "--allow-growth",
+            help="With --expect-head: the file may hold events after it.",
+        ),
+    ] = False,
     database: DatabaseOption = None,
     acting: AsOpt = None,
 ) -> None:
@@ -655,7 +683,13 @@ def import_command(
     done = False
     try:
         with handle, _progress("importing", None) as progress:
-            count = import_jsonl(store, handle, expect=expect, progress=progress)
+            count = import_jsonl(
+                store,
+                bounded_lines(handle),
+                expect=expect,
+                progress=progress,
+                allow_growth=allow_growth,
+            )
         head = store.head()
         done = True
     finally:
