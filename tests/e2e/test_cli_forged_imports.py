@@ -7,7 +7,10 @@ kind of stream, metadata that is not JSON. One line naming the line number, noth
 
 from __future__ import annotations
 
+import io
 import json
+import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,8 @@ import pytest
 from events import registry
 from ppss_workflow.codec import chain_hash_text
 from ppss_workflow.demo import load_demo
+from ppss_workflow.errors import InvalidEventError
+from ppss_workflow.export import bounded_lines
 from ppss_workflow.scratch import scratch_store, scratch_url
 from ppss_workflow.store import EventStore
 from tests.conftest import base_url_for
@@ -146,3 +151,40 @@ def test_the_honest_demo_export_imports_cleanly(
     again = tmp_path / "again.jsonl"
     assert ppss("export", "-o", str(again), "--database", target, home=tmp_path).code == 0
     assert again.read_bytes() == demo_export.read_bytes()
+
+
+def test_a_200_mb_line_is_refused_at_once_in_one_line(tmp_path: Path) -> None:
+    """A line longer than 1 MiB is refused as soon as its first MiB is read: one line, no
+    store left behind, in a few seconds (the whole line would take ~1 GB to parse)."""
+    source = tmp_path / "huge.jsonl"
+    header = {"ppss_export": 1, "scope": "all", "head_position": 1, "head_hash": "0" * 64}
+    with source.open("wb") as out:
+        out.write(json.dumps(header).encode() + b"\n")
+        out.write(b'{"data":"')
+        chunk = b"x" * (1 << 20)
+        for _ in range(200):
+            out.write(chunk)
+        out.write(b'"}\n')
+    target = f"sqlite:///{tmp_path}/t.sqlite3"
+    started = time.monotonic()
+    run = ppss("import", str(source), "--database", target, home=tmp_path)
+    assert_one_line_error(run, "line 2 is longer than 1024 KiB", "nothing was imported")
+    assert time.monotonic() - started < 30
+    assert not list(tmp_path.glob("t.sqlite3*"))
+
+
+def test_bounded_lines_never_holds_more_than_a_line_s_limit() -> None:
+    """Reading a 50 MB line costs about the limit in memory, not the line."""
+    source = io.BytesIO(b"short\n" + b"y" * (50 << 20) + b"\n")
+    tracemalloc.start()
+    try:
+        lines = bounded_lines(source)
+        assert next(lines) == b"short\n"
+        with pytest.raises(InvalidEventError, match="line 2 is longer than 1024 KiB"):
+            next(lines)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
+    exact = io.BytesIO(b"z" * (1 << 20) + b"\n" + b"z" * (1 << 20))
+    assert [len(x) for x in bounded_lines(exact)] == [(1 << 20) + 1, 1 << 20]
