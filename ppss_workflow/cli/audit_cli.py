@@ -36,6 +36,7 @@ from ppss_workflow.checkpoints import (
     generate_key,
     load_private_key,
     load_public_key,
+    read_checkpoints,
     sign_head,
 )
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console
@@ -661,10 +662,22 @@ def import_command(
             help="With --expect-head: the file may hold events after it.",
         ),
     ] = False,
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            "--public-key",
+            help="Check the export's signed checkpoints with this key (64 hex digits or the "
+            ".pub file): each must be signed by it, and the rows must carry the signed hashes.",
+        ),
+    ] = None,
     database: DatabaseOption = None,
     acting: AsOpt = None,
 ) -> None:
     """Load a full jsonl export into an EMPTY store, verifying every hash; all or nothing.
+
+    Every event must be one the engine could have recorded at that point (its role and
+    district, the stream it is on, and the rules: no payment above what was payable then).
+    The export's signed checkpoints are imported too, and the rows must match them.
 
     Rows keep their positions, times and hashes, so the copy verifies and exports to the
     same bytes. Idempotency records of commands and reminder claims are not part of an
@@ -672,6 +685,7 @@ def import_command(
     """
     acting_role(acting, "import a history")
     expect = Anchor.parse(expect_head) if expect_head else None
+    key = load_public_key(public_key) if public_key else None
     if not source.is_file():
         raise InvalidCommand(f"no file {source}")
     try:
@@ -689,8 +703,10 @@ def import_command(
                 expect=expect,
                 progress=progress,
                 allow_growth=allow_growth,
+                public_key=key,
             )
         head = store.head()
+        signed = len(read_checkpoints(store))
         done = True
     finally:
         store.close()
@@ -698,7 +714,8 @@ def import_command(
             # The import made this file and failed: leave nothing behind.
             for leftover in (new_file, *(Path(f"{new_file}{x}") for x in ("-wal", "-shm"))):
                 leftover.unlink(missing_ok=True)
-    out_console.print(f"Imported {count} events; head {head.position}:{head.hash}.")
+    also = f" and {signed} signed checkpoints" if signed else ""
+    out_console.print(f"Imported {count} events{also}; head {head.position}:{head.hash}.")
 
 
 def _new_sqlite_file(database: str | None) -> Path | None:

@@ -12,6 +12,7 @@ import json
 import time
 import tracemalloc
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -19,7 +20,8 @@ from uuid import uuid4
 import pytest
 
 from events import registry
-from ppss_workflow.codec import chain_hash_text
+from ppss_workflow.checkpoints import generate_key, load_private_key, read_checkpoints, sign_head
+from ppss_workflow.codec import canonical_json, chain_hash_text
 from ppss_workflow.demo import load_demo
 from ppss_workflow.errors import InvalidEventError
 from ppss_workflow.export import bounded_lines
@@ -91,6 +93,7 @@ def assert_nothing_written(url: str) -> None:
     store = EventStore.from_url(url)
     try:
         assert store.count() == 0
+        assert not read_checkpoints(store)
     finally:
         store.close()
 
@@ -188,3 +191,88 @@ def test_bounded_lines_never_holds_more_than_a_line_s_limit() -> None:
     assert peak < 4 << 20
     exact = io.BytesIO(b"z" * (1 << 20) + b"\n" + b"z" * (1 << 20))
     assert [len(x) for x in bounded_lines(exact)] == [(1 << 20) + 1, 1 << 20]
+
+
+# -- signed checkpoints travel with the export ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def signed_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The demo with its head signed, exported: (the export, the signing key)."""
+    folder = tmp_path_factory.mktemp("signed")
+    key = folder / "signer.key"
+    generate_key(key)
+    with scratch_store() as store:
+        load_demo(store)
+        sign_head(store, load_private_key(key), datetime(2026, 11, 23, 9, tzinfo=UTC))
+        url = store.engine.url.render_as_string(hide_password=False)
+        out = folder / "signed.jsonl"
+        assert ppss("export", "-o", str(out), "--database", url, home=folder).code == 0
+    return out, key
+
+
+def rewrite(source: Path, target: Path, change: Any, *, keep: int | None = None) -> None:
+    """Apply ``change`` to every row dict, keep the first ``keep`` rows, hash them all again
+    and set the header's head: a chain that verifies on its own."""
+    lines = source.read_bytes().splitlines()
+    header = json.loads(lines[0])
+    checkpoints = [line.decode() for line in lines[1:] if line.startswith(b'{"checkpoint"')]
+    rows = [json.loads(line) for line in lines[1:] if line.startswith(b'{"data"')][:keep]
+    prev = "0" * 64
+    for row in rows:
+        change(row)
+        prev = row["hash"] = chain_hash_text(prev, *(row[c] for c in COLUMNS))
+    header.update(head_position=len(rows), head_hash=prev)
+    body = [json.dumps(header), *checkpoints, *(json.dumps(r) for r in rows)]
+    target.write_text("\n".join(body) + "\n", encoding="utf-8")
+
+
+def test_checkpoints_travel_with_the_export_and_are_checked_on_import(
+    signed_export: tuple[Path, Path], target: str, tmp_path: Path
+) -> None:
+    """The export holds the signed checkpoint; an import with the public key takes it in,
+    and the copy verifies with that key."""
+    export, key = signed_export
+    lines = export.read_bytes().splitlines()
+    assert json.loads(lines[0])["ppss_export"] == 2
+    assert json.loads(lines[1])["checkpoint"]["position"] == 123
+    run = ppss("import", str(export), "--public-key", f"{key}.pub", "--database", target,
+               home=tmp_path)  # fmt: skip
+    assert run.code == 0, run.err
+    assert "Imported 123 events and 1 signed checkpoints" in run.out
+    verified = ppss("audit", "verify", "--public-key", f"{key}.pub", "--database", target,
+                    home=tmp_path)  # fmt: skip
+    assert verified.code == 0, verified.err
+    assert "1 signed checkpoints verified" in verified.out
+
+
+def edit_an_actor(row: dict[str, Any]) -> None:
+    if row["position"] == 5:
+        row["metadata"] = canonical_json({**json.loads(row["metadata"]), "actor": "annan@x.se"})
+
+
+@pytest.mark.parametrize(
+    ("case", "needle"),
+    [
+        ("another key", "is not signed by this key (it names another key)"),
+        ("re-hashed", "(position 123): not the hash signed in the checkpoint of 2026-11-23 09:00"),
+        ("cut off", "beyond the export's head 100: its end was cut off"),
+    ],
+)
+def test_a_checkpoint_that_does_not_match_the_imported_chain_is_refused(
+    signed_export: tuple[Path, Path], target: str, tmp_path: Path, case: str, needle: str
+) -> None:
+    export, key = signed_export
+    source, public = tmp_path / "spoiled.jsonl", f"{key}.pub"
+    if case == "another key":
+        other = tmp_path / "other.key"
+        generate_key(other)
+        source, public = export, f"{other}.pub"
+    elif case == "re-hashed":
+        rewrite(export, source, edit_an_actor)
+    else:
+        rewrite(export, source, lambda row: None, keep=100)
+    run = ppss("import", str(source), "--public-key", public, "--database", target,
+               home=tmp_path)  # fmt: skip
+    assert_one_line_error(run, needle, "nothing was imported")
+    assert_nothing_written(target)

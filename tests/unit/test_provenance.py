@@ -87,9 +87,7 @@ def test_a_payment_on_a_round_stream_is_refused_by_the_stream_table() -> None:
     events = honest().events
     forged = events[-2]._replace(stream_id=ROUND, version=2)
     _, problem = replay([*events[:-2], forged])
-    assert problem == (
-        "a DisbursementMade is recorded on a project stream, not on round:r"
-    )
+    assert problem == ("a DisbursementMade is recorded on a project stream, not on round:r")
 
 
 @pytest.mark.parametrize(
