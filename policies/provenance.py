@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -126,6 +127,8 @@ class Replay:
     _projects: dict[str, ProjectState] = field(default_factory=dict)
     #: Round id -> its project streams, in the order they began.
     _round_projects: dict[str, list[str]] = field(default_factory=dict)
+    #: Stream -> the latest occurred_at among its events (is a cut view needed?).
+    _latest: dict[str, datetime] = field(default_factory=dict)
     checked: int = 0
 
     def check(self, recorded: R) -> str | None:
@@ -147,6 +150,9 @@ class Replay:
             self._round_projects.setdefault(stream_round(stream), []).append(stream)
         history.append(recorded)
         self._projects.pop(stream, None)
+        latest = self._latest.get(stream)
+        if latest is None or recorded.occurred_at > latest:
+            self._latest[stream] = recorded.occurred_at
 
     # -- the checks ----------------------------------------------------------------------
 
@@ -325,7 +331,7 @@ class Replay:
             wanted += self._round_projects.get(rid, [])
         elif stream_kind(r.stream_id) == "project":
             wanted.append(r.stream_id)
-        if all(h.occurred_at <= moment for s in wanted for h in self.streams.get(s, [])):
+        if all(self._latest.get(s, moment) <= moment for s in wanted):
             return None
 
         def cut(history: list[R]) -> list[R]:
