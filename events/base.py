@@ -111,7 +111,13 @@ class EventRegistry:
             step = self._upcasters.get((event_type, version))
             if step is None:
                 raise InvalidEvent(f"no upcaster for {event_type} from schema_version {version}")
-            data = step(data)
+            try:
+                data = step(data)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise InvalidEvent(
+                    f"{event_type} schema_version {version}: its data does not fit that "
+                    f"version ({type(exc).__name__}: {exc})"
+                ) from None
             version += 1
         return data
 
@@ -136,7 +142,13 @@ class EventRegistry:
                 return event
             except ValidationError as exc:
                 raise InvalidEvent(f"{event_type}: {_first_error(exc)}") from exc
-        return self.decode(event_type, version, json.loads(raw))
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise InvalidEvent(f"{event_type}: its data is not JSON") from None
+        if not isinstance(data, dict):
+            raise InvalidEvent(f"{event_type}: its data is not a JSON object")
+        return self.decode(event_type, version, data)
 
 
 def _first_error(exc: ValidationError) -> str:

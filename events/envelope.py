@@ -51,6 +51,8 @@ class Metadata(BaseModel):
     causation_id: UUID | None = None
     #: Groups everything done in one piece of work (one CLI call, one scheduler run).
     correlation_id: UUID | None = None
+    #: The district (its slug) a district role acts for; recorded so an import can check it.
+    district: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,7 +106,9 @@ class VerifyReport:
     ``changed`` (hash does not match content and predecessor: edited, inserted or moved in),
     ``phantom`` (a row below position 1), ``order`` (recorded_at goes back in time),
     ``anchor`` (a hash differs from an anchor recorded outside, or the anchor is absent),
-    ``head`` (the store ends before an anchor recorded outside: its end was cut off).
+    ``head`` (the store ends before an anchor recorded outside: its end was cut off),
+    ``grown`` (events follow the anchor, which was given as the head, without
+    ``allow_growth``). ``after_expected``: how many events follow the anchor.
     """
 
     ok: bool
@@ -118,6 +120,7 @@ class VerifyReport:
     bad_stream: str | None = None
     kind: str | None = None
     problem: str | None = None
+    after_expected: int = 0
 
     def describe(self) -> str:
         """One line for a person."""
@@ -142,6 +145,7 @@ class VerifyReport:
             "bad_stream": self.bad_stream,
             "kind": self.kind,
             "problem": self.problem,
+            "after_expected_head": self.after_expected,
         }
 
 
@@ -152,6 +156,7 @@ def verify_chain(
     expect: Anchor | None = None,
     batch_size: int = 10_000,
     progress: Progress | None = None,
+    allow_growth: bool = False,
 ) -> VerifyReport:
     """Recompute every hash from the stored columns and the previous hash, in position order.
 
@@ -160,6 +165,8 @@ def verify_chain(
     Starting after position P trusts the stored hash of P as the anchor. ``expect`` is a
     position and hash recorded outside the store earlier: the row there must still carry
     that hash (a re-hashed history fails), and the store must reach it (a cut end fails).
+    ``expect`` is the head: events after it fail (kind ``grown``) unless ``allow_growth``,
+    which counts them instead (a store still in use grows; a copy kept for audit must not).
     """
     if start_after < 0:
         raise InvalidCommand(f"cannot start verifying after position {start_after}: use 0 or more")
@@ -227,9 +234,16 @@ def verify_chain(
         return broken(checked, head, prev, expect.position, None, "head",
                       f"the store ends at position {head}, before the recorded head "
                       f"{expect.position}: events were removed from its end")  # fmt: skip
+    after = head - expect.position if expect is not None else 0
+    if after and not allow_growth:
+        assert expect is not None
+        return broken(checked, head, prev, expect.position + 1, None, "grown",
+                      f"{after} events after the expected head {expect.position}: they were "
+                      "added after it was recorded; add --allow-growth if the store may have "
+                      "grown since")  # fmt: skip
     _log.info("audit_verified", events=checked, first_position=first, head_position=head,
               head_hash=prev, anchor=str(expect) if expect else None)  # fmt: skip
-    return VerifyReport(True, checked, first, head, prev)
+    return VerifyReport(True, checked, first, head, prev, after_expected=after)
 
 
 def _row_from(store: EventStore, after: int) -> Any:

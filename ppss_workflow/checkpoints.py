@@ -35,6 +35,7 @@ __all__ = [
     "load_public_key",
     "read_checkpoints",
     "sign_head",
+    "signature_problem",
 ]
 
 _log = get_logger(__name__)
@@ -117,6 +118,24 @@ def load_public_key(text: str) -> Ed25519PublicKey:
             f"--public-key {text!r}: give the 64 hex digits `ppss audit keygen` printed, or "
             "the .pub file it wrote"
         ) from None
+
+
+def signature_problem(cp: Checkpoint, public_key: Ed25519PublicKey | None = None) -> str | None:
+    """Why ``cp``'s signature does not hold (None if it does): checked with ``public_key``
+    when given, else with the key the checkpoint names (which proves only that the
+    checkpoint was not altered after signing, not who signed it)."""
+    when = cp.signed_at.strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        key = public_key or Ed25519PublicKey.from_public_bytes(bytes.fromhex(cp.public_key))
+        key.verify(bytes.fromhex(cp.signature), cp.message())
+    except (InvalidSignature, ValueError):
+        named = public_key is not None and cp.public_key != _hex(public_key)
+        return (
+            f"the checkpoint at position {cp.position} ({when}) is not signed by "
+            f"{'this' if public_key is not None else 'the'} key"
+            f"{' (it names another key)' if named else ''}: it was forged or altered"
+        )
+    return None
 
 
 def _hex(key: Ed25519PublicKey) -> str:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TypeGuard
+from uuid import UUID
 
 import orjson
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import ValidationError
 
 from events.base import InvalidEvent, registry
+from events.envelope import Metadata, Recorded
+from policies.provenance import Replay
 from policies.state import STOCKHOLM
 from ppss_workflow.auditing import COLUMNS, Anchor, stored_rows, stored_text
+from ppss_workflow.checkpoints import Checkpoint, read_checkpoints, signature_problem
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc, parse_utc
 from ppss_workflow.errors import ConfigurationError, InvalidEventError
@@ -25,6 +32,7 @@ from ppss_workflow.store import EventStore
 __all__ = [
     "EXPORT_FORMAT",
     "ExportHeader",
+    "bounded_lines",
     "cell_text",
     "export_csv",
     "export_jsonl",
@@ -34,8 +42,12 @@ __all__ = [
 
 _log = get_logger(__name__)
 
-#: The version of the jsonl layout; an import refuses any other.
-EXPORT_FORMAT = 1
+#: The version of the jsonl layout an export writes (2: signed checkpoints after the
+#: header); an import reads these and refuses any other.
+EXPORT_FORMAT = 2
+READABLE_FORMATS = (1, 2)
+_CHECKPOINT_PREFIX = b'{"checkpoint":'
+_HEX128 = re.compile(r"[0-9a-f]{128}")
 #: Excel stores number formats in its own (US) notation and shows them in the reader's
 #: locale: in a Swedish Excel or LibreOffice this reads "1 134 896 kr". A literal space
 #: (`# ##0`) would not group at all: Excel takes it as one space after the first digits.
@@ -48,6 +60,9 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TEXT_COLUMNS = ("stream_id", "event_id", "event_type", "data", "metadata")
 _INT_COLUMNS = ("position", "version", "schema_version")
 Progress = Callable[[int], None]
+#: The longest line an import reads (1 MiB): far above any honest row (an application with
+#: every field full is a few kB), and a bound on what one line can make it hold in memory.
+MAX_LINE_BYTES = 1 << 20
 
 
 #: What a spreadsheet may take as the start of a formula (OWASP "CSV injection"), and
@@ -95,15 +110,30 @@ class ExportHeader:
             body = None
         if not isinstance(body, dict) or "ppss_export" not in body:
             raise InvalidEventError("not a ppss export: the first line is not its header")
-        if body["ppss_export"] != EXPORT_FORMAT:
+        if body["ppss_export"] not in READABLE_FORMATS or isinstance(body["ppss_export"], bool):
             raise InvalidEventError(
-                f"export format {body['ppss_export']!r}: this program reads format "
-                f"{EXPORT_FORMAT} only"
+                f"export format {body['ppss_export']!r}: this program reads formats "
+                f"{' and '.join(map(str, READABLE_FORMATS))} only"
             )
         scope, position, digest = (body.get(k) for k in ("scope", "head_position", "head_hash"))
         if not (isinstance(scope, str) and _is_int(position) and isinstance(digest, str)):
             raise InvalidEventError("the export's header lacks its scope or head")
         return cls(scope, position, digest)
+
+
+def bounded_lines(source: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The lines of ``source``, each read with at most ``limit`` bytes: a longer line is
+    refused as soon as its first ``limit`` bytes are read, never read whole."""
+    for number in itertools.count(1):
+        line = source.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not (len(line) == limit + 1 and line.endswith(b"\n")):
+            raise InvalidEventError(
+                f"line {number} is longer than {limit // 1024} KiB: no exported row is; "
+                "the file is not a ppss export; nothing was imported"
+            )
+        yield line
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -134,13 +164,19 @@ def _header(store: EventStore, round_id: str | None) -> ExportHeader:
 
 
 def export_jsonl(store: EventStore, out: IO[bytes], *, round_id: str | None = None) -> int:
-    """A header line, then one canonical JSON object per stored row, every column as stored.
+    """A header line, the store's signed checkpoints (one line each, whole store only), then
+    one canonical JSON object per stored row, every column as stored.
 
     ``data`` and ``metadata`` are the stored canonical JSON text (strings), instants their
     canonical UTC text: exactly what the hash covers, so the file can be re-verified.
     """
     header = _header(store, round_id)
     out.write(header.line())
+    if round_id is None:
+        # Signed checkpoints travel with the whole history (a part's chain is not whole).
+        for checkpoint in read_checkpoints(store):
+            if checkpoint.position <= header.head_position:
+                out.write(_checkpoint_line(checkpoint))
     count = 0
     for row in _rows(store, round_id, header.head_position):
         out.write(orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n")
@@ -148,6 +184,12 @@ def export_jsonl(store: EventStore, out: IO[bytes], *, round_id: str | None = No
     _log.info("audit_exported", format="jsonl", scope=header.scope, events=count,
               head_position=header.head_position)  # fmt: skip
     return count
+
+
+def _checkpoint_line(cp: Checkpoint) -> bytes:
+    body = {"position": cp.position, "hash": cp.hash, "signed_at": iso_utc(cp.signed_at),
+            "public_key": cp.public_key, "signature": cp.signature}  # fmt: skip
+    return orjson.dumps({"checkpoint": body}, option=orjson.OPT_SORT_KEYS) + b"\n"
 
 
 def export_csv(
@@ -261,12 +303,18 @@ def import_jsonl(
     *,
     expect: Anchor | None = None,
     progress: Progress | None = None,
+    allow_growth: bool = False,
+    replay: bool = True,
+    public_key: Ed25519PublicKey | None = None,
 ) -> int:
     """Load a full export into an empty store, verifying the chain as it reads; all or nothing.
 
     Each row must be well formed, hold an event the catalogue can read, continue the hash
     chain from the row before it, and keep positions, stream versions and recorded_at in
-    order; the last row must be the header's head (and ``expect``'s hash, if given). The
+    order; the last row must be the header's head (and ``expect``'s, if given: the row at
+    its position must carry its hash, and, unless ``allow_growth``, be the last). Each event
+    must be one the engine could have recorded then (:mod:`policies.provenance`; only tests
+    of the chain alone turn ``replay`` off, on histories no command wrote). The
     rows go in with their positions, times and hashes, in one transaction: the first
     failure raises and nothing is written.
     """
@@ -286,39 +334,63 @@ def import_jsonl(
             f"the export ends at position {header.head_position}, before the recorded "
             f"{expect.position}: it was cut short; nothing was imported"
         )
-    checker = _ChainCheck(expect)
+    if expect is not None and expect.position < header.head_position and not allow_growth:
+        raise InvalidEventError(
+            f"the export holds {header.head_position - expect.position} events after the "
+            f"expected head {expect.position}; add --allow-growth if they may be there; "
+            "nothing was imported"
+        )
+    checker = _ChainCheck(expect, replay=replay)
+    signed: list[tuple[int, str, datetime, str, str]] = []
 
     def rows() -> Iterator[tuple[Any, ...]]:
+        in_checkpoints = True
         for number, line in enumerate(iterator, start=2):
             if not line.strip():
                 continue  # a blank line (an editor's trailing newline) holds no row
+            if in_checkpoints and line.startswith(_CHECKPOINT_PREFIX):
+                cp = _read_checkpoint(number, line, header, public_key, checker.signed)
+                checker.signed[cp.position] = cp
+                signed.append((cp.position, cp.hash, cp.signed_at, cp.public_key, cp.signature))
+                continue
+            if in_checkpoints:
+                in_checkpoints = False
+                if public_key is not None and not checker.signed:
+                    raise InvalidEventError(
+                        "the export holds no signed checkpoint to check with --public-key: "
+                        "import it without the key; nothing was imported"
+                    )
             yield checker.check(number, line)
             if progress is not None and checker.count % 10_000 == 0:
                 progress(checker.count)
         checker.finish(header)
 
     try:
-        count = store.import_rows(rows())
+        count = store.import_rows(rows(), checkpoints=signed)
     except InvalidEventError as exc:
         _log.info("audit_import_refused", reason=str(exc))
         raise
     if progress is not None:
         progress(count)
     _log.info("audit_imported", events=count, head_position=header.head_position,
-              head_hash=header.head_hash)  # fmt: skip
+              head_hash=header.head_hash, checkpoints=len(signed))  # fmt: skip
     return count
 
 
 class _ChainCheck:
     """Checks each imported row against the one before it."""
 
-    def __init__(self, expect: Anchor | None) -> None:
+    def __init__(self, expect: Anchor | None, *, replay: bool = True) -> None:
         self.prev = GENESIS_HASH
         self.prev_recorded = ""
         self.count = 0
         self.expect = expect
         #: stream -> its last version; grows with the number of streams, not of events.
         self.versions: dict[str, int] = {}
+        #: Signed checkpoints by position: the row there must carry the signed hash.
+        self.signed: dict[int, Checkpoint] = {}
+        #: The history so far, replayed through the decisions (see policies.provenance).
+        self.replay = Replay() if replay else None
 
     def check(self, number: int, line: bytes) -> tuple[Any, ...]:
         position = self.count + 1
@@ -341,6 +413,8 @@ class _ChainCheck:
             raise self._refuse(number, "hash is not 64 hex digits")
         if row["position"] != position:
             raise self._refuse(number, f"holds position {row['position']}, not {position}")
+        if not _is_uuid(row["event_id"]):
+            raise self._refuse(number, f"event id {row['event_id']!r} is not a UUID")
         if not _STREAM_ID.fullmatch(row["stream_id"]):
             raise self._refuse(number, f"stream id {row['stream_id']!r} is not valid")
         values = tuple(row[c] for c in COLUMNS)
@@ -352,17 +426,47 @@ class _ChainCheck:
                                        f"{self.versions.get(stream, 0)}")  # fmt: skip
         if row["recorded_at"] < self.prev_recorded:
             raise self._refuse(number, "recorded_at goes back in time")
-        try:
-            registry.decode_json(row["event_type"], row["schema_version"], row["data"])
-        except InvalidEvent as exc:
-            raise self._refuse(number, f"holds an event this program cannot read: {exc}") from None
+        checkpoint = self.signed.get(position)
+        if checkpoint is not None and row["hash"] != checkpoint.hash:
+            raise self._refuse(
+                number,
+                f"(position {position}): not the hash signed in the checkpoint of "
+                f"{checkpoint.signed_at:%Y-%m-%d %H:%M} UTC: the history was rewritten after "
+                "it was signed",
+            )
         expect = self.expect
         if expect is not None and position == expect.position and row["hash"] != expect.hash:
             raise self._refuse(number, f"(position {position}): not the recorded hash")
+        self._read_event(number, position, row)
         self.versions[stream] = version
         self.prev, self.prev_recorded = row["hash"], row["recorded_at"]
         self.count = position
         return values
+
+    def _read_event(self, number: int, position: int, row: dict[str, Any]) -> None:
+        """The row's event and metadata read against the catalogue, and the event replayed
+        through the decisions after the history before it."""
+        stream, version = row["stream_id"], row["version"]
+        try:
+            event = registry.decode_json(row["event_type"], row["schema_version"], row["data"])
+        except InvalidEvent as exc:
+            raise self._refuse(number, f"holds an event this program cannot read: {exc}") from None
+        try:
+            Metadata.model_validate_json(row["metadata"])
+        except ValidationError as exc:
+            raise self._refuse(
+                number, f"has metadata this program cannot read: {_metadata_problem(exc)}"
+            ) from None
+        recorded = Recorded(position, stream, version, event, parse_utc(row["occurred_at"]),
+                            parse_utc(row["recorded_at"]), row["event_id"], row["metadata"],
+                            row["hash"])  # fmt: skip
+        if self.replay is not None:
+            problem = self.replay.check(recorded)
+            if problem is not None:
+                raise self._refuse(
+                    number, f"(position {position}, {row['event_type']} on {stream}): {problem}"
+                )
+            self.replay.add(recorded)
 
     def finish(self, header: ExportHeader) -> None:
         if (self.count, self.prev) != (header.head_position, header.head_hash):
@@ -375,6 +479,70 @@ class _ChainCheck:
     @staticmethod
     def _refuse(number: int, problem: str) -> InvalidEventError:
         return InvalidEventError(f"line {number} {problem}; nothing was imported")
+
+
+def _read_checkpoint(
+    number: int,
+    line: bytes,
+    header: ExportHeader,
+    public_key: Ed25519PublicKey | None,
+    earlier: dict[int, Checkpoint],
+) -> Checkpoint:
+    """A checkpoint line, well formed, signed (by ``public_key`` if given), within the
+    export and after the one before it."""
+
+    def refuse(problem: str) -> InvalidEventError:
+        return InvalidEventError(f"line {number}: {problem}; nothing was imported")
+
+    try:
+        body = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        raise refuse("the checkpoint is not JSON") from None
+    cp = body.get("checkpoint") if isinstance(body, dict) and len(body) == 1 else None
+    fields = ("hash", "position", "public_key", "signature", "signed_at")
+    if not isinstance(cp, dict) or sorted(cp) != list(fields):
+        raise refuse(f"not a checkpoint (fields: {', '.join(fields)})")
+    position, digest, when = cp["position"], cp["hash"], cp["signed_at"]
+    key, signature = cp["public_key"], cp["signature"]
+    if not (
+        _is_int(position)
+        and position >= 1
+        and isinstance(digest, str)
+        and _HEX64.fullmatch(digest)
+        and _canonical_instant(when)
+        and isinstance(key, str)
+        and _HEX64.fullmatch(key)
+        and isinstance(signature, str)
+        and _HEX128.fullmatch(signature)
+    ):
+        raise refuse("the checkpoint's position, hash, time, key or signature is malformed")
+    checkpoint = Checkpoint(position, digest, parse_utc(when), key, signature)
+    problem = signature_problem(checkpoint, public_key)
+    if problem is not None:
+        raise refuse(problem)
+    if earlier and position <= max(earlier):
+        raise refuse(f"the checkpoint at position {position} is not after the one before it")
+    if position > header.head_position:
+        raise refuse(
+            f"the checkpoint at position {position} is beyond the export's head "
+            f"{header.head_position}: its end was cut off"
+        )
+    return checkpoint
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def _metadata_problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    if first["type"] == "json_invalid":
+        return "it is not JSON"
+    where = ".".join(str(p) for p in first["loc"]) or "metadata"
+    return f"{where}: {first['msg']}"
 
 
 def _canonical_instant(value: Any) -> bool:

@@ -58,7 +58,12 @@ class Actor:
     district: str | None = None
 
     def metadata(self, correlation_id: UUID) -> Metadata:
-        return Metadata(actor=self.name, role=self.role, correlation_id=correlation_id)
+        return Metadata(
+            actor=self.name,
+            role=self.role,
+            correlation_id=correlation_id,
+            district=self.district or None,
+        )
 
     def describe(self) -> str:
         return f"{self.role}:{self.district}" if self.district else self.role

@@ -258,16 +258,24 @@ class EventStore:
                 raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def import_rows(self, rows: Iterable[tuple[Any, ...]], *, batch_size: int = 5_000) -> int:
+    def import_rows(
+        self,
+        rows: Iterable[tuple[Any, ...]],
+        *,
+        batch_size: int = 5_000,
+        checkpoints: Sequence[tuple[int, str, datetime, str, str]] = (),
+    ) -> int:
         """Load exported rows (positions, times and hashes as exported) into an empty store.
 
         One transaction: if ``rows`` raises part-way (a hash that does not verify), nothing
         is written. Rows are tuples in the order of the stored columns (instants as their
-        canonical text). PostgreSQL loads them with COPY.
+        canonical text). PostgreSQL loads them with COPY. ``checkpoints`` (position, hash,
+        signed_at, public key, signature) go in with them, read once the rows are: the
+        caller may fill the sequence while ``rows`` is consumed.
         """
         link = self._link()
         try:
-            return link.import_rows(rows, batch_size)
+            return link.import_rows(rows, batch_size, checkpoints)
         except self._refused as exc:
             raise InvalidEventError(
                 f"the store refused the imported rows: {_first_line(exc)}; nothing was imported"
@@ -579,7 +587,9 @@ class _Link:
     def write(self, prepared: list[_Prepared], guards: Sequence[Guard]) -> list[AppendResult]:
         raise NotImplementedError
 
-    def import_rows(self, rows: Iterable[tuple[Any, ...]], batch_size: int) -> int:
+    def import_rows(
+        self, rows: Iterable[tuple[Any, ...]], batch_size: int, checkpoints: Sequence[Any]
+    ) -> int:
         raise NotImplementedError
 
     @staticmethod
@@ -665,7 +675,9 @@ class _SqliteLink(_Link):
             raise
         return results
 
-    def import_rows(self, rows: Iterable[tuple[Any, ...]], batch_size: int) -> int:
+    def import_rows(
+        self, rows: Iterable[tuple[Any, ...]], batch_size: int, checkpoints: Sequence[Any]
+    ) -> int:
         cur, sql = self.cur, self.sql
         count = 0
         begin_immediate(cur, self.store.engine.url)
@@ -684,6 +696,9 @@ class _SqliteLink(_Link):
             if batch:
                 cur.executemany(sql.insert, batch)
                 count += len(batch)
+            if checkpoints:
+                texts = [(p, h, iso_utc(at), k, sig) for p, h, at, k, sig in checkpoints]
+                cur.executemany(sql.insert_checkpoint, texts)
             cur.execute("COMMIT")
         except BaseException:
             self._rollback()
@@ -784,7 +799,9 @@ class _PgLink(_Link):
             raise
         return results
 
-    def import_rows(self, rows: Iterable[tuple[Any, ...]], batch_size: int) -> int:
+    def import_rows(
+        self, rows: Iterable[tuple[Any, ...]], batch_size: int, checkpoints: Sequence[Any]
+    ) -> int:
         cur, sql = self.cur, self.sql
         count = 0
         try:
@@ -798,6 +815,8 @@ class _PgLink(_Link):
                 for row in rows:
                     copy.write_row(row)
                     count += 1
+            if checkpoints:
+                cur.executemany(sql.insert_checkpoint, list(checkpoints))
             cur.execute("COMMIT")
         except BaseException:
             self._rollback()
@@ -873,6 +892,8 @@ class _Sql:
                              "ORDER BY position LIMIT 1")
         self.insert = f"INSERT INTO events ({_COLUMNS}) VALUES ({', '.join([m] * 11)})"  # noqa: S608
         self.copy = f"COPY events ({_COLUMNS}) FROM STDIN"
+        self.insert_checkpoint = ("INSERT INTO checkpoints (position, hash, signed_at, "  # noqa: S608
+                                  f"public_key, signature) VALUES ({', '.join([m] * 5)})")
         self.command = ("SELECT command_id, stream_id, request_hash, first_position, "  # noqa: S608
                         f"last_position, stream_version, recorded_at FROM commands "
                         f"WHERE command_id = {m}")

@@ -36,13 +36,20 @@ from ppss_workflow.checkpoints import (
     generate_key,
     load_private_key,
     load_public_key,
+    read_checkpoints,
     sign_head,
 )
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role, render_board
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
-from ppss_workflow.export import export_csv, export_jsonl, export_xlsx, import_jsonl
+from ppss_workflow.export import (
+    bounded_lines,
+    export_csv,
+    export_jsonl,
+    export_xlsx,
+    import_jsonl,
+)
 from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import Reads
 
@@ -188,9 +195,18 @@ def verify_command(
         typer.Option(
             "--expect-head",
             help="POSITION:HASH printed by an earlier verify and kept outside the store: the "
-            "row there must still have that hash, and the store must reach it.",
+            "row there must still have that hash, and it must be the head (see "
+            "--allow-growth).",
         ),
     ] = None,
+    allow_growth: Annotated[
+        bool,
+        typer.Option(
+            "--allow-growth",
+            help="With --expect-head: events after it are counted and reported, not a "
+            "failure (a store still in use).",
+        ),
+    ] = False,
     public_key: Annotated[
         str | None,
         typer.Option(
@@ -223,7 +239,8 @@ def verify_command(
     try:
         total = max(store.head().position - start + 1, 0)
         with _progress("verifying", total) as progress:
-            report = verify_chain(store, start_after=start - 1, expect=expect, progress=progress)
+            report = verify_chain(store, start_after=start - 1, expect=expect, progress=progress,
+                                  allow_growth=allow_growth)  # fmt: skip
         if report.ok and key is not None:
             signed, problem = check_checkpoints(store, key, report.head_position)
     finally:
@@ -243,6 +260,11 @@ def verify_command(
             f"Chain verified: {_count(report.checked)} events from position "
             f"{report.first_position}{matching}."
         )
+        if report.after_expected:
+            out_console.print(
+                f"{_count(report.after_expected)} events after the expected head "
+                f"{expect.position if expect else 0} (allowed by --allow-growth)."
+            )
         out_console.print(f"Head position {report.head_position}, head hash {report.head_hash}")
         if signed:
             newest = signed[-1]
@@ -679,8 +701,23 @@ def import_command(
         str | None,
         typer.Option(
             "--expect-head",
-            help="POSITION:HASH kept outside the store: the file must contain that row "
-            "with that hash.",
+            help="POSITION:HASH kept outside the store: the file must end with that row "
+            "and that hash (see --allow-growth).",
+        ),
+    ] = None,
+    allow_growth: Annotated[
+        bool,
+        typer.Option(
+            "--allow-growth",
+            help="With --expect-head: the file may hold events after it.",
+        ),
+    ] = False,
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            "--public-key",
+            help="Check the export's signed checkpoints with this key (64 hex digits or the "
+            ".pub file): each must be signed by it, and the rows must carry the signed hashes.",
         ),
     ] = None,
     database: DatabaseOption = None,
@@ -688,12 +725,17 @@ def import_command(
 ) -> None:
     """Load a full jsonl export into an EMPTY store, verifying every hash; all or nothing.
 
+    Every event must be one the engine could have recorded at that point (its role and
+    district, the stream it is on, and the rules: no payment above what was payable then).
+    The export's signed checkpoints are imported too, and the rows must match them.
+
     Rows keep their positions, times and hashes, so the copy verifies and exports to the
     same bytes. Idempotency records of commands and reminder claims are not part of an
     export: they start empty in the copy.
     """
     acting_role(acting, "import a history")
     expect = Anchor.parse(expect_head) if expect_head else None
+    key = load_public_key(public_key) if public_key else None
     if not source.is_file():
         raise InvalidCommand(f"no file {source}")
     try:
@@ -705,8 +747,16 @@ def import_command(
     done = False
     try:
         with handle, _progress("importing", None) as progress:
-            count = import_jsonl(store, handle, expect=expect, progress=progress)
+            count = import_jsonl(
+                store,
+                bounded_lines(handle),
+                expect=expect,
+                progress=progress,
+                allow_growth=allow_growth,
+                public_key=key,
+            )
         head = store.head()
+        signed = len(read_checkpoints(store))
         done = True
     finally:
         store.close()
@@ -714,7 +764,8 @@ def import_command(
             # The import made this file and failed: leave nothing behind.
             for leftover in (new_file, *(Path(f"{new_file}{x}") for x in ("-wal", "-shm"))):
                 leftover.unlink(missing_ok=True)
-    out_console.print(f"Imported {count} events; head {head.position}:{head.hash}.")
+    also = f" and {signed} signed checkpoints" if signed else ""
+    out_console.print(f"Imported {count} events{also}; head {head.position}:{head.hash}.")
 
 
 def _new_sqlite_file(database: str | None) -> Path | None:

@@ -16,6 +16,7 @@ from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from tests.conftest import StepClock, base_url_for
 from tests.e2e.cli import Run, assert_one_line_error, ppss
+from tests.factories import awarded
 from tests.integration.test_audit import (
     filled,
     pay_farsta_twice,
@@ -86,11 +87,36 @@ def test_audit_verify_from_and_expect_head(tmp_path: Path) -> None:
         assert json.loads(part.out) | {"head_hash": ""} == {
             "ok": True, "checked": 5, "first_position": 5, "head_position": 9, "head_hash": "",
             "bad_position": None, "bad_stream": None, "kind": None, "problem": None,
+            "after_expected_head": 0,
         }  # fmt: skip
         tampered(store, lambda conn: conn.execute(text("DELETE FROM events WHERE position = 9")))
         cut = ppss("audit", "verify", "--expect-head", head, "--database", url_of(store),
                    home=tmp_path)  # fmt: skip
     assert_finding(cut, "position 9", "store ends at position 8", "removed from its end")
+
+
+def test_expect_head_notices_events_added_after_it(tmp_path: Path) -> None:
+    """--expect-head names the head: an event appended after it fails verify (exit 7,
+    "1 events after the expected head"), and an import of an export that goes on past it is
+    refused; --allow-growth accepts both and says how many events follow."""
+    with scratch_store() as store:
+        head = f"9:{filled(store).head().hash}"
+        store.append("project:r:d", [awarded()], 0)
+        url = url_of(store)
+        grown = ppss("audit", "verify", "--expect-head", head, "--database", url, home=tmp_path)
+        assert_finding(grown, "position 10", "1 events after the expected head 9",
+                       "--allow-growth")  # fmt: skip
+        allowed = ppss("audit", "verify", "--expect-head", head, "--allow-growth",
+                       "--database", url, home=tmp_path)  # fmt: skip
+        assert allowed.code == 0, allowed.err
+        assert "1 events after the expected head 9 (allowed by --allow-growth)" in allowed.out
+        exported = tmp_path / "all.jsonl"
+        assert ppss("export", "-o", str(exported), "--database", url, home=tmp_path).code == 0
+    target = f"sqlite:///{tmp_path}/copy.sqlite3"
+    refused = ppss("import", str(exported), "--expect-head", head, "--database", target,
+                   home=tmp_path)  # fmt: skip
+    assert_one_line_error(refused, "1 events after the expected head 9", "--allow-growth")
+    assert not list(tmp_path.glob("copy.sqlite3*"))
 
 
 def test_replay_as_of_and_known_at_through_the_cli(clock: StepClock, tmp_path: Path) -> None:

@@ -183,13 +183,17 @@ def test_verify_from_a_position_uses_its_hash_as_anchor(store: EventStore) -> No
 
 def test_an_anchor_kept_outside_finds_a_cut_end_and_a_rehashed_history(store: EventStore) -> None:
     """The chain alone cannot see its last rows removed, nor a history edited and hashed
-    again; the head recorded earlier (POSITION:HASH) catches both, and still accepts a store
-    that has honestly grown since."""
+    again; the head recorded earlier (POSITION:HASH) catches both. Events after it fail
+    the check unless growth is allowed, which counts them."""
     filled(store)
     anchor = Anchor(9, store.head().hash)
     store.append("project:r:d", [awarded()], 0)
-    assert verify_chain(store, expect=anchor).ok
-    assert verify_chain(store, start_after=9, expect=anchor).ok
+    grown = verify_chain(store, expect=anchor)
+    assert (grown.ok, grown.kind, grown.bad_position) == (False, "grown", 10)
+    assert "1 events after the expected head 9" in str(grown.problem)
+    allowed = verify_chain(store, expect=anchor, allow_growth=True)
+    assert (allowed.ok, allowed.after_expected) == (True, 1)
+    assert verify_chain(store, start_after=9, expect=anchor, allow_growth=True).ok
 
     tampered(store, lambda conn: conn.execute(text("DELETE FROM events WHERE position >= 9")))
     cut = verify_chain(store)
@@ -567,7 +571,7 @@ def test_import_refuses_a_spoiled_export_and_writes_nothing(
     spoil, message = SPOILED[how]
     with scratch_store() as copy:
         with pytest.raises((InvalidEventError, ConfigurationError)) as caught:
-            import_jsonl(copy, spoil(list(nine_rows)))
+            import_jsonl(copy, spoil(list(nine_rows)), replay=False)
         assert message in str(caught.value)
         assert "\n" not in str(caught.value)
         assert copy.count() == 0
@@ -589,13 +593,17 @@ def test_import_checks_an_anchor_and_refuses_a_store_with_events(nine_rows: list
     head = orjson.loads(nine_rows[0])
     with scratch_store() as copy:
         with pytest.raises(InvalidEventError, match="line 6 \\(position 5\\): not the recorded"):
-            import_jsonl(copy, nine_rows, expect=Anchor(5, "0" * 64))
+            import_jsonl(
+                copy, nine_rows, replay=False, expect=Anchor(5, "0" * 64), allow_growth=True
+            )
+        with pytest.raises(InvalidEventError, match="4 events after the expected head 5"):
+            import_jsonl(copy, nine_rows, replay=False, expect=Anchor(5, "0" * 64))
         with pytest.raises(InvalidEventError, match="cut short"):
-            import_jsonl(copy, nine_rows, expect=Anchor(12, head["head_hash"]))
+            import_jsonl(copy, nine_rows, replay=False, expect=Anchor(12, head["head_hash"]))
         assert copy.count() == 0
-        assert import_jsonl(copy, nine_rows, expect=Anchor(9, head["head_hash"])) == 9
+        assert import_jsonl(copy, nine_rows, replay=False, expect=Anchor(9, head["head_hash"])) == 9
         with pytest.raises(ConfigurationError, match="already holds events"):
-            import_jsonl(copy, nine_rows)
+            import_jsonl(copy, nine_rows, replay=False)
         assert copy.count() == 9
 
 

@@ -1,0 +1,278 @@
+"""`ppss import` of forged histories: rows appended to a real export and hashed again.
+
+The chain of a forged file verifies (its hash has no key), so each is refused for what it
+says: a payment no rule allowed, a role acting outside its rights, an event on the wrong
+kind of stream, metadata that is not JSON. One line naming the line number, nothing written.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import tracemalloc
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from events import registry
+from ppss_workflow.checkpoints import generate_key, load_private_key, read_checkpoints, sign_head
+from ppss_workflow.codec import canonical_json, chain_hash_text
+from ppss_workflow.demo import load_demo
+from ppss_workflow.errors import InvalidEventError
+from ppss_workflow.export import bounded_lines
+from ppss_workflow.scratch import scratch_store, scratch_url
+from ppss_workflow.store import EventStore
+from tests.conftest import base_url_for
+from tests.e2e.cli import assert_one_line_error, ppss
+
+COLUMNS = ("position", "stream_id", "version", "event_id", "event_type", "schema_version",
+           "data", "metadata", "occurred_at", "recorded_at")  # fmt: skip
+FARSTA = "project:ppss-2014:farsta"
+COORDINATOR = {"actor": "samordnare@example.org", "role": "coordinator"}
+
+
+@pytest.fixture(scope="module")
+def demo_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo rounds exported once per module."""
+    folder = tmp_path_factory.mktemp("demo")
+    with scratch_store() as store:
+        load_demo(store)
+        url = store.engine.url.render_as_string(hide_password=False)
+        out = folder / "demo.jsonl"
+        done = ppss("export", "-o", str(out), "--database", url, home=folder)
+        assert done.code == 0, done.err
+    return out
+
+
+def forge(source: Path, target: Path, stream: str, event_type: str, data: Any,
+          metadata: Any = COORDINATOR) -> int:  # fmt: skip
+    """Append one row to the export, hashed on from its head; the header says the new head.
+    Returns the line number of the forged row."""
+    lines = source.read_bytes().splitlines()
+    header = json.loads(lines[0])
+    rows = [json.loads(line) for line in lines[1:] if line.strip()]
+    last = rows[-1]
+    version = sum(1 for r in rows if r["stream_id"] == stream) + 1
+    row = {
+        "position": last["position"] + 1,
+        "stream_id": stream,
+        "version": version,
+        "event_id": str(uuid4()),
+        "event_type": event_type,
+        "schema_version": registry.cls(event_type).schema_version,
+        "data": data if isinstance(data, str) else json.dumps(data, sort_keys=True),
+        "metadata": metadata if isinstance(metadata, str) else json.dumps(metadata),
+        # Within the round's period, so only the forged content can be at fault.
+        "occurred_at": "2014-10-01T10:00:00.000000Z",
+        "recorded_at": last["recorded_at"],
+    }
+    row["hash"] = chain_hash_text(last["hash"], *(row[c] for c in COLUMNS))
+    header.update(head_position=row["position"], head_hash=row["hash"])
+    body = [json.dumps(header), *(line.decode() for line in lines[1:]), json.dumps(row)]
+    target.write_text("\n".join(body) + "\n", encoding="utf-8")
+    return len(body)
+
+
+@pytest.fixture
+def target(backend: str) -> Iterator[str]:
+    """An empty store to import into: a new SQLite file, or a new PostgreSQL schema."""
+    with scratch_url(base_url_for(backend)) as url:
+        yield url
+
+
+def assert_nothing_written(url: str) -> None:
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        assert not list(path.parent.glob(path.name + "*")), "a store file was left behind"
+        return
+    store = EventStore.from_url(url)
+    try:
+        assert store.count() == 0
+        assert not read_checkpoints(store)
+    finally:
+        store.close()
+
+
+PAYMENT = {"amount_sek": 10**12, "payment_reference": "FORGED-1", "purpose": "grant"}
+FORGERIES = {
+    "a 10^12 kr payment on a 400 000 kr award": (
+        FARSTA, "DisbursementMade", PAYMENT, COORDINATOR,
+        "the engine would have refused it: cannot pay", "rule: payable grant",
+    ),
+    "metadata claiming the auditor role": (
+        FARSTA, "FinancialReportSubmitted",
+        {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
+        {"actor": "granskare@example.org", "role": "auditor"},
+        "the auditor role recorded a FinancialReportSubmitted, which only district, "
+        "coordinator may record",
+    ),
+    "a payment on a round stream": (
+        "round:ppss-2014", "DisbursementMade", {**PAYMENT, "amount_sek": 1}, COORDINATOR,
+        "a DisbursementMade is recorded on a project stream, not on round:ppss-2014",
+    ),
+    "metadata that is not JSON": (
+        FARSTA, "FinancialReportSubmitted", {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
+        "{role: coordinator", "has metadata this program cannot read: it is not JSON",
+    ),
+    "a district acting for another district": (
+        FARSTA, "FinancialReportSubmitted", {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
+        {"actor": "projektledare@skarpnack.example.org", "role": "district",
+         "district": "skarpnack"},
+        "a district role acting for skarpnack recorded it on project:ppss-2014:farsta",
+    ),
+    "a supervision grant over the pool's cap": (
+        FARSTA, "SupervisionFundsGranted", {"amount_sek": 900_000, "decision_ref": "X"},
+        COORDINATOR, "the engine would have refused it",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("forgery", list(FORGERIES))
+def test_a_forged_import_is_refused_in_one_line_and_nothing_is_written(
+    demo_export: Path, target: str, tmp_path: Path, forgery: str
+) -> None:
+    stream, event_type, data, metadata, *needles = FORGERIES[forgery]
+    forged = tmp_path / "forged.jsonl"
+    line = forge(demo_export, forged, stream, event_type, data, metadata)
+    run = ppss("import", str(forged), "--database", target, home=tmp_path)
+    assert_one_line_error(run, f"line {line} ", *needles, "nothing was imported")
+    assert_nothing_written(target)
+
+
+def test_the_honest_demo_export_imports_cleanly(
+    demo_export: Path, target: str, tmp_path: Path
+) -> None:
+    """Every event of the demo is one the engine could have recorded: the copy imports and
+    exports to the same bytes."""
+    run = ppss("import", str(demo_export), "--database", target, home=tmp_path)
+    assert run.code == 0, run.err
+    again = tmp_path / "again.jsonl"
+    assert ppss("export", "-o", str(again), "--database", target, home=tmp_path).code == 0
+    assert again.read_bytes() == demo_export.read_bytes()
+
+
+def test_a_200_mb_line_is_refused_at_once_in_one_line(tmp_path: Path) -> None:
+    """A line longer than 1 MiB is refused as soon as its first MiB is read: one line, no
+    store left behind, in a few seconds (the whole line would take ~1 GB to parse)."""
+    source = tmp_path / "huge.jsonl"
+    header = {"ppss_export": 1, "scope": "all", "head_position": 1, "head_hash": "0" * 64}
+    with source.open("wb") as out:
+        out.write(json.dumps(header).encode() + b"\n")
+        out.write(b'{"data":"')
+        chunk = b"x" * (1 << 20)
+        for _ in range(200):
+            out.write(chunk)
+        out.write(b'"}\n')
+    target = f"sqlite:///{tmp_path}/t.sqlite3"
+    started = time.monotonic()
+    run = ppss("import", str(source), "--database", target, home=tmp_path)
+    assert_one_line_error(run, "line 2 is longer than 1024 KiB", "nothing was imported")
+    assert time.monotonic() - started < 30
+    assert not list(tmp_path.glob("t.sqlite3*"))
+
+
+def test_bounded_lines_never_holds_more_than_a_line_s_limit() -> None:
+    """Reading a 50 MB line costs about the limit in memory, not the line."""
+    source = io.BytesIO(b"short\n" + b"y" * (50 << 20) + b"\n")
+    tracemalloc.start()
+    try:
+        lines = bounded_lines(source)
+        assert next(lines) == b"short\n"
+        with pytest.raises(InvalidEventError, match="line 2 is longer than 1024 KiB"):
+            next(lines)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
+    exact = io.BytesIO(b"z" * (1 << 20) + b"\n" + b"z" * (1 << 20))
+    assert [len(x) for x in bounded_lines(exact)] == [(1 << 20) + 1, 1 << 20]
+
+
+# -- signed checkpoints travel with the export ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def signed_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The demo with its head signed, exported: (the export, the signing key)."""
+    folder = tmp_path_factory.mktemp("signed")
+    key = folder / "signer.key"
+    generate_key(key)
+    with scratch_store() as store:
+        load_demo(store)
+        sign_head(store, load_private_key(key), datetime(2026, 11, 23, 9, tzinfo=UTC))
+        url = store.engine.url.render_as_string(hide_password=False)
+        out = folder / "signed.jsonl"
+        assert ppss("export", "-o", str(out), "--database", url, home=folder).code == 0
+    return out, key
+
+
+def rewrite(source: Path, target: Path, change: Any, *, keep: int | None = None) -> None:
+    """Apply ``change`` to every row dict, keep the first ``keep`` rows, hash them all again
+    and set the header's head: a chain that verifies on its own."""
+    lines = source.read_bytes().splitlines()
+    header = json.loads(lines[0])
+    checkpoints = [line.decode() for line in lines[1:] if line.startswith(b'{"checkpoint"')]
+    rows = [json.loads(line) for line in lines[1:] if line.startswith(b'{"data"')][:keep]
+    prev = "0" * 64
+    for row in rows:
+        change(row)
+        prev = row["hash"] = chain_hash_text(prev, *(row[c] for c in COLUMNS))
+    header.update(head_position=len(rows), head_hash=prev)
+    body = [json.dumps(header), *checkpoints, *(json.dumps(r) for r in rows)]
+    target.write_text("\n".join(body) + "\n", encoding="utf-8")
+
+
+def test_checkpoints_travel_with_the_export_and_are_checked_on_import(
+    signed_export: tuple[Path, Path], target: str, tmp_path: Path
+) -> None:
+    """The export holds the signed checkpoint; an import with the public key takes it in,
+    and the copy verifies with that key."""
+    export, key = signed_export
+    lines = export.read_bytes().splitlines()
+    assert json.loads(lines[0])["ppss_export"] == 2
+    assert json.loads(lines[1])["checkpoint"]["position"] == 123
+    run = ppss("import", str(export), "--public-key", f"{key}.pub", "--database", target,
+               home=tmp_path)  # fmt: skip
+    assert run.code == 0, run.err
+    assert "Imported 123 events and 1 signed checkpoints" in run.out
+    verified = ppss("audit", "verify", "--public-key", f"{key}.pub", "--database", target,
+                    home=tmp_path)  # fmt: skip
+    assert verified.code == 0, verified.err
+    assert "1 signed checkpoints verified" in verified.out
+
+
+def edit_an_actor(row: dict[str, Any]) -> None:
+    if row["position"] == 5:
+        row["metadata"] = canonical_json({**json.loads(row["metadata"]), "actor": "annan@x.se"})
+
+
+@pytest.mark.parametrize(
+    ("case", "needle"),
+    [
+        ("another key", "is not signed by this key (it names another key)"),
+        ("re-hashed", "(position 123): not the hash signed in the checkpoint of 2026-11-23 09:00"),
+        ("cut off", "beyond the export's head 100: its end was cut off"),
+    ],
+)
+def test_a_checkpoint_that_does_not_match_the_imported_chain_is_refused(
+    signed_export: tuple[Path, Path], target: str, tmp_path: Path, case: str, needle: str
+) -> None:
+    export, key = signed_export
+    source, public = tmp_path / "spoiled.jsonl", f"{key}.pub"
+    if case == "another key":
+        other = tmp_path / "other.key"
+        generate_key(other)
+        source, public = export, f"{other}.pub"
+    elif case == "re-hashed":
+        rewrite(export, source, edit_an_actor)
+    else:
+        rewrite(export, source, lambda row: None, keep=100)
+    run = ppss("import", str(source), "--public-key", public, "--database", target,
+               home=tmp_path)  # fmt: skip
+    assert_one_line_error(run, needle, "nothing was imported")
+    assert_nothing_written(target)
