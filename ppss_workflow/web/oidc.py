@@ -174,6 +174,14 @@ def user_for_claims(
     }
 
 
+def _grants_of(request: Request) -> Callable[[str], Grant | None] | None:
+    """The store's role grants, if the application has a store (a bare app has none)."""
+    store = getattr(request.app.state, "store", None)
+    if store is None:
+        return None
+    return lambda email: grant_for(store, email)
+
+
 def _display_name(claims: Mapping[str, Any], email: str) -> str:
     name = claims.get("name")
     if isinstance(name, str) and name.strip():
@@ -338,12 +346,7 @@ def install_oidc(app: FastAPI, settings: OidcSettings) -> None:
             return _failed("Identitetstjänsten skickade ingen ID-token.")
 
         try:
-            user = user_for_claims(
-                claims,
-                role_claim,
-                role_map,
-                lambda email: grant_for(request.app.state.store, email),
-            )
+            user = user_for_claims(claims, role_claim, role_map, _grants_of(request))
         except RoleRefused as refused:
             _new_session(request)
             _log.info(
