@@ -4,6 +4,7 @@ Pure: pydantic models only, no I/O and no clock. Importing this package register
 event type in :data:`events.base.registry`.
 """
 
+from events.access import ACCESS_STREAM, RoleGranted, RoleRevoked
 from events.annulment import EventAnnulled
 from events.application import (
     ApplicationSubmitted,
@@ -58,6 +59,7 @@ from events.round import (
 from events.supervision import SupervisionFundsGranted, SupervisionFundsRequested
 
 __all__ = [
+    "ACCESS_STREAM",
     "ROLES",
     "AllocationDecided",
     "AllocationLine",
@@ -98,6 +100,8 @@ __all__ = [
     "RepaymentReceived",
     "RepaymentWaived",
     "Role",
+    "RoleGranted",
+    "RoleRevoked",
     "RoundClosed",
     "RoundDeadline",
     "RoundOpened",

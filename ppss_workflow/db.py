@@ -40,6 +40,7 @@ __all__ = [
     "WRITE",
     "api_tokens",
     "begin_immediate",
+    "calendar_tokens",
     "checkpoints",
     "commands",
     "create_store_engine",
@@ -174,6 +175,16 @@ api_tokens = Table(
     Column("token_sha256", String(64), nullable=False, unique=True),
     Column("role", String(50), nullable=False),
     Column("district", String(200), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+calendar_tokens = Table(
+    "calendar_tokens",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("district", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
 )

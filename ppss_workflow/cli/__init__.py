@@ -17,6 +17,7 @@ from ppss_workflow.cli import (
     demo_cmd,
     events_cmd,
     reminder_cmds,
+    users_cmds,
     web_cmds,
     workflow_cmds,
 )
@@ -44,6 +45,7 @@ workflow_cmds.register(app)
 reminder_cmds.register(app)
 audit_cli.register(app)
 web_cmds.register(app)
+users_cmds.register(app)
 bench.app.command("web")(bench_board_cmd.web_command)
 
 

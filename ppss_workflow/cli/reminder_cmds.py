@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from policies.state import end_of_day
+from ppss_workflow.cli import calendar_cmds
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role
 from ppss_workflow.config import default_data_dir
@@ -207,5 +208,5 @@ def calendar(
 
 def register(app: typer.Typer) -> None:
     app.command("reminders")(reminders)
-    app.command("calendar")(calendar)
+    calendar_cmds.register(app, calendar)
     app.add_typer(scheduler_app, name="scheduler")

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from policies.commands import Disburse
+from policies.commands import Disburse, Line
 from ppss_workflow.access import Principal
 from ppss_workflow.handlers import Commands
 from ppss_workflow.readmodels import Reads
@@ -166,7 +166,8 @@ class PaymentIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     amount_sek: int = Field(gt=0, le=10**12)
-    payment_reference: str = Field(min_length=1, max_length=200)
+    #: As the command takes it (printable, one line), so a bad one is a 422, never a 500.
+    payment_reference: Line
     purpose: Literal["grant", "supervision"] = "grant"
 
 

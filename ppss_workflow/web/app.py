@@ -37,7 +37,7 @@ from ppss_workflow.errors import (
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
-from ppss_workflow.web import api, coordinator, pages
+from ppss_workflow.web import api, calendar_web, commands_api, coordinator, pages
 from ppss_workflow.web.auth import CsrfRefused, current_actor
 from ppss_workflow.web.render import Forbidden, SignInRequired, render_error
 from ppss_workflow.web.settings import WebSettings
@@ -245,6 +245,8 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(coordinator.router)
+    app.include_router(commands_api.router)
+    app.include_router(calendar_web.router)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
     if settings.oidc_issuer:
         # Misconfigured sign-in stops the server (a ValueError naming the setting): it must

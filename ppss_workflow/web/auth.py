@@ -11,6 +11,7 @@ from fastapi import Request
 
 from ppss_workflow.access import Principal
 from ppss_workflow.demo import COORDINATOR, STEERING_GROUP, district_actor
+from ppss_workflow.grants import grant_for
 from ppss_workflow.handlers import Actor
 from ppss_workflow.tokens import lookup_token
 
@@ -37,8 +38,18 @@ class CsrfRefused(Exception):
 
 
 def current_principal(request: Request) -> Principal | None:
-    """The signed-in person, from the signed session cookie."""
-    return Principal.from_session(request.session.get("user"))
+    """The signed-in person, from the signed session cookie. A session whose role came from
+    a grant in the store (``ppss users grant``) holds only while that grant does: revoked
+    or changed, the person is signed out here, at their next request."""
+    data = request.session.get("user")
+    principal = Principal.from_session(data)
+    if principal is not None and isinstance(data, dict) and data.get("granted") is not None:
+        store = getattr(request.app.state, "store", None)
+        grant = grant_for(store, principal.email) if store is not None else None
+        if grant is None or str(grant.position) != str(data["granted"]):
+            sign_out(request)
+            return None
+    return principal
 
 
 def current_actor(request: Request) -> Actor | None:

@@ -38,7 +38,7 @@ secret may be a ``SecretStr`` or a plain string.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import httpx2
@@ -49,6 +49,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from joserfc.errors import JoseError
 from pydantic import SecretStr
 
+from policies.grants import Grant
+from ppss_workflow.grants import grant_for
 from ppss_workflow.logs import get_logger
 
 __all__ = [
@@ -136,13 +138,30 @@ def role_for_claims(
 
 
 def user_for_claims(
-    claims: Mapping[str, Any], role_claim: str, role_map: Mapping[str, str]
+    claims: Mapping[str, Any],
+    role_claim: str,
+    role_map: Mapping[str, str],
+    granted: Callable[[str], Grant | None] | None = None,
 ) -> SignedInUser:
-    """The session user for validated ID-token claims; ``RoleRefused`` when there is none."""
+    """The session user for validated ID-token claims; ``RoleRefused`` when there is none.
+
+    A grant in the store for the e-mail address (``granted``, ``ppss users grant``) decides
+    the role before the claim mapping; the session then remembers the grant, so that a
+    revoked or changed grant signs the person out at their next request.
+    """
     raw_email = claims.get("email")
     email = raw_email.strip() if isinstance(raw_email, str) else ""
     if not email or claims.get("email_verified") is False:
         raise RoleRefused((), "")
+    grant = granted(email) if granted is not None else None
+    if grant is not None:
+        return {
+            "name": _display_name(claims, email),
+            "email": email,
+            "role": grant.role,
+            "district": grant.district,
+            "granted": str(grant.position),
+        }
     try:
         role, district = role_for_claims(claims, role_claim, role_map)
     except RoleRefused as refused:
@@ -153,6 +172,14 @@ def user_for_claims(
         "role": role,
         "district": district,
     }
+
+
+def _grants_of(request: Request) -> Callable[[str], Grant | None] | None:
+    """The store's role grants, if the application has a store (a bare app has none)."""
+    store = getattr(request.app.state, "store", None)
+    if store is None:
+        return None
+    return lambda email: grant_for(store, email)
 
 
 def _display_name(claims: Mapping[str, Any], email: str) -> str:
@@ -319,7 +346,7 @@ def install_oidc(app: FastAPI, settings: OidcSettings) -> None:
             return _failed("Identitetstjänsten skickade ingen ID-token.")
 
         try:
-            user = user_for_claims(claims, role_claim, role_map)
+            user = user_for_claims(claims, role_claim, role_map, _grants_of(request))
         except RoleRefused as refused:
             _new_session(request)
             _log.info(

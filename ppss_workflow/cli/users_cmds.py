@@ -1,0 +1,98 @@
+"""`ppss users grant|revoke|list`: role grants kept in the store as events (coordinator only).
+
+A grant decides the role of a person who signs in with OIDC under that e-mail address,
+before the settings' claim mapping; revoking it signs them out at their next request.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from policies.decisions import Refusal
+from policies.grants import may_manage
+from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.cli.workflow_cmds import ActorOpt, AsOpt, actor_from
+from ppss_workflow.grants import current_grants, grant_role, revoke_role
+from ppss_workflow.handlers import refused
+
+__all__ = ["register"]
+
+users_app = typer.Typer(
+    help="Role grants for signing in: grant, revoke, list (coordinator only).",
+    no_args_is_help=True,
+)
+ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept with the event).")]
+
+
+@users_app.command("grant")
+def users_grant(
+    email: Annotated[str, typer.Argument(help="The address the person signs in with.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role", help="coordinator, steering_group, district:NAME, auditor, scheduler"
+        ),
+    ],
+    reason: ReasonOpt = None,
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Give a person a role (it replaces a role granted before)."""
+    actor = actor_from(acting, actor_name)
+    store, _ = open_store(database)
+    try:
+        recorded = grant_role(store, actor, email, role, reason)
+    finally:
+        store.close()
+    typer.echo(
+        f"{email.strip().lower()}: {role} " + ("granted" if recorded else "was granted already")
+    )
+
+
+@users_app.command("revoke")
+def users_revoke(
+    email: Annotated[str, typer.Argument(help="The address the person signs in with.")],
+    reason: ReasonOpt = None,
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Take a person's granted role away: they are signed out at their next request."""
+    actor = actor_from(acting, actor_name)
+    store, _ = open_store(database)
+    try:
+        revoke_role(store, actor, email, reason)
+    finally:
+        store.close()
+    typer.echo(f"{email.strip().lower()}: granted role revoked")
+
+
+@users_app.command("list")
+def users_list(
+    acting: AsOpt = None, actor_name: ActorOpt = None, database: DatabaseOption = None
+) -> None:
+    """Who holds which granted role, and the position of the grant."""
+    actor = actor_from(acting, actor_name)
+    try:
+        may_manage(actor.role)
+    except Refusal as refusal:
+        raise refused(refusal) from None
+    store, _ = open_store(database)
+    try:
+        grants = current_grants(store)
+    finally:
+        store.close()
+    table = Table(title="Role grants")
+    for column in ("E-mail", "Role", "Position"):
+        table.add_column(column)
+    for grant in sorted(grants.values(), key=lambda g: g.email):
+        table.add_row(grant.email, grant.role_text, str(grant.position))
+    out_console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")
