@@ -920,7 +920,6 @@ def _disburse(cmd: Disburse, view: View) -> Decision:
 
 def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
     rnd, project = _round_open(cmd, view), _project(cmd, view)
-    _report_taken(cmd, view, cmd.kind)
     indicators = _build(cmd, view, FollowUpIndicators, **cmd.indicators)
     start, end = cmd.period_start or rnd.period_start, cmd.period_end or rnd.period_end
     if end < start:
@@ -931,6 +930,7 @@ def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
             "periods in order",
             kind="invalid",
         )
+    _report_taken(cmd, view, cmd.kind)
     event = FollowUpSubmitted(
         kind=cmd.kind,
         period_start=start,
