@@ -55,8 +55,8 @@ def test_a_changed_row_is_found_where_it_was_changed(
     with demo_store.engine.begin() as conn:
         conn.execute(
             text(
-                "UPDATE events SET metadata = replace(metadata, '\"actor\":\"', "
-                "'\"actor\":\"x') WHERE position = 7"
+                'UPDATE events SET metadata = replace(metadata, \'"actor":"\', '
+                '\'"actor":"x\') WHERE position = 7'
             )
         )
     page = client.get("/audit/verify/run")
