@@ -104,6 +104,7 @@ from policies.state import (
     slug,
     start_of_day,
 )
+from policies.submissions import NO_T2_RULE, report_kind_refusal
 from policies.totals import RoundTotals
 
 __all__ = [
@@ -943,6 +944,7 @@ def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
             "periods in order",
             kind="invalid",
         )
+    _report_taken(cmd, view, cmd.kind)
     event = FollowUpSubmitted(
         kind=cmd.kind,
         period_start=start,
@@ -956,12 +958,22 @@ def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
 def _submit_financial_report(cmd: SubmitFinancialReport, view: View) -> Decision:
     _round_open(cmd, view)
     project = _project(cmd, view)
+    _report_taken(cmd, view, cmd.kind)
     return _on_project(
         project,
         FinancialReportSubmitted(
             kind=cmd.kind, spent_sek=cmd.spent_sek, forecast_sek=cmd.forecast_sek
         ),
     )
+
+
+def _report_taken(cmd: Command, view: View, kind: str) -> None:
+    """A report of a kind the round's rules ask for (no T2 in the 2014 pilot)."""
+    rnd = view.round
+    assert rnd is not None
+    why = report_kind_refusal(rnd.round_id, rnd.title, view.policy.deadlines, kind)
+    if why is not None:
+        _refuse(cmd, view, why, NO_T2_RULE, kind="invalid")
 
 
 def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:

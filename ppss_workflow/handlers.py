@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 from events import Metadata, NewEvent, Recorded, Role
 from policies.commands import Annul, Command, ProjectCommand, RecordAllocation
@@ -27,6 +27,7 @@ from policies.decisions import (
     judge,
 )
 from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
+from policies.submissions import already_submitted
 from policies.totals import RoundTotals
 from ppss_workflow.errors import (
     ConcurrencyError,
@@ -113,13 +114,17 @@ class Commands:
         self.correlation_id = correlation_id or uuid4()
         self.model = Projector(store, self._clock)
 
-    def execute(self, actor: Actor, command: Command) -> Outcome:
-        """Authorise, load, decide (as of the command's date and as of today), append."""
+    def execute(self, actor: Actor, command: Command, *, command_id: UUID | None = None) -> Outcome:
+        """Authorise, load, decide (as of the command's date and as of today), append.
+
+        ``command_id`` names one submission (a form's own id): given again, the command is
+        "already recorded" and nothing is written, even when two arrive at once.
+        """
         try:
             authorise(command, actor.role, actor.district)
             for attempt in range(1, ATTEMPTS + 1):
                 try:
-                    return self._once(actor, command)
+                    return self._once(actor, command, command_id)
                 except ConcurrencyError:
                     if attempt == ATTEMPTS:
                         raise
@@ -136,10 +141,14 @@ class Commands:
             raise refused(refusal) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _once(self, actor: Actor, command: Command) -> Outcome:
+    def _once(self, actor: Actor, command: Command, command_id: UUID | None) -> Outcome:
         now = self._clock()
         today = now.astimezone(STOCKHOLM).date()
         loaded = _load(self.store, self.model, command)
+        if command_id is not None:
+            earlier = already_submitted([loaded.round, *loaded.streams.values()], command_id)
+            if earlier is not None:
+                return Outcome(already=_already_note(earlier))
         rnd = fold_round(loaded.round)
         day = command_day(command, rnd, today)
         if command.on is None and command.own_date() is None and day != today:
@@ -149,17 +158,31 @@ class Commands:
         if decision.already is not None:
             _log.info("command_already_recorded", command=command.name, note=decision.already)
             return Outcome(already=decision.already)
-        return Outcome(
-            self._append(actor, command, loaded, decision, command_moment(command, rnd, now))
-        )
+        at = command_moment(command, rnd, now)
+        results = self._append(actor, command, loaded, decision, at, command_id)
+        if results and all(r.duplicate for r in results):
+            # The same submission landed while this one was deciding: nothing new written.
+            return Outcome(already=f"recorded at position {results[0].first_position}")
+        return Outcome(results)
 
     def _append(
-        self, actor: Actor, command: Command, loaded: _Loaded, decision: Decision, at: datetime
+        self,
+        actor: Actor,
+        command: Command,
+        loaded: _Loaded,
+        decision: Decision,
+        at: datetime,
+        command_id: UUID | None = None,
     ) -> list[AppendResult]:
         meta = actor.metadata(self.correlation_id)
         requests = [
-            AppendRequest(stream, [NewEvent(e, at, meta) for e in events], loaded.version(stream))
-            for stream, events in decision.appends
+            AppendRequest(
+                stream,
+                [NewEvent(e, at, meta) for e in events],
+                loaded.version(stream),
+                _command_id_for(command_id, stream, index),
+            )
+            for index, (stream, events) in enumerate(decision.appends)
         ]
         guards: list[StreamGuard | PrefixGuard] = [
             StreamGuard(s, loaded.version(s)) for s in loaded.read if s not in decision.streams
@@ -179,6 +202,18 @@ class Commands:
                 role=actor.role,
             )
         return results
+
+
+def _already_note(earlier: R) -> str:
+    return f"{earlier.event_type} at position {earlier.position}"
+
+
+def _command_id_for(command_id: UUID | None, stream: str, index: int) -> UUID | None:
+    """The store's command id for one stream of a decision: the submission's own for the
+    first, one derived from it for each further stream (the store takes one per request)."""
+    if command_id is None or index == 0:
+        return command_id
+    return uuid5(command_id, stream)
 
 
 @dataclass(slots=True)

@@ -37,7 +37,7 @@ from ppss_workflow.errors import (
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
-from ppss_workflow.web import api, calendar_web, commands_api, coordinator, pages
+from ppss_workflow.web import api, auditor, calendar_web, commands_api, coordinator, pages, portal
 from ppss_workflow.web.auth import CsrfRefused, current_actor
 from ppss_workflow.web.render import Forbidden, SignInRequired, render_error
 from ppss_workflow.web.settings import WebSettings
@@ -243,6 +243,8 @@ def create_app(
         name="static",
     )
     app.include_router(pages.router)
+    app.include_router(portal.router)
+    app.include_router(auditor.router)
     app.include_router(api.router)
     app.include_router(coordinator.router)
     app.include_router(commands_api.router)

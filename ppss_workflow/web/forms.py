@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, tzinfo
+from uuid import UUID, uuid4
 
 from ppss_workflow.errors import InvalidCommand
 
-__all__ = ["parse_count", "parse_instant", "parse_kronor"]
+__all__ = ["form_id_of", "parse_count", "parse_instant", "parse_kronor"]
 
 #: Spaces people put between groups of digits: space, no-break, thin and narrow no-break.
 _GROUPS = re.compile(r"[ \u00a0\u2009\u202f]")
@@ -66,3 +67,14 @@ def parse_instant(text: str | None, zone: tzinfo) -> datetime | None:
     except ValueError:
         raise InvalidCommand(f"{text.strip()!r}: write a time as YYYY-MM-DDTHH:MM") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def form_id_of(text: object) -> UUID:
+    """A form's own id, as its hidden field carries it; a new one when it is missing or not
+    an id (a form from before this field existed: it is recorded, just without the guard)."""
+    if isinstance(text, str) and text.strip():
+        try:
+            return UUID(text.strip())
+        except ValueError:
+            pass
+    return uuid4()

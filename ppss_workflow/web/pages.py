@@ -11,6 +11,7 @@ the form (422) with the policy's reason, and nothing is written.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,6 +25,7 @@ from policies.commands import (
     SubmitFollowUp,
 )
 from policies.state import STOCKHOLM, end_of_day
+from policies.submissions import NO_T2_RULE
 from ppss_workflow.access import Principal
 from ppss_workflow.errors import ConditionNotMet, InvalidCommand, NotFound
 from ppss_workflow.handlers import Commands, Outcome
@@ -37,7 +39,8 @@ from ppss_workflow.web.auth import (
     sign_in,
     sign_out,
 )
-from ppss_workflow.web.forms import parse_count, parse_instant, parse_kronor
+from ppss_workflow.web.forms import form_id_of, parse_count, parse_instant, parse_kronor
+from ppss_workflow.web.portal_forms import portal_context
 from ppss_workflow.web.render import Forbidden, SignInRequired, render, tr_for
 from ppss_workflow.web.views import (
     ProjectDetail,
@@ -186,9 +189,10 @@ _FOLLOW_UP_FORM: dict[str, Any] = {
     "period_start": "",
     "period_end": "",
     "self_financing_plan": "",
+    "form_id": "",
     "errors": {},
 }
-_REPORT_FORM = {"spent": "", "forecast": "", "errors": {}}
+_REPORT_FORM = {"spent": "", "forecast": "", "form_id": "", "errors": {}}
 
 
 def _project_page(
@@ -202,7 +206,9 @@ def _project_page(
     plan: dict[str, Any] | None = None,
     follow_up: dict[str, Any] | None = None,
     report: dict[str, Any] | None = None,
+    portal: dict[str, Any] | None = None,
 ) -> Response:
+    """The project page; a form given here comes back as typed, with its errors."""
     detail = project_detail(reads(request), principal, round_id, district)
     flash = request.session.pop("flash", None)
     submitted_plans = [p for p in detail.view.state.plans if p.status == "submitted"]
@@ -216,8 +222,9 @@ def _project_page(
         flash=flash if isinstance(flash, dict) else None,
         form={**_PAYMENT_FORM, **(payment or {})},
         plan_form={**_PLAN_FORM, **(plan or {})},
-        follow_up_form={**_FOLLOW_UP_FORM, **(follow_up or {})},
-        report_form={**_REPORT_FORM, **(report or {})},
+        follow_up_form=_with_form_id({**_FOLLOW_UP_FORM, **(follow_up or {})}),
+        report_form=_with_form_id({**_REPORT_FORM, **(report or {})}),
+        portal=portal_context(principal, detail, portal),
         submitted_plans=submitted_plans,
         may_pay=principal.role == "coordinator",
         may_decide=principal.role == "steering_group"
@@ -225,6 +232,11 @@ def _project_page(
         may_report=principal.role in REPORTING_ROLES
         and (has_t2 or follow_up is not None or report is not None),
     )
+
+
+def _with_form_id(form: dict[str, Any]) -> dict[str, Any]:
+    """A form's own id (kept when the form comes back with errors, new otherwise)."""
+    return {**form, "form_id": form_id_of(form.get("form_id"))}
 
 
 @router.get("/rounds/{round_id}/projects/{district}", response_class=HTMLResponse)
@@ -336,16 +348,23 @@ def pay(
 
 
 def _execute(
-    request: Request, principal: Principal, command: Command
+    request: Request, principal: Principal, command: Command, command_id: UUID | None = None
 ) -> tuple[Outcome | None, str]:
     """Run ``command`` as the signed-in person: the outcome, or None and the policy's reason
-    in plain words (nothing was written)."""
+    in plain words (nothing was written). ``command_id``: the form's own id, so the same
+    form sent again is "already recorded"."""
     commands = Commands(request.app.state.store, request.app.state.clock)
+    tr = tr_for(request)
     try:
-        return commands.execute(principal.actor(), command), ""
+        return commands.execute(principal.actor(), command, command_id=command_id), ""
     except (ConditionNotMet, InvalidCommand) as exc:
         refusal = getattr(exc, "refusal", None)
-        return None, tr_for(request).reason(refusal.message if refusal is not None else str(exc))
+        if refusal is not None and refusal.rule == NO_T2_RULE:
+            return None, tr.gettext(
+                "This round has no T2: its rules ask for no T2 follow-up and no T2 financial "
+                "report."
+            )
+        return None, tr.reason(refusal.message if refusal is not None else str(exc))
 
 
 def _record(
@@ -357,12 +376,13 @@ def _record(
     section: str,
     form: dict[str, Any],
     flash: dict[str, Any],
+    command_id: UUID | None = None,
 ) -> Response:
     """Run ``command`` from the form ``section`` of the project page: a refusal comes back
     beside that form (422, nothing written); otherwise the page again, saying what was
     recorded, or that it was already on record. ``where``: the round and district as the
     request named them."""
-    outcome, refused = _execute(request, principal, command)
+    outcome, refused = _execute(request, principal, command, command_id)
     if outcome is None:
         forms: dict[str, Any] = {section: {**form, "errors": {"refused": refused}}}
         return _project_page(request, principal, *where, 422, **forms)
@@ -464,9 +484,12 @@ def submit_follow_up(
     period_start: Annotated[str, Form()] = "",
     period_end: Annotated[str, Form()] = "",
     self_financing_plan: Annotated[str, Form()] = "",
+    form_id: Annotated[str, Form()] = "",
 ) -> Response:
-    """The T2 follow-up: aggregate counts for the period, never anything about one pupil."""
+    """The T2 follow-up: aggregate counts for the period, never anything about one pupil.
+    The form's own id makes the same form sent twice "already recorded"."""
     principal, detail = _reporter(request, csrf, round_id, district)
+    submission = form_id_of(form_id)
     tr = tr_for(request)
     typed = {
         "target_group_size": target_group_size,
@@ -504,6 +527,7 @@ def submit_follow_up(
         "period_start": period_start,
         "period_end": period_end,
         "self_financing_plan": self_financing_plan,
+        "form_id": str(submission),
     }
     if errors:
         return _project_page(
@@ -527,6 +551,7 @@ def submit_follow_up(
         "follow_up",
         form,
         {"kind": "follow_up"},
+        submission,
     )
 
 
@@ -540,9 +565,11 @@ def submit_financial_report(
     csrf: CsrfField = "",
     spent: Annotated[str, Form()] = "",
     forecast: Annotated[str, Form()] = "",
+    form_id: Annotated[str, Form()] = "",
 ) -> Response:
     """The T2 financial report: spent so far and the forecast for the year, in kronor."""
     principal, detail = _reporter(request, csrf, round_id, district)
+    submission = form_id_of(form_id)
     tr = tr_for(request)
     errors: dict[str, str] = {}
     amounts: dict[str, int] = {}
@@ -551,7 +578,7 @@ def submit_financial_report(
             amounts[name] = parse_kronor(text, minimum=0)
         except InvalidCommand:
             errors[name] = tr.gettext("Write the amount in whole kronor, e.g. 1 400 000.")
-    form = {"spent": spent, "forecast": forecast}
+    form = {"spent": spent, "forecast": forecast, "form_id": str(submission)}
     if errors:
         return _project_page(
             request, principal, round_id, district, 422, report={**form, "errors": errors}
@@ -564,7 +591,9 @@ def submit_financial_report(
         forecast_sek=amounts["forecast"],
     )
     flash = {"kind": "report", "amount": amounts["spent"]}
-    return _record(request, principal, (round_id, district), detail, command, "report", form, flash)
+    return _record(
+        request, principal, (round_id, district), detail, command, "report", form, flash, submission
+    )
 
 
 def healthz(request: Request) -> dict[str, object]:

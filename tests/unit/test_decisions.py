@@ -732,7 +732,7 @@ def test_a_follow_up_period_is_in_order(world: World) -> None:
     cmd = SubmitFollowUp(
         round_id=RID,
         district="Farsta",
-        kind="t2",
+        kind="annual",
         indicators={"target_group_size": 10, "pupils_reached": 5},
         period_start=date(2014, 8, 31),
         period_end=date(2014, 1, 1),

@@ -809,14 +809,14 @@ def test_a_follow_up_covers_the_rounds_period_unless_it_says_otherwise(world: Wo
     cmd = SubmitFollowUp(
         round_id=RID,
         district="Farsta",
-        kind="t2",
+        kind="annual",
         indicators={"target_group_size": 40, "pupils_reached": 30},
         self_financing_plan="Egen budget",
     )
     indicators = FollowUpIndicators(target_group_size=40, pupils_reached=30)
     assert recorded(world, cmd) == [
         FollowUpSubmitted(
-            kind="t2",
+            kind="annual",
             period_start=date(2014, 1, 1),
             period_end=date(2014, 12, 31),
             indicators=indicators,

@@ -1,0 +1,44 @@
+"""Forms a person submits: one submission is recorded once, and reports a round has no use for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from uuid import UUID
+
+from events import Recorded
+
+__all__ = ["NO_T2_RULE", "already_submitted", "report_kind_refusal"]
+
+R = Recorded[Any]
+
+#: The rule's name in a refusal: a round whose rules ask for no T2.
+NO_T2_RULE = "reports the round asks for"
+
+
+def already_submitted(histories: Iterable[Sequence[R]], command_id: UUID) -> R | None:
+    """The first event recorded for the submission ``command_id`` (the form's own id), if it is
+    on record: sending the same form again is then "already recorded", never a second event."""
+    wanted = str(command_id)
+    for history in histories:
+        for r in history:
+            recorded_for = r.metadata.command_id
+            if recorded_for is not None and str(recorded_for) == wanted:
+                return r
+    return None
+
+
+def report_kind_refusal(
+    round_id: str, title: str, deadlines: Mapping[str, str], kind: str
+) -> str | None:
+    """Why a ``kind`` report (follow-up or financial) is not taken in this round, or None.
+
+    ``deadlines`` is the round policy's table of conditions to deadline codes: a T2 report is
+    taken only in a round whose rules have a T2 (the 2018 rules; the 2014 pilot has none).
+    """
+    if kind == "t2" and "t2" not in deadlines.values():
+        return (
+            f"round {round_id} ({title}) has no T2: its rules ask for no T2 follow-up and "
+            "no T2 financial report"
+        )
+    return None

@@ -1,0 +1,87 @@
+"""Submissions: a form's own id is recorded once; a round without T2 takes no T2 report."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from events import FinancialReportSubmitted, Recorded
+from policies.commands import SubmitFinancialReport, SubmitFollowUp
+from policies.registry import POLICIES
+from policies.submissions import NO_T2_RULE, already_submitted, report_kind_refusal
+from tests.unit.world import RID, World, applied, opened, refused, types_of_decision
+
+R = Recorded[Any]
+
+
+def recorded(position: int, metadata: str) -> R:
+    key = str(uuid4())
+    return Recorded(
+        position,
+        "project:r:farsta",
+        position,
+        FinancialReportSubmitted(kind="t2", spent_sek=1, forecast_sek=2),
+        datetime(2018, 9, 1, tzinfo=UTC),
+        datetime(2018, 9, 1, tzinfo=UTC),
+        key,
+        metadata,
+        hashlib.sha256(key.encode()).hexdigest(),
+    )
+
+
+def test_a_submission_is_found_by_its_own_id_only() -> None:
+    """The same form again finds its event; another form, or none, finds nothing."""
+    form, other = uuid4(), uuid4()
+    history = [
+        recorded(1, '{"actor":"a","role":"district"}'),
+        recorded(2, f'{{"actor":"a","role":"district","command_id":"{form}"}}'),
+    ]
+    found = already_submitted([[], history], form)
+    assert found is not None
+    assert found.position == 2
+    assert already_submitted([history], other) is None
+    assert already_submitted([], form) is None
+
+
+T2_FOLLOW_UP = SubmitFollowUp(
+    round_id=RID,
+    district="Farsta",
+    kind="t2",
+    indicators={"target_group_size": 40, "pupils_reached": 20},
+)
+T2_REPORT = SubmitFinancialReport(
+    round_id=RID, district="Farsta", kind="t2", spent_sek=500_000, forecast_sek=1_000_000
+)
+
+
+@pytest.mark.parametrize("command", [T2_FOLLOW_UP, T2_REPORT])
+def test_a_round_without_t2_refuses_t2_reports(command: Any) -> None:
+    """The 2014 pilot has no T2: its T2 follow-up or financial report is refused, plainly."""
+    world = World()
+    opened(world, policy="ppss-2014")
+    applied(world, "Farsta")
+    refusal = refused(world, command, date(2014, 10, 1))
+    assert refusal.rule == NO_T2_RULE
+    assert "has no T2" in str(refusal)
+
+
+@pytest.mark.parametrize("command", [T2_FOLLOW_UP, T2_REPORT])
+def test_a_round_with_t2_takes_t2_reports(command: Any) -> None:
+    """The 2018 rules have a T2: the same report is recorded."""
+    world = World()
+    opened(world, policy="sst-2018")
+    applied(world, "Farsta")
+    decision = world.decide(command, date(2014, 10, 1))
+    assert types_of_decision(decision) in (["FollowUpSubmitted"], ["FinancialReportSubmitted"])
+
+
+def test_which_rounds_have_t2() -> None:
+    """Only a policy with a T2 deadline takes T2 reports; other kinds are not judged here."""
+    for (name, _), policy in POLICIES.items():
+        refusal = report_kind_refusal("r", "Runda", policy.deadlines, "t2")
+        assert (refusal is None) == (name == "sst-2018"), name
+        assert report_kind_refusal("r", "Runda", policy.deadlines, "final") is None
