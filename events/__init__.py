@@ -24,6 +24,7 @@ from events.base import (
 )
 from events.disbursement import DisbursementMade
 from events.envelope import ROLES, Metadata, NewEvent, Recorded, Role
+from events.instalments import Instalment, PaymentPlanSet
 from events.network import (
     NetworkAbsenceRecorded,
     NetworkAttendanceRecorded,
@@ -45,6 +46,7 @@ from events.reporting import (
     FollowUpSubmitted,
     YearEndAccountSubmitted,
 )
+from events.review import ReportAccepted, ReportReturned
 from events.round import (
     AllocationDecided,
     AllocationLine,
@@ -75,6 +77,7 @@ __all__ = [
     "FollowUpIndicators",
     "FollowUpSubmitted",
     "GrantAwarded",
+    "Instalment",
     "InvalidEvent",
     "Kronor",
     "LadderStep",
@@ -85,6 +88,7 @@ __all__ = [
     "NetworkMakeUpRecorded",
     "NetworkSessionScheduled",
     "NewEvent",
+    "PaymentPlanSet",
     "PlanApproved",
     "PlanRejected",
     "PlanSubmitted",
@@ -98,6 +102,8 @@ __all__ = [
     "RepaymentReceived",
     "RepaymentWaived",
     "Role",
+    "ReportAccepted",
+    "ReportReturned",
     "RoundClosed",
     "RoundDeadline",
     "RoundOpened",
