@@ -456,9 +456,9 @@ class Policy:
         for prefix in sorted(prefixes):
             group = self._accepted_group(f"{prefix}_accepted")
             if len(group) > 1:
-                codes[f"{prefix}_accepted"] = "when " + " and ".join(
-                    REPORTS[r] for r in group
-                ) + " are accepted"
+                codes[f"{prefix}_accepted"] = (
+                    "when " + " and ".join(REPORTS[r] for r in group) + " are accepted"
+                )
         empty = fold_project(f"project:{rnd.round_id}:-", [])
         for c in self.conditions(rnd, empty, rnd.opened.occurred_at):
             if c.code not in codes and c.code not in ("application", "round_open"):
@@ -566,7 +566,8 @@ class Policy:
                 due_on=due_on,
             )
         if review is not None and review.status == "returned":
-            assert review.submission is not None and review.decision is not None
+            assert review.submission is not None
+            assert review.decision is not None
             returned = f"{what} was {review.reason}; a corrected one must be handed in"
             overdue = due_on is not None and today > due_on
             return Condition(

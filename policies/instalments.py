@@ -34,10 +34,7 @@ def instalment_amounts(award_sek: int, instalments: Sequence[Instalment]) -> lis
     out: list[int] = []
     left = award
     for inst in instalments[:-1]:
-        if inst.percent is not None:
-            share = award * inst.percent // 100
-        else:
-            share = inst.amount_sek or 0
+        share = award * inst.percent // 100 if inst.percent is not None else inst.amount_sek or 0
         share = min(share, left)
         out.append(share)
         left -= share
@@ -110,6 +107,8 @@ def plan_lines(
         else:
             reason = "released: " + "; ".join(why for _, _, why, _ in answers)
         out.append(
-            InstalmentLine(n, share_text(inst), amount, inst.releases_on, not held, reason, evidence)
+            InstalmentLine(
+                n, share_text(inst), amount, inst.releases_on, not held, reason, evidence
+            )
         )
     return tuple(out)

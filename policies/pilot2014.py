@@ -169,7 +169,8 @@ class Pilot2014(Policy):
         account = review.counts
         paid = project.ledger.disbursed_grant_sek
         if review.status == "returned":
-            assert review.decision is not None and review.submission is not None
+            assert review.decision is not None
+            assert review.submission is not None
             return (
                 0,
                 f"undetermined: the year-end account was {review.reason}; the repayment "

@@ -140,7 +140,8 @@ class SchoolSocialTeams2018(Policy):
         final = review.counts
         paid = project.ledger.disbursed_grant_sek
         if review.status == "returned":
-            assert review.decision is not None and review.submission is not None
+            assert review.decision is not None
+            assert review.submission is not None
             return (
                 0,
                 f"undetermined: the final financial report was {review.reason}; the "

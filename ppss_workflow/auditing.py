@@ -379,6 +379,15 @@ def explain(view: ProjectView, now: datetime) -> list[ExplainLine]:
     lines.append(
         ExplainLine("payable", f"{a.payable.total_sek} kr", a.payable.reason, blocking or money)
     )
+    for inst in a.payable.instalments:
+        lines.append(
+            ExplainLine(
+                f"instalment {inst.number} ({inst.share}, {inst.amount_sek} kr)",
+                "released" if inst.released else "held",
+                inst.reason,
+                inst.evidence,
+            )
+        )
     lines.append(
         ExplainLine(
             "repayment", f"{a.repayment.due_sek} kr", a.repayment.reason, a.repayment.evidence

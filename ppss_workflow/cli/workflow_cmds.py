@@ -306,12 +306,23 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
         reasons = [f"{c.code}: {c.reason}" for c in r.conditions if c.blocking]
         if reasons:
             reasons_out.append(f"{r.district}: " + "; ".join(reasons))
+    for r in rows:
+        if r.instalments:
+            reasons_out.append(f"{r.district}: " + instalments_text(r.instalments))
     if len(rows) > RICH_ROWS:
         sys.stdout.write("".join(line + "\n" for line in reasons_out))
     else:
         for said in reasons_out:
             name, _, rest = said.partition(": ")
             out_console.print(f"[bold]{escape(name)}[/]: {escape(rest)}")
+
+
+def instalments_text(instalments: tuple[dict[str, Any], ...]) -> str:
+    """``instalment 1 (60 %, 840 000 kr) released: ...; instalment 2 (...) held: ...``."""
+    return "; ".join(
+        f"instalment {i['number']} ({i['share']}, {fmt_sek(i['amount_sek'])}) {i['reason']}"
+        for i in instalments
+    )
 
 
 #: Above this many rows the board is printed as plain aligned text: a Rich table measures
