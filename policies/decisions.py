@@ -1120,7 +1120,7 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
             cmd,
             view,
             f"{what} of {project.district} is already {review.reason}"
-            + ("; a corrected one must be handed in first" if not cmd.accept else ""),
+            + ("; a corrected one must be handed in first" if review.status == "returned" else ""),
             "a submission is reviewed once",
             state=f"report {review.status}",
         )

@@ -188,7 +188,7 @@ class Pilot2014(Policy):
             f"outside the plan): {fmt_sek(unused)} to pay back"
         )
         if review.decision is not None:
-            reason += f" (the account was {review.reason})"
+            reason += f"; the account was {review.reason}"
             return unused, reason, (account, review.decision, *project.disbursements)
         return unused, reason, (account, *project.disbursements)
 

@@ -157,7 +157,7 @@ class SchoolSocialTeams2018(Policy):
             f"report: {fmt_sek(paid - used)} to pay back"
         )
         if review.decision is not None:
-            reason += f" (the report was {review.reason})"
+            reason += f"; the report was {review.reason}"
             return paid - used, reason, (final, review.decision, *project.disbursements)
         return paid - used, reason, (final, *project.disbursements)
 

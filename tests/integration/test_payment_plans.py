@@ -3,7 +3,6 @@ T2 reports are accepted; on SQLite and PostgreSQL, through the real handlers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -34,7 +33,7 @@ NBSP = "\u00a0"
 
 
 @pytest.fixture
-def story(store: EventStore) -> Iterator[Story]:
+def story(store: EventStore) -> Story:
     """Given the 2018 round on the backend under test, paid 60 % on an approved plan and
     40 % once the T2 reports are accepted; Skärholmen applied and was awarded 1 400 000 kr."""
     s = Story(store)
@@ -61,7 +60,7 @@ def story(store: EventStore) -> Iterator[Story]:
             decided_on=date(2018, 1, 23),
         ),
     )
-    yield s
+    return s
 
 
 def row(s: Story) -> BoardRow:
@@ -225,7 +224,10 @@ def test_a_district_plan_replaces_the_rounds_and_only_the_coordinator_sets_one(
         ),
     )
     lines = row(s).instalments
-    assert [(i["amount_sek"], i["released"]) for i in lines] == [(400_000, True), (1_000_000, False)]
+    assert [(i["amount_sek"], i["released"]) for i in lines] == [
+        (400_000, True),
+        (1_000_000, False),
+    ]
     assert row(s).payable_sek == 400_000
 
     head = s.commands.store.head()

@@ -3,7 +3,6 @@ SQLite and PostgreSQL, through the real handlers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -33,7 +32,7 @@ NBSP = "\u00a0"
 
 
 @pytest.fixture
-def story(store: EventStore) -> Iterator[Story]:
+def story(store: EventStore) -> Story:
     """Given a 2014 round with the year-end account due 31 January 2015, and Farsta awarded,
     its plan approved and paid 500 000 kr."""
     s = Story(store)
@@ -79,14 +78,18 @@ def story(store: EventStore) -> Iterator[Story]:
     s.on(date(2014, 3, 10)).do(
         STEERING_GROUP,
         DecidePlan(
-            round_id=ROUND, district="Farsta", plan_id="p1", approve=True, meeting_on=date(2014, 3, 10)
+            round_id=ROUND,
+            district="Farsta",
+            plan_id="p1",
+            approve=True,
+            meeting_on=date(2014, 3, 10),
         ),
     )
     s.do(
         COORDINATOR,
         Disburse(round_id=ROUND, district="Farsta", amount_sek=500_000, payment_reference="U1"),
     )
-    yield s
+    return s
 
 
 def row(s: Story) -> BoardRow:
@@ -179,8 +182,8 @@ def test_a_returned_account_leaves_the_repayment_open_and_the_accepted_one_sets_
     assert accepted.repayment_due_sek == 20_000
     assert accepted.repayment_reason == (
         f"paid 500{NBSP}000 kr, used according to plan 480{NBSP}000 kr (spent 480{NBSP}000 kr, "
-        f"of which 0 kr outside the plan): 20{NBSP}000 kr to pay back (the account was "
-        "accepted on 2015-02-11)"
+        f"of which 0 kr outside the plan): 20{NBSP}000 kr to pay back; the account was "
+        "accepted on 2015-02-11"
     )
     assert due(s, date(2015, 2, 23)) == []
     lines = {x.subject: x for x in explain_project(s.reads, ROUND, "Farsta").lines}
