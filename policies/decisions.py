@@ -1312,6 +1312,18 @@ def _payments_still_allowed(cmd: Annul, view: View, rest: list[R], target: R) ->
                 "payments stay allowed after an annulment",
                 state=f"payment at position {r.position}",
             )
+        if purpose == "grant" and policy.payment_plan(rnd, state) is not None:
+            may = policy.payable(rnd, state, moment).grant_sek
+            if r.event.amount_sek > may:
+                _refuse(
+                    cmd,
+                    view,
+                    f"the payment {r.event.payment_reference} of "
+                    f"{fmt_sek(r.event.amount_sek)} on {local_date(r)} was allowed only because "
+                    f"of this {target.event_type}: without it {fmt_sek(may)} was payable then",
+                    "payments stay allowed after an annulment",
+                    state=f"payment at position {r.position}",
+                )
 
 
 def _from_allocation(rnd: RoundState, award: R) -> bool:
