@@ -21,7 +21,7 @@ from policies.commands import (
 from policies.state import end_of_day
 from ppss_workflow.auditing import explain_project
 from ppss_workflow.demo import COORDINATOR, STEERING_GROUP, Story, district_actor
-from ppss_workflow.errors import ConditionNotMet, InvalidCommand
+from ppss_workflow.errors import ConditionNotMet, InvalidCommand, NotAuthorised
 from ppss_workflow.readmodels import BoardRow
 from ppss_workflow.reminders import list_due
 from ppss_workflow.store import EventStore
@@ -217,6 +217,11 @@ def test_review_is_refused_for_what_was_not_handed_in(story: Story) -> None:
     s.on(date(2015, 1, 28))
     account(s, 450_000)
     head = s.commands.store.head()
+    with pytest.raises(NotAuthorised, match="the district role may not review reports"):
+        s.do(
+            FARSTA,
+            ReviewReport(round_id=ROUND, district="Farsta", report="year_end_account", accept=True),
+        )
     with pytest.raises(InvalidCommand, match="needs --reason"):
         review(s, accept=False)
     with pytest.raises(InvalidCommand, match="cannot be reviewed before"):
