@@ -25,6 +25,7 @@ from events.base import (
 )
 from events.disbursement import DisbursementMade
 from events.envelope import ROLES, Metadata, NewEvent, Recorded, Role
+from events.instalments import Instalment, PaymentPlanSet
 from events.network import (
     NetworkAbsenceRecorded,
     NetworkAttendanceRecorded,
@@ -46,6 +47,7 @@ from events.reporting import (
     FollowUpSubmitted,
     YearEndAccountSubmitted,
 )
+from events.review import ReportAccepted, ReportReturned
 from events.round import (
     AllocationDecided,
     AllocationLine,
@@ -77,6 +79,7 @@ __all__ = [
     "FollowUpIndicators",
     "FollowUpSubmitted",
     "GrantAwarded",
+    "Instalment",
     "InvalidEvent",
     "Kronor",
     "LadderStep",
@@ -87,6 +90,7 @@ __all__ = [
     "NetworkMakeUpRecorded",
     "NetworkSessionScheduled",
     "NewEvent",
+    "PaymentPlanSet",
     "PlanApproved",
     "PlanRejected",
     "PlanSubmitted",
@@ -99,6 +103,8 @@ __all__ = [
     "RepaymentDemanded",
     "RepaymentReceived",
     "RepaymentWaived",
+    "ReportAccepted",
+    "ReportReturned",
     "Role",
     "RoleGranted",
     "RoleRevoked",

@@ -9,10 +9,13 @@ from typing import Any, ClassVar
 
 from events import (
     ApplicationSubmitted,
+    PaymentPlanSet,
     Recorded,
     RepaymentDemanded,
 )
-from policies.state import STOCKHOLM, ProjectState, RoundState
+from policies.instalments import InstalmentLine, payable_by_plan, plan_lines
+from policies.review import REPORTS, Review
+from policies.state import STOCKHOLM, ProjectState, RoundState, fold_project
 
 __all__ = [
     "Assessment",
@@ -60,6 +63,8 @@ class Payable:
     grant_sek: int
     supervision_sek: int
     reason: str
+    #: The payment plan's instalments, released or not and why (empty: no plan on record).
+    instalments: tuple[InstalmentLine, ...] = ()
 
     @property
     def total_sek(self) -> int:
@@ -136,6 +141,11 @@ class Policy:
     deadlines: ClassVar[dict[str, str]] = {}
     #: Supervision money one project may be granted, when the round's record does not say.
     default_supervision_cap_sek: ClassVar[int] = 0
+    #: The reports the coordinator reviews in this round (codes of policies.review.REPORTS).
+    reviewed_reports: ClassVar[tuple[str, ...]] = ()
+    #: Conditions that release an instalment only once their report is ACCEPTED (submitted
+    #: is not enough). A returned report counts as not handed in, in every round.
+    needs_acceptance: ClassVar[frozenset[str]] = frozenset()
 
     # -- the questions ---------------------------------------------------------------
 
@@ -231,7 +241,7 @@ class Policy:
         if not paid:
             return 0, "", ()
         over = max(0, paid - ledger.supervision_granted_sek)
-        account = project.year_end_account
+        account = project.report("year_end_account").counts
         if account is None or not self.accounted(project):
             if project.withdrawn is not None:
                 return (
@@ -381,10 +391,29 @@ class Policy:
         blocking = [c.code for c in conditions if c.blocking and c.blocks == "grant"]
         left = max(0, ledger.awarded_sek - ledger.disbursed_grant_sek)
         supervision = self._supervision_payable(project, conditions)
+        lines = self.instalments(rnd, project, conditions)
         if blocking:
-            return Payable(0, 0, "blocked by " + ", ".join(blocking))
+            return Payable(0, 0, "blocked by " + ", ".join(blocking), lines)
         if left == 0 and ledger.awarded_sek:
             reason = f"the award of {fmt_sek(ledger.awarded_sek)} is paid in full"
+        elif lines:
+            released = sum(line.amount_sek for line in lines if line.released)
+            left = payable_by_plan(
+                ledger.awarded_sek,
+                ledger.disbursed_grant_sek,
+                [line.amount_sek for line in lines],
+                [line.released for line in lines],
+            )
+            reason = (
+                f"instalments released {fmt_sek(released)} of the award "
+                f"{fmt_sek(ledger.awarded_sek)}, less paid {fmt_sek(ledger.disbursed_grant_sek)}"
+            )
+            for line in lines:
+                if not line.released:
+                    reason += (
+                        f"; instalment {line.number} ({line.share}, {fmt_sek(line.amount_sek)}) "
+                        f"is {line.reason}"
+                    )
         else:
             reason = (
                 f"award {fmt_sek(ledger.awarded_sek)} less paid "
@@ -392,7 +421,95 @@ class Policy:
             )
         if supervision:
             reason += f"; supervision {fmt_sek(supervision)}"
-        return Payable(left, supervision, reason)
+        return Payable(left, supervision, reason, lines)
+
+    # -- payment plans and review --------------------------------------------------------
+
+    def payment_plan(self, rnd: RoundState, project: ProjectState) -> R | None:
+        """The plan the project's award is paid by: its own, else the round's (None: none)."""
+        return project.payment_plan or rnd.payment_plan
+
+    def instalments(
+        self, rnd: RoundState, project: ProjectState, conditions: tuple[Condition, ...]
+    ) -> tuple[InstalmentLine, ...]:
+        """The payment plan's instalments for this project, released or not, and why."""
+        plan = self.payment_plan(rnd, project)
+        if plan is None:
+            return ()
+        e: PaymentPlanSet = plan.event
+        by_code = {c.code: c for c in conditions}
+        return plan_lines(
+            project.ledger.awarded_sek,
+            e.instalments,
+            lambda code: self.release(project, code, by_code),
+        )
+
+    def release_codes(self, rnd: RoundState) -> dict[str, str]:
+        """What may release an instalment in this round: code -> what it means."""
+        codes = {
+            "awarded": "when the grant is awarded",
+            "plan_approved": "when the steering group has approved a work plan",
+        }
+        for report in self.reviewed_reports:
+            codes[f"{report}_accepted"] = f"when {REPORTS[report]} is accepted"
+        prefixes = {r.split("_", 1)[0] for r in self.reviewed_reports}
+        for prefix in sorted(prefixes):
+            group = self._accepted_group(f"{prefix}_accepted")
+            if len(group) > 1:
+                codes[f"{prefix}_accepted"] = (
+                    "when " + " and ".join(REPORTS[r] for r in group) + " are accepted"
+                )
+        empty = fold_project(f"project:{rnd.round_id}:-", [])
+        for c in self.conditions(rnd, empty, rnd.opened.occurred_at):
+            if c.code not in codes and c.code not in ("application", "round_open"):
+                codes[c.code] = "when the condition " + c.code + " is met"
+        return codes
+
+    def _accepted_group(self, code: str) -> tuple[str, ...]:
+        base = code.removesuffix("_accepted")
+        if base in REPORTS:
+            return (base,)
+        return tuple(r for r in self.reviewed_reports if r.startswith(base + "_"))
+
+    def release(
+        self, project: ProjectState, code: str, conditions: dict[str, Condition]
+    ) -> tuple[bool, str, tuple[R, ...]]:
+        """Whether release code ``code`` holds for the project: (holds, why, evidence)."""
+        if code == "awarded":
+            if project.awards:
+                return True, "the grant is awarded", project.awards
+            return False, "no award decision on record", ()
+        if code == "plan_approved":
+            plan = project.approved_plan
+            if plan is None or plan.decision is None:
+                return False, "no work plan approved by the steering group yet", ()
+            return (
+                True,
+                f"plan {plan.plan_id} approved on {plan.decision.event.meeting_on}",
+                (plan.submitted, plan.decision),
+            )
+        if code.endswith("_accepted") and code not in conditions:
+            group = self._accepted_group(code)
+            if not group:
+                return False, f"{code} is not a release condition of this round", ()
+            reviews = [project.report(r) for r in group]
+            waiting = [_not_accepted(rv) for rv in reviews if rv.status != "accepted"]
+            if waiting:
+                return False, "; ".join(waiting), ()
+            evidence = tuple(
+                x for rv in reviews for x in (rv.submission, rv.decision) if x is not None
+            )
+            return True, "; ".join(f"{REPORTS[rv.code]} {rv.reason}" for rv in reviews), evidence
+        condition = conditions.get(code)
+        if condition is None:
+            return False, f"{code} is not a release condition of this round", ()
+        if condition.status is not ConditionStatus.met:
+            return False, condition.reason, condition.evidence
+        if code in self.needs_acceptance:
+            rv = project.report(code)
+            if rv.status != "accepted":
+                return False, _not_accepted(rv), condition.evidence
+        return True, condition.reason, condition.evidence
 
     def _supervision_payable(self, project: ProjectState, conditions: tuple[Condition, ...]) -> int:
         if any(c.blocking and c.blocks == "supervision" for c in conditions):
@@ -424,19 +541,43 @@ class Policy:
         *,
         blocks: str = "grant",
         unset: str = "",
+        review: Review | None = None,
     ) -> Condition:
-        """A dated obligation: met once ``done`` exists, unmet after ``due_on``, else not due."""
+        """A dated obligation: met once ``done`` exists, unmet after ``due_on``, else not due.
+
+        With ``review``: a returned report counts as not handed in (the obligation is open
+        again and says why); an accepted one says so.
+        """
         if done is not None:
             late = ""
             if due_on is not None and _on(done) > due_on:
                 late = f", {(_on(done) - due_on).days} days after the {due_on} deadline"
+            evidence: tuple[R, ...] = (done,)
+            accepted = ""
+            if review is not None and review.status == "accepted" and review.decision:
+                accepted = f"; {review.reason}"
+                evidence = (done, review.decision)
             return Condition(
                 code,
                 ConditionStatus.met,
-                f"{what} submitted on {_on(done)}{late}",
-                (done,),
+                f"{what} submitted on {_on(done)}{late}{accepted}",
+                evidence,
                 blocks=blocks,
                 due_on=due_on,
+            )
+        if review is not None and review.status == "returned":
+            assert review.submission is not None
+            assert review.decision is not None
+            returned = f"{what} was {review.reason}; a corrected one must be handed in"
+            overdue = due_on is not None and today > due_on
+            return Condition(
+                code,
+                ConditionStatus.unmet if overdue else ConditionStatus.not_yet_due,
+                returned + (f" (it was due on {due_on})" if due_on else ""),
+                (review.submission, review.decision),
+                blocks=blocks,
+                due_on=due_on,
+                since=due_on if overdue else None,
             )
         if due_on is None:
             return Condition(
@@ -461,6 +602,15 @@ class Policy:
             blocks=blocks,
             due_on=due_on,
         )
+
+
+def _not_accepted(rv: Review) -> str:
+    what = REPORTS.get(rv.code, rv.code)
+    if rv.status == "none":
+        return f"{what} is not yet handed in"
+    if rv.status == "returned":
+        return f"{what} was {rv.reason}"
+    return f"{what} awaits the coordinator's review"
 
 
 def _on(recorded: R) -> date:

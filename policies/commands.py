@@ -56,6 +56,7 @@ __all__ = [
     "DemandRepayment",
     "Disburse",
     "GrantSupervision",
+    "InstalmentInput",
     "LadderRung",
     "OpenRound",
     "ProjectCommand",
@@ -63,9 +64,11 @@ __all__ = [
     "RecordNetwork",
     "RequestSupervision",
     "RestatedApplication",
+    "ReviewReport",
     "ScheduleSession",
     "SetDeadline",
     "SetLadder",
+    "SetPaymentPlan",
     "SettleRepayment",
     "SubmitFinancialReport",
     "SubmitFollowUp",
@@ -358,6 +361,40 @@ class Annul(Command):
     reason: FreeText
 
 
+# -- payment plans and review -----------------------------------------------------------
+
+
+class InstalmentInput(BaseModel):
+    """One instalment as typed: a percent or whole kronor, and the codes that release it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    percent: Annotated[int, Field(ge=1, le=100)] | None = None
+    amount_sek: PositiveKronor | None = None
+    releases_on: tuple[Code, ...] = ()
+
+
+class SetPaymentPlan(Command):
+    """Pay the round's awards (or, with ``district``, one project's award) in instalments."""
+
+    verb: ClassVar[str] = "set payment plans"
+
+    district: Line | None = None
+    instalments: tuple[InstalmentInput, ...]
+    reason: FreeText | None = None
+
+
+class ReviewReport(ProjectCommand):
+    """Accept a submitted report, or return it with a reason."""
+
+    verb: ClassVar[str] = "review reports"
+    tail_days: ClassVar[int | None] = 400
+
+    report: Code
+    accept: bool
+    reason: FreeText | None = None
+
+
 _NAMES = {
     "OpenRound": "round open",
     "SetDeadline": "round deadline",
@@ -380,6 +417,8 @@ _NAMES = {
     "DemandRepayment": "repayment demand",
     "SettleRepayment": "repayment settle",
     "Annul": "annul",
+    "SetPaymentPlan": "payment-plan set",
+    "ReviewReport": "report review",
 }
 
 #: Every command type, for the handlers' table and the access matrix.
@@ -405,4 +444,6 @@ COMMANDS: tuple[type[Command], ...] = (
     DemandRepayment,
     SettleRepayment,
     Annul,
+    SetPaymentPlan,
+    ReviewReport,
 )

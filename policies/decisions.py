@@ -33,12 +33,14 @@ from events import (
     FollowUpIndicators,
     FollowUpSubmitted,
     GrantAwarded,
+    Instalment,
     LadderStep,
     NetworkAbsenceRecorded,
     NetworkAttendanceRecorded,
     NetworkExemptionGranted,
     NetworkMakeUpRecorded,
     NetworkSessionScheduled,
+    PaymentPlanSet,
     PlanApproved,
     PlanRejected,
     PlanSubmitted,
@@ -47,6 +49,8 @@ from events import (
     RepaymentDemanded,
     RepaymentReceived,
     RepaymentWaived,
+    ReportAccepted,
+    ReportReturned,
     RoundClosed,
     RoundDeadline,
     RoundOpened,
@@ -79,9 +83,11 @@ from policies.commands import (
     RecordAllocation,
     RecordNetwork,
     RequestSupervision,
+    ReviewReport,
     ScheduleSession,
     SetDeadline,
     SetLadder,
+    SetPaymentPlan,
     SettleRepayment,
     SubmitFinancialReport,
     SubmitFollowUp,
@@ -91,6 +97,7 @@ from policies.commands import (
 )
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
 from policies.registry import POLICIES
+from policies.review import REPORTS
 from policies.state import (
     STOCKHOLM,
     ProjectState,
@@ -1075,6 +1082,113 @@ def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
 # -- annulments --------------------------------------------------------------------------
 
 
+def _set_payment_plan(cmd: SetPaymentPlan, view: View) -> Decision:
+    rnd = _round_open(cmd, view)
+    known = view.policy.release_codes(rnd)
+    for item in cmd.instalments:
+        unknown = [code for code in item.releases_on if code not in known]
+        if unknown:
+            _refuse(
+                cmd,
+                view,
+                f"{unknown[0]!r} cannot release an instalment in round {rnd.round_id}; "
+                f"use one of: {', '.join(known)}",
+                "release conditions the round knows",
+                kind="invalid",
+            )
+    instalments = tuple(_build(cmd, view, Instalment, **i.model_dump()) for i in cmd.instalments)
+    event = _build(cmd, view, PaymentPlanSet, instalments=instalments, reason=cmd.reason)
+    if cmd.district is None:
+        current = rnd.payment_plan
+        if current is not None and current.event == event:
+            return Decision(already=f"round {rnd.round_id} has this payment plan already")
+        return _round_event(cmd, view, event)
+    project = view.project
+    if project is None or project.application is None:
+        districts = some_names(view.districts)
+        _refuse(
+            cmd,
+            view,
+            f"no district {cmd.district!r} in round {rnd.round_id}"
+            + (f"; the round has: {districts}" if districts else "; it has no applications"),
+            "known districts",
+            kind="not_found",
+        )
+    if project.district and cmd.district.casefold() != project.district.casefold():
+        _refuse(
+            cmd,
+            view,
+            f"{cmd.district!r} is not the district on record for this project "
+            f"({project.district!r}); use the district's name as on record",
+            "one project per district",
+            kind="not_found",
+        )
+    if project.payment_plan is not None and project.payment_plan.event == event:
+        return Decision(already=f"{project.district} has this payment plan already")
+    return _on_project(project, event)
+
+
+def _review_report(cmd: ReviewReport, view: View) -> Decision:
+    project = _project(cmd, view)
+    if cmd.report not in REPORTS:
+        _refuse(
+            cmd,
+            view,
+            f"{cmd.report!r} is not a report; use one of: {', '.join(REPORTS)}",
+            "known reports",
+            kind="invalid",
+        )
+    what = REPORTS[cmd.report]
+    review = project.report(cmd.report)
+    if review.submission is None:
+        _refuse(
+            cmd,
+            view,
+            f"{project.district} has not handed in {what}; there is nothing to review",
+            "review what is submitted",
+            state="not submitted",
+        )
+    if review.status != "submitted":
+        same = (review.status == "accepted") == cmd.accept
+        if same:
+            return Decision(already=f"{what} of {project.district} is already {review.reason}")
+        _refuse(
+            cmd,
+            view,
+            f"{what} of {project.district} is already {review.reason}"
+            + ("; a corrected one must be handed in first" if review.status == "returned" else ""),
+            "a submission is reviewed once",
+            state=f"report {review.status}",
+        )
+    submitted_on = local_date(review.submission)
+    if (cmd.on or view.day) < submitted_on:
+        _refuse(
+            cmd,
+            view,
+            f"{what} was handed in on {submitted_on}; it cannot be reviewed before that",
+            "review not before submission",
+            kind="invalid",
+        )
+    event: Event
+    if cmd.accept:
+        event = ReportAccepted(
+            report=cmd.report, submission_id=review.submission.event_id, note=cmd.reason
+        )
+    else:
+        if not cmd.reason:
+            _refuse(
+                cmd,
+                view,
+                "returning a report needs --reason, so the district knows what to correct",
+                "returns give a reason",
+                kind="invalid",
+            )
+        event = ReportReturned(
+            report=cmd.report, submission_id=review.submission.event_id, reason=cmd.reason
+        )
+    return _on_project(project, event)
+
+
 def _annul(cmd: Annul, view: View) -> Decision:
     target, history = view.target, view.target_history
     if cmd.on is not None and cmd.on != view.day:
@@ -1234,6 +1348,18 @@ def _payments_still_allowed(cmd: Annul, view: View, rest: list[R], target: R) ->
                 "payments stay allowed after an annulment",
                 state=f"payment at position {r.position}",
             )
+        if purpose == "grant" and policy.payment_plan(rnd, state) is not None:
+            may = policy.payable(rnd, state, moment).grant_sek
+            if r.event.amount_sek > may:
+                _refuse(
+                    cmd,
+                    view,
+                    f"the payment {r.event.payment_reference} of "
+                    f"{fmt_sek(r.event.amount_sek)} on {local_date(r)} was allowed only because "
+                    f"of this {target.event_type}: without it {fmt_sek(may)} was payable then",
+                    "payments stay allowed after an annulment",
+                    state=f"payment at position {r.position}",
+                )
 
 
 def _from_allocation(rnd: RoundState, award: R) -> bool:
@@ -1310,7 +1436,13 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
             "one project per district",
             kind="not_found",
         )
-    accounting = DemandRepayment | SettleRepayment | SubmitYearEndAccount | SubmitFinancialReport
+    accounting = (
+        DemandRepayment
+        | SettleRepayment
+        | SubmitYearEndAccount
+        | SubmitFinancialReport
+        | ReviewReport
+    )
     if project.withdrawn is not None and not isinstance(cmd, accounting):
         _refuse(
             cmd,
@@ -1415,7 +1547,7 @@ def _where(cmd: Command) -> str:
 def _district_of(cmd: Command) -> str | None:
     if isinstance(cmd, ProjectCommand):
         return cmd.district
-    if isinstance(cmd, Annul):
+    if isinstance(cmd, Annul | SetPaymentPlan):
         return cmd.district
     return None
 
@@ -1490,6 +1622,8 @@ _DECIDERS: dict[type[Command], _Decider] = {
     DemandRepayment: _demand_repayment,
     SettleRepayment: _settle_repayment,
     Annul: _annul,
+    SetPaymentPlan: _set_payment_plan,
+    ReviewReport: _review_report,
 }
 
 

@@ -24,6 +24,7 @@ from events import (
     NetworkExemptionGranted,
     NetworkMakeUpRecorded,
     NetworkSessionScheduled,
+    PaymentPlanSet,
     PlanApproved,
     PlanRejected,
     PlanSubmitted,
@@ -68,6 +69,7 @@ TRANSITIONS: Mapping[tuple[Machine, str, type[Event]], str] = {
     (Machine.round, "open", NetworkSessionScheduled): "open",
     (Machine.round, "open", ReminderLadderSet): "open",
     (Machine.round, "open", AllocationDecided): "open",
+    (Machine.round, "open", PaymentPlanSet): "open",
     (Machine.round, "open", RoundClosed): "closed",
     # An application is submitted, may be withdrawn, and may then be submitted anew.
     (Machine.application, "none", ApplicationSubmitted): "submitted",

@@ -25,10 +25,15 @@ class Pilot2014(Policy):
     deadlines: ClassVar[dict[str, str]] = {"year_end_account": "year_end_account"}
     #: Seed 000: "25 000 kr per projekt" for joint supervision.
     default_supervision_cap_sek: ClassVar[int] = 25_000
+    #: The coordinator reviews the year-end account; the plan is the steering group's.
+    reviewed_reports: ClassVar[tuple[str, ...]] = ("year_end_account",)
+    #: Money tied to the account (an instalment on it) waits for its acceptance.
+    needs_acceptance: ClassVar[frozenset[str]] = frozenset({"year_end_account"})
 
     def round_conditions(
         self, rnd: RoundState, project: ProjectState, today: date
     ) -> tuple[Condition, ...]:
+        account = project.report("year_end_account")
         return (
             self._plan(project),
             self._network(rnd, project, today),
@@ -37,9 +42,10 @@ class Pilot2014(Policy):
                 "year_end_account",
                 "the year-end account and cost description",
                 _due(rnd, "year_end_account"),
-                project.year_end_account,
+                account.counts,
                 today,
                 unset="the year-end account: the date is not yet set by the city",
+                review=account,
             ),
         )
 
@@ -159,8 +165,18 @@ class Pilot2014(Policy):
     def unused_money(
         self, rnd: RoundState, project: ProjectState
     ) -> tuple[int, str, tuple[R, ...]]:
-        account = project.year_end_account
+        review = project.report("year_end_account")
+        account = review.counts
         paid = project.ledger.disbursed_grant_sek
+        if review.status == "returned":
+            assert review.decision is not None
+            assert review.submission is not None
+            return (
+                0,
+                f"undetermined: the year-end account was {review.reason}; the repayment "
+                "follows from a corrected account",
+                (review.submission, review.decision),
+            )
         if account is None:
             return 0, "no year-end account yet", ()
         e: YearEndAccountSubmitted = account.event
@@ -171,10 +187,13 @@ class Pilot2014(Policy):
             f" (spent {fmt_sek(e.spent_sek)}, of which {fmt_sek(e.spent_outside_plan_sek)} "
             f"outside the plan): {fmt_sek(unused)} to pay back"
         )
+        if review.decision is not None:
+            reason += f"; the account was {review.reason}"
+            return unused, reason, (account, review.decision, *project.disbursements)
         return unused, reason, (account, *project.disbursements)
 
     def accounted(self, project: ProjectState) -> bool:
-        return project.year_end_account is not None
+        return project.report("year_end_account").counts is not None
 
 
 def local_date_of(session: NetworkSessionScheduled) -> date:

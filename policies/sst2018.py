@@ -37,6 +37,18 @@ class SchoolSocialTeams2018(Policy):
         "final_financial_report": "final_financial_report",
         "annual_follow_up": "annual_report",
     }
+    #: The coordinator reviews every report the district hands in.
+    reviewed_reports: ClassVar[tuple[str, ...]] = (
+        "t2_follow_up",
+        "t2_financial_report",
+        "final_financial_report",
+        "annual_follow_up",
+    )
+    #: Money tied to the T2 reports and to the final account (the year's account in this
+    #: round) waits for the report's acceptance.
+    needs_acceptance: ClassVar[frozenset[str]] = frozenset(
+        {"t2_follow_up", "t2_financial_report", "final_financial_report"}
+    )
 
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
@@ -74,20 +86,27 @@ class SchoolSocialTeams2018(Policy):
         self, rnd: RoundState, project: ProjectState, today: date
     ) -> tuple[Condition, ...]:
         t2 = _due(rnd, "t2")
-        t2_follow_up = project.follow_ups.get("t2")
+        follow_up = project.report("t2_follow_up")
+        t2_follow_up = follow_up.counts
         self_financing = (
             t2_follow_up
             if t2_follow_up is not None and _follow_up(t2_follow_up).self_financing_plan
             else None
         )
+        financial = project.report("t2_financial_report")
+        final = project.report("final_financial_report")
+        annual = project.report("annual_follow_up")
         return (
-            self.dated("t2_follow_up", "the T2 follow-up", t2, t2_follow_up, today),
+            self.dated(
+                "t2_follow_up", "the T2 follow-up", t2, t2_follow_up, today, review=follow_up
+            ),
             self.dated(
                 "t2_financial_report",
                 "the T2 financial report",
                 t2,
-                project.financial_reports.get("t2"),
+                financial.counts,
                 today,
+                review=financial,
             ),
             self.dated(
                 "t2_self_financing",
@@ -100,36 +119,50 @@ class SchoolSocialTeams2018(Policy):
                 "final_financial_report",
                 "the final financial report",
                 _due(rnd, "final_financial_report"),
-                project.financial_reports.get("final"),
+                final.counts,
                 today,
+                review=final,
             ),
             self.dated(
                 "annual_follow_up",
                 "the follow-up in the annual report",
                 _due(rnd, "annual_report"),
-                project.follow_ups.get("annual"),
+                annual.counts,
                 today,
+                review=annual,
             ),
         )
 
     def unused_money(
         self, rnd: RoundState, project: ProjectState
     ) -> tuple[int, str, tuple[R, ...]]:
-        final = project.financial_reports.get("final")
+        review = project.report("final_financial_report")
+        final = review.counts
         paid = project.ledger.disbursed_grant_sek
+        if review.status == "returned":
+            assert review.decision is not None
+            assert review.submission is not None
+            return (
+                0,
+                f"undetermined: the final financial report was {review.reason}; the "
+                "repayment follows from a corrected report",
+                (review.submission, review.decision),
+            )
         if final is None:
             return 0, "no final financial report yet", ()
         report: FinancialReportSubmitted = final.event
         used = min(paid, report.spent_sek)
-        return (
-            paid - used,
+        reason = (
             f"paid {fmt_sek(paid)}, spent {fmt_sek(report.spent_sek)} by the final financial "
-            f"report: {fmt_sek(paid - used)} to pay back",
-            (final, *project.disbursements),
+            f"report: {fmt_sek(paid - used)} to pay back"
         )
+        if review.decision is not None:
+            reason += f"; the report was {review.reason}"
+            return paid - used, reason, (final, review.decision, *project.disbursements)
+        return paid - used, reason, (final, *project.disbursements)
 
     def accounted(self, project: ProjectState) -> bool:
-        return "final" in project.financial_reports
+        return project.report("final_financial_report").counts is not None
 
 
 def _follow_up(recorded: R) -> FollowUpSubmitted:

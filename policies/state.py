@@ -26,6 +26,7 @@ from events import (
     NetworkExemptionGranted,
     NetworkMakeUpRecorded,
     NetworkSessionScheduled,
+    PaymentPlanSet,
     PlanApproved,
     PlanRejected,
     PlanSubmitted,
@@ -37,6 +38,8 @@ from events import (
     RepaymentDemanded,
     RepaymentReceived,
     RepaymentWaived,
+    ReportAccepted,
+    ReportReturned,
     RoundClosed,
     RoundOpened,
     SupervisionFundsGranted,
@@ -45,6 +48,7 @@ from events import (
 )
 from policies.ledger import Ledger, LedgerBuilder
 from policies.lifecycle import Machine, step
+from policies.review import Review, review
 
 __all__ = [
     "STOCKHOLM",
@@ -156,6 +160,8 @@ class RoundState:
     status: str = "open"
     #: The last global position of the round's stream that this state was folded from.
     last_position: int = 0
+    #: The round's payment plan (PaymentPlanSet), if one is on record: the latest counts.
+    payment_plan: R | None = None
 
     @property
     def opened_on(self) -> date:
@@ -173,6 +179,7 @@ def fold_round(history: Sequence[R]) -> RoundState | None:
     sessions: dict[str, R] = {}
     allocation: R | None = None
     closed: R | None = None
+    payment_plan: R | None = None
     ladders: dict[str, tuple[LadderStep, ...]] = {}
     status = "none"
     for r in kept:
@@ -195,6 +202,8 @@ def fold_round(history: Sequence[R]) -> RoundState | None:
             closed = r
         elif isinstance(e, ReminderLadderSet):
             ladders[e.obligation or "*"] = e.steps
+        elif isinstance(e, PaymentPlanSet):
+            payment_plan = r
     return RoundState(
         round_id=o.round_id,
         title=o.title,
@@ -215,6 +224,7 @@ def fold_round(history: Sequence[R]) -> RoundState | None:
         supervision_cap_sek=o.supervision_cap_sek,
         status=status,
         last_position=history[-1].position,
+        payment_plan=payment_plan,
     )
 
 
@@ -278,6 +288,10 @@ class ProjectState:
     #: Lifecycle states from the table: the application's and the repayment's.
     application_status: str = "none"
     repayment_status: str = "none"
+    #: This project's own payment plan (PaymentPlanSet), if one is on record.
+    payment_plan: R | None = None
+    #: Reviews of reports (ReportAccepted, ReportReturned), in order.
+    reviews: tuple[R, ...] = ()
 
     @property
     def district(self) -> str | None:
@@ -308,6 +322,21 @@ class ProjectState:
     def plan(self, plan_id: str) -> PlanRecord | None:
         return next((p for p in self.plans if p.plan_id == plan_id), None)
 
+    def submission(self, code: str) -> R | None:
+        """The latest submission of report ``code`` (see policies.review.REPORTS)."""
+        if code == "year_end_account":
+            return self.year_end_account
+        kind, _, what = code.partition("_")
+        if what == "follow_up":
+            return self.follow_ups.get(kind)
+        if what == "financial_report":
+            return self.financial_reports.get(kind)
+        return None
+
+    def report(self, code: str) -> Review:
+        """Report ``code`` as it stands: submitted, accepted or returned, and by what."""
+        return review(self.submission(code), self.reviews, code)
+
 
 def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa: PLR0915 - one flat dispatch
     """A project's state from its stream (any prefix of a valid history folds).
@@ -322,7 +351,8 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa:
     lists: dict[str, list[R]] = {k: [] for k in _LISTS}
     follow_ups: dict[str, R] = {}
     reports: dict[str, R] = {}
-    application = withdrawn = year_end = None
+    application = withdrawn = year_end = payment_plan = None
+    reviews: list[R] = []
     application_status = repayment_status = "none"
     ledger = LedgerBuilder()
     for r in kept:
@@ -379,6 +409,10 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa:
             reports[e.kind] = r
         elif isinstance(e, YearEndAccountSubmitted):
             year_end = r
+        elif isinstance(e, PaymentPlanSet):
+            payment_plan = r
+        elif isinstance(e, ReportAccepted | ReportReturned):
+            reviews.append(r)
         else:
             ledger.apply(r)
             found = _BUCKET.get(type(e))
@@ -408,6 +442,8 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa:
         history=tuple(history),
         application_status=application_status,
         repayment_status=repayment_status,
+        payment_plan=payment_plan,
+        reviews=tuple(reviews),
     )
 
 

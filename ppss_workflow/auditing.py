@@ -394,6 +394,15 @@ def explain(view: ProjectView, now: datetime) -> list[ExplainLine]:
     lines.append(
         ExplainLine("payable", fmt_sek(a.payable.total_sek), a.payable.reason, blocking or money)
     )
+    for inst in a.payable.instalments:
+        lines.append(
+            ExplainLine(
+                f"instalment {inst.number} ({inst.share}, {inst.amount_sek} kr)",
+                "released" if inst.released else "held",
+                inst.reason,
+                inst.evidence,
+            )
+        )
     lines.append(
         ExplainLine(
             "repayment", fmt_sek(a.repayment.due_sek), a.repayment.reason, a.repayment.evidence

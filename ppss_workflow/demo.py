@@ -15,12 +15,15 @@ from policies.commands import (
     DemandRepayment,
     Disburse,
     GrantSupervision,
+    InstalmentInput,
     OpenRound,
     RecordAllocation,
     RecordNetwork,
     RequestSupervision,
+    ReviewReport,
     ScheduleSession,
     SetDeadline,
+    SetPaymentPlan,
     SubmitFinancialReport,
     SubmitFollowUp,
     SubmitPlan,
@@ -399,6 +402,18 @@ def _round_2018(story: Story) -> None:
     r18, name, c = ROUND_2018, "Skärholmen", COORDINATOR
     district = district_actor(name)
     open_round_2018(story)
+    # Paid in two halves: one with the award, the other once the T2 reports are accepted.
+    story.on(date(2017, 12, 1)).do(
+        c,
+        SetPaymentPlan(
+            round_id=r18,
+            instalments=(
+                InstalmentInput(percent=50),
+                InstalmentInput(percent=50, releases_on=("t2_accepted",)),
+            ),
+            reason="Hälften vid beslut, hälften när T2-redovisningen är godkänd",
+        ),
+    )
     story.on(date(2017, 12, 29)).do(
         district, Apply(round_id=r18, district=name, application=SKARHOLMEN_2018)
     )
@@ -458,6 +473,9 @@ def _round_2018(story: Story) -> None:
             round_id=r18, district=name, kind="t2", spent_sek=820_000, forecast_sek=1_400_000
         ),
     )
+    story.on(date(2018, 9, 20))
+    for report in ("t2_follow_up", "t2_financial_report"):
+        story.do(c, ReviewReport(round_id=r18, district=name, report=report, accept=True))
     story.on(date(2018, 10, 1)).do(
         c,
         Disburse(

@@ -79,6 +79,13 @@ CONDITION_NAMES: dict[str, str] = {
     "annual_report": N_("Annual activity report"),
     "annual_follow_up": N_("Follow-up in the annual activity report"),
     "network": N_("Network meeting"),
+    # What may release an instalment of a payment plan (policies.base.Policy.release_codes).
+    "t2_accepted": N_("T2 follow-up and financial report accepted"),
+    "t2_follow_up_accepted": N_("Follow-up at T2 accepted"),
+    "t2_financial_report_accepted": N_("Financial report at T2 accepted"),
+    "final_financial_report_accepted": N_("Financial account (final) accepted"),
+    "annual_follow_up_accepted": N_("Follow-up in the annual activity report accepted"),
+    "year_end_account_accepted": N_("Year-end account accepted"),
 }
 
 CONDITION_STATUS_NAMES: dict[str, str] = {
@@ -138,6 +145,9 @@ EVENT_NAMES: dict[str, str] = {
     "ReminderSent": N_("Reminder sent"),
     "ReminderFailed": N_("Reminder could not be sent"),
     "EventAnnulled": N_("Entry annulled"),
+    "PaymentPlanSet": N_("Payment plan set"),
+    "ReportAccepted": N_("Report accepted"),
+    "ReportReturned": N_("Report returned"),
 }
 
 #: An event's fields the timeline shows, with their labels (ids and codes are left out).

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ppss_workflow.i18n import N_
+from ppss_workflow.plan_reasons import PLAN_PATTERNS
 
 __all__ = ["PATTERNS", "PHRASES", "say"]
 
@@ -95,6 +96,8 @@ PATTERNS: tuple[str, ...] = (
     N_("{district} has withdrawn its application"),
     N_("plan {plan} is already {status}"),
     N_("the period ends on {end}, before it starts on {start}"),
+    # payment plans and report review
+    *PLAN_PATTERNS,
 )
 
 #: Phrases the patterns are filled with (what a dated obligation is called, and the like).

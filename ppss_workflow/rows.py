@@ -91,6 +91,12 @@ class BoardRow:
     def repayment_reason(self) -> str:
         return str(self._detail["repayment_reason"])
 
+    @property
+    def instalments(self) -> tuple[dict[str, Any], ...]:
+        """The payment plan's instalments (number, share, amount_sek, releases_on, released,
+        reason, evidence); empty when the project is paid by the round's default rule."""
+        return tuple(self._detail.get("instalments", ()))
+
     def as_json(self) -> dict[str, Any]:
         return {
             "project": self.project,
@@ -111,7 +117,7 @@ class BoardRow:
                 {k: c[k] for k in ("code", "status", "reason", "blocks", "evidence")}
                 for c in self._detail["conditions"]
             ],
-        }
+        } | ({"instalments": list(self.instalments)} if self.instalments else {})
 
 
 def board_row(project: str, district: str, ledger: Ledger, a: Assessment) -> BoardRow:
@@ -128,13 +134,14 @@ def board_row(project: str, district: str, ledger: Ledger, a: Assessment) -> Boa
         ).as_json()
         for c in a.conditions
     ]
-    detail = orjson.dumps(
-        {
-            "conditions": conditions,
-            "payable_reason": a.payable.reason,
-            "repayment_reason": a.repayment.reason,
-        }
-    ).decode()
+    fields: dict[str, Any] = {
+        "conditions": conditions,
+        "payable_reason": a.payable.reason,
+        "repayment_reason": a.repayment.reason,
+    }
+    if a.payable.instalments:
+        fields["instalments"] = [line.as_json() for line in a.payable.instalments]
+    detail = orjson.dumps(fields).decode()
     return BoardRow(
         project=project,
         district=district,

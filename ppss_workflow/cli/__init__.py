@@ -16,6 +16,7 @@ from ppss_workflow.cli import (
     db,
     demo_cmd,
     events_cmd,
+    plan_cmds,
     reminder_cmds,
     users_cmds,
     web_cmds,
@@ -43,6 +44,7 @@ bench.app.command("board")(bench_board_cmd.board_command)
 app.command("demo")(demo_cmd.demo)
 workflow_cmds.register(app)
 reminder_cmds.register(app)
+plan_cmds.register(app)
 audit_cli.register(app)
 web_cmds.register(app)
 users_cmds.register(app)

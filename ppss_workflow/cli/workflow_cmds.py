@@ -54,6 +54,7 @@ from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, w
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import cell_text
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
+from ppss_workflow.i18n import Translator
 from ppss_workflow.readmodels import BoardRow, Reads, group_streams
 
 __all__ = ["actor_from", "command", "register", "render_board"]
@@ -321,11 +322,28 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
         ]
         if reasons:
             reasons_out.append((r.district, "; ".join(reasons)))
+    for r in rows:
+        if r.instalments:
+            reasons_out.append((r.district, instalments_text(r.instalments, tr)))
     if len(rows) > RICH_ROWS:
         sys.stdout.write("".join(f"{name}: {said}\n" for name, said in reasons_out))
     else:
         for name, said in reasons_out:
             out_console.print(f"[bold]{escape(name)}[/]: {escape(said)}")
+
+
+def instalments_text(instalments: tuple[dict[str, Any], ...], tr: Translator) -> str:
+    """``instalment 1 (60 %, 840 000 kr) released: ...; instalment 2 (...) held: ...``."""
+    return "; ".join(
+        tr.t(
+            "instalment %(number)s (%(share)s, %(amount)s) %(reason)s",
+            number=i["number"],
+            share=i["share"],
+            amount=tr.money(i["amount_sek"]),
+            reason=tr.reason(i["reason"]),
+        )
+        for i in instalments
+    )
 
 
 #: Above this many rows the board is printed as plain aligned text: a Rich table measures

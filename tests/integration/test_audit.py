@@ -27,14 +27,17 @@ from policies.commands import (
     DemandRepayment,
     Disburse,
     GrantSupervision,
+    InstalmentInput,
     LadderRung,
     OpenRound,
     RecordAllocation,
     RecordNetwork,
     RequestSupervision,
+    ReviewReport,
     ScheduleSession,
     SetDeadline,
     SetLadder,
+    SetPaymentPlan,
     SettleRepayment,
     SubmitFinancialReport,
     SubmitFollowUp,
@@ -787,6 +790,8 @@ def test_the_auditor_can_append_nothing(demo_reads: Reads) -> None:
         ),
         Withdraw(round_id=rid, district=d, reason="x", on=date(2014, 3, 1)),
         Annul(round_id=rid, district=d, event_id=first_event, reason="x"),
+        SetPaymentPlan(round_id=rid, instalments=(InstalmentInput(percent=100),)),
+        ReviewReport(round_id=rid, district=d, report="year_end_account", accept=True),
     ]
     assert {type(c) for c in attempts} == set(COMMANDS), "a new command needs its attempt here"
     commands = Commands(store, clock=lambda: TODAY)

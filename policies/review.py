@@ -1,0 +1,91 @@
+"""Which report counts: the latest submission of each report, and the coordinator's review of it.
+
+Pure. A report is submitted (again, after a return), then accepted or returned by the
+coordinator. A returned report counts as not handed in: its obligation is open again and
+its figures set nothing. A review names the submission it judged, so it never counts for
+a newer version handed in after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from events import Recorded, ReportAccepted, ReportReturned
+
+__all__ = ["REPORTS", "Review", "report_code", "review"]
+
+R = Recorded[Any]
+_STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+#: Report code -> what people call it (the words of the conditions).
+REPORTS: Mapping[str, str] = {
+    "t2_follow_up": "the T2 follow-up",
+    "t2_financial_report": "the T2 financial report",
+    "final_financial_report": "the final financial report",
+    "annual_follow_up": "the follow-up in the annual report",
+    "year_end_account": "the year-end account",
+}
+
+
+def report_code(event_type: str, kind: str | None) -> str | None:
+    """The report a submission event hands in (None: not a report)."""
+    if event_type == "FollowUpSubmitted":
+        return f"{kind}_follow_up" if kind == "t2" else "annual_follow_up"
+    if event_type == "FinancialReportSubmitted":
+        return f"{kind}_financial_report"
+    if event_type == "YearEndAccountSubmitted":
+        return "year_end_account"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A report as it stands: ``none``, ``submitted`` (awaiting review), ``accepted`` or
+    ``returned``; the submission and the review that decide it."""
+
+    code: str
+    status: str
+    submission: R | None = None
+    decision: R | None = None
+
+    @property
+    def counts(self) -> R | None:
+        """The submission whose figures count: any that is not returned."""
+        return None if self.status in ("none", "returned") else self.submission
+
+    @property
+    def accepted(self) -> R | None:
+        return self.submission if self.status == "accepted" else None
+
+    @property
+    def reason(self) -> str:
+        """The review's words, for a condition's reason ('' when not reviewed)."""
+        if self.decision is None:
+            return ""
+        on = self.decision.occurred_at.astimezone(_STOCKHOLM).date()
+        if isinstance(self.decision.event, ReportReturned):
+            return f"returned on {on}: {self.decision.event.reason}"
+        return f"accepted on {on}"
+
+
+def review(submission: R | None, reviews: tuple[R, ...], code: str) -> Review:
+    """How ``submission`` (the latest of report ``code``) stands after ``reviews`` (every
+    review on the project's stream, in order, annulled ones left out)."""
+    if submission is None:
+        return Review(code, "none")
+    decision = None
+    for r in reviews:
+        e = r.event
+        if (
+            isinstance(e, ReportAccepted | ReportReturned)
+            and e.report == code
+            and e.submission_id == submission.event_id
+        ):
+            decision = r
+    if decision is None:
+        return Review(code, "submitted", submission)
+    status = "accepted" if isinstance(decision.event, ReportAccepted) else "returned"
+    return Review(code, status, submission, decision)

@@ -1,0 +1,243 @@
+"""`ppss payment-plan set|show` and `ppss report accept|return`: instalments and review."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from policies.base import fmt_sek
+from policies.commands import InstalmentInput, ReviewReport, SetPaymentPlan
+from policies.review import REPORTS
+from ppss_workflow.cli._common import DatabaseOption, out_console
+from ppss_workflow.cli.workflow_cmds import (
+    ActorOpt,
+    AsOpt,
+    DistrictOpt,
+    OnOpt,
+    RoundOpt,
+    _date,
+    _do,
+    _read,
+    command,
+    report_app,
+)
+from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.web.forms import parse_kronor
+
+__all__ = ["parse_instalment", "payment_plan_app", "register"]
+
+payment_plan_app = typer.Typer(
+    help="Payment plans: an award paid in instalments, each released by conditions.",
+    no_args_is_help=True,
+)
+
+InstalmentOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--instalment",
+        "-i",
+        metavar="SHARE[:CODE[+CODE]]",
+        help='One per instalment, in order: "60%:plan_approved", "40%:t2_accepted", '
+        '"200000:awarded". The last takes whatever is left of the award.',
+    ),
+]
+
+
+def parse_instalment(text: str) -> InstalmentInput:
+    """``60%:plan_approved``, ``200 000 kr:awarded+plan_approved`` or ``40%`` (released with
+    the award). A share is a whole percent or whole kronor; codes are joined with ``+``."""
+    share, sep, codes = text.partition(":")
+    if codes.startswith("-"):  # "200 000:-" is how some write kronor
+        share, codes = share + ":-", codes[1:].lstrip(":")
+    share = share.strip()
+    releases = tuple(c.strip() for c in codes.split("+") if c.strip()) if sep else ()
+    if sep and not releases:
+        raise InvalidCommand(f"--instalment {text!r}: name what releases it after the ':'")
+    fields: dict[str, Any] = {"releases_on": releases}
+    if share.endswith("%"):
+        number = share[:-1].strip()
+        if not number.isdigit() or not 1 <= int(number) <= 100:
+            raise InvalidCommand(
+                f"--instalment {text!r}: {share!r} is not a whole percent from 1 to 100"
+            )
+        fields["percent"] = int(number)
+    else:
+        try:
+            fields["amount_sek"] = parse_kronor(share)
+        except InvalidCommand as exc:
+            raise InvalidCommand(
+                f"--instalment {text!r}: the share is a percent (60%) or whole kronor; {exc}"
+            ) from None
+    return command_input(text, fields)
+
+
+def command_input(text: str, fields: dict[str, Any]) -> InstalmentInput:
+    try:
+        return InstalmentInput(**fields)
+    except ValueError as exc:
+        first = str(exc).splitlines()
+        raise InvalidCommand(
+            f"--instalment {text!r}: {first[-1].strip() if first else exc}; release codes are "
+            "lower-case words such as plan_approved or t2_accepted"
+        ) from None
+
+
+@payment_plan_app.command("set")
+def payment_plan_set(
+    round_id: RoundOpt,
+    instalment: InstalmentOpt,
+    district: Annotated[
+        str | None,
+        typer.Option("--district", help="One project's plan (default: the whole round's)."),
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why, for the record.")] = None,
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    on: OnOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Pay awards in instalments (coordinator): each a share released by conditions."""
+    items = tuple(parse_instalment(text) for text in instalment)
+    if not items:
+        raise InvalidCommand('give at least one --instalment, e.g. --instalment "60%:awarded"')
+    _do(
+        database,
+        acting,
+        actor_name,
+        f"payment plan for {district or round_id}",
+        lambda: command(
+            SetPaymentPlan,
+            round_id=round_id,
+            district=district,
+            instalments=items,
+            reason=reason,
+            on=_date(on),
+        ),
+    )
+    table = Table(title=f"Payment plan for {district or 'every project of ' + round_id}")
+    for column in ("Instalment", "Share", "Released"):
+        table.add_column(column)
+    for n, item in enumerate(items, 1):
+        share = f"{item.percent} %" if item.percent is not None else fmt_sek(item.amount_sek or 0)
+        if n == len(items):
+            share += " (the rest of the award)"
+        table.add_row(str(n), share, " and ".join(item.releases_on) or "with the award")
+    out_console.print(table)
+
+
+@payment_plan_app.command("show")
+def payment_plan_show(
+    round_id: RoundOpt,
+    district: Annotated[str | None, typer.Option("--district", help="Only this district.")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Each project's instalments: amount, released or held, and why."""
+    rows = _read(database, lambda r: r.board(round_id))
+    if district is not None:
+        rows = [r for r in rows if r.district.casefold() == district.casefold()]
+        if not rows:
+            raise InvalidCommand(f"no district {district!r} in round {round_id}")
+    table = Table(title=f"Instalments in {round_id}")
+    for column in ("District", "Instalment", "Share", "Amount", "Released", "Why"):
+        table.add_column(column)
+    for r in rows:
+        for i in r.instalments:
+            table.add_row(
+                r.district,
+                str(i["number"]),
+                i["share"],
+                fmt_sek(i["amount_sek"]),
+                "yes" if i["released"] else "no",
+                i["reason"],
+            )
+    if not any(r.instalments for r in rows):
+        out_console.print(
+            f"No payment plan in {round_id}: what is left of an award is payable when "
+            "nothing blocks it."
+        )
+        return
+    out_console.print(table)
+
+
+ReportOpt = Annotated[
+    str,
+    typer.Option("--report", help="Which report: " + ", ".join(REPORTS) + "."),
+]
+
+
+ReasonOpt = Annotated[
+    str | None,
+    typer.Option("--reason", help="What the district must correct (required to return)."),
+]
+
+
+def _review(
+    accept: bool,
+    round_id: str,
+    district: str,
+    report: str,
+    reason: str | None,
+    acting: str | None,
+    actor_name: str | None,
+    on: str | None,
+    database: str | None,
+) -> None:
+    if report not in REPORTS:
+        raise InvalidCommand(f"--report {report!r}: use one of {', '.join(REPORTS)}")
+    if not accept and not (reason or "").strip():
+        raise InvalidCommand(
+            "returning a report needs --reason, so the district knows what to correct"
+        )
+    _do(
+        database,
+        acting,
+        actor_name,
+        f"{REPORTS[report]} {'accepted' if accept else 'returned'}",
+        lambda: command(
+            ReviewReport,
+            round_id=round_id,
+            district=district,
+            report=report,
+            accept=accept,
+            reason=reason,
+            on=_date(on),
+        ),
+    )
+
+
+@report_app.command("accept")
+def report_accept(
+    round_id: RoundOpt,
+    district: DistrictOpt,
+    report: ReportOpt,
+    reason: ReasonOpt = None,
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    on: OnOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Accept a submitted report (coordinator): its figures count."""
+    _review(True, round_id, district, report, reason, acting, actor_name, on, database)
+
+
+@report_app.command("return")
+def report_return(
+    round_id: RoundOpt,
+    district: DistrictOpt,
+    report: ReportOpt,
+    reason: ReasonOpt = None,
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    on: OnOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Return a submitted report with a reason (coordinator): it counts as not handed in,
+    and reminders chase a corrected one."""
+    _review(False, round_id, district, report, reason, acting, actor_name, on, database)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ppss payment-plan``; ``report accept|return`` join ``ppss report``."""
+    app.add_typer(payment_plan_app, name="payment-plan")
