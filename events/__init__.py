@@ -23,6 +23,7 @@ from events.base import (
     registry,
 )
 from events.disbursement import DisbursementMade
+from events.documents import DocumentAttached
 from events.envelope import ROLES, Metadata, NewEvent, Recorded, Role
 from events.network import (
     NetworkAbsenceRecorded,
@@ -68,6 +69,7 @@ __all__ = [
     "DeadlineChanged",
     "DeadlineSet",
     "DisbursementMade",
+    "DocumentAttached",
     "Event",
     "EventAnnulled",
     "EventRegistry",

@@ -109,9 +109,7 @@ def protect(
     n_rows, n_cols = len(grid), len(grid[0]) if grid else 0
     margin_row = n_rows - 1 if column_totals else None
     margin_col = n_cols - 1 if row_totals else None
-    marks = [
-        [Mark.small if 0 < v < threshold else Mark.shown for v in line] for line in grid
-    ]
+    marks = [[Mark.small if 0 < v < threshold else Mark.shown for v in line] for line in grid]
 
     def flip(r: int, c: int) -> int:
         return (-1 if r == margin_row else 1) * (-1 if c == margin_col else 1)

@@ -15,6 +15,7 @@ from ppss_workflow.cli import (
     bench_board_cmd,
     db,
     demo_cmd,
+    document_cmds,
     events_cmd,
     reminder_cmds,
     web_cmds,
@@ -43,6 +44,7 @@ workflow_cmds.register(app)
 reminder_cmds.register(app)
 audit_cli.register(app)
 web_cmds.register(app)
+document_cmds.register(app)
 bench.app.command("web")(bench_board_cmd.web_command)
 
 

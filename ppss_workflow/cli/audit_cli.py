@@ -41,6 +41,7 @@ from ppss_workflow.checkpoints import (
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role, render_board
 from ppss_workflow.config import resolve_database_url
+from ppss_workflow.documents import verify_documents
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import export_csv, export_jsonl, export_xlsx, import_jsonl
 from ppss_workflow.i18n import N_
@@ -220,22 +221,30 @@ def verify_command(
     store, _ = open_store(database, create=False)
     signed: list[Checkpoint] = []
     problem = None
+    documents_problems: list[str] = []
     try:
         total = max(store.head().position - start + 1, 0)
         with _progress("verifying", total) as progress:
             report = verify_chain(store, start_after=start - 1, expect=expect, progress=progress)
         if report.ok and key is not None:
             signed, problem = check_checkpoints(store, key, report.head_position)
+        documents_problems = verify_documents(store) if report.ok else []
     finally:
         store.close()
     if fmt == "json":
-        extra = {"checkpoints_checked": len(signed), "checkpoint_problem": problem} if key else {}
+        extra: dict[str, Any] = (
+            {"checkpoints_checked": len(signed), "checkpoint_problem": problem} if key else {}
+        )
+        extra["document_problems"] = documents_problems
         _echo_json({**report.as_json(), **extra})
     if not report.ok:
         print(f"ppss: audit: {report.describe()}", file=sys.stderr)
         raise typer.Exit(BROKEN)
     if problem is not None:
         print(f"ppss: audit: {problem}", file=sys.stderr)
+        raise typer.Exit(BROKEN)
+    if documents_problems:
+        print(f"ppss: audit: {documents_problems[0]}", file=sys.stderr)
         raise typer.Exit(BROKEN)
     if fmt == "table":
         matching = f", matching {expect}" if expect else ""
