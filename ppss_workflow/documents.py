@@ -23,8 +23,9 @@ from sqlalchemy import insert, select
 from events import DocumentAttached, Recorded
 from policies.commands import AttachDocument
 from policies.decisions import Refusal, authorise
+from policies.documents import may_read
 from ppss_workflow.db import WRITE, documents
-from ppss_workflow.errors import InvalidCommand, NotAuthorised, NotFound
+from ppss_workflow.errors import InvalidCommand, NotFound
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
 from ppss_workflow.logs import get_logger
 from ppss_workflow.store import EventStore
@@ -210,16 +211,13 @@ def fetch(
     sha = sha256.strip().lower()
     if len(sha) != 64 or any(ch not in "0123456789abcdef" for ch in sha):
         raise InvalidCommand(f"{sha256!r} is not a SHA-256 (64 hex digits)")
-    if role not in ("coordinator", "steering_group", "auditor", "district"):
-        raise NotAuthorised(f"the {role} role may not read documents")
     attachments = [
         r
         for r in store.read_all()
-        if isinstance(r.event, DocumentAttached) and r.event.sha256 == sha
+        if isinstance(r.event, DocumentAttached)
+        and r.event.sha256 == sha
+        and may_read(role, district, r.stream_id)
     ]
-    if role == "district":
-        # A district's project stream ends in its slug: project:<round>:<district>.
-        attachments = [r for r in attachments if r.stream_id.rsplit(":", 1)[-1] == district]
     if not attachments:
         raise NotFound(f"no document {sha} on record that you may see")
     content = (contents or DatabaseContentStore(store)).get(sha)

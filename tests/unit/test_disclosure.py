@@ -79,9 +79,9 @@ def recovered(p: Protected) -> list[tuple[int, int]]:
 def _withheld_alternatives_exist(p: Protected) -> bool:
     """A withheld table shows nothing but its shape: doubling every count, or adding one to a
     zero cell and to its totals, gives another table for every cell."""
-    grid = [list(line) for line in p.cells]
-    doubled = [[2 * v for v in line] for line in grid]
-    return all(v != w or v == 0 for a, b in zip(grid, doubled) for v, w in zip(a, b))
+    values = [v for line in p.cells for v in line]
+    doubled = [2 * v for v in values]
+    return all(v != w or v == 0 for v, w in zip(values, doubled, strict=True))
 
 
 counts = st.one_of(st.integers(0, 6), st.integers(0, 40))
@@ -106,7 +106,8 @@ def test_no_suppressed_count_can_be_recovered_from_what_is_shown(
     table: Grid, row_totals: bool, column_totals: bool, threshold: int
 ) -> None:
     p = protect(table, row_totals=row_totals, column_totals=column_totals, threshold=threshold)
-    flat = [(v, m) for line, marks in zip(p.cells, p.marks) for v, m in zip(line, marks)]
+    values = [v for line in p.cells for v in line]
+    flat = list(zip(values, [m for line in p.marks for m in line], strict=True))
     if p.withheld:
         REACHED["withheld"] += 1
         assert all(m is Mark.hidden for _, m in flat)
@@ -177,7 +178,7 @@ def test_shares_need_a_denominator_of_at_least_the_threshold() -> None:
 
 @pytest.mark.parametrize("bad", [[[-1]], [[1, 2], [3]], [[]]])
 def test_a_table_that_is_not_a_table_of_counts_is_refused(bad: Grid) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"never negative|all rows as wide"):
         protect(bad)
 
 
