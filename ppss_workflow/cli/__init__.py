@@ -17,6 +17,7 @@ from ppss_workflow.cli import (
     demo_cmd,
     document_cmds,
     events_cmd,
+    indicator_cmds,
     reminder_cmds,
     web_cmds,
     workflow_cmds,
@@ -45,6 +46,7 @@ reminder_cmds.register(app)
 audit_cli.register(app)
 web_cmds.register(app)
 document_cmds.register(app)
+indicator_cmds.register(app)
 bench.app.command("web")(bench_board_cmd.web_command)
 
 
