@@ -100,14 +100,17 @@ def _count_figures(
     return figures
 
 
-def _ratio(numerator: Figure, denominator: Figure, threshold: int, scale: float) -> Figure:
+def _ratio(numerator: Figure, denominator: Figure, threshold: int, scale: int) -> Figure:
     if numerator.value is None or denominator.value is None:
         hidden = bool(numerator.suppressed or denominator.suppressed)
         return Figure(None, ".." if hidden else "", "hidden" if hidden else "")
     if not share_shown(int(denominator.value), threshold):
         return Figure(None, "..", "hidden")
-    value = round(scale * numerator.value / denominator.value, 1)
-    return Figure(value, f"{value:.1f}" if scale == 100 else f"{value:,.0f}".replace(",", " "))
+    if scale == 100:  # a percentage, one decimal
+        share = round(100 * numerator.value / denominator.value, 1)
+        return Figure(share, f"{share:.1f}")
+    kronor = round(numerator.value / denominator.value)  # whole kronor
+    return Figure(kronor, f"{kronor:,}".replace(",", " "))
 
 
 def _attendance_change(hours: Figure, baseline: Figure, target: Figure, threshold: int) -> Figure:
