@@ -15,6 +15,7 @@ from policies.disclosure import DEFAULT_THRESHOLD
 from policies.indicators import DistrictFigures, IndicatorReport, indicator_report
 from ppss_workflow.errors import ConfigurationError
 from ppss_workflow.export import cell_text
+from ppss_workflow.i18n import DEFAULT_LANGUAGE, N_, Translator, translator
 from ppss_workflow.readmodels import Reads
 
 __all__ = [
@@ -29,16 +30,16 @@ __all__ = [
 
 #: The report's columns: (key, heading).
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("target_group", "Målgrupp"),
-    ("reached", "Nådda elever"),
-    ("reach_percent", "Räckvidd %"),
-    ("knowledge_goals_met", "Kunskapsmål nådda"),
-    ("dropouts", "Oplanerade avbrott"),
-    ("absence_hours", "Ogiltig frånvaro (tim)"),
-    ("baseline_absence_hours", "Frånvaro 2011–12 (tim)"),
-    ("attendance_change_percent", "Förändring frånvaro %"),
-    ("cost_sek", "Kostnad (kr)"),
-    ("cost_per_pupil_reached_sek", "Kostnad per nådd elev (kr)"),
+    ("target_group", N_("Target group")),
+    ("reached", N_("Pupils reached")),
+    ("reach_percent", N_("Reach %")),
+    ("knowledge_goals_met", N_("Knowledge goals met")),
+    ("dropouts", N_("Unplanned drop-outs")),
+    ("absence_hours", N_("Unauthorised absence (hours)")),
+    ("baseline_absence_hours", N_("Absence 2011–12 (hours)")),
+    ("attendance_change_percent", N_("Change in absence %")),
+    ("cost_sek", N_("Cost (SEK)")),
+    ("cost_per_pupil_reached_sek", N_("Cost per pupil reached (SEK)")),
 )
 
 
@@ -59,6 +60,18 @@ def _threshold(settings: DisclosureSettings | None) -> int:
     return threshold
 
 
+def legend(report: IndicatorReport, words: Translator) -> str:
+    """What the marks mean, in the reader's language."""
+    return words.t(
+        N_(
+            "<%(n)d: fewer than %(n)d pupils; ..: not shown, so that no single pupil can be "
+            "worked out (%(cells)d cells)"
+        ),
+        n=report.threshold,
+        cells=report.suppressed,
+    )
+
+
 def read_report(
     wf: Reads, round_id: str, settings: DisclosureSettings | None = None
 ) -> IndicatorReport:
@@ -72,14 +85,16 @@ def read_report(
         indicators: FollowUpIndicators = chosen.event.indicators
         districts.append(DistrictFigures(state.district, chosen.event.kind, indicators))
     districts.sort(key=lambda d: d.district)
-    return indicator_report(round_id, districts, _threshold(settings))
+    return indicator_report(round_id, districts, _threshold(settings), total_label="Total")
 
 
-def rows(report: IndicatorReport) -> list[list[str]]:
+def rows(report: IndicatorReport, words: Translator | None = None) -> list[list[str]]:
     """Heading and one line per district and the total, as text ("<5", ".." suppressed)."""
-    lines = [["Stadsdel", *(heading for _, heading in COLUMNS)]]
+    w = words or translator(DEFAULT_LANGUAGE)
+    lines = [[w.gettext(N_("District")), *(w.gettext(heading) for _, heading in COLUMNS)]]
     for row in report.rows:
-        lines.append([row.label, *(row.figures[key].text or "–" for key, _ in COLUMNS)])
+        label = w.gettext(N_("Total")) if row.is_total else row.label
+        lines.append([label, *(row.figures[key].text or "–" for key, _ in COLUMNS)])
     return lines
 
 
@@ -100,38 +115,37 @@ def as_json(report: IndicatorReport) -> dict[str, Any]:
     }
 
 
-def as_csv(report: IndicatorReport) -> str:
+def as_csv(report: IndicatorReport, words: Translator | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for line in rows(report):
+    for line in rows(report, words):
         writer.writerow([cell_text(cell) for cell in line])
     return out.getvalue()
 
 
-def write_xlsx(report: IndicatorReport, path: Path) -> None:
+def write_xlsx(report: IndicatorReport, path: Path, words: Translator | None = None) -> None:
     from openpyxl import Workbook  # noqa: PLC0415 - only this output needs openpyxl
 
     book = Workbook()
     sheet = book.active
     sheet.title = "Indikatorer"
-    for line in rows(report):
+    w = words or translator(DEFAULT_LANGUAGE)
+    for line in rows(report, w):
         sheet.append([cell_text(cell, quote=False) for cell in line])
     sheet.append([])
-    sheet.append(
-        [f"<{report.threshold}: färre än {report.threshold}; ..: visas inte (röjanderisk)"]
-    )
+    sheet.append([legend(report, w)])
     book.save(path)
 
 
 _CHARTS: tuple[tuple[str, str], ...] = (
-    ("reach_percent", "Räckvidd (nådda ÷ målgrupp), %"),
-    ("attendance_change_percent", "Förändring ogiltig frånvaro mot 2011–12, %"),
-    ("dropouts", "Oplanerade avbrott"),
-    ("cost_per_pupil_reached_sek", "Kostnad per nådd elev, kr"),
+    ("reach_percent", N_("Reach (reached ÷ target group), %")),
+    ("attendance_change_percent", N_("Change in unauthorised absence against 2011–12, %")),
+    ("dropouts", N_("Unplanned drop-outs")),
+    ("cost_per_pupil_reached_sek", N_("Cost per pupil reached, SEK")),
 )
 
 
-def draw_chart(report: IndicatorReport, path: Path) -> int:
+def draw_chart(report: IndicatorReport, path: Path, words: Translator | None = None) -> int:
     """Four bar charts (per district and in total) to ``path`` (.svg or .png); a suppressed
     or unknown value is not drawn but marked. Returns the number of bars drawn."""
     if path.suffix.lower() not in (".svg", ".png"):
@@ -141,7 +155,8 @@ def draw_chart(report: IndicatorReport, path: Path) -> int:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt  # noqa: PLC0415
 
-    labels = [row.label for row in report.rows]
+    w = words or translator(DEFAULT_LANGUAGE)
+    labels = [w.gettext(N_("Total")) if row.is_total else row.label for row in report.rows]
     figure, axes = plt.subplots(2, 2, figsize=(12, 8))
     drawn = 0
     for axis, (key, title) in zip(axes.flat, _CHARTS, strict=True):
@@ -153,11 +168,11 @@ def draw_chart(report: IndicatorReport, path: Path) -> int:
             colour = "#555555" if report.rows[x].is_total else "#1f6fb4"
             axis.bar(x, f.value, color=colour)
             drawn += 1
-        axis.set_title(title, fontsize=10)
+        axis.set_title(w.gettext(title), fontsize=10)
         axis.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
         axis.axhline(0, color="black", linewidth=0.5)
     figure.suptitle(
-        f"Uppföljning {report.round_id} (<{report.threshold} och .. visas inte: röjanderisk)"
+        w.t(N_("Follow-up %(round)s"), round=report.round_id) + f" — {legend(report, w)}"
     )
     figure.tight_layout()
     figure.savefig(path, format=path.suffix.lower().lstrip("."))

@@ -10,10 +10,19 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import RoundOpt
 from ppss_workflow.errors import InvalidCommand
-from ppss_workflow.indicators import as_csv, as_json, draw_chart, read_report, rows, write_xlsx
+from ppss_workflow.i18n import N_
+from ppss_workflow.indicators import (
+    as_csv,
+    as_json,
+    draw_chart,
+    legend,
+    read_report,
+    rows,
+    write_xlsx,
+)
 from ppss_workflow.readmodels import Reads
 
 __all__ = ["indicators_command", "register"]
@@ -51,6 +60,7 @@ def indicators_command(
     picture = _new_file(chart, "--chart") if chart is not None else None
     if picture is not None and picture.suffix.lower() not in (".svg", ".png"):
         raise InvalidCommand(f"--chart {picture}: the chart is a .svg or .png file")
+    w = words()
     store, _ = open_store(database)
     try:
         report = read_report(Reads(store), round_id)
@@ -58,33 +68,30 @@ def indicators_command(
         store.close()
     if fmt == "xlsx":
         assert target is not None
-        write_xlsx(report, target)
+        write_xlsx(report, target, w)
     elif fmt in ("json", "csv"):
         text = (
             orjson.dumps(as_json(report), option=orjson.OPT_INDENT_2).decode() + "\n"
             if fmt == "json"
-            else as_csv(report)
+            else as_csv(report, w)
         )
         if target is None:
             typer.echo(text, nl=False)
         else:
             target.write_text(text, encoding="utf-8")
     else:
-        lines = rows(report)
-        table = Table(title=f"Uppföljning {report.round_id}")
+        lines = rows(report, w)
+        table = Table(title=w.t(N_("Follow-up %(round)s"), round=report.round_id))
         for heading in lines[0]:
             table.add_column(escape(heading), justify="left" if heading == lines[0][0] else "right")
         for line in lines[1:]:
             table.add_row(*(escape(cell) for cell in line))
         out_console.print(table)
-        out_console.print(
-            f"<{report.threshold}: färre än {report.threshold} elever; ..: visas inte så att "
-            f"ingen enskild elev kan räknas fram ({report.suppressed} celler)."
-        )
+        out_console.print(legend(report, w))
     if target is not None and fmt != "table":
         out_console.print(f"Wrote the indicators to {target}.")
     if picture is not None:
-        drawn = draw_chart(report, picture)
+        drawn = draw_chart(report, picture, w)
         out_console.print(f"Wrote the chart ({drawn} bars) to {picture}.")
 
 
