@@ -14,9 +14,11 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import filetype
+import orjson
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import insert, select
 
@@ -37,6 +39,7 @@ __all__ = [
     "DocumentSettings",
     "Found",
     "attach",
+    "export_documents",
     "fetch",
     "sniff",
     "verify_documents",
@@ -255,3 +258,48 @@ def verify_documents(store: EventStore, contents: ContentStore | None = None) ->
             )
             present.add(r.event.sha256)
     return problems
+
+
+def export_documents(
+    store: EventStore,
+    folder: Path,
+    *,
+    round_id: str | None = None,
+    contents: ContentStore | None = None,
+) -> int:
+    """Write every attached document (of one round, if given) into the new ``folder`` as
+    ``<sha256>.<ext>``, with ``manifest.json`` naming each attachment; returns how many files.
+    A document whose bytes do not match its hash is not written (the export fails)."""
+    source = contents or DatabaseContentStore(store)
+    prefix = f"project:{round_id}:" if round_id else "project:"
+    manifest: list[dict[str, Any]] = []
+    files: dict[str, bytes] = {}
+    for r in store.read_all():
+        e = r.event
+        if not isinstance(e, DocumentAttached) or not r.stream_id.startswith(prefix):
+            continue
+        if e.sha256 not in files:
+            content = source.get(e.sha256)
+            if content is None or hashlib.sha256(content).hexdigest() != e.sha256:
+                raise InvalidCommand(
+                    f"document {e.sha256} is missing or changed: run `ppss audit verify`"
+                )
+            files[e.sha256] = content
+        manifest.append(
+            {
+                "file": f"{e.sha256}.{ALLOWED_TYPES.get(e.media_type, 'bin')}",
+                "stream": r.stream_id,
+                "position": r.position,
+                "attached_to": e.attached_to,
+                "name": e.name,
+                "media_type": e.media_type,
+                "size_bytes": e.size_bytes,
+                "sha256": e.sha256,
+            }
+        )
+    folder.mkdir()
+    types = {m["sha256"]: m["file"] for m in manifest}
+    for sha, content in files.items():
+        (folder / types[sha]).write_bytes(content)
+    (folder / "manifest.json").write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    return len(files)

@@ -41,7 +41,7 @@ from ppss_workflow.checkpoints import (
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role, render_board
 from ppss_workflow.config import resolve_database_url
-from ppss_workflow.documents import verify_documents
+from ppss_workflow.documents import export_documents, verify_documents
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import export_csv, export_jsonl, export_xlsx, import_jsonl
 from ppss_workflow.i18n import N_
@@ -601,6 +601,14 @@ def export_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the --output file if it exists.")
     ] = False,
+    with_documents: Annotated[
+        Path | None,
+        typer.Option(
+            "--with-documents",
+            help="Also write every attached document's bytes into this new folder, "
+            "named by SHA-256, with a manifest.json.",
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Every stored event exactly as stored (jsonl, csv), or a workbook with boards (xlsx).
@@ -614,11 +622,20 @@ def export_command(
     target = None if output in (None, "-") else _output_path(Path(output), force=force)
     if fmt == "xlsx" and target is None:
         raise InvalidCommand("an xlsx export needs --output FILE.xlsx")
+    if with_documents is not None and (with_documents.exists() or with_documents.is_symlink()):
+        raise InvalidCommand(f"--with-documents {with_documents} exists: give a new folder")
+    if with_documents is not None and not with_documents.parent.is_dir():
+        raise InvalidCommand(
+            f"--with-documents {with_documents}: no folder {with_documents.parent}"
+        )
     store, _ = open_store(database, create=False)
     try:
         wf = Reads(store)
         if round_id:
             wf.round(round_id)  # an unknown round: NotFound before any file is made
+        if with_documents is not None:
+            written = export_documents(store, with_documents, round_id=round_id)
+            err_console.print(f"Wrote {written} documents to {with_documents}.")
         encoding = "utf-8-sig" if fmt == "csv-sv" else "utf-8"
         with _target(target, binary=fmt in ("jsonl", "xlsx"), encoding=encoding) as out:
             if fmt == "xlsx":

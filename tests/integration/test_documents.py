@@ -4,6 +4,7 @@ change to the stored bytes behind the store's back fails `ppss audit verify` in 
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -78,6 +79,14 @@ def test_a_t2_report_document_downloads_byte_identical_and_a_changed_byte_fails_
     assert run.code == 0, run
     assert got.read_bytes() == PDF
     assert ppss("audit", "verify", "--database", url, home=tmp_path).code == 0
+    exported = tmp_path / "docs"
+    run = ppss(
+        "export", "--round", ROUND, "-o", str(tmp_path / "e.jsonl"),
+        "--with-documents", str(exported), "--database", url, home=tmp_path,
+    )  # fmt: skip
+    assert run.code == 0, run
+    assert (exported / f"{sha}.pdf").read_bytes() == PDF
+    assert json.loads((exported / "manifest.json").read_text())[0]["attached_to"] == "t2-report"
 
     with demo.engine.begin() as conn:  # behind the store's back: one byte changed
         conn.execute(
