@@ -24,6 +24,7 @@ from events.base import (
     registry,
 )
 from events.disbursement import DisbursementMade
+from events.documents import DocumentAttached
 from events.envelope import ROLES, Metadata, NewEvent, Recorded, Role
 from events.instalments import Instalment, PaymentPlanSet
 from events.network import (
@@ -72,6 +73,7 @@ __all__ = [
     "DeadlineChanged",
     "DeadlineSet",
     "DisbursementMade",
+    "DocumentAttached",
     "Event",
     "EventAnnulled",
     "EventRegistry",

@@ -13,6 +13,7 @@ __all__ = [
     "FinancialReportSubmitted",
     "FollowUpIndicators",
     "FollowUpSubmitted",
+    "SchoolIndicators",
     "YearEndAccountSubmitted",
 ]
 
@@ -20,8 +21,40 @@ __all__ = [
 Count = Annotated[int, Strict(), Field(ge=0, le=1_000_000)]
 
 
+class SchoolIndicators(BaseModel):
+    """One school's aggregate counts for the period (seed 001); never data about a pupil."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    school: Annotated[Text, Field(max_length=200)]
+    target_group_size: Count
+    pupils_reached: Count
+    unplanned_dropouts: Count = 0
+    #: Unauthorised absence, hours summed over the target group, this period.
+    unauthorised_absence_hours: Count | None = None
+    #: The same sum in the 2011-12 school year (the baseline), where known.
+    baseline_absence_hours: Count | None = None
+    #: Pupils who met their individual knowledge goals.
+    pupils_with_knowledge_goals_met: Count | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SchoolIndicators:
+        if self.unplanned_dropouts > self.pupils_reached:
+            raise ValueError(f"{self.school}: unplanned_dropouts exceeds pupils_reached")
+        met = self.pupils_with_knowledge_goals_met
+        if met is not None and met > self.pupils_reached:
+            raise ValueError(
+                f"{self.school}: pupils_with_knowledge_goals_met exceeds pupils_reached"
+            )
+        return self
+
+
 class FollowUpIndicators(BaseModel):
-    """Aggregate indicators for the period. Counts only: never data about a single pupil."""
+    """Aggregate indicators for the period. Counts only: never data about a single pupil.
+
+    The project's figures; ``schools`` optionally breaks them down per school (then the
+    project's counts are their sums), with the 2011-12 baseline where known.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -30,6 +63,11 @@ class FollowUpIndicators(BaseModel):
     unplanned_dropouts: Count = 0
     unauthorised_absence_hours: Count | None = None
     pupils_with_improved_attendance: Count | None = None
+    baseline_absence_hours: Count | None = None
+    pupils_with_knowledge_goals_met: Count | None = None
+    #: What the work cost in the period, whole kronor (for the cost per pupil reached).
+    cost_sek: Kronor | None = None
+    schools: tuple[SchoolIndicators, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> FollowUpIndicators:
@@ -38,6 +76,15 @@ class FollowUpIndicators(BaseModel):
         improved = self.pupils_with_improved_attendance
         if improved is not None and improved > self.pupils_reached:
             raise ValueError("pupils_with_improved_attendance exceeds pupils_reached")
+        met = self.pupils_with_knowledge_goals_met
+        if met is not None and met > self.pupils_reached:
+            raise ValueError("pupils_with_knowledge_goals_met exceeds pupils_reached")
+        if self.schools:
+            for name in ("target_group_size", "pupils_reached", "unplanned_dropouts"):
+                if sum(getattr(s, name) for s in self.schools) != getattr(self, name):
+                    raise ValueError(f"{name} is not the sum of the schools' {name}")
+            if len({s.school.casefold() for s in self.schools}) != len(self.schools):
+                raise ValueError("a school is named twice")
         return self
 
 

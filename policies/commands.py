@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from events.base import Code, Kronor, PositiveKronor, Text
+from events.documents import AttachedTo
 
 #: Bidirectional overrides and isolates: printable-looking, but they reorder what a reader
 #: sees (a name that reads as another).
@@ -49,6 +50,7 @@ __all__ = [
     "COMMANDS",
     "Annul",
     "Apply",
+    "AttachDocument",
     "AwardGrant",
     "CloseRound",
     "Command",
@@ -327,6 +329,22 @@ class SubmitYearEndAccount(ProjectCommand):
     supervision_spent_sek: Kronor | None = None
 
 
+class AttachDocument(ProjectCommand):
+    """A file handed in with the project's application, plan, report or account; its content
+    is already kept under its SHA-256 (the handlers' caller stores it first)."""
+
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "attach documents"
+    tail_days: ClassVar[int | None] = 400
+    after_close: ClassVar[bool] = True
+
+    attached_to: AttachedTo
+    file_name: Line
+    media_type: Annotated[str, Field(pattern=r"^[a-z]+/[a-z0-9.+-]{1,100}$")]
+    size_bytes: Annotated[int, Field(gt=0, le=10**10)]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
 class DemandRepayment(ProjectCommand):
     verb: ClassVar[str] = "demand repayments"
     tail_days: ClassVar[int | None] = 400
@@ -414,6 +432,7 @@ _NAMES = {
     "SubmitFollowUp": "report follow-up",
     "SubmitFinancialReport": "report financial",
     "SubmitYearEndAccount": "report year-end",
+    "AttachDocument": "document attach",
     "DemandRepayment": "repayment demand",
     "SettleRepayment": "repayment settle",
     "Annul": "annul",
@@ -441,6 +460,7 @@ COMMANDS: tuple[type[Command], ...] = (
     SubmitFollowUp,
     SubmitFinancialReport,
     SubmitYearEndAccount,
+    AttachDocument,
     DemandRepayment,
     SettleRepayment,
     Annul,

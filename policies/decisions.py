@@ -27,6 +27,7 @@ from events import (
     DeadlineChanged,
     DeadlineSet,
     DisbursementMade,
+    DocumentAttached,
     Event,
     EventAnnulled,
     FinancialReportSubmitted,
@@ -71,6 +72,7 @@ from policies.base import Policy, fmt_sek
 from policies.commands import (
     Annul,
     Apply,
+    AttachDocument,
     AwardGrant,
     CloseRound,
     Command,
@@ -95,6 +97,7 @@ from policies.commands import (
     SubmitYearEndAccount,
     Withdraw,
 )
+from policies.documents import attached
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
 from policies.registry import POLICIES
 from policies.review import REPORTS
@@ -1017,6 +1020,22 @@ def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
     return _on_project(project, event)
 
 
+def _attach_document(cmd: AttachDocument, view: View) -> Decision:
+    project = _project(cmd, view)
+    for r in attached(project):
+        e = r.event
+        if e.sha256 == cmd.sha256 and e.attached_to == cmd.attached_to:
+            return Decision(already=f"{e.name} is attached to the {e.attached_to} already")
+    event = DocumentAttached(
+        attached_to=cmd.attached_to,
+        name=cmd.file_name,
+        media_type=cmd.media_type,
+        size_bytes=cmd.size_bytes,
+        sha256=cmd.sha256,
+    )
+    return _on_project(project, event)
+
+
 def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
     project = _project(cmd, view)
     repayment = view.policy.repayment(view.round, project, end_of_day(view.day))  # type: ignore[arg-type]
@@ -1619,6 +1638,7 @@ _DECIDERS: dict[type[Command], _Decider] = {
     SubmitFollowUp: _submit_follow_up,
     SubmitFinancialReport: _submit_financial_report,
     SubmitYearEndAccount: _submit_year_end_account,
+    AttachDocument: _attach_document,
     DemandRepayment: _demand_repayment,
     SettleRepayment: _settle_repayment,
     Annul: _annul,

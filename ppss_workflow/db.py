@@ -17,6 +17,7 @@ from sqlalchemy import (
     Engine,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -44,6 +45,7 @@ __all__ = [
     "checkpoints",
     "commands",
     "create_store_engine",
+    "documents",
     "events_table",
     "iso_utc",
     "metadata",
@@ -270,6 +272,18 @@ checkpoints = Table(
     Column("signed_at", UTCDateTime, nullable=False),
     Column("public_key", String(64), nullable=False),
     Column("signature", String(128), nullable=False),
+)
+
+
+#: Documents' bytes, once per SHA-256 (``ppss_workflow/documents.py``; events name the hash).
+documents = Table(
+    "documents",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("media_type", String(120), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("stored_at", UTCDateTime, nullable=False),
 )
 
 

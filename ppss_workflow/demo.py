@@ -291,6 +291,7 @@ def _round_2014(story: Story) -> None:
                 cost_description="Personal, handledning och utbildning enligt plan",
             ),
         )
+    _follow_ups_2014(story)
     story.on(date(2015, 2, 16)).do(
         c,
         DemandRepayment(
@@ -491,3 +492,45 @@ def _round_2018(story: Story) -> None:
             round_id=r18, district=name, kind="final", spent_sek=1_400_000, forecast_sek=1_400_000
         ),
     )
+
+
+#: The 2014 annual follow-ups (seed 001's indicators; about 8 pupils a school, seed 003):
+#: target group, reached, knowledge goals met, unplanned drop-outs, unauthorised absence
+#: hours, the same in 2011-12, cost. Some counts are small, so the report suppresses them.
+FOLLOW_UPS_2014: dict[str, tuple[int, int, int, int, int, int, int]] = {
+    "Farsta": (16, 14, 9, 1, 610, 820, 1_034_896),
+    "Skarpnäck": (24, 21, 12, 2, 900, 1_150, 1_134_896),
+    "Rinkeby-Kista": (40, 33, 15, 6, 2_400, 2_900, 1_476_302),
+    "Enskede-Årsta-Vantör": (12, 10, 3, 0, 480, 500, 738_151),
+    "Spånga-Tensta": (18, 15, 7, 3, 1_020, 1_300, 738_151),
+    "Älvsjö": (6, 4, 2, 0, 150, 210, 625_000),
+    "Hässelby-Vällingby": (32, 27, 14, 5, 1_300, 1_700, 1_476_302),
+}
+
+
+def _follow_ups_2014(story: Story) -> None:
+    """Each district's annual follow-up for 2014, with Farsta's two schools apart."""
+    for name, figures in FOLLOW_UPS_2014.items():
+        target, reached, goals, dropouts, hours, baseline, cost = figures
+        indicators: dict[str, Any] = {
+            "target_group_size": target,
+            "pupils_reached": reached,
+            "pupils_with_knowledge_goals_met": goals,
+            "unplanned_dropouts": dropouts,
+            "unauthorised_absence_hours": hours,
+            "baseline_absence_hours": baseline,
+            "cost_sek": cost,
+        }
+        if name == "Farsta":
+            indicators["schools"] = (
+                {"school": "Skola A", "target_group_size": 8, "pupils_reached": 7,
+                 "unplanned_dropouts": 1, "unauthorised_absence_hours": 300,
+                 "baseline_absence_hours": 420, "pupils_with_knowledge_goals_met": 4},
+                {"school": "Skola B", "target_group_size": 8, "pupils_reached": 7,
+                 "unplanned_dropouts": 0, "unauthorised_absence_hours": 310,
+                 "baseline_absence_hours": 400, "pupils_with_knowledge_goals_met": 5},
+            )  # fmt: skip
+        story.do(
+            district_actor(name),
+            SubmitFollowUp(round_id=R14, district=name, kind="annual", indicators=indicators),
+        )

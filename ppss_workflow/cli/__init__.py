@@ -15,7 +15,9 @@ from ppss_workflow.cli import (
     bench_board_cmd,
     db,
     demo_cmd,
+    document_cmds,
     events_cmd,
+    indicator_cmds,
     plan_cmds,
     reminder_cmds,
     users_cmds,
@@ -48,6 +50,8 @@ plan_cmds.register(app)
 audit_cli.register(app)
 web_cmds.register(app)
 users_cmds.register(app)
+document_cmds.register(app)
+indicator_cmds.register(app)
 bench.app.command("web")(bench_board_cmd.web_command)
 
 

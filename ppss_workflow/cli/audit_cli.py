@@ -42,6 +42,7 @@ from ppss_workflow.checkpoints import (
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role, render_board
 from ppss_workflow.config import resolve_database_url
+from ppss_workflow.documents import export_documents, verify_documents
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import (
     bounded_lines,
@@ -236,6 +237,7 @@ def verify_command(
     store, _ = open_store(database, create=False)
     signed: list[Checkpoint] = []
     problem = None
+    documents_problems: list[str] = []
     try:
         total = max(store.head().position - start + 1, 0)
         with _progress("verifying", total) as progress:
@@ -243,16 +245,23 @@ def verify_command(
                                   allow_growth=allow_growth)  # fmt: skip
         if report.ok and key is not None:
             signed, problem = check_checkpoints(store, key, report.head_position)
+        documents_problems = verify_documents(store) if report.ok else []
     finally:
         store.close()
     if fmt == "json":
-        extra = {"checkpoints_checked": len(signed), "checkpoint_problem": problem} if key else {}
+        extra: dict[str, Any] = (
+            {"checkpoints_checked": len(signed), "checkpoint_problem": problem} if key else {}
+        )
+        extra["document_problems"] = documents_problems
         _echo_json({**report.as_json(), **extra})
     if not report.ok:
         print(f"ppss: audit: {report.describe()}", file=sys.stderr)
         raise typer.Exit(BROKEN)
     if problem is not None:
         print(f"ppss: audit: {problem}", file=sys.stderr)
+        raise typer.Exit(BROKEN)
+    if documents_problems:
+        print(f"ppss: audit: {documents_problems[0]}", file=sys.stderr)
         raise typer.Exit(BROKEN)
     if fmt == "table":
         matching = f", matching {expect}" if expect else ""
@@ -614,6 +623,14 @@ def export_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the --output file if it exists.")
     ] = False,
+    with_documents: Annotated[
+        Path | None,
+        typer.Option(
+            "--with-documents",
+            help="Also write every attached document's bytes into this new folder, "
+            "named by SHA-256, with a manifest.json.",
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Every stored event exactly as stored (jsonl, csv), or a workbook with boards (xlsx).
@@ -627,11 +644,20 @@ def export_command(
     target = None if output in (None, "-") else _output_path(Path(output), force=force)
     if fmt == "xlsx" and target is None:
         raise InvalidCommand("an xlsx export needs --output FILE.xlsx")
+    if with_documents is not None and (with_documents.exists() or with_documents.is_symlink()):
+        raise InvalidCommand(f"--with-documents {with_documents} exists: give a new folder")
+    if with_documents is not None and not with_documents.parent.is_dir():
+        raise InvalidCommand(
+            f"--with-documents {with_documents}: no folder {with_documents.parent}"
+        )
     store, _ = open_store(database, create=False)
     try:
         wf = Reads(store)
         if round_id:
             wf.round(round_id)  # an unknown round: NotFound before any file is made
+        if with_documents is not None:
+            written = export_documents(store, with_documents, round_id=round_id)
+            err_console.print(f"Wrote {written} documents to {with_documents}.")
         encoding = "utf-8-sig" if fmt == "csv-sv" else "utf-8"
         with _target(target, binary=fmt in ("jsonl", "xlsx"), encoding=encoding) as out:
             if fmt == "xlsx":

@@ -20,6 +20,7 @@ from policies.commands import (
     COMMANDS,
     Annul,
     Apply,
+    AttachDocument,
     AwardGrant,
     CloseRound,
     Command,
@@ -789,6 +790,15 @@ def test_the_auditor_can_append_nothing(demo_reads: Reads) -> None:
             round_id=rid, district=d, amount_sek=1, waive=False, reference="x", on=date(2015, 2, 1)
         ),
         Withdraw(round_id=rid, district=d, reason="x", on=date(2014, 3, 1)),
+        AttachDocument(
+            round_id=rid,
+            district=d,
+            attached_to="plan",
+            file_name="x.pdf",
+            media_type="application/pdf",
+            size_bytes=1,
+            sha256="0" * 64,
+        ),
         Annul(round_id=rid, district=d, event_id=first_event, reason="x"),
         SetPaymentPlan(round_id=rid, instalments=(InstalmentInput(percent=100),)),
         ReviewReport(round_id=rid, district=d, report="year_end_account", accept=True),

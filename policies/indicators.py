@@ -1,0 +1,150 @@
+"""Follow-up indicators (seed 001) added up per district and in total, small numbers suppressed.
+
+Pure: no I/O. Each district's latest follow-up gives its counts; the counts of pupils go
+through :mod:`policies.disclosure` (one column per measure, districts and their total), and a
+figure derived from a count (reach, attendance change, cost per pupil reached) is shown only
+when every count it is made from is shown and its denominator is at least the threshold, so
+no derived figure gives a suppressed count away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from events.reporting import FollowUpIndicators
+from policies.disclosure import DEFAULT_THRESHOLD, Mark, protect_column, share_shown
+
+__all__ = [
+    "COUNTS",
+    "DERIVED",
+    "DistrictFigures",
+    "Figure",
+    "IndicatorReport",
+    "IndicatorRow",
+    "indicator_report",
+]
+
+#: Counts of pupils: suppressed when small. (key, the follow-up's field)
+COUNTS: tuple[tuple[str, str], ...] = (
+    ("target_group", "target_group_size"),
+    ("reached", "pupils_reached"),
+    ("knowledge_goals_met", "pupils_with_knowledge_goals_met"),
+    ("dropouts", "unplanned_dropouts"),
+)
+#: Hours and kronor: not counts of pupils, shown as they are (derived figures are checked).
+AMOUNTS: tuple[tuple[str, str], ...] = (
+    ("absence_hours", "unauthorised_absence_hours"),
+    ("baseline_absence_hours", "baseline_absence_hours"),
+    ("cost_sek", "cost_sek"),
+)
+DERIVED = ("reach_percent", "attendance_change_percent", "cost_per_pupil_reached_sek")
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictFigures:
+    """A district's latest follow-up in the round."""
+
+    district: str
+    kind: str
+    indicators: FollowUpIndicators
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One number as it may leave the store: ``value`` None when not shown (or not known)."""
+
+    value: int | float | None
+    text: str
+    #: "small" ("<5"), "hidden" (complementary or derived from a suppressed count), or "".
+    suppressed: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    label: str
+    is_total: bool
+    figures: dict[str, Figure] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorReport:
+    round_id: str
+    threshold: int
+    rows: tuple[IndicatorRow, ...]
+
+    @property
+    def suppressed(self) -> int:
+        return sum(1 for row in self.rows for f in row.figures.values() if f.suppressed)
+
+
+_UNKNOWN = Figure(None, "")
+
+
+def _count_figures(
+    values: list[int | None], threshold: int
+) -> list[Figure]:  # one per district, then the total
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    figures = [_UNKNOWN] * (len(values) + 1)
+    if not known:
+        return figures
+    protected = protect_column([v for _, v in known], threshold)
+    for line, (i, _) in enumerate([*known, (len(values), 0)]):
+        mark = protected.marks[line][0]
+        shown = mark is Mark.shown
+        figures[i] = Figure(
+            protected.cells[line][0] if shown else None,
+            protected.text(line, 0),
+            "" if shown else ("small" if mark is Mark.small else "hidden"),
+        )
+    return figures
+
+
+def _ratio(numerator: Figure, denominator: Figure, threshold: int, scale: int) -> Figure:
+    if numerator.value is None or denominator.value is None:
+        hidden = bool(numerator.suppressed or denominator.suppressed)
+        return Figure(None, ".." if hidden else "", "hidden" if hidden else "")
+    if not share_shown(int(denominator.value), threshold):
+        return Figure(None, "..", "hidden")
+    if scale == 100:  # a percentage, one decimal
+        share = round(100 * numerator.value / denominator.value, 1)
+        return Figure(share, f"{share:.1f}")
+    kronor = round(numerator.value / denominator.value)  # whole kronor
+    return Figure(kronor, f"{kronor:,}".replace(",", " "))
+
+
+def _attendance_change(hours: Figure, baseline: Figure, target: Figure, threshold: int) -> Figure:
+    if hours.value is None or baseline.value is None or not baseline.value:
+        return _UNKNOWN
+    if target.value is None or not share_shown(int(target.value), threshold):
+        return Figure(None, "..", "hidden")
+    value = round(100 * (hours.value - baseline.value) / baseline.value, 1)
+    return Figure(value, f"{value:+.1f}")
+
+
+def indicator_report(
+    round_id: str,
+    districts: Sequence[DistrictFigures],
+    threshold: int = DEFAULT_THRESHOLD,
+    total_label: str = "Totalt",
+) -> IndicatorReport:
+    """Per district (in the order given) and in total: counts suppressed, figures derived."""
+    rows = [IndicatorRow(d.district, False) for d in districts]
+    rows.append(IndicatorRow(total_label, True))
+    for key, name in COUNTS:
+        values: list[int | None] = [getattr(d.indicators, name) for d in districts]
+        for row, figure in zip(rows, _count_figures(values, threshold), strict=True):
+            row.figures[key] = figure
+    for key, name in AMOUNTS:
+        amounts: list[int | None] = [getattr(d.indicators, name) for d in districts]
+        known = [a for a in amounts if a is not None]
+        for row, amount in zip(rows, [*amounts, sum(known) if known else None], strict=True):
+            row.figures[key] = _UNKNOWN if amount is None else Figure(amount, str(amount))
+    for row in rows:
+        f = row.figures
+        f["reach_percent"] = _ratio(f["reached"], f["target_group"], threshold, 100)
+        f["attendance_change_percent"] = _attendance_change(
+            f["absence_hours"], f["baseline_absence_hours"], f["target_group"], threshold
+        )
+        f["cost_per_pupil_reached_sek"] = _ratio(f["cost_sek"], f["reached"], threshold, 1)
+    return IndicatorReport(round_id, threshold, tuple(rows))

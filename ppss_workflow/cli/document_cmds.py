@@ -1,0 +1,96 @@
+"""`ppss document attach|get`: files handed in with an application, plan, report or account."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from events.documents import ATTACHED_TO
+from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.cli.workflow_cmds import ActorOpt, AsOpt, DistrictOpt, RoundOpt, actor_from
+from ppss_workflow.documents import attach, fetch
+from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.handlers import Commands
+
+__all__ = ["app", "register"]
+
+app = typer.Typer(help="Documents: attach a file to a project, get one back by its hash.")
+
+
+def _read_file(path: Path) -> bytes:
+    if not path.is_file():
+        raise InvalidCommand(f"{path}: there is no such file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidCommand(f"{path}: {exc.strerror or exc}") from None
+
+
+@app.command("attach")
+def attach_command(
+    round_id: RoundOpt,
+    district: DistrictOpt,
+    to: Annotated[str, typer.Option("--to", help=f"What it belongs to: {', '.join(ATTACHED_TO)}.")],
+    file: Annotated[Path, typer.Argument(help="The file: PDF, Office, OpenDocument or a picture.")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Its name on record (default: the file's).")
+    ] = None,
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Attach a file; its type is read from its bytes, and it is kept once by its SHA-256."""
+    if to not in ATTACHED_TO:
+        raise InvalidCommand(f"--to {to!r}: use one of {', '.join(ATTACHED_TO)}")
+    actor = actor_from(acting, actor_name)
+    content = _read_file(file)
+    store, _ = open_store(database)
+    try:
+        outcome, sha = attach(
+            Commands(store),
+            actor,
+            round_id=round_id,
+            district=district,
+            attached_to=to,
+            name=name or file.name,
+            content=content,
+        )
+    finally:
+        store.close()
+    if outcome.already is not None:
+        out_console.print(f"Already recorded: {outcome.already}; nothing new was written")
+    else:
+        out_console.print(f"Recorded: {file.name} attached to the {to} ({len(content):,} bytes)")
+    out_console.print(f"SHA-256 {sha}")
+
+
+@app.command("get")
+def get_command(
+    sha256: Annotated[str, typer.Argument(help="The document's SHA-256 (64 hex digits).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="A new file to write.")],
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Write a document's bytes, exactly as attached, to a new file."""
+    actor = actor_from(acting, actor_name)
+    if output.exists() or output.is_symlink():
+        raise InvalidCommand(f"--output {output} exists: choose a new file")
+    if not output.parent.is_dir():
+        raise InvalidCommand(f"--output {output}: there is no folder {output.parent}")
+    store, _ = open_store(database)
+    try:
+        found = fetch(store, sha256, role=actor.role, district=actor.district)
+    finally:
+        store.close()
+    output.write_bytes(found.content)
+    out_console.print(
+        f"Wrote {found.latest.name} ({found.latest.media_type}, {len(found.content):,} bytes) "
+        f"to {output}"
+    )
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="document")

@@ -1,0 +1,99 @@
+"""`ppss indicators`: the round's follow-up indicators, small numbers suppressed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
+from ppss_workflow.cli.workflow_cmds import RoundOpt
+from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.i18n import N_
+from ppss_workflow.indicators import (
+    as_csv,
+    as_json,
+    draw_chart,
+    legend,
+    read_report,
+    rows,
+    write_xlsx,
+)
+from ppss_workflow.readmodels import Reads
+
+__all__ = ["indicators_command", "register"]
+
+
+def _new_file(path: Path, option: str) -> Path:
+    if path.exists() or path.is_symlink():
+        raise InvalidCommand(f"{option} {path} exists: choose a new file")
+    if not path.parent.is_dir():
+        raise InvalidCommand(f"{option} {path}: there is no folder {path.parent}")
+    return path
+
+
+def indicators_command(
+    round_id: RoundOpt,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, csv or xlsx (xlsx needs -o)")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="A new file (default: the screen).")
+    ] = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Also draw the round's chart: a new .svg/.png")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Reach, attendance, knowledge goals, drop-outs and cost per pupil reached, per district
+    and in total. A count of 1-4 shows as <5; a cell that would give one away shows as ..
+    (the threshold is PPSS_DISCLOSURE_THRESHOLD, 5 by default)."""
+    if fmt not in ("table", "json", "csv", "xlsx"):
+        raise InvalidCommand(f"--format {fmt!r}: use table, json, csv or xlsx")
+    if fmt == "xlsx" and output is None:
+        raise InvalidCommand("an xlsx file needs --output FILE.xlsx")
+    target = _new_file(output, "--output") if output is not None else None
+    picture = _new_file(chart, "--chart") if chart is not None else None
+    if picture is not None and picture.suffix.lower() not in (".svg", ".png"):
+        raise InvalidCommand(f"--chart {picture}: the chart is a .svg or .png file")
+    w = words()
+    store, _ = open_store(database)
+    try:
+        report = read_report(Reads(store), round_id)
+    finally:
+        store.close()
+    if fmt == "xlsx":
+        assert target is not None
+        write_xlsx(report, target, w)
+    elif fmt in ("json", "csv"):
+        text = (
+            orjson.dumps(as_json(report), option=orjson.OPT_INDENT_2).decode() + "\n"
+            if fmt == "json"
+            else as_csv(report, w)
+        )
+        if target is None:
+            typer.echo(text, nl=False)
+        else:
+            target.write_text(text, encoding="utf-8")
+    else:
+        lines = rows(report, w)
+        table = Table(title=w.t(N_("Follow-up %(round)s"), round=report.round_id))
+        for heading in lines[0]:
+            table.add_column(escape(heading), justify="left" if heading == lines[0][0] else "right")
+        for line in lines[1:]:
+            table.add_row(*(escape(cell) for cell in line))
+        out_console.print(table)
+        out_console.print(legend(report, w))
+    if target is not None and fmt != "table":
+        out_console.print(f"Wrote the indicators to {target}.")
+    if picture is not None:
+        drawn = draw_chart(report, picture, w)
+        out_console.print(f"Wrote the chart ({drawn} bars) to {picture}.")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("indicators")(indicators_command)
