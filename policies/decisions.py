@@ -333,6 +333,9 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
             "supervision cap within pool",
             kind="invalid",
         )
+    problems = policy.check_round(cmd.budget_sek, cmd.period_start, cmd.period_end)
+    if problems:
+        _refuse(cmd, view, "; ".join(problems), f"{cmd.policy} round rules", kind="invalid")
     event = _build(
         cmd,
         view,
