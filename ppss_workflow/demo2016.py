@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from policies.allocation import DistrictRequest
 from policies.commands import (
     Apply,
     DecidePlan,
@@ -19,7 +20,6 @@ from policies.commands import (
     SubmitYearEndAccount,
 )
 from policies.cont2016 import ANNUAL_BUDGET_SEK, allocate_2016
-from policies.allocation import DistrictRequest
 from policies.state import slug
 from ppss_workflow.demo import COORDINATOR, DISTRICTS_2014, STEERING_GROUP, Story, district_actor
 

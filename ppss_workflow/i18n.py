@@ -79,6 +79,7 @@ CONDITION_NAMES: dict[str, str] = {
     "annual_report": N_("Annual activity report"),
     "annual_follow_up": N_("Follow-up in the annual activity report"),
     "network": N_("Network meeting"),
+    "autumn_follow_up": N_("Autumn follow-up for the December report"),
 }
 
 CONDITION_STATUS_NAMES: dict[str, str] = {
