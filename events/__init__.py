@@ -22,6 +22,7 @@ from events.base import (
     UnknownEventType,
     registry,
 )
+from events.contacts import CONTACT_ROLES, ContactRemoved, ContactSet, SchoolKindSet
 from events.disbursement import DisbursementMade
 from events.envelope import ROLES, Metadata, NewEvent, Recorded, Role
 from events.network import (
@@ -58,13 +59,16 @@ from events.round import (
 from events.supervision import SupervisionFundsGranted, SupervisionFundsRequested
 
 __all__ = [
+    "CONTACT_ROLES",
     "ROLES",
     "AllocationDecided",
     "AllocationLine",
     "ApplicationSubmitted",
     "ApplicationWithdrawn",
     "BudgetLine",
+    "ContactRemoved",
     "ContactRole",
+    "ContactSet",
     "DeadlineChanged",
     "DeadlineSet",
     "DisbursementMade",
@@ -101,6 +105,7 @@ __all__ = [
     "RoundClosed",
     "RoundDeadline",
     "RoundOpened",
+    "SchoolKindSet",
     "Signature",
     "SupervisionFundsGranted",
     "SupervisionFundsRequested",

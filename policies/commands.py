@@ -13,7 +13,9 @@ from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from events.application import Email
 from events.base import Code, Kronor, PositiveKronor, Text
+from events.contacts import ContactRoleName, SchoolKind
 
 #: Bidirectional overrides and isolates: printable-looking, but they reorder what a reader
 #: sees (a name that reads as another).
@@ -61,9 +63,11 @@ __all__ = [
     "ProjectCommand",
     "RecordAllocation",
     "RecordNetwork",
+    "RemoveContact",
     "RequestSupervision",
     "RestatedApplication",
     "ScheduleSession",
+    "SetContact",
     "SetDeadline",
     "SetLadder",
     "SettleRepayment",
@@ -358,6 +362,31 @@ class Annul(Command):
     reason: FreeText
 
 
+class SetContact(ProjectCommand):
+    """Name the mailbox for a role in a project (or at one of its schools): seed 004."""
+
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "set contacts"
+    tail_days: ClassVar[int | None] = 400
+    after_close: ClassVar[bool] = True
+
+    role: ContactRoleName
+    email: Email
+    school: Line | None = None
+    #: With ``school``: whether it is municipal or a free school.
+    school_kind: SchoolKind | None = None
+
+
+class RemoveContact(ProjectCommand):
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "remove contacts"
+    tail_days: ClassVar[int | None] = 400
+    after_close: ClassVar[bool] = True
+
+    role: ContactRoleName
+    school: Line | None = None
+
+
 _NAMES = {
     "OpenRound": "round open",
     "SetDeadline": "round deadline",
@@ -380,6 +409,8 @@ _NAMES = {
     "DemandRepayment": "repayment demand",
     "SettleRepayment": "repayment settle",
     "Annul": "annul",
+    "SetContact": "contact set",
+    "RemoveContact": "contact remove",
 }
 
 #: Every command type, for the handlers' table and the access matrix.
@@ -405,4 +436,6 @@ COMMANDS: tuple[type[Command], ...] = (
     DemandRepayment,
     SettleRepayment,
     Annul,
+    SetContact,
+    RemoveContact,
 )

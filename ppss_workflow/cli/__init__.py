@@ -13,6 +13,7 @@ from ppss_workflow.cli import (
     audit_cli,
     bench,
     bench_board_cmd,
+    contact_cmds,
     db,
     demo_cmd,
     events_cmd,
@@ -43,6 +44,7 @@ workflow_cmds.register(app)
 reminder_cmds.register(app)
 audit_cli.register(app)
 web_cmds.register(app)
+contact_cmds.register(app)
 bench.app.command("web")(bench_board_cmd.web_command)
 
 

@@ -31,8 +31,10 @@ from policies.commands import (
     OpenRound,
     RecordAllocation,
     RecordNetwork,
+    RemoveContact,
     RequestSupervision,
     ScheduleSession,
+    SetContact,
     SetDeadline,
     SetLadder,
     SettleRepayment,
@@ -779,6 +781,8 @@ def test_the_auditor_can_append_nothing(demo_reads: Reads) -> None:
         ),
         Withdraw(round_id=rid, district=d, reason="x", on=date(2014, 3, 1)),
         Annul(round_id=rid, district=d, event_id=first_event, reason="x"),
+        SetContact(round_id=rid, district=d, role="finance", email="ekonomi@example.org"),
+        RemoveContact(round_id=rid, district=d, role="finance"),
     ]
     assert {type(c) for c in attempts} == set(COMMANDS), "a new command needs its attempt here"
     commands = Commands(store, clock=lambda: TODAY)
