@@ -63,7 +63,9 @@ class ReminderSettings(BaseSettings):
     ``PPSS_REMINDER_SENDER`` (the From address), ``PPSS_PUBLIC_URL`` (the web portal, linked
     from each reminder)."""
 
-    model_config = SettingsConfigDict(env_prefix="PPSS_REMINDER_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PPSS_REMINDER_", extra="ignore", populate_by_name=True
+    )
 
     coordinator_email: str | None = None
     district_email: str | None = None
@@ -330,7 +332,7 @@ def render_digest(
     t = translator(language).gettext
     ordered = sorted(items, key=lambda i: (i.reminder.due_on, i.round_title, i.reminder.district,
                                            i.reminder.obligation))  # fmt: skip
-    late = any(i.reminder.step.startswith("late-") for i in ordered)
+    late = any(_late(i.reminder, day) for i in ordered)
     if len(ordered) == 1:
         r = ordered[0].reminder
         args = {
@@ -345,16 +347,17 @@ def render_digest(
     for n, item in enumerate(ordered, 1):
         r = item.reminder
         due = r.due_on.isoformat()
+        _, round_id, project_id = r.stream_id.split(":", 2)
         where = (
-            t(_WHERE_PORTAL) % {"url": f"{public_url.rstrip('/')}/rounds/"
-                                       f"{r.stream_id.split(':')[1]}/projects/{r.project}"}
+            t(_WHERE_PORTAL)
+            % {"url": f"{public_url.rstrip('/')}/rounds/{round_id}/projects/{project_id}"}
             if public_url
             else t(_WHERE_MAIL) % {"contact": contact}
-        )  # fmt: skip
+        )
         lines += [
             f"{n}. {item.round_title} – {r.district}",
             "   " + t(_WHAT) % {"what": obligation_title(r.obligation, language)},
-            "   " + t(_OVERDUE if r.step.startswith("late-") else _DUE) % {"due": due},
+            "   " + t(_OVERDUE if _late(r, day) else _DUE) % {"due": due},
             "   " + where,
             "   " + t(_IF_MISSED) % {"consequence": consequence(r.obligation, r.blocks, language)},
         ]
@@ -376,3 +379,8 @@ def render_digest(
     message["X-PPSS-Reminder-Keys"] = " ".join(i.reminder.key for i in ordered)
     message.set_content("\n".join(lines) + "\n")
     return message
+
+
+def _late(reminder: DueReminder, day: date) -> bool:
+    """Overdue: an overdue step, or a due date before the digest's day (a moved deadline)."""
+    return reminder.step.startswith("late-") or reminder.due_on < day

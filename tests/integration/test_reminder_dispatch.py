@@ -36,7 +36,7 @@ SETTINGS = ReminderSettings(coordinator_email="samordnare@example.org", language
 T2_OVERDUE = end_of_day(date(2018, 9, 25))  # late-5 after a 14 Sep T2
 
 
-def record_round(store: EventStore) -> None:
+def record_round(store: EventStore) -> Story:
     """Given the 2018 round with Skärholmen's application and T2 on 14 September 2018."""
     story = Story(store)
     open_round_2018(story)
@@ -47,6 +47,7 @@ def record_round(store: EventStore) -> None:
     story.on(date(2018, 3, 1)).do(
         COORDINATOR, SetDeadline(round_id=ROUND, code="t2", due_on=date(2018, 9, 14), reason="T2")
     )
+    return story
 
 
 @pytest.fixture
@@ -169,7 +170,8 @@ def test_downtime_across_two_steps_sends_only_the_latest(store: EventStore) -> N
     with smtp_server() as (inbox, port):
         Dispatcher(store, smtp(port), SETTINGS).run(as_of=end_of_day(date(2018, 8, 28)))
         Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
-    steps = sorted(key.rsplit("/", 1)[1] for key in inbox.keys())
+    received = inbox.keys()
+    steps = sorted(key.rsplit("/", 1)[1] for key in received)
     assert steps == ["before-14"] * 3 + ["late-5"] * 3
     assert len(inbox.messages) == 2  # one digest on each day
 
