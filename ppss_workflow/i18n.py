@@ -139,6 +139,9 @@ EVENT_NAMES: dict[str, str] = {
     "ReminderSent": N_("Reminder sent"),
     "ReminderFailed": N_("Reminder could not be sent"),
     "EventAnnulled": N_("Entry annulled"),
+    "ContactSet": N_("Contact set"),
+    "ContactRemoved": N_("Contact removed"),
+    "SchoolKindSet": N_("School kind recorded"),
 }
 
 #: An event's fields the timeline shows, with their labels (ids and codes are left out).

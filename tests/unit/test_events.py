@@ -72,7 +72,7 @@ def test_events_are_immutable() -> None:
 
 def test_type_names_are_stable_and_unique() -> None:
     """Stored type names equal the class names they were written with, once each."""
-    assert len(ALL_TYPES) == 30
+    assert len(ALL_TYPES) == 33
     for name, cls in ALL_TYPES.items():
         assert cls.event_type == name
         assert cls.schema_version >= 1
