@@ -77,10 +77,12 @@ class Continuation2016(Pilot2014):
     def check_round(self, budget_sek: int, period_start: date, period_end: date) -> list[str]:
         cap = budget_cap_sek(period_start, period_end)
         if budget_sek > cap:
+            years = f"{period_start.year}"
+            if period_end.year != period_start.year:
+                years += f"–{period_end.year}"
             return [
                 f"the budget {fmt_sek(budget_sek)} is more than the {fmt_sek(cap)} the "
-                f"continuation has for {period_start.year}–{period_end.year} "
-                f"({fmt_sek(ANNUAL_BUDGET_SEK)} a year)"
+                f"continuation has for {years} ({fmt_sek(ANNUAL_BUDGET_SEK)} a year)"
             ]
         return []
 
