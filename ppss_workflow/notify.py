@@ -148,6 +148,8 @@ _OBLIGATIONS: dict[str, dict[Language, str]] = {
     "repayment": {"sv": "återbetalningen av medel som inte använts enligt plan",
                   "en": "the repayment of money not used according to plan"},
     "network": {"sv": "det obligatoriska nätverksmötet", "en": "the mandatory network meeting"},
+    "autumn_follow_up": {"sv": "höstens uppföljning inför delrapporten i december",
+                         "en": "the autumn follow-up for the December report"},
 }  # fmt: skip
 
 #: What stops while an obligation is missing, by what its condition blocks. ``{when}`` says
@@ -186,6 +188,8 @@ _MORE: dict[str, dict[Language, str]] = {
                                "en": "Money that cannot be accounted for must be paid back."},
     "annual_follow_up": {"sv": "Uppföljningen behövs för stadens samlade redovisning.",
                          "en": "The follow-up is needed for the city's overall report."},
+    "autumn_follow_up": {"sv": "Uppföljningen behövs för delrapporten till socialnämnden.",
+                         "en": "The follow-up is needed for the report to the committee."},
 }  # fmt: skip
 
 

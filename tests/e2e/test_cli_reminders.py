@@ -144,6 +144,8 @@ def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path)
     assert body.count("Den stoppar inga utbetalningar, men behövs för uppföljningen.") == 1
     assert "kan lämnas vidare för indrivning" in body
     assert "Medel som inte kan redovisas ska betalas tillbaka" in body
+    assert "Att lämna in: höstens uppföljning inför delrapporten i december" in body
+    assert "Uppföljningen behövs för delrapporten till socialnämnden." in body
 
 
 def test_reminders_in_english_on_request(tmp_path: Path) -> None:

@@ -132,9 +132,7 @@ def test_a_round_over_the_budget_is_refused_and_one_within_it_opens(world: World
         on=date(2015, 12, 17),
     )
     refusal = refused(world, command, date(2015, 12, 17))
-    assert "more than the 13\u00a0000\u00a0000 kr the continuation has for 2016 (" in str(
-        refusal
-    )
+    assert "more than the 13\u00a0000\u00a0000 kr the continuation has for 2016 (" in str(refusal)
     ok = command.model_copy(update={"budget_sek": 13_000_000})
     assert [r.event_type for r in world.run(ok, date(2015, 12, 17))] == ["RoundOpened"]
 
