@@ -607,7 +607,7 @@ def test_xlsx_export_has_events_and_boards_in_kronor(demo_reads: Reads, tmp_path
     path = tmp_path / "ppss.xlsx"
     count = export_xlsx(demo_reads, path)
     book = load_workbook(path)
-    assert book.sheetnames == ["Händelser", "Tavla ppss-2014", "Tavla sst-2018"]
+    assert book.sheetnames == ["Händelser", "Tavla ppss-2014", "Tavla ppss-2016", "Tavla sst-2018"]
     events = book["Händelser"]
     assert events.max_row == count + 1 == demo_reads.store.count() + 1
     assert [c.value for c in events[1]][:11] == list(COLUMNS)
