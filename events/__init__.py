@@ -23,6 +23,7 @@ from events.base import (
     UnknownEventType,
     registry,
 )
+from events.contacts import CONTACT_ROLES, ContactRemoved, ContactSet, SchoolKindSet
 from events.disbursement import DisbursementMade
 from events.documents import DocumentAttached
 from events.envelope import ROLES, Metadata, NewEvent, Recorded, Role
@@ -63,13 +64,16 @@ from events.supervision import SupervisionFundsGranted, SupervisionFundsRequeste
 
 __all__ = [
     "ACCESS_STREAM",
+    "CONTACT_ROLES",
     "ROLES",
     "AllocationDecided",
     "AllocationLine",
     "ApplicationSubmitted",
     "ApplicationWithdrawn",
     "BudgetLine",
+    "ContactRemoved",
     "ContactRole",
+    "ContactSet",
     "DeadlineChanged",
     "DeadlineSet",
     "DisbursementMade",
@@ -113,6 +117,7 @@ __all__ = [
     "RoundClosed",
     "RoundDeadline",
     "RoundOpened",
+    "SchoolKindSet",
     "Signature",
     "SupervisionFundsGranted",
     "SupervisionFundsRequested",

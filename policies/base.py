@@ -307,6 +307,10 @@ class Policy:
     def accounted(self, project: ProjectState) -> bool:
         return False
 
+    def check_round(self, budget_sek: int, period_start: date, period_end: date) -> list[str]:
+        """Problems that make a round's opening unacceptable under this policy (empty: none)."""
+        return []
+
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
     ) -> list[str]:

@@ -13,7 +13,9 @@ from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from events.application import Email
 from events.base import Code, Kronor, PositiveKronor, Text
+from events.contacts import ContactRoleName, SchoolKind
 from events.documents import AttachedTo
 
 #: Bidirectional overrides and isolates: printable-looking, but they reorder what a reader
@@ -64,10 +66,12 @@ __all__ = [
     "ProjectCommand",
     "RecordAllocation",
     "RecordNetwork",
+    "RemoveContact",
     "RequestSupervision",
     "RestatedApplication",
     "ReviewReport",
     "ScheduleSession",
+    "SetContact",
     "SetDeadline",
     "SetLadder",
     "SetPaymentPlan",
@@ -413,6 +417,31 @@ class ReviewReport(ProjectCommand):
     reason: FreeText | None = None
 
 
+class SetContact(ProjectCommand):
+    """Name the mailbox for a role in a project (or at one of its schools): seed 004."""
+
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "set contacts"
+    tail_days: ClassVar[int | None] = 400
+    after_close: ClassVar[bool] = True
+
+    role: ContactRoleName
+    email: Email
+    school: Line | None = None
+    #: With ``school``: whether it is municipal or a free school.
+    school_kind: SchoolKind | None = None
+
+
+class RemoveContact(ProjectCommand):
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "remove contacts"
+    tail_days: ClassVar[int | None] = 400
+    after_close: ClassVar[bool] = True
+
+    role: ContactRoleName
+    school: Line | None = None
+
+
 _NAMES = {
     "OpenRound": "round open",
     "SetDeadline": "round deadline",
@@ -438,6 +467,8 @@ _NAMES = {
     "Annul": "annul",
     "SetPaymentPlan": "payment-plan set",
     "ReviewReport": "report review",
+    "SetContact": "contact set",
+    "RemoveContact": "contact remove",
 }
 
 #: Every command type, for the handlers' table and the access matrix.
@@ -466,4 +497,6 @@ COMMANDS: tuple[type[Command], ...] = (
     Annul,
     SetPaymentPlan,
     ReviewReport,
+    SetContact,
+    RemoveContact,
 )

@@ -60,6 +60,7 @@ from events import (
     YearEndAccountSubmitted,
 )
 from events.base import describe_validation_error
+from events.contacts import ContactRemoved, ContactSet, SchoolKindSet
 from policies.allocation import (
     METHOD_NAME,
     METHOD_VERSION,
@@ -84,9 +85,11 @@ from policies.commands import (
     ProjectCommand,
     RecordAllocation,
     RecordNetwork,
+    RemoveContact,
     RequestSupervision,
     ReviewReport,
     ScheduleSession,
+    SetContact,
     SetDeadline,
     SetLadder,
     SetPaymentPlan,
@@ -97,6 +100,7 @@ from policies.commands import (
     SubmitYearEndAccount,
     Withdraw,
 )
+from policies.contacts import contact_book
 from policies.documents import attached
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
 from policies.registry import POLICIES
@@ -344,6 +348,9 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
             "supervision cap within pool",
             kind="invalid",
         )
+    problems = policy.check_round(cmd.budget_sek, cmd.period_start, cmd.period_end)
+    if problems:
+        _refuse(cmd, view, "; ".join(problems), f"{cmd.policy} round rules", kind="invalid")
     event = _build(
         cmd,
         view,
@@ -1618,6 +1625,47 @@ def _round_event(cmd: Command, view: View, event: Event) -> Decision:
     return _on_round(cmd, event)
 
 
+def _set_contact(cmd: SetContact, view: View) -> Decision:
+    _round_open(cmd, view)
+    project = _project(cmd, view)
+    school = _school(cmd, view, project, cmd.school)
+    if cmd.school_kind is not None and school is None:
+        _refuse(cmd, view, "a school kind needs --school: say which school it is", "school kinds",
+                kind="invalid")  # fmt: skip
+    events: list[Event] = []
+    if contact_book(project.history).project_or_school(school).get(cmd.role) != cmd.email:
+        events.append(ContactSet(role=cmd.role, email=cmd.email, school=school))
+    kind = cmd.school_kind
+    if school is not None and kind and contact_book(project.history).kinds.get(school) != kind:
+        events.append(SchoolKindSet(school=school, kind=kind))
+    if not events:
+        return Decision((), already="the contact is already on record")
+    return Decision(((project.stream_id, tuple(events)),))
+
+
+def _remove_contact(cmd: RemoveContact, view: View) -> Decision:
+    _round_open(cmd, view)
+    project = _project(cmd, view)
+    school = _school(cmd, view, project, cmd.school)
+    if cmd.role not in contact_book(project.history).project_or_school(school):
+        where = f" at {school}" if school else ""
+        _refuse(cmd, view, f"{project.district} has no {cmd.role} contact{where} to remove",
+                "known contacts", kind="not_found")  # fmt: skip
+    return _on_project(project, ContactRemoved(role=cmd.role, school=school))
+
+
+def _school(cmd: Command, view: View, project: ProjectState, school: str | None) -> str | None:
+    """The school as the application names it (any case), or as given if it names none."""
+    app: ApplicationSubmitted | None = project.application.event if project.application else None
+    if school is None or app is None or not app.schools:
+        return school
+    for named in app.schools:
+        if named.casefold() == school.casefold():
+            return named
+    _refuse(cmd, view, f"{project.district}'s application names no school {school!r}; it "
+            f"names: {some_names(app.schools)}", "known schools", kind="not_found")  # fmt: skip
+
+
 _Decider = Callable[[Any, View], Decision]
 _DECIDERS: dict[type[Command], _Decider] = {
     OpenRound: _open_round,
@@ -1644,6 +1692,8 @@ _DECIDERS: dict[type[Command], _Decider] = {
     Annul: _annul,
     SetPaymentPlan: _set_payment_plan,
     ReviewReport: _review_report,
+    SetContact: _set_contact,
+    RemoveContact: _remove_contact,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from policies.base import Policy
+from policies.cont2016 import Continuation2016
 from policies.pilot2014 import Pilot2014
 from policies.sst2018 import SchoolSocialTeams2018
 from policies.state import RoundState
@@ -10,7 +11,7 @@ from policies.state import RoundState
 __all__ = ["POLICIES", "UnknownPolicy", "policy_for"]
 
 POLICIES: dict[tuple[str, int], Policy] = {
-    (p.name, p.version): p for p in (Pilot2014(), SchoolSocialTeams2018())
+    (p.name, p.version): p for p in (Pilot2014(), Continuation2016(), SchoolSocialTeams2018())
 }
 
 

@@ -106,9 +106,12 @@ class Story:
 
 
 def load_demo(store: EventStore) -> None:
-    """Record both demo rounds through the ordinary commands, each on its own day (so every
+    """Record the three demo rounds through the ordinary commands, each on its own day (so every
     rule is applied as it would have been then)."""
+    from ppss_workflow.demo2016 import round_2016  # noqa: PLC0415 - it builds on this module
+
     _round_2014(Story(store))
+    round_2016(Story(store))
     _round_2018(Story(store))
 
 

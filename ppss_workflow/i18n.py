@@ -86,6 +86,7 @@ CONDITION_NAMES: dict[str, str] = {
     "final_financial_report_accepted": N_("Financial account (final) accepted"),
     "annual_follow_up_accepted": N_("Follow-up in the annual activity report accepted"),
     "year_end_account_accepted": N_("Year-end account accepted"),
+    "autumn_follow_up": N_("Autumn follow-up for the December report"),
 }
 
 CONDITION_STATUS_NAMES: dict[str, str] = {
@@ -148,6 +149,9 @@ EVENT_NAMES: dict[str, str] = {
     "PaymentPlanSet": N_("Payment plan set"),
     "ReportAccepted": N_("Report accepted"),
     "ReportReturned": N_("Report returned"),
+    "ContactSet": N_("Contact set"),
+    "ContactRemoved": N_("Contact removed"),
+    "SchoolKindSet": N_("School kind recorded"),
 }
 
 #: An event's fields the timeline shows, with their labels (ids and codes are left out).

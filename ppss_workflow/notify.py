@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -15,9 +18,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from policies.base import fmt_sek
 from policies.reminders import DueReminder
 from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.i18n import N_, translator
 from ppss_workflow.logs import get_logger
 
 __all__ = [
+    "DEFAULT_SENDER",
+    "DigestItem",
     "Language",
     "Notifier",
     "OutboxNotifier",
@@ -25,8 +31,11 @@ __all__ = [
     "SmtpNotifier",
     "SmtpSettings",
     "consequence",
+    "digest_key",
     "obligation_title",
     "render",
+    "render_digest",
+    "sender_address",
 ]
 
 Language = Literal["sv", "en"]
@@ -44,7 +53,8 @@ class SmtpSettings(BaseSettings):
     starttls: bool = False
     user: str | None = None
     password: SecretStr | None = None
-    from_address: str = Field("ppss-workflow@localhost", validation_alias="PPSS_SMTP_FROM")
+    #: The sender's address; None: the reminders' sender (see :func:`sender_address`).
+    from_address: str | None = Field(None, validation_alias="PPSS_SMTP_FROM")
     timeout: float = Field(30.0, gt=0, le=600)
     pool: int = Field(4, ge=1, le=32)
 
@@ -52,14 +62,20 @@ class SmtpSettings(BaseSettings):
 class ReminderSettings(BaseSettings):
     """Where reminders go: ``PPSS_REMINDER_COORDINATOR_EMAIL`` (the coordinators' mailbox),
     ``PPSS_REMINDER_DISTRICT_EMAIL`` (fallback when an application names no address),
-    ``PPSS_REMINDER_LANGUAGE`` (sv or en), ``PPSS_REMINDER_OUTBOX`` (folder for .eml files)."""
+    ``PPSS_REMINDER_LANGUAGE`` (sv or en), ``PPSS_REMINDER_OUTBOX`` (folder for .eml files),
+    ``PPSS_REMINDER_SENDER`` (the From address), ``PPSS_PUBLIC_URL`` (the web portal, linked
+    from each reminder)."""
 
-    model_config = SettingsConfigDict(env_prefix="PPSS_REMINDER_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PPSS_REMINDER_", extra="ignore", populate_by_name=True
+    )
 
     coordinator_email: str | None = None
     district_email: str | None = None
     language: Language = "sv"
     outbox: Path | None = None
+    sender: str | None = None
+    public_url: str | None = Field(None, validation_alias="PPSS_PUBLIC_URL")
 
 
 class Notifier(Protocol):
@@ -135,6 +151,8 @@ _OBLIGATIONS: dict[str, dict[Language, str]] = {
     "repayment": {"sv": "återbetalningen av medel som inte använts enligt plan",
                   "en": "the repayment of money not used according to plan"},
     "network": {"sv": "det obligatoriska nätverksmötet", "en": "the mandatory network meeting"},
+    "autumn_follow_up": {"sv": "höstens uppföljning inför delrapporten i december",
+                         "en": "the autumn follow-up for the December report"},
 }  # fmt: skip
 
 #: What stops while an obligation is missing, by what its condition blocks. ``{when}`` says
@@ -173,6 +191,8 @@ _MORE: dict[str, dict[Language, str]] = {
                                "en": "Money that cannot be accounted for must be paid back."},
     "annual_follow_up": {"sv": "Uppföljningen behövs för stadens samlade redovisning.",
                          "en": "The follow-up is needed for the city's overall report."},
+    "autumn_follow_up": {"sv": "Uppföljningen behövs för delrapporten till socialnämnden.",
+                         "en": "The follow-up is needed for the report to the committee."},
 }  # fmt: skip
 
 
@@ -259,3 +279,115 @@ def render(
     message["X-PPSS-Reminder-Key"] = reminder.key
     message.set_content("\n".join(line for line in lines if line is not None) + "\n")
     return message
+
+
+#: The sender when nothing is configured: never ``@localhost``, which mail servers refuse.
+DEFAULT_SENDER = "ppss-workflow@example.org"
+
+
+def sender_address(settings: ReminderSettings, smtp_from: str | None = None) -> str:
+    """From: ``PPSS_REMINDER_SENDER``, else ``PPSS_SMTP_FROM``, else the coordinators'
+    mailbox (so a reply reaches a person), else :data:`DEFAULT_SENDER`."""
+    return settings.sender or smtp_from or settings.coordinator_email or DEFAULT_SENDER
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One obligation in a digest: the reminder and the title of its round."""
+
+    reminder: DueReminder
+    round_title: str
+
+
+def digest_key(to: str, day: date) -> str:
+    """One digest per recipient and Stockholm day: its claim and its Message-ID."""
+    return f"digest/{day.isoformat()}/{to.casefold()}"
+
+
+_SUBJECT = N_("Reminder: %(count)d to hand in to the social services administration")
+_SUBJECT_ONE = N_("Reminder: %(what)s, %(round)s, by %(due)s")
+_SUBJECT_LATE = N_("Overdue: %(count)d to hand in to the social services administration")
+_SUBJECT_LATE_ONE = N_("Overdue: %(what)s, %(round)s, was due %(due)s")
+_GREETING = N_("Hello,")
+_INTRO = N_("This is what is due to the social services administration (as of %(day)s):")
+_WHAT = N_("To hand in: %(what)s")
+_DUE = N_("Deadline: %(due)s")
+_OVERDUE = N_("Deadline: %(due)s (overdue)")
+_WHERE_PORTAL = N_("Where: %(url)s")
+_WHERE_MAIL = N_("Where: to the coordinator at the social services administration, %(contact)s")
+_IF_MISSED = N_("If it is missed: %(consequence)s")
+_FINAL = N_("This is the last reminder; the matter now goes further.")
+_QUESTIONS = N_(
+    "Questions? Contact the coordinator at the social services administration: %(contact)s."
+)
+_ONE_A_DAY = N_("You get at most one such e-mail a day, listing everything due.")
+
+
+def render_digest(
+    items: Sequence[DigestItem],
+    *,
+    to: str,
+    sender: str,
+    contact: str,
+    day: date,
+    language: Language = "sv",
+    public_url: str | None = None,
+) -> EmailMessage:
+    """One e-mail listing every obligation due to ``to`` on ``day``: the round's title, what
+    to hand in, by when, where, and what follows if it is missed. The subject names the
+    round and the obligation (or how many), never an internal id."""
+    t = translator(language).gettext
+    ordered = sorted(items, key=lambda i: (i.reminder.due_on, i.round_title, i.reminder.district,
+                                           i.reminder.obligation))  # fmt: skip
+    late = any(_late(i.reminder, day) for i in ordered)
+    if len(ordered) == 1:
+        r = ordered[0].reminder
+        args = {
+            "what": obligation_title(r.obligation, language),
+            "round": f"{ordered[0].round_title} ({r.district})",
+            "due": r.due_on.isoformat(),
+        }
+        subject = t(_SUBJECT_LATE_ONE if late else _SUBJECT_ONE) % args
+    else:
+        subject = t(_SUBJECT_LATE if late else _SUBJECT) % {"count": len(ordered)}
+    lines = [t(_GREETING), "", t(_INTRO) % {"day": day.isoformat()}, ""]
+    for n, item in enumerate(ordered, 1):
+        r = item.reminder
+        due = r.due_on.isoformat()
+        _, round_id, project_id = r.stream_id.split(":", 2)
+        where = (
+            t(_WHERE_PORTAL)
+            % {"url": f"{public_url.rstrip('/')}/rounds/{round_id}/projects/{project_id}"}
+            if public_url
+            else t(_WHERE_MAIL) % {"contact": contact}
+        )
+        lines += [
+            f"{n}. {item.round_title} – {r.district}",
+            "   " + t(_WHAT) % {"what": obligation_title(r.obligation, language)},
+            "   " + t(_OVERDUE if _late(r, day) else _DUE) % {"due": due},
+            "   " + where,
+            "   " + t(_IF_MISSED) % {"consequence": consequence(r.obligation, r.blocks, language)},
+        ]
+        if r.final:
+            lines.append("   " + t(_FINAL))
+        lines.append("")
+    lines += [t(_QUESTIONS) % {"contact": contact}, t(_ONE_A_DAY)]
+    key = digest_key(to, day)
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = format_datetime(max(i.reminder.moment for i in ordered))
+    # The same recipient and day always give the same Message-ID: a resent digest shows once.
+    message["Message-ID"] = (
+        f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@ppss-workflow.invalid>"
+    )
+    message["X-PPSS-Reminder-Key"] = key
+    message["X-PPSS-Reminder-Keys"] = " ".join(i.reminder.key for i in ordered)
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
+def _late(reminder: DueReminder, day: date) -> bool:
+    """Overdue: an overdue step, or a due date before the digest's day (a moved deadline)."""
+    return reminder.step.startswith("late-") or reminder.due_on < day

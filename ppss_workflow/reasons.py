@@ -109,6 +109,8 @@ PHRASES: tuple[str, ...] = (
     N_("the T2 presentation of future self-financing"),
     N_("the final financial report"),
     N_("the follow-up in the annual report"),
+    N_("the autumn follow-up for the December report"),
+    N_("the autumn follow-up"),
     N_("approved"),
     N_("rejected"),
     N_("submitted"),

@@ -8,7 +8,7 @@ import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from functools import partial
 from typing import Any
@@ -26,13 +26,21 @@ from events import (
     ReminderSent,
 )
 from policies.base import Policy
+from policies.contacts import contact_book, recipient_for
 from policies.registry import policy_for
 from policies.reminders import DueReminder, due_reminders
-from policies.state import ProjectState, RoundState, as_of, fold_project, fold_round
+from policies.state import STOCKHOLM, ProjectState, RoundState, as_of, fold_project, fold_round
 from ppss_workflow.db import WRITE, reminder_claims
 from ppss_workflow.errors import ConcurrencyError
 from ppss_workflow.logs import get_logger
-from ppss_workflow.notify import Notifier, ReminderSettings, render
+from ppss_workflow.notify import (
+    DigestItem,
+    Notifier,
+    ReminderSettings,
+    digest_key,
+    render_digest,
+    sender_address,
+)
 from ppss_workflow.projections import ModelUnavailable, Projector
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.store import EventStore
@@ -115,6 +123,8 @@ class DispatchReport:
     abandoned: list[str] = field(default_factory=list)
     #: No address to send to: a configuration matter, reported once per run, not recorded.
     unaddressed: list[str] = field(default_factory=list)
+    #: The digests sent: one per recipient and day (``digest/DAY/ADDRESS``).
+    digests: list[str] = field(default_factory=list)
 
 
 #: SMTP connections open at once during a run (``PPSS_SMTP_POOL``).
@@ -164,7 +174,7 @@ class Dispatcher:
         notifier: Notifier,
         settings: ReminderSettings | None = None,
         *,
-        sender: str = "ppss-workflow@localhost",
+        sender: str | None = None,
         clock: Callable[[], datetime] | None = None,
         lease: timedelta = timedelta(minutes=5),
         worker: str | None = None,
@@ -176,43 +186,54 @@ class Dispatcher:
         self.pool = pool
         self.notifier = notifier
         self.settings = settings or ReminderSettings()
-        self.sender = sender
+        self.sender = sender_address(self.settings, sender)
+        self._titles: dict[str, str] = {}
         self._clock = clock or (lambda: datetime.now(UTC))
         self.lease = lease
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:6]}"
 
     def run(self, as_of: datetime | None = None, round_id: str | None = None) -> DispatchReport:
-        """One dispatch: every reminder due at ``as_of`` (default: now, from the read model)."""
+        """One dispatch: every reminder due at ``as_of`` (default: now, from the read model),
+        gathered into one digest per recipient for the day."""
         report = DispatchReport()
-        work: list[tuple[DueReminder, Callable[[], ProjectState]]]
+        due: list[tuple[DueReminder, Callable[[], ProjectState]]] = []
         if as_of is None:
             now = self._clock()
-            due = list_due(self.store, now, round_id, model=Projector(self.store, self._clock))
-            work = [(r, partial(self._state, r.stream_id)) for r in due]
+            model = Projector(self.store, self._clock)
+            for reminder in list_due(self.store, now, round_id, model=model):
+                due.append((reminder, partial(self._state, reminder.stream_id)))
         else:
-            projects = {p.state.stream_id: p for p in _projects(self.store, as_of, round_id)}
-            work = [
-                (reminder, partial(_given, p.state))
-                for p in projects.values()
-                for reminder in due_reminders(p.policy, p.round, p.state, as_of)
-            ]
-        self._send_all(work, report)
+            now = as_of
+            for p in _projects(self.store, as_of, round_id):
+                for reminder in due_reminders(p.policy, p.round, p.state, as_of):
+                    due.append((reminder, partial(_given, p.state)))
+        day = now.astimezone(STOCKHOLM).date()
+        groups: dict[str, list[DueReminder]] = {}
+        for reminder, state in due:
+            try:
+                to = self._address(reminder, state())
+            except LookupError:
+                report.unaddressed.append(reminder.key)
+                continue
+            groups.setdefault(to, []).append(reminder)
+        self._send_all(day, list(groups.items()), report)
         self._unaddressed(report)
         return report
 
     def _send_all(
-        self, work: list[tuple[DueReminder, Callable[[], ProjectState]]], report: DispatchReport
+        self, day: date, digests: list[tuple[str, list[DueReminder]]], report: DispatchReport
     ) -> None:
-        """Each reminder on one of ``pool`` workers; the report in the order they were due."""
-        if self.pool == 1 or len(work) < 2:
-            for reminder, state in work:
-                self._dispatch(reminder, state, report)
+        """Each recipient's digest on one of ``pool`` workers; the report in the order the
+        recipients came."""
+        if self.pool == 1 or len(digests) < 2:
+            for to, reminders in digests:
+                self._dispatch(to, day, reminders, report)
             return
-        parts = [DispatchReport() for _ in work]
+        parts = [DispatchReport() for _ in digests]
         try:
             with ThreadPoolExecutor(self.pool, thread_name_prefix="ppss-send") as pool:
-                done = [pool.submit(self._dispatch, r, state, part)
-                        for (r, state), part in zip(work, parts, strict=True)]  # fmt: skip
+                done = [pool.submit(self._dispatch, to, day, reminders, part)
+                        for (to, reminders), part in zip(digests, parts, strict=True)]  # fmt: skip
                 try:
                     for future in done:
                         future.result()
@@ -228,6 +249,7 @@ class Dispatcher:
                 report.skipped += part.skipped
                 report.abandoned += part.abandoned
                 report.unaddressed += part.unaddressed
+                report.digests += part.digests
 
     def _unaddressed(self, report: DispatchReport) -> None:
         if report.unaddressed:
@@ -241,57 +263,75 @@ class Dispatcher:
     def _state(self, stream_id: str) -> ProjectState:
         return fold_project(stream_id, self.store.read_stream(stream_id))
 
-    # -- one reminder ----------------------------------------------------------------------
+    def _title(self, stream_id: str) -> str:
+        round_id = stream_id.split(":")[1]
+        if round_id not in self._titles:
+            rnd = fold_round(self.store.read_stream(f"round:{round_id}"))
+            self._titles[round_id] = rnd.title if rnd is not None else round_id
+        return self._titles[round_id]
+
+    # -- one digest ----------------------------------------------------------------------------
 
     def _dispatch(
-        self, reminder: DueReminder, state: Callable[[], ProjectState], report: DispatchReport
+        self, to: str, day: date, reminders: list[DueReminder], report: DispatchReport
     ) -> None:
-        log = _log.bind(project=reminder.project, key=reminder.key,
-                        recipient_role=reminder.recipient_role)  # fmt: skip
-        try:
-            to = self._address(reminder, state())
-        except LookupError:
-            report.unaddressed.append(reminder.key)
-            return
-        claim = self._claim(reminder)
+        """One e-mail to ``to`` for ``day``: claimed once per recipient and day, so a second
+        run (or a second dispatcher) the same day sends nothing; each reminder in it is then
+        recorded as sent (or failed) on its own project's stream."""
+        key = digest_key(to, day)
+        keys = [r.key for r in reminders]
+        log = _log.bind(digest=key, keys=len(keys))
+        claim = self._claim(key, reminders[0].stream_id)
         if claim is None:
-            report.skipped.append(reminder.key)
+            report.skipped.extend(keys)
             return
         attempt, abandoned = claim
         if abandoned:
-            self._record(reminder, ReminderFailed, attempt=attempt - 1,
-                         reason="the dispatcher stopped after claiming, before the send "
-                                "was confirmed; retried")  # fmt: skip
+            for reminder in reminders:
+                self._record(reminder, ReminderFailed, attempt=attempt - 1,
+                             reason="the dispatcher stopped after claiming, before the send "
+                                    "was confirmed; retried")  # fmt: skip
             log.warning("reminder_failed", attempt=attempt - 1, reason="abandoned claim")
         log.info("reminder_claimed", attempt=attempt, worker=self.worker)
+        contact = self.settings.coordinator_email or "samordnaren (se ansökan)"
         try:
-            message = render(
-                reminder,
+            message = render_digest(
+                [DigestItem(r, self._title(r.stream_id)) for r in reminders],
                 to=to,
                 sender=self.sender,
-                contact=self.settings.coordinator_email or "samordnaren (se ansökan)",
+                contact=contact,
+                day=day,
                 language=self.settings.language,
+                public_url=self.settings.public_url,
             )
             self.notifier.send(message)
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}".strip()[:500] or "send failed"
             if permanent(exc) and attempt >= ABANDON_AFTER:
-                self._finish(reminder.key, "abandoned", reason)
-                self._record(reminder, ReminderAbandoned, attempts=attempt, reason=reason)
-                log.warning("reminder_abandoned", attempts=attempt, reason=reason)
-                report.abandoned.append(reminder.key)
-                self._tell_coordinators(reminder, to, reason)
+                self._finish(key, "abandoned", reason)
+                for reminder in reminders:
+                    self._record(reminder, ReminderAbandoned, attempts=attempt, reason=reason)
+                    log.warning("reminder_abandoned", key=reminder.key, attempts=attempt,
+                                reason=reason, recipient_role=reminder.recipient_role)  # fmt: skip
+                    report.abandoned.append(reminder.key)
+                self._tell_coordinators(reminders[0], to, reason)
                 return
-            self._finish(reminder.key, "failed", reason, retry_after=backoff(attempt))
-            self._record(reminder, ReminderFailed, attempt=attempt, reason=reason)
-            log.warning("reminder_failed", attempt=attempt, reason=reason,
-                        permanent=permanent(exc))  # fmt: skip
-            report.failed.append(reminder.key)
+            self._finish(key, "failed", reason, retry_after=backoff(attempt))
+            for reminder in reminders:
+                self._record(reminder, ReminderFailed, attempt=attempt, reason=reason)
+                log.warning("reminder_failed", key=reminder.key, attempt=attempt, reason=reason,
+                            permanent=permanent(exc))  # fmt: skip
+                report.failed.append(reminder.key)
             return
-        self._finish(reminder.key, "sent", None)
-        self._record(reminder, ReminderSent, attempt=attempt, channel=self.notifier.channel)
-        log.info("reminder_sent", attempt=attempt, channel=self.notifier.channel)
-        report.sent.append(reminder.key)
+        self._finish(key, "sent", None)
+        for reminder in reminders:
+            self._record(reminder, ReminderSent, attempt=attempt, channel=self.notifier.channel)
+            log.info("reminder_sent", key=reminder.key, attempt=attempt,
+                     channel=self.notifier.channel, project=reminder.project,
+                     recipient_role=reminder.recipient_role)  # fmt: skip
+            report.sent.append(reminder.key)
+        report.digests.append(key)
+        log.info("reminder_digest_sent", to=to, attempt=attempt)
 
     def _tell_coordinators(self, reminder: DueReminder, to: str, reason: str) -> None:
         """Best effort: the coordinators learn that a reminder could not be delivered."""
@@ -321,20 +361,23 @@ class Dispatcher:
             application: ApplicationSubmitted | None = (
                 state.application.event if state.application else None
             )
-            named = [c.email for c in (application.contacts if application else ()) if c.email]
-            address = named[0] if named else self.settings.district_email
-            setting = "a contact e-mail in the application, or PPSS_REMINDER_DISTRICT_EMAIL"
+            chosen = recipient_for(reminder.obligation, contact_book(state.history), application)
+            address = chosen.email if chosen else self.settings.district_email
+            setting = (
+                "ppss contact set, a contact e-mail in the application, "
+                "or PPSS_REMINDER_DISTRICT_EMAIL"
+            )
         if not address:
             raise LookupError(f"no address for the {reminder.recipient_role}: set {setting}")
         return address
 
     # -- the claim table ---------------------------------------------------------------------
 
-    def _claim(self, reminder: DueReminder) -> tuple[int, bool] | None:
-        """Take the reminder: (attempt number, was an abandoned claim), or None if not ours."""
+    def _claim(self, key: str, stream_id: str) -> tuple[int, bool] | None:
+        """Take the digest: (attempt number, was an abandoned claim), or None if not ours."""
         now = self._clock()
         row = {
-            "key": reminder.key, "stream_id": reminder.stream_id, "status": "claimed",
+            "key": key, "stream_id": stream_id, "status": "claimed",
             "attempts": 1, "claimed_by": self.worker, "lease_until": now + self.lease,
             "updated_at": now, "last_error": None,
         }  # fmt: skip
@@ -347,7 +390,7 @@ class Dispatcher:
         with self._write() as conn:
             current = conn.execute(
                 select(reminder_claims.c.status, reminder_claims.c.attempts,
-                       reminder_claims.c.lease_until).where(reminder_claims.c.key == reminder.key)
+                       reminder_claims.c.lease_until).where(reminder_claims.c.key == key)
             ).one()  # fmt: skip
             retry = current.status == "failed" and current.lease_until <= now
             abandoned = current.status == "claimed" and current.lease_until < now
@@ -355,7 +398,7 @@ class Dispatcher:
                 return None  # sent, or another dispatcher holds a live claim
             taken = conn.execute(
                 update(reminder_claims)
-                .where(reminder_claims.c.key == reminder.key,
+                .where(reminder_claims.c.key == key,
                        reminder_claims.c.status == current.status,
                        reminder_claims.c.attempts == current.attempts)
                 .values(status="claimed", attempts=current.attempts + 1, claimed_by=self.worker,

@@ -53,7 +53,13 @@ class Inbox:
         return "250 OK"
 
     def keys(self) -> list[str]:
-        return sorted(str(m["X-PPSS-Reminder-Key"]).strip() for m in self.messages)
+        """The reminder keys received: each digest's list (X-PPSS-Reminder-Keys), or a
+        single message's own key."""
+        found: list[str] = []
+        for m in self.messages:
+            listed = m["X-PPSS-Reminder-Keys"]
+            found += str(listed).split() if listed else [str(m["X-PPSS-Reminder-Key"]).strip()]
+        return sorted(found)
 
 
 def free_port() -> int:

@@ -13,6 +13,7 @@ from ppss_workflow.cli import (
     audit_cli,
     bench,
     bench_board_cmd,
+    contact_cmds,
     db,
     demo_cmd,
     document_cmds,
@@ -52,6 +53,7 @@ web_cmds.register(app)
 users_cmds.register(app)
 document_cmds.register(app)
 indicator_cmds.register(app)
+contact_cmds.register(app)
 bench.app.command("web")(bench_board_cmd.web_command)
 
 

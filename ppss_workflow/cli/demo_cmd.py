@@ -19,6 +19,7 @@ from ppss_workflow.config import (
 )
 from ppss_workflow.db import create_store_engine
 from ppss_workflow.demo import ROUND_2014, ROUND_2018, load_demo
+from ppss_workflow.demo2016 import ROUND_2016
 from ppss_workflow.errors import ConfigurationError
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
@@ -40,7 +41,7 @@ def demo(
     ),
     port: Annotated[int, typer.Option("--port", help="With --serve: the port.")] = 8000,
 ) -> None:
-    """Record the demo rounds (ppss-2014, sst-2018) and print the board.
+    """Record the demo rounds (ppss-2014, ppss-2016, sst-2018) and print the board.
 
     With a store configured (--database or PPSS_DATABASE_URL) it must be empty. Without,
     the demo uses its own file in the data folder, replaced on each run. With --serve, the
@@ -71,8 +72,12 @@ def demo(
         _log.info("demo_loaded", store=describe(location), events=store.count())
     finally:
         store.close()
-    out_console.print(f"Demo store: {describe(location)} — {ROUND_2014} and {ROUND_2018}.\n")
+    out_console.print(
+        f"Demo store: {describe(location)} — {ROUND_2014}, {ROUND_2016} and {ROUND_2018}.\n"
+    )
     board(ROUND_2014, None, "table", location.url)
+    out_console.print()
+    board(ROUND_2016, None, "table", location.url)
     out_console.print()
     board(ROUND_2018, None, "table", location.url)
     if serve:

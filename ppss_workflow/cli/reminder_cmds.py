@@ -142,7 +142,8 @@ def scheduler_run(
 
     def report(result: DispatchReport) -> None:
         out_console.print(
-            f"Sent {len(result.sent)}, failed {len(result.failed)} (tried again later), "
+            f"Sent {len(result.sent)} in {len(result.digests)} e-mails (one per recipient and "
+            f"day), failed {len(result.failed)} (tried again later), "
             f"given up {len(result.abandoned)}, already handled or waiting "
             f"{len(result.skipped)}."
         )

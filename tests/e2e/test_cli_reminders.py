@@ -110,30 +110,42 @@ def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path)
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(list(outbox.glob("*.eml"))) < 3:
+        while time.monotonic() < deadline and not list(outbox.glob("*.eml")):
             time.sleep(0.2)
         time.sleep(0.5)
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
-    # Today, in the demo store: Skärholmen's 2014 account (late-30), the 2018 annual follow-up
-    # (late-30) and Farsta's 2014 repayment (late-30) are overdue and not yet reminded.
-    messages = [message_from_bytes(p.read_bytes(), policy=policy.default)
-                for p in outbox.glob("*.eml")]  # fmt: skip
-    keys = sorted(str(m["X-PPSS-Reminder-Key"]) for m in messages)
-    assert keys == [
-        "ppss-2014:farsta/repayment/2015-03-31/late-30",
-        "ppss-2014:skarholmen/year_end_account/2015-01-31/late-30",
-        "sst-2018:skarholmen/annual_follow_up/2019-02-15/late-30",
-    ]
-    assert {str(m["To"]) for m in messages} == {"samordnare@example.org"}
-    assert "Sent 3, failed 0" in out.decode()
-    # Each says what its condition blocks: the 2018 annual follow-up now blocks the grant.
-    bodies = {str(m["X-PPSS-Reminder-Key"]).split("/")[1]: m.get_content() for m in messages}
-    assert all("betalas inget mer av bidraget ut" in body for body in bodies.values())
-    assert "kan lämnas vidare för indrivning" in bodies["repayment"]
-    assert "Medel som inte kan redovisas ska betalas tillbaka" in bodies["year_end_account"]
+    # Today, in the demo store: Skärholmen's 2014 account, the 2018 annual follow-up, Farsta's
+    # 2014 repayment, Farsta's 2016 account and Skärholmen's 2016 autumn follow-up are overdue
+    # (late-30, to the coordinators) and not yet reminded: one digest lists them all.
+    (message,) = [message_from_bytes(p.read_bytes(), policy=policy.default)
+                  for p in outbox.glob("*.eml")]  # fmt: skip
+    assert str(message["X-PPSS-Reminder-Keys"]).split() == sorted(
+        [
+            "ppss-2014:farsta/repayment/2015-03-31/late-30",
+            "ppss-2014:skarholmen/year_end_account/2015-01-31/late-30",
+            "ppss-2016:farsta/year_end_account/2017-01-31/late-30",
+            "ppss-2016:skarholmen/autumn_follow_up/2016-10-14/late-30",
+            "sst-2018:skarholmen/annual_follow_up/2019-02-15/late-30",
+        ],
+        key=lambda k: (k.split("/")[2], k),
+    )
+    assert str(message["To"]) == "samordnare@example.org"
+    assert str(message["Subject"]) == "Försenat: 5 uppgifter att lämna in till socialförvaltningen"
+    assert "Sent 5 in 1 e-mails (one per recipient and day), failed 0" in out.decode()
+    # Each says what its condition blocks: the 2018 annual follow-up blocks the grant, the
+    # 2016 autumn follow-up nothing.
+    body = message.get_content()
+    sections = {s.split("\n")[0]: s for s in body.split("\n\n") if s[:2].strip(". ").isdigit()}
+    assert len(sections) == 5
+    assert body.count("betalas inget mer av bidraget ut") == 4
+    assert body.count("Den stoppar inga utbetalningar, men behövs för uppföljningen.") == 1
+    assert "kan lämnas vidare för indrivning" in body
+    assert "Medel som inte kan redovisas ska betalas tillbaka" in body
+    assert "Att lämna in: höstens uppföljning inför delrapporten i december" in body
+    assert "Uppföljningen behövs för delrapporten till socialnämnden." in body
 
 
 def test_reminders_in_english_on_request(tmp_path: Path) -> None:
@@ -147,11 +159,11 @@ def test_reminders_in_english_on_request(tmp_path: Path) -> None:
     (message,) = [message_from_bytes(p.read_bytes(), policy=policy.default)
                   for p in outbox.glob("*.eml")]  # fmt: skip
     assert str(message["Subject"]) == (
-        "Reminder: the year-end account and cost description – Skärholmen "
-        "(ppss-2014:skarholmen), due 2015-01-31"
+        "Reminder: the year-end account and cost description, Pilotprojekt samverkan "
+        "skola–socialtjänst 2014 (Skärholmen), by 2015-01-31"
     )
     body = message.get_content()
-    assert "Due date: 2015-01-31" in body
+    assert "Deadline: 2015-01-31" in body
     assert "Until it is in, no further payment of the grant is made." in body
     assert "Money that cannot be accounted for must be paid back." in body
     assert "samordnare@example.org" in body

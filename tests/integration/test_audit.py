@@ -33,9 +33,11 @@ from policies.commands import (
     OpenRound,
     RecordAllocation,
     RecordNetwork,
+    RemoveContact,
     RequestSupervision,
     ReviewReport,
     ScheduleSession,
+    SetContact,
     SetDeadline,
     SetLadder,
     SetPaymentPlan,
@@ -617,7 +619,7 @@ def test_xlsx_export_has_events_and_boards_in_kronor(demo_reads: Reads, tmp_path
     path = tmp_path / "ppss.xlsx"
     count = export_xlsx(demo_reads, path)
     book = load_workbook(path)
-    assert book.sheetnames == ["Händelser", "Tavla ppss-2014", "Tavla sst-2018"]
+    assert book.sheetnames == ["Händelser", "Tavla ppss-2014", "Tavla ppss-2016", "Tavla sst-2018"]
     events = book["Händelser"]
     assert events.max_row == count + 1 == demo_reads.store.count() + 1
     assert [c.value for c in events[1]][:11] == list(COLUMNS)
@@ -802,6 +804,8 @@ def test_the_auditor_can_append_nothing(demo_reads: Reads) -> None:
         Annul(round_id=rid, district=d, event_id=first_event, reason="x"),
         SetPaymentPlan(round_id=rid, instalments=(InstalmentInput(percent=100),)),
         ReviewReport(round_id=rid, district=d, report="year_end_account", accept=True),
+        SetContact(round_id=rid, district=d, role="finance", email="ekonomi@example.org"),
+        RemoveContact(round_id=rid, district=d, role="finance"),
     ]
     assert {type(c) for c in attempts} == set(COMMANDS), "a new command needs its attempt here"
     commands = Commands(store, clock=lambda: TODAY)

@@ -39,7 +39,7 @@ SETTINGS = ReminderSettings(coordinator_email="samordnare@example.org", language
 T2_OVERDUE = end_of_day(date(2018, 9, 25))  # late-5 after a 14 Sep T2
 
 
-def record_round(store: EventStore) -> None:
+def record_round(store: EventStore) -> Story:
     """Given the 2018 round with Skärholmen's application and T2 on 14 September 2018."""
     story = Story(store)
     open_round_2018(story)
@@ -50,6 +50,7 @@ def record_round(store: EventStore) -> None:
     story.on(date(2018, 3, 1)).do(
         COORDINATOR, SetDeadline(round_id=ROUND, code="t2", due_on=date(2018, 9, 14), reason="T2")
     )
+    return story
 
 
 @pytest.fixture
@@ -69,7 +70,8 @@ def stream_reminders(store: EventStore) -> list[tuple[str, str, int]]:
 
 
 def test_each_due_reminder_arrives_once_and_a_rerun_sends_nothing(store: EventStore) -> None:
-    """Three T2 obligations overdue: three messages at the SMTP server, then none on a rerun."""
+    """Three T2 obligations overdue: one digest listing all three at the SMTP server, each
+    recorded as sent; then nothing on a rerun."""
     expected = sorted(d.key for d in list_due(store, T2_OVERDUE, ROUND))
     assert len(expected) == 3
     with smtp_server() as (inbox, port), capture_logs() as logs:
@@ -78,9 +80,9 @@ def test_each_due_reminder_arrives_once_and_a_rerun_sends_nothing(store: EventSt
     assert sorted(first.sent) == expected
     assert again.sent == []
     assert inbox.keys() == expected
-    message = inbox.messages[0]
+    (message,) = inbox.messages
     assert message["To"] == "ekonomichef@skarholmen.example.org"  # the application's contact
-    assert "Försenad" in str(message["Subject"])
+    assert str(message["Subject"]).startswith("Försenat: 3 uppgifter")
     body = message.get_payload(decode=True).decode()
     assert "2018-09-14" in body
     # The T2 conditions block the grant: the message says so, as the condition states it.
@@ -106,7 +108,7 @@ def test_a_failed_send_is_recorded_and_retried(store: EventStore) -> None:
         later = lambda: datetime.now(UTC) + timedelta(minutes=6)  # noqa: E731
         up = Dispatcher(store, smtp(port), SETTINGS, clock=later).run(as_of=T2_OVERDUE)
     assert len(up.sent) == 3
-    assert len(inbox.messages) == 3
+    assert len(inbox.messages) == 1  # one digest for the three
     history = stream_reminders(store)
     assert history.count(("ReminderFailed", "late-5", 1)) == 3
     assert history.count(("ReminderSent", "late-5", 2)) == 3
@@ -143,18 +145,20 @@ def test_killed_between_claim_and_send_then_restarted() -> None:
         with smtp_server() as (inbox, port):
             # Restarted at once: the dead claim's lease still runs, so it is left alone.
             soon = Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
-            assert soon.skipped == [dead_key]
-            assert len(soon.sent) == 2
+            assert dead_key.startswith("digest/2018-09-25/")  # the day's one digest
+            assert len(soon.skipped) == 3
+            assert soon.sent == []
             # Restarted after the lease: the abandoned reminder is retried and sent.
             later = lambda: datetime.now(UTC) + timedelta(minutes=10)  # noqa: E731
             retry = Dispatcher(store, smtp(port), SETTINGS, clock=later).run(as_of=T2_OVERDUE)
-        assert retry.sent == [dead_key]
-        assert sorted(inbox.keys()) == sorted({*soon.sent, dead_key})  # each once
+        assert sorted(retry.sent) == sorted(soon.skipped)
+        assert retry.digests == [dead_key]
+        assert inbox.keys() == sorted(retry.sent)  # each once, in one digest
         history = [
             (r.event_type, r.event.attempt) for r in store.read_stream(STREAM)
-            if isinstance(r.event, ReminderSent | ReminderFailed) and r.event.key == dead_key
+            if isinstance(r.event, ReminderSent | ReminderFailed)
         ]  # fmt: skip
-        assert history == [("ReminderFailed", 1), ("ReminderSent", 2)]
+        assert sorted(history) == [("ReminderFailed", 1)] * 3 + [("ReminderSent", 2)] * 3
         store.close()
 
 
@@ -169,8 +173,10 @@ def test_downtime_across_two_steps_sends_only_the_latest(store: EventStore) -> N
     with smtp_server() as (inbox, port):
         Dispatcher(store, smtp(port), SETTINGS).run(as_of=end_of_day(date(2018, 8, 28)))
         Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
-    steps = sorted(str(m["X-PPSS-Reminder-Key"]).rsplit("/", 1)[1] for m in inbox.messages)
+    received = inbox.keys()
+    steps = sorted(key.rsplit("/", 1)[1] for key in received)
     assert steps == ["before-14"] * 3 + ["late-5"] * 3
+    assert len(inbox.messages) == 2  # one digest on each day
 
 
 def test_a_server_that_answers_quit_with_421_still_got_every_message() -> None:
@@ -225,9 +231,9 @@ def test_a_permanent_refusal_is_abandoned_after_a_few_attempts(store: EventStore
     history = stream_reminders_all(store)
     assert history.count("ReminderFailed") == 3 * (ABANDON_AFTER - 1)
     assert history.count("ReminderAbandoned") == 3
-    # The coordinators were told, once per abandoned reminder (their own address works).
+    # The coordinators were told, once for the abandoned digest (their own address works).
     notes = [m for m in inbox.messages if str(m["To"]) == "samordnare@example.org"]
-    assert len(notes) == 3
+    assert len(notes) == 1
     assert list_due(store, T2_OVERDUE, ROUND) == []  # abandoned: never due again
 
 

@@ -324,8 +324,8 @@ def test_a_round_opens_once_under_a_known_policy_and_not_in_the_future() -> None
     assert twice.kind == "invalid"
     unknown = refused(World(), opening(policy_version=2))
     assert str(unknown) == (
-        "unknown policy 'ppss-2014' v2; use one of ppss-2014 (v1), sst-2018 (v1) "
-        "[round open; r; no round as of 2014-12-15; rule: known policies]"
+        "unknown policy 'ppss-2014' v2; use one of ppss-2014 (v1), ppss-2016 (v1), "
+        "sst-2018 (v1) [round open; r; no round as of 2014-12-15; rule: known policies]"
     )
     assert unknown.kind == "invalid"
     future = refused(World(), opening(on=date(2014, 12, 16)))
@@ -1133,7 +1133,7 @@ def test_a_round_is_judged_by_the_policy_it_opened_under() -> None:
         policy_for(old)
     assert str(caught.value) == (
         "round r uses policy ppss-2030 v1, which this program does not have "
-        "(it has ppss-2014 v1, sst-2018 v1)"
+        "(it has ppss-2014 v1, ppss-2016 v1, sst-2018 v1)"
     )
 
 

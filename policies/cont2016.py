@@ -1,0 +1,129 @@
+"""The 2016 continuation round (seed 003): the 2014 conditions, 13 000 000 kr a year, named
+schools and an autumn follow-up for the committee's December report.
+
+Where each rule comes from (seed 003, Utbildningsförvaltningen's statement of 2015-11-17,
+quoted without the OCR's lost å/ä/ö; seed 000 for what continues from 2014):
+
+- **Budget: at most 13 000 000 kr for each year of the round** — "Ytterligare 3 mnkr
+  tillförs arbetet på årsbasis, totalt 13 mnkr" (:func:`budget_cap_sek`,
+  :meth:`Continuation2016.check_round`). The 2014 rule shares it between the districts
+  (:func:`allocate_2016`): 13 000 000 ÷ 16 schools = 812 500 kr a school.
+- **The 2014 conditions continue** — "kommer arbetet att fortsätta utifrån visionen om ett
+  Stockholm som håller samman och de erfarenheter och resultat som hittills har uppnåtts":
+  no payment before the steering group approves the plan; the mandatory network sessions;
+  a year-end account, and money not used according to the plan is paid back (seed 000,
+  as :class:`~policies.pilot2014.Pilot2014` states them).
+- **The application names its schools** — "fortsätta samverka för ökad skolnärvaro och
+  bättre skolresultat i utvalda grundskolor i ytterstaden": the schools are chosen, so an
+  application says which (:meth:`Continuation2016.check_application`).
+- **An autumn follow-up** (aggregate counts: target group, pupils reached) by the round's
+  ``t2`` date — "I oktober 2015 redovisar ett antal av skolorna att de i genomsnitt har haft
+  8 elever aktuella" and "Till socialnämndens sammanträde i december kommer en delrapport
+  från projektet att redovisas". The seed ties no money to it, so it blocks no payment;
+  reminders still chase it.
+- **No supervision money** — seed 003 names no supervision pool (2014's 25 000 kr came from
+  that year's R&D budget), so the round has no supervision condition and no default cap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+from typing import ClassVar
+
+from events import ApplicationSubmitted
+from policies.allocation import AllocationResult, DistrictRequest, allocate
+from policies.base import Condition, fmt_sek
+from policies.pilot2014 import Pilot2014
+from policies.state import ProjectState, RoundState
+
+__all__ = [
+    "ANNUAL_BUDGET_SEK",
+    "Continuation2016",
+    "allocate_2016",
+    "budget_cap_sek",
+]
+
+#: Seed 003: "Ytterligare 3 mnkr tillförs arbetet på årsbasis, totalt 13 mnkr".
+ANNUAL_BUDGET_SEK = 10_000_000 + 3_000_000
+
+
+def budget_cap_sek(period_start: date, period_end: date) -> int:
+    """The most a round may share: 13 000 000 kr for each calendar year its period touches."""
+    return ANNUAL_BUDGET_SEK * (period_end.year - period_start.year + 1)
+
+
+def allocate_2016(
+    districts: Sequence[DistrictRequest], exclude: Collection[str] = ()
+) -> AllocationResult:
+    """A year's 13 000 000 kr shared by the 2014 rule (per school, then the remainder)."""
+    return allocate(ANNUAL_BUDGET_SEK, districts, exclude=exclude)
+
+
+class Continuation2016(Pilot2014):
+    """The 2014 rules carried on with more money: plan approval, network sessions and the
+    year-end account (money not used per plan paid back); the application names its
+    schools; an autumn follow-up for the December report; no supervision money."""
+
+    name = "ppss-2016"
+    version = 1
+    title = "PPSS fortsättning 2016"
+    deadlines: ClassVar[dict[str, str]] = {
+        "year_end_account": "year_end_account",
+        "autumn_follow_up": "t2",
+    }
+    default_supervision_cap_sek: ClassVar[int] = 0
+
+    def check_round(self, budget_sek: int, period_start: date, period_end: date) -> list[str]:
+        cap = budget_cap_sek(period_start, period_end)
+        if budget_sek > cap:
+            years = f"{period_start.year}"
+            if period_end.year != period_start.year:
+                years += f"–{period_end.year}"
+            return [
+                f"the budget {fmt_sek(budget_sek)} is more than the {fmt_sek(cap)} the "
+                f"continuation has for {years} ({fmt_sek(ANNUAL_BUDGET_SEK)} a year)"
+            ]
+        return []
+
+    def check_application(
+        self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
+    ) -> list[str]:
+        problems = super().check_application(rnd, application, submitted_on)
+        if not application.schools:
+            problems.append(
+                "the application names no schools: the continuation works in chosen "
+                "schools, so name each of them"
+            )
+        return problems
+
+    def round_conditions(
+        self, rnd: RoundState, project: ProjectState, today: date
+    ) -> tuple[Condition, ...]:
+        year_end = _due(rnd, "year_end_account")
+        return (
+            self._plan(project),
+            self._network(rnd, project, today),
+            self.dated(
+                "autumn_follow_up",
+                "the autumn follow-up for the December report",
+                _due(rnd, "t2"),
+                project.follow_ups.get("t2"),
+                today,
+                blocks="",
+                unset="the autumn follow-up: the date is not yet set by the city",
+            ),
+            self.dated(
+                "year_end_account",
+                "the year-end account and cost description",
+                year_end,
+                project.year_end_account,
+                today,
+                unset="the year-end account: the date is not yet set by the city",
+            ),
+        )
+
+
+def _due(rnd: RoundState, code: str) -> date | None:
+    deadline = rnd.deadlines.get(code)
+    return deadline.due_on if deadline else None

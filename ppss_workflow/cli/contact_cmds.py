@@ -1,0 +1,154 @@
+"""`ppss contact`: who is written to in a project, by role, at the project or at a school."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from events import ApplicationSubmitted
+from policies.commands import RemoveContact, SetContact
+from policies.contacts import contact_book
+from ppss_workflow.cli._common import DatabaseOption, out_console, words
+from ppss_workflow.cli.workflow_cmds import (
+    ActorOpt,
+    AsOpt,
+    DistrictOpt,
+    OnOpt,
+    RoundOpt,
+    _date,
+    _do,
+    _read,
+    command,
+)
+from ppss_workflow.i18n import N_
+from ppss_workflow.readmodels import Reads
+
+__all__ = ["ROLE_WORDS", "app", "register"]
+
+app = typer.Typer(
+    help="Contacts by role: project lead, finance, school contact.", no_args_is_help=True
+)
+
+RoleOpt = Annotated[
+    str,
+    typer.Option(
+        "--role", help="project_lead, finance, school_contact or social_services_contact."
+    ),
+]
+SchoolOpt = Annotated[
+    str | None,
+    typer.Option("--school", help="A school the application names (default: the project)."),
+]
+
+#: The contact roles as people read them.
+ROLE_WORDS: dict[str, str] = {
+    "project_lead": N_("Project lead"),
+    "finance": N_("Finance"),
+    "school_contact": N_("School contact"),
+    "social_services_contact": N_("Contact at social services"),
+}
+KIND_WORDS: dict[str, str] = {"municipal": N_("municipal school"), "free": N_("free school")}
+
+
+@app.command("set")
+def contact_set(
+    round_id: RoundOpt,
+    district: DistrictOpt,
+    role: RoleOpt,
+    email: Annotated[str, typer.Option("--email", help="A functional mailbox for the role.")],
+    school: SchoolOpt = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="With --school: municipal or free.")
+    ] = None,
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    on: OnOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Set (or change) the contact for a role; the old one stays in history."""
+    _do(
+        database,
+        acting,
+        actor_name,
+        f"contact {role}" + (f" at {school}" if school else ""),
+        lambda: command(
+            SetContact,
+            round_id=round_id,
+            district=district,
+            role=role,
+            email=email,
+            school=school,
+            school_kind=kind,
+            on=_date(on),
+        ),
+    )
+
+
+@app.command("remove")
+def contact_remove(
+    round_id: RoundOpt,
+    district: DistrictOpt,
+    role: RoleOpt,
+    school: SchoolOpt = None,
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    on: OnOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Remove the contact for a role."""
+    _do(
+        database,
+        acting,
+        actor_name,
+        f"contact {role} removed",
+        lambda: command(
+            RemoveContact,
+            round_id=round_id,
+            district=district,
+            role=role,
+            school=school,
+            on=_date(on),
+        ),
+    )
+
+
+@app.command("list")
+def contact_list(
+    round_id: RoundOpt,
+    district: Annotated[str | None, typer.Option("--district", help="Only this district.")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Every contact of the round's projects: district, school (and its kind), role, address."""
+    t = words()
+
+    def show(reads: Reads) -> None:
+        table = Table(title=t.gettext("Contacts in %(round)s") % {"round": round_id})
+        for column in ("District", "School", "Role", "E-mail"):
+            table.add_column(t.gettext(column))
+        for view in reads.projects(round_id):
+            name = view.state.district or view.project_id
+            if district and name.casefold() != district.casefold():
+                continue
+            book = contact_book(view.state.history)
+            for role, address in sorted(book.project.items()):
+                table.add_row(name, "–", t.gettext(ROLE_WORDS[role]), address)
+            app_event: ApplicationSubmitted | None = (
+                view.state.application.event if view.state.application else None
+            )
+            schools = sorted(
+                {*(app_event.schools if app_event else ()), *book.schools, *book.kinds}
+            )
+            for school in schools:
+                kind = book.kinds.get(school)
+                place = f"{school} ({t.gettext(KIND_WORDS[kind])})" if kind else school
+                for role, address in sorted(book.schools.get(school, {}).items()):
+                    table.add_row(name, place, t.gettext(ROLE_WORDS[role]), address)
+        out_console.print(table)
+
+    _read(database, show)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="contact")
