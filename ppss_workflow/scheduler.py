@@ -58,4 +58,3 @@ def run_scheduler(
         _log.info("scheduler_stopped")
         with contextlib.suppress(Exception):  # not running any more is fine
             scheduler.shutdown(wait=False)
-        raise  # the command line says so in one line

@@ -179,6 +179,8 @@ def scheduler_run(
         from ppss_workflow.scheduler import run_scheduler  # noqa: PLC0415 - APScheduler only here
 
         run_scheduler(make, interval_seconds=interval, on_report=report, daily=daily)
+        # Stopped (Ctrl-C, SIGTERM): a clean stop, said in one line.
+        typer.echo("ppss: scheduler stopped; nothing half-written (appends are atomic)", err=True)
     finally:
         store.close()
 
