@@ -252,7 +252,8 @@ def verify_command(
         extra: dict[str, Any] = (
             {"checkpoints_checked": len(signed), "checkpoint_problem": problem} if key else {}
         )
-        extra["document_problems"] = documents_problems
+        if documents_problems:
+            extra["document_problems"] = documents_problems
         _echo_json({**report.as_json(), **extra})
     if not report.ok:
         print(f"ppss: audit: {report.describe()}", file=sys.stderr)
