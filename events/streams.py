@@ -2,7 +2,8 @@
 
 A round's stream (``round:ID``) holds what the round decides for everyone; a project's
 stream (``project:ROUND:DISTRICT``) holds one district's application and everything after
-it. An annulment goes on the stream of the event it annuls, so it may be on either.
+it. An annulment goes on the stream of the event it annuls, so it may be on either. Role
+grants are kept on the one ``access`` stream.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from typing import Literal
 
 __all__ = ["EVENT_STREAMS", "StreamKind", "stream_kind", "stream_round"]
 
-StreamKind = Literal["round", "project"]
+StreamKind = Literal["round", "project", "access"]
 
 _ROUND: frozenset[StreamKind] = frozenset({"round"})
 _PROJECT: frozenset[StreamKind] = frozenset({"project"})
+_ACCESS: frozenset[StreamKind] = frozenset({"access"})
 
 #: Event type -> the kinds of stream it may be recorded on.
 EVENT_STREAMS: dict[str, frozenset[StreamKind]] = {
@@ -48,11 +50,25 @@ EVENT_STREAMS: dict[str, frozenset[StreamKind]] = {
     "ReminderFailed": _PROJECT,
     "ReminderAbandoned": _PROJECT,
     "EventAnnulled": frozenset({"round", "project"}),
+    # a payment plan for the whole round, or for one project
+    "PaymentPlanSet": frozenset({"round", "project"}),
+    "ReportAccepted": _PROJECT,
+    "ReportReturned": _PROJECT,
+    "DocumentAttached": _PROJECT,
+    "ContactSet": _PROJECT,
+    "ContactRemoved": _PROJECT,
+    "SchoolKindSet": _PROJECT,
+    # who holds which role (the ``access`` stream, outside every round)
+    "RoleGranted": _ACCESS,
+    "RoleRevoked": _ACCESS,
 }
 
 
 def stream_kind(stream_id: str) -> StreamKind | None:
-    """``round`` for ``round:ID``, ``project`` for ``project:ROUND:DISTRICT``, else None."""
+    """``round`` for ``round:ID``, ``project`` for ``project:ROUND:DISTRICT``, ``access`` for
+    the role grants' stream, else None."""
+    if stream_id == "access":
+        return "access"
     parts = stream_id.split(":")
     if len(parts) == 2 and parts[0] == "round" and parts[1]:
         return "round"

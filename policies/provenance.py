@@ -26,9 +26,12 @@ from events import (
     AllocationDecided,
     ApplicationSubmitted,
     ApplicationWithdrawn,
+    ContactRemoved,
+    ContactSet,
     DeadlineChanged,
     DeadlineSet,
     DisbursementMade,
+    DocumentAttached,
     Event,
     EventAnnulled,
     FinancialReportSubmitted,
@@ -39,6 +42,7 @@ from events import (
     NetworkExemptionGranted,
     NetworkMakeUpRecorded,
     NetworkSessionScheduled,
+    PaymentPlanSet,
     PlanApproved,
     PlanRejected,
     PlanSubmitted,
@@ -50,8 +54,13 @@ from events import (
     RepaymentDemanded,
     RepaymentReceived,
     RepaymentWaived,
+    ReportAccepted,
+    ReportReturned,
+    RoleGranted,
+    RoleRevoked,
     RoundClosed,
     RoundOpened,
+    SchoolKindSet,
     SupervisionFundsGranted,
     SupervisionFundsRequested,
     YearEndAccountSubmitted,
@@ -61,6 +70,7 @@ from policies.base import fmt_sek
 from policies.commands import (
     Annul,
     Apply,
+    AttachDocument,
     AwardGrant,
     CloseRound,
     Command,
@@ -68,14 +78,19 @@ from policies.commands import (
     DemandRepayment,
     Disburse,
     GrantSupervision,
+    InstalmentInput,
     LadderRung,
     OpenRound,
     RecordAllocation,
     RecordNetwork,
+    RemoveContact,
     RequestSupervision,
+    ReviewReport,
     ScheduleSession,
+    SetContact,
     SetDeadline,
     SetLadder,
+    SetPaymentPlan,
     SettleRepayment,
     SubmitFinancialReport,
     SubmitFollowUp,
@@ -84,6 +99,7 @@ from policies.commands import (
     Withdraw,
 )
 from policies.decisions import OPERATIONS, Refusal, View, authorise, decide
+from policies.grants import MANAGER, decide_grant, decide_revoke, fold_grants
 from policies.state import (
     STOCKHOLM,
     ProjectState,
@@ -104,6 +120,10 @@ RECORDED_BY: dict[str, tuple[str, ...]] = {
     "ReminderSent": OPERATIONS["dispatch reminders"],
     "ReminderFailed": OPERATIONS["dispatch reminders"],
     "ReminderAbandoned": OPERATIONS["dispatch reminders"],
+    # a school's kind comes with a contact set for that school
+    "SchoolKindSet": SetContact.roles,
+    "RoleGranted": (MANAGER,),
+    "RoleRevoked": (MANAGER,),
 }
 
 
@@ -201,6 +221,9 @@ class Replay:
             )
 
     def _check_without_command(self, r: R) -> None:
+        if stream_kind(r.stream_id) == "access":
+            self._check_access(r)
+            return
         rid = stream_round(r.stream_id)
         rnd = fold_round(self.streams.get(f"round:{rid}", []))
         if rnd is None:
@@ -223,7 +246,17 @@ class Replay:
             return
         project = self._project(r.stream_id)
         if project.application is None:
-            raise _Unrecordable(f"{r.stream_id} has no application to remind about")
+            raise _Unrecordable(f"{r.stream_id} has no application for a {r.event_type}")
+
+    def _check_access(self, r: R) -> None:
+        """A role grant or revocation, decided as the engine decides it."""
+        grants = fold_grants(self.streams.get("access", []))
+        event = r.event
+        if isinstance(event, RoleGranted):
+            if decide_grant(grants, r.metadata.role, event) is None:
+                raise _Unrecordable(f"{event.email} holds that role already")
+        elif isinstance(event, RoleRevoked):
+            decide_revoke(grants, r.metadata.role, event)
 
     def _check_allocation(self, r: R, event: AllocationDecided) -> None:
         rid = stream_round(r.stream_id)
@@ -488,6 +521,33 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         waive=False,
         reference=e.payment_reference,
     ),
+    "PaymentPlanSet": lambda e, rid, d: SetPaymentPlan(
+        round_id=rid,
+        district=d or None,
+        instalments=tuple(InstalmentInput(**i.model_dump()) for i in e.instalments),
+        reason=e.reason,
+    ),
+    "ReportAccepted": lambda e, rid, d: ReviewReport(
+        round_id=rid, district=d, report=e.report, accept=True, reason=e.note
+    ),
+    "ReportReturned": lambda e, rid, d: ReviewReport(
+        round_id=rid, district=d, report=e.report, accept=False, reason=e.reason
+    ),
+    "DocumentAttached": lambda e, rid, d: AttachDocument(
+        round_id=rid,
+        district=d,
+        attached_to=e.attached_to,
+        file_name=e.name,
+        media_type=e.media_type,
+        size_bytes=e.size_bytes,
+        sha256=e.sha256,
+    ),
+    "ContactSet": lambda e, rid, d: SetContact(
+        round_id=rid, district=d, role=e.role, email=e.email, school=e.school
+    ),
+    "ContactRemoved": lambda e, rid, d: RemoveContact(
+        round_id=rid, district=d, role=e.role, school=e.school
+    ),
     "RepaymentWaived": lambda e, rid, d: SettleRepayment(
         round_id=rid,
         district=d,
@@ -525,7 +585,13 @@ _COMMAND_OF: dict[str, type[Command]] = {
     RepaymentDemanded.event_type: DemandRepayment,
     RepaymentReceived.event_type: SettleRepayment,
     RepaymentWaived.event_type: SettleRepayment,
+    PaymentPlanSet.event_type: SetPaymentPlan,
+    ReportAccepted.event_type: ReviewReport,
+    ReportReturned.event_type: ReviewReport,
+    DocumentAttached.event_type: AttachDocument,
+    ContactSet.event_type: SetContact,
+    ContactRemoved.event_type: RemoveContact,
 }
 
 # Every catalogued event is either a command's or one of RECORDED_BY's (unit-tested).
-_ = (ReminderSent, ReminderFailed, ReminderAbandoned)
+_ = (ReminderSent, ReminderFailed, ReminderAbandoned, SchoolKindSet, RoleGranted, RoleRevoked)

@@ -129,6 +129,20 @@ FORGERIES = {
         FARSTA, "SupervisionFundsGranted", {"amount_sek": 900_000, "decision_ref": "X"},
         COORDINATOR, "the engine would have refused it",
     ),
+    "a role granted by a district": (
+        "access", "RoleGranted", {"email": "ny@example.org", "role": "coordinator"},
+        {"actor": "projektledare@farsta.example.org", "role": "district", "district": "farsta"},
+        "the district role recorded a RoleGranted, which only coordinator may record",
+    ),
+    "a grant revoked that was never given": (
+        "access", "RoleRevoked", {"email": "ingen@example.org"}, COORDINATOR,
+        "ingen@example.org holds no granted role",
+    ),
+    "a review of a report never handed in": (
+        FARSTA, "ReportAccepted",
+        {"report": "t2_follow_up", "submission_id": "6f1c1f8e-0000-4000-8000-000000000000"},
+        COORDINATOR, "the engine would have refused it",
+    ),
 }  # fmt: skip
 
 
@@ -235,11 +249,12 @@ def test_checkpoints_travel_with_the_export_and_are_checked_on_import(
     export, key = signed_export
     lines = export.read_bytes().splitlines()
     assert json.loads(lines[0])["ppss_export"] == 2
-    assert json.loads(lines[1])["checkpoint"]["position"] == 123
+    head = json.loads(lines[0])["head_position"]
+    assert json.loads(lines[1])["checkpoint"]["position"] == head
     run = ppss("import", str(export), "--public-key", f"{key}.pub", "--database", target,
                home=tmp_path)  # fmt: skip
     assert run.code == 0, run.err
-    assert "Imported 123 events and 1 signed checkpoints" in run.out
+    assert f"Imported {head} events and 1 signed checkpoints" in run.out
     verified = ppss("audit", "verify", "--public-key", f"{key}.pub", "--database", target,
                     home=tmp_path)  # fmt: skip
     assert verified.code == 0, verified.err
@@ -255,7 +270,7 @@ def edit_an_actor(row: dict[str, Any]) -> None:
     ("case", "needle"),
     [
         ("another key", "is not signed by this key (it names another key)"),
-        ("re-hashed", "(position 123): not the hash signed in the checkpoint of 2026-11-23 09:00"),
+        ("re-hashed", "): not the hash signed in the checkpoint of 2026-11-23 09:00"),
         ("cut off", "beyond the export's head 100: its end was cut off"),
     ],
 )
