@@ -397,7 +397,7 @@ def explain(view: ProjectView, now: datetime) -> list[ExplainLine]:
     for inst in a.payable.instalments:
         lines.append(
             ExplainLine(
-                f"instalment {inst.number} ({inst.share}, {inst.amount_sek} kr)",
+                f"instalment {inst.number} ({inst.share}, {fmt_sek(inst.amount_sek)})",
                 "released" if inst.released else "held",
                 inst.reason,
                 inst.evidence,

@@ -93,6 +93,9 @@ CONDITION_STATUS_NAMES: dict[str, str] = {
     "met": N_("met"),
     "unmet": N_("not met"),
     "not_yet_due": N_("not yet due"),
+    # an instalment of a payment plan
+    "released": N_("released"),
+    "held": N_("held"),
 }
 
 ROLE_NAMES: dict[str, str] = {

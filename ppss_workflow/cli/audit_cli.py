@@ -532,11 +532,12 @@ def explain_command(
             )
             for r in line.evidence
         )
-        subject = (
-            tr.gettext(EXPLAIN_SUBJECTS[line.subject])
-            if line.subject in EXPLAIN_SUBJECTS
-            else tr.condition(line.subject)
-        )
+        if line.subject in EXPLAIN_SUBJECTS:
+            subject = tr.gettext(EXPLAIN_SUBJECTS[line.subject])
+        elif line.subject.startswith("instalment "):
+            subject = tr.gettext("instalment") + line.subject.removeprefix("instalment")
+        else:
+            subject = tr.condition(line.subject)
         table.add_row(
             subject, x.rule, tr.condition_status(line.status), tr.reason(line.reason), proof or "–"
         )
@@ -545,6 +546,7 @@ def explain_command(
 
 #: The explanation's lines that are not conditions.
 EXPLAIN_SUBJECTS = {"payable": N_("Payable now"), "repayment": N_("Owed back")}
+N_("instalment")
 
 
 # -- history ------------------------------------------------------------------------------

@@ -37,13 +37,13 @@ def test_the_demo_plan_shows_on_the_board_in_explain_and_in_show(demo: tuple[str
     assert "released: the T2 follow-up accepted on 2018-09-20" in shown.out
     board = ppss("board", *ROUND, "--database", url, home=home)
     assert board.code == 0, board.err
-    assert "instalment 2 (50\u00a0%, 700\u00a0000 kr) released" in board.out
+    assert "delbetalning 2 (50\u00a0%, 700\u00a0000 kr) frigjord" in board.out  # in Swedish
     explained = ppss(
         "audit", "explain", *ROUND, "--district", "Skärholmen", "--database", url, home=home
     )
     assert explained.code == 0, explained.err
-    assert "instalment 2" in explained.out
-    assert "ReportAccepted" in explained.out
+    assert "delbetalning 2" in explained.out
+    assert "Redovisning godkänd" in explained.out  # ReportAccepted, named in Swedish
 
 
 @pytest.mark.parametrize(
