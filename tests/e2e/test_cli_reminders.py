@@ -69,7 +69,7 @@ def test_two_schedulers_on_postgresql_send_each_reminder_once(tmp_path: Path) ->
     keys = inbox.keys()
     assert len(keys) == 8  # eight districts, one before-14 reminder each
     assert len(set(keys)) == 8  # and nobody got one twice
-    sent = [int(out.decode().split("Sent ")[1].split(",")[0]) for out, _ in outputs]
+    sent = [int(out.decode().split("Sent ")[1].split(" ")[0].rstrip(",")) for out, _ in outputs]
     assert sum(sent) == 8
 
 
