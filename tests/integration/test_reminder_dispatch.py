@@ -15,8 +15,8 @@ from sqlalchemy import text
 from structlog.testing import capture_logs
 
 from events import ReminderAbandoned, ReminderFailed, ReminderSent
-from policies.commands import Apply, SetDeadline
-from policies.state import STOCKHOLM, end_of_day
+from policies.commands import Apply, SetContact, SetDeadline
+from policies.state import STOCKHOLM, end_of_day, fold_project
 from ppss_workflow import bench_board
 from ppss_workflow.demo import (
     COORDINATOR,
@@ -25,6 +25,7 @@ from ppss_workflow.demo import (
     district_actor,
     open_round_2018,
 )
+from ppss_workflow.handlers import Commands
 from ppss_workflow.notify import ReminderSettings, SmtpNotifier, SmtpSettings
 from ppss_workflow.reminders import ABANDON_AFTER, Dispatcher, DispatchReport, list_due
 from ppss_workflow.schema import upgrade
@@ -257,6 +258,19 @@ def test_no_address_is_reported_not_recorded(store: EventStore) -> None:
     assert inbox.messages == []
 
 
+def _own_addresses(store: EventStore) -> None:
+    """Each bench project its own project lead, so each gets its own digest."""
+    commands = Commands(store, lambda: datetime.now(UTC))
+    for stream in store.stream_ids("project:bench:"):
+        district = fold_project(stream, store.read_stream(stream)).district
+        assert district is not None
+        commands.execute(
+            COORDINATOR,
+            SetContact(round_id="bench", district=district, role="project_lead",
+                       email=f"{stream.split(':')[-1]}@example.org"),
+        )  # fmt: skip
+
+
 def test_a_slow_server_gets_sends_over_a_bounded_pool() -> None:
     """A server that takes 1 s over each message: 100 reminders go out over the pool's
     connections at once (never more), so the run takes a fraction of the 107 s one after
@@ -265,6 +279,7 @@ def test_a_slow_server_gets_sends_over_a_bounded_pool() -> None:
     with scratch_store() as store:
         today = datetime.now(UTC).astimezone(STOCKHOLM).date()
         bench_board._build(store, 100, today, lambda *_: None)
+        _own_addresses(store)
         settings = ReminderSettings(district_email="kontakt@example.org", language="sv")
         with smtp_server(delay=1.0) as (inbox, port):
             started = time.monotonic()

@@ -110,7 +110,7 @@ def test_a_role_acting_outside_its_rights_is_refused(metadata: str, needle: str)
 
 def test_a_district_acts_for_its_own_project_only() -> None:
     world = honest()
-    report = FinancialReportSubmitted(kind="t2", spent_sek=1, forecast_sek=2)
+    report = FinancialReportSubmitted(kind="final", spent_sek=1, forecast_sek=2)
     own = world.given(FARSTA, report, date(2014, 8, 1))
     as_farsta = own._replace(metadata_json=meta(actor="p", role="district", district="farsta"))
     as_other = own._replace(metadata_json=meta(actor="p", role="district", district="skarpnack"))
