@@ -17,11 +17,11 @@ PAYMENT = {
     "amount_sek": 5_000,
     "payment_reference": "CMD-1",
 }
-#: A T2 follow-up on Farsta's 2014 project (a district may give it for its own project).
+#: An annual follow-up on Farsta's 2014 project (a district may give it for its own project).
 FOLLOW_UP = {
     "round_id": "ppss-2014",
     "district": "Farsta",
-    "kind": "t2",
+    "kind": "annual",
     "indicators": {"target_group_size": 40, "pupils_reached": 12, "unplanned_dropouts": 1},
 }
 
