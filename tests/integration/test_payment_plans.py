@@ -190,7 +190,7 @@ def test_the_second_instalment_waits_for_the_accepted_t2_reports(story: Story) -
         line.subject: line
         for line in explain_project(s.reads, ROUND, NAME, day=date(2018, 9, 24)).lines
     }
-    second = lines[f"instalment 2 (40{NBSP}%, 560000 kr)"]
+    second = lines[f"instalment 2 (40{NBSP}%, 560{NBSP}000 kr)"]
     assert second.status == "released"
     assert [r.event_type for r in second.evidence] == [
         "FollowUpSubmitted",
@@ -198,7 +198,7 @@ def test_the_second_instalment_waits_for_the_accepted_t2_reports(story: Story) -
         "FinancialReportSubmitted",
         "ReportAccepted",
     ]
-    assert lines["payable"].status == "560000 kr"
+    assert lines["payable"].status == f"560{NBSP}000 kr"
 
     pay(s, 560_000, "SST-2")
     assert row(s).payable_sek == 0

@@ -12,7 +12,6 @@ from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import text
-from structlog.testing import capture_logs
 
 from events import ReminderAbandoned, ReminderFailed, ReminderSent
 from policies.commands import Apply, SetContact, SetDeadline
@@ -75,7 +74,7 @@ def test_each_due_reminder_arrives_once_and_a_rerun_sends_nothing(store: EventSt
     recorded as sent; then nothing on a rerun."""
     expected = sorted(d.key for d in list_due(store, T2_OVERDUE, ROUND))
     assert len(expected) == 3
-    with smtp_server() as (inbox, port), capture_logs() as logs:
+    with smtp_server() as (inbox, port):
         first = Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
         again = Dispatcher(store, smtp(port), SETTINGS).run(as_of=T2_OVERDUE)
     assert sorted(first.sent) == expected
@@ -89,10 +88,10 @@ def test_each_due_reminder_arrives_once_and_a_rerun_sends_nothing(store: EventSt
     # The T2 conditions block the grant: the message says so, as the condition states it.
     assert "Tills den har kommit in betalas inget mer av bidraget ut." in body
     assert "samordnare@example.org" in body
-    assert [e["event"] for e in logs if e["event"].startswith("reminder_")].count(
-        "reminder_sent"
-    ) == 3
-    assert {e.get("recipient_role") for e in logs if e["event"] == "reminder_sent"} == {"district"}
+    # (The log lines are not asserted here: a logger cached by an earlier test keeps its
+    # processors, so capture_logs sees them only when this test runs first.)
+    sent = [r.event for r in store.read_streams("project:") if isinstance(r.event, ReminderSent)]
+    assert {e.recipient_role for e in sent} == {"district"}
     assert stream_reminders(store) == [("ReminderSent", "late-5", 1)] * 3
 
 
