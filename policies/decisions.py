@@ -103,6 +103,7 @@ from policies.commands import (
 from policies.contacts import contact_book
 from policies.documents import attached
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
+from policies.reason import Reason
 from policies.registry import POLICIES
 from policies.review import REPORTS
 from policies.state import (
@@ -161,6 +162,7 @@ class Refusal(Exception):
         rule: str,
         kind: str = "condition",
         day: date | None = None,
+        reason: Reason | None = None,
     ) -> None:
         when = f" as of {day}" if day else ""
         super().__init__(f"{message} [{command}; {project}; {state}{when}; rule: {rule}]")
@@ -171,6 +173,10 @@ class Refusal(Exception):
         self.rule = rule
         self.kind = kind
         self.day = day
+        #: What is wrong as data (a code and parameters), said by the machinery in the
+        #: reader's language. ``message`` is the English sentence for logs until every
+        #: refusal carries a reason.
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
