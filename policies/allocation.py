@@ -135,6 +135,8 @@ def allocate(
     )
 
 
+# Choice: seed 000 gives the method and the table, not the rounding: no share above what a
+# district applied for (water-filling), whole kronor by largest remainder, ties in input order.
 def _water_fill(pool_sek: int, claims: Sequence[tuple[int, int]]) -> list[Fraction]:
     """Exact shares of pool_sek for (schools, cap) claims: proportional to schools, capped."""
     shares = [Fraction(0)] * len(claims)

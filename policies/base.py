@@ -190,6 +190,9 @@ class Policy:
             return rnd.supervision_cap_sek
         return self.default_supervision_cap_sek
 
+    # Choice: anything paid beyond what stands awarded is owed back at once, and a withdrawn
+    # application's payments are owed back until an account shows their use (no document
+    # foresees either; money must not stay out that no decision covers).
     def repayment(self, rnd: RoundState, project: ProjectState, now: datetime) -> Repayment:
         ledger = project.ledger
         owed, reason, evidence = self.unused_money(rnd, project)
@@ -230,6 +233,8 @@ class Policy:
             supervision_owed_sek=supervision,
         )
 
+    # Choice: supervision money is accounted apart from the grant (seed 000 keeps the pools
+    # apart and does not say they are netted); unused supervision money is owed back.
     def unused_supervision(self, project: ProjectState) -> tuple[int, str, tuple[R, ...]]:
         """Supervision money paid and not used for joint supervision (kronor, why, evidence).
 

@@ -139,8 +139,11 @@ __all__ = [
 
 R = Recorded[Any]
 #: How long after its period a round still takes accounts, final reports and repayments.
+#: Choice: the documents set no limit; the 2014 account falls due early the next year and a
+#: repayment can take months, and a bound keeps a mistyped year from reopening an old round.
 ACCOUNTING_TAIL_DAYS = 400
 #: How long before its period a round takes applications (the 2014 ones came in 2013).
+#: Choice: a year covers the 2014 applications of 2013 and the 2018 form due 2017-12-29.
 APPLICATION_LEAD_DAYS = 366
 
 

@@ -26,6 +26,8 @@ __all__ = [
 R = Recorded[Any]
 
 
+# Choice: each share is rounded down and the last instalment takes the rest, so the
+# instalments add up to the award in whole kronor.
 def instalment_amounts(award_sek: int, instalments: Sequence[Instalment]) -> list[int]:
     """Each instalment's amount in whole kronor; they add up to ``award_sek`` exactly."""
     if not instalments:

@@ -101,6 +101,8 @@ class Pilot2014(Policy):
             since=local_date(latest.submitted),
         )
 
+    # Choice: seed 000 makes taking part a condition but names no consequence of a missed
+    # session; an unexcused absence blocks further payment until a make-up or an exemption.
     def _network(self, rnd: RoundState, project: ProjectState, today: date) -> Condition:
         held = [
             r

@@ -136,6 +136,8 @@ def ladder_for(rnd: RoundState, obligation: Obligation) -> tuple[LadderStep, ...
 
 
 @lru_cache(maxsize=4096)
+# Choice: reminders go out at 08:00 on a Swedish working day; a due date on a day off is
+# reminded the working day before (people reminded work office hours).
 def step_moment(due_on: date, step: LadderStep) -> datetime:
     """When a step goes out: 08:00 on a working day; "on the due date" moves to the working
     day before a due date that falls on a weekend or holiday."""

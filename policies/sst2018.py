@@ -30,6 +30,8 @@ class SchoolSocialTeams2018(Policy):
     name = "sst-2018"
     version = 1
     title = "Skolsociala team 2018"
+    # Choice: seed 002 lists the commitments without consequences; every overdue obligation
+    # (the annual follow-up due the next year included) blocks further grant payments.
     deadlines: ClassVar[dict[str, str]] = {
         "t2_follow_up": "t2",
         "t2_financial_report": "t2",
@@ -133,6 +135,8 @@ class SchoolSocialTeams2018(Policy):
             ),
         )
 
+    # Choice: seed 002 says nothing on repayment; the city's grant terms (unused money is
+    # returned, as seed 000 says for 2014) apply: paid minus spent by the final report.
     def unused_money(
         self, rnd: RoundState, project: ProjectState
     ) -> tuple[int, str, tuple[R, ...]]:

@@ -11,6 +11,8 @@ __all__ = ["add_working_days", "is_working_day", "non_working_reason", "working_
 
 
 @lru_cache(maxsize=64)
+# Choice: midsummer, Christmas and New Year's eve count as days off (de facto days off in
+# Swedish public administration, though not public holidays).
 def _days_off(year: int) -> dict[date, str]:
     """Public holidays from the ``holidays`` package plus the three de facto days off."""
     off = {d: str(name) for d, name in holidays.country_holidays("SE", years=year).items()}
