@@ -8,7 +8,8 @@ quoted without the OCR's lost å/ä/ö; seed 000 for what continues from 2014):
   tillförs arbetet på årsbasis, totalt 13 mnkr" (:func:`budget_cap_sek`,
   :meth:`Continuation2016.check_round`). The 2014 rule shares it between the districts
   (:func:`allocate_2016`): 13 000 000 ÷ 16 schools = 812 500 kr a school.
-- **The 2014 conditions continue** — "kommer arbetet att fortsätta utifrån visionen om ett
+- **The 2014 conditions continue** (choice: seed 003 names no other rule) — "kommer
+  arbetet att fortsätta utifrån visionen om ett
   Stockholm som håller samman och de erfarenheter och resultat som hittills har uppnåtts":
   no payment before the steering group approves the plan; the mandatory network sessions;
   a year-end account, and money not used according to the plan is paid back (seed 000,
@@ -19,7 +20,7 @@ quoted without the OCR's lost å/ä/ö; seed 000 for what continues from 2014):
 - **An autumn follow-up** (aggregate counts: target group, pupils reached) by the round's
   ``t2`` date — "I oktober 2015 redovisar ett antal av skolorna att de i genomsnitt har haft
   8 elever aktuella" and "Till socialnämndens sammanträde i december kommer en delrapport
-  från projektet att redovisas". The seed ties no money to it, so it blocks no payment;
+  från projektet att redovisas". Choice: the seed ties no money to it, so it blocks no payment;
   reminders still chase it.
 - **No supervision money** — seed 003 names no supervision pool (2014's 25 000 kr came from
   that year's R&D budget), so the round has no supervision condition and no default cap.

@@ -1,6 +1,7 @@
 """Small-number suppression: what of a table of counts may be shown without exposing a pupil.
 
-Pure: no I/O. The rule (a setting, ``threshold``, 5 by default):
+Pure: no I/O. Choice: no document sets a threshold; 5 follows public-sector statistics
+practice. The rule (a setting, ``threshold``, 5 by default):
 
 * a count between 1 and ``threshold - 1`` is shown as ``"<5"`` (primary suppression);
 * a share whose denominator is below ``threshold`` is not shown (:func:`share_shown`);
