@@ -101,12 +101,12 @@ from policies.commands import (
 from policies.decisions import OPERATIONS, Refusal, View, authorise, decide
 from policies.grants import MANAGER, decide_grant, decide_revoke, fold_grants
 from policies.state import (
-    STOCKHOLM,
     ProjectState,
     effective,
     end_of_day,
     fold_project,
     fold_round,
+    stockholm_day,
 )
 
 __all__ = ["RECORDED_BY", "Replay", "roles_recording"]
@@ -341,7 +341,7 @@ class Replay:
     def _view(self, r: R, command: Command) -> View:
         rid = stream_round(r.stream_id)
         round_history = self.streams.get(f"round:{rid}", [])
-        day = r.occurred_at.astimezone(STOCKHOLM).date()
+        day = stockholm_day(r.occurred_at)
         project = None
         if stream_kind(r.stream_id) == "project":
             project = self._project(r.stream_id)

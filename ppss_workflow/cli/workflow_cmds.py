@@ -48,8 +48,13 @@ from policies.commands import (
     SubmitPlan,
     SubmitYearEndAccount,
 )
-from policies.decisions import Refusal, View, allocation_from_applications, authorise_operation
-from policies.state import STOCKHOLM, end_of_day, fold_project, fold_round, slug
+from policies.decisions import (
+    Refusal,
+    allocation_from_applications,
+    authorise_operation,
+    view_of,
+)
+from policies.state import end_of_day, slug, stockholm_day
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import cell_text
@@ -108,7 +113,7 @@ def _date(value: str | None, option: str = "--on") -> date | None:
 
 
 def _today() -> date:
-    return datetime.now(UTC).astimezone(STOCKHOLM).date()
+    return stockholm_day(datetime.now(UTC))
 
 
 def _req_date(value: str, option: str) -> date:
@@ -488,13 +493,12 @@ def allocate_command(
 
 def _preview_allocation(reads: Reads, cmd: RecordAllocation) -> AllocationResult:
     """The rule's table from the recorded applications, before (or after) recording it."""
-    rnd = fold_round(reads.store.read_stream(f"round:{cmd.round_id}"))
+    cmd = cmd.model_copy(update={"replace": True})
+    round_history = reads.store.read_stream(f"round:{cmd.round_id}")
     streams = group_streams(reads.store.read_streams(f"project:{cmd.round_id}:"))
-    projects = {s: fold_project(s, h) for s, h in streams.items()}
     try:
         result, _ = allocation_from_applications(
-            cmd.model_copy(update={"replace": True}),
-            View(round=rnd, day=reads.today(), projects=projects),
+            cmd, view_of(cmd, round_history, streams, reads.today())
         )
     except Refusal as refusal:
         raise refused(refusal) from None

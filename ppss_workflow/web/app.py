@@ -128,7 +128,7 @@ def _install_errors(app: FastAPI) -> None:
         assert isinstance(exc, WorkflowError)
         status = status_of(exc)
         if is_api(request):
-            refusal = getattr(exc, "refusal", None)
+            refusal = exc.refusal
             extra = {"rule": refusal.rule} if refusal is not None else {}
             return problem(status, _TITLES.get(status, "Error"), str(exc), **extra)
         return render_error(request, status, str(exc))

@@ -34,9 +34,9 @@ from policies.commands import (
     SetDeadline,
     SettleRepayment,
 )
-from policies.decisions import Refusal, View, allocation_from_applications
+from policies.decisions import Refusal, allocation_from_applications, view_of
 from policies.registry import POLICIES
-from policies.state import RoundState, fold_project, fold_round, slug
+from policies.state import RoundState, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.auditing import history
 from ppss_workflow.errors import InvalidCommand, NotFound, WorkflowError
@@ -673,13 +673,12 @@ def _preview(request: Request, command: RecordAllocation) -> AllocationResult:
     ``ppss allocate --round R`` shows it)."""
     r = pages.reads(request)
     store = r.store
-    rnd = fold_round(store.read_stream(f"round:{command.round_id}"))
+    command = command.model_copy(update={"replace": True})
+    round_history = store.read_stream(f"round:{command.round_id}")
     streams = group_streams(store.read_streams(f"project:{command.round_id}:"))
-    projects = {s: fold_project(s, h) for s, h in streams.items()}
     try:
         result, _ = allocation_from_applications(
-            command.model_copy(update={"replace": True}),
-            View(round=rnd, day=r.today(), projects=projects),
+            command, view_of(command, round_history, streams, r.today())
         )
     except Refusal as refusal:
         raise refused(refusal) from None
@@ -800,7 +799,7 @@ def allocate(
     try:
         result = _preview(request, command)
     except WorkflowError as exc:
-        refusal = getattr(exc, "refusal", None)
+        refusal = exc.refusal
         if refusal is None:
             raise
         reason = tr.plain(refusal.message)
