@@ -124,6 +124,8 @@ class CommandEntry:
     help: str
     #: The hand-made page where a journey needs one (else the generated form serves it).
     page: str | None = None
+    #: The CLI commands that give it, when not just ``ppss NAME`` (one per outcome).
+    cli: tuple[str, ...] = ()
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -137,6 +139,11 @@ class CommandEntry:
     def about_a_project(self) -> bool:
         """Whether the command always names a district's project."""
         return issubclass(self.model, ProjectCommand)
+
+    @property
+    def cli_commands(self) -> tuple[str, ...]:
+        """The CLI commands that give it: ``plan approve`` and ``plan reject``, or the name."""
+        return self.cli or (self.name,)
 
     @property
     def path(self) -> str:
@@ -156,8 +163,9 @@ def _e(
     label: str,
     help: str,
     page: str | None = None,
+    cli: tuple[str, ...] = (),
 ) -> CommandEntry:
-    return CommandEntry(model, name, decide, produces, label, help, page)
+    return CommandEntry(model, name, decide, produces, label, help, page, cli)
 
 
 #: Every command, in the order a round lives.
@@ -200,7 +208,8 @@ TABLE: tuple[CommandEntry, ...] = (
        N_("Hand in the project's work plan for the steering group.")),
     _e(DecidePlan, "plan decision", d._decide_plan, (PlanApproved, PlanRejected),
        N_("Decide on a work plan"),
-       N_("The steering group approves a work plan, or rejects it with a reason.")),
+       N_("The steering group approves a work plan, or rejects it with a reason."),
+       cli=("plan approve", "plan reject")),
     _e(RecordNetwork, "network record", d._record_network,
        (NetworkAttendanceRecorded, NetworkAbsenceRecorded, NetworkMakeUpRecorded,
         NetworkExemptionGranted),
@@ -229,11 +238,11 @@ TABLE: tuple[CommandEntry, ...] = (
        N_("Hand in the year-end account: what was spent and on what.")),
     _e(ReviewReport, "report review", d._review_report, (ReportAccepted, ReportReturned),
        N_("Review a report"),
-       N_("Accept a handed-in report, or return it with a reason.")),
+       N_("Accept a handed-in report, or return it with a reason."),
+       cli=("report accept", "report return")),
     _e(AttachDocument, "document attach", d._attach_document, (DocumentAttached,),
        N_("Attach a document"),
-       N_("Attach a file to the project's application, plan, report or account."),
-       page="/rounds/{round_id}/projects/{district}"),
+       N_("Attach a file to the project's application, plan, report or account.")),
     _e(SetPaymentPlan, "payment-plan set", d._set_payment_plan, (PaymentPlanSet,),
        N_("Set a payment plan"),
        N_("Pay the awards in instalments, each released by what it names.")),
@@ -243,7 +252,8 @@ TABLE: tuple[CommandEntry, ...] = (
     _e(SettleRepayment, "repayment settle", d._settle_repayment,
        (RepaymentReceived, RepaymentWaived),
        N_("Settle a repayment"),
-       N_("Record a repayment received, or waive it with a reason.")),
+       N_("Record a repayment received, or waive it with a reason."),
+       cli=("repayment receive", "repayment waive")),
     _e(SetContact, "contact set", d._set_contact, (ContactSet, SchoolKindSet),
        N_("Set a contact"),
        N_("Name the mailbox for a role in the project or at one of its schools.")),

@@ -47,6 +47,7 @@ from policies.commands import (
     SubmitFollowUp,
     SubmitPlan,
     SubmitYearEndAccount,
+    Withdraw,
 )
 from policies.decisions import (
     Refusal,
@@ -743,6 +744,27 @@ def apply_command(
     )
 
 
+def withdraw_command(
+    round_id: RoundOpt,
+    district: DistrictOpt,
+    reason: Annotated[str, typer.Option("--reason", help="Why the application is withdrawn.")],
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    on: OnOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Withdraw a district's application (the district itself, or the coordinator)."""
+    _do(
+        database,
+        acting,
+        actor_name,
+        "withdrawal",
+        lambda: command(
+            Withdraw, round_id=round_id, district=district, reason=reason, on=_date(on)
+        ),
+    )
+
+
 def award_command(
     round_id: RoundOpt,
     district: DistrictOpt,
@@ -1219,6 +1241,7 @@ def register(app: typer.Typer) -> None:
     app.command("allocate")(allocate_command)
     app.command("apply")(apply_command)
     app.command("award")(award_command)
+    app.command("withdraw")(withdraw_command)
     app.command("disburse")(disburse_command)
     app.command("annul")(annul_command)
     app.add_typer(round_app, name="round")

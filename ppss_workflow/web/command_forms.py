@@ -307,10 +307,7 @@ def command_list(request: Request, round_id: str) -> Response:
     rnd = pages.reads(request).round(round_id)
     mine = [e for e in TABLE if principal.role in e.roles]
     paths = {e.path: (e.page or form_path(e, "{round_id}")) for e in mine}
-    links = [
-        (e, paths[e.path].replace("{round_id}", rnd.round_id).replace("{district}", ""))
-        for e in mine
-    ]
+    links = [(e, paths[e.path].replace("{round_id}", rnd.round_id)) for e in mine]
     return render(request, "command_list.html", round=rnd, links=links)
 
 
@@ -320,7 +317,7 @@ def command_form(request: Request, round_id: str, path: str) -> Response:
     entry = _entry(path)
     principal = pages.signed_in(request)
     _may(principal, entry)
-    if entry.page is not None and "{district}" not in entry.page:
+    if entry.page is not None:
         return RedirectResponse(entry.page.replace("{round_id}", round_id), status_code=303)
     values = {k: v for k, v in request.query_params.items() if k != "lang"}
     return _page(request, principal, entry, round_id, Filled(values=values))

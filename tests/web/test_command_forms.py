@@ -1,0 +1,128 @@
+"""The generated command forms over the real app, on each backend: a back-dated "Inträffade
+den" is judged by the rules as of that day (and today), as the CLI's ``--on`` is; a refusal
+comes back at the top of the form, focused, with the typed values kept and nothing written;
+a mistake is said beside its field; the same form sent twice records once; a role the table
+does not name is refused. The demo's clock is 15 December 2014."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from fastapi.testclient import TestClient
+
+from events import SupervisionFundsRequested
+from policies.state import stockholm_day
+from ppss_workflow.store import EventStore
+from tests.web.conftest import csrf_of
+
+Client = Callable[[str | None], TestClient]
+FORM = "/rounds/ppss-2014/commands/request-supervision"
+SKARPNACK = "project:ppss-2014:skarpnack"
+ALERT = re.compile(
+    r'<div class="form-error" role="alert" id="command-refused" tabindex="-1" autofocus>'
+)
+
+
+def _post(client: TestClient, url: str, **data: str) -> tuple[int, str]:
+    token = csrf_of(client.get(url).text)
+    response = client.post(url, data={"csrf_token": token, **data}, follow_redirects=False)
+    assert "Traceback" not in response.text
+    return response.status_code, response.text
+
+
+def _requests(store: EventStore) -> list[object]:
+    return [r for r in store.read_stream(SKARPNACK) if r.event_type == "SupervisionFundsRequested"]
+
+
+def test_a_back_dated_command_the_rules_allowed_then_is_recorded_on_that_day(
+    signed_in: Client, demo_store: EventStore
+) -> None:
+    client = signed_in("coordinator")
+    page = client.get(FORM)
+    assert page.status_code == 200
+    assert '<label for="command-on">Inträffade den' in page.text
+    assert 'value="2014-12-15"' in page.text  # the day it happened: today by default
+    data = {"district": "Skarpnäck", "amount_sek": "10 000", "description": "Handledning"}
+    status, html = _post(client, FORM, form_id="4b0f8d1e-7c1a-4c8e-9a57-2f1f3c6a0a01",
+                         on="2014-06-02", **data)  # fmt: skip
+    assert status == 303, html
+    (recorded,) = _requests(demo_store)
+    assert isinstance(recorded.event, SupervisionFundsRequested)  # type: ignore[attr-defined]
+    assert recorded.event.amount_sek == 10_000  # type: ignore[attr-defined]
+    assert stockholm_day(recorded.occurred_at) == date(2014, 6, 2)  # type: ignore[attr-defined]
+    assert "Registrerat." in client.get(FORM).text
+    # The same form again (its id): already recorded, nothing written twice.
+    status, _ = _post(client, FORM, form_id="4b0f8d1e-7c1a-4c8e-9a57-2f1f3c6a0a01",
+                      on="2014-06-02", **data)  # fmt: skip
+    assert status == 303
+    assert len(_requests(demo_store)) == 1
+    assert "Redan registrerad" in client.get(FORM).text
+
+
+def test_a_back_dated_command_the_rules_forbade_then_is_refused_beside_the_form(
+    signed_in: Client, demo_store: EventStore
+) -> None:
+    client = signed_in("coordinator")
+    before = demo_store.count()
+    # 10 May 2013: the round was open, but Skarpnäck applied only on 31 May 2013. Today the
+    # same request is allowed (the test above records it).
+    data = {"district": "Skarpnäck", "amount_sek": "10 000", "description": "Handledning"}
+    status, html = _post(client, FORM, on="2013-05-10", **data)
+    assert status == 422
+    assert ALERT.search(html), "the refusal is at the top of the form, focused"
+    assert html.index('id="command-refused"') < html.index('id="command-district"')
+    assert 'value="10 000"' in html  # the values typed are kept
+    assert ">Handledning</textarea>" in html
+    assert 'value="2013-05-10"' in html
+    assert 'class="field-error"' not in html  # a rule's refusal, not a mistake in a field
+    assert "<option selected>Skarpnäck</option>" in html
+    assert demo_store.count() == before  # nothing written
+
+
+def test_a_mistake_is_said_beside_its_field_and_nothing_is_written(
+    signed_in: Client, demo_store: EventStore
+) -> None:
+    client = signed_in("coordinator")
+    before = demo_store.count()
+    status, html = _post(
+        client, FORM, district="Skarpnäck", amount_sek="tio", description="", on="2014-13-01"
+    )
+    assert status == 422
+    assert 'id="command-amount_sek-error"' in html
+    assert 'aria-describedby="command-amount_sek-error"' in html
+    assert demo_store.count() == before
+    status, html = _post(client, FORM, district="Skarpnäck", amount_sek="1", on="2014-13-01")
+    assert status == 422
+    assert 'id="command-description-error"' in html
+    assert 'id="command-on-error"' in html
+    assert demo_store.count() == before
+
+
+def test_a_role_the_table_does_not_name_gets_no_form(
+    signed_in: Client, demo_store: EventStore
+) -> None:
+    before = demo_store.count()
+    auditor = signed_in("auditor")
+    assert auditor.get(FORM).status_code == 403
+    status, _ = _post(auditor, "/rounds/ppss-2014/commands/disburse", district="Farsta",
+                      amount_sek="1", payment_reference="U-9")  # fmt: skip
+    assert status == 403
+    assert demo_store.count() == before
+    # A district may request supervision money, for its own project only.
+    farsta = signed_in("district:Farsta")
+    page = farsta.get(FORM).text
+    assert "<option>Farsta</option>" in page
+    assert "Skarpnäck" not in page
+    assert farsta.get("/rounds/ppss-2014/commands/disburse").status_code == 403
+
+
+def test_commands_with_a_hand_made_page_send_people_there(signed_in: Client) -> None:
+    client = signed_in("coordinator")
+    response = client.get("/rounds/ppss-2014/commands/record-allocation", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/rounds/ppss-2014/allocation"
+    listing = client.get("/rounds/ppss-2014/commands").text
+    assert 'href="/rounds/ppss-2014/commands/request-supervision"' in listing
+    assert "Begär handledningsmedel" in listing
