@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
+from uuid import NAMESPACE_URL, uuid5
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -791,6 +792,10 @@ def allocate(
     def again(refusal: str = "", errors: dict[str, str] | None = None) -> Response:
         found = {**(errors or {}), **({"refused": refusal} if refusal else {})}
         return _allocation(request, rnd, {**form, "errors": found, "table": shown}, 422, result)
+
+    # Confirming the same table under the same reference is one submission, whichever page
+    # it was confirmed from (a preview shown again by the browser's Back gets a new form id).
+    request.state.form_id = uuid5(NAMESPACE_URL, f"ppss:allocation:{rnd.round_id}:{ref}:{shown}")
 
     flash = {"kind": "allocation", "reference": ref, "amount": result.total_allocated_sek}
     return _record(request, principal, command, again, flash, f"/rounds/{rnd.round_id}")
