@@ -14,7 +14,9 @@ from fastapi.testclient import TestClient
 
 from events import SupervisionFundsRequested
 from policies.state import stockholm_day
+from policies.table import TABLE
 from ppss_workflow.store import EventStore
+from ppss_workflow.web.command_forms import dated_by_happened_on, form_fields
 from tests.web.conftest import csrf_of
 
 Client = Callable[[str | None], TestClient]
@@ -126,3 +128,26 @@ def test_commands_with_a_hand_made_page_send_people_there(signed_in: Client) -> 
     listing = client.get("/rounds/ppss-2014/commands").text
     assert 'href="/rounds/ppss-2014/commands/request-supervision"' in listing
     assert "Begär handledningsmedel" in listing
+
+
+def test_every_command_of_the_table_has_a_form_on_the_web(signed_in: Client) -> None:
+    """No command exists only in the CLI: for each entry of the table, a role it names gets
+    its form (generated, every field labelled, "Inträffade den" where the command has no
+    date of its own), or is sent to its hand-made page, which is served."""
+    users = {"coordinator": "coordinator", "steering_group": "steering_group",
+             "district": "district:Farsta"}  # fmt: skip
+    for entry in TABLE:
+        client = signed_in(users[entry.roles[0]])
+        url = f"/rounds/ppss-2014/commands/{entry.path}"
+        response = client.get(url, follow_redirects=False)
+        if entry.page is not None:
+            assert response.status_code == 303, entry.path
+            assert client.get(response.headers["location"]).status_code == 200, entry.path
+            continue
+        assert response.status_code == 200, entry.path
+        html = response.text
+        assert f'action="{url}"' in html
+        assert 'name="form_id"' in html
+        for f in form_fields(entry):
+            assert f'id="command-{f.name}"' in html, (entry.path, f.name)
+        assert ('<label for="command-on">Inträffade den' in html) == dated_by_happened_on(entry)
