@@ -111,6 +111,25 @@ FIELD_LABELS: dict[str, str] = {
     "school_kind": N_("School kind"),
 }
 
+#: The choices of a field, in words (a choice not named here is said by its own msgid).
+CHOICE_LABELS: dict[str, str] = {
+    "t2": N_("T2 (halfway)"),
+    "annual": N_("Annual"),
+    "final": N_("Final"),
+    "application": N_("The application"),
+    "plan": N_("The work plan"),
+    "t2-report": N_("The T2 report"),
+    "annual-report": N_("The annual report"),
+    "financial-report": N_("The financial report"),
+    "year-end-account": N_("The year-end account"),
+    "project_lead": N_("Project lead"),
+    "finance": N_("Finance"),
+    "school_contact": N_("School contact"),
+    "social_services_contact": N_("Social services contact"),
+    "municipal": N_("Municipal school"),
+    "free": N_("Free school"),
+}
+
 #: Fields a document's upload fills in from the file itself.
 _FROM_THE_FILE = ("file_name", "media_type", "size_bytes", "sha256")
 
@@ -124,7 +143,8 @@ class FormField:
     #: text, area, money, number, date, datetime, yesno, choice, json, file
     kind: str
     required: bool
-    choices: tuple[str, ...] = ()
+    #: (value, label msgid) for a choice
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -151,12 +171,13 @@ def _optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-def _kind(name: str, info: FieldInfo) -> tuple[str, tuple[str, ...]]:
+def _kind(name: str, info: FieldInfo) -> tuple[str, tuple[tuple[str, str], ...]]:
     annotation, _ = _optional(info.annotation)
     if typing.get_origin(annotation) is Annotated:
         annotation = typing.get_args(annotation)[0]
     if typing.get_origin(annotation) is Literal:
-        return "choice", tuple(str(a) for a in typing.get_args(annotation))
+        values = [str(a) for a in typing.get_args(annotation)]
+        return "choice", tuple((v, CHOICE_LABELS.get(v, v)) for v in values)
     if annotation is bool:
         return "yesno", ()
     if annotation is date:

@@ -21,7 +21,7 @@ from ppss_workflow.cli import app as cli_app
 from ppss_workflow.i18n import LOCALE_DIR
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.web.app import create_app
-from ppss_workflow.web.command_forms import FIELD_LABELS, form_fields
+from ppss_workflow.web.command_forms import CHOICE_LABELS, FIELD_LABELS, form_fields
 from ppss_workflow.web.settings import WebSettings
 
 IDS = [e.path for e in TABLE]
@@ -148,3 +148,14 @@ def test_each_command_has_its_words_in_the_catalogue(entry: CommandEntry) -> Non
         assert found is not None, f"{message!r} is not in the Swedish catalogue"
         assert found.string, f"{message!r} has no Swedish text"
         assert found.string != message
+
+
+def test_every_field_and_choice_of_the_generated_forms_has_swedish() -> None:
+    """What the generated forms show is in the catalogue: no field name or code shown."""
+    shown = {f.label for e in TABLE for f in form_fields(e)}
+    shown |= {label for e in TABLE for f in form_fields(e) for _, label in f.choices}
+    assert set(CHOICE_LABELS.values()) <= shown  # every label named is used
+    for message in shown:
+        found = SV.get(message)
+        assert found is not None, f"{message!r} is not in the Swedish catalogue"
+        assert found.string, f"{message!r} has no Swedish text"
