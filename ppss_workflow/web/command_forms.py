@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import AwareDatetime, ValidationError
 from pydantic.fields import FieldInfo
 from starlette.datastructures import FormData, UploadFile
 
@@ -180,10 +180,10 @@ def _kind(name: str, info: FieldInfo) -> tuple[str, tuple[tuple[str, str], ...]]
         return "choice", tuple((v, CHOICE_LABELS.get(v, v)) for v in values)
     if annotation is bool:
         return "yesno", ()
+    if annotation is datetime or annotation is AwareDatetime:
+        return "datetime", ()
     if annotation is date:
         return "date", ()
-    if annotation is datetime:
-        return "datetime", ()
     if annotation is int:
         return ("money" if name.endswith("_sek") else "number"), ()
     if annotation is str:

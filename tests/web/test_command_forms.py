@@ -151,3 +151,38 @@ def test_every_command_of_the_table_has_a_form_on_the_web(signed_in: Client) -> 
         for f in form_fields(entry):
             assert f'id="command-{f.name}"' in html, (entry.path, f.name)
         assert ('<label for="command-on">Inträffade den' in html) == dated_by_happened_on(entry)
+
+
+def test_times_choices_and_json_fields_are_read_as_the_command_takes_them(
+    signed_in: Client, demo_store: EventStore
+) -> None:
+    """A session's start (a Stockholm time), an outcome chosen, a count, and a payment plan's
+    instalments written as JSON: recorded; JSON that does not parse is a mistake beside its
+    field."""
+    client = signed_in("coordinator")
+    base = "/rounds/ppss-2014/commands"
+    session_form = {"session_id": "natverk-9", "title": "Extra träff", "mandatory": "yes"}
+    status, html = _post(
+        client, f"{base}/schedule-session", starts_at="2014-12-10T13:00", **session_form
+    )
+    assert status == 303, html
+    session = demo_store.read_stream("round:ppss-2014")[-1]
+    assert session.event.starts_at.isoformat() == "2014-12-10T13:00:00+01:00"
+    status, html = _post(client, f"{base}/record-network", district="Farsta",
+                         session_id="natverk-9", outcome="attended", participants="3",
+                         on="2014-12-10")  # fmt: skip
+    assert status == 303, html
+    attended = demo_store.read_stream("project:ppss-2014:farsta")[-1]
+    assert attended.event_type == "NetworkAttendanceRecorded"
+    assert attended.event.participants == 3
+    before = demo_store.count()
+    status, html = _post(client, f"{base}/set-payment-plan", district="",
+                         instalments='[{"percent": 50', reason="Ny plan")  # fmt: skip
+    assert status == 422
+    assert 'id="command-instalments-error"' in html
+    assert demo_store.count() == before
+    plan = '[{"percent": 50}, {"percent": 50, "releases_on": ["year_end_account"]}]'
+    status, html = _post(client, f"{base}/set-payment-plan", district="", instalments=plan,
+                         reason="Ny plan")  # fmt: skip
+    assert status == 303, html
+    assert demo_store.read_stream("round:ppss-2014")[-1].event_type == "PaymentPlanSet"
