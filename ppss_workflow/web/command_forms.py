@@ -21,6 +21,7 @@ import typing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -326,10 +327,16 @@ def command_list(request: Request, round_id: str) -> Response:
     """The commands the signed-in person may give in a round, each a link to its form."""
     principal = pages.signed_in(request)
     rnd = pages.reads(request).round(round_id)
+    district = request.query_params.get("district", "")
     mine = [e for e in TABLE if principal.role in e.roles]
-    paths = {e.path: (e.page or form_path(e, "{round_id}")) for e in mine}
-    links = [(e, paths[e.path].replace("{round_id}", rnd.round_id)) for e in mine]
-    return render(request, "command_list.html", round=rnd, links=links)
+    if district:  # what can be recorded for one project: the commands that name one
+        mine = [e for e in mine if "district" in e.model.model_fields and e.page is None]
+    chosen = f"?{urlencode({'district': district})}" if district else ""
+    links = [
+        (e, (e.page or form_path(e, "{round_id}") + chosen).replace("{round_id}", rnd.round_id))
+        for e in mine
+    ]
+    return render(request, "command_list.html", round=rnd, links=links, district=district)
 
 
 @router.get("/rounds/{round_id}/commands/{path}", response_class=HTMLResponse)

@@ -186,3 +186,19 @@ def test_times_choices_and_json_fields_are_read_as_the_command_takes_them(
                          reason="Ny plan")  # fmt: skip
     assert status == 303, html
     assert demo_store.read_stream("round:ppss-2014")[-1].event_type == "PaymentPlanSet"
+
+
+def test_the_round_and_project_pages_lead_to_the_forms(signed_in: Client) -> None:
+    client = signed_in("coordinator")
+    assert 'href="/rounds/ppss-2014/commands"' in client.get("/rounds/ppss-2014").text
+    project = client.get("/rounds/ppss-2014/projects/skarpnack").text
+    link = "/rounds/ppss-2014/commands?district=Skarpn%C3%A4ck"
+    assert f'href="{link}"' in project
+    listing = client.get(link).text
+    assert "Det du kan registrera för Skarpnäck" in listing
+    assert f'href="{FORM}?district=Skarpn%C3%A4ck"' in listing
+    assert "/commands/schedule-session" not in listing  # a round's command, not a project's
+    form = client.get(f"{FORM}?district=Skarpn%C3%A4ck").text
+    assert "<option selected>Skarpnäck</option>" in form
+    reader = signed_in("auditor")
+    assert "/commands" not in reader.get("/rounds/ppss-2014").text
