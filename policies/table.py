@@ -70,7 +70,6 @@ from policies.commands import (
     Disburse,
     GrantSupervision,
     OpenRound,
-    ProjectCommand,
     RecordAllocation,
     RecordNetwork,
     RemoveContact,
@@ -134,11 +133,6 @@ class CommandEntry:
     @property
     def round_wide(self) -> bool:
         return self.model.round_wide
-
-    @property
-    def about_a_project(self) -> bool:
-        """Whether the command always names a district's project."""
-        return issubclass(self.model, ProjectCommand)
 
     @property
     def cli_commands(self) -> tuple[str, ...]:

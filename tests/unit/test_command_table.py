@@ -81,6 +81,18 @@ def test_each_command_is_in_the_table_once() -> None:
     assert entry_named("no-such-command") is None
 
 
+def test_round_wide_commands_are_those_that_read_the_whole_round() -> None:
+    """The budget, the pool, payment references and annulments: the handlers guard the whole
+    round's streams for these (a concurrent change makes them decide again)."""
+    wide = {e.path for e in TABLE if e.round_wide}
+    assert wide == {"record-allocation", "award-grant", "grant-supervision", "disburse", "annul"}
+    assert {e.path for e in TABLE if "district" in e.roles} == {
+        "apply", "withdraw", "submit-plan", "request-supervision", "submit-follow-up",
+        "submit-financial-report", "submit-year-end-account", "attach-document",
+        "set-contact", "remove-contact",
+    }  # fmt: skip
+
+
 @pytest.mark.parametrize("entry", TABLE, ids=IDS)
 def test_each_command_has_a_cli_command(entry: CommandEntry) -> None:
     """``ppss NAME`` exists (``allocate --record``: the command and its option; ``plan
