@@ -27,6 +27,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import AwareDatetime, ValidationError
 from pydantic.fields import FieldInfo
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from policies.commands import Command
@@ -351,40 +352,66 @@ def command_form(request: Request, round_id: str, path: str) -> Response:
     return _page(request, principal, entry, round_id, Filled(values=values))
 
 
+@dataclass(frozen=True, slots=True)
+class _Upload:
+    """A file sent with the form: its name and bytes (read before the work is handed on)."""
+
+    name: str
+    content: bytes
+
+
 @router.post("/rounds/{round_id}/commands/{path}", response_class=HTMLResponse)
 async def record_command(request: Request, round_id: str, path: str) -> Response:
     """Record the command as typed: 303 back to the form with what was recorded, or the form
-    again (422) with the mistakes beside the fields or the rule's refusal above them."""
+    again (422) with the mistakes beside the fields or the rule's refusal above them. The
+    form is read here; the store's work runs in the thread pool, as the other forms' does."""
+    posted: FormData = await request.form()
+    texts: dict[str, str] = {}
+    uploads: dict[str, _Upload] = {}
+    for name, value in posted.multi_items():
+        if isinstance(value, UploadFile):
+            if value.filename:
+                uploads[name] = _Upload(value.filename, await value.read())
+        else:
+            texts.setdefault(name, value)
+    return await run_in_threadpool(_record, request, round_id, path, texts, uploads)
+
+
+def _record(
+    request: Request,
+    round_id: str,
+    path: str,
+    posted: dict[str, str],
+    uploads: dict[str, _Upload],
+) -> Response:
     entry = _entry(path)
     principal = pages.signed_in(request)
-    posted: FormData = await request.form()
-    pages.require_csrf(request, str(posted.get("csrf_token", "")))
+    pages.require_csrf(request, posted.get("csrf_token", ""))
     _may(principal, entry)
-    rnd = pages.reads(request).round(round_id)
+    r = pages.reads(request)
+    rnd = r.round(round_id)
     tr = tr_for(request)
     fields = form_fields(entry)
-    texts = {f.name: posted.get(f.name) for f in fields}
     filled = Filled(
-        values={k: v for k, v in texts.items() if isinstance(v, str)},
+        values={f.name: posted[f.name] for f in fields if f.name in posted},
         form_id=str(form_id_of(posted.get("form_id"))),
     )
     values: dict[str, Any] = {"round_id": rnd.round_id}
-    upload: UploadFile | None = None
+    upload: _Upload | None = None
     for f in fields:
-        raw = texts[f.name]
         if f.kind == "file":
-            upload = raw if isinstance(raw, UploadFile) and raw.filename else None
+            upload = uploads.get(f.name)
             if upload is None:
                 filled.errors[f.name] = tr.gettext("Choose the file.")
             continue
-        value = _value(f, raw if isinstance(raw, str) else "", tr, filled.errors)
+        value = _value(f, posted.get(f.name, ""), tr, filled.errors)
         if value is not None or f.kind == "yesno":
             values[f.name] = value
     if principal.district and "district" in entry.model.model_fields:
         values["district"] = principal.district
     if entry.path == "attach-document":  # the file itself fills these in when it is kept
         values.update(file_name="-", media_type="a/b", size_bytes=1, sha256="0" * 64)
-    if values.get("on") == pages.reads(request).today().isoformat():
+    if values.get("on") == r.today().isoformat():
         del values["on"]  # today: it happened now
     if not filled.errors:
         try:
@@ -395,7 +422,7 @@ async def record_command(request: Request, round_id: str, path: str) -> Response
         filled.refused = filled.errors.pop("", "")
         return _page(request, principal, entry, rnd.round_id, filled, 422)
     try:
-        outcome = await _run(request, principal, command, upload, filled.form_id)
+        outcome = _run(request, principal, command, upload, filled.form_id)
     except WorkflowError as exc:
         if exc.refusal is None and not isinstance(exc, InvalidCommand | NotFound):
             raise
@@ -403,29 +430,30 @@ async def record_command(request: Request, round_id: str, path: str) -> Response
         filled.refused = tr.reason(refusal.message if refusal is not None else str(exc))
         return _page(request, principal, entry, rnd.round_id, filled, 422)
     request.session[FLASH] = {"already": outcome.already is not None}
-    back = form_path(entry, rnd.round_id)
     district = values.get("district")
-    return RedirectResponse(back + (f"?district={district}" if district else ""), status_code=303)
+    back = form_path(entry, rnd.round_id)
+    return RedirectResponse(
+        back + (f"?{urlencode({'district': district})}" if district else ""), status_code=303
+    )
 
 
-async def _run(
+def _run(
     request: Request,
     principal: Principal,
     command: Any,
-    upload: UploadFile | None,
+    upload: _Upload | None,
     form_id: str,
 ) -> Outcome:
     commands = Commands(request.app.state.store, request.app.state.clock)
     if upload is not None:
-        content = await upload.read()
         outcome, _ = documents.attach(
             commands,
             principal.actor(),
             round_id=command.round_id,
             district=command.district,
             attached_to=command.attached_to,
-            name=upload.filename or "dokument",
-            content=content,
+            name=upload.name,
+            content=upload.content,
         )
         return outcome
     if principal.district and slug(getattr(command, "district", "") or "") != slug(

@@ -6,6 +6,7 @@ does not name is refused. The demo's clock is 15 December 2014."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from datetime import date
@@ -15,6 +16,7 @@ from fastapi.testclient import TestClient
 from events import SupervisionFundsRequested
 from policies.state import stockholm_day
 from policies.table import TABLE
+from ppss_workflow.documents import DatabaseContentStore
 from ppss_workflow.store import EventStore
 from ppss_workflow.web.command_forms import dated_by_happened_on, form_fields
 from tests.web.conftest import csrf_of
@@ -202,3 +204,32 @@ def test_the_round_and_project_pages_lead_to_the_forms(signed_in: Client) -> Non
     assert "<option selected>Skarpnäck</option>" in form
     reader = signed_in("auditor")
     assert "/commands" not in reader.get("/rounds/ppss-2014").text
+
+
+def test_a_district_attaches_a_document_on_the_generated_form(
+    signed_in: Client, demo_store: EventStore
+) -> None:
+    """The file itself gives the name, type, size and SHA-256; the bytes are kept."""
+    client = signed_in("district:Farsta")
+    url = "/rounds/ppss-2014/commands/attach-document"
+    page = client.get(url).text
+    assert 'type="file"' in page
+    assert 'enctype="multipart/form-data"' in page
+    content = b"%PDF-1.4\n% a small test file\n%%EOF\n"
+    response = client.post(
+        url,
+        data={"csrf_token": csrf_of(page), "attached_to": "plan", "on": "2014-12-15"},
+        files={"file": ("plan.pdf", content, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    attached = demo_store.read_stream("project:ppss-2014:farsta")[-1]
+    assert attached.event_type == "DocumentAttached"
+    assert attached.event.name == "plan.pdf"
+    assert attached.event.sha256 == hashlib.sha256(content).hexdigest()
+    assert DatabaseContentStore(demo_store).get(attached.event.sha256) == content
+    before = demo_store.count()
+    no_file = client.post(url, data={"csrf_token": csrf_of(page), "attached_to": "plan"})
+    assert no_file.status_code == 422
+    assert 'id="command-file-error"' in no_file.text
+    assert demo_store.count() == before
