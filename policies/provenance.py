@@ -73,7 +73,7 @@ from policies.commands import (
     SubmitYearEndAccount,
     Withdraw,
 )
-from policies.decisions import OPERATIONS, Refusal, View, authorise, decide
+from policies.decisions import OPERATIONS, Refusal, View, authorise, decide, view_of
 from policies.grants import MANAGER, decide_grant, decide_revoke, fold_grants
 from policies.state import (
     ProjectState,
@@ -343,20 +343,12 @@ class Replay:
         if all(self._latest.get(s, moment) <= moment for s in wanted):
             return None
 
-        def cut(history: list[R]) -> list[R]:
-            return [
-                h for h in history if h.occurred_at <= moment or isinstance(h.event, EventAnnulled)
-            ]
-
-        folded = {s: fold_project(s, cut(self.streams.get(s, []))) for s in wanted[1:]}
-        project = folded.get(r.stream_id) if stream_kind(r.stream_id) == "project" else None
-        if project is None and stream_kind(r.stream_id) == "project":
-            project = fold_project(r.stream_id, [])
-        return View(
-            round=fold_round(cut(self.streams.get(f"round:{rid}", []))),
-            day=view.day,
-            project=project,
-            projects=folded if command.round_wide else {},
+        return view_of(
+            command,
+            self.streams.get(f"round:{rid}", []),
+            {s: self.streams.get(s, []) for s in wanted[1:]},
+            view.day,
+            moment,
             districts=view.districts,
         )
 
