@@ -15,7 +15,13 @@ from events import (
 )
 from policies.instalments import InstalmentLine, payable_by_plan, plan_lines
 from policies.review import REPORTS, Review
-from policies.state import STOCKHOLM, ProjectState, RoundState, fold_project
+from policies.state import (
+    ProjectState,
+    RoundState,
+    fold_project,
+    local_date,
+    stockholm_day,
+)
 
 __all__ = [
     "Assessment",
@@ -127,8 +133,8 @@ def fmt_sek(amount: int) -> str:
     return f"{amount:,} kr".replace(",", "\u00a0")
 
 
-def today_in_stockholm(now: datetime) -> date:
-    return now.astimezone(STOCKHOLM).date()
+#: The Stockholm day of an instant (kept for callers of the old name).
+today_in_stockholm = stockholm_day
 
 
 class Policy:
@@ -179,7 +185,7 @@ class Policy:
         A stored assessment is good from the day it was made until this day.
         """
         dates = [d.due_on for d in rnd.deadlines.values()]
-        dates += [s.event.starts_at.astimezone(STOCKHOLM).date() for s in rnd.sessions.values()]
+        dates += [stockholm_day(s.event.starts_at) for s in rnd.sessions.values()]
         dates += [r.event.due_on for r in project.repayment_demands]
         later = [d for day in dates for d in (day, day + timedelta(days=1)) if d > today]
         return min(later, default=None)
@@ -341,7 +347,7 @@ class Policy:
                     ConditionStatus.unmet,
                     "the application was withdrawn",
                     (project.withdrawn,),
-                    since=_on(project.withdrawn),
+                    since=local_date(project.withdrawn),
                 )
             )
         elif project.application is None:
@@ -351,7 +357,7 @@ class Policy:
                 Condition(
                     "application",
                     ConditionStatus.met,
-                    f"application submitted on {_on(project.application)}",
+                    f"application submitted on {local_date(project.application)}",
                     (project.application,),
                 )
             )
@@ -386,9 +392,9 @@ class Policy:
                 Condition(
                     "round_open",
                     ConditionStatus.unmet,
-                    f"the round was closed on {_on(rnd.closed)}",
+                    f"the round was closed on {local_date(rnd.closed)}",
                     (rnd.closed,),
-                    since=_on(rnd.closed),
+                    since=local_date(rnd.closed),
                 )
             )
         return out
@@ -559,8 +565,8 @@ class Policy:
         """
         if done is not None:
             late = ""
-            if due_on is not None and _on(done) > due_on:
-                late = f", {(_on(done) - due_on).days} days after the {due_on} deadline"
+            if due_on is not None and local_date(done) > due_on:
+                late = f", {(local_date(done) - due_on).days} days after the {due_on} deadline"
             evidence: tuple[R, ...] = (done,)
             accepted = ""
             if review is not None and review.status == "accepted" and review.decision:
@@ -569,7 +575,7 @@ class Policy:
             return Condition(
                 code,
                 ConditionStatus.met,
-                f"{what} submitted on {_on(done)}{late}{accepted}",
+                f"{what} submitted on {local_date(done)}{late}{accepted}",
                 evidence,
                 blocks=blocks,
                 due_on=due_on,
@@ -620,10 +626,6 @@ def _not_accepted(rv: Review) -> str:
     if rv.status == "returned":
         return f"{what} was {rv.reason}"
     return f"{what} awaits the coordinator's review"
-
-
-def _on(recorded: R) -> date:
-    return recorded.occurred_at.astimezone(STOCKHOLM).date()
 
 
 def _unpaid_overdue(project: ProjectState, today: date) -> list[tuple[R, int]]:

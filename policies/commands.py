@@ -49,7 +49,6 @@ Line = Annotated[Text, Field(max_length=200), AfterValidator(_one_line)]
 FreeText = Annotated[Text, AfterValidator(_free_text)]
 
 __all__ = [
-    "COMMANDS",
     "Annul",
     "Apply",
     "AttachDocument",
@@ -109,8 +108,13 @@ class Command(BaseModel):
 
     @property
     def name(self) -> str:
-        """The command's name as people type it: ``disburse``, ``plan approve``..."""
-        return _NAMES.get(type(self).__name__, type(self).__name__)
+        """The command's name as people type it: ``disburse``, ``plan decision``..."""
+        from policies.table import entry_for  # noqa: PLC0415 - the table imports this module
+
+        try:
+            return entry_for(self).name
+        except KeyError:  # a command the table does not list (a test's own)
+            return type(self).__name__
 
     def own_date(self) -> date | None:
         """The date the command carries for itself (a decision date, a meeting), if any."""
@@ -442,61 +446,11 @@ class RemoveContact(ProjectCommand):
     school: Line | None = None
 
 
-_NAMES = {
-    "OpenRound": "round open",
-    "SetDeadline": "round deadline",
-    "ScheduleSession": "network schedule",
-    "SetLadder": "round ladder",
-    "CloseRound": "round close",
-    "RecordAllocation": "allocate --record",
-    "Apply": "apply",
-    "Withdraw": "withdraw",
-    "AwardGrant": "award",
-    "SubmitPlan": "plan submit",
-    "DecidePlan": "plan decision",
-    "RecordNetwork": "network record",
-    "RequestSupervision": "supervision request",
-    "GrantSupervision": "supervision grant",
-    "Disburse": "disburse",
-    "SubmitFollowUp": "report follow-up",
-    "SubmitFinancialReport": "report financial",
-    "SubmitYearEndAccount": "report year-end",
-    "AttachDocument": "document attach",
-    "DemandRepayment": "repayment demand",
-    "SettleRepayment": "repayment settle",
-    "Annul": "annul",
-    "SetPaymentPlan": "payment-plan set",
-    "ReviewReport": "report review",
-    "SetContact": "contact set",
-    "RemoveContact": "contact remove",
-}
+def __getattr__(name: str) -> tuple[type[Command], ...]:
+    """``COMMANDS`` (kept for older callers): every command type, in the order of
+    :data:`policies.table.COMMANDS` (the one place commands are listed)."""
+    if name == "COMMANDS":
+        from policies.table import TABLE  # noqa: PLC0415 - the table imports this module
 
-#: Every command type, for the handlers' table and the access matrix.
-COMMANDS: tuple[type[Command], ...] = (
-    OpenRound,
-    SetDeadline,
-    ScheduleSession,
-    SetLadder,
-    CloseRound,
-    RecordAllocation,
-    Apply,
-    Withdraw,
-    AwardGrant,
-    SubmitPlan,
-    DecidePlan,
-    RecordNetwork,
-    RequestSupervision,
-    GrantSupervision,
-    Disburse,
-    SubmitFollowUp,
-    SubmitFinancialReport,
-    SubmitYearEndAccount,
-    AttachDocument,
-    DemandRepayment,
-    SettleRepayment,
-    Annul,
-    SetPaymentPlan,
-    ReviewReport,
-    SetContact,
-    RemoveContact,
-)
+        return tuple(e.model for e in TABLE)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,7 @@ on the whole history as of today. It is recorded only if both allow it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn, TypeVar
@@ -107,7 +107,6 @@ from policies.reason import Reason
 from policies.registry import POLICIES
 from policies.review import REPORTS
 from policies.state import (
-    STOCKHOLM,
     ProjectState,
     RoundState,
     as_of,
@@ -118,6 +117,7 @@ from policies.state import (
     local_date,
     slug,
     start_of_day,
+    stockholm_day,
 )
 from policies.submissions import NO_T2_RULE, report_kind_refusal
 from policies.totals import RoundTotals
@@ -135,6 +135,8 @@ __all__ = [
     "command_moment",
     "decide",
     "judge",
+    "judge_on",
+    "view_of",
 ]
 
 R = Recorded[Any]
@@ -295,17 +297,100 @@ def command_day(command: Command, rnd: RoundState | None, today: date) -> date:
     ):
         return _session_day(rnd.sessions[command.session_id])
     if isinstance(command, ScheduleSession):
-        return min(today, command.starts_at.astimezone(STOCKHOLM).date())
+        return min(today, stockholm_day(command.starts_at))
     return today
 
 
 def command_moment(command: Command, rnd: RoundState | None, now: datetime) -> datetime:
     """When the command's events happened: the start of its day, or ``now`` if undated."""
-    today = now.astimezone(STOCKHOLM).date()
+    today = stockholm_day(now)
     day = command_day(command, rnd, today)
     if day == today and command.own_date() is None and not _dated_by_default(command, rnd):
         return now
     return start_of_day(day)
+
+
+def view_of(
+    command: Command,
+    round_history: Sequence[R],
+    project_histories: Mapping[str, Sequence[R]],
+    day: date,
+    moment: datetime | None = None,
+    *,
+    totals: RoundTotals | None = None,
+    districts: tuple[str, ...] = (),
+    target: R | None = None,
+) -> View:
+    """What a decision on ``command`` sees, built from the histories it reads: the one place
+    a :class:`View` is made from events (the handlers, the previews, the tests' world).
+
+    ``project_histories``: the round's project streams the caller read (the command's own, or
+    every one for a round-wide rule); ``moment``: cut every history as of that instant (None:
+    the whole history); ``totals``: the round's figures when the caller read them instead of
+    every project; ``districts``: the round's district names when the command's project has
+    no stream yet; ``target``: the event an annulment names.
+    """
+
+    def cut(history: Sequence[R]) -> list[R]:
+        return list(history) if moment is None else as_of(history, moment)
+
+    projects = {s: fold_project(s, cut(h)) for s, h in project_histories.items()}
+    district = getattr(command, "district", None)
+    project = None
+    if isinstance(command, ProjectCommand) or district:
+        stream = f"project:{command.round_id}:{slug(district or '')}"
+        project = projects.get(stream) or fold_project(stream, [])
+    target_history: tuple[R, ...] = ()
+    if target is not None:
+        on_round = target.stream_id.startswith("round:")
+        target_history = tuple(
+            round_history if on_round else project_histories.get(target.stream_id, ())
+        )
+    return View(
+        round=fold_round(cut(round_history)),
+        day=day,
+        project=project,
+        projects=projects if command.round_wide and totals is None else {},
+        totals=totals,
+        districts=districts or tuple(sorted(p.district for p in projects.values() if p.district)),
+        target=target,
+        target_history=target_history,
+        round_history=tuple(round_history) if target is not None else (),
+    )
+
+
+def judge_on(
+    command: Command,
+    round_history: Sequence[R],
+    project_histories: Mapping[str, Sequence[R]],
+    today: date,
+    *,
+    totals: RoundTotals | None = None,
+    districts: tuple[str, ...] = (),
+    target: R | None = None,
+) -> tuple[Command, Decision]:
+    """Judge ``command`` on the histories given ``today``: on the whole history as of today
+    and, for a command that happened on an earlier day (its ``on``, its own date, a session's
+    day), on the histories as of that day's end too. Returns the command as dated (an undated
+    command that happened on another day gets that day as its ``on``) and the decision."""
+    day = command_day(command, fold_round(round_history), today)
+    if command.on is None and command.own_date() is None and day != today:
+        command = command.model_copy(update={"on": day})
+
+    def view(on: date, moment: datetime | None) -> View:
+        return view_of(
+            command,
+            round_history,
+            project_histories,
+            on,
+            moment,
+            totals=totals,
+            districts=districts,
+            target=target,
+        )
+
+    then = view(day, end_of_day(day)) if day != today else None
+    return command, judge(command, then, view(today, None))
 
 
 def judge(command: Command, then: View | None, now: View) -> Decision:
@@ -318,12 +403,15 @@ def judge(command: Command, then: View | None, now: View) -> Decision:
 
 
 def decide(command: Command, view: View) -> Decision:
-    """The one decision function for ``command``'s type."""
+    """The one decision function for ``command``'s type, as :data:`policies.table.TABLE`
+    names it."""
+    from policies.table import entry_for  # noqa: PLC0415 - the table names these decisions
+
     try:
-        handler = _DECIDERS[type(command)]
-    except KeyError:  # pragma: no cover - every command type has a decider (unit-tested)
+        entry = entry_for(command)
+    except KeyError:
         raise TypeError(f"no decision for {type(command).__name__}") from None
-    return handler(command, view)
+    return entry.decide(command, view)
 
 
 # -- round decisions ---------------------------------------------------------------------
@@ -419,7 +507,7 @@ def _schedule_session(cmd: ScheduleSession, view: View) -> Decision:
             "one session per id",
             kind="invalid",
         )
-    held_on = cmd.starts_at.astimezone(STOCKHOLM).date()
+    held_on = stockholm_day(cmd.starts_at)
     if not rnd.period_start <= held_on <= rnd.period_end:
         _refuse(
             cmd,
@@ -1604,7 +1692,7 @@ def _article(word: str) -> str:
 
 def _session_day(session: R) -> date:
     event: NetworkSessionScheduled = session.event
-    return event.starts_at.astimezone(STOCKHOLM).date()
+    return stockholm_day(event.starts_at)
 
 
 def _same_on_record(records: Sequence[R], attribute: str, reference: str, amount: int) -> R | None:
@@ -1673,37 +1761,6 @@ def _school(cmd: Command, view: View, project: ProjectState, school: str | None)
             return named
     _refuse(cmd, view, f"{project.district}'s application names no school {school!r}; it "
             f"names: {some_names(app.schools)}", "known schools", kind="not_found")  # fmt: skip
-
-
-_Decider = Callable[[Any, View], Decision]
-_DECIDERS: dict[type[Command], _Decider] = {
-    OpenRound: _open_round,
-    SetDeadline: _set_deadline,
-    ScheduleSession: _schedule_session,
-    SetLadder: _set_ladder,
-    CloseRound: _close_round,
-    RecordAllocation: _record_allocation,
-    Apply: _apply,
-    Withdraw: _withdraw,
-    AwardGrant: _award,
-    SubmitPlan: _submit_plan,
-    DecidePlan: _decide_plan,
-    RecordNetwork: _record_network,
-    RequestSupervision: _request_supervision,
-    GrantSupervision: _grant_supervision,
-    Disburse: _disburse,
-    SubmitFollowUp: _submit_follow_up,
-    SubmitFinancialReport: _submit_financial_report,
-    SubmitYearEndAccount: _submit_year_end_account,
-    AttachDocument: _attach_document,
-    DemandRepayment: _demand_repayment,
-    SettleRepayment: _settle_repayment,
-    Annul: _annul,
-    SetPaymentPlan: _set_payment_plan,
-    ReviewReport: _review_report,
-    SetContact: _set_contact,
-    RemoveContact: _remove_contact,
-}
 
 
 def some_names(names: Sequence[str], most: int = 12) -> str:

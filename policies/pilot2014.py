@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from events import NetworkSessionScheduled, Recorded, YearEndAccountSubmitted
 from policies.base import Condition, ConditionStatus, Policy, fmt_sek
-from policies.state import STOCKHOLM, ProjectState, RoundState, local_date
+from policies.state import ProjectState, RoundState, local_date, stockholm_day
 
 __all__ = ["Pilot2014"]
 
@@ -199,7 +199,7 @@ class Pilot2014(Policy):
 
 
 def local_date_of(session: NetworkSessionScheduled) -> date:
-    return session.starts_at.astimezone(STOCKHOLM).date()
+    return stockholm_day(session.starts_at)
 
 
 def _due(rnd: RoundState, code: str) -> date | None:

@@ -25,45 +25,20 @@ from pydantic import ValidationError
 from events import (
     AllocationDecided,
     ApplicationSubmitted,
-    ApplicationWithdrawn,
-    ContactRemoved,
-    ContactSet,
-    DeadlineChanged,
-    DeadlineSet,
-    DisbursementMade,
-    DocumentAttached,
     Event,
     EventAnnulled,
-    FinancialReportSubmitted,
-    FollowUpSubmitted,
     GrantAwarded,
     NetworkAbsenceRecorded,
     NetworkAttendanceRecorded,
-    NetworkExemptionGranted,
     NetworkMakeUpRecorded,
-    NetworkSessionScheduled,
-    PaymentPlanSet,
-    PlanApproved,
-    PlanRejected,
-    PlanSubmitted,
     Recorded,
     ReminderAbandoned,
     ReminderFailed,
-    ReminderLadderSet,
     ReminderSent,
-    RepaymentDemanded,
-    RepaymentReceived,
-    RepaymentWaived,
-    ReportAccepted,
-    ReportReturned,
     RoleGranted,
     RoleRevoked,
-    RoundClosed,
     RoundOpened,
     SchoolKindSet,
-    SupervisionFundsGranted,
-    SupervisionFundsRequested,
-    YearEndAccountSubmitted,
 )
 from events.streams import EVENT_STREAMS, stream_kind, stream_round
 from policies.base import fmt_sek
@@ -98,16 +73,17 @@ from policies.commands import (
     SubmitYearEndAccount,
     Withdraw,
 )
-from policies.decisions import OPERATIONS, Refusal, View, authorise, decide
+from policies.decisions import OPERATIONS, Refusal, View, authorise, decide, view_of
 from policies.grants import MANAGER, decide_grant, decide_revoke, fold_grants
 from policies.state import (
-    STOCKHOLM,
     ProjectState,
     effective,
     end_of_day,
     fold_project,
     fold_round,
+    stockholm_day,
 )
+from policies.table import recorded_by
 
 __all__ = ["RECORDED_BY", "Replay", "roles_recording"]
 
@@ -131,7 +107,7 @@ def roles_recording(event_type: str) -> tuple[str, ...]:
     """The roles that may record ``event_type`` (through its command, or its operation)."""
     if event_type in RECORDED_BY:
         return RECORDED_BY[event_type]
-    return _COMMAND_OF[event_type].roles
+    return recorded_by()[event_type].roles
 
 
 class _Unrecordable(Exception):
@@ -341,7 +317,7 @@ class Replay:
     def _view(self, r: R, command: Command) -> View:
         rid = stream_round(r.stream_id)
         round_history = self.streams.get(f"round:{rid}", [])
-        day = r.occurred_at.astimezone(STOCKHOLM).date()
+        day = stockholm_day(r.occurred_at)
         project = None
         if stream_kind(r.stream_id) == "project":
             project = self._project(r.stream_id)
@@ -367,20 +343,12 @@ class Replay:
         if all(self._latest.get(s, moment) <= moment for s in wanted):
             return None
 
-        def cut(history: list[R]) -> list[R]:
-            return [
-                h for h in history if h.occurred_at <= moment or isinstance(h.event, EventAnnulled)
-            ]
-
-        folded = {s: fold_project(s, cut(self.streams.get(s, []))) for s in wanted[1:]}
-        project = folded.get(r.stream_id) if stream_kind(r.stream_id) == "project" else None
-        if project is None and stream_kind(r.stream_id) == "project":
-            project = fold_project(r.stream_id, [])
-        return View(
-            round=fold_round(cut(self.streams.get(f"round:{rid}", []))),
-            day=view.day,
-            project=project,
-            projects=folded if command.round_wide else {},
+        return view_of(
+            command,
+            self.streams.get(f"round:{rid}", []),
+            {s: self.streams.get(s, []) for s in wanted[1:]},
+            view.day,
+            moment,
             districts=view.districts,
         )
 
@@ -556,41 +524,6 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         reference=e.decision_ref,
         reason=e.reason,
     ),
-}
-
-#: Event type -> the command type that records it (its roles are the event's roles).
-_COMMAND_OF: dict[str, type[Command]] = {
-    RoundOpened.event_type: OpenRound,
-    DeadlineSet.event_type: SetDeadline,
-    DeadlineChanged.event_type: SetDeadline,
-    NetworkSessionScheduled.event_type: ScheduleSession,
-    ReminderLadderSet.event_type: SetLadder,
-    RoundClosed.event_type: CloseRound,
-    ApplicationSubmitted.event_type: Apply,
-    ApplicationWithdrawn.event_type: Withdraw,
-    GrantAwarded.event_type: AwardGrant,
-    PlanSubmitted.event_type: SubmitPlan,
-    PlanApproved.event_type: DecidePlan,
-    PlanRejected.event_type: DecidePlan,
-    NetworkAttendanceRecorded.event_type: RecordNetwork,
-    NetworkAbsenceRecorded.event_type: RecordNetwork,
-    NetworkMakeUpRecorded.event_type: RecordNetwork,
-    NetworkExemptionGranted.event_type: RecordNetwork,
-    SupervisionFundsRequested.event_type: RequestSupervision,
-    SupervisionFundsGranted.event_type: GrantSupervision,
-    DisbursementMade.event_type: Disburse,
-    FollowUpSubmitted.event_type: SubmitFollowUp,
-    FinancialReportSubmitted.event_type: SubmitFinancialReport,
-    YearEndAccountSubmitted.event_type: SubmitYearEndAccount,
-    RepaymentDemanded.event_type: DemandRepayment,
-    RepaymentReceived.event_type: SettleRepayment,
-    RepaymentWaived.event_type: SettleRepayment,
-    PaymentPlanSet.event_type: SetPaymentPlan,
-    ReportAccepted.event_type: ReviewReport,
-    ReportReturned.event_type: ReviewReport,
-    DocumentAttached.event_type: AttachDocument,
-    ContactSet.event_type: SetContact,
-    ContactRemoved.event_type: RemoveContact,
 }
 
 # Every catalogued event is either a command's or one of RECORDED_BY's (unit-tested).

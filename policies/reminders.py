@@ -10,7 +10,7 @@ from typing import Any
 
 from events import LadderStep, Recorded, RepaymentDemanded
 from policies.base import Condition, ConditionStatus, Policy
-from policies.state import STOCKHOLM, ProjectState, RoundState
+from policies.state import STOCKHOLM, ProjectState, RoundState, stockholm_day
 from policies.workdays import add_working_days, working_day_on_or_before
 
 __all__ = [
@@ -113,7 +113,7 @@ def obligations(
     network = by_code.get("network_participation")
     for session in rnd.sessions.values():
         if session.event.mandatory:
-            held_on = session.event.starts_at.astimezone(STOCKHOLM).date()
+            held_on = stockholm_day(session.event.starts_at)
             recorded = session.event.session_id in project.network
             found.append(
                 Obligation(
@@ -204,7 +204,7 @@ def due_for(
     """
     project_id = stream_id.split(":", 1)[1]
     due: list[DueReminder] = []
-    today = now.astimezone(STOCKHOLM).date()
+    today = stockholm_day(now)
     memo = {} if memo is None else memo
     for obligation in found:
         if obligation.met or (obligation.before_only and today > obligation.due_on):

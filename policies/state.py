@@ -88,9 +88,15 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=STOCKHOLM)
 
 
+def stockholm_day(instant: datetime) -> date:
+    """The Stockholm calendar day of an instant (the one helper for it: people's days are
+    Stockholm's, whatever zone the instant is stored in)."""
+    return instant.astimezone(STOCKHOLM).date()
+
+
 def local_date(recorded: R) -> date:
     """The Stockholm calendar date on which an event happened in the world."""
-    return recorded.occurred_at.astimezone(STOCKHOLM).date()
+    return stockholm_day(recorded.occurred_at)
 
 
 def effective(history: Iterable[R]) -> tuple[list[R], dict[str, R]]:

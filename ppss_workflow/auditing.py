@@ -10,7 +10,7 @@ from typing import Any
 
 from events import EventAnnulled, Recorded
 from policies.base import fmt_sek
-from policies.state import STOCKHOLM, end_of_day
+from policies.state import STOCKHOLM, end_of_day, stockholm_day
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc
 from ppss_workflow.errors import InvalidCommand, NotFound
@@ -271,17 +271,13 @@ def stored_rows(
 
 def days_late(r: R) -> int:
     """Days between the event's and its record's Stockholm dates, if above the limit; else 0."""
-    days = (_day(r.recorded_at) - _day(r.occurred_at)).days
+    days = (stockholm_day(r.recorded_at) - stockholm_day(r.occurred_at)).days
     return days if days > LATE_AFTER_DAYS else 0
 
 
 def late_recorded(records: Iterable[R]) -> list[R]:
     """Events recorded more than ``LATE_AFTER_DAYS`` after they happened (Stockholm dates)."""
     return [r for r in records if days_late(r)]
-
-
-def _day(moment: datetime) -> date:
-    return moment.astimezone(STOCKHOLM).date()
 
 
 def _when(moment: datetime) -> str:
@@ -347,8 +343,8 @@ def _round_visible(wf: Reads, round_id: str, as_of: datetime, known_at: datetime
     opened = wf.store.read_stream(f"round:{round_id}", to_version=1)[0]
     if opened.occurred_at > as_of:
         raise NotFound(
-            f"round {round_id} had not opened by {_day(as_of)}: it opened on "
-            f"{_day(opened.occurred_at)}"
+            f"round {round_id} had not opened by {stockholm_day(as_of)}: it opened on "
+            f"{stockholm_day(opened.occurred_at)}"
         )
     if known_at is not None and opened.recorded_at > known_at:
         raise NotFound(
@@ -431,7 +427,7 @@ def explain_project(
     ]
     if not views:
         known = f" as known at {_when(known_at)}" if known_at else ""
-        raise NotFound(f"{district} had not applied in {round_id} by {_day(now)}{known}")
+        raise NotFound(f"{district} had not applied in {round_id} by {stockholm_day(now)}{known}")
     lines = explain(views[0], now)
     _log.info("audit_explained", project=current.project_id, as_of=now.isoformat(),
               known_at=known_at.isoformat() if known_at else None)  # fmt: skip

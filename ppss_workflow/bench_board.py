@@ -44,7 +44,7 @@ from policies.commands import (
     ScheduleSession,
     SubmitPlan,
 )
-from policies.state import STOCKHOLM
+from policies.state import STOCKHOLM, stockholm_day
 from policies.workdays import add_working_days
 from ppss_workflow.demo import Story
 from ppss_workflow.handlers import Actor, Commands
@@ -236,7 +236,7 @@ def run_board_bench(projects: int, base_url: str | None, report: Progress) -> di
         def clock() -> datetime:
             return datetime.now(UTC)
 
-        today = clock().astimezone(STOCKHOLM).date()
+        today = stockholm_day(clock())
         written = _build(store, projects, today, report)
         reads = Reads(store, clock)
         started = time.perf_counter()
@@ -347,7 +347,7 @@ def run_web_bench(projects: int, base_url: str | None, report: Progress) -> dict
         def clock() -> datetime:
             return datetime.now(UTC)
 
-        today = clock().astimezone(STOCKHOLM).date()
+        today = stockholm_day(clock())
         written = _build(store, projects, today, report)
         report("warming up", 0, 1)
         Reads(store, clock).model.catch_up()

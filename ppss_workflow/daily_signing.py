@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, insert, select
 
-from policies.state import STOCKHOLM, start_of_day
+from policies.state import start_of_day, stockholm_day
 from ppss_workflow.checkpoints import Checkpoint, signed_message
 from ppss_workflow.db import WRITE, checkpoints
 from ppss_workflow.logs import get_logger
@@ -38,7 +38,7 @@ def _public_hex(key: Ed25519PrivateKey) -> str:
 def sign_daily(store: EventStore, key: Ed25519PrivateKey, now: datetime) -> Checkpoint | None:
     """Sign the head if no checkpoint was signed on ``now``'s Stockholm day; the checkpoint,
     or None (signed today already, the head signed before, or an empty store)."""
-    day = now.astimezone(STOCKHOLM).date()
+    day = stockholm_day(now)
     begins = start_of_day(day).astimezone(UTC)
     ends = start_of_day(day + timedelta(days=1)).astimezone(UTC)
     with store.engine.connect() as conn:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from policies.decisions import Refusal
+
 __all__ = [
     "ConcurrencyError",
     "ConditionNotMet",
@@ -21,6 +26,12 @@ class WorkflowError(Exception):
     """Base of every error ppss-workflow raises on purpose. ``str(exc)`` is one line."""
 
     exit_code = 1
+
+    def __init__(self, *args: object, refusal: Refusal | None = None) -> None:
+        super().__init__(*args)
+        #: The policy's refusal this error answers (its rule, kind and reason as data), when
+        #: a rule of :mod:`policies` refused the command; None for the machinery's own errors.
+        self.refusal: Refusal | None = refusal
 
 
 class ConfigurationError(WorkflowError):

@@ -17,16 +17,13 @@ from uuid import UUID, uuid4, uuid5
 
 from events import Metadata, NewEvent, Recorded, Role
 from policies.commands import Annul, Command, ProjectCommand, RecordAllocation
-from policies.decisions import (
-    Decision,
-    Refusal,
-    View,
-    authorise,
-    command_day,
-    command_moment,
-    judge,
+from policies.decisions import Decision, Refusal, authorise, command_moment, judge_on
+from policies.state import (
+    fold_project,
+    fold_round,
+    slug,
+    stockholm_day,
 )
-from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
 from policies.submissions import already_submitted
 from policies.totals import RoundTotals
 from ppss_workflow.errors import (
@@ -95,9 +92,7 @@ _ERRORS: dict[str, type[WorkflowError]] = {
 
 def refused(refusal: Refusal) -> WorkflowError:
     """The machinery's error for a policy's refusal (its exit code and one line)."""
-    error = _ERRORS.get(refusal.kind, ConditionNotMet)(str(refusal))
-    error.refusal = refusal  # type: ignore[attr-defined]
-    return error
+    return _ERRORS.get(refusal.kind, ConditionNotMet)(str(refusal), refusal=refusal)
 
 
 class Commands:
@@ -143,22 +138,25 @@ class Commands:
 
     def _once(self, actor: Actor, command: Command, command_id: UUID | None) -> Outcome:
         now = self._clock()
-        today = now.astimezone(STOCKHOLM).date()
+        today = stockholm_day(now)
         loaded = _load(self.store, self.model, command)
         if command_id is not None:
             earlier = already_submitted([loaded.round, *loaded.streams.values()], command_id)
             if earlier is not None:
                 return Outcome(already=_already_note(earlier))
-        rnd = fold_round(loaded.round)
-        day = command_day(command, rnd, today)
-        if command.on is None and command.own_date() is None and day != today:
-            command = command.model_copy(update={"on": day})
-        then = loaded.view(end_of_day(day), day) if day != today else None
-        decision = judge(command, then, loaded.view(None, today))
+        command, decision = judge_on(
+            command,
+            loaded.round,
+            loaded.streams,
+            today,
+            totals=loaded.totals,
+            districts=loaded.districts,
+            target=loaded.target,
+        )
         if decision.already is not None:
             _log.info("command_already_recorded", command=command.name, note=decision.already)
             return Outcome(already=decision.already)
-        at = command_moment(command, rnd, now)
+        at = command_moment(command, fold_round(loaded.round), now)
         results = self._append(actor, command, loaded, decision, at, command_id)
         if results and all(r.duplicate for r in results):
             # The same submission landed while this one was deciding: nothing new written.
@@ -251,38 +249,6 @@ class _Loaded:
         if stream == f"round:{self.round_id}":
             return len(self.round)
         return len(self.streams.get(stream, []))
-
-    def view(self, moment: datetime | None, day: Any) -> View:
-        """What the decision sees as of ``moment`` (None: the whole history)."""
-
-        def cut(history: list[R]) -> list[R]:
-            return history if moment is None else as_of(history, moment)
-
-        projects = {s: fold_project(s, cut(h)) for s, h in self.streams.items()}
-        project = projects.get(self.project_stream) if self.project_stream else None
-        if project is None and self.project_stream:
-            project = fold_project(self.project_stream, [])
-        target_history = (
-            tuple(
-                self.round
-                if self.target.stream_id.startswith("round:")
-                else self.streams.get(self.target.stream_id, [])
-            )
-            if self.target is not None
-            else ()
-        )
-        return View(
-            round=fold_round(cut(self.round)),
-            day=day,
-            project=project,
-            projects=projects if self.round_wide and self.totals is None else {},
-            totals=self.totals,
-            districts=self.districts
-            or tuple(sorted(p.district for p in projects.values() if p.district)),
-            target=self.target,
-            target_history=target_history,
-            round_history=tuple(self.round) if self.target is not None else (),
-        )
 
 
 #: Round-wide commands that need every project's whole history; the others (award,

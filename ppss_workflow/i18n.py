@@ -22,7 +22,7 @@ from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
-from policies.state import STOCKHOLM
+from policies.state import STOCKHOLM, stockholm_day
 
 __all__ = [
     "CONDITION_NAMES",
@@ -310,7 +310,7 @@ class Translator:
     @staticmethod
     def local_date(instant: datetime) -> str:
         """The Stockholm calendar date of an instant."""
-        return instant.astimezone(STOCKHOLM).date().isoformat()
+        return stockholm_day(instant).isoformat()
 
     @staticmethod
     def money(amount: int) -> str:

@@ -47,7 +47,7 @@ from policies.reminders import (
     obligations,
     reminded,
 )
-from policies.state import STOCKHOLM, RoundState, fold_project, fold_round
+from policies.state import RoundState, fold_project, fold_round, stockholm_day
 from policies.totals import PaymentOnRecord, RoundTotals, payments_of
 from ppss_workflow.db import (
     WRITE,
@@ -141,7 +141,7 @@ class Projector:
 
     def _try_catch_up(self, progress: Progress | None) -> int | None:
         now = self._clock()
-        today = now.astimezone(STOCKHOLM).date()
+        today = stockholm_day(now)
         with self._read() as conn:
             found = conn.execute(
                 select(projection_checkpoints.c.position, projection_checkpoints.c.fingerprint)
@@ -415,7 +415,7 @@ class Projector:
         """The round's board for today, from the model (caught up first)."""
         self.catch_up()
         now = self._clock()
-        today = now.astimezone(STOCKHOLM).date()
+        today = stockholm_day(now)
         query = _BOARD_SQL.replace("?", self._marker)
         with self._read() as conn:
             # The driver's own cursor: plain tuples, no result-row machinery for 10 000 rows.

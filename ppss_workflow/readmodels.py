@@ -16,13 +16,13 @@ from policies.base import Assessment, Policy
 from policies.decisions import some_names
 from policies.registry import UnknownPolicy, policy_for
 from policies.state import (
-    STOCKHOLM,
     ProjectState,
     RoundState,
     as_of,
     fold_project,
     fold_round,
     slug,
+    stockholm_day,
 )
 from ppss_workflow.errors import InvalidCommand, NotFound
 from ppss_workflow.projections import ModelUnavailable, Projector
@@ -68,7 +68,7 @@ class Reads:
         return self._clock()
 
     def today(self) -> date:
-        return self.now().astimezone(STOCKHOLM).date()
+        return stockholm_day(self.now())
 
     def round(
         self, round_id: str, *, as_of: datetime | None = None, known_at: datetime | None = None

@@ -29,7 +29,14 @@ from policies.base import Policy
 from policies.contacts import contact_book, recipient_for
 from policies.registry import policy_for
 from policies.reminders import DueReminder, due_reminders
-from policies.state import STOCKHOLM, ProjectState, RoundState, as_of, fold_project, fold_round
+from policies.state import (
+    ProjectState,
+    RoundState,
+    as_of,
+    fold_project,
+    fold_round,
+    stockholm_day,
+)
 from ppss_workflow.db import WRITE, reminder_claims
 from ppss_workflow.errors import ConcurrencyError
 from ppss_workflow.logs import get_logger
@@ -207,7 +214,7 @@ class Dispatcher:
             for p in _projects(self.store, as_of, round_id):
                 for reminder in due_reminders(p.policy, p.round, p.state, as_of):
                     due.append((reminder, partial(_given, p.state)))
-        day = now.astimezone(STOCKHOLM).date()
+        day = stockholm_day(now)
         groups: dict[str, list[DueReminder]] = {}
         for reminder, state in due:
             try:

@@ -47,9 +47,15 @@ from policies.commands import (
     SubmitFollowUp,
     SubmitPlan,
     SubmitYearEndAccount,
+    Withdraw,
 )
-from policies.decisions import Refusal, View, allocation_from_applications, authorise_operation
-from policies.state import STOCKHOLM, end_of_day, fold_project, fold_round, slug
+from policies.decisions import (
+    Refusal,
+    allocation_from_applications,
+    authorise_operation,
+    view_of,
+)
+from policies.state import end_of_day, slug, stockholm_day
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import cell_text
@@ -108,7 +114,7 @@ def _date(value: str | None, option: str = "--on") -> date | None:
 
 
 def _today() -> date:
-    return datetime.now(UTC).astimezone(STOCKHOLM).date()
+    return stockholm_day(datetime.now(UTC))
 
 
 def _req_date(value: str, option: str) -> date:
@@ -488,13 +494,12 @@ def allocate_command(
 
 def _preview_allocation(reads: Reads, cmd: RecordAllocation) -> AllocationResult:
     """The rule's table from the recorded applications, before (or after) recording it."""
-    rnd = fold_round(reads.store.read_stream(f"round:{cmd.round_id}"))
+    cmd = cmd.model_copy(update={"replace": True})
+    round_history = reads.store.read_stream(f"round:{cmd.round_id}")
     streams = group_streams(reads.store.read_streams(f"project:{cmd.round_id}:"))
-    projects = {s: fold_project(s, h) for s, h in streams.items()}
     try:
         result, _ = allocation_from_applications(
-            cmd.model_copy(update={"replace": True}),
-            View(round=rnd, day=reads.today(), projects=projects),
+            cmd, view_of(cmd, round_history, streams, reads.today())
         )
     except Refusal as refusal:
         raise refused(refusal) from None
@@ -735,6 +740,27 @@ def apply_command(
             district=district,
             application=application,
             on=_date(on),
+        ),
+    )
+
+
+def withdraw_command(
+    round_id: RoundOpt,
+    district: DistrictOpt,
+    reason: Annotated[str, typer.Option("--reason", help="Why the application is withdrawn.")],
+    acting: AsOpt = None,
+    actor_name: ActorOpt = None,
+    on: OnOpt = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Withdraw a district's application (the district itself, or the coordinator)."""
+    _do(
+        database,
+        acting,
+        actor_name,
+        "withdrawal",
+        lambda: command(
+            Withdraw, round_id=round_id, district=district, reason=reason, on=_date(on)
         ),
     )
 
@@ -1215,6 +1241,7 @@ def register(app: typer.Typer) -> None:
     app.command("allocate")(allocate_command)
     app.command("apply")(apply_command)
     app.command("award")(award_command)
+    app.command("withdraw")(withdraw_command)
     app.command("disburse")(disburse_command)
     app.command("annul")(annul_command)
     app.add_typer(round_app, name="round")

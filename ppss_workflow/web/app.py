@@ -37,7 +37,16 @@ from ppss_workflow.errors import (
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
-from ppss_workflow.web import api, auditor, calendar_web, commands_api, coordinator, pages, portal
+from ppss_workflow.web import (
+    api,
+    auditor,
+    calendar_web,
+    command_forms,
+    commands_api,
+    coordinator,
+    pages,
+    portal,
+)
 from ppss_workflow.web.auth import CsrfRefused, current_actor
 from ppss_workflow.web.render import Forbidden, SignInRequired, render_error
 from ppss_workflow.web.settings import WebSettings
@@ -128,7 +137,7 @@ def _install_errors(app: FastAPI) -> None:
         assert isinstance(exc, WorkflowError)
         status = status_of(exc)
         if is_api(request):
-            refusal = getattr(exc, "refusal", None)
+            refusal = exc.refusal
             extra = {"rule": refusal.rule} if refusal is not None else {}
             return problem(status, _TITLES.get(status, "Error"), str(exc), **extra)
         return render_error(request, status, str(exc))
@@ -248,6 +257,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(coordinator.router)
     app.include_router(commands_api.router)
+    app.include_router(command_forms.router)
     app.include_router(calendar_web.router)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
     if settings.oidc_issuer:

@@ -1,6 +1,6 @@
 """A ``POST /api/v1/commands/{command}`` for every command of the engine, made from the commands.
 
-One route per command class in :data:`policies.commands.COMMANDS` (``OpenRound`` is
+One route per entry of the command table :data:`policies.table.TABLE` (``OpenRound`` is
 ``/api/v1/commands/open-round``); its body is the command itself, so ``/openapi.json``
 describes each command's fields exactly as the handlers take them. The answers are the
 payment POST's: 201 recorded (with the store position of the last event written), 200 when
@@ -14,7 +14,6 @@ project is answered 404, as reading that project is, so a district is not told w
 districts a round has. The actor recorded in the events is the token's holder.
 """
 
-import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -22,8 +21,9 @@ from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from policies.commands import COMMANDS, Command
+from policies.commands import Command
 from policies.state import slug
+from policies.table import TABLE, entry_for
 from ppss_workflow.access import Principal
 from ppss_workflow.errors import NotFound
 from ppss_workflow.handlers import Commands
@@ -48,8 +48,8 @@ class CommandOut(BaseModel):
 
 
 def command_path(kind: type[Command]) -> str:
-    """``OpenRound`` -> ``open-round``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", kind.__name__).lower()
+    """``OpenRound`` -> ``open-round`` (the table's path for it)."""
+    return entry_for(kind).path
 
 
 def run_command(request: Request, principal: Principal, command: Command) -> Any:
@@ -88,9 +88,10 @@ def _endpoint(kind: type[Command]) -> Callable[..., Any]:
     return endpoint
 
 
-for _kind in COMMANDS:
+for _entry in TABLE:
+    _kind = _entry.model
     router.add_api_route(
-        f"/{command_path(_kind)}",
+        f"/{_entry.path}",
         _endpoint(_kind),
         methods=["POST"],
         response_model=CommandOut,

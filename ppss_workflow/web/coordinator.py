@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
+from uuid import NAMESPACE_URL, uuid5
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from policies.allocation import AllocationResult
@@ -34,18 +35,17 @@ from policies.commands import (
     SetDeadline,
     SettleRepayment,
 )
-from policies.decisions import Refusal, View, allocation_from_applications
+from policies.decisions import Refusal, allocation_from_applications, view_of
 from policies.registry import POLICIES
-from policies.state import RoundState, fold_project, fold_round, slug
+from policies.state import RoundState, slug
 from ppss_workflow.access import Principal
-from ppss_workflow.auditing import history
-from ppss_workflow.errors import InvalidCommand, NotFound, WorkflowError
+from ppss_workflow.errors import InvalidCommand, WorkflowError
 from ppss_workflow.handlers import refused
 from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.web import pages
 from ppss_workflow.web.auth import current_principal
-from ppss_workflow.web.forms import parse_count, parse_kronor
+from ppss_workflow.web.forms import form_id_of, parse_count, parse_kronor
 from ppss_workflow.web.render import Forbidden, environment, render, tr_for
 from ppss_workflow.web.views import ProjectDetail, parse_day, project_detail
 
@@ -120,6 +120,17 @@ def round_forms(request: Request, rnd: RoundState) -> Forms:
     return _forms(request, {"codes": codes})
 
 
+def form_id_for(request: Request, c: Forms | None, section: str | None) -> str:
+    """The id a form carries: the one it was sent with when it is shown again after a refusal
+    (sending it once more after a correction records it once), else a new one."""
+    kept = getattr(request.state, "form_id", None)
+    failed = c.failed.get(section, {}) if c is not None and section else {}
+    if kept is not None and failed.get("errors"):
+        return str(kept)
+    return str(form_id_of(None))
+
+
+environment().globals["form_id_for"] = form_id_for
 environment().globals["coordinator_project_forms"] = project_forms
 environment().globals["coordinator_round_forms"] = round_forms
 
@@ -127,70 +138,14 @@ environment().globals["coordinator_round_forms"] = round_forms
 # -- recording -----------------------------------------------------------------------------
 
 
-def _already(request: Request, command: Command, district: str | None) -> str | None:
-    """After a refusal: is what ``command`` asks for on record already (a repeated submit of a
-    command that is not idempotent by itself)? Then the answer is "already recorded"."""
-    r = pages.reads(request)
-    try:
-        rnd = r.round(command.round_id)
-    except NotFound:
-        return None
-    if isinstance(command, OpenRound):
-        cap = command.supervision_cap_sek
-        same = (
-            rnd.title,
-            rnd.budget_sek,
-            rnd.supervision_pool_sek,
-            rnd.period_start,
-            rnd.period_end,
-            rnd.application_deadline,
-            rnd.policy_name,
-            cap is None or cap == rnd.supervision_cap_sek,
-        )
-        wanted = (
-            command.title,
-            command.budget_sek,
-            command.supervision_pool_sek,
-            command.period_start,
-            command.period_end,
-            command.application_deadline,
-            command.policy,
-            True,
-        )
-        return "round" if same == wanted else None
-    if isinstance(command, CloseRound):
-        return "closed" if rnd.status == "closed" else None
-    if isinstance(command, SetDeadline):
-        old = rnd.deadlines.get(command.code)
-        return "deadline" if old is not None and old.due_on == command.due_on else None
-    if isinstance(command, RecordAllocation):
-        decided = rnd.allocation
-        return (
-            "allocation"
-            if decided is not None and decided.event.decision_ref == command.decision_ref
-            else None
-        )
-    if district is None:
-        return None
-    state = r.project(command.round_id, district).state
-    if isinstance(command, RecordNetwork):
-        record = state.network.get(command.session_id)
-        status = {"make-up": "remedied", "exemption": "remedied"}.get(
-            command.outcome, command.outcome
-        )
-        return "network" if record is not None and record.status == status else None
-    if isinstance(command, DemandRepayment):
-        last = state.repayment_demands[-1] if state.repayment_demands else None
-        same_demand = last is not None and (last.event.amount_sek, last.event.due_on) == (
-            command.amount_sek,
-            command.due_on,
-        )
-        return "demand" if same_demand else None
-    if isinstance(command, Annul):
-        entries = history(r.project(command.round_id, district))
-        done = any(e.record.position == command.position and e.annulled_by for e in entries)
-        return "annulled" if done else None
-    return None
+def _remember_form_id(request: Request, form_id: Text = "") -> None:
+    """The posted form's own id (its hidden field), kept for the handlers and for the page
+    shown again after a refusal: the same form sent twice is "already recorded"."""
+    request.state.form_id = form_id_of(form_id)
+
+
+#: On every post of these forms: the form's own id against double submits.
+FormId = [Depends(_remember_form_id)]
 
 
 def _record(
@@ -203,16 +158,14 @@ def _record(
     district: str | None = None,
 ) -> Response:
     """Run ``command``: a refusal comes back beside the form (``again(refusal)``: the page
-    with it, 422, nothing written), unless what it asks for is on record already (then the
-    flash says so); otherwise back to ``back`` with a flash of what was recorded."""
-    outcome, reason = pages._execute(request, principal, command)
+    with it, 422, nothing written); otherwise back to ``back`` with a flash of what was
+    recorded, or that it was on record already (the rules say so, or the same form, by its
+    id, was sent before)."""
+    form_id = getattr(request.state, "form_id", None)
+    outcome, reason = pages._execute(request, principal, command, form_id)
     if outcome is None:
-        if _already(request, command, district) is None:
-            return again(reason)
-        already = True
-    else:
-        already = outcome.already is not None
-    request.session[FLASH] = {**flash, "already": already}
+        return again(reason)
+    request.session[FLASH] = {**flash, "already": outcome.already is not None}
     return RedirectResponse(back, status_code=303)
 
 
@@ -282,7 +235,11 @@ def _free(tr: Any, errors: dict[str, str], name: str, text: str, *, required: bo
 # -- a project's forms ---------------------------------------------------------------------
 
 
-@router.post("/rounds/{round_id}/projects/{district}/awards", response_class=HTMLResponse)
+@router.post(
+    "/rounds/{round_id}/projects/{district}/awards",
+    response_class=HTMLResponse,
+    dependencies=FormId,
+)
 def award(
     request: Request,
     round_id: str,
@@ -316,7 +273,11 @@ def award(
     )
 
 
-@router.post("/rounds/{round_id}/projects/{district}/network", response_class=HTMLResponse)
+@router.post(
+    "/rounds/{round_id}/projects/{district}/network",
+    response_class=HTMLResponse,
+    dependencies=FormId,
+)
 def network(
     request: Request,
     round_id: str,
@@ -371,7 +332,11 @@ def network(
     )
 
 
-@router.post("/rounds/{round_id}/projects/{district}/supervision", response_class=HTMLResponse)
+@router.post(
+    "/rounds/{round_id}/projects/{district}/supervision",
+    response_class=HTMLResponse,
+    dependencies=FormId,
+)
 def supervision(
     request: Request,
     round_id: str,
@@ -403,7 +368,9 @@ def supervision(
 
 
 @router.post(
-    "/rounds/{round_id}/projects/{district}/repayment-demands", response_class=HTMLResponse
+    "/rounds/{round_id}/projects/{district}/repayment-demands",
+    response_class=HTMLResponse,
+    dependencies=FormId,
 )
 def demand(
     request: Request,
@@ -439,7 +406,9 @@ def demand(
 
 
 @router.post(
-    "/rounds/{round_id}/projects/{district}/repayment-settlements", response_class=HTMLResponse
+    "/rounds/{round_id}/projects/{district}/repayment-settlements",
+    response_class=HTMLResponse,
+    dependencies=FormId,
 )
 def settle(
     request: Request,
@@ -478,7 +447,11 @@ def settle(
     )
 
 
-@router.post("/rounds/{round_id}/projects/{district}/annulments", response_class=HTMLResponse)
+@router.post(
+    "/rounds/{round_id}/projects/{district}/annulments",
+    response_class=HTMLResponse,
+    dependencies=FormId,
+)
 def annul(
     request: Request,
     round_id: str,
@@ -525,7 +498,7 @@ def _board_again(request: Request, round_id: str, form: dict[str, Any]) -> Again
     return again
 
 
-@router.post("/rounds/{round_id}/deadlines", response_class=HTMLResponse)
+@router.post("/rounds/{round_id}/deadlines", response_class=HTMLResponse, dependencies=FormId)
 def deadline(
     request: Request,
     round_id: str,
@@ -584,7 +557,7 @@ def new_round_page(request: Request) -> Response:
     )
 
 
-@router.post("/new-round", response_class=HTMLResponse)
+@router.post("/new-round", response_class=HTMLResponse, dependencies=FormId)
 def open_round(
     request: Request,
     csrf: CsrfField = "",
@@ -673,13 +646,12 @@ def _preview(request: Request, command: RecordAllocation) -> AllocationResult:
     ``ppss allocate --round R`` shows it)."""
     r = pages.reads(request)
     store = r.store
-    rnd = fold_round(store.read_stream(f"round:{command.round_id}"))
+    command = command.model_copy(update={"replace": True})
+    round_history = store.read_stream(f"round:{command.round_id}")
     streams = group_streams(store.read_streams(f"project:{command.round_id}:"))
-    projects = {s: fold_project(s, h) for s, h in streams.items()}
     try:
         result, _ = allocation_from_applications(
-            command.model_copy(update={"replace": True}),
-            View(round=rnd, day=r.today(), projects=projects),
+            command, view_of(command, round_history, streams, r.today())
         )
     except Refusal as refusal:
         raise refused(refusal) from None
@@ -739,7 +711,7 @@ def _allocation(
     )
 
 
-@router.post("/rounds/{round_id}/allocation", response_class=HTMLResponse)
+@router.post("/rounds/{round_id}/allocation", response_class=HTMLResponse, dependencies=FormId)
 def allocate(
     request: Request,
     round_id: str,
@@ -800,7 +772,7 @@ def allocate(
     try:
         result = _preview(request, command)
     except WorkflowError as exc:
-        refusal = getattr(exc, "refusal", None)
+        refusal = exc.refusal
         if refusal is None:
             raise
         reason = tr.plain(refusal.message)
@@ -820,6 +792,10 @@ def allocate(
     def again(refusal: str = "", errors: dict[str, str] | None = None) -> Response:
         found = {**(errors or {}), **({"refused": refusal} if refusal else {})}
         return _allocation(request, rnd, {**form, "errors": found, "table": shown}, 422, result)
+
+    # Confirming the same table under the same reference is one submission, whichever page
+    # it was confirmed from (a preview shown again by the browser's Back gets a new form id).
+    request.state.form_id = uuid5(NAMESPACE_URL, f"ppss:allocation:{rnd.round_id}:{ref}:{shown}")
 
     flash = {"kind": "allocation", "reference": ref, "amount": result.total_allocated_sek}
     return _record(request, principal, command, again, flash, f"/rounds/{rnd.round_id}")
@@ -888,7 +864,7 @@ def close_page(request: Request, round_id: str) -> Response:
     return _close_page(request, rnd, {"errors": {}})
 
 
-@router.post("/rounds/{round_id}/close", response_class=HTMLResponse)
+@router.post("/rounds/{round_id}/close", response_class=HTMLResponse, dependencies=FormId)
 def close_round(
     request: Request,
     round_id: str,

@@ -358,7 +358,7 @@ def _execute(
     try:
         return commands.execute(principal.actor(), command, command_id=command_id), ""
     except (ConditionNotMet, InvalidCommand) as exc:
-        refusal = getattr(exc, "refusal", None)
+        refusal = exc.refusal
         if refusal is not None and refusal.rule == NO_T2_RULE:
             return None, tr.gettext(
                 "This round has no T2: its rules ask for no T2 follow-up and no T2 financial "

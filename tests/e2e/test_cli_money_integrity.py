@@ -25,13 +25,13 @@ from policies.commands import (
     RecordNetwork,
     SubmitPlan,
 )
-from policies.state import STOCKHOLM
+from policies.state import STOCKHOLM, stockholm_day
 from ppss_workflow.demo import COORDINATOR, STEERING_GROUP, Story, district_actor
 from ppss_workflow.schema import upgrade
 from ppss_workflow.store import EventStore
 from tests.e2e.cli import Run, assert_one_line_error, ppss
 
-TODAY = datetime.now(UTC).astimezone(STOCKHOLM).date()
+TODAY = stockholm_day(datetime.now(UTC))
 RID = "skydd"
 ROUND = ["--round", RID]
 COORD = ["--as", "coordinator"]

@@ -17,7 +17,6 @@ from sqlalchemy import text
 from policies import registry as policy_registry
 from policies.base import Condition, ConditionStatus
 from policies.commands import (
-    COMMANDS,
     Annul,
     Apply,
     AttachDocument,
@@ -50,6 +49,7 @@ from policies.commands import (
 )
 from policies.pilot2014 import Pilot2014
 from policies.state import STOCKHOLM, ProjectState, RoundState, end_of_day
+from policies.table import COMMANDS
 from ppss_workflow.auditing import (
     COLUMNS,
     Anchor,

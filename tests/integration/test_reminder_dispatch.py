@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from events import ReminderAbandoned, ReminderFailed, ReminderSent
 from policies.commands import Apply, SetContact, SetDeadline
-from policies.state import STOCKHOLM, end_of_day, fold_project
+from policies.state import end_of_day, fold_project, stockholm_day
 from ppss_workflow import bench_board
 from ppss_workflow.demo import (
     COORDINATOR,
@@ -184,7 +184,7 @@ def test_a_server_that_answers_quit_with_421_still_got_every_message() -> None:
     answers QUIT with 421: each reminder arrives once and is recorded as sent; a second run
     sends nothing (issue 12). Today's reminders come from the read model."""
     with scratch_store() as store:
-        today = datetime.now(UTC).astimezone(STOCKHOLM).date()
+        today = stockholm_day(datetime.now(UTC))
         bench_board._build(store, 100, today, lambda *_: None)
         settings = ReminderSettings(district_email="kontakt@example.org", language="sv")
         with smtp_server(quit_reply="421 closing the line now") as (inbox, port):
@@ -276,7 +276,7 @@ def test_a_slow_server_gets_sends_over_a_bounded_pool() -> None:
     another would; each is sent once and recorded once (issue 12)."""
     pool = 8
     with scratch_store() as store:
-        today = datetime.now(UTC).astimezone(STOCKHOLM).date()
+        today = stockholm_day(datetime.now(UTC))
         bench_board._build(store, 100, today, lambda *_: None)
         _own_addresses(store)
         settings = ReminderSettings(district_email="kontakt@example.org", language="sv")
@@ -303,7 +303,7 @@ def test_two_pooled_dispatchers_at_once_send_each_reminder_once(backend: str) ->
     claims keep every reminder to one send and one ReminderSent, on both backends."""
     base = None if backend == "sqlite" else pg_url()
     with scratch_store(base) as store:
-        today = datetime.now(UTC).astimezone(STOCKHOLM).date()
+        today = stockholm_day(datetime.now(UTC))
         bench_board._build(store, 30, today, lambda *_: None)
         settings = ReminderSettings(district_email="kontakt@example.org", language="sv")
         with smtp_server(delay=0.05) as (inbox, port):

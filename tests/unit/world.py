@@ -21,8 +21,8 @@ from events import (
     RoundOpened,
 )
 from policies.commands import Command
-from policies.decisions import Decision, Refusal, View, command_day, command_moment, judge
-from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
+from policies.decisions import Decision, Refusal, View, command_moment, judge_on, view_of
+from policies.state import STOCKHOLM, fold_round, slug
 
 R = Recorded[Any]
 
@@ -71,57 +71,40 @@ class World:
 
     # -- views --------------------------------------------------------------------------
 
-    def view(self, command: Command, day: date, moment: datetime | None) -> View:
+    def histories(self, command: Command) -> tuple[list[R], dict[str, list[R]], R | None]:
+        """What the handlers read for ``command``: the round's stream, its projects' streams
+        and, for an annulment, the event it names."""
         rid = command.round_id
-
-        def cut(history: list[R]) -> list[R]:
-            return history if moment is None else as_of(history, moment)
-
         prefix = f"project:{rid}:"
         streams: dict[str, list[R]] = {}
         for r in self.events:
             if r.stream_id.startswith(prefix):
                 streams.setdefault(r.stream_id, []).append(r)
-        projects = {s: fold_project(s, cut(h)) for s, h in streams.items()}
-        district = getattr(command, "district", None)
-        project = None
-        if district:
-            key = f"{prefix}{slug(district)}"
-            project = projects.get(key) or fold_project(key, [])
         target = None
         position = getattr(command, "position", None)
         if position is not None:
             target = next((r for r in self.events if r.position == position), None)
-        return View(
-            round=fold_round(cut(self.stream(f"round:{rid}"))),
-            day=day,
-            project=project,
-            projects=projects if command.round_wide else {},
-            districts=tuple(sorted(p.district for p in projects.values() if p.district)),
-            target=target,
-            target_history=tuple(self.stream(target.stream_id)) if target else (),
-            round_history=tuple(self.stream(f"round:{rid}")) if target else (),
-        )
+        return self.stream(f"round:{rid}"), streams, target
+
+    def view(self, command: Command, day: date, moment: datetime | None) -> View:
+        round_history, streams, target = self.histories(command)
+        return view_of(command, round_history, streams, day, moment, target=target)
 
     # -- when ---------------------------------------------------------------------------
 
-    def _dated(self, command: Command, today: date) -> tuple[Command, date]:
-        rnd = fold_round(self.stream(f"round:{command.round_id}"))
-        day = command_day(command, rnd, today)
-        if command.on is None and command.own_date() is None and day != today:
-            command = command.model_copy(update={"on": day})
-        return command, day
+    def judged(self, command: Command, today: date) -> tuple[Command, Decision]:
+        """Judge ``command`` given today as ``today`` (both views), as the handlers do: the
+        command as dated, and the decision."""
+        round_history, streams, target = self.histories(command)
+        return judge_on(command, round_history, streams, today, target=target)
 
     def decide(self, command: Command, today: date) -> Decision:
         """Judge ``command`` given today as ``today`` (both views), without recording."""
-        command, day = self._dated(command, today)
-        then = self.view(command, day, end_of_day(day)) if day != today else None
-        return judge(command, then, self.view(command, today, None))
+        return self.judged(command, today)[1]
 
     def run(self, command: Command, today: date) -> list[R]:
         """Judge and record; returns what was recorded."""
-        decision = self.decide(command, today)
-        command, _ = self._dated(command, today)
+        command, decision = self.judged(command, today)
         rnd = fold_round(self.stream(f"round:{command.round_id}"))
         at = command_moment(command, rnd, noon(today))
         out = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from policies.commands import COMMANDS
+from policies.table import COMMANDS
 from ppss_workflow.store import EventStore
 from ppss_workflow.web.commands_api import command_path
 

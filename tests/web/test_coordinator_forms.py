@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -44,8 +45,9 @@ def _once_then_already(
     event_types: list[str],
     back: str,
 ) -> None:
-    """The post records ``event_types`` (and nothing else); the same post again records
-    nothing and the page says it was already on record."""
+    """The post records ``event_types`` (and nothing else); the same post again (the same
+    form, by its id) records nothing and the page says it was already on record."""
+    data = {"form_id": str(uuid4()), **data}
     before = store.count()
     status, html = _post(client, url, **data)
     assert status == 303, html
