@@ -37,6 +37,7 @@ from ppss_workflow.errors import (
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
+from ppss_workflow.web.openapi_doc import install_openapi
 from ppss_workflow.web import api, auditor, calendar_web, commands_api, coordinator, pages, portal
 from ppss_workflow.web.auth import CsrfRefused, current_actor
 from ppss_workflow.web.render import Forbidden, SignInRequired, render_error
@@ -250,6 +251,7 @@ def create_app(
     app.include_router(commands_api.router)
     app.include_router(calendar_web.router)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
+    install_openapi(app)
     if settings.oidc_issuer:
         # Misconfigured sign-in stops the server (a ValueError naming the setting): it must
         # never quietly run without the city's sign-in.
