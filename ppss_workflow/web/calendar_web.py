@@ -17,6 +17,7 @@ before it), so polling clients fetch it only when it changed.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
 from urllib.parse import urlencode
@@ -62,7 +63,7 @@ def district_calendar(request: Request, token: str) -> Response:
     cal = deadline_calendar(reads, district=district)
     body = cal.to_ical()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    modified = last_modified(cal).replace(microsecond=0)
+    modified = last_modified(cal).astimezone(UTC).replace(microsecond=0)
     headers = {
         "Cache-Control": "private, max-age=300",
         "ETag": etag,
@@ -77,7 +78,7 @@ def district_calendar(request: Request, token: str) -> Response:
     )
 
 
-def _not_modified(request: Request, etag: str, modified: object) -> bool:
+def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
     """RFC 9110 13.2.2: If-None-Match decides when sent; else If-Modified-Since."""
     match = request.headers.get("if-none-match")
     if match is not None:
@@ -90,7 +91,7 @@ def _not_modified(request: Request, etag: str, modified: object) -> bool:
         when = parsedate_to_datetime(since)
     except (TypeError, ValueError, IndexError):
         return False
-    return when.tzinfo is not None and modified <= when  # type: ignore[operator]
+    return when.tzinfo is not None and modified <= when
 
 
 def _may_manage(principal: Principal, district: str) -> None:
