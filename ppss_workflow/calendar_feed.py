@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from icalendar import Alarm, Calendar, Event
 
@@ -17,7 +18,14 @@ from ppss_workflow.i18n import N_, translator
 from ppss_workflow.notify import obligation_title
 from ppss_workflow.readmodels import ProjectView, Reads
 
-__all__ = ["CANCELLED_KEPT", "EventChange", "calendar_name", "deadline_calendar", "event_change", "last_modified"]
+__all__ = [
+    "CANCELLED_KEPT",
+    "EventChange",
+    "calendar_name",
+    "deadline_calendar",
+    "event_change",
+    "last_modified",
+]
 
 #: How long a cancelled deadline stays in the feed (as ``STATUS:CANCELLED``) after the change
 #: that cancelled it, so every subscribed client has fetched it and struck it out; then it
@@ -50,7 +58,7 @@ class EventChange:
 
 
 def event_change(
-    view: ProjectView, ob: Obligation, trail: tuple[Recorded, ...] = ()
+    view: ProjectView, ob: Obligation, trail: tuple[Recorded[Any], ...] = ()
 ) -> EventChange:
     """When the entry for ``ob`` last changed and how many times it did.
 

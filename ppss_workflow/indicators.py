@@ -3,7 +3,6 @@ json, xlsx) and drawn (a chart per round; suppressed values are not drawn)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 from typing import Any
@@ -14,17 +13,19 @@ from events.reporting import FollowUpIndicators
 from policies.disclosure import DEFAULT_THRESHOLD
 from policies.indicators import DistrictFigures, IndicatorReport, indicator_report
 from ppss_workflow.errors import ConfigurationError
-from ppss_workflow.export import cell_text
 from ppss_workflow.i18n import DEFAULT_LANGUAGE, N_, Translator, translator
 from ppss_workflow.readmodels import Reads
+from ppss_workflow.sheets import Column, Kind, Table, write_csv, write_csv_sv, xlsx_bytes
 
 __all__ = [
     "COLUMNS",
     "DisclosureSettings",
     "as_csv",
+    "as_csv_sv",
     "as_json",
     "draw_chart",
     "read_report",
+    "table",
     "write_xlsx",
 ]
 
@@ -115,26 +116,58 @@ def as_json(report: IndicatorReport) -> dict[str, Any]:
     }
 
 
+#: What each column's numbers are, for spreadsheets (kronor, counts, one-decimal shares).
+KINDS: dict[str, Kind] = {
+    "target_group": "count",
+    "reached": "count",
+    "reach_percent": "percent",
+    "knowledge_goals_met": "count",
+    "dropouts": "count",
+    "absence_hours": "decimal",
+    "baseline_absence_hours": "decimal",
+    "attendance_change_percent": "percent",
+    "cost_sek": "kronor",
+    "cost_per_pupil_reached_sek": "kronor",
+}
+
+
+def table(report: IndicatorReport, words: Translator | None = None) -> Table:
+    """The report as a table of numbers: a shown figure is its number, a suppressed one its
+    mark (``<5``, ``..``) as text, a missing one empty; the total row last; the legend under it.
+    """
+    w = words or translator(DEFAULT_LANGUAGE)
+    columns = [Column(w.gettext(N_("District")), max_width=26)] + [
+        Column(w.gettext(heading), KINDS[key], max_width=22) for key, heading in COLUMNS
+    ]
+    body: list[list[Any]] = []
+    for row in report.rows:
+        label = w.gettext(N_("Total")) if row.is_total else row.label
+        cells: list[Any] = [label]
+        for key, _ in COLUMNS:
+            figure = row.figures[key]
+            cells.append(figure.value if figure.value is not None else (figure.text or None))
+        body.append(cells)
+    title = w.t(N_("Follow-up %(round)s"), round=report.round_id)
+    return Table(title, columns, body, notes=(legend(report, w),))
+
+
 def as_csv(report: IndicatorReport, words: Translator | None = None) -> str:
+    """The machine form: ``,`` and ``.``; numbers as numbers, a negative one too."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for line in rows(report, words):
-        writer.writerow([cell_text(cell) for cell in line])
+    write_csv(table(report, words), out)
+    return out.getvalue()
+
+
+def as_csv_sv(report: IndicatorReport, words: Translator | None = None) -> bytes:
+    """The form a Swedish Excel opens by double-click (see :mod:`ppss_workflow.sheets`)."""
+    out = io.BytesIO()
+    write_csv_sv(table(report, words), out)
     return out.getvalue()
 
 
 def write_xlsx(report: IndicatorReport, path: Path, words: Translator | None = None) -> None:
-    from openpyxl import Workbook  # noqa: PLC0415 - only this output needs openpyxl
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Indikatorer"
-    w = words or translator(DEFAULT_LANGUAGE)
-    for line in rows(report, w):
-        sheet.append([cell_text(cell, quote=False) for cell in line])
-    sheet.append([])
-    sheet.append([legend(report, w)])
-    book.save(path)
+    """One sheet: numbers as numbers in Swedish formats, the marks as text, the legend."""
+    path.write_bytes(xlsx_bytes([("Indikatorer", table(report, words))]))
 
 
 _CHARTS: tuple[tuple[str, str], ...] = (

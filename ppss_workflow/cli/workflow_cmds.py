@@ -52,10 +52,11 @@ from policies.decisions import Refusal, View, allocation_from_applications, auth
 from policies.state import STOCKHOLM, end_of_day, fold_project, fold_round, slug
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
-from ppss_workflow.export import cell_text
+from ppss_workflow.export import board_table, cell_text
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
 from ppss_workflow.i18n import Translator
 from ppss_workflow.readmodels import BoardRow, Reads, group_streams
+from ppss_workflow.sheets import write_csv_sv
 
 __all__ = ["actor_from", "command", "register", "render_board"]
 
@@ -207,12 +208,14 @@ def board(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="The board as it was at the end of this date.")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, csv or csv-sv (Swedish Excel)")
+    ] = "table",
     database: DatabaseOption = None,
 ) -> None:
     """One row per project: may it be paid now, how much, and if not, why not."""
-    if fmt not in ("table", "json", "csv"):
-        raise InvalidCommand(f"--format {fmt!r}: use table, json or csv")
+    if fmt not in ("table", "json", "csv", "csv-sv"):
+        raise InvalidCommand(f"--format {fmt!r}: use table, json, csv or csv-sv")
     day = _date(as_of, "--as-of")
     rows = _read(database, lambda r: r.board(round_id, as_of=end_of_day(day) if day else None))
     tr = words()
@@ -228,6 +231,13 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
     """The board as a Rich table (with blocking reasons), JSON or CSV."""
     if fmt == "json":
         typer.echo(orjson.dumps([r.as_json() for r in rows], option=orjson.OPT_INDENT_2).decode())
+        return
+    if fmt == "csv-sv":
+        # The form a Swedish Excel opens by double-click: words, dates, totals, ";", BOM.
+        data = io.BytesIO()
+        write_csv_sv(board_table(rows, title), data)
+        sys.stdout.buffer.write(data.getvalue())
+        sys.stdout.buffer.flush()
         return
     if fmt == "csv":
         buffer = io.StringIO()

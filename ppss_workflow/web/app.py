@@ -37,9 +37,9 @@ from ppss_workflow.errors import (
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
-from ppss_workflow.web.openapi_doc import install_openapi
 from ppss_workflow.web import api, auditor, calendar_web, commands_api, coordinator, pages, portal
 from ppss_workflow.web.auth import CsrfRefused, current_actor
+from ppss_workflow.web.openapi_doc import install_openapi
 from ppss_workflow.web.render import Forbidden, SignInRequired, render_error
 from ppss_workflow.web.settings import WebSettings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["WebSettings"]
@@ -30,6 +30,4 @@ class WebSettings(BaseSettings):
     oidc_role_map: dict[str, str] = {}
     #: The site's address as people reach it (``PPSS_PUBLIC_URL``): links handed out to be
     #: used elsewhere (calendar subscriptions) are made from it, not from the request.
-    public_url: str | None = Field(
-        None, validation_alias=AliasChoices("public_url", "PPSS_PUBLIC_URL")
-    )
+    public_url: str | None = Field(None, validation_alias="PPSS_PUBLIC_URL")

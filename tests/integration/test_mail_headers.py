@@ -31,7 +31,7 @@ def strict(raw: bytes) -> EmailMessage:
     message = message_from_bytes(raw, policy=policy.strict)
     assert isinstance(message, EmailMessage)
     assert not message.defects, message.defects
-    for name in message.keys():
+    for name in message:
         assert not message[name].defects, (name, message[name].defects)
     return message
 

@@ -83,9 +83,10 @@ def test_links_from_the_public_url_listed_and_revoked(
 
     # Another district's links are neither listed nor revocable by Farsta.
     assert client.get("/calendar/links", params={"district": "Rinkeby-Kista"}).status_code == 404
-    assert signed_in("auditor").get(
-        "/calendar/links", params={"district": "Farsta"}
-    ).status_code == 403
+    assert (
+        signed_in("auditor").get("/calendar/links", params={"district": "Farsta"}).status_code
+        == 403
+    )
 
 
 def test_cli_link_from_the_public_url(tmp_path: Path) -> None:

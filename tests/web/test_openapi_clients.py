@@ -123,7 +123,8 @@ def test_a_generated_client_reads_a_problem_detail(
         decide = importlib.import_module("client.api.commands.decide_plan")
         models = importlib.import_module("client.models")
         app_client.headers["Authorization"] = f"Bearer {tokens['steering_group']}"
-        api = package.AuthenticatedClient(base_url="http://testserver", token="unused")
+        token = tokens["steering_group"]
+        api = package.AuthenticatedClient(base_url="http://testserver", token=token)
         api.set_httpx_client(app_client)
         answer = decide.sync_detailed(client=api, body=models.DecidePlan.from_dict(DECISION))
         assert answer.status_code == 409
