@@ -44,7 +44,7 @@ CELL_LIMIT = 32_767
 #: Excel's number formats are written in its own (US) notation and shown in the reader's
 #: locale: a Swedish Excel or LibreOffice shows ``1 134 896 kr``, ``87,5`` and ``2015-01-31``.
 FORMATS: dict[str, str] = {
-    "kronor": '#,##0 "kr";-#,##0 "kr"',
+    "kronor": '#,##0 "kr"',
     "count": "#,##0",
     "percent": "0.0",
     "decimal": "#,##0.0",
