@@ -14,10 +14,13 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from policies.commands import Apply
+from ppss_workflow.demo import SKARHOLMEN_2018, Story, district_actor, open_round_2018
 from ppss_workflow.export import board_table, export_xlsx
 from ppss_workflow.i18n import STATUS_NAMES
 from ppss_workflow.indicators import as_csv, as_csv_sv, read_report, write_xlsx
 from ppss_workflow.readmodels import Reads
+from ppss_workflow.scratch import scratch_store
 from ppss_workflow.sheets import CELL_LIMIT, Column, Table, write_csv_sv, xlsx_bytes
 from tests.e2e.cli import ppss
 
@@ -136,6 +139,28 @@ def test_a_cut_cell_says_so_and_formulas_stay_text(tmp_path: Path) -> None:
     assert sv[1][1] == "-4,0"
     assert sv[2][0] == "'=SUM(A1:A9)"
     assert sv[3][0] == "'-ja"
+
+
+def test_a_long_application_is_cut_with_a_mark() -> None:
+    """An application of some 60 kB (fifteen long budget lines): its event's data cell is cut
+    to what Excel holds, and the cell says so and where the whole text is."""
+    lines = tuple({"label": f"Kostnadspost {i}: " + "beskrivning " * 330, "amount_sek": 0}
+                  for i in range(15))  # fmt: skip
+    application = {**SKARHOLMEN_2018, "budget_lines": SKARHOLMEN_2018["budget_lines"] + lines}
+    with scratch_store() as store:
+        story = Story(store)
+        open_round_2018(story)
+        story.on(date(2017, 12, 29)).do(
+            district_actor("Skärholmen"),
+            Apply(round_id="sst-2018", district="Skärholmen", application=application),
+        )
+        out = io.BytesIO()
+        export_xlsx(Reads(store), out)
+    rows = sheet_rows(out.getvalue(), "Händelser")
+    (cut,) = [c for r in rows for c in r if isinstance(c, str) and len(c) > 30_000]
+    assert len(cut) == CELL_LIMIT
+    assert "avkortad" in cut[-100:]
+    assert "jsonl" in cut[-100:]
 
 
 @pytest.mark.parametrize("rows", [[]])
