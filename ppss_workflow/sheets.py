@@ -126,15 +126,21 @@ def add_sheet(book: Any, name: str, table: Table) -> Any:
             made = WriteOnlyCell(sheet, value=value)
             if value is not None and column.kind in FORMATS:
                 made.number_format = FORMATS[column.kind]
+                made.alignment = number_alignment
         if strong:
             made.font = bold
         return made
 
     header = []
+    # A number keeps a character's room on its right, off the text of the next column.
+    number_alignment = Alignment(horizontal="right", indent=1)
     for column in table.columns:
         c = WriteOnlyCell(sheet, value=column.heading)
         c.font = bold
-        c.alignment = Alignment(wrap_text=True, vertical="top")
+        numeric = column.kind != "text"
+        c.alignment = Alignment(wrap_text=True, vertical="top",
+                                horizontal="right" if numeric else "left",
+                                indent=1 if numeric else 0)  # fmt: skip
         header.append(c)
     body = [[cell(v, col) for v, col in zip(row, table.columns, strict=True)]
             for row in table.rows]  # fmt: skip
@@ -144,7 +150,9 @@ def add_sheet(book: Any, name: str, table: Table) -> Any:
             widths[i] = max(widths[i], _shown_width(value, table.columns[i].kind))
     for i, column in enumerate(table.columns):
         letter = get_column_letter(i + 1)
-        sheet.column_dimensions[letter].width = min(column.max_width, widths[i] + 2)
+        # Numbers sit right, text left: a number column gets more room so the two never touch.
+        padding = 2 if column.kind == "text" else 4
+        sheet.column_dimensions[letter].width = min(column.max_width, widths[i] + padding)
     sheet.freeze_panes = "B2"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
@@ -153,6 +161,8 @@ def add_sheet(book: Any, name: str, table: Table) -> Any:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.gridLines = False
+    sheet.oddHeader.center.text = table.title
+    sheet.oddFooter.right.text = "&P / &N"
     sheet.append(header)
     for row in body:
         sheet.append(row)
