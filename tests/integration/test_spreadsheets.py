@@ -72,6 +72,7 @@ def test_the_board_workbook(demo_reads: Reads) -> None:
     assert str(sheet.page_setup.fitToHeight) == "0"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$1:$1"
+    assert sheet.oddHeader.center.text == demo_reads.round("ppss-2014").title
     assert sheet["B2"].number_format.startswith("#,##0")
     assert sheet["I4"].number_format == "yyyy-mm-dd"
     for letter, heading in zip("ABCDEFGHIJ", header, strict=True):
