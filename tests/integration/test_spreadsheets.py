@@ -95,6 +95,16 @@ def test_the_board_csv_for_a_swedish_excel(tmp_path: Path) -> None:
     assert swedish_number(totals[1]) == sum(swedish_number(r[1]) for r in body)
     assert not any(cell in CODES for r in body for cell in r)
 
+    book = tmp_path / "tavla.xlsx"
+    made = ppss("board", "--round", "ppss-2014", "-f", "xlsx", "-o", str(book), "--database",
+                url, home=tmp_path)  # fmt: skip
+    assert made.code == 0, made.err
+    header, *rows, sums = sheet_rows(book.read_bytes(), "Tavla ppss-2014")
+    assert [r[0] for r in rows] == [r[0] for r in body]
+    assert sums[1] == swedish_number(totals[1])
+    assert ppss("board", "--round", "ppss-2014", "-f", "xlsx", "--database", url,
+                home=tmp_path).code != 0  # fmt: skip
+
 
 def test_indicators_are_numbers(demo_reads: Reads, tmp_path: Path) -> None:
     report = read_report(demo_reads, "ppss-2014")
