@@ -25,13 +25,18 @@ from ppss_workflow.checkpoints import Checkpoint, read_checkpoints, signature_pr
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc, parse_utc
 from ppss_workflow.errors import ConfigurationError, InvalidEventError
+from ppss_workflow.i18n import N_, translator
 from ppss_workflow.logs import get_logger
 from ppss_workflow.readmodels import Reads
+from ppss_workflow.rows import BoardRow
+from ppss_workflow.sheets import Column, Table, add_sheet, fit_cell
 from ppss_workflow.store import EventStore
 
 __all__ = [
+    "BOARD_COLUMNS",
     "EXPORT_FORMAT",
     "ExportHeader",
+    "board_table",
     "bounded_lines",
     "cell_text",
     "export_csv",
@@ -54,7 +59,6 @@ _HEX128 = re.compile(r"[0-9a-f]{128}")
 KRONOR_FORMAT = '#,##0 "kr"'
 _TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 _EVENT_WIDTHS = (9, 34, 8, 38, 28, 8, 60, 40, 28, 28, 66, 19, 19)
-_BOARD_WIDTHS = (24, 15, 15, 15, 11, 40, 15, 22, 30)
 _STREAM_ID = re.compile(r"[a-z0-9][a-z0-9:._-]{0,199}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TEXT_COLUMNS = ("stream_id", "event_id", "event_type", "data", "metadata")
@@ -238,13 +242,20 @@ def export_xlsx(wf: Reads, out: Path | IO[bytes], *, round_id: str | None = None
         return cell
 
     def text(sheet: Any, value: str) -> Any:
-        # Typed as text: openpyxl would otherwise write "=..." as a live formula.
-        cell = WriteOnlyCell(sheet, value=cell_text(value, quote=False))
+        # Typed as text: openpyxl would otherwise write "=..." as a live formula; a text
+        # longer than a cell holds is cut and says so (the jsonl export has it whole).
+        cell = WriteOnlyCell(sheet, value=fit_cell(cell_text(value, quote=False)))
         cell.data_type = "s"
         return cell
 
     events = book.create_sheet("Händelser")
     events.freeze_panes = "B2"  # position stays in view when scrolling right
+    events.print_title_rows = "1:1"
+    events.page_setup.orientation = "landscape"
+    events.page_setup.paperSize = 9  # A4
+    events.page_setup.fitToWidth = 1
+    events.page_setup.fitToHeight = 0
+    events.sheet_properties.pageSetUpPr.fitToPage = True
     for column, width in zip("ABCDEFGHIJKLM", _EVENT_WIDTHS, strict=True):
         events.column_dimensions[column].width = width
     events.append(header_row(events, (*COLUMNS, "inträffade (Stockholm)",
@@ -260,33 +271,50 @@ def export_xlsx(wf: Reads, out: Path | IO[bytes], *, round_id: str | None = None
         events.append([text(events, str(row[c])) if isinstance(row[c], str) else row[c]
                        for c in COLUMNS] + local)  # fmt: skip
         count += 1
-    columns = ("Stadsdel", "Beviljat", "Utbetalt", "Kan betalas nu", "Får betalas", "Hinder",
-               "Att återbetala", "Status", "Nästa frist")  # fmt: skip
     for rid in [round_id] if round_id else wf.round_ids():
-        board = book.create_sheet(f"Tavla {rid}"[:31])  # Excel's limit on sheet names
-        board.freeze_panes = "B2"
-        for column, width in zip("ABCDEFGHI", _BOARD_WIDTHS, strict=True):
-            board.column_dimensions[column].width = width
-        board.append(header_row(board, columns))
-        for r in wf.board(rid):
-            board.append(
-                [
-                    text(board, r.district),
-                    styled(board, r.awarded_sek, KRONOR_FORMAT),
-                    styled(board, r.disbursed_sek, KRONOR_FORMAT),
-                    styled(board, r.payable_sek, KRONOR_FORMAT),
-                    "ja" if r.may_be_paid else "nej",
-                    text(board, ", ".join(r.blocking)),
-                    styled(board, r.repayment_due_sek, KRONOR_FORMAT),
-                    text(board, r.status),
-                    text(board, f"{r.next_deadline[0]} {r.next_deadline[1]}")
-                    if r.next_deadline
-                    else "",
-                ]
-            )
+        add_sheet(book, f"Tavla {rid}", board_table(wf.board(rid), wf.round(rid).title))
     book.save(out)
     _log.info("audit_exported", format="xlsx", round=round_id, events=count)
     return count
+
+
+#: The board's columns in a Swedish office's words; kronor summed in the totals row.
+BOARD_COLUMNS = (
+    Column("Stadsdel", max_width=30),
+    Column("Beviljat", "kronor", total=True),
+    Column("Utbetalt", "kronor", total=True),
+    Column("Kan betalas nu", "kronor", total=True),
+    Column("Får betalas"),
+    Column("Hinder", max_width=60),
+    Column("Att återbetala", "kronor", total=True),
+    Column("Status", max_width=34),
+    Column("Nästa frist", "date"),
+    Column("Vad ska lämnas in", max_width=48),
+)
+
+
+def board_table(rows: Iterable[BoardRow], title: str, language: str = "sv") -> Table:
+    """The board as a table: statuses, hindrances and deadlines in words, never codes; the
+    next deadline a date; a totals row of the kronor columns."""
+    words = translator("en" if language == "en" else "sv")
+    body: list[list[Any]] = []
+    for r in rows:
+        deadline = r.next_deadline
+        body.append(
+            [
+                r.district,
+                r.awarded_sek,
+                r.disbursed_sek,
+                r.payable_sek,
+                words.gettext(N_("yes")) if r.may_be_paid else words.gettext(N_("no")),
+                "; ".join(words.condition(code) for code in r.blocking),
+                r.repayment_due_sek,
+                words.status(r.status),
+                deadline[1] if deadline else None,
+                words.condition(deadline[0]) if deadline else "",
+            ]
+        )
+    return Table(title, BOARD_COLUMNS, body, totals_label=words.gettext(N_("Total")))
 
 
 def _local(stored: str) -> datetime:

@@ -6,7 +6,7 @@ import hashlib
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -30,11 +30,13 @@ __all__ = [
     "ReminderSettings",
     "SmtpNotifier",
     "SmtpSettings",
+    "automatic",
     "consequence",
     "digest_key",
     "obligation_title",
     "render",
     "render_digest",
+    "reply_address",
     "sender_address",
 ]
 
@@ -63,8 +65,9 @@ class ReminderSettings(BaseSettings):
     """Where reminders go: ``PPSS_REMINDER_COORDINATOR_EMAIL`` (the coordinators' mailbox),
     ``PPSS_REMINDER_DISTRICT_EMAIL`` (fallback when an application names no address),
     ``PPSS_REMINDER_LANGUAGE`` (sv or en), ``PPSS_REMINDER_OUTBOX`` (folder for .eml files),
-    ``PPSS_REMINDER_SENDER`` (the From address), ``PPSS_PUBLIC_URL`` (the web portal, linked
-    from each reminder)."""
+    ``PPSS_REMINDER_SENDER`` (the From address), ``PPSS_REMINDER_REPLY_TO`` (where a reply
+    goes: a person; default the coordinators' mailbox), ``PPSS_PUBLIC_URL`` (the web portal,
+    linked from each reminder)."""
 
     model_config = SettingsConfigDict(
         env_prefix="PPSS_REMINDER_", extra="ignore", populate_by_name=True
@@ -75,6 +78,7 @@ class ReminderSettings(BaseSettings):
     language: Language = "sv"
     outbox: Path | None = None
     sender: str | None = None
+    reply_to: str | None = None
     public_url: str | None = Field(None, validation_alias="PPSS_PUBLIC_URL")
 
 
@@ -225,8 +229,12 @@ def render(
     contact: str,
     language: Language = "sv",
     amount_sek: int | None = None,
+    sent_at: datetime | None = None,
+    reply_to: str | None = None,
 ) -> EmailMessage:
-    """The e-mail for one reminder: project, obligation, due date, consequence, contact."""
+    """The e-mail for one reminder: project, obligation, due date, consequence, contact.
+
+    ``Date`` is ``sent_at`` (when it goes out; default the moment the step fell due)."""
     what = obligation_title(reminder.obligation, language)
     stops = consequence(reminder.obligation, reminder.blocks, language)
     due = reminder.due_on.isoformat()
@@ -272,7 +280,10 @@ def render(
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = to
-    message["Date"] = format_datetime(reminder.moment)
+    message["Date"] = format_datetime(sent_at or reminder.moment)
+    if reply_to and reply_to.casefold() != to.casefold():
+        message["Reply-To"] = reply_to
+    automatic(message)
     # The same key always gives the same Message-ID: a mail client shows a duplicate once.
     digest = hashlib.sha256(reminder.key.encode()).hexdigest()[:32]
     message["Message-ID"] = f"<{digest}@ppss-workflow.invalid>"
@@ -286,9 +297,26 @@ DEFAULT_SENDER = "ppss-workflow@example.org"
 
 
 def sender_address(settings: ReminderSettings, smtp_from: str | None = None) -> str:
-    """From: ``PPSS_REMINDER_SENDER``, else ``PPSS_SMTP_FROM``, else the coordinators'
-    mailbox (so a reply reaches a person), else :data:`DEFAULT_SENDER`."""
-    return settings.sender or smtp_from or settings.coordinator_email or DEFAULT_SENDER
+    """From: ``PPSS_REMINDER_SENDER``, else ``PPSS_SMTP_FROM``, else :data:`DEFAULT_SENDER`.
+
+    A choice (not in the documents): the sender is the system, never the coordinators'
+    mailbox, because the coordinators receive the escalation digest themselves and a mail
+    from their own address to their own address reads as a forgery to filters and people.
+    A reply reaches a person through ``Reply-To`` (:func:`reply_address`)."""
+    return settings.sender or smtp_from or DEFAULT_SENDER
+
+
+def reply_address(settings: ReminderSettings) -> str | None:
+    """Reply-To: ``PPSS_REMINDER_REPLY_TO``, else the coordinators' mailbox (a person reads
+    it), else none."""
+    return settings.reply_to or settings.coordinator_email
+
+
+def automatic(message: EmailMessage) -> None:
+    """Mark ``message`` as sent by a program (RFC 3834 ``Auto-Submitted``, and the header
+    Exchange/Outlook reads), so out-of-office replies and read receipts are not sent back."""
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +349,20 @@ _QUESTIONS = N_(
     "Questions? Contact the coordinator at the social services administration: %(contact)s."
 )
 _ONE_A_DAY = N_("You get at most one such e-mail a day, listing everything due.")
+#: The escalation digest to the coordinators: what the districts have not handed in.
+_SUBJECT_ESCALATED = N_("Overdue at the districts: %(count)d not handed in")
+_SUBJECT_ESCALATED_ONE = N_("Overdue at %(district)s: %(what)s, %(round)s, was due %(due)s")
+_GREETING_COORDINATOR = N_("Hello coordinator,")
+_INTRO_ESCALATED = N_(
+    "These are still not handed in although the districts have been reminded (as of %(day)s):"
+)
+_WHAT_MISSING = N_("Missing: %(what)s")
+_PROJECT_PAGE = N_("Project page: %(url)s")
+_FOLLOWS = N_("What follows: %(consequence)s")
+_WHY_YOU = N_(
+    "You get this because the reminders to the district have gone unanswered; the district "
+    "is not sent this e-mail."
+)
 
 
 def render_digest(
@@ -332,13 +374,93 @@ def render_digest(
     day: date,
     language: Language = "sv",
     public_url: str | None = None,
+    sent_at: datetime | None = None,
+    reply_to: str | None = None,
 ) -> EmailMessage:
     """One e-mail listing every obligation due to ``to`` on ``day``: the round's title, what
     to hand in, by when, where, and what follows if it is missed. The subject names the
-    round and the obligation (or how many), never an internal id."""
+    round and the obligation (or how many), never an internal id.
+
+    When every item escalates to the coordinators, it is written to them (what the districts
+    have not handed in), not in the words for a district. ``Date`` is ``sent_at`` (when it
+    goes out; default the newest moment a step fell due); ``Reply-To`` is ``reply_to`` unless
+    that is the recipient."""
+    if items and all(i.reminder.recipient_role == "coordinator" for i in items):
+        message = _escalation(items, day=day, language=language, public_url=public_url)
+    else:
+        message = _district_digest(items, day=day, contact=contact, language=language,
+                                   public_url=public_url)  # fmt: skip
+    key = digest_key(to, day)
+    message["From"] = sender
+    message["To"] = to
+    if reply_to and reply_to.casefold() != to.casefold():
+        message["Reply-To"] = reply_to
+    message["Date"] = format_datetime(sent_at or max(i.reminder.moment for i in items))
+    automatic(message)
+    # The same recipient and day always give the same Message-ID: a resent digest shows once.
+    message["Message-ID"] = (
+        f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@ppss-workflow.invalid>"
+    )
+    message["X-PPSS-Reminder-Key"] = key
+    message["X-PPSS-Reminder-Keys"] = " ".join(i.reminder.key for i in items)
+    return message
+
+
+def _ordered(items: Sequence[DigestItem]) -> list[DigestItem]:
+    return sorted(items, key=lambda i: (i.reminder.due_on, i.round_title, i.reminder.district,
+                                        i.reminder.obligation))  # fmt: skip
+
+
+def _project_url(public_url: str, reminder: DueReminder) -> str:
+    _, round_id, project_id = reminder.stream_id.split(":", 2)
+    return f"{public_url.rstrip('/')}/rounds/{round_id}/projects/{project_id}"
+
+
+def _escalation(
+    items: Sequence[DigestItem], *, day: date, language: Language, public_url: str | None
+) -> EmailMessage:
+    """The coordinators' digest: per district, what is missing, since when, what follows."""
     t = translator(language).gettext
-    ordered = sorted(items, key=lambda i: (i.reminder.due_on, i.round_title, i.reminder.district,
-                                           i.reminder.obligation))  # fmt: skip
+    ordered = _ordered(items)
+    if len(ordered) == 1:
+        r = ordered[0].reminder
+        subject = t(_SUBJECT_ESCALATED_ONE) % {
+            "district": r.district,
+            "what": obligation_title(r.obligation, language),
+            "round": ordered[0].round_title,
+            "due": r.due_on.isoformat(),
+        }
+    else:
+        subject = t(_SUBJECT_ESCALATED) % {"count": len(ordered)}
+    lines = [t(_GREETING_COORDINATOR), "", t(_INTRO_ESCALATED) % {"day": day.isoformat()}, ""]
+    for n, item in enumerate(ordered, 1):
+        r = item.reminder
+        lines += [
+            f"{n}. {r.district} – {item.round_title}",
+            "   " + t(_WHAT_MISSING) % {"what": obligation_title(r.obligation, language)},
+            "   " + t(_OVERDUE) % {"due": r.due_on.isoformat()},
+            "   " + t(_FOLLOWS) % {"consequence": consequence(r.obligation, r.blocks, language)},
+        ]
+        if public_url:
+            lines.append("   " + t(_PROJECT_PAGE) % {"url": _project_url(public_url, r)})
+        lines.append("")
+    lines += [t(_WHY_YOU), t(_ONE_A_DAY)]
+    message = EmailMessage()
+    message["Subject"] = subject
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
+def _district_digest(
+    items: Sequence[DigestItem],
+    *,
+    day: date,
+    contact: str,
+    language: Language,
+    public_url: str | None,
+) -> EmailMessage:
+    t = translator(language).gettext
+    ordered = _ordered(items)
     late = any(_late(i.reminder, day) for i in ordered)
     if len(ordered) == 1:
         r = ordered[0].reminder
@@ -354,10 +476,8 @@ def render_digest(
     for n, item in enumerate(ordered, 1):
         r = item.reminder
         due = r.due_on.isoformat()
-        _, round_id, project_id = r.stream_id.split(":", 2)
         where = (
-            t(_WHERE_PORTAL)
-            % {"url": f"{public_url.rstrip('/')}/rounds/{round_id}/projects/{project_id}"}
+            t(_WHERE_PORTAL) % {"url": _project_url(public_url, r)}
             if public_url
             else t(_WHERE_MAIL) % {"contact": contact}
         )
@@ -372,18 +492,8 @@ def render_digest(
             lines.append("   " + t(_FINAL))
         lines.append("")
     lines += [t(_QUESTIONS) % {"contact": contact}, t(_ONE_A_DAY)]
-    key = digest_key(to, day)
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = to
-    message["Date"] = format_datetime(max(i.reminder.moment for i in ordered))
-    # The same recipient and day always give the same Message-ID: a resent digest shows once.
-    message["Message-ID"] = (
-        f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@ppss-workflow.invalid>"
-    )
-    message["X-PPSS-Reminder-Key"] = key
-    message["X-PPSS-Reminder-Keys"] = " ".join(i.reminder.key for i in ordered)
     message.set_content("\n".join(lines) + "\n")
     return message
 

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 from functools import partial
 from typing import Any
 from uuid import uuid4
@@ -44,8 +45,10 @@ from ppss_workflow.notify import (
     DigestItem,
     Notifier,
     ReminderSettings,
+    automatic,
     digest_key,
     render_digest,
+    reply_address,
     sender_address,
 )
 from ppss_workflow.projections import ModelUnavailable, Projector
@@ -310,6 +313,8 @@ class Dispatcher:
                 day=day,
                 language=self.settings.language,
                 public_url=self.settings.public_url,
+                sent_at=self._clock(),
+                reply_to=reply_address(self.settings),
             )
             self.notifier.send(message)
         except Exception as exc:
@@ -349,6 +354,8 @@ class Dispatcher:
         note["From"] = self.sender
         note["To"] = coordinator
         note["Subject"] = f"Påminnelse kunde inte levereras: {reminder.district}"
+        note["Date"] = format_datetime(self._clock())
+        automatic(note)
         note["X-PPSS-Reminder-Key"] = f"{reminder.key}/abandoned"
         note.set_content(
             f"Påminnelsen om {reminder.obligation} (förfallodag {reminder.due_on}) till "

@@ -22,6 +22,8 @@ class Inbox:
         self, quit_reply: str | None = None, rcpt_reply: str | None = None, delay: float = 0.0
     ) -> None:
         self.messages: list[Message] = []
+        #: Each message's bytes as the server received them (for a stricter parser).
+        self.raw: list[bytes] = []
         self.quit_reply = quit_reply
         self.rcpt_reply = rcpt_reply
         self.delay = delay
@@ -49,6 +51,7 @@ class Inbox:
                 await asyncio.sleep(self.delay)
             finally:
                 self.at_once -= 1
+        self.raw.append(bytes(raw))
         self.messages.append(message_from_bytes(raw, policy=policy.default))
         return "250 OK"
 

@@ -18,6 +18,7 @@ from ppss_workflow.calendar_tokens import (
     revoke_calendar_token,
 )
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.errors import ConfigurationError
 
 __all__ = ["register"]
 
@@ -30,14 +31,23 @@ token_app = typer.Typer(
 def calendar_token_create(
     district: Annotated[str, typer.Option("--district", help="The district, e.g. Farsta.")],
     base_url: Annotated[
-        str, typer.Option("--base-url", help="The site's address, as people reach it.")
-    ] = "http://127.0.0.1:8000",
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="PPSS_PUBLIC_URL",
+            help="The site's address, as people reach it (default: $PPSS_PUBLIC_URL).",
+        ),
+    ] = None,
     name: Annotated[
         str | None, typer.Option("--name", help="A unique name (default: made from the district).")
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Make a calendar URL for one district's deadlines and print it once (only a hash is kept)."""
+    if not base_url:
+        raise ConfigurationError(
+            "give the site's address: --base-url https://… or set PPSS_PUBLIC_URL"
+        )
     store, _ = open_store(database)
     try:
         made, token = create_calendar_token(store, district, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from ppss_workflow.errors import InvalidCommand
 from ppss_workflow.i18n import N_
 from ppss_workflow.indicators import (
     as_csv,
+    as_csv_sv,
     as_json,
     draw_chart,
     legend,
@@ -39,7 +41,12 @@ def _new_file(path: Path, option: str) -> Path:
 def indicators_command(
     round_id: RoundOpt,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="table, json, csv or xlsx (xlsx needs -o)")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, csv, csv-sv (Swedish Excel) or xlsx (xlsx needs -o)",
+        ),
     ] = "table",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="A new file (default: the screen).")
@@ -52,8 +59,8 @@ def indicators_command(
     """Reach, attendance, knowledge goals, drop-outs and cost per pupil reached, per district
     and in total. A count of 1-4 shows as <5; a cell that would give one away shows as ..
     (the threshold is PPSS_DISCLOSURE_THRESHOLD, 5 by default)."""
-    if fmt not in ("table", "json", "csv", "xlsx"):
-        raise InvalidCommand(f"--format {fmt!r}: use table, json, csv or xlsx")
+    if fmt not in ("table", "json", "csv", "csv-sv", "xlsx"):
+        raise InvalidCommand(f"--format {fmt!r}: use table, json, csv, csv-sv or xlsx")
     if fmt == "xlsx" and output is None:
         raise InvalidCommand("an xlsx file needs --output FILE.xlsx")
     target = _new_file(output, "--output") if output is not None else None
@@ -69,6 +76,13 @@ def indicators_command(
     if fmt == "xlsx":
         assert target is not None
         write_xlsx(report, target, w)
+    elif fmt == "csv-sv":
+        data = as_csv_sv(report, w)
+        if target is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            target.write_bytes(data)
     elif fmt in ("json", "csv"):
         text = (
             orjson.dumps(as_json(report), option=orjson.OPT_INDENT_2).decode() + "\n"

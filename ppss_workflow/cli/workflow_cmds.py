@@ -58,10 +58,11 @@ from policies.decisions import (
 from policies.state import end_of_day, slug, stockholm_day
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
-from ppss_workflow.export import cell_text
+from ppss_workflow.export import board_table, cell_text
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
 from ppss_workflow.i18n import Translator
 from ppss_workflow.readmodels import BoardRow, Reads, group_streams
+from ppss_workflow.sheets import write_csv_sv, xlsx_bytes
 
 __all__ = ["actor_from", "command", "register", "render_board"]
 
@@ -213,12 +214,24 @@ def board(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="The board as it was at the end of this date.")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv")] = "table",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="table, json, csv, csv-sv (Swedish Excel) or xlsx (needs -o)"
+        ),
+    ] = "table",
     database: DatabaseOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="A new .xlsx file (for -f xlsx).")
+    ] = None,
 ) -> None:
     """One row per project: may it be paid now, how much, and if not, why not."""
-    if fmt not in ("table", "json", "csv"):
-        raise InvalidCommand(f"--format {fmt!r}: use table, json or csv")
+    if fmt not in ("table", "json", "csv", "csv-sv", "xlsx"):
+        raise InvalidCommand(f"--format {fmt!r}: use table, json, csv, csv-sv or xlsx")
+    if (fmt == "xlsx") != (output is not None):
+        raise InvalidCommand("an xlsx board needs --output FILE.xlsx, and only xlsx takes -o")
+    if output is not None and (output.exists() or not output.parent.is_dir()):
+        raise InvalidCommand(f"--output {output}: give a new file in an existing folder")
     day = _date(as_of, "--as-of")
     rows = _read(database, lambda r: r.board(round_id, as_of=end_of_day(day) if day else None))
     tr = words()
@@ -227,6 +240,10 @@ def board(
         if day
         else tr.t("Board for %(round)s", round=round_id)
     )
+    if output is not None:
+        output.write_bytes(xlsx_bytes([(f"Tavla {round_id}", board_table(rows, title))]))
+        out_console.print(f"Wrote the board to {output}.")
+        return
     render_board(rows, title, fmt)
 
 
@@ -234,6 +251,13 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
     """The board as a Rich table (with blocking reasons), JSON or CSV."""
     if fmt == "json":
         typer.echo(orjson.dumps([r.as_json() for r in rows], option=orjson.OPT_INDENT_2).decode())
+        return
+    if fmt == "csv-sv":
+        # The form a Swedish Excel opens by double-click: words, dates, totals, ";", BOM.
+        data = io.BytesIO()
+        write_csv_sv(board_table(rows, title), data)
+        sys.stdout.buffer.write(data.getvalue())
+        sys.stdout.buffer.flush()
         return
     if fmt == "csv":
         buffer = io.StringIO()

@@ -21,23 +21,15 @@ from ppss_workflow.access import Principal
 from ppss_workflow.handlers import Commands
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.web.auth import token_principal
+from ppss_workflow.web.openapi_doc import PROBLEM_MEDIA_TYPE, Problem
 from ppss_workflow.web.render import Forbidden, SignInRequired
 from ppss_workflow.web.views import Totals, parse_day, project_detail, rounds_for, visible_board
 
 __all__ = ["router"]
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-
-
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {"application/problem+json": {}}}
+    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}
     for status in (401, 403, 404, 409, 422)
 }
 

@@ -48,6 +48,7 @@ from ppss_workflow.web import (
     portal,
 )
 from ppss_workflow.web.auth import CsrfRefused, current_actor
+from ppss_workflow.web.openapi_doc import install_openapi
 from ppss_workflow.web.render import Forbidden, SignInRequired, render_error
 from ppss_workflow.web.settings import WebSettings
 
@@ -260,6 +261,7 @@ def create_app(
     app.include_router(command_forms.router)
     app.include_router(calendar_web.router)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
+    install_openapi(app)
     if settings.oidc_issuer:
         # Misconfigured sign-in stops the server (a ValueError naming the setting): it must
         # never quietly run without the city's sign-in.

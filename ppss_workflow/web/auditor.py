@@ -296,7 +296,8 @@ def download(
         text.detach()
     spool.seek(0)
     stamp = request.app.state.clock().astimezone(STOCKHOLM).strftime("%Y%m%d-%H%M")
-    name = f"ppss-{rid or 'alla'}-{stamp}.{suffix}"
+    # Each form its own name: the Swedish-Excel CSV ends in -excel.csv.
+    name = f"ppss-{rid or 'alla'}-{stamp}{'-excel' if format == 'csv-sv' else ''}.{suffix}"
     _log.info("web_exported", format=format, round=rid, events=count)
 
     def chunks() -> Iterator[bytes]:

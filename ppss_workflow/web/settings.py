@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["WebSettings"]
@@ -28,3 +28,6 @@ class WebSettings(BaseSettings):
     oidc_client_secret: SecretStr | None = None
     oidc_role_claim: str = "groups"
     oidc_role_map: dict[str, str] = {}
+    #: The site's address as people reach it (``PPSS_PUBLIC_URL``): links handed out to be
+    #: used elsewhere (calendar subscriptions) are made from it, not from the request.
+    public_url: str | None = Field(None, validation_alias="PPSS_PUBLIC_URL")

@@ -92,13 +92,13 @@ def test_csv_and_xlsx_carry_the_same_suppression(demo: tuple[str, Path]) -> None
     sheet = load_workbook(book).active
     assert sheet is not None
     cells = {row[0]: row[1:4] for row in sheet.iter_rows(values_only=True) if row and row[0]}
-    assert cells["Älvsjö"] == ("6", "<5", "..")
+    assert cells["Älvsjö"] == (6, "<5", "..")
 
 
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("--round", "ppss-2014", "-f", "pdf"), "use table, json, csv or xlsx"),
+        (("--round", "ppss-2014", "-f", "pdf"), "use table, json, csv, csv-sv or xlsx"),
         (("--round", "ppss-2014", "-f", "xlsx"), "needs --output"),
         (("--round", "ppss-2014", "--chart", "x.gif"), ".svg or .png"),
         (("--round", "nope"), "no round 'nope'"),

@@ -90,7 +90,18 @@ def test_cli_create_list_revoke(tmp_path: Path) -> None:
     assert ppss("calendar", "token", "revoke", "farsta-cal", *db, home=tmp_path).code == 0
     assert_one_line_error(ppss("calendar", "token", "revoke", "nope", *db, home=tmp_path), "nope")
     assert_one_line_error(
-        ppss("calendar", "token", "create", "--district", " ", *db, home=tmp_path), "district"
+        ppss(
+            "calendar",
+            "token",
+            "create",
+            "--district",
+            " ",
+            "--base-url",
+            "https://x.example",
+            *db,
+            home=tmp_path,
+        ),
+        "district",
     )
     whole = ppss("calendar", *db, home=tmp_path)
     assert whole.code == 0
