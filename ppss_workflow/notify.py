@@ -32,6 +32,7 @@ __all__ = [
     "SmtpSettings",
     "consequence",
     "digest_key",
+    "digest_message_id",
     "obligation_title",
     "render",
     "render_digest",
@@ -299,6 +300,13 @@ class DigestItem:
     round_title: str
 
 
+def digest_message_id(keys: Sequence[str]) -> str:
+    """The same reminders always give the same Message-ID, whatever the day they go out on:
+    a digest sent again (after a failure between sending and recording) shows once."""
+    joined = "\n".join(sorted(keys))
+    return f"<{hashlib.sha256(joined.encode()).hexdigest()[:32]}@ppss-workflow.invalid>"
+
+
 def digest_key(to: str, day: date) -> str:
     """One digest per recipient and Stockholm day: its claim and its Message-ID."""
     return f"digest/{day.isoformat()}/{to.casefold()}"
@@ -378,10 +386,7 @@ def render_digest(
     message["From"] = sender
     message["To"] = to
     message["Date"] = format_datetime(max(i.reminder.moment for i in ordered))
-    # The same recipient and day always give the same Message-ID: a resent digest shows once.
-    message["Message-ID"] = (
-        f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@ppss-workflow.invalid>"
-    )
+    message["Message-ID"] = digest_message_id([i.reminder.key for i in ordered])
     message["X-PPSS-Reminder-Key"] = key
     message["X-PPSS-Reminder-Keys"] = " ".join(i.reminder.key for i in ordered)
     message.set_content("\n".join(lines) + "\n")

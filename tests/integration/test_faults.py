@@ -1,0 +1,184 @@
+"""Faults at the store's real boundaries: a full SQLite database, a PostgreSQL connection of
+the test's own killed between statements, a changed head row. Each: one error, nothing
+partial, and the reminders' history and claims agreeing afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import event, select, text
+
+from events import ReminderFailed, ReminderSent
+from policies.commands import SetDeadline
+from ppss_workflow.auditing import verify_chain
+from ppss_workflow.db import reminder_claims
+from ppss_workflow.demo import COORDINATOR, Story, load_demo
+from ppss_workflow.faults import ChainBroken, StorageFault
+from ppss_workflow.notify import SmtpNotifier, SmtpSettings
+from ppss_workflow.reminders import Dispatcher, list_due
+from ppss_workflow.scratch import scratch_store
+from ppss_workflow.store import EventStore
+from tests.conftest import base_url_for
+from tests.integration.test_reminder_dispatch import (
+    ROUND,
+    SETTINGS,
+    STREAM,
+    T2_OVERDUE,
+    record_round,
+)
+from tests.smtp import smtp_server
+
+
+@contextmanager
+def round_store(backend: str) -> Iterator[EventStore]:
+    with scratch_store(base_url_for(backend)) as s:
+        record_round(s)
+        yield s
+
+
+def make_read_only(store: EventStore) -> None:
+    """The store's own held connection may no longer write (SQLite's ``query_only``): its
+    next write fails at SQLite's own boundary with "attempt to write a readonly database"."""
+    store._link().conn.execute("PRAGMA query_only = 1")
+
+
+def limit_pages(store: EventStore, pages: int) -> None:
+    """Every connection the store opens may grow the file to ``pages`` pages and no more:
+    a full database (SQLITE_FULL, as on a full disk)."""
+    event.listen(
+        store.engine, "connect", lambda conn, _: conn.execute(f"PRAGMA max_page_count = {pages}")
+    )
+
+
+def kill_on_append(store: EventStore) -> None:
+    """From the test's own second connection: the next insert into the events table
+    terminates the backend that makes it (the store's connection, after its BEGIN and before
+    its COMMIT). Only this test's schema has the trigger; only its own connection dies."""
+    with store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION ppss_fault_kill() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(5); "
+                "RETURN NEW; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER ppss_fault_kill BEFORE INSERT ON events FOR EACH ROW "
+                "EXECUTE FUNCTION ppss_fault_kill()"
+            )
+        )
+
+
+def heal(store: EventStore) -> None:
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER ppss_fault_kill ON events"))
+            conn.execute(text("DROP FUNCTION ppss_fault_kill()"))
+
+
+class FaultAfterSend:
+    """The real SMTP notifier; once the server has accepted the message, the store's
+    recording is made to fail (a full database, or a killed connection)."""
+
+    channel = "email"
+
+    def __init__(self, port: int, store: EventStore) -> None:
+        self.smtp = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+        self.store = store
+
+    def send(self, message: EmailMessage) -> None:
+        self.smtp.send(message)
+        if self.store.engine.dialect.name == "postgresql":
+            kill_on_append(self.store)
+        else:
+            make_read_only(self.store)
+
+
+def claims(store: EventStore) -> list[str]:
+    with store.engine.connect() as conn:
+        return [row.status for row in conn.execute(select(reminder_claims.c.status))]
+
+
+def recorded(store: EventStore, kind: type) -> list[str]:
+    return [r.event.key for r in store.read_stream(STREAM) if isinstance(r.event, kind)]
+
+
+def test_a_failure_between_sending_and_recording_is_resent_with_the_same_message_id(
+    backend: str,
+) -> None:
+    """The e-mail went but its record failed: the claim is not "sent" and the history has no
+    ReminderSent (they agree: still due); the next run sends it again with the same
+    Message-ID and records it once; history and claims then agree that it was sent."""
+    with round_store(backend) as store, smtp_server() as (inbox, port):
+        due = sorted(d.key for d in list_due(store, T2_OVERDUE, ROUND))
+        assert len(due) == 3
+        with pytest.raises(StorageFault) as fault:
+            Dispatcher(store, FaultAfterSend(port, store), SETTINGS, worker="first").run(
+                as_of=T2_OVERDUE
+            )
+        assert fault.value.cause == ("connection_lost" if backend == "postgresql" else "read_only")
+        assert len(inbox.messages) == 1
+        assert recorded(store, ReminderSent) == []
+        assert claims(store) == ["claimed"]  # not "sent" without a record
+        heal(store)
+
+        # The restarted scheduler, its lease over: the same e-mail again, then recorded.
+        restarted = EventStore(store.engine)
+        later = lambda: datetime.now(UTC) + timedelta(minutes=6)  # noqa: E731
+        again = Dispatcher(
+            restarted, SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port)), SETTINGS,
+            clock=later, worker="second",
+        ).run(as_of=T2_OVERDUE)  # fmt: skip
+        assert sorted(again.sent) == due
+        assert len(inbox.messages) == 2
+        first, second = inbox.messages
+        assert first["Message-ID"] == second["Message-ID"]
+        assert sorted(recorded(restarted, ReminderSent)) == due  # once each
+        assert sorted(recorded(restarted, ReminderFailed)) == due  # the attempt that stopped
+        assert claims(restarted) == ["sent"]
+        assert list_due(restarted, T2_OVERDUE, ROUND) == []
+        assert verify_chain(restarted).ok
+        restarted.close()
+
+
+def test_a_full_sqlite_database_refuses_an_append_in_one_line_and_writes_nothing() -> None:
+    """SQLITE_FULL part-way through recording the demo: a StorageFault naming the full disk,
+    in one line; the append that hit it wrote nothing, and the chain still verifies."""
+    with scratch_store() as store:
+        store.close()
+        limit_pages(store, 60)
+        with pytest.raises(StorageFault) as fault:
+            load_demo(store)
+        assert fault.value.cause == "disk_full"
+        assert "disken är full" in str(fault.value)
+        assert "\n" not in str(fault.value)
+        report = verify_chain(store)
+        assert report.ok
+        assert report.head_position == store.count() > 0
+
+
+def test_an_append_onto_a_changed_head_row_is_refused(backend: str) -> None:
+    """The newest row's amount changed behind the store's back: the next append is refused
+    (ChainBroken, naming the position and `audit verify`) and nothing is written."""
+    with round_store(backend) as store:
+        head = store.head()
+        with store.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE events SET data = replace(data, '2018', '2019') WHERE position = :p"),
+                {"p": head.position},
+            )
+        with pytest.raises(ChainBroken) as broken:
+            Story(store).on(date(2018, 3, 2)).do(
+                COORDINATOR,
+                SetDeadline(round_id=ROUND, code="t2", due_on=date(2018, 9, 21), reason="T2"),
+            )
+        assert broken.value.position == head.position
+        assert "ppss audit verify" in str(broken.value)
+        assert store.count() == head.position
+        report = verify_chain(store)
+        assert (report.ok, report.bad_position) == (False, head.position)
