@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.engine import make_url
 
 from ppss_workflow.db import create_store_engine, events_table, metadata, safe_url
+from ppss_workflow.faults import StorageFault
 from ppss_workflow.logs import get_logger
 
 __all__ = ["backup_sqlite", "new_store", "sqlite_path"]
@@ -66,7 +67,12 @@ def new_store(url: str, *, replace: bool = False) -> Iterator[str]:
         temporary = path.with_name(f".{path.name}.{uuid4().hex[:8]}.part")
         built = make_url(url).set(database=str(temporary)).render_as_string(hide_password=False)
         try:
-            yield built
+            try:
+                yield built
+            except StorageFault as fault:
+                fault.store = safe_url(make_url(url))  # the store asked for, not the part
+                fault.args = (fault.said(),)
+                raise
             _settle_wal(temporary)
             if replace:
                 for side in _SIDE:

@@ -53,7 +53,7 @@ from ppss_workflow.export import (
     export_xlsx,
     import_jsonl,
 )
-from ppss_workflow.faults import one_line
+from ppss_workflow.faults import one_line, storage_fault
 from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import Reads
 
@@ -698,7 +698,11 @@ def export_command(
         encoding = "utf-8-sig" if fmt == "csv-sv" else "utf-8"
         with _target(target, binary=fmt in ("jsonl", "xlsx"), encoding=encoding) as out:
             if fmt == "xlsx":
-                count = export_xlsx(wf, out, round_id=round_id)
+                # Built in memory, then written: a full disk stops one write of ours, not
+                # openpyxl's half-closed zip (whose clean-up would print tracebacks).
+                book = io.BytesIO()
+                count = export_xlsx(wf, book, round_id=round_id)
+                out.write(book.getbuffer())
             elif fmt == "jsonl":
                 count = export_jsonl(store, out, round_id=round_id)
             else:
@@ -714,6 +718,9 @@ def _written(path: Path, write: Callable[[], T]) -> T:
     try:
         return write()
     except OSError as exc:
+        fault = storage_fault(exc, str(path))
+        if fault is not None:
+            raise fault from None
         raise InvalidCommand(f"cannot write {path}: {one_line(exc)}") from None
 
 
@@ -761,6 +768,9 @@ def _target(output: Path | None, *, binary: bool, encoding: str = "utf-8") -> It
             yield f
         os.replace(partial, output)
     except OSError as exc:
+        fault = storage_fault(exc, str(output))
+        if fault is not None:
+            raise fault from None
         raise InvalidCommand(f"cannot write {output}: {exc.strerror or exc}") from None
     finally:
         partial.unlink(missing_ok=True)
