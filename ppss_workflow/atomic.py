@@ -12,9 +12,10 @@ from uuid import uuid4
 
 from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from ppss_workflow.db import create_store_engine, events_table, metadata, safe_url
-from ppss_workflow.faults import StorageFault
+from ppss_workflow.faults import StorageFault, storage_fault
 from ppss_workflow.logs import get_logger
 
 __all__ = ["backup_sqlite", "new_store", "sqlite_path"]
@@ -73,6 +74,11 @@ def new_store(url: str, *, replace: bool = False) -> Iterator[str]:
                 fault.store = safe_url(make_url(url))  # the store asked for, not the part
                 fault.args = (fault.said(),)
                 raise
+            except (DBAPIError, OSError) as exc:
+                found = storage_fault(exc, safe_url(make_url(url)))
+                if found is None:
+                    raise
+                raise found from exc
             _settle_wal(temporary)
             if replace:
                 for side in _SIDE:

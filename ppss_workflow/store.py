@@ -407,6 +407,15 @@ class EventStore:
                 raise _fault(exc, self.url, "read") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def head_problem(self) -> ChainBroken | None:
+        """Whether the newest row matches its hash (None) or was changed behind the store's
+        back (the refusal an append would meet): a cheap check for boards to warn with."""
+        try:
+            check_head(self._fetch(self._sql.head_rows), self.url)
+        except ChainBroken as broken:
+            return broken
+        return None
+
     def head(self) -> Head:
         """Position and hash of the newest event."""
         rows = self._fetch(self._sql.head)
@@ -648,18 +657,7 @@ class _Link:
                     raise ConcurrencyError(guard.prefix + "*", guard.last_position, found[0][0])
 
     def _check_head(self, rows: list[tuple[Any, ...]]) -> None:
-        """Refuse to chain onto a head row whose hash is not that of its content and the
-        hash before it: the store was changed outside the program (run ``audit verify``)."""
-        head = rows[0]
-        if head[0] == 1:
-            prev = GENESIS_HASH
-        elif len(rows) > 1 and rows[1][0] == head[0] - 1:
-            prev = rows[1][10]
-        else:  # the row before the head is missing
-            raise ChainBroken(int(head[0]), self.store.url)
-        values: list[Any] = [iso_utc(v) if isinstance(v, datetime) else v for v in head[:10]]
-        if chain_hash_text(prev, *values) != head[10]:
-            raise ChainBroken(int(head[0]), self.store.url)
+        check_head(rows, self.store.url)
 
     @staticmethod
     def _split(rows: list[tuple[Any, ...]], versions: dict[str, int]) -> tuple[Any, ...] | None:
@@ -1029,6 +1027,24 @@ def _decode(row: Any) -> Recorded[Any]:
         meta,
         hash_,
     )
+
+
+def check_head(rows: Sequence[tuple[Any, ...]], url: str) -> None:
+    """Refuse to chain onto a head row whose hash is not that of its content and the hash
+    before it (``rows``: the newest two, newest first): the store was changed outside the
+    program; ``ppss audit verify`` says where."""
+    if not rows:
+        return
+    head = rows[0]
+    if head[0] == 1:
+        prev = GENESIS_HASH
+    elif len(rows) > 1 and rows[1][0] == head[0] - 1:
+        prev = rows[1][10]
+    else:  # the row before the head is missing
+        raise ChainBroken(int(head[0]), url)
+    values: list[Any] = [iso_utc(v) if isinstance(v, datetime) else v for v in head[:10]]
+    if chain_hash_text(prev, *values) != head[10]:
+        raise ChainBroken(int(head[0]), url)
 
 
 def _fault(exc: BaseException, url: str, doing: str) -> StoreUnavailable:

@@ -50,11 +50,12 @@ from policies.commands import (
 )
 from policies.decisions import Refusal, View, allocation_from_applications, authorise_operation
 from policies.state import STOCKHOLM, end_of_day, fold_project, fold_round, slug
-from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
+from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import cell_text
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
 from ppss_workflow.i18n import Translator
+from ppss_workflow.integrity import chain_warning
 from ppss_workflow.readmodels import BoardRow, Reads, group_streams
 
 __all__ = ["actor_from", "command", "register", "render_board"]
@@ -214,8 +215,16 @@ def board(
     if fmt not in ("table", "json", "csv"):
         raise InvalidCommand(f"--format {fmt!r}: use table, json or csv")
     day = _date(as_of, "--as-of")
-    rows = _read(database, lambda r: r.board(round_id, as_of=end_of_day(day) if day else None))
     tr = words()
+    rows, warning = _read(
+        database,
+        lambda r: (
+            r.board(round_id, as_of=end_of_day(day) if day else None),
+            chain_warning(r.store, tr),
+        ),
+    )
+    if warning:
+        err_console.print(warning, style="bold red")
     title = (
         tr.t("Board for %(round)s as of %(day)s", round=round_id, day=tr.date(day))
         if day
