@@ -1,0 +1,36 @@
+"""Loose ends of issue 24, without a database: a withdrawn project's repayment demand is
+still reminded (and nothing else of it is)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from events import ApplicationWithdrawn, RepaymentDemanded
+from policies.registry import policy_for
+from policies.reminders import due_reminders, reminded_obligations
+from policies.state import STOCKHOLM
+from tests.unit.test_reminder_consequences import DUE, a_project, a_round
+
+LATER = datetime(2018, 10, 1, 12, tzinfo=STOCKHOLM)
+
+
+def test_a_withdrawn_projects_repayment_demand_is_reminded_and_nothing_else() -> None:
+    """Withdrawn after money was demanded back: the repayment's reminder goes out when it is
+    overdue; the T2 reports, no longer due from a withdrawn project, are not reminded."""
+    sst = a_round("sst-2018")
+    demanded = (RepaymentDemanded(amount_sek=10_000, reason="Oanvänt", due_on=DUE),
+                date(2018, 8, 1))  # fmt: skip
+    withdrawn = (ApplicationWithdrawn(reason="Projektet avbryts"), date(2018, 8, 2))
+    project = a_project(demanded, withdrawn)
+    duties = reminded_obligations(policy_for(sst), sst, project, LATER)
+    assert [o.code for o in duties] == ["repayment"]
+    due = due_reminders(policy_for(sst), sst, project, LATER)
+    assert {d.obligation for d in due} == {"repayment"}
+    assert due[0].step.startswith("late-")
+
+
+def test_a_withdrawn_project_without_a_demand_is_not_reminded() -> None:
+    """Withdrawn with nothing owed back: no reminder at all."""
+    sst = a_round("sst-2018")
+    project = a_project((ApplicationWithdrawn(reason="Projektet avbryts"), date(2018, 8, 2)))
+    assert due_reminders(policy_for(sst), sst, project, LATER) == []
