@@ -48,6 +48,7 @@ from policies.commands import (
     SubmitPlan,
     SubmitYearEndAccount,
 )
+from policies.deadlines import past_deadline
 from policies.decisions import Refusal, View, allocation_from_applications, authorise_operation
 from policies.state import STOCKHOLM, end_of_day, fold_project, fold_round, slug
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
@@ -609,21 +610,25 @@ def round_deadline(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Set a round deadline, or move one (the old date stays in history)."""
-    _do(
-        database,
-        acting,
-        actor_name,
-        f"deadline {code}",
-        lambda: command(
+    """Set a round deadline, or move one (the old date stays in history). A day already
+    past is refused unless --on gives the day it was decided."""
+
+    def build() -> SetDeadline:
+        cmd = command(
             SetDeadline,
             round_id=round_id,
             code=code,
             due_on=_req_date(due, "--due"),
             reason=reason,
             on=_date(on),
-        ),
-    )
+        )
+        try:
+            past_deadline(cmd.code, cmd.due_on, datetime.now(STOCKHOLM).date(), cmd.on)
+        except Refusal as refusal:
+            raise refused(refusal) from None
+        return cmd
+
+    _do(database, acting, actor_name, f"deadline {code}", build)
 
 
 @round_app.command("ladder")

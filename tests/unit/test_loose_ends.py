@@ -1,11 +1,15 @@
 """Loose ends of issue 24, without a database: a withdrawn project's repayment demand is
-still reminded (and nothing else of it is)."""
+still reminded (and nothing else of it is); a deadline already past needs its day."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
+
 from events import ApplicationWithdrawn, RepaymentDemanded
+from policies.deadlines import past_deadline
+from policies.decisions import Refusal
 from policies.registry import policy_for
 from policies.reminders import due_reminders, reminded_obligations
 from policies.state import STOCKHOLM
@@ -34,3 +38,18 @@ def test_a_withdrawn_project_without_a_demand_is_not_reminded() -> None:
     sst = a_round("sst-2018")
     project = a_project((ApplicationWithdrawn(reason="Projektet avbryts"), date(2018, 8, 2)))
     assert due_reminders(policy_for(sst), sst, project, LATER) == []
+
+
+def test_a_deadline_already_past_needs_the_day_it_was_decided() -> None:
+    """A deadline on a day already past is refused as an input mistake unless the command
+    says the day it was decided; a coming day, or today, needs nothing."""
+    today = date(2014, 12, 15)
+    with pytest.raises(Refusal) as no:
+        past_deadline("t2", date(2014, 9, 1), today, None)
+    assert (no.value.kind, no.value.reason and no.value.reason.code) == (
+        "invalid",
+        "deadline.already_past",
+    )
+    past_deadline("t2", date(2014, 9, 1), today, date(2014, 6, 2))
+    past_deadline("t2", today, today, None)
+    past_deadline("t2", date(2015, 1, 15), today, None)
