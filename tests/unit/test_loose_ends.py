@@ -1,5 +1,6 @@
 """Loose ends of issue 24, without a database: a withdrawn project's repayment demand is
-still reminded (and nothing else of it is); a deadline already past needs its day."""
+still reminded (and nothing else of it is); a deadline already past needs its day;
+attendance happens at the meeting's own time."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import date, datetime
 import pytest
 
 from events import ApplicationWithdrawn, RepaymentDemanded
+from policies.commands import RecordNetwork
 from policies.deadlines import past_deadline
-from policies.decisions import Refusal
+from policies.decisions import Refusal, command_moment
 from policies.registry import policy_for
 from policies.reminders import due_reminders, reminded_obligations
 from policies.state import STOCKHOLM
@@ -53,3 +55,17 @@ def test_a_deadline_already_past_needs_the_day_it_was_decided() -> None:
     past_deadline("t2", date(2014, 9, 1), today, date(2014, 6, 2))
     past_deadline("t2", today, today, None)
     past_deadline("t2", date(2015, 1, 15), today, None)
+
+
+def test_network_attendance_happens_at_the_sessions_own_time() -> None:
+    """Attendance at a 13:00 meeting is recorded as having happened at 13:00 (not at the
+    day's midnight), so a view at 08:00 that day does not count the meeting as held."""
+    pilot = a_round("ppss-2014", session=True)  # natverk-1 on 5 Sep 2018 at 13:00
+    attended = RecordNetwork(round_id="r", district="Farsta", session_id="natverk-1",
+                             outcome="attended")  # fmt: skip
+    meeting = datetime(2018, 9, 5, 13, tzinfo=STOCKHOLM)
+    assert command_moment(attended, pilot, datetime(2018, 9, 5, 15, tzinfo=STOCKHOLM)) == meeting
+    assert command_moment(attended, pilot, datetime(2018, 9, 7, 9, tzinfo=STOCKHOLM)) == meeting
+    dated = attended.model_copy(update={"on": date(2018, 9, 5)})
+    assert command_moment(dated, pilot, datetime(2018, 9, 10, 9, tzinfo=STOCKHOLM)) == meeting
+    assert command_moment(attended, pilot, meeting) > datetime(2018, 9, 5, 8, tzinfo=STOCKHOLM)
