@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
+import structlog
 from sqlalchemy import event, select, text
 
 from events import ReminderFailed, ReminderSent
@@ -18,6 +19,7 @@ from ppss_workflow.auditing import verify_chain
 from ppss_workflow.db import reminder_claims
 from ppss_workflow.demo import COORDINATOR, Story, load_demo
 from ppss_workflow.faults import ChainBroken, StorageFault
+from ppss_workflow.logs import configure_logging
 from ppss_workflow.notify import SmtpNotifier, SmtpSettings
 from ppss_workflow.reminders import Dispatcher, list_due
 from ppss_workflow.scratch import scratch_store
@@ -31,6 +33,7 @@ from tests.integration.test_reminder_dispatch import (
     T2_OVERDUE,
     record_round,
 )
+from tests.logs import all_logs
 from tests.smtp import smtp_server
 
 
@@ -184,3 +187,24 @@ def test_an_append_onto_a_changed_head_row_is_refused(backend: str) -> None:
         assert store.count() == head.position
         report = verify_chain(store)
         assert (report.ok, report.bad_position) == (False, head.position)
+
+
+def test_log_assertions_do_not_depend_on_an_earlier_configuration() -> None:
+    """After a command configured logging at warning level (as the CLI does, in an earlier
+    test), a plain capture misses a dispatch's info events; ``all_logs`` (the ``logs``
+    fixture) sees each reminder_sent once."""
+
+    def dispatch() -> None:
+        with round_store("sqlite") as store, smtp_server() as (_, port):
+            notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+            Dispatcher(store, notifier, SETTINGS).run(as_of=T2_OVERDUE)
+
+    configure_logging("warning", json=True)
+    with structlog.testing.capture_logs() as plain:
+        dispatch()
+    assert [e for e in plain if e["event"] == "reminder_sent"] == []  # the exposure
+    configure_logging("warning", json=True)
+    with all_logs() as logs:
+        dispatch()
+    sent = [e["key"] for e in logs if e["event"] == "reminder_sent"]
+    assert len(sent) == len(set(sent)) == 3
