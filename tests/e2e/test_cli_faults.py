@@ -155,7 +155,7 @@ def test_an_append_onto_a_changed_head_is_refused_and_the_board_warns(tmp_path: 
 
     conn = sqlite3.connect(source)
     conn.execute("DROP TRIGGER events_no_update")
-    conn.execute("UPDATE events SET data = replace(data, '1', '2') "
+    conn.execute("UPDATE events SET data = data || ' ' "
                  "WHERE position = (SELECT max(position) FROM events)")  # fmt: skip
     conn.commit()
     count = conn.execute("SELECT count(*) FROM events").fetchone()[0]
