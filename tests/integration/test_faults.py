@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 import structlog
@@ -24,7 +25,8 @@ from ppss_workflow.notify import SmtpNotifier, SmtpSettings
 from ppss_workflow.reminders import Dispatcher, list_due
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
-from tests.conftest import base_url_for
+from tests.conftest import base_url_for, pg_url
+from tests.e2e.cli import assert_one_line_error, ppss
 from tests.integration.test_audit import drop_triggers
 from tests.integration.test_reminder_dispatch import (
     ROUND,
@@ -208,3 +210,45 @@ def test_log_assertions_do_not_depend_on_an_earlier_configuration() -> None:
         dispatch()
     sent = [e["key"] for e in logs if e["event"] == "reminder_sent"]
     assert len(sent) == len(set(sent)) == 3
+
+
+def test_a_command_whose_connection_is_killed_writes_nothing_and_says_so() -> None:
+    """PostgreSQL: the command's own connection killed between its INSERT and its COMMIT:
+    one StorageFault ("anslutningen till databasen bröts"), nothing written; after, the
+    chain verifies and the same command records."""
+    with round_store("postgresql") as store:
+        before = store.count()
+        kill_on_append(store)
+        command = SetDeadline(round_id=ROUND, code="t2", due_on=date(2018, 9, 21), reason="T2")
+        with pytest.raises(StorageFault) as fault:
+            Story(store).on(date(2018, 3, 2)).do(COORDINATOR, command)
+        assert fault.value.cause == "connection_lost"
+        assert "anslutningen till databasen bröts" in str(fault.value)
+        heal(store)
+        assert store.count() == before
+        assert verify_chain(store).ok
+        Story(store).on(date(2018, 3, 2)).do(COORDINATOR, command)
+        assert store.count() == before + 1
+
+
+def test_an_import_whose_connection_is_killed_leaves_the_store_empty(tmp_path: Path) -> None:
+    """PostgreSQL: `ppss import` killed during its COPY: one line, exit 3, the store empty
+    (not half filled), and the rerun imports it all."""
+    with round_store("sqlite") as source:
+        source_url = source.engine.url.render_as_string(hide_password=False)
+        export = tmp_path / "all.jsonl"
+        assert ppss("export", "-o", str(export), "--database", source_url,
+                    home=tmp_path).code == 0  # fmt: skip
+        with scratch_store(pg_url()) as target:
+            url = target.engine.url.render_as_string(hide_password=False)
+            kill_on_append(target)
+            run = ppss("import", str(export), "--as", "coordinator", "--database", url,
+                       home=tmp_path)  # fmt: skip
+            assert_one_line_error(run, "anslutningen till databasen bröts")
+            assert run.code == 3
+            assert target.count() == 0
+            heal(target)
+            again = ppss("import", str(export), "--as", "coordinator", "--database", url,
+                         home=tmp_path)  # fmt: skip
+            assert again.code == 0, again.err
+            assert target.count() == source.count()
