@@ -15,7 +15,7 @@ from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from events import (
     ApplicationSubmitted,
@@ -32,6 +32,7 @@ from policies.reminders import DueReminder, due_reminders
 from policies.state import STOCKHOLM, ProjectState, RoundState, as_of, fold_project, fold_round
 from ppss_workflow.db import WRITE, reminder_claims
 from ppss_workflow.errors import ConcurrencyError
+from ppss_workflow.faults import storage_fault
 from ppss_workflow.logs import get_logger
 from ppss_workflow.notify import (
     DigestItem,
@@ -427,9 +428,12 @@ class Dispatcher:
         )
 
     def _write(self) -> Any:
-        conn = self.store.engine.connect()
+        try:
+            conn = self.store.engine.connect()
+        except DBAPIError as exc:
+            raise storage_fault(exc, self.store.url) or exc from exc
         conn.execution_options(**WRITE)
-        return _Transaction(conn)
+        return _Transaction(conn, self.store.url)
 
     def _settle(self, reminders: list[DueReminder],
                 kind: type[ReminderSent] | type[ReminderFailed] | type[ReminderAbandoned],
@@ -471,18 +475,31 @@ def _given(state: ProjectState) -> ProjectState:
 class _Transaction:
     """``with``: one short write transaction (BEGIN IMMEDIATE on SQLite), closed after."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, url: str) -> None:
         self.conn = conn
+        self.url = url
 
     def __enter__(self) -> Any:
-        self.conn.begin()
+        try:
+            self.conn.begin()
+        except DBAPIError as exc:
+            self.conn.close()
+            raise storage_fault(exc, self.url) or exc from exc
         return self.conn
 
-    def __exit__(self, kind: object, *rest: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, *rest: object) -> None:
         try:
             if kind is None:
                 self.conn.commit()
             else:
                 self.conn.rollback()
+        except DBAPIError as failed:
+            # A claim that cannot be written (a full disk, a read-only store, a lost
+            # connection): one line naming the cause; nothing was claimed.
+            raise storage_fault(failed, self.url) or failed from failed
         finally:
             self.conn.close()
+        if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):
+            fault = storage_fault(exc, self.url)
+            if fault is not None:
+                raise fault from exc

@@ -60,7 +60,7 @@ def limit_pages(store: EventStore, pages: int) -> None:
     )
 
 
-def kill_on_append(store: EventStore) -> None:
+def kill_on_append(store: EventStore, table: str = "events") -> None:
     """From the test's own second connection: the next insert into the events table
     terminates the backend that makes it (the store's connection, after its BEGIN and before
     its COMMIT). Only this test's schema has the trigger; only its own connection dies."""
@@ -74,16 +74,16 @@ def kill_on_append(store: EventStore) -> None:
         )
         conn.execute(
             text(
-                "CREATE TRIGGER ppss_fault_kill BEFORE INSERT ON events FOR EACH ROW "
+                f"CREATE TRIGGER ppss_fault_kill BEFORE INSERT ON {table} FOR EACH ROW "
                 "EXECUTE FUNCTION ppss_fault_kill()"
             )
         )
 
 
-def heal(store: EventStore) -> None:
+def heal(store: EventStore, table: str = "events") -> None:
     if store.engine.dialect.name == "postgresql":
         with store.engine.begin() as conn:
-            conn.execute(text("DROP TRIGGER ppss_fault_kill ON events"))
+            conn.execute(text(f"DROP TRIGGER ppss_fault_kill ON {table}"))
             conn.execute(text("DROP FUNCTION ppss_fault_kill()"))
 
 
@@ -252,3 +252,20 @@ def test_an_import_whose_connection_is_killed_leaves_the_store_empty(tmp_path: P
                          home=tmp_path)  # fmt: skip
             assert again.code == 0, again.err
             assert target.count() == source.count()
+
+
+def test_a_claim_whose_connection_is_killed_sends_nothing() -> None:
+    """PostgreSQL: the scheduler's own connection killed while it claims a digest: one
+    StorageFault, no e-mail, no claim and no event; the next run sends each reminder once."""
+    with round_store("postgresql") as store, smtp_server() as (inbox, port):
+        kill_on_append(store, "reminder_claims")
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+        with pytest.raises(StorageFault) as fault:
+            Dispatcher(store, notifier, SETTINGS).run(as_of=T2_OVERDUE)
+        assert fault.value.cause == "connection_lost"
+        heal(store, "reminder_claims")
+        assert (inbox.messages, claims(store), recorded(store, ReminderSent)) == ([], [], [])
+        again = Dispatcher(store, notifier, SETTINGS).run(as_of=T2_OVERDUE)
+        assert len(again.sent) == 3
+        assert len(inbox.messages) == 1
+        assert claims(store) == ["sent"]
