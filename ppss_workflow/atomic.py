@@ -35,8 +35,15 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def _remove(path: Path) -> None:
+    """Remove a temporary store and its side files, if there (on a read-only file system
+    even a missing file cannot be unlinked: nothing was made there, so nothing to do)."""
     for leftover in (path, *(Path(f"{path}{x}") for x in _SIDE)):
-        leftover.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            try:
+                leftover.unlink()
+            except OSError as exc:
+                if leftover.exists():
+                    _log.warning("temporary_store_left", path=str(leftover), error=str(exc))
 
 
 def _settle_wal(path: Path) -> None:

@@ -170,3 +170,15 @@ def test_an_append_onto_a_changed_head_is_refused_and_the_board_warns(tmp_path: 
     conn.close()
     board = ppss("board", "--round", "sst-2018", "--database", str(source), home=tmp_path)
     assert "ppss audit verify" in board.out + board.err
+
+
+def test_a_store_in_a_folder_that_cannot_be_written_is_one_line(disk: Disk, tmp_path: Path) -> None:
+    """A new store asked for in a read-only folder: `ppss demo` and `ppss db upgrade` say
+    "mappen går inte att skriva i" in one line (not "unable to open database file")."""
+    disk.remount("ro")
+    target = disk.path / "new.sqlite3"
+    for args in (("demo",), ("db", "upgrade")):
+        run = ppss(*args, "--database", str(target), home=tmp_path)
+        assert_one_line_error(run, "mappen går inte att skriva i", str(target))
+        assert "unable to open" not in run.err
+    assert disk.files() == []
