@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 import structlog
@@ -23,6 +24,7 @@ from ppss_workflow.faults import ChainBroken, StorageFault
 from ppss_workflow.logs import configure_logging
 from ppss_workflow.notify import SmtpNotifier, SmtpSettings
 from ppss_workflow.reminders import Dispatcher, list_due
+from ppss_workflow.scheduler import dispatch_once
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from tests.conftest import base_url_for, pg_url
@@ -269,3 +271,28 @@ def test_a_claim_whose_connection_is_killed_sends_nothing() -> None:
         assert len(again.sent) == 3
         assert len(inbox.messages) == 1
         assert claims(store) == ["sent"]
+
+
+def test_a_scheduled_run_on_a_read_only_store_logs_one_line_and_the_next_one_sends() -> None:
+    """The running scheduler's dispatch on a store that cannot be written: one
+    ``dispatch_failed`` log line naming the cause, nothing sent; the next run, the store
+    writable again, sends each reminder once."""
+    with round_store("sqlite") as store, smtp_server() as (inbox, port):
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+        read_only = EventStore(store.engine)
+        read_only.close()
+        event.listen(read_only.engine, "connect", _query_only)
+        with all_logs() as logs:
+            assert dispatch_once(Dispatcher(read_only, notifier, SETTINGS)) is None
+        event.remove(read_only.engine, "connect", _query_only)
+        read_only.close()
+        (failed,) = [e for e in logs if e["event"] == "dispatch_failed"]
+        assert "databasen är skrivskyddad" in failed["error"]
+        assert inbox.messages == []
+        report = dispatch_once(Dispatcher(store, notifier, SETTINGS))
+        assert report is not None
+        assert len(inbox.messages) == 1
+
+
+def _query_only(conn: Any, _: Any) -> None:
+    conn.execute("PRAGMA query_only = 1")
