@@ -162,8 +162,6 @@ def cause_of(exc: BaseException, url: str | None = None) -> str | None:
                 "consuming input failed",
                 "connection is lost",
                 "the connection is lost",
-                "connection refused",
-                "connection failed",
             )
         ):
             return "connection_lost"
