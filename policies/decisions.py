@@ -305,6 +305,12 @@ def command_moment(command: Command, rnd: RoundState | None, now: datetime) -> d
     """When the command's events happened: the start of its day, or ``now`` if undated."""
     today = stockholm_day(now)
     day = command_day(command, rnd, today)
+    session = _attended_session(command, rnd)
+    if session is not None and day == _session_day(session):
+        # Attendance happened at the meeting, not at midnight: a view earlier that day does
+        # not count a later meeting as held (never after now: nothing is recorded ahead).
+        starts_at: datetime = session.event.starts_at
+        return min(starts_at, now)
     if day == today and command.own_date() is None and not _dated_by_default(command, rnd):
         return now
     return start_of_day(day)
@@ -391,6 +397,17 @@ def judge_on(
 
     then = view(day, end_of_day(day)) if day != today else None
     return command, judge(command, then, view(today, None))
+
+
+def _attended_session(command: Command, rnd: RoundState | None) -> R | None:
+    """The session an attendance or absence is recorded for (None for any other command)."""
+    if (
+        isinstance(command, RecordNetwork)
+        and command.outcome in ("attended", "absent")
+        and rnd is not None
+    ):
+        return rnd.sessions.get(command.session_id)
+    return None
 
 
 def judge(command: Command, then: View | None, now: View) -> Decision:

@@ -25,6 +25,7 @@ __all__ = [
     "ladder_for",
     "obligations",
     "reminded",
+    "reminded_obligations",
     "reminder_key",
     "step_moment",
 ]
@@ -158,18 +159,12 @@ def due_reminders(
 ) -> list[DueReminder]:
     """Every reminder due at ``now`` and not yet sent: per unmet obligation, the latest step
     whose moment has passed (a later step supersedes earlier ones missed while down)."""
-    if not reminded(rnd, project):
+    duties = reminded_obligations(policy, rnd, project, now)
+    if not duties:
         return []
     district = project.district
     assert district is not None  # an application is on record
-    return due_for(
-        rnd,
-        project.stream_id,
-        district,
-        obligations(policy, rnd, project, now),
-        handled_keys(project),
-        now,
-    )
+    return due_for(rnd, project.stream_id, district, duties, handled_keys(project), now)
 
 
 def handled_keys(project: ProjectState) -> set[str]:
@@ -180,6 +175,27 @@ def handled_keys(project: ProjectState) -> set[str]:
 def reminded(rnd: RoundState, project: ProjectState) -> bool:
     """Reminders go to a project with an application that stands, in an open round."""
     return project.application is not None and project.withdrawn is None and rnd.closed is None
+
+
+def reminded_obligations(
+    policy: Policy,
+    rnd: RoundState,
+    project: ProjectState,
+    now: datetime,
+    conditions: tuple[Condition, ...] | None = None,
+) -> list[Obligation]:
+    """The obligations reminders go out for: all of a project that stands in an open round;
+    of a withdrawn project, only a demanded repayment.
+
+    A choice (the documents do not say): a district that withdraws hands in nothing more,
+    but money demanded back is still owed, so its repayment is reminded like any other.
+    """
+    if project.application is None or rnd.closed is not None:
+        return []
+    found = obligations(policy, rnd, project, now, conditions)
+    if project.withdrawn is not None:
+        return [o for o in found if o.code == "repayment"]
+    return found
 
 
 def first_moment(rnd: RoundState, obligation: Obligation) -> datetime:

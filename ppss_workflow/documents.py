@@ -13,14 +13,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 import filetype
 import orjson
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from events import DocumentAttached, Recorded
 from policies.commands import AttachDocument
@@ -41,6 +41,7 @@ __all__ = [
     "attach",
     "export_documents",
     "fetch",
+    "prune_documents",
     "sniff",
     "verify_documents",
 ]
@@ -73,6 +74,10 @@ class DocumentSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PPSS_DOCUMENTS_", extra="ignore")
 
     max_bytes: int = 20 * 1024 * 1024
+    #: ``PPSS_DOCUMENTS_PRUNE_AFTER_DAYS``: bytes no event points to are removed by
+    #: ``ppss document prune`` once they are this old (a choice: a week, so that an attach
+    #: under way, its bytes kept but its event not yet recorded, is never cut short).
+    prune_after_days: int = 7
 
 
 class ContentStore(Protocol):
@@ -179,8 +184,16 @@ def attach(
         authorise(command, actor.role, actor.district)
     except Refusal as refusal:
         raise refused(refusal) from None
-    (contents or DatabaseContentStore(commands.store)).put(sha, media_type, content)
-    outcome = commands.execute(actor, command)
+    target = contents or DatabaseContentStore(commands.store)
+    new = target.get(sha) is None
+    target.put(sha, media_type, content)
+    try:
+        outcome = commands.execute(actor, command)
+    except BaseException:
+        # A refused (or failed) attach leaves no bytes behind that no event points to.
+        if new:
+            prune_documents(commands.store, grace=timedelta(0), only=sha)
+        raise
     _log.info("document_attached", sha256=sha, size=len(content), media_type=media_type)
     return outcome, sha
 
@@ -303,3 +316,32 @@ def export_documents(
         (folder / types[sha]).write_bytes(content)
     (folder / "manifest.json").write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     return len(files)
+
+
+def prune_documents(
+    store: EventStore,
+    *,
+    grace: timedelta,
+    now: datetime | None = None,
+    only: str | None = None,
+) -> list[str]:
+    """Remove the stored bytes that no ``DocumentAttached`` event points to and that were
+    kept more than ``grace`` before ``now`` (``only``: just that one); returns their hashes."""
+    moment = now or datetime.now(UTC)
+    referenced = {r.event.sha256 for r in store.read_all() if isinstance(r.event, DocumentAttached)}
+    with store.engine.connect() as conn:
+        conn.execution_options(**WRITE)
+        with conn.begin():
+            query = select(documents.c.sha256, documents.c.stored_at)
+            if only is not None:
+                query = query.where(documents.c.sha256 == only)
+            gone = [
+                sha
+                for sha, stored_at in conn.execute(query).all()
+                if sha not in referenced and stored_at <= moment - grace
+            ]
+            if gone:
+                conn.execute(delete(documents).where(documents.c.sha256.in_(gone)))
+    if gone:
+        _log.info("documents_pruned", count=len(gone))
+    return gone

@@ -33,6 +33,7 @@ __all__ = [
     "automatic",
     "consequence",
     "digest_key",
+    "digest_message_id",
     "obligation_title",
     "render",
     "render_digest",
@@ -327,6 +328,13 @@ class DigestItem:
     round_title: str
 
 
+def digest_message_id(keys: Sequence[str]) -> str:
+    """The same reminders always give the same Message-ID, whatever the day they go out on:
+    a digest sent again (after a failure between sending and recording) shows once."""
+    joined = "\n".join(sorted(keys))
+    return f"<{hashlib.sha256(joined.encode()).hexdigest()[:32]}@ppss-workflow.invalid>"
+
+
 def digest_key(to: str, day: date) -> str:
     """One digest per recipient and Stockholm day: its claim and its Message-ID."""
     return f"digest/{day.isoformat()}/{to.casefold()}"
@@ -397,10 +405,9 @@ def render_digest(
         message["Reply-To"] = reply_to
     message["Date"] = format_datetime(sent_at or max(i.reminder.moment for i in items))
     automatic(message)
-    # The same recipient and day always give the same Message-ID: a resent digest shows once.
-    message["Message-ID"] = (
-        f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@ppss-workflow.invalid>"
-    )
+    # The same reminders always give the same Message-ID: a digest sent again after a failure
+    # between sending and recording shows once.
+    message["Message-ID"] = digest_message_id([i.reminder.key for i in items])
     message["X-PPSS-Reminder-Key"] = key
     message["X-PPSS-Reminder-Keys"] = " ".join(i.reminder.key for i in items)
     return message

@@ -44,8 +44,7 @@ from policies.reminders import (
     due_for,
     first_moment,
     handled_keys,
-    obligations,
-    reminded,
+    reminded_obligations,
 )
 from policies.state import RoundState, fold_project, fold_round, stockholm_day
 from policies.totals import PaymentOnRecord, RoundTotals, payments_of
@@ -309,11 +308,7 @@ class Projector:
                 "detail": line.detail,
                 "sent": orjson.dumps(sorted(handled_keys(state))).decode(),
             }
-            duties = (
-                obligations(policy, rnd, state, now, assessment.conditions)
-                if reminded(rnd, state)
-                else []
-            )
+            duties = reminded_obligations(policy, rnd, state, now, assessment.conditions)
             out.append(
                 _Computed(
                     row,

@@ -16,7 +16,7 @@ from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from events import (
     ApplicationSubmitted,
@@ -40,6 +40,7 @@ from policies.state import (
 )
 from ppss_workflow.db import WRITE, reminder_claims
 from ppss_workflow.errors import ConcurrencyError
+from ppss_workflow.faults import storage_fault
 from ppss_workflow.logs import get_logger
 from ppss_workflow.notify import (
     DigestItem,
@@ -53,7 +54,7 @@ from ppss_workflow.notify import (
 )
 from ppss_workflow.projections import ModelUnavailable, Projector
 from ppss_workflow.readmodels import group_streams
-from ppss_workflow.store import EventStore
+from ppss_workflow.store import AppendRequest, EventStore, Statement
 
 __all__ = [
     "ABANDON_AFTER",
@@ -297,10 +298,11 @@ class Dispatcher:
             return
         attempt, abandoned = claim
         if abandoned:
-            for reminder in reminders:
-                self._record(reminder, ReminderFailed, attempt=attempt - 1,
-                             reason="the dispatcher stopped after claiming, before the send "
-                                    "was confirmed; retried")  # fmt: skip
+            # A run stopped after claiming: whether its e-mail went is not known, so it goes
+            # again (with the same Message-ID: a mail client shows it once).
+            self._settle(reminders, ReminderFailed, None, attempt=attempt - 1,
+                         reason="the dispatcher stopped after claiming, before the send "
+                                "was recorded; sent again")  # fmt: skip
             log.warning("reminder_failed", attempt=attempt - 1, reason="abandoned claim")
         log.info("reminder_claimed", attempt=attempt, worker=self.worker)
         contact = self.settings.coordinator_email or "samordnaren (se ansökan)"
@@ -320,24 +322,26 @@ class Dispatcher:
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}".strip()[:500] or "send failed"
             if permanent(exc) and attempt >= ABANDON_AFTER:
-                self._finish(key, "abandoned", reason)
+                self._settle(reminders, ReminderAbandoned, self._finish(key, "abandoned", reason),
+                             attempts=attempt, reason=reason)  # fmt: skip
                 for reminder in reminders:
-                    self._record(reminder, ReminderAbandoned, attempts=attempt, reason=reason)
                     log.warning("reminder_abandoned", key=reminder.key, attempts=attempt,
                                 reason=reason, recipient_role=reminder.recipient_role)  # fmt: skip
                     report.abandoned.append(reminder.key)
                 self._tell_coordinators(reminders[0], to, reason)
                 return
-            self._finish(key, "failed", reason, retry_after=backoff(attempt))
+            finish = self._finish(key, "failed", reason, retry_after=backoff(attempt))
+            self._settle(reminders, ReminderFailed, finish, attempt=attempt, reason=reason)
             for reminder in reminders:
-                self._record(reminder, ReminderFailed, attempt=attempt, reason=reason)
                 log.warning("reminder_failed", key=reminder.key, attempt=attempt, reason=reason,
                             permanent=permanent(exc))  # fmt: skip
                 report.failed.append(reminder.key)
             return
-        self._finish(key, "sent", None)
+        # Sent means recorded: the claim says "sent" in the transaction that records the
+        # ReminderSent events, or neither happens (the next run sends it again, same id).
+        self._settle(reminders, ReminderSent, self._finish(key, "sent", None),
+                     attempt=attempt, channel=self.notifier.channel)  # fmt: skip
         for reminder in reminders:
-            self._record(reminder, ReminderSent, attempt=attempt, channel=self.notifier.channel)
             log.info("reminder_sent", key=reminder.key, attempt=attempt,
                      channel=self.notifier.channel, project=reminder.project,
                      recipient_role=reminder.recipient_role)  # fmt: skip
@@ -424,43 +428,58 @@ class Dispatcher:
 
     def _finish(
         self, key: str, status: str, error: str | None, *, retry_after: timedelta | None = None
-    ) -> None:
+    ) -> Statement:
+        """The claim's new state, as a statement for the transaction that records it."""
         now = self._clock()
-        values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": now}
+        lease = ", lease_until = ?" if retry_after is not None else ""
+        params: tuple[Any, ...] = (status, error, now)
         if retry_after is not None:
-            values["lease_until"] = now + retry_after  # a failed claim waits this long
-        with self._write() as conn:
-            conn.execute(
-                update(reminder_claims)
-                .where(reminder_claims.c.key == key, reminder_claims.c.claimed_by == self.worker)
-                .values(**values)
-            )
+            params += (now + retry_after,)  # a failed claim waits this long
+        return Statement(
+            f"UPDATE reminder_claims SET status = ?, last_error = ?, updated_at = ?{lease} "  # noqa: S608 - constant text
+            "WHERE key = ? AND claimed_by = ?",
+            (*params, key, self.worker),
+        )
 
     def _write(self) -> Any:
-        conn = self.store.engine.connect()
+        try:
+            conn = self.store.engine.connect()
+        except DBAPIError as exc:
+            raise storage_fault(exc, self.store.url) or exc from exc
         conn.execution_options(**WRITE)
-        return _Transaction(conn)
+        return _Transaction(conn, self.store.url)
 
-    def _record(self, reminder: DueReminder,
+    def _settle(self, reminders: list[DueReminder],
                 kind: type[ReminderSent] | type[ReminderFailed] | type[ReminderAbandoned],
-                **fields: Any) -> None:  # fmt: skip
-        """Append the reminder's event to the project's stream, retrying on concurrent appends."""
-        event = kind(
-            key=reminder.key, obligation=reminder.obligation, step=reminder.step,
-            due_on=reminder.due_on, recipient_role=reminder.recipient_role, **fields,
-        )  # fmt: skip
+                claim: Statement | None, **fields: Any) -> None:  # fmt: skip
+        """Append each reminder's event to its project's stream and set the digest's claim,
+        in one transaction (retried on concurrent appends): all of it is recorded, or none."""
         meta = Metadata(actor=f"scheduler:{self.worker}", role="scheduler")
+        also = (claim,) if claim is not None else ()
+        conflict: ConcurrencyError | None = None
+        by_stream: dict[str, list[DueReminder]] = {}
+        for reminder in reminders:
+            by_stream.setdefault(reminder.stream_id, []).append(reminder)
         for _ in range(20):
-            version = self.store.stream_version(reminder.stream_id)
+            now = self._clock()
+            requests = [
+                AppendRequest(
+                    stream_id,
+                    [NewEvent(kind(key=r.key, obligation=r.obligation, step=r.step,
+                                   due_on=r.due_on, recipient_role=r.recipient_role, **fields),
+                              now, meta)
+                     for r in items],
+                    self.store.stream_version(stream_id),
+                )
+                for stream_id, items in sorted(by_stream.items())
+            ]  # fmt: skip
             try:
-                self.store.append(reminder.stream_id, [NewEvent(event, self._clock(), meta)],
-                                  version)  # fmt: skip
+                self.store.append_many(requests, also=also)
                 return
-            except ConcurrencyError:
-                continue
-        raise ConcurrencyError(
-            reminder.stream_id, version, self.store.stream_version(reminder.stream_id)
-        )
+            except ConcurrencyError as exc:
+                conflict = exc
+        assert conflict is not None
+        raise conflict
 
 
 def _given(state: ProjectState) -> ProjectState:
@@ -470,18 +489,31 @@ def _given(state: ProjectState) -> ProjectState:
 class _Transaction:
     """``with``: one short write transaction (BEGIN IMMEDIATE on SQLite), closed after."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, url: str) -> None:
         self.conn = conn
+        self.url = url
 
     def __enter__(self) -> Any:
-        self.conn.begin()
+        try:
+            self.conn.begin()
+        except DBAPIError as exc:
+            self.conn.close()
+            raise storage_fault(exc, self.url) or exc from exc
         return self.conn
 
-    def __exit__(self, kind: object, *rest: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, *rest: object) -> None:
         try:
             if kind is None:
                 self.conn.commit()
             else:
                 self.conn.rollback()
+        except DBAPIError as failed:
+            # A claim that cannot be written (a full disk, a read-only store, a lost
+            # connection): one line naming the cause; nothing was claimed.
+            raise storage_fault(failed, self.url) or failed from failed
         finally:
             self.conn.close()
+        if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):
+            fault = storage_fault(exc, self.url)
+            if fault is not None:
+                raise fault from exc

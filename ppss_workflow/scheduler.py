@@ -8,13 +8,39 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import DBAPIError
 
+from ppss_workflow.errors import WorkflowError
+from ppss_workflow.faults import one_line
 from ppss_workflow.logs import get_logger
 from ppss_workflow.reminders import Dispatcher, DispatchReport
 
-__all__ = ["run_scheduler"]
+__all__ = ["dispatch_once", "run_scheduler"]
 
 _log = get_logger(__name__)
+
+
+def dispatch_once(
+    dispatcher: Dispatcher,
+    on_report: Callable[[DispatchReport], None] | None = None,
+    daily: Callable[[], None] | None = None,
+) -> DispatchReport | None:
+    """One scheduled dispatch. A storage fault (a full disk, a read-only store, a lost
+    connection) is one log line, ``dispatch_failed``, and the next run tries again: nothing
+    was sent without its record. Returns the report, or None after a fault."""
+    try:
+        report = dispatcher.run()
+    except (WorkflowError, DBAPIError, OSError) as exc:
+        said = str(exc) if isinstance(exc, WorkflowError) else one_line(exc)
+        _log.error("dispatch_failed", error=said)
+        return None
+    _log.info("dispatch_done", sent=len(report.sent), failed=len(report.failed),
+              skipped=len(report.skipped))  # fmt: skip
+    if on_report:
+        on_report(report)
+    if daily:
+        daily()
+    return report
 
 
 def run_scheduler(
@@ -33,13 +59,7 @@ def run_scheduler(
     dispatcher = make_dispatcher()
 
     def job() -> None:
-        report = dispatcher.run()
-        _log.info("dispatch_done", sent=len(report.sent), failed=len(report.failed),
-                  skipped=len(report.skipped))  # fmt: skip
-        if on_report:
-            on_report(report)
-        if daily:
-            daily()
+        dispatch_once(dispatcher, on_report, daily)
 
     scheduler = BlockingScheduler(timezone="Europe/Stockholm")
     scheduler.add_job(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, DBAPIError
 
 from ppss_workflow.db import WRITE, safe_url
 from ppss_workflow.errors import SchemaNotReady, StoreUnavailable
+from ppss_workflow.faults import storage_fault
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -50,6 +51,9 @@ def current_revision(engine: Engine) -> str | None:
                 f"{safe_url(engine.url)} is not a SQLite database (a file of another kind is "
                 "there): give the store's path, or a new path to create one"
             ) from None
+        fault = storage_fault(exc, safe_url(engine.url), "open")
+        if fault is not None:
+            raise fault from exc
         raise StoreUnavailable(f"cannot open {safe_url(engine.url)}: {_line(exc)}") from exc
 
 
@@ -59,9 +63,22 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
     before = current_revision(engine)
     cfg = _config()
-    with engine.execution_options(**WRITE).begin() as conn:  # the write lock, waited for
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    try:
+        with engine.execution_options(**WRITE).begin() as conn:  # the write lock, waited for
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except (DBAPIError, OSError) as exc:
+        # A full disk, a read-only store, a lost connection: one line; the migration's own
+        # transaction is rolled back (PostgreSQL, SQLite) so the schema is as it was.
+        fault = storage_fault(exc, safe_url(engine.url), "write")
+        if fault is not None:
+            raise fault from exc
+        if isinstance(exc, DBAPIError):
+            raise StoreUnavailable(
+                f"cannot create or upgrade the schema of {safe_url(engine.url)}: "
+                f"{_line(exc)}; nothing was changed"
+            ) from exc
+        raise
     return before, HEAD_REVISION
 
 
@@ -89,6 +106,6 @@ def ensure_schema(engine: Engine, *, create: bool) -> None:
     )
 
 
-def _line(exc: DatabaseError) -> str:
+def _line(exc: DBAPIError) -> str:
     message = str(exc.orig).strip()
     return message.splitlines()[0] if message else "error"

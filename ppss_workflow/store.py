@@ -34,6 +34,7 @@ from ppss_workflow.errors import (
     InvalidEventError,
     StoreUnavailable,
 )
+from ppss_workflow.faults import ChainBroken, StorageFault, note_store, storage_fault
 
 __all__ = [
     "AppendRequest",
@@ -41,6 +42,7 @@ __all__ = [
     "EventStore",
     "Head",
     "PrefixGuard",
+    "Statement",
     "StoredRow",
     "StreamGuard",
     "Writer",
@@ -67,6 +69,15 @@ class AppendRequest:
     events: Sequence[NewEvent]
     expected_version: int
     command_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One more statement for an append's transaction: SQL with ``?`` markers, and its
+    parameters (aware datetimes are stored as the backend keeps instants)."""
+
+    sql: str
+    params: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +146,7 @@ class EventStore:
         self._local = threading.local()
         self._closers: list[weakref.finalize[Any, Any]] = []
         self._closers_lock = threading.Lock()
+        note_store(self.url)
 
     @classmethod
     def from_url(cls, url: str, *, clock: Clock = _utc_now) -> EventStore:
@@ -161,7 +173,7 @@ class EventStore:
         try:
             link: _Link = _PgLink(self) if self._postgres else _SqliteLink(self)
         except self._unavailable as exc:
-            raise StoreUnavailable(f"cannot open {self.url}: {_first_line(exc)}") from exc
+            raise _fault(exc, self.url, "open") from exc
         closer = weakref.finalize(link, _close_quietly, link.conn, link.pid)
         with self._closers_lock:
             self._closers = [c for c in self._closers if c.alive]
@@ -217,32 +229,43 @@ class EventStore:
         return self._append_many(None, [request], ())[0]
 
     def append_many(
-        self, requests: Sequence[AppendRequest], *, guards: Sequence[Guard] = ()
+        self,
+        requests: Sequence[AppendRequest],
+        *,
+        guards: Sequence[Guard] = (),
+        also: Sequence[Statement] = (),
     ) -> list[AppendResult]:
         """Several appends in one transaction (a decision over several streams, bulk import):
         all land or none.
 
         ``guards`` name what the decision read besides the streams it writes: if any of it
         changed since, ConcurrencyError is raised and nothing is written, so a decision
-        against the whole round (its budget, its pool) can never overrun it.
+        against the whole round (its budget, its pool) can never overrun it. ``also``: other
+        statements (``?`` as the parameter marker) that commit with the events or not at all
+        (a reminder's claim marked sent with its ``ReminderSent`` events).
         """
-        return self._append_many(None, requests, guards)
+        return self._append_many(None, requests, guards, also)
 
     def _append_many(
-        self, held: _Link | None, requests: Sequence[AppendRequest], guards: Sequence[Guard]
+        self,
+        held: _Link | None,
+        requests: Sequence[AppendRequest],
+        guards: Sequence[Guard],
+        also: Sequence[Statement] = (),
     ) -> list[AppendResult]:
         prepared = [self._prepare(r) for r in requests]
         if not prepared:
             return []
+        extra = [self._statement(s) for s in also]
         for attempt in (1, 2):
             link = held or self._link()
             try:
-                return link.write(prepared, guards)
+                return link.write(prepared, guards, extra)
             except _Stale:
                 # A held connection the server dropped while idle (a restart, a timeout);
                 # nothing was sent after BEGIN, so it is safe to try once on a new one.
                 if held is not None or attempt == 2:
-                    raise StoreUnavailable(f"cannot write to {self.url}: connection lost") from None
+                    raise StorageFault("connection_lost", self.url, "write") from None
                 self._drop(link)
             except self._refused as exc:
                 # The lock makes this unreachable for well-behaved writers; a duplicate event
@@ -253,9 +276,9 @@ class EventStore:
             except self._unavailable as exc:
                 if held is None:
                     self._drop(link)
-                raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
+                raise _fault(exc, self.url, "write") from exc
             except self._failed as exc:
-                raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
+                raise _fault(exc, self.url, "write") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def import_rows(
@@ -282,9 +305,18 @@ class EventStore:
             ) from exc
         except self._unavailable as exc:
             self._drop(link)
-            raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
+            raise _fault(exc, self.url, "write") from exc
         except self._failed as exc:
-            raise StoreUnavailable(f"cannot write to {self.url}: {_first_line(exc)}") from exc
+            raise _fault(exc, self.url, "write") from exc
+
+    def _statement(self, statement: Statement) -> tuple[str, tuple[Any, ...]]:
+        """A statement in this backend's parameter style, instants as the backend keeps them."""
+        sql = statement.sql if not self._postgres else statement.sql.replace("?", "%s")
+        params = tuple(
+            (v if self._postgres else iso_utc(v)) if isinstance(v, datetime) else v
+            for v in statement.params
+        )
+        return sql, params
 
     def _prepare(self, request: AppendRequest) -> _Prepared:
         if not _STREAM_ID.match(request.stream_id):
@@ -367,13 +399,22 @@ class EventStore:
             except _Stale:
                 self._drop(link)
                 if attempt == 2:
-                    raise StoreUnavailable(f"cannot read {self.url}: connection lost") from None
+                    raise StorageFault("connection_lost", self.url, "read") from None
             except self._unavailable as exc:
                 self._drop(link)
-                raise StoreUnavailable(f"cannot read {self.url}: {_first_line(exc)}") from exc
+                raise _fault(exc, self.url, "read") from exc
             except self._failed as exc:
-                raise StoreUnavailable(f"cannot read {self.url}: {_first_line(exc)}") from exc
+                raise _fault(exc, self.url, "read") from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def head_problem(self) -> ChainBroken | None:
+        """Whether the newest row matches its hash (None) or was changed behind the store's
+        back (the refusal an append would meet): a cheap check for boards to warn with."""
+        try:
+            check_head(self._fetch(self._sql.head_rows), self.url)
+        except ChainBroken as broken:
+            return broken
+        return None
 
     def head(self) -> Head:
         """Position and hash of the newest event."""
@@ -584,7 +625,9 @@ class _Link:
     def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         raise NotImplementedError
 
-    def write(self, prepared: list[_Prepared], guards: Sequence[Guard]) -> list[AppendResult]:
+    def write(
+        self, prepared: list[_Prepared], guards: Sequence[Guard], also: Sequence[Any] = ()
+    ) -> list[AppendResult]:
         raise NotImplementedError
 
     def import_rows(
@@ -613,6 +656,9 @@ class _Link:
                 if found:
                     raise ConcurrencyError(guard.prefix + "*", guard.last_position, found[0][0])
 
+    def _check_head(self, rows: list[tuple[Any, ...]]) -> None:
+        check_head(rows, self.store.url)
+
     @staticmethod
     def _split(rows: list[tuple[Any, ...]], versions: dict[str, int]) -> tuple[Any, ...] | None:
         """The head row out of a head-and-versions result, the versions into ``versions``."""
@@ -635,7 +681,9 @@ class _SqliteLink(_Link):
         # One statement outside BEGIN is its own read transaction: one consistent snapshot.
         return self.cur.execute(sql, params).fetchall()  # type: ignore[no-any-return]
 
-    def write(self, prepared: list[_Prepared], guards: Sequence[Guard]) -> list[AppendResult]:
+    def write(
+        self, prepared: list[_Prepared], guards: Sequence[Guard], also: Sequence[Any] = ()
+    ) -> list[AppendResult]:
         cur, sql = self.cur, self.sql
         begin_immediate(cur, self.store.engine.url)
         try:
@@ -645,6 +693,8 @@ class _SqliteLink(_Link):
             head = self._split(cur.execute(sql.head_and_versions(len(first)),
                                            sql.head_and_versions_params(first)).fetchall(),
                                versions)  # fmt: skip
+            if head is not None:
+                self._check_head(cur.execute(sql.head_rows).fetchall())
             for i in range(0, len(rest), _IN_CHUNK):
                 chunk = rest[i : i + _IN_CHUNK]
                 versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
@@ -669,6 +719,8 @@ class _SqliteLink(_Link):
                 cur.executemany(sql.insert, rows)
             if command_rows:
                 cur.executemany(sql.insert_command, command_rows)
+            for statement, params in also:
+                cur.execute(statement, params)
             cur.execute("COMMIT")
         except BaseException:
             self._rollback()
@@ -737,7 +789,9 @@ class _PgLink(_Link):
         self.used = True
         return rows
 
-    def write(self, prepared: list[_Prepared], guards: Sequence[Guard]) -> list[AppendResult]:
+    def write(
+        self, prepared: list[_Prepared], guards: Sequence[Guard], also: Sequence[Any] = ()
+    ) -> list[AppendResult]:
         cur, sql = self.cur, self.sql
         wanted = self._wanted(prepared, guards)
         first, rest = wanted[:_WITH_HEAD], wanted[_WITH_HEAD:]
@@ -751,6 +805,8 @@ class _PgLink(_Link):
             ).fetchall()
             versions: dict[str, int] = {}
             head = self._split(head_rows, versions)
+            if head is not None:
+                self._check_head(cur.execute(sql.head_rows).fetchall())
             for i in range(0, len(rest), _IN_CHUNK):
                 chunk = rest[i : i + _IN_CHUNK]
                 versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
@@ -785,6 +841,8 @@ class _PgLink(_Link):
                         copy.write_row(row)
                 if command_rows:
                     cur.executemany(sql.insert_command, command_rows)
+                for statement, params in also:
+                    cur.execute(statement, params)
                 cur.execute("COMMIT")
             else:
                 if len(rows) == 1:
@@ -793,6 +851,8 @@ class _PgLink(_Link):
                     cur.executemany(sql.insert, rows)
                 if command_rows:
                     cur.executemany(sql.insert_command, command_rows)
+                for statement, params in also:
+                    cur.execute(statement, params)
                 cur.execute("COMMIT")
         except BaseException:
             self._rollback()
@@ -881,6 +941,8 @@ class _Sql:
         self.head = "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
         self.version = f"SELECT max(version) FROM events WHERE stream_id = {m}"  # noqa: S608
         self.count = "SELECT count(*) FROM events"
+        #: The newest two rows: the head's hash is checked from its content before an append.
+        self.head_rows = f"{self.select} ORDER BY position DESC LIMIT 2"
         self.last_under = ("SELECT max(position) FROM events "  # noqa: S608
                            f"WHERE stream_id >= {m} AND stream_id < {m}")
         # Only what came after the decision's reading: a walk up the primary key from
@@ -965,6 +1027,33 @@ def _decode(row: Any) -> Recorded[Any]:
         meta,
         hash_,
     )
+
+
+def check_head(rows: Sequence[tuple[Any, ...]], url: str) -> None:
+    """Refuse to chain onto a head row whose hash is not that of its content and the hash
+    before it (``rows``: the newest two, newest first): the store was changed outside the
+    program; ``ppss audit verify`` says where."""
+    if not rows:
+        return
+    head = rows[0]
+    if head[0] == 1:
+        prev = GENESIS_HASH
+    elif len(rows) > 1 and rows[1][0] == head[0] - 1:
+        prev = rows[1][10]
+    else:  # the row before the head is missing
+        raise ChainBroken(int(head[0]), url)
+    values: list[Any] = [iso_utc(v) if isinstance(v, datetime) else v for v in head[:10]]
+    if chain_hash_text(prev, *values) != head[10]:
+        raise ChainBroken(int(head[0]), url)
+
+
+def _fault(exc: BaseException, url: str, doing: str) -> StoreUnavailable:
+    """The driver's error as one line: its cause named when known (a full disk...)."""
+    found = storage_fault(exc, url, doing)
+    if found is not None:
+        return found
+    verb = {"write": "write to", "read": "read", "open": "open"}[doing]
+    return StoreUnavailable(f"cannot {verb} {url}: {_first_line(exc)}")
 
 
 def _first_line(exc: BaseException | None) -> str:

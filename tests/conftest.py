@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from structlog.typing import EventDict
 
 from ppss_workflow.demo import Story, load_demo
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.scratch import scratch_store, scratch_url
 from ppss_workflow.store import EventStore
+from tests.logs import all_logs
 
 PG_ENV = "PPSS_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -88,3 +90,11 @@ def demo_reads() -> Iterator[Reads]:
     with scratch_store() as s:
         load_demo(s)
         yield Reads(s, clock=lambda: TODAY)
+
+
+@pytest.fixture
+def logs() -> Iterator[list[EventDict]]:
+    """Every log event the test makes, whatever an earlier test configured (see
+    :func:`tests.logs.all_logs`)."""
+    with all_logs() as captured:
+        yield captured

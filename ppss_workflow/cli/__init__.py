@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from typing import Annotated
 
+import psycopg
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from ppss_workflow import __version__
 from ppss_workflow.cli import (
@@ -27,7 +30,8 @@ from ppss_workflow.cli import (
 )
 from ppss_workflow.cli._common import ENV_LANGUAGE
 from ppss_workflow.db import set_lock_wait_note
-from ppss_workflow.errors import WorkflowError
+from ppss_workflow.errors import StoreUnavailable, WorkflowError
+from ppss_workflow.faults import one_line
 from ppss_workflow.i18n import LANGUAGES
 from ppss_workflow.logs import configure_logging
 
@@ -102,6 +106,11 @@ def main() -> None:
     except WorkflowError as exc:
         print(f"ppss: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except (DBAPIError, sqlite3.Error, psycopg.Error, OSError) as exc:
+        # A storage fault the command did not translate (a full disk, a read-only store, a
+        # lost connection): one line naming the cause, never a traceback.
+        print(f"ppss: error: {one_line(exc)}", file=sys.stderr)
+        sys.exit(StoreUnavailable.exit_code)
     except KeyboardInterrupt:
         _interrupted()
     except SystemExit as exc:

@@ -8,6 +8,7 @@ import io
 import os
 import stat
 import sys
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,9 +18,10 @@ import orjson
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.engine import make_url
 
 from policies.state import STOCKHOLM, end_of_day
+from ppss_workflow.archive import is_archive, load_documents, open_events, write_archive
+from ppss_workflow.atomic import new_store
 from ppss_workflow.auditing import (
     Anchor,
     Replay,
@@ -51,6 +53,7 @@ from ppss_workflow.export import (
     export_xlsx,
     import_jsonl,
 )
+from ppss_workflow.faults import one_line, storage_fault
 from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import Reads
 
@@ -83,6 +86,7 @@ def _paragraphs(doc: str | None) -> str:
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def _command(name: str) -> Callable[[F], F]:
@@ -634,9 +638,20 @@ def export_command(
             "named by SHA-256, with a manifest.json.",
         ),
     ] = None,
+    archive: Annotated[
+        Path | None,
+        typer.Option(
+            "--archive",
+            help="Write one backup instead: a new zip file with the jsonl export (events and "
+            "signed checkpoints) and every attached document's bytes; `ppss import` restores it.",
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Every stored event exactly as stored (jsonl, csv), or a workbook with boards (xlsx).
+
+    With --archive FILE.zip: one backup of the whole store (the jsonl export and every
+    document's bytes) that `ppss import` restores.
 
     jsonl starts with a header (format, scope, head position and hash) and then has one
     object per row with every column as stored: `ppss import` reads it back. csv and xlsx are
@@ -644,6 +659,25 @@ def export_command(
     Swedish Excel opens as it is (semicolons, UTF-8 with a byte order mark).
     """
     _fmt(fmt, ("jsonl", "csv", "csv-sv", "xlsx"))
+    if archive is not None:
+        if round_id or output or with_documents is not None or fmt != "jsonl":
+            raise InvalidCommand(
+                "--archive is a backup of the whole store: give it without --round, "
+                "--output, --with-documents and --format"
+            )
+        target_archive = _output_path(archive, force=force)
+        store, _ = open_store(database, create=False)
+        try:
+            events, documents = _written(
+                target_archive, lambda: write_archive(store, target_archive)
+            )
+        finally:
+            store.close()
+        out_console.print(
+            f"Wrote {target_archive}: {events} events and {documents} documents "
+            "(restore with `ppss import`)."
+        )
+        return
     target = None if output in (None, "-") else _output_path(Path(output), force=force)
     if fmt == "xlsx" and target is None:
         raise InvalidCommand("an xlsx export needs --output FILE.xlsx")
@@ -664,7 +698,11 @@ def export_command(
         encoding = "utf-8-sig" if fmt == "csv-sv" else "utf-8"
         with _target(target, binary=fmt in ("jsonl", "xlsx"), encoding=encoding) as out:
             if fmt == "xlsx":
-                count = export_xlsx(wf, out, round_id=round_id)
+                # Built in memory, then written: a full disk stops one write of ours, not
+                # openpyxl's half-closed zip (whose clean-up would print tracebacks).
+                book = io.BytesIO()
+                count = export_xlsx(wf, book, round_id=round_id)
+                out.write(book.getbuffer())
             elif fmt == "jsonl":
                 count = export_jsonl(store, out, round_id=round_id)
             else:
@@ -673,6 +711,17 @@ def export_command(
         store.close()
     if target:
         out_console.print(f"Exported {count} events to {target}.")
+
+
+def _written(path: Path, write: Callable[[], T]) -> T:
+    """``write()``, with a system error while writing ``path`` as one line."""
+    try:
+        return write()
+    except OSError as exc:
+        fault = storage_fault(exc, str(path))
+        if fault is not None:
+            raise fault from None
+        raise InvalidCommand(f"cannot write {path}: {one_line(exc)}") from None
 
 
 def _output_path(path: Path, *, force: bool) -> Path:
@@ -719,6 +768,9 @@ def _target(output: Path | None, *, binary: bool, encoding: str = "utf-8") -> It
             yield f
         os.replace(partial, output)
     except OSError as exc:
+        fault = storage_fault(exc, str(output))
+        if fault is not None:
+            raise fault from None
         raise InvalidCommand(f"cannot write {output}: {exc.strerror or exc}") from None
     finally:
         partial.unlink(missing_ok=True)
@@ -767,43 +819,44 @@ def import_command(
     key = load_public_key(public_key) if public_key else None
     if not source.is_file():
         raise InvalidCommand(f"no file {source}")
+    archive: zipfile.ZipFile | None = None
     try:
-        handle = source.open("rb")
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read {source}: {exc.strerror or exc}") from None
-    new_file = _new_sqlite_file(database)
-    store, _ = open_store(database, create=True)
-    done = False
-    try:
-        with handle, _progress("importing", None) as progress:
-            count = import_jsonl(
-                store,
-                bounded_lines(handle),
-                expect=expect,
-                progress=progress,
-                allow_growth=allow_growth,
-                public_key=key,
-            )
-        head = store.head()
-        signed = len(read_checkpoints(store))
-        done = True
-    finally:
-        store.close()
-        if not done and new_file is not None:
-            # The import made this file and failed: leave nothing behind.
-            for leftover in (new_file, *(Path(f"{new_file}{x}") for x in ("-wal", "-shm"))):
-                leftover.unlink(missing_ok=True)
+        if is_archive(source):
+            archive = zipfile.ZipFile(source)
+            handle = open_events(archive)
+        else:
+            handle = source.open("rb")
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ConfigurationError(f"cannot read {source}: {one_line(exc)}") from None
+    location = resolve_database_url(database)
+    documents = 0
+    # All or nothing: a new SQLite file is built aside and moved into place when complete;
+    # an empty store the import wrote to is emptied again if it fails.
+    with contextlib.ExitStack() as stack:
+        stack.callback(handle.close)
+        if archive is not None:
+            stack.callback(archive.close)
+        url = stack.enter_context(new_store(location.url))
+        store, _ = open_store(url, create=True)
+        try:
+            with _progress("importing", None) as progress:
+                count = import_jsonl(
+                    store,
+                    bounded_lines(handle),
+                    expect=expect,
+                    progress=progress,
+                    allow_growth=allow_growth,
+                    public_key=key,
+                )
+            if archive is not None:
+                documents = load_documents(store, archive)
+            head = store.head()
+            signed = len(read_checkpoints(store))
+        finally:
+            store.close()
     also = f" and {signed} signed checkpoints" if signed else ""
-    out_console.print(f"Imported {count} events{also}; head {head.position}:{head.hash}.")
-
-
-def _new_sqlite_file(database: str | None) -> Path | None:
-    """The SQLite file the store would be, if it does not exist yet (None otherwise)."""
-    url = make_url(resolve_database_url(database).url)
-    if url.get_backend_name() != "sqlite" or not url.database:
-        return None
-    path = Path(url.database)
-    return None if path.exists() else path
+    docs = f", {documents} documents" if archive is not None else ""
+    out_console.print(f"Imported {count} events{also}{docs}; head {head.position}:{head.hash}.")
 
 
 def register(root: typer.Typer) -> None:

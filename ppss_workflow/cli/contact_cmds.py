@@ -43,6 +43,14 @@ SchoolOpt = Annotated[
 ]
 
 #: The contact roles as people read them.
+#: The application form's contact roles in plain words (others: the code, spaced).
+_APPLICATION_ROLES: dict[str, str] = {
+    "administration_director": N_("Administration director"),
+    "finance_director": N_("Finance director"),
+    "head_of_department": N_("Head of department"),
+}
+_IN_APPLICATION = N_("in the application")
+
 ROLE_WORDS: dict[str, str] = {
     "project_lead": N_("Project lead"),
     "finance": N_("Finance"),
@@ -137,6 +145,13 @@ def contact_list(
             app_event: ApplicationSubmitted | None = (
                 view.state.application.event if view.state.application else None
             )
+            # The addresses given in the application too (reminders fall back on them).
+            given = t.gettext(_IN_APPLICATION)
+            for contact in app_event.contacts if app_event else ():
+                if contact.email:
+                    word = _APPLICATION_ROLES.get(contact.role)
+                    said = t.gettext(word) if word else contact.role.replace("_", " ")
+                    table.add_row(name, "–", f"{said} ({given})", contact.email)
             schools = sorted(
                 {*(app_event.schools if app_event else ()), *book.schools, *book.kinds}
             )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ppss_workflow.atomic import backup_sqlite, sqlite_path
 from ppss_workflow.cli._common import (
     DatabaseOption,
     describe,
@@ -18,7 +20,7 @@ from ppss_workflow.cli._common import (
 )
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.db import create_store_engine
-from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.logs import get_logger
 from ppss_workflow.projections import Projector
 from ppss_workflow.roles import DEFAULT_READER, DEFAULT_WRITER, ensure_roles
@@ -45,6 +47,32 @@ def upgrade_command(database: DatabaseOption = None) -> None:
         out_console.print(
             f"Store {describe(location)} upgraded from revision {before or 'none'} to {after}."
         )
+
+
+@app.command("backup")
+def backup_command(
+    target: Annotated[Path, typer.Argument(help="A new file for the copy.")],
+    database: DatabaseOption = None,
+) -> None:
+    """A consistent copy of a SQLite store, taken while it is being served (SQLite's online
+    backup: writers go on; the copy is the store as at one moment). For PostgreSQL use
+    `pg_dump` (see the README, "Backup and restore")."""
+    location = resolve_database_url(database)
+    source = sqlite_path(location.url)
+    if source is None:
+        raise ConfigurationError(
+            f"{describe(location)} is not a SQLite file: back up PostgreSQL with pg_dump "
+            "(see the README, Backup and restore)"
+        )
+    if not source.exists():
+        raise ConfigurationError(f"no store at {describe(location)}")
+    if target.exists() or target.is_symlink():
+        raise InvalidCommand(f"{target} exists: give a new file")
+    if not target.parent.is_dir():
+        raise InvalidCommand(f"{target}: there is no folder {target.parent}")
+    pages = backup_sqlite(source, target)
+    _log.info("db_backed_up", store=describe(location), target=str(target), pages=pages)
+    out_console.print(f"Copied {describe(location)} to {target} ({pages} pages).")
 
 
 @app.command("status")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ppss_workflow.atomic import new_store
 from ppss_workflow.cli._common import DatabaseOption, describe, out_console
 from ppss_workflow.cli.web_cmds import is_loopback
 from ppss_workflow.cli.web_cmds import serve as serve_web
@@ -52,26 +52,28 @@ def demo(
             f"--serve serves the demo sign-in: only on a loopback address, not {host}"
         )
     location = resolve_database_url(database)
+    replace = False
     if location.is_default:
         path = default_data_dir() / "demo.sqlite3"
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            leftover.unlink(missing_ok=True)
         location = StoreLocation(f"sqlite:///{path}", "default")
-    engine = create_store_engine(location.url)
-    ensure_schema(engine, create=True)
-    store = EventStore(engine)
-    try:
-        existing = store.count()
-        if existing:
-            raise ConfigurationError(
-                f"{describe(location)} already holds {existing} events: the demo fills only an "
-                "empty store; give an empty database, or run `ppss demo` with no store "
-                "configured to use the demo file"
-            )
-        load_demo(store)
-        _log.info("demo_loaded", store=describe(location), events=store.count())
-    finally:
-        store.close()
+        replace = True  # the demo's own file, replaced once the new one is complete
+    # All or nothing: a failure part-way (a full disk, a lost connection) leaves no store.
+    with new_store(location.url, replace=replace) as url:
+        engine = create_store_engine(url)
+        ensure_schema(engine, create=True)
+        store = EventStore(engine)
+        try:
+            existing = store.count()
+            if existing:
+                raise ConfigurationError(
+                    f"{describe(location)} already holds {existing} events: the demo fills "
+                    "only an empty store; give an empty database, or run `ppss demo` with no "
+                    "store configured to use the demo file"
+                )
+            load_demo(store)
+            _log.info("demo_loaded", store=describe(location), events=store.count())
+        finally:
+            store.close()
     out_console.print(
         f"Demo store: {describe(location)} — {ROUND_2014}, {ROUND_2016} and {ROUND_2018}.\n"
     )

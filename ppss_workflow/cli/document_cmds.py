@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ import typer
 from events.documents import ATTACHED_TO
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
 from ppss_workflow.cli.workflow_cmds import ActorOpt, AsOpt, DistrictOpt, RoundOpt, actor_from
-from ppss_workflow.documents import attach, fetch
+from ppss_workflow.documents import DocumentSettings, attach, fetch, prune_documents
 from ppss_workflow.errors import InvalidCommand
 from ppss_workflow.handlers import Commands
 
@@ -90,6 +91,30 @@ def get_command(
         f"Wrote {found.latest.name} ({found.latest.media_type}, {len(found.content):,} bytes) "
         f"to {output}"
     )
+
+
+@app.command("prune")
+def prune_command(
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days",
+            help="Remove only bytes kept at least this many days "
+            "(default: PPSS_DOCUMENTS_PRUNE_AFTER_DAYS, 7).",
+            min=0,
+        ),
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Remove stored document bytes that no event points to (left by an attach that was
+    stopped part-way), once they are older than the grace period."""
+    grace = timedelta(days=DocumentSettings().prune_after_days if days is None else days)
+    store, _ = open_store(database)
+    try:
+        gone = prune_documents(store, grace=grace)
+    finally:
+        store.close()
+    out_console.print(f"Removed {len(gone)} documents that no event points to.")
 
 
 def register(root: typer.Typer) -> None:

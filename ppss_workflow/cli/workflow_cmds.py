@@ -49,18 +49,20 @@ from policies.commands import (
     SubmitYearEndAccount,
     Withdraw,
 )
+from policies.deadlines import past_deadline
 from policies.decisions import (
     Refusal,
     allocation_from_applications,
     authorise_operation,
     view_of,
 )
-from policies.state import end_of_day, slug, stockholm_day
-from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
+from policies.state import STOCKHOLM, end_of_day, slug, stockholm_day
+from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import board_table, cell_text
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
 from ppss_workflow.i18n import Translator
+from ppss_workflow.integrity import chain_warning
 from ppss_workflow.readmodels import BoardRow, Reads, group_streams
 from ppss_workflow.sheets import write_csv_sv, xlsx_bytes
 
@@ -233,8 +235,16 @@ def board(
     if output is not None and (output.exists() or not output.parent.is_dir()):
         raise InvalidCommand(f"--output {output}: give a new file in an existing folder")
     day = _date(as_of, "--as-of")
-    rows = _read(database, lambda r: r.board(round_id, as_of=end_of_day(day) if day else None))
     tr = words()
+    rows, warning = _read(
+        database,
+        lambda r: (
+            r.board(round_id, as_of=end_of_day(day) if day else None),
+            chain_warning(r.store, tr),
+        ),
+    )
+    if warning:
+        err_console.print(warning, style="bold red")
     title = (
         tr.t("Board for %(round)s as of %(day)s", round=round_id, day=tr.date(day))
         if day
@@ -629,21 +639,25 @@ def round_deadline(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Set a round deadline, or move one (the old date stays in history)."""
-    _do(
-        database,
-        acting,
-        actor_name,
-        f"deadline {code}",
-        lambda: command(
+    """Set a round deadline, or move one (the old date stays in history). A day already
+    past is refused unless --on gives the day it was decided."""
+
+    def build() -> SetDeadline:
+        cmd = command(
             SetDeadline,
             round_id=round_id,
             code=code,
             due_on=_req_date(due, "--due"),
             reason=reason,
             on=_date(on),
-        ),
-    )
+        )
+        try:
+            past_deadline(cmd.code, cmd.due_on, datetime.now(STOCKHOLM).date(), cmd.on)
+        except Refusal as refusal:
+            raise refused(refusal) from None
+        return cmd
+
+    _do(database, acting, actor_name, f"deadline {code}", build)
 
 
 @round_app.command("ladder")

@@ -34,6 +34,7 @@ from ppss_workflow.errors import (
     StoreUnavailable,
     WorkflowError,
 )
+from ppss_workflow.faults import ChainBroken
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
@@ -70,6 +71,8 @@ ERROR_STATUS: tuple[tuple[type[WorkflowError], int], ...] = (
     (ConcurrencyError, 409),
     (StoreUnavailable, 503),
     (SchemaNotReady, 503),
+    # The newest event does not match its hash: nothing is recorded until it is verified.
+    (ChainBroken, 503),
     (ConfigurationError, 500),
 )
 

@@ -30,6 +30,7 @@ from ppss_workflow.access import Principal
 from ppss_workflow.errors import ConditionNotMet, InvalidCommand, NotFound
 from ppss_workflow.handlers import Commands, Outcome
 from ppss_workflow.i18n import N_
+from ppss_workflow.integrity import chain_warning
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.web.auth import (
     CsrfRefused,
@@ -161,6 +162,7 @@ def round_page(
     return render(
         request,
         "board.html",
+        chain_warning=chain_warning(r.store, tr_for(request)),
         round=rnd,
         rows=rows,
         totals=Totals.of(rows),

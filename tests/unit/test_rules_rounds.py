@@ -204,7 +204,7 @@ def test_network_records_and_sessions_are_dated_by_the_stockholm_day() -> None:
     for outcome in ("attended", "absent"):
         record = RecordNetwork(round_id=RID, district="Farsta", session_id="n1", outcome=outcome)
         assert command_day(record, rnd, TODAY) == date(2014, 3, 12)
-        assert command_moment(record, rnd, noon(TODAY)) == start_of_day(date(2014, 3, 12))
+        assert command_moment(record, rnd, noon(TODAY)) == early  # the meeting's own time
     make_up = RecordNetwork(
         round_id=RID, district="Farsta", session_id="n1", outcome="make-up", note="Extra"
     )
@@ -221,7 +221,8 @@ def test_network_records_and_sessions_are_dated_by_the_stockholm_day() -> None:
 
 
 def test_the_moment_is_now_only_for_an_undated_command_of_today() -> None:
-    """Undated: now; dated (even today), or a session's or its record's day: start of day."""
+    """Undated: now; dated (even today), or a session's day: start of day; a record of the
+    session: its own time, never after now."""
     world = World()
     opened(world)
     now = datetime.combine(TODAY, time(0, 30), tzinfo=STOCKHOLM)  # the day before in UTC
@@ -235,7 +236,7 @@ def test_the_moment_is_now_only_for_an_undated_command_of_today() -> None:
     rnd = fold_round(world.stream(ROUND))
     for outcome in ("attended", "absent"):
         record = RecordNetwork(round_id=RID, district="Farsta", session_id="n1", outcome=outcome)
-        assert command_moment(record, rnd, now) == start_of_day(TODAY)
+        assert command_moment(record, rnd, now) == now  # 00:30, before the 08:00 meeting
     exemption = RecordNetwork(
         round_id=RID, district="Farsta", session_id="n1", outcome="exemption", note="Sjuk"
     )
