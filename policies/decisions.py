@@ -41,6 +41,7 @@ from events import (
     NetworkExemptionGranted,
     NetworkMakeUpRecorded,
     NetworkSessionScheduled,
+    PaymentAnnulmentRequested,
     PaymentPlanSet,
     PlanApproved,
     PlanRejected,
@@ -101,9 +102,10 @@ from policies.commands import (
     Withdraw,
 )
 from policies.contacts import contact_book
+from policies.corrections import ANNUL_PAYMENT_AWAITS_SECOND, payment_annulment, relied_on
 from policies.documents import attached
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
-from policies.reason import Reason
+from policies.reason import Named, Reason
 from policies.registry import POLICIES
 from policies.review import REPORTS
 from policies.state import (
@@ -197,6 +199,9 @@ class View:
     target: R | None = None
     target_history: tuple[R, ...] = ()
     round_history: tuple[R, ...] = ()
+    #: Who gives the command (the actor's name as recorded in metadata); the four-eyes rule
+    #: of a payment's annulment compares it with who asked and who paid. None: unknown.
+    actor: str | None = None
 
     @property
     def round_totals(self) -> RoundTotals:
@@ -1241,7 +1246,7 @@ def _annul(cmd: Annul, view: View) -> Decision:
             "annul what is on record",
             kind="not_found",
         )
-    if isinstance(target.event, EventAnnulled | RoundOpened):
+    if isinstance(target.event, EventAnnulled | RoundOpened | PaymentAnnulmentRequested):
         _refuse(
             cmd,
             view,
@@ -1274,9 +1279,14 @@ def _annul(cmd: Annul, view: View) -> Decision:
     rnd = view.round
     assert rnd is not None
     reason = cmd.reason
+    if isinstance(target.event, DisbursementMade):
+        return _annul_payment(cmd, view, target)
     if target.stream_id.startswith("round:"):
         if isinstance(target.event, AllocationDecided):
-            return _annul_allocation(cmd, view, target)
+            decision = _annul_allocation(cmd, view, target)
+            _not_relied_on(cmd, view, target)
+            return decision
+        _not_relied_on(cmd, view, target)
         return Decision(((target.stream_id, (_annulment(target, reason),)),))
     if isinstance(target.event, GrantAwarded) and _from_allocation(rnd, target):
         _refuse(
@@ -1290,7 +1300,81 @@ def _annul(cmd: Annul, view: View) -> Decision:
     after = fold_project(target.stream_id, [*rest])
     _money_still_adds_up(cmd, view, after, target)
     _payments_still_allowed(cmd, view, rest, target)
+    _not_relied_on(cmd, view, target)
     return Decision(((target.stream_id, (_annulment(target, reason),)),))
+
+
+def _whole_round(view: View) -> list[R]:
+    """Every event of the round an annulment sees: its stream and every project's."""
+    found = {r.event_key: r for r in view.round_history}
+    for r in view.target_history:
+        found.setdefault(r.event_key, r)
+    for project in view.projects.values():
+        for r in project.history:
+            found.setdefault(r.event_key, r)
+    return list(found.values())
+
+
+def _not_relied_on(cmd: Annul, view: View, target: R) -> None:
+    """No annulment of what a standing payment, repayment or review relied on."""
+    why = relied_on(target, _whole_round(view))
+    if why is not None:
+        _refuse(
+            cmd,
+            view,
+            f"a {_code(why['consequence'])} at position {why['position']} ({why['day']}) "
+            "relied on "
+            f"this {target.event_type}: settle that first (annul it, or correct the money by "
+            "a repayment)",
+            "no annulment of what money relied on",
+            state=f"relied on by position {why['position']}",
+            reason=why,
+        )
+
+
+def _code(value: object) -> str:
+    return value.code if isinstance(value, Named) else str(value)
+
+
+def _annul_payment(cmd: Annul, view: View, target: R) -> Decision:
+    """A payment is annulled only when its money never left, and by a second person."""
+    _not_relied_on(cmd, view, target)
+    outcome = payment_annulment(
+        target,
+        view.target_history,
+        view.actor,
+        money_never_left=cmd.money_never_left,
+        reason=cmd.reason,
+    )
+    if isinstance(outcome, Reason):
+        e: DisbursementMade = target.event
+        if outcome.code == ANNUL_PAYMENT_AWAITS_SECOND.code:
+            return Decision(
+                already=f"the annulment of payment {e.payment_reference} is already requested "
+                f"(position {outcome['position']}); it awaits a second person's confirmation"
+            )
+        if outcome.code == "annul.payment_money_left":
+            _refuse(
+                cmd,
+                view,
+                f"payment {e.payment_reference} of {fmt_sek(e.amount_sek)} is annulled only if "
+                "the money never left (--money-never-left); money that left is corrected by a "
+                "repayment (demand it back and record it received)",
+                "money that left is repaid, not annulled",
+                kind="invalid",
+                reason=outcome,
+            )
+        _refuse(
+            cmd,
+            view,
+            f"the annulment of payment {e.payment_reference} was asked for by "
+            f"{outcome['requested_by']}; someone else, who did not record the payment, "
+            "must confirm it",
+            "four eyes on a payment's annulment",
+            kind="not_authorised",
+            reason=outcome,
+        )
+    return Decision(((target.stream_id, (outcome,)),))
 
 
 def _annul_allocation(cmd: Annul, view: View, target: R) -> Decision:
@@ -1545,6 +1629,7 @@ def _refuse(
     *,
     kind: str = "condition",
     state: str | None = None,
+    reason: Reason | None = None,
 ) -> NoReturn:
     raise Refusal(
         message,
@@ -1554,6 +1639,7 @@ def _refuse(
         rule=rule,
         kind=kind,
         day=view.day,
+        reason=reason,
     )
 
 

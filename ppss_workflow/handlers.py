@@ -153,8 +153,8 @@ class Commands:
         day = command_day(command, rnd, today)
         if command.on is None and command.own_date() is None and day != today:
             command = command.model_copy(update={"on": day})
-        then = loaded.view(end_of_day(day), day) if day != today else None
-        decision = judge(command, then, loaded.view(None, today))
+        then = loaded.view(end_of_day(day), day, actor.name) if day != today else None
+        decision = judge(command, then, loaded.view(None, today, actor.name))
         if decision.already is not None:
             _log.info("command_already_recorded", command=command.name, note=decision.already)
             return Outcome(already=decision.already)
@@ -252,7 +252,7 @@ class _Loaded:
             return len(self.round)
         return len(self.streams.get(stream, []))
 
-    def view(self, moment: datetime | None, day: Any) -> View:
+    def view(self, moment: datetime | None, day: Any, actor: str | None = None) -> View:
         """What the decision sees as of ``moment`` (None: the whole history)."""
 
         def cut(history: list[R]) -> list[R]:
@@ -282,6 +282,7 @@ class _Loaded:
             target=self.target,
             target_history=target_history,
             round_history=tuple(self.round) if self.target is not None else (),
+            actor=actor,
         )
 
 

@@ -20,7 +20,7 @@ from events import (
     Recorded,
     RoundOpened,
 )
-from policies.commands import Command
+from policies.commands import Annul, Command
 from policies.decisions import Decision, Refusal, View, command_day, command_moment, judge
 from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
 
@@ -46,8 +46,9 @@ class World:
 
     # -- given --------------------------------------------------------------------------
 
-    def given(self, stream: str, event: Event, on: date | datetime) -> R:
-        """``event`` happened on ``on`` (a date: the start of that Stockholm day)."""
+    def given(self, stream: str, event: Event, on: date | datetime, actor: str = "test") -> R:
+        """``event`` happened on ``on`` (a date: the start of that Stockholm day), recorded by
+        ``actor``."""
         at = on if isinstance(on, datetime) else datetime.combine(on, time(0), STOCKHOLM)
         version = sum(1 for r in self.events if r.stream_id == stream) + 1
         position = len(self.events) + 1
@@ -60,7 +61,7 @@ class World:
             at.astimezone(UTC),
             datetime(2026, 1, 1, tzinfo=UTC),
             key,
-            '{"actor":"test","role":"coordinator"}',
+            f'{{"actor":"{actor}","role":"coordinator"}}',
             hashlib.sha256(key.encode()).hexdigest(),
         )
         self.events.append(recorded)
@@ -71,7 +72,9 @@ class World:
 
     # -- views --------------------------------------------------------------------------
 
-    def view(self, command: Command, day: date, moment: datetime | None) -> View:
+    def view(
+        self, command: Command, day: date, moment: datetime | None, actor: str = "test"
+    ) -> View:
         rid = command.round_id
 
         def cut(history: list[R]) -> list[R]:
@@ -101,6 +104,7 @@ class World:
             target=target,
             target_history=tuple(self.stream(target.stream_id)) if target else (),
             round_history=tuple(self.stream(f"round:{rid}")) if target else (),
+            actor=actor,
         )
 
     # -- when ---------------------------------------------------------------------------
@@ -112,22 +116,23 @@ class World:
             command = command.model_copy(update={"on": day})
         return command, day
 
-    def decide(self, command: Command, today: date) -> Decision:
-        """Judge ``command`` given today as ``today`` (both views), without recording."""
+    def decide(self, command: Command, today: date, actor: str = "test") -> Decision:
+        """Judge ``command`` given by ``actor`` with today as ``today`` (both views), without
+        recording."""
         command, day = self._dated(command, today)
-        then = self.view(command, day, end_of_day(day)) if day != today else None
-        return judge(command, then, self.view(command, today, None))
+        then = self.view(command, day, end_of_day(day), actor) if day != today else None
+        return judge(command, then, self.view(command, today, None, actor))
 
-    def run(self, command: Command, today: date) -> list[R]:
-        """Judge and record; returns what was recorded."""
-        decision = self.decide(command, today)
+    def run(self, command: Command, today: date, actor: str = "test") -> list[R]:
+        """Judge and record (as given by ``actor``); returns what was recorded."""
+        decision = self.decide(command, today, actor)
         command, _ = self._dated(command, today)
         rnd = fold_round(self.stream(f"round:{command.round_id}"))
         at = command_moment(command, rnd, noon(today))
         out = []
         for stream, events in decision.appends:
             for event in events:
-                out.append(self.given(stream, event, at))
+                out.append(self.given(stream, event, at, actor))
         return out
 
 
@@ -189,6 +194,14 @@ def plan_approved(world: World, stream: str = FARSTA, on: date = date(2014, 3, 1
     """Plan p submitted on 20 Feb 2014 and approved on ``on``; returns the approval."""
     world.given(stream, PlanSubmitted(plan_id="p", summary="Plan"), date(2014, 2, 20))
     return world.given(stream, PlanApproved(plan_id="p", meeting_on=on), on)
+
+
+def annul_payment(world: World, payment: R, reason: str = "Fel", today: date = TODAY) -> list[R]:
+    """A payment annulled with four eyes: asked for by ``test`` (stating the money never
+    left), confirmed by ``second``; returns what the confirmation recorded."""
+    cmd = Annul(round_id=RID, position=payment.position, reason=reason, money_never_left=True)
+    world.run(cmd, today, actor="test")
+    return world.run(cmd, today, actor="second")
 
 
 def refused(world: World, command: Command, today: date = TODAY) -> Refusal:
