@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from events import (
@@ -63,6 +63,7 @@ __all__ = [
     "payment_annulment",
     "pending_request",
     "relied_on",
+    "repeated_demand",
 ]
 
 R = Recorded[Any]
@@ -216,6 +217,21 @@ def payment_annulment(
     if actor is None or actor == payment.metadata.actor:
         return ANNUL_PAYMENT_FOUR_EYES(reference=event.payment_reference, requested_by=requester)
     return EventAnnulled(annulled_event_id=payment.event_id, reason=reason)
+
+
+def repeated_demand(
+    demands: Iterable[R], amount_sek: int, reason: str, due_on: date
+) -> R | None:
+    """The standing demand that a new one repeats, if any: the same amount, reason and due
+    date. Choice (not in the documents): a second demand alike in all three is the same
+    demand sent twice (a double click, a retried request), so it is "already recorded";
+    a genuine further demand differs in its reason or due date.
+    """
+    for r in demands:
+        e = r.event
+        if (e.amount_sek, e.reason, e.due_on) == (amount_sek, reason.strip(), due_on):
+            return r
+    return None
 
 
 # -- the auditor's list ------------------------------------------------------------------

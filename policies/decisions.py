@@ -102,7 +102,12 @@ from policies.commands import (
     Withdraw,
 )
 from policies.contacts import contact_book
-from policies.corrections import ANNUL_PAYMENT_AWAITS_SECOND, payment_annulment, relied_on
+from policies.corrections import (
+    ANNUL_PAYMENT_AWAITS_SECOND,
+    payment_annulment,
+    relied_on,
+    repeated_demand,
+)
 from policies.documents import attached
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
 from policies.reason import Named, Reason
@@ -1056,6 +1061,12 @@ def _attach_document(cmd: AttachDocument, view: View) -> Decision:
 
 def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
     project = _project(cmd, view)
+    repeat = repeated_demand(project.repayment_demands, cmd.amount_sek, cmd.reason, cmd.due_on)
+    if repeat is not None:
+        return Decision(
+            already=f"the demand of {fmt_sek(cmd.amount_sek)} from {project.district} due on "
+            f"{cmd.due_on} is already recorded (position {repeat.position})"
+        )
     repayment = view.policy.repayment(view.round, project, end_of_day(view.day))  # type: ignore[arg-type]
     if cmd.amount_sek > repayment.undemanded_sek:
         _refuse(
