@@ -219,9 +219,7 @@ def payment_annulment(
     return EventAnnulled(annulled_event_id=payment.event_id, reason=reason)
 
 
-def repeated_demand(
-    demands: Iterable[R], amount_sek: int, reason: str, due_on: date
-) -> R | None:
+def repeated_demand(demands: Iterable[R], amount_sek: int, reason: str, due_on: date) -> R | None:
     """The standing demand that a new one repeats, if any: the same amount, reason and due
     date. Choice (not in the documents): a second demand alike in all three is the same
     demand sent twice (a double click, a retried request), so it is "already recorded";

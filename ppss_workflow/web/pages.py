@@ -98,10 +98,24 @@ def _demo_districts(request: Request) -> list[str]:
     return sorted(names, key=str.casefold)
 
 
+#: The host names the demo sign-in answers to: this machine only. A page on another site
+#: that rebinds its DNS name to 127.0.0.1 still sends its own name as ``Host``, so it is
+#: refused here and cannot sign in as anyone on a developer's machine.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _loopback_only(request: Request) -> None:
+    """The demo sign-in answers to a loopback ``Host`` only (localhost, 127.0.0.1, [::1])."""
+    host = (request.url.hostname or "").strip("[]").lower()
+    if host not in LOOPBACK_HOSTS:
+        raise Forbidden(N_("The demo sign-in answers on this machine only: open it as localhost."))
+
+
 @router.get("/login/demo", response_class=HTMLResponse)
 def demo_login_page(request: Request) -> Response:
     if not request.app.state.settings.demo:
         raise StarletteHTTPException(404, "the demo sign-in is only there in demo mode")
+    _loopback_only(request)
     return render(request, "demo_login.html", users=demo_users(_demo_districts(request)))
 
 
@@ -111,6 +125,7 @@ def demo_login(
 ) -> Response:
     if not request.app.state.settings.demo:
         raise StarletteHTTPException(404, "the demo sign-in is only there in demo mode")
+    _loopback_only(request)
     require_csrf(request, csrf)
     chosen = {u.key: u.principal for u in demo_users(_demo_districts(request))}.get(user)
     if chosen is None:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from policies.commands import Annul
 from ppss_workflow.demo import COORDINATOR, load_demo
-from ppss_workflow.handlers import Commands
+from ppss_workflow.handlers import Actor, Commands
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from tests.conftest import StepClock, base_url_for
@@ -24,6 +24,9 @@ from tests.integration.test_audit import (
     swap,
     tampered,
 )
+
+#: A second coordinator, who confirms a payment's annulment (four eyes).
+SECOND = Actor("coordinator", "ekonom@example.org")
 
 
 def url_of(store: EventStore) -> str:
@@ -188,15 +191,15 @@ def test_history_shows_an_annulment_beside_what_it_annuls(tmp_path: Path) -> Non
         load_demo(store)
         payment = next(r for r in store.read_stream("project:ppss-2014:farsta")
                        if r.event_type == "DisbursementMade")  # fmt: skip
-        Commands(store).execute(
-            COORDINATOR,
-            Annul(
-                round_id="ppss-2014",
-                district="Farsta",
-                event_id=payment.event_id,
-                reason="Dubbelregistrerad",
-            ),
+        annul = Annul(
+            round_id="ppss-2014",
+            district="Farsta",
+            event_id=payment.event_id,
+            reason="Dubbelregistrerad",
+            money_never_left=True,
         )
+        Commands(store).execute(COORDINATOR, annul)  # asks
+        Commands(store).execute(SECOND, annul)  # a second person confirms
         args = ("audit", "history", "--round", "ppss-2014", "--district", "Farsta",
                 "--database", url_of(store))  # fmt: skip
         run = ppss(*args, "--format", "json", home=tmp_path)
