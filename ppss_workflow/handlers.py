@@ -76,6 +76,9 @@ class Outcome:
 
     results: list[AppendResult] = field(default_factory=list)
     already: str | None = None
+    #: When the same submission (its command id) was recorded before: the last position it
+    #: wrote, so that a repeat can be answered with the first answer.
+    first_position: int | None = None
 
     @property
     def first(self) -> AppendResult:
@@ -148,7 +151,10 @@ class Commands:
         if command_id is not None:
             earlier = already_submitted([loaded.round, *loaded.streams.values()], command_id)
             if earlier is not None:
-                return Outcome(already=_already_note(earlier))
+                return Outcome(
+                    already=_already_note(earlier),
+                    first_position=_last_written(loaded, command_id),
+                )
         rnd = fold_round(loaded.round)
         day = command_day(command, rnd, today)
         if command.on is None and command.own_date() is None and day != today:
@@ -202,6 +208,17 @@ class Commands:
                 role=actor.role,
             )
         return results
+
+
+def _last_written(loaded: _Loaded, command_id: UUID) -> int:
+    """The last position a submission wrote, over every stream it wrote to."""
+    ids = {str(command_id)} | {str(uuid5(command_id, s)) for s in loaded.read}
+    return max(
+        r.position
+        for history in (loaded.round, *loaded.streams.values())
+        for r in history
+        if r.metadata.command_id is not None and str(r.metadata.command_id) in ids
+    )
 
 
 def _already_note(earlier: R) -> str:

@@ -38,7 +38,7 @@ from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
 from ppss_workflow.web import api, auditor, calendar_web, commands_api, coordinator, pages, portal
-from ppss_workflow.web.auth import CsrfRefused, current_actor
+from ppss_workflow.web.auth import CsrfRefused, current_actor, token_principal
 from ppss_workflow.web.render import Forbidden, SignInRequired, render_error
 from ppss_workflow.web.settings import WebSettings
 
@@ -157,6 +157,20 @@ def _install_errors(app: FastAPI) -> None:
 
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        if is_api(request) and request.method == "POST":
+            # Who may write is answered before what was sent: a body that is not even JSON
+            # fails before any dependency runs, so the token is checked here first.
+            principal = token_principal(request)
+            if principal is None:
+                return await sign_in_required(request, SignInRequired())
+            kind = commands_api.KIND_OF_PATH.get(request.url.path)
+            try:
+                if kind is not None:
+                    commands_api.may_give(principal, kind)
+                elif not principal.may_write:
+                    raise Forbidden(f"the {principal.role} role may not record anything")
+            except Forbidden as refused:
+                return await forbidden(request, refused)
         lines = [
             f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', '')}"
             for e in exc.errors()

@@ -185,26 +185,27 @@ def test_export_import_export_through_the_cli(demo_url: str, tmp_path: Path) -> 
 
 
 def test_history_shows_an_annulment_beside_what_it_annuls(tmp_path: Path) -> None:
-    """A payment recorded by mistake is annulled: history shows every event's global
+    """A payment recorded by mistake is annulled (asked for, then confirmed by a second
+    person; Skarpnäck's, since no repayment relied on it): history shows every event's global
     position and event id, and marks both the annulled payment and its annulment."""
     with scratch_store() as store:
         load_demo(store)
-        payment = next(r for r in store.read_stream("project:ppss-2014:farsta")
+        payment = next(r for r in store.read_stream("project:ppss-2014:skarpnack")
                        if r.event_type == "DisbursementMade")  # fmt: skip
         annul = Annul(
             round_id="ppss-2014",
-            district="Farsta",
+            district="Skarpnäck",
             event_id=payment.event_id,
             reason="Dubbelregistrerad",
             money_never_left=True,
         )
         Commands(store).execute(COORDINATOR, annul)  # asks
         Commands(store).execute(SECOND, annul)  # a second person confirms
-        args = ("audit", "history", "--round", "ppss-2014", "--district", "Farsta",
+        args = ("audit", "history", "--round", "ppss-2014", "--district", "Skarpnäck",
                 "--database", url_of(store))  # fmt: skip
         run = ppss(*args, "--format", "json", home=tmp_path)
         table = ppss(*args, home=tmp_path)
-        stored = {r.position: r.event_key for r in store.read_stream("project:ppss-2014:farsta")}
+        stored = {r.position: r.event_key for r in store.read_stream("project:ppss-2014:skarpnack")}
     assert run.code == 0, run.err
     after = json.loads(run.out)
     assert {e["position"]: e["event_id"] for e in after} == stored
