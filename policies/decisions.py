@@ -110,7 +110,7 @@ from policies.corrections import (
 )
 from policies.documents import attached
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
-from policies.reason import Named, Reason
+from policies.reason import Named, Reason, ReasonCode
 from policies.registry import POLICIES
 from policies.review import REPORTS
 from policies.state import (
@@ -131,6 +131,9 @@ from policies.totals import RoundTotals
 
 __all__ = [
     "ACCOUNTING_TAIL_DAYS",
+    "DOCUMENT_NOT_AS_STORED",
+    "DOCUMENT_NOT_STORED",
+    "HELD_UNKNOWN",
     "OPERATIONS",
     "Decision",
     "Refusal",
@@ -186,6 +189,17 @@ class Refusal(Exception):
         self.reason = reason
 
 
+#: A view whose content store was not read (see :attr:`View.held_document`).
+HELD_UNKNOWN: object = object()
+
+#: Refused: the content store holds no bytes under this SHA-256 (upload the file itself).
+DOCUMENT_NOT_STORED = ReasonCode("document.not_stored", "sha256")
+#: Refused: the bytes held under the hash are not the size or type the command says.
+DOCUMENT_NOT_AS_STORED = ReasonCode(
+    "document.not_as_stored", "sha256", "size", "media_type", "stored_size", "stored_type"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class View:
     """What a decision sees: the round, the project, (round-wide) every project, the day."""
@@ -204,6 +218,11 @@ class View:
     target: R | None = None
     target_history: tuple[R, ...] = ()
     round_history: tuple[R, ...] = ()
+    #: Attach: what the content store holds under the command's SHA-256, as (size in bytes,
+    #: media type sniffed from the bytes), or None when the store holds nothing under it. The
+    #: machinery reads it before deciding; ``HELD_UNKNOWN`` means it was not read (a path
+    #: that does not attach, or a replay whose documents travel apart).
+    held_document: tuple[int, str] | object | None = HELD_UNKNOWN
     #: Who gives the command (the actor's name as recorded in metadata); the four-eyes rule
     #: of a payment's annulment compares it with who asked and who paid. None: unknown.
     actor: str | None = None
@@ -1045,6 +1064,34 @@ def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
 
 def _attach_document(cmd: AttachDocument, view: View) -> Decision:
     project = _project(cmd, view)
+    held = view.held_document
+    if held is None:
+        _refuse(
+            cmd,
+            view,
+            f"no file with SHA-256 {cmd.sha256} is in the content store: upload the file "
+            "itself, and the server stores, hashes, sizes and types it",
+            "documents are stored before they are attached",
+            kind="invalid",
+            reason=DOCUMENT_NOT_STORED(sha256=cmd.sha256),
+        )
+    if isinstance(held, tuple) and held != (cmd.size_bytes, cmd.media_type):
+        size, media_type = held
+        _refuse(
+            cmd,
+            view,
+            f"the file with SHA-256 {cmd.sha256} is {size} bytes of {media_type}, not "
+            f"{cmd.size_bytes} bytes of {cmd.media_type}",
+            "documents are stored before they are attached",
+            kind="invalid",
+            reason=DOCUMENT_NOT_AS_STORED(
+                sha256=cmd.sha256,
+                size=cmd.size_bytes,
+                media_type=cmd.media_type,
+                stored_size=size,
+                stored_type=media_type,
+            ),
+        )
     for r in attached(project):
         e = r.event
         if e.sha256 == cmd.sha256 and e.attached_to == cmd.attached_to:

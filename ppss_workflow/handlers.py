@@ -15,9 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
+from sqlalchemy import select
+
 from events import Metadata, NewEvent, Recorded, Role
-from policies.commands import Annul, Command, ProjectCommand, RecordAllocation
+from policies.commands import Annul, AttachDocument, Command, ProjectCommand, RecordAllocation
 from policies.decisions import (
+    HELD_UNKNOWN,
     Decision,
     Refusal,
     View,
@@ -29,6 +32,7 @@ from policies.decisions import (
 from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
 from policies.submissions import already_submitted
 from policies.totals import RoundTotals
+from ppss_workflow.db import documents
 from ppss_workflow.errors import (
     ConcurrencyError,
     ConditionNotMet,
@@ -245,6 +249,8 @@ class _Loaded:
     target: R | None = None
     #: The round's district names, when the command names a district with no project.
     districts: tuple[str, ...] = ()
+    #: Attach: what the content store holds under the command's hash (see View).
+    held_document: tuple[int, str] | object | None = HELD_UNKNOWN
     #: Round-wide figures from the read model, and the position they reflect.
     totals: RoundTotals | None = None
     totals_position: int = 0
@@ -300,6 +306,7 @@ class _Loaded:
             target_history=target_history,
             round_history=tuple(self.round) if self.target is not None else (),
             actor=actor,
+            held_document=self.held_document,
         )
 
 
@@ -336,7 +343,20 @@ def _load(store: EventStore, model: Projector, command: Command) -> _Loaded:
                 loaded.districts = tuple(sorted(d for d in folded if d))
     if isinstance(command, Annul):
         loaded.target = _target(store, command, loaded)
+    if isinstance(command, AttachDocument):
+        loaded.held_document = _held(store, command.sha256)
     return loaded
+
+
+def _held(store: EventStore, sha256: str) -> tuple[int, str] | None:
+    """What the content store holds under ``sha256``: (size, sniffed media type), or None."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(documents.c.size_bytes, documents.c.media_type).where(
+                documents.c.sha256 == sha256
+            )
+        ).first()
+    return (int(row[0]), str(row[1])) if row is not None else None
 
 
 def _target(store: EventStore, command: Annul, loaded: _Loaded) -> R | None:

@@ -37,7 +37,16 @@ from ppss_workflow.errors import (
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
-from ppss_workflow.web import api, auditor, calendar_web, commands_api, coordinator, pages, portal
+from ppss_workflow.web import (
+    api,
+    auditor,
+    calendar_web,
+    commands_api,
+    coordinator,
+    documents_api,
+    pages,
+    portal,
+)
 from ppss_workflow.web.auth import CsrfRefused, current_actor, token_principal
 from ppss_workflow.web.render import Forbidden, SignInRequired, render_error
 from ppss_workflow.web.settings import WebSettings
@@ -262,6 +271,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(coordinator.router)
     app.include_router(commands_api.router)
+    app.include_router(documents_api.router)
     app.include_router(calendar_web.router)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
     if settings.oidc_issuer:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from ppss_workflow.db import documents
 from ppss_workflow.demo import COORDINATOR
 from ppss_workflow.grants import grant_role
 from ppss_workflow.store import EventStore
@@ -216,3 +217,94 @@ def test_the_auditor_sees_every_money_correction(
                  "Återkrav", "Medel som inte använts enligt plan 2014"):  # fmt: skip
         assert text in page.text, text
     assert signed_in("district:Farsta").get("/audit/corrections").status_code == 403
+
+
+# -- documents, bytes first ----------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+UPLOAD = "/api/v1/rounds/ppss-2014/projects/farsta/documents"
+
+
+def test_an_invented_hash_is_refused_and_verify_stays_green(
+    app_client: TestClient, tokens: dict[str, str], demo_store: EventStore, tmp_path: Path
+) -> None:
+    """A district names a SHA-256 the store does not hold, as text/html of 10 GB: 422, nothing
+    written, and `ppss audit verify` still exits 0 (it answered 201 and exit 7 before)."""
+    before = demo_store.count()
+    forged = {"round_id": "ppss-2014", "district": "Farsta", "attached_to": "plan",
+              "file_name": "x.html", "media_type": "text/html", "size_bytes": 10**10,
+              "sha256": "ab" * 32}  # fmt: skip
+    response = app_client.post(
+        f"{API}/attach-document", json=forged, headers=_auth(tokens["district:Farsta"])
+    )
+    _problem(response, 422)
+    assert response.json()["rule"] == "documents are stored before they are attached"
+    assert demo_store.count() == before
+    verified = ppss("audit", "verify", "--database", _url(demo_store), home=tmp_path)
+    assert verified.code == 0, verified.err
+
+
+def test_a_document_is_uploaded_and_downloaded_as_an_attachment(
+    app_client: TestClient, tokens: dict[str, str], demo_store: EventStore
+) -> None:
+    """Upload: the server hashes, sizes and sniffs; the same again is 200. Download: the bytes,
+    as an attachment, nosniff. Another district's token does not find it."""
+    farsta = _auth(tokens["district:Farsta"])
+    files = {"file": ("arbetsplan.pdf", PDF, "text/html")}  # the header's type is not believed
+    first = app_client.post(UPLOAD, files=files, data={"attached_to": "plan"}, headers=farsta)
+    assert first.status_code == 201, first.text
+    out = first.json()
+    assert (out["media_type"], out["size_bytes"]) == ("application/pdf", len(PDF))
+    again = app_client.post(UPLOAD, files=files, data={"attached_to": "plan"}, headers=farsta)
+    assert (again.status_code, again.json()["already_recorded"]) == (200, True)
+    down = app_client.get(f"/api/v1/documents/{out['sha256']}", headers=farsta)
+    assert down.status_code == 200
+    assert down.content == PDF
+    assert down.headers["content-disposition"].startswith("attachment;")
+    assert down.headers["x-content-type-options"] == "nosniff"
+    assert down.headers["content-type"] == "application/pdf"
+    other = app_client.get(
+        f"/api/v1/documents/{out['sha256']}", headers=_auth(tokens["district:Rinkeby-Kista"])
+    )
+    _problem(other, 404)
+
+
+def test_an_upload_outside_the_limits_is_refused(
+    app_client: TestClient,
+    tokens: dict[str, str],
+    demo_store: EventStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HTML is not on the allow-list, a file over the limit is refused, an auditor may not
+    upload at all: 422, 422, 403, and nothing written."""
+    farsta = _auth(tokens["district:Farsta"])
+    before = demo_store.count()
+    html = {"file": ("plan.pdf", b"<html><script>alert(1)</script></html>", "application/pdf")}
+    _problem(app_client.post(UPLOAD, files=html, data={"attached_to": "plan"}, headers=farsta), 422)
+    monkeypatch.setenv("PPSS_DOCUMENTS_MAX_BYTES", "32")
+    big = {"file": ("plan.pdf", PDF, "application/pdf")}
+    _problem(app_client.post(UPLOAD, files=big, data={"attached_to": "plan"}, headers=farsta), 422)
+    monkeypatch.delenv("PPSS_DOCUMENTS_MAX_BYTES")
+    auditor = _auth(tokens["auditor"])
+    _problem(app_client.post(UPLOAD, files=big, data={"attached_to": "plan"}, headers=auditor), 403)
+    assert demo_store.count() == before
+
+
+def test_an_annulled_attachment_is_not_required_by_verify(
+    app_client: TestClient, tokens: dict[str, str], demo_store: EventStore, tmp_path: Path
+) -> None:
+    """An attachment whose bytes are gone fails `audit verify` (exit 7) until it is annulled."""
+    farsta = _auth(tokens["district:Farsta"])
+    files = {"file": ("plan.pdf", PDF, "application/pdf")}
+    out = app_client.post(UPLOAD, files=files, data={"attached_to": "plan"}, headers=farsta)
+    assert out.status_code == 201, out.text
+    with demo_store.engine.begin() as conn:
+        conn.execute(documents.delete().where(documents.c.sha256 == out.json()["sha256"]))
+    args = ("audit", "verify", "--database", _url(demo_store))
+    assert ppss(*args, home=tmp_path).code == 7
+    annul = {"round_id": "ppss-2014", "district": "Farsta", "position": out.json()["position"],
+             "reason": "Filen saknas"}  # fmt: skip
+    done = app_client.post(f"{API}/annul", json=annul, headers=_auth(tokens["coordinator"]))
+    assert done.status_code == 201, done.text
+    verified = ppss(*args, home=tmp_path)
+    assert verified.code == 0, verified.err
