@@ -13,11 +13,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from events.base import describe_validation_error
 from ppss_workflow import __version__
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.db import create_store_engine, safe_url
@@ -189,12 +191,23 @@ def _install_errors(app: FastAPI) -> None:
             return problem(422, "Unprocessable Content", detail)
         return render_error(request, 400, detail)
 
+    async def invalid_model(request: Request, exc: Exception) -> Response:
+        """A value a form took that its command's model refuses (a control character, a bidi
+        mark, a line break in a one-line field): 422 with what is wrong, never a 500. The
+        forms check their fields with the same types first, so this is the last net."""
+        assert isinstance(exc, ValidationError)
+        detail = describe_validation_error(exc)
+        if is_api(request):
+            return problem(422, "Unprocessable Content", detail)
+        return render_error(request, 422, detail)
+
     app.add_exception_handler(WorkflowError, workflow_error)
     app.add_exception_handler(CsrfRefused, csrf_refused)
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(Forbidden, forbidden)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(ValidationError, invalid_model)
 
 
 def open_web_store(database_url: str | None) -> EventStore:

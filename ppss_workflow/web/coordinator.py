@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import TypeAdapter, ValidationError
 
 from policies.allocation import AllocationResult
 from policies.commands import (
@@ -27,7 +29,9 @@ from policies.commands import (
     CloseRound,
     Command,
     DemandRepayment,
+    FreeText,
     GrantSupervision,
+    Line,
     OpenRound,
     RecordAllocation,
     RecordNetwork,
@@ -45,7 +49,7 @@ from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.web import pages
 from ppss_workflow.web.auth import current_principal
-from ppss_workflow.web.forms import parse_count, parse_kronor
+from ppss_workflow.web.forms import form_id_of, parse_count, parse_kronor
 from ppss_workflow.web.render import Forbidden, environment, render, tr_for
 from ppss_workflow.web.views import ProjectDetail, parse_day, project_detail
 
@@ -95,6 +99,11 @@ class Forms:
 
     def error(self, section: str, name: str) -> str:
         return str(self.form(section)["errors"].get(name, ""))
+
+    def form_id(self, section: str) -> str:
+        """The form's own id: kept when the form comes back with an error, else a new one,
+        so a double click or a resent form is one submission."""
+        return str(form_id_of(self.form(section).get("form_id")))
 
 
 def _forms(request: Request, extra: dict[str, Any]) -> Forms:
@@ -201,11 +210,13 @@ def _record(
     flash: dict[str, Any],
     back: str,
     district: str | None = None,
+    command_id: UUID | None = None,
 ) -> Response:
     """Run ``command``: a refusal comes back beside the form (``again(refusal)``: the page
     with it, 422, nothing written), unless what it asks for is on record already (then the
-    flash says so); otherwise back to ``back`` with a flash of what was recorded."""
-    outcome, reason = pages._execute(request, principal, command)
+    flash says so); otherwise back to ``back`` with a flash of what was recorded.
+    ``command_id``: the form's own id (the same form sent twice is recorded once)."""
+    outcome, reason = pages._execute(request, principal, command, command_id)
     if outcome is None:
         if _already(request, command, district) is None:
             return again(reason)
@@ -267,6 +278,8 @@ def _line(tr: Any, errors: dict[str, str], name: str, text: str, *, limit: int =
         errors[name] = tr.gettext("Fill this in.")
     elif len(value) > limit or (limit == 200 and "\n" in value):
         errors[name] = tr.gettext("The text is too long (at most 200 characters, one line).")
+    elif not _valid(_LINE, value):
+        errors[name] = tr.gettext("Use printable characters only, on one line.")
     return value
 
 
@@ -276,7 +289,22 @@ def _free(tr: Any, errors: dict[str, str], name: str, text: str, *, required: bo
         errors[name] = tr.gettext("Say why: it is kept with the entry.")
     elif len(value) > 2000:
         errors[name] = tr.gettext("The text is too long (at most 2 000 characters).")
+    elif value and not _valid(_FREE, value):
+        errors[name] = tr.gettext("Use printable characters only.")
     return value
+
+
+#: The command models' own text types: a form's field is checked as the API's body is.
+_LINE: TypeAdapter[str] = TypeAdapter(Line)
+_FREE: TypeAdapter[str] = TypeAdapter(FreeText)
+
+
+def _valid(adapter: TypeAdapter[str], value: str) -> bool:
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 # -- a project's forms ---------------------------------------------------------------------
@@ -413,12 +441,14 @@ def demand(
     amount: Text = "",
     due_on: Text = "",
     reason: Text = "",
+    form_id: Text = "",
 ) -> Response:
     """Demand money back that the rules say is owed."""
     principal, detail = _project_post(request, csrf, round_id, district)
     tr = tr_for(request)
     errors: dict[str, str] = {}
-    form = {"amount": amount, "due_on": due_on, "reason": reason}
+    submission = form_id_of(form_id)
+    form = {"amount": amount, "due_on": due_on, "reason": reason, "form_id": str(submission)}
     again = _project_again(request, principal, (round_id, district), "demand", form)
     amount_sek = _kronor(tr, errors, "amount", amount)
     day = _day(tr, errors, "due_on", due_on, required=True)
@@ -434,7 +464,14 @@ def demand(
     )
     flash = {"kind": "demand", "amount": amount_sek, "day": day.isoformat()}
     return _record(
-        request, principal, command, again, flash, _url(detail, "repayment"), detail.district
+        request,
+        principal,
+        command,
+        again,
+        flash,
+        _url(detail, "repayment"),
+        detail.district,
+        submission,
     )
 
 
@@ -486,12 +523,14 @@ def annul(
     csrf: CsrfField = "",
     position: Text = "",
     reason: Text = "",
+    money_never_left: Text = "",
 ) -> Response:
-    """Correct an entry chosen in the timeline: annul it, with a reason (kept on record)."""
+    """Correct an entry chosen in the timeline: annul it, with a reason (kept on record). A
+    payment only if its money never left (ticked), and by a second person."""
     principal, detail = _project_post(request, csrf, round_id, district)
     tr = tr_for(request)
     errors: dict[str, str] = {}
-    form = {"position": position, "reason": reason}
+    form = {"position": position, "reason": reason, "money_never_left": money_never_left}
     again = _project_again(request, principal, (round_id, district), "annul", form)
     positions = {str(e.record.position) for e in detail.timeline}
     if position not in positions:
@@ -504,6 +543,7 @@ def annul(
         district=detail.district,
         position=int(position),
         reason=why,
+        money_never_left=money_never_left == "yes",
     )
     flash = {"kind": "annul", "position": int(position)}
     return _record(
