@@ -34,4 +34,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "makuleringen av utbetalning {reference} är redan begärd (position {position}); "
         "den väntar på en andra persons bekräftelse",
     ),
+    "document.not_stored": (
+        "no file with SHA-256 {sha256} is in the content store: upload the file itself, and "
+        "the server stores, hashes, sizes and types it",
+        "ingen fil med SHA-256 {sha256} finns i dokumentlagret: ladda upp själva filen, så "
+        "lagrar, hashar, mäter och typbestämmer servern den",
+    ),
+    "document.not_as_stored": (
+        "the file with SHA-256 {sha256} is {stored_size} bytes of {stored_type}, not {size} "
+        "bytes of {media_type}",
+        "filen med SHA-256 {sha256} är {stored_size} byte {stored_type}, inte {size} byte "
+        "{media_type}",
+    ),
 }

@@ -85,11 +85,14 @@ def run_command(
 def may_give(principal: Principal, kind: type[Command]) -> None:
     """The token's role may give commands of ``kind`` at all (403 otherwise). Decided from the
     route alone, so it is answered before the body is looked at: an auditor gets 403 whatever
-    it sends. Whether a district acts on its own project needs the body, and is checked after.
+    it sends. A district's commands need the body (its own project, or "not found"), and are
+    checked after.
     """
     if not principal.may_write:
         raise Forbidden(f"the {principal.role} role may not record anything")
-    if principal.role not in kind.roles:
+    # A district is answered after the body: another district's project is "not found"
+    # (never "forbidden"), so that a district is not told which districts a round has.
+    if principal.district is None and principal.role not in kind.roles:
         raise Forbidden(
             f"the {principal.role} role may not {kind.verb}; that is for: {', '.join(kind.roles)}"
         )

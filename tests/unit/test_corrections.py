@@ -4,6 +4,8 @@ the auditor's list of money corrections."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -21,7 +23,7 @@ from events import (
     registry,
 )
 from events.streams import EVENT_STREAMS
-from policies.commands import Annul, DemandRepayment, Disburse
+from policies.commands import Annul, AttachDocument, DemandRepayment, Disburse
 from policies.corrections import (
     MONEY_CONSEQUENCES,
     NEVER_RELIED_ON,
@@ -29,8 +31,10 @@ from policies.corrections import (
     money_corrections,
     relied_on,
 )
-from policies.decisions import Refusal
+from policies.decisions import Refusal, decide
+from policies.reason import REASON_CODES
 from policies.state import fold_project
+from ppss_workflow.reason_texts_money import TEXTS
 from tests.unit.strategies import example_of
 from tests.unit.world import (
     FARSTA,
@@ -255,3 +259,39 @@ def test_every_money_correction_in_one_list(world: World) -> None:
         ("repayment demanded", "anna", None, None, 10_000),
     ]
     assert listed[0].why == "Fel konto"
+
+
+# -- documents: the decision gets what the content store holds --------------------------------
+
+
+def _attach(**fields: Any) -> AttachDocument:
+    base = {"round_id": RID, "district": "Farsta", "attached_to": "plan", "file_name": "x.pdf",
+            "media_type": "application/pdf", "size_bytes": 10, "sha256": "ab" * 32}  # fmt: skip
+    return AttachDocument(**{**base, **fields})
+
+
+def test_an_attachment_names_bytes_the_store_holds(world: World) -> None:
+    """A hash the content store does not hold is refused; a size or type other than the stored
+    bytes' is refused; the bytes as stored are attached."""
+    cmd = _attach()
+    view = world.view(cmd, TODAY, None)
+    with pytest.raises(Refusal) as missing:
+        decide(cmd, replace(view, held_document=None))
+    assert missing.value.reason is not None
+    assert (missing.value.reason.code, missing.value.kind) == ("document.not_stored", "invalid")
+    with pytest.raises(Refusal) as other:
+        decide(cmd, replace(view, held_document=(10, "text/html")))
+    assert other.value.reason is not None
+    assert other.value.reason.code == "document.not_as_stored"
+    decision = decide(cmd, replace(view, held_document=(10, "application/pdf")))
+    assert [e.event_type for _, es in decision.appends for e in es] == ["DocumentAttached"]
+
+
+def test_the_new_reasons_have_both_texts_with_their_parameters() -> None:
+    """Every code in reason_texts_money is declared, and says exactly its parameters in
+    English and Swedish."""
+    for code, (english, swedish) in TEXTS.items():
+        names = set(REASON_CODES[code].names)
+        assert set(re.findall(r"{(\w+)}", english)) == names, code
+        assert set(re.findall(r"{(\w+)}", swedish)) == names, code
+    assert {c for c in REASON_CODES if c.startswith(("annul.", "document."))} <= set(TEXTS)
