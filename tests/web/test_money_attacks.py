@@ -3,6 +3,7 @@ each is refused in one line or a 4xx problem, and writes nothing. On both backen
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -308,3 +309,38 @@ def test_an_annulled_attachment_is_not_required_by_verify(
     assert done.status_code == 201, done.text
     verified = ppss(*args, home=tmp_path)
     assert verified.code == 0, verified.err
+
+
+def test_the_cli_refuses_to_erase_money_and_lists_the_corrections(
+    app_client: TestClient, demo_store: EventStore, tmp_path: Path
+) -> None:
+    """`ppss annul` of a payment without --money-never-left: one line, nothing written; asked
+    and confirmed by two people it is annulled, and `ppss audit corrections` lists who asked,
+    who confirmed and why."""
+    payment = _first(demo_store, "project:ppss-2014:skarpnack", "DisbursementMade")
+    url = _url(demo_store)
+    annul = ("annul", "--round", "ppss-2014", "--district", "Skarpnäck", "--position",
+             str(payment), "--reason", "Fel konto", "--as", "coordinator",
+             "--database", url)  # fmt: skip
+    before = demo_store.count()
+    assert_one_line_error(ppss(*annul, "--actor", "anna", home=tmp_path), "rule:")
+    assert demo_store.count() == before
+    for who in ("anna", "anna", "bertil"):
+        done = ppss(*annul, "--money-never-left", "--actor", who, home=tmp_path)
+        assert done.code == 0, done.err
+    assert demo_store.count() == before + 2  # the request, then the annulment
+    listed = ppss("audit", "corrections", "--round", "ppss-2014", "--format", "json",
+                  "--database", url, home=tmp_path)  # fmt: skip
+    assert listed.code == 0, listed.err
+    rows = json.loads(listed.out)
+    annulled = next(r for r in rows if r["kind"] == "annulment")
+    assert (annulled["who"], annulled["confirmed_by"], annulled["why"], annulled["corrects"]) == (
+        "anna",
+        "bertil",
+        "Fel konto",
+        payment,
+    )
+    assert any(r["kind"] == "repayment demanded" for r in rows)
+    table = ppss("audit", "corrections", "--database", url, home=tmp_path)
+    assert table.code == 0, table.err
+    assert "Rättelser av pengar" in table.out
