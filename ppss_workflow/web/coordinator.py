@@ -20,7 +20,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import TypeAdapter, ValidationError
 
 from policies.allocation import AllocationResult
 from policies.commands import (
@@ -29,9 +28,7 @@ from policies.commands import (
     CloseRound,
     Command,
     DemandRepayment,
-    FreeText,
     GrantSupervision,
-    Line,
     OpenRound,
     RecordAllocation,
     RecordNetwork,
@@ -49,7 +46,7 @@ from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.web import pages
 from ppss_workflow.web.auth import current_principal
-from ppss_workflow.web.forms import form_id_of, parse_count, parse_kronor
+from ppss_workflow.web.forms import form_id_of, parse_count, parse_kronor, unprintable
 from ppss_workflow.web.render import Forbidden, environment, render, tr_for
 from ppss_workflow.web.views import ProjectDetail, parse_day, project_detail
 
@@ -278,8 +275,8 @@ def _line(tr: Any, errors: dict[str, str], name: str, text: str, *, limit: int =
         errors[name] = tr.gettext("Fill this in.")
     elif len(value) > limit or (limit == 200 and "\n" in value):
         errors[name] = tr.gettext("The text is too long (at most 200 characters, one line).")
-    elif not _valid(_LINE, value):
-        errors[name] = tr.gettext("Use printable characters only, on one line.")
+    elif bad := unprintable(value, one_line=True):
+        errors[name] = tr.gettext(bad)
     return value
 
 
@@ -289,22 +286,9 @@ def _free(tr: Any, errors: dict[str, str], name: str, text: str, *, required: bo
         errors[name] = tr.gettext("Say why: it is kept with the entry.")
     elif len(value) > 2000:
         errors[name] = tr.gettext("The text is too long (at most 2 000 characters).")
-    elif value and not _valid(_FREE, value):
-        errors[name] = tr.gettext("Use printable characters only.")
+    elif bad := unprintable(value, one_line=False):
+        errors[name] = tr.gettext(bad)
     return value
-
-
-#: The command models' own text types: a form's field is checked as the API's body is.
-_LINE: TypeAdapter[str] = TypeAdapter(Line)
-_FREE: TypeAdapter[str] = TypeAdapter(FreeText)
-
-
-def _valid(adapter: TypeAdapter[str], value: str) -> bool:
-    try:
-        adapter.validate_python(value)
-    except ValidationError:
-        return False
-    return True
 
 
 # -- a project's forms ---------------------------------------------------------------------

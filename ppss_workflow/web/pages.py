@@ -39,7 +39,13 @@ from ppss_workflow.web.auth import (
     sign_in,
     sign_out,
 )
-from ppss_workflow.web.forms import form_id_of, parse_count, parse_instant, parse_kronor
+from ppss_workflow.web.forms import (
+    form_id_of,
+    parse_count,
+    parse_instant,
+    parse_kronor,
+    unprintable,
+)
 from ppss_workflow.web.portal_forms import portal_context
 from ppss_workflow.web.render import Forbidden, SignInRequired, render, tr_for
 from ppss_workflow.web.views import (
@@ -342,6 +348,8 @@ def pay(
         errors["reference"] = tr.gettext("Give the payment's reference (verification number).")
     elif len(reference.strip()) > 200:
         errors["reference"] = tr.gettext("The reference is too long (at most 200 characters).")
+    elif bad := unprintable(reference, one_line=True):
+        errors["reference"] = tr.gettext(bad)
     if purpose not in ("grant", "supervision"):
         errors["purpose"] = tr.gettext("Choose grant or supervision money.")
     form = {"amount": amount, "reference": reference, "purpose": purpose}
@@ -459,6 +467,8 @@ def decide_plan(
         )
     if len(reason.strip()) > 2000:
         errors["reason"] = tr.gettext("The reason is too long (at most 2 000 characters).")
+    elif bad := unprintable(reason, one_line=False):
+        errors["reason"] = tr.gettext(bad)
     form = {"plan_id": plan_id, "decision": decision, "meeting_on": meeting_on, "reason": reason}
     if errors or day is None:
         return _project_page(
@@ -537,6 +547,8 @@ def submit_follow_up(
         errors["self_financing_plan"] = tr.gettext(
             "The text is too long (at most 2 000 characters)."
         )
+    elif bad := unprintable(self_financing_plan, one_line=False):
+        errors["self_financing_plan"] = tr.gettext(bad)
     form = {
         **typed,
         "period_start": period_start,

@@ -140,3 +140,20 @@ def test_any_values_in_the_forms_are_never_a_500(
         assert response.status_code < 500, (path, data, response.text[-500:])
 
     fuzz()
+
+
+def test_a_bidi_mark_is_an_error_beside_its_field(
+    signed_in: Callable[[str | None], TestClient], demo_store: EventStore
+) -> None:
+    """The repayment demand's reason with a bidi override: 422, the error beside the reason,
+    nothing written (the API says 422 for the same value)."""
+    client = signed_in("coordinator")
+    csrf = csrf_of(client.get("/").text)
+    before = demo_store.count()
+    data = {"amount": "1000", "due_on": "2015-03-31", "reason": "Ej \u202eanvänt",
+            "csrf_token": csrf}  # fmt: skip
+    response = client.post("/rounds/ppss-2014/projects/farsta/repayment-demands", data=data)
+    assert response.status_code == 422
+    assert 'id="demand-reason-error"' in response.text
+    assert "Använd bara skrivbara tecken" in response.text
+    assert demo_store.count() == before
