@@ -19,6 +19,8 @@ from events import (
     PaymentAnnulmentRequested,
     PaymentPlanSet,
     RepaymentDemanded,
+    RepaymentReceived,
+    RepaymentWaived,
     YearEndAccountSubmitted,
     registry,
 )
@@ -29,10 +31,13 @@ from policies.corrections import (
     NEVER_RELIED_ON,
     RELIES_ON,
     money_corrections,
+    payment_annulment,
+    pending_request,
     relied_on,
+    repeated_demand,
 )
 from policies.decisions import Refusal, decide
-from policies.reason import REASON_CODES
+from policies.reason import REASON_CODES, Reason
 from policies.state import fold_project
 from ppss_workflow.reason_texts_money import TEXTS
 from tests.unit.strategies import example_of
@@ -295,3 +300,37 @@ def test_the_new_reasons_have_both_texts_with_their_parameters() -> None:
         assert set(re.findall(r"{(\w+)}", english)) == names, code
         assert set(re.findall(r"{(\w+)}", swedish)) == names, code
     assert {c for c in REASON_CODES if c.startswith(("annul.", "document."))} <= set(TEXTS)
+
+
+def test_the_list_holds_other_money_entries_and_repayments_only() -> None:
+    """An annulled award is listed with its amount; a repayment received (its reference as
+    the why) and waived are listed; an annulled contact or plan is not money and is left out."""
+    w = World()
+    award = awarded(w, FARSTA, 300_000)
+    plan = plan_approved(w)
+    w.given(FARSTA, EventAnnulled(annulled_event_id=award.event_id, reason="Fel belopp"),
+            TODAY, actor="anna")  # fmt: skip
+    w.given(FARSTA, EventAnnulled(annulled_event_id=plan.event_id, reason="x"), TODAY)
+    w.given(FARSTA, RepaymentReceived(amount_sek=5_000, payment_reference="I-7"), TODAY)
+    w.given(FARSTA, RepaymentWaived(amount_sek=1_000, reason="Ringa", decision_ref="B-1"), TODAY)
+    listed = money_corrections(w.events)
+    assert [(c.kind, c.entry, c.amount_sek, c.why, c.corrects) for c in listed] == [
+        ("annulment", "GrantAwarded", 300_000, "Fel belopp", award.position),
+        ("repayment received", "RepaymentReceived", 5_000, "I-7", None),
+        ("repayment waived", "RepaymentWaived", 1_000, "Ringa", None),
+    ]
+    assert listed[0].who == "anna"
+
+
+def test_an_unknown_confirmer_is_not_a_second_person(world: World) -> None:
+    """A confirmation whose actor is not known (None) cannot show four eyes: refused."""
+    payment = pay(world, 100_000, "U-1")
+    world.run(annul(payment.position), TODAY, "anna")
+    request = pending_request(world.stream(FARSTA), payment)
+    assert request is not None
+    outcome = payment_annulment(
+        payment, world.stream(FARSTA), None, money_never_left=True, reason="Fel"
+    )
+    assert isinstance(outcome, Reason)
+    assert (outcome.code, outcome["requested_by"]) == ("annul.payment_four_eyes", "anna")
+    assert repeated_demand([], 1, "x", TODAY) is None
