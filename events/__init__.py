@@ -5,7 +5,7 @@ event type in :data:`events.base.registry`.
 """
 
 from events.access import ACCESS_STREAM, RoleGranted, RoleRevoked
-from events.annulment import EventAnnulled
+from events.annulment import EventAnnulled, PaymentAnnulmentRequested
 from events.application import (
     ApplicationSubmitted,
     ApplicationWithdrawn,
@@ -96,6 +96,7 @@ __all__ = [
     "NetworkMakeUpRecorded",
     "NetworkSessionScheduled",
     "NewEvent",
+    "PaymentAnnulmentRequested",
     "PaymentPlanSet",
     "PlanApproved",
     "PlanRejected",

@@ -50,6 +50,8 @@ EVENT_STREAMS: dict[str, frozenset[StreamKind]] = {
     "ReminderFailed": _PROJECT,
     "ReminderAbandoned": _PROJECT,
     "EventAnnulled": frozenset({"round", "project"}),
+    # a request to annul a payment (a payment is on a project's stream)
+    "PaymentAnnulmentRequested": _PROJECT,
     # a payment plan for the whole round, or for one project
     "PaymentPlanSet": frozenset({"round", "project"}),
     "ReportAccepted": _PROJECT,

@@ -49,6 +49,7 @@ Line = Annotated[Text, Field(max_length=200), AfterValidator(_one_line)]
 FreeText = Annotated[Text, AfterValidator(_free_text)]
 
 __all__ = [
+    "MAX_POSITION",
     "Annul",
     "Apply",
     "AttachDocument",
@@ -81,6 +82,10 @@ __all__ = [
     "SubmitYearEndAccount",
     "Withdraw",
 ]
+
+#: The largest position a command may name: the store's positions are 64-bit integers on
+#: every backend, so a larger one is an input error, not a query that overflows.
+MAX_POSITION = 2**63 - 1
 
 COORDINATOR = ("coordinator",)
 DISTRICT_OR_COORDINATOR = ("district", "coordinator")
@@ -141,7 +146,7 @@ class OpenRound(Command):
     period_end: date
     application_deadline: date | None = None
     policy: Code
-    policy_version: int = 1
+    policy_version: Annotated[int, Field(ge=1, le=1000)] = 1
     deadlines: tuple[tuple[Code, date, FreeText | None], ...] = ()
 
 
@@ -383,8 +388,11 @@ class Annul(Command):
 
     district: Line | None = None
     event_id: UUID | None = None
-    position: Annotated[int, Field(ge=1)] | None = None
+    position: Annotated[int, Field(ge=1, le=MAX_POSITION)] | None = None
     reason: FreeText
+    #: For a payment: the one annulling states that the money never left the city (the entry
+    #: was a mistake). Money that left is corrected by a repayment, never by an annulment.
+    money_never_left: bool = False
 
 
 # -- payment plans and review -----------------------------------------------------------

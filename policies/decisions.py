@@ -41,6 +41,7 @@ from events import (
     NetworkExemptionGranted,
     NetworkMakeUpRecorded,
     NetworkSessionScheduled,
+    PaymentAnnulmentRequested,
     PaymentPlanSet,
     PlanApproved,
     PlanRejected,
@@ -101,9 +102,15 @@ from policies.commands import (
     Withdraw,
 )
 from policies.contacts import contact_book
+from policies.corrections import (
+    ANNUL_PAYMENT_AWAITS_SECOND,
+    payment_annulment,
+    relied_on,
+    repeated_demand,
+)
 from policies.documents import attached
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
-from policies.reason import Reason
+from policies.reason import Named, Reason, ReasonCode
 from policies.registry import POLICIES
 from policies.review import REPORTS
 from policies.state import (
@@ -124,6 +131,9 @@ from policies.totals import RoundTotals
 
 __all__ = [
     "ACCOUNTING_TAIL_DAYS",
+    "DOCUMENT_NOT_AS_STORED",
+    "DOCUMENT_NOT_STORED",
+    "HELD_UNKNOWN",
     "OPERATIONS",
     "Decision",
     "Refusal",
@@ -184,6 +194,17 @@ class Refusal(Exception):
         self.reason = reason
 
 
+#: A view whose content store was not read (see :attr:`View.held_document`).
+HELD_UNKNOWN: object = object()
+
+#: Refused: the content store holds no bytes under this SHA-256 (upload the file itself).
+DOCUMENT_NOT_STORED = ReasonCode("document.not_stored", "sha256")
+#: Refused: the bytes held under the hash are not the size or type the command says.
+DOCUMENT_NOT_AS_STORED = ReasonCode(
+    "document.not_as_stored", "sha256", "size", "media_type", "stored_size", "stored_type"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class View:
     """What a decision sees: the round, the project, (round-wide) every project, the day."""
@@ -202,6 +223,14 @@ class View:
     target: R | None = None
     target_history: tuple[R, ...] = ()
     round_history: tuple[R, ...] = ()
+    #: Attach: what the content store holds under the command's SHA-256, as (size in bytes,
+    #: media type sniffed from the bytes), or None when the store holds nothing under it. The
+    #: machinery reads it before deciding; ``HELD_UNKNOWN`` means it was not read (a path
+    #: that does not attach, or a replay whose documents travel apart).
+    held_document: tuple[int, str] | object | None = HELD_UNKNOWN
+    #: Who gives the command (the actor's name as recorded in metadata); the four-eyes rule
+    #: of a payment's annulment compares it with who asked and who paid. None: unknown.
+    actor: str | None = None
 
     @property
     def round_totals(self) -> RoundTotals:
@@ -326,6 +355,8 @@ def view_of(
     totals: RoundTotals | None = None,
     districts: tuple[str, ...] = (),
     target: R | None = None,
+    actor: str | None = None,
+    held_document: tuple[int, str] | object | None = HELD_UNKNOWN,
 ) -> View:
     """What a decision on ``command`` sees, built from the histories it reads: the one place
     a :class:`View` is made from events (the handlers, the previews, the tests' world).
@@ -334,7 +365,9 @@ def view_of(
     every one for a round-wide rule); ``moment``: cut every history as of that instant (None:
     the whole history); ``totals``: the round's figures when the caller read them instead of
     every project; ``districts``: the round's district names when the command's project has
-    no stream yet; ``target``: the event an annulment names.
+    no stream yet; ``target``: the event an annulment names; ``actor``: who gives the command
+    (the four-eyes rule reads it); ``held_document``: what the content store holds for an
+    attachment's hash (``HELD_UNKNOWN``: not read).
     """
 
     def cut(history: Sequence[R]) -> list[R]:
@@ -362,6 +395,8 @@ def view_of(
         target=target,
         target_history=target_history,
         round_history=tuple(round_history) if target is not None else (),
+        actor=actor,
+        held_document=held_document,
     )
 
 
@@ -374,6 +409,8 @@ def judge_on(
     totals: RoundTotals | None = None,
     districts: tuple[str, ...] = (),
     target: R | None = None,
+    actor: str | None = None,
+    held_document: tuple[int, str] | object | None = HELD_UNKNOWN,
 ) -> tuple[Command, Decision]:
     """Judge ``command`` on the histories given ``today``: on the whole history as of today
     and, for a command that happened on an earlier day (its ``on``, its own date, a session's
@@ -393,6 +430,8 @@ def judge_on(
             totals=totals,
             districts=districts,
             target=target,
+            actor=actor,
+            held_document=held_document,
         )
 
     then = view(day, end_of_day(day)) if day != today else None
@@ -1143,6 +1182,34 @@ def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
 
 def _attach_document(cmd: AttachDocument, view: View) -> Decision:
     project = _project(cmd, view)
+    held = view.held_document
+    if held is None:
+        _refuse(
+            cmd,
+            view,
+            f"no file with SHA-256 {cmd.sha256} is in the content store: upload the file "
+            "itself, and the server stores, hashes, sizes and types it",
+            "documents are stored before they are attached",
+            kind="invalid",
+            reason=DOCUMENT_NOT_STORED(sha256=cmd.sha256),
+        )
+    if isinstance(held, tuple) and held != (cmd.size_bytes, cmd.media_type):
+        size, media_type = held
+        _refuse(
+            cmd,
+            view,
+            f"the file with SHA-256 {cmd.sha256} is {size} bytes of {media_type}, not "
+            f"{cmd.size_bytes} bytes of {cmd.media_type}",
+            "documents are stored before they are attached",
+            kind="invalid",
+            reason=DOCUMENT_NOT_AS_STORED(
+                sha256=cmd.sha256,
+                size=cmd.size_bytes,
+                media_type=cmd.media_type,
+                stored_size=size,
+                stored_type=media_type,
+            ),
+        )
     for r in attached(project):
         e = r.event
         if e.sha256 == cmd.sha256 and e.attached_to == cmd.attached_to:
@@ -1159,6 +1226,12 @@ def _attach_document(cmd: AttachDocument, view: View) -> Decision:
 
 def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
     project = _project(cmd, view)
+    repeat = repeated_demand(project.repayment_demands, cmd.amount_sek, cmd.reason, cmd.due_on)
+    if repeat is not None:
+        return Decision(
+            already=f"the demand of {fmt_sek(cmd.amount_sek)} from {project.district} due on "
+            f"{cmd.due_on} is already recorded (position {repeat.position})"
+        )
     repayment = view.policy.repayment(view.round, project, end_of_day(view.day))  # type: ignore[arg-type]
     if cmd.amount_sek > repayment.undemanded_sek:
         _refuse(
@@ -1349,7 +1422,7 @@ def _annul(cmd: Annul, view: View) -> Decision:
             "annul what is on record",
             kind="not_found",
         )
-    if isinstance(target.event, EventAnnulled | RoundOpened):
+    if isinstance(target.event, EventAnnulled | RoundOpened | PaymentAnnulmentRequested):
         _refuse(
             cmd,
             view,
@@ -1382,9 +1455,14 @@ def _annul(cmd: Annul, view: View) -> Decision:
     rnd = view.round
     assert rnd is not None
     reason = cmd.reason
+    if isinstance(target.event, DisbursementMade):
+        return _annul_payment(cmd, view, target)
     if target.stream_id.startswith("round:"):
         if isinstance(target.event, AllocationDecided):
-            return _annul_allocation(cmd, view, target)
+            decision = _annul_allocation(cmd, view, target)
+            _not_relied_on(cmd, view, target)
+            return decision
+        _not_relied_on(cmd, view, target)
         return Decision(((target.stream_id, (_annulment(target, reason),)),))
     if isinstance(target.event, GrantAwarded) and _from_allocation(rnd, target):
         _refuse(
@@ -1398,7 +1476,81 @@ def _annul(cmd: Annul, view: View) -> Decision:
     after = fold_project(target.stream_id, [*rest])
     _money_still_adds_up(cmd, view, after, target)
     _payments_still_allowed(cmd, view, rest, target)
+    _not_relied_on(cmd, view, target)
     return Decision(((target.stream_id, (_annulment(target, reason),)),))
+
+
+def _whole_round(view: View) -> list[R]:
+    """Every event of the round an annulment sees: its stream and every project's."""
+    found = {r.event_key: r for r in view.round_history}
+    for r in view.target_history:
+        found.setdefault(r.event_key, r)
+    for project in view.projects.values():
+        for r in project.history:
+            found.setdefault(r.event_key, r)
+    return list(found.values())
+
+
+def _not_relied_on(cmd: Annul, view: View, target: R) -> None:
+    """No annulment of what a standing payment, repayment or review relied on."""
+    why = relied_on(target, _whole_round(view))
+    if why is not None:
+        _refuse(
+            cmd,
+            view,
+            f"a {_code(why['consequence'])} at position {why['position']} ({why['day']}) "
+            "relied on "
+            f"this {target.event_type}: settle that first (annul it, or correct the money by "
+            "a repayment)",
+            "no annulment of what money relied on",
+            state=f"relied on by position {why['position']}",
+            reason=why,
+        )
+
+
+def _code(value: object) -> str:
+    return value.code if isinstance(value, Named) else str(value)
+
+
+def _annul_payment(cmd: Annul, view: View, target: R) -> Decision:
+    """A payment is annulled only when its money never left, and by a second person."""
+    _not_relied_on(cmd, view, target)
+    outcome = payment_annulment(
+        target,
+        view.target_history,
+        view.actor,
+        money_never_left=cmd.money_never_left,
+        reason=cmd.reason,
+    )
+    if isinstance(outcome, Reason):
+        e: DisbursementMade = target.event
+        if outcome.code == ANNUL_PAYMENT_AWAITS_SECOND.code:
+            return Decision(
+                already=f"the annulment of payment {e.payment_reference} is already requested "
+                f"(position {outcome['position']}); it awaits a second person's confirmation"
+            )
+        if outcome.code == "annul.payment_money_left":
+            _refuse(
+                cmd,
+                view,
+                f"payment {e.payment_reference} of {fmt_sek(e.amount_sek)} is annulled only if "
+                "the money never left (--money-never-left); money that left is corrected by a "
+                "repayment (demand it back and record it received)",
+                "money that left is repaid, not annulled",
+                kind="invalid",
+                reason=outcome,
+            )
+        _refuse(
+            cmd,
+            view,
+            f"the annulment of payment {e.payment_reference} was asked for by "
+            f"{outcome['requested_by']}; someone else, who did not record the payment, "
+            "must confirm it",
+            "four eyes on a payment's annulment",
+            kind="not_authorised",
+            reason=outcome,
+        )
+    return Decision(((target.stream_id, (outcome,)),))
 
 
 def _annul_allocation(cmd: Annul, view: View, target: R) -> Decision:
@@ -1653,6 +1805,7 @@ def _refuse(
     *,
     kind: str = "condition",
     state: str | None = None,
+    reason: Reason | None = None,
 ) -> NoReturn:
     raise Refusal(
         message,
@@ -1662,6 +1815,7 @@ def _refuse(
         rule=rule,
         kind=kind,
         day=view.day,
+        reason=reason,
     )
 
 

@@ -93,6 +93,7 @@ R = Recorded[Any]
 RECORDED_BY: dict[str, tuple[str, ...]] = {
     "AllocationDecided": RecordAllocation.roles,
     "EventAnnulled": Annul.roles,
+    "PaymentAnnulmentRequested": Annul.roles,
     "ReminderSent": OPERATIONS["dispatch reminders"],
     "ReminderFailed": OPERATIONS["dispatch reminders"],
     "ReminderAbandoned": OPERATIONS["dispatch reminders"],

@@ -15,9 +15,18 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
+from sqlalchemy import select
+
 from events import Metadata, NewEvent, Recorded, Role
-from policies.commands import Annul, Command, ProjectCommand, RecordAllocation
-from policies.decisions import Decision, Refusal, authorise, command_moment, judge_on
+from policies.commands import Annul, AttachDocument, Command, ProjectCommand, RecordAllocation
+from policies.decisions import (
+    HELD_UNKNOWN,
+    Decision,
+    Refusal,
+    authorise,
+    command_moment,
+    judge_on,
+)
 from policies.state import (
     fold_project,
     fold_round,
@@ -26,6 +35,7 @@ from policies.state import (
 )
 from policies.submissions import already_submitted
 from policies.totals import RoundTotals
+from ppss_workflow.db import documents
 from ppss_workflow.errors import (
     ConcurrencyError,
     ConditionNotMet,
@@ -73,6 +83,9 @@ class Outcome:
 
     results: list[AppendResult] = field(default_factory=list)
     already: str | None = None
+    #: When the same submission (its command id) was recorded before: the last position it
+    #: wrote, so that a repeat can be answered with the first answer.
+    first_position: int | None = None
 
     @property
     def first(self) -> AppendResult:
@@ -143,7 +156,10 @@ class Commands:
         if command_id is not None:
             earlier = already_submitted([loaded.round, *loaded.streams.values()], command_id)
             if earlier is not None:
-                return Outcome(already=_already_note(earlier))
+                return Outcome(
+                    already=_already_note(earlier),
+                    first_position=_last_written(loaded, command_id),
+                )
         command, decision = judge_on(
             command,
             loaded.round,
@@ -152,6 +168,8 @@ class Commands:
             totals=loaded.totals,
             districts=loaded.districts,
             target=loaded.target,
+            actor=actor.name,
+            held_document=loaded.held_document,
         )
         if decision.already is not None:
             _log.info("command_already_recorded", command=command.name, note=decision.already)
@@ -202,6 +220,17 @@ class Commands:
         return results
 
 
+def _last_written(loaded: _Loaded, command_id: UUID) -> int:
+    """The last position a submission wrote, over every stream it wrote to."""
+    ids = {str(command_id)} | {str(uuid5(command_id, s)) for s in loaded.read}
+    return max(
+        r.position
+        for history in (loaded.round, *loaded.streams.values())
+        for r in history
+        if r.metadata.command_id is not None and str(r.metadata.command_id) in ids
+    )
+
+
 def _already_note(earlier: R) -> str:
     return f"{earlier.event_type} at position {earlier.position}"
 
@@ -226,6 +255,8 @@ class _Loaded:
     target: R | None = None
     #: The round's district names, when the command names a district with no project.
     districts: tuple[str, ...] = ()
+    #: Attach: what the content store holds under the command's hash (see View).
+    held_document: tuple[int, str] | object | None = HELD_UNKNOWN
     #: Round-wide figures from the read model, and the position they reflect.
     totals: RoundTotals | None = None
     totals_position: int = 0
@@ -284,7 +315,20 @@ def _load(store: EventStore, model: Projector, command: Command) -> _Loaded:
                 loaded.districts = tuple(sorted(d for d in folded if d))
     if isinstance(command, Annul):
         loaded.target = _target(store, command, loaded)
+    if isinstance(command, AttachDocument):
+        loaded.held_document = _held(store, command.sha256)
     return loaded
+
+
+def _held(store: EventStore, sha256: str) -> tuple[int, str] | None:
+    """What the content store holds under ``sha256``: (size, sniffed media type), or None."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(documents.c.size_bytes, documents.c.media_type).where(
+                documents.c.sha256 == sha256
+            )
+        ).first()
+    return (int(row[0]), str(row[1])) if row is not None else None
 
 
 def _target(store: EventStore, command: Annul, loaded: _Loaded) -> R | None:

@@ -149,6 +149,7 @@ EVENT_NAMES: dict[str, str] = {
     "ReminderSent": N_("Reminder sent"),
     "ReminderFailed": N_("Reminder could not be sent"),
     "EventAnnulled": N_("Entry annulled"),
+    "PaymentAnnulmentRequested": N_("Payment annulment asked for"),
     "PaymentPlanSet": N_("Payment plan set"),
     "ReportAccepted": N_("Report accepted"),
     "ReportReturned": N_("Report returned"),

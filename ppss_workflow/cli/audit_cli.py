@@ -44,6 +44,10 @@ from ppss_workflow.checkpoints import (
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role, render_board
 from ppss_workflow.config import resolve_database_url
+from ppss_workflow.corrections import COLUMNS as CORRECTION_COLUMNS
+from ppss_workflow.corrections import as_data as corrections_data
+from ppss_workflow.corrections import as_row as correction_row
+from ppss_workflow.corrections import store_corrections
 from ppss_workflow.documents import export_documents, verify_documents
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.export import (
@@ -551,6 +555,38 @@ def explain_command(
 #: The explanation's lines that are not conditions.
 EXPLAIN_SUBJECTS = {"payable": N_("Payable now"), "repayment": N_("Owed back")}
 N_("instalment")
+
+
+# -- money corrections ---------------------------------------------------------------------
+
+
+@_command("corrections")
+def corrections_command(
+    round_id: Annotated[
+        str | None, typer.Option("--round", "-r", help="Round id (default: every round).")
+    ] = None,
+    fmt: FmtOpt = "table",
+    database: DatabaseOption = None,
+) -> None:
+    """Every money correction in one list: payments annulled (who asked, who confirmed),
+    annulments still awaiting a second person, other money entries annulled, and repayments
+    demanded, received or waived. Who, when and why for each."""
+    _fmt(fmt)
+    store, _ = open_store(database, create=False)
+    try:
+        found = store_corrections(store, round_id)
+    finally:
+        store.close()
+    if fmt == "json":
+        _echo_json([corrections_data(c) for c in found])
+        return
+    tr = words()
+    table = Table(title=tr.gettext(N_("Money corrections")))
+    for column in CORRECTION_COLUMNS:
+        table.add_column(tr.gettext(column))
+    for c in found:
+        table.add_row(*correction_row(c, tr))
+    out_console.print(table)
 
 
 # -- history ------------------------------------------------------------------------------

@@ -1244,11 +1244,20 @@ def annul_command(
         int | None, typer.Option("--position", help="Or the event's position (audit history).")
     ] = None,
     district: Annotated[str | None, typer.Option("--district")] = None,
+    money_never_left: Annotated[
+        bool,
+        typer.Option(
+            "--money-never-left",
+            help="For a payment: the money never left the city (recorded by mistake). A "
+            "second person confirms with the same command; money that left is repaid instead.",
+        ),
+    ] = False,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Annul an earlier event (it stays in history, marked as annulled)."""
+    """Annul an earlier event (it stays in history, marked as annulled). A payment is annulled
+    only if its money never left, by two people: one asks, another confirms."""
     if (event_id is None) == (position is None):
         raise InvalidCommand("say which event to annul: --event ID or --position N (one of them)")
     target = None
@@ -1269,6 +1278,7 @@ def annul_command(
             event_id=target,
             position=position,
             reason=reason,
+            money_never_left=money_never_left,
         ),
     )
 

@@ -9,15 +9,18 @@ the round that does not allow it now (ConditionNotMet) 409.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
+from uuid import UUID, uuid5
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from policies.commands import Disburse, Line
 from ppss_workflow.access import Principal
+from ppss_workflow.errors import InvalidCommand
 from ppss_workflow.handlers import Commands
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.web.auth import token_principal
@@ -34,6 +37,30 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=_PROBLEMS)
+
+
+#: Idempotency keys name one submission: printable ASCII, as the IETF draft and most APIs use.
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY_NAMESPACE = UUID("6f1d0c1e-6a55-4d43-9d53-2f1f1b0a1e19")
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Names this submission: sent again with the same body, the first answer "
+        "is given again and nothing more is written.",
+    ),
+]
+
+
+def submission_id(principal: Principal, path: str, key: str | None, body: BaseModel) -> UUID | None:
+    """The command id of an API submission with an ``Idempotency-Key``: the same holder, route,
+    key and body give the same id (a different body with the same key is a new submission)."""
+    if key is None:
+        return None
+    if not _KEY.match(key):
+        raise InvalidCommand("Idempotency-Key: 1 to 255 printable ASCII characters, no spaces")
+    return uuid5(_KEY_NAMESPACE, f"{principal.email}\n{path}\n{key}\n{body.model_dump_json()}")
 
 
 def api_principal(request: Request) -> Principal:
@@ -218,8 +245,10 @@ def api_pay(
     district: str,
     payment: PaymentIn,
     principal: Annotated[Principal, Depends(api_principal)],
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """Register a payment. The same payment again answers 200 "already recorded"."""
+    """Register a payment. The same payment again answers 200 "already recorded"; the same
+    ``Idempotency-Key`` and body again answer as the first time."""
     if not principal.may_write:
         raise Forbidden("this token's role may not record anything")
     detail = project_detail(_reads(request), principal, round_id, district)
@@ -232,7 +261,10 @@ def api_pay(
             payment_reference=payment.payment_reference.strip(),
             purpose=payment.purpose,
         ),
+        command_id=submission_id(principal, request.url.path, idempotency_key, payment),
     )
+    if outcome.first_position is not None:
+        return PaymentOut(recorded=True, already_recorded=False, position=outcome.first_position)
     if outcome.already is not None:
         body = PaymentOut(recorded=False, already_recorded=True, note=outcome.already)
         return JSONResponse(body.model_dump(), status_code=200)

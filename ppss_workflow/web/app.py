@@ -13,11 +13,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from events.base import describe_validation_error
 from ppss_workflow import __version__
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.db import create_store_engine, safe_url
@@ -45,10 +47,11 @@ from ppss_workflow.web import (
     command_forms,
     commands_api,
     coordinator,
+    documents_api,
     pages,
     portal,
 )
-from ppss_workflow.web.auth import CsrfRefused, current_actor
+from ppss_workflow.web.auth import CsrfRefused, current_actor, token_principal
 from ppss_workflow.web.openapi_doc import install_openapi
 from ppss_workflow.web.render import Forbidden, SignInRequired, render_error
 from ppss_workflow.web.settings import WebSettings
@@ -170,6 +173,20 @@ def _install_errors(app: FastAPI) -> None:
 
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        if is_api(request) and request.method == "POST":
+            # Who may write is answered before what was sent: a body that is not even JSON
+            # fails before any dependency runs, so the token is checked here first.
+            principal = token_principal(request)
+            if principal is None:
+                return await sign_in_required(request, SignInRequired())
+            kind = commands_api.KIND_OF_PATH.get(request.url.path)
+            try:
+                if kind is not None:
+                    commands_api.may_give(principal, kind)
+                elif not principal.may_write:
+                    raise Forbidden(f"the {principal.role} role may not record anything")
+            except Forbidden as refused:
+                return await forbidden(request, refused)
         lines = [
             f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', '')}"
             for e in exc.errors()
@@ -179,12 +196,23 @@ def _install_errors(app: FastAPI) -> None:
             return problem(422, "Unprocessable Content", detail)
         return render_error(request, 400, detail)
 
+    async def invalid_model(request: Request, exc: Exception) -> Response:
+        """A value a form took that its command's model refuses (a control character, a bidi
+        mark, a line break in a one-line field): 422 with what is wrong, never a 500. The
+        forms check their fields with the same types first, so this is the last net."""
+        assert isinstance(exc, ValidationError)
+        detail = describe_validation_error(exc)
+        if is_api(request):
+            return problem(422, "Unprocessable Content", detail)
+        return render_error(request, 422, detail)
+
     app.add_exception_handler(WorkflowError, workflow_error)
     app.add_exception_handler(CsrfRefused, csrf_refused)
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(Forbidden, forbidden)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(ValidationError, invalid_model)
 
 
 def open_web_store(database_url: str | None) -> EventStore:
@@ -262,6 +290,7 @@ def create_app(
     app.include_router(coordinator.router)
     app.include_router(commands_api.router)
     app.include_router(command_forms.router)
+    app.include_router(documents_api.router)
     app.include_router(calendar_web.router)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
     install_openapi(app)

@@ -28,6 +28,7 @@ from markupsafe import escape
 from policies.state import STOCKHOLM, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.auditing import Anchor, VerifyReport, days_late, explain_project, verify_chain
+from ppss_workflow.corrections import COLUMNS, as_row, store_corrections
 from ppss_workflow.errors import InvalidCommand, NotFound
 from ppss_workflow.export import export_csv, export_jsonl, export_xlsx
 from ppss_workflow.i18n import N_
@@ -82,6 +83,19 @@ def audit_page(request: Request) -> Response:
         )
         rounds.append((rnd, projects))
     return render(request, "audit.html", rounds=rounds, formats=EXPORT_FORMATS)
+
+
+# -- money corrections -----------------------------------------------------------------------
+
+
+@router.get("/audit/corrections", response_class=HTMLResponse)
+def corrections_page(request: Request) -> Response:
+    """Every money correction in one list: who, when, why, confirmed by."""
+    auditing(request)
+    tr = tr_for(request)
+    found = store_corrections(request.app.state.store)
+    rows = [as_row(c, tr) for c in found]
+    return render(request, "audit_corrections.html", rows=rows, columns=COLUMNS)
 
 
 # -- verifying the chain --------------------------------------------------------------------

@@ -38,17 +38,24 @@ class CsrfRefused(Exception):
 
 
 def current_principal(request: Request) -> Principal | None:
-    """The signed-in person, from the signed session cookie. A session whose role came from
-    a grant in the store (``ppss users grant``) holds only while that grant does: revoked
-    or changed, the person is signed out here, at their next request."""
+    """The signed-in person, from the signed session cookie, as the grants on record allow
+    now. A session holds only while the grant it was signed in under does (none, for a role
+    from the claims or the demo): a grant recorded, changed or revoked since then signs the
+    person out here, at their next request."""
     data = request.session.get("user")
     principal = Principal.from_session(data)
-    if principal is not None and isinstance(data, dict) and data.get("granted") is not None:
-        store = getattr(request.app.state, "store", None)
-        grant = grant_for(store, principal.email) if store is not None else None
-        if grant is None or str(grant.position) != str(data["granted"]):
-            sign_out(request)
-            return None
+    if principal is None or not isinstance(data, dict):
+        return principal
+    # What the person may do is resolved from the grants on record at every request: a grant
+    # recorded, changed or revoked since sign-in (also one for a person whose role came
+    # from their claims) signs them out here, and signing in again gives the grant's role.
+    store = getattr(request.app.state, "store", None)
+    grant = grant_for(store, principal.email) if store is not None else None
+    now = str(grant.position) if grant is not None else None
+    remembered = data.get("granted")
+    if now != (str(remembered) if remembered is not None else None):
+        sign_out(request)
+        return None
     return principal
 
 

@@ -45,7 +45,7 @@ from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.web import pages
 from ppss_workflow.web.auth import current_principal
-from ppss_workflow.web.forms import form_id_of, parse_count, parse_kronor
+from ppss_workflow.web.forms import form_id_of, parse_count, parse_kronor, unprintable
 from ppss_workflow.web.render import Forbidden, environment, render, tr_for
 from ppss_workflow.web.views import ProjectDetail, parse_day, project_detail
 
@@ -95,6 +95,11 @@ class Forms:
 
     def error(self, section: str, name: str) -> str:
         return str(self.form(section)["errors"].get(name, ""))
+
+    def form_id(self, section: str) -> str:
+        """The form's own id: kept when the form comes back with an error, else a new one,
+        so a double click or a resent form is one submission."""
+        return str(form_id_of(self.form(section).get("form_id")))
 
 
 def _forms(request: Request, extra: dict[str, Any]) -> Forms:
@@ -220,6 +225,8 @@ def _line(tr: Any, errors: dict[str, str], name: str, text: str, *, limit: int =
         errors[name] = tr.gettext("Fill this in.")
     elif len(value) > limit or (limit == 200 and "\n" in value):
         errors[name] = tr.gettext("The text is too long (at most 200 characters, one line).")
+    elif bad := unprintable(value, one_line=True):
+        errors[name] = tr.gettext(bad)
     return value
 
 
@@ -229,6 +236,8 @@ def _free(tr: Any, errors: dict[str, str], name: str, text: str, *, required: bo
         errors[name] = tr.gettext("Say why: it is kept with the entry.")
     elif len(value) > 2000:
         errors[name] = tr.gettext("The text is too long (at most 2 000 characters).")
+    elif bad := unprintable(value, one_line=False):
+        errors[name] = tr.gettext(bad)
     return value
 
 
@@ -401,7 +410,13 @@ def demand(
     )
     flash = {"kind": "demand", "amount": amount_sek, "day": day.isoformat()}
     return _record(
-        request, principal, command, again, flash, _url(detail, "repayment"), detail.district
+        request,
+        principal,
+        command,
+        again,
+        flash,
+        _url(detail, "repayment"),
+        detail.district,
     )
 
 
@@ -459,12 +474,14 @@ def annul(
     csrf: CsrfField = "",
     position: Text = "",
     reason: Text = "",
+    money_never_left: Text = "",
 ) -> Response:
-    """Correct an entry chosen in the timeline: annul it, with a reason (kept on record)."""
+    """Correct an entry chosen in the timeline: annul it, with a reason (kept on record). A
+    payment only if its money never left (ticked), and by a second person."""
     principal, detail = _project_post(request, csrf, round_id, district)
     tr = tr_for(request)
     errors: dict[str, str] = {}
-    form = {"position": position, "reason": reason}
+    form = {"position": position, "reason": reason, "money_never_left": money_never_left}
     again = _project_again(request, principal, (round_id, district), "annul", form)
     positions = {str(e.record.position) for e in detail.timeline}
     if position not in positions:
@@ -477,6 +494,7 @@ def annul(
         district=detail.district,
         position=int(position),
         reason=why,
+        money_never_left=money_never_left == "yes",
     )
     flash = {"kind": "annul", "position": int(position)}
     return _record(

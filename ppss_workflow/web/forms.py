@@ -6,9 +6,33 @@ import re
 from datetime import datetime, tzinfo
 from uuid import UUID, uuid4
 
-from ppss_workflow.errors import InvalidCommand
+from pydantic import TypeAdapter, ValidationError
 
-__all__ = ["form_id_of", "parse_count", "parse_instant", "parse_kronor"]
+from policies.commands import FreeText, Line
+from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.i18n import N_
+
+__all__ = ["form_id_of", "parse_count", "parse_instant", "parse_kronor", "unprintable"]
+
+_LINE: TypeAdapter[str] = TypeAdapter(Line)
+_FREE: TypeAdapter[str] = TypeAdapter(FreeText)
+
+
+def unprintable(text: str, *, one_line: bool) -> str | None:
+    """The message to show beside a text field that its command's model would refuse (a
+    control character, a bidi mark, a line break in a one-line field), or None. The same types
+    as the API's bodies, so a form takes exactly what the API takes."""
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        (_LINE if one_line else _FREE).validate_python(value)
+    except ValidationError:
+        if one_line:
+            return N_("Use printable characters only, on one line.")
+        return N_("Use printable characters only.")
+    return None
+
 
 #: Spaces people put between groups of digits: space, no-break, thin and narrow no-break.
 _GROUPS = re.compile(r"[ \u00a0\u2009\u202f]")

@@ -40,7 +40,13 @@ from ppss_workflow.web.auth import (
     sign_in,
     sign_out,
 )
-from ppss_workflow.web.forms import form_id_of, parse_count, parse_instant, parse_kronor
+from ppss_workflow.web.forms import (
+    form_id_of,
+    parse_count,
+    parse_instant,
+    parse_kronor,
+    unprintable,
+)
 from ppss_workflow.web.portal_forms import portal_context
 from ppss_workflow.web.render import Forbidden, SignInRequired, render, tr_for
 from ppss_workflow.web.views import (
@@ -99,10 +105,24 @@ def _demo_districts(request: Request) -> list[str]:
     return sorted(names, key=str.casefold)
 
 
+#: The host names the demo sign-in answers to: this machine only. A page on another site
+#: that rebinds its DNS name to 127.0.0.1 still sends its own name as ``Host``, so it is
+#: refused here and cannot sign in as anyone on a developer's machine.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _loopback_only(request: Request) -> None:
+    """The demo sign-in answers to a loopback ``Host`` only (localhost, 127.0.0.1, [::1])."""
+    host = (request.url.hostname or "").strip("[]").lower()
+    if host not in LOOPBACK_HOSTS:
+        raise Forbidden(N_("The demo sign-in answers on this machine only: open it as localhost."))
+
+
 @router.get("/login/demo", response_class=HTMLResponse)
 def demo_login_page(request: Request) -> Response:
     if not request.app.state.settings.demo:
         raise StarletteHTTPException(404, "the demo sign-in is only there in demo mode")
+    _loopback_only(request)
     return render(request, "demo_login.html", users=demo_users(_demo_districts(request)))
 
 
@@ -112,6 +132,7 @@ def demo_login(
 ) -> Response:
     if not request.app.state.settings.demo:
         raise StarletteHTTPException(404, "the demo sign-in is only there in demo mode")
+    _loopback_only(request)
     require_csrf(request, csrf)
     chosen = {u.key: u.principal for u in demo_users(_demo_districts(request))}.get(user)
     if chosen is None:
@@ -329,6 +350,8 @@ def pay(
         errors["reference"] = tr.gettext("Give the payment's reference (verification number).")
     elif len(reference.strip()) > 200:
         errors["reference"] = tr.gettext("The reference is too long (at most 200 characters).")
+    elif bad := unprintable(reference, one_line=True):
+        errors["reference"] = tr.gettext(bad)
     if purpose not in ("grant", "supervision"):
         errors["purpose"] = tr.gettext("Choose grant or supervision money.")
     form = {"amount": amount, "reference": reference, "purpose": purpose}
@@ -446,6 +469,8 @@ def decide_plan(
         )
     if len(reason.strip()) > 2000:
         errors["reason"] = tr.gettext("The reason is too long (at most 2 000 characters).")
+    elif bad := unprintable(reason, one_line=False):
+        errors["reason"] = tr.gettext(bad)
     form = {"plan_id": plan_id, "decision": decision, "meeting_on": meeting_on, "reason": reason}
     if errors or day is None:
         return _project_page(
@@ -524,6 +549,8 @@ def submit_follow_up(
         errors["self_financing_plan"] = tr.gettext(
             "The text is too long (at most 2 000 characters)."
         )
+    elif bad := unprintable(self_financing_plan, one_line=False):
+        errors["self_financing_plan"] = tr.gettext(bad)
     form = {
         **typed,
         "period_start": period_start,

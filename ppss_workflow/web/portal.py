@@ -34,7 +34,7 @@ from policies.state import RoundState, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.errors import InvalidCommand, NotFound
 from ppss_workflow.i18n import N_, Translator
-from ppss_workflow.web.forms import form_id_of, parse_count, parse_kronor
+from ppss_workflow.web.forms import form_id_of, parse_count, parse_kronor, unprintable
 from ppss_workflow.web.pages import (
     CsrfField,
     _back_to,
@@ -247,9 +247,13 @@ def _read_application(
     name = form["district"].strip()
     if not name or not slug(name):
         errors["district"] = tr.gettext("Give the district's name, e.g. Farsta.")
+    elif bad := unprintable(name, one_line=True):
+        errors["district"] = tr.gettext(bad)
     out["district"] = name
     if len(form["lead_unit"].strip()) > 200:
         errors["lead_unit"] = tr.gettext("The text is too long (at most 200 characters).")
+    elif bad := unprintable(form["lead_unit"], one_line=True):
+        errors["lead_unit"] = tr.gettext(bad)
     elif form["lead_unit"].strip():
         out["lead_unit"] = form["lead_unit"].strip()
     co = [c.strip() for c in form["co_applicant"] if c.strip()]
@@ -423,6 +427,8 @@ def submit_plan(
         errors["summary"] = tr.gettext("Say in short what the plan is.")
     elif len(summary.strip()) > 4000:
         errors["summary"] = tr.gettext("The text is too long (at most 4 000 characters).")
+    elif bad := unprintable(summary, one_line=False):
+        errors["summary"] = tr.gettext(bad)
     command = None
     if not errors:
         command = SubmitPlan(
@@ -494,6 +500,8 @@ def submit_annual_follow_up(
         errors["self_financing_plan"] = tr.gettext(
             "The text is too long (at most 2 000 characters)."
         )
+    elif bad := unprintable(self_financing_plan, one_line=False):
+        errors["self_financing_plan"] = tr.gettext(bad)
     command = None
     if not errors:
         command = SubmitFollowUp(
@@ -589,6 +597,8 @@ def submit_year_end_account(
         errors["cost_description"] = tr.gettext("Say what the money was spent on.")
     elif len(cost_description.strip()) > 4000:
         errors["cost_description"] = tr.gettext("The text is too long (at most 4 000 characters).")
+    elif bad := unprintable(cost_description, one_line=False):
+        errors["cost_description"] = tr.gettext(bad)
     command = None
     if not errors:
         command = SubmitYearEndAccount(

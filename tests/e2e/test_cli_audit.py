@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from policies.commands import Annul
 from ppss_workflow.demo import COORDINATOR, load_demo
-from ppss_workflow.handlers import Commands
+from ppss_workflow.handlers import Actor, Commands
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from tests.conftest import StepClock, base_url_for
@@ -24,6 +24,9 @@ from tests.integration.test_audit import (
     swap,
     tampered,
 )
+
+#: A second coordinator, who confirms a payment's annulment (four eyes).
+SECOND = Actor("coordinator", "ekonom@example.org")
 
 
 def url_of(store: EventStore) -> str:
@@ -184,26 +187,27 @@ def test_export_import_export_through_the_cli(demo_url: str, tmp_path: Path) -> 
 
 
 def test_history_shows_an_annulment_beside_what_it_annuls(tmp_path: Path) -> None:
-    """A payment recorded by mistake is annulled: history shows every event's global
+    """A payment recorded by mistake is annulled (asked for, then confirmed by a second
+    person; Skarpnäck's, since no repayment relied on it): history shows every event's global
     position and event id, and marks both the annulled payment and its annulment."""
     with scratch_store() as store:
         load_demo(store)
-        payment = next(r for r in store.read_stream("project:ppss-2014:farsta")
+        payment = next(r for r in store.read_stream("project:ppss-2014:skarpnack")
                        if r.event_type == "DisbursementMade")  # fmt: skip
-        Commands(store).execute(
-            COORDINATOR,
-            Annul(
-                round_id="ppss-2014",
-                district="Farsta",
-                event_id=payment.event_id,
-                reason="Dubbelregistrerad",
-            ),
+        annul = Annul(
+            round_id="ppss-2014",
+            district="Skarpnäck",
+            event_id=payment.event_id,
+            reason="Dubbelregistrerad",
+            money_never_left=True,
         )
-        args = ("audit", "history", "--round", "ppss-2014", "--district", "Farsta",
+        Commands(store).execute(COORDINATOR, annul)  # asks
+        Commands(store).execute(SECOND, annul)  # a second person confirms
+        args = ("audit", "history", "--round", "ppss-2014", "--district", "Skarpnäck",
                 "--database", url_of(store))  # fmt: skip
         run = ppss(*args, "--format", "json", home=tmp_path)
         table = ppss(*args, home=tmp_path)
-        stored = {r.position: r.event_key for r in store.read_stream("project:ppss-2014:farsta")}
+        stored = {r.position: r.event_key for r in store.read_stream("project:ppss-2014:skarpnack")}
     assert run.code == 0, run.err
     after = json.loads(run.out)
     assert {e["position"]: e["event_id"] for e in after} == stored

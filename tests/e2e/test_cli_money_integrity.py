@@ -462,20 +462,13 @@ def test_annulments_never_leave_money_inconsistent(store_url: str, tmp_path: Pat
         needles=("money stays consistent",),
     )
     assert board(store_url, tmp_path, ago(59))["Farsta"]["disbursed_sek"] == 600_000
-    done = ppss(
-        "annul",
-        *ROUND,
-        "--district",
-        "Farsta",
-        "--position",
-        str(duplicate.position),
-        "--reason",
-        "Dubbelbetalning",
-        *COORD,
-        "--database",
-        store_url,
-        home=tmp_path,
-    )
+    annul = ("annul", *ROUND, "--district", "Farsta", "--position", str(duplicate.position),
+             "--reason", "Dubbelbetalning", "--money-never-left", *COORD,
+             "--database", store_url)  # fmt: skip
+    asked = ppss(*annul, "--actor", "anna", home=tmp_path)
+    assert asked.code == 0, asked.err
+    assert board(store_url, tmp_path, TODAY)["Farsta"]["disbursed_sek"] == 600_000
+    done = ppss(*annul, "--actor", "bertil", home=tmp_path)
     assert done.code == 0, done.err
     for day in (ago(60), ago(59), TODAY):
         assert board(store_url, tmp_path, day)["Farsta"]["disbursed_sek"] == 300_000, day

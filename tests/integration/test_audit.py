@@ -374,14 +374,16 @@ def pay_farsta_twice(store: EventStore, clock: StepClock) -> tuple[Reads, int, i
         ),
     )
     clock.now = TODAY  # the store records the annulment today, and today is when it is given
-    annulled = Commands(store, clock=clock).execute(
-        COORDINATOR,
-        Annul(
-            round_id="r14",
-            district="Farsta",
-            position=duplicate.first.last_position,
-            reason="Dubbelregistrerad",
-        ),
+    annul = Annul(
+        round_id="r14",
+        district="Farsta",
+        position=duplicate.first.last_position,
+        reason="Dubbelregistrerad",
+        money_never_left=True,
+    )
+    Commands(store, clock=clock).execute(COORDINATOR, annul)  # asks
+    annulled = Commands(store, clock=clock).execute(  # a second person confirms
+        Actor("coordinator", "ekonom@example.org"), annul
     )
     return Reads(store, clock=clock), duplicate.first.last_position, annulled.first.last_position
 

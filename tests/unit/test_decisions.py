@@ -56,6 +56,7 @@ from tests.unit.world import (
     SKARPNACK,
     TODAY,
     World,
+    annul_payment,
     applied,
     awarded,
     opened,
@@ -455,7 +456,7 @@ def test_an_award_with_money_out_cannot_be_annulled(world: World) -> None:
     assert no.rule == "money stays consistent after an annulment"
     assert "100\u00a0000 kr paid against 0 kr awarded" in str(no)
     # the payment itself may be annulled (a mistaken record), and then the award
-    world.run(Annul(round_id=RID, position=payment.position, reason="Fel"), TODAY)
+    annul_payment(world, payment)
     assert types_of(
         world.run(Annul(round_id=RID, position=award.position, reason="Fel"), TODAY)
     ) == ["EventAnnulled"]
@@ -508,7 +509,7 @@ def test_an_annulment_is_dated_the_day_it_is_made(world: World) -> None:
 def test_an_annulment_counts_in_every_as_of_view(world: World) -> None:
     """World time: annulled today, the event is gone from views of earlier dates too."""
     payment = paid(world, FARSTA, 100_000, "U-1", on=date(2014, 3, 20))
-    world.run(Annul(round_id=RID, position=payment.position, reason="Dubblett"), TODAY)
+    annul_payment(world, payment, "Dubblett")
     earlier = as_of(world.stream(FARSTA), end_of_day(date(2014, 4, 1)))
     assert fold_project(FARSTA, earlier).ledger.disbursed_grant_sek == 0
 

@@ -73,8 +73,8 @@ def test_events_are_immutable() -> None:
 def test_type_names_are_stable_and_unique() -> None:
     """Stored type names equal the class names they were written with, once each."""
     # 30; RoleGranted, RoleRevoked; PaymentPlanSet, ReportAccepted, ReportReturned;
-    # DocumentAttached; ContactSet, ContactRemoved, SchoolKindSet
-    assert len(ALL_TYPES) == 39
+    # DocumentAttached; ContactSet, ContactRemoved, SchoolKindSet; PaymentAnnulmentRequested
+    assert len(ALL_TYPES) == 40
     for name, cls in ALL_TYPES.items():
         assert cls.event_type == name
         assert cls.schema_version >= 1

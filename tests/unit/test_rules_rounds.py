@@ -66,6 +66,7 @@ from tests.unit.world import (
     SKARPNACK,
     TODAY,
     World,
+    annul_payment,
     applied,
     awarded,
     noon,
@@ -732,7 +733,9 @@ def annul(position: int, **fields: Any) -> Annul:
 def test_an_annulment_on_its_own_day_annuls_the_event(world: World) -> None:
     """Dated today it is taken; another day is refused; the annulment carries the reason."""
     payment = paid(world, FARSTA, 100_000, "U-1")
-    assert events_of(world.decide(annul(payment.position, on=TODAY), TODAY)) == [
+    world.run(annul(payment.position, on=TODAY, money_never_left=True), TODAY)
+    confirmed = world.decide(annul(payment.position, on=TODAY, money_never_left=True), TODAY, "b")
+    assert events_of(confirmed) == [
         (FARSTA, EventAnnulled(annulled_event_id=payment.event_id, reason="Fel"))
     ]
     no = refused(world, annul(payment.position, on=date(2014, 12, 14)))
@@ -772,7 +775,7 @@ def test_an_opening_or_an_annulment_is_not_annulled(world: World) -> None:
         "rule: annullable events]"
     )
     payment = paid(world, FARSTA, 100_000, "U-1")
-    (annulment,) = world.run(annul(payment.position), TODAY)
+    (annulment,) = annul_payment(world, payment)
     assert refused(world, annul(annulment.position)).message == (
         "a EventAnnulled cannot be annulled"
     )

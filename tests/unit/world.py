@@ -20,7 +20,7 @@ from events import (
     Recorded,
     RoundOpened,
 )
-from policies.commands import Command
+from policies.commands import Annul, Command
 from policies.decisions import Decision, Refusal, View, command_moment, judge_on, view_of
 from policies.state import STOCKHOLM, fold_round, slug
 
@@ -46,8 +46,9 @@ class World:
 
     # -- given --------------------------------------------------------------------------
 
-    def given(self, stream: str, event: Event, on: date | datetime) -> R:
-        """``event`` happened on ``on`` (a date: the start of that Stockholm day)."""
+    def given(self, stream: str, event: Event, on: date | datetime, actor: str = "test") -> R:
+        """``event`` happened on ``on`` (a date: the start of that Stockholm day), recorded by
+        ``actor``."""
         at = on if isinstance(on, datetime) else datetime.combine(on, time(0), STOCKHOLM)
         version = sum(1 for r in self.events if r.stream_id == stream) + 1
         position = len(self.events) + 1
@@ -60,7 +61,7 @@ class World:
             at.astimezone(UTC),
             datetime(2026, 1, 1, tzinfo=UTC),
             key,
-            '{"actor":"test","role":"coordinator"}',
+            f'{{"actor":"{actor}","role":"coordinator"}}',
             hashlib.sha256(key.encode()).hexdigest(),
         )
         self.events.append(recorded)
@@ -86,31 +87,36 @@ class World:
             target = next((r for r in self.events if r.position == position), None)
         return self.stream(f"round:{rid}"), streams, target
 
-    def view(self, command: Command, day: date, moment: datetime | None) -> View:
+    def view(
+        self, command: Command, day: date, moment: datetime | None, actor: str = "test"
+    ) -> View:
         round_history, streams, target = self.histories(command)
-        return view_of(command, round_history, streams, day, moment, target=target)
+        return view_of(command, round_history, streams, day, moment, target=target, actor=actor)
 
     # -- when ---------------------------------------------------------------------------
 
-    def judged(self, command: Command, today: date) -> tuple[Command, Decision]:
-        """Judge ``command`` given today as ``today`` (both views), as the handlers do: the
-        command as dated, and the decision."""
+    def judged(
+        self, command: Command, today: date, actor: str = "test"
+    ) -> tuple[Command, Decision]:
+        """Judge ``command`` given by ``actor`` with today as ``today`` (both views), as the
+        handlers do: the command as dated, and the decision."""
         round_history, streams, target = self.histories(command)
-        return judge_on(command, round_history, streams, today, target=target)
+        return judge_on(command, round_history, streams, today, target=target, actor=actor)
 
-    def decide(self, command: Command, today: date) -> Decision:
-        """Judge ``command`` given today as ``today`` (both views), without recording."""
-        return self.judged(command, today)[1]
+    def decide(self, command: Command, today: date, actor: str = "test") -> Decision:
+        """Judge ``command`` given by ``actor`` with today as ``today`` (both views), without
+        recording."""
+        return self.judged(command, today, actor)[1]
 
-    def run(self, command: Command, today: date) -> list[R]:
-        """Judge and record; returns what was recorded."""
-        command, decision = self.judged(command, today)
+    def run(self, command: Command, today: date, actor: str = "test") -> list[R]:
+        """Judge and record (as given by ``actor``); returns what was recorded."""
+        command, decision = self.judged(command, today, actor)
         rnd = fold_round(self.stream(f"round:{command.round_id}"))
         at = command_moment(command, rnd, noon(today))
         out = []
         for stream, events in decision.appends:
             for event in events:
-                out.append(self.given(stream, event, at))
+                out.append(self.given(stream, event, at, actor))
         return out
 
 
@@ -172,6 +178,14 @@ def plan_approved(world: World, stream: str = FARSTA, on: date = date(2014, 3, 1
     """Plan p submitted on 20 Feb 2014 and approved on ``on``; returns the approval."""
     world.given(stream, PlanSubmitted(plan_id="p", summary="Plan"), date(2014, 2, 20))
     return world.given(stream, PlanApproved(plan_id="p", meeting_on=on), on)
+
+
+def annul_payment(world: World, payment: R, reason: str = "Fel", today: date = TODAY) -> list[R]:
+    """A payment annulled with four eyes: asked for by ``test`` (stating the money never
+    left), confirmed by ``second``; returns what the confirmation recorded."""
+    cmd = Annul(round_id=RID, position=payment.position, reason=reason, money_never_left=True)
+    world.run(cmd, today, actor="test")
+    return world.run(cmd, today, actor="second")
 
 
 def refused(world: World, command: Command, today: date = TODAY) -> Refusal:

@@ -59,7 +59,7 @@ def demo_store(backend: str) -> Iterator[EventStore]:
 @pytest.fixture
 def app_client(demo_store: EventStore) -> Iterator[TestClient]:
     app = create_app(WebSettings(demo=True, secret_key=None), store=demo_store, clock=clock)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         yield client
 
 

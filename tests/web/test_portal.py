@@ -242,7 +242,7 @@ def client_2018(demo_store: EventStore) -> Iterator[TestClient]:
         return datetime(2018, 11, 1, 10, 0, tzinfo=UTC)
 
     app = create_app(WebSettings(demo=True, secret_key=None), store=demo_store, clock=in_2018)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         sign_in(client, "district:Skärholmen")
         yield client
 
