@@ -104,6 +104,7 @@ FIELD_LABELS: dict[str, str] = {
     "reference": N_("Reference"),
     "event_id": N_("Entry's id"),
     "position": N_("Entry's position"),
+    "money_never_left": N_("The money never left the city (a payment recorded by mistake)"),
     "instalments": N_("Instalments (JSON)"),
     "report": N_("Report"),
     "accept": N_("Accept"),
