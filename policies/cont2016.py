@@ -35,6 +35,7 @@ from events import ApplicationSubmitted
 from policies.allocation import AllocationResult, DistrictRequest, allocate
 from policies.base import Condition, fmt_sek
 from policies.pilot2014 import Pilot2014
+from policies.reason import Named
 from policies.state import ProjectState, RoundState
 
 __all__ = [
@@ -106,20 +107,20 @@ class Continuation2016(Pilot2014):
             self._network(rnd, project, today),
             self.dated(
                 "autumn_follow_up",
-                "the autumn follow-up for the December report",
+                Named("report", "autumn_follow_up_december"),
                 _due(rnd, "t2"),
                 project.follow_ups.get("t2"),
                 today,
                 blocks="",
-                unset="the autumn follow-up: the date is not yet set by the city",
+                unset=Named("report", "autumn_follow_up"),
             ),
             self.dated(
                 "year_end_account",
-                "the year-end account and cost description",
+                Named("report", "year_end_account_and_costs"),
                 year_end,
                 project.year_end_account,
                 today,
-                unset="the year-end account: the date is not yet set by the city",
+                unset=Named("report", "year_end_account"),
             ),
         )
 

@@ -28,12 +28,14 @@ from datetime import date
 from typing import Any, Union
 
 __all__ = [
+    "JOINED",
     "REASON_CODES",
     "Kronor",
     "Named",
     "Param",
     "Reason",
     "ReasonCode",
+    "joined",
 ]
 
 
@@ -164,3 +166,26 @@ class ReasonCode:
             extra = sorted(set(params) - set(self.names))
             raise TypeError(f"reason {self.code!r}: missing {missing}, unknown {extra}")
         return Reason(self.code, tuple((n, params[n]) for n in self.names))
+
+
+#: Reasons said one after the other ("…; …"): a condition met with a note, what is payable
+#: with what holds it back.
+JOINED = ReasonCode("joined", "parts")
+
+
+def joined(*parts: Reason | None) -> Reason:
+    """``parts`` said one after the other (nested joins flattened, ``None`` left out); a single
+    part is itself."""
+    flat: list[Reason] = []
+    for part in parts:
+        if part is None:
+            continue
+        if part.code == JOINED.code:
+            inner = part["parts"]
+            if isinstance(inner, tuple):
+                flat.extend(r for r in inner if isinstance(r, Reason))
+        else:
+            flat.append(part)
+    if len(flat) == 1:
+        return flat[0]
+    return JOINED(parts=tuple(flat))

@@ -8,11 +8,17 @@ from typing import Any, ClassVar
 
 from events import ApplicationSubmitted, FinancialReportSubmitted, FollowUpSubmitted, Recorded
 from policies.base import Condition, Policy, fmt_sek
+from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.state import ProjectState, RoundState
 
 __all__ = ["REQUIRED_SIGNATORIES", "SchoolSocialTeams2018"]
 
 R = Recorded[Any]
+
+REPORT_RETURNED = ReasonCode("repayment.report_returned", "review")
+NO_FINAL_REPORT = ReasonCode("repayment.no_final_report")
+SPENT_BY_REPORT = ReasonCode("repayment.spent_by_report", "paid", "spent", "unused")
+REPORT_REVIEWED = ReasonCode("repayment.report_reviewed", "review")
 
 #: The three signatures the 2018 form asks for, by role.
 REQUIRED_SIGNATORIES = {
@@ -98,11 +104,16 @@ class SchoolSocialTeams2018(Policy):
         annual = project.report("annual_follow_up")
         return (
             self.dated(
-                "t2_follow_up", "the T2 follow-up", t2, t2_follow_up, today, review=follow_up
+                "t2_follow_up",
+                Named("report", "t2_follow_up"),
+                t2,
+                t2_follow_up,
+                today,
+                review=follow_up,
             ),
             self.dated(
                 "t2_financial_report",
-                "the T2 financial report",
+                Named("report", "t2_financial_report"),
                 t2,
                 financial.counts,
                 today,
@@ -110,14 +121,14 @@ class SchoolSocialTeams2018(Policy):
             ),
             self.dated(
                 "t2_self_financing",
-                "the T2 presentation of future self-financing",
+                Named("report", "t2_self_financing"),
                 t2,
                 self_financing,
                 today,
             ),
             self.dated(
                 "final_financial_report",
-                "the final financial report",
+                Named("report", "final_financial_report"),
                 _due(rnd, "final_financial_report"),
                 final.counts,
                 today,
@@ -125,7 +136,7 @@ class SchoolSocialTeams2018(Policy):
             ),
             self.dated(
                 "annual_follow_up",
-                "the follow-up in the annual report",
+                Named("report", "annual_follow_up"),
                 _due(rnd, "annual_report"),
                 annual.counts,
                 today,
@@ -135,29 +146,28 @@ class SchoolSocialTeams2018(Policy):
 
     def unused_money(
         self, rnd: RoundState, project: ProjectState
-    ) -> tuple[int, str, tuple[R, ...]]:
+    ) -> tuple[int, Reason, tuple[R, ...]]:
         review = project.report("final_financial_report")
         final = review.counts
         paid = project.ledger.disbursed_grant_sek
         if review.status == "returned":
             assert review.decision is not None
             assert review.submission is not None
+            assert review.reason is not None
             return (
                 0,
-                f"undetermined: the final financial report was {review.reason}; the "
-                "repayment follows from a corrected report",
+                REPORT_RETURNED(review=review.reason),
                 (review.submission, review.decision),
             )
         if final is None:
-            return 0, "no final financial report yet", ()
+            return 0, NO_FINAL_REPORT(), ()
         report: FinancialReportSubmitted = final.event
         used = min(paid, report.spent_sek)
-        reason = (
-            f"paid {fmt_sek(paid)}, spent {fmt_sek(report.spent_sek)} by the final financial "
-            f"report: {fmt_sek(paid - used)} to pay back"
+        reason = SPENT_BY_REPORT(
+            paid=Kronor(paid), spent=Kronor(report.spent_sek), unused=Kronor(paid - used)
         )
-        if review.decision is not None:
-            reason += f"; the report was {review.reason}"
+        if review.decision is not None and review.reason is not None:
+            reason = joined(reason, REPORT_REVIEWED(review=review.reason))
             return paid - used, reason, (final, review.decision, *project.disbursements)
         return paid - used, reason, (final, *project.disbursements)
 

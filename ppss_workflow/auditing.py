@@ -10,6 +10,7 @@ from typing import Any
 
 from events import EventAnnulled, Recorded
 from policies.base import fmt_sek
+from policies.reason import Reason
 from policies.state import STOCKHOLM, end_of_day
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc
@@ -366,7 +367,7 @@ class ExplainLine:
 
     subject: str
     status: str
-    reason: str
+    reason: Reason
     evidence: tuple[R, ...]
 
 

@@ -27,7 +27,12 @@ from policies.decisions import (
     judge,
 )
 from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
-from policies.submissions import already_submitted
+from policies.reason import Reason
+from policies.submissions import (
+    ALREADY_RECORDED,
+    already_submitted,
+    already_submitted_reason,
+)
 from policies.totals import RoundTotals
 from ppss_workflow.errors import (
     ConcurrencyError,
@@ -75,13 +80,13 @@ class Outcome:
     """What a command recorded; ``already`` when it was on record and nothing was written."""
 
     results: list[AppendResult] = field(default_factory=list)
-    already: str | None = None
+    already: Reason | None = None
 
     @property
     def first(self) -> AppendResult:
         """Where the first stream's events went (a command that wrote something)."""
         if not self.results:
-            raise LookupError(f"nothing was written: {self.already}")
+            raise LookupError(f"nothing was written: {self.already and self.already.code}")
         return self.results[0]
 
 
@@ -148,7 +153,7 @@ class Commands:
         if command_id is not None:
             earlier = already_submitted([loaded.round, *loaded.streams.values()], command_id)
             if earlier is not None:
-                return Outcome(already=_already_note(earlier))
+                return Outcome(already=already_submitted_reason(earlier))
         rnd = fold_round(loaded.round)
         day = command_day(command, rnd, today)
         if command.on is None and command.own_date() is None and day != today:
@@ -156,13 +161,15 @@ class Commands:
         then = loaded.view(end_of_day(day), day) if day != today else None
         decision = judge(command, then, loaded.view(None, today))
         if decision.already is not None:
-            _log.info("command_already_recorded", command=command.name, note=decision.already)
+            _log.info(
+                "command_already_recorded", command=command.name, note=decision.already.code
+            )
             return Outcome(already=decision.already)
         at = command_moment(command, rnd, now)
         results = self._append(actor, command, loaded, decision, at, command_id)
         if results and all(r.duplicate for r in results):
             # The same submission landed while this one was deciding: nothing new written.
-            return Outcome(already=f"recorded at position {results[0].first_position}")
+            return Outcome(already=ALREADY_RECORDED())
         return Outcome(results)
 
     def _append(
@@ -202,10 +209,6 @@ class Commands:
                 role=actor.role,
             )
         return results
-
-
-def _already_note(earlier: R) -> str:
-    return f"{earlier.event_type} at position {earlier.position}"
 
 
 def _command_id_for(command_id: UUID | None, stream: str, index: int) -> UUID | None:

@@ -53,6 +53,7 @@ from ppss_workflow.export import (
 )
 from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import Reads
+from ppss_workflow.words import english
 
 __all__ = ["app", "export_command", "import_command", "register"]
 
@@ -486,7 +487,9 @@ def explain_command(
                         "subject": line.subject,
                         "rule": x.rule,
                         "status": line.status,
-                        "reason": line.reason,
+                        "reason": english(line.reason),
+                        "reason_code": line.reason.code,
+                        "reason_data": line.reason.to_data(),
                         "evidence": [_record(r) for r in line.evidence],
                     }
                     for line in x.lines

@@ -213,7 +213,7 @@ def explain_page(
         {
             "subject": _subject(tr, line.subject),
             "verdict": _verdict_text(tr, line.subject, line.status),
-            "reason": tr.plain(line.reason),
+            "reason": tr.reason(line.reason),
             "evidence": [
                 {
                     "position": e.position,

@@ -29,7 +29,8 @@ from ppss_workflow.errors import NotFound
 from ppss_workflow.handlers import Commands
 from ppss_workflow.web.api import api_principal
 from ppss_workflow.web.api import router as api_router
-from ppss_workflow.web.render import Forbidden
+from ppss_workflow.web.render import Forbidden, language
+from ppss_workflow.words import say
 
 __all__ = ["CommandOut", "command_path", "router"]
 
@@ -63,7 +64,7 @@ def run_command(request: Request, principal: Principal, command: Command) -> Any
         principal.actor(), command
     )
     if outcome.already is not None:
-        body = CommandOut(recorded=False, already_recorded=True, note=outcome.already)
+        body = CommandOut(recorded=False, already_recorded=True, note=say(outcome.already, language(request)))
         return JSONResponse(body.model_dump(), status_code=200)
     return CommandOut(
         recorded=True, already_recorded=False, position=outcome.results[-1].last_position

@@ -42,6 +42,7 @@ from ppss_workflow.web.auth import (
 from ppss_workflow.web.forms import form_id_of, parse_count, parse_instant, parse_kronor
 from ppss_workflow.web.portal_forms import portal_context
 from ppss_workflow.web.render import Forbidden, SignInRequired, render, tr_for
+from ppss_workflow.words import say_refusal
 from ppss_workflow.web.views import (
     ProjectDetail,
     Totals,
@@ -364,7 +365,7 @@ def _execute(
                 "This round has no T2: its rules ask for no T2 follow-up and no T2 financial "
                 "report."
             )
-        return None, tr.reason(refusal.message if refusal is not None else str(exc))
+        return None, say_refusal(refusal, tr.lang) if refusal is not None else str(exc)
 
 
 def _record(

@@ -138,15 +138,15 @@ class ProjectDetail:
             "awarded_sek": ledger.awarded_sek + ledger.supervision_granted_sek,
             "disbursed_sek": ledger.disbursed_sek,
             "payable_sek": a.payable.total_sek,
-            "payable_reason": a.payable.reason,
+            "payable_reason": a.payable.reason.to_data(),
             "may_be_paid": a.may_be_paid,
             "repayment_due_sek": a.repayment.due_sek,
-            "repayment_reason": a.repayment.reason,
+            "repayment_reason": a.repayment.reason.to_data(),
             "conditions": [
                 {
                     "code": c.code,
                     "status": str(c.status),
-                    "reason": c.reason,
+                    "reason": c.reason.to_data(),
                     "blocks": c.blocks,
                     "due_on": c.due_on.isoformat() if c.due_on else None,
                     "evidence": [r.position for r in c.evidence],
