@@ -487,7 +487,7 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
             "; ".join(problems),
             f"{cmd.policy} round rules",
             kind="invalid",
-            reason=ROUND_RULES(problems=tuple(problems)),
+            reason=ROUND_RULES(problems="; ".join(problems)),
         )
     event = _build(
         cmd,
@@ -827,7 +827,7 @@ def _apply(cmd: Apply, view: View) -> Decision:
             view,
             f"application from {cmd.district} refused: " + "; ".join(problems),
             f"{rnd.policy_name} application rules",
-            reason=APPLICATION_REFUSED(district=cmd.district, problems=tuple(problems)),
+            reason=APPLICATION_REFUSED(district=cmd.district, problems="; ".join(problems)),
         )
     return Decision(((f"project:{rnd.round_id}:{key}", (event,)),))
 
@@ -1657,7 +1657,7 @@ def _money_still_adds_up(cmd: Annul, view: View, after: ProjectState, target: R)
             "money stays consistent after an annulment",
             state=f"project {after.project_id}",
             reason=MONEY_INCONSISTENT(
-                event=Named("event", target.event_type), problems=tuple(problems)
+                event=Named("event", target.event_type), problems="; ".join(problems)
             ),
         )
 

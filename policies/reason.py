@@ -77,6 +77,12 @@ class Reason:
                 return value
         return default
 
+    def __str__(self) -> str:
+        """A compact form for logs and one-line errors: ``code(name=value, ...)``; people read
+        a reason said by ``ppss_workflow.words``."""
+        inner = ", ".join(f"{k}={_param_str(v)}" for k, v in self.params)
+        return f"{self.code}({inner})" if inner else self.code
+
     def as_dict(self) -> dict[str, Param]:
         return dict(self.params)
 
@@ -107,6 +113,16 @@ class Reason:
             code=str(data["code"]),
             params=tuple((str(k), _param_from_data(v)) for k, v in params.items()),
         )
+
+
+def _param_str(value: Param) -> str:
+    if isinstance(value, Kronor):
+        return f"{value.amount} kr"
+    if isinstance(value, Named):
+        return value.code
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_param_str(v) for v in value) + "]"
+    return str(value)
 
 
 def _param_to_data(value: Param) -> Any:

@@ -161,9 +161,7 @@ class Commands:
         then = loaded.view(end_of_day(day), day) if day != today else None
         decision = judge(command, then, loaded.view(None, today))
         if decision.already is not None:
-            _log.info(
-                "command_already_recorded", command=command.name, note=decision.already.code
-            )
+            _log.info("command_already_recorded", command=command.name, note=decision.already.code)
             return Outcome(already=decision.already)
         at = command_moment(command, rnd, now)
         results = self._append(actor, command, loaded, decision, at, command_id)

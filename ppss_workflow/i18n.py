@@ -9,8 +9,8 @@ The ``.po`` files are the source: they are compiled in memory at first use (and 
 no compiled ``.mo`` file is kept or needed. After changing a message (see the README's
 "Words and languages")::
 
-    pybabel extract -F babel.cfg -k N_ -k ReasonCode -o /tmp/messages.pot .
-    pybabel update -i /tmp/messages.pot -d ppss_workflow/locale --no-fuzzy-matching
+    pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k ReasonCode -k t -k nt:1,2 -o /tmp/messages.pot .
+    pybabel update -i /tmp/messages.pot -d ppss_workflow/locale --no-fuzzy-matching --ignore-obsolete -w 100
 """
 
 from __future__ import annotations
@@ -161,6 +161,17 @@ EVENT_NAMES: dict[str, str] = {
     "ContactRemoved": N_("Contact removed"),
     "SchoolKindSet": N_("School kind recorded"),
 }
+
+#: Words a template or page looks up by a value (``_(outcome)``, ``_(kind)``): marked here so
+#: that ``pybabel extract`` keeps them in the catalogue.
+LOOKED_UP: tuple[str, ...] = (
+    N_("attended"),
+    N_("absent"),
+    N_("make-up"),
+    N_("exemption"),
+    N_("network"),
+    N_("supervision"),
+)
 
 #: An event's fields the timeline shows, with their labels (ids and codes are left out).
 DETAIL_FIELDS: dict[str, str] = {

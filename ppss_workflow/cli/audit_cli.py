@@ -518,7 +518,7 @@ def explain_command(
         title=title,
         caption=tr.t("Rule: policy %(rule)s, pinned when the round opened.", rule=x.rule),
     )
-    for column in ("Subject", "Rule", "Verdict", "Reason", "Decided by events"):
+    for column in (N_("Subject"), N_("Rule"), N_("Verdict"), N_("Reason"), N_("Decided by events")):
         table.add_column(tr.gettext(column))
     late = tr.gettext("LATE")
     for line in x.lines:

@@ -245,6 +245,8 @@ def api_pay(
         ),
     )
     if outcome.already is not None:
-        body = PaymentOut(recorded=False, already_recorded=True, note=say(outcome.already, language(request)))
+        body = PaymentOut(
+            recorded=False, already_recorded=True, note=say(outcome.already, language(request))
+        )
         return JSONResponse(body.model_dump(), status_code=200)
     return PaymentOut(recorded=True, already_recorded=False, position=outcome.first.last_position)

@@ -64,7 +64,9 @@ def run_command(request: Request, principal: Principal, command: Command) -> Any
         principal.actor(), command
     )
     if outcome.already is not None:
-        body = CommandOut(recorded=False, already_recorded=True, note=say(outcome.already, language(request)))
+        body = CommandOut(
+            recorded=False, already_recorded=True, note=say(outcome.already, language(request))
+        )
         return JSONResponse(body.model_dump(), status_code=200)
     return CommandOut(
         recorded=True, already_recorded=False, position=outcome.results[-1].last_position
