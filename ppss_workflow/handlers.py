@@ -26,8 +26,8 @@ from policies.decisions import (
     command_moment,
     judge,
 )
-from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
 from policies.reason import Reason
+from policies.state import STOCKHOLM, as_of, end_of_day, fold_project, fold_round, slug
 from policies.submissions import (
     ALREADY_RECORDED,
     already_submitted,

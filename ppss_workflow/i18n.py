@@ -9,8 +9,10 @@ The ``.po`` files are the source: they are compiled in memory at first use (and 
 no compiled ``.mo`` file is kept or needed. After changing a message (see the README's
 "Words and languages")::
 
-    pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k ReasonCode -k t -k nt:1,2 -o /tmp/messages.pot .
-    pybabel update -i /tmp/messages.pot -d ppss_workflow/locale --no-fuzzy-matching --ignore-obsolete -w 100
+    pybabel extract --no-location -F babel.cfg -k N_ -k ReasonCode -k t -k nt:1,2 \
+        -o /tmp/messages.pot .
+    pybabel update -i /tmp/messages.pot -d ppss_workflow/locale --no-fuzzy-matching \
+        --ignore-obsolete -w 100
 """
 
 from __future__ import annotations

@@ -42,7 +42,6 @@ from ppss_workflow.web.auth import (
 from ppss_workflow.web.forms import form_id_of, parse_count, parse_instant, parse_kronor
 from ppss_workflow.web.portal_forms import portal_context
 from ppss_workflow.web.render import Forbidden, SignInRequired, render, tr_for
-from ppss_workflow.words import say_refusal
 from ppss_workflow.web.views import (
     ProjectDetail,
     Totals,
@@ -51,6 +50,7 @@ from ppss_workflow.web.views import (
     rounds_for,
     visible_board,
 )
+from ppss_workflow.words import say_refusal
 
 __all__ = ["router"]
 

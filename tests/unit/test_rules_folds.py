@@ -1132,7 +1132,8 @@ def test_sst_round_conditions_take_each_date_from_its_deadline() -> None:
         met(
             "t2_financial_report",
             En(
-                "the T2 financial report submitted on 2018-09-20, 6 days after the 2018-09-14 deadline"
+                "the T2 financial report submitted on 2018-09-20, 6 days after the "
+                "2018-09-14 deadline"
             ),
             rep,
             due_on=T2,

@@ -1460,7 +1460,8 @@ def test_supervision_money_the_account_does_not_mention_is_owed_back(world: Worl
     assert unused_supervision(world) == (
         25_000,
         En(
-            f"supervision paid 25{NBSP}000 kr, not stated in the account: 25{NBSP}000 kr to pay back"
+            f"supervision paid 25{NBSP}000 kr, not stated in the account: "
+            f"25{NBSP}000 kr to pay back"
         ),
         (acct, *project.supervision_grants),
     )

@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from babel.messages.pofile import read_po
 
-import policies.decisions  # noqa: F401 - declares the refusal and "already" codes
-import policies.grants  # noqa: F401
+import policies.decisions  # declares the refusal and "already" codes
+import policies.grants  # declares the role codes
 import policies.registry  # noqa: F401 - every round's rules and their codes
-from policies.reason import REASON_CODES, JOINED, Kronor, Named, Reason, joined
+from policies.reason import JOINED, REASON_CODES, Kronor, Named, Reason, joined
 from ppss_workflow.i18n import LOCALE_DIR
 from ppss_workflow.words import kronor, say, say_list
 
@@ -83,8 +83,10 @@ def test_every_reason_code_is_said_in_both_languages(code: str) -> None:
     rc = REASON_CODES[code]
     reason = Reason(code, tuple((n, _sample(n)) for n in rc.names))  # type: ignore[misc]
     sv, en = say(reason, "sv"), say(reason, "en")
-    assert sv and en
-    assert "{" not in sv and "{" not in en
+    assert sv
+    assert en
+    assert "{" not in sv
+    assert "{" not in en
     assert _CODE.findall(sv) == []
     assert code not in sv
 
@@ -111,7 +113,8 @@ def test_a_reason_nests_and_joins_and_survives_storage() -> None:
     said = say(both, "sv")
     assert said == say(Reason.from_data(both.to_data()), "sv")
     assert said.startswith("stoppas av: ")
-    assert " och " in said and "; " in said
+    assert " och " in said
+    assert "; " in said
     assert f"\u22125{NBSP}000 kr" in said
     assert "2015-03-31" in said
     assert say(both, "en").startswith("blocked by ")
