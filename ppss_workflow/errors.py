@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from policies.reason import Reason, ReasonCode
+
 __all__ = [
     "ConcurrencyError",
     "ConditionNotMet",
@@ -16,11 +18,22 @@ __all__ = [
     "WorkflowError",
 ]
 
+#: What the web and the CLI say when a round or district named in a request is not found.
+NO_ROUND = ReasonCode("round.unknown", "round")
+NO_DISTRICT_IN_ROUND = ReasonCode("web.no_district", "district", "round")
+
 
 class WorkflowError(Exception):
     """Base of every error ppss-workflow raises on purpose. ``str(exc)`` is one line."""
 
     exit_code = 1
+    #: What is wrong as data, said in the reader's language (None: the message is shown).
+    reason: Reason | None = None
+
+    def __init__(self, *args: object, reason: Reason | None = None) -> None:
+        super().__init__(*args)
+        if reason is not None:
+            self.reason = reason
 
 
 class ConfigurationError(WorkflowError):

@@ -81,6 +81,8 @@ class Outcome:
 
     results: list[AppendResult] = field(default_factory=list)
     already: Reason | None = None
+    #: The kinds of the events written, in order (what a confirmation names).
+    kinds: tuple[str, ...] = ()
 
     @property
     def first(self) -> AppendResult:
@@ -102,6 +104,7 @@ def refused(refusal: Refusal) -> WorkflowError:
     """The machinery's error for a policy's refusal (its exit code and one line)."""
     error = _ERRORS.get(refusal.kind, ConditionNotMet)(str(refusal))
     error.refusal = refusal  # type: ignore[attr-defined]
+    error.reason = refusal.reason
     return error
 
 
@@ -168,7 +171,8 @@ class Commands:
         if results and all(r.duplicate for r in results):
             # The same submission landed while this one was deciding: nothing new written.
             return Outcome(already=ALREADY_RECORDED())
-        return Outcome(results)
+        kinds = tuple(type(e).__name__ for _, events in decision.appends for e in events)
+        return Outcome(results, kinds=kinds)
 
     def _append(
         self,

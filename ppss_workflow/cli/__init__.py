@@ -25,11 +25,12 @@ from ppss_workflow.cli import (
     web_cmds,
     workflow_cmds,
 )
-from ppss_workflow.cli._common import ENV_LANGUAGE
+from ppss_workflow.cli._common import ENV_LANGUAGE, words
 from ppss_workflow.db import set_lock_wait_note
 from ppss_workflow.errors import WorkflowError
 from ppss_workflow.i18n import LANGUAGES
 from ppss_workflow.logs import configure_logging
+from ppss_workflow.words import say
 
 __all__ = ["app", "main"]
 
@@ -95,12 +96,22 @@ def _waiting() -> None:
     print("ppss: waiting for another ppss process to finish writing…", file=sys.stderr, flush=True)
 
 
+def _error_line(exc: WorkflowError) -> str:
+    """One line: a refusal or a lookup that found nothing is said in the CLI's language
+    (``ppss: fel: ...``); in English, and for any other error, the error's own line (with
+    the command, the state found and the rule, for whoever reads it next)."""
+    tr = words()
+    if exc.reason is not None and tr.lang != "en":
+        return f"ppss: fel: {say(exc.reason, tr.lang)}"
+    return f"ppss: error: {exc}"
+
+
 def main() -> None:
     """Entry point: a WorkflowError becomes ``ppss: error: ...`` and its exit code."""
     try:
         app()
     except WorkflowError as exc:
-        print(f"ppss: error: {exc}", file=sys.stderr)
+        print(_error_line(exc), file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         _interrupted()

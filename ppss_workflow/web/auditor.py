@@ -28,7 +28,7 @@ from markupsafe import escape
 from policies.state import STOCKHOLM, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.auditing import Anchor, VerifyReport, days_late, explain_project, verify_chain
-from ppss_workflow.errors import InvalidCommand, NotFound
+from ppss_workflow.errors import NO_DISTRICT_IN_ROUND, InvalidCommand, NotFound
 from ppss_workflow.export import export_csv, export_jsonl, export_xlsx
 from ppss_workflow.i18n import N_
 from ppss_workflow.logs import get_logger
@@ -185,7 +185,10 @@ def explain_page(
     """Why the district may or may not be paid: each rule's verdict and the deciding events."""
     principal = reader(request)
     if not principal.sees(district):
-        raise NotFound(f"no district {district!r} in round {round_id}")
+        raise NotFound(
+            f"no district {district!r} in round {round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=round_id),
+        )
     r = reads(request)
     rnd = r.round(round_id)
     tr = tr_for(request)
@@ -208,7 +211,10 @@ def explain_page(
     x = explain_project(r, round_id, district, day=day, known_at=moment)
     name = x.view.state.district or district
     if not principal.sees(name):  # a district reached another's by an accented spelling
-        raise NotFound(f"no district {district!r} in round {round_id}")
+        raise NotFound(
+            f"no district {district!r} in round {round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=round_id),
+        )
     lines = [
         {
             "subject": _subject(tr, line.subject),

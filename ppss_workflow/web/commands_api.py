@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from policies.commands import COMMANDS, Command
 from policies.state import slug
 from ppss_workflow.access import Principal
-from ppss_workflow.errors import NotFound
+from ppss_workflow.errors import NO_DISTRICT_IN_ROUND, NotFound
 from ppss_workflow.handlers import Commands
 from ppss_workflow.web.api import api_principal
 from ppss_workflow.web.api import router as api_router
@@ -59,7 +59,10 @@ def run_command(request: Request, principal: Principal, command: Command) -> Any
         raise Forbidden(f"the {principal.role} role may not record anything")
     district = getattr(command, "district", None)
     if principal.district is not None and district and slug(district) != slug(principal.district):
-        raise NotFound(f"no district {district!r} in round {command.round_id}")
+        raise NotFound(
+            f"no district {district!r} in round {command.round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=command.round_id),
+        )
     outcome = Commands(request.app.state.store, request.app.state.clock).execute(
         principal.actor(), command
     )

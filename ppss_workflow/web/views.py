@@ -10,7 +10,7 @@ from policies.base import Assessment
 from policies.state import end_of_day, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.auditing import HistoryEntry, history, summary
-from ppss_workflow.errors import InvalidCommand, NotFound
+from ppss_workflow.errors import NO_DISTRICT_IN_ROUND, InvalidCommand, NotFound
 from ppss_workflow.readmodels import ProjectView, Reads
 from ppss_workflow.rows import BoardRow
 
@@ -180,15 +180,24 @@ def project_detail(
     """The project of ``district`` in the round, if this principal may see it (else: not
     found, the same answer as for a district that does not exist)."""
     if not principal.sees(district):
-        raise NotFound(f"no district {district!r} in round {round_id}")
+        raise NotFound(
+            f"no district {district!r} in round {round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=round_id),
+        )
     try:
         view = reads.project(round_id, district)
     except NotFound:
         if principal.district is None:
             raise
         # A district is not told which other districts the round has.
-        raise NotFound(f"no district {district!r} in round {round_id}") from None
+        raise NotFound(
+            f"no district {district!r} in round {round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=round_id),
+        ) from None
     if not principal.sees(view.state.district or district):
-        raise NotFound(f"no district {district!r} in round {round_id}")
+        raise NotFound(
+            f"no district {district!r} in round {round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=round_id),
+        )
     now = reads.now()
     return ProjectDetail(view, view.assess(now), history(view), now)

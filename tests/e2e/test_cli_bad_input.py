@@ -45,7 +45,8 @@ def state(url: str, home: Path) -> tuple[bytes, int, str]:
 
 
 def attempt(url: str, home: Path, *args: str) -> Run:
-    return ppss(*args, "--database", url, home=home)
+    """In English (``PPSS_LANG=en``): the needles are the English one-line errors."""
+    return ppss(*args, "--database", url, home=home, env={"PPSS_LANG": "en"})
 
 
 CASES = {

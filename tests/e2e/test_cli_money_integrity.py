@@ -96,8 +96,11 @@ def snapshot(url: str) -> tuple[int, str]:
 def refused(url: str, home: Path, *args: str, needles: tuple[str, ...]) -> Run:
     """The command fails in one line naming its rule, and the store is unchanged."""
     before = snapshot(url)
-    run = ppss(*args, "--database", url, home=home)
+    run = ppss(*args, "--database", url, home=home, env={"PPSS_LANG": "en"})
     assert_one_line_error(run, "rule:", *needles)
+    # Swedish by default: the same refusal in one line, no rule name in English
+    swedish = ppss(*args, "--database", url, home=home)
+    assert_one_line_error(swedish, "ppss: fel: ")
     assert snapshot(url) == before
     return run
 
@@ -360,7 +363,7 @@ def test_the_same_payment_is_recorded_once(store_url: str, tmp_path: Path) -> No
     before = snapshot(store_url)
     again = ppss(*pay, "--amount", "100000", home=tmp_path)
     assert again.code == 0, again.err
-    assert "Already recorded" in again.out
+    assert "Redan registrerat" in again.out
     assert snapshot(store_url) == before
     refused(
         store_url,

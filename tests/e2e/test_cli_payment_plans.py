@@ -60,7 +60,8 @@ def test_a_bad_plan_is_one_line_and_writes_nothing(
 ) -> None:
     url, home = demo
     before = head(url)
-    run = ppss("payment-plan", "set", *ROUND, *COORD, *args, "--database", url, home=home)
+    run = ppss("payment-plan", "set", *ROUND, *COORD, *args, "--database", url, home=home,
+               env={"PPSS_LANG": "en"})  # fmt: skip
     assert_one_line_error(run, *needles)
     assert head(url) == before
 
@@ -74,5 +75,6 @@ def test_a_return_without_a_reason_or_by_a_district_is_one_line(demo: tuple[str,
     unknown = ppss(*base, "--report", "t9", "--reason", "x", *COORD, "--database", url, home=home)
     assert_one_line_error(unknown, "--report 't9': use one of")
     district = ppss(*base, "--report", "final_financial_report", "--reason", "x",
-                    "--as", "district:Skärholmen", "--database", url, home=home)  # fmt: skip
+                    "--as", "district:Skärholmen", "--database", url, home=home,
+                    env={"PPSS_LANG": "en"})  # fmt: skip
     assert_one_line_error(district, "may not review reports")
