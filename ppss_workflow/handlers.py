@@ -46,6 +46,7 @@ from ppss_workflow.logs import get_logger
 from ppss_workflow.projections import ModelUnavailable, Projector
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.store import AppendRequest, AppendResult, EventStore, PrefixGuard, StreamGuard
+from ppss_workflow.words import english
 
 __all__ = ["Actor", "Commands", "Outcome", "refused"]
 
@@ -101,8 +102,13 @@ _ERRORS: dict[str, type[WorkflowError]] = {
 
 
 def refused(refusal: Refusal) -> WorkflowError:
-    """The machinery's error for a policy's refusal (its exit code and one line)."""
-    error = _ERRORS.get(refusal.kind, ConditionNotMet)(str(refusal))
+    """The machinery's error for a policy's refusal (its exit code and one line): the reason
+    said in English, then the command, project, state found and rule (for logs and
+    whoever reads the raw error; people read the reason in their language)."""
+    line = str(refusal)
+    if refusal.reason is not None:
+        line = english(refusal.reason) + line[len(refusal.message) :]
+    error = _ERRORS.get(refusal.kind, ConditionNotMet)(line)
     error.refusal = refusal  # type: ignore[attr-defined]
     error.reason = refusal.reason
     return error

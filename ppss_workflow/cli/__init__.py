@@ -101,9 +101,13 @@ def _error_line(exc: WorkflowError) -> str:
     (``ppss: fel: ...``); in English, and for any other error, the error's own line (with
     the command, the state found and the rule, for whoever reads it next)."""
     tr = words()
-    if exc.reason is not None and tr.lang != "en":
+    if exc.reason is None:
+        return f"ppss: error: {exc}"
+    if tr.lang != "en":
         return f"ppss: fel: {say(exc.reason, tr.lang)}"
-    return f"ppss: error: {exc}"
+    if getattr(exc, "refusal", None) is not None:
+        return f"ppss: error: {exc}"  # the reason in English, then where and which rule
+    return f"ppss: error: {say(exc.reason, 'en')}"
 
 
 def main() -> None:

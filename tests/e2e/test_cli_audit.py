@@ -156,7 +156,11 @@ def test_explain_shows_rule_verdicts_and_deciding_events(demo_url: str, tmp_path
     lines = {line["subject"]: line for line in body["lines"]}
     assert {line["rule"] for line in body["lines"]} == {"ppss-2014 v1"}
     payable = lines["payable"]
-    assert (payable["status"], payable["reason"]) == ("0 kr", "blocked by network_participation")
+    assert (payable["status"], payable["reason"]) == (
+        "0 kr",
+        "blocked by network meetings and training",
+    )
+    assert payable["reason_code"] == "payable.blocked"
     absence = payable["evidence"][-1]
     assert absence["type"] == "NetworkAbsenceRecorded"
     assert absence["occurred_at"] == "2014-09-17T00:00:00+02:00"

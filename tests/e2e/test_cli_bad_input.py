@@ -52,7 +52,10 @@ def attempt(url: str, home: Path, *args: str) -> Run:
 CASES = {
     "payment-above-payable": (
         [*PAY[:1], *ROUND, "--district", "Rinkeby-Kista", *PAY[3:], "--as", "coordinator"],
-        ["cannot pay 100\u00a0000 kr (grant) to Rinkeby-Kista", "blocked by network_participation"],
+        [
+            "cannot pay 100\u00a0000 kr (grant) to Rinkeby-Kista",
+            "blocked by network meetings and training",
+        ],
     ),
     "plan-never-submitted": (
         ["plan", "approve", *ROUND, "--district", "Farsta", "--plan", "plan-nope",

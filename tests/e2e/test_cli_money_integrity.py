@@ -269,7 +269,7 @@ def test_annulling_an_allocation_annuls_its_awards(store_url: str, tmp_path: Pat
 def test_a_payment_back_dated_before_the_plan_approval_is_refused(
     store_url: str, tmp_path: Path
 ) -> None:
-    """`disburse --on` the day before the approval: blocked by plan_approved on that day."""
+    """`disburse --on` the day before the approval: blocked by the plan on that day."""
     ready(store_url, plan_on=ago(100))
     pay = [
         "disburse",
@@ -288,7 +288,7 @@ def test_a_payment_back_dated_before_the_plan_approval_is_refused(
         *pay,
         "--on",
         ago(101).isoformat(),
-        needles=("blocked by plan_approved", f"as of {ago(101)}"),
+        needles=("blocked by work plan approved by the steering group", f"as of {ago(101)}"),
     )
     assert board(store_url, tmp_path, ago(101))["Farsta"]["disbursed_sek"] == 0
     done = ppss(*pay, "--on", ago(100).isoformat(), "--database", store_url, home=tmp_path)
@@ -339,7 +339,7 @@ def test_a_payment_back_dated_before_an_absence_is_refused(store_url: str, tmp_p
         "--on",
         ago(31).isoformat(),
         *COORD,
-        needles=("blocked by network_participation", f"as of {TODAY}"),
+        needles=("blocked by network meetings and training", f"as of {TODAY}"),
     )
 
 
