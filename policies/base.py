@@ -68,6 +68,7 @@ REPORT_REVIEWED = ReasonCode("report.reviewed", "report", "review")
 REPORT_NOT_IN = ReasonCode("report.not_handed_in", "report")
 REPORT_WAS = ReasonCode("report.was", "report", "review")
 REPORT_AWAITS = ReasonCode("report.awaits_review", "report")
+PERIOD_OUTSIDE = ReasonCode("application.period_outside", "start", "end", "first", "last")
 
 
 class ConditionStatus(StrEnum):
@@ -350,19 +351,23 @@ class Policy:
     def accounted(self, project: ProjectState) -> bool:
         return False
 
-    def check_round(self, budget_sek: int, period_start: date, period_end: date) -> list[str]:
+    def check_round(self, budget_sek: int, period_start: date, period_end: date) -> list[Reason]:
         """Problems that make a round's opening unacceptable under this policy (empty: none)."""
         return []
 
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
-    ) -> list[str]:
+    ) -> list[Reason]:
         """Problems that make an application unacceptable in this round (empty: accept it)."""
-        problems: list[str] = []
+        problems: list[Reason] = []
         if application.period_start < rnd.period_start or application.period_end > rnd.period_end:
             problems.append(
-                f"the period {application.period_start}–{application.period_end} is outside "
-                f"the round's {rnd.period_start}–{rnd.period_end}"
+                PERIOD_OUTSIDE(
+                    start=application.period_start,
+                    end=application.period_end,
+                    first=rnd.period_start,
+                    last=rnd.period_end,
+                )
             )
         return problems
 

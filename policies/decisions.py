@@ -103,7 +103,7 @@ from policies.commands import (
 from policies.contacts import contact_book
 from policies.documents import attached
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
-from policies.reason import Kronor, Named, Reason, ReasonCode
+from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.registry import POLICIES
 from policies.review import REPORTS
 from policies.state import (
@@ -484,10 +484,10 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            "; ".join(problems),
+            "; ".join(str(p) for p in problems),
             f"{cmd.policy} round rules",
             kind="invalid",
-            reason=ROUND_RULES(problems="; ".join(problems)),
+            reason=ROUND_RULES(problems=joined(*problems)),
         )
     event = _build(
         cmd,
@@ -825,9 +825,9 @@ def _apply(cmd: Apply, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"application from {cmd.district} refused: " + "; ".join(problems),
+            f"application from {cmd.district} refused: " + "; ".join(str(p) for p in problems),
             f"{rnd.policy_name} application rules",
-            reason=APPLICATION_REFUSED(district=cmd.district, problems="; ".join(problems)),
+            reason=APPLICATION_REFUSED(district=cmd.district, problems=joined(*problems)),
         )
     return Decision(((f"project:{rnd.round_id}:{key}", (event,)),))
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from events import ApplicationSubmitted, FinancialReportSubmitted, FollowUpSubmitted, Recorded
-from policies.base import Condition, Policy, fmt_sek
+from policies.base import Condition, Policy
 from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.state import ProjectState, RoundState
 
@@ -19,6 +19,12 @@ REPORT_RETURNED = ReasonCode("repayment.report_returned", "review")
 NO_FINAL_REPORT = ReasonCode("repayment.no_final_report")
 SPENT_BY_REPORT = ReasonCode("repayment.spent_by_report", "paid", "spent", "unused")
 REPORT_REVIEWED = ReasonCode("repayment.report_reviewed", "review")
+LATE = ReasonCode("application.late", "on", "deadline")
+UNSIGNED = ReasonCode("application.unsigned", "signatories")
+SIGNED_ON = ReasonCode("application.signed_on", "signatory", "on")
+LATE_SIGNATURES = ReasonCode("application.late_signatures", "signatures")
+NO_BUDGET_LINES = ReasonCode("application.no_budget_lines")
+BUDGET_MISMATCH = ReasonCode("application.budget_mismatch", "total", "applied")
 
 #: The three signatures the 2018 form asks for, by role.
 REQUIRED_SIGNATORIES = {
@@ -58,33 +64,32 @@ class SchoolSocialTeams2018(Policy):
 
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
-    ) -> list[str]:
+    ) -> list[Reason]:
         problems = super().check_application(rnd, application, submitted_on)
         deadline = rnd.application_deadline
         if deadline is not None and submitted_on > deadline:
-            problems.append(
-                f"submitted on {submitted_on}, after the application deadline {deadline}"
-            )
+            problems.append(LATE(on=submitted_on, deadline=deadline))
         signed = {s.role: s.signed_on for s in application.signatures}
-        missing = [label for role, label in REQUIRED_SIGNATORIES.items() if role not in signed]
+        missing = tuple(
+            Named("signatory", role) for role in REQUIRED_SIGNATORIES if role not in signed
+        )
         if missing:
-            problems.append("not signed by " + " and ".join(missing))
-        late = [
-            f"{role} signed on {on}"
+            problems.append(UNSIGNED(signatories=missing))
+        late = tuple(
+            SIGNED_ON(signatory=Named("signatory", role), on=on)
             for role, on in signed.items()
             if on > submitted_on or (deadline is not None and on > deadline)
-        ]
+        )
         if late:
-            problems.append("signature dated after submission or deadline: " + ", ".join(late))
+            problems.append(LATE_SIGNATURES(signatures=late))
         lines = [b for b in application.budget_lines if not b.own_contribution]
         if not lines:
-            problems.append("the budget has no lines")
+            problems.append(NO_BUDGET_LINES())
         else:
             total = sum(b.amount_sek for b in lines)
             if total != application.applied_sek:
                 problems.append(
-                    f"the budget lines add up to {fmt_sek(total)}, not the applied "
-                    f"{fmt_sek(application.applied_sek)}"
+                    BUDGET_MISMATCH(total=Kronor(total), applied=Kronor(application.applied_sek))
                 )
         return problems
 

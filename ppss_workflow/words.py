@@ -66,7 +66,15 @@ NETWORK_OUTCOME_NAMES: dict[str, str] = {
     "exemption": N_("an exemption"),
 }
 
+#: Who signs a 2018 application (``Named("signatory", ...)``, policies.sst2018).
+SIGNATORY_NAMES: dict[str, str] = {
+    "administration_director": N_("the administration director (förvaltningschef)"),
+    "finance_director": N_("the finance director (ekonomichef)"),
+    "head_of_department": N_("the head of department (avdelningschef)"),
+}
+
 _TABLES: dict[str, dict[str, str]] = {
+    "signatory": SIGNATORY_NAMES,
     "report": REPORT_NAMES,
     "attached_to": ATTACHED_TO_NAMES,
     "plan_status": PLAN_STATUS_NAMES,

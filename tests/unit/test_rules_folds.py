@@ -1040,7 +1040,8 @@ def sst_round(*deadlines: RoundDeadline, application_deadline: date | None = Non
 def problems(
     app: ApplicationSubmitted, on: date, deadline: date | None = date(2018, 3, 15)
 ) -> list[str]:
-    return SST.check_application(sst_round(application_deadline=deadline).round(), app, on)
+    said = SST.check_application(sst_round(application_deadline=deadline).round(), app, on)
+    return [en(p) for p in said]
 
 
 def test_sst_a_complete_application_on_time_has_no_problems() -> None:
@@ -1077,22 +1078,24 @@ def test_sst_a_signature_dated_after_submission_or_deadline_is_refused() -> None
     late = (*SIGNED[:2], Signature(role="head_of_department", signed_on=date(2018, 3, 11)))
     app = application(year=2018, signatures=late, budget=BUDGET)
     assert problems(app, date(2018, 3, 10)) == [
-        "signature dated after submission or deadline: head_of_department signed on 2018-03-11"
+        "signature dated after submission or deadline: the head of department "
+        "(avdelningschef) signed on 2018-03-11"
     ]
     assert problems(app, date(2018, 3, 11)) == []
     after = (*SIGNED[:2], Signature(role="head_of_department", signed_on=date(2018, 3, 16)))
     app = application(year=2018, signatures=after, budget=BUDGET)
     assert problems(app, date(2018, 3, 16), deadline=None) == []
     assert problems(app, date(2018, 3, 14)) == [
-        "signature dated after submission or deadline: head_of_department signed on 2018-03-16"
+        "signature dated after submission or deadline: the head of department "
+        "(avdelningschef) signed on 2018-03-16"
     ]
     on_the_day = tuple(Signature(role=s.role, signed_on=date(2018, 3, 15)) for s in SIGNED)
     app = application(year=2018, signatures=on_the_day, budget=BUDGET)
     assert problems(app, date(2018, 3, 15)) == []
     assert problems(app, date(2018, 3, 14)) == [
-        "signature dated after submission or deadline: administration_director signed on "
-        "2018-03-15, finance_director signed on 2018-03-15, head_of_department signed on "
-        "2018-03-15"
+        "signature dated after submission or deadline: the administration director "
+        "(förvaltningschef) signed on 2018-03-15, the finance director (ekonomichef) signed "
+        "on 2018-03-15 and the head of department (avdelningschef) signed on 2018-03-15"
     ]
 
 

@@ -385,8 +385,8 @@ def test_a_2018_application_is_judged_on_the_day_it_was_submitted() -> None:
     )
     assert en(refused(world, unsigned, date(2018, 3, 2)).reason) == (
         "the application from Farsta is refused: submitted on 2018-03-02, after the application "
-        "deadline 2018-03-01; not signed by the administration director (förvaltningschef) "
-        "and the finance director (ekonomichef) and the head of department (avdelningschef)"
+        "deadline 2018-03-01; not signed by the administration director (förvaltningschef), "
+        "the finance director (ekonomichef) and the head of department (avdelningschef)"
     )
     undated = on_time.model_copy(update={"on": None})
     assert says(refused(world, undated, date(2018, 3, 2))) == (
