@@ -373,7 +373,7 @@ def authorise(command: Command, role: str, acting_for: str | None) -> None:
             kind="not_authorised",
             reason=MAY_NOT_COMMAND(
                 role=Named("role", role),
-                command=Named("command", command.name),
+                command=Named("verb", command.verb),
                 roles=tuple(Named("role", r) for r in command.roles),
             ),
         )

@@ -210,7 +210,7 @@ def test_review_is_refused_for_what_was_not_handed_in(story: Story) -> None:
     head = s.commands.store.head()
     with pytest.raises(ConditionNotMet, match="Farsta has not handed in the year-end account"):
         review(s, accept=True)
-    with pytest.raises(InvalidCommand, match="'t3_report' is not a report"):
+    with pytest.raises(InvalidCommand, match="t3_report is not a report"):
         s.do(
             COORDINATOR,
             ReviewReport(round_id=ROUND, district="Farsta", report="t3_report", accept=True),
@@ -223,7 +223,7 @@ def test_review_is_refused_for_what_was_not_handed_in(story: Story) -> None:
             FARSTA,
             ReviewReport(round_id=ROUND, district="Farsta", report="year_end_account", accept=True),
         )
-    with pytest.raises(InvalidCommand, match="needs --reason"):
+    with pytest.raises(InvalidCommand, match="needs a reason"):
         review(s, accept=False)
     with pytest.raises(InvalidCommand, match="cannot be reviewed before"):
         s.do(
