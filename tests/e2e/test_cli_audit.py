@@ -271,7 +271,7 @@ def test_replay_marks_what_was_annulled_as_of_known_at(clock: StepClock, tmp_pat
 
 
 BAD_INPUT = [
-    (["audit", "replay", "--round", "nope", "--as-of", "2014-03-15"], "no round 'nope'"),
+    (["audit", "replay", "--round", "nope", "--as-of", "2014-03-15"], "nope"),
     (["audit", "explain", "--round", "ppss-2014", "--district", "Farsta", "--as-of", "15/3"],
      "--as-of '15/3' is not a date"),
     (["audit", "replay", "--round", "ppss-2014", "--as-of", "2013-01-01"],
