@@ -275,10 +275,10 @@ BAD_INPUT = [
     (["audit", "explain", "--round", "ppss-2014", "--district", "Farsta", "--as-of", "15/3"],
      "--as-of '15/3' is not a date"),
     (["audit", "replay", "--round", "ppss-2014", "--as-of", "2013-01-01"],
-     "had not opened by 2013-01-01: it opened on 2013-05-02"),
+     "omgång ppss-2014 hade inte öppnats 2013-01-01: den öppnades 2013-05-02"),
     (["import", "missing.jsonl"], "no file missing.jsonl"),
     (["disburse", "--round", "ppss-2014", "--district", "Farsta", "--amount", "1",
-      "--reference", "X", "--as", "auditor"], "auditor role may not"),
+      "--reference", "X", "--as", "auditor"], "rollen revisor får inte"),
 ]  # fmt: skip
 
 
