@@ -49,7 +49,7 @@ def test_the_demo_plan_shows_on_the_board_in_explain_and_in_show(demo: tuple[str
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
-        (["--instalment", "60%:t3_accepted", "--instalment", "40%"], ["t3 accepted cannot release an instalment"]),
+        (["--instalment", "60%:t3_accepted", "--instalment", "40%"], ["t3 accepted cannot"]),
         (["--instalment", "150%"], ["not a whole percent from 1 to 100"]),
         (["--instalment", "60%", "--instalment", "30%"], ["must add up to 100"]),
         (["--instalment", "lots"], ["the share is a percent (60%) or whole kronor"]),

@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po
 import policies.decisions  # declares the refusal and "already" codes
 import policies.grants  # declares the role codes
 import policies.registry  # noqa: F401 - every round's rules and their codes
+import ppss_workflow.errors  # noqa: F401 - codes of lookups that find nothing
 from policies.reason import JOINED, REASON_CODES, Kronor, Named, Reason, joined
 from ppss_workflow.i18n import LOCALE_DIR
 from ppss_workflow.words import kronor, say, say_list
