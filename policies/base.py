@@ -14,6 +14,7 @@ from events import (
     RepaymentDemanded,
 )
 from policies.instalments import InstalmentLine, payable_by_plan, plan_lines
+from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.review import REPORTS, Review
 from policies.state import (
     ProjectState,
@@ -36,6 +37,45 @@ __all__ = [
 
 R = Recorded[Any]
 
+# -- reason codes (said by ppss_workflow.words from the catalogue) ------------------------
+SUBMITTED = ReasonCode("obligation.submitted", "what", "on")
+SUBMITTED_LATE = ReasonCode("obligation.submitted_late", "what", "on", "days", "due_on")
+DATE_UNSET = ReasonCode("obligation.date_unset", "what")
+MISSING = ReasonCode("obligation.missing", "what", "due_on")
+DUE = ReasonCode("obligation.due", "what", "due_on")
+RETURNED = ReasonCode("obligation.returned", "what", "review")
+RETURNED_WAS_DUE = ReasonCode("obligation.returned_was_due", "what", "review", "due_on")
+APPLICATION_WITHDRAWN = ReasonCode("application.withdrawn")
+NO_APPLICATION = ReasonCode("application.none")
+APPLICATION_SUBMITTED = ReasonCode("application.submitted", "on")
+AWARDED = ReasonCode("award.awarded", "amount", "refs")
+NO_AWARD = ReasonCode("award.none")
+REPAYMENT_OVERDUE = ReasonCode("repayment.overdue", "amount", "due_on")
+ROUND_CLOSED = ReasonCode("round.closed", "on")
+BLOCKED = ReasonCode("payable.blocked", "conditions")
+PAID_IN_FULL = ReasonCode("payable.paid_in_full", "amount")
+BY_PLAN = ReasonCode("payable.by_plan", "released", "amount", "paid")
+INSTALMENT_IS = ReasonCode("payable.instalment", "number", "share", "amount", "state")
+AWARD_LESS_PAID = ReasonCode("payable.award_less_paid", "amount", "paid")
+SUPERVISION_PAYABLE = ReasonCode("payable.supervision", "amount")
+OVERPAID = ReasonCode("repayment.overpaid", "paid", "amount", "over")
+WITHDRAWN_OWES = ReasonCode("repayment.withdrawn", "paid")
+SUPERVISION_WITHDRAWN = ReasonCode("repayment.supervision_withdrawn", "paid")
+SUPERVISION_OVERPAID = ReasonCode("repayment.supervision_overpaid", "paid", "amount", "over")
+SUPERVISION_UNSTATED = ReasonCode("repayment.supervision_unstated", "paid", "unused")
+SUPERVISION_UNUSED = ReasonCode("repayment.supervision_unused", "paid", "used", "unused")
+SETTLEMENT = ReasonCode("repayment.settlement", "demanded", "settled")
+NO_FINAL_ACCOUNT = ReasonCode("repayment.no_final_account")
+GRANT_AWARDED = ReasonCode("release.awarded")
+NO_APPROVED_PLAN = ReasonCode("release.no_approved_plan")
+PLAN_APPROVED_ON = ReasonCode("release.plan_approved", "plan", "on")
+NOT_A_RELEASE = ReasonCode("release.unknown", "code")
+REPORT_REVIEWED = ReasonCode("report.reviewed", "report", "review")
+REPORT_NOT_IN = ReasonCode("report.not_handed_in", "report")
+REPORT_WAS = ReasonCode("report.was", "report", "review")
+REPORT_AWAITS = ReasonCode("report.awaits_review", "report")
+PERIOD_OUTSIDE = ReasonCode("application.period_outside", "start", "end", "first", "last")
+
 
 class ConditionStatus(StrEnum):
     met = "met"
@@ -49,7 +89,7 @@ class Condition:
 
     code: str
     status: ConditionStatus
-    reason: str
+    reason: Reason
     evidence: tuple[R, ...] = ()
     #: What an unmet condition stops: "grant", "supervision", or "" (stops nothing).
     blocks: str = "grant"
@@ -68,7 +108,7 @@ class Payable:
 
     grant_sek: int
     supervision_sek: int
-    reason: str
+    reason: Reason
     #: The payment plan's instalments, released or not and why (empty: no plan on record).
     instalments: tuple[InstalmentLine, ...] = ()
 
@@ -91,7 +131,7 @@ class Repayment:
     owed_sek: int
     demanded_sek: int
     settled_sek: int
-    reason: str
+    reason: Reason
     evidence: tuple[R, ...] = ()
     supervision_owed_sek: int = 0
 
@@ -207,9 +247,10 @@ class Policy:
         over = ledger.disbursed_grant_sek - ledger.awarded_sek
         if over > owed:
             owed = over
-            reason = (
-                f"paid {fmt_sek(ledger.disbursed_grant_sek)} against an award of "
-                f"{fmt_sek(ledger.awarded_sek)}: {fmt_sek(over)} to pay back"
+            reason = OVERPAID(
+                paid=Kronor(ledger.disbursed_grant_sek),
+                amount=Kronor(ledger.awarded_sek),
+                over=Kronor(over),
             )
             evidence = (*project.awards, *project.disbursements)
         if project.withdrawn is not None and not self.accounted(project):
@@ -217,19 +258,16 @@ class Policy:
             paid = ledger.disbursed_grant_sek
             if paid > owed:
                 owed = paid
-                reason = (
-                    f"the application was withdrawn with {fmt_sek(paid)} paid: all of it is "
-                    "owed back until an account shows what was used"
-                )
+                reason = WITHDRAWN_OWES(paid=Kronor(paid))
                 evidence = (project.withdrawn, *project.disbursements)
         supervision, why, more = self.unused_supervision(project)
-        if supervision:
-            reason += f"; {why}"
+        if supervision and why is not None:
+            reason = joined(reason, why)
             evidence = (*evidence, *more)
         demanded = ledger.repayment_demanded_sek
         settled = ledger.repayment_received_sek + ledger.repayment_waived_sek
         if demanded or settled:
-            reason += f"; demanded {fmt_sek(demanded)}, received or waived {fmt_sek(settled)}"
+            reason = joined(reason, SETTLEMENT(demanded=Kronor(demanded), settled=Kronor(settled)))
         return Repayment(
             owed + supervision,
             demanded,
@@ -241,7 +279,7 @@ class Policy:
 
     # Choice: supervision money is accounted apart from the grant (seed 000 keeps the pools
     # apart and does not say they are netted); unused supervision money is owed back.
-    def unused_supervision(self, project: ProjectState) -> tuple[int, str, tuple[R, ...]]:
+    def unused_supervision(self, project: ProjectState) -> tuple[int, Reason | None, tuple[R, ...]]:
         """Supervision money paid and not used for joint supervision (kronor, why, evidence).
 
         Counted once the year is accounted for, apart from the grant; and at once for
@@ -250,34 +288,40 @@ class Policy:
         ledger = project.ledger
         paid = ledger.disbursed_supervision_sek
         if not paid:
-            return 0, "", ()
+            return 0, None, ()
         over = max(0, paid - ledger.supervision_granted_sek)
         account = project.report("year_end_account").counts
         if account is None or not self.accounted(project):
             if project.withdrawn is not None:
                 return (
                     paid,
-                    f"the application was withdrawn with {fmt_sek(paid)} of supervision money "
-                    "paid: all of it is owed back until an account shows its use",
+                    SUPERVISION_WITHDRAWN(paid=Kronor(paid)),
                     (project.withdrawn, *project.supervision_grants),
                 )
             if over:
                 return (
                     over,
-                    f"supervision paid {fmt_sek(paid)} against a grant of "
-                    f"{fmt_sek(ledger.supervision_granted_sek)}: {fmt_sek(over)} to pay back",
+                    SUPERVISION_OVERPAID(
+                        paid=Kronor(paid),
+                        amount=Kronor(ledger.supervision_granted_sek),
+                        over=Kronor(over),
+                    ),
                     (*project.supervision_grants, *project.disbursements),
                 )
-            return 0, "", ()
+            return 0, None, ()
         stated: int | None = account.event.supervision_spent_sek
         spent = min(paid - over, stated or 0)
         unused = paid - spent
         if not unused:
-            return 0, "", ()
-        said = "not stated in the account" if stated is None else f"used {fmt_sek(stated)}"
+            return 0, None, ()
+        said = (
+            SUPERVISION_UNSTATED(paid=Kronor(paid), unused=Kronor(unused))
+            if stated is None
+            else SUPERVISION_UNUSED(paid=Kronor(paid), used=Kronor(stated), unused=Kronor(unused))
+        )
         return (
             unused,
-            f"supervision paid {fmt_sek(paid)}, {said}: {fmt_sek(unused)} to pay back",
+            said,
             (account, *project.supervision_grants),
         )
 
@@ -311,26 +355,30 @@ class Policy:
 
     def unused_money(
         self, rnd: RoundState, project: ProjectState
-    ) -> tuple[int, str, tuple[R, ...]]:
+    ) -> tuple[int, Reason, tuple[R, ...]]:
         """(kronor to pay back, why, the events that show it)."""
-        return 0, "no final account yet", ()
+        return 0, NO_FINAL_ACCOUNT(), ()
 
     def accounted(self, project: ProjectState) -> bool:
         return False
 
-    def check_round(self, budget_sek: int, period_start: date, period_end: date) -> list[str]:
+    def check_round(self, budget_sek: int, period_start: date, period_end: date) -> list[Reason]:
         """Problems that make a round's opening unacceptable under this policy (empty: none)."""
         return []
 
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
-    ) -> list[str]:
+    ) -> list[Reason]:
         """Problems that make an application unacceptable in this round (empty: accept it)."""
-        problems: list[str] = []
+        problems: list[Reason] = []
         if application.period_start < rnd.period_start or application.period_end > rnd.period_end:
             problems.append(
-                f"the period {application.period_start}–{application.period_end} is outside "
-                f"the round's {rnd.period_start}–{rnd.period_end}"
+                PERIOD_OUTSIDE(
+                    start=application.period_start,
+                    end=application.period_end,
+                    first=rnd.period_start,
+                    last=rnd.period_end,
+                )
             )
         return problems
 
@@ -345,19 +393,19 @@ class Policy:
                 Condition(
                     "application",
                     ConditionStatus.unmet,
-                    "the application was withdrawn",
+                    APPLICATION_WITHDRAWN(),
                     (project.withdrawn,),
                     since=local_date(project.withdrawn),
                 )
             )
         elif project.application is None:
-            out.append(Condition("application", ConditionStatus.unmet, "no application on record"))
+            out.append(Condition("application", ConditionStatus.unmet, NO_APPLICATION()))
         else:
             out.append(
                 Condition(
                     "application",
                     ConditionStatus.met,
-                    f"application submitted on {local_date(project.application)}",
+                    APPLICATION_SUBMITTED(on=local_date(project.application)),
                     (project.application,),
                 )
             )
@@ -366,13 +414,15 @@ class Policy:
                 Condition(
                     "awarded",
                     ConditionStatus.met,
-                    f"awarded {fmt_sek(project.ledger.awarded_sek)} "
-                    f"({', '.join(r.event.decision_ref for r in project.awards)})",
+                    AWARDED(
+                        amount=Kronor(project.ledger.awarded_sek),
+                        refs=tuple(r.event.decision_ref for r in project.awards),
+                    ),
                     project.awards,
                 )
             )
         else:
-            out.append(Condition("awarded", ConditionStatus.unmet, "no award decision on record"))
+            out.append(Condition("awarded", ConditionStatus.unmet, NO_AWARD()))
         overdue = _unpaid_overdue(project, today)
         if overdue:
             outstanding = sum(left for _, left in overdue)
@@ -381,7 +431,7 @@ class Policy:
                 Condition(
                     "repayment_settled",
                     ConditionStatus.unmet,
-                    f"{fmt_sek(outstanding)} demanded back, due {first.due_on}, is not paid",
+                    REPAYMENT_OVERDUE(amount=Kronor(outstanding), due_on=first.due_on),
                     tuple(r for r, _ in overdue),
                     due_on=first.due_on,
                     since=first.due_on,
@@ -392,7 +442,7 @@ class Policy:
                 Condition(
                     "round_open",
                     ConditionStatus.unmet,
-                    f"the round was closed on {local_date(rnd.closed)}",
+                    ROUND_CLOSED(on=local_date(rnd.closed)),
                     (rnd.closed,),
                     since=local_date(rnd.closed),
                 )
@@ -408,9 +458,11 @@ class Policy:
         supervision = self._supervision_payable(project, conditions)
         lines = self.instalments(rnd, project, conditions)
         if blocking:
-            return Payable(0, 0, "blocked by " + ", ".join(blocking), lines)
+            names = tuple(Named("condition", code) for code in blocking)
+            return Payable(0, 0, BLOCKED(conditions=names), lines)
+        reason: Reason
         if left == 0 and ledger.awarded_sek:
-            reason = f"the award of {fmt_sek(ledger.awarded_sek)} is paid in full"
+            reason = PAID_IN_FULL(amount=Kronor(ledger.awarded_sek))
         elif lines:
             released = sum(line.amount_sek for line in lines if line.released)
             left = payable_by_plan(
@@ -419,23 +471,29 @@ class Policy:
                 [line.amount_sek for line in lines],
                 [line.released for line in lines],
             )
-            reason = (
-                f"instalments released {fmt_sek(released)} of the award "
-                f"{fmt_sek(ledger.awarded_sek)}, less paid {fmt_sek(ledger.disbursed_grant_sek)}"
-            )
-            for line in lines:
-                if not line.released:
-                    reason += (
-                        f"; instalment {line.number} ({line.share}, {fmt_sek(line.amount_sek)}) "
-                        f"is {line.reason}"
+            reason = joined(
+                BY_PLAN(
+                    released=Kronor(released),
+                    amount=Kronor(ledger.awarded_sek),
+                    paid=Kronor(ledger.disbursed_grant_sek),
+                ),
+                *(
+                    INSTALMENT_IS(
+                        number=line.number,
+                        share=line.share,
+                        amount=Kronor(line.amount_sek),
+                        state=line.reason,
                     )
+                    for line in lines
+                    if not line.released
+                ),
+            )
         else:
-            reason = (
-                f"award {fmt_sek(ledger.awarded_sek)} less paid "
-                f"{fmt_sek(ledger.disbursed_grant_sek)}"
+            reason = AWARD_LESS_PAID(
+                amount=Kronor(ledger.awarded_sek), paid=Kronor(ledger.disbursed_grant_sek)
             )
         if supervision:
-            reason += f"; supervision {fmt_sek(supervision)}"
+            reason = joined(reason, SUPERVISION_PAYABLE(amount=Kronor(supervision)))
         return Payable(left, supervision, reason, lines)
 
     # -- payment plans and review --------------------------------------------------------
@@ -488,36 +546,41 @@ class Policy:
 
     def release(
         self, project: ProjectState, code: str, conditions: dict[str, Condition]
-    ) -> tuple[bool, str, tuple[R, ...]]:
+    ) -> tuple[bool, Reason, tuple[R, ...]]:
         """Whether release code ``code`` holds for the project: (holds, why, evidence)."""
         if code == "awarded":
             if project.awards:
-                return True, "the grant is awarded", project.awards
-            return False, "no award decision on record", ()
+                return True, GRANT_AWARDED(), project.awards
+            return False, NO_AWARD(), ()
         if code == "plan_approved":
             plan = project.approved_plan
             if plan is None or plan.decision is None:
-                return False, "no work plan approved by the steering group yet", ()
+                return False, NO_APPROVED_PLAN(), ()
             return (
                 True,
-                f"plan {plan.plan_id} approved on {plan.decision.event.meeting_on}",
+                PLAN_APPROVED_ON(plan=plan.plan_id, on=plan.decision.event.meeting_on),
                 (plan.submitted, plan.decision),
             )
         if code.endswith("_accepted") and code not in conditions:
             group = self._accepted_group(code)
             if not group:
-                return False, f"{code} is not a release condition of this round", ()
+                return False, NOT_A_RELEASE(code=Named("release", code)), ()
             reviews = [project.report(r) for r in group]
             waiting = [_not_accepted(rv) for rv in reviews if rv.status != "accepted"]
             if waiting:
-                return False, "; ".join(waiting), ()
+                return False, joined(*waiting), ()
             evidence = tuple(
                 x for rv in reviews for x in (rv.submission, rv.decision) if x is not None
             )
-            return True, "; ".join(f"{REPORTS[rv.code]} {rv.reason}" for rv in reviews), evidence
+            said = [
+                REPORT_REVIEWED(report=Named("report", rv.code), review=rv.reason)
+                for rv in reviews
+                if rv.reason is not None
+            ]
+            return True, joined(*said), evidence
         condition = conditions.get(code)
         if condition is None:
-            return False, f"{code} is not a release condition of this round", ()
+            return False, NOT_A_RELEASE(code=Named("release", code)), ()
         if condition.status is not ConditionStatus.met:
             return False, condition.reason, condition.evidence
         if code in self.needs_acceptance:
@@ -549,33 +612,40 @@ class Policy:
     @staticmethod
     def dated(
         code: str,
-        what: str,
+        what: Named,
         due_on: date | None,
         done: R | None,
         today: date,
         *,
         blocks: str = "grant",
-        unset: str = "",
+        unset: Named | None = None,
         review: Review | None = None,
     ) -> Condition:
         """A dated obligation: met once ``done`` exists, unmet after ``due_on``, else not due.
 
+        ``what`` names the obligation in its reasons (``Named("report", ...)``); ``unset``
+        names it where the city has not set its date yet (default: ``what``).
         With ``review``: a returned report counts as not handed in (the obligation is open
         again and says why); an accepted one says so.
         """
         if done is not None:
-            late = ""
+            said = SUBMITTED(what=what, on=local_date(done))
             if due_on is not None and local_date(done) > due_on:
-                late = f", {(local_date(done) - due_on).days} days after the {due_on} deadline"
+                said = SUBMITTED_LATE(
+                    what=what,
+                    on=local_date(done),
+                    days=(local_date(done) - due_on).days,
+                    due_on=due_on,
+                )
             evidence: tuple[R, ...] = (done,)
-            accepted = ""
+            accepted = None
             if review is not None and review.status == "accepted" and review.decision:
-                accepted = f"; {review.reason}"
+                accepted = review.reason
                 evidence = (done, review.decision)
             return Condition(
                 code,
                 ConditionStatus.met,
-                f"{what} submitted on {local_date(done)}{late}{accepted}",
+                joined(said, accepted),
                 evidence,
                 blocks=blocks,
                 due_on=due_on,
@@ -583,12 +653,14 @@ class Policy:
         if review is not None and review.status == "returned":
             assert review.submission is not None
             assert review.decision is not None
-            returned = f"{what} was {review.reason}; a corrected one must be handed in"
+            assert review.reason is not None
             overdue = due_on is not None and today > due_on
             return Condition(
                 code,
                 ConditionStatus.unmet if overdue else ConditionStatus.not_yet_due,
-                returned + (f" (it was due on {due_on})" if due_on else ""),
+                RETURNED_WAS_DUE(what=what, review=review.reason, due_on=due_on)
+                if due_on
+                else RETURNED(what=what, review=review.reason),
                 (review.submission, review.decision),
                 blocks=blocks,
                 due_on=due_on,
@@ -598,14 +670,14 @@ class Policy:
             return Condition(
                 code,
                 ConditionStatus.not_yet_due,
-                unset or f"{what}: the date is not yet set by the city",
+                DATE_UNSET(what=unset or what),
                 blocks=blocks,
             )
         if today > due_on:
             return Condition(
                 code,
                 ConditionStatus.unmet,
-                f"{what} was due on {due_on} and is missing",
+                MISSING(what=what, due_on=due_on),
                 blocks=blocks,
                 due_on=due_on,
                 since=due_on,
@@ -613,19 +685,19 @@ class Policy:
         return Condition(
             code,
             ConditionStatus.not_yet_due,
-            f"{what} is due on {due_on}",
+            DUE(what=what, due_on=due_on),
             blocks=blocks,
             due_on=due_on,
         )
 
 
-def _not_accepted(rv: Review) -> str:
-    what = REPORTS.get(rv.code, rv.code)
+def _not_accepted(rv: Review) -> Reason:
+    what = Named("report", rv.code)
     if rv.status == "none":
-        return f"{what} is not yet handed in"
-    if rv.status == "returned":
-        return f"{what} was {rv.reason}"
-    return f"{what} awaits the coordinator's review"
+        return REPORT_NOT_IN(report=what)
+    if rv.status == "returned" and rv.reason is not None:
+        return REPORT_WAS(report=what, review=rv.reason)
+    return REPORT_AWAITS(report=what)
 
 
 def _unpaid_overdue(project: ProjectState, today: date) -> list[tuple[R, int]]:

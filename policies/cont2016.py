@@ -34,8 +34,9 @@ from typing import ClassVar
 
 from events import ApplicationSubmitted
 from policies.allocation import AllocationResult, DistrictRequest, allocate
-from policies.base import Condition, fmt_sek
+from policies.base import Condition
 from policies.pilot2014 import Pilot2014
+from policies.reason import Kronor, Named, Reason, ReasonCode
 from policies.state import ProjectState, RoundState
 
 __all__ = [
@@ -47,6 +48,10 @@ __all__ = [
 
 #: Seed 003: "Ytterligare 3 mnkr tillförs arbetet på årsbasis, totalt 13 mnkr".
 ANNUAL_BUDGET_SEK = 10_000_000 + 3_000_000
+
+
+OVER_ANNUAL_BUDGET = ReasonCode("round.over_annual_budget", "budget", "cap", "years", "annual")
+NO_SCHOOLS = ReasonCode("application.no_schools")
 
 
 def budget_cap_sek(period_start: date, period_end: date) -> int:
@@ -75,27 +80,28 @@ class Continuation2016(Pilot2014):
     }
     default_supervision_cap_sek: ClassVar[int] = 0
 
-    def check_round(self, budget_sek: int, period_start: date, period_end: date) -> list[str]:
+    def check_round(self, budget_sek: int, period_start: date, period_end: date) -> list[Reason]:
         cap = budget_cap_sek(period_start, period_end)
         if budget_sek > cap:
             years = f"{period_start.year}"
             if period_end.year != period_start.year:
                 years += f"–{period_end.year}"
             return [
-                f"the budget {fmt_sek(budget_sek)} is more than the {fmt_sek(cap)} the "
-                f"continuation has for {years} ({fmt_sek(ANNUAL_BUDGET_SEK)} a year)"
+                OVER_ANNUAL_BUDGET(
+                    budget=Kronor(budget_sek),
+                    cap=Kronor(cap),
+                    years=years,
+                    annual=Kronor(ANNUAL_BUDGET_SEK),
+                )
             ]
         return []
 
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
-    ) -> list[str]:
+    ) -> list[Reason]:
         problems = super().check_application(rnd, application, submitted_on)
         if not application.schools:
-            problems.append(
-                "the application names no schools: the continuation works in chosen "
-                "schools, so name each of them"
-            )
+            problems.append(NO_SCHOOLS())
         return problems
 
     def round_conditions(
@@ -107,20 +113,20 @@ class Continuation2016(Pilot2014):
             self._network(rnd, project, today),
             self.dated(
                 "autumn_follow_up",
-                "the autumn follow-up for the December report",
+                Named("report", "autumn_follow_up_december"),
                 _due(rnd, "t2"),
                 project.follow_ups.get("t2"),
                 today,
                 blocks="",
-                unset="the autumn follow-up: the date is not yet set by the city",
+                unset=Named("report", "autumn_follow_up"),
             ),
             self.dated(
                 "year_end_account",
-                "the year-end account and cost description",
+                Named("report", "year_end_account_and_costs"),
                 year_end,
                 project.year_end_account,
                 today,
-                unset="the year-end account: the date is not yet set by the city",
+                unset=Named("report", "year_end_account"),
             ),
         )
 

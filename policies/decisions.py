@@ -110,7 +110,7 @@ from policies.corrections import (
 )
 from policies.documents import attached
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
-from policies.reason import Named, Reason, ReasonCode
+from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.registry import POLICIES
 from policies.review import REPORTS
 from policies.state import (
@@ -150,6 +150,109 @@ __all__ = [
 ]
 
 R = Recorded[Any]
+
+# -- "already recorded" answers (said by ppss_workflow.words) ------------------------------
+ALREADY_AWARDED = ReasonCode("already.awarded", "ref", "amount", "district")
+ALREADY_GRANTED = ReasonCode("already.supervision_granted", "ref", "amount", "district")
+ALREADY_PAID = ReasonCode("already.paid", "ref", "amount", "district")
+ALREADY_ATTACHED = ReasonCode("already.attached", "name", "to")
+ALREADY_WAIVED = ReasonCode("already.waived", "ref", "amount", "district")
+ALREADY_REPAID = ReasonCode("already.repaid", "ref", "amount", "district")
+ALREADY_ROUND_PLAN = ReasonCode("already.round_payment_plan", "round")
+ALREADY_PLAN = ReasonCode("already.payment_plan", "district")
+ALREADY_REVIEWED = ReasonCode("already.reviewed", "report", "district", "review")
+ALREADY_CONTACT = ReasonCode("already.contact")
+ALREADY_DEMANDED = ReasonCode("already.demanded", "amount", "district", "due_on")
+
+# -- refusals (said by ppss_workflow.words) ----------------------------------------------
+MAY_NOT_OPERATE = ReasonCode("role.may_not_operate", "role", "operation", "allowed")
+MAY_NOT_COMMAND = ReasonCode("role.may_not_command", "role", "command", "roles")
+OWN_DISTRICT_ONLY = ReasonCode("role.own_district_only", "acting_for", "district")
+ROUND_ALREADY_OPEN = ReasonCode("round.already_open", "round")
+UNKNOWN_POLICY = ReasonCode("round.unknown_policy", "policy", "known")
+CAP_OVER_POOL = ReasonCode("round.cap_over_pool", "cap", "pool")
+ROUND_RULES = ReasonCode("round.against_rules", "problems")
+DEADLINE_UNCHANGED = ReasonCode("deadline.unchanged", "deadline", "due_on")
+SESSION_EXISTS = ReasonCode("session.exists", "session", "round")
+SESSION_OUTSIDE = ReasonCode("session.outside_round", "day", "round", "first", "last")
+NO_APPLICATIONS = ReasonCode("allocation.no_applications", "round")
+NOT_APPLIED = ReasonCode("allocation.not_applied", "district", "round")
+RESTATED_WRONG = ReasonCode(
+    "allocation.restated_wrong", "district", "applied", "schools", "recorded", "recorded_schools"
+)
+LEFT_OUT = ReasonCode("allocation.left_out", "districts")
+OVER_BUDGET = ReasonCode("allocation.over_budget", "total", "budget")
+RULE_INPUT = ReasonCode("allocation.bad_input", "problem")
+AWARDS_STAND = ReasonCode("allocation.awards_on_record", "round", "districts")
+AWARDS_ELSEWHERE = ReasonCode("allocation.awards_elsewhere", "districts")
+PAID_OVER_NEW = ReasonCode("allocation.paid_over_new", "district", "paid", "allocated")
+OTHER_DISTRICT = ReasonCode("application.other_district", "named", "district")
+NOT_A_DISTRICT = ReasonCode("application.not_a_district", "district")
+SHARES_PROJECT = ReasonCode("application.shares_project", "district", "recorded")
+ALREADY_APPLIED = ReasonCode("application.already_applied", "district", "round")
+APPLICATION_REFUSED = ReasonCode("application.refused", "district", "problems")
+AWARD_NOT_POSITIVE = ReasonCode("award.not_positive")
+AWARD_OVER_APPLIED = ReasonCode("award.over_applied", "amount", "district", "total", "applied")
+AWARD_OVER_BUDGET = ReasonCode("award.over_budget", "amount", "total", "budget")
+PLAN_ID_USED = ReasonCode("plan.id_used", "plan", "status")
+PLAN_NOT_SUBMITTED = ReasonCode("plan.not_submitted", "district", "plan", "submitted")
+PLAN_DECIDED = ReasonCode("plan.already_decided", "plan", "status")
+MEETING_BEFORE_PLAN = ReasonCode("plan.meeting_before_submission", "meeting", "plan", "submitted")
+REJECT_NEEDS_REASON = ReasonCode("plan.rejection_needs_reason")
+NO_SESSION = ReasonCode("session.unknown", "session", "round", "known")
+SESSION_LATER = ReasonCode("session.not_yet_held", "session", "day")
+NO_ABSENCE = ReasonCode("network.no_absence", "district", "session", "outcome")
+NEEDS_NOTE = ReasonCode("network.needs_note", "outcome")
+NO_POOL = ReasonCode("supervision.no_pool", "round")
+REQUEST_OVER_CAP = ReasonCode("supervision.request_over_cap", "district", "cap", "requested")
+NOT_REQUESTED = ReasonCode("supervision.not_requested", "district")
+OVER_REQUEST = ReasonCode("supervision.over_request", "requested")
+GRANT_OVER_CAP = ReasonCode("supervision.grant_over_cap", "district", "cap")
+POOL_LEFT = ReasonCode("supervision.pool_left", "pool", "left")
+REFERENCE_USED = ReasonCode("payment.reference_used", "ref", "amount", "purpose", "district")
+CANNOT_PAY = ReasonCode("payment.not_payable", "amount", "purpose", "district", "may", "why")
+PERIOD_ORDER = ReasonCode("period.ends_before_start", "end", "start")
+NO_T2 = ReasonCode("report.round_has_no_t2", "round")
+SUPERVISION_UNSAID = ReasonCode("account.supervision_unsaid", "district", "paid")
+SUPERVISION_OVER_PAID = ReasonCode("account.supervision_over_paid", "spent", "paid")
+DEMAND_OVER_OWED = ReasonCode(
+    "repayment.demand_over_owed", "amount", "district", "undemanded", "why"
+)
+DUE_BEFORE_DEMAND = ReasonCode("repayment.due_before_demand", "due_on")
+SETTLE_OVER = ReasonCode("repayment.settle_over_demanded", "amount", "outstanding", "district")
+WAIVER_NEEDS_REASON = ReasonCode("repayment.waiver_needs_reason")
+NOT_RELEASE_CODE = ReasonCode("plan.unknown_release", "code", "round", "known")
+NO_DISTRICT = ReasonCode("district.unknown", "district", "round", "known")
+NOT_ON_RECORD = ReasonCode("district.not_on_record", "district", "recorded")
+NOT_A_REPORT = ReasonCode("report.unknown", "report", "known")
+NOTHING_TO_REVIEW = ReasonCode("report.nothing_to_review", "district", "report")
+REVIEWED_ONCE = ReasonCode("report.reviewed_once", "report", "district", "review")
+REVIEW_BEFORE = ReasonCode("report.review_before_submission", "report", "submitted")
+RETURN_NEEDS_REASON = ReasonCode("report.return_needs_reason")
+ANNUL_TODAY = ReasonCode("annul.dated_today", "day")
+NOTHING_TO_ANNUL = ReasonCode("annul.not_found", "round")
+NOT_ANNULLABLE = ReasonCode("annul.not_annullable", "event")
+ALREADY_ANNULLED = ReasonCode("annul.already")
+LEAVES_ORPHAN = ReasonCode("annul.leaves_orphan", "event", "orphan")
+PART_OF_ALLOCATION = ReasonCode("annul.part_of_allocation", "ref")
+MONEY_INCONSISTENT = ReasonCode("annul.money_inconsistent", "event", "problems")
+PAYMENT_WOULD_BLOCK = ReasonCode(
+    "annul.payment_would_be_blocked", "ref", "amount", "on", "event", "conditions"
+)
+PAYMENT_WOULD_EXCEED = ReasonCode(
+    "annul.payment_would_exceed", "ref", "amount", "on", "event", "may"
+)
+NO_ROUND = ReasonCode("round.unknown", "round")
+ROUND_IS_CLOSED = ReasonCode("round.is_closed", "round")
+WITHDRAWN = ReasonCode("application.has_withdrawn", "district")
+OUTSIDE_ROUND = ReasonCode("date.outside_round", "day", "round", "first", "last")
+IN_FUTURE = ReasonCode("date.in_future", "day")
+ILLEGAL_STEP = ReasonCode("lifecycle.illegal", "machine", "state", "event")
+BAD_INPUT = ReasonCode("input.invalid", "problem")
+KIND_NEEDS_SCHOOL = ReasonCode("contact.kind_needs_school")
+NO_CONTACT = ReasonCode("contact.unknown", "district", "role")
+NO_SCHOOL = ReasonCode("contact.unknown_school", "district", "school", "known")
+REVIEW_NONE = ReasonCode("review.none")
 #: How long after its period a round still takes accounts, final reports and repayments.
 #: Choice: the documents set no limit; the 2014 account falls due early the next year and a
 #: repayment can take months, and a bound keeps a mistyped year from reopening an old round.
@@ -249,7 +352,7 @@ class Decision:
     nothing is written, and the text says where."""
 
     appends: tuple[tuple[str, tuple[Event, ...]], ...] = ()
-    already: str | None = None
+    already: Reason | None = None
 
     @property
     def streams(self) -> tuple[str, ...]:
@@ -283,6 +386,11 @@ def authorise_operation(operation: str, role: str | None) -> str:
             state=f"acting as {role}",
             rule="roles",
             kind="not_authorised",
+            reason=MAY_NOT_OPERATE(
+                role=Named("role", role),
+                operation=Named("operation", operation),
+                allowed=tuple(Named("role", a) for a in allowed),
+            ),
         )
     return role
 
@@ -298,6 +406,11 @@ def authorise(command: Command, role: str, acting_for: str | None) -> None:
             state=f"acting as {role}",
             rule="roles",
             kind="not_authorised",
+            reason=MAY_NOT_COMMAND(
+                role=Named("role", role),
+                command=Named("verb", command.verb),
+                roles=tuple(Named("role", r) for r in command.roles),
+            ),
         )
     if role == "district":
         district = _district_of(command)
@@ -310,6 +423,9 @@ def authorise(command: Command, role: str, acting_for: str | None) -> None:
                 state=f"acting for {acting_for}",
                 rule="own district only",
                 kind="not_authorised",
+                reason=OWN_DISTRICT_ONLY(
+                    acting_for=acting_for or "", district=slug(district) if district else ""
+                ),
             )
 
 
@@ -476,7 +592,12 @@ def decide(command: Command, view: View) -> Decision:
 def _open_round(cmd: OpenRound, view: View) -> Decision:
     if view.round is not None:
         _refuse(
-            cmd, view, f"round {cmd.round_id!r} is already open", "round opens once", kind="invalid"
+            cmd,
+            view,
+            f"round {cmd.round_id!r} is already open",
+            "round opens once",
+            kind="invalid",
+            reason=ROUND_ALREADY_OPEN(round=cmd.round_id),
         )
     policy = POLICIES.get((cmd.policy, cmd.policy_version))
     if policy is None:
@@ -487,6 +608,10 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
             f"unknown policy {cmd.policy!r} v{cmd.policy_version}; use one of {known}",
             "known policies",
             kind="invalid",
+            reason=UNKNOWN_POLICY(
+                policy=f"{cmd.policy} v{cmd.policy_version}",
+                known=tuple(f"{n} (v{v})" for n, v in sorted(POLICIES)),
+            ),
         )
     _no_future(cmd, view)
     cap = cmd.supervision_cap_sek
@@ -500,10 +625,18 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
             f"pool of {fmt_sek(cmd.supervision_pool_sek)}",
             "supervision cap within pool",
             kind="invalid",
+            reason=CAP_OVER_POOL(cap=Kronor(cap), pool=Kronor(cmd.supervision_pool_sek)),
         )
     problems = policy.check_round(cmd.budget_sek, cmd.period_start, cmd.period_end)
     if problems:
-        _refuse(cmd, view, "; ".join(problems), f"{cmd.policy} round rules", kind="invalid")
+        _refuse(
+            cmd,
+            view,
+            "; ".join(str(p) for p in problems),
+            f"{cmd.policy} round rules",
+            kind="invalid",
+            reason=ROUND_RULES(problems=joined(*problems)),
+        )
     event = _build(
         cmd,
         view,
@@ -542,6 +675,7 @@ def _set_deadline(cmd: SetDeadline, view: View) -> Decision:
             f"deadline {cmd.code} is already {cmd.due_on}; nothing to change",
             "a change changes something",
             kind="invalid",
+            reason=DEADLINE_UNCHANGED(deadline=Named("deadline", cmd.code), due_on=cmd.due_on),
         )
     else:
         event = DeadlineChanged(
@@ -562,6 +696,7 @@ def _schedule_session(cmd: ScheduleSession, view: View) -> Decision:
             f"session {cmd.session_id!r} is already scheduled in {rnd.round_id}",
             "one session per id",
             kind="invalid",
+            reason=SESSION_EXISTS(session=cmd.session_id, round=rnd.round_id),
         )
     held_on = stockholm_day(cmd.starts_at)
     if not rnd.period_start <= held_on <= rnd.period_end:
@@ -572,6 +707,9 @@ def _schedule_session(cmd: ScheduleSession, view: View) -> Decision:
             f"{rnd.period_end}); check the date",
             "sessions within the round's period",
             kind="invalid",
+            reason=SESSION_OUTSIDE(
+                day=held_on, round=rnd.round_id, first=rnd.period_start, last=rnd.period_end
+            ),
         )
     event = NetworkSessionScheduled(
         session_id=cmd.session_id,
@@ -619,6 +757,7 @@ def allocation_from_applications(
             view,
             f"round {rnd.round_id} has no applications to allocate between",
             "allocate between the recorded applications",
+            reason=NO_APPLICATIONS(round=rnd.round_id),
         )
     order = list(applied)
     if cmd.restated is not None:
@@ -634,6 +773,7 @@ def allocation_from_applications(
                     "input may only restate the recorded applications",
                     "allocate between the recorded applications",
                     kind="not_found",
+                    reason=NOT_APPLIED(district=line.name, round=rnd.round_id),
                 )
             event: ApplicationSubmitted = applied[name].application.event  # type: ignore[union-attr]
             if (line.schools, line.applied_sek) != (event.school_count, event.applied_sek):
@@ -645,6 +785,13 @@ def allocation_from_applications(
                     f"application says {fmt_sek(event.applied_sek)} with "
                     f"{event.school_count} schools",
                     "restate the recorded applications",
+                    reason=RESTATED_WRONG(
+                        district=line.name,
+                        applied=Kronor(line.applied_sek),
+                        schools=line.schools,
+                        recorded=Kronor(event.applied_sek),
+                        recorded_schools=event.school_count,
+                    ),
                 )
             seen.append(name)
         missing = [n for n in applied if n not in seen]
@@ -654,6 +801,7 @@ def allocation_from_applications(
                 view,
                 f"the input leaves out {', '.join(missing)}, which applied",
                 "restate the recorded applications",
+                reason=LEFT_OUT(districts=tuple(missing)),
             )
         order = seen
     total = rnd.budget_sek if cmd.total_sek is None else cmd.total_sek
@@ -664,6 +812,7 @@ def allocation_from_applications(
             f"the allocation shares {fmt_sek(total)} but the round's budget is "
             f"{fmt_sek(rnd.budget_sek)}",
             "total awarded within the budget",
+            reason=OVER_BUDGET(total=Kronor(total), budget=Kronor(rnd.budget_sek)),
         )
     requests = []
     for name in order:
@@ -672,7 +821,14 @@ def allocation_from_applications(
     try:
         result = allocate(total, requests, exclude=cmd.exclude, min_excess_sek=cmd.min_excess_sek)
     except AllocationInputError as exc:
-        _refuse(cmd, view, str(exc), "the allocation rule's inputs", kind="invalid")
+        _refuse(
+            cmd,
+            view,
+            str(exc),
+            "the allocation rule's inputs",
+            kind="invalid",
+            reason=RULE_INPUT(problem=str(exc)),
+        )
     return result, applied
 
 
@@ -691,6 +847,7 @@ def _record_allocation(cmd: RecordAllocation, view: View) -> Decision:
             f"{'; an allocation decision' if rnd.allocation else ''}); record the new "
             "decision with --replace to annul and replace them in one step",
             "one allocation per round",
+            reason=AWARDS_STAND(round=rnd.round_id, districts=tuple(sorted(standing))),
         )
     if others:
         _refuse(
@@ -700,6 +857,7 @@ def _record_allocation(cmd: RecordAllocation, view: View) -> Decision:
             + ", ".join(p.district or p.stream_id for p in others)
             + ", which no longer applies; annul them first",
             "one allocation per round",
+            reason=AWARDS_ELSEWHERE(districts=tuple(p.district or p.stream_id for p in others)),
         )
     decision = AllocationDecided(
         decided_by=cmd.decided_by,
@@ -737,6 +895,9 @@ def _record_allocation(cmd: RecordAllocation, view: View) -> Decision:
                 f"{line.name} has been paid {fmt_sek(paid)}, more than the "
                 f"{fmt_sek(line.allocated_sek)} the new allocation gives it",
                 "paid within awarded",
+                reason=PAID_OVER_NEW(
+                    district=line.name, paid=Kronor(paid), allocated=Kronor(line.allocated_sek)
+                ),
             )
         events: list[Event] = [
             _annulment(r, f"replaced by {cmd.decision_ref}") for r in project.awards
@@ -765,11 +926,17 @@ def _apply(cmd: Apply, view: View) -> Decision:
             f"the application is from {fields.get('district')!r}, not {cmd.district!r}",
             "one district per application",
             kind="invalid",
+            reason=OTHER_DISTRICT(named=str(fields.get("district")), district=cmd.district),
         )
     key = slug(cmd.district)
     if not key:
         _refuse(
-            cmd, view, f"{cmd.district!r} is not a district name", "district names", kind="invalid"
+            cmd,
+            view,
+            f"{cmd.district!r} is not a district name",
+            "district names",
+            kind="invalid",
+            reason=NOT_A_DISTRICT(district=cmd.district),
         )
     event = _build(
         cmd, view, ApplicationSubmitted, **{**fields, "round_id": rnd.round_id, "project_id": key}
@@ -785,6 +952,7 @@ def _apply(cmd: Apply, view: View) -> Decision:
             "use the district's name as on record",
             "one project per district",
             kind="invalid",
+            reason=SHARES_PROJECT(district=cmd.district, recorded=project.district or ""),
         )
     status = project.application_status
     if status == "submitted":
@@ -795,6 +963,7 @@ def _apply(cmd: Apply, view: View) -> Decision:
             "application lifecycle",
             kind="invalid",
             state=f"application {status}",
+            reason=ALREADY_APPLIED(district=cmd.district, round=rnd.round_id),
         )
     _step(cmd, view, Machine.application, status, event)
     first = rnd.period_start - timedelta(days=APPLICATION_LEAD_DAYS)
@@ -804,8 +973,9 @@ def _apply(cmd: Apply, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"application from {cmd.district} refused: " + "; ".join(problems),
+            f"application from {cmd.district} refused: " + "; ".join(str(p) for p in problems),
             f"{rnd.policy_name} application rules",
+            reason=APPLICATION_REFUSED(district=cmd.district, problems=joined(*problems)),
         )
     return Decision(((f"project:{rnd.round_id}:{key}", (event,)),))
 
@@ -822,11 +992,19 @@ def _award(cmd: AwardGrant, view: View) -> Decision:
     same = _same_on_record(project.awards, "decision_ref", cmd.decision_ref, cmd.amount_sek)
     if same is not None:
         return Decision(
-            already=f"the award {cmd.decision_ref} of {fmt_sek(cmd.amount_sek)} to "
-            f"{project.district} is already recorded (position {same.position})"
+            already=ALREADY_AWARDED(
+                ref=cmd.decision_ref, amount=Kronor(cmd.amount_sek), district=project.district or ""
+            )
         )
     if cmd.amount_sek <= 0:
-        _refuse(cmd, view, "an award is more than 0 kr", "awards are positive", kind="invalid")
+        _refuse(
+            cmd,
+            view,
+            "an award is more than 0 kr",
+            "awards are positive",
+            kind="invalid",
+            reason=AWARD_NOT_POSITIVE(),
+        )
     application: ApplicationSubmitted = project.application.event  # type: ignore[union-attr]
     awarded_here = project.ledger.awarded_sek
     if awarded_here + cmd.amount_sek > application.applied_sek:
@@ -838,6 +1016,12 @@ def _award(cmd: AwardGrant, view: View) -> Decision:
             f"{fmt_sek(application.applied_sek)} it applied for",
             "award within applied",
             state=f"awarded {fmt_sek(awarded_here)}",
+            reason=AWARD_OVER_APPLIED(
+                amount=Kronor(cmd.amount_sek),
+                district=project.district or "",
+                total=Kronor(awarded_here + cmd.amount_sek),
+                applied=Kronor(application.applied_sek),
+            ),
         )
     awarded = view.round_totals.awarded_sek
     if awarded + cmd.amount_sek > rnd.budget_sek:
@@ -849,6 +1033,11 @@ def _award(cmd: AwardGrant, view: View) -> Decision:
             f"{fmt_sek(rnd.budget_sek)}",
             "total awarded within the budget",
             state=f"round awarded {fmt_sek(awarded)}",
+            reason=AWARD_OVER_BUDGET(
+                amount=Kronor(cmd.amount_sek),
+                total=Kronor(awarded + cmd.amount_sek),
+                budget=Kronor(rnd.budget_sek),
+            ),
         )
     return _on_project(
         project,
@@ -870,6 +1059,7 @@ def _submit_plan(cmd: SubmitPlan, view: View) -> Decision:
             "plan lifecycle",
             kind="invalid",
             state=f"plan {status}",
+            reason=PLAN_ID_USED(plan=cmd.plan_id, status=Named("plan_status", status)),
         )
     event = PlanSubmitted(plan_id=cmd.plan_id, summary=cmd.summary)
     _step(cmd, view, Machine.plan, status, event)
@@ -888,6 +1078,11 @@ def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
             f"(submitted: {submitted}); a plan must be submitted before it is decided",
             "plan lifecycle",
             state="no such plan",
+            reason=PLAN_NOT_SUBMITTED(
+                district=project.district or "",
+                plan=cmd.plan_id,
+                submitted=tuple(p.plan_id for p in project.plans),
+            ),
         )
     if plan.status != "submitted":
         _refuse(
@@ -897,6 +1092,7 @@ def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
             "plan lifecycle",
             kind="invalid",
             state=f"plan {plan.status}",
+            reason=PLAN_DECIDED(plan=cmd.plan_id, status=Named("plan_status", plan.status)),
         )
     submitted_on = local_date(plan.submitted)
     if cmd.meeting_on < submitted_on:
@@ -907,6 +1103,9 @@ def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
             f"submitted on {submitted_on}",
             "decision not before submission",
             state="plan submitted",
+            reason=MEETING_BEFORE_PLAN(
+                meeting=cmd.meeting_on, plan=cmd.plan_id, submitted=submitted_on
+            ),
         )
     event: Event
     if cmd.approve:
@@ -919,6 +1118,7 @@ def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
                 "a rejection needs --reason, so the district knows what to fix",
                 "rejections give a reason",
                 kind="invalid",
+                reason=REJECT_NEEDS_REASON(),
             )
         event = PlanRejected(plan_id=cmd.plan_id, meeting_on=cmd.meeting_on, reason=cmd.reason)
     _step(cmd, view, Machine.plan, plan.status, event)
@@ -936,6 +1136,11 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
             f"no network session {cmd.session_id!r} in {rnd.round_id} (has: {known})",
             "sessions on the round's calendar",
             kind="not_found",
+            reason=NO_SESSION(
+                session=cmd.session_id,
+                round=rnd.round_id,
+                known=tuple(rnd.sessions),
+            ),
         )
     record = project.network.get(cmd.session_id)
     status = record.status if record else "none"
@@ -949,6 +1154,7 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
                 f"session {cmd.session_id} is held on {held_on}; record it then",
                 "attendance after the session",
                 kind="invalid",
+                reason=SESSION_LATER(session=cmd.session_id, day=held_on),
             )
         if cmd.outcome == "attended":
             event = NetworkAttendanceRecorded(
@@ -967,6 +1173,11 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
                 f"{cmd.session_id}; {_article(cmd.outcome)} {cmd.outcome} answers an absence",
                 "network lifecycle",
                 state=f"session {status}",
+                reason=NO_ABSENCE(
+                    district=project.district or "",
+                    session=cmd.session_id,
+                    outcome=Named("network_outcome", cmd.outcome),
+                ),
             )
         if not cmd.note:
             _refuse(
@@ -975,6 +1186,7 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
                 f"{_article(cmd.outcome)} {cmd.outcome} needs --note saying how or why",
                 "make-ups and exemptions say why",
                 kind="invalid",
+                reason=NEEDS_NOTE(outcome=Named("network_outcome", cmd.outcome)),
             )
         event = (
             NetworkMakeUpRecorded(session_id=cmd.session_id, how=cmd.note)
@@ -988,7 +1200,13 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
 def _request_supervision(cmd: RequestSupervision, view: View) -> Decision:
     rnd, project = _round_open(cmd, view), _project(cmd, view)
     if rnd.supervision_pool_sek == 0:
-        _refuse(cmd, view, f"round {rnd.round_id} has no supervision money", "supervision pool")
+        _refuse(
+            cmd,
+            view,
+            f"round {rnd.round_id} has no supervision money",
+            "supervision pool",
+            reason=NO_POOL(round=rnd.round_id),
+        )
     cap = view.policy.supervision_cap(rnd)
     requested = sum(r.event.amount_sek for r in project.supervision_requests)
     if requested + cmd.amount_sek > cap:
@@ -999,6 +1217,9 @@ def _request_supervision(cmd: RequestSupervision, view: View) -> Decision:
             f"money; {fmt_sek(requested)} is already requested",
             "supervision cap per project",
             state=f"requested {fmt_sek(requested)}",
+            reason=REQUEST_OVER_CAP(
+                district=project.district or "", cap=Kronor(cap), requested=Kronor(requested)
+            ),
         )
     return _on_project(
         project, SupervisionFundsRequested(amount_sek=cmd.amount_sek, description=cmd.description)
@@ -1012,8 +1233,9 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
     )
     if same is not None:
         return Decision(
-            already=f"supervision money {cmd.decision_ref} of {fmt_sek(cmd.amount_sek)} to "
-            f"{project.district} is already granted (position {same.position})"
+            already=ALREADY_GRANTED(
+                ref=cmd.decision_ref, amount=Kronor(cmd.amount_sek), district=project.district or ""
+            )
         )
     if not project.supervision_requests:
         _refuse(
@@ -1023,6 +1245,7 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
             "granted only on a request that describes the joint supervision",
             "supervision on request",
             state="no request",
+            reason=NOT_REQUESTED(district=project.district or ""),
         )
     requested = sum(r.event.amount_sek for r in project.supervision_requests)
     granted_here = project.ledger.supervision_granted_sek
@@ -1033,6 +1256,7 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
             f"more than the {fmt_sek(requested)} requested",
             "supervision within request",
             state=f"granted {fmt_sek(granted_here)}",
+            reason=OVER_REQUEST(requested=Kronor(requested)),
         )
     cap = view.policy.supervision_cap(rnd)
     if granted_here + cmd.amount_sek > cap:
@@ -1042,6 +1266,7 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
             f"{project.district} may be granted at most {fmt_sek(cap)} of supervision money",
             "supervision cap per project",
             state=f"granted {fmt_sek(granted_here)}",
+            reason=GRANT_OVER_CAP(district=project.district or "", cap=Kronor(cap)),
         )
     granted = view.round_totals.supervision_granted_sek
     if granted + cmd.amount_sek > rnd.supervision_pool_sek:
@@ -1052,6 +1277,10 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
             f"{fmt_sek(rnd.supervision_pool_sek - granted)} left",
             "supervision pool",
             state=f"pool granted {fmt_sek(granted)}",
+            reason=POOL_LEFT(
+                pool=Kronor(rnd.supervision_pool_sek),
+                left=Kronor(rnd.supervision_pool_sek - granted),
+            ),
         )
     return _on_project(
         project, SupervisionFundsGranted(amount_sek=cmd.amount_sek, decision_ref=cmd.decision_ref)
@@ -1069,9 +1298,11 @@ def _disburse(cmd: Disburse, view: View) -> Decision:
         )
         if same:
             return Decision(
-                already=f"payment {cmd.payment_reference} of "
-                f"{fmt_sek(cmd.amount_sek)} to {project.district} is already "
-                f"recorded (position {paid.position})"
+                already=ALREADY_PAID(
+                    ref=cmd.payment_reference,
+                    amount=Kronor(cmd.amount_sek),
+                    district=project.district or "",
+                )
             )
         _refuse(
             cmd,
@@ -1082,6 +1313,12 @@ def _disburse(cmd: Disburse, view: View) -> Decision:
             "payment reference unique in the round",
             kind="invalid",
             state=f"reference at position {paid.position}",
+            reason=REFERENCE_USED(
+                ref=cmd.payment_reference,
+                amount=Kronor(paid.amount_sek),
+                purpose=Named("purpose", paid.purpose),
+                district=paid.district,
+            ),
         )
     payable = view.policy.payable(view.round, project, end_of_day(view.day))  # type: ignore[arg-type]
     may = payable.for_purpose(cmd.purpose)
@@ -1093,6 +1330,13 @@ def _disburse(cmd: Disburse, view: View) -> Decision:
             f"{project.district}: {fmt_sek(may)} may be paid now ({payable.reason})",
             f"payable {cmd.purpose}",
             state=f"payable {fmt_sek(may)}",
+            reason=CANNOT_PAY(
+                amount=Kronor(cmd.amount_sek),
+                purpose=Named("purpose", cmd.purpose),
+                district=project.district or "",
+                may=Kronor(may),
+                why=payable.reason,
+            ),
         )
     return _on_project(
         project,
@@ -1113,6 +1357,7 @@ def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
             f"the period ends on {end}, before it starts on {start}",
             "periods in order",
             kind="invalid",
+            reason=PERIOD_ORDER(end=end, start=start),
         )
     _report_taken(cmd, view, cmd.kind)
     event = FollowUpSubmitted(
@@ -1143,7 +1388,7 @@ def _report_taken(cmd: Command, view: View, kind: str) -> None:
     assert rnd is not None
     why = report_kind_refusal(rnd.round_id, rnd.title, view.policy.deadlines, kind)
     if why is not None:
-        _refuse(cmd, view, why, NO_T2_RULE, kind="invalid")
+        _refuse(cmd, view, why, NO_T2_RULE, kind="invalid", reason=NO_T2(round=rnd.round_id))
 
 
 def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
@@ -1158,6 +1403,7 @@ def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
             "the account must say how much of it was used (--supervision-spent)",
             "supervision accounted apart",
             kind="invalid",
+            reason=SUPERVISION_UNSAID(district=project.district or "", paid=Kronor(paid)),
         )
     if cmd.supervision_spent_sek is not None and cmd.supervision_spent_sek > paid:
         _refuse(
@@ -1167,6 +1413,9 @@ def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
             f"the {fmt_sek(paid)} paid; account the rest under the grant",
             "supervision accounted apart",
             kind="invalid",
+            reason=SUPERVISION_OVER_PAID(
+                spent=Kronor(cmd.supervision_spent_sek or 0), paid=Kronor(paid)
+            ),
         )
     event = _build(
         cmd,
@@ -1213,7 +1462,9 @@ def _attach_document(cmd: AttachDocument, view: View) -> Decision:
     for r in attached(project):
         e = r.event
         if e.sha256 == cmd.sha256 and e.attached_to == cmd.attached_to:
-            return Decision(already=f"{e.name} is attached to the {e.attached_to} already")
+            return Decision(
+                already=ALREADY_ATTACHED(name=e.name, to=Named("attached_to", e.attached_to))
+            )
     event = DocumentAttached(
         attached_to=cmd.attached_to,
         name=cmd.file_name,
@@ -1229,8 +1480,9 @@ def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
     repeat = repeated_demand(project.repayment_demands, cmd.amount_sek, cmd.reason, cmd.due_on)
     if repeat is not None:
         return Decision(
-            already=f"the demand of {fmt_sek(cmd.amount_sek)} from {project.district} due on "
-            f"{cmd.due_on} is already recorded (position {repeat.position})"
+            already=ALREADY_DEMANDED(
+                amount=Kronor(cmd.amount_sek), district=project.district or "", due_on=cmd.due_on
+            )
         )
     repayment = view.policy.repayment(view.round, project, end_of_day(view.day))  # type: ignore[arg-type]
     if cmd.amount_sek > repayment.undemanded_sek:
@@ -1242,6 +1494,12 @@ def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
             f"demanded ({repayment.reason})",
             "demand within owed",
             state=f"owed {fmt_sek(repayment.owed_sek)}",
+            reason=DEMAND_OVER_OWED(
+                amount=Kronor(cmd.amount_sek),
+                district=project.district or "",
+                undemanded=Kronor(repayment.undemanded_sek),
+                why=repayment.reason,
+            ),
         )
     if cmd.due_on < (cmd.on or view.day):
         _refuse(
@@ -1250,6 +1508,7 @@ def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
             f"the due date {cmd.due_on} is before the demand",
             "due after demand",
             kind="invalid",
+            reason=DUE_BEFORE_DEMAND(due_on=cmd.due_on),
         )
     event = RepaymentDemanded(amount_sek=cmd.amount_sek, reason=cmd.reason, due_on=cmd.due_on)
     _step(cmd, view, Machine.repayment, project.repayment_status, event)
@@ -1264,9 +1523,9 @@ def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
     same = _same_on_record(settled, attribute, cmd.reference, cmd.amount_sek)
     if same is not None:
         return Decision(
-            already=f"{'the waiver' if cmd.waive else 'the repayment'} {cmd.reference} of "
-            f"{fmt_sek(cmd.amount_sek)} from {project.district} is already recorded "
-            f"(position {same.position})"
+            already=(ALREADY_WAIVED if cmd.waive else ALREADY_REPAID)(
+                ref=cmd.reference, amount=Kronor(cmd.amount_sek), district=project.district or ""
+            )
         )
     ledger = project.ledger
     outstanding = ledger.repayment_outstanding_sek
@@ -1278,11 +1537,23 @@ def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
             f"demanded from {project.district} and not yet settled",
             "settle within demanded",
             state=f"outstanding {fmt_sek(outstanding)}",
+            reason=SETTLE_OVER(
+                amount=Kronor(cmd.amount_sek),
+                outstanding=Kronor(outstanding),
+                district=project.district or "",
+            ),
         )
     event: Event
     if cmd.waive:
         if not cmd.reason:
-            _refuse(cmd, view, "a waiver needs --reason", "waivers give a reason", kind="invalid")
+            _refuse(
+                cmd,
+                view,
+                "a waiver needs --reason",
+                "waivers give a reason",
+                kind="invalid",
+                reason=WAIVER_NEEDS_REASON(),
+            )
         event = RepaymentWaived(
             amount_sek=cmd.amount_sek, reason=cmd.reason, decision_ref=cmd.reference
         )
@@ -1308,13 +1579,18 @@ def _set_payment_plan(cmd: SetPaymentPlan, view: View) -> Decision:
                 f"use one of: {', '.join(known)}",
                 "release conditions the round knows",
                 kind="invalid",
+                reason=NOT_RELEASE_CODE(
+                    code=Named("release", unknown[0]),
+                    round=rnd.round_id,
+                    known=tuple(Named("release", k) for k in known),
+                ),
             )
     instalments = tuple(_build(cmd, view, Instalment, **i.model_dump()) for i in cmd.instalments)
     event = _build(cmd, view, PaymentPlanSet, instalments=instalments, reason=cmd.reason)
     if cmd.district is None:
         current = rnd.payment_plan
         if current is not None and current.event == event:
-            return Decision(already=f"round {rnd.round_id} has this payment plan already")
+            return Decision(already=ALREADY_ROUND_PLAN(round=rnd.round_id))
         return _round_event(cmd, view, event)
     project = view.project
     if project is None or project.application is None:
@@ -1326,6 +1602,11 @@ def _set_payment_plan(cmd: SetPaymentPlan, view: View) -> Decision:
             + (f"; the round has: {districts}" if districts else "; it has no applications"),
             "known districts",
             kind="not_found",
+            reason=NO_DISTRICT(
+                district=cmd.district or "",
+                round=rnd.round_id,
+                known=tuple(view.districts[:12]),
+            ),
         )
     if project.district and cmd.district.casefold() != project.district.casefold():
         _refuse(
@@ -1335,9 +1616,10 @@ def _set_payment_plan(cmd: SetPaymentPlan, view: View) -> Decision:
             f"({project.district!r}); use the district's name as on record",
             "one project per district",
             kind="not_found",
+            reason=NOT_ON_RECORD(district=cmd.district or "", recorded=project.district or ""),
         )
     if project.payment_plan is not None and project.payment_plan.event == event:
-        return Decision(already=f"{project.district} has this payment plan already")
+        return Decision(already=ALREADY_PLAN(district=project.district or ""))
     return _on_project(project, event)
 
 
@@ -1350,6 +1632,9 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
             f"{cmd.report!r} is not a report; use one of: {', '.join(REPORTS)}",
             "known reports",
             kind="invalid",
+            reason=NOT_A_REPORT(
+                report=cmd.report, known=tuple(Named("report", r) for r in REPORTS)
+            ),
         )
     what = REPORTS[cmd.report]
     review = project.report(cmd.report)
@@ -1360,11 +1645,21 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
             f"{project.district} has not handed in {what}; there is nothing to review",
             "review what is submitted",
             state="not submitted",
+            reason=NOTHING_TO_REVIEW(
+                district=project.district or "", report=Named("report", cmd.report)
+            ),
         )
     if review.status != "submitted":
         same = (review.status == "accepted") == cmd.accept
         if same:
-            return Decision(already=f"{what} of {project.district} is already {review.reason}")
+            assert review.reason is not None
+            return Decision(
+                already=ALREADY_REVIEWED(
+                    report=Named("report", review.code),
+                    district=project.district or "",
+                    review=review.reason,
+                )
+            )
         _refuse(
             cmd,
             view,
@@ -1372,6 +1667,11 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
             + ("; a corrected one must be handed in first" if review.status == "returned" else ""),
             "a submission is reviewed once",
             state=f"report {review.status}",
+            reason=REVIEWED_ONCE(
+                report=Named("report", cmd.report),
+                district=project.district or "",
+                review=review.reason or REVIEW_NONE(),
+            ),
         )
     submitted_on = local_date(review.submission)
     if (cmd.on or view.day) < submitted_on:
@@ -1381,6 +1681,7 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
             f"{what} was handed in on {submitted_on}; it cannot be reviewed before that",
             "review not before submission",
             kind="invalid",
+            reason=REVIEW_BEFORE(report=Named("report", cmd.report), submitted=submitted_on),
         )
     event: Event
     if cmd.accept:
@@ -1395,6 +1696,7 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
                 "returning a report needs --reason, so the district knows what to correct",
                 "returns give a reason",
                 kind="invalid",
+                reason=RETURN_NEEDS_REASON(),
             )
         event = ReportReturned(
             report=cmd.report, submission_id=review.submission.event_id, reason=cmd.reason
@@ -1412,6 +1714,7 @@ def _annul(cmd: Annul, view: View) -> Decision:
             "the annulled event drops out of every earlier view by itself",
             "annulments are dated today",
             kind="invalid",
+            reason=ANNUL_TODAY(day=cmd.on or view.day),
         )
     if target is None:
         what = f"position {cmd.position}" if cmd.position else f"event {cmd.event_id}"
@@ -1421,6 +1724,7 @@ def _annul(cmd: Annul, view: View) -> Decision:
             f"no {what} in round {cmd.round_id}" + (f" for {cmd.district}" if cmd.district else ""),
             "annul what is on record",
             kind="not_found",
+            reason=NOTHING_TO_ANNUL(round=cmd.round_id),
         )
     if isinstance(target.event, EventAnnulled | RoundOpened | PaymentAnnulmentRequested):
         _refuse(
@@ -1429,6 +1733,7 @@ def _annul(cmd: Annul, view: View) -> Decision:
             f"a {target.event_type} cannot be annulled",
             "annullable events",
             kind="invalid",
+            reason=NOT_ANNULLABLE(event=Named("event", target.event_type)),
         )
     _, annulments = effective(history)
     if target.event_key in annulments:
@@ -1439,6 +1744,7 @@ def _annul(cmd: Annul, view: View) -> Decision:
             "annul once",
             kind="invalid",
             state="annulled",
+            reason=ALREADY_ANNULLED(),
         )
     rest = [r for r in effective(history)[0] if r.event_key != target.event_key]
     try:
@@ -1451,6 +1757,9 @@ def _annul(cmd: Annul, view: View) -> Decision:
             f"{exc.event_type} that no longer follows from anything; annul that first",
             "lifecycle stays legal",
             state=f"{exc.machine} {exc.state}",
+            reason=LEAVES_ORPHAN(
+                event=Named("event", target.event_type), orphan=Named("event", exc.event_type)
+            ),
         )
     rnd = view.round
     assert rnd is not None
@@ -1472,6 +1781,7 @@ def _annul(cmd: Annul, view: View) -> Decision:
             f"{target.event.decision_ref}; annul the allocation, or record a new one with "
             "--replace",
             "allocation and awards annulled together",
+            reason=PART_OF_ALLOCATION(ref=target.event.decision_ref),
         )
     after = fold_project(target.stream_id, [*rest])
     _money_still_adds_up(cmd, view, after, target)
@@ -1525,10 +1835,7 @@ def _annul_payment(cmd: Annul, view: View, target: R) -> Decision:
     if isinstance(outcome, Reason):
         e: DisbursementMade = target.event
         if outcome.code == ANNUL_PAYMENT_AWAITS_SECOND.code:
-            return Decision(
-                already=f"the annulment of payment {e.payment_reference} is already requested "
-                f"(position {outcome['position']}); it awaits a second person's confirmation"
-            )
+            return Decision(already=outcome)
         if outcome.code == "annul.payment_money_left":
             _refuse(
                 cmd,
@@ -1608,6 +1915,9 @@ def _money_still_adds_up(cmd: Annul, view: View, after: ProjectState, target: R)
             + " in the project: correct the money first",
             "money stays consistent after an annulment",
             state=f"project {after.project_id}",
+            reason=MONEY_INCONSISTENT(
+                event=Named("event", target.event_type), problems="; ".join(problems)
+            ),
         )
 
 
@@ -1639,6 +1949,13 @@ def _payments_still_allowed(cmd: Annul, view: View, rest: list[R], target: R) ->
                 f"it the payment would have been blocked by {', '.join(blocking)}",
                 "payments stay allowed after an annulment",
                 state=f"payment at position {r.position}",
+                reason=PAYMENT_WOULD_BLOCK(
+                    ref=r.event.payment_reference,
+                    amount=Kronor(r.event.amount_sek),
+                    on=local_date(r),
+                    event=Named("event", target.event_type),
+                    conditions=tuple(Named("condition", c) for c in blocking),
+                ),
             )
         if purpose == "grant" and policy.payment_plan(rnd, state) is not None:
             may = policy.payable(rnd, state, moment).grant_sek
@@ -1651,6 +1968,13 @@ def _payments_still_allowed(cmd: Annul, view: View, rest: list[R], target: R) ->
                     f"of this {target.event_type}: without it {fmt_sek(may)} was payable then",
                     "payments stay allowed after an annulment",
                     state=f"payment at position {r.position}",
+                    reason=PAYMENT_WOULD_EXCEED(
+                        ref=r.event.payment_reference,
+                        amount=Kronor(r.event.amount_sek),
+                        on=local_date(r),
+                        event=Named("event", target.event_type),
+                        may=Kronor(may),
+                    ),
                 )
 
 
@@ -1679,6 +2003,7 @@ def _round_open(cmd: Command, view: View) -> RoundState:
             f"no round {cmd.round_id!r} on record; `ppss round list` shows the rounds",
             "known rounds",
             kind="not_found",
+            reason=NO_ROUND(round=cmd.round_id),
         )
     _no_future(cmd, view)
     if rnd.status == "closed" and not cmd.after_close:
@@ -1688,6 +2013,7 @@ def _round_open(cmd: Command, view: View) -> RoundState:
             f"round {rnd.round_id} is closed: it takes no more reports or payments",
             "round lifecycle",
             state="round closed",
+            reason=ROUND_IS_CLOSED(round=rnd.round_id),
         )
     if isinstance(cmd, ProjectCommand) and not isinstance(cmd, Apply):
         tail = timedelta(days=cmd.tail_days or 0)
@@ -1705,6 +2031,7 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
             f"no round {cmd.round_id!r} on record; `ppss round list` shows the rounds",
             "known rounds",
             kind="not_found",
+            reason=NO_ROUND(round=cmd.round_id),
         )
     project = view.project
     if project is None or project.application is None:
@@ -1716,6 +2043,11 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
             + (f"; the round has: {known}" if known else "; it has no applications"),
             "known districts",
             kind="not_found",
+            reason=NO_DISTRICT(
+                district=cmd.district or "",
+                round=rnd.round_id,
+                known=tuple(view.districts[:12]),
+            ),
         )
     if project.district and cmd.district.casefold() != project.district.casefold():
         # The project was found by the name's slug, which forgets accents: "Fårsta" finds
@@ -1727,6 +2059,7 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
             f"({project.district!r}); use the district's name as on record",
             "one project per district",
             kind="not_found",
+            reason=NOT_ON_RECORD(district=cmd.district or "", recorded=project.district or ""),
         )
     accounting = (
         DemandRepayment
@@ -1742,6 +2075,7 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
             f"{project.district} has withdrawn its application",
             "application lifecycle",
             state="application withdrawn",
+            reason=WITHDRAWN(district=project.district or ""),
         )
     _round_open(cmd, view)
     return project
@@ -1756,6 +2090,7 @@ def _within(cmd: Command, view: View, rnd: RoundState, first: date, last: date) 
             f"{day} is outside round {rnd.round_id} ({first} to {last}); check the date",
             "dates within the round",
             kind="invalid",
+            reason=OUTSIDE_ROUND(day=day, round=rnd.round_id, first=first, last=last),
         )
 
 
@@ -1768,6 +2103,7 @@ def _no_future(cmd: Command, view: View) -> None:
             f"{own} is in the future: record what has happened, when it has",
             "no future dates",
             kind="invalid",
+            reason=IN_FUTURE(day=own),
         )
 
 
@@ -1776,7 +2112,17 @@ def _step(cmd: Command, view: View, machine: Machine, state: str, event: Event) 
         transition(machine, state, event, _where(cmd))
     except IllegalTransition as exc:
         _refuse(
-            cmd, view, str(exc), f"{machine} lifecycle", kind="invalid", state=f"{machine} {state}"
+            cmd,
+            view,
+            str(exc),
+            f"{machine} lifecycle",
+            kind="invalid",
+            state=f"{machine} {state}",
+            reason=ILLEGAL_STEP(
+                machine=Named("machine", str(machine)),
+                state=Named("state", state),
+                event=Named("event", type(event).__name__),
+            ),
         )
 
 
@@ -1794,6 +2140,7 @@ def _build(cmd: Command, view: View, model: type[M], /, **fields: Any) -> M:
             f"{model.__name__}: {describe_validation_error(exc)}",
             "well-formed input",
             kind="invalid",
+            reason=BAD_INPUT(problem=describe_validation_error(exc)),
         )
 
 
@@ -1898,8 +2245,14 @@ def _set_contact(cmd: SetContact, view: View) -> Decision:
     project = _project(cmd, view)
     school = _school(cmd, view, project, cmd.school)
     if cmd.school_kind is not None and school is None:
-        _refuse(cmd, view, "a school kind needs --school: say which school it is", "school kinds",
-                kind="invalid")  # fmt: skip
+        _refuse(
+            cmd,
+            view,
+            "a school kind needs --school: say which school it is",
+            "school kinds",
+            kind="invalid",
+            reason=KIND_NEEDS_SCHOOL(),
+        )
     events: list[Event] = []
     if contact_book(project.history).project_or_school(school).get(cmd.role) != cmd.email:
         events.append(ContactSet(role=cmd.role, email=cmd.email, school=school))
@@ -1907,7 +2260,7 @@ def _set_contact(cmd: SetContact, view: View) -> Decision:
     if school is not None and kind and contact_book(project.history).kinds.get(school) != kind:
         events.append(SchoolKindSet(school=school, kind=kind))
     if not events:
-        return Decision((), already="the contact is already on record")
+        return Decision((), already=ALREADY_CONTACT())
     return Decision(((project.stream_id, tuple(events)),))
 
 
@@ -1917,8 +2270,16 @@ def _remove_contact(cmd: RemoveContact, view: View) -> Decision:
     school = _school(cmd, view, project, cmd.school)
     if cmd.role not in contact_book(project.history).project_or_school(school):
         where = f" at {school}" if school else ""
-        _refuse(cmd, view, f"{project.district} has no {cmd.role} contact{where} to remove",
-                "known contacts", kind="not_found")  # fmt: skip
+        _refuse(
+            cmd,
+            view,
+            f"{project.district} has no {cmd.role} contact{where} to remove",
+            "known contacts",
+            kind="not_found",
+            reason=NO_CONTACT(
+                district=project.district or "", role=Named("contact_role", cmd.role)
+            ),
+        )
     return _on_project(project, ContactRemoved(role=cmd.role, school=school))
 
 
@@ -1930,8 +2291,17 @@ def _school(cmd: Command, view: View, project: ProjectState, school: str | None)
     for named in app.schools:
         if named.casefold() == school.casefold():
             return named
-    _refuse(cmd, view, f"{project.district}'s application names no school {school!r}; it "
-            f"names: {some_names(app.schools)}", "known schools", kind="not_found")  # fmt: skip
+    _refuse(
+        cmd,
+        view,
+        f"{project.district}'s application names no school {school!r}; it "
+        f"names: {some_names(app.schools)}",
+        "known schools",
+        kind="not_found",
+        reason=NO_SCHOOL(
+            district=project.district or "", school=str(school), known=tuple(app.schools)
+        ),
+    )
 
 
 def some_names(names: Sequence[str], most: int = 12) -> str:

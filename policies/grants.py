@@ -13,11 +13,15 @@ from typing import Any
 
 from events import RoleGranted, RoleRevoked
 from policies.decisions import Refusal
+from policies.reason import Named, ReasonCode
 
 __all__ = ["Grant", "decide_grant", "decide_revoke", "fold_grants", "may_manage"]
 
 #: The only role that grants and revokes roles.
 MANAGER = "coordinator"
+
+MAY_NOT_MANAGE = ReasonCode("role.may_not_manage", "role", "manager")
+NO_GRANT = ReasonCode("role.no_grant", "email")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,7 @@ def may_manage(role: str) -> None:
             state=f"acting as {role}",
             rule="roles",
             kind="not_authorised",
+            reason=MAY_NOT_MANAGE(role=Named("role", role), manager=Named("role", MANAGER)),
         )
 
 
@@ -84,5 +89,6 @@ def decide_revoke(grants: dict[str, Grant], acting_role: str, event: RoleRevoked
             state="no grant",
             rule="revoke a grant that exists",
             kind="not_found",
+            reason=NO_GRANT(email=event.email),
         )
     return event

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from events import Instalment, Recorded
+from policies.reason import Reason, ReasonCode, joined
 
 __all__ = [
     "InstalmentLine",
@@ -24,6 +25,10 @@ __all__ = [
 ]
 
 R = Recorded[Any]
+
+WITH_AWARD = ReasonCode("instalment.with_award")
+HELD = ReasonCode("instalment.held", "why")
+RELEASED = ReasonCode("instalment.released", "why")
 
 
 # Choice: each share is rounded down and the last instalment takes the rest, so the
@@ -61,7 +66,7 @@ class InstalmentLine:
     amount_sek: int
     releases_on: tuple[str, ...]
     released: bool
-    reason: str
+    reason: Reason
     evidence: tuple[R, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
@@ -71,7 +76,7 @@ class InstalmentLine:
             "amount_sek": self.amount_sek,
             "releases_on": list(self.releases_on),
             "released": self.released,
-            "reason": self.reason,
+            "reason": self.reason.to_data(),
             "evidence": [r.position for r in self.evidence],
         }
 
@@ -84,7 +89,7 @@ def share_text(inst: Instalment) -> str:
 
 
 #: A release code's test: (holds, why, the events that show it).
-Release = Callable[[str], tuple[bool, str, tuple[R, ...]]]
+Release = Callable[[str], tuple[bool, Reason, tuple[R, ...]]]
 
 
 def plan_lines(
@@ -97,17 +102,15 @@ def plan_lines(
     out = []
     for n, (inst, amount) in enumerate(zip(instalments, amounts, strict=True), 1):
         if not inst.releases_on:
-            out.append(
-                InstalmentLine(n, share_text(inst), amount, (), True, "released with the award")
-            )
+            out.append(InstalmentLine(n, share_text(inst), amount, (), True, WITH_AWARD()))
             continue
         answers = [(code, *release(code)) for code in inst.releases_on]
         held = [why for _, ok, why, _ in answers if not ok]
         evidence = tuple(r for _, _, _, ev in answers for r in ev)
         if held:
-            reason = "held: " + "; ".join(held)
+            reason = HELD(why=joined(*held))
         else:
-            reason = "released: " + "; ".join(why for _, _, why, _ in answers)
+            reason = RELEASED(why=joined(*(why for _, _, why, _ in answers)))
         out.append(
             InstalmentLine(
                 n, share_text(inst), amount, inst.releases_on, not held, reason, evidence

@@ -6,12 +6,34 @@ from datetime import date
 from typing import Any, ClassVar
 
 from events import NetworkSessionScheduled, Recorded, YearEndAccountSubmitted
-from policies.base import Condition, ConditionStatus, Policy, fmt_sek
+from policies.base import Condition, ConditionStatus, Policy
+from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.state import ProjectState, RoundState, local_date, stockholm_day
 
 __all__ = ["Pilot2014"]
 
 R = Recorded[Any]
+
+NO_PLAN = ReasonCode("plan.none_submitted")
+PLAN_APPROVED = ReasonCode("plan.approved_by_steering_group", "plan", "on")
+PLAN_AWAITS = ReasonCode("plan.awaits", "plan")
+PLAN_REJECTED = ReasonCode("plan.rejected", "plan", "on")
+PLAN_APPROVED_NEWER = ReasonCode("plan.approved_with_newer", "plan", "on", "newer")
+PLAN_REJECTED_REVISE = ReasonCode("plan.rejected_revise", "plan", "on", "why")
+PLAN_SUBMITTED_AWAITS = ReasonCode("plan.submitted_awaits", "plan", "on")
+SESSION = ReasonCode("network.session", "title", "on")
+MISSED = ReasonCode("network.missed", "sessions")
+TOOK_PART = ReasonCode("network.took_part", "done", "held")
+UNRECORDED = ReasonCode("network.unrecorded", "count")
+SUPERVISION_GRANTED = ReasonCode("supervision.requested_granted", "on", "amount")
+SUPERVISION_NOT_GRANTED = ReasonCode("supervision.requested_not_granted", "on")
+NO_SUPERVISION_REQUEST = ReasonCode("supervision.none_requested")
+ACCOUNT_RETURNED = ReasonCode("repayment.account_returned", "review")
+NO_YEAR_END_ACCOUNT = ReasonCode("repayment.no_year_end_account")
+UNUSED_BY_PLAN = ReasonCode(
+    "repayment.unused_by_plan", "paid", "used", "spent", "outside", "unused"
+)
+ACCOUNT_REVIEWED = ReasonCode("repayment.account_reviewed", "review")
 
 
 class Pilot2014(Policy):
@@ -40,11 +62,11 @@ class Pilot2014(Policy):
             self._supervision(project),
             self.dated(
                 "year_end_account",
-                "the year-end account and cost description",
+                Named("report", "year_end_account_and_costs"),
                 _due(rnd, "year_end_account"),
                 account.counts,
                 today,
-                unset="the year-end account: the date is not yet set by the city",
+                unset=Named("report", "year_end_account"),
                 review=account,
             ),
         )
@@ -56,29 +78,29 @@ class Pilot2014(Policy):
             return Condition(
                 "plan_approved",
                 ConditionStatus.unmet,
-                "no work plan submitted; the steering group must approve one before any payment",
+                NO_PLAN(),
             )
         if approved is not None and approved is latest:
             assert approved.decision is not None
             return Condition(
                 "plan_approved",
                 ConditionStatus.met,
-                f"plan {approved.plan_id} approved by the steering group on "
-                f"{approved.decision.event.meeting_on}",
+                PLAN_APPROVED(plan=approved.plan_id, on=approved.decision.event.meeting_on),
                 (approved.submitted, approved.decision),
             )
         if approved is not None:
             # A newer plan was submitted; the approved one stays in force whatever its fate.
             assert approved.decision is not None
-            newer = f"plan {latest.plan_id} awaits the steering group"
+            newer = PLAN_AWAITS(plan=latest.plan_id)
             if latest.status == "rejected":
                 assert latest.decision is not None
-                newer = f"plan {latest.plan_id} was rejected on {latest.decision.event.meeting_on}"
+                newer = PLAN_REJECTED(plan=latest.plan_id, on=latest.decision.event.meeting_on)
             return Condition(
                 "plan_approved",
                 ConditionStatus.met,
-                f"plan {approved.plan_id} approved on {approved.decision.event.meeting_on}; "
-                f"{newer}",
+                PLAN_APPROVED_NEWER(
+                    plan=approved.plan_id, on=approved.decision.event.meeting_on, newer=newer
+                ),
                 (approved.submitted, approved.decision),
             )
         if latest.status == "rejected":
@@ -86,17 +108,18 @@ class Pilot2014(Policy):
             return Condition(
                 "plan_approved",
                 ConditionStatus.unmet,
-                f"plan {latest.plan_id} was rejected on "
-                f"{latest.decision.event.meeting_on}: {latest.decision.event.reason};"
-                " a revised plan must be submitted",
+                PLAN_REJECTED_REVISE(
+                    plan=latest.plan_id,
+                    on=latest.decision.event.meeting_on,
+                    why=latest.decision.event.reason or "",
+                ),
                 (latest.submitted, latest.decision),
                 since=local_date(latest.submitted),
             )
         return Condition(
             "plan_approved",
             ConditionStatus.unmet,
-            f"plan {latest.plan_id} submitted on {local_date(latest.submitted)} "
-            "awaits the steering group's approval",
+            PLAN_SUBMITTED_AWAITS(plan=latest.plan_id, on=local_date(latest.submitted)),
             (latest.submitted,),
             since=local_date(latest.submitted),
         )
@@ -118,12 +141,13 @@ class Pilot2014(Policy):
         if missed:
             session, record = missed[0]
             assert record.absence is not None
-            names = ", ".join(f"{s.event.title} ({local_date_of(s.event)})" for s, _ in missed)
+            names = tuple(
+                SESSION(title=s.event.title, on=local_date_of(s.event)) for s, _ in missed
+            )
             return Condition(
                 "network_participation",
                 ConditionStatus.unmet,
-                f"missed without excuse: {names}; a coordinator must record a "
-                "make-up or an exemption before further payment",
+                MISSED(sessions=names),
                 (session, *(rec.absence for _, rec in missed if rec.absence)),
                 since=local_date_of(session.event),
             )
@@ -135,20 +159,20 @@ class Pilot2014(Policy):
             for x in (rec.attended, rec.absence, rec.remedy)
             if x is not None
         )
-        reason = (
-            f"took part in or was excused from {len(held) - len(unrecorded)} of "
-            f"{len(held)} mandatory sessions held so far"
-        )
+        reason: Reason = TOOK_PART(done=len(held) - len(unrecorded), held=len(held))
         if unrecorded:
-            reason += f"; attendance not yet recorded for {len(unrecorded)}"
+            reason = joined(reason, UNRECORDED(count=len(unrecorded)))
         return Condition("network_participation", ConditionStatus.met, reason, evidence)
 
     def _supervision(self, project: ProjectState) -> Condition:
         if project.supervision_requests:
             request = project.supervision_requests[-1]
             granted = project.ledger.supervision_granted_sek
-            reason = f"supervision requested on {local_date(request)}"
-            reason += f", {fmt_sek(granted)} granted" if granted else ", not yet granted"
+            reason = (
+                SUPERVISION_GRANTED(on=local_date(request), amount=Kronor(granted))
+                if granted
+                else SUPERVISION_NOT_GRANTED(on=local_date(request))
+            )
             return Condition(
                 "supervision_requested",
                 ConditionStatus.met,
@@ -159,38 +183,39 @@ class Pilot2014(Policy):
         return Condition(
             "supervision_requested",
             ConditionStatus.not_yet_due,
-            "no supervision request yet: supervision money is paid only on a "
-            "request that describes the joint supervision",
+            NO_SUPERVISION_REQUEST(),
             blocks="supervision",
         )
 
     def unused_money(
         self, rnd: RoundState, project: ProjectState
-    ) -> tuple[int, str, tuple[R, ...]]:
+    ) -> tuple[int, Reason, tuple[R, ...]]:
         review = project.report("year_end_account")
         account = review.counts
         paid = project.ledger.disbursed_grant_sek
         if review.status == "returned":
             assert review.decision is not None
             assert review.submission is not None
+            assert review.reason is not None
             return (
                 0,
-                f"undetermined: the year-end account was {review.reason}; the repayment "
-                "follows from a corrected account",
+                ACCOUNT_RETURNED(review=review.reason),
                 (review.submission, review.decision),
             )
         if account is None:
-            return 0, "no year-end account yet", ()
+            return 0, NO_YEAR_END_ACCOUNT(), ()
         e: YearEndAccountSubmitted = account.event
         used = min(paid, e.spent_sek - e.spent_outside_plan_sek)
         unused = paid - used
-        reason = (
-            f"paid {fmt_sek(paid)}, used according to plan {fmt_sek(used)}"
-            f" (spent {fmt_sek(e.spent_sek)}, of which {fmt_sek(e.spent_outside_plan_sek)} "
-            f"outside the plan): {fmt_sek(unused)} to pay back"
+        reason = UNUSED_BY_PLAN(
+            paid=Kronor(paid),
+            used=Kronor(used),
+            spent=Kronor(e.spent_sek),
+            outside=Kronor(e.spent_outside_plan_sek),
+            unused=Kronor(unused),
         )
-        if review.decision is not None:
-            reason += f"; the account was {review.reason}"
+        if review.decision is not None and review.reason is not None:
+            reason = joined(reason, ACCOUNT_REVIEWED(review=review.reason))
             return unused, reason, (account, review.decision, *project.disbursements)
         return unused, reason, (account, *project.disbursements)
 

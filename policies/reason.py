@@ -28,12 +28,14 @@ from datetime import date
 from typing import Any, Union
 
 __all__ = [
+    "JOINED",
     "REASON_CODES",
     "Kronor",
     "Named",
     "Param",
     "Reason",
     "ReasonCode",
+    "joined",
 ]
 
 
@@ -75,6 +77,12 @@ class Reason:
                 return value
         return default
 
+    def __str__(self) -> str:
+        """A compact form for logs and one-line errors: ``code(name=value, ...)``; people read
+        a reason said by ``ppss_workflow.words``."""
+        inner = ", ".join(f"{k}={_param_str(v)}" for k, v in self.params)
+        return f"{self.code}({inner})" if inner else self.code
+
     def as_dict(self) -> dict[str, Param]:
         return dict(self.params)
 
@@ -105,6 +113,16 @@ class Reason:
             code=str(data["code"]),
             params=tuple((str(k), _param_from_data(v)) for k, v in params.items()),
         )
+
+
+def _param_str(value: Param) -> str:
+    if isinstance(value, Kronor):
+        return f"{value.amount} kr"
+    if isinstance(value, Named):
+        return value.code
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_param_str(v) for v in value) + "]"
+    return str(value)
 
 
 def _param_to_data(value: Param) -> Any:
@@ -164,3 +182,26 @@ class ReasonCode:
             extra = sorted(set(params) - set(self.names))
             raise TypeError(f"reason {self.code!r}: missing {missing}, unknown {extra}")
         return Reason(self.code, tuple((n, params[n]) for n in self.names))
+
+
+#: Reasons said one after the other ("…; …"): a condition met with a note, what is payable
+#: with what holds it back.
+JOINED = ReasonCode("joined", "parts")
+
+
+def joined(*parts: Reason | None) -> Reason:
+    """``parts`` said one after the other (nested joins flattened, ``None`` left out); a single
+    part is itself."""
+    flat: list[Reason] = []
+    for part in parts:
+        if part is None:
+            continue
+        if part.code == JOINED.code:
+            inner = part["parts"]
+            if isinstance(inner, tuple):
+                flat.extend(r for r in inner if isinstance(r, Reason))
+        else:
+            flat.append(part)
+    if len(flat) == 1:
+        return flat[0]
+    return JOINED(parts=tuple(flat))

@@ -14,10 +14,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from events import Recorded, ReportAccepted, ReportReturned
+from policies.reason import Reason, ReasonCode
 
 __all__ = ["REPORTS", "Review", "report_code", "review"]
 
 R = Recorded[Any]
+
+REVIEW_RETURNED = ReasonCode("review.returned", "on", "why")
+REVIEW_ACCEPTED = ReasonCode("review.accepted", "on")
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 #: Report code -> what people call it (the words of the conditions).
@@ -61,14 +65,14 @@ class Review:
         return self.submission if self.status == "accepted" else None
 
     @property
-    def reason(self) -> str:
-        """The review's words, for a condition's reason ('' when not reviewed)."""
+    def reason(self) -> Reason | None:
+        """The review, for a condition's reason (None when not reviewed)."""
         if self.decision is None:
-            return ""
+            return None
         on = self.decision.occurred_at.astimezone(_STOCKHOLM).date()
         if isinstance(self.decision.event, ReportReturned):
-            return f"returned on {on}: {self.decision.event.reason}"
-        return f"accepted on {on}"
+            return REVIEW_RETURNED(on=on, why=self.decision.event.reason)
+        return REVIEW_ACCEPTED(on=on)
 
 
 def review(submission: R | None, reviews: tuple[R, ...], code: str) -> Review:

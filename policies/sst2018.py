@@ -7,12 +7,24 @@ from datetime import date
 from typing import Any, ClassVar
 
 from events import ApplicationSubmitted, FinancialReportSubmitted, FollowUpSubmitted, Recorded
-from policies.base import Condition, Policy, fmt_sek
+from policies.base import Condition, Policy
+from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.state import ProjectState, RoundState
 
 __all__ = ["REQUIRED_SIGNATORIES", "SchoolSocialTeams2018"]
 
 R = Recorded[Any]
+
+REPORT_RETURNED = ReasonCode("repayment.report_returned", "review")
+NO_FINAL_REPORT = ReasonCode("repayment.no_final_report")
+SPENT_BY_REPORT = ReasonCode("repayment.spent_by_report", "paid", "spent", "unused")
+REPORT_REVIEWED = ReasonCode("repayment.report_reviewed", "review")
+LATE = ReasonCode("application.late", "on", "deadline")
+UNSIGNED = ReasonCode("application.unsigned", "signatories")
+SIGNED_ON = ReasonCode("application.signed_on", "signatory", "on")
+LATE_SIGNATURES = ReasonCode("application.late_signatures", "signatures")
+NO_BUDGET_LINES = ReasonCode("application.no_budget_lines")
+BUDGET_MISMATCH = ReasonCode("application.budget_mismatch", "total", "applied")
 
 #: The three signatures the 2018 form asks for, by role.
 REQUIRED_SIGNATORIES = {
@@ -54,33 +66,32 @@ class SchoolSocialTeams2018(Policy):
 
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
-    ) -> list[str]:
+    ) -> list[Reason]:
         problems = super().check_application(rnd, application, submitted_on)
         deadline = rnd.application_deadline
         if deadline is not None and submitted_on > deadline:
-            problems.append(
-                f"submitted on {submitted_on}, after the application deadline {deadline}"
-            )
+            problems.append(LATE(on=submitted_on, deadline=deadline))
         signed = {s.role: s.signed_on for s in application.signatures}
-        missing = [label for role, label in REQUIRED_SIGNATORIES.items() if role not in signed]
+        missing = tuple(
+            Named("signatory", role) for role in REQUIRED_SIGNATORIES if role not in signed
+        )
         if missing:
-            problems.append("not signed by " + " and ".join(missing))
-        late = [
-            f"{role} signed on {on}"
+            problems.append(UNSIGNED(signatories=missing))
+        late = tuple(
+            SIGNED_ON(signatory=Named("signatory", role), on=on)
             for role, on in signed.items()
             if on > submitted_on or (deadline is not None and on > deadline)
-        ]
+        )
         if late:
-            problems.append("signature dated after submission or deadline: " + ", ".join(late))
+            problems.append(LATE_SIGNATURES(signatures=late))
         lines = [b for b in application.budget_lines if not b.own_contribution]
         if not lines:
-            problems.append("the budget has no lines")
+            problems.append(NO_BUDGET_LINES())
         else:
             total = sum(b.amount_sek for b in lines)
             if total != application.applied_sek:
                 problems.append(
-                    f"the budget lines add up to {fmt_sek(total)}, not the applied "
-                    f"{fmt_sek(application.applied_sek)}"
+                    BUDGET_MISMATCH(total=Kronor(total), applied=Kronor(application.applied_sek))
                 )
         return problems
 
@@ -100,11 +111,16 @@ class SchoolSocialTeams2018(Policy):
         annual = project.report("annual_follow_up")
         return (
             self.dated(
-                "t2_follow_up", "the T2 follow-up", t2, t2_follow_up, today, review=follow_up
+                "t2_follow_up",
+                Named("report", "t2_follow_up"),
+                t2,
+                t2_follow_up,
+                today,
+                review=follow_up,
             ),
             self.dated(
                 "t2_financial_report",
-                "the T2 financial report",
+                Named("report", "t2_financial_report"),
                 t2,
                 financial.counts,
                 today,
@@ -112,14 +128,14 @@ class SchoolSocialTeams2018(Policy):
             ),
             self.dated(
                 "t2_self_financing",
-                "the T2 presentation of future self-financing",
+                Named("report", "t2_self_financing"),
                 t2,
                 self_financing,
                 today,
             ),
             self.dated(
                 "final_financial_report",
-                "the final financial report",
+                Named("report", "final_financial_report"),
                 _due(rnd, "final_financial_report"),
                 final.counts,
                 today,
@@ -127,7 +143,7 @@ class SchoolSocialTeams2018(Policy):
             ),
             self.dated(
                 "annual_follow_up",
-                "the follow-up in the annual report",
+                Named("report", "annual_follow_up"),
                 _due(rnd, "annual_report"),
                 annual.counts,
                 today,
@@ -139,29 +155,28 @@ class SchoolSocialTeams2018(Policy):
     # returned, as seed 000 says for 2014) apply: paid minus spent by the final report.
     def unused_money(
         self, rnd: RoundState, project: ProjectState
-    ) -> tuple[int, str, tuple[R, ...]]:
+    ) -> tuple[int, Reason, tuple[R, ...]]:
         review = project.report("final_financial_report")
         final = review.counts
         paid = project.ledger.disbursed_grant_sek
         if review.status == "returned":
             assert review.decision is not None
             assert review.submission is not None
+            assert review.reason is not None
             return (
                 0,
-                f"undetermined: the final financial report was {review.reason}; the "
-                "repayment follows from a corrected report",
+                REPORT_RETURNED(review=review.reason),
                 (review.submission, review.decision),
             )
         if final is None:
-            return 0, "no final financial report yet", ()
+            return 0, NO_FINAL_REPORT(), ()
         report: FinancialReportSubmitted = final.event
         used = min(paid, report.spent_sek)
-        reason = (
-            f"paid {fmt_sek(paid)}, spent {fmt_sek(report.spent_sek)} by the final financial "
-            f"report: {fmt_sek(paid - used)} to pay back"
+        reason = SPENT_BY_REPORT(
+            paid=Kronor(paid), spent=Kronor(report.spent_sek), unused=Kronor(paid - used)
         )
-        if review.decision is not None:
-            reason += f"; the report was {review.reason}"
+        if review.decision is not None and review.reason is not None:
+            reason = joined(reason, REPORT_REVIEWED(review=review.reason))
             return paid - used, reason, (final, review.decision, *project.disbursements)
         return paid - used, reason, (final, *project.disbursements)
 

@@ -7,10 +7,21 @@ from typing import Any
 from uuid import UUID
 
 from events import Recorded
+from policies.reason import Named, Reason, ReasonCode
 
-__all__ = ["NO_T2_RULE", "already_submitted", "report_kind_refusal"]
+__all__ = [
+    "ALREADY_RECORDED",
+    "NO_T2_RULE",
+    "already_submitted",
+    "already_submitted_reason",
+    "report_kind_refusal",
+]
 
 R = Recorded[Any]
+
+ALREADY_SUBMITTED = ReasonCode("already.submitted", "event", "on")
+#: The same submission landed while this one was being decided: nothing new written.
+ALREADY_RECORDED = ReasonCode("already.recorded")
 
 #: The rule's name in a refusal: a round whose rules ask for no T2.
 NO_T2_RULE = "reports the round asks for"
@@ -26,6 +37,13 @@ def already_submitted(histories: Iterable[Sequence[R]], command_id: UUID) -> R |
             if recorded_for is not None and str(recorded_for) == wanted:
                 return r
     return None
+
+
+def already_submitted_reason(earlier: R) -> Reason:
+    """The answer to a form sent again: what its first sending recorded, and when."""
+    return ALREADY_SUBMITTED(
+        event=Named("event", earlier.event_type), on=earlier.occurred_at.date()
+    )
 
 
 def report_kind_refusal(

@@ -10,10 +10,11 @@ from typing import Any
 
 from events import EventAnnulled, Recorded
 from policies.base import fmt_sek
+from policies.reason import Reason
 from policies.state import STOCKHOLM, end_of_day, stockholm_day
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc
-from ppss_workflow.errors import InvalidCommand, NotFound
+from ppss_workflow.errors import NOT_YET_OPEN, NOT_YET_RECORDED, InvalidCommand, NotFound
 from ppss_workflow.logs import get_logger
 from ppss_workflow.readmodels import BoardRow, ProjectView, Reads
 from ppss_workflow.store import EventStore
@@ -344,12 +345,20 @@ def _round_visible(wf: Reads, round_id: str, as_of: datetime, known_at: datetime
     if opened.occurred_at > as_of:
         raise NotFound(
             f"round {round_id} had not opened by {stockholm_day(as_of)}: it opened on "
-            f"{stockholm_day(opened.occurred_at)}"
+            f"{stockholm_day(opened.occurred_at)}",
+            reason=NOT_YET_OPEN(
+                round=round_id,
+                day=stockholm_day(as_of),
+                opened=stockholm_day(opened.occurred_at),
+            ),
         )
     if known_at is not None and opened.recorded_at > known_at:
         raise NotFound(
             f"at {_when(known_at)} the store had no record of round {round_id}: it was first "
-            f"recorded at {_when(opened.recorded_at)} (Stockholm time)"
+            f"recorded at {_when(opened.recorded_at)} (Stockholm time)",
+            reason=NOT_YET_RECORDED(
+                round=round_id, known_at=_when(known_at), recorded=_when(opened.recorded_at)
+            ),
         )
 
 
@@ -362,7 +371,7 @@ class ExplainLine:
 
     subject: str
     status: str
-    reason: str
+    reason: Reason
     evidence: tuple[R, ...]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from policies.reason import Reason, ReasonCode
+
 if TYPE_CHECKING:
     from policies.decisions import Refusal
 
@@ -21,17 +23,32 @@ __all__ = [
     "WorkflowError",
 ]
 
+#: What the web and the CLI say when a round or district named in a request is not found.
+NO_ROUND = ReasonCode("round.unknown", "round")
+NO_DISTRICT_IN_ROUND = ReasonCode("web.no_district", "district", "round")
+NO_DISTRICT_KNOWN = ReasonCode("district.unknown", "district", "round", "known")
+NOT_YET_OPEN = ReasonCode("round.not_yet_open", "round", "day", "opened")
+NOT_YET_RECORDED = ReasonCode("round.not_yet_recorded", "round", "known_at", "recorded")
+
 
 class WorkflowError(Exception):
     """Base of every error ppss-workflow raises on purpose. ``str(exc)`` is one line."""
 
     exit_code = 1
+    #: What is wrong as data, said in the reader's language (None: the message is shown).
+    reason: Reason | None = None
 
-    def __init__(self, *args: object, refusal: Refusal | None = None) -> None:
+    def __init__(
+        self, *args: object, reason: Reason | None = None, refusal: Refusal | None = None
+    ) -> None:
         super().__init__(*args)
+        if reason is not None:
+            self.reason = reason
         #: The policy's refusal this error answers (its rule, kind and reason as data), when
         #: a rule of :mod:`policies` refused the command; None for the machinery's own errors.
         self.refusal: Refusal | None = refusal
+        if reason is None and refusal is not None and refusal.reason is not None:
+            self.reason = refusal.reason
 
 
 class ConfigurationError(WorkflowError):

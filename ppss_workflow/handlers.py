@@ -27,13 +27,18 @@ from policies.decisions import (
     command_moment,
     judge_on,
 )
+from policies.reason import Reason
 from policies.state import (
     fold_project,
     fold_round,
     slug,
     stockholm_day,
 )
-from policies.submissions import already_submitted
+from policies.submissions import (
+    ALREADY_RECORDED,
+    already_submitted,
+    already_submitted_reason,
+)
 from policies.totals import RoundTotals
 from ppss_workflow.db import documents
 from ppss_workflow.errors import (
@@ -48,6 +53,7 @@ from ppss_workflow.logs import get_logger
 from ppss_workflow.projections import ModelUnavailable, Projector
 from ppss_workflow.readmodels import group_streams
 from ppss_workflow.store import AppendRequest, AppendResult, EventStore, PrefixGuard, StreamGuard
+from ppss_workflow.words import english
 
 __all__ = ["Actor", "Commands", "Outcome", "refused"]
 
@@ -82,16 +88,18 @@ class Outcome:
     """What a command recorded; ``already`` when it was on record and nothing was written."""
 
     results: list[AppendResult] = field(default_factory=list)
-    already: str | None = None
+    already: Reason | None = None
     #: When the same submission (its command id) was recorded before: the last position it
     #: wrote, so that a repeat can be answered with the first answer.
     first_position: int | None = None
+    #: The kinds of the events written, in order (what a confirmation names).
+    kinds: tuple[str, ...] = ()
 
     @property
     def first(self) -> AppendResult:
         """Where the first stream's events went (a command that wrote something)."""
         if not self.results:
-            raise LookupError(f"nothing was written: {self.already}")
+            raise LookupError(f"nothing was written: {self.already and self.already.code}")
         return self.results[0]
 
 
@@ -104,8 +112,13 @@ _ERRORS: dict[str, type[WorkflowError]] = {
 
 
 def refused(refusal: Refusal) -> WorkflowError:
-    """The machinery's error for a policy's refusal (its exit code and one line)."""
-    return _ERRORS.get(refusal.kind, ConditionNotMet)(str(refusal), refusal=refusal)
+    """The machinery's error for a policy's refusal (its exit code and one line): the reason
+    said in English, then the command, project, state found and rule (for logs and
+    whoever reads the raw error; people read the reason in their language)."""
+    line = str(refusal)
+    if refusal.reason is not None:
+        line = english(refusal.reason) + line[len(refusal.message) :]
+    return _ERRORS.get(refusal.kind, ConditionNotMet)(line, refusal=refusal, reason=refusal.reason)
 
 
 class Commands:
@@ -157,7 +170,7 @@ class Commands:
             earlier = already_submitted([loaded.round, *loaded.streams.values()], command_id)
             if earlier is not None:
                 return Outcome(
-                    already=_already_note(earlier),
+                    already=already_submitted_reason(earlier),
                     first_position=_last_written(loaded, command_id),
                 )
         command, decision = judge_on(
@@ -172,14 +185,15 @@ class Commands:
             held_document=loaded.held_document,
         )
         if decision.already is not None:
-            _log.info("command_already_recorded", command=command.name, note=decision.already)
+            _log.info("command_already_recorded", command=command.name, note=decision.already.code)
             return Outcome(already=decision.already)
         at = command_moment(command, fold_round(loaded.round), now)
         results = self._append(actor, command, loaded, decision, at, command_id)
         if results and all(r.duplicate for r in results):
             # The same submission landed while this one was deciding: nothing new written.
-            return Outcome(already=f"recorded at position {results[0].first_position}")
-        return Outcome(results)
+            return Outcome(already=ALREADY_RECORDED())
+        kinds = tuple(type(e).__name__ for _, events in decision.appends for e in events)
+        return Outcome(results, kinds=kinds)
 
     def _append(
         self,
@@ -229,10 +243,6 @@ def _last_written(loaded: _Loaded, command_id: UUID) -> int:
         for r in history
         if r.metadata.command_id is not None and str(r.metadata.command_id) in ids
     )
-
-
-def _already_note(earlier: R) -> str:
-    return f"{earlier.event_type} at position {earlier.position}"
 
 
 def _command_id_for(command_id: UUID | None, stream: str, index: int) -> UUID | None:

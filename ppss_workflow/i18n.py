@@ -2,24 +2,31 @@
 
 The source speaks English (the catalogue's message ids); ``ppss_workflow/locale/sv`` says it
 in Swedish. Internal codes (statuses, condition and deadline codes, event types, roles) are
-never shown: :class:`Translator` turns each into plain words, and :meth:`Translator.plain`
-replaces any code left inside a policy's sentence.
+never shown: :class:`Translator` turns each into plain words. A policy's reason (a code and
+parameters) is said by :mod:`ppss_workflow.words`; its text's message id is the code.
 
-Update the catalogue after changing a message::
+The ``.po`` files are the source: they are compiled in memory at first use (and cached), so
+no compiled ``.mo`` file is kept or needed. After changing a message (see the README's
+"Words and languages")::
 
-    pybabel extract -F babel.cfg -o ppss_workflow/locale/messages.pot .
-    pybabel update -i ppss_workflow/locale/messages.pot -d ppss_workflow/locale
-    pybabel compile -d ppss_workflow/locale
+    pybabel extract --no-location -F babel.cfg -k N_ -k ReasonCode -k t -k nt:1,2 \
+        -o /tmp/messages.pot .
+    pybabel update -i /tmp/messages.pot -d ppss_workflow/locale --no-fuzzy-matching \
+        --ignore-obsolete -w 100
 """
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
+from typing import Any
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from policies.state import STOCKHOLM, stockholm_day
@@ -158,6 +165,49 @@ EVENT_NAMES: dict[str, str] = {
     "SchoolKindSet": N_("School kind recorded"),
 }
 
+#: Words a template or page looks up by a value (``_(outcome)``, ``_(kind)``): marked here so
+#: that ``pybabel extract`` keeps them in the catalogue.
+LOOKED_UP: tuple[str, ...] = (
+    N_("attended"),
+    N_("absent"),
+    N_("make-up"),
+    N_("exemption"),
+    N_("network"),
+    N_("supervision"),
+    # commands' and operations' verbs (policies.commands ``verb``, policies.decisions
+    # ``OPERATIONS``), said in a refusal of a role
+    N_("annul events"),
+    N_("apply"),
+    N_("attach documents"),
+    N_("award grants"),
+    N_("close a round"),
+    N_("decide on plans"),
+    N_("demand repayments"),
+    N_("do this"),
+    N_("grant supervision money"),
+    N_("open a round"),
+    N_("record allocation decisions"),
+    N_("record network participation"),
+    N_("record payments"),
+    N_("remove contacts"),
+    N_("request supervision money"),
+    N_("review reports"),
+    N_("schedule network sessions"),
+    N_("set contacts"),
+    N_("set deadlines"),
+    N_("set payment plans"),
+    N_("set reminder ladders"),
+    N_("settle repayments"),
+    N_("submit financial reports"),
+    N_("submit follow-ups"),
+    N_("submit plans"),
+    N_("submit year-end accounts"),
+    N_("withdraw the application"),
+    N_("dispatch reminders"),
+    N_("import a history"),
+    N_("sign checkpoints"),
+)
+
 #: An event's fields the timeline shows, with their labels (ids and codes are left out).
 DETAIL_FIELDS: dict[str, str] = {
     "title": N_("Title"),
@@ -187,13 +237,20 @@ INDICATOR_FIELDS: dict[str, str] = {
 
 #: Ladder steps of reminders (``before-14``, ``due``, ``late-5``...).
 _STEP = re.compile(r"^(before|late)-(\d+)$")
-_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-_BLOCKED_BY = re.compile(r"\bblocked by ([a-z0-9_]+(?:, [a-z0-9_]+)*)")
 
 
 @cache
 def _catalogue(lang: str) -> NullTranslations:
-    return Translations.load(str(LOCALE_DIR), [lang], domain="messages")
+    """The language's catalogue, compiled in memory from its ``.po`` file (once)."""
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain="messages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,25 +320,14 @@ class Translator:
             "n": days
         }
 
-    def plain(self, text: str) -> str:
-        """A policy's sentence with every internal code in it replaced by its plain name."""
+    def reason(self, reason: Any) -> str:
+        """A policy's reason (a :class:`~policies.reason.Reason`, or one stored as data) said
+        in this language by :func:`ppss_workflow.words.say`; text is shown as it is."""
+        if reason is None or isinstance(reason, str):
+            return reason or ""
+        from ppss_workflow.words import say  # noqa: PLC0415 - words builds on this module
 
-        def name(match: re.Match[str]) -> str:
-            code = match.group(0)
-            if code in CONDITION_NAMES:
-                return self.condition(code).lower()
-            return code
-
-        def blocked(match: re.Match[str]) -> str:
-            names = ", ".join(self.condition(c).lower() for c in match.group(1).split(", "))
-            return f"blocked by {names}"
-
-        return _CODE.sub(name, _BLOCKED_BY.sub(blocked, text))
-
-    def reason(self, text: str) -> str:
-        """A policy's sentence (a condition's reason, what is payable, a refusal) said in this
-        language: :func:`ppss_workflow.reasons.say`, codes named plainly where no pattern fits."""
-        return _said(self.lang, text)
+        return say(reason, self.lang)
 
     def details(self, event: object) -> list[tuple[str, str]]:
         """The event's fields worth showing, labelled and in plain words."""
@@ -315,8 +361,9 @@ class Translator:
 
     @staticmethod
     def money(amount: int) -> str:
-        """``1 400 000 kr`` (a no-break space between groups, so it never wraps)."""
-        sign = "−" if amount < 0 else ""
+        """``1 400 000 kr`` (a no-break space between groups, so it never wraps; ``−`` for
+        a negative amount)."""
+        sign = "\u2212" if amount < 0 else ""
         return f"{sign}{abs(amount):,} kr".replace(",", "\u00a0")
 
     @staticmethod
@@ -328,15 +375,6 @@ class Translator:
     def moment(instant: datetime) -> str:
         """An instant in Stockholm time: ``2018-11-30 14:05``."""
         return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
-
-
-@lru_cache(maxsize=8192)
-def _said(lang: str, text: str) -> str:
-    """A sentence said in ``lang`` (cached: a board repeats the same few sentences)."""
-    from ppss_workflow.reasons import say  # noqa: PLC0415 - reasons imports N_ from here
-
-    tr = translator(lang)
-    return tr.plain(say(text, tr.gettext, tr.condition))
 
 
 def translator(lang: str | None) -> Translator:

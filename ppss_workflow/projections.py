@@ -64,7 +64,7 @@ from ppss_workflow.store import EventStore
 __all__ = ["PROJECTION_VERSION", "ModelUnavailable", "Projector", "fingerprint"]
 
 #: Raise when the rows' layout or meaning changes (the fingerprint covers the code as well).
-PROJECTION_VERSION = 1
+PROJECTION_VERSION = 2
 _NAME = "projects"
 #: A round with more stale projects than this is read whole rather than stream by stream.
 _WHOLE_ROUND = 32

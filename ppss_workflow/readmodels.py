@@ -24,7 +24,7 @@ from policies.state import (
     slug,
     stockholm_day,
 )
-from ppss_workflow.errors import InvalidCommand, NotFound
+from ppss_workflow.errors import NO_DISTRICT_KNOWN, NO_ROUND, InvalidCommand, NotFound
 from ppss_workflow.projections import ModelUnavailable, Projector
 from ppss_workflow.rows import BoardRow, board_row
 from ppss_workflow.store import EventStore
@@ -76,7 +76,10 @@ class Reads:
         history = self.store.read_stream(f"round:{round_id}", known_at=known_at)
         state = fold_round(_as_of(history, as_of))
         if state is None:
-            raise NotFound(f"no round {round_id!r} on record; `ppss round list` shows the rounds")
+            raise NotFound(
+                f"no round {round_id!r} on record; `ppss round list` shows the rounds",
+                reason=NO_ROUND(round=round_id),
+            )
         return state
 
     def round_ids(self) -> list[str]:
@@ -115,7 +118,12 @@ class Reads:
                 known = [v.state.district or v.project_id for v in self.projects(round_id)]
             raise NotFound(
                 f"no district {district!r} in round {round_id}"
-                + (f"; the round has: {some_names(known)}" if known else "; it has no applications")
+                + (
+                    f"; the round has: {some_names(known)}" if known else "; it has no applications"
+                ),
+                reason=NO_DISTRICT_KNOWN(
+                    district=district, round=round_id, known=tuple(known[:12])
+                ),
             )
         return ProjectView(rnd, state, self.policy(rnd), state.project_id)
 

@@ -11,17 +11,19 @@ import orjson
 
 from policies.base import Assessment
 from policies.ledger import Ledger
+from policies.reason import Reason
 
 __all__ = ["BoardRow", "ConditionLine", "board_row"]
 
 
 @dataclass(frozen=True, slots=True)
 class ConditionLine:
-    """One condition as the board shows it: plain reason, the positions of its evidence."""
+    """One condition as the board shows it: its reason (a code and parameters), the positions
+    of its evidence."""
 
     code: str
     status: str
-    reason: str
+    reason: Reason
     blocks: str
     evidence: tuple[int, ...] = ()
     due_on: date | None = None
@@ -35,7 +37,7 @@ class ConditionLine:
         return {
             "code": self.code,
             "status": self.status,
-            "reason": self.reason,
+            "reason": self.reason.to_data(),
             "blocks": self.blocks,
             "evidence": list(self.evidence),
             "due_on": self.due_on.isoformat() if self.due_on else None,
@@ -47,7 +49,7 @@ class ConditionLine:
         return cls(
             d["code"],
             d["status"],
-            d["reason"],
+            Reason.from_data(d["reason"]),
             d["blocks"],
             tuple(d["evidence"]),
             date.fromisoformat(d["due_on"]) if d["due_on"] else None,
@@ -84,12 +86,12 @@ class BoardRow:
         return tuple(ConditionLine.from_json(c) for c in self._detail["conditions"])
 
     @property
-    def payable_reason(self) -> str:
-        return str(self._detail["payable_reason"])
+    def payable_reason(self) -> Reason:
+        return Reason.from_data(self._detail["payable_reason"])
 
     @property
-    def repayment_reason(self) -> str:
-        return str(self._detail["repayment_reason"])
+    def repayment_reason(self) -> Reason:
+        return Reason.from_data(self._detail["repayment_reason"])
 
     @property
     def instalments(self) -> tuple[dict[str, Any], ...]:
@@ -136,8 +138,8 @@ def board_row(project: str, district: str, ledger: Ledger, a: Assessment) -> Boa
     ]
     fields: dict[str, Any] = {
         "conditions": conditions,
-        "payable_reason": a.payable.reason,
-        "repayment_reason": a.repayment.reason,
+        "payable_reason": a.payable.reason.to_data(),
+        "repayment_reason": a.repayment.reason.to_data(),
     }
     if a.payable.instalments:
         fields["instalments"] = [line.as_json() for line in a.payable.instalments]

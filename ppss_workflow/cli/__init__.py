@@ -28,12 +28,13 @@ from ppss_workflow.cli import (
     web_cmds,
     workflow_cmds,
 )
-from ppss_workflow.cli._common import ENV_LANGUAGE
+from ppss_workflow.cli._common import ENV_LANGUAGE, words
 from ppss_workflow.db import set_lock_wait_note
 from ppss_workflow.errors import StoreUnavailable, WorkflowError
 from ppss_workflow.faults import one_line
 from ppss_workflow.i18n import LANGUAGES
 from ppss_workflow.logs import configure_logging
+from ppss_workflow.words import say
 
 __all__ = ["app", "main"]
 
@@ -99,12 +100,26 @@ def _waiting() -> None:
     print("ppss: waiting for another ppss process to finish writing…", file=sys.stderr, flush=True)
 
 
+def _error_line(exc: WorkflowError) -> str:
+    """One line: a refusal or a lookup that found nothing is said in the CLI's language
+    (``ppss: fel: ...``); in English, and for any other error, the error's own line (with
+    the command, the state found and the rule, for whoever reads it next)."""
+    tr = words()
+    if exc.reason is None:
+        return f"ppss: error: {exc}"
+    if tr.lang != "en":
+        return f"ppss: fel: {say(exc.reason, tr.lang)}"
+    if getattr(exc, "refusal", None) is not None:
+        return f"ppss: error: {exc}"  # the reason in English, then where and which rule
+    return f"ppss: error: {say(exc.reason, 'en')}"
+
+
 def main() -> None:
     """Entry point: a WorkflowError becomes ``ppss: error: ...`` and its exit code."""
     try:
         app()
     except WorkflowError as exc:
-        print(f"ppss: error: {exc}", file=sys.stderr)
+        print(_error_line(exc), file=sys.stderr)
         sys.exit(exc.exit_code)
     except (DBAPIError, sqlite3.Error, psycopg.Error, OSError) as exc:
         # A storage fault the command did not translate (a full disk, a read-only store, a

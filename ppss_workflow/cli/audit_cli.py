@@ -60,6 +60,7 @@ from ppss_workflow.export import (
 from ppss_workflow.faults import one_line, storage_fault
 from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import Reads
+from ppss_workflow.words import english
 
 __all__ = ["app", "export_command", "import_command", "register"]
 
@@ -494,7 +495,9 @@ def explain_command(
                         "subject": line.subject,
                         "rule": x.rule,
                         "status": line.status,
-                        "reason": line.reason,
+                        "reason": english(line.reason),
+                        "reason_code": line.reason.code,
+                        "reason_data": line.reason.to_data(),
                         "evidence": [_record(r) for r in line.evidence],
                     }
                     for line in x.lines
@@ -523,7 +526,7 @@ def explain_command(
         title=title,
         caption=tr.t("Rule: policy %(rule)s, pinned when the round opened.", rule=x.rule),
     )
-    for column in ("Subject", "Rule", "Verdict", "Reason", "Decided by events"):
+    for column in (N_("Subject"), N_("Rule"), N_("Verdict"), N_("Reason"), N_("Decided by events")):
         table.add_column(tr.gettext(column))
     late = tr.gettext("LATE")
     for line in x.lines:

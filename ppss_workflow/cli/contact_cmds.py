@@ -133,7 +133,7 @@ def contact_list(
 
     def show(reads: Reads) -> None:
         table = Table(title=t.gettext("Contacts in %(round)s") % {"round": round_id})
-        for column in ("District", "School", "Role", "E-mail"):
+        for column in (N_("District"), N_("School"), N_("Role"), N_("E-mail")):
             table.add_column(t.gettext(column))
         for view in reads.projects(round_id):
             name = view.state.district or view.project_id

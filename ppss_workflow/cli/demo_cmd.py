@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ppss_workflow.atomic import new_store
-from ppss_workflow.cli._common import DatabaseOption, describe, out_console
+from ppss_workflow.cli._common import DatabaseOption, describe, out_console, words
 from ppss_workflow.cli.web_cmds import is_loopback
 from ppss_workflow.cli.web_cmds import serve as serve_web
 from ppss_workflow.cli.workflow_cmds import board
@@ -24,6 +24,7 @@ from ppss_workflow.errors import ConfigurationError
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
+from ppss_workflow.words import say_list
 
 __all__ = ["demo"]
 
@@ -74,8 +75,14 @@ def demo(
             _log.info("demo_loaded", store=describe(location), events=store.count())
         finally:
             store.close()
+    tr = words()
     out_console.print(
-        f"Demo store: {describe(location)} — {ROUND_2014}, {ROUND_2016} and {ROUND_2018}.\n"
+        tr.t(
+            "Demo store: %(store)s — %(rounds)s.",
+            store=describe(location),
+            rounds=say_list([ROUND_2014, ROUND_2016, ROUND_2018], tr.lang),
+        )
+        + "\n"
     )
     board(ROUND_2014, None, "table", location.url)
     out_console.print()

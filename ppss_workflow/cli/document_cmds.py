@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from events.documents import ATTACHED_TO
-from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import ActorOpt, AsOpt, DistrictOpt, RoundOpt, actor_from
 from ppss_workflow.documents import DocumentSettings, attach, fetch, prune_documents
 from ppss_workflow.errors import InvalidCommand
@@ -61,7 +61,13 @@ def attach_command(
     finally:
         store.close()
     if outcome.already is not None:
-        out_console.print(f"Already recorded: {outcome.already}; nothing new was written")
+        tr = words()
+        out_console.print(
+            tr.t(
+                "Already recorded: %(what)s; nothing new was written.",
+                what=tr.reason(outcome.already),
+            )
+        )
     else:
         out_console.print(f"Recorded: {file.name} attached to the {to} ({len(content):,} bytes)")
     out_console.print(f"SHA-256 {sha}")

@@ -10,7 +10,7 @@ from rich.table import Table
 from policies.base import fmt_sek
 from policies.commands import InstalmentInput, ReviewReport, SetPaymentPlan
 from policies.review import REPORTS
-from ppss_workflow.cli._common import DatabaseOption, out_console
+from ppss_workflow.cli._common import DatabaseOption, out_console, words
 from ppss_workflow.cli.workflow_cmds import (
     ActorOpt,
     AsOpt,
@@ -150,7 +150,7 @@ def payment_plan_show(
                 i["share"],
                 fmt_sek(i["amount_sek"]),
                 "yes" if i["released"] else "no",
-                i["reason"],
+                words().reason(i["reason"]),
             )
     if not any(r.instalments for r in rows):
         out_console.print(

@@ -12,10 +12,11 @@ from rich.table import Table
 
 from policies.state import end_of_day
 from ppss_workflow.cli import calendar_cmds
-from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role
 from ppss_workflow.config import default_data_dir
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
+from ppss_workflow.i18n import N_
 from ppss_workflow.logs import get_logger
 from ppss_workflow.notify import (
     Notifier,
@@ -81,12 +82,13 @@ def reminders(
             for d in due
         ], option=orjson.OPT_INDENT_2).decode())  # fmt: skip
         return
-    table = Table(title=f"Reminders due at {now:%Y-%m-%d %H:%M %Z}")
-    for column in ("Project", "Obligation", "Due", "Step", "To", "Key"):
-        table.add_column(column)
+    tr = words()
+    table = Table(title=tr.t("Reminders to send at %(when)s", when=tr.moment(now)))
+    for column in (N_("District"), N_("About"), N_("Last day"), N_("When"), N_("To")):
+        table.add_column(tr.gettext(column))
     for d in due:
-        table.add_row(d.project, d.obligation, d.due_on.isoformat(), d.step, d.recipient_role,
-                      d.key)  # fmt: skip
+        table.add_row(d.district or d.project, tr.condition(d.obligation), tr.date(d.due_on),
+                      tr.step(d.step), tr.role(d.recipient_role))  # fmt: skip
     out_console.print(table)
 
 

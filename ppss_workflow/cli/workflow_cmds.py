@@ -65,6 +65,7 @@ from ppss_workflow.i18n import Translator
 from ppss_workflow.integrity import chain_warning
 from ppss_workflow.readmodels import BoardRow, Reads, group_streams
 from ppss_workflow.sheets import write_csv_sv, xlsx_bytes
+from ppss_workflow.words import say_list
 
 __all__ = ["actor_from", "command", "register", "render_board"]
 
@@ -193,8 +194,20 @@ def _do(
 
 
 def _done(outcome: Outcome, what: str) -> None:
+    """Say what was recorded, in the CLI's language: the kinds of entries written (in English,
+    the command's own words and where the events went)."""
+    tr = words()
     if outcome.already is not None:
-        out_console.print(f"Already recorded: {outcome.already}; nothing new was written")
+        out_console.print(
+            tr.t(
+                "Already recorded: %(what)s; nothing new was written.",
+                what=tr.reason(outcome.already),
+            )
+        )
+        return
+    if tr.lang != "en":
+        kinds = list(dict.fromkeys(tr.event(kind).lower() for kind in outcome.kinds))
+        out_console.print(tr.t("Recorded: %(what)s.", what=say_list(kinds, tr.lang) or what))
         return
     positions = ", ".join(
         f"{r.stream_id} v{r.stream_version} (position {r.first_position})" for r in outcome.results

@@ -25,8 +25,9 @@ from ppss_workflow.handlers import Commands
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.web.auth import token_principal
 from ppss_workflow.web.openapi_doc import PROBLEM_MEDIA_TYPE, Problem
-from ppss_workflow.web.render import Forbidden, SignInRequired
+from ppss_workflow.web.render import Forbidden, SignInRequired, language
 from ppss_workflow.web.views import Totals, parse_day, project_detail, rounds_for, visible_board
+from ppss_workflow.words import say
 
 __all__ = ["router"]
 
@@ -96,7 +97,8 @@ class RoundOut(BaseModel):
 class ConditionOut(BaseModel):
     code: str
     status: str
-    reason: str
+    #: The reason as data: its code and parameters (``policies.reason.Reason.to_data``).
+    reason: dict[str, Any]
     blocks: str
     evidence: list[int]
 
@@ -138,7 +140,8 @@ class BoardOut(BaseModel):
 class ProjectConditionOut(BaseModel):
     code: str
     status: str
-    reason: str
+    #: The reason as data: its code and parameters (``policies.reason.Reason.to_data``).
+    reason: dict[str, Any]
     blocks: str
     due_on: date | None
     evidence: list[int]
@@ -170,10 +173,10 @@ class ProjectOut(BaseModel):
     awarded_sek: int
     disbursed_sek: int
     payable_sek: int
-    payable_reason: str
+    payable_reason: dict[str, Any]
     may_be_paid: bool
     repayment_due_sek: int
-    repayment_reason: str
+    repayment_reason: dict[str, Any]
     conditions: list[ProjectConditionOut]
     deadlines: list[RoundDeadlineOut]
     timeline: list[TimelineEntryOut]
@@ -266,6 +269,8 @@ def api_pay(
     if outcome.first_position is not None:
         return PaymentOut(recorded=True, already_recorded=False, position=outcome.first_position)
     if outcome.already is not None:
-        body = PaymentOut(recorded=False, already_recorded=True, note=outcome.already)
+        body = PaymentOut(
+            recorded=False, already_recorded=True, note=say(outcome.already, language(request))
+        )
         return JSONResponse(body.model_dump(), status_code=200)
     return PaymentOut(recorded=True, already_recorded=False, position=outcome.first.last_position)

@@ -37,6 +37,7 @@ from ppss_workflow.errors import (
     WorkflowError,
 )
 from ppss_workflow.faults import ChainBroken
+from ppss_workflow.i18n import N_, translator
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
@@ -53,8 +54,16 @@ from ppss_workflow.web import (
 )
 from ppss_workflow.web.auth import CsrfRefused, current_actor, token_principal
 from ppss_workflow.web.openapi_doc import install_openapi
-from ppss_workflow.web.render import Forbidden, SignInRequired, render_error
+from ppss_workflow.web.render import (
+    ERROR_TITLES,
+    Forbidden,
+    SignInRequired,
+    api_language,
+    language,
+    render_error,
+)
 from ppss_workflow.web.settings import WebSettings
+from ppss_workflow.words import say
 
 __all__ = ["ERROR_STATUS", "WebSettings", "create_app", "current_actor", "open_web_store"]
 
@@ -126,35 +135,51 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse(body, status, headers=headers, media_type="application/problem+json")
 
 
-_TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    422: "Unprocessable Content",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
+def said(request: Request, exc: Exception) -> str:
+    """What an error says to the person who asked, in their language: its reason (a policy's
+    refusal or a lookup that found nothing), else its one line."""
+    reason = getattr(exc, "reason", None)
+    if reason is not None:
+        return say(reason, language(request))
+    return str(exc)
+
+
+#: Starlette's own details (routing): said in plain words instead.
+_HTTP_DETAILS = {
+    404: N_("There is no such page. Check the address, or start from the front page."),
+    405: N_("This page does not take that kind of request."),
 }
 
 
-def _install_errors(app: FastAPI) -> None:
+def _api_problem(request: Request, status: int, detail: str, **extra: Any) -> JSONResponse:
+    """A problem document in the asker's language (Swedish unless ``Accept-Language: en``
+    or ``?lang=en``)."""
+    tr = translator(api_language(request))
+    title = tr.gettext(ERROR_TITLES.get(status, N_("Something went wrong")))
+    return problem(status, title, tr.gettext(detail), **extra)
+
+
+def _install_errors(app: FastAPI) -> None:  # noqa: PLR0915 - one handler per error kind
     async def workflow_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, WorkflowError)
         status = status_of(exc)
         if is_api(request):
             refusal = exc.refusal
-            extra = {"rule": refusal.rule} if refusal is not None else {}
-            return problem(status, _TITLES.get(status, "Error"), str(exc), **extra)
-        return render_error(request, status, str(exc))
+            extra: dict[str, Any] = {"rule": refusal.rule} if refusal is not None else {}
+            reason = getattr(exc, "reason", None)
+            if reason is not None:
+                extra["reason"] = reason.to_data()
+                detail = say(reason, api_language(request))
+                return _api_problem(request, status, detail, **extra)
+            return _api_problem(request, status, str(exc), **extra)
+        return render_error(request, status, said(request, exc))
 
     async def csrf_refused(request: Request, exc: Exception) -> Response:
         return render_error(request, 403, "csrf")
 
     async def sign_in_required(request: Request, exc: Exception) -> Response:
         if is_api(request):
-            return problem(401, "Unauthorized", "send an API token: Authorization: Bearer TOKEN")
+            return _api_problem(request, 401, N_("Send an API token: Authorization: Bearer TOKEN."))
         if request.method == "GET":
             return RedirectResponse("/login", status_code=303)
         return render_error(request, 401, "sign in")
@@ -162,14 +187,20 @@ def _install_errors(app: FastAPI) -> None:
     async def forbidden(request: Request, exc: Exception) -> Response:
         detail = str(exc) or "this role may not do this"
         if is_api(request):
-            return problem(403, "Forbidden", detail)
+            return _api_problem(request, 403, detail)
         return render_error(request, 403, detail)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        detail = str(exc.detail)
+        if exc.status_code in _HTTP_DETAILS and detail in (
+            "Not Found",
+            "Method Not Allowed",
+        ):
+            detail = _HTTP_DETAILS[exc.status_code]
         if is_api(request):
-            return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail))
-        return render_error(request, exc.status_code, str(exc.detail))
+            return _api_problem(request, exc.status_code, detail)
+        return render_error(request, exc.status_code, detail)
 
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -191,9 +222,9 @@ def _install_errors(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', '')}"
             for e in exc.errors()
         ]
-        detail = "; ".join(lines) or "the request is not well formed"
+        detail = "; ".join(lines) or N_("The request is not well formed.")
         if is_api(request):
-            return problem(422, "Unprocessable Content", detail)
+            return _api_problem(request, 422, detail)
         return render_error(request, 400, detail)
 
     async def invalid_model(request: Request, exc: Exception) -> Response:
@@ -213,6 +244,15 @@ def _install_errors(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(ValidationError, invalid_model)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        _log.error("web_server_error", path=request.url.path, error=type(exc).__name__)
+        detail = N_("Something went wrong on our side; nothing was recorded. Try again later.")
+        if is_api(request):
+            return _api_problem(request, 500, detail)
+        return render_error(request, 500, detail)
+
+    app.add_exception_handler(Exception, server_error)
 
 
 def open_web_store(database_url: str | None) -> EventStore:

@@ -29,7 +29,7 @@ from policies.state import STOCKHOLM, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.auditing import Anchor, VerifyReport, days_late, explain_project, verify_chain
 from ppss_workflow.corrections import COLUMNS, as_row, store_corrections
-from ppss_workflow.errors import InvalidCommand, NotFound
+from ppss_workflow.errors import NO_DISTRICT_IN_ROUND, InvalidCommand, NotFound
 from ppss_workflow.export import export_csv, export_jsonl, export_xlsx
 from ppss_workflow.i18n import N_
 from ppss_workflow.logs import get_logger
@@ -199,7 +199,10 @@ def explain_page(
     """Why the district may or may not be paid: each rule's verdict and the deciding events."""
     principal = reader(request)
     if not principal.sees(district):
-        raise NotFound(f"no district {district!r} in round {round_id}")
+        raise NotFound(
+            f"no district {district!r} in round {round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=round_id),
+        )
     r = reads(request)
     rnd = r.round(round_id)
     tr = tr_for(request)
@@ -222,12 +225,15 @@ def explain_page(
     x = explain_project(r, round_id, district, day=day, known_at=moment)
     name = x.view.state.district or district
     if not principal.sees(name):  # a district reached another's by an accented spelling
-        raise NotFound(f"no district {district!r} in round {round_id}")
+        raise NotFound(
+            f"no district {district!r} in round {round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=round_id),
+        )
     lines = [
         {
             "subject": _subject(tr, line.subject),
             "verdict": _verdict_text(tr, line.subject, line.status),
-            "reason": tr.plain(line.reason),
+            "reason": tr.reason(line.reason),
             "evidence": [
                 {
                     "position": e.position,

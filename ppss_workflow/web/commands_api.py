@@ -30,11 +30,12 @@ from policies.commands import Command
 from policies.state import slug
 from policies.table import TABLE, entry_for
 from ppss_workflow.access import Principal
-from ppss_workflow.errors import NotFound
+from ppss_workflow.errors import NO_DISTRICT_IN_ROUND, NotFound
 from ppss_workflow.handlers import Commands
 from ppss_workflow.web.api import IdempotencyKey, api_principal, submission_id
 from ppss_workflow.web.api import router as api_router
-from ppss_workflow.web.render import Forbidden
+from ppss_workflow.web.render import Forbidden, language
+from ppss_workflow.words import say
 
 __all__ = ["CommandOut", "command_path", "router"]
 
@@ -66,7 +67,10 @@ def run_command(
         raise Forbidden(f"the {principal.role} role may not record anything")
     district = getattr(command, "district", None)
     if principal.district is not None and district and slug(district) != slug(principal.district):
-        raise NotFound(f"no district {district!r} in round {command.round_id}")
+        raise NotFound(
+            f"no district {district!r} in round {command.round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=command.round_id),
+        )
     outcome = Commands(request.app.state.store, request.app.state.clock).execute(
         principal.actor(),
         command,
@@ -75,7 +79,9 @@ def run_command(
     if outcome.first_position is not None:
         return CommandOut(recorded=True, already_recorded=False, position=outcome.first_position)
     if outcome.already is not None:
-        body = CommandOut(recorded=False, already_recorded=True, note=outcome.already)
+        body = CommandOut(
+            recorded=False, already_recorded=True, note=say(outcome.already, language(request))
+        )
         return JSONResponse(body.model_dump(), status_code=200)
     return CommandOut(
         recorded=True, already_recorded=False, position=outcome.results[-1].last_position

@@ -48,6 +48,7 @@ from ppss_workflow.web.auth import current_principal
 from ppss_workflow.web.forms import form_id_of, parse_count, parse_kronor, unprintable
 from ppss_workflow.web.render import Forbidden, environment, render, tr_for
 from ppss_workflow.web.views import ProjectDetail, parse_day, project_detail
+from ppss_workflow.words import say_refusal
 
 __all__ = ["router"]
 
@@ -793,7 +794,7 @@ def allocate(
         refusal = exc.refusal
         if refusal is None:
             raise
-        reason = tr.plain(refusal.message)
+        reason = say_refusal(refusal, tr.lang)
         return _allocation(request, rnd, {**form, "errors": {"refused": reason}}, 422)
     shown = fingerprint(result)
     if step != "record":

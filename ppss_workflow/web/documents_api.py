@@ -34,6 +34,8 @@ from ppss_workflow.handlers import Commands
 from ppss_workflow.web.api import api_principal, api_reader
 from ppss_workflow.web.api import router as api_router
 from ppss_workflow.web.commands_api import may_give
+from ppss_workflow.web.render import language
+from ppss_workflow.words import say
 
 __all__ = ["DocumentOut", "router"]
 
@@ -119,7 +121,7 @@ async def api_upload(
         sha256=sha,
         size_bytes=len(content),
         media_type=sniff(content),
-        note=outcome.already,
+        note=say(outcome.already, language(request)) if outcome.already else None,
         position=outcome.results[-1].last_position if outcome.results else None,
     )
     return JSONResponse(body.model_dump(), status_code=200 if outcome.already else 201)

@@ -57,6 +57,7 @@ from ppss_workflow.web.views import (
     rounds_for,
     visible_board,
 )
+from ppss_workflow.words import say_refusal
 
 __all__ = ["router"]
 
@@ -389,7 +390,7 @@ def _execute(
                 "This round has no T2: its rules ask for no T2 follow-up and no T2 financial "
                 "report."
             )
-        return None, tr.reason(refusal.message if refusal is not None else str(exc))
+        return None, say_refusal(refusal, tr.lang) if refusal is not None else str(exc)
 
 
 def _record(

@@ -54,6 +54,16 @@ def language(request: Request) -> str:
     return default if default in LANGUAGES else "sv"
 
 
+def api_language(request: Request) -> str:
+    """An API caller's language: ``?lang=``, else ``Accept-Language`` (English when it asks
+    for English first), else Swedish."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return str(asked)
+    accept = request.headers.get("accept-language", "").strip().lower()
+    return "en" if accept.startswith("en") else "sv"
+
+
 def tr_for(request: Request) -> Translator:
     return translator(language(request))
 
@@ -82,7 +92,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 
 #: Error pages: a title in plain words for each status; the detail follows it.
-_TITLES = {
+ERROR_TITLES = _TITLES = {
     400: N_("The request could not be read"),
     401: N_("Sign in first"),
     403: N_("You may not do this"),

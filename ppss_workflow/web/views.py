@@ -10,7 +10,7 @@ from policies.base import Assessment
 from policies.state import end_of_day, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.auditing import HistoryEntry, history, summary
-from ppss_workflow.errors import InvalidCommand, NotFound
+from ppss_workflow.errors import NO_DISTRICT_IN_ROUND, InvalidCommand, NotFound
 from ppss_workflow.readmodels import ProjectView, Reads
 from ppss_workflow.rows import BoardRow
 
@@ -138,15 +138,15 @@ class ProjectDetail:
             "awarded_sek": ledger.awarded_sek + ledger.supervision_granted_sek,
             "disbursed_sek": ledger.disbursed_sek,
             "payable_sek": a.payable.total_sek,
-            "payable_reason": a.payable.reason,
+            "payable_reason": a.payable.reason.to_data(),
             "may_be_paid": a.may_be_paid,
             "repayment_due_sek": a.repayment.due_sek,
-            "repayment_reason": a.repayment.reason,
+            "repayment_reason": a.repayment.reason.to_data(),
             "conditions": [
                 {
                     "code": c.code,
                     "status": str(c.status),
-                    "reason": c.reason,
+                    "reason": c.reason.to_data(),
                     "blocks": c.blocks,
                     "due_on": c.due_on.isoformat() if c.due_on else None,
                     "evidence": [r.position for r in c.evidence],
@@ -180,15 +180,24 @@ def project_detail(
     """The project of ``district`` in the round, if this principal may see it (else: not
     found, the same answer as for a district that does not exist)."""
     if not principal.sees(district):
-        raise NotFound(f"no district {district!r} in round {round_id}")
+        raise NotFound(
+            f"no district {district!r} in round {round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=round_id),
+        )
     try:
         view = reads.project(round_id, district)
     except NotFound:
         if principal.district is None:
             raise
         # A district is not told which other districts the round has.
-        raise NotFound(f"no district {district!r} in round {round_id}") from None
+        raise NotFound(
+            f"no district {district!r} in round {round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=round_id),
+        ) from None
     if not principal.sees(view.state.district or district):
-        raise NotFound(f"no district {district!r} in round {round_id}")
+        raise NotFound(
+            f"no district {district!r} in round {round_id}",
+            reason=NO_DISTRICT_IN_ROUND(district=district, round=round_id),
+        )
     now = reads.now()
     return ProjectDetail(view, view.assess(now), history(view), now)

@@ -159,7 +159,11 @@ def test_explain_shows_rule_verdicts_and_deciding_events(demo_url: str, tmp_path
     lines = {line["subject"]: line for line in body["lines"]}
     assert {line["rule"] for line in body["lines"]} == {"ppss-2014 v1"}
     payable = lines["payable"]
-    assert (payable["status"], payable["reason"]) == ("0 kr", "blocked by network_participation")
+    assert (payable["status"], payable["reason"]) == (
+        "0 kr",
+        "blocked by network meetings and training",
+    )
+    assert payable["reason_code"] == "payable.blocked"
     absence = payable["evidence"][-1]
     assert absence["type"] == "NetworkAbsenceRecorded"
     # On the meeting's day, at its time or when recorded that day: never at midnight.
@@ -273,14 +277,14 @@ def test_replay_marks_what_was_annulled_as_of_known_at(clock: StepClock, tmp_pat
 
 
 BAD_INPUT = [
-    (["audit", "replay", "--round", "nope", "--as-of", "2014-03-15"], "no round 'nope'"),
+    (["audit", "replay", "--round", "nope", "--as-of", "2014-03-15"], "nope"),
     (["audit", "explain", "--round", "ppss-2014", "--district", "Farsta", "--as-of", "15/3"],
      "--as-of '15/3' is not a date"),
     (["audit", "replay", "--round", "ppss-2014", "--as-of", "2013-01-01"],
-     "had not opened by 2013-01-01: it opened on 2013-05-02"),
+     "omgång ppss-2014 hade inte öppnats 2013-01-01: den öppnades 2013-05-02"),
     (["import", "missing.jsonl"], "no file missing.jsonl"),
     (["disburse", "--round", "ppss-2014", "--district", "Farsta", "--amount", "1",
-      "--reference", "X", "--as", "auditor"], "auditor role may not"),
+      "--reference", "X", "--as", "auditor"], "rollen revisor får inte"),
 ]  # fmt: skip
 
 

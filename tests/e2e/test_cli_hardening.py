@@ -47,14 +47,15 @@ def test_an_auditor_cannot_dispatch_reminders_or_import(tmp_path: Path) -> None:
     url = _demo(tmp_path)
     before = ppss("events", "count", "--database", url, home=tmp_path)
     run = ppss("scheduler", "run", "--once", "--outbox", str(tmp_path / "out"),
-               "--database", url, home=tmp_path, env={"PPSS_ROLE": "auditor"})  # fmt: skip
+               "--database", url, home=tmp_path,
+               env={"PPSS_ROLE": "auditor", "PPSS_LANG": "en"})  # fmt: skip
     assert_one_line_error(run, "the auditor role may not dispatch reminders")
     assert not (tmp_path / "out").exists()
     export = tmp_path / "all.jsonl"
     assert ppss("export", "-o", str(export), "--database", url, home=tmp_path).code == 0
     target = tmp_path / "copy.sqlite3"
     refused = ppss("import", str(export), "--as", "auditor", "--database", str(target),
-                   home=tmp_path)  # fmt: skip
+                   home=tmp_path, env={"PPSS_LANG": "en"})  # fmt: skip
     assert_one_line_error(refused, "the auditor role may not import a history")
     assert not target.exists()
     after = ppss("events", "count", "--database", url, home=tmp_path)

@@ -96,8 +96,11 @@ def snapshot(url: str) -> tuple[int, str]:
 def refused(url: str, home: Path, *args: str, needles: tuple[str, ...]) -> Run:
     """The command fails in one line naming its rule, and the store is unchanged."""
     before = snapshot(url)
-    run = ppss(*args, "--database", url, home=home)
+    run = ppss(*args, "--database", url, home=home, env={"PPSS_LANG": "en"})
     assert_one_line_error(run, "rule:", *needles)
+    # Swedish by default: the same refusal in one line, no rule name in English
+    swedish = ppss(*args, "--database", url, home=home)
+    assert_one_line_error(swedish, "ppss: fel: ")
     assert snapshot(url) == before
     return run
 
@@ -266,7 +269,7 @@ def test_annulling_an_allocation_annuls_its_awards(store_url: str, tmp_path: Pat
 def test_a_payment_back_dated_before_the_plan_approval_is_refused(
     store_url: str, tmp_path: Path
 ) -> None:
-    """`disburse --on` the day before the approval: blocked by plan_approved on that day."""
+    """`disburse --on` the day before the approval: blocked by the plan on that day."""
     ready(store_url, plan_on=ago(100))
     pay = [
         "disburse",
@@ -285,7 +288,7 @@ def test_a_payment_back_dated_before_the_plan_approval_is_refused(
         *pay,
         "--on",
         ago(101).isoformat(),
-        needles=("blocked by plan_approved", f"as of {ago(101)}"),
+        needles=("blocked by work plan approved by the steering group", f"as of {ago(101)}"),
     )
     assert board(store_url, tmp_path, ago(101))["Farsta"]["disbursed_sek"] == 0
     done = ppss(*pay, "--on", ago(100).isoformat(), "--database", store_url, home=tmp_path)
@@ -336,7 +339,7 @@ def test_a_payment_back_dated_before_an_absence_is_refused(store_url: str, tmp_p
         "--on",
         ago(31).isoformat(),
         *COORD,
-        needles=("blocked by network_participation", f"as of {TODAY}"),
+        needles=("blocked by network meetings and training", f"as of {TODAY}"),
     )
 
 
@@ -360,7 +363,7 @@ def test_the_same_payment_is_recorded_once(store_url: str, tmp_path: Path) -> No
     before = snapshot(store_url)
     again = ppss(*pay, "--amount", "100000", home=tmp_path)
     assert again.code == 0, again.err
-    assert "Already recorded" in again.out
+    assert "Redan registrerat" in again.out
     assert snapshot(store_url) == before
     refused(
         store_url,

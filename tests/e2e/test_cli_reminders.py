@@ -47,7 +47,7 @@ def test_reminders_as_of_lists_what_is_due(tmp_path: Path) -> None:
         ppss("reminders", "--as-of", "29/1", "--database", url, home=tmp_path), "--as-of"
     )
     assert_one_line_error(
-        ppss("reminders", "--round", "nope", "--database", url, home=tmp_path), "no round"
+        ppss("reminders", "--round", "nope", "--database", url, home=tmp_path), "nope"
     )
 
 

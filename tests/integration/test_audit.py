@@ -76,6 +76,7 @@ from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from tests.conftest import TODAY, StepClock, base_url_for, pg_url
 from tests.factories import awarded, paid, plan_submitted
+from tests.unit.said import en
 
 STREAMS = ["project:r:a", "project:r:b", "project:r:c"]
 
@@ -439,7 +440,7 @@ def test_explain_a_blocked_and_a_paid_project(demo_reads: Reads) -> None:
     views = {v.state.district: v for v in demo_reads.projects("ppss-2014", as_of=now)}
     blocked = {x.subject: x for x in explain(views["Rinkeby-Kista"], now)}
     assert blocked["payable"].status == "0 kr"
-    assert blocked["payable"].reason == "blocked by network_participation"
+    assert en(blocked["payable"].reason) == "blocked by network meetings and training"
     assert [r.event_type for r in blocked["payable"].evidence] == [
         "NetworkSessionScheduled",
         "NetworkAbsenceRecorded",
@@ -460,10 +461,10 @@ def test_explain_a_blocked_and_a_paid_project(demo_reads: Reads) -> None:
     ]
     assert farsta["plan_approved"].evidence[1].metadata.actor == "styrgruppen@example.org"
     assert farsta["payable"].status == "0 kr"
-    assert "paid in full" in farsta["payable"].reason
+    assert "paid in full" in en(farsta["payable"].reason)
     assert [r.event_type for r in farsta["payable"].evidence].count("DisbursementMade") == 3
     assert farsta["repayment"].status == "100\u00a0000 kr"
-    assert "used according to plan 1\u00a0034\u00a0896 kr" in farsta["repayment"].reason
+    assert "used according to plan 1\u00a0034\u00a0896 kr" in en(farsta["repayment"].reason)
     assert {r.event_type for r in farsta["repayment"].evidence} >= {
         "YearEndAccountSubmitted",
         "DisbursementMade",

@@ -6,6 +6,7 @@ from datetime import date
 
 from policies.state import end_of_day
 from ppss_workflow.readmodels import Reads
+from tests.unit.said import en
 
 NBSP = "\u00a0"
 
@@ -31,7 +32,7 @@ def reasons(wf: Reads, district: str, on: date | None) -> dict[str, tuple[str, s
         for r in wf.board("ppss-2014", as_of=end_of_day(on) if on else None)
         if r.district == district
     ]
-    return {c.code: (str(c.status), c.reason) for c in row.conditions}
+    return {c.code: (str(c.status), en(c.reason)) for c in row.conditions}
 
 
 def test_after_the_steering_group_met(demo_reads: Reads) -> None:
@@ -118,7 +119,7 @@ def test_after_the_year_end_accounts(demo_reads: Reads) -> None:
         "the year-end account and cost description was due on 2015-01-31 and is missing",
     )
     (farsta_row,) = [r for r in demo_reads.board("ppss-2014") if r.district == "Farsta"]
-    assert farsta_row.repayment_reason.startswith(
+    assert en(farsta_row.repayment_reason).startswith(
         f"paid 1{NBSP}134{NBSP}896 kr, used according to plan 1{NBSP}034{NBSP}896 kr"
     )
 

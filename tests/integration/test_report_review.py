@@ -25,6 +25,7 @@ from ppss_workflow.errors import ConditionNotMet, InvalidCommand, NotAuthorised
 from ppss_workflow.readmodels import BoardRow
 from ppss_workflow.reminders import list_due
 from ppss_workflow.store import EventStore
+from tests.unit.said import en
 
 ROUND = "r14"
 FARSTA = district_actor("Farsta")
@@ -142,13 +143,13 @@ def test_a_returned_account_leaves_the_repayment_open_and_the_accepted_one_sets_
     review(s, accept=False, reason="Kostnaderna per skola saknas")
     returned = row(s)
     assert returned.repayment_due_sek == 0
-    assert returned.repayment_reason == (
+    assert en(returned.repayment_reason) == (
         "undetermined: the year-end account was returned on 2015-02-02: Kostnaderna per skola "
         "saknas; the repayment follows from a corrected account"
     )
     # ... the obligation is open again, overdue since 31 January, with the return's reason ...
     (condition,) = [c for c in returned.conditions if c.code == "year_end_account"]
-    assert (condition.status, condition.reason) == (
+    assert (condition.status, en(condition.reason)) == (
         "unmet",
         "the year-end account and cost description was returned on 2015-02-02: Kostnaderna "
         "per skola saknas; a corrected one must be handed in (it was due on 2015-01-31)",
@@ -180,7 +181,7 @@ def test_a_returned_account_leaves_the_repayment_open_and_the_accepted_one_sets_
     review(s, accept=True, reason="Godkänd")
     accepted = row(s)
     assert accepted.repayment_due_sek == 20_000
-    assert accepted.repayment_reason == (
+    assert en(accepted.repayment_reason) == (
         f"paid 500{NBSP}000 kr, used according to plan 480{NBSP}000 kr (spent 480{NBSP}000 kr, "
         f"of which 0 kr outside the plan): 20{NBSP}000 kr to pay back; the account was "
         "accepted on 2015-02-11"
@@ -209,7 +210,7 @@ def test_review_is_refused_for_what_was_not_handed_in(story: Story) -> None:
     head = s.commands.store.head()
     with pytest.raises(ConditionNotMet, match="Farsta has not handed in the year-end account"):
         review(s, accept=True)
-    with pytest.raises(InvalidCommand, match="'t3_report' is not a report"):
+    with pytest.raises(InvalidCommand, match="t3_report is not a report"):
         s.do(
             COORDINATOR,
             ReviewReport(round_id=ROUND, district="Farsta", report="t3_report", accept=True),
@@ -222,7 +223,7 @@ def test_review_is_refused_for_what_was_not_handed_in(story: Story) -> None:
             FARSTA,
             ReviewReport(round_id=ROUND, district="Farsta", report="year_end_account", accept=True),
         )
-    with pytest.raises(InvalidCommand, match="needs --reason"):
+    with pytest.raises(InvalidCommand, match="needs a reason"):
         review(s, accept=False)
     with pytest.raises(InvalidCommand, match="cannot be reviewed before"):
         s.do(

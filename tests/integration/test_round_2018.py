@@ -13,6 +13,7 @@ from policies.state import end_of_day
 from ppss_workflow.demo import COORDINATOR, SKARHOLMEN_2018, Story, open_round_2018
 from ppss_workflow.errors import ConditionNotMet
 from ppss_workflow.handlers import Actor
+from tests.unit.said import en
 
 DISTRICT = Actor("district", "projektledare@skarholmen.example.org", "skarholmen")
 ROUND = "sst-2018"
@@ -45,7 +46,7 @@ def set_deadline(story: Story, on: date, code: str, due_on: date, reason: str) -
 
 def conditions(story: Story, on: date) -> dict[str, tuple[str, str]]:
     (view,) = story.reads.projects(ROUND)
-    return {c.code: (str(c.status), c.reason) for c in view.assess(end_of_day(on)).conditions}
+    return {c.code: (str(c.status), en(c.reason)) for c in view.assess(end_of_day(on)).conditions}
 
 
 def test_skarholmen_application_as_in_seed_002_is_accepted(round_2018: Story) -> None:

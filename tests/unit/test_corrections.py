@@ -4,7 +4,6 @@ the auditor's list of money corrections."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -37,9 +36,8 @@ from policies.corrections import (
     repeated_demand,
 )
 from policies.decisions import Refusal, decide
-from policies.reason import REASON_CODES, Reason
+from policies.reason import Reason
 from policies.state import fold_project
-from ppss_workflow.reason_texts_money import TEXTS
 from tests.unit.strategies import example_of
 from tests.unit.world import (
     FARSTA,
@@ -290,16 +288,6 @@ def test_an_attachment_names_bytes_the_store_holds(world: World) -> None:
     assert other.value.reason.code == "document.not_as_stored"
     decision = decide(cmd, replace(view, held_document=(10, "application/pdf")))
     assert [e.event_type for _, es in decision.appends for e in es] == ["DocumentAttached"]
-
-
-def test_the_new_reasons_have_both_texts_with_their_parameters() -> None:
-    """Every code in reason_texts_money is declared, and says exactly its parameters in
-    English and Swedish."""
-    for code, (english, swedish) in TEXTS.items():
-        names = set(REASON_CODES[code].names)
-        assert set(re.findall(r"{(\w+)}", english)) == names, code
-        assert set(re.findall(r"{(\w+)}", swedish)) == names, code
-    assert {c for c in REASON_CODES if c.startswith(("annul.", "document."))} <= set(TEXTS)
 
 
 def test_the_list_holds_other_money_entries_and_repayments_only() -> None:

@@ -28,6 +28,7 @@ from policies.review import review
 from policies.state import end_of_day, fold_project, fold_round
 from ppss_workflow.cli.plan_cmds import parse_instalment
 from ppss_workflow.errors import InvalidCommand
+from tests.unit.said import En, en
 from tests.unit.world import (
     FARSTA,
     ROUND,
@@ -200,7 +201,7 @@ def test_a_review_counts_for_the_submission_it_judged_only() -> None:
     assert (now.status, now.counts, now.reason) == (
         "returned",
         None,
-        "returned on 2015-01-05: Brister",
+        En("returned on 2015-01-05: Brister"),
     )
     second = w.given(
         FARSTA, YearEndAccountSubmitted(spent_sek=2, cost_description="y"), date(2015, 1, 9)
@@ -216,7 +217,7 @@ def test_a_review_counts_for_the_submission_it_judged_only() -> None:
     assert (after.status, after.accepted, after.reason) == (
         "accepted",
         second,
-        "accepted on 2015-01-12",
+        En("accepted on 2015-01-12"),
     )
     # A review of another report never counts for this one.
     assert review(second, (ReportAccepted,) and (returned,), "t2_financial_report").status == (
@@ -245,7 +246,7 @@ def test_a_2014_plan_holds_the_last_part_until_the_account_is_accepted() -> None
 
     def payable(on: date) -> tuple[int, list[tuple[bool, str]]]:
         p = PILOT.payable(rnd, fold_project(FARSTA, w.stream(FARSTA)), end_of_day(on))
-        return p.grant_sek, [(i.released, i.reason) for i in p.instalments]
+        return p.grant_sek, [(i.released, en(i.reason)) for i in p.instalments]
 
     # The plan not approved blocks payment; the instalments still say why each waits.
     blocked = payable(date(2014, 2, 10))
@@ -258,9 +259,11 @@ def test_a_2014_plan_holds_the_last_part_until_the_account_is_accepted() -> None
         DisbursementMade(amount_sek=300_000, purpose="grant", payment_reference="U1"),
         date(2014, 3, 11),
     )
-    assert refused(
-        w, Disburse(round_id="r", district="Farsta", amount_sek=1, payment_reference="U2")
-    ).message == (
+    assert en(
+        refused(
+            w, Disburse(round_id="r", district="Farsta", amount_sek=1, payment_reference="U2")
+        ).reason
+    ) == (
         f"cannot pay 1 kr (grant) to Farsta: 0 kr may be paid now (instalments released "
         f"300{NBSP}000 kr of the award 500{NBSP}000 kr, less paid 300{NBSP}000 kr; instalment "
         f"2 (40{NBSP}%, 200{NBSP}000 kr) is held: the year-end account: "
@@ -307,7 +310,7 @@ def test_a_returned_report_before_its_date_is_not_yet_due_again() -> None:
                 if c.code == "final_financial_report"]  # fmt: skip
     assert final.status is ConditionStatus.not_yet_due
     assert final.evidence[0] == report
-    assert policy.repayment(rnd, project, end_of_day(date(2014, 11, 4))).reason.startswith(
+    assert en(policy.repayment(rnd, project, end_of_day(date(2014, 11, 4))).reason).startswith(
         "undetermined: the final financial report was returned on 2014-11-03: Fel belopp"
     )
     assert not policy.accounted(project)
@@ -342,7 +345,7 @@ def test_the_same_plan_twice_is_already_recorded() -> None:
     opened(w)
     plan = SetPaymentPlan(round_id="r", instalments=(InstalmentInput(percent=100),))
     assert types_of(w.run(plan, date(2014, 1, 10))) == ["PaymentPlanSet"]
-    assert w.decide(plan, date(2014, 1, 11)).already == "round r has this payment plan already"
+    assert w.decide(plan, date(2014, 1, 11)).already == En("round r has this payment plan already")
 
 
 def test_review_decisions_refuse_what_cannot_be_reviewed() -> None:
@@ -351,17 +354,16 @@ def test_review_decisions_refuse_what_cannot_be_reviewed() -> None:
     applied(w, "Farsta")
     accept = ReviewReport(round_id="r", district="Farsta", report="year_end_account", accept=True)
     give_back = accept.model_copy(update={"accept": False, "reason": "Ofullständig"})
-    assert "has not handed in the year-end account" in refused(w, accept).message
+    assert "has not handed in the year-end account" in en(refused(w, accept).reason)
     w.given(FARSTA, YearEndAccountSubmitted(spent_sek=1, cost_description="x"), date(2014, 12, 1))
-    assert refused(w, accept.model_copy(update={"accept": False})).message.startswith(
-        "returning a report needs --reason"
+    assert en(refused(w, accept.model_copy(update={"accept": False})).reason).startswith(
+        "returning a report needs a reason"
     )
     w.run(give_back, date(2014, 12, 2))
     assert w.decide(give_back, date(2014, 12, 3)).already is not None
     no = refused(w, accept, date(2014, 12, 3))
-    assert no.message == (
-        "the year-end account of Farsta is already returned on 2014-12-02: Ofullständig; "
-        "a corrected one must be handed in first"
+    assert en(no.reason) == (
+        "the year-end account of Farsta is already returned on 2014-12-02: Ofullständig"
     )
     assert refused(w, accept.model_copy(update={"report": "t9"})).kind == "invalid"
 

@@ -134,7 +134,7 @@ def test_an_event_the_decision_would_not_give_is_refused() -> None:
                           event_key="00000000-0000-4000-8000-000000000001")  # fmt: skip
     problem = replay([*events, again])[1]
     assert problem is not None
-    assert problem.startswith("the engine records it once only: payment U-1")
+    assert problem.startswith("the engine records it once only: already.paid(ref=U-1")
     world = honest()
     (changed,) = world.run(
         SetDeadline(round_id=RID, code="t2", due_on=date(2014, 9, 30), reason="later"),

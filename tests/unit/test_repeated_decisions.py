@@ -42,7 +42,8 @@ def test_the_same_award_again_is_already_recorded() -> None:
     decision = world.decide(again, TODAY)
     assert decision.appends == ()
     assert decision.already is not None
-    assert f"position {record.position}" in decision.already
+    assert decision.already.code == "already.awarded"
+    assert decision.already["ref"] == record.event.decision_ref
     other = again.model_copy(update={"amount_sek": 50_000})
     assert types_of_decision(world.decide(other, TODAY)) == ["GrantAwarded"]
 

@@ -95,6 +95,7 @@ from policies.workdays import (
     non_working_reason,
     working_day_on_or_before,
 )
+from tests.unit.said import En, en
 
 R = Recorded[Any]
 RID = "r"
@@ -750,7 +751,7 @@ def test_pilot_no_plan_blocks_the_grant() -> None:
     """No work plan: unmet, with what must happen before any payment."""
     assert plan_condition(pilot_log()) == unmet(
         "plan_approved",
-        "no work plan submitted; the steering group must approve one before any payment",
+        En("no work plan submitted; the steering group must approve one before any payment"),
     )
 
 
@@ -760,7 +761,7 @@ def test_pilot_a_plan_awaiting_approval_blocks_since_its_submission() -> None:
     p = log.add(FARSTA, PlanSubmitted(plan_id="p", summary="A"), date(2014, 2, 20))
     assert plan_condition(log) == unmet(
         "plan_approved",
-        "plan p submitted on 2014-02-20 awaits the steering group's approval",
+        En("plan p submitted on 2014-02-20 awaits the steering group's approval"),
         p,
         since=date(2014, 2, 20),
     )
@@ -777,7 +778,7 @@ def test_pilot_a_rejected_plan_blocks_with_the_steering_groups_reason() -> None:
     )
     assert plan_condition(log) == unmet(
         "plan_approved",
-        "plan p was rejected on 2014-03-03: Saknar mål; a revised plan must be submitted",
+        En("plan p was rejected on 2014-03-03: Saknar mål; a revised plan must be submitted"),
         p,
         no,
         since=date(2014, 2, 20),
@@ -792,7 +793,7 @@ def test_pilot_an_approved_plan_meets_the_condition() -> None:
         FARSTA, PlanApproved(plan_id="p", meeting_on=date(2014, 3, 10)), date(2014, 3, 10)
     )
     assert plan_condition(log) == met(
-        "plan_approved", "plan p approved by the steering group on 2014-03-10", p, yes
+        "plan_approved", En("plan p approved by the steering group on 2014-03-10"), p, yes
     )
 
 
@@ -806,7 +807,7 @@ def test_pilot_an_approved_plan_stays_in_force_while_a_newer_one_waits() -> None
     log.add(FARSTA, PlanSubmitted(plan_id="q", summary="B"), date(2014, 8, 1))
     assert plan_condition(log) == met(
         "plan_approved",
-        "plan p approved on 2014-03-10; plan q awaits the steering group",
+        En("plan p approved on 2014-03-10; plan q awaits the steering group"),
         p,
         yes,
     )
@@ -826,14 +827,18 @@ def test_pilot_network_counts_only_mandatory_sessions_held_by_today() -> None:
     rnd, project = log.round(), log.project()
     assert PILOT._network(rnd, project, date(2014, 4, 10)) == met(
         "network_participation",
-        "took part in or was excused from 1 of 2 mandatory sessions held so far"
-        "; attendance not yet recorded for 1",
+        En(
+            "took part in or was excused from 1 of 2 mandatory sessions held so far"
+            "; attendance not yet recorded for 1"
+        ),
         came,
     )
     assert PILOT._network(rnd, project, date(2014, 4, 9)) == met(
         "network_participation",
-        "took part in or was excused from 0 of 1 mandatory sessions held so far"
-        "; attendance not yet recorded for 1",
+        En(
+            "took part in or was excused from 0 of 1 mandatory sessions held so far"
+            "; attendance not yet recorded for 1"
+        ),
     )
 
 
@@ -850,7 +855,7 @@ def test_pilot_network_met_lists_every_record_of_the_sessions_held() -> None:
     made_up = log.add(FARSTA, NetworkMakeUpRecorded(session_id="s3", how="x"), date(2014, 4, 13))
     assert PILOT._network(log.round(), log.project(), date(2014, 4, 20)) == met(
         "network_participation",
-        "took part in or was excused from 3 of 3 mandatory sessions held so far",
+        En("took part in or was excused from 3 of 3 mandatory sessions held so far"),
         came,
         excused,
         away,
@@ -874,8 +879,10 @@ def test_pilot_network_an_unexcused_absence_blocks_since_the_first_missed_sessio
     log.add(FARSTA, NetworkAbsenceRecorded(session_id="s4"), date(2014, 6, 1))
     assert PILOT._network(log.round(), log.project(), date(2014, 5, 1)) == unmet(
         "network_participation",
-        "missed without excuse: Första (2014-04-10), Tredje (2014-04-20); a coordinator "
-        "must record a make-up or an exemption before further payment",
+        En(
+            "missed without excuse: Första (2014-04-10) and Tredje (2014-04-20); a coordinator "
+            "must record a make-up or an exemption before further payment"
+        ),
         log.round().sessions["s1"],
         a1,
         a3,
@@ -905,8 +912,10 @@ def test_pilot_supervision_is_paid_only_on_a_request() -> None:
     log = pilot_log()
     assert PILOT._supervision(log.project()) == not_due(
         "supervision_requested",
-        "no supervision request yet: supervision money is paid only on a "
-        "request that describes the joint supervision",
+        En(
+            "no supervision request yet: supervision money is paid only on a "
+            "request that describes the joint supervision"
+        ),
         blocks="supervision",
     )
     log.add(FARSTA, SupervisionFundsRequested(amount_sek=5, description="A"), date(2014, 2, 1))
@@ -916,7 +925,7 @@ def test_pilot_supervision_is_paid_only_on_a_request() -> None:
     )
     assert PILOT._supervision(log.project()) == met(
         "supervision_requested",
-        "supervision requested on 2014-02-03, not yet granted",
+        En("supervision requested on 2014-02-03, not yet granted"),
         second,
         blocks="supervision",
     )
@@ -928,7 +937,7 @@ def test_pilot_supervision_is_paid_only_on_a_request() -> None:
     )
     assert PILOT._supervision(log.project()) == met(
         "supervision_requested",
-        f"supervision requested on 2014-02-03, {sek(25_000)} granted",
+        En(f"supervision requested on 2014-02-03, {sek(25_000)} granted"),
         second,
         g1,
         g2,
@@ -950,13 +959,13 @@ def test_pilot_round_conditions_in_order_with_the_year_end_account() -> None:
     ]
     assert conditions[1] == PILOT._network(log.round(), project, date(2014, 6, 1))
     assert conditions[3] == not_due(
-        "year_end_account", "the year-end account: the date is not yet set by the city"
+        "year_end_account", En("the year-end account: the date is not yet set by the city")
     )
     dated = pilot_log(RoundDeadline(code="year_end_account", due_on=date(2015, 1, 31)))
     (*_, due) = PILOT.round_conditions(dated.round(), dated.project(), date(2015, 1, 31))
     assert due == not_due(
         "year_end_account",
-        "the year-end account and cost description is due on 2015-01-31",
+        En("the year-end account and cost description is due on 2015-01-31"),
         due_on=date(2015, 1, 31),
     )
     (*_, late) = PILOT.round_conditions(dated.round(), dated.project(), date(2015, 2, 1))
@@ -975,7 +984,7 @@ def test_pilot_unused_money_is_what_was_paid_less_what_was_used_per_plan() -> No
     paid = log.add(FARSTA, pay(100_000), date(2014, 3, 20))
     sup = log.add(FARSTA, pay(20_000, "supervision", "U-2"), date(2014, 3, 21))
     rnd = log.round()
-    assert PILOT.unused_money(rnd, log.project()) == (0, "no year-end account yet", ())
+    assert PILOT.unused_money(rnd, log.project()) == (0, En("no year-end account yet"), ())
     assert PILOT.accounted(log.project()) is False
     account = log.add(
         FARSTA,
@@ -986,8 +995,10 @@ def test_pilot_unused_money_is_what_was_paid_less_what_was_used_per_plan() -> No
     )
     assert PILOT.unused_money(rnd, log.project()) == (
         20_000,
-        f"paid {sek(100_000)}, used according to plan {sek(80_000)} (spent {sek(90_000)}, "
-        f"of which {sek(10_000)} outside the plan): {sek(20_000)} to pay back",
+        En(
+            f"paid {sek(100_000)}, used according to plan {sek(80_000)} (spent {sek(90_000)}, "
+            f"of which {sek(10_000)} outside the plan): {sek(20_000)} to pay back"
+        ),
         (account, paid, sup),
     )
     assert PILOT.accounted(log.project()) is True
@@ -995,7 +1006,7 @@ def test_pilot_unused_money_is_what_was_paid_less_what_was_used_per_plan() -> No
         FARSTA, YearEndAccountSubmitted(spent_sek=150_000, cost_description="y"), date(2015, 1, 21)
     )
     owed, reason, _ = PILOT.unused_money(rnd, log.project())
-    assert (owed, reason) == (
+    assert (owed, en(reason)) == (
         0,
         f"paid {sek(100_000)}, used according to plan {sek(100_000)} (spent {sek(150_000)}, "
         f"of which {sek(0)} outside the plan): {sek(0)} to pay back",
@@ -1029,7 +1040,8 @@ def sst_round(*deadlines: RoundDeadline, application_deadline: date | None = Non
 def problems(
     app: ApplicationSubmitted, on: date, deadline: date | None = date(2018, 3, 15)
 ) -> list[str]:
-    return SST.check_application(sst_round(application_deadline=deadline).round(), app, on)
+    said = SST.check_application(sst_round(application_deadline=deadline).round(), app, on)
+    return [en(p) for p in said]
 
 
 def test_sst_a_complete_application_on_time_has_no_problems() -> None:
@@ -1066,22 +1078,24 @@ def test_sst_a_signature_dated_after_submission_or_deadline_is_refused() -> None
     late = (*SIGNED[:2], Signature(role="head_of_department", signed_on=date(2018, 3, 11)))
     app = application(year=2018, signatures=late, budget=BUDGET)
     assert problems(app, date(2018, 3, 10)) == [
-        "signature dated after submission or deadline: head_of_department signed on 2018-03-11"
+        "signature dated after submission or deadline: the head of department "
+        "(avdelningschef) signed on 2018-03-11"
     ]
     assert problems(app, date(2018, 3, 11)) == []
     after = (*SIGNED[:2], Signature(role="head_of_department", signed_on=date(2018, 3, 16)))
     app = application(year=2018, signatures=after, budget=BUDGET)
     assert problems(app, date(2018, 3, 16), deadline=None) == []
     assert problems(app, date(2018, 3, 14)) == [
-        "signature dated after submission or deadline: head_of_department signed on 2018-03-16"
+        "signature dated after submission or deadline: the head of department "
+        "(avdelningschef) signed on 2018-03-16"
     ]
     on_the_day = tuple(Signature(role=s.role, signed_on=date(2018, 3, 15)) for s in SIGNED)
     app = application(year=2018, signatures=on_the_day, budget=BUDGET)
     assert problems(app, date(2018, 3, 15)) == []
     assert problems(app, date(2018, 3, 14)) == [
-        "signature dated after submission or deadline: administration_director signed on "
-        "2018-03-15, finance_director signed on 2018-03-15, head_of_department signed on "
-        "2018-03-15"
+        "signature dated after submission or deadline: the administration director "
+        "(förvaltningschef) signed on 2018-03-15, the finance director (ekonomichef) signed "
+        "on 2018-03-15 and the head of department (avdelningschef) signed on 2018-03-15"
     ]
 
 
@@ -1117,27 +1131,30 @@ def test_sst_round_conditions_take_each_date_from_its_deadline() -> None:
     rep = log.add(FARSTA, report("t2", 100), date(2018, 9, 20))
     conditions = SST.round_conditions(log.round(), log.project(), date(2018, 10, 1))
     assert conditions == (
-        met("t2_follow_up", "the T2 follow-up submitted on 2018-09-10", fu, due_on=T2),
+        met("t2_follow_up", En("the T2 follow-up submitted on 2018-09-10"), fu, due_on=T2),
         met(
             "t2_financial_report",
-            "the T2 financial report submitted on 2018-09-20, 6 days after the 2018-09-14 deadline",
+            En(
+                "the T2 financial report submitted on 2018-09-20, 6 days after the "
+                "2018-09-14 deadline"
+            ),
             rep,
             due_on=T2,
         ),
         unmet(
             "t2_self_financing",
-            "the T2 presentation of future self-financing was due on 2018-09-14 and is missing",
+            En("the T2 presentation of future self-financing was due on 2018-09-14 and is missing"),
             due_on=T2,
             since=T2,
         ),
         not_due(
             "final_financial_report",
-            "the final financial report is due on 2018-11-30",
+            En("the final financial report is due on 2018-11-30"),
             due_on=FINAL,
         ),
         not_due(
             "annual_follow_up",
-            "the follow-up in the annual report is due on 2019-02-28",
+            En("the follow-up in the annual report is due on 2019-02-28"),
             due_on=ANNUAL,
         ),
     )
@@ -1173,21 +1190,25 @@ def test_sst_unused_money_is_paid_less_spent_by_the_final_report() -> None:
     paid = log.add(FARSTA, pay(200_000), date(2018, 4, 1))
     log.add(FARSTA, report("t2", 10), date(2018, 9, 1))
     rnd = log.round()
-    assert SST.unused_money(rnd, log.project()) == (0, "no final financial report yet", ())
+    assert SST.unused_money(rnd, log.project()) == (0, En("no final financial report yet"), ())
     assert SST.accounted(log.project()) is False
     final = log.add(FARSTA, report("final", 150_000), date(2018, 11, 20))
     assert SST.unused_money(rnd, log.project()) == (
         50_000,
-        f"paid {sek(200_000)}, spent {sek(150_000)} by the final financial report: "
-        f"{sek(50_000)} to pay back",
+        En(
+            f"paid {sek(200_000)}, spent {sek(150_000)} by the final financial report: "
+            f"{sek(50_000)} to pay back"
+        ),
         (final, paid),
     )
     assert SST.accounted(log.project()) is True
     log.add(FARSTA, report("final", 250_000), date(2018, 11, 21))
     assert SST.unused_money(rnd, log.project())[:2] == (
         0,
-        f"paid {sek(200_000)}, spent {sek(250_000)} by the final financial report: "
-        f"{sek(0)} to pay back",
+        En(
+            f"paid {sek(200_000)}, spent {sek(250_000)} by the final financial report: "
+            f"{sek(0)} to pay back"
+        ),
     )
 
 

@@ -59,6 +59,7 @@ from policies.decisions import (
 )
 from policies.registry import POLICIES, UnknownPolicy, policy_for
 from policies.state import STOCKHOLM, fold_round, start_of_day
+from tests.unit.said import en
 from tests.unit.world import (
     FARSTA,
     RID,
@@ -1062,8 +1063,8 @@ def test_a_supervision_payment_is_rejudged_by_the_grant_conditions() -> None:
     approval = only.stream(FARSTA)[3]
     assert isinstance(approval.event, PlanApproved)
     no = refused(only, annul(approval.position))
-    assert no.message.startswith(f"the payment F-1 of 10{NBSP}000 kr on 2014-04-03")
-    assert no.message.endswith("blocked by plan_approved")
+    assert en(no.reason).startswith(f"the payment F-1 of 10{NBSP}000 kr on 2014-04-03")
+    assert en(no.reason).endswith("blocked by work plan approved by the steering group")
 
 
 def test_a_payment_is_judged_on_the_round_as_it_was_that_day(world: World) -> None:

@@ -13,6 +13,7 @@ from events import FinancialReportSubmitted, Recorded
 from policies.commands import SubmitFinancialReport, SubmitFollowUp
 from policies.registry import POLICIES
 from policies.submissions import NO_T2_RULE, already_submitted, report_kind_refusal
+from tests.unit.said import en
 from tests.unit.world import RID, World, applied, opened, refused, types_of_decision
 
 R = Recorded[Any]
@@ -66,7 +67,7 @@ def test_a_round_without_t2_refuses_t2_reports(command: Any) -> None:
     applied(world, "Farsta")
     refusal = refused(world, command, date(2014, 10, 1))
     assert refusal.rule == NO_T2_RULE
-    assert "has no T2" in str(refusal)
+    assert "has no T2" in en(refusal.reason)
 
 
 @pytest.mark.parametrize("command", [T2_FOLLOW_UP, T2_REPORT])
