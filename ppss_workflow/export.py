@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from events.base import InvalidEvent, registry
 from events.envelope import Metadata, Recorded
-from policies.provenance import Replay
+from policies.imports import Problem, Replay
 from policies.state import STOCKHOLM
 from ppss_workflow.auditing import COLUMNS, Anchor, stored_rows, stored_text
 from ppss_workflow.checkpoints import Checkpoint, read_checkpoints, signature_problem
@@ -313,7 +313,7 @@ def import_jsonl(
     chain from the row before it, and keep positions, stream versions and recorded_at in
     order; the last row must be the header's head (and ``expect``'s, if given: the row at
     its position must carry its hash, and, unless ``allow_growth``, be the last). Each event
-    must be one the engine could have recorded then (:mod:`policies.provenance`; only tests
+    must be one the engine could have recorded then (:mod:`policies.imports`; only tests
     of the chain alone turn ``replay`` off, on histories no command wrote). The
     rows go in with their positions, times and hashes, in one transaction: the first
     failure raises and nothing is written.
@@ -363,7 +363,7 @@ def import_jsonl(
             yield checker.check(number, line)
             if progress is not None and checker.count % 10_000 == 0:
                 progress(checker.count)
-        checker.finish(header)
+        checker.finish(header, checker.last_number)
 
     try:
         count = store.import_rows(rows(), checkpoints=signed)
@@ -384,12 +384,13 @@ class _ChainCheck:
         self.prev = GENESIS_HASH
         self.prev_recorded = ""
         self.count = 0
+        self.last_number = 0
         self.expect = expect
         #: stream -> its last version; grows with the number of streams, not of events.
         self.versions: dict[str, int] = {}
         #: Signed checkpoints by position: the row there must carry the signed hash.
         self.signed: dict[int, Checkpoint] = {}
-        #: The history so far, replayed through the decisions (see policies.provenance).
+        #: The history so far, replayed through the decisions (see policies.imports).
         self.replay = Replay() if replay else None
 
     def check(self, number: int, line: bytes) -> tuple[Any, ...]:
@@ -441,6 +442,7 @@ class _ChainCheck:
         self.versions[stream] = version
         self.prev, self.prev_recorded = row["hash"], row["recorded_at"]
         self.count = position
+        self.last_number = number
         return values
 
     def _read_event(self, number: int, position: int, row: dict[str, Any]) -> None:
@@ -461,14 +463,28 @@ class _ChainCheck:
                             parse_utc(row["recorded_at"]), row["event_id"], row["metadata"],
                             row["hash"])  # fmt: skip
         if self.replay is not None:
-            problem = self.replay.check(recorded)
+            problem = self.replay.feed(recorded)
             if problem is not None:
-                raise self._refuse(
-                    number, f"(position {position}, {row['event_type']} on {stream}): {problem}"
-                )
-            self.replay.add(recorded)
+                raise self._judged(number, position, problem)
 
-    def finish(self, header: ExportHeader) -> None:
+    def _judged(self, number: int, position: int, problem: Problem) -> InvalidEventError:
+        """The engine's judgment, naming the event it concerns (a held one may be earlier)."""
+        where = f"line {number - (position - problem.position)}" if problem.position else (
+            f"line {number}")  # fmt: skip
+        _log.info("audit_import_judged", position=problem.position, rule=problem.rule,
+                  reason=problem.reason.code)  # fmt: skip
+        error = InvalidEventError(
+            f"{where} (position {problem.position}, {problem.event_type} on "
+            f"{problem.stream_id}): {problem}; nothing was imported"
+        )
+        error.problem = problem  # type: ignore[attr-defined]
+        return error
+
+    def finish(self, header: ExportHeader, number: int = 0) -> None:
+        if self.replay is not None:
+            problem = self.replay.finish()
+            if problem is not None:
+                raise self._judged(number, self.count, problem)
         if (self.count, self.prev) != (header.head_position, header.head_hash):
             raise InvalidEventError(
                 f"the export holds {self.count} events ending in {self.prev[:16]}…, but its "
