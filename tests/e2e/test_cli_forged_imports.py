@@ -220,8 +220,14 @@ def _second_allocation(export: Path) -> list[Any]:
     rows: list[Any] = [("round:ppss-2014", "AllocationDecided", data, when)]
     for position in range(11, 19):
         award = _row(export, position)
-        rows.append((award["stream_id"], "GrantAwarded",
-                     {**json.loads(award["data"]), "decision_ref": "SN 2014-02-05"}, when))
+        rows.append(
+            (
+                award["stream_id"],
+                "GrantAwarded",
+                {**json.loads(award["data"]), "decision_ref": "SN 2014-02-05"},
+                when,
+            )
+        )
     rows.append(("project:ppss-2014:hasselby-vallingby", "DisbursementMade",
                  {"amount_sek": 1_476_302, "payment_reference": "UTB-2014-hv-extra",
                   "purpose": "grant"}, when))  # fmt: skip
