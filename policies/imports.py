@@ -119,6 +119,7 @@ from policies.state import (
     STOCKHOLM,
     ProjectState,
     RoundState,
+    as_of,
     end_of_day,
     fold_project,
     fold_round,
@@ -467,12 +468,15 @@ class Replay:
             decide_revoke(grants, r.metadata.role, event)
 
     def _check_reminder(self, r: R) -> None:
-        """A reminder the dispatcher's own rule had due then, for that obligation and step."""
+        """A reminder the dispatcher's own rule (:func:`policies.reminders.due_reminders`) had
+        due then, for that obligation and step, on the history as it was at that moment (the
+        dispatcher reads what is recorded when it runs, which happened by then)."""
         rid = stream_round(r.stream_id)
-        rnd = self._round(rid)
+        rnd = fold_round(as_of(self.streams.get(f"round:{rid}", []), r.occurred_at))
         if rnd is None:
             raise _unrecordable(r, f"round {rid} was not opened before it", "known rounds")
-        project = self._project(r.stream_id)
+        project = fold_project(r.stream_id, as_of(self.streams.get(r.stream_id, []),
+                                                  r.occurred_at))  # fmt: skip
         event: ReminderSent | ReminderFailed | ReminderAbandoned = r.event
         policy = POLICIES[(rnd.policy_name, rnd.policy_version)]
         for due in due_reminders(policy, rnd, project, r.occurred_at):
