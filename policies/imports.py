@@ -128,10 +128,10 @@ from policies.state import (
 from policies.totals import PaymentOnRecord, RoundTotals, payments_of
 
 __all__ = [
-    "IMPORT_STREAM",
-    "IMPORT_UNRECORDABLE",
     "IMPORT_NOT_WHAT_THE_DECISION_GIVES",
     "IMPORT_REFUSED_BY_THE_ENGINE",
+    "IMPORT_STREAM",
+    "IMPORT_UNRECORDABLE",
     "RECORDED_BY",
     "Problem",
     "Replay",
@@ -328,13 +328,17 @@ class Replay:
                 return
             self._begin(held)
             self._judging = r
-            if self._expected is not None:
+            if self._pending():
                 self._continue(r)
                 return
         if self._annuls_allocation(r):
             self._held = r  # judged with the next event (or at the end)
             return
         self._begin(r)
+
+    def _pending(self) -> bool:
+        """Whether a decision's further events are still to come."""
+        return self._expected is not None
 
     def _continue(self, r: R) -> None:
         expected = self._expected
@@ -536,7 +540,8 @@ class Replay:
             running = self._round_totals(rid)
             running.refresh(self._project)
             totals = running.totals(getattr(command, "payment_reference", None))
-        target, target_history = None, ()
+        target: R | None = None
+        target_history: tuple[R, ...] = ()
         if isinstance(command, Annul):
             target, target_history = self._target(rid, command)
         round_history = tuple(self.streams.get(f"round:{rid}", []))
@@ -668,8 +673,10 @@ def command_for(event: Event, rid: str, district: str, project: ProjectState | N
             raise LookupError(f"a school kind is set with a contact for {event.school}; "
                               "none is on record")  # fmt: skip
         role, email = next(iter(contacts.items()))
-        return SetContact(round_id=rid, district=district, role=role, email=email,
-                          school=event.school, school_kind=event.kind)  # fmt: skip
+        return SetContact.model_validate(
+            {"round_id": rid, "district": district, "role": role, "email": email,
+             "school": event.school, "school_kind": event.kind}
+        )  # fmt: skip
     return _COMMAND_BUILDERS[event.event_type](event, rid, district)
 
 

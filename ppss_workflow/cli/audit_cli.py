@@ -16,8 +16,8 @@ from typing import IO, Annotated, Any, TypeVar
 import orjson
 import typer
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
-from rich.text import Text
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.engine import make_url
 
 from policies.state import STOCKHOLM, end_of_day
@@ -194,7 +194,7 @@ def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
 
 
 @_command("verify")
-def verify_command(
+def verify_command(  # noqa: PLR0915 - one flat sequence of checks and answers
     start: Annotated[
         int,
         typer.Option(

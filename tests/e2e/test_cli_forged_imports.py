@@ -237,7 +237,8 @@ def _second_allocation(export: Path) -> list[Any]:
 #: Attacks of issue 19: (the rows, needles of the one-line refusal).
 ATTACKS = {
     "a second allocation with its awards and a second payment": (
-        _second_allocation, ("AllocationDecided on round:ppss-2014", "rule: one allocation per round")
+        _second_allocation,
+        ("AllocationDecided on round:ppss-2014", "rule: one allocation per round"),
     ),
     "annulling a fully paid award": (
         lambda e: _annulment_of(e, 197, "2019-01-15T10:00:00.000000Z"),

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,8 +53,18 @@ COORD = Actor("coordinator", "samordnare@example.org")
 STEER = Actor("steering_group", "styrgruppen@example.org")
 RID = "prop"
 DISTRICTS = {"Farsta": 600_000, "Skarpnäck": 400_000}
-COLUMNS = ("position", "stream_id", "version", "event_id", "event_type", "schema_version",
-           "data", "metadata", "occurred_at", "recorded_at")  # fmt: skip
+COLUMNS = (
+    "position",
+    "stream_id",
+    "version",
+    "event_id",
+    "event_type",
+    "schema_version",
+    "data",
+    "metadata",
+    "occurred_at",
+    "recorded_at",
+)
 COUNTS: Counter[str] = Counter()
 
 
@@ -66,23 +75,56 @@ def district(name: str) -> Actor:
 
 def begin(story: Story) -> None:
     """The round opened, both districts applied, awarded in full, their plans approved."""
-    story.on(date(2013, 5, 2)).do(COORD, OpenRound(
-        round_id=RID, title="Egenskap", budget_sek=1_000_000, supervision_pool_sek=50_000,
-        supervision_cap_sek=25_000, period_start=date(2014, 1, 1), period_end=date(2014, 12, 31),
-        policy="ppss-2014"))  # fmt: skip
+    story.on(date(2013, 5, 2)).do(
+        COORD,
+        OpenRound(
+            round_id=RID,
+            title="Egenskap",
+            budget_sek=1_000_000,
+            supervision_pool_sek=50_000,
+            supervision_cap_sek=25_000,
+            period_start=date(2014, 1, 1),
+            period_end=date(2014, 12, 31),
+            policy="ppss-2014",
+        ),
+    )
     for name, sek in DISTRICTS.items():
-        story.on(date(2013, 9, 2)).do(district(name), Apply(round_id=RID, district=name,
-            application={"district": name, "school_count": 2, "applied_sek": sek,
-                         "period_start": date(2014, 1, 1), "period_end": date(2014, 12, 31)}))  # fmt: skip
+        story.on(date(2013, 9, 2)).do(
+            district(name),
+            Apply(
+                round_id=RID,
+                district=name,
+                application={
+                    "district": name,
+                    "school_count": 2,
+                    "applied_sek": sek,
+                    "period_start": date(2014, 1, 1),
+                    "period_end": date(2014, 12, 31),
+                },
+            ),
+        )
     for name, sek in DISTRICTS.items():
-        story.on(date(2014, 1, 20)).do(COORD, AwardGrant(round_id=RID, district=name,
-            amount_sek=sek, decision_ref="SN 1", decided_on=date(2014, 1, 20)))  # fmt: skip
+        story.on(date(2014, 1, 20)).do(
+            COORD,
+            AwardGrant(
+                round_id=RID,
+                district=name,
+                amount_sek=sek,
+                decision_ref="SN 1",
+                decided_on=date(2014, 1, 20),
+            ),
+        )
     for name in DISTRICTS:
-        story.on(date(2014, 1, 25)).do(district(name), SubmitPlan(round_id=RID, district=name,
-                                                                  plan_id="p", summary="Plan"))  # fmt: skip
+        story.on(date(2014, 1, 25)).do(
+            district(name), SubmitPlan(round_id=RID, district=name, plan_id="p", summary="Plan")
+        )
     for name in DISTRICTS:
-        story.on(date(2014, 2, 3)).do(STEER, DecidePlan(round_id=RID, district=name,
-            plan_id="p", approve=True, meeting_on=date(2014, 2, 3)))  # fmt: skip
+        story.on(date(2014, 2, 3)).do(
+            STEER,
+            DecidePlan(
+                round_id=RID, district=name, plan_id="p", approve=True, meeting_on=date(2014, 2, 3)
+            ),
+        )
 
 
 names = st.sampled_from(sorted(DISTRICTS))
@@ -107,23 +149,63 @@ def run(story: Story, plan: list[tuple[str, str, int]]) -> None:
         story.on(day)
         commands: list[tuple[Actor, Command]] = []
         if what == "pay":
-            commands.append((COORD, Disburse(round_id=RID, district=name, amount_sek=value,
-                                             payment_reference=f"U-{n}")))  # fmt: skip
+            commands.append(
+                (
+                    COORD,
+                    Disburse(
+                        round_id=RID, district=name, amount_sek=value, payment_reference=f"U-{n}"
+                    ),
+                )
+            )
         elif what == "supervision":
-            commands.append((district(name), RequestSupervision(
-                round_id=RID, district=name, amount_sek=value, description="Handledning")))  # fmt: skip
-            commands.append((COORD, GrantSupervision(round_id=RID, district=name,
-                                                     amount_sek=value, decision_ref=f"H-{n}")))  # fmt: skip
+            commands.append(
+                (
+                    district(name),
+                    RequestSupervision(
+                        round_id=RID, district=name, amount_sek=value, description="Handledning"
+                    ),
+                )
+            )
+            commands.append(
+                (
+                    COORD,
+                    GrantSupervision(
+                        round_id=RID, district=name, amount_sek=value, decision_ref=f"H-{n}"
+                    ),
+                )
+            )
         elif what == "demand":
-            commands.append((COORD, DemandRepayment(round_id=RID, district=name, amount_sek=value,
-                                                    reason="Ej använt", due_on=day + timedelta(30))))  # fmt: skip
+            commands.append(
+                (
+                    COORD,
+                    DemandRepayment(
+                        round_id=RID,
+                        district=name,
+                        amount_sek=value,
+                        reason="Ej använt",
+                        due_on=day + timedelta(30),
+                    ),
+                )
+            )
         else:
-            payments = [r for r in story.commands.store.read_stream(f"project:{RID}:{key(name)}")
-                        if r.event_type == "DisbursementMade"]  # fmt: skip
+            payments = [
+                r
+                for r in story.commands.store.read_stream(f"project:{RID}:{key(name)}")
+                if r.event_type == "DisbursementMade"
+            ]
             if payments:
                 target = payments[value % len(payments)]
-                commands.append((COORD, Annul(round_id=RID, district=name,
-                                              position=target.position, reason="Fel belopp")))  # fmt: skip
+                commands.append(
+                    (
+                        COORD,
+                        Annul(
+                            round_id=RID,
+                            district=name,
+                            position=target.position,
+                            reason="Fel belopp",
+                        ),
+                    )
+                )
         for actor, command in commands:
             try:
                 story.do(actor, command)
@@ -156,8 +238,15 @@ def imports(data: bytes) -> tuple[bool, bytes]:
         return True, exported(copy)
 
 
-def appended(data: bytes, stream: str, event_type: str, body: dict[str, Any], at: datetime,
-             *, replace_last: bool = False) -> bytes:  # fmt: skip
+def appended(
+    data: bytes,
+    stream: str,
+    event_type: str,
+    body: dict[str, Any],
+    at: datetime,
+    *,
+    replace_last: bool = False,
+) -> bytes:
     """The export with one row added (or its last row replaced), hashed on from before it."""
     lines = data.splitlines()
     header = json.loads(lines[0])
@@ -166,15 +255,17 @@ def appended(data: bytes, stream: str, event_type: str, body: dict[str, Any], at
         rows = rows[:-1]
     last = rows[-1]
     row = {
-        "position": last["position"] + 1, "stream_id": stream,
+        "position": last["position"] + 1,
+        "stream_id": stream,
         "version": sum(1 for r in rows if r["stream_id"] == stream) + 1,
-        "event_id": str(uuid4()), "event_type": event_type,
+        "event_id": str(uuid4()),
+        "event_type": event_type,
         "schema_version": registry.cls(event_type).schema_version,
         "data": json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
-        "metadata": json.dumps({"actor": COORD.name, "role": "coordinator"},
-                               separators=(",", ":")),
-        "occurred_at": iso_utc(at), "recorded_at": max(iso_utc(at), last["recorded_at"]),
-    }  # fmt: skip
+        "metadata": json.dumps({"actor": COORD.name, "role": "coordinator"}, separators=(",", ":")),
+        "occurred_at": iso_utc(at),
+        "recorded_at": max(iso_utc(at), last["recorded_at"]),
+    }
     row["hash"] = chain_hash_text(last["hash"], *(row[c] for c in COLUMNS))
     header.update(head_position=row["position"], head_hash=row["hash"])
     body_lines = [json.dumps(header), *(json.dumps(r) for r in rows), json.dumps(row)]
@@ -182,13 +273,18 @@ def appended(data: bytes, stream: str, event_type: str, body: dict[str, Any], at
 
 
 @pytest.fixture(scope="module")
-def counts() -> Iterator[Counter[str]]:
+def counts() -> Counter[str]:
     COUNTS.clear()
-    yield COUNTS
+    return COUNTS
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
-          phases=(Phase.explicit, Phase.reuse, Phase.generate), database=None)
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    database=None,
+)
 @given(plan=steps, change=st.tuples(st.booleans(), names, amounts))
 def check_import_property(plan: list[tuple[str, str, int]], change: tuple[bool, str, int]) -> None:
     with scratch_store() as store:
@@ -224,8 +320,12 @@ def check_import_property(plan: list[tuple[str, str, int]], change: tuple[bool, 
             judge = Story(engine_store, at.astimezone(STOCKHOLM).date())
             judge.commands._clock = lambda: at  # the event's own moment is "now"
             try:
-                judge.do(COORD, Disburse(round_id=RID, district=name, amount_sek=amount,
-                                         payment_reference=reference))  # fmt: skip
+                judge.do(
+                    COORD,
+                    Disburse(
+                        round_id=RID, district=name, amount_sek=amount, payment_reference=reference
+                    ),
+                )
                 accepted = True
             except WorkflowError:
                 accepted = False
@@ -249,8 +349,9 @@ def test_export_import_export_is_the_same_and_a_change_imports_iff_the_engine_ac
     counts: Counter[str],
 ) -> None:
     check_import_property()
-    print(dict(counts))  # noqa: T201 - the counts, in the test's output
+    print(dict(counts))
     assert counts["round trips"] >= 20
     assert counts["added accepted"] + counts["changed accepted"] >= 1, counts
     assert counts["added refused"] + counts["changed refused"] >= 1, counts
-    assert counts["pay recorded"] >= 1 and counts["pay refused"] >= 1, counts
+    assert counts["pay recorded"] >= 1, counts
+    assert counts["pay refused"] >= 1, counts
