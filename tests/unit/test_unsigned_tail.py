@@ -18,8 +18,7 @@ def test_the_tail_after_the_newest_checkpoint() -> None:
 def test_the_tail_is_said_in_swedish_and_in_english() -> None:
     sv, en = translator("sv"), translator("en")
     assert unsigned_tail_text(UnsignedTail(5, 41, 45, 40), sv) == (
-        "5 rader efter den senaste signerade kontrollpunkten vid position 40 "
-        "(positionerna 41–45)"
+        "5 rader efter den senaste signerade kontrollpunkten vid position 40 (positionerna 41–45)"
     )
     assert unsigned_tail_text(UnsignedTail(1, 41, 41, 40), sv) == (
         "1 rad efter den senaste signerade kontrollpunkten vid position 40 (position 41)"
