@@ -473,8 +473,12 @@ class Replay:
 
     def _check_reminder(self, r: R) -> None:
         """A reminder the dispatcher's own rule (:func:`policies.reminders.due_reminders`) had
-        due then, for that obligation and step, on the history as it was at that moment (the
-        dispatcher reads what is recorded when it runs, which happened by then)."""
+        due then, for that obligation and step, on the history as it was at that moment.
+
+        A choice (the documents say nothing of imports): the history is cut at the reminder's
+        moment, because the dispatcher reads what is recorded when it runs, and that happened
+        by then; a history whose later events came in before it (a bulk-written store) is
+        judged as the dispatcher saw it."""
         rid = stream_round(r.stream_id)
         rnd = fold_round(as_of(self.streams.get(f"round:{rid}", []), r.occurred_at))
         if rnd is None:
@@ -666,7 +670,9 @@ def command_for(event: Event, rid: str, district: str, project: ProjectState | N
             replace=True,
         )
     if isinstance(event, SchoolKindSet):
-        # Alone, a school's kind comes from a contact set again for that school.
+        # Alone, a school's kind comes from a contact set again for that school. A choice:
+        # the command is rebuilt with the first contact on record there (any gives the same
+        # decision: the contact is unchanged, only the kind is recorded).
         assert project is not None
         contacts = contact_book(project.history).project_or_school(event.school)
         if not contacts:
