@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 
-from events.base import Code, Event, Kronor, Text
+from events.base import Code, Event, Kronor, Text, registry
 
 __all__ = [
     "AllocationDecided",
@@ -100,7 +101,19 @@ class AllocationLine(BaseModel):
 
 
 class AllocationDecided(Event):
-    """The deciding body (e.g. the social services committee) decided how the money is shared."""
+    """The deciding body (e.g. the social services committee) decided how the money is shared.
+
+    It keeps every input of the rule, so the allocation can be worked out again exactly (an
+    import does): the total shared (``total_sek``), the applications in the order they were
+    shared (each line's district, schools and amount applied for), the districts left out of
+    the remainder's share (``exclude``) and the smallest excess that takes part in it
+    (``min_excess_sek``).
+
+    Schema v1 had no ``exclude`` nor ``min_excess_sek``; the upcaster below reads them back
+    from the lines (see :func:`_allocation_v1_to_v2`).
+    """
+
+    schema_version = 2
 
     decided_by: Text
     decided_on: date
@@ -110,6 +123,10 @@ class AllocationDecided(Event):
     total_sek: Kronor
     lines: tuple[AllocationLine, ...]
     unallocated_sek: Kronor
+    #: Districts left out of the remainder's share (seed 000: Älvsjö).
+    exclude: tuple[Text, ...] = ()
+    #: An excess below this takes no part in the remainder's share.
+    min_excess_sek: Kronor = 0
 
     @model_validator(mode="after")
     def _adds_up(self) -> AllocationDecided:
@@ -120,6 +137,35 @@ class AllocationDecided(Event):
                 f"do not add up to total_sek ({self.total_sek})"
             )
         return self
+
+
+@registry.upcaster("AllocationDecided", from_version=1)
+def _allocation_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 decision's inputs, read back from its lines.
+
+    A choice (v1 did not record them): every district that applied for more than its base
+    and got no share of the remainder is read as excluded, and the minimum excess as 0. The
+    rule treats an excluded district and one whose excess is below the minimum alike (neither
+    takes part), so this gives the same lines, except where a district taking part got a
+    share that rounded to 0 kr (a remainder of a few kronor): such a v1 decision is not
+    worked out again and its import is refused.
+    """
+    lines = data.get("lines") or ()
+    lifted = dict(data)
+    lifted.setdefault(
+        "exclude",
+        [
+            line["district"]
+            for line in lines
+            if isinstance(line, dict)
+            and line.get("share_sek") == 0
+            and isinstance(line.get("applied_sek"), int)
+            and isinstance(line.get("base_sek"), int)
+            and line["applied_sek"] > line["base_sek"]
+        ],
+    )
+    lifted.setdefault("min_excess_sek", 0)
+    return lifted
 
 
 class RoundClosed(Event):

@@ -878,6 +878,8 @@ def _record_allocation(cmd: RecordAllocation, view: View) -> Decision:
             for a in result.allocations
         ),
         unallocated_sek=result.unallocated_sek,
+        exclude=tuple(cmd.exclude),
+        min_excess_sek=cmd.min_excess_sek,
     )
     round_events: list[Event] = []
     if rnd.allocation is not None:

@@ -40,6 +40,7 @@ from events import (
     NetworkExemptionGranted,
     NetworkMakeUpRecorded,
     NetworkSessionScheduled,
+    PaymentAnnulmentRequested,
     PaymentPlanSet,
     PlanApproved,
     PlanRejected,
@@ -254,7 +255,7 @@ TABLE: tuple[CommandEntry, ...] = (
     _e(RemoveContact, "contact remove", d._remove_contact, (ContactRemoved,),
        N_("Remove a contact"),
        N_("Remove the mailbox named for a role.")),
-    _e(Annul, "annul", d._annul, (EventAnnulled,),
+    _e(Annul, "annul", d._annul, (EventAnnulled, PaymentAnnulmentRequested),
        N_("Annul an entry"),
        N_("Annul an earlier entry, with the reason: it stays in the history, struck out.")),
 )  # fmt: skip

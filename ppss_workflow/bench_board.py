@@ -23,7 +23,8 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as wall_time
 from typing import Any
 
 from events import (
@@ -153,20 +154,19 @@ def _template(store: EventStore, today: date) -> tuple[list[Any], list[Any]]:
         )
     round_history = store.read_stream(f"round:{RID}")
     project = store.read_stream(f"project:{RID}:mall")
-    reminders = [
-        NewEvent(
-            ReminderSent(
-                key=f"mall/network-n{1 + i % SESSIONS}/{y}-0{2 + i % 4}-10/before-{i}",
-                obligation=f"network-n{1 + i % SESSIONS}",
-                step=f"before-{i}",
-                due_on=date(y, 2 + i % 4, 10),
-                recipient_role="district",
-            ),
-            datetime(y, 2 + i % 4, 1, 8, tzinfo=STOCKHOLM),
-            _meta(),
-        )
-        for i in range(REMINDERS)
-    ]
+    # Reminders the dispatcher's own rule had due before each network meeting, as it would
+    # have sent them then (so an import judges them as the engine does).
+    reminders: list[NewEvent] = []
+    sent: set[str] = set()
+    for day in range(60, 250, 3):
+        moment = datetime.combine(date(y, 1, 1) + timedelta(days=day), wall_time(9), STOCKHOLM)
+        for due in list_due(store, moment, RID):
+            if due.key in sent or len(reminders) >= REMINDERS:
+                continue
+            sent.add(due.key)
+            event = ReminderSent(key=due.key, obligation=due.obligation, step=due.step,
+                                 due_on=due.due_on, recipient_role=due.recipient_role)  # fmt: skip
+            reminders.append(NewEvent(event, moment, _meta()))
     return round_history, [*project, *reminders]
 
 
@@ -174,6 +174,13 @@ def _meta() -> Any:
     from events import Metadata  # noqa: PLC0415
 
     return Metadata(actor="scheduler:bench", role="scheduler")
+
+
+def _as(metadata: Any, slug_: str) -> Any:
+    """The template's metadata for district ``slug_``: a district acts for its own project."""
+    if metadata.role != "district":
+        return metadata
+    return metadata.model_copy(update={"district": slug_, "actor": f"projekt@{slug_}.example.org"})
 
 
 def _copy(template: list[Any], i: int, *, spare: bool = False) -> list[NewEvent]:
@@ -185,7 +192,7 @@ def _copy(template: list[Any], i: int, *, spare: bool = False) -> list[NewEvent]
             e = r.event
             assert isinstance(e, ReminderSent)
             out.append(NewEvent(
-                e.model_copy(update={"key": e.key.replace("mall/", f"{RID}:{slug_}/")}),
+                e.model_copy(update={"key": e.key.replace(f"{RID}:mall/", f"{RID}:{slug_}/")}),
                 r.occurred_at, r.metadata,
             ))  # fmt: skip
             continue
@@ -194,7 +201,7 @@ def _copy(template: list[Any], i: int, *, spare: bool = False) -> list[NewEvent]
             e = e.model_copy(update={"district": f"Distrikt {i:06d}", "project_id": slug_})
         elif isinstance(e, DisbursementMade):
             e = e.model_copy(update={"payment_reference": f"{e.payment_reference}-{slug_}"})
-        out.append(NewEvent(e, r.occurred_at, _meta()))
+        out.append(NewEvent(e, r.occurred_at, _as(r.metadata, slug_)))
     return out
 
 
@@ -202,7 +209,7 @@ def _build(store: EventStore, projects: int, today: date, report: Progress) -> i
     with scratch_store() as scratch:
         round_history, template = _template(scratch, today)
     store.append(
-        f"round:{RID}", [NewEvent(r.event, r.occurred_at, _meta()) for r in round_history], 0
+        f"round:{RID}", [NewEvent(r.event, r.occurred_at, r.metadata) for r in round_history], 0
     )
     written = len(round_history)
     total = projects + SPARE

@@ -11,6 +11,7 @@ the hash that was signed.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from ppss_workflow.store import EventStore
 
 __all__ = [
     "Checkpoint",
+    "UnsignedTail",
     "check_checkpoints",
     "generate_key",
     "load_private_key",
@@ -36,6 +38,7 @@ __all__ = [
     "read_checkpoints",
     "sign_head",
     "signature_problem",
+    "unsigned_tail",
 ]
 
 _log = get_logger(__name__)
@@ -145,23 +148,52 @@ def _hex(key: Ed25519PublicKey) -> str:
 # -- signing and checking -------------------------------------------------------------------
 
 
-def sign_head(store: EventStore, key: Ed25519PrivateKey, now: datetime) -> tuple[Checkpoint, bool]:
-    """Sign the store's head; (the checkpoint, True if it was new). A head signed before is
-    not signed again."""
-    head = store.head()
-    if head.position == 0:
+@dataclass(frozen=True, slots=True)
+class UnsignedTail:
+    """The rows after the last signed checkpoint: how many, and their first and last
+    positions (``after``: the last signed position, 0 when none is signed)."""
+
+    count: int
+    first: int
+    last: int
+    after: int
+
+
+def unsigned_tail(signed_positions: Iterable[int], head_position: int) -> UnsignedTail | None:
+    """The rows after the newest signed checkpoint up to ``head_position``; None when the
+    head itself is signed (or there are no rows)."""
+    after = max(signed_positions, default=0)
+    if head_position <= after:
+        return None
+    return UnsignedTail(head_position - after, after + 1, head_position, after)
+
+
+def sign_head(
+    store: EventStore, key: Ed25519PrivateKey, now: datetime, at: tuple[int, str] | None = None
+) -> tuple[Checkpoint, bool]:
+    """Sign the store's head (or ``at``: a position and its hash, such as the head an export
+    writes); (the checkpoint, True if it was new). A head signed before is not signed again."""
+    if at is None:
+        head = store.head()
+        position, digest = head.position, head.hash
+    else:
+        position, digest = at
+        row = store.find(position=position) if position else None
+        if row is None or row.hash != digest:
+            raise InvalidCommand(f"position {position} is not in the store with that hash")
+    if position == 0:
         raise InvalidCommand("the store is empty: there is no head to sign yet")
     with store.engine.connect() as conn:
         conn.execution_options(**WRITE)
         with conn.begin():
             found = conn.execute(
-                select(checkpoints).where(checkpoints.c.position == head.position)
+                select(checkpoints).where(checkpoints.c.position == position)
             ).first()
             if found is not None:
                 return _from_row(found), False
             checkpoint = Checkpoint(
-                head.position, head.hash, now, _hex(key.public_key()),
-                key.sign(signed_message(head.position, head.hash, now)).hex(),
+                position, digest, now, _hex(key.public_key()),
+                key.sign(signed_message(position, digest, now)).hex(),
             )  # fmt: skip
             conn.execute(
                 insert(checkpoints).values(
@@ -170,7 +202,7 @@ def sign_head(store: EventStore, key: Ed25519PrivateKey, now: datetime) -> tuple
                     signature=checkpoint.signature,
                 )
             )  # fmt: skip
-    _log.info("audit_checkpoint_signed", position=head.position, hash=head.hash)
+    _log.info("audit_checkpoint_signed", position=position, hash=digest)
     return checkpoint, True
 
 

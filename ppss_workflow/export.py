@@ -13,19 +13,26 @@ from typing import IO, Any, TypeGuard
 from uuid import UUID
 
 import orjson
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import ValidationError
 
 from events.base import InvalidEvent, registry
 from events.envelope import Metadata, Recorded
-from policies.provenance import Replay
+from policies.imports import Problem, Replay
 from policies.state import STOCKHOLM
 from ppss_workflow.auditing import COLUMNS, Anchor, stored_rows, stored_text
-from ppss_workflow.checkpoints import Checkpoint, read_checkpoints, signature_problem
+from ppss_workflow.checkpoints import (
+    Checkpoint,
+    UnsignedTail,
+    read_checkpoints,
+    sign_head,
+    signature_problem,
+    unsigned_tail,
+)
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc, parse_utc
 from ppss_workflow.errors import ConfigurationError, InvalidEventError
-from ppss_workflow.i18n import N_, translator
+from ppss_workflow.i18n import N_, Translator, translator
 from ppss_workflow.logs import get_logger
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.rows import BoardRow
@@ -43,6 +50,7 @@ __all__ = [
     "export_jsonl",
     "export_xlsx",
     "import_jsonl",
+    "unsigned_tail_text",
 ]
 
 _log = get_logger(__name__)
@@ -167,14 +175,31 @@ def _header(store: EventStore, round_id: str | None) -> ExportHeader:
     return ExportHeader(f"round:{round_id}" if round_id else "all", head.position, head.hash)
 
 
-def export_jsonl(store: EventStore, out: IO[bytes], *, round_id: str | None = None) -> int:
+def export_jsonl(
+    store: EventStore,
+    out: IO[bytes],
+    *,
+    round_id: str | None = None,
+    sign_with: Ed25519PrivateKey | None = None,
+    now: datetime | None = None,
+) -> int:
     """A header line, the store's signed checkpoints (one line each, whole store only), then
     one canonical JSON object per stored row, every column as stored.
 
     ``data`` and ``metadata`` are the stored canonical JSON text (strings), instants their
     canonical UTC text: exactly what the hash covers, so the file can be re-verified.
+    ``sign_with``: the head the export writes is signed first (a checkpoint at ``now``, kept
+    in the store too), so the file's last row is covered by a signature.
     """
     header = _header(store, round_id)
+    if sign_with is not None:
+        if round_id is not None:
+            raise ConfigurationError(
+                "--sign-with signs the whole store's head: export without --round to sign it"
+            )
+        if now is None:
+            raise ValueError("signing an export needs the time it is signed")
+        sign_head(store, sign_with, now, at=(header.head_position, header.head_hash))
     out.write(header.line())
     if round_id is None:
         # Signed checkpoints travel with the whole history (a part's chain is not whole).
@@ -334,6 +359,8 @@ def import_jsonl(
     allow_growth: bool = False,
     replay: bool = True,
     public_key: Ed25519PublicKey | None = None,
+    require_signed_head: bool = False,
+    words: Translator | None = None,
 ) -> int:
     """Load a full export into an empty store, verifying the chain as it reads; all or nothing.
 
@@ -341,10 +368,12 @@ def import_jsonl(
     chain from the row before it, and keep positions, stream versions and recorded_at in
     order; the last row must be the header's head (and ``expect``'s, if given: the row at
     its position must carry its hash, and, unless ``allow_growth``, be the last). Each event
-    must be one the engine could have recorded then (:mod:`policies.provenance`; only tests
+    must be one the engine could have recorded then (:mod:`policies.imports`; only tests
     of the chain alone turn ``replay`` off, on histories no command wrote). The
     rows go in with their positions, times and hashes, in one transaction: the first
-    failure raises and nothing is written.
+    failure raises and nothing is written. ``require_signed_head``: the last row must be
+    covered by a signed checkpoint (rows after the newest one are refused, said in
+    ``words``' language).
     """
     iterator = iter(lines)
     header = ExportHeader.read(next(iterator, None))
@@ -389,9 +418,18 @@ def import_jsonl(
                         "import it without the key; nothing was imported"
                     )
             yield checker.check(number, line)
-            if progress is not None and checker.count % 10_000 == 0:
+            if progress is not None and checker.count % 1_000 == 0:
                 progress(checker.count)
-        checker.finish(header)
+        checker.finish(header, checker.last_number)
+        tail = unsigned_tail(checker.signed, header.head_position)
+        if require_signed_head and tail is not None:
+            raise InvalidEventError(
+                unsigned_tail_text(tail, words) + (
+                    "; --require-signed-head: nothing was imported"
+                    if words is None or words.lang == "en"
+                    else "; --require-signed-head: inget importerades"
+                )
+            )  # fmt: skip
 
     try:
         count = store.import_rows(rows(), checkpoints=signed)
@@ -405,6 +443,33 @@ def import_jsonl(
     return count
 
 
+def unsigned_tail_text(tail: UnsignedTail, words: Translator | None = None) -> str:
+    """The rows after the newest signed checkpoint, in one line (Swedish by default)."""
+    if words is None:
+        from ppss_workflow.i18n import translator  # noqa: PLC0415 - only for this line
+
+        words = translator(None)
+    where = (
+        words.t("position %(first)d", first=tail.first)
+        if tail.first == tail.last
+        else words.t("positions %(first)d–%(last)d", first=tail.first, last=tail.last)
+    )
+    if tail.after == 0:
+        return words.nt(
+            "%(num)d row is covered by no signed checkpoint (%(where)s)",
+            "%(num)d rows are covered by no signed checkpoint (%(where)s)",
+            tail.count,
+            where=where,
+        )
+    return words.nt(
+        "%(num)d row after the last signed checkpoint at position %(after)d (%(where)s)",
+        "%(num)d rows after the last signed checkpoint at position %(after)d (%(where)s)",
+        tail.count,
+        after=tail.after,
+        where=where,
+    )
+
+
 class _ChainCheck:
     """Checks each imported row against the one before it."""
 
@@ -412,12 +477,13 @@ class _ChainCheck:
         self.prev = GENESIS_HASH
         self.prev_recorded = ""
         self.count = 0
+        self.last_number = 0
         self.expect = expect
         #: stream -> its last version; grows with the number of streams, not of events.
         self.versions: dict[str, int] = {}
         #: Signed checkpoints by position: the row there must carry the signed hash.
         self.signed: dict[int, Checkpoint] = {}
-        #: The history so far, replayed through the decisions (see policies.provenance).
+        #: The history so far, replayed through the decisions (see policies.imports).
         self.replay = Replay() if replay else None
 
     def check(self, number: int, line: bytes) -> tuple[Any, ...]:
@@ -469,6 +535,7 @@ class _ChainCheck:
         self.versions[stream] = version
         self.prev, self.prev_recorded = row["hash"], row["recorded_at"]
         self.count = position
+        self.last_number = number
         return values
 
     def _read_event(self, number: int, position: int, row: dict[str, Any]) -> None:
@@ -489,14 +556,28 @@ class _ChainCheck:
                             parse_utc(row["recorded_at"]), row["event_id"], row["metadata"],
                             row["hash"])  # fmt: skip
         if self.replay is not None:
-            problem = self.replay.check(recorded)
+            problem = self.replay.feed(recorded)
             if problem is not None:
-                raise self._refuse(
-                    number, f"(position {position}, {row['event_type']} on {stream}): {problem}"
-                )
-            self.replay.add(recorded)
+                raise self._judged(number, position, problem)
 
-    def finish(self, header: ExportHeader) -> None:
+    def _judged(self, number: int, position: int, problem: Problem) -> InvalidEventError:
+        """The engine's judgment, naming the event it concerns (a held one may be earlier)."""
+        where = f"line {number - (position - problem.position)}" if problem.position else (
+            f"line {number}")  # fmt: skip
+        _log.info("audit_import_judged", position=problem.position, rule=problem.rule,
+                  reason=problem.reason.code)  # fmt: skip
+        error = InvalidEventError(
+            f"{where} (position {problem.position}, {problem.event_type} on "
+            f"{problem.stream_id}): {problem}; nothing was imported"
+        )
+        error.problem = problem  # type: ignore[attr-defined]
+        return error
+
+    def finish(self, header: ExportHeader, number: int = 0) -> None:
+        if self.replay is not None:
+            problem = self.replay.finish()
+            if problem is not None:
+                raise self._judged(number, self.count, problem)
         if (self.count, self.prev) != (header.head_position, header.head_hash):
             raise InvalidEventError(
                 f"the export holds {self.count} events ending in {self.prev[:16]}…, but its "

@@ -60,6 +60,7 @@ document_cmds.register(app)
 indicator_cmds.register(app)
 contact_cmds.register(app)
 bench.app.command("web")(bench_board_cmd.web_command)
+bench.app.command("import")(bench_board_cmd.import_command)
 
 
 def _version(value: bool) -> None:

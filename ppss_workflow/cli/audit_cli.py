@@ -16,8 +16,9 @@ from typing import IO, Annotated, Any, TypeVar
 
 import orjson
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from policies.state import STOCKHOLM, end_of_day
 from ppss_workflow.archive import is_archive, load_documents, open_events, write_archive
@@ -40,6 +41,7 @@ from ppss_workflow.checkpoints import (
     load_public_key,
     read_checkpoints,
     sign_head,
+    unsigned_tail,
 )
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role, render_board
@@ -56,6 +58,7 @@ from ppss_workflow.export import (
     export_jsonl,
     export_xlsx,
     import_jsonl,
+    unsigned_tail_text,
 )
 from ppss_workflow.faults import one_line, storage_fault
 from ppss_workflow.i18n import N_
@@ -171,6 +174,14 @@ def _count(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
 
+class _EventsPerSecond(ProgressColumn):
+    """How many events a second the task goes at (its speed over rich's recent window)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} events/s" if speed else "", style="progress.data.speed")
+
+
 @contextlib.contextmanager
 def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr, shown only on a terminal (never in pipes, files or logs)."""
@@ -178,6 +189,7 @@ def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
         TextColumn(label),
         BarColumn(),
         TextColumn("{task.completed:,}/{task.total:,} events" if total else "{task.completed:,}"),
+        _EventsPerSecond(),
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
@@ -191,7 +203,7 @@ def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
 
 
 @_command("verify")
-def verify_command(
+def verify_command(  # noqa: PLR0915 - one flat sequence of checks and answers
     start: Annotated[
         int,
         typer.Option(
@@ -226,6 +238,13 @@ def verify_command(
             "after a checkpoint is found without a head kept by hand.",
         ),
     ] = None,
+    require_signed_head: Annotated[
+        bool,
+        typer.Option(
+            "--require-signed-head",
+            help="With --public-key: fail (exit 7) if rows follow the last signed checkpoint.",
+        ),
+    ] = False,
     fmt: FmtOpt = "table",
     database: DatabaseOption = None,
 ) -> None:
@@ -252,15 +271,23 @@ def verify_command(
         with _progress("verifying", total) as progress:
             report = verify_chain(store, start_after=start - 1, expect=expect, progress=progress,
                                   allow_growth=allow_growth)  # fmt: skip
+        if require_signed_head and key is None:
+            raise InvalidCommand("--require-signed-head needs --public-key to check the signatures")
         if report.ok and key is not None:
             signed, problem = check_checkpoints(store, key, report.head_position)
         documents_problems = verify_documents(store) if report.ok else []
     finally:
         store.close()
+    tail = unsigned_tail((c.position for c in signed), report.head_position) if key else None
+    tail_text = unsigned_tail_text(tail, words()) if tail is not None else None
     if fmt == "json":
         extra: dict[str, Any] = (
             {"checkpoints_checked": len(signed), "checkpoint_problem": problem} if key else {}
         )
+        if key is not None:
+            extra["unsigned_after_checkpoint"] = (
+                {"count": tail.count, "first": tail.first, "last": tail.last} if tail else None
+            )
         if documents_problems:
             extra["document_problems"] = documents_problems
         _echo_json({**report.as_json(), **extra})
@@ -273,6 +300,11 @@ def verify_command(
     if documents_problems:
         print(f"ppss: audit: {documents_problems[0]}", file=sys.stderr)
         raise typer.Exit(BROKEN)
+    if tail_text is not None and require_signed_head:
+        print(f"ppss: audit: {tail_text} (--require-signed-head)", file=sys.stderr)
+        raise typer.Exit(BROKEN)
+    if tail_text is not None and fmt == "table":
+        err_console.print(tail_text, style="yellow")
     if fmt == "table":
         matching = f", matching {expect}" if expect else ""
         out_console.print(
@@ -685,7 +717,17 @@ def export_command(
             "signed checkpoints) and every attached document's bytes; `ppss import` restores it.",
         ),
     ] = None,
+    sign_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--sign-with",
+            help="Sign the head this export writes with this private key (`ppss audit "
+            "keygen`) first: the checkpoint goes into the store and the file (jsonl, whole "
+            "store).",
+        ),
+    ] = None,
     database: DatabaseOption = None,
+    acting: AsOpt = None,
 ) -> None:
     """Every stored event exactly as stored (jsonl, csv), or a workbook with boards (xlsx).
 
@@ -699,10 +741,10 @@ def export_command(
     """
     _fmt(fmt, ("jsonl", "csv", "csv-sv", "xlsx"))
     if archive is not None:
-        if round_id or output or with_documents is not None or fmt != "jsonl":
+        if round_id or output or with_documents is not None or fmt != "jsonl" or sign_with:
             raise InvalidCommand(
                 "--archive is a backup of the whole store: give it without --round, "
-                "--output, --with-documents and --format"
+                "--output, --with-documents, --sign-with and --format"
             )
         target_archive = _output_path(archive, force=force)
         store, _ = open_store(database, create=False)
@@ -726,6 +768,14 @@ def export_command(
         raise InvalidCommand(
             f"--with-documents {with_documents}: no folder {with_documents.parent}"
         )
+    private = None
+    if sign_with is not None:
+        if fmt != "jsonl" or round_id:
+            raise InvalidCommand(
+                "--sign-with signs a whole jsonl export: no --round, --format jsonl"
+            )
+        acting_role(acting, "sign checkpoints")
+        private = load_private_key(sign_with)
     store, _ = open_store(database, create=False)
     try:
         wf = Reads(store)
@@ -743,7 +793,8 @@ def export_command(
                 count = export_xlsx(wf, book, round_id=round_id)
                 out.write(book.getbuffer())
             elif fmt == "jsonl":
-                count = export_jsonl(store, out, round_id=round_id)
+                count = export_jsonl(store, out, round_id=round_id, sign_with=private,
+                                     now=datetime.now(UTC))  # fmt: skip
             else:
                 count = export_csv(store, out, round_id=round_id, swedish_excel=fmt == "csv-sv")
     finally:
@@ -840,6 +891,14 @@ def import_command(
             ".pub file): each must be signed by it, and the rows must carry the signed hashes.",
         ),
     ] = None,
+    require_signed_head: Annotated[
+        bool,
+        typer.Option(
+            "--require-signed-head",
+            help="With --public-key: refuse the export (nothing imported) if rows follow its "
+            "last signed checkpoint.",
+        ),
+    ] = False,
     database: DatabaseOption = None,
     acting: AsOpt = None,
 ) -> None:
@@ -856,6 +915,8 @@ def import_command(
     acting_role(acting, "import a history")
     expect = Anchor.parse(expect_head) if expect_head else None
     key = load_public_key(public_key) if public_key else None
+    if require_signed_head and key is None:
+        raise InvalidCommand("--require-signed-head needs --public-key to check the signatures")
     if not source.is_file():
         raise InvalidCommand(f"no file {source}")
     archive: zipfile.ZipFile | None = None
@@ -886,16 +947,22 @@ def import_command(
                     progress=progress,
                     allow_growth=allow_growth,
                     public_key=key,
+                    require_signed_head=require_signed_head,
+                    words=words(),
                 )
             if archive is not None:
                 documents = load_documents(store, archive)
             head = store.head()
-            signed = len(read_checkpoints(store))
+            checkpoints = read_checkpoints(store)
+            signed = len(checkpoints)
         finally:
             store.close()
     also = f" and {signed} signed checkpoints" if signed else ""
     docs = f", {documents} documents" if archive is not None else ""
     out_console.print(f"Imported {count} events{also}{docs}; head {head.position}:{head.hash}.")
+    tail = unsigned_tail((c.position for c in checkpoints), head.position)
+    if key is not None and tail is not None:
+        err_console.print(unsigned_tail_text(tail, words()), style="yellow")
 
 
 def register(root: typer.Typer) -> None:

@@ -43,3 +43,22 @@ def web_command(
     with _stages() as report:
         result = run_web_bench(projects, database, report)
     print_result(result, fmt, f"Web benchmark: {projects:,} projects on {result['backend']}")
+
+
+def import_command(
+    events: Annotated[
+        int, typer.Option("--events", "-n", help="Events in the history (about).")
+    ] = 30_000,
+    fmt: Format = OutputFormat.table,
+    database: BenchDatabase = None,
+) -> None:
+    """`ppss import` of a history of N events made by the real commands: time, events/s and
+    the importing process's peak memory."""
+    if events < 300:
+        raise ConfigurationError(f"--events {events} is too few to measure: use 300 or more")
+    from ppss_workflow.bench_import import run_import_bench  # noqa: PLC0415 - bench only
+
+    with _stages() as report:
+        result = run_import_bench(events, database, report)
+    print_result(result, fmt, f"Import benchmark: {result['events']:,} events on "
+                              f"{result['backend']}")  # fmt: skip

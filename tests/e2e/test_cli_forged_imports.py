@@ -108,8 +108,7 @@ FORGERIES = {
         FARSTA, "FinancialReportSubmitted",
         {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
         {"actor": "granskare@example.org", "role": "auditor"},
-        "the auditor role recorded a FinancialReportSubmitted, which only district, "
-        "coordinator may record",
+        "(position 207, FinancialReportSubmitted on project:ppss-2014:farsta)", "rule: roles",
     ),
     "a payment on a round stream": (
         "round:ppss-2014", "DisbursementMade", {**PAYMENT, "amount_sek": 1}, COORDINATOR,
@@ -123,7 +122,8 @@ FORGERIES = {
         FARSTA, "FinancialReportSubmitted", {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
         {"actor": "projektledare@skarpnack.example.org", "role": "district",
          "district": "skarpnack"},
-        "a district role acting for skarpnack recorded it on project:ppss-2014:farsta",
+        "(position 207, FinancialReportSubmitted on project:ppss-2014:farsta)",
+        "rule: own district only",
     ),
     "a supervision grant over the pool's cap": (
         FARSTA, "SupervisionFundsGranted", {"amount_sek": 900_000, "decision_ref": "X"},
@@ -168,6 +168,108 @@ def test_the_honest_demo_export_imports_cleanly(
     again = tmp_path / "again.jsonl"
     assert ppss("export", "-o", str(again), "--database", target, home=tmp_path).code == 0
     assert again.read_bytes() == demo_export.read_bytes()
+
+
+# -- forged decisions: each judged by the engine's own decision ------------------------------
+
+
+def rows_of(export: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in export.read_bytes().splitlines()
+            if line.startswith(b'{"data"')]  # fmt: skip
+
+
+def forge_many(source: Path, target: Path,
+               rows: list[tuple[str, str, dict[str, Any], str]]) -> int:  # fmt: skip
+    """Append rows (stream, event type, data, occurred_at), each by a coordinator, hashed on
+    from the export's head. Returns the line number of the first forged row."""
+    first = None
+    for stream, event_type, data, occurred in rows:
+        line = forge(source, target, stream, event_type, data)
+        lines = target.read_bytes().splitlines()
+        row = json.loads(lines[-1])
+        row["occurred_at"] = occurred
+        row["hash"] = chain_hash_text(json.loads(lines[-2])["hash"] if len(lines) > 2 else
+                                      "0" * 64, *(row[c] for c in COLUMNS))  # fmt: skip
+        header = json.loads(lines[0])
+        header.update(head_hash=row["hash"])
+        body = [json.dumps(header), *(x.decode() for x in lines[1:-1]), json.dumps(row)]
+        target.write_text("\n".join(body) + "\n", encoding="utf-8")
+        source = target
+        first = first or line
+    assert first is not None
+    return first
+
+
+def _row(export: Path, position: int) -> dict[str, Any]:
+    return next(r for r in rows_of(export) if r["position"] == position)
+
+
+def _annulment_of(export: Path, position: int, occurred: str) -> list[Any]:
+    row = _row(export, position)
+    data = {"annulled_event_id": row["event_id"], "reason": "registrerad av misstag"}
+    return [(row["stream_id"], "EventAnnulled", data, occurred)]
+
+
+def _second_allocation(export: Path) -> list[Any]:
+    """The 2014 allocation again under a new reference, its awards, and Hässelby-Vällingby
+    paid a second time under the new award."""
+    decision = _row(export, 10)
+    data = json.loads(decision["data"])
+    data["decision_ref"] = "SN 2014-02-05"
+    when = "2014-12-01T10:00:00.000000Z"
+    rows: list[Any] = [("round:ppss-2014", "AllocationDecided", data, when)]
+    for position in range(11, 19):
+        award = _row(export, position)
+        rows.append(
+            (
+                award["stream_id"],
+                "GrantAwarded",
+                {**json.loads(award["data"]), "decision_ref": "SN 2014-02-05"},
+                when,
+            )
+        )
+    rows.append(("project:ppss-2014:hasselby-vallingby", "DisbursementMade",
+                 {"amount_sek": 1_476_302, "payment_reference": "UTB-2014-hv-extra",
+                  "purpose": "grant"}, when))  # fmt: skip
+    return rows
+
+
+#: Attacks of issue 19: (the rows, needles of the one-line refusal).
+ATTACKS = {
+    "a second allocation with its awards and a second payment": (
+        _second_allocation,
+        ("AllocationDecided on round:ppss-2014", "rule: one allocation per round"),
+    ),
+    "annulling a fully paid award": (
+        lambda e: _annulment_of(e, 197, "2019-01-15T10:00:00.000000Z"),
+        ("EventAnnulled on project:sst-2018:skarholmen", "rule: money stays consistent"),
+    ),
+    "annulling the T2 acceptance after the second instalment": (
+        lambda e: _annulment_of(e, 203, "2019-01-15T10:00:00.000000Z"),
+        ("EventAnnulled on project:sst-2018:skarholmen", "rule: payments stay allowed"),
+    ),
+    "annulling a plan approval after payments": (
+        lambda e: _annulment_of(e, 31, "2014-12-01T10:00:00.000000Z"),
+        ("EventAnnulled on project:ppss-2014:farsta", "rule: payments stay allowed"),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_a_forged_decision_is_refused_by_the_engine_s_own_decision(
+    demo_export: Path, target: str, tmp_path: Path, attack: str
+) -> None:
+    """Issue 19's forged imports: a re-hashed export whose added rows verify as a chain is
+    refused at the first row the engine would not record, in one line naming its position
+    and the rule; nothing is written."""
+    build, needles = ATTACKS[attack]
+    forged = tmp_path / "forged.jsonl"
+    line = forge_many(demo_export, forged, build(demo_export))
+    position = line - 1  # the header is line 1; the demo export holds no checkpoint
+    run = ppss("import", str(forged), "--database", target, home=tmp_path)
+    assert_one_line_error(run, f"line {line} (position {position}, ", *needles,
+                          "nothing was imported")  # fmt: skip
+    assert_nothing_written(target)
 
 
 def test_a_200_mb_line_is_refused_at_once_in_one_line(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 
 from events import registry
 from events.streams import EVENT_STREAMS
-from policies import provenance
+from policies import imports as provenance
 from policies.commands import Command
 from policies.table import COMMANDS, TABLE, CommandEntry, entry_for, entry_named, recorded_by
 from ppss_workflow.cli import app as cli_app
