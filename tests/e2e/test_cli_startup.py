@@ -1,0 +1,144 @@
+"""A lean start-up (issue 23, must show 4): ``ppss --help`` loads no heavy module and stays
+within 0.6 s of CPU time; the help it shows without loading is the commands' own."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from ppss_workflow.cli import COMMANDS, LazyGroup, app, load_all
+from ppss_workflow.cli import _root as root_options
+from tests.e2e.cli import ppss
+
+#: Top-level packages a command loads when it runs, never for the list of commands.
+HEAVY = (
+    "sqlalchemy",
+    "pydantic",
+    "pydantic_settings",
+    "policies",
+    "events",
+    "babel",
+    "cryptography",
+    "holidays",
+    "smtplib",
+    "openpyxl",
+    "matplotlib",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "jinja2",
+    "structlog",
+    "psycopg",
+    "apscheduler",
+    "orjson",
+    "icalendar",
+    "authlib",
+)
+
+#: Our own modules that are more than the command index.
+OURS = (
+    "ppss_workflow.store",
+    "ppss_workflow.db",
+    "ppss_workflow.cli._common",
+    "ppss_workflow.i18n",
+)
+
+_PROBE = """
+import json, sys
+sys.argv = ["ppss", *ARGS]
+from ppss_workflow.entry import main
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def _modules_after(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.replace("*ARGS", "*" + json.dumps(list(args)))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("args", [("--help",), (), ("--version",)])
+def test_the_list_of_commands_loads_nothing_heavy(args: tuple[str, ...]) -> None:
+    loaded = _modules_after(*args)
+    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY or m in OURS)
+    assert heavy == [], heavy
+    assert "typer" in loaded  # the probe did run the CLI
+
+
+def test_a_command_loads_what_it_needs() -> None:
+    """The probe can fail: running a command that reads the store loads the store."""
+    loaded = _modules_after("events", "--help")
+    assert "ppss_workflow.cli.events_cmd" in loaded
+    assert "ppss_workflow.cli.workflow_cmds" not in loaded  # only the module of that command
+
+
+def test_help_takes_at_most_0_6_s_of_cpu(tmp_path: Path) -> None:
+    """CPU time (user + system) of the child, median of 3: the machine may be loaded."""
+    script = Path(sys.executable).with_name("ppss")
+    times = []
+    for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([str(script), "--help"], capture_output=True, check=True, timeout=120)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    assert sorted(times)[1] <= 0.6, times
+
+
+def test_the_index_says_what_each_command_says() -> None:
+    real = load_all()
+    assert list(real) == list(COMMANDS)
+    for name, command in real.items():
+        first_paragraph = (command.help or "").split("\n\n")[0].strip()
+        assert COMMANDS[name][1] == first_paragraph, name
+        assert not command.hidden
+
+
+class _AllLoaded(LazyGroup):
+    """The root with every command loaded: what ``ppss --help`` would show the slow way."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands.update(load_all())
+
+
+def test_the_help_is_the_same_listed_or_loaded() -> None:
+    loaded_app = typer.Typer(
+        name="ppss", cls=_AllLoaded, help=app.info.help, no_args_is_help=True, add_completion=False
+    )
+    loaded_app.callback()(root_options)
+    runner = CliRunner()
+    listed = runner.invoke(app, ["--help"], env={"COLUMNS": "120"})
+    loaded = runner.invoke(loaded_app, ["--help"], env={"COLUMNS": "120"})
+    assert listed.exit_code == loaded.exit_code == 0
+    assert listed.output == loaded.output
+    for name in COMMANDS:
+        assert name in listed.output
+
+
+def test_a_lazily_loaded_command_runs_with_the_root_options(tmp_path: Path) -> None:
+    run = ppss("--lang", "en", "events", "schema", home=tmp_path)
+    assert run.code == 0, run
+    assert "Traceback" not in run.err
+
+
+def test_a_mistyped_command_is_suggested(tmp_path: Path) -> None:
+    run = ppss("boardd", home=tmp_path)
+    assert run.code == 2
+    assert "'board'" in run.err
