@@ -319,18 +319,20 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
             table.add_row(*line[:4], f"[{colour}]{line[4]}[/]", *line[5:])
         out_console.print(table)
     out_console.print(totals, highlight=False)
-    reasons_out = []
+    reasons_out: list[tuple[str, str]] = []
+    plans_out: list[tuple[str, str]] = []
     for r in rows:
-        if not r.blocking:
-            continue
+        if not r.blocking and not r.has_instalments:
+            continue  # nothing of its details is printed: not decoded
+        conditions, instalments = r.read_detail()  # decoded for these lines, not kept
         reasons = [
-            f"{tr.condition(c.code)}: {tr.reason(c.reason)}" for c in r.conditions if c.blocking
+            f"{tr.condition(c.code)}: {tr.reason(c.reason)}" for c in conditions if c.blocking
         ]
-        if reasons:
+        if r.blocking and reasons:
             reasons_out.append((r.district, "; ".join(reasons)))
-    for r in rows:
-        if r.instalments:
-            reasons_out.append((r.district, instalments_text(r.instalments, tr)))
+        if instalments:
+            plans_out.append((r.district, instalments_text(instalments, tr)))
+    reasons_out += plans_out
     if len(rows) > RICH_ROWS:
         sys.stdout.write("".join(f"{name}: {said}\n" for name, said in reasons_out))
     else:
