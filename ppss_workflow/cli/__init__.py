@@ -107,6 +107,7 @@ def _bench(root: typer.Typer) -> None:
     root.add_typer(bench.app, name="bench")
     bench.app.command("board")(bench_board_cmd.board_command)
     bench.app.command("web")(bench_board_cmd.web_command)
+    bench.app.command("load")(bench_board_cmd.load_command)
 
 
 #: Every top-level command, in the order ``ppss --help`` lists them: the loader that registers
