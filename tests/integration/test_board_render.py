@@ -57,6 +57,8 @@ def test_board_decodes_only_what_it_prints(
     assert "Blocked district:" in out
     assert "Planned district:" in out
     assert "Distrikt 0000:" not in out
+    for row in plain:
+        assert row.district in out  # every row printed, in the Rich table or the plain one
 
 
 def test_has_instalments_reads_the_key_not_a_sentence() -> None:
