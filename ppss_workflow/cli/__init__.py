@@ -36,7 +36,8 @@ def _demo(root: typer.Typer) -> None:
 
 
 def _workflow(root: typer.Typer) -> None:
-    from ppss_workflow.cli import workflow_cmds  # noqa: PLC0415 - loaded when used
+    # plan_cmds adds `report accept|return` to workflow_cmds' `report` group as it is imported.
+    from ppss_workflow.cli import plan_cmds, workflow_cmds  # noqa: F401, PLC0415
 
     workflow_cmds.register(root)
 

@@ -110,6 +110,53 @@ def test_the_index_says_what_each_command_says() -> None:
         assert not command.hidden
 
 
+def _tree(command: Any, prefix: str = "") -> list[str]:
+    """Every command path under ``command``, e.g. ``report return``."""
+    paths = [prefix.strip()]
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        paths += _tree(sub, f"{prefix} {name}")
+    return paths
+
+
+_TREE_PROBE = """
+import importlib, json, pkgutil, sys
+import ppss_workflow.cli as cli
+from tests.e2e.test_cli_startup import _tree
+if sys.argv[1] == "ALL":  # every command module imported first, then the commands built
+    for module in pkgutil.iter_modules(cli.__path__):
+        importlib.import_module(f"ppss_workflow.cli.{module.name}")
+names = [n for n, (loader, _) in cli.COMMANDS.items() if sys.argv[1] in ("ALL", loader.__name__)]
+print(json.dumps({n: _tree(cli._load(n)) for n in names}))
+"""
+
+
+def _trees(loader: str) -> dict[str, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _TREE_PROBE, loader],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    trees: dict[str, list[str]] = json.loads(done.stdout)
+    return trees
+
+
+@pytest.fixture(scope="module")
+def every_tree() -> dict[str, list[str]]:
+    return _trees("ALL")
+
+
+@pytest.mark.parametrize("loader", sorted({loader.__name__ for loader, _ in COMMANDS.values()}))
+def test_a_command_loaded_alone_has_every_subcommand(
+    loader: str, every_tree: dict[str, list[str]]
+) -> None:
+    """In a fresh process only the command's own loader runs: nothing another module adds
+    to its groups (``report accept|return`` from plan_cmds) may go missing."""
+    alone = _trees(loader)
+    assert alone
+    for name, paths in alone.items():
+        assert paths == every_tree[name], name
+    assert "return" in every_tree["report"]  # the probe sees what plan_cmds adds
+
+
 class _AllLoaded(LazyGroup):
     """The root with every command loaded: what ``ppss --help`` would show the slow way."""
 
