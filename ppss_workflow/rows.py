@@ -94,6 +94,22 @@ class BoardRow:
         return Reason.from_data(self._detail["repayment_reason"])
 
     @property
+    def has_instalments(self) -> bool:
+        """Whether a payment plan's instalments may be in the detail, seen without decoding it:
+        ``"instalments":`` can only be an object key (inside a JSON string every quote is
+        escaped). A false yes costs one decode that finds none, never a wrong answer."""
+        return '"instalments":' in self.detail
+
+    def read_detail(self) -> tuple[tuple[ConditionLine, ...], tuple[dict[str, Any], ...]]:
+        """The conditions and the instalments, decoded for one use and not kept: a printed
+        board of 10 000 rows would otherwise hold every row's decoded details to the end."""
+        decoded: dict[str, Any] = self.__dict__.get("_detail") or orjson.loads(self.detail)
+        return (
+            tuple(ConditionLine.from_json(c) for c in decoded["conditions"]),
+            tuple(decoded.get("instalments", ())),
+        )
+
+    @property
     def instalments(self) -> tuple[dict[str, Any], ...]:
         """The payment plan's instalments (number, share, amount_sek, releases_on, released,
         reason, evidence); empty when the project is paid by the round's default rule."""

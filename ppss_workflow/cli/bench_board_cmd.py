@@ -62,3 +62,27 @@ def import_command(
         result = run_import_bench(events, database, report)
     print_result(result, fmt, f"Import benchmark: {result['events']:,} events on "
                               f"{result['backend']}")  # fmt: skip
+
+
+def load_command(
+    people: Annotated[int, typer.Option("--people", help="Simulated people at once.")] = 50,
+    seconds: Annotated[float, typer.Option("--seconds", help="How long they work.")] = 60.0,
+    projects: Annotated[
+        int, typer.Option("--projects", "-p", help="Projects in the round they work on.")
+    ] = 200,
+    fmt: Format = OutputFormat.table,
+    database: BenchDatabase = None,
+) -> None:
+    """Two servers on one PostgreSQL store, N people reading pages and giving commands through
+    the API for a bounded time: requests/s, latency percentiles, errors, and whether the money
+    adds up and the chain verifies afterwards."""
+    _enough(projects)
+    if not 1 <= people <= 1_000:
+        raise ConfigurationError(f"--people {people}: use 1 to 1000")
+    if not 1 <= seconds <= 3_600:
+        raise ConfigurationError(f"--seconds {seconds:g}: use 1 to 3600")
+    from ppss_workflow.bench_load import run_load_bench  # noqa: PLC0415 - bench only
+
+    with _stages() as report:
+        result = run_load_bench(people, seconds, projects, database, report)
+    print_result(result, fmt, f"Load benchmark: {people} people for {seconds:g} s")

@@ -7,7 +7,7 @@ import getpass
 import io
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -329,22 +329,23 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
         (tr.gettext("Status"), "left"),
         (tr.gettext("Next deadline"), "left"),
     ]
-    cells = [
-        [
-            r.district,
-            tr.money(r.awarded_sek),
-            tr.money(r.disbursed_sek),
-            tr.money(r.payable_sek),
-            yes if r.may_be_paid else no,
-            ", ".join(tr.condition(code) for code in r.blocking) or "–",
-            tr.money(r.repayment_due_sek) if r.repayment_due_sek else "–",
-            tr.status(r.status),
-            f"{tr.condition(r.next_deadline[0])} {tr.date(r.next_deadline[1])}"
-            if r.next_deadline
-            else "–",
-        ]
-        for r in rows
-    ]
+
+    def cell_rows() -> Iterator[list[str]]:
+        for r in rows:
+            yield [
+                r.district,
+                tr.money(r.awarded_sek),
+                tr.money(r.disbursed_sek),
+                tr.money(r.payable_sek),
+                yes if r.may_be_paid else no,
+                ", ".join(tr.condition(code) for code in r.blocking) or "–",
+                tr.money(r.repayment_due_sek) if r.repayment_due_sek else "–",
+                tr.status(r.status),
+                f"{tr.condition(r.next_deadline[0])} {tr.date(r.next_deadline[1])}"
+                if r.next_deadline
+                else "–",
+            ]
+
     totals = tr.t(
         "%(projects)s, %(payable)d may be paid now. Awarded %(awarded)s, paid %(paid)s, "
         "payable now %(now)s, owed back %(owed)s.",
@@ -356,28 +357,30 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
         owed=tr.money(sum(r.repayment_due_sek for r in rows)),
     )
     if len(rows) > RICH_ROWS:
-        _plain_table(title, columns, cells)
+        _plain_table(title, columns, cell_rows)
     else:
         table = Table(title=title)
         for column, justify in columns:
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
-        for line in cells:
+        for line in cell_rows():
             colour = "green" if line[4] == yes else "red"
             table.add_row(*line[:4], f"[{colour}]{line[4]}[/]", *line[5:])
         out_console.print(table)
     out_console.print(totals, highlight=False)
-    reasons_out = []
+    reasons_out: list[tuple[str, str]] = []
+    plans_out: list[tuple[str, str]] = []
     for r in rows:
-        if not r.blocking:
-            continue
+        if not r.blocking and not r.has_instalments:
+            continue  # nothing of its details is printed: not decoded
+        conditions, instalments = r.read_detail()  # decoded for these lines, not kept
         reasons = [
-            f"{tr.condition(c.code)}: {tr.reason(c.reason)}" for c in r.conditions if c.blocking
+            f"{tr.condition(c.code)}: {tr.reason(c.reason)}" for c in conditions if c.blocking
         ]
-        if reasons:
+        if r.blocking and reasons:
             reasons_out.append((r.district, "; ".join(reasons)))
-    for r in rows:
-        if r.instalments:
-            reasons_out.append((r.district, instalments_text(r.instalments, tr)))
+        if instalments:
+            plans_out.append((r.district, instalments_text(instalments, tr)))
+    reasons_out += plans_out
     if len(rows) > RICH_ROWS:
         sys.stdout.write("".join(f"{name}: {said}\n" for name, said in reasons_out))
     else:
@@ -404,10 +407,14 @@ def instalments_text(instalments: tuple[dict[str, Any], ...], tr: Translator) ->
 RICH_ROWS = 300
 
 
-def _plain_table(title: str, columns: list[tuple[str, str]], cells: list[list[str]]) -> None:
-    widths = [
-        max(len(name), *(len(line[i]) for line in cells)) for i, (name, _) in enumerate(columns)
-    ]
+def _plain_table(
+    title: str, columns: list[tuple[str, str]], cell_rows: Callable[[], Iterable[list[str]]]
+) -> None:
+    """Aligned plain text, the cells made twice (once to measure, once to write) and each line
+    written as it is made: a board of 10 000 rows is never held as text in memory."""
+    widths = [len(name) for name, _ in columns]
+    for line in cell_rows():
+        widths = [max(w, len(value)) for w, value in zip(widths, line, strict=True)]
 
     def fit(values: list[str]) -> str:
         parts = []
@@ -420,9 +427,11 @@ def _plain_table(title: str, columns: list[tuple[str, str]], cells: list[list[st
                 parts.append(value.ljust(width))
         return "  ".join(parts).rstrip()
 
-    rule = "  ".join("-" * w for w in widths)
-    lines = [title, fit([name for name, _ in columns]), rule, *(fit(line) for line in cells)]
-    sys.stdout.write("\n".join(lines) + "\n")
+    write = sys.stdout.write
+    write(f"{title}\n{fit([name for name, _ in columns])}\n")
+    write("  ".join("-" * w for w in widths) + "\n")
+    for line in cell_rows():
+        write(fit(line) + "\n")
     sys.stdout.flush()
 
 

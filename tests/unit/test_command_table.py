@@ -18,6 +18,7 @@ from policies import imports as provenance
 from policies.commands import Command
 from policies.table import COMMANDS, TABLE, CommandEntry, entry_for, entry_named, recorded_by
 from ppss_workflow.cli import app as cli_app
+from ppss_workflow.cli import load_all
 from ppss_workflow.i18n import LOCALE_DIR
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.web.app import create_app
@@ -38,7 +39,10 @@ def _cli() -> dict[str, Any]:
             for name, sub in command.commands.items():
                 walk(sub, f"{prefix} {name}")
 
-    walk(typer.main.get_command(cli_app), "")
+    root = typer.main.get_command(cli_app)
+    walk(root, "")
+    for name, command in load_all().items():  # the root lists them; loaded, they are real
+        walk(command, f" {name}")
     return found
 
 
