@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,14 +11,14 @@ from datetime import datetime
 from pathlib import Path
 from uuid import uuid4
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import URL
 
 from ppss_workflow.db import create_store_engine, normalise_url
 from ppss_workflow.schema import upgrade
 from ppss_workflow.store import EventStore
 
-__all__ = ["scratch_store", "scratch_url"]
+__all__ = ["scratch_copy", "scratch_store", "scratch_url"]
 
 
 @contextmanager
@@ -64,3 +65,58 @@ def scratch_store(
             yield store
         finally:
             engine.dispose()
+
+
+@contextmanager
+def scratch_copy(template_url: str) -> Iterator[str]:
+    """A URL to a throw-away copy of the store at ``template_url``, removed afterwards.
+
+    Copying a recorded store is far cheaper than recording it again (the demo: milliseconds
+    instead of seconds). SQLite: the file is copied with SQLite's online backup (consistent
+    even if the template has a WAL). PostgreSQL: a new schema beside the template's is
+    upgraded and every table's rows are copied across (``INSERT ... SELECT``, in one
+    transaction); the store has no sequences, so nothing else carries state.
+    """
+    url = normalise_url(template_url)
+    if url.get_backend_name() == "sqlite":
+        with scratch_url() as copy_url:
+            source = sqlite3.connect(url.database or "")
+            target = sqlite3.connect(normalise_url(copy_url).database or "")
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+                source.close()
+            yield copy_url
+        return
+    template_schema = _schema_of(url)
+    with scratch_url(template_url) as copy_url:
+        engine = create_store_engine(copy_url)
+        try:
+            upgrade(engine)
+            copy_schema = _schema_of(normalise_url(copy_url))
+            tables = MetaData()
+            with engine.connect() as conn:
+                tables.reflect(conn, schema=template_schema)
+            with engine.begin() as conn:
+                for table in tables.sorted_tables:
+                    if table.name == "alembic_version":
+                        continue
+                    conn.execute(
+                        text(
+                            f'INSERT INTO "{copy_schema}"."{table.name}" '  # noqa: S608 - our scratch names
+                            f'SELECT * FROM "{template_schema}"."{table.name}"'
+                        )
+                    )
+        finally:
+            engine.dispose()
+        yield copy_url
+
+
+def _schema_of(url: URL) -> str:
+    """The schema a scratch PostgreSQL URL selects (its ``-csearch_path=``)."""
+    options = str(url.query.get("options", ""))
+    prefix = "-csearch_path="
+    if not options.startswith(prefix):
+        raise ValueError(f"not a scratch PostgreSQL URL (no search_path): {url!r}")
+    return options.removeprefix(prefix)

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ppss_workflow.demo import Story, load_demo
+from ppss_workflow.demo import Story
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.scratch import scratch_store, scratch_url
 from ppss_workflow.store import EventStore
+from tests.demo_template import close_templates, demo_copy
 
 PG_ENV = "PPSS_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -84,7 +85,11 @@ def story() -> Iterator[Story]:
 
 @pytest.fixture(scope="module")
 def demo_reads() -> Iterator[Reads]:
-    """The demo rounds, recorded once per test module (tests only read them), read today."""
-    with scratch_store() as s:
-        load_demo(s)
+    """The demo rounds (a copy of the session's recording: tests only read them), read today."""
+    with demo_copy() as s:
         yield Reads(s, clock=lambda: TODAY)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The recorded demo templates (tests/demo_template.py) go when the session ends."""
+    close_templates()
