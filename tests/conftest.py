@@ -10,7 +10,7 @@ import pytest
 
 from ppss_workflow.demo import Story
 from ppss_workflow.readmodels import Reads
-from ppss_workflow.scratch import scratch_store, scratch_url
+from ppss_workflow.scratch import MEMORY, scratch_store, scratch_url
 from ppss_workflow.store import EventStore
 from tests.demo_template import close_templates, demo_copy
 
@@ -27,6 +27,10 @@ def pg_url() -> str:
 
 
 def base_url_for(backend: str) -> str | None:
+    """The scratch stores' ``base_url`` for a backend: ``sqlite`` (a file), ``memory`` (an
+    in-memory SQLite store) or ``postgresql``."""
+    if backend == "memory":
+        return MEMORY
     return pg_url() if backend == "postgresql" else None
 
 
@@ -78,8 +82,8 @@ TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def story() -> Iterator[Story]:
-    """Commands on an empty SQLite scratch store, each given on the story's day."""
-    with scratch_store() as s:
+    """Commands on an empty in-memory scratch store, each given on the story's day."""
+    with scratch_store(MEMORY) as s:
         yield Story(s)
 
 
