@@ -8,12 +8,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from ppss_workflow.demo import load_demo
 from ppss_workflow.scratch import scratch_store
 from tests.e2e.cli import assert_one_line_error, ppss
+from tests.poll import wait_for_line, wait_until
 
 
 def test_a_plain_path_is_a_sqlite_store(tmp_path: Path) -> None:
@@ -98,9 +98,7 @@ def test_ctrl_c_while_starting_is_one_line(tmp_path: Path) -> None:
     # no program can guard), i.e. once a compiled library of ours is loaded, and on a loaded
     # machine not a moment earlier.
     maps = Path(f"/proc/{child.pid}/maps")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "pydantic_core" not in maps.read_text():
-        time.sleep(0.005)
+    wait_until(lambda: "pydantic_core" in maps.read_text(), "pydantic_core loaded", interval=0.002)
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=60)
     assert "Traceback" not in err
@@ -135,14 +133,7 @@ def _interrupt_when(
                              stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         assert child.stdout is not None
-        seen = ""
-        deadline = time.monotonic() + 120
-        while ready not in seen and time.monotonic() < deadline:
-            line = child.stdout.readline()
-            if not line:
-                break
-            seen += line
-        assert ready in seen, seen
+        wait_for_line(child.stdout, ready, timeout=120)
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=60)
     finally:
@@ -180,12 +171,12 @@ def test_ctrl_c_in_a_long_command_is_one_line(tmp_path: Path) -> None:
     child = subprocess.Popen([str(script), "bench", "store", "-n", "2000000"], env=environment,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        # At work once it has made its scratch store (a ppss-* folder in its own TMPDIR).
-        deadline = time.monotonic() + 120
-        while not list(private.glob("ppss-*")) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert list(private.glob("ppss-*")), "the benchmark never started"
-        time.sleep(1.0)
+        # At work once its scratch store (a ppss-* folder in its own TMPDIR) holds appended
+        # events: the SQLite write-ahead log has grown past its header.
+        def appending() -> bool:
+            return any(wal.stat().st_size > 32 for wal in private.glob("ppss-*/store.sqlite3-wal"))
+
+        wait_until(appending, "the benchmark appending to its scratch store", timeout=120)
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=60)
     finally:

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from icalendar import Calendar
 from ppss_workflow.scratch import scratch_url
 from tests.conftest import pg_url
 from tests.e2e.cli import assert_one_line_error, ppss
+from tests.poll import wait_for_line
 from tests.smtp import smtp_server
 
 MAIL_ENV = {
@@ -106,16 +106,16 @@ def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "ppss_workflow", "scheduler", "run", "--interval", "3600",
          "--outbox", str(outbox), "--database", url],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not list(outbox.glob("*.eml")):
-            time.sleep(0.2)
-        time.sleep(0.5)
+        # The first dispatch is over once the scheduler says what it sent.
+        assert proc.stdout is not None
+        seen = wait_for_line(proc.stdout, "Sent ")
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        rest, err = proc.communicate(timeout=30)
+    out = seen + rest
     assert proc.returncode == 0, err
     # Today, in the demo store: Skärholmen's 2014 account, the 2018 annual follow-up, Farsta's
     # 2014 repayment, Farsta's 2016 account and Skärholmen's 2016 autumn follow-up are overdue
@@ -134,7 +134,7 @@ def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path)
     )
     assert str(message["To"]) == "samordnare@example.org"
     assert str(message["Subject"]) == "Försenat: 5 uppgifter att lämna in till socialförvaltningen"
-    assert "Sent 5 in 1 e-mails (one per recipient and day), failed 0" in out.decode()
+    assert "Sent 5 in 1 e-mails (one per recipient and day), failed 0" in out
     # Each says what its condition blocks: the 2018 annual follow-up blocks the grant, the
     # 2016 autumn follow-up nothing.
     body = message.get_content()
