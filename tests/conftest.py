@@ -12,7 +12,7 @@ from ppss_workflow.demo import Story
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.scratch import MEMORY, scratch_store, scratch_url
 from ppss_workflow.store import EventStore
-from tests.demo_template import close_templates, demo_copy
+from tests.demo_template import STEP_START, close_templates, demo_copy
 
 PG_ENV = "PPSS_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -47,7 +47,7 @@ class StepClock:
     """A store clock that the test moves by hand."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2014, 3, 14, 9, 0, tzinfo=UTC)
+        self.now = start or STEP_START
 
     def __call__(self) -> datetime:
         return self.now

@@ -10,13 +10,15 @@ are removed when the session ends (``close_templates``, from ``tests/conftest.py
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from policies.commands import RecordNetwork
-from ppss_workflow.db import create_store_engine
+from ppss_workflow.db import create_store_engine, normalise_url
 from ppss_workflow.demo import COORDINATOR, load_demo
 from ppss_workflow.handlers import Commands
 from ppss_workflow.schema import upgrade
@@ -61,6 +63,13 @@ def _web_demo(store: EventStore) -> None:
 #: What the web tests' ``demo_store`` holds.
 WEB_DEMO = Recipe("web-demo", _web_demo)
 
+#: Where the suite's step clock (``tests.conftest.StepClock``) starts.
+STEP_START = datetime(2014, 3, 14, 9, 0, tzinfo=UTC)
+
+#: The demo recorded on a step clock that was not moved: every event recorded at STEP_START,
+#: as ``load_demo`` on the ``store`` fixture gives.
+DEMO_ON_STEP_CLOCK = Recipe("demo-on-step-clock", load_demo, clock=lambda: STEP_START)
+
 _templates: dict[tuple[str | None, Recipe], str] = {}
 _cleanup = ExitStack()
 
@@ -101,6 +110,20 @@ def demo_copy(
             yield EventStore(engine, clock=clock) if clock else EventStore(engine)
         finally:
             engine.dispose()
+
+
+def demo_file(path: Path, recipe: Recipe = DEMO) -> str:
+    """``recipe``'s SQLite template copied to the file ``path`` (for a ``ppss`` child process:
+    it cannot open an in-memory store); its URL. The test's folder removes it."""
+    url = f"sqlite:///{path}"
+    source = sqlite3.connect(normalise_url(demo_template(None, recipe)).database or "")
+    target = sqlite3.connect(path)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    return url
 
 
 def close_templates() -> None:

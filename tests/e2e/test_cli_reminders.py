@@ -14,6 +14,7 @@ from icalendar import Calendar
 
 from ppss_workflow.scratch import scratch_url
 from tests.conftest import pg_url
+from tests.demo_template import demo_file
 from tests.e2e.cli import assert_one_line_error, ppss
 from tests.poll import wait_for_line
 from tests.smtp import smtp_server
@@ -25,7 +26,10 @@ MAIL_ENV = {
 
 
 def demo_store(tmp_path: Path, url: str | None = None) -> str:
-    url = url or f"sqlite:///{tmp_path}/store.sqlite3"
+    """The demo in a SQLite file in ``tmp_path`` (a copy of the session's recording), or
+    recorded by ``ppss demo`` into ``url``."""
+    if url is None:
+        return demo_file(tmp_path / "store.sqlite3")
     assert ppss("demo", "--database", url, home=tmp_path).code == 0
     return url
 
