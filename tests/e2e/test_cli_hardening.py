@@ -10,8 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ppss_workflow.demo import load_demo
-from ppss_workflow.scratch import scratch_store
+from tests.demo_template import demo_copy_url
 from tests.e2e.cli import assert_one_line_error, ppss
 from tests.poll import wait_for_line, wait_until
 
@@ -64,9 +63,7 @@ def test_an_auditor_cannot_dispatch_reminders_or_import(tmp_path: Path) -> None:
 def test_a_failed_import_leaves_no_store_behind_and_a_blank_line_is_no_row(
     tmp_path: Path,
 ) -> None:
-    with scratch_store() as store:
-        load_demo(store)
-        url = store.engine.url.render_as_string(hide_password=False)
+    with demo_copy_url() as url:
         export = tmp_path / "all.jsonl"
         assert ppss("export", "-o", str(export), "--database", url, home=tmp_path).code == 0
     lines = export.read_text().splitlines()
