@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from uuid import uuid4
 
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import URL
 
 from ppss_workflow.db import create_store_engine, normalise_url
@@ -154,26 +154,86 @@ def scratch_copy(template_url: str) -> Iterator[str]:
         return
     template_schema = _schema_of(url)
     with scratch_url(template_url) as copy_url:
+        copy_schema = _schema_of(normalise_url(copy_url))
         engine = create_store_engine(copy_url)
         try:
-            upgrade(engine)
-            copy_schema = _schema_of(normalise_url(copy_url))
-            tables = MetaData()
-            with engine.connect() as conn:
-                tables.reflect(conn, schema=template_schema)
             with engine.begin() as conn:
-                for table in tables.sorted_tables:
-                    if table.name == "alembic_version":
-                        continue
-                    conn.execute(
-                        text(
-                            f'INSERT INTO "{copy_schema}"."{table.name}" '  # noqa: S608 - our scratch names
-                            f'SELECT * FROM "{template_schema}"."{table.name}"'
-                        )
-                    )
+                _clone_schema(conn, template_schema, copy_schema)
         finally:
             engine.dispose()
         yield copy_url
+
+
+def _clone_schema(conn: Connection, source: str, target: str) -> None:
+    """Make ``target`` (an empty schema) what ``source`` is: its tables with their columns,
+    defaults and checks, keys and indexes (under the same names), its functions and
+    triggers (the append-only rules), and their rows. Alembic's revision comes along as a
+    row, so the copy is at the template's revision without running the migrations again.
+    The store has no sequences, views or foreign keys; tests/integration/test_scratch.py
+    compares a copy's shape with what the migrations give."""
+    tables = [
+        row[0]
+        for row in conn.execute(
+            text(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = :schema AND c.relkind = 'r' ORDER BY c.relname"
+            ),
+            {"schema": source},
+        )
+    ]
+    for table in tables:
+        conn.execute(
+            text(
+                f'CREATE TABLE "{target}"."{table}" '
+                f'(LIKE "{source}"."{table}" INCLUDING ALL EXCLUDING INDEXES)'
+            )
+        )
+    # Keys and indexes under their own names (LIKE would name them anew).
+    keys = conn.execute(
+        text(
+            "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+            "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE n.nspname = :schema AND k.contype IN ('p', 'u') "
+            "ORDER BY c.relname, k.conname"
+        ),
+        {"schema": source},
+    ).all()
+    for table, name, definition in keys:
+        conn.execute(text(f'ALTER TABLE "{target}"."{table}" ADD CONSTRAINT "{name}" {definition}'))
+    indexes = conn.execute(
+        text(
+            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c "
+            "ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+        ),
+        {"schema": source},
+    ).scalars()
+    functions = conn.execute(
+        text(
+            "SELECT pg_get_functiondef(p.oid) FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = :schema"
+        ),
+        {"schema": source},
+    ).scalars()
+    triggers = conn.execute(
+        text(
+            "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c "
+            "ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND NOT t.tgisinternal"
+        ),
+        {"schema": source},
+    ).scalars()
+    for definition in [*indexes, *functions, *triggers]:
+        # The driver reads % as a placeholder even without parameters: doubled, it is one %.
+        conn.exec_driver_sql(definition.replace(f"{source}.", f"{target}.").replace("%", "%%"))
+    for table in tables:
+        conn.execute(
+            text(
+                f'INSERT INTO "{target}"."{table}" '  # noqa: S608 - our scratch names
+                f'SELECT * FROM "{source}"."{table}"'
+            )
+        )
 
 
 def _schema_of(url: URL) -> str:

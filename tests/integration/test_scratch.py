@@ -8,7 +8,7 @@ database-enforced rules) and independent of it afterwards: the shared demo recor
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from ppss_workflow.auditing import verify_chain
@@ -72,3 +72,30 @@ def test_each_scratch_store_is_its_own(backend: str) -> None:
     with scratch_store(base) as first, scratch_store(base) as second:
         first.append(FARSTA, [awarded()], expected_version=0)
         assert second.count() == 0
+
+
+def _shape(engine: Engine) -> dict[str, object]:
+    """Every table's columns (name, type, nullable), primary key, unique constraints, indexes."""
+    seen = inspect(engine)
+    return {
+        table: (
+            [(c["name"], str(c["type"]), c["nullable"]) for c in seen.get_columns(table)],
+            seen.get_pk_constraint(table)["constrained_columns"],
+            sorted(tuple(u["column_names"]) for u in seen.get_unique_constraints(table)),
+            sorted((i["name"], tuple(i["column_names"])) for i in seen.get_indexes(table)),
+        )
+        for table in sorted(seen.get_table_names())
+    }
+
+
+def test_a_copy_has_the_shape_the_migrations_give(backend: str) -> None:
+    base = base_url_for(backend)
+    with scratch_store(base) as upgraded, scratch_store(base) as template:
+        url = template.engine.url.render_as_string(hide_password=False)
+        with scratch_copy(url) as copy_url:
+            engine = create_store_engine(copy_url)
+            try:
+                assert _shape(engine) == _shape(upgraded.engine)
+                assert len(_shape(engine)) >= 10
+            finally:
+                engine.dispose()
