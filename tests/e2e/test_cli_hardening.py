@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.demo_template import demo_copy_url
+from tests.demo_template import demo_copy_url, demo_file
 from tests.e2e.cli import assert_one_line_error, ppss
 from tests.poll import wait_for_line, wait_until
 
@@ -37,9 +37,9 @@ def test_a_file_that_is_not_a_store_is_one_line(tmp_path: Path) -> None:
 
 
 def _demo(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    assert ppss("demo", "--database", url, home=tmp_path).code == 0
-    return url
+    """The demo in a SQLite file (a copy of the session's recording; ``ppss demo`` itself is
+    tested in test_cli_store and test_cli_round_2016)."""
+    return demo_file(tmp_path / "demo.sqlite3")
 
 
 def test_an_auditor_cannot_dispatch_reminders_or_import(tmp_path: Path) -> None:
