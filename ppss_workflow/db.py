@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from ppss_workflow.errors import ConfigurationError, StoreUnavailable
@@ -414,8 +414,11 @@ def create_store_engine(raw_url: str | URL) -> Engine:
         # The driver waits this long for a lock by itself; a write then says it is waiting
         # and waits the rest of the timeout (see begin_immediate).
         wait = min(LOCK_NOTE_AFTER, lock_timeout())
+        # A scratch in-memory store (shared cache, see scratch.MEMORY) pools connections
+        # like a file does; SQLAlchemy would otherwise guess a pool from ``mode=memory``.
+        pool = {"poolclass": QueuePool} if url.query.get("mode") == "memory" else {}
         engine = create_engine(
-            url.difference_update_query(["synchronous"]), connect_args={"timeout": wait}
+            url.difference_update_query(["synchronous"]), connect_args={"timeout": wait}, **pool
         )
         _configure_sqlite(engine, synchronous)
         return engine

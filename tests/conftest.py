@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from structlog.typing import EventDict
 
-from ppss_workflow.demo import Story, load_demo
+from ppss_workflow.demo import Story
 from ppss_workflow.readmodels import Reads
-from ppss_workflow.scratch import scratch_store, scratch_url
+from ppss_workflow.scratch import MEMORY, scratch_store, scratch_url
 from ppss_workflow.store import EventStore
+from tests.demo_template import STEP_START, close_templates, demo_copy
 from tests.logs import all_logs
 
 PG_ENV = "PPSS_TEST_DATABASE_URL"
@@ -28,6 +29,10 @@ def pg_url() -> str:
 
 
 def base_url_for(backend: str) -> str | None:
+    """The scratch stores' ``base_url`` for a backend: ``sqlite`` (a file), ``memory`` (an
+    in-memory SQLite store) or ``postgresql``."""
+    if backend == "memory":
+        return MEMORY
     return pg_url() if backend == "postgresql" else None
 
 
@@ -44,7 +49,7 @@ class StepClock:
     """A store clock that the test moves by hand."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2014, 3, 14, 9, 0, tzinfo=UTC)
+        self.now = start or STEP_START
 
     def __call__(self) -> datetime:
         return self.now
@@ -79,16 +84,15 @@ TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def story() -> Iterator[Story]:
-    """Commands on an empty SQLite scratch store, each given on the story's day."""
-    with scratch_store() as s:
+    """Commands on an empty in-memory scratch store, each given on the story's day."""
+    with scratch_store(MEMORY) as s:
         yield Story(s)
 
 
 @pytest.fixture(scope="module")
 def demo_reads() -> Iterator[Reads]:
-    """The demo rounds, recorded once per test module (tests only read them), read today."""
-    with scratch_store() as s:
-        load_demo(s)
+    """The demo rounds (a copy of the session's recording: tests only read them), read today."""
+    with demo_copy() as s:
         yield Reads(s, clock=lambda: TODAY)
 
 
@@ -98,3 +102,8 @@ def logs() -> Iterator[list[EventDict]]:
     :func:`tests.logs.all_logs`)."""
     with all_logs() as captured:
         yield captured
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The recorded demo templates (tests/demo_template.py) go when the session ends."""
+    close_templates()

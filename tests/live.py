@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import socket
 import threading
-import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from pydantic import SecretStr
 from starlette.middleware.sessions import SessionMiddleware
 
 from ppss_workflow.web.oidc import install_oidc
+from tests.poll import wait_until
 
 with warnings.catch_warnings():
     # Its server side imports authlib.jose, which Authlib deprecates with an "always" filter.
@@ -89,11 +89,13 @@ def serve_asgi(app: Any, *, host: str = "127.0.0.1") -> Iterator[str]:
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not start on {host}:{port}")
-            time.sleep(0.02)
+        wait_until(
+            lambda: server.started or not thread.is_alive(),
+            f"uvicorn started on {host}:{port}",
+            timeout=10,
+        )
+        if not server.started:
+            raise RuntimeError(f"uvicorn did not start on {host}:{port}")
         yield f"http://{host}:{port}"
     finally:
         server.should_exit = True

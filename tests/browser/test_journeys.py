@@ -25,10 +25,10 @@ from policies.state import STOCKHOLM
 from ppss_workflow.demo import COORDINATOR, district_actor, load_demo
 from ppss_workflow.handlers import Commands
 from ppss_workflow.readmodels import Reads
-from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from ppss_workflow.web.app import create_app
 from ppss_workflow.web.settings import WebSettings
+from tests.demo_template import Recipe, demo_copy
 from tests.live import CLIENT_ID, CLIENT_SECRET, ROLE_MAP, Screenshot, ServeApp, put_user
 
 #: When the demo is recorded (store time), and when anything after it is: an hour apart.
@@ -38,6 +38,10 @@ LATER = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # 11:00 in Stockholm
 DEC_2014 = datetime(2014, 12, 15, 11, 0, tzinfo=UTC)
 #: 3 December 2018: Skärholmen's T2 (due 14 September) is overdue once the demo's is annulled.
 DEC_2018 = datetime(2018, 12, 3, 11, 0, tzinfo=UTC)
+
+
+#: The demo as recorded at RECORDED.
+DEMO_RECORDED = Recipe("demo-recorded-2025-03-03", load_demo, clock=lambda: RECORDED)
 
 
 class Clock:
@@ -62,13 +66,13 @@ class Demo:
 
 @pytest.fixture
 def demo() -> Iterator[Callable[[datetime], Demo]]:
-    """``demo(today)``: a scratch store with the demo recorded at ``RECORDED``."""
+    """``demo(today)``: a scratch store with the demo recorded at ``RECORDED`` (this test's own
+    copy of the session's recording)."""
     with ExitStack() as stack:
 
         def make(today: datetime) -> Demo:
             store_clock = Clock(RECORDED)
-            store = stack.enter_context(scratch_store(clock=store_clock))
-            load_demo(store)
+            store = stack.enter_context(demo_copy(recipe=DEMO_RECORDED, clock=store_clock))
             return Demo(store, store_clock, Clock(today))
 
         yield make

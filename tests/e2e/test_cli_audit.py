@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import text
 
 from policies.commands import Annul
-from ppss_workflow.demo import COORDINATOR, load_demo
+from ppss_workflow.demo import COORDINATOR
 from ppss_workflow.handlers import Actor, Commands
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from tests.conftest import StepClock, base_url_for
+from tests.demo_template import demo_copy, demo_copy_url
 from tests.e2e.cli import Run, assert_one_line_error, ppss
 from tests.factories import awarded
 from tests.integration.test_audit import (
@@ -36,10 +37,10 @@ def url_of(store: EventStore) -> str:
 
 @pytest.fixture(scope="module")
 def demo_url() -> Iterator[str]:
-    """The demo rounds in a scratch store, recorded once per module (tests only read it)."""
-    with scratch_store() as store:
-        load_demo(store)
-        yield url_of(store)
+    """The demo rounds in a scratch store (a copy of the session's recording; tests only
+    read it)."""
+    with demo_copy_url() as url:
+        yield url
 
 
 def table_rows(out: str) -> list[list[str]]:
@@ -194,8 +195,7 @@ def test_history_shows_an_annulment_beside_what_it_annuls(tmp_path: Path) -> Non
     """A payment recorded by mistake is annulled (asked for, then confirmed by a second
     person; Skarpnäck's, since no repayment relied on it): history shows every event's global
     position and event id, and marks both the annulled payment and its annulment."""
-    with scratch_store() as store:
-        load_demo(store)
+    with demo_copy() as store:
         payment = next(r for r in store.read_stream("project:ppss-2014:skarpnack")
                        if r.event_type == "DisbursementMade")  # fmt: skip
         annul = Annul(

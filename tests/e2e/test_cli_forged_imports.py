@@ -22,12 +22,12 @@ import pytest
 from events import registry
 from ppss_workflow.checkpoints import generate_key, load_private_key, read_checkpoints, sign_head
 from ppss_workflow.codec import canonical_json, chain_hash_text
-from ppss_workflow.demo import load_demo
 from ppss_workflow.errors import InvalidEventError
 from ppss_workflow.export import bounded_lines
-from ppss_workflow.scratch import scratch_store, scratch_url
+from ppss_workflow.scratch import scratch_url
 from ppss_workflow.store import EventStore
 from tests.conftest import base_url_for
+from tests.demo_template import demo_copy, demo_copy_url
 from tests.e2e.cli import assert_one_line_error, ppss
 
 COLUMNS = ("position", "stream_id", "version", "event_id", "event_type", "schema_version",
@@ -40,9 +40,7 @@ COORDINATOR = {"actor": "samordnare@example.org", "role": "coordinator"}
 def demo_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo rounds exported once per module."""
     folder = tmp_path_factory.mktemp("demo")
-    with scratch_store() as store:
-        load_demo(store)
-        url = store.engine.url.render_as_string(hide_password=False)
+    with demo_copy_url() as url:
         out = folder / "demo.jsonl"
         done = ppss("export", "-o", str(out), "--database", url, home=folder)
         assert done.code == 0, done.err
@@ -318,8 +316,7 @@ def signed_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     folder = tmp_path_factory.mktemp("signed")
     key = folder / "signer.key"
     generate_key(key)
-    with scratch_store() as store:
-        load_demo(store)
+    with demo_copy() as store:
         sign_head(store, load_private_key(key), datetime(2026, 11, 23, 9, tzinfo=UTC))
         url = store.engine.url.render_as_string(hide_password=False)
         out = folder / "signed.jsonl"

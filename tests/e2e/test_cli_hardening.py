@@ -8,12 +8,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from ppss_workflow.demo import load_demo
-from ppss_workflow.scratch import scratch_store
+from tests.demo_template import demo_copy_url, demo_file
 from tests.e2e.cli import assert_one_line_error, ppss
+from tests.poll import wait_for_line, wait_until
 
 
 def test_a_plain_path_is_a_sqlite_store(tmp_path: Path) -> None:
@@ -38,9 +37,9 @@ def test_a_file_that_is_not_a_store_is_one_line(tmp_path: Path) -> None:
 
 
 def _demo(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    assert ppss("demo", "--database", url, home=tmp_path).code == 0
-    return url
+    """The demo in a SQLite file (a copy of the session's recording; ``ppss demo`` itself is
+    tested in test_cli_store and test_cli_round_2016)."""
+    return demo_file(tmp_path / "demo.sqlite3")
 
 
 def test_an_auditor_cannot_dispatch_reminders_or_import(tmp_path: Path) -> None:
@@ -65,9 +64,7 @@ def test_an_auditor_cannot_dispatch_reminders_or_import(tmp_path: Path) -> None:
 def test_a_failed_import_leaves_no_store_behind_and_a_blank_line_is_no_row(
     tmp_path: Path,
 ) -> None:
-    with scratch_store() as store:
-        load_demo(store)
-        url = store.engine.url.render_as_string(hide_password=False)
+    with demo_copy_url() as url:
         export = tmp_path / "all.jsonl"
         assert ppss("export", "-o", str(export), "--database", url, home=tmp_path).code == 0
     lines = export.read_text().splitlines()
@@ -99,9 +96,7 @@ def test_ctrl_c_while_starting_is_one_line(tmp_path: Path) -> None:
     # no program can guard), i.e. once a compiled library of ours is loaded, and on a loaded
     # machine not a moment earlier.
     maps = Path(f"/proc/{child.pid}/maps")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "pydantic_core" not in maps.read_text():
-        time.sleep(0.005)
+    wait_until(lambda: "pydantic_core" in maps.read_text(), "pydantic_core loaded", interval=0.002)
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=60)
     assert "Traceback" not in err
@@ -136,14 +131,7 @@ def _interrupt_when(
                              stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         assert child.stdout is not None
-        seen = ""
-        deadline = time.monotonic() + 120
-        while ready not in seen and time.monotonic() < deadline:
-            line = child.stdout.readline()
-            if not line:
-                break
-            seen += line
-        assert ready in seen, seen
+        wait_for_line(child.stdout, ready, timeout=120)
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=60)
     finally:
@@ -181,12 +169,12 @@ def test_ctrl_c_in_a_long_command_is_one_line(tmp_path: Path) -> None:
     child = subprocess.Popen([str(script), "bench", "store", "-n", "2000000"], env=environment,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        # At work once it has made its scratch store (a ppss-* folder in its own TMPDIR).
-        deadline = time.monotonic() + 120
-        while not list(private.glob("ppss-*")) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert list(private.glob("ppss-*")), "the benchmark never started"
-        time.sleep(1.0)
+        # At work once its scratch store (a ppss-* folder in its own TMPDIR) holds appended
+        # events: the SQLite write-ahead log has grown past its header.
+        def appending() -> bool:
+            return any(wal.stat().st_size > 32 for wal in private.glob("ppss-*/store.sqlite3-wal"))
+
+        wait_until(appending, "the benchmark appending to its scratch store", timeout=120)
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=60)
     finally:

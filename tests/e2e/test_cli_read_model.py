@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 from tests.conftest import base_url_for
+from tests.demo_template import demo_file
 from tests.e2e.cli import assert_one_line_error, ppss
 
 FIELDS = {
@@ -42,9 +43,8 @@ def test_bench_board_prints_every_figure(tmp_path: Path, backend: str) -> None:
 
 @pytest.fixture
 def demo_store(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    assert ppss("demo", "--database", url, home=tmp_path).code == 0
-    return url
+    """The demo in a SQLite file (a copy of the session's recording)."""
+    return demo_file(tmp_path / "demo.sqlite3")
 
 
 def test_rebuild_projections_gives_the_same_board(tmp_path: Path, demo_store: str) -> None:

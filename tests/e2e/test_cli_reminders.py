@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -15,7 +14,9 @@ from icalendar import Calendar
 
 from ppss_workflow.scratch import scratch_url
 from tests.conftest import pg_url
+from tests.demo_template import demo_file
 from tests.e2e.cli import assert_one_line_error, ppss
+from tests.poll import wait_for_line
 from tests.smtp import smtp_server
 
 MAIL_ENV = {
@@ -25,7 +26,10 @@ MAIL_ENV = {
 
 
 def demo_store(tmp_path: Path, url: str | None = None) -> str:
-    url = url or f"sqlite:///{tmp_path}/store.sqlite3"
+    """The demo in a SQLite file in ``tmp_path`` (a copy of the session's recording), or
+    recorded by ``ppss demo`` into ``url``."""
+    if url is None:
+        return demo_file(tmp_path / "store.sqlite3")
     assert ppss("demo", "--database", url, home=tmp_path).code == 0
     return url
 
@@ -109,16 +113,16 @@ def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "ppss_workflow", "scheduler", "run", "--interval", "3600",
          "--outbox", str(outbox), "--database", url],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not list(outbox.glob("*.eml")):
-            time.sleep(0.2)
-        time.sleep(0.5)
+        # The first dispatch is over once the scheduler says what it sent.
+        assert proc.stdout is not None
+        seen = wait_for_line(proc.stdout, "Sent ")
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        rest, err = proc.communicate(timeout=30)
+    out = seen + rest
     assert proc.returncode == 0, err
     # Today, in the demo store: Skärholmen's 2014 account, the 2018 annual follow-up, Farsta's
     # 2014 repayment, Farsta's 2016 account and Skärholmen's 2016 autumn follow-up are overdue
@@ -139,7 +143,7 @@ def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path)
     # Written to the coordinators (what the districts have not handed in), not as to a district.
     assert str(message["Subject"]) == "Försenat hos stadsdelarna: 5 inte inlämnade"
     assert "Kontakta samordnaren" not in message.get_content()
-    assert "Sent 5 in 1 e-mails (one per recipient and day), failed 0" in out.decode()
+    assert "Sent 5 in 1 e-mails (one per recipient and day), failed 0" in out
     # Each says what its condition blocks: the 2018 annual follow-up blocks the grant, the
     # 2016 autumn follow-up nothing.
     body = message.get_content()

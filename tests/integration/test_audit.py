@@ -61,7 +61,7 @@ from ppss_workflow.auditing import (
     verify_chain,
 )
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
-from ppss_workflow.demo import COORDINATOR, STEERING_GROUP, Story, load_demo
+from ppss_workflow.demo import COORDINATOR, STEERING_GROUP, Story
 from ppss_workflow.errors import (
     ConfigurationError,
     InvalidEventError,
@@ -75,6 +75,7 @@ from ppss_workflow.readmodels import Reads
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from tests.conftest import TODAY, StepClock, base_url_for, pg_url
+from tests.demo_template import demo_copy
 from tests.factories import awarded, paid, plan_submitted
 from tests.unit.said import en
 
@@ -484,10 +485,9 @@ def test_export_import_export_is_byte_identical(backend: str) -> None:
     """The demo store exported, imported into an empty store and exported again: the same
     bytes, and the imported chain verifies."""
     with (
-        scratch_store(base_url_for(backend)) as source,
+        demo_copy(base_url_for(backend)) as source,
         scratch_store(base_url_for(backend)) as copy,
     ):
-        load_demo(source)
         first = io.BytesIO()
         export_jsonl(source, first)
         assert import_jsonl(copy, first.getvalue().splitlines()) == source.count()

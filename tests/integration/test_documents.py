@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,11 +14,13 @@ from sqlalchemy import select, text
 
 from events import DocumentAttached
 from ppss_workflow.db import documents
-from ppss_workflow.demo import COORDINATOR, district_actor, load_demo
+from ppss_workflow.demo import COORDINATOR, district_actor
 from ppss_workflow.documents import DocumentSettings, attach, fetch, verify_documents
 from ppss_workflow.errors import InvalidCommand, NotAuthorised, NotFound
 from ppss_workflow.handlers import Commands
 from ppss_workflow.store import EventStore
+from tests.conftest import StepClock, base_url_for
+from tests.demo_template import DEMO_ON_STEP_CLOCK, demo_copy
 from tests.e2e.cli import assert_one_line_error, ppss
 
 ROUND = "sst-2018"
@@ -36,9 +39,11 @@ def _url(store: EventStore) -> str:
 
 
 @pytest.fixture
-def demo(store: EventStore) -> EventStore:
-    load_demo(store)
-    return store
+def demo(backend: str, clock: StepClock) -> Iterator[EventStore]:
+    """The demo, recorded at the step clock's time (as on the ``store`` fixture): this test's
+    own copy of the session's recording."""
+    with demo_copy(base_url_for(backend), recipe=DEMO_ON_STEP_CLOCK, clock=clock) as store:
+        yield store
 
 
 def _attach(store: EventStore, content: bytes = PDF, **changes: object) -> str:

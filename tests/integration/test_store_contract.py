@@ -1,4 +1,5 @@
-"""The event store contract: every test runs on SQLite and on PostgreSQL."""
+"""The event store contract: every test runs on a SQLite file, on an in-memory SQLite store
+(the scratch stores' ``MEMORY``) and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -19,11 +20,20 @@ from ppss_workflow.db import iso_utc
 from ppss_workflow.errors import ConcurrencyError, IdempotencyConflict, InvalidEventError
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import AppendRequest, EventStore, PrefixGuard, StreamGuard
-from tests.conftest import StepClock, pg_url
+from tests.conftest import BACKENDS, StepClock, pg_url
 from tests.factories import WHEN, awarded, new, paid, plan_approved, plan_submitted
 
 FARSTA = "project:ppss-2014:farsta"
 SKARPNACK = "project:ppss-2014:skarpnack"
+
+
+@pytest.fixture(params=[*BACKENDS, "memory"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """This module's tests run on each backend of the suite, and on the in-memory store."""
+    name: str = request.param
+    if name == "postgresql":
+        pg_url()
+    return name
 
 
 def snapshot(store: EventStore) -> Any:
@@ -35,9 +45,14 @@ def snapshot(store: EventStore) -> Any:
 
 
 def sqlite_file_digest(store: EventStore) -> str | None:
-    """SHA-256 of the SQLite file after a full checkpoint; None on PostgreSQL."""
+    """SHA-256 of the SQLite file after a full checkpoint (in memory: of its SQL dump); None
+    on PostgreSQL."""
     if store.engine.dialect.name != "sqlite":
         return None
+    if store.engine.url.query.get("mode") == "memory":
+        with store.engine.connect() as conn:
+            dump = "\n".join(conn.connection.driver_connection.iterdump())  # type: ignore[union-attr]
+        return hashlib.sha256(dump.encode()).hexdigest()
     with store.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     store.engine.dispose()

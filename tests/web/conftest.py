@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
-from policies.commands import RecordNetwork
-from ppss_workflow.demo import COORDINATOR, load_demo
-from ppss_workflow.handlers import Commands
-from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from ppss_workflow.tokens import create_token
 from ppss_workflow.web.app import create_app
 from ppss_workflow.web.settings import WebSettings
 from tests.conftest import base_url_for
+from tests.demo_template import WEB_DEMO, WEB_NOW, demo_copy
 
-NOW = datetime(2014, 12, 15, 11, 0, tzinfo=UTC)
+NOW = WEB_NOW
 ROLES = (
     "coordinator",
     "steering_group",
@@ -41,18 +38,9 @@ def clock() -> datetime:
 
 @pytest.fixture
 def demo_store(backend: str) -> Iterator[EventStore]:
-    with scratch_store(base_url_for(backend)) as store:
-        load_demo(store)
-        Commands(store, clock).execute(
-            COORDINATOR,
-            RecordNetwork(
-                round_id="ppss-2014",
-                district="Rinkeby-Kista",
-                session_id="natverk-2",
-                outcome="exemption",
-                note="Beviljad i efterhand",
-            ),
-        )
+    """The demo with Rinkeby-Kista's exemption: this test's own copy of the session's
+    recording (tests/demo_template.py), so a test may write in it."""
+    with demo_copy(base_url_for(backend), recipe=WEB_DEMO) as store:
         yield store
 
 

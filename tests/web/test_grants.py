@@ -12,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from events import ACCESS_STREAM, RoleGranted, RoleRevoked
-from ppss_workflow.demo import COORDINATOR, load_demo
+from ppss_workflow.demo import COORDINATOR
 from ppss_workflow.errors import InvalidCommand, NotAuthorised, NotFound
 from ppss_workflow.grants import current_grants, grant_for, grant_role, revoke_role
 from ppss_workflow.handlers import Actor
@@ -21,6 +21,7 @@ from ppss_workflow.store import EventStore
 from ppss_workflow.web.app import create_app
 from ppss_workflow.web.settings import WebSettings
 from tests.conftest import base_url_for
+from tests.demo_template import demo_copy
 from tests.e2e.cli import assert_one_line_error, ppss
 from tests.live import CLIENT_ID, CLIENT_SECRET, ROLE_MAP, oidc_provider, put_user, serve_asgi
 from tests.web.conftest import NOW
@@ -88,8 +89,7 @@ def issuer() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def site(issuer: str) -> Iterator[tuple[str, EventStore]]:
-    with scratch_store() as store:
-        load_demo(store)
+    with demo_copy() as store:
         settings = WebSettings(
             demo=True,  # plain http on loopback in the test: cookies without Secure
             oidc_issuer=issuer,

@@ -11,10 +11,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from ppss_workflow.demo import load_demo
-from ppss_workflow.scratch import scratch_store
 from ppss_workflow.web.app import create_app
 from ppss_workflow.web.settings import WebSettings
+from tests.demo_template import demo_copy
 from tests.live import CLIENT_ID, CLIENT_SECRET, ROLE_MAP, oidc_provider, put_user, serve_asgi
 from tests.web.conftest import NOW
 
@@ -31,8 +30,7 @@ def issuer() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def app_url(issuer: str) -> Iterator[str]:
-    with scratch_store() as store:
-        load_demo(store)
+    with demo_copy() as store:
         settings = WebSettings(
             demo=True,  # plain http on loopback in the test: cookies without Secure
             oidc_issuer=issuer,
