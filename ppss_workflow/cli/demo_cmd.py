@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ppss_workflow.cli._common import DatabaseOption, describe, out_console
+from policies.state import STOCKHOLM
+from ppss_workflow.cli._common import DatabaseOption, describe, out_console, words
 from ppss_workflow.cli.web_cmds import is_loopback
 from ppss_workflow.cli.web_cmds import serve as serve_web
 from ppss_workflow.cli.workflow_cmds import board
 from ppss_workflow.config import (
-    ENV_DATABASE_URL,
     StoreLocation,
     default_data_dir,
     resolve_database_url,
@@ -20,6 +23,7 @@ from ppss_workflow.config import (
 from ppss_workflow.db import create_store_engine
 from ppss_workflow.demo import ROUND_2014, ROUND_2018, load_demo
 from ppss_workflow.demo2016 import ROUND_2016
+from ppss_workflow.demo_now import round_id_for
 from ppss_workflow.errors import ConfigurationError
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
@@ -41,7 +45,8 @@ def demo(
     ),
     port: Annotated[int, typer.Option("--port", help="With --serve: the port.")] = 8000,
 ) -> None:
-    """Record the demo rounds (ppss-2014, ppss-2016, sst-2018) and print the board.
+    """Record the demo rounds (ppss-2014, ppss-2016, sst-2018 and one running now) and print
+    the board of the round running now.
 
     With a store configured (--database or PPSS_DATABASE_URL) it must be empty. Without,
     the demo uses its own file in the data folder, replaced on each run. With --serve, the
@@ -52,11 +57,91 @@ def demo(
             f"--serve serves the demo sign-in: only on a loopback address, not {host}"
         )
     location = resolve_database_url(database)
+    current = round_id_for(datetime.now(STOCKHOLM).date())
+    reuse = False
     if location.is_default:
         path = default_data_dir() / "demo.sqlite3"
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            leftover.unlink(missing_ok=True)
+        reuse = serve and _holds_round(path, current)
+        if not reuse:
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
         location = StoreLocation(f"sqlite:///{path}", "default")
+    if not reuse:
+        _record(location)
+    tr = words()
+    out_console.print(
+        tr.t(
+            "Demo store: %(store)s, with the rounds %(rounds)s and the round running now, "
+            "%(current)s.",
+            store=describe(location),
+            rounds=", ".join((ROUND_2014, ROUND_2016, ROUND_2018)),
+            current=current,
+        )
+        + "\n"
+    )
+    board(current, None, "table", location.url)
+    ppss = command_name()
+    if serve:
+        out_console.print(
+            "\n"
+            + tr.t(
+                "The demo on the web: http://%(host)s:%(port)s/ (sign in as anyone; "
+                "stop with Ctrl+C)",
+                host=host,
+                port=port,
+            )
+        )
+        serve_web(host=host, port=port, demo=True, database=location.url)
+        return
+    store_option = f" --database {_store_argument(location)}"
+    out_console.print(
+        "\n"
+        + tr.t("Open the demo in a browser (sign in as anyone):")
+        + f"\n  {ppss} serve --demo{store_option}"
+        + "\n"
+        + tr.t("then go to http://127.0.0.1:8000/ . Or record it afresh and serve it at once:")
+        + f"\n  {ppss} demo --serve"
+        + "\n"
+        + tr.t("The board of the round running now, and of a past round as it stood:")
+        + f"\n  {ppss} board --round {current}{store_option}"
+        + f"\n  {ppss} board --round {ROUND_2014} --as-of 2014-10-01{store_option}"
+    )
+
+
+def command_name() -> str:
+    """How to write ``ppss`` in a hint so that it works as written: ``ppss`` when that is on
+    PATH and is this program, else the path it was run by (``.venv/bin/ppss``)."""
+    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else "ppss"
+    ran = Path(argv0)
+    if ran.name not in ("ppss", "ppss.exe"):
+        return "ppss"
+    on_path = shutil.which("ppss")
+    if on_path and ran.exists() and Path(on_path).resolve() == ran.resolve():
+        return "ppss"
+    return argv0 if ran.parent != Path() else "ppss"
+
+
+def _store_argument(location: StoreLocation) -> str:
+    """The store as a hint's ``--database`` value: a SQLite file as its path."""
+    prefix = "sqlite:///"
+    return location.url[len(prefix) :] if location.url.startswith(prefix) else location.url
+
+
+def _holds_round(path: Path, round_id: str) -> bool:
+    """Whether the demo file exists and already holds ``round_id`` (``--serve`` reuses it)."""
+    if not path.exists():
+        return False
+    store = EventStore(create_store_engine(f"sqlite:///{path}"))
+    try:
+        ensure_schema(store.engine, create=False)
+        return store.stream_version(f"round:{round_id}") > 0
+    except Exception:  # noqa: BLE001 - an old or broken demo file is simply recorded afresh
+        return False
+    finally:
+        store.close()
+
+
+def _record(location: StoreLocation) -> None:
     engine = create_store_engine(location.url)
     ensure_schema(engine, create=True)
     store = EventStore(engine)
@@ -72,21 +157,3 @@ def demo(
         _log.info("demo_loaded", store=describe(location), events=store.count())
     finally:
         store.close()
-    out_console.print(
-        f"Demo store: {describe(location)} — {ROUND_2014}, {ROUND_2016} and {ROUND_2018}.\n"
-    )
-    board(ROUND_2014, None, "table", location.url)
-    out_console.print()
-    board(ROUND_2016, None, "table", location.url)
-    out_console.print()
-    board(ROUND_2018, None, "table", location.url)
-    if serve:
-        out_console.print(f"\nThe demo on the web: http://{host}:{port}/ (sign in as anyone)")
-        serve_web(host=host, port=port, demo=True, database=location.url)
-        return
-    if location.source == "default":
-        out_console.print(
-            f"\nPoint other commands at the demo store with:\n"
-            f"  export {ENV_DATABASE_URL}={location.url}\n"
-            f"then e.g. `ppss board --round {ROUND_2014} --as-of 2014-10-01`."
-        )
