@@ -42,6 +42,7 @@ from ppss_workflow.web.auth import (
 from ppss_workflow.web.forms import form_id_of, parse_count, parse_instant, parse_kronor
 from ppss_workflow.web.portal_forms import portal_context
 from ppss_workflow.web.render import Forbidden, SignInRequired, render, tr_for
+from ppss_workflow.web.queues import Queues, queues_for
 from ppss_workflow.web.views import (
     ProjectDetail,
     Totals,
@@ -132,8 +133,10 @@ def logout(request: Request, csrf: CsrfField = "") -> Response:
 @router.get("/", response_class=HTMLResponse)
 def rounds_page(request: Request) -> Response:
     principal = signed_in(request)
-    found = rounds_for(reads(request), principal) if principal.may_read else []
-    return render(request, "rounds.html", rounds=found)
+    r = reads(request)
+    found = rounds_for(r, principal) if principal.may_read else []
+    work = queues_for(r, principal) if principal.may_read else Queues()
+    return render(request, "rounds.html", rounds=found, q=work, today=r.today())
 
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
