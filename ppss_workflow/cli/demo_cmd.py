@@ -25,6 +25,7 @@ from ppss_workflow.demo import ROUND_2014, ROUND_2018, load_demo
 from ppss_workflow.demo2016 import ROUND_2016
 from ppss_workflow.demo_now import round_id_for
 from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.i18n import N_
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
@@ -32,6 +33,16 @@ from ppss_workflow.store import EventStore
 __all__ = ["demo"]
 
 _log = get_logger(__name__)
+
+_STORE = N_(
+    "Demo store: %(store)s, with the rounds %(rounds)s and the round running now, %(current)s."
+)
+_ON_THE_WEB = N_(
+    "The demo on the web: http://%(host)s:%(port)s/ (sign in as anyone; stop with Ctrl+C)"
+)
+_OPEN = N_("Open the demo in a browser (sign in as anyone):")
+_THEN = N_("then go to http://127.0.0.1:8000/ . Or record it afresh and serve it at once:")
+_BOARDS = N_("The board of the round running now, and of a past round as it stood:")
 
 
 def demo(
@@ -71,8 +82,7 @@ def demo(
     tr = words()
     out_console.print(
         tr.t(
-            "Demo store: %(store)s, with the rounds %(rounds)s and the round running now, "
-            "%(current)s.",
+            _STORE,
             store=describe(location),
             rounds=", ".join((ROUND_2014, ROUND_2016, ROUND_2018)),
             current=current,
@@ -85,8 +95,7 @@ def demo(
         out_console.print(
             "\n"
             + tr.t(
-                "The demo on the web: http://%(host)s:%(port)s/ (sign in as anyone; "
-                "stop with Ctrl+C)",
+                _ON_THE_WEB,
                 host=host,
                 port=port,
             )
@@ -96,13 +105,13 @@ def demo(
     store_option = f" --database {_store_argument(location)}"
     out_console.print(
         "\n"
-        + tr.t("Open the demo in a browser (sign in as anyone):")
+        + tr.t(_OPEN)
         + f"\n  {ppss} serve --demo{store_option}"
         + "\n"
-        + tr.t("then go to http://127.0.0.1:8000/ . Or record it afresh and serve it at once:")
+        + tr.t(_THEN)
         + f"\n  {ppss} demo --serve"
         + "\n"
-        + tr.t("The board of the round running now, and of a past round as it stood:")
+        + tr.t(_BOARDS)
         + f"\n  {ppss} board --round {current}{store_option}"
         + f"\n  {ppss} board --round {ROUND_2014} --as-of 2014-10-01{store_option}"
     )
