@@ -121,19 +121,24 @@ class Story:
         return self.commands.execute(actor, command)
 
 
-def load_demo(store: EventStore, *, today: date | None = None) -> None:
-    """Record the three historical demo rounds and the round running now through the ordinary
-    commands, each on its own day (so every rule is applied, and every event recorded, as it
-    would have been then). ``today`` (default: the real date in Stockholm) places the current
-    round: its dates follow it."""
+def load_demo(store: EventStore, *, alive: bool = False, today: date | None = None) -> None:
+    """Record the three historical demo rounds through the ordinary commands, each on its own
+    day (so every rule is applied as it would have been then).
+
+    ``alive`` (``ppss demo``): the store records each event on its day too (a demo clock, so
+    nothing shows as recorded late), and the round running now is added, its dates following
+    ``today`` (default: the real date in Stockholm). Without it the store keeps its own clock
+    and only the historical rounds are told (what tests with a fixed store clock expect).
+    """
     from ppss_workflow.demo2016 import round_2016  # noqa: PLC0415 - it builds on this module
     from ppss_workflow.demo_now import round_now  # noqa: PLC0415 - it builds on this module
 
-    _round_2014(Story(store, demo_clock=True))
-    round_2016(Story(store, demo_clock=True))
-    _round_2018(Story(store, demo_clock=True))
-    day = today or datetime.now(STOCKHOLM).date()
-    round_now(Story(store, demo_clock=True, real_clock=_clock_for(day)), day)
+    _round_2014(Story(store, demo_clock=alive))
+    round_2016(Story(store, demo_clock=alive))
+    _round_2018(Story(store, demo_clock=alive))
+    if alive:
+        day = today or datetime.now(STOCKHOLM).date()
+        round_now(Story(store, demo_clock=True, real_clock=_clock_for(day)), day)
 
 
 def _clock_for(today: date) -> Callable[[], datetime]:

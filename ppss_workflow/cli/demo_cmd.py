@@ -162,7 +162,7 @@ def _record(location: StoreLocation) -> None:
                 "empty store; give an empty database, or run `ppss demo` with no store "
                 "configured to use the demo file"
             )
-        load_demo(store)
+        load_demo(store, alive=True)
         _log.info("demo_loaded", store=describe(location), events=store.count())
     finally:
         store.close()
