@@ -207,9 +207,7 @@ def round_now(story: Story, today: date) -> str:
     story.on(ago(15))
     story.do(
         c,
-        ReviewReport(
-            round_id=rid, district="Rinkeby-Kista", report="t2_follow_up", accept=True
-        ),
+        ReviewReport(round_id=rid, district="Rinkeby-Kista", report="t2_follow_up", accept=True),
     )
     story.do(
         c,

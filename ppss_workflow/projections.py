@@ -62,7 +62,15 @@ from ppss_workflow.logs import get_logger
 from ppss_workflow.rows import BoardRow, board_row
 from ppss_workflow.store import EventStore
 
-__all__ = ["PROJECTION_VERSION", "ModelUnavailable", "Projector", "fingerprint"]
+__all__ = [
+    "BOARD_SORTS",
+    "PROJECTION_VERSION",
+    "BoardPage",
+    "BoardQuery",
+    "ModelUnavailable",
+    "Projector",
+    "fingerprint",
+]
 
 #: Raise when the rows' layout or meaning changes (the fingerprint covers the code as well).
 PROJECTION_VERSION = 1
@@ -443,6 +451,96 @@ class Projector:
             )  # fmt: skip
         return board
 
+    def board_page(self, round_id: str, query: BoardQuery) -> BoardPage:
+        """One page of the round's board for today: filtered, sorted and paged in SQL, with the
+        whole round's totals and the choices the filters offer. Only the page's rows are read
+        (and their conditions decoded only where a row shows them)."""
+        self.catch_up()
+        now = self._clock()
+        today = now.astimezone(STOCKHOLM).date()
+        day = today.isoformat()
+        c = project_rows.c
+        in_round = (c.round_id == round_id) & (c.listed == 1)
+        where = in_round
+        if query.status:
+            where = where & (c.status == query.status)
+        if query.blocking == "-":
+            where = where & (c.blocking == "[]")
+        elif query.blocking:
+            where = where & c.blocking.contains(
+                orjson.dumps(query.blocking).decode(), autoescape=True
+            )
+        if query.district:
+            where = where & func.lower(c.district).contains(query.district.lower(), autoescape=True)
+        column = {
+            "district": c.district,
+            "awarded": c.awarded_sek,
+            "paid": c.disbursed_sek,
+            "payable": c.payable_sek,
+            "owed": c.repayment_due_sek,
+            "status": c.status,
+        }[query.sort]
+        order = (column.desc(), c.project_id.desc()) if query.descending else (column, c.project_id)
+        with self._read() as conn:
+            totals = conn.execute(
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(c.awarded_sek), 0),
+                    func.coalesce(func.sum(c.disbursed_sek), 0),
+                    func.coalesce(func.sum(c.payable_sek), 0),
+                    func.coalesce(func.sum(c.repayment_due_sek), 0),
+                    func.coalesce(func.sum(c.may_be_paid), 0),
+                ).where(in_round)
+            ).one()
+            matching = int(conn.execute(select(func.count()).where(where)).scalar_one())
+            statuses = [
+                str(s)
+                for (s,) in conn.execute(
+                    select(c.status).where(in_round).distinct().order_by(c.status)
+                )
+            ]
+            blocking_sets = [
+                str(b) for (b,) in conn.execute(select(c.blocking).where(in_round).distinct())
+            ]
+            found = conn.execute(
+                select(
+                    c.stream_id, c.project_id, c.district, c.awarded_sek, c.disbursed_sek,
+                    c.payable_sek, c.may_be_paid, c.blocking, c.repayment_due_sek, c.status,
+                    c.next_code, c.next_on, c.detail, c.assessed_on, c.valid_until,
+                )
+                .where(where)
+                .order_by(*order)
+                .limit(query.per_page)
+                .offset(query.offset)
+            ).all()  # fmt: skip
+        rows: list[BoardRow] = []
+        for (stream_id, project, district, awarded, paid, payable, may, blocking, due, status,
+             code, on, detail, assessed_on, valid_until) in found:  # fmt: skip
+            if assessed_on > day or (valid_until is not None and valid_until <= day):
+                rows.append(self._afresh(round_id, stream_id, now, today))
+                continue
+            rows.append(
+                BoardRow(
+                    project, district or project, awarded, paid, payable, bool(may),
+                    tuple(orjson.loads(blocking)) if blocking != "[]" else (), due, status,
+                    (code, date.fromisoformat(on)) if code and on else None, detail,
+                )
+            )  # fmt: skip
+        codes = sorted({code for b in blocking_sets for code in orjson.loads(b)})
+        count, awarded_sum, paid_sum, payable_sum, owed_sum, may_count = totals
+        return BoardPage(
+            rows=rows,
+            matching=matching,
+            projects=int(count),
+            awarded_sek=int(awarded_sum),
+            paid_sek=int(paid_sum),
+            payable_sek=int(payable_sum),
+            owed_sek=int(owed_sum),
+            payable_projects=int(may_count),
+            statuses=tuple(statuses),
+            blocking_codes=tuple(codes),
+        )
+
     def _afresh(self, round_id: str, stream_id: str, now: datetime, today: date) -> BoardRow:
         rnd = fold_round(self.store.read_stream(f"round:{round_id}"))
         assert rnd is not None  # the row exists, so its round did
@@ -570,6 +668,53 @@ class Projector:
 
     def _write(self) -> Any:
         return _Write(self.store)
+
+
+#: How the overview's rows are sorted (the query's ``sort``: a column people see).
+BOARD_SORTS = ("district", "awarded", "paid", "payable", "owed", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class BoardQuery:
+    """A page of the overview: its filters (status, a blocking condition's code or ``-`` for
+    none, part of a district's name), its sort and which page (from 1)."""
+
+    status: str = ""
+    blocking: str = ""
+    district: str = ""
+    sort: str = "district"
+    descending: bool = False
+    page: int = 1
+    per_page: int = 50
+
+    def __post_init__(self) -> None:
+        if self.sort not in BOARD_SORTS:
+            raise ValueError(f"sort by one of {', '.join(BOARD_SORTS)}, not {self.sort!r}")
+        if self.page < 1 or not 1 <= self.per_page <= 500:
+            raise ValueError("page from 1, and 1 to 500 rows a page")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPage:
+    """One page of rows, how many rows match the filters, and the whole round's totals."""
+
+    rows: list[BoardRow]
+    matching: int
+    projects: int
+    awarded_sek: int
+    paid_sek: int
+    payable_sek: int
+    owed_sek: int
+    payable_projects: int
+    statuses: tuple[str, ...]
+    blocking_codes: tuple[str, ...]
+
+    def pages(self, per_page: int) -> int:
+        return max(1, -(-self.matching // per_page))
 
 
 #: Today's board of a round, in project order ("?" is the driver's parameter marker).

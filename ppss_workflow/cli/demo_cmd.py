@@ -144,7 +144,7 @@ def _holds_round(path: Path, round_id: str) -> bool:
     try:
         ensure_schema(store.engine, create=False)
         return store.stream_version(f"round:{round_id}") > 0
-    except Exception:  # noqa: BLE001 - an old or broken demo file is simply recorded afresh
+    except Exception:
         return False
     finally:
         store.close()

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from policies.state import STOCKHOLM
 from ppss_workflow.auditing import days_late
 from ppss_workflow.demo import load_demo
-from ppss_workflow.demo_now import RETURN_REASON, round_id_for
+from ppss_workflow.demo_now import round_id_for
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from ppss_workflow.web.app import create_app
@@ -60,7 +60,9 @@ def test_todays_round_has_work_and_a_report_goes_back_and_forth(
 ) -> None:
     today = datetime.now(STOCKHOLM).date()
     rid = round_id_for(today)
-    current = [r for r in alive.read_all() if r.stream_id.startswith((f"round:{rid}", f"project:{rid}:"))]
+    current = [
+        r for r in alive.read_all() if r.stream_id.startswith((f"round:{rid}", f"project:{rid}:"))
+    ]
     assert current, "the round running now is recorded"
     assert [r.position for r in current if days_late(r)] == []  # none shown as recorded late
     url = serve(create_app(WebSettings(demo=True, secret_key=None), store=alive))
@@ -132,14 +134,18 @@ def test_todays_round_has_work_and_a_report_goes_back_and_forth(
 
     # The coordinator accepts the corrected report: the second instalment is payable.
     sign_in(page, url, "Samordnare", screenshot, "coordinator-again")
-    mine = page.locator(f"section[aria-labelledby='q-review'] a[href^='/rounds/{rid}/projects/skarholmen']")
+    mine = page.locator(
+        f"section[aria-labelledby='q-review'] a[href^='/rounds/{rid}/projects/skarholmen']"
+    )
     expect(mine).to_have_count(1)
     mine.click()
     page.locator("form.review").get_by_role("button").click()
     expect(page.get_by_role("status")).to_contain_text("godkänd")
     page.get_by_role("link", name="Utbetalning av bidrag").click()
     expect(
-        page.locator(f"section[aria-labelledby='q-payable'] a[href^='/rounds/{rid}/projects/skarholmen']")
+        page.locator(
+            f"section[aria-labelledby='q-payable'] a[href^='/rounds/{rid}/projects/skarholmen']"
+        )
     ).to_have_count(1)
     expect(page.locator("section[aria-labelledby='q-payable']")).to_contain_text("700\u00a0000 kr")
     expect(mine).to_have_count(0)
