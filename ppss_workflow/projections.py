@@ -482,37 +482,54 @@ class Projector:
         }[query.sort]
         order = (column.desc(), c.project_id.desc()) if query.descending else (column, c.project_id)
         with self._read() as conn:
-            totals = conn.execute(
+            # One pass over the round for its totals and the filters' choices, grouped by what
+            # the filters look at; then the page's keys (narrow columns only); then its rows.
+            groups = conn.execute(
                 select(
+                    c.status,
+                    c.blocking,
                     func.count(),
-                    func.coalesce(func.sum(c.awarded_sek), 0),
-                    func.coalesce(func.sum(c.disbursed_sek), 0),
-                    func.coalesce(func.sum(c.payable_sek), 0),
-                    func.coalesce(func.sum(c.repayment_due_sek), 0),
-                    func.coalesce(func.sum(c.may_be_paid), 0),
-                ).where(in_round)
-            ).one()
-            matching = int(conn.execute(select(func.count()).where(where)).scalar_one())
-            statuses = [
-                str(s)
-                for (s,) in conn.execute(
-                    select(c.status).where(in_round).distinct().order_by(c.status)
+                    func.sum(c.awarded_sek),
+                    func.sum(c.disbursed_sek),
+                    func.sum(c.payable_sek),
+                    func.sum(c.repayment_due_sek),
+                    func.sum(c.may_be_paid),
+                )
+                .where(in_round)
+                .group_by(c.status, c.blocking)
+            ).all()
+            if query.district:
+                matching = int(conn.execute(select(func.count()).where(where)).scalar_one())
+            else:
+                matching = sum(
+                    int(g[2])
+                    for g in groups
+                    if (not query.status or g[0] == query.status)
+                    and _blocks_match(str(g[1]), query.blocking)
+                )
+            keys = [
+                k
+                for (k,) in conn.execute(
+                    select(c.stream_id)
+                    .where(where)
+                    .order_by(*order)
+                    .limit(query.per_page)
+                    .offset(query.offset)
                 )
             ]
-            blocking_sets = [
-                str(b) for (b,) in conn.execute(select(c.blocking).where(in_round).distinct())
-            ]
-            found = conn.execute(
-                select(
-                    c.stream_id, c.project_id, c.district, c.awarded_sek, c.disbursed_sek,
-                    c.payable_sek, c.may_be_paid, c.blocking, c.repayment_due_sek, c.status,
-                    c.next_code, c.next_on, c.detail, c.assessed_on, c.valid_until,
-                )
-                .where(where)
-                .order_by(*order)
-                .limit(query.per_page)
-                .offset(query.offset)
-            ).all()  # fmt: skip
+            fetched = (
+                conn.execute(
+                    select(
+                        c.stream_id, c.project_id, c.district, c.awarded_sek, c.disbursed_sek,
+                        c.payable_sek, c.may_be_paid, c.blocking, c.repayment_due_sek, c.status,
+                        c.next_code, c.next_on, c.detail, c.assessed_on, c.valid_until,
+                    ).where(c.stream_id.in_(keys))
+                ).all()
+                if keys
+                else []
+            )  # fmt: skip
+        by_key = {row[0]: row for row in fetched}
+        found = [by_key[k] for k in keys]
         rows: list[BoardRow] = []
         for (stream_id, project, district, awarded, paid, payable, may, blocking, due, status,
              code, on, detail, assessed_on, valid_until) in found:  # fmt: skip
@@ -526,18 +543,17 @@ class Projector:
                     (code, date.fromisoformat(on)) if code and on else None, detail,
                 )
             )  # fmt: skip
-        codes = sorted({code for b in blocking_sets for code in orjson.loads(b)})
-        count, awarded_sum, paid_sum, payable_sum, owed_sum, may_count = totals
+        codes = sorted({code for g in groups for code in orjson.loads(g[1])})
         return BoardPage(
             rows=rows,
             matching=matching,
-            projects=int(count),
-            awarded_sek=int(awarded_sum),
-            paid_sek=int(paid_sum),
-            payable_sek=int(payable_sum),
-            owed_sek=int(owed_sum),
-            payable_projects=int(may_count),
-            statuses=tuple(statuses),
+            projects=sum(int(g[2]) for g in groups),
+            awarded_sek=sum(int(g[3] or 0) for g in groups),
+            paid_sek=sum(int(g[4] or 0) for g in groups),
+            payable_sek=sum(int(g[5] or 0) for g in groups),
+            owed_sek=sum(int(g[6] or 0) for g in groups),
+            payable_projects=sum(int(g[7] or 0) for g in groups),
+            statuses=tuple(sorted({str(g[0]) for g in groups})),
             blocking_codes=tuple(codes),
         )
 
@@ -668,6 +684,16 @@ class Projector:
 
     def _write(self) -> Any:
         return _Write(self.store)
+
+
+def _blocks_match(blocking: str, wanted: str) -> bool:
+    """Whether a row whose blocking codes are ``blocking`` (JSON) passes the filter ``wanted``
+    ("" any, "-" none, else a code), as the SQL filter judges it."""
+    if not wanted:
+        return True
+    if wanted == "-":
+        return blocking == "[]"
+    return orjson.dumps(wanted).decode() in blocking
 
 
 #: How the overview's rows are sorted (the query's ``sort``: a column people see).
