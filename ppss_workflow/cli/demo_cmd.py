@@ -119,15 +119,26 @@ def demo(
 
 def command_name() -> str:
     """How to write ``ppss`` in a hint so that it works as written: ``ppss`` when that is on
-    PATH and is this program, else the path it was run by (``.venv/bin/ppss``)."""
-    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else "ppss"
-    ran = Path(argv0)
-    if ran.name not in ("ppss", "ppss.exe"):
-        return "ppss"
+    PATH and is this program; else the path it was run by (``.venv/bin/ppss``); else the
+    script beside this Python, or ``python -m ppss_workflow``."""
     on_path = shutil.which("ppss")
-    if on_path and ran.exists() and Path(on_path).resolve() == ran.resolve():
+
+    def is_on_path(script: Path) -> bool:
+        return (
+            on_path is not None
+            and script.exists()
+            and Path(on_path).resolve() == (script.resolve())
+        )
+
+    typed = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    if Path(typed).name in ("ppss", "ppss.exe"):
+        return "ppss" if is_on_path(Path(typed)) else typed
+    script = Path(sys.executable).parent / "ppss"
+    if is_on_path(script):
         return "ppss"
-    return argv0 if ran.parent != Path() else "ppss"
+    if script.exists():
+        return str(script)
+    return f"{sys.executable} -m ppss_workflow"
 
 
 def _store_argument(location: StoreLocation) -> str:
