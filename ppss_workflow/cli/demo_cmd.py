@@ -89,6 +89,9 @@ def demo(
         )
         + "\n"
     )
+    for past in (ROUND_2014, ROUND_2016, ROUND_2018):
+        board(past, None, "table", location.url)
+        out_console.print()
     board(current, None, "table", location.url)
     ppss = command_name()
     if serve:

@@ -72,7 +72,8 @@ def test_readme_command_1_shows_todays_round_and_its_hints_work(tmp_path: Path) 
     hints = [
         shlex.split(line.strip())
         for line in run.out.splitlines()
-        if (line.startswith("  ") and " --database " in line) or line.strip().endswith("demo --serve")
+        if (line.startswith("  ") and " --database " in line)
+        or line.strip().endswith("demo --serve")
     ]
     kinds = sorted(" ".join(a for a in h[1:3] if not a.startswith("-")) for h in hints)
     assert kinds == ["board", "board", "demo", "serve"], hints
