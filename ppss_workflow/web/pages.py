@@ -29,6 +29,7 @@ from policies.commands import (
 from policies.state import STOCKHOLM, end_of_day
 from policies.submissions import NO_T2_RULE
 from ppss_workflow.access import Principal
+from ppss_workflow.demo import DISTRICTS_2014
 from ppss_workflow.errors import ConditionNotMet, InvalidCommand, NotFound
 from ppss_workflow.handlers import Commands, Outcome
 from ppss_workflow.i18n import N_
@@ -97,8 +98,15 @@ def login(request: Request) -> Response:
 
 
 def _demo_districts(request: Request) -> list[str]:
+    """The districts on the demo's sign-in page: those in the store's rounds, and the city's
+    districts of the 2014 round (so that a district can apply to a new round on the web).
+
+    Choice (not in the documents): the demo offers the 2014 round's districts even on an
+    empty store, since a district that has never applied must be able to sign in to apply.
+    """
     r = reads(request)
     names = {row.district for rid in r.round_ids() for row in r.board(rid)}
+    names.update(name for name, _, _ in DISTRICTS_2014)
     return sorted(names, key=str.casefold)
 
 
@@ -157,7 +165,11 @@ def round_page(
     principal = reader(request)
     r = reads(request)
     rnd = r.round(round_id)
-    common: dict[str, Any] = {"round": rnd, "may_replay": principal.role in REPLAYING_ROLES, "overview": None}
+    common: dict[str, Any] = {
+        "round": rnd,
+        "may_replay": principal.role in REPLAYING_ROLES,
+        "overview": None,
+    }
     try:
         day = parse_day(as_of, "as_of")
     except InvalidCommand:

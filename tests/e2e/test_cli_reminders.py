@@ -113,9 +113,10 @@ def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path)
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not list(outbox.glob("*.eml")):
+        # The coordinators' digest and at least one to the districts of the round running now.
+        while time.monotonic() < deadline and len(list(outbox.glob("*.eml"))) < 2:
             time.sleep(0.2)
-        time.sleep(0.5)
+        time.sleep(1)
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
@@ -127,9 +128,14 @@ def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path)
     messages = [message_from_bytes(p.read_bytes(), policy=policy.default)
                 for p in outbox.glob("*.eml")]  # fmt: skip
     (message,) = [m for m in messages if str(m["To"]) == "samordnare@example.org"]
-    (districts,) = [m for m in messages if str(m["To"]) == "projektledare@example.org"]
+    districts = [m for m in messages if str(m["To"]) != "samordnare@example.org"]
     current = round_id_for(datetime.now(STOCKHOLM).date())
-    assert all(k.startswith(f"{current}:") for k in str(districts["X-PPSS-Reminder-Keys"]).split())
+    assert districts
+    assert all(
+        k.startswith(f"{current}:")
+        for m in districts
+        for k in str(m["X-PPSS-Reminder-Keys"]).split()
+    )
     assert str(message["X-PPSS-Reminder-Keys"]).split() == sorted(
         [
             "ppss-2014:farsta/repayment/2015-03-31/late-30",
@@ -142,7 +148,7 @@ def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path)
     )
     assert str(message["To"]) == "samordnare@example.org"
     assert str(message["Subject"]) == "Försenat: 5 uppgifter att lämna in till socialförvaltningen"
-    assert "in 2 e-mails (one per recipient and day), failed 0" in out.decode()
+    assert f"in {len(messages)} e-mails (one per recipient and day), failed 0" in out.decode()
     # Each says what its condition blocks: the 2018 annual follow-up blocks the grant, the
     # 2016 autumn follow-up nothing.
     body = message.get_content()
