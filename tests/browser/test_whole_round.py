@@ -121,7 +121,9 @@ def test_a_round_lives_on_the_web_from_an_empty_store(
         step("steering-group-queue")
         for _ in DISTRICTS:
             page.locator("section[aria-labelledby='q-plans'] a").first.click()
-            page.locator("form.plan").get_by_role("button").click()
+            decision = page.locator("form.plan")
+            decision.locator("#meeting_on").fill(today.isoformat())
+            decision.get_by_role("button").click()
             expect(page.get_by_role("status")).to_contain_text("godkänd")
             page.get_by_role("link", name="Utbetalning av bidrag").click()
         expect(page.locator("section[aria-labelledby='q-plans'] .empty")).to_be_visible()
