@@ -49,6 +49,7 @@ from policies.state import STOCKHOLM, stockholm_day
 from policies.workdays import add_working_days
 from ppss_workflow.demo import Story
 from ppss_workflow.handlers import Actor, Commands
+from ppss_workflow.projections import BoardQuery
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.reminders import list_due
 from ppss_workflow.scratch import scratch_store, scratch_url
@@ -236,6 +237,17 @@ def _timed(work: Callable[[], Any], runs: int = 5) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
+def _cpu_timed(work: Callable[[], Any], runs: int = 5) -> float:
+    """Median CPU seconds of this process over ``runs`` calls (the server's own time when the
+    app runs in-process: what other processes on a loaded machine do is not counted)."""
+    times = []
+    for _ in range(runs):
+        started = time.process_time()
+        work()
+        times.append(time.process_time() - started)
+    return statistics.median(times)
+
+
 def run_board_bench(projects: int, base_url: str | None, report: Progress) -> dict[str, Any]:
     """Build a round of ``projects`` projects and measure the board, reminders and an award."""
     with _store(base_url) as (store, url):
@@ -369,14 +381,45 @@ def run_web_bench(projects: int, base_url: str | None, report: Progress) -> dict
             assert response.status_code == 200, response.status_code
             return response
 
+        def floor() -> Any:
+            response = client.get("/healthz")
+            assert response.status_code == 200, response.status_code
+            return response
+
+        reads = Reads(store, clock)
+
+        def query() -> Any:
+            return reads.board_page(RID, BoardQuery())
+
         overview()
         report("warming up", 1, 1)
         page_s, last = _timed(overview)
+        floor_s, _ = _timed(floor)
+        query_s, _ = _timed(query)
+        last_page = -(-projects // BoardQuery().per_page)
+
+        def deep() -> Any:
+            response = client.get(f"/rounds/{RID}?sort=payable&order=desc&page={last_page}")
+            assert response.status_code == 200, response.status_code
+            return response
+
+        deep_s, _ = _timed(deep)
+        cpu = {
+            "overview_page_cpu_ms": _cpu_timed(overview),
+            "floor_request_cpu_ms": _cpu_timed(floor),
+            "page_query_cpu_ms": _cpu_timed(query),
+        }
     return {
         "backend": "postgresql" if base_url else "sqlite",
         "projects": projects,
         "events": written,
         "overview_page_ms": round(page_s * 1000, 1),
+        #: The floor, in the same run: a request through the same app and session that reads
+        #: nothing (GET /healthz), and the read model's query for the page alone.
+        "floor_request_ms": round(floor_s * 1000, 1),
+        "page_query_ms": round(query_s * 1000, 1),
+        "overview_last_page_sorted_ms": round(deep_s * 1000, 1),
+        **{name: round(seconds * 1000, 1) for name, seconds in cpu.items()},
         "overview_page_kb": round(len(last.content) / 1024, 1),
         "bench_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

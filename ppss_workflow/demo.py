@@ -3,7 +3,8 @@ Skärholmen 2018 application from seed 002. Role titles and example.org only: no
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from policies.allocation import DistrictRequest, allocate
@@ -80,14 +81,29 @@ def district_actor(name: str) -> Actor:
 
 class Story:
     """Commands given on the day they happened: the clock that decides what "today" is
-    follows the story, so each command is judged as it would have been on its day."""
+    follows the story, so each command is judged as it would have been on its day.
 
-    def __init__(self, store: EventStore, day: date = date(2013, 1, 1)) -> None:
+    With ``demo_clock`` the store records each event then too, so nothing shows as recorded
+    late (the demo); without, the store keeps its own clock (a test that back-dates).
+    The story's "now" is noon on its day, but never later than the real clock: a story that
+    reaches today records at the real moment, not in the future."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        day: date = date(2013, 1, 1),
+        *,
+        demo_clock: bool = False,
+        real_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.day = day
+        self._real_clock = real_clock
+        if demo_clock:
+            store = EventStore(store.engine, clock=self.now)
         self.commands = Commands(store, clock=self.now)
 
     def now(self) -> datetime:
-        return datetime.combine(self.day, time(12), tzinfo=STOCKHOLM)
+        return min(datetime.combine(self.day, time(12), tzinfo=STOCKHOLM), self._real_clock())
 
     @property
     def reads(self) -> Reads:
@@ -105,14 +121,31 @@ class Story:
         return self.commands.execute(actor, command)
 
 
-def load_demo(store: EventStore) -> None:
-    """Record the three demo rounds through the ordinary commands, each on its own day (so every
-    rule is applied as it would have been then)."""
-    from ppss_workflow.demo2016 import round_2016  # noqa: PLC0415 - it builds on this module
+def load_demo(store: EventStore, *, alive: bool = False, today: date | None = None) -> None:
+    """Record the three historical demo rounds through the ordinary commands, each on its own
+    day (so every rule is applied as it would have been then).
 
-    _round_2014(Story(store))
-    round_2016(Story(store))
-    _round_2018(Story(store))
+    ``alive`` (``ppss demo``): the store records each event on its day too (a demo clock, so
+    nothing shows as recorded late), and the round running now is added, its dates following
+    ``today`` (default: the real date in Stockholm). Without it the store keeps its own clock
+    and only the historical rounds are told (what tests with a fixed store clock expect).
+    """
+    from ppss_workflow.demo2016 import round_2016  # noqa: PLC0415 - it builds on this module
+    from ppss_workflow.demo_now import round_now  # noqa: PLC0415 - it builds on this module
+
+    _round_2014(Story(store, demo_clock=alive))
+    round_2016(Story(store, demo_clock=alive))
+    _round_2018(Story(store, demo_clock=alive))
+    if alive:
+        day = today or datetime.now(STOCKHOLM).date()
+        round_now(Story(store, demo_clock=True, real_clock=_clock_for(day)), day)
+
+
+def _clock_for(today: date) -> Callable[[], datetime]:
+    """The real clock, or (for a ``today`` other than the real date) the end of ``today``."""
+    if today == datetime.now(STOCKHOLM).date():
+        return lambda: datetime.now(UTC)
+    return lambda: datetime.combine(today, time(23, 59), tzinfo=STOCKHOLM)
 
 
 def _round_2014(story: Story) -> None:

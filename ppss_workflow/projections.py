@@ -61,7 +61,15 @@ from ppss_workflow.logs import get_logger
 from ppss_workflow.rows import BoardRow, board_row
 from ppss_workflow.store import EventStore
 
-__all__ = ["PROJECTION_VERSION", "ModelUnavailable", "Projector", "fingerprint"]
+__all__ = [
+    "BOARD_SORTS",
+    "PROJECTION_VERSION",
+    "BoardPage",
+    "BoardQuery",
+    "ModelUnavailable",
+    "Projector",
+    "fingerprint",
+]
 
 #: Raise when the rows' layout or meaning changes (the fingerprint covers the code as well).
 PROJECTION_VERSION = 2
@@ -438,6 +446,112 @@ class Projector:
             )  # fmt: skip
         return board
 
+    def board_page(self, round_id: str, query: BoardQuery) -> BoardPage:
+        """One page of the round's board for today: filtered, sorted and paged in SQL, with the
+        whole round's totals and the choices the filters offer. Only the page's rows are read
+        (and their conditions decoded only where a row shows them)."""
+        self.catch_up()
+        now = self._clock()
+        today = stockholm_day(now)
+        day = today.isoformat()
+        c = project_rows.c
+        in_round = (c.round_id == round_id) & (c.listed == 1)
+        where = in_round
+        if query.status:
+            where = where & (c.status == query.status)
+        if query.blocking == "-":
+            where = where & (c.blocking == "[]")
+        elif query.blocking:
+            where = where & c.blocking.contains(
+                orjson.dumps(query.blocking).decode(), autoescape=True
+            )
+        if query.district:
+            where = where & func.lower(c.district).contains(query.district.lower(), autoescape=True)
+        column = {
+            "district": c.district,
+            "awarded": c.awarded_sek,
+            "paid": c.disbursed_sek,
+            "payable": c.payable_sek,
+            "owed": c.repayment_due_sek,
+            "status": c.status,
+        }[query.sort]
+        order = (column.desc(), c.project_id.desc()) if query.descending else (column, c.project_id)
+        with self._read() as conn:
+            # One pass over the round for its totals and the filters' choices, grouped by what
+            # the filters look at; then the page's keys (narrow columns only); then its rows.
+            groups = conn.execute(
+                select(
+                    c.status,
+                    c.blocking,
+                    func.count(),
+                    func.sum(c.awarded_sek),
+                    func.sum(c.disbursed_sek),
+                    func.sum(c.payable_sek),
+                    func.sum(c.repayment_due_sek),
+                    func.sum(c.may_be_paid),
+                )
+                .where(in_round)
+                .group_by(c.status, c.blocking)
+            ).all()
+            if query.district:
+                matching = int(conn.execute(select(func.count()).where(where)).scalar_one())
+            else:
+                matching = sum(
+                    int(g[2])
+                    for g in groups
+                    if (not query.status or g[0] == query.status)
+                    and _blocks_match(str(g[1]), query.blocking)
+                )
+            keys = [
+                k
+                for (k,) in conn.execute(
+                    select(c.stream_id)
+                    .where(where)
+                    .order_by(*order)
+                    .limit(query.per_page)
+                    .offset(query.offset)
+                )
+            ]
+            fetched = (
+                conn.execute(
+                    select(
+                        c.stream_id, c.project_id, c.district, c.awarded_sek, c.disbursed_sek,
+                        c.payable_sek, c.may_be_paid, c.blocking, c.repayment_due_sek, c.status,
+                        c.next_code, c.next_on, c.detail, c.assessed_on, c.valid_until,
+                    ).where(c.stream_id.in_(keys))
+                ).all()
+                if keys
+                else []
+            )  # fmt: skip
+        by_key = {row[0]: row for row in fetched}
+        found = [by_key[k] for k in keys]
+        rows: list[BoardRow] = []
+        for (stream_id, project, district, awarded, paid, payable, may, blocking, due, status,
+             code, on, detail, assessed_on, valid_until) in found:  # fmt: skip
+            if assessed_on > day or (valid_until is not None and valid_until <= day):
+                rows.append(self._afresh(round_id, stream_id, now, today))
+                continue
+            rows.append(
+                BoardRow(
+                    project, district or project, awarded, paid, payable, bool(may),
+                    tuple(orjson.loads(blocking)) if blocking != "[]" else (), due, status,
+                    (code, date.fromisoformat(on)) if code and on else None, detail,
+                )
+            )  # fmt: skip
+        codes = sorted({code for g in groups for code in orjson.loads(g[1])})
+        return BoardPage(
+            rows=rows,
+            matching=matching,
+            projects=sum(int(g[2]) for g in groups),
+            awarded_sek=sum(int(g[3] or 0) for g in groups),
+            paid_sek=sum(int(g[4] or 0) for g in groups),
+            payable_sek=sum(int(g[5] or 0) for g in groups),
+            owed_sek=sum(int(g[6] or 0) for g in groups),
+            payable_projects=sum(int(g[7] or 0) for g in groups),
+            statuses=tuple(sorted({str(g[0]) for g in groups})),
+            blocking_codes=tuple(codes),
+        )
+
     def _afresh(self, round_id: str, stream_id: str, now: datetime, today: date) -> BoardRow:
         rnd = fold_round(self.store.read_stream(f"round:{round_id}"))
         assert rnd is not None  # the row exists, so its round did
@@ -565,6 +679,63 @@ class Projector:
 
     def _write(self) -> Any:
         return _Write(self.store)
+
+
+def _blocks_match(blocking: str, wanted: str) -> bool:
+    """Whether a row whose blocking codes are ``blocking`` (JSON) passes the filter ``wanted``
+    ("" any, "-" none, else a code), as the SQL filter judges it."""
+    if not wanted:
+        return True
+    if wanted == "-":
+        return blocking == "[]"
+    return orjson.dumps(wanted).decode() in blocking
+
+
+#: How the overview's rows are sorted (the query's ``sort``: a column people see).
+BOARD_SORTS = ("district", "awarded", "paid", "payable", "owed", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class BoardQuery:
+    """A page of the overview: its filters (status, a blocking condition's code or ``-`` for
+    none, part of a district's name), its sort and which page (from 1)."""
+
+    status: str = ""
+    blocking: str = ""
+    district: str = ""
+    sort: str = "district"
+    descending: bool = False
+    page: int = 1
+    per_page: int = 50
+
+    def __post_init__(self) -> None:
+        if self.sort not in BOARD_SORTS:
+            raise ValueError(f"sort by one of {', '.join(BOARD_SORTS)}, not {self.sort!r}")
+        if self.page < 1 or not 1 <= self.per_page <= 500:
+            raise ValueError("page from 1, and 1 to 500 rows a page")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPage:
+    """One page of rows, how many rows match the filters, and the whole round's totals."""
+
+    rows: list[BoardRow]
+    matching: int
+    projects: int
+    awarded_sek: int
+    paid_sek: int
+    payable_sek: int
+    owed_sek: int
+    payable_projects: int
+    statuses: tuple[str, ...]
+    blocking_codes: tuple[str, ...]
+
+    def pages(self, per_page: int) -> int:
+        return max(1, -(-self.matching // per_page))
 
 
 #: Today's board of a round, in project order ("?" is the driver's parameter marker).

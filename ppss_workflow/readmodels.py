@@ -25,7 +25,7 @@ from policies.state import (
     stockholm_day,
 )
 from ppss_workflow.errors import NO_DISTRICT_KNOWN, NO_ROUND, InvalidCommand, NotFound
-from ppss_workflow.projections import ModelUnavailable, Projector
+from ppss_workflow.projections import BoardPage, BoardQuery, ModelUnavailable, Projector
 from ppss_workflow.rows import BoardRow, board_row
 from ppss_workflow.store import EventStore
 
@@ -127,6 +127,15 @@ class Reads:
             )
         return ProjectView(rnd, state, self.policy(rnd), state.project_id)
 
+    def board_page(self, round_id: str, query: BoardQuery) -> BoardPage:
+        """One page of today's board (filtered, sorted, paged in the read model's SQL), with
+        the whole round's totals; folded from the events when the model is unavailable."""
+        self.round(round_id)  # an unknown round is an error, not an empty board
+        try:
+            return self.model.board_page(round_id, query)
+        except ModelUnavailable:
+            return page_of(self.board(round_id), query)
+
     def board(
         self, round_id: str, *, as_of: datetime | None = None, known_at: datetime | None = None
     ) -> list[BoardRow]:
@@ -152,3 +161,40 @@ class Reads:
 
 def _as_of(history: list[Any], moment: datetime | None) -> list[Any]:
     return history if moment is None else as_of(history, moment)
+
+
+def page_of(rows: list[BoardRow], query: BoardQuery) -> BoardPage:
+    """The page ``query`` asks for, from a whole board in memory (as the model's SQL does)."""
+    needle = query.district.lower()
+    matching = [
+        r
+        for r in rows
+        if (not query.status or r.status == query.status)
+        and (
+            not query.blocking
+            or (not r.blocking if query.blocking == "-" else query.blocking in r.blocking)
+        )
+        and (not needle or needle in r.district.lower())
+    ]
+    key: dict[str, Callable[[BoardRow], Any]] = {
+        "district": lambda r: r.district,
+        "awarded": lambda r: r.awarded_sek,
+        "paid": lambda r: r.disbursed_sek,
+        "payable": lambda r: r.payable_sek,
+        "owed": lambda r: r.repayment_due_sek,
+        "status": lambda r: r.status,
+    }
+    by = key[query.sort]
+    matching.sort(key=lambda r: (by(r), r.project), reverse=query.descending)
+    return BoardPage(
+        rows=matching[query.offset : query.offset + query.per_page],
+        matching=len(matching),
+        projects=len(rows),
+        awarded_sek=sum(r.awarded_sek for r in rows),
+        paid_sek=sum(r.disbursed_sek for r in rows),
+        payable_sek=sum(r.payable_sek for r in rows),
+        owed_sek=sum(r.repayment_due_sek for r in rows),
+        payable_projects=sum(1 for r in rows if r.may_be_paid),
+        statuses=tuple(sorted({r.status for r in rows})),
+        blocking_codes=tuple(sorted({c for r in rows for c in r.blocking})),
+    )

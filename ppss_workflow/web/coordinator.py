@@ -32,10 +32,12 @@ from policies.commands import (
     OpenRound,
     RecordAllocation,
     RecordNetwork,
+    ReviewReport,
     SetDeadline,
     SettleRepayment,
 )
 from policies.decisions import Refusal, allocation_from_applications, view_of
+from policies.queues import waiting
 from policies.registry import POLICIES
 from policies.state import RoundState, slug
 from ppss_workflow.access import Principal
@@ -87,6 +89,8 @@ class Forms:
     sessions: list[str] = field(default_factory=list)
     annullable: list[Any] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    #: Reports handed in and waiting for the coordinator's review (codes).
+    reviewable: list[str] = field(default_factory=list)
 
     def form(self, section: str) -> dict[str, Any]:
         return self.failed.get(section, {"errors": {}})
@@ -118,7 +122,11 @@ def project_forms(request: Request, p: ProjectDetail) -> Forms:
         for e in p.timeline
         if e.annulled_by is None and e.record.event_type not in ("EventAnnulled",)
     ]
-    return _forms(request, {"sessions": sorted(rnd.sessions), "annullable": annullable})
+    reviewable = list(waiting(p.view.state, p.view.policy.reviewed_reports).to_review)
+    return _forms(
+        request,
+        {"sessions": sorted(rnd.sessions), "annullable": annullable, "reviewable": reviewable},
+    )
 
 
 def round_forms(request: Request, rnd: RoundState) -> Forms:
@@ -374,6 +382,44 @@ def supervision(
     flash = {"kind": "supervision", "amount": amount_sek, "reference": ref}
     return _record(
         request, principal, command, again, flash, _url(detail, "supervision"), detail.district
+    )
+
+
+@router.post("/rounds/{round_id}/projects/{district}/reviews", response_class=HTMLResponse)
+def review(
+    request: Request,
+    round_id: str,
+    district: str,
+    csrf: CsrfField = "",
+    report: Text = "",
+    decision: Text = "",
+    reason: Text = "",
+) -> Response:
+    """Accept a report the district handed in, or return it with the reason (the district
+    sees the reason and hands in a corrected one)."""
+    principal, detail = _project_post(request, csrf, round_id, district)
+    tr = tr_for(request)
+    errors: dict[str, str] = {}
+    section = f"review-{report}" if report in detail.view.policy.reviewed_reports else "review"
+    form = {"report": report, "decision": decision, "reason": reason}
+    again = _project_again(request, principal, (round_id, district), section, form)
+    if report not in detail.view.policy.reviewed_reports:
+        errors["report"] = tr.gettext("Choose a report that this round's rules review.")
+    if decision not in ("accept", "return"):
+        errors["decision"] = tr.gettext("Choose accept or return.")
+    why = _free(tr, errors, "reason", reason, required=decision == "return")
+    if errors:
+        return again(errors=errors)
+    command = ReviewReport(
+        round_id=detail.view.round.round_id,
+        district=detail.district,
+        report=report,
+        accept=decision == "accept",
+        reason=why or None,
+    )
+    flash = {"kind": f"review_{decision}", "report": report}
+    return _record(
+        request, principal, command, again, flash, _url(detail, "review"), detail.district
     )
 
 

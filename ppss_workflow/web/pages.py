@@ -10,7 +10,9 @@ the form (422) with the policy's reason, and nothing is written.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
@@ -27,10 +29,12 @@ from policies.commands import (
 from policies.state import STOCKHOLM, end_of_day
 from policies.submissions import NO_T2_RULE
 from ppss_workflow.access import Principal
+from ppss_workflow.demo import DISTRICTS_2014
 from ppss_workflow.errors import ConditionNotMet, InvalidCommand, NotFound
 from ppss_workflow.handlers import Commands, Outcome
 from ppss_workflow.i18n import N_
 from ppss_workflow.integrity import chain_warning
+from ppss_workflow.projections import BoardQuery
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.web.auth import (
     CsrfRefused,
@@ -48,6 +52,7 @@ from ppss_workflow.web.forms import (
     unprintable,
 )
 from ppss_workflow.web.portal_forms import portal_context
+from ppss_workflow.web.queues import Queues, queues_for
 from ppss_workflow.web.render import Forbidden, SignInRequired, render, tr_for
 from ppss_workflow.web.views import (
     ProjectDetail,
@@ -101,8 +106,15 @@ def login(request: Request) -> Response:
 
 
 def _demo_districts(request: Request) -> list[str]:
+    """The districts on the demo's sign-in page: those in the store's rounds, and the city's
+    districts of the 2014 round (so that a district can apply to a new round on the web).
+
+    Choice (not in the documents): the demo offers the 2014 round's districts even on an
+    empty store, since a district that has never applied must be able to sign in to apply.
+    """
     r = reads(request)
     names = {row.district for rid in r.round_ids() for row in r.board(rid)}
+    names.update(name for name, _, _ in DISTRICTS_2014)
     return sorted(names, key=str.casefold)
 
 
@@ -155,17 +167,33 @@ def logout(request: Request, csrf: CsrfField = "") -> Response:
 @router.get("/", response_class=HTMLResponse)
 def rounds_page(request: Request) -> Response:
     principal = signed_in(request)
-    found = rounds_for(reads(request), principal) if principal.may_read else []
-    return render(request, "rounds.html", rounds=found)
+    r = reads(request)
+    found = rounds_for(r, principal) if principal.may_read else []
+    work = queues_for(r, principal) if principal.may_read else Queues()
+    return render(request, "rounds.html", rounds=found, q=work, today=r.today())
 
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
 def round_page(
-    request: Request, round_id: str, as_of: Annotated[str | None, Query()] = None
+    request: Request,
+    round_id: str,
+    as_of: Annotated[str | None, Query()] = None,
+    status: Annotated[str, Query()] = "",
+    blocks: Annotated[str, Query()] = "",
+    district: Annotated[str, Query()] = "",
+    sort: Annotated[str, Query()] = "district",
+    order: Annotated[str, Query()] = "asc",
+    page: Annotated[str, Query()] = "1",
 ) -> Response:
     principal = reader(request)
     r = reads(request)
     rnd = r.round(round_id)
+    common: dict[str, Any] = {
+        "round": rnd,
+        "may_replay": principal.role in REPLAYING_ROLES,
+        "overview": None,
+        "chain_warning": chain_warning(r.store, tr_for(request)),
+    }
     try:
         day = parse_day(as_of, "as_of")
     except InvalidCommand:
@@ -173,25 +201,76 @@ def round_page(
             request,
             "board.html",
             400,
-            round=rnd,
             rows=[],
             totals=Totals.of([]),
             as_of=as_of,
             as_of_error=True,
-            may_replay=principal.role in REPLAYING_ROLES,
+            **common,
+        )
+    if day is None and principal.district is None:
+        try:
+            query = BoardQuery(
+                status=status.strip(),
+                blocking=blocks.strip(),
+                district=district.strip()[:200],
+                sort=sort,
+                descending=order == "desc",
+                page=int(page),
+            )
+        except ValueError:
+            return render(
+                request,
+                "error.html",
+                400,
+                title=tr_for(request).t("The request could not be read"),
+                detail=tr_for(request).t(
+                    "The overview's sort or page is not one it offers: start again from the "
+                    "round's page."
+                ),
+                code=400,
+            )
+        found = r.board_page(round_id, query)
+        totals = Totals(
+            found.projects, found.awarded_sek, found.paid_sek, found.payable_sek, found.owed_sek
+        )
+        common["overview"] = found
+        return render(
+            request,
+            "board.html",
+            rows=found.rows,
+            totals=totals,
+            as_of="",
+            as_of_error=False,
+            query=query,
+            pages=found.pages(query.per_page),
+            link=partial(overview_link, round_id, query),
+            **common,
         )
     rows = visible_board(r, principal, round_id, day)
     return render(
         request,
         "board.html",
-        chain_warning=chain_warning(r.store, tr_for(request)),
-        round=rnd,
         rows=rows,
         totals=Totals.of(rows),
         as_of=day.isoformat() if day else "",
         as_of_error=False,
-        may_replay=principal.role in REPLAYING_ROLES,
+        **common,
     )
+
+
+def overview_link(round_id: str, query: BoardQuery, **changes: object) -> str:
+    """The overview's URL with ``query`` changed by ``changes`` (sort, order, page)."""
+    params: dict[str, object] = {
+        "district": query.district,
+        "status": query.status,
+        "blocks": query.blocking,
+        "sort": query.sort,
+        "order": "desc" if query.descending else "asc",
+        "page": 1,
+        **changes,
+    }
+    kept = {k: v for k, v in params.items() if v not in ("", None)}
+    return f"/rounds/{round_id}?{urlencode(kept)}"
 
 
 #: Who may replay a round as of a date and as known at an instant.

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from events import registry
+from policies.state import STOCKHOLM
+from ppss_workflow.demo_now import round_id_for
 from ppss_workflow.schema import head_revision
 from ppss_workflow.scratch import scratch_url
 from tests.conftest import pg_url
@@ -129,16 +132,17 @@ def test_bench_verify_reports_time_and_memory(tmp_path: Path) -> None:
 
 
 def test_demo_runs_with_no_store_configured(tmp_path: Path) -> None:
-    """`ppss demo` alone uses its own file in the data folder, replaced on each run, and
-    says how to point other commands at it; a store given and not empty is refused."""
+    """`ppss demo` alone uses its own file in the data folder, replaced on each run, shows
+    the board of the round running now and says how to point other commands at it; a store
+    given and not empty is refused."""
     first = ppss("demo", home=tmp_path)
     assert first.code == 0, first.err
     demo_file = tmp_path / "ppss-workflow" / "demo.sqlite3"
     assert demo_file.exists()
-    assert "Tavla för ppss-2014" in first.out
-    assert "Tavla för sst-2018" in first.out
-    assert "1\u00a0134\u00a0896 kr" in first.out
-    assert f"export PPSS_DATABASE_URL=sqlite:///{demo_file}" in first.out
+    current = round_id_for(datetime.now(STOCKHOLM).date())
+    assert f"Tavla för {current}" in first.out
+    assert "600\u00a0000 kr" in first.out  # Farsta's first instalment, payable today
+    assert f"board --round {current} --database {demo_file}" in first.out
     again = ppss("demo", home=tmp_path)
     assert again.code == 0, again.err
     assert again.out.count("Farsta") == first.out.count("Farsta")
