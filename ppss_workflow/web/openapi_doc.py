@@ -37,6 +37,16 @@ TAGS: tuple[tuple[str, str, str], ...] = (
 )  # fmt: skip
 
 
+class ReasonData(BaseModel):
+    """What is wrong as data: a reason's code and its typed parameters (``detail`` says it in
+    the reader's language). A parameter is a plain value, or an object that says its type:
+    ``{"kr": 1000}``, ``{"date": "2014-05-02"}``, ``{"named": "condition", "code": "..."}``,
+    ``{"reason": {...}}`` or ``{"list": [...]}``."""
+
+    code: str
+    params: dict[str, Any]
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details, as every error answer carries them."""
 
@@ -46,6 +56,8 @@ class Problem(BaseModel):
     detail: str
     #: The rule of the round that refused a command (409), when one did.
     rule: str | None = None
+    #: The reason behind ``detail`` as data, when the answer has one.
+    reason: ReasonData | None = None
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -69,7 +81,9 @@ def refine(schema: dict[str, Any]) -> dict[str, Any]:
     """The document with problem answers, security, operationIds, tags and examples."""
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    schemas["Problem"] = Problem.model_json_schema()
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs", {}))
+    schemas["Problem"] = problem
     components["securitySchemes"] = {
         _SCHEME: {
             "type": "http",

@@ -96,9 +96,14 @@ def test_a_refusal_matches_the_declared_problem(
     assert refused.status_code == 409, refused.text
     assert refused.headers["content-type"] == "application/problem+json"
     body = refused.json()
-    schema = {**spec["components"]["schemas"]["Problem"], "additionalProperties": False}
+    schema = {
+        **spec["components"]["schemas"]["Problem"],
+        "additionalProperties": False,
+        "components": spec["components"],  # where its $refs (the reason's data) point
+    }
     jsonschema.validate(body, schema)
     assert body["rule"]
+    assert body["reason"]["code"]  # what is wrong as data, declared as such
 
 
 @pytest.mark.timeout(600)
