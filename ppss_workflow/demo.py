@@ -99,7 +99,7 @@ class Story:
         self.day = day
         self._real_clock = real_clock
         if demo_clock:
-            store = EventStore(store.engine, clock=self.now)
+            store.use_clock(self.now)
         self.commands = Commands(store, clock=self.now)
 
     def now(self) -> datetime:
@@ -133,12 +133,16 @@ def load_demo(store: EventStore, *, alive: bool = False, today: date | None = No
     from ppss_workflow.demo2016 import round_2016  # noqa: PLC0415 - it builds on this module
     from ppss_workflow.demo_now import round_now  # noqa: PLC0415 - it builds on this module
 
-    _round_2014(Story(store, demo_clock=alive))
-    round_2016(Story(store, demo_clock=alive))
-    _round_2018(Story(store, demo_clock=alive))
-    if alive:
-        day = today or datetime.now(STOCKHOLM).date()
-        round_now(Story(store, demo_clock=True, real_clock=_clock_for(day)), day)
+    before = store.clock  # the stories record on their own days; the store's clock after
+    try:
+        _round_2014(Story(store, demo_clock=alive))
+        round_2016(Story(store, demo_clock=alive))
+        _round_2018(Story(store, demo_clock=alive))
+        if alive:
+            day = today or datetime.now(STOCKHOLM).date()
+            round_now(Story(store, demo_clock=True, real_clock=_clock_for(day)), day)
+    finally:
+        store.use_clock(before)
 
 
 def _clock_for(today: date) -> Callable[[], datetime]:

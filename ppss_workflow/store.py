@@ -156,6 +156,18 @@ class EventStore:
     def url(self) -> str:
         return safe_url(self.engine.url)
 
+    @property
+    def clock(self) -> Clock:
+        """What the store reads ``recorded_at`` from."""
+        return self._clock
+
+    def use_clock(self, clock: Clock) -> Clock:
+        """Record with ``clock`` from now on (the demo's story clock); returns the clock it had.
+        The same store and its connections go on: a second store on the same SQLite file would
+        hold a connection of its own, and two writers lock each other out."""
+        before, self._clock = self._clock, clock
+        return before
+
     def close(self) -> None:
         """Close every connection the store holds (in any thread) and the engine's pool.
 
