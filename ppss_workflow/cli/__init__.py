@@ -116,7 +116,11 @@ def _bench(root: typer.Typer) -> None:
 #: it (with the others of its module) and the first paragraph of its help, shown without
 #: loading it.
 COMMANDS: dict[str, tuple[Loader, str]] = {
-    "demo": (_demo, "Record the demo rounds (ppss-2014, ppss-2016, sst-2018) and print the board."),
+    "demo": (
+        _demo,
+        "Record the demo rounds (ppss-2014, ppss-2016, sst-2018 and one running now) and print\n"
+        "the board of the round running now.",
+    ),
     "board": (_workflow, "One row per project: may it be paid now, how much, and if not, why not."),
     "allocate": (
         _workflow,
@@ -132,7 +136,11 @@ COMMANDS: dict[str, tuple[Loader, str]] = {
         _workflow,
         "Record a payment; refused if the round's rules do not allow that much now.",
     ),
-    "annul": (_workflow, "Annul an earlier event (it stays in history, marked as annulled)."),
+    "annul": (
+        _workflow,
+        "Annul an earlier event (it stays in history, marked as annulled). A payment is annulled\n"
+        "only if its money never left, by two people: one asks, another confirms.",
+    ),
     "reminders": (_reminders, "What reminders are due and not yet sent."),
     "export": (
         _audit,

@@ -9,21 +9,26 @@ import orjson
 import pytest
 
 from ppss_workflow.cli.workflow_cmds import render_board
+from policies.reason import Reason
 from ppss_workflow.rows import BoardRow, ConditionLine
+
+#: Reasons as the read model stores them: codes and parameters.
+NONE = Reason("review.none").to_data()
 
 
 def _row(name: str, *, blocking: tuple[str, ...] = (), plan: bool = False) -> BoardRow:
     condition = ConditionLine(
-        "follow_up", "unmet" if blocking else "met", "no follow-up received", "payment"
+        "follow_up", "unmet" if blocking else "met", Reason("review.none"), "payment"
     )
     detail: dict[str, object] = {
         "conditions": [condition.as_json()],
-        "payable_reason": "",
-        "repayment_reason": "",
+        "payable_reason": NONE,
+        "repayment_reason": NONE,
     }
     if plan:
         detail["instalments"] = [
-            {"number": 1, "share": "60 %", "amount_sek": 600_000, "reason": "released"}
+            {"number": 1, "share": "60 %", "amount_sek": 600_000, "releases_on": [],
+             "released": True, "reason": NONE, "evidence": []}  # fmt: skip
         ]
     return BoardRow(
         project=name, district=name, awarded_sek=1_000_000, disbursed_sek=0,
@@ -69,7 +74,7 @@ def test_has_instalments_reads_the_key_not_a_sentence() -> None:
         **{
             **{k: getattr(sentence, k) for k in sentence.__dataclass_fields__},
             "detail": orjson.dumps(
-                {"conditions": [], "payable_reason": 'see "instalments": none'}
+                {"conditions": [], "payable_reason": {"code": 'see "instalments"', "params": {}}}
             ).decode(),
         }
     )

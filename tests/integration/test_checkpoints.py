@@ -118,7 +118,7 @@ def test_the_cli_signs_and_verifies(tmp_path: Path) -> None:
     assert_one_line_error(
         ppss("audit", "checkpoint", "--key", str(tmp_path / "k"), "--as", "auditor",
              "--database", url, home=tmp_path),
-        "the auditor role may not sign checkpoints",
+        "rollen revisor får inte signera kontrollpunkter",
     )  # fmt: skip
     signed = ppss("audit", "checkpoint", "--key", str(tmp_path / "k"), "--database", url,
                   home=tmp_path)  # fmt: skip

@@ -70,8 +70,8 @@ def test_cli_grant_list_revoke(tmp_path: Path) -> None:
     assert granted.code == 0, granted.err
     assert_one_line_error(
         ppss("users", "grant", PERSON, "--role", "coordinator", "--as", "auditor", *db,
-             home=tmp_path), "auditor")  # fmt: skip
-    assert_one_line_error(ppss("users", "list", "--as", "auditor", *db, home=tmp_path), "auditor")
+             home=tmp_path), "revisor")  # fmt: skip
+    assert_one_line_error(ppss("users", "list", "--as", "auditor", *db, home=tmp_path), "revisor")
     listed = ppss("users", "list", "--as", "coordinator", *db, home=tmp_path)
     assert PERSON in listed.out
     assert "district:Farsta" in listed.out

@@ -323,7 +323,7 @@ def test_the_cli_refuses_to_erase_money_and_lists_the_corrections(
              str(payment), "--reason", "Fel konto", "--as", "coordinator",
              "--database", url)  # fmt: skip
     before = demo_store.count()
-    assert_one_line_error(ppss(*annul, "--actor", "anna", home=tmp_path), "rule:")
+    assert_one_line_error(ppss(*annul, "--actor", "anna", home=tmp_path), "aldrig lämnade staden")
     assert demo_store.count() == before
     for who in ("anna", "anna", "bertil"):
         done = ppss(*annul, "--money-never-left", "--actor", who, home=tmp_path)
