@@ -370,7 +370,10 @@ def run_web_bench(projects: int, base_url: str | None, report: Progress) -> dict
         written = _build(store, projects, today, report)
         report("warming up", 0, 1)
         Reads(store, clock).model.catch_up()
-        client = TestClient(create_app(WebSettings(demo=True), store=store, clock=clock))
+        client = TestClient(
+            create_app(WebSettings(demo=True), store=store, clock=clock),
+            base_url="http://localhost",  # the demo sign-in answers to loopback names only
+        )
         page = client.get("/login/demo")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         assert token is not None

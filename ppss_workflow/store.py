@@ -15,7 +15,7 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -683,17 +683,38 @@ class _Link:
         return head
 
 
+#: One lock per in-memory (shared-cache) database: its connections do not wait for each other
+#: as a file's do (a lock conflict is an error at once), so this process takes turns itself.
+_MEMORY_TURNS: dict[str, threading.RLock] = {}
+_MEMORY_TURNS_LOCK = threading.Lock()
+
+
+def _turns(url: Any) -> AbstractContextManager[Any]:
+    if url.query.get("mode") != "memory":
+        return nullcontext()
+    with _MEMORY_TURNS_LOCK:
+        return _MEMORY_TURNS.setdefault(str(url.database), threading.RLock())
+
+
 class _SqliteLink(_Link):
     def __init__(self, store: EventStore) -> None:
         super().__init__(store)
         self.conn.isolation_level = None  # we say BEGIN ourselves (the connect hook does too)
         self.cur = self.conn.cursor()
+        self._turn = _turns(store.engine.url)
 
     def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         # One statement outside BEGIN is its own read transaction: one consistent snapshot.
-        return self.cur.execute(sql, params).fetchall()  # type: ignore[no-any-return]
+        with self._turn:
+            return self.cur.execute(sql, params).fetchall()  # type: ignore[no-any-return]
 
     def write(
+        self, prepared: list[_Prepared], guards: Sequence[Guard], also: Sequence[Any] = ()
+    ) -> list[AppendResult]:
+        with self._turn:
+            return self._write(prepared, guards, also)
+
+    def _write(
         self, prepared: list[_Prepared], guards: Sequence[Guard], also: Sequence[Any] = ()
     ) -> list[AppendResult]:
         cur, sql = self.cur, self.sql
@@ -740,6 +761,12 @@ class _SqliteLink(_Link):
         return results
 
     def import_rows(
+        self, rows: Iterable[tuple[Any, ...]], batch_size: int, checkpoints: Sequence[Any]
+    ) -> int:
+        with self._turn:
+            return self._import_rows(rows, batch_size, checkpoints)
+
+    def _import_rows(
         self, rows: Iterable[tuple[Any, ...]], batch_size: int, checkpoints: Sequence[Any]
     ) -> int:
         cur, sql = self.cur, self.sql

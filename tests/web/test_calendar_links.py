@@ -20,7 +20,7 @@ from tests.e2e.cli import assert_one_line_error, ppss
 from tests.web.conftest import csrf_of
 
 FARSTA = "/rounds/ppss-2014/projects/farsta"
-URL = re.compile(r'value="(http://testserver/calendar/cal_[^"]+\.ics)"')
+URL = re.compile(r'value="(http://localhost/calendar/cal_[^"]+\.ics)"')
 
 
 def _summaries(ics: str) -> list[str]:
@@ -59,7 +59,7 @@ def test_made_on_the_project_page_for_the_own_district_only(
     assert made.status_code == 200, made.text
     found = URL.search(made.text)
     assert found is not None, made.text
-    ics = client.get(found.group(1).removeprefix("http://testserver"))
+    ics = client.get(found.group(1).removeprefix("http://localhost"))
     assert ics.status_code == 200
     assert all(s.startswith("Farsta:") for s in _summaries(ics.text))
     other = client.post("/calendar/links", data={"csrf_token": csrf, "district": "Rinkeby-Kista"})
