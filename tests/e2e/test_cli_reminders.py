@@ -108,8 +108,9 @@ def test_calendar_parses_and_keeps_its_uids(tmp_path: Path) -> None:
 
 
 def test_scheduler_process_dispatches_on_start_and_stops_cleanly(tmp_path: Path) -> None:
-    """`ppss scheduler run` (APScheduler) dispatches at once to the outbox; Ctrl-C stops it."""
-    url = demo_store(tmp_path)
+    """`ppss scheduler run` (APScheduler) dispatches at once to the outbox; Ctrl-C stops it.
+    The demo as `ppss demo` records it: with the round running now."""
+    url = demo_store(tmp_path, f"sqlite:///{tmp_path / 'alive.sqlite3'}")
     outbox = tmp_path / "outbox"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PPSS_")}
     env.update(MAIL_ENV, XDG_DATA_HOME=str(tmp_path))
