@@ -23,7 +23,7 @@ from pydantic import SecretStr
 from policies.commands import Annul, Disburse, RecordNetwork, SubmitPlan
 from policies.state import STOCKHOLM
 from ppss_workflow.demo import COORDINATOR, district_actor, load_demo
-from ppss_workflow.handlers import Commands
+from ppss_workflow.handlers import Actor, Commands
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.store import EventStore
 from ppss_workflow.web.app import create_app
@@ -38,6 +38,9 @@ LATER = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # 11:00 in Stockholm
 DEC_2014 = datetime(2014, 12, 15, 11, 0, tzinfo=UTC)
 #: 3 December 2018: Skärholmen's T2 (due 14 September) is overdue once the demo's is annulled.
 DEC_2018 = datetime(2018, 12, 3, 11, 0, tzinfo=UTC)
+
+#: A second coordinator: a payment's annulment is asked by one and confirmed by another.
+SECOND_COORDINATOR = Actor("coordinator", "ekonom@example.org")
 
 
 #: The demo as recorded at RECORDED.
@@ -131,15 +134,17 @@ def test_a_district_signs_in_through_oidc_and_submits_the_t2_report(
     ]
     assert len(annulled) == 3
     for record in reversed(annulled):
-        d.commands().execute(
-            COORDINATOR,
-            Annul(
-                round_id="sst-2018",
-                district="Skärholmen",
-                position=record.position,
-                reason="Registrerat i fel period; lämnas in på nytt",
-            ),
+        annul = Annul(
+            round_id="sst-2018",
+            district="Skärholmen",
+            position=record.position,
+            reason="Registrerat i fel period; lämnas in på nytt",
+            money_never_left=record.event_type == "DisbursementMade",
         )
+        d.commands().execute(COORDINATOR, annul)
+        if record.event_type == "DisbursementMade":
+            # a payment is annulled by two people: one asks, another confirms
+            d.commands().execute(SECOND_COORDINATOR, annul)
     put_user(oidc_issuer, "projektledare@skarholmen.example.org",
              name="Projektledare Skärholmen", groups=["ppss-skarholmen"])  # fmt: skip
     url = serve(app_for(d, oidc_issuer))
