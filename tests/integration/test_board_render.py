@@ -8,8 +8,8 @@ from datetime import date
 import orjson
 import pytest
 
-from ppss_workflow.cli.workflow_cmds import render_board
 from policies.reason import Reason
+from ppss_workflow.cli.workflow_cmds import render_board
 from ppss_workflow.rows import BoardRow, ConditionLine
 
 #: Reasons as the read model stores them: codes and parameters.
@@ -27,8 +27,15 @@ def _row(name: str, *, blocking: tuple[str, ...] = (), plan: bool = False) -> Bo
     }
     if plan:
         detail["instalments"] = [
-            {"number": 1, "share": "60 %", "amount_sek": 600_000, "releases_on": [],
-             "released": True, "reason": NONE, "evidence": []}  # fmt: skip
+            {
+                "number": 1,
+                "share": "60 %",
+                "amount_sek": 600_000,
+                "releases_on": [],
+                "released": True,
+                "reason": NONE,
+                "evidence": [],
+            }
         ]
     return BoardRow(
         project=name, district=name, awarded_sek=1_000_000, disbursed_sek=0,

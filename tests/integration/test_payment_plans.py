@@ -239,7 +239,7 @@ def test_a_district_plan_replaces_the_rounds_and_only_the_coordinator_sets_one(
                 round_id=ROUND, district=NAME, instalments=(InstalmentInput(percent=100),)
             ),
         )
-    with pytest.raises(InvalidCommand, match="t3.accepted cannot release an instalment"):
+    with pytest.raises(InvalidCommand, match=r"t3.accepted cannot release an instalment"):
         s.do(
             COORDINATOR,
             SetPaymentPlan(
