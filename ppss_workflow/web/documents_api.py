@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from events.documents import AttachedTo
 from policies.commands import AttachDocument
@@ -95,7 +96,13 @@ async def api_upload(
     if declared.isdigit() and int(declared) > limit + 64 * 1024:
         raise InvalidCommand(f"the upload is {int(declared):,} bytes; the largest file taken is "
                              f"{limit:,} bytes")  # fmt: skip
-    form = await request.form(max_files=1, max_fields=2)
+    try:
+        form = await request.form(max_files=1, max_fields=2)
+    except HTTPException as exc:  # a body that is not a well-formed multipart form
+        raise InvalidCommand(
+            f"send the file as multipart/form-data with the fields 'file' and 'attached_to' "
+            f"({exc.detail})"
+        ) from None
     upload, attached_to = form.get("file"), form.get("attached_to")
     if not isinstance(upload, UploadFile):
         raise InvalidCommand("send the file itself as the multipart field 'file'")
