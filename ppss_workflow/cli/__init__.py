@@ -118,72 +118,73 @@ def _bench(root: typer.Typer) -> None:
 COMMANDS: dict[str, tuple[Loader, str]] = {
     "demo": (
         _demo,
-        "Record the demo rounds (ppss-2014, ppss-2016, sst-2018 and one running now) and print\n"
-        "the board of the round running now.",
+        "Registrera demons bidragsomgångar (ppss-2014, ppss-2016, sst-2018 och en som pågår nu)\n"
+        "och visa översikten för den som pågår nu.",
     ),
-    "board": (_workflow, "One row per project: may it be paid now, how much, and if not, why not."),
+    "board": (_workflow, "En rad per projekt: får det betalas ut nu, hur mycket, och om inte, varför inte."),
     "allocate": (
         _workflow,
-        "Share a total between districts by the 2014 rule (per school, then the remainder).",
+        "Fördela en summa mellan stadsdelar enligt 2014 års regel (per skola, sedan resten).",
     ),
-    "apply": (_workflow, "Submit a district's application (the round's policy checks it first)."),
-    "award": (_workflow, "Award a project its grant by a recorded decision."),
+    "apply": (_workflow, "Lämna in en stadsdels ansökan (omgångens regler prövar den först)."),
+    "award": (_workflow, "Bevilja ett projekts bidrag genom ett registrerat beslut."),
     "withdraw": (
         _workflow,
-        "Withdraw a district's application (the district itself, or the coordinator).",
+        "Dra tillbaka en stadsdels ansökan (stadsdelen själv eller samordnaren).",
     ),
     "disburse": (
         _workflow,
-        "Record a payment; refused if the round's rules do not allow that much now.",
+        "Registrera en utbetalning; nekas om omgångens regler inte tillåter så mycket nu.",
     ),
     "annul": (
         _workflow,
-        "Annul an earlier event (it stays in history, marked as annulled). A payment is annulled\n"
-        "only if its money never left, by two people: one asks, another confirms.",
+        "Makulera en tidigare uppgift (den finns kvar i historiken, markerad som makulerad). En\n"
+        "utbetalning makuleras bara om pengarna aldrig gick ut, av två personer: en begär, en\n"
+        "annan bekräftar.",
     ),
-    "reminders": (_reminders, "What reminders are due and not yet sent."),
+    "reminders": (_reminders, "Vilka påminnelser som ska gå ut och inte har skickats än."),
     "export": (
         _audit,
-        "Every stored event exactly as stored (jsonl, csv), or a workbook with boards (xlsx).",
+        "Varje sparad händelse exakt som den sparades (jsonl, csv), eller en arbetsbok med översikter (xlsx).",
     ),
     "import": (
         _audit,
-        "Load a full jsonl export into an EMPTY store, verifying every hash; all or nothing.",
+        "Läs in en hel jsonl-export i en TOM databas och kontrollera varje hash; allt eller inget.",
     ),
     "serve": (
         _web,
-        "Serve the web application (pages and the /api/v1 JSON API) with uvicorn.",
+        "Kör webbtjänsten (sidorna och JSON-API:t /api/v1) med uvicorn.",
     ),
     "indicators": (
         _indicators,
-        "Reach, attendance, knowledge goals, drop-outs and cost per pupil reached, per district\n"
-        "and in total. A count of 1-4 shows as <5; a cell that would give one away shows as ..\n"
-        "(the threshold is PPSS_DISCLOSURE_THRESHOLD, 5 by default).",
+        "Räckvidd, närvaro, kunskapsmål, avhopp och kostnad per nådd elev, per stadsdel och\n"
+        "totalt. Ett antal 1-4 visas som <5; en cell som skulle röja ett antal visas som ..\n"
+        "(gränsen är PPSS_DISCLOSURE_THRESHOLD, 5 om inget annat anges).",
     ),
-    "db": (_db, "Create, upgrade and inspect the store's schema."),
-    "events": (_events, "The event catalogue."),
-    "bench": (_bench, "Benchmarks (measured on throw-away stores)."),
-    "round": (_workflow, "Open, close and set deadlines of funding rounds."),
-    "plan": (_workflow, "Work plans and the steering group's decisions."),
-    "network": (_workflow, "Network sessions and participation."),
-    "supervision": (_workflow, "Supervision money (2014)."),
-    "report": (_workflow, "Follow-ups, financial reports, year-end accounts."),
-    "repayment": (_workflow, "Money paid back."),
-    "calendar": (_reminders, "Deadlines as iCalendar (.ics): subscribe to it, or import it."),
-    "scheduler": (_reminders, "The reminder scheduler."),
+    "db": (_db, "Skapa, uppgradera och granska databasens schema."),
+    "events": (_events, "Förteckningen över händelsetyper."),
+    "bench": (_bench, "Prestandamätningar (på tillfälliga databaser)."),
+    "round": (_workflow, "Öppna och stäng bidragsomgångar och sätt deras sista dagar."),
+    "plan": (_workflow, "Arbetsplaner och styrgruppens beslut."),
+    "network": (_workflow, "Stadsövergripande nätverksträffar och deltagande."),
+    "supervision": (_workflow, "Medel för gemensam handledning (2014)."),
+    "report": (_workflow, "Uppföljningar, ekonomiska redovisningar, redovisning och kostnadsbeskrivning."),
+    "repayment": (_workflow, "Återbetalningar."),
+    "calendar": (_reminders, "Sista dagar som iCalendar (.ics): prenumerera på den eller importera den."),
+    "scheduler": (_reminders, "Schemaläggaren för påminnelser."),
     "payment-plan": (
         _plans,
-        "Payment plans: an award paid in instalments, each released by conditions.",
+        "Utbetalningsplaner: ett beviljat bidrag i delbetalningar, var och en frisläppt av villkor.",
     ),
     "audit": (
         _audit,
-        "Audit (read-only, no role needed): verify the chain, replay a moment, explain a "
-        "decision, show a project's history.",
+        "Granskning (bara läsning, ingen roll behövs): kontrollera kedjan, spela upp ett "
+        "ögonblick, förklara ett beslut, visa ett projekts historik.",
     ),
-    "token": (_web, "API tokens: create (shown once), revoke, list."),
-    "users": (_users, "Role grants for signing in: grant, revoke, list (coordinator only)."),
-    "document": (_documents, "Documents: attach a file to a project, get one back by its hash."),
-    "contact": (_contacts, "Contacts by role: project lead, finance, school contact."),
+    "token": (_web, "API-nycklar: skapa (visas en gång), återkalla, lista."),
+    "users": (_users, "Roller för inloggning: ge, återkalla, lista (bara samordnaren)."),
+    "document": (_documents, "Underlag: bifoga en fil till ett projekt, hämta en med dess hash."),
+    "contact": (_contacts, "Kontaktpersoner per roll: projektledare, ekonomi, skolkontakt."),
 }
 
 #: The commands each loader registered, built once per process. (Typer vendors Click, so its
@@ -228,7 +229,7 @@ class LazyGroup(TyperGroup):
 app = typer.Typer(
     name="ppss",
     cls=LazyGroup,
-    help="ppss-workflow: conditional grant disbursements as event streams.",
+    help="ppss-workflow: villkorade utbetalningar av bidrag, sparade som händelser.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -244,19 +245,19 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     log_level: Annotated[
-        str, typer.Option("--log-level", envvar="PPSS_LOG_LEVEL", help="debug, info, warning")
+        str, typer.Option("--log-level", envvar="PPSS_LOG_LEVEL", help="Loggnivå: debug, info, warning.")
     ] = "warning",
     log_json: Annotated[
-        bool | None, typer.Option("--log-json/--log-console", help="Default: JSON off a terminal.")
+        bool | None, typer.Option("--log-json/--log-console", help="Loggar som JSON; utan val: JSON när utdata inte går till en terminal.")
     ] = None,
     lang: Annotated[
         str | None,
         typer.Option(
-            "--lang", envvar="PPSS_LANG", help="sv (Swedish, the default) or en (English)."
+            "--lang", envvar="PPSS_LANG", help="sv (svenska, förval) eller en (engelska)."
         ),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa versionen.")
     ] = False,
 ) -> None:
     from ppss_workflow.db import set_lock_wait_note  # noqa: PLC0415 - a command runs: load

@@ -71,22 +71,22 @@ __all__ = ["actor_from", "command", "register", "render_board"]
 
 T = TypeVar("T")
 
-RoundOpt = Annotated[str, typer.Option("--round", "-r", help="Round id, e.g. ppss-2014.")]
-DistrictOpt = Annotated[str, typer.Option("--district", help="District name, e.g. Farsta.")]
+RoundOpt = Annotated[str, typer.Option("--round", "-r", help="Bidragsomgångens id, t.ex. ppss-2014.")]
+DistrictOpt = Annotated[str, typer.Option("--district", help="Stadsdelens namn, t.ex. Farsta.")]
 AsOpt = Annotated[
     str | None,
     typer.Option(
         "--as",
         envvar="PPSS_ROLE",
-        help="Acting role: coordinator, steering_group, district:NAME, auditor, scheduler.",
+        help="Rollen du handlar i: `coordinator`, `steering_group`, `district:NAMN`, `auditor`, `scheduler`.",
     ),
 ]
 ActorOpt = Annotated[
     str | None,
-    typer.Option("--actor", envvar="PPSS_ACTOR", help="Who acts (default: your user name)."),
+    typer.Option("--actor", envvar="PPSS_ACTOR", help="Vem som handlar (annars ditt användarnamn)."),
 ]
 OnOpt = Annotated[
-    str | None, typer.Option("--on", help="Date it happened, YYYY-MM-DD (default: today).")
+    str | None, typer.Option("--on", help="Dagen det hände, ÅÅÅÅ-MM-DD (annars i dag).")
 ]
 
 
@@ -103,7 +103,7 @@ AmountOpt = Annotated[
         "--amount",
         parser=_kronor,
         metavar="KRONOR",
-        help='Whole kronor, as you write them: 1400000, "1 400 000", 1400000kr.',
+        help='Hela kronor, som du skriver dem: 1400000, "1 400 000", 1400000kr.',
     ),
 ]
 
@@ -227,20 +227,20 @@ class _Fmt:
 def board(
     round_id: RoundOpt,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The board as it was at the end of this date.")
+        str | None, typer.Option("--as-of", help="Översikten som den var vid slutet av denna dag.")
     ] = None,
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="table, json, csv, csv-sv (Swedish Excel) or xlsx (needs -o)"
+            "--format", "-f", help="table, json, csv, csv-sv (svenska Excel) eller xlsx (kräver -o)"
         ),
     ] = "table",
     database: DatabaseOption = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="A new .xlsx file (for -f xlsx).")
+        Path | None, typer.Option("--output", "-o", help="En ny .xlsx-fil (för -f xlsx).")
     ] = None,
 ) -> None:
-    """One row per project: may it be paid now, how much, and if not, why not."""
+    """En rad per projekt: får det betalas ut nu, hur mycket, och om inte, varför inte."""
     if fmt not in ("table", "json", "csv", "csv-sv", "xlsx"):
         raise InvalidCommand(f"--format {fmt!r}: use table, json, csv, csv-sv or xlsx")
     if (fmt == "xlsx") != (output is not None):
@@ -476,33 +476,33 @@ def _allocate_from_file(input_file: Path, spec: dict[str, Any]) -> AllocationRes
 def allocate_command(
     input_file: Annotated[
         Path | None,
-        typer.Option("--input", "-i", help="JSON input (see README); with --round, optional."),
+        typer.Option("--input", "-i", help="Indata som JSON (se README); valfritt med --round."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table eller json")] = "table",
     round_id: Annotated[
         str | None,
-        typer.Option("--round", "-r", help="Allocate between this round's recorded applications."),
+        typer.Option("--round", "-r", help="Fördela mellan omgångens registrerade ansökningar."),
     ] = None,
-    record: Annotated[bool, typer.Option("--record", help="Record the decision.")] = False,
+    record: Annotated[bool, typer.Option("--record", help="Registrera beslutet.")] = False,
     replace: Annotated[
-        bool, typer.Option("--replace", help="Annul the awards on record and award anew.")
+        bool, typer.Option("--replace", help="Makulera registrerade beviljanden och bevilja på nytt.")
     ] = False,
     exclude: Annotated[
-        list[str] | None, typer.Option("--exclude", help="Left out of the remainder's share.")
+        list[str] | None, typer.Option("--exclude", help="Stadsdelar som inte får del av resten.")
     ] = None,
-    min_excess: Annotated[int | None, typer.Option("--min-excess", help="Whole kronor.")] = None,
+    min_excess: Annotated[int | None, typer.Option("--min-excess", help="Hela kronor.")] = None,
     decided_by: Annotated[str, typer.Option("--decided-by")] = "Socialnämnden",
-    decided_on: Annotated[str | None, typer.Option("--decided-on", help="YYYY-MM-DD")] = None,
+    decided_on: Annotated[str | None, typer.Option("--decided-on", help="ÅÅÅÅ-MM-DD")] = None,
     decision_ref: Annotated[str | None, typer.Option("--decision-ref")] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Share a total between districts by the 2014 rule (per school, then the remainder).
+    """Fördela en summa mellan stadsdelar enligt 2014 års regel (per skola, sedan resten).
 
-    With --round the districts, schools and applied amounts are the round's recorded
-    applications (an --input file may only restate them); --record records the decision and
-    every award in one transaction.
+    Med --round är stadsdelar, skolor och sökta belopp omgångens registrerade ansökningar
+    (en fil med --input får bara upprepa dem); --record registrerar beslutet och varje
+    beviljande i en och samma transaktion.
     """
     if fmt not in ("table", "json"):
         raise InvalidCommand(f"--format {fmt!r}: use table or json")
@@ -595,32 +595,32 @@ def _show_allocation(result: AllocationResult, fmt: str) -> None:
 # -- lifecycle commands --------------------------------------------------------------------
 
 round_app = typer.Typer(
-    help="Open, close and set deadlines of funding rounds.", no_args_is_help=True
+    help="Öppna och stäng bidragsomgångar och sätt deras sista dagar.", no_args_is_help=True
 )
-plan_app = typer.Typer(help="Work plans and the steering group's decisions.", no_args_is_help=True)
-network_app = typer.Typer(help="Network sessions and participation.", no_args_is_help=True)
-supervision_app = typer.Typer(help="Supervision money (2014).", no_args_is_help=True)
+plan_app = typer.Typer(help="Arbetsplaner och styrgruppens beslut.", no_args_is_help=True)
+network_app = typer.Typer(help="Stadsövergripande nätverksträffar och deltagande.", no_args_is_help=True)
+supervision_app = typer.Typer(help="Medel för gemensam handledning (2014).", no_args_is_help=True)
 report_app = typer.Typer(
-    help="Follow-ups, financial reports, year-end accounts.", no_args_is_help=True
+    help="Uppföljningar, ekonomiska redovisningar, redovisning och kostnadsbeskrivning.", no_args_is_help=True
 )
-repayment_app = typer.Typer(help="Money paid back.", no_args_is_help=True)
+repayment_app = typer.Typer(help="Återbetalningar.", no_args_is_help=True)
 
 
 @round_app.command("open")
 def round_open(
     round_id: RoundOpt,
     title: Annotated[str, typer.Option("--title")],
-    budget: Annotated[int, typer.Option("--budget", help="Whole kronor.")],
-    start: Annotated[str, typer.Option("--start", help="Period start YYYY-MM-DD.")],
-    end: Annotated[str, typer.Option("--end", help="Period end YYYY-MM-DD.")],
-    policy: Annotated[str, typer.Option("--policy", help="ppss-2014 or sst-2018")],
+    budget: Annotated[int, typer.Option("--budget", help="Hela kronor.")],
+    start: Annotated[str, typer.Option("--start", help="Periodens första dag, ÅÅÅÅ-MM-DD.")],
+    end: Annotated[str, typer.Option("--end", help="Periodens sista dag, ÅÅÅÅ-MM-DD.")],
+    policy: Annotated[str, typer.Option("--policy", help="ppss-2014 eller sst-2018")],
     application_deadline: Annotated[str | None, typer.Option("--application-deadline")] = None,
     supervision_pool: Annotated[int, typer.Option("--supervision-pool")] = 0,
     supervision_cap: Annotated[
         int | None,
         typer.Option(
             "--supervision-cap",
-            help="Per project (default: the policy's; 2014: 25 000).",
+            help="Per projekt (annars reglernas tak; 2014: 25 000).",
         ),
     ] = None,
     acting: AsOpt = None,
@@ -628,7 +628,7 @@ def round_open(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Open a round with its budget, period and (pinned) policy."""
+    """Öppna en bidragsomgång med budget, period och (fastlagda) regler."""
     _do(
         database,
         acting,
@@ -653,16 +653,16 @@ def round_open(
 @round_app.command("deadline")
 def round_deadline(
     round_id: RoundOpt,
-    code: Annotated[str, typer.Option("--code", help="t2, final_financial_report, ...")],
-    due: Annotated[str, typer.Option("--due", help="YYYY-MM-DD")],
+    code: Annotated[str, typer.Option("--code", help="Vilken sista dag: `t2`, `final_financial_report`, ...")],
+    due: Annotated[str, typer.Option("--due", help="ÅÅÅÅ-MM-DD")],
     reason: Annotated[str, typer.Option("--reason")],
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Set a round deadline, or move one (the old date stays in history). A day already
-    past is refused unless --on gives the day it was decided."""
+    """Sätt en sista dag i omgången, eller flytta en (det gamla datumet finns kvar i
+    historiken). En dag som redan har passerat nekas om inte --on anger dagen beslutet togs."""
 
     def build() -> SetDeadline:
         cmd = command(
@@ -689,20 +689,20 @@ def round_ladder(
         str,
         typer.Option(
             "--steps",
-            help="STEP:OFFSET:ROLE,... in working days, e.g. "
-            "before-10:-10:district,due:0:district,late-5:5:coordinator",
+            help="STEG:FÖRSKJUTNING:ROLL,... i arbetsdagar, t.ex. "
+            "`before-10:-10:district,due:0:district,late-5:5:coordinator`",
         ),
     ],
     reason: Annotated[str, typer.Option("--reason")],
     obligation: Annotated[
-        str | None, typer.Option("--obligation", help="e.g. t2_follow_up; default: all")
+        str | None, typer.Option("--obligation", help="T.ex. `t2_follow_up`; annars alla.")
     ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Set the reminder ladder of a round (for one obligation, or the default for all)."""
+    """Sätt omgångens påminnelsetrappa (för en skyldighet, eller förvalet för alla)."""
     parsed: list[LadderRung] = []
     for part in steps.split(","):
         bits = part.strip().split(":")
@@ -736,7 +736,7 @@ def round_close(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Close a round: no more reports or payments."""
+    """Stäng en bidragsomgång: inga fler redovisningar eller utbetalningar."""
     _do(
         database,
         acting,
@@ -748,7 +748,7 @@ def round_close(
 
 @round_app.command("list")
 def round_list(database: DatabaseOption = None) -> None:
-    """The rounds on record."""
+    """De registrerade bidragsomgångarna."""
 
     def show(reads: Reads) -> None:
         table = Table()
@@ -771,13 +771,13 @@ def round_list(database: DatabaseOption = None) -> None:
 
 def apply_command(
     round_id: RoundOpt,
-    application_file: Annotated[Path, typer.Option("--file", help="Application as JSON.")],
+    application_file: Annotated[Path, typer.Option("--file", help="Ansökan som JSON.")],
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Submit a district's application (the round's policy checks it first)."""
+    """Lämna in en stadsdels ansökan (omgångens regler prövar den först)."""
     try:
         application = orjson.loads(application_file.read_bytes())
     except (FileNotFoundError, orjson.JSONDecodeError) as exc:
@@ -807,13 +807,13 @@ def apply_command(
 def withdraw_command(
     round_id: RoundOpt,
     district: DistrictOpt,
-    reason: Annotated[str, typer.Option("--reason", help="Why the application is withdrawn.")],
+    reason: Annotated[str, typer.Option("--reason", help="Varför ansökan dras tillbaka.")],
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Withdraw a district's application (the district itself, or the coordinator)."""
+    """Dra tillbaka en stadsdels ansökan (stadsdelen själv eller samordnaren)."""
     _do(
         database,
         acting,
@@ -835,7 +835,7 @@ def award_command(
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Award a project its grant by a recorded decision."""
+    """Bevilja ett projekts bidrag genom ett registrerat beslut."""
     _do(
         database,
         acting,
@@ -863,7 +863,7 @@ def plan_submit(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Submit (or resubmit, with a new plan id) the year's work plan."""
+    """Lämna in årets arbetsplan (eller lämna in den igen, med ett nytt plan-id)."""
     _do(
         database,
         acting,
@@ -885,7 +885,7 @@ def _decide(approve: bool) -> Callable[..., None]:
         round_id: RoundOpt,
         district: DistrictOpt,
         plan: Annotated[str, typer.Option("--plan")],
-        meeting_on: Annotated[str, typer.Option("--meeting-on", help="Steering group meeting.")],
+        meeting_on: Annotated[str, typer.Option("--meeting-on", help="Styrgruppens möte.")],
         reason: Annotated[str | None, typer.Option("--reason")] = None,
         acting: AsOpt = None,
         actor_name: ActorOpt = None,
@@ -908,9 +908,9 @@ def _decide(approve: bool) -> Callable[..., None]:
         )
 
     decide.__doc__ = (
-        "The steering group approves a submitted plan."
+        "Styrgruppen godkänner en inlämnad arbetsplan."
         if approve
-        else "The steering group rejects a submitted plan, saying why."
+        else "Styrgruppen avslår en inlämnad arbetsplan och säger varför."
     )
     return decide
 
@@ -924,21 +924,21 @@ def network_schedule(
     round_id: RoundOpt,
     session: Annotated[str, typer.Option("--session")],
     title: Annotated[str, typer.Option("--title")],
-    starts_at: Annotated[str, typer.Option("--starts-at", help="e.g. 2014-03-12T13:00+01:00")],
-    optional: Annotated[bool, typer.Option("--optional", help="Not mandatory.")] = False,
+    starts_at: Annotated[str, typer.Option("--starts-at", help="T.ex. 2014-03-12T13:00+01:00")],
+    optional: Annotated[bool, typer.Option("--optional", help="Inte obligatorisk.")] = False,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: Annotated[
         str | None,
         typer.Option(
             "--on",
-            help="When it was announced (default: today, or the session's "
-            "own day if that is earlier).",
+            help="När den kungjordes (annars i dag, eller träffens egen dag "
+            "om den är tidigare).",
         ),
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Schedule a city-wide network session (mandatory unless --optional)."""
+    """Planera en stadsövergripande nätverksträff (obligatorisk om inte --optional)."""
     try:
         when = datetime.fromisoformat(starts_at)
     except ValueError:
@@ -969,16 +969,16 @@ def network_record(
     round_id: RoundOpt,
     district: DistrictOpt,
     session: Annotated[str, typer.Option("--session")],
-    outcome: Annotated[str, typer.Option("--outcome", help="attended, absent, make-up, exemption")],
+    outcome: Annotated[str, typer.Option("--outcome", help="`attended` (närvarande), `absent` (frånvarande), `make-up` (igentagning), `exemption` (befrielse)")],
     excused: Annotated[bool, typer.Option("--excused")] = False,
     note: Annotated[str | None, typer.Option("--note")] = None,
-    participants: Annotated[int, typer.Option("--participants", help="Staff head count.")] = 1,
+    participants: Annotated[int, typer.Option("--participants", help="Antal personal.")] = 1,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Record attendance, an absence, a make-up or an exemption for a session."""
+    """Registrera närvaro, frånvaro, igentagning eller befrielse för en nätverksträff."""
     _do(
         database,
         acting,
@@ -1009,7 +1009,7 @@ def supervision_request(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Request supervision money, describing the joint supervision."""
+    """Ansök om medel för gemensam handledning och beskriv handledningen."""
     _do(
         database,
         acting,
@@ -1037,7 +1037,7 @@ def supervision_grant(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Grant requested supervision money from the round's pool."""
+    """Bevilja sökta medel för gemensam handledning ur omgångens pott."""
     _do(
         database,
         acting,
@@ -1058,17 +1058,17 @@ def disburse_command(
     round_id: RoundOpt,
     district: DistrictOpt,
     amount: AmountOpt,
-    reference: Annotated[str, typer.Option("--reference", help="Payment reference.")],
-    purpose: Annotated[str, typer.Option("--purpose", help="grant or supervision")] = "grant",
+    reference: Annotated[str, typer.Option("--reference", help="Verifikationsnummer.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="`grant` (bidraget) eller `supervision` (handledningsmedel)")] = "grant",
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Record a payment; refused if the round's rules do not allow that much now.
+    """Registrera en utbetalning; nekas om omgångens regler inte tillåter så mycket nu.
 
-    A payment reference is used once in a round: the same payment given again is answered
-    "already recorded" and nothing is written."""
+    Ett verifikationsnummer används en gång per omgång: samma utbetalning en gång till
+    besvaras med "redan registrerat" och inget skrivs."""
     _do(
         database,
         acting,
@@ -1090,9 +1090,9 @@ def disburse_command(
 def report_follow_up(
     round_id: RoundOpt,
     district: DistrictOpt,
-    kind: Annotated[str, typer.Option("--kind", help="t2 or annual")],
-    target_group: Annotated[int, typer.Option("--target-group", help="Target group size.")],
-    reached: Annotated[int, typer.Option("--reached", help="Pupils reached (a count).")],
+    kind: Annotated[str, typer.Option("--kind", help="`t2` (uppföljning vid T2) eller `annual` (verksamhetsberättelse)")],
+    target_group: Annotated[int, typer.Option("--target-group", help="Målgruppens storlek.")],
+    reached: Annotated[int, typer.Option("--reached", help="Antal nådda elever.")],
     dropouts: Annotated[int, typer.Option("--dropouts")] = 0,
     period_start: Annotated[str | None, typer.Option("--period-start")] = None,
     period_end: Annotated[str | None, typer.Option("--period-end")] = None,
@@ -1102,7 +1102,7 @@ def report_follow_up(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Submit a follow-up: aggregate counts only, never data about a pupil."""
+    """Lämna in en uppföljning: bara sammanräknade antal, aldrig uppgifter om en elev."""
     _do(
         database,
         acting,
@@ -1130,7 +1130,7 @@ def report_follow_up(
 def report_financial(
     round_id: RoundOpt,
     district: DistrictOpt,
-    kind: Annotated[str, typer.Option("--kind", help="t2 or final")],
+    kind: Annotated[str, typer.Option("--kind", help="`t2` (vid T2) eller `final` (slutlig, senast 30 november)")],
     spent: Annotated[int, typer.Option("--spent")],
     forecast: Annotated[int, typer.Option("--forecast")],
     acting: AsOpt = None,
@@ -1138,7 +1138,7 @@ def report_financial(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Submit a financial report (T2 or final)."""
+    """Lämna in en ekonomisk redovisning (vid T2 eller slutlig)."""
     _do(
         database,
         acting,
@@ -1160,19 +1160,19 @@ def report_financial(
 def report_year_end(
     round_id: RoundOpt,
     district: DistrictOpt,
-    spent: Annotated[int, typer.Option("--spent", help="Grant money spent, whole kronor.")],
+    spent: Annotated[int, typer.Option("--spent", help="Förbrukat bidrag, hela kronor.")],
     description: Annotated[str, typer.Option("--description")],
     outside_plan: Annotated[int, typer.Option("--outside-plan")] = 0,
     supervision_spent: Annotated[
         int | None,
-        typer.Option("--supervision-spent", help="Supervision money used (accounted apart)."),
+        typer.Option("--supervision-spent", help="Förbrukade handledningsmedel (redovisas för sig)."),
     ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Submit the year-end account and cost description."""
+    """Lämna in redovisning och kostnadsbeskrivning."""
     _do(
         database,
         acting,
@@ -1197,13 +1197,13 @@ def repayment_demand(
     district: DistrictOpt,
     amount: AmountOpt,
     reason: Annotated[str, typer.Option("--reason")],
-    due: Annotated[str, typer.Option("--due", help="YYYY-MM-DD")],
+    due: Annotated[str, typer.Option("--due", help="ÅÅÅÅ-MM-DD")],
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Demand unused money back."""
+    """Kräv tillbaka oanvända medel (återkrav)."""
     _do(
         database,
         acting,
@@ -1226,7 +1226,7 @@ def _settle(waive: bool) -> Callable[..., None]:
         round_id: RoundOpt,
         district: DistrictOpt,
         amount: AmountOpt,
-        reference: Annotated[str, typer.Option("--reference", help="Payment or decision ref.")],
+        reference: Annotated[str, typer.Option("--reference", help="Verifikationsnummer eller diarienummer.")],
         reason: Annotated[str | None, typer.Option("--reason")] = None,
         acting: AsOpt = None,
         actor_name: ActorOpt = None,
@@ -1250,7 +1250,7 @@ def _settle(waive: bool) -> Callable[..., None]:
             ),
         )
 
-    settle.__doc__ = "Waive demanded money, with a reason." if waive else "Money paid back."
+    settle.__doc__ = "Avstå från ett återkrav, med skäl." if waive else "Registrera en återbetalning."
     return settle
 
 
@@ -1261,25 +1261,27 @@ repayment_app.command("waive")(_settle(True))
 def annul_command(
     round_id: RoundOpt,
     reason: Annotated[str, typer.Option("--reason")],
-    event_id: Annotated[str | None, typer.Option("--event", help="Event id to annul.")] = None,
+    event_id: Annotated[str | None, typer.Option("--event", help="Id för uppgiften som ska makuleras.")] = None,
     position: Annotated[
-        int | None, typer.Option("--position", help="Or the event's position (audit history).")
+        int | None, typer.Option("--position", help="Eller uppgiftens position (ppss audit history).")
     ] = None,
     district: Annotated[str | None, typer.Option("--district")] = None,
     money_never_left: Annotated[
         bool,
         typer.Option(
             "--money-never-left",
-            help="For a payment: the money never left the city (recorded by mistake). A "
-            "second person confirms with the same command; money that left is repaid instead.",
+            help="För en utbetalning: pengarna lämnade aldrig staden (registrerad av misstag). "
+            "En andra person bekräftar med samma kommando; pengar som gått ut återbetalas i "
+            "stället.",
         ),
     ] = False,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Annul an earlier event (it stays in history, marked as annulled). A payment is annulled
-    only if its money never left, by two people: one asks, another confirms."""
+    """Makulera en tidigare uppgift (den finns kvar i historiken, markerad som makulerad). En
+    utbetalning makuleras bara om pengarna aldrig gick ut, av två personer: en begär, en
+    annan bekräftar."""
     if (event_id is None) == (position is None):
         raise InvalidCommand("say which event to annul: --event ID or --position N (one of them)")
     target = None
