@@ -44,8 +44,8 @@ DatabaseOption = Annotated[
     typer.Option(
         "--database",
         "-d",
-        help="Store URL: sqlite:///PATH or postgresql://HOST/DB. "
-        f"Default: ${ENV_DATABASE_URL}, else a SQLite file in the per-user data folder.",
+        help="Databasens adress: sqlite:///SÖKVÄG eller postgresql://VÄRD/DB. "
+        f"Annars ${ENV_DATABASE_URL}, och utan den en SQLite-fil i din egen datamapp.",
     ),
 ]
 

@@ -23,27 +23,28 @@ from ppss_workflow.errors import ConfigurationError
 __all__ = ["register"]
 
 token_app = typer.Typer(
-    help="Per-district calendar URLs: create (shown once), revoke, list.", no_args_is_help=True
+    help="Kalenderadresser per stadsdel: skapa (visas en gång), återkalla, lista.", no_args_is_help=True
 )
 
 
 @token_app.command("create")
 def calendar_token_create(
-    district: Annotated[str, typer.Option("--district", help="The district, e.g. Farsta.")],
+    district: Annotated[str, typer.Option("--district", help="Stadsdelen, t.ex. Farsta.")],
     base_url: Annotated[
         str | None,
         typer.Option(
             "--base-url",
             envvar="PPSS_PUBLIC_URL",
-            help="The site's address, as people reach it (default: $PPSS_PUBLIC_URL).",
+            help="Webbplatsens adress, som folk når den (annars $PPSS_PUBLIC_URL).",
         ),
     ] = None,
     name: Annotated[
-        str | None, typer.Option("--name", help="A unique name (default: made from the district).")
+        str | None, typer.Option("--name", help="Ett unikt namn (annars gjort av stadsdelens).")
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Make a calendar URL for one district's deadlines and print it once (only a hash is kept)."""
+    """Skapa en kalenderadress för en stadsdels sista dagar och visa den en gång (bara en
+    hash sparas)."""
     if not base_url:
         raise ConfigurationError(
             "give the site's address: --base-url https://… or set PPSS_PUBLIC_URL"
@@ -63,10 +64,10 @@ def calendar_token_create(
 
 @token_app.command("revoke")
 def calendar_token_revoke(
-    name: Annotated[str, typer.Argument(help="The link's name (`ppss calendar token list`).")],
+    name: Annotated[str, typer.Argument(help="Länkens namn (`ppss calendar token list`).")],
     database: DatabaseOption = None,
 ) -> None:
-    """Revoke a calendar URL: it answers 404 from now on."""
+    """Återkalla en kalenderadress: den svarar 404 från och med nu."""
     store, _ = open_store(database)
     try:
         revoked = revoke_calendar_token(store, name)
@@ -77,7 +78,7 @@ def calendar_token_revoke(
 
 @token_app.command("list")
 def calendar_token_list(database: DatabaseOption = None) -> None:
-    """The calendar links by name, district and dates (never the tokens themselves)."""
+    """Kalenderlänkarna med namn, stadsdel och datum (aldrig själva nycklarna)."""
     store, _ = open_store(database)
     try:
         tokens = list_calendar_tokens(store)
@@ -109,7 +110,7 @@ def register(app: typer.Typer, calendar: Callable[..., Any]) -> None:
         output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
         database: DatabaseOption = None,
     ) -> None:
-        """Deadlines as iCalendar (.ics): subscribe to it, or import it."""
+        """Sista dagar som iCalendar (.ics): prenumerera på den eller importera den."""
         if ctx.invoked_subcommand is None:
             calendar(round_id=round_id, district=district, output=output, database=database)
 

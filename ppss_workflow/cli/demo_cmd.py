@@ -50,19 +50,19 @@ def demo(
     database: DatabaseOption = None,
     serve: Annotated[
         bool,
-        typer.Option("--serve", help="Then serve the demo on the web (ppss serve --demo)."),
+        typer.Option("--serve", help="Visa sedan demon på webben (ppss serve --demo)."),
     ] = False,
-    host: Annotated[str, typer.Option("--host", help="With --serve: a loopback address.")] = (
+    host: Annotated[str, typer.Option("--host", help="Med --serve: en adress på den egna datorn (loopback).")] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option("--port", help="With --serve: the port.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Med --serve: porten.")] = 8000,
 ) -> None:
-    """Record the demo rounds (ppss-2014, ppss-2016, sst-2018 and one running now) and print
-    the board of the round running now.
+    """Registrera demons bidragsomgångar (ppss-2014, ppss-2016, sst-2018 och en som pågår nu)
+    och visa översikten för den som pågår nu.
 
-    With a store configured (--database or PPSS_DATABASE_URL) it must be empty. Without,
-    the demo uses its own file in the data folder, replaced on each run. With --serve, the
-    demo is then served at http://127.0.0.1:8000/ with the demo sign-in.
+    Med en angiven databas (--database eller PPSS_DATABASE_URL) måste den vara tom. Utan
+    använder demon en egen fil i datamappen, som ersätts vid varje körning. Med --serve visas
+    demon sedan på http://127.0.0.1:8000/ med demons inloggning.
     """
     if serve and not is_loopback(host):
         raise ConfigurationError(

@@ -31,7 +31,7 @@ from ppss_workflow.reminders import Dispatcher, DispatchReport, list_due
 __all__ = ["calendar", "register", "reminders", "scheduler_app"]
 
 _log = get_logger(__name__)
-scheduler_app = typer.Typer(help="The reminder scheduler.", no_args_is_help=True)
+scheduler_app = typer.Typer(help="Schemaläggaren för påminnelser.", no_args_is_help=True)
 
 
 def parse_moment(value: str | None, option: str) -> datetime | None:
@@ -53,13 +53,13 @@ def parse_moment(value: str | None, option: str) -> datetime | None:
 
 def reminders(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Date or instant (default: now).")
+        str | None, typer.Option("--as-of", help="Dag eller tidpunkt (annars nu).")
     ] = None,
     round_id: Annotated[str | None, typer.Option("--round", "-r")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table eller json")] = "table",
     database: DatabaseOption = None,
 ) -> None:
-    """What reminders are due and not yet sent."""
+    """Vilka påminnelser som ska gå ut och inte har skickats än."""
     if fmt not in ("table", "json"):
         raise InvalidCommand(f"--format {fmt!r}: use table or json")
     store, _ = open_store(database)
@@ -104,13 +104,13 @@ def _notifier(outbox: Path | None, settings: ReminderSettings, smtp: SmtpSetting
 @scheduler_app.command("run")
 def scheduler_run(
     once: Annotated[
-        bool, typer.Option("--once", help="One dispatch, then exit (for cron).")
+        bool, typer.Option("--once", help="Ett utskick, sedan avsluta (för cron).")
     ] = False,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="With --once: dispatch as at.")
+        str | None, typer.Option("--as-of", help="Med --once: skicka som vid denna tidpunkt.")
     ] = None,
-    interval: Annotated[int, typer.Option("--interval", help="Seconds between runs.")] = 300,
-    outbox: Annotated[Path | None, typer.Option("--outbox", help="Write .eml files here.")] = None,
+    interval: Annotated[int, typer.Option("--interval", help="Sekunder mellan körningarna.")] = 300,
+    outbox: Annotated[Path | None, typer.Option("--outbox", help="Skriv .eml-filer hit.")] = None,
     round_id: Annotated[str | None, typer.Option("--round", "-r")] = None,
     database: DatabaseOption = None,
     acting: AsOpt = None,
@@ -119,11 +119,11 @@ def scheduler_run(
         typer.Option(
             "--sign-with",
             envvar="PPSS_SIGN_WITH",
-            help="Private key (`ppss audit keygen`): sign a checkpoint of the head once a day.",
+            help="Privat nyckel (`ppss audit keygen`): signera en kontrollpunkt av kedjans slut en gång om dagen.",
         ),
     ] = None,
 ) -> None:
-    """Send due reminders: each once, whatever crashes or second schedulers happen."""
+    """Skicka påminnelser som ska gå ut: var och en en gång, hur det än kraschar eller om en andra schemaläggare körs."""
     acting_role(acting, "dispatch reminders")
     key = None
     if sign_with is not None:
