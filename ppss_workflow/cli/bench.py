@@ -15,7 +15,7 @@ from ppss_workflow.bench import run_store_bench, run_verify_bench
 from ppss_workflow.cli._common import OutputFormat, err_console, out_console
 from ppss_workflow.errors import ConfigurationError
 
-app = typer.Typer(help="Benchmarks (measured on throw-away stores).", no_args_is_help=True)
+app = typer.Typer(help="Prestandamätningar (på tillfälliga databaser).", no_args_is_help=True)
 
 
 @contextmanager
@@ -42,20 +42,20 @@ def _stages() -> Iterator[Callable[[str, int, int], None]]:
 
 @app.command("store")
 def store_command(
-    events: Annotated[int, typer.Option("--events", "-n", help="Events to write.")] = 100_000,
+    events: Annotated[int, typer.Option("--events", "-n", help="Antal händelser att skriva.")] = 100_000,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
     database: Annotated[
         str | None,
         typer.Option(
             "--database",
             "-d",
-            help="Run against this server (a scratch schema is created and dropped). "
-            "Default: a temporary SQLite file. PPSS_DATABASE_URL is ignored on purpose.",
+            help="Kör mot denna server (ett tillfälligt schema skapas och tas bort). "
+            "Annars en tillfällig SQLite-fil. PPSS_DATABASE_URL används medvetet inte.",
         ),
     ] = None,
 ) -> None:
-    """Appends (1 and 10 events per command), bulk import and replay, each beside the raw
-    driver's floor measured in the same run on the product's own tables, in events/s."""
+    """Tillägg (1 och 10 händelser per kommando), massinläsning och uppspelning, var och en
+    bredvid drivrutinens golv mätt i samma körning på programmets egna tabeller, i händelser/s."""
     if events < 100:
         raise ConfigurationError(f"--events {events} is too few to measure: use 100 or more")
     with _stages() as report:
@@ -104,14 +104,14 @@ def _eps(value: int) -> str:
 
 @app.command("verify")
 def verify_command(
-    events: Annotated[int, typer.Option("--events", "-n", help="Events in the store.")] = 1_000_000,
+    events: Annotated[int, typer.Option("--events", "-n", help="Antal händelser i databasen.")] = 1_000_000,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
     database: Annotated[
         str | None,
-        typer.Option("--database", "-d", help="Server for a scratch schema (default: SQLite)."),
+        typer.Option("--database", "-d", help="Server för ett tillfälligt schema (annars SQLite)."),
     ] = None,
 ) -> None:
-    """Fill a scratch store and time `ppss audit verify` on it, with its peak memory."""
+    """Fyll en tillfällig databas och mät tiden för `ppss audit verify` på den, med dess högsta minnesanvändning."""
     if events < 100:
         raise ConfigurationError(f"--events {events} is too few to measure: use 100 or more")
     with _stages() as report:
@@ -125,8 +125,8 @@ BenchDatabase = Annotated[
     typer.Option(
         "--database",
         "-d",
-        help="Run against this server (a scratch schema is created and dropped). "
-        "Default: a temporary SQLite file. PPSS_DATABASE_URL is ignored on purpose.",
+        help="Kör mot denna server (ett tillfälligt schema skapas och tas bort). "
+        "Annars en tillfällig SQLite-fil. PPSS_DATABASE_URL används medvetet inte.",
     ),
 ]
 

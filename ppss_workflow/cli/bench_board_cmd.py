@@ -11,7 +11,7 @@ from ppss_workflow.cli.bench import BenchDatabase, _stages, print_result
 from ppss_workflow.errors import ConfigurationError
 
 Projects = Annotated[
-    int, typer.Option("--projects", "-p", help="Projects in the round (about 30 events each).")
+    int, typer.Option("--projects", "-p", help="Projekt i omgången (cirka 30 händelser var).")
 ]
 Format = Annotated[OutputFormat, typer.Option("--format", "-f")]
 
@@ -24,7 +24,7 @@ def _enough(projects: int) -> None:
 def board_command(
     projects: Projects = 10_000, fmt: Format = OutputFormat.table, database: BenchDatabase = None
 ) -> None:
-    """Board, reminders and one award in a round of N projects, from a warm store."""
+    """Översikt, påminnelser och ett beviljande i en omgång med N projekt, ur en varm databas."""
     _enough(projects)
     from ppss_workflow.bench_board import run_board_bench  # noqa: PLC0415 - bench only
 
@@ -36,7 +36,7 @@ def board_command(
 def web_command(
     projects: Projects = 1_000, fmt: Format = OutputFormat.table, database: BenchDatabase = None
 ) -> None:
-    """The web round overview page for a round of N projects: median of 5 warm renders."""
+    """Webbens översiktssida för en omgång med N projekt: median av 5 varma visningar."""
     _enough(projects)
     from ppss_workflow.bench_board import run_web_bench  # noqa: PLC0415 - bench only
 
@@ -47,13 +47,13 @@ def web_command(
 
 def import_command(
     events: Annotated[
-        int, typer.Option("--events", "-n", help="Events in the history (about).")
+        int, typer.Option("--events", "-n", help="Antal händelser i historiken (ungefär).")
     ] = 30_000,
     fmt: Format = OutputFormat.table,
     database: BenchDatabase = None,
 ) -> None:
-    """`ppss import` of a history of N events made by the real commands: time, events/s and
-    the importing process's peak memory."""
+    """`ppss import` av en historik med N händelser gjorda av de riktiga kommandona: tid,
+    händelser/s och den inläsande processens högsta minnesanvändning."""
     if events < 300:
         raise ConfigurationError(f"--events {events} is too few to measure: use 300 or more")
     from ppss_workflow.bench_import import run_import_bench  # noqa: PLC0415 - bench only
@@ -65,17 +65,17 @@ def import_command(
 
 
 def load_command(
-    people: Annotated[int, typer.Option("--people", help="Simulated people at once.")] = 50,
-    seconds: Annotated[float, typer.Option("--seconds", help="How long they work.")] = 60.0,
+    people: Annotated[int, typer.Option("--people", help="Simulerade personer samtidigt.")] = 50,
+    seconds: Annotated[float, typer.Option("--seconds", help="Hur länge de arbetar (sekunder).")] = 60.0,
     projects: Annotated[
-        int, typer.Option("--projects", "-p", help="Projects in the round they work on.")
+        int, typer.Option("--projects", "-p", help="Projekt i omgången de arbetar i.")
     ] = 200,
     fmt: Format = OutputFormat.table,
     database: BenchDatabase = None,
 ) -> None:
-    """Two servers on one PostgreSQL store, N people reading pages and giving commands through
-    the API for a bounded time: requests/s, latency percentiles, errors, and whether the money
-    adds up and the chain verifies afterwards."""
+    """Två servrar på en PostgreSQL-databas, N personer som läser sidor och ger kommandon via
+    API:t under en begränsad tid: anrop/s, svarstider i percentiler, fel, och om pengarna
+    stämmer och kedjan håller efteråt."""
     _enough(projects)
     if not 1 <= people <= 1_000:
         raise ConfigurationError(f"--people {people}: use 1 to 1000")

@@ -27,13 +27,13 @@ from ppss_workflow.roles import DEFAULT_READER, DEFAULT_WRITER, ensure_roles
 from ppss_workflow.schema import current_revision, head_revision, upgrade
 from ppss_workflow.store import EventStore
 
-app = typer.Typer(help="Create, upgrade and inspect the store's schema.", no_args_is_help=True)
+app = typer.Typer(help="Skapa, uppgradera och granska databasens schema.", no_args_is_help=True)
 _log = get_logger(__name__)
 
 
 @app.command("upgrade")
 def upgrade_command(database: DatabaseOption = None) -> None:
-    """Create the store, or bring it to this program's schema (safe to run again)."""
+    """Skapa databasen, eller för den till programmets schema (går att köra igen)."""
     location = resolve_database_url(database)
     engine = create_store_engine(location.url)
     try:
@@ -51,12 +51,12 @@ def upgrade_command(database: DatabaseOption = None) -> None:
 
 @app.command("backup")
 def backup_command(
-    target: Annotated[Path, typer.Argument(help="A new file for the copy.")],
+    target: Annotated[Path, typer.Argument(help="En ny fil för kopian.")],
     database: DatabaseOption = None,
 ) -> None:
-    """A consistent copy of a SQLite store, taken while it is being served (SQLite's online
-    backup: writers go on; the copy is the store as at one moment). For PostgreSQL use
-    `pg_dump` (see the README, "Backup and restore")."""
+    """En enhetlig kopia av en SQLite-databas, tagen medan den används (SQLites
+    säkerhetskopiering i drift: skrivningar fortsätter; kopian är databasen vid ett ögonblick).
+    För PostgreSQL, använd `pg_dump` (se README, "Backup and restore")."""
     location = resolve_database_url(database)
     source = sqlite_path(location.url)
     if source is None:
@@ -77,7 +77,7 @@ def backup_command(
 
 @app.command("status")
 def status_command(database: DatabaseOption = None) -> None:
-    """Show the store's location, schema revision, event count and head of the hash chain."""
+    """Visa databasens plats, schemaversion, antal händelser och hashkedjans slut."""
     location = resolve_database_url(database)
     engine = create_store_engine(location.url)
     try:
@@ -105,10 +105,10 @@ def status_command(database: DatabaseOption = None) -> None:
 
 @app.command("rebuild-projections")
 def rebuild_projections_command(database: DatabaseOption = None) -> None:
-    """Compute the read model (boards, reminders, round totals) anew from every event.
+    """Räkna om läsmodellen (översikter, påminnelser, omgångarnas summor) från alla händelser.
 
-    Never needed for correctness: the model follows the log, and a new program version
-    rebuilds it by itself. Use it after restoring a backup, or to measure.
+    Behövs aldrig för att det ska bli rätt: modellen följer loggen, och en ny programversion
+    bygger om den själv. Använd det efter att en säkerhetskopia lästs tillbaka, eller för att mäta.
     """
     store, location = open_store(database)
     try:
@@ -140,16 +140,16 @@ def rebuild_projections_command(database: DatabaseOption = None) -> None:
 @app.command("roles")
 def roles_command(
     writer: Annotated[
-        str, typer.Option("--writer", help="Group role that may append events.")
+        str, typer.Option("--writer", help="Grupproll som får lägga till händelser.")
     ] = DEFAULT_WRITER,
     reader: Annotated[
-        str, typer.Option("--reader", help="Group role that may only read (auditors).")
+        str, typer.Option("--reader", help="Grupproll som bara får läsa (granskare).")
     ] = DEFAULT_READER,
     database: DatabaseOption = None,
 ) -> None:
-    """PostgreSQL: create a writer and a read-only group role with exactly the grants they need
-    (the events: INSERT and SELECT only). Safe to run again. Give each person a login of their
-    own in one of them (see the README)."""
+    """PostgreSQL: skapa en grupproll som skriver och en som bara läser, med exakt de
+    rättigheter de behöver (händelserna: bara INSERT och SELECT). Går att köra igen. Ge varje
+    person en egen inloggning i en av dem (se README)."""
     from sqlalchemy.exc import DBAPIError  # noqa: PLC0415 - only here
 
     location = resolve_database_url(database)

@@ -11,7 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from events import registry
 
-app = typer.Typer(help="The event catalogue.", no_args_is_help=True)
+app = typer.Typer(help="Förteckningen över händelsetyper.", no_args_is_help=True)
 
 
 def catalogue_schema() -> dict[str, Any]:
@@ -43,10 +43,10 @@ def catalogue_schema() -> dict[str, Any]:
 @app.command("schema")
 def schema_command(
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+        Path | None, typer.Option("--output", "-o", help="Skriv till denna fil, inte till standard ut.")
     ] = None,
 ) -> None:
-    """Print the JSON Schema of every event type (with its schema_version)."""
+    """Skriv ut JSON Schema för varje händelsetyp (med dess schemaversion)."""
     text = orjson.dumps(catalogue_schema(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
     if output is None:
         typer.echo(text.decode())

@@ -21,19 +21,19 @@ from ppss_workflow.handlers import refused
 __all__ = ["register"]
 
 users_app = typer.Typer(
-    help="Role grants for signing in: grant, revoke, list (coordinator only).",
+    help="Roller för inloggning: ge, återkalla, lista (bara samordnaren).",
     no_args_is_help=True,
 )
-ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept with the event).")]
+ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Varför (sparas med uppgiften).")]
 
 
 @users_app.command("grant")
 def users_grant(
-    email: Annotated[str, typer.Argument(help="The address the person signs in with.")],
+    email: Annotated[str, typer.Argument(help="E-postadressen personen loggar in med.")],
     role: Annotated[
         str,
         typer.Option(
-            "--role", help="coordinator, steering_group, district:NAME, auditor, scheduler"
+            "--role", help="`coordinator`, `steering_group`, `district:NAMN`, `auditor`, `scheduler`"
         ),
     ],
     reason: ReasonOpt = None,
@@ -41,7 +41,7 @@ def users_grant(
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Give a person a role (it replaces a role granted before)."""
+    """Ge en person en roll (den ersätter en roll som getts tidigare)."""
     actor = actor_from(acting, actor_name)
     store, _ = open_store(database)
     try:
@@ -55,13 +55,13 @@ def users_grant(
 
 @users_app.command("revoke")
 def users_revoke(
-    email: Annotated[str, typer.Argument(help="The address the person signs in with.")],
+    email: Annotated[str, typer.Argument(help="E-postadressen personen loggar in med.")],
     reason: ReasonOpt = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Take a person's granted role away: they are signed out at their next request."""
+    """Ta bort en persons roll: personen loggas ut vid nästa anrop."""
     actor = actor_from(acting, actor_name)
     store, _ = open_store(database)
     try:
@@ -75,7 +75,7 @@ def users_revoke(
 def users_list(
     acting: AsOpt = None, actor_name: ActorOpt = None, database: DatabaseOption = None
 ) -> None:
-    """Who holds which granted role, and the position of the grant."""
+    """Vem som har vilken roll, och uppgiftens position."""
     actor = actor_from(acting, actor_name)
     try:
         may_manage(actor.role)

@@ -15,7 +15,7 @@ from ppss_workflow.tokens import create_token, list_tokens, revoke_token
 
 __all__ = ["register", "serve", "token_app"]
 
-token_app = typer.Typer(help="API tokens: create (shown once), revoke, list.", no_args_is_help=True)
+token_app = typer.Typer(help="API-nycklar: skapa (visas en gång), återkalla, lista.", no_args_is_help=True)
 
 
 def is_loopback(host: str) -> bool:
@@ -28,17 +28,18 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option("--host", help="Adressen att lyssna på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Porten att lyssna på.")] = 8000,
     demo: Annotated[
         bool,
-        typer.Option("--demo", help="The demo sign-in page (loopback addresses only)."),
+        typer.Option("--demo", help="Demons inloggningssida (bara på den egna datorns adresser)."),
     ] = False,
     database: DatabaseOption = None,
 ) -> None:
-    """Serve the web application (pages and the /api/v1 JSON API) with uvicorn.
+    """Kör webbtjänsten (sidorna och JSON-API:t /api/v1) med uvicorn.
 
-    Settings come from PPSS_WEB_* variables (PPSS_WEB_SECRET_KEY is required unless --demo).
+    Inställningarna kommer från variablerna PPSS_WEB_* (PPSS_WEB_SECRET_KEY krävs utom med
+    --demo).
     """
     if not 1 <= port <= 65535:
         raise ConfigurationError(f"--port {port}: use 1 to 65535")
@@ -73,13 +74,13 @@ def token_create(
     role: Annotated[
         str,
         typer.Option(
-            "--role", help="coordinator, steering_group, district:NAME, auditor or scheduler"
+            "--role", help="`coordinator`, `steering_group`, `district:NAMN`, `auditor` eller `scheduler`"
         ),
     ],
-    name: Annotated[str, typer.Option("--name", help="A unique name, e.g. the script's.")],
+    name: Annotated[str, typer.Option("--name", help="Ett unikt namn, t.ex. skriptets.")],
     database: DatabaseOption = None,
 ) -> None:
-    """Create a token and print it once: only its SHA-256 is kept."""
+    """Skapa en API-nyckel och visa den en gång: bara dess SHA-256 sparas."""
     store, _ = open_store(database)
     try:
         token = create_token(store, name, role)
@@ -95,10 +96,10 @@ def token_create(
 
 @token_app.command("revoke")
 def token_revoke(
-    name: Annotated[str, typer.Argument(help="The token's name.")],
+    name: Annotated[str, typer.Argument(help="API-nyckelns namn.")],
     database: DatabaseOption = None,
 ) -> None:
-    """Revoke a token: it stops working at once (its row stays, marked)."""
+    """Återkalla en API-nyckel: den slutar fungera direkt (raden finns kvar, markerad)."""
     store, _ = open_store(database)
     try:
         revoked = revoke_token(store, name)
@@ -109,7 +110,7 @@ def token_revoke(
 
 @token_app.command("list")
 def token_list(database: DatabaseOption = None) -> None:
-    """The tokens by name, role and dates (never the tokens themselves)."""
+    """API-nycklarna med namn, roll och datum (aldrig själva nycklarna)."""
     store, _ = open_store(database)
     try:
         tokens = list_tokens(store)
