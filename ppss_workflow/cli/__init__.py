@@ -121,7 +121,10 @@ COMMANDS: dict[str, tuple[Loader, str]] = {
         "Registrera demons bidragsomgångar (ppss-2014, ppss-2016, sst-2018 och en som pågår nu)\n"
         "och visa översikten för den som pågår nu.",
     ),
-    "board": (_workflow, "En rad per projekt: får det betalas ut nu, hur mycket, och om inte, varför inte."),
+    "board": (
+        _workflow,
+        "En rad per projekt: får det betalas ut nu, hur mycket, och om inte, varför inte.",
+    ),
     "allocate": (
         _workflow,
         "Fördela en summa mellan stadsdelar enligt 2014 års regel (per skola, sedan resten).",
@@ -168,9 +171,15 @@ COMMANDS: dict[str, tuple[Loader, str]] = {
     "plan": (_workflow, "Arbetsplaner och styrgruppens beslut."),
     "network": (_workflow, "Stadsövergripande nätverksträffar och deltagande."),
     "supervision": (_workflow, "Medel för gemensam handledning (2014)."),
-    "report": (_workflow, "Uppföljningar, ekonomiska redovisningar, redovisning och kostnadsbeskrivning."),
+    "report": (
+        _workflow,
+        "Uppföljningar, ekonomiska redovisningar, redovisning och kostnadsbeskrivning.",
+    ),
     "repayment": (_workflow, "Återbetalningar."),
-    "calendar": (_reminders, "Sista dagar som iCalendar (.ics): prenumerera på den eller importera den."),
+    "calendar": (
+        _reminders,
+        "Sista dagar som iCalendar (.ics): prenumerera på den eller importera den.",
+    ),
     "scheduler": (_reminders, "Schemaläggaren för påminnelser."),
     "payment-plan": (
         _plans,
@@ -245,10 +254,17 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     log_level: Annotated[
-        str, typer.Option("--log-level", envvar="PPSS_LOG_LEVEL", help="Loggnivå: debug, info, warning.")
+        str,
+        typer.Option(
+            "--log-level", envvar="PPSS_LOG_LEVEL", help="Loggnivå: debug, info, warning."
+        ),
     ] = "warning",
     log_json: Annotated[
-        bool | None, typer.Option("--log-json/--log-console", help="Loggar som JSON; utan val: JSON när utdata inte går till en terminal.")
+        bool | None,
+        typer.Option(
+            "--log-json/--log-console",
+            help="Loggar som JSON; utan val: JSON när utdata inte går till en terminal.",
+        ),
     ] = None,
     lang: Annotated[
         str | None,

@@ -68,20 +68,22 @@ from ppss_workflow.words import english
 __all__ = ["app", "export_command", "import_command", "register"]
 
 app = typer.Typer(
-    help="Audit (read-only, no role needed): verify the chain, replay a moment, explain a "
-    "decision, show a project's history.",
+    help="Granskning (bara läsning, ingen roll behövs): kontrollera kedjan, spela upp ett "
+    "ögonblick, förklara ett beslut, visa ett projekts historik.",
     no_args_is_help=True,
 )
 
-RoundOpt = Annotated[str, typer.Option("--round", "-r", help="Round id, e.g. ppss-2014.")]
-DistrictOpt = Annotated[str, typer.Option("--district", help="District name, e.g. Farsta.")]
-FmtOpt = Annotated[str, typer.Option("--format", "-f", help="table or json")]
+RoundOpt = Annotated[
+    str, typer.Option("--round", "-r", help="Bidragsomgångens id, t.ex. ppss-2014.")
+]
+DistrictOpt = Annotated[str, typer.Option("--district", help="Stadsdelens namn, t.ex. Farsta.")]
+FmtOpt = Annotated[str, typer.Option("--format", "-f", help="table eller json")]
 KnownAtOpt = Annotated[
     str | None,
     typer.Option(
         "--known-at",
-        help="Only what the store had recorded by this instant (2014-03-15T12:00+01:00), "
-        "or by the end of this Stockholm date (2014-03-15).",
+        help="Bara det databasen hade registrerat vid denna tidpunkt (2014-03-15T12:00+01:00), "
+        "eller vid slutet av denna dag i Stockholm (2014-03-15).",
     ),
 ]
 #: Exit code of a verification that found a broken chain (errors a person made are 1-6).
@@ -208,16 +210,16 @@ def verify_command(  # noqa: PLR0915 - one flat sequence of checks and answers
         int,
         typer.Option(
             "--from",
-            help="Verify from this position on, trusting the stored hash just before it "
-            "(e.g. the head of an earlier verification).",
+            help="Kontrollera från denna position, och lita på den sparade hashen just före "
+            "(t.ex. kedjans slut vid en tidigare kontroll).",
         ),
     ] = 1,
     expect_head: Annotated[
         str | None,
         typer.Option(
             "--expect-head",
-            help="POSITION:HASH printed by an earlier verify and kept outside the store: the "
-            "row there must still have that hash, and it must be the head (see "
+            help="POSITION:HASH från en tidigare kontroll, sparad utanför databasen: raden där "
+            "måste ha kvar den hashen, och den måste vara kedjans slut (se "
             "--allow-growth).",
         ),
     ] = None,
@@ -225,37 +227,39 @@ def verify_command(  # noqa: PLR0915 - one flat sequence of checks and answers
         bool,
         typer.Option(
             "--allow-growth",
-            help="With --expect-head: events after it are counted and reported, not a "
-            "failure (a store still in use).",
+            help="Med --expect-head: händelser efter den räknas och rapporteras, utan att det "
+            "är ett fel (en databas som fortfarande används).",
         ),
     ] = False,
     public_key: Annotated[
         str | None,
         typer.Option(
             "--public-key",
-            help="Also check every signed checkpoint with this key (its 64 hex digits, or "
-            "the .pub file `ppss audit keygen` wrote): a cut end or a history hashed again "
-            "after a checkpoint is found without a head kept by hand.",
+            help="Kontrollera också varje signerad kontrollpunkt med denna nyckel (dess 64 "
+            "hexsiffror, eller .pub-filen från `ppss audit keygen`): ett avklippt slut eller en "
+            "historik som hashats om efter en kontrollpunkt upptäcks utan ett sparat slut.",
         ),
     ] = None,
     require_signed_head: Annotated[
         bool,
         typer.Option(
             "--require-signed-head",
-            help="With --public-key: fail (exit 7) if rows follow the last signed checkpoint.",
+            help="Med --public-key: misslyckas (slutkod 7) om det finns rader efter den sista "
+            "signerade kontrollpunkten.",
         ),
     ] = False,
     fmt: FmtOpt = "table",
     database: DatabaseOption = None,
 ) -> None:
-    """Walk the hash chain over the whole store; exit 0 only if nothing was changed.
+    """Gå igenom hashkedjan i hela databasen; slutkod 0 bara om inget har ändrats.
 
-    Every event's hash is recomputed from its stored columns and its predecessor's hash,
-    and positions must run 1, 2, 3... without a gap. A row changed, deleted, inserted or
-    moved behind the store's back fails, naming the first bad position and its stream
-    (exit code 7). On success the head position and hash are printed: keep them somewhere
-    else (a minute, an e-mail), because a chain cannot show by itself that its END was cut
-    off, or that it was rewritten and hashed again; --expect-head checks against them.
+    Varje händelses hash räknas om från dess sparade kolumner och föregångarens hash, och
+    positionerna måste löpa 1, 2, 3... utan lucka. En rad som ändrats, tagits bort, lagts
+    till eller flyttats bakom databasens rygg ger ett fel som anger den första felaktiga
+    positionen och dess ström (slutkod 7). När allt stämmer skrivs kedjans slut (position
+    och hash) ut: spara dem någon annanstans (ett protokoll, ett e-brev), för en kedja kan
+    inte själv visa att dess SLUT klippts av, eller att den skrivits om och hashats på nytt;
+    --expect-head kontrollerar mot dem.
     """
     _fmt(fmt)
     if start < 1:
@@ -335,10 +339,10 @@ def verify_command(  # noqa: PLR0915 - one flat sequence of checks and answers
 
 @_command("keygen")
 def keygen_command(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the private key.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Var den privata nyckeln ska skrivas.")],
 ) -> None:
-    """Make an Ed25519 key for signing checkpoints: the private key to FILE (readable by you
-    only; keep it away from the database server), its public key to FILE.pub."""
+    """Skapa en Ed25519-nyckel för att signera kontrollpunkter: den privata nyckeln till FIL
+    (bara du kan läsa den; håll den borta från databasservern), den publika till FIL.pub."""
     public = generate_key(out)
     out_console.print(f"Private key written to {out}; public key (also in {out}.pub):")
     out_console.print(public)
@@ -346,14 +350,17 @@ def keygen_command(
 
 @_command("checkpoint")
 def checkpoint_command(
-    key: Annotated[Path, typer.Option("--key", help="The private key `ppss audit keygen` made.")],
+    key: Annotated[
+        Path, typer.Option("--key", help="Den privata nyckeln från `ppss audit keygen`.")
+    ],
     acting: AsOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Sign the store's head (position and hash, and when) with a key kept outside the store.
+    """Signera databasens slut (position och hash, och när) med en nyckel utanför databasen.
 
-    `ppss audit verify --public-key` then finds a cut end or a history hashed again after
-    any checkpoint. Signing the same head twice is harmless (it is signed once).
+    `ppss audit verify --public-key` upptäcker sedan ett avklippt slut eller en historik som
+    hashats om efter en kontrollpunkt. Att signera samma slut två gånger skadar inte (det
+    signeras en gång).
     """
     acting_role(acting, "sign checkpoints")
     private = load_private_key(key)
@@ -376,18 +383,18 @@ def checkpoint_command(
 def replay_command(
     round_id: RoundOpt,
     as_of: Annotated[
-        str, typer.Option("--as-of", help="The world at the end of this Stockholm date.")
+        str, typer.Option("--as-of", help="Läget vid slutet av denna dag i Stockholm.")
     ],
     known_at: KnownAtOpt = None,
     fmt: FmtOpt = "table",
     database: DatabaseOption = None,
 ) -> None:
-    """The board as the world was at the end of a date, or with --known-at as the store knew it.
+    """Översikten som läget var vid slutet av en dag, eller med --known-at som det var känt.
 
-    Events recorded late (more than a day after they happened) are listed under the board;
-    with --known-at, so are the events that had happened but were not yet recorded. Events
-    annulled as of --known-at (any annulment on record, without it) are listed as left out,
-    and every listed event that was annulled then is marked with its annulment's position.
+    Händelser som registrerats sent (mer än en dag efter att de hände) listas under
+    översikten; med --known-at även händelser som hade hänt men inte registrerats än.
+    Händelser makulerade vid --known-at (utan den: varje registrerad makulering) listas som
+    utelämnade, och varje listad händelse som då var makulerad märks med makuleringens position.
     """
     _fmt(fmt)
     day = _day(as_of, "--as-of")
@@ -496,14 +503,15 @@ def explain_command(
     round_id: RoundOpt,
     district: DistrictOpt,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="At the end of this date (default: now).")
+        str | None, typer.Option("--as-of", help="Vid slutet av denna dag (annars nu).")
     ] = None,
     known_at: KnownAtOpt = None,
     fmt: FmtOpt = "table",
     database: DatabaseOption = None,
 ) -> None:
-    """Why a district may or may not be paid: each condition, the payable and repayment
-    amounts, the rule (policy and version pinned by the round) and the deciding events."""
+    """Varför en stadsdel får eller inte får betalas ut: varje villkor, vad som kan betalas ut
+    nu och vad som ska återbetalas, regeln (omgångens regler och version) och de avgörande
+    händelserna."""
     _fmt(fmt)
     day = _day(as_of, "--as-of") if as_of else None
     knew = _moment(known_at, "--known-at")
@@ -598,14 +606,15 @@ N_("instalment")
 @_command("corrections")
 def corrections_command(
     round_id: Annotated[
-        str | None, typer.Option("--round", "-r", help="Round id (default: every round).")
+        str | None,
+        typer.Option("--round", "-r", help="Bidragsomgångens id (annars alla omgångar)."),
     ] = None,
     fmt: FmtOpt = "table",
     database: DatabaseOption = None,
 ) -> None:
-    """Every money correction in one list: payments annulled (who asked, who confirmed),
-    annulments still awaiting a second person, other money entries annulled, and repayments
-    demanded, received or waived. Who, when and why for each."""
+    """Varje rättelse av pengar i en lista: makulerade utbetalningar (vem som begärde, vem som
+    bekräftade), makuleringar som väntar på en andra person, andra makulerade penninguppgifter,
+    och återkrav, återbetalningar och avstådda återkrav. Vem, när och varför för var och en."""
     _fmt(fmt)
     store, _ = open_store(database, create=False)
     try:
@@ -634,8 +643,8 @@ def history_command(
     fmt: FmtOpt = "table",
     database: DatabaseOption = None,
 ) -> None:
-    """A project's whole timeline with each event's global position and id: annulled events
-    stay, marked beside their annulment; events recorded late are marked."""
+    """Ett projekts alla händelser med varje händelses position och id: makulerade händelser
+    finns kvar, märkta bredvid sin makulering; händelser som registrerats sent märks."""
     _fmt(fmt)
     store, _ = open_store(database, create=False)
     try:
@@ -683,61 +692,62 @@ def history_command(
 
 def export_command(
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="jsonl, csv, csv-sv (Swedish Excel) or xlsx")
+        str, typer.Option("--format", "-f", help="jsonl, csv, csv-sv (svenska Excel) eller xlsx")
     ] = "jsonl",
     round_id: Annotated[
         str | None,
         typer.Option(
             "--round",
             "-r",
-            help="Only this round's stream and its projects' (for reading: such a part "
-            "cannot be imported, since its chain does not verify on its own).",
+            help="Bara denna omgångs ström och dess projekts (för läsning: en sådan del kan "
+            "inte läsas in, eftersom dess kedja inte håller på egen hand).",
         ),
     ] = None,
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o", help="A new file, or - for standard output (default)."),
+        typer.Option("--output", "-o", help="En ny fil, eller - för standard ut (förval)."),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace the --output file if it exists.")
+        bool, typer.Option("--force", help="Ersätt filen i --output om den finns.")
     ] = False,
     with_documents: Annotated[
         Path | None,
         typer.Option(
             "--with-documents",
-            help="Also write every attached document's bytes into this new folder, "
-            "named by SHA-256, with a manifest.json.",
+            help="Skriv också varje bifogat underlags innehåll till denna nya mapp, "
+            "namngivet efter SHA-256, med en manifest.json.",
         ),
     ] = None,
     archive: Annotated[
         Path | None,
         typer.Option(
             "--archive",
-            help="Write one backup instead: a new zip file with the jsonl export (events and "
-            "signed checkpoints) and every attached document's bytes; `ppss import` restores it.",
+            help="Skriv i stället en säkerhetskopia: en ny zip-fil med jsonl-exporten (händelser "
+            "och signerade kontrollpunkter) och alla bifogade underlag; `ppss import` läser "
+            "tillbaka den.",
         ),
     ] = None,
     sign_with: Annotated[
         Path | None,
         typer.Option(
             "--sign-with",
-            help="Sign the head this export writes with this private key (`ppss audit "
-            "keygen`) first: the checkpoint goes into the store and the file (jsonl, whole "
-            "store).",
+            help="Signera först slutet som exporten skriver med denna privata nyckel (`ppss "
+            "audit keygen`): kontrollpunkten sparas i databasen och i filen (jsonl, hela "
+            "databasen).",
         ),
     ] = None,
     database: DatabaseOption = None,
     acting: AsOpt = None,
 ) -> None:
-    """Every stored event exactly as stored (jsonl, csv), or a workbook with boards (xlsx).
+    """Varje sparad händelse exakt som den sparades (jsonl, csv), eller en arbetsbok med översikter (xlsx).
 
-    With --archive FILE.zip: one backup of the whole store (the jsonl export and every
-    document's bytes) that `ppss import` restores.
+    Med --archive FIL.zip: en säkerhetskopia av hela databasen (jsonl-exporten och alla
+    underlag) som `ppss import` läser tillbaka.
 
-    jsonl starts with a header (format, scope, head position and hash) and then has one
-    object per row with every column as stored: `ppss import` reads it back. csv and xlsx are
-    for reading in a spreadsheet: no cell is ever taken as a formula. csv-sv is the csv a
-    Swedish Excel opens as it is (semicolons, UTF-8 with a byte order mark).
+    jsonl börjar med ett huvud (format, omfång, kedjans slut med position och hash) och har
+    sedan ett objekt per rad med varje kolumn som den sparades: `ppss import` läser tillbaka
+    den. csv och xlsx är för att läsa i ett kalkylark: ingen cell tolkas någonsin som en
+    formel. csv-sv är den csv som en svensk Excel öppnar direkt (semikolon, UTF-8 med BOM).
     """
     _fmt(fmt, ("jsonl", "csv", "csv-sv", "xlsx"))
     if archive is not None:
@@ -867,50 +877,52 @@ def _target(output: Path | None, *, binary: bool, encoding: str = "utf-8") -> It
 
 
 def import_command(
-    source: Annotated[Path, typer.Argument(help="A full jsonl export (`ppss export`).")],
+    source: Annotated[Path, typer.Argument(help="En hel jsonl-export (`ppss export`).")],
     expect_head: Annotated[
         str | None,
         typer.Option(
             "--expect-head",
-            help="POSITION:HASH kept outside the store: the file must end with that row "
-            "and that hash (see --allow-growth).",
+            help="POSITION:HASH sparad utanför databasen: filen måste sluta med den raden "
+            "och den hashen (se --allow-growth).",
         ),
     ] = None,
     allow_growth: Annotated[
         bool,
         typer.Option(
             "--allow-growth",
-            help="With --expect-head: the file may hold events after it.",
+            help="Med --expect-head: filen får ha händelser efter den.",
         ),
     ] = False,
     public_key: Annotated[
         str | None,
         typer.Option(
             "--public-key",
-            help="Check the export's signed checkpoints with this key (64 hex digits or the "
-            ".pub file): each must be signed by it, and the rows must carry the signed hashes.",
+            help="Kontrollera exportens signerade kontrollpunkter med denna nyckel (64 hexsiffror "
+            "eller .pub-filen): var och en måste vara signerad med den, och raderna måste bära "
+            "de signerade hasharna.",
         ),
     ] = None,
     require_signed_head: Annotated[
         bool,
         typer.Option(
             "--require-signed-head",
-            help="With --public-key: refuse the export (nothing imported) if rows follow its "
-            "last signed checkpoint.",
+            help="Med --public-key: neka exporten (inget läses in) om det finns rader efter "
+            "dess sista signerade kontrollpunkt.",
         ),
     ] = False,
     database: DatabaseOption = None,
     acting: AsOpt = None,
 ) -> None:
-    """Load a full jsonl export into an EMPTY store, verifying every hash; all or nothing.
+    """Läs in en hel jsonl-export i en TOM databas och kontrollera varje hash; allt eller inget.
 
-    Every event must be one the engine could have recorded at that point (its role and
-    district, the stream it is on, and the rules: no payment above what was payable then).
-    The export's signed checkpoints are imported too, and the rows must match them.
+    Varje händelse måste vara en som programmet kunde ha registrerat vid den punkten (dess
+    roll och stadsdel, strömmen den ligger i, och reglerna: ingen utbetalning över vad som
+    kunde betalas ut då). Exportens signerade kontrollpunkter läses också in, och raderna
+    måste stämma med dem.
 
-    Rows keep their positions, times and hashes, so the copy verifies and exports to the
-    same bytes. Idempotency records of commands and reminder claims are not part of an
-    export: they start empty in the copy.
+    Raderna behåller sina positioner, tider och hashar, så kopian håller vid kontroll och
+    exporteras till samma bytes. Kommandonas dubbelskydd och påminnelsernas anspråk ingår
+    inte i en export: de börjar tomma i kopian.
     """
     acting_role(acting, "import a history")
     expect = Anchor.parse(expect_head) if expect_head else None

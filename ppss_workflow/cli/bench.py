@@ -42,7 +42,9 @@ def _stages() -> Iterator[Callable[[str, int, int], None]]:
 
 @app.command("store")
 def store_command(
-    events: Annotated[int, typer.Option("--events", "-n", help="Antal händelser att skriva.")] = 100_000,
+    events: Annotated[
+        int, typer.Option("--events", "-n", help="Antal händelser att skriva.")
+    ] = 100_000,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
     database: Annotated[
         str | None,
@@ -104,7 +106,9 @@ def _eps(value: int) -> str:
 
 @app.command("verify")
 def verify_command(
-    events: Annotated[int, typer.Option("--events", "-n", help="Antal händelser i databasen.")] = 1_000_000,
+    events: Annotated[
+        int, typer.Option("--events", "-n", help="Antal händelser i databasen.")
+    ] = 1_000_000,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
     database: Annotated[
         str | None,

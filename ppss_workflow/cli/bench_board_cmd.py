@@ -66,7 +66,9 @@ def import_command(
 
 def load_command(
     people: Annotated[int, typer.Option("--people", help="Simulerade personer samtidigt.")] = 50,
-    seconds: Annotated[float, typer.Option("--seconds", help="Hur länge de arbetar (sekunder).")] = 60.0,
+    seconds: Annotated[
+        float, typer.Option("--seconds", help="Hur länge de arbetar (sekunder).")
+    ] = 60.0,
     projects: Annotated[
         int, typer.Option("--projects", "-p", help="Projekt i omgången de arbetar i.")
     ] = 200,

@@ -23,7 +23,8 @@ from ppss_workflow.errors import ConfigurationError
 __all__ = ["register"]
 
 token_app = typer.Typer(
-    help="Kalenderadresser per stadsdel: skapa (visas en gång), återkalla, lista.", no_args_is_help=True
+    help="Kalenderadresser per stadsdel: skapa (visas en gång), återkalla, lista.",
+    no_args_is_help=True,
 )
 
 

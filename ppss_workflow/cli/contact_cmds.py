@@ -28,18 +28,19 @@ from ppss_workflow.readmodels import Reads
 __all__ = ["ROLE_WORDS", "app", "register"]
 
 app = typer.Typer(
-    help="Contacts by role: project lead, finance, school contact.", no_args_is_help=True
+    help="Kontaktpersoner per roll: projektledare, ekonomi, skolkontakt.", no_args_is_help=True
 )
 
 RoleOpt = Annotated[
     str,
     typer.Option(
-        "--role", help="project_lead, finance, school_contact or social_services_contact."
+        "--role",
+        help="`project_lead` (projektledare), `finance` (ekonomi), `school_contact` (skolkontakt) eller `social_services_contact` (socialtjänst).",
     ),
 ]
 SchoolOpt = Annotated[
     str | None,
-    typer.Option("--school", help="A school the application names (default: the project)."),
+    typer.Option("--school", help="En skola som ansökan nämner (annars projektet)."),
 ]
 
 #: The contact roles as people read them.
@@ -65,17 +66,20 @@ def contact_set(
     round_id: RoundOpt,
     district: DistrictOpt,
     role: RoleOpt,
-    email: Annotated[str, typer.Option("--email", help="A functional mailbox for the role.")],
+    email: Annotated[str, typer.Option("--email", help="En funktionsbrevlåda för rollen.")],
     school: SchoolOpt = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", help="With --school: municipal or free.")
+        str | None,
+        typer.Option(
+            "--kind", help="Med --school: `municipal` (kommunal) eller `free` (fristående)."
+        ),
     ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Set (or change) the contact for a role; the old one stays in history."""
+    """Sätt (eller ändra) kontaktpersonen för en roll; den gamla finns kvar i historiken."""
     _do(
         database,
         acting,
@@ -105,7 +109,7 @@ def contact_remove(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Remove the contact for a role."""
+    """Ta bort kontaktpersonen för en roll."""
     _do(
         database,
         acting,
@@ -125,10 +129,10 @@ def contact_remove(
 @app.command("list")
 def contact_list(
     round_id: RoundOpt,
-    district: Annotated[str | None, typer.Option("--district", help="Only this district.")] = None,
+    district: Annotated[str | None, typer.Option("--district", help="Bara denna stadsdel.")] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Every contact of the round's projects: district, school (and its kind), role, address."""
+    """Varje kontaktperson i omgångens projekt: stadsdel, skola (och dess slag), roll, adress."""
     t = words()
 
     def show(reads: Reads) -> None:

@@ -52,9 +52,9 @@ def demo(
         bool,
         typer.Option("--serve", help="Visa sedan demon på webben (ppss serve --demo)."),
     ] = False,
-    host: Annotated[str, typer.Option("--host", help="Med --serve: en adress på den egna datorn (loopback).")] = (
-        "127.0.0.1"
-    ),
+    host: Annotated[
+        str, typer.Option("--host", help="Med --serve: en adress på den egna datorn (loopback).")
+    ] = ("127.0.0.1"),
     port: Annotated[int, typer.Option("--port", help="Med --serve: porten.")] = 8000,
 ) -> None:
     """Registrera demons bidragsomgångar (ppss-2014, ppss-2016, sst-2018 och en som pågår nu)

@@ -17,7 +17,7 @@ from ppss_workflow.handlers import Commands
 
 __all__ = ["app", "register"]
 
-app = typer.Typer(help="Documents: attach a file to a project, get one back by its hash.")
+app = typer.Typer(help="Underlag: bifoga en fil till ett projekt, hämta en med dess hash.")
 
 
 def _read_file(path: Path) -> bytes:
@@ -33,16 +33,21 @@ def _read_file(path: Path) -> bytes:
 def attach_command(
     round_id: RoundOpt,
     district: DistrictOpt,
-    to: Annotated[str, typer.Option("--to", help=f"What it belongs to: {', '.join(ATTACHED_TO)}.")],
-    file: Annotated[Path, typer.Argument(help="The file: PDF, Office, OpenDocument or a picture.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help=f"Vad den hör till: {', '.join(f'`{to}`' for to in ATTACHED_TO)}."
+        ),
+    ],
+    file: Annotated[Path, typer.Argument(help="Filen: PDF, Office, OpenDocument eller en bild.")],
     name: Annotated[
-        str | None, typer.Option("--name", help="Its name on record (default: the file's).")
+        str | None, typer.Option("--name", help="Dess registrerade namn (annars filens).")
     ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Attach a file; its type is read from its bytes, and it is kept once by its SHA-256."""
+    """Bifoga en fil; dess typ läses ur innehållet, och den sparas en gång efter sin SHA-256."""
     if to not in ATTACHED_TO:
         raise InvalidCommand(f"--to {to!r}: use one of {', '.join(ATTACHED_TO)}")
     actor = actor_from(acting, actor_name)
@@ -75,13 +80,13 @@ def attach_command(
 
 @app.command("get")
 def get_command(
-    sha256: Annotated[str, typer.Argument(help="The document's SHA-256 (64 hex digits).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="A new file to write.")],
+    sha256: Annotated[str, typer.Argument(help="Underlagets SHA-256 (64 hexsiffror).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="En ny fil att skriva.")],
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Write a document's bytes, exactly as attached, to a new file."""
+    """Skriv ett underlags innehåll, exakt som det bifogades, till en ny fil."""
     actor = actor_from(acting, actor_name)
     if output.exists() or output.is_symlink():
         raise InvalidCommand(f"--output {output} exists: choose a new file")
@@ -105,15 +110,15 @@ def prune_command(
         int | None,
         typer.Option(
             "--days",
-            help="Remove only bytes kept at least this many days "
-            "(default: PPSS_DOCUMENTS_PRUNE_AFTER_DAYS, 7).",
+            help="Ta bara bort innehåll som sparats minst så här många dagar "
+            "(annars PPSS_DOCUMENTS_PRUNE_AFTER_DAYS, 7).",
             min=0,
         ),
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Remove stored document bytes that no event points to (left by an attach that was
-    stopped part-way), once they are older than the grace period."""
+    """Ta bort sparat innehåll som ingen händelse pekar på (kvar efter en bifogning som avbröts
+    halvvägs), när det är äldre än respitiden."""
     grace = timedelta(days=DocumentSettings().prune_after_days if days is None else days)
     store, _ = open_store(database)
     try:

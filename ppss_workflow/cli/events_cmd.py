@@ -43,7 +43,8 @@ def catalogue_schema() -> dict[str, Any]:
 @app.command("schema")
 def schema_command(
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Skriv till denna fil, inte till standard ut.")
+        Path | None,
+        typer.Option("--output", "-o", help="Skriv till denna fil, inte till standard ut."),
     ] = None,
 ) -> None:
     """Skriv ut JSON Schema för varje händelsetyp (med dess schemaversion)."""

@@ -45,20 +45,20 @@ def indicators_command(
         typer.Option(
             "--format",
             "-f",
-            help="table, json, csv, csv-sv (Swedish Excel) or xlsx (xlsx needs -o)",
+            help="table, json, csv, csv-sv (svenska Excel) eller xlsx (xlsx kräver -o)",
         ),
     ] = "table",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="A new file (default: the screen).")
+        Path | None, typer.Option("--output", "-o", help="En ny fil (annars skärmen).")
     ] = None,
     chart: Annotated[
-        Path | None, typer.Option("--chart", help="Also draw the round's chart: a new .svg/.png")
+        Path | None, typer.Option("--chart", help="Rita också omgångens diagram: en ny .svg/.png")
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Reach, attendance, knowledge goals, drop-outs and cost per pupil reached, per district
-    and in total. A count of 1-4 shows as <5; a cell that would give one away shows as ..
-    (the threshold is PPSS_DISCLOSURE_THRESHOLD, 5 by default)."""
+    """Räckvidd, närvaro, kunskapsmål, avhopp och kostnad per nådd elev, per stadsdel och
+    totalt. Ett antal 1-4 visas som <5; en cell som skulle röja ett antal visas som ..
+    (gränsen är PPSS_DISCLOSURE_THRESHOLD, 5 om inget annat anges)."""
     if fmt not in ("table", "json", "csv", "csv-sv", "xlsx"):
         raise InvalidCommand(f"--format {fmt!r}: use table, json, csv, csv-sv or xlsx")
     if fmt == "xlsx" and output is None:

@@ -29,7 +29,7 @@ from ppss_workflow.web.forms import parse_kronor
 __all__ = ["parse_instalment", "payment_plan_app", "register"]
 
 payment_plan_app = typer.Typer(
-    help="Payment plans: an award paid in instalments, each released by conditions.",
+    help="Utbetalningsplaner: ett beviljat bidrag i delbetalningar, var och en frisläppt av villkor.",
     no_args_is_help=True,
 )
 
@@ -39,8 +39,8 @@ InstalmentOpt = Annotated[
         "--instalment",
         "-i",
         metavar="SHARE[:CODE[+CODE]]",
-        help='One per instalment, in order: "60%:plan_approved", "40%:t2_accepted", '
-        '"200000:awarded". The last takes whatever is left of the award.',
+        help="En per delbetalning, i ordning: `60%:plan_approved`, `40%:t2_accepted`, "
+        "`200000:awarded`. Den sista tar det som är kvar av det beviljade beloppet.",
     ),
 ]
 
@@ -90,15 +90,17 @@ def payment_plan_set(
     instalment: InstalmentOpt,
     district: Annotated[
         str | None,
-        typer.Option("--district", help="One project's plan (default: the whole round's)."),
+        typer.Option("--district", help="Ett projekts plan (annars hela omgångens)."),
     ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why, for the record.")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Varför (sparas med uppgiften).")
+    ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Pay awards in instalments (coordinator): each a share released by conditions."""
+    """Betala ut beviljade bidrag i delbetalningar (samordnaren): var och en en andel som frisläpps av villkor."""
     items = tuple(parse_instalment(text) for text in instalment)
     if not items:
         raise InvalidCommand('give at least one --instalment, e.g. --instalment "60%:awarded"')
@@ -130,10 +132,10 @@ def payment_plan_set(
 @payment_plan_app.command("show")
 def payment_plan_show(
     round_id: RoundOpt,
-    district: Annotated[str | None, typer.Option("--district", help="Only this district.")] = None,
+    district: Annotated[str | None, typer.Option("--district", help="Bara denna stadsdel.")] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Each project's instalments: amount, released or held, and why."""
+    """Varje projekts delbetalningar: belopp, frisläppt eller kvarhållen, och varför."""
     rows = _read(database, lambda r: r.board(round_id))
     if district is not None:
         rows = [r for r in rows if r.district.casefold() == district.casefold()]
@@ -163,13 +165,15 @@ def payment_plan_show(
 
 ReportOpt = Annotated[
     str,
-    typer.Option("--report", help="Which report: " + ", ".join(REPORTS) + "."),
+    typer.Option(
+        "--report", help="Vilken redovisning: " + ", ".join(f"`{r}`" for r in REPORTS) + "."
+    ),
 ]
 
 
 ReasonOpt = Annotated[
     str | None,
-    typer.Option("--reason", help="What the district must correct (required to return)."),
+    typer.Option("--reason", help="Vad stadsdelen måste rätta (krävs för att skicka tillbaka)."),
 ]
 
 
@@ -218,7 +222,7 @@ def report_accept(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Accept a submitted report (coordinator): its figures count."""
+    """Godta en inlämnad redovisning (samordnaren): dess siffror räknas."""
     _review(True, round_id, district, report, reason, acting, actor_name, on, database)
 
 
@@ -233,8 +237,8 @@ def report_return(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Return a submitted report with a reason (coordinator): it counts as not handed in,
-    and reminders chase a corrected one."""
+    """Skicka tillbaka en inlämnad redovisning med skäl (samordnaren): den räknas som inte
+    inlämnad, och påminnelser går ut tills en rättad kommer in."""
     _review(False, round_id, district, report, reason, acting, actor_name, on, database)
 
 

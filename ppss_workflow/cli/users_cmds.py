@@ -33,7 +33,8 @@ def users_grant(
     role: Annotated[
         str,
         typer.Option(
-            "--role", help="`coordinator`, `steering_group`, `district:NAMN`, `auditor`, `scheduler`"
+            "--role",
+            help="`coordinator`, `steering_group`, `district:NAMN`, `auditor`, `scheduler`",
         ),
     ],
     reason: ReasonOpt = None,

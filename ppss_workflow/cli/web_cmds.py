@@ -15,7 +15,9 @@ from ppss_workflow.tokens import create_token, list_tokens, revoke_token
 
 __all__ = ["register", "serve", "token_app"]
 
-token_app = typer.Typer(help="API-nycklar: skapa (visas en gång), återkalla, lista.", no_args_is_help=True)
+token_app = typer.Typer(
+    help="API-nycklar: skapa (visas en gång), återkalla, lista.", no_args_is_help=True
+)
 
 
 def is_loopback(host: str) -> bool:
@@ -74,7 +76,8 @@ def token_create(
     role: Annotated[
         str,
         typer.Option(
-            "--role", help="`coordinator`, `steering_group`, `district:NAMN`, `auditor` eller `scheduler`"
+            "--role",
+            help="`coordinator`, `steering_group`, `district:NAMN`, `auditor` eller `scheduler`",
         ),
     ],
     name: Annotated[str, typer.Option("--name", help="Ett unikt namn, t.ex. skriptets.")],

@@ -71,7 +71,9 @@ __all__ = ["actor_from", "command", "register", "render_board"]
 
 T = TypeVar("T")
 
-RoundOpt = Annotated[str, typer.Option("--round", "-r", help="Bidragsomgångens id, t.ex. ppss-2014.")]
+RoundOpt = Annotated[
+    str, typer.Option("--round", "-r", help="Bidragsomgångens id, t.ex. ppss-2014.")
+]
 DistrictOpt = Annotated[str, typer.Option("--district", help="Stadsdelens namn, t.ex. Farsta.")]
 AsOpt = Annotated[
     str | None,
@@ -83,7 +85,9 @@ AsOpt = Annotated[
 ]
 ActorOpt = Annotated[
     str | None,
-    typer.Option("--actor", envvar="PPSS_ACTOR", help="Vem som handlar (annars ditt användarnamn)."),
+    typer.Option(
+        "--actor", envvar="PPSS_ACTOR", help="Vem som handlar (annars ditt användarnamn)."
+    ),
 ]
 OnOpt = Annotated[
     str | None, typer.Option("--on", help="Dagen det hände, ÅÅÅÅ-MM-DD (annars i dag).")
@@ -485,7 +489,8 @@ def allocate_command(
     ] = None,
     record: Annotated[bool, typer.Option("--record", help="Registrera beslutet.")] = False,
     replace: Annotated[
-        bool, typer.Option("--replace", help="Makulera registrerade beviljanden och bevilja på nytt.")
+        bool,
+        typer.Option("--replace", help="Makulera registrerade beviljanden och bevilja på nytt."),
     ] = False,
     exclude: Annotated[
         list[str] | None, typer.Option("--exclude", help="Stadsdelar som inte får del av resten.")
@@ -598,10 +603,13 @@ round_app = typer.Typer(
     help="Öppna och stäng bidragsomgångar och sätt deras sista dagar.", no_args_is_help=True
 )
 plan_app = typer.Typer(help="Arbetsplaner och styrgruppens beslut.", no_args_is_help=True)
-network_app = typer.Typer(help="Stadsövergripande nätverksträffar och deltagande.", no_args_is_help=True)
+network_app = typer.Typer(
+    help="Stadsövergripande nätverksträffar och deltagande.", no_args_is_help=True
+)
 supervision_app = typer.Typer(help="Medel för gemensam handledning (2014).", no_args_is_help=True)
 report_app = typer.Typer(
-    help="Uppföljningar, ekonomiska redovisningar, redovisning och kostnadsbeskrivning.", no_args_is_help=True
+    help="Uppföljningar, ekonomiska redovisningar, redovisning och kostnadsbeskrivning.",
+    no_args_is_help=True,
 )
 repayment_app = typer.Typer(help="Återbetalningar.", no_args_is_help=True)
 
@@ -653,7 +661,9 @@ def round_open(
 @round_app.command("deadline")
 def round_deadline(
     round_id: RoundOpt,
-    code: Annotated[str, typer.Option("--code", help="Vilken sista dag: `t2`, `final_financial_report`, ...")],
+    code: Annotated[
+        str, typer.Option("--code", help="Vilken sista dag: `t2`, `final_financial_report`, ...")
+    ],
     due: Annotated[str, typer.Option("--due", help="ÅÅÅÅ-MM-DD")],
     reason: Annotated[str, typer.Option("--reason")],
     acting: AsOpt = None,
@@ -932,8 +942,7 @@ def network_schedule(
         str | None,
         typer.Option(
             "--on",
-            help="När den kungjordes (annars i dag, eller träffens egen dag "
-            "om den är tidigare).",
+            help="När den kungjordes (annars i dag, eller träffens egen dag om den är tidigare).",
         ),
     ] = None,
     database: DatabaseOption = None,
@@ -969,7 +978,13 @@ def network_record(
     round_id: RoundOpt,
     district: DistrictOpt,
     session: Annotated[str, typer.Option("--session")],
-    outcome: Annotated[str, typer.Option("--outcome", help="`attended` (närvarande), `absent` (frånvarande), `make-up` (igentagning), `exemption` (befrielse)")],
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome",
+            help="`attended` (närvarande), `absent` (frånvarande), `make-up` (igentagning), `exemption` (befrielse)",
+        ),
+    ],
     excused: Annotated[bool, typer.Option("--excused")] = False,
     note: Annotated[str | None, typer.Option("--note")] = None,
     participants: Annotated[int, typer.Option("--participants", help="Antal personal.")] = 1,
@@ -1059,7 +1074,12 @@ def disburse_command(
     district: DistrictOpt,
     amount: AmountOpt,
     reference: Annotated[str, typer.Option("--reference", help="Verifikationsnummer.")],
-    purpose: Annotated[str, typer.Option("--purpose", help="`grant` (bidraget) eller `supervision` (handledningsmedel)")] = "grant",
+    purpose: Annotated[
+        str,
+        typer.Option(
+            "--purpose", help="`grant` (bidraget) eller `supervision` (handledningsmedel)"
+        ),
+    ] = "grant",
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
@@ -1090,7 +1110,12 @@ def disburse_command(
 def report_follow_up(
     round_id: RoundOpt,
     district: DistrictOpt,
-    kind: Annotated[str, typer.Option("--kind", help="`t2` (uppföljning vid T2) eller `annual` (verksamhetsberättelse)")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="`t2` (uppföljning vid T2) eller `annual` (verksamhetsberättelse)"
+        ),
+    ],
     target_group: Annotated[int, typer.Option("--target-group", help="Målgruppens storlek.")],
     reached: Annotated[int, typer.Option("--reached", help="Antal nådda elever.")],
     dropouts: Annotated[int, typer.Option("--dropouts")] = 0,
@@ -1130,7 +1155,10 @@ def report_follow_up(
 def report_financial(
     round_id: RoundOpt,
     district: DistrictOpt,
-    kind: Annotated[str, typer.Option("--kind", help="`t2` (vid T2) eller `final` (slutlig, senast 30 november)")],
+    kind: Annotated[
+        str,
+        typer.Option("--kind", help="`t2` (vid T2) eller `final` (slutlig, senast 30 november)"),
+    ],
     spent: Annotated[int, typer.Option("--spent")],
     forecast: Annotated[int, typer.Option("--forecast")],
     acting: AsOpt = None,
@@ -1165,7 +1193,9 @@ def report_year_end(
     outside_plan: Annotated[int, typer.Option("--outside-plan")] = 0,
     supervision_spent: Annotated[
         int | None,
-        typer.Option("--supervision-spent", help="Förbrukade handledningsmedel (redovisas för sig)."),
+        typer.Option(
+            "--supervision-spent", help="Förbrukade handledningsmedel (redovisas för sig)."
+        ),
     ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
@@ -1226,7 +1256,9 @@ def _settle(waive: bool) -> Callable[..., None]:
         round_id: RoundOpt,
         district: DistrictOpt,
         amount: AmountOpt,
-        reference: Annotated[str, typer.Option("--reference", help="Verifikationsnummer eller diarienummer.")],
+        reference: Annotated[
+            str, typer.Option("--reference", help="Verifikationsnummer eller diarienummer.")
+        ],
         reason: Annotated[str | None, typer.Option("--reason")] = None,
         acting: AsOpt = None,
         actor_name: ActorOpt = None,
@@ -1250,7 +1282,9 @@ def _settle(waive: bool) -> Callable[..., None]:
             ),
         )
 
-    settle.__doc__ = "Avstå från ett återkrav, med skäl." if waive else "Registrera en återbetalning."
+    settle.__doc__ = (
+        "Avstå från ett återkrav, med skäl." if waive else "Registrera en återbetalning."
+    )
     return settle
 
 
@@ -1261,9 +1295,12 @@ repayment_app.command("waive")(_settle(True))
 def annul_command(
     round_id: RoundOpt,
     reason: Annotated[str, typer.Option("--reason")],
-    event_id: Annotated[str | None, typer.Option("--event", help="Id för uppgiften som ska makuleras.")] = None,
+    event_id: Annotated[
+        str | None, typer.Option("--event", help="Id för uppgiften som ska makuleras.")
+    ] = None,
     position: Annotated[
-        int | None, typer.Option("--position", help="Eller uppgiftens position (ppss audit history).")
+        int | None,
+        typer.Option("--position", help="Eller uppgiftens position (ppss audit history)."),
     ] = None,
     district: Annotated[str | None, typer.Option("--district")] = None,
     money_never_left: Annotated[
