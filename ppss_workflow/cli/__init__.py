@@ -229,10 +229,59 @@ class LazyGroup(TyperGroup):
             if name not in self.commands:
                 self.commands[name] = _Listed(name, help=help_text)
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or "--help" in args:
+            _swedish_help_frame()
+        return list(super().parse_args(ctx, args))
+
     def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
         if args and isinstance(self.commands.get(args[0]), _Listed):
             self.commands[args[0]] = _load(args[0])
         return super().resolve_command(ctx, args)
+
+
+#: The words Typer draws around every help text (its panels and brackets), in Swedish.
+_HELP_FRAME = {
+    "ARGUMENTS_PANEL_TITLE": "Argument",
+    "OPTIONS_PANEL_TITLE": "Val",
+    "COMMANDS_PANEL_TITLE": "Kommandon",
+    "DEFAULT_STRING": "[förval: {}]",
+    "ENVVAR_STRING": "[miljövariabel: {}]",
+    "REQUIRED_LONG_STRING": "[krävs]",
+    "DEPRECATED_STRING": "(utgått) ",
+}
+_HELP_OPTION = "Visa denna hjälp och avsluta."
+
+
+def _swedish_help_frame() -> None:
+    """Help is about to be shown: Typer's own words around it (panel titles, ``[default: ]``,
+    ``[required]``, the ``--help`` option's text) in Swedish. Typer's ``Usage:`` is fixed in
+    its code and stays. Done only when help is asked for, so that running a command loads no
+    more than before (Typer's help renderer and its Rich are loaded for help anyway).
+
+    A choice: Typer reads these from module constants and from its help-option factory; it
+    has no setting for them, so they are replaced here, once per process."""
+    from typer import rich_utils  # noqa: PLC0415 - help is being shown
+    from typer._click import decorators  # noqa: PLC0415
+
+    for name, text in _HELP_FRAME.items():
+        setattr(rich_utils, name, text)
+    original = decorators.help_option
+    if getattr(original, "swedish", False):
+        return
+
+    def help_option(param_decls: list[str]) -> Callable[[Any], Any]:
+        add = original(param_decls)
+
+        def apply(command: Any) -> Any:
+            added = add(command)
+            command.params[-1].help = _HELP_OPTION
+            return added
+
+        return apply
+
+    help_option.swedish = True  # type: ignore[attr-defined]
+    decorators.help_option = help_option
 
 
 app = typer.Typer(
