@@ -56,7 +56,7 @@ def backup_command(
 ) -> None:
     """En enhetlig kopia av en SQLite-databas, tagen medan den används (SQLites
     säkerhetskopiering i drift: skrivningar fortsätter; kopian är databasen vid ett ögonblick).
-    För PostgreSQL, använd `pg_dump` (se README, "Backup and restore")."""
+    För PostgreSQL, använd `pg_dump` (se avsnittet `Backup and restore` i README)."""
     location = resolve_database_url(database)
     source = sqlite_path(location.url)
     if source is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -242,3 +243,64 @@ def test_the_clis_confirmations_errors_and_tables_are_swedish(
         print(f"\nSwedish sweep: {checked} lines the CLI printed checked")
     assert not found, "\n".join(found)
     assert checked > 50
+
+
+def _command_paths() -> dict[tuple[str, ...], set[str]]:
+    """Every command path of ``ppss`` (the root, each command and each group's commands) and
+    the names of the commands under it (typed, so not checked as words)."""
+    from ppss_workflow.cli import load_all  # noqa: PLC0415 - loads every command module
+
+    real = load_all()
+    paths: dict[tuple[str, ...], set[str]] = {(): set(real)}
+
+    def walk(command: Any, path: tuple[str, ...]) -> None:
+        subs = getattr(command, "commands", {})
+        paths[path] = set(subs)
+        for name, sub in subs.items():
+            walk(sub, (*path, name))
+
+    for name, command in real.items():
+        walk(command, (name,))
+    return paths
+
+
+#: What a help line may hold that is typed, not read: option names (``--as-of``, ``-f``),
+#: metavars (``<str>``, ``KRONOR``, ``SHARE[:CODE[+CODE]]``), literal values marked as typed
+#: (`` `t2_follow_up` ``), the defaults and variables Typer shows in brackets, and paths/URLs.
+_TYPED = re.compile(
+    r"`[^`]*`|\[(förval|miljövariabel): [^\]]*\]|<[^>]*>|\S*/\S*|(?<!\w)--?[a-z][a-z0-9-]*"
+    r"|\b[A-Z][A-Z0-9_]*(\[[^\s]*\])?(?=\s|$|[.,;:)])"
+)
+
+
+def test_the_clis_help_is_swedish(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--help`` of the root and of every command and group, as wide as 200 columns: every
+    line a person reads is Swedish (Typer's ``Usage:`` aside, which is fixed in its code)."""
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from ppss_workflow.cli import app  # noqa: PLC0415
+
+    runner = CliRunner()
+    found: list[str] = []
+    checked = 0
+    paths = _command_paths()
+    for path, names in paths.items():
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, (path, result.output)
+        where = "ppss " + " ".join([*path, "--help"])
+        for line in result.output.splitlines():
+            text = line.strip(" │┃╭╮╰╯─━┏┓┗┛┡┩└┘┌┐├┤┬┴┼*")
+            if not text or text.startswith("Usage: "):
+                continue
+            first, _, rest = text.partition(" ")
+            if first in names:  # a command's name in the list of commands
+                text = rest
+            text = _TYPED.sub("", text).strip()
+            if text:
+                _check(where, text, found)
+                checked += 1
+    with capsys.disabled():
+        print(f"\nSwedish sweep: {len(paths)} help pages, {checked} help lines checked")
+    assert not found, "\n".join(found)
+    assert len(paths) > 80
+    assert checked > 400
