@@ -148,7 +148,8 @@ COMMANDS: dict[str, tuple[Loader, str]] = {
     "reminders": (_reminders, "Vilka påminnelser som ska gå ut och inte har skickats än."),
     "export": (
         _audit,
-        "Varje sparad händelse exakt som den sparades (jsonl, csv), eller en arbetsbok med översikter (xlsx).",
+        "Varje sparad händelse exakt som den sparades (jsonl, csv), eller en arbetsbok med "
+        "översikter (xlsx).",
     ),
     "import": (
         _audit,
@@ -183,7 +184,8 @@ COMMANDS: dict[str, tuple[Loader, str]] = {
     "scheduler": (_reminders, "Schemaläggaren för påminnelser."),
     "payment-plan": (
         _plans,
-        "Utbetalningsplaner: ett beviljat bidrag i delbetalningar, var och en frisläppt av villkor.",
+        "Utbetalningsplaner: ett beviljat bidrag i delbetalningar, var och en frisläppt av "
+        "villkor.",
     ),
     "audit": (
         _audit,

@@ -739,7 +739,8 @@ def export_command(
     database: DatabaseOption = None,
     acting: AsOpt = None,
 ) -> None:
-    """Varje sparad händelse exakt som den sparades (jsonl, csv), eller en arbetsbok med översikter (xlsx).
+    """Varje sparad händelse exakt som den sparades (jsonl, csv), eller en arbetsbok med
+    översikter (xlsx).
 
     Med --archive FIL.zip: en säkerhetskopia av hela databasen (jsonl-exporten och alla
     underlag) som `ppss import` läser tillbaka.

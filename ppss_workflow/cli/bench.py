@@ -115,7 +115,8 @@ def verify_command(
         typer.Option("--database", "-d", help="Server för ett tillfälligt schema (annars SQLite)."),
     ] = None,
 ) -> None:
-    """Fyll en tillfällig databas och mät tiden för `ppss audit verify` på den, med dess högsta minnesanvändning."""
+    """Fyll en tillfällig databas och mät tiden för `ppss audit verify` på den, med dess
+    högsta minnesanvändning."""
     if events < 100:
         raise ConfigurationError(f"--events {events} is too few to measure: use 100 or more")
     with _stages() as report:

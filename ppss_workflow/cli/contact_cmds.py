@@ -35,7 +35,8 @@ RoleOpt = Annotated[
     str,
     typer.Option(
         "--role",
-        help="`project_lead` (projektledare), `finance` (ekonomi), `school_contact` (skolkontakt) eller `social_services_contact` (socialtjänst).",
+        help="`project_lead` (projektledare), `finance` (ekonomi), `school_contact` "
+        "(skolkontakt) eller `social_services_contact` (socialtjänst).",
     ),
 ]
 SchoolOpt = Annotated[

@@ -29,7 +29,8 @@ from ppss_workflow.web.forms import parse_kronor
 __all__ = ["parse_instalment", "payment_plan_app", "register"]
 
 payment_plan_app = typer.Typer(
-    help="Utbetalningsplaner: ett beviljat bidrag i delbetalningar, var och en frisläppt av villkor.",
+    help="Utbetalningsplaner: ett beviljat bidrag i delbetalningar, var och en frisläppt av "
+    "villkor.",
     no_args_is_help=True,
 )
 
@@ -100,7 +101,8 @@ def payment_plan_set(
     on: OnOpt = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Betala ut beviljade bidrag i delbetalningar (samordnaren): var och en en andel som frisläpps av villkor."""
+    """Betala ut beviljade bidrag i delbetalningar (samordnaren): var och en en andel som
+    frisläpps av villkor."""
     items = tuple(parse_instalment(text) for text in instalment)
     if not items:
         raise InvalidCommand('give at least one --instalment, e.g. --instalment "60%:awarded"')

@@ -119,11 +119,13 @@ def scheduler_run(
         typer.Option(
             "--sign-with",
             envvar="PPSS_SIGN_WITH",
-            help="Privat nyckel (`ppss audit keygen`): signera en kontrollpunkt av kedjans slut en gång om dagen.",
+            help="Privat nyckel (`ppss audit keygen`): signera en kontrollpunkt av kedjans "
+            "slut en gång om dagen.",
         ),
     ] = None,
 ) -> None:
-    """Skicka påminnelser som ska gå ut: var och en en gång, hur det än kraschar eller om en andra schemaläggare körs."""
+    """Skicka påminnelser som ska gå ut: var och en en gång, hur det än kraschar eller om en
+    andra schemaläggare körs."""
     acting_role(acting, "dispatch reminders")
     key = None
     if sign_with is not None:

@@ -80,7 +80,8 @@ AsOpt = Annotated[
     typer.Option(
         "--as",
         envvar="PPSS_ROLE",
-        help="Rollen du handlar i: `coordinator`, `steering_group`, `district:NAMN`, `auditor`, `scheduler`.",
+        help="Rollen du handlar i: `coordinator`, `steering_group`, `district:NAMN`, `auditor`, "
+        "`scheduler`.",
     ),
 ]
 ActorOpt = Annotated[
@@ -982,7 +983,8 @@ def network_record(
         str,
         typer.Option(
             "--outcome",
-            help="`attended` (närvarande), `absent` (frånvarande), `make-up` (igentagning), `exemption` (befrielse)",
+            help="`attended` (närvarande), `absent` (frånvarande), `make-up` (igentagning), "
+            "`exemption` (befrielse)",
         ),
     ],
     excused: Annotated[bool, typer.Option("--excused")] = False,
