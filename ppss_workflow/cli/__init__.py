@@ -232,8 +232,8 @@ class LazyGroup(TyperGroup):
                 self.commands[name] = _Listed(name, help=help_text)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if not args or "--help" in args:
-            _swedish_help_frame()
+        if "--help" in args or not any(arg.startswith("-") for arg in args):
+            _swedish_help_frame()  # help asked for, or maybe shown (a group with no command)
         return list(super().parse_args(ctx, args))
 
     def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
@@ -258,8 +258,9 @@ _HELP_OPTION = "Visa denna hjälp och avsluta."
 def _swedish_help_frame() -> None:
     """Help is about to be shown: Typer's own words around it (panel titles, ``[default: ]``,
     ``[required]``, the ``--help`` option's text) in Swedish. Typer's ``Usage:`` is fixed in
-    its code and stays. Done only when help is asked for, so that running a command loads no
-    more than before (Typer's help renderer and its Rich are loaded for help anyway).
+    its code and stays. Done only when help is asked for or may be shown (a group given no
+    command), so that running a command with options loads no more than before (Typer's
+    help renderer and its Rich are loaded for help anyway).
 
     A choice: Typer reads these from module constants and from its help-option factory; it
     has no setting for them, so they are replaced here, once per process."""

@@ -4,7 +4,8 @@ As every role (coordinator, steering group, two districts, auditor, nobody signe
 sweep follows every link the site shows from its start page, reads every page and the error
 pages it serves (404, 405, an unknown district or round) and the API's problem documents;
 the CLI part reads the board, a table, a confirmation, "already recorded", a refusal and the
-errors for an unknown round and district. Every text a person reads must be Swedish: no
+errors for an unknown round and district; the CLI's help is read for the root and every
+command and group. Every text a person reads must be Swedish: no
 English word from a stop list and no internal snake_case code. The number of texts checked is
 printed and has a floor, so a sweep that stops finding pages fails.
 """
@@ -304,3 +305,17 @@ def test_the_clis_help_is_swedish(capsys: pytest.CaptureFixture[str]) -> None:
     assert not found, "\n".join(found)
     assert len(paths) > 85
     assert checked > 700
+
+
+def test_a_group_given_no_command_shows_its_help_in_swedish(tmp_path: Path) -> None:
+    """``ppss round`` alone (a fresh process: nothing made Swedish before) shows the group's
+    help with Typer's own words in Swedish too."""
+    run = ppss("round", home=tmp_path)
+    found: list[str] = []
+    for line in run.out.splitlines():
+        text = _TYPED.sub("", line.strip(" │╭╮╰╯─*")).strip()
+        if text and not text.startswith("Usage: "):
+            _check("ppss round", text, found)
+    assert "Kommandon" in run.out, run.out
+    assert "Visa denna hjälp och avsluta." in run.out, run.out
+    assert not found, "\n".join(found)
