@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from policies.reason import Reason
+from ppss_workflow.cli import workflow_cmds
 from ppss_workflow.cli.workflow_cmds import render_board
 from ppss_workflow.rows import BoardRow, ConditionLine
 
@@ -50,6 +51,8 @@ def test_board_decodes_only_what_it_prints(
     rows_in_board: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PPSS_LANG", "en")
+    # wide enough that the table never wraps a district's name, whatever the terminal
+    monkeypatch.setattr(workflow_cmds.out_console, "width", 200)
     plain = [_row(f"Distrikt {n:04d}") for n in range(rows_in_board - 2)]
     blocked = _row("Blocked district", blocking=("follow_up",))
     planned = _row("Planned district", plan=True)
