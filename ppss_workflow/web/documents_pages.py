@@ -21,24 +21,13 @@ from policies.documents import may_read
 from policies.state import STOCKHOLM, slug
 from ppss_workflow.documents import fetch
 from ppss_workflow.errors import NotFound
-from ppss_workflow.i18n import N_
 from ppss_workflow.web import pages
+from ppss_workflow.web.command_forms import CHOICE_LABELS
 from ppss_workflow.web.render import render
 
-__all__ = ["ATTACHED_TO_LABELS", "router"]
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-#: What a document belongs to, as people say it.
-ATTACHED_TO_LABELS: dict[str, str] = {
-    "application": N_("Application"),
-    "plan": N_("Work plan"),
-    "t2-report": N_("T2 report"),
-    "annual-report": N_("Annual report"),
-    "financial-report": N_("Financial report"),
-    "year-end-account": N_("Year-end account"),
-}
-
 
 def _acting_for(request: Request) -> tuple[str, str | None]:
     principal = pages.reader(request)
@@ -63,7 +52,7 @@ def document_list(request: Request, round_id: str, district: str) -> Response:
         district=application.event.district if application else district,
         district_slug=slug(district),
         rows=rows,
-        labels=ATTACHED_TO_LABELS,
+        labels=CHOICE_LABELS,
         stockholm=STOCKHOLM,
     )
 

@@ -50,6 +50,7 @@ DISTRICTS = (("Farsta", "Skola A", "Skola B"), ("Skarpnäck", "Skola C", None))
 PDF = b"%PDF-1.4\n% T2-uppf\xc3\xb6ljning Farsta\n%%EOF\n"
 START, END = date(2025, 1, 1), date(2025, 12, 31)
 MONTH = timedelta(days=31)
+RETURNED = "Kostnaderna per skola saknas"
 
 
 class Clock:
@@ -183,6 +184,7 @@ def _open_apply_allocate_approve(j: Journey) -> None:
     form.get_by_label(re.compile("^Kortnamn")).fill(RID)
     form.get_by_label("Rubrik").fill(TITLE)
     form.get_by_label("Budget (kr)").fill("2 000 000")
+    form.locator("#open-supervision_pool").fill("100 000")
     form.get_by_label("Period från", exact=True).fill(START.isoformat())
     form.get_by_label("Period till", exact=True).fill(END.isoformat())
     form.get_by_label("Regler", exact=True).select_option("ppss-2014")
@@ -298,51 +300,9 @@ def _the_rest_of_the_year(j: Journey) -> None:
         )
     j.sign_out()
 
-    # 8. Farsta hands in its T2 follow-up with a document; the coordinator returns it with a
-    # reason; Farsta sees why and corrects it; the coordinator accepts it.
-    on = j.at(date(2025, 9, 1))
-    j.sign_in("Stadsdel: Farsta")
-    j.command(
-        "submit-follow-up",
-        "t2-submitted",
-        on,
-        kind="t2",
-        indicators='{"target_group_size": 12, "pupils_reached": 0}',
-    )
-    j.command(
-        "attach-document",
-        "document-attached",
-        on,
-        attached_to="t2-report",
-        file={"name": "t2-farsta.pdf", "mimeType": "application/pdf", "buffer": PDF},
-    )
-    j.sign_out()
-    on = j.at(date(2025, 9, 8))
-    j.sign_in("Samordnare")
-    j.command(
-        "review-report",
-        "t2-returned",
-        on,
-        district="Farsta",
-        report="t2_follow_up",
-        accept=False,
-        reason="Antal elever som nåtts är 0: räkna med alla skolor",
-    )
-    j.sign_out()
+    # 8. Farsta asks for supervision money (this releases the second instalment).
     on = j.at(date(2025, 9, 15))
     j.sign_in("Stadsdel: Farsta")
-    page.goto(f"{j.url}/rounds/{RID}/projects/farsta")
-    expect(page.locator("main")).to_contain_text("Antal elever som nåtts är 0: räkna med alla skolor")
-    step("t2-returned-seen-by-district")
-    j.command(
-        "submit-follow-up",
-        "t2-corrected",
-        on,
-        kind="t2",
-        indicators='{"target_group_size": 12, "pupils_reached": 9}',
-    )
-
-    # 9. Farsta asks for supervision money (this releases the second instalment).
     j.command(
         "request-supervision",
         "supervision-requested",
@@ -351,11 +311,15 @@ def _the_rest_of_the_year(j: Journey) -> None:
         description="Gemensam handledning för teamen på båda skolorna",
     )
     j.sign_out()
-    on = j.at(date(2025, 9, 22))
+
+    # 9. The second instalment is released: the coordinator pays it.
+    on = j.at(date(2025, 9, 29))
     j.sign_in("Samordnare")
-    j.command(
-        "review-report", "t2-accepted", on, district="Farsta", report="t2_follow_up", accept=True
-    )
+    second = j.pay("Farsta", "WEBB-farsta-2", "second-payment", on)
+    assert second == first, (first, second)
+
+    # The coordinator grants the supervision money (after the payment: the payable queue
+    # shows one sum for the grant and supervision money, the payment page pays the grant).
     j.command(
         "grant-supervision",
         "supervision-granted",
@@ -364,23 +328,11 @@ def _the_rest_of_the_year(j: Journey) -> None:
         amount_sek="20 000",
         decision_ref="SN webb 2",
     )
-
-    # 10. The second instalment is released: the coordinator pays it.
-    on = j.at(date(2025, 9, 29))
-    second = j.pay("Farsta", "WEBB-farsta-2", "second-payment", on)
-    assert second == first, (first, second)
-
-    # 11. The document is downloaded from the project's documents page, byte for byte.
-    page.goto(f"{j.url}/rounds/{RID}/projects/farsta")
-    page.get_by_role("link", name="Dokument", exact=True).click()
-    step("documents")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="t2-farsta.pdf").click()
-    assert Path(download.value.path()).read_bytes() == PDF
     j.sign_out()
 
-    # 12. The year-end account: 100 000 kr less was spent than paid; the coordinator accepts
-    # it, demands the difference back and records it received.
+    # 10. Farsta hands in its year-end account (100 000 kr less was spent than paid) with a
+    # document; the coordinator returns it with a reason; Farsta sees why and corrects it;
+    # the coordinator accepts it.
     on = j.at(date(2026, 1, 20))
     j.sign_in("Stadsdel: Farsta")
     j.command(
@@ -388,11 +340,55 @@ def _the_rest_of_the_year(j: Journey) -> None:
         "year-end-account",
         on,
         spent_sek=str(first + second - 100_000),
-        cost_description="Lön för teamen och handledning",
+        cost_description="Lön för teamen",
         supervision_spent_sek="0",
+    )
+    j.command(
+        "attach-document",
+        "document-attached",
+        on,
+        attached_to="year-end-account",
+        file={"name": "bokslut-farsta.pdf", "mimeType": "application/pdf", "buffer": PDF},
     )
     j.sign_out()
     on = j.at(date(2026, 1, 27))
+    j.sign_in("Samordnare")
+    j.command(
+        "review-report",
+        "year-end-account-returned",
+        on,
+        district="Farsta",
+        report="year_end_account",
+        accept=False,
+        reason=RETURNED,
+    )
+    j.sign_out()
+    on = j.at(date(2026, 2, 3))
+    j.sign_in("Stadsdel: Farsta")
+    page.goto(f"{j.url}/rounds/{RID}/projects/farsta")
+    expect(page.locator("main")).to_contain_text(RETURNED)
+    step("returned-seen-by-district")
+    j.command(
+        "submit-year-end-account",
+        "year-end-account-corrected",
+        on,
+        spent_sek=str(first + second - 100_000),
+        cost_description="Lön för teamen: Skola A 600 000 kr, Skola B resten",
+        supervision_spent_sek="0",
+    )
+
+    # 11. The document is downloaded from the project's documents page, byte for byte.
+    page.goto(f"{j.url}/rounds/{RID}/projects/farsta")
+    page.get_by_role("link", name="Dokument", exact=True).click()
+    step("documents")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="bokslut-farsta.pdf").click()
+    assert Path(download.value.path()).read_bytes() == PDF
+    j.sign_out()
+
+    # 12. The coordinator accepts the account, demands the money not used back and records
+    # it received.
+    on = j.at(date(2026, 2, 10))
     j.sign_in("Samordnare")
     j.command(
         "review-report",
@@ -409,9 +405,9 @@ def _the_rest_of_the_year(j: Journey) -> None:
         district="Farsta",
         amount_sek="100 000",
         reason="Outnyttjade medel enligt bokslutet",
-        due_on="2026-02-27",
+        due_on="2026-03-10",
     )
-    on = j.at(date(2026, 2, 10))
+    on = j.at(date(2026, 2, 24))
     j.command(
         "settle-repayment",
         "repayment-received",
@@ -423,7 +419,7 @@ def _the_rest_of_the_year(j: Journey) -> None:
     )
 
     # 13. The round is closed.
-    on = j.at(date(2026, 2, 17))
+    on = j.at(date(2026, 3, 3))
     j.command("close-round", "round-closed", on, reason="Omgången är slutredovisad")
     page.goto(f"{j.url}/rounds/{RID}")
     step("closed-round")
