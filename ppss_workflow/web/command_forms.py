@@ -455,6 +455,7 @@ def _run(
             attached_to=command.attached_to,
             name=upload.name,
             content=upload.content,
+            on=command.on,
         )
         return outcome
     if principal.district and slug(getattr(command, "district", "") or "") != slug(
