@@ -29,6 +29,7 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
+
 def _acting_for(request: Request) -> tuple[str, str | None]:
     principal = pages.reader(request)
     return principal.role, slug(principal.district) if principal.district else None
