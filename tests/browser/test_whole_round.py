@@ -458,6 +458,7 @@ def test_the_same_round_recorded_a_month_late_and_a_step_the_rules_forbade(
         alert = page.get_by_role("alert")
         expect(alert).to_be_visible()
         expect(alert).to_be_focused()
+        expect(alert).to_contain_text(re.compile("godkänd verksamhetsplan", re.I))  # what blocks
         expect(page.locator("#command-amount_sek")).to_have_value("100 000")
         expect(page.locator("#command-on")).to_have_value("2025-02-14")
         assert store.count() == before

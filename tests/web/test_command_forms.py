@@ -271,3 +271,29 @@ def test_a_document_is_dated_listed_and_downloaded_by_its_own_district_only(
     assert other.get(href).status_code == 404
     assert other.get("/rounds/ppss-2014/projects/farsta/documents").status_code == 404
     assert signed_in("coordinator").get(href).content == content
+
+
+def test_a_refusal_on_a_generated_form_is_said_from_its_reason_in_swedish(
+    signed_in: Client, demo_store: EventStore
+) -> None:
+    """The alert says the refusal's reason from the catalogue (it showed the English message
+    with the reason's internal code, e.g. "payable.blocked(conditions=[...])")."""
+    client = signed_in("coordinator")
+    url = "/rounds/ppss-2014/commands/disburse"
+    before = demo_store.count()
+    refused = client.post(
+        url,
+        data={
+            "csrf_token": csrf_of(client.get(url).text),
+            "district": "Farsta",
+            "amount_sek": "99 000 000",
+            "payment_reference": "FEL-1",
+        },
+    )
+    assert refused.status_code == 422
+    alert = re.search(r'id="command-refused"[^>]*>(.*?)</div>', refused.text, re.S)
+    assert alert is not None
+    assert "payable." not in alert.group(1)
+    assert "cannot pay" not in alert.group(1)
+    assert "kan inte betala ut" in alert.group(1)
+    assert demo_store.count() == before
