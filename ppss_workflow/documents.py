@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -157,9 +157,11 @@ def attach(
     content: bytes,
     settings: DocumentSettings | None = None,
     contents: ContentStore | None = None,
+    on: date | None = None,
 ) -> tuple[Outcome, str]:
     """Keep the file's bytes and record that it is attached; returns what was recorded and
-    the SHA-256. Nothing is kept when the file is refused (empty, too large, wrong type)."""
+    the SHA-256. Nothing is kept when the file is refused (empty, too large, wrong type).
+    ``on``: the day it was attached (None: now), judged as the command's ``--on`` is."""
     limit = (settings or DocumentSettings()).max_bytes
     if not content:
         raise InvalidCommand(f"{name} is empty: attach the file itself")
@@ -178,6 +180,7 @@ def attach(
         media_type=media_type,
         size_bytes=len(content),
         sha256=sha,
+        on=on,
     )
     # Authorised before anything is kept: another district's project gets nothing stored.
     try:

@@ -49,6 +49,7 @@ from ppss_workflow.web import (
     commands_api,
     coordinator,
     documents_api,
+    documents_pages,
     pages,
     portal,
 )
@@ -331,6 +332,7 @@ def create_app(
     app.include_router(commands_api.router)
     app.include_router(command_forms.router)
     app.include_router(documents_api.router)
+    app.include_router(documents_pages.router)
     app.include_router(calendar_web.router)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
     install_openapi(app)

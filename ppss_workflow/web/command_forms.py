@@ -41,6 +41,7 @@ from ppss_workflow.i18n import N_, Translator
 from ppss_workflow.web import pages
 from ppss_workflow.web.forms import form_id_of, parse_instant, parse_kronor
 from ppss_workflow.web.render import Forbidden, render, tr_for
+from ppss_workflow.words import say, say_refusal
 
 __all__ = ["FIELD_LABELS", "FormField", "form_fields", "form_path", "router"]
 
@@ -428,7 +429,14 @@ def _record(
         if exc.refusal is None and not isinstance(exc, InvalidCommand | NotFound):
             raise
         refusal = exc.refusal
-        filled.refused = tr.reason(refusal.message if refusal is not None else str(exc))
+        reason = getattr(exc, "reason", None)
+        filled.refused = (
+            say_refusal(refusal, tr.lang)
+            if refusal is not None
+            else say(reason, tr.lang)
+            if reason is not None
+            else tr.reason(str(exc))
+        )
         return _page(request, principal, entry, rnd.round_id, filled, 422)
     request.session[FLASH] = {"already": outcome.already is not None}
     district = values.get("district")
@@ -455,6 +463,7 @@ def _run(
             attached_to=command.attached_to,
             name=upload.name,
             content=upload.content,
+            on=command.on,
         )
         return outcome
     if principal.district and slug(getattr(command, "district", "") or "") != slug(

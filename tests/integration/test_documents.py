@@ -6,13 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
 from events import DocumentAttached
+from policies.state import stockholm_day
 from ppss_workflow.db import documents
 from ppss_workflow.demo import COORDINATOR, district_actor
 from ppss_workflow.documents import DocumentSettings, attach, fetch, verify_documents
@@ -184,3 +185,11 @@ def test_a_file_that_is_not_a_document_is_refused_and_nothing_is_kept(
     assert demo.count() == before
     with demo.engine.connect() as conn:
         assert conn.execute(select(documents.c.sha256)).all() == []
+
+
+def test_a_document_attached_with_a_day_is_recorded_on_that_day(demo: EventStore) -> None:
+    """The generated attach form's "Inträffade den" reaches the record (it was dropped)."""
+    _attach(demo, on=date(2018, 9, 3))
+    *_, last = demo.read_all()
+    assert isinstance(last.event, DocumentAttached)
+    assert stockholm_day(last.occurred_at) == date(2018, 9, 3)

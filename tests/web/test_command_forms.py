@@ -233,3 +233,67 @@ def test_a_district_attaches_a_document_on_the_generated_form(
     assert no_file.status_code == 422
     assert 'id="command-file-error"' in no_file.text
     assert demo_store.count() == before
+
+
+def test_a_document_is_dated_listed_and_downloaded_by_its_own_district_only(
+    signed_in: Client, demo_store: EventStore
+) -> None:
+    """The attach form's "Inträffade den" dates the record; the project's documents page lists
+    the file and gives its bytes back; another district's project is not found."""
+    client = signed_in("district:Farsta")
+    url = "/rounds/ppss-2014/commands/attach-document"
+    content = b"%PDF-1.4\n% Bokslut Farsta \xc3\xa5\xc3\xa4\xc3\xb6\n%%EOF\n"
+    sent = client.post(
+        url,
+        data={"csrf_token": csrf_of(client.get(url).text), "attached_to": "year-end-account"}
+        | {"on": "2014-12-15"},
+        files={"file": ("bokslut.pdf", content, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    attached = demo_store.read_stream("project:ppss-2014:farsta")[-1]
+    assert stockholm_day(attached.occurred_at) == date(2014, 12, 15)
+    sha = hashlib.sha256(content).hexdigest()
+    listing = client.get("/rounds/ppss-2014/projects/farsta/documents")
+    assert listing.status_code == 200
+    href = f"/rounds/ppss-2014/projects/farsta/documents/{sha}"
+    assert href in listing.text
+    assert (
+        'href="/rounds/ppss-2014/projects/farsta/documents"'
+        in client.get("/rounds/ppss-2014/projects/farsta").text
+    )
+    got = client.get(href)
+    assert got.status_code == 200
+    assert got.content == content
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["x-content-type-options"] == "nosniff"
+    other = signed_in("district:Skarpnäck")
+    assert other.get(href).status_code == 404
+    assert other.get("/rounds/ppss-2014/projects/farsta/documents").status_code == 404
+    assert signed_in("coordinator").get(href).content == content
+
+
+def test_a_refusal_on_a_generated_form_is_said_from_its_reason_in_swedish(
+    signed_in: Client, demo_store: EventStore
+) -> None:
+    """The alert says the refusal's reason from the catalogue (it showed the English message
+    with the reason's internal code, e.g. "payable.blocked(conditions=[...])")."""
+    client = signed_in("coordinator")
+    url = "/rounds/ppss-2014/commands/disburse"
+    before = demo_store.count()
+    refused = client.post(
+        url,
+        data={
+            "csrf_token": csrf_of(client.get(url).text),
+            "district": "Farsta",
+            "amount_sek": "99 000 000",
+            "payment_reference": "FEL-1",
+        },
+    )
+    assert refused.status_code == 422
+    alert = re.search(r'id="command-refused"[^>]*>(.*?)</div>', refused.text, re.S)
+    assert alert is not None
+    assert "payable." not in alert.group(1)
+    assert "cannot pay" not in alert.group(1)
+    assert "kan inte betala ut" in alert.group(1)
+    assert demo_store.count() == before
