@@ -45,7 +45,7 @@ def page_routes(app: Any) -> list[str]:
 
     def walk(routes: list[Any]) -> None:
         for route in routes:
-            gets = isinstance(route, APIRoute) and "GET" in route.methods
+            gets = isinstance(route, APIRoute) and "GET" in (route.methods or set())
             if gets and not NOT_PAGES.search(route.path):
                 found.append(route.path)
             included = getattr(route, "original_router", None)
