@@ -2,28 +2,34 @@
 the reflow check at 320 px (no horizontal scrolling of the page): issue 20, "Must show" 3.
 
 The journeys check the page states they pass; this test walks the app's own routes instead,
-so a page no journey visits is checked too. On a copy of the recorded demo it signs in with
-the demo sign-in as the coordinator, the steering group, a district and the auditor, and
-visits every GET route that serves a page (not the API, the calendar feeds, file downloads,
-the OIDC redirects or the health check), its path parameters filled from the demo: every
-round, a district of it, every command of the command table the role may give, and the
-documents page. A page the role may not see (its 403 page) is an error page, and is checked
-as such; so is the 404 page and a generated form sent back with its mistakes (422).
+so a page no journey visits is checked too. On a copy of the demo as ``ppss demo`` records
+it (the historical rounds and the round running today) it signs in with the demo sign-in as
+the coordinator, the steering group, a district and the auditor, and visits every GET route
+that serves a page (not the API, the calendar feeds, file downloads, the OIDC redirects or
+the health check), its path parameters filled from the demo: every round, a district of it,
+every command of the command table the role may give (in today's round), and the documents
+page. A page the role may not see (its 403 page) is an error page, and is checked as such;
+so is the 404 page and a generated form sent back with its mistakes (422).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from fastapi.routing import APIRoute
 from playwright.sync_api import Page, expect
 
+from policies.state import STOCKHOLM
 from policies.table import TABLE
+from ppss_workflow.demo import load_demo
+from ppss_workflow.demo_now import round_id_for
+from ppss_workflow.store import EventStore
 from ppss_workflow.web.app import create_app
 from ppss_workflow.web.settings import WebSettings
 from tests.browser.a11y import check_page
-from tests.demo_template import demo_copy
+from tests.demo_template import Recipe, demo_copy
 from tests.live import ServeApp
 
 #: Routes that answer something other than a page (data, a file, a redirect to elsewhere).
@@ -31,7 +37,17 @@ NOT_PAGES = re.compile(
     r"^/(api/|calendar/\{token\}\.ics|audit/exports/download|healthz|openapi\.json|docs|redoc"
     r"|login/oidc|auth/callback)|/documents/\{sha256\}$"
 )
-ROUNDS = ("ppss-2014", "ppss-2016", "sst-2018")
+
+
+def _alive(store: EventStore) -> None:
+    load_demo(store, alive=True)
+
+
+#: The demo as ``ppss demo`` records it: the historical rounds and the round running today.
+ALIVE = Recipe("alive-demo", _alive)
+#: The round running today: its command forms are the ones walked (they have work to show).
+TODAY = round_id_for(datetime.now(STOCKHOLM).date())
+ROUNDS = tuple(dict.fromkeys(("ppss-2014", "ppss-2016", "sst-2018", TODAY)))
 DISTRICT = "skarholmen"  # in every round of the demo
 #: Pages that need a query to be more than a 404, or show more with one: what to add.
 QUERIES = {
@@ -39,7 +55,7 @@ QUERIES = {
     "/rounds/{round_id}/commands": ["", "?district=Sk%C3%A4rholmen"],
 }
 ROLES = ("coordinator", "steering_group", "district:Skärholmen", "auditor")
-#: Fewer pages than this means the walk lost its way (200 when written).
+#: Fewer pages than this means the walk lost its way (240 when written).
 FLOOR = 150
 
 
@@ -67,7 +83,7 @@ def filled(path: str, role: str) -> list[str]:
     if "{round_id}" in path:
         paths = [p.replace("{round_id}", rid) for p in paths for rid in ROUNDS]
     if "{path}" in path:  # the command forms: every command the role may give, in one round
-        base = path.replace("{round_id}", ROUNDS[0])
+        base = path.replace("{round_id}", TODAY)
         name = role.partition(":")[0]
         paths = [base.replace("{path}", e.path) for e in TABLE if name in e.roles]
     return [p.replace("{district}", DISTRICT) for p in paths]
@@ -89,7 +105,7 @@ def test_every_page_passes_axe_and_reflows_at_320_px(page: Page, serve: ServeApp
             check_page(page, f"{state}: {where}")
             checked.add(key)
 
-    with demo_copy() as store:
+    with demo_copy(recipe=ALIVE) as store:
         app = create_app(WebSettings(demo=True, secret_key=None), store=store)
         routes = page_routes(app)
         assert "/rounds/{round_id}/commands/{path}" in routes
@@ -117,7 +133,7 @@ def test_every_page_passes_axe_and_reflows_at_320_px(page: Page, serve: ServeApp
         page.context.clear_cookies()
         sign_in(page, url, "coordinator")
         entry = next(e for e in TABLE if "coordinator" in e.roles and e.page is None)
-        page.goto(f"{url}/rounds/{ROUNDS[0]}/commands/{entry.path}")
+        page.goto(f"{url}/rounds/{TODAY}/commands/{entry.path}")
         before = store.count()
         with page.expect_response(lambda r: r.request.method == "POST") as sent:
             page.locator("#main form[method='post']").first.locator(
