@@ -458,7 +458,15 @@ def command_moment(command: Command, rnd: RoundState | None, now: datetime) -> d
         return min(starts_at, now)
     if day == today and command.own_date() is None and not _dated_by_default(command, rnd):
         return now
-    return start_of_day(day)
+    moment = start_of_day(day)
+    if rnd is not None and day == rnd.opened_on:
+        # Choice: a command dated on the day the round opened happened after the opening
+        # (not at midnight, before the round existed), and never after now.
+        # Reason: a session scheduled, or a step back-dated, to the opening day was refused
+        # as "no such round" although the documents put no order within a day.
+        opened_at: datetime = rnd.opened.occurred_at
+        moment = max(moment, min(opened_at, now))
+    return moment
 
 
 def view_of(

@@ -1183,3 +1183,42 @@ def test_a_closed_round_refuses_a_project_command_naming_the_round(world: World)
         "round r is closed: it takes no more reports or payments [plan submit; r:farsta; "
         "round closed as of 2014-12-15; rule: round lifecycle]"
     )
+
+
+def test_a_command_dated_on_the_opening_day_is_judged_after_the_opening() -> None:
+    """A round opened at 10:00 and a session scheduled ahead the same day: the session is
+    dated after the opening, not at midnight before the round existed (and never after now)."""
+    world = World()
+    opening_day = date(2014, 2, 10)
+    world.given(
+        ROUND,
+        RoundOpened(
+            round_id=RID,
+            title="T",
+            budget_sek=10_000_000,
+            period_start=date(2014, 1, 1),
+            period_end=date(2014, 12, 31),
+            policy_name="ppss-2014",
+            policy_version=1,
+        ),
+        datetime.combine(opening_day, time(10), tzinfo=STOCKHOLM),
+    )
+    rnd = fold_round(world.stream(ROUND))
+    assert rnd is not None
+    ahead = ScheduleSession(
+        round_id=RID,
+        session_id="n1",
+        title="Nätverk",
+        starts_at=datetime(2014, 3, 12, 13, tzinfo=STOCKHOLM),
+    )
+    now = datetime.combine(opening_day, time(11), tzinfo=STOCKHOLM)
+    moment = command_moment(ahead, rnd, now)
+    assert moment == datetime.combine(opening_day, time(10), tzinfo=STOCKHOLM)
+    # the next day is dated at its own start, as before
+    next_day = datetime.combine(date(2014, 2, 11), time(11), tzinfo=STOCKHOLM)
+    assert command_moment(ahead, rnd, next_day) == start_of_day(date(2014, 2, 11))
+    # never after now (a clock behind the recorded opening)
+    early = datetime.combine(opening_day, time(9), tzinfo=STOCKHOLM)
+    assert command_moment(ahead, rnd, early) == early
+    decision = world.decide(ahead, opening_day)
+    assert not isinstance(decision, Refusal)
