@@ -650,6 +650,16 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
     assert terms.budget_sek is not None
     assert terms.period_start is not None
     assert terms.period_end is not None
+    problems = policy.check_terms(terms)
+    if problems:
+        _refuse(
+            cmd,
+            view,
+            "; ".join(str(p) for p in problems),
+            f"{cmd.policy} round rules",
+            kind="invalid",
+            reason=ROUND_RULES(problems=joined(*problems)),
+        )
     pool = terms.supervision_pool_sek or 0
     cap = terms.supervision_cap_sek or 0
     if cap > pool:
@@ -661,16 +671,6 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
             "supervision cap within pool",
             kind="invalid",
             reason=CAP_OVER_POOL(cap=Kronor(cap), pool=Kronor(pool)),
-        )
-    problems = policy.check_terms(terms)
-    if problems:
-        _refuse(
-            cmd,
-            view,
-            "; ".join(str(p) for p in problems),
-            f"{cmd.policy} round rules",
-            kind="invalid",
-            reason=ROUND_RULES(problems=joined(*problems)),
         )
     event = _build(
         cmd,
