@@ -213,6 +213,10 @@ class Policy:
     #: Conditions that release an instalment only once their report is ACCEPTED (submitted
     #: is not enough). A returned report counts as not handed in, in every round.
     needs_acceptance: ClassVar[frozenset[str]] = frozenset()
+    #: Whether the application's own contribution is part of its total budget, so that the
+    #: cost lines add up to own contribution plus the amount applied for (the 2018 form,
+    #: version 2); otherwise the cost lines add up to the amount applied for alone.
+    own_contribution_in_total: ClassVar[bool] = False
 
     # -- the questions ---------------------------------------------------------------
 

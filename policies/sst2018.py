@@ -235,6 +235,7 @@ class SchoolSocialTeams2018Seeded(SchoolSocialTeams2018):
     """
 
     version = 2
+    own_contribution_in_total = True
 
     def round_terms(self, given: RoundTerms) -> RoundTerms:
         first, last = PERIOD_2018

@@ -16,14 +16,21 @@ from typing import Any
 
 import pytest
 
-from events import ApplicationSubmitted, RoundOpened
+from events import (
+    ApplicationSubmitted,
+    FinancialReportSubmitted,
+    FollowUpSubmitted,
+    RoundOpened,
+)
 from events.application import ApplicationSubstance, Estimate
 from events.base import registry
+from events.reporting import FollowUpIndicators, SchoolIndicators
 from policies.commands import Apply, OpenRound
 from policies.pilot2014 import ELIGIBLE_DISTRICTS_2014, FOCUS_SCHOOLS_2014
+from policies.promises import promised_and_delivered
 from policies.reason import Reason
 from policies.registry import POLICIES, latest_version
-from policies.state import fold_round
+from policies.state import fold_project, fold_round
 from ppss_workflow.words import say
 from tests.unit.world import ROUND, TODAY, World, refused
 
@@ -403,3 +410,53 @@ def test_an_application_of_schema_version_1_still_reads() -> None:
 def test_every_version_2_says_in_its_docstring_what_changed(name: str) -> None:
     doc = type(POLICIES[(name, 2)]).__doc__ or ""
     assert "Version 1" in doc
+
+
+def test_what_was_promised_stands_beside_what_was_delivered_at_t2() -> None:
+    """Target group 50, 4–5 schools, 20–30 pupils, 1 400 000 kr applied for; at T2: 48 in
+    the target group, 3 schools, 25 pupils reached, a forecast of 1 350 000 kr."""
+    form = _application_2018(0, (1_300_000, 100_000), 1_400_000, substance=SUBSTANCE)
+    world = _world_2018()
+    world.run(_apply_2018(form), date(2017, 12, 28))
+    stream = f"project:{RID}:skarholmen"
+    empty = promised_and_delivered(fold_project(stream, world.stream(stream)))
+    assert [(x.code, x.delivered, x.reached) for x in empty] == [
+        ("target_group_size", None, None),
+        ("schools", None, None),
+        ("pupils_reached", None, None),
+        ("spent_and_forecast", None, None),
+    ]
+    schools = tuple(
+        SchoolIndicators(school=name, target_group_size=16, pupils_reached=r)
+        for name, r in (("Sätraskolan", 9), ("Bredängsskolan", 8), ("Lillholmsskolan", 8))
+    )
+    world.given(
+        stream,
+        FollowUpSubmitted(
+            kind="t2",
+            period_start=date(2018, 1, 1),
+            period_end=date(2018, 8, 31),
+            indicators=FollowUpIndicators(target_group_size=48, pupils_reached=25, schools=schools),
+        ),
+        date(2018, 9, 10),
+    )
+    world.given(
+        stream,
+        FinancialReportSubmitted(kind="t2", spent_sek=800_000, forecast_sek=1_350_000),
+        date(2018, 9, 10),
+    )
+    lines = promised_and_delivered(fold_project(stream, world.stream(stream)))
+    assert [(x.code, x.promised_low, x.promised_high, x.delivered, x.reached) for x in lines] == [
+        ("target_group_size", 50, None, 48, False),
+        ("schools", 4, 5, 3, False),
+        ("pupils_reached", 20, 30, 25, True),
+        ("spent_and_forecast", 1_400_000, None, 1_350_000, False),
+    ]
+
+
+def test_an_application_without_substance_promises_nothing() -> None:
+    form = _application_2018(0, (1_400_000,), 1_400_000)
+    world = _world_2018()
+    world.run(_apply_2018(form), date(2017, 12, 28))
+    stream = f"project:{RID}:skarholmen"
+    assert promised_and_delivered(fold_project(stream, world.stream(stream))) == ()
