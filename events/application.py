@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
-from events.base import Code, Event, Kronor, PositiveKronor, Text
+from events.base import Code, Event, Kronor, PositiveKronor, Text, registry
 
 __all__ = [
     "ApplicationSubmitted",
+    "ApplicationSubstance",
     "ApplicationWithdrawn",
     "BudgetLine",
     "ContactRole",
+    "Estimate",
     "Signature",
 ]
 
@@ -52,8 +54,68 @@ class Signature(BaseModel):
     signed_on: date
 
 
+Count = Annotated[int, Strict(), Field(ge=0, le=1_000_000)]
+
+
+class Estimate(BaseModel):
+    """A number the form asks for, as a district answers it: ``4-5 skolor`` is low 4, high 5;
+    ``ca 50 elever`` is low 50 and no high."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    low: Count
+    high: Count | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Estimate:
+        if self.high is not None and self.high < self.low:
+            raise ValueError("high is below low")
+        return self
+
+
+class ApplicationSubstance(BaseModel):
+    """What the 2018 form (seed 002) asks about the work, beside the money: each field is
+    one of its questions. Aggregates and descriptions only, never a pupil."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: "Hur definierar ni målgruppen/grupperna …?"
+    target_group: Text | None = None
+    #: "Hur beräknar ni målgruppens storlek för det kommande året?" (pupils)
+    target_group_size: Estimate | None = None
+    #: "Hur många skolenheter planerar ni kommer att vara delaktiga …?"
+    schools_planned: Estimate | None = None
+    #: "Hur många elever tror ni att ni kan nå genom de skolsociala teamen?"
+    pupils_to_reach: Estimate | None = None
+    #: "Hur många tjänster bedömer ni att ni behöver …?", in per cent of a full-time post
+    #: (200: two full-time posts; whole numbers, so half a post is 50).
+    staff_percent: Count | None = None
+    #: "Beskriv uppdragen för de tjänster ni behöver."
+    staff_roles: Text | None = None
+    #: "… förhåller sig till skolans/skolornas elevhälsoteam och personal."
+    pupil_health_link: Text | None = None
+    #: "… förhåller sig till socialtjänstens medarbetare inom utredning och öppenvård."
+    open_care_link: Text | None = None
+    #: "FAMILJEORIENTERAT ARBETSSÄTT": how the pupils' parents are involved.
+    family_work: Text | None = None
+    #: "Vilka representanter ingår i styrgruppen …" (roles, not names)
+    steering_group: Text | None = None
+    #: "… respektive arbetsgruppen."
+    working_group: Text | None = None
+    #: "EXTERNA AKTÖRER" and the other units the teams will work with.
+    partners: Text | None = None
+    #: "På vilket sätt kan skolsociala teamens arbete integreras i er organisation 2019?"
+    plans_next_year: Text | None = None
+
+
 class ApplicationSubmitted(Event):
-    """A district administration applied for funding for its project in a round."""
+    """A district administration applied for funding for its project in a round.
+
+    Schema v2 added ``total_budget_sek`` (the form's "Total budget") and ``substance`` (the
+    form's questions on the work); a v1 application has neither (see the upcaster below).
+    """
+
+    schema_version = 2
 
     round_id: Code
     project_id: Code
@@ -72,6 +134,11 @@ class ApplicationSubmitted(Event):
     bankgiro: Giro | None = None
     contacts: tuple[ContactRole, ...] = ()
     signatures: tuple[Signature, ...] = ()
+    #: The form's "Total budget", where the application states it (own contribution plus
+    #: the amount applied for; the policy checks it).
+    total_budget_sek: Kronor | None = None
+    #: What the form asks about the work (target group, schools, staff, links...).
+    substance: ApplicationSubstance | None = None
 
     @model_validator(mode="after")
     def _coherent(self) -> ApplicationSubmitted:
@@ -82,6 +149,12 @@ class ApplicationSubmitted(Event):
                 f"school_count is {self.school_count} but {len(self.schools)} schools are named"
             )
         return self
+
+
+@registry.upcaster("ApplicationSubmitted", from_version=1)
+def _application_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 application stated no total budget and kept no substance: both stay unset."""
+    return dict(data)
 
 
 class ApplicationWithdrawn(Event):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -31,6 +31,7 @@ __all__ = [
     "Payable",
     "Policy",
     "Repayment",
+    "RoundTerms",
     "fmt_sek",
     "today_in_stockholm",
 ]
@@ -150,6 +151,26 @@ class Repayment:
 
 
 @dataclass(frozen=True, slots=True)
+class RoundTerms:
+    """What a round opens with: its money, its period and its dates (None: not given).
+
+    A policy fills in what its documents fix (:meth:`Policy.round_terms`) and refuses what
+    goes against them (:meth:`Policy.check_terms`)."""
+
+    budget_sek: int | None = None
+    supervision_pool_sek: int | None = None
+    supervision_cap_sek: int | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    application_deadline: date | None = None
+    #: Round deadlines: code -> (due date, description).
+    deadlines: tuple[tuple[str, date, str | None], ...] = ()
+
+    def deadline(self, code: str) -> date | None:
+        return next((d for c, d, _ in self.deadlines if c == code), None)
+
+
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """Everything the board shows for a project at ``now``."""
 
@@ -192,6 +213,10 @@ class Policy:
     #: Conditions that release an instalment only once their report is ACCEPTED (submitted
     #: is not enough). A returned report counts as not handed in, in every round.
     needs_acceptance: ClassVar[frozenset[str]] = frozenset()
+    #: Whether the application's own contribution is part of its total budget, so that the
+    #: cost lines add up to own contribution plus the amount applied for (the 2018 form,
+    #: version 2); otherwise the cost lines add up to the amount applied for alone.
+    own_contribution_in_total: ClassVar[bool] = False
 
     # -- the questions ---------------------------------------------------------------
 
@@ -365,6 +390,22 @@ class Policy:
     def check_round(self, budget_sek: int, period_start: date, period_end: date) -> list[Reason]:
         """Problems that make a round's opening unacceptable under this policy (empty: none)."""
         return []
+
+    def round_terms(self, given: RoundTerms) -> RoundTerms:
+        """The terms a round opens with: what was given, and what the policy's documents fix
+        where nothing was. By default: no supervision pool, and the policy's cap per project
+        where there is a pool."""
+        pool = given.supervision_pool_sek or 0
+        cap = given.supervision_cap_sek
+        if cap is None:
+            cap = self.default_supervision_cap_sek if pool else 0
+        return replace(given, supervision_pool_sek=pool, supervision_cap_sek=cap)
+
+    def check_terms(self, terms: RoundTerms) -> list[Reason]:
+        """Problems with a round's terms (once filled in) under this policy (empty: none)."""
+        if terms.budget_sek is None or terms.period_start is None or terms.period_end is None:
+            return []
+        return self.check_round(terms.budget_sek, terms.period_start, terms.period_end)
 
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date

@@ -139,14 +139,17 @@ class OpenRound(Command):
     verb: ClassVar[str] = "open a round"
 
     title: Line
-    budget_sek: Kronor
-    supervision_pool_sek: Kronor = 0
+    #: None: the policy's (its documents' number), where it has one.
+    budget_sek: Kronor | None = None
+    #: None: the policy's pool (2014: the 200 000 kr of R&D money), else none.
+    supervision_pool_sek: Kronor | None = None
     supervision_cap_sek: Kronor | None = None
-    period_start: date
-    period_end: date
+    period_start: date | None = None
+    period_end: date | None = None
     application_deadline: date | None = None
     policy: Code
-    policy_version: Annotated[int, Field(ge=1, le=1000)] = 1
+    #: None: the policy's newest version.
+    policy_version: Annotated[int, Field(ge=1, le=1000)] | None = None
     deadlines: tuple[tuple[Code, date, FreeText | None], ...] = ()
 
 

@@ -29,29 +29,36 @@ quoted without the OCR's lost å/ä/ö; seed 000 for what continues from 2014):
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import ClassVar
 
 from events import ApplicationSubmitted
 from policies.allocation import AllocationResult, DistrictRequest, allocate
-from policies.base import Condition
+from policies.base import Condition, RoundTerms
 from policies.pilot2014 import Pilot2014
 from policies.reason import Kronor, Named, Reason, ReasonCode
 from policies.state import ProjectState, RoundState
 
 __all__ = [
     "ANNUAL_BUDGET_SEK",
+    "PERIOD_2016",
     "Continuation2016",
+    "Continuation2016Seeded",
     "allocate_2016",
     "budget_cap_sek",
 ]
 
 #: Seed 003: "Ytterligare 3 mnkr tillförs arbetet på årsbasis, totalt 13 mnkr".
 ANNUAL_BUDGET_SEK = 10_000_000 + 3_000_000
+#: Seed 003: "Av kommunfullmäktiges budget 2016 framkommer att utbildningsförvaltningen och
+#: socialförvaltningen ska fortsätta samverka": the round's year, when none is given.
+PERIOD_2016 = (date(2016, 1, 1), date(2016, 12, 31))
 
 
 OVER_ANNUAL_BUDGET = ReasonCode("round.over_annual_budget", "budget", "cap", "years", "annual")
 NO_SCHOOLS = ReasonCode("application.no_schools")
+BUDGET_2016 = ReasonCode("round.budget_2016", "budget", "years", "annual", "given")
 
 
 def budget_cap_sek(period_start: date, period_end: date) -> int:
@@ -134,3 +141,48 @@ class Continuation2016(Pilot2014):
 def _due(rnd: RoundState, code: str) -> date | None:
     deadline = rnd.deadlines.get(code)
     return deadline.due_on if deadline else None
+
+
+class Continuation2016Seeded(Continuation2016):
+    """Version 2 of the 2016 rules: the budget is the document's, not at most it.
+
+    Seed 003: "Ytterligare 3 mnkr tillförs arbetet på årsbasis, totalt 13 mnkr": the round
+    has 13 000 000 kr for each calendar year of its period, given by default (with the year
+    2016 as the period), and any other budget is refused. Version 1 took any budget up to
+    that; rounds opened under it keep it.
+    """
+
+    version = 2
+
+    def round_terms(self, given: RoundTerms) -> RoundTerms:
+        start = given.period_start or PERIOD_2016[0]
+        end = given.period_end or (PERIOD_2016[1] if given.period_start is None else None)
+        if end is None:
+            end = date(start.year, 12, 31)
+        budget = given.budget_sek
+        if budget is None:
+            budget = budget_cap_sek(start, end) if start <= end else ANNUAL_BUDGET_SEK
+        return super().round_terms(
+            replace(given, budget_sek=budget, period_start=start, period_end=end)
+        )
+
+    def check_terms(self, terms: RoundTerms) -> list[Reason]:
+        assert terms.period_start is not None
+        assert terms.period_end is not None
+        if terms.period_end < terms.period_start:
+            return []  # the event refuses it, with the dates
+        budget = budget_cap_sek(terms.period_start, terms.period_end)
+        if terms.budget_sek != budget:
+            return [
+                BUDGET_2016(
+                    budget=Kronor(budget),
+                    years=_years(terms.period_start, terms.period_end),
+                    annual=Kronor(ANNUAL_BUDGET_SEK),
+                    given=Kronor(terms.budget_sek or 0),
+                )
+            ]
+        return []
+
+
+def _years(start: date, end: date) -> str:
+    return f"{start.year}" if start.year == end.year else f"{start.year}–{end.year}"

@@ -70,7 +70,7 @@ from policies.allocation import (
     DistrictRequest,
     allocate,
 )
-from policies.base import Policy, fmt_sek
+from policies.base import Policy, RoundTerms, fmt_sek
 from policies.commands import (
     Annul,
     Apply,
@@ -111,7 +111,7 @@ from policies.corrections import (
 from policies.documents import attached
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
 from policies.reason import Kronor, Named, Reason, ReasonCode, joined
-from policies.registry import POLICIES
+from policies.registry import POLICIES, latest_version
 from policies.review import REPORTS
 from policies.state import (
     ProjectState,
@@ -172,6 +172,9 @@ ROUND_ALREADY_OPEN = ReasonCode("round.already_open", "round")
 UNKNOWN_POLICY = ReasonCode("round.unknown_policy", "policy", "known")
 CAP_OVER_POOL = ReasonCode("round.cap_over_pool", "cap", "pool")
 ROUND_RULES = ReasonCode("round.against_rules", "problems")
+#: Refused: the policy fixes no budget (or period) and the command gave none.
+NO_BUDGET = ReasonCode("round.no_budget", "policy")
+NO_PERIOD = ReasonCode("round.no_period", "policy")
 DEADLINE_UNCHANGED = ReasonCode("deadline.unchanged", "deadline", "due_on")
 SESSION_EXISTS = ReasonCode("session.exists", "session", "round")
 SESSION_OUTSIDE = ReasonCode("session.outside_round", "day", "round", "first", "last")
@@ -607,35 +610,55 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
             kind="invalid",
             reason=ROUND_ALREADY_OPEN(round=cmd.round_id),
         )
-    policy = POLICIES.get((cmd.policy, cmd.policy_version))
+    version = cmd.policy_version or latest_version(cmd.policy) or 1
+    policy = POLICIES.get((cmd.policy, version))
     if policy is None:
         known = ", ".join(f"{n} (v{v})" for n, v in sorted(POLICIES))
         _refuse(
             cmd,
             view,
-            f"unknown policy {cmd.policy!r} v{cmd.policy_version}; use one of {known}",
+            f"unknown policy {cmd.policy!r} v{version}; use one of {known}",
             "known policies",
             kind="invalid",
             reason=UNKNOWN_POLICY(
-                policy=f"{cmd.policy} v{cmd.policy_version}",
+                policy=f"{cmd.policy} v{version}",
                 known=tuple(f"{n} (v{v})" for n, v in sorted(POLICIES)),
             ),
         )
     _no_future(cmd, view)
-    cap = cmd.supervision_cap_sek
-    if cap is None:
-        cap = policy.default_supervision_cap_sek if cmd.supervision_pool_sek else 0
-    if cap > cmd.supervision_pool_sek:
+    terms = policy.round_terms(
+        RoundTerms(
+            budget_sek=cmd.budget_sek,
+            supervision_pool_sek=cmd.supervision_pool_sek,
+            supervision_cap_sek=cmd.supervision_cap_sek,
+            period_start=cmd.period_start,
+            period_end=cmd.period_end,
+            application_deadline=cmd.application_deadline,
+            deadlines=cmd.deadlines,
+        )
+    )
+    if terms.budget_sek is None:
         _refuse(
             cmd,
             view,
-            f"a supervision cap of {fmt_sek(cap)} per project is more than the "
-            f"pool of {fmt_sek(cmd.supervision_pool_sek)}",
-            "supervision cap within pool",
+            f"{cmd.policy} v{version} fixes no budget: give it",
+            "a round's terms",
             kind="invalid",
-            reason=CAP_OVER_POOL(cap=Kronor(cap), pool=Kronor(cmd.supervision_pool_sek)),
+            reason=NO_BUDGET(policy=f"{cmd.policy} v{version}"),
         )
-    problems = policy.check_round(cmd.budget_sek, cmd.period_start, cmd.period_end)
+    if terms.period_start is None or terms.period_end is None:
+        _refuse(
+            cmd,
+            view,
+            f"{cmd.policy} v{version} fixes no period: give its first and last day",
+            "a round's terms",
+            kind="invalid",
+            reason=NO_PERIOD(policy=f"{cmd.policy} v{version}"),
+        )
+    assert terms.budget_sek is not None
+    assert terms.period_start is not None
+    assert terms.period_end is not None
+    problems = policy.check_terms(terms)
     if problems:
         _refuse(
             cmd,
@@ -645,22 +668,34 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
             kind="invalid",
             reason=ROUND_RULES(problems=joined(*problems)),
         )
+    pool = terms.supervision_pool_sek or 0
+    cap = terms.supervision_cap_sek or 0
+    if cap > pool:
+        _refuse(
+            cmd,
+            view,
+            f"a supervision cap of {fmt_sek(cap)} per project is more than the "
+            f"pool of {fmt_sek(pool)}",
+            "supervision cap within pool",
+            kind="invalid",
+            reason=CAP_OVER_POOL(cap=Kronor(cap), pool=Kronor(pool)),
+        )
     event = _build(
         cmd,
         view,
         RoundOpened,
         round_id=cmd.round_id,
         title=cmd.title,
-        budget_sek=cmd.budget_sek,
-        supervision_pool_sek=cmd.supervision_pool_sek,
+        budget_sek=terms.budget_sek,
+        supervision_pool_sek=pool,
         supervision_cap_sek=cap,
-        period_start=cmd.period_start,
-        period_end=cmd.period_end,
-        application_deadline=cmd.application_deadline,
+        period_start=terms.period_start,
+        period_end=terms.period_end,
+        application_deadline=terms.application_deadline,
         policy_name=cmd.policy,
-        policy_version=cmd.policy_version,
+        policy_version=version,
         deadlines=tuple(
-            RoundDeadline(code=c, due_on=d, description=t) for c, d, t in cmd.deadlines
+            RoundDeadline(code=c, due_on=d, description=t) for c, d, t in terms.deadlines
         ),
     )
     return _on_round(cmd, event)

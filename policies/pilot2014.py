@@ -2,15 +2,72 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any, ClassVar
 
-from events import NetworkSessionScheduled, Recorded, YearEndAccountSubmitted
-from policies.base import Condition, ConditionStatus, Policy
+from events import ApplicationSubmitted, NetworkSessionScheduled, Recorded, YearEndAccountSubmitted
+from policies.base import Condition, ConditionStatus, Policy, RoundTerms
 from policies.reason import Kronor, Named, Reason, ReasonCode, joined
-from policies.state import ProjectState, RoundState, local_date, stockholm_day
+from policies.state import ProjectState, RoundState, local_date, slug, stockholm_day
 
-__all__ = ["Pilot2014"]
+__all__ = [
+    "BUDGET_2014_SEK",
+    "ELIGIBLE_DISTRICTS_2014",
+    "FOCUS_SCHOOLS_2014",
+    "PERIOD_2014",
+    "SUPERVISION_CAP_2014_SEK",
+    "SUPERVISION_POOL_2014_SEK",
+    "Pilot2014",
+    "Pilot2014Seeded",
+]
+
+# -- the numbers of seed 000 (socialnämnden 2014-02-04) and seed 001 -----------------------
+
+#: Seed 000: "I budgeten för 2014 avsattes 10 mkr för fortsatt stöd till projekten."
+BUDGET_2014_SEK = 10_000_000
+#: Seed 000: "Socialförvaltningen har forsknings- och utvecklingsmedel avsatta för
+#: finansiering av handledning, totalt 200 000 kr."
+SUPERVISION_POOL_2014_SEK = 200_000
+#: Seed 000: "varje projekt, dvs. en stadsdelsförvaltning tillsammans med den eller de skolor
+#: som ingår i projektet, får 25 000 kr för 2014 för att finansiera gemensam handledning".
+SUPERVISION_CAP_2014_SEK = 25_000
+#: Seed 000: "10 mkr för fortsatt delfinansiering" in "socialnämndens budget för år 2014";
+#: seed 001: "Projekten planeras pågå fram till och med december 2014".
+PERIOD_2014 = (date(2014, 1, 1), date(2014, 12, 31))
+#: Seed 000: "Medlen ska fördelas till de 8 stadsdelsförvaltningar som tillsammans med 16
+#: skolor inledde pilotprojekt under 2013." The districts and their schools ("Antal skolor")
+#: as the table "Förslag på fördelning av medel" lists them (spelling normalised).
+ELIGIBLE_DISTRICTS_2014: dict[str, int] = {
+    "Farsta": 3,
+    "Skarpnäck": 2,
+    "Rinkeby-Kista": 4,
+    "Skärholmen": 2,
+    "Enskede-Årsta-Vantör": 1,
+    "Spånga-Tensta": 1,
+    "Älvsjö": 1,
+    "Hässelby-Vällingby": 2,
+}
+#: Seed 001: "Utbildningsförvaltningen har utsett 16 fokusskolor till pilotprojekten"
+#: (the OCR's lost å/ä/ö restored). Schools are public institutions, not people.
+FOCUS_SCHOOLS_2014: tuple[str, ...] = (
+    "Solbergaskolan",
+    "Hässelbygårdsskolan",
+    "Gubbängsskolan",
+    "Sätraskolan",
+    "Kvickentorpsskolan",
+    "Bredängsskolan",
+    "Hökarängsskolan",
+    "Årvingeskolan",
+    "Bagarmossens skola",
+    "Akalla grundskola",
+    "Tätorpsskolan",
+    "Rinkebyskolan",
+    "Ragsvedsskolan",
+    "Husbygårdsskolan",
+    "Hjulstaskolan",
+    "Grimstaskolan",
+)
 
 R = Recorded[Any]
 
@@ -34,6 +91,13 @@ UNUSED_BY_PLAN = ReasonCode(
     "repayment.unused_by_plan", "paid", "used", "spent", "outside", "unused"
 )
 ACCOUNT_REVIEWED = ReasonCode("repayment.account_reviewed", "review")
+BUDGET_2014 = ReasonCode("round.budget_2014", "budget", "given")
+POOL_2014 = ReasonCode("round.supervision_pool_2014", "pool", "given")
+CAP_2014 = ReasonCode("round.supervision_cap_2014", "cap", "given")
+PERIOD_IS_2014 = ReasonCode("round.period_2014", "first", "last", "start", "end")
+NOT_A_PILOT_DISTRICT = ReasonCode("application.not_a_2013_pilot", "district", "districts")
+SCHOOLS_2014 = ReasonCode("application.schools_2014", "district", "schools", "given")
+NOT_A_FOCUS_SCHOOL = ReasonCode("application.not_a_focus_school", "schools")
 
 
 class Pilot2014(Policy):
@@ -230,3 +294,101 @@ def local_date_of(session: NetworkSessionScheduled) -> date:
 def _due(rnd: RoundState, code: str) -> date | None:
     deadline = rnd.deadlines.get(code)
     return deadline.due_on if deadline else None
+
+
+class Pilot2014Seeded(Pilot2014):
+    """Version 2 of the 2014 rules: the numbers of seed 000 and seed 001 held by the rules.
+
+    - The round has 10 000 000 kr, a supervision pool of 200 000 kr and 25 000 kr of it per
+      project, for the year 2014: given by default, any other number refused (a round that
+      needs another is a new version of the rules, saying why).
+    - Only the 8 districts that ran pilots in 2013 may apply, each with the number of
+      schools the decision's table gives it; the schools an application names must be
+      among the 16 focus schools of seed 001.
+
+    Version 1 held none of these (the coordinator typed them and any district could apply);
+    rounds opened under it keep it. Choice: the seeds do not say which focus school belongs
+    to which district, so an application's named schools are checked against the list only.
+    """
+
+    version = 2
+
+    def round_terms(self, given: RoundTerms) -> RoundTerms:
+        first, last = PERIOD_2014
+        return super().round_terms(
+            replace(
+                given,
+                budget_sek=BUDGET_2014_SEK if given.budget_sek is None else given.budget_sek,
+                supervision_pool_sek=SUPERVISION_POOL_2014_SEK
+                if given.supervision_pool_sek is None
+                else given.supervision_pool_sek,
+                supervision_cap_sek=SUPERVISION_CAP_2014_SEK
+                if given.supervision_cap_sek is None
+                else given.supervision_cap_sek,
+                period_start=given.period_start or first,
+                period_end=given.period_end or last,
+            )
+        )
+
+    def check_terms(self, terms: RoundTerms) -> list[Reason]:
+        problems: list[Reason] = []
+        if terms.budget_sek != BUDGET_2014_SEK:
+            problems.append(
+                BUDGET_2014(budget=Kronor(BUDGET_2014_SEK), given=Kronor(terms.budget_sek or 0))
+            )
+        if terms.supervision_pool_sek != SUPERVISION_POOL_2014_SEK:
+            problems.append(
+                POOL_2014(
+                    pool=Kronor(SUPERVISION_POOL_2014_SEK),
+                    given=Kronor(terms.supervision_pool_sek or 0),
+                )
+            )
+        if terms.supervision_cap_sek != SUPERVISION_CAP_2014_SEK:
+            problems.append(
+                CAP_2014(
+                    cap=Kronor(SUPERVISION_CAP_2014_SEK),
+                    given=Kronor(terms.supervision_cap_sek or 0),
+                )
+            )
+        first, last = PERIOD_2014
+        if (terms.period_start, terms.period_end) != PERIOD_2014:
+            assert terms.period_start is not None
+            assert terms.period_end is not None
+            problems.append(
+                PERIOD_IS_2014(
+                    first=first, last=last, start=terms.period_start, end=terms.period_end
+                )
+            )
+        return problems
+
+    def check_application(
+        self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
+    ) -> list[Reason]:
+        problems = super().check_application(rnd, application, submitted_on)
+        problems += check_pilot_district(application)
+        return problems
+
+
+def check_pilot_district(application: ApplicationSubmitted) -> list[Reason]:
+    """Refusals for an application from outside the 2013 pilots (seed 000), or with another
+    number of schools than the decision's table, or naming a school not among the focus
+    schools (seed 001)."""
+    by_slug = {slug(name): (name, schools) for name, schools in ELIGIBLE_DISTRICTS_2014.items()}
+    known = by_slug.get(slug(application.district))
+    if known is None:
+        return [
+            NOT_A_PILOT_DISTRICT(
+                district=application.district, districts=tuple(ELIGIBLE_DISTRICTS_2014)
+            )
+        ]
+    problems: list[Reason] = []
+    name, schools = known
+    if application.school_count != schools:
+        problems.append(
+            SCHOOLS_2014(district=name, schools=schools, given=application.school_count)
+        )
+    focus = {slug(school) for school in FOCUS_SCHOOLS_2014}
+    others = tuple(school for school in application.schools if slug(school) not in focus)
+    if others:
+        problems.append(NOT_A_FOCUS_SCHOOL(schools=others))
+    return problems

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from policies.base import Policy
-from policies.cont2016 import Continuation2016
-from policies.pilot2014 import Pilot2014
-from policies.sst2018 import SchoolSocialTeams2018
+from policies.cont2016 import Continuation2016, Continuation2016Seeded
+from policies.pilot2014 import Pilot2014, Pilot2014Seeded
+from policies.sst2018 import SchoolSocialTeams2018, SchoolSocialTeams2018Seeded
 from policies.state import RoundState
 
-__all__ = ["POLICIES", "UnknownPolicy", "policy_for"]
+__all__ = ["POLICIES", "UnknownPolicy", "latest_version", "policy_for"]
 
 POLICIES: dict[tuple[str, int], Policy] = {
-    (p.name, p.version): p for p in (Pilot2014(), Continuation2016(), SchoolSocialTeams2018())
+    (p.name, p.version): p
+    for p in (
+        Pilot2014(),
+        Pilot2014Seeded(),
+        Continuation2016(),
+        Continuation2016Seeded(),
+        SchoolSocialTeams2018(),
+        SchoolSocialTeams2018Seeded(),
+    )
 }
+
+
+def latest_version(name: str) -> int | None:
+    """The newest version of policy ``name`` (None: no such policy): a round opened without
+    a version is judged by it. Older versions stay for the rounds pinned to them."""
+    return max((v for n, v in POLICIES if n == name), default=None)
 
 
 class UnknownPolicy(LookupError):

@@ -3,15 +3,33 @@ at T2 and in the annual report, financial reports at T2 and by 30 November."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any, ClassVar
 
 from events import ApplicationSubmitted, FinancialReportSubmitted, FollowUpSubmitted, Recorded
-from policies.base import Condition, Policy
+from policies.base import Condition, Policy, RoundTerms
 from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.state import ProjectState, RoundState
 
-__all__ = ["REQUIRED_SIGNATORIES", "SchoolSocialTeams2018"]
+__all__ = [
+    "APPLICATION_DEADLINE_2018",
+    "FINAL_FINANCIAL_REPORT_2018",
+    "PERIOD_2018",
+    "REQUIRED_SIGNATORIES",
+    "SchoolSocialTeams2018",
+    "SchoolSocialTeams2018Seeded",
+    "budget_2018_problems",
+]
+
+# -- the numbers of seed 002 (the 2018 application form) ------------------------------------
+
+#: Seed 002: "Ansökan ska vara inlämnad senast 29 december 2017."
+APPLICATION_DEADLINE_2018 = date(2017, 12, 29)
+#: Seed 002: "dels ska en ekonomisk redovisning lämnas senast 30 november 2018."
+FINAL_FINANCIAL_REPORT_2018 = date(2018, 11, 30)
+#: Seed 002: "ANSÖKAN OM MEDEL FÖR 2018 AVSEENDE SKOLSOCIALA TEAM STOCKHOLM".
+PERIOD_2018 = (date(2018, 1, 1), date(2018, 12, 31))
 
 R = Recorded[Any]
 
@@ -25,6 +43,11 @@ SIGNED_ON = ReasonCode("application.signed_on", "signatory", "on")
 LATE_SIGNATURES = ReasonCode("application.late_signatures", "signatures")
 NO_BUDGET_LINES = ReasonCode("application.no_budget_lines")
 BUDGET_MISMATCH = ReasonCode("application.budget_mismatch", "total", "applied")
+DEADLINE_2018 = ReasonCode("round.application_deadline_2018", "deadline", "given")
+FINAL_2018 = ReasonCode("round.final_financial_report_2018", "due_on", "given")
+PERIOD_IS_2018 = ReasonCode("round.period_2018", "first", "last", "start", "end")
+BUDGET_2018 = ReasonCode("application.budget_2018", "costs", "own", "applied", "total")
+TOTAL_2018 = ReasonCode("application.total_budget_2018", "stated", "total")
 
 #: The three signatures the 2018 form asks for, by role.
 REQUIRED_SIGNATORIES = {
@@ -84,16 +107,19 @@ class SchoolSocialTeams2018(Policy):
         )
         if late:
             problems.append(LATE_SIGNATURES(signatures=late))
+        problems += self._budget(application)
+        return problems
+
+    def _budget(self, application: ApplicationSubmitted) -> list[Reason]:
+        """Version 1: the cost lines add up to the amount applied for (own contribution lines
+        aside)."""
         lines = [b for b in application.budget_lines if not b.own_contribution]
         if not lines:
-            problems.append(NO_BUDGET_LINES())
-        else:
-            total = sum(b.amount_sek for b in lines)
-            if total != application.applied_sek:
-                problems.append(
-                    BUDGET_MISMATCH(total=Kronor(total), applied=Kronor(application.applied_sek))
-                )
-        return problems
+            return [NO_BUDGET_LINES()]
+        total = sum(b.amount_sek for b in lines)
+        if total != application.applied_sek:
+            return [BUDGET_MISMATCH(total=Kronor(total), applied=Kronor(application.applied_sek))]
+        return []
 
     def round_conditions(
         self, rnd: RoundState, project: ProjectState, today: date
@@ -192,3 +218,89 @@ def _follow_up(recorded: R) -> FollowUpSubmitted:
 def _due(rnd: RoundState, code: str) -> date | None:
     deadline = rnd.deadlines.get(code)
     return deadline.due_on if deadline else None
+
+
+class SchoolSocialTeams2018Seeded(SchoolSocialTeams2018):
+    """Version 2 of the 2018 rules: the form's dates and its budget as the form has it.
+
+    - Applications by 29 December 2017 and the final financial report by 30 November 2018,
+      for the year 2018: given by default, any other date refused (a round that needs
+      another is a new version of the rules, saying why). Choice: seed 002 names no budget
+      for the round, so the coordinator gives it.
+    - The budget: "Egen insats stadsdelsförvaltning … Personalkostnader … Övriga kostnader …
+      Sökt belopp … Total budget": the own contribution and the amount applied for make the
+      total, and the cost lines add up to it (:func:`budget_2018_problems`). Version 1 made
+      the cost lines equal the amount applied for alone, refusing a form with an own
+      contribution; rounds opened under it keep it.
+    """
+
+    version = 2
+    own_contribution_in_total = True
+
+    def round_terms(self, given: RoundTerms) -> RoundTerms:
+        first, last = PERIOD_2018
+        deadlines = given.deadlines
+        if given.deadline("final_financial_report") is None:
+            deadlines = (*deadlines, ("final_financial_report", FINAL_FINANCIAL_REPORT_2018, None))
+        return super().round_terms(
+            replace(
+                given,
+                period_start=given.period_start or first,
+                period_end=given.period_end or last,
+                application_deadline=given.application_deadline or APPLICATION_DEADLINE_2018,
+                deadlines=deadlines,
+            )
+        )
+
+    def check_terms(self, terms: RoundTerms) -> list[Reason]:
+        problems = super().check_terms(terms)
+        if terms.application_deadline != APPLICATION_DEADLINE_2018:
+            assert terms.application_deadline is not None
+            problems.append(
+                DEADLINE_2018(deadline=APPLICATION_DEADLINE_2018, given=terms.application_deadline)
+            )
+        final = terms.deadline("final_financial_report")
+        if final != FINAL_FINANCIAL_REPORT_2018:
+            assert final is not None
+            problems.append(FINAL_2018(due_on=FINAL_FINANCIAL_REPORT_2018, given=final))
+        if (terms.period_start, terms.period_end) != PERIOD_2018:
+            assert terms.period_start is not None
+            assert terms.period_end is not None
+            first, last = PERIOD_2018
+            problems.append(
+                PERIOD_IS_2018(
+                    first=first, last=last, start=terms.period_start, end=terms.period_end
+                )
+            )
+        return problems
+
+    def _budget(self, application: ApplicationSubmitted) -> list[Reason]:
+        return budget_2018_problems(application)
+
+
+def budget_2018_problems(application: ApplicationSubmitted) -> list[Reason]:
+    """Seed 002's budget: own contribution + applied = total budget = the cost lines.
+
+    The form's lines: "Egen insats stadsdelsförvaltning" (the own contribution lines),
+    "Personalkostnader inkl. sociala avgifter" and "Övriga kostnader" (the cost lines),
+    "Sökt belopp från Socialförvaltningen" (``applied_sek``) and "Total budget"
+    (``total_budget_sek``, where the application states it)."""
+    costs = [b.amount_sek for b in application.budget_lines if not b.own_contribution]
+    if not costs:
+        return [NO_BUDGET_LINES()]
+    own = sum(b.amount_sek for b in application.budget_lines if b.own_contribution)
+    total = own + application.applied_sek
+    problems: list[Reason] = []
+    if sum(costs) != total:
+        problems.append(
+            BUDGET_2018(
+                costs=Kronor(sum(costs)),
+                own=Kronor(own),
+                applied=Kronor(application.applied_sek),
+                total=Kronor(total),
+            )
+        )
+    stated = application.total_budget_sek
+    if stated is not None and stated != total:
+        problems.append(TOTAL_2018(stated=Kronor(stated), total=Kronor(total)))
+    return problems

@@ -90,6 +90,7 @@ def _template(store: EventStore, today: date) -> tuple[list[Any], list[Any]]:
             period_start=date(y, 1, 1),
             period_end=date(y, 12, 31),
             policy="ppss-2014",
+            policy_version=1,
             deadlines=(("year_end_account", add_working_days(today, 2), None),),
         ),
     )

@@ -412,6 +412,26 @@ SKARHOLMEN_2018: dict[str, Any] = {
         {"role": "finance_director", "signed_on": date(2017, 12, 28)},
         {"role": "head_of_department", "signed_on": date(2017, 12, 29)},
     ),
+    # "Total budget 1400000": the own contribution (0 kr) and the amount applied for.
+    "total_budget_sek": 1_400_000,
+    # The form's answers on the work (seed 002), in short; roles, never people's names.
+    "substance": {
+        "target_group": "Elever med hög skolfrånvaro i högstadiet; från 2018 även åk 4–6",
+        "target_group_size": {"low": 50},
+        "schools_planned": {"low": 4, "high": 5},
+        "pupils_to_reach": {"low": 20, "high": 30},
+        "staff_percent": 200,
+        "staff_roles": "Fältassistenter som arbetar halvtid med PPSS, en halvtid per skola",
+        "pupil_health_link": "En kontaktperson på varje skola mot elevhälsoteamet; "
+        "en gemensam struktur tas fram under våren 2018",
+        "open_care_link": "Teamet hör till öppenvården och har gemensamma möten varje vecka",
+        "family_work": "Regelbunden kontakt med föräldrarna; föräldrastöd i grupp från våren",
+        "steering_group": "Avdelningschefer för socialtjänst och förskola/fritid, "
+        "grundskolechef, kommunpolis och berörda enhetschefer; två gånger per termin",
+        "working_group": "Enhetschefer för barn och unga och för resursenheten, berörda rektorer",
+        "partners": "BUP och hälso- och sjukvården, föreningar i civilsamhället",
+        "plans_next_year": "Teamen läggs i anslutning till den ordinarie verksamheten 2019",
+    },
 }
 
 

@@ -126,6 +126,9 @@ def round_now(story: Story, today: date) -> str:
             period_start=start,
             period_end=end,
             policy="sst-2018",
+            # The round runs in today's year, so it cannot have the 2018 form's dates, which
+            # version 2 holds: it opens under version 1, which takes the dates it is given.
+            policy_version=1,
             application_deadline=ago(130),
             on=ago(150),
             deadlines=(

@@ -619,18 +619,44 @@ repayment_app = typer.Typer(help="Återbetalningar.", no_args_is_help=True)
 def round_open(
     round_id: RoundOpt,
     title: Annotated[str, typer.Option("--title")],
-    budget: Annotated[int, typer.Option("--budget", help="Hela kronor.")],
-    start: Annotated[str, typer.Option("--start", help="Periodens första dag, ÅÅÅÅ-MM-DD.")],
-    end: Annotated[str, typer.Option("--end", help="Periodens sista dag, ÅÅÅÅ-MM-DD.")],
-    policy: Annotated[str, typer.Option("--policy", help="ppss-2014 eller sst-2018")],
-    application_deadline: Annotated[str | None, typer.Option("--application-deadline")] = None,
-    supervision_pool: Annotated[int, typer.Option("--supervision-pool")] = 0,
+    policy: Annotated[str, typer.Option("--policy", help="ppss-2014, ppss-2016 eller sst-2018")],
+    budget: Annotated[
+        int | None,
+        typer.Option("--budget", help="Hela kronor (annars reglernas; 2014: 10 000 000)."),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="Periodens första dag, ÅÅÅÅ-MM-DD (annars reglernas)."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", help="Periodens sista dag, ÅÅÅÅ-MM-DD (annars reglernas)."),
+    ] = None,
+    application_deadline: Annotated[
+        str | None,
+        typer.Option("--application-deadline", help="Annars reglernas (2018: 2017-12-29)."),
+    ] = None,
+    supervision_pool: Annotated[
+        int | None,
+        typer.Option("--supervision-pool", help="Annars reglernas (2014: 200 000)."),
+    ] = None,
     supervision_cap: Annotated[
         int | None,
         typer.Option(
             "--supervision-cap",
             help="Per projekt (annars reglernas tak; 2014: 25 000).",
         ),
+    ] = None,
+    final_report: Annotated[
+        str | None,
+        typer.Option(
+            "--final-report",
+            help="Sista dag för den ekonomiska redovisningen (annars reglernas; 2018: 2018-11-30).",
+        ),
+    ] = None,
+    policy_version: Annotated[
+        int | None,
+        typer.Option("--policy-version", help="Reglernas version (annars den senaste)."),
     ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
@@ -648,15 +674,22 @@ def round_open(
             round_id=round_id,
             title=title,
             budget_sek=budget,
-            period_start=_req_date(start, "--start"),
-            period_end=_req_date(end, "--end"),
+            period_start=_date(start, "--start"),
+            period_end=_date(end, "--end"),
             policy=policy,
+            policy_version=policy_version,
             supervision_pool_sek=supervision_pool,
             supervision_cap_sek=supervision_cap,
             application_deadline=_date(application_deadline, "--application-deadline"),
+            deadlines=_final_report(final_report),
             on=_date(on),
         ),
     )
+
+
+def _final_report(value: str | None) -> tuple[tuple[str, date, None], ...]:
+    day = _date(value, "--final-report")
+    return (("final_financial_report", day, None),) if day else ()
 
 
 @round_app.command("deadline")

@@ -668,24 +668,25 @@ def open_round(
             "Give a short code of small letters, digits and dashes, e.g. ppss-2019."
         )
     name = _line(tr, errors, "title", title)
-    budget_sek = _kronor(tr, errors, "budget", budget)
-    pool = cap = 0
+    budget_sek = _kronor(tr, errors, "budget", budget) if budget.strip() else None
+    pool: int | None = None
+    cap = 0
     try:
-        pool = parse_kronor(supervision_pool, minimum=0) if supervision_pool.strip() else 0
+        pool = parse_kronor(supervision_pool, minimum=0) if supervision_pool.strip() else None
     except InvalidCommand:
         errors["supervision_pool"] = tr.gettext("Write the amount in whole kronor, e.g. 1 400 000.")
     try:
         cap = parse_kronor(supervision_cap, minimum=0) if supervision_cap.strip() else -1
     except InvalidCommand:
         errors["supervision_cap"] = tr.gettext("Write the amount in whole kronor, e.g. 1 400 000.")
-    start = _day(tr, errors, "period_start", period_start, required=True)
-    end = _day(tr, errors, "period_end", period_end, required=True)
+    start = _day(tr, errors, "period_start", period_start, required=False)
+    end = _day(tr, errors, "period_end", period_end, required=False)
     applications = _day(tr, errors, "application_deadline", application_deadline, required=False)
     if start and end and end < start:
         errors["period_end"] = tr.gettext("The period ends before it starts.")
     if policy not in _policies():
         errors["policy"] = tr.gettext("Choose the round's rules.")
-    if errors or start is None or end is None:
+    if errors:
         return again(errors=errors)
     command = OpenRound(
         round_id=rid,

@@ -29,6 +29,7 @@ from policies.commands import (
     SubmitPlan,
     SubmitYearEndAccount,
 )
+from policies.registry import policy_for
 from policies.sst2018 import REQUIRED_SIGNATORIES
 from policies.state import RoundState, slug
 from ppss_workflow.access import Principal
@@ -326,7 +327,16 @@ def _read_budget(
     counted = sum(line["amount_sek"] for line in lines if not line["own_contribution"])
     if rnd.policy_name == "sst-2018" and not any(not x["own_contribution"] for x in lines):
         errors.setdefault("budget", tr.gettext("Give the budget's lines, e.g. staff costs."))
-    if lines and "applied_sek" in out and counted != out["applied_sek"]:
+    own = sum(line["amount_sek"] for line in lines if line["own_contribution"])
+    if policy_for(rnd).own_contribution_in_total:
+        if lines and "applied_sek" in out and counted != out["applied_sek"] + own:
+            errors["applied"] = tr.t(
+                "The cost lines add up to %(costs)s, but the own contribution and the amount "
+                "applied for make a total budget of %(total)s: correct the amounts or the lines.",
+                costs=tr.money(counted),
+                total=tr.money(out["applied_sek"] + own),
+            )
+    elif lines and "applied_sek" in out and counted != out["applied_sek"]:
         errors["applied"] = tr.t(
             "The budget lines add up to %(total)s, not the %(applied)s applied for: "
             "correct the amount or the lines.",

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from policies.base import Assessment
+from policies.promises import PromiseLine, promised_and_delivered
 from policies.state import end_of_day, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.auditing import HistoryEntry, history, summary
@@ -127,6 +128,17 @@ class ProjectDetail:
     @property
     def deadlines(self) -> list[Any]:
         return sorted(self.view.round.deadlines.values(), key=lambda d: (d.due_on, d.code))
+
+    @property
+    def substance(self) -> Any:
+        """What the application says of the work (seed 002's questions), or None."""
+        application = self.view.state.application
+        return application.event.substance if application is not None else None
+
+    @property
+    def promises(self) -> tuple[PromiseLine, ...]:
+        """What the application promised beside what was reported at T2."""
+        return promised_and_delivered(self.view.state)
 
     def as_json(self) -> dict[str, Any]:
         a, ledger = self.assessment, self.view.state.ledger

@@ -33,6 +33,7 @@ def test_a_district_applies_on_the_2018_form_after_a_mistake(
             period_start=date(2015, 1, 1),
             period_end=date(2015, 12, 31),
             policy="sst-2018",
+            policy_version=1,
             application_deadline=date(2014, 12, 31),
         ),
     )

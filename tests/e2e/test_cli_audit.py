@@ -156,9 +156,9 @@ def test_explain_shows_rule_verdicts_and_deciding_events(demo_url: str, tmp_path
                home=tmp_path)  # fmt: skip
     assert run.code == 0, run.err
     body = json.loads(run.out)
-    assert (body["policy"], body["policy_version"]) == ("ppss-2014", 1)
+    assert (body["policy"], body["policy_version"]) == ("ppss-2014", 2)
     lines = {line["subject"]: line for line in body["lines"]}
-    assert {line["rule"] for line in body["lines"]} == {"ppss-2014 v1"}
+    assert {line["rule"] for line in body["lines"]} == {"ppss-2014 v2"}
     payable = lines["payable"]
     assert (payable["status"], payable["reason"]) == (
         "0 kr",

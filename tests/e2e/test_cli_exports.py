@@ -47,7 +47,8 @@ def hostile_url() -> Iterator[str]:
             COORDINATOR,
             OpenRound(
                 round_id="r", title="Runda", budget_sek=1_000_000, period_start=date(2014, 1, 1),
-                period_end=date(2014, 12, 31), policy="ppss-2014", on=date(2014, 1, 2),
+                period_end=date(2014, 12, 31), policy="ppss-2014", policy_version=1,
+                on=date(2014, 1, 2),
             ),
         )  # fmt: skip
         for name in FORMULAS:

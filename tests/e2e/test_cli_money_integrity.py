@@ -58,6 +58,7 @@ def store_url(tmp_path: Path) -> str:
             period_start=ago(180),
             period_end=TODAY + timedelta(days=180),
             policy="ppss-2014",
+            policy_version=1,
             deadlines=(("year_end_account", TODAY + timedelta(days=200), None),),
         ),
     )

@@ -453,7 +453,7 @@ def test_explain_a_blocked_and_a_paid_project(demo_reads: Reads) -> None:
     assert (held.date(), held.hour > 0) == (date(2014, 9, 17), True)
 
     paid_x = explain_project(demo_reads, "ppss-2014", "Farsta", day=date(2015, 2, 1))
-    assert paid_x.rule == "ppss-2014 v1"
+    assert paid_x.rule == "ppss-2014 v2"
     farsta = {x.subject: x for x in paid_x.lines}
     assert farsta["plan_approved"].status == "met"
     assert [r.event_type for r in farsta["plan_approved"].evidence] == [
@@ -737,6 +737,7 @@ def test_the_auditor_can_append_nothing(demo_reads: Reads) -> None:
             period_start=date(2014, 1, 1),
             period_end=date(2014, 12, 31),
             policy="ppss-2014",
+            policy_version=1,
         ),
         SetDeadline(round_id=rid, code="x", due_on=date(2014, 5, 1), reason="x"),
         SetLadder(

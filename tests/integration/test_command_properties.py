@@ -113,6 +113,7 @@ class MoneyMachine(RuleBasedStateMachine):
                 period_start=date(2014, 1, 1),
                 period_end=date(2014, 12, 31),
                 policy="ppss-2014",
+                policy_version=1,
                 on=date(2014, 1, 2),
                 deadlines=(("year_end_account", date(2015, 1, 31), None),),
             ),

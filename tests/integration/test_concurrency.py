@@ -155,6 +155,7 @@ def test_concurrent_awards_never_overrun_the_budget(backend: str, empty_url: str
                 period_start=date(2014, 1, 1),
                 period_end=date(2014, 12, 31),
                 policy="ppss-2014",
+                policy_version=1,
                 on=date(2013, 5, 2),
             ),
         )

@@ -151,6 +151,7 @@ def test_the_cli_on_a_read_only_login_reads_and_refuses_to_append(tmp_path: Path
     with logins() as who:
         opened = ["round", "open", "--round", "r2", "--title", "Runda två", "--budget", "100000",
                   "--start", "2015-01-01", "--end", "2015-12-31", "--policy", "ppss-2014",
+                  "--policy-version", "1",
                   "--as", "coordinator", "--on", "2015-01-02"]  # fmt: skip
         refused = ppss(*opened, "--database", who.reader_url, home=tmp_path)
         assert_one_line_error(refused, "permission denied")

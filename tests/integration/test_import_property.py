@@ -86,6 +86,7 @@ def begin(story: Story) -> None:
             period_start=date(2014, 1, 1),
             period_end=date(2014, 12, 31),
             policy="ppss-2014",
+            policy_version=1,
         ),
     )
     for name, sek in DISTRICTS.items():

@@ -79,8 +79,9 @@ def test_skarholmen_application_as_in_seed_002_is_accepted(round_2018: Story) ->
                 )
             },
             date(2017, 12, 29),
-            "the budget lines add up to 1\u00a0390\u00a0000 kr, "
-            "not the applied 1\u00a0400\u00a0000 kr",
+            "the budget does not add up: own contribution 0 kr and the amount applied for "
+            "1\u00a0400\u00a0000 kr make a total budget of 1\u00a0400\u00a0000 kr, but the "
+            "cost lines add up to 1\u00a0390\u00a0000 kr",
         ),
     ],
     ids=["a-day-late", "signature-missing", "budget-does-not-add-up"],

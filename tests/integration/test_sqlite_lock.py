@@ -118,6 +118,7 @@ def test_the_cli_says_it_waits_then_stops_in_one_line(url: str, tmp_path: Path) 
         started = time.monotonic()
         run = ppss("round", "open", "--round", "r2", "--title", "Runda", "--budget", "100000",
                    "--start", "2015-01-01", "--end", "2015-12-31", "--policy", "ppss-2014",
+                  "--policy-version", "1",
                    "--as", "coordinator", "--on", "2015-01-02", "--database", url,
                    home=tmp_path, env={ENV_LOCK_TIMEOUT: "4"})  # fmt: skip
         took = time.monotonic() - started

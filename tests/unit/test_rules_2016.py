@@ -122,7 +122,8 @@ def test_thirteen_million_a_year() -> None:
 
 
 def test_a_round_over_the_budget_is_refused_and_one_within_it_opens(world: World) -> None:
-    """Opening a 2016 round with more than 13 000 000 kr a year is refused in one line."""
+    """Version 1: opening a 2016 round with more than 13 000 000 kr a year is refused in one
+    line (version 2 takes exactly that: tests/unit/test_rules_seeds.py)."""
     command = OpenRound(
         round_id=RID,
         title="PPSS 2016",
@@ -130,6 +131,7 @@ def test_a_round_over_the_budget_is_refused_and_one_within_it_opens(world: World
         period_start=date(2016, 1, 1),
         period_end=date(2016, 12, 31),
         policy="ppss-2016",
+        policy_version=1,
         on=date(2015, 12, 17),
     )
     refusal = refused(world, command, date(2015, 12, 17))

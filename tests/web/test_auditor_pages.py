@@ -71,7 +71,7 @@ def test_explain_shows_each_rule_and_its_events(
     for user in ("auditor", "coordinator", "district:Farsta", "steering_group"):
         page = signed_in(user).get(EXPLAIN)
         assert page.status_code == 200, user
-        assert "Regel: ppss-2014 v1" in page.text
+        assert "Regel: ppss-2014 v2" in page.text
         assert "Godkänd arbetsplan" in page.text or "arbetsplan" in page.text.lower()
         assert re.search(r"#\d+ ", page.text)  # the deciding events, by position
     assert signed_in("district:Rinkeby-Kista").get(EXPLAIN).status_code == 404

@@ -124,3 +124,29 @@ def test_bad_bodies_are_422_and_write_nothing(
     )
     assert missing.status_code == 404
     assert demo_store.count() == before
+
+
+def test_an_application_from_outside_the_2013_pilots_is_refused_through_the_api(
+    app_client: TestClient, tokens: dict[str, str], demo_store: EventStore
+) -> None:
+    """Issue 21: the 2014 money is for the 8 districts of the 2013 pilots (seed 000)."""
+    before = demo_store.count()
+    body = {
+        "round_id": "ppss-2014",
+        "district": "Bromma",
+        "application": {
+            "district": "Bromma",
+            "school_count": 2,
+            "applied_sek": 900_000,
+            "period_start": "2014-01-01",
+            "period_end": "2014-12-31",
+        },
+    }
+    refused = app_client.post(f"{API}/apply", json=body, headers=_auth(tokens, "coordinator"))
+    assert refused.status_code == 409, refused.text  # the round's rules, as for any refusal
+    problem = refused.json()
+    assert (
+        "Bromma är inte en av de stadsdelsförvaltningar som inledde pilotprojekt 2013"
+        in (problem["detail"])
+    )
+    assert demo_store.count() == before

@@ -73,6 +73,7 @@ def _new_round(store: EventStore, *districts: str) -> None:
             period_start=date(2015, 1, 1),
             period_end=date(2015, 12, 31),
             policy="ppss-2014",
+            policy_version=1,
         ),
     )
     for name, schools in zip(districts, (2, 3, 1), strict=False):
@@ -325,7 +326,7 @@ def test_open_a_round_and_close_one_after_its_loose_ends(
 ) -> None:
     client = signed_in("coordinator")
     assert client.get("/new-round").status_code == 200
-    data: dict[str, str | list[str]] = {
+    other = {
         "round_id": "ppss-2015",
         "title": "Pilot 2015",
         "budget": "5 000 000",
@@ -334,11 +335,30 @@ def test_open_a_round_and_close_one_after_its_loose_ends(
         "period_end": "2015-12-31",
         "policy": "ppss-2014",
     }
+    before = demo_store.count()
+    status, html = _post(client, "/new-round", form_id=str(uuid4()), **other)
+    assert status == 422
+    refused = html.split('id="open-refused">', 1)[1].split("</p>", 1)[0]
+    assert "budgeten för 2014 är 10\u00a0000\u00a0000 kr enligt beslutet 2014-02-04" in refused
+    assert "handledningsmedlen är 200\u00a0000 kr" in refused
+    assert demo_store.count() == before
+    # Nothing typed but the code, the title and the rules: the documents' numbers (seed 003).
+    data: dict[str, str | list[str]] = {
+        "round_id": "ppss-2015",
+        "title": "Fortsättning",
+        "policy": "ppss-2016",
+    }
     _once_then_already(client, demo_store, "/new-round", data, ["RoundOpened"], "/rounds/ppss-2015")
+    (opened,) = demo_store.read_stream("round:ppss-2015")
+    assert (opened.event.budget_sek, opened.event.period_start, opened.event.policy_version) == (
+        13_000_000,
+        date(2016, 1, 1),
+        2,
+    )
     before = demo_store.count()
     status, html = _post(client, "/new-round", round_id="Ny Omgång!", period_end="2014-01-01")
     assert status == 422
-    for name in ("round_id", "title", "budget", "period_start", "policy"):
+    for name in ("round_id", "title", "policy"):
         assert f'id="open-{name}-error"' in html
     status, html = _post(client, "/new-round", **{**data, "supervision_cap": "200 000"})
     assert status == 422

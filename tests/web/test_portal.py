@@ -47,6 +47,7 @@ def round_2015(demo_store: EventStore) -> str:
             period_start=date(2015, 1, 1),
             period_end=date(2015, 12, 31),
             policy="sst-2018",
+            policy_version=1,
             application_deadline=date(2014, 12, 31),
         ),
     )
