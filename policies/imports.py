@@ -640,6 +640,8 @@ def command_for(event: Event, rid: str, district: str, project: ProjectState | N
             decided_by=event.decided_by,
             decided_on=event.decided_on,
             decision_ref=event.decision_ref,
+            diary_number=event.diary_number,
+            minutes_ref=event.minutes_ref,
             total_sek=event.total_sek,
             exclude=event.exclude,
             min_excess_sek=event.min_excess_sek,
@@ -732,12 +734,21 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         amount_sek=e.amount_sek,
         decision_ref=e.decision_ref,
         decided_on=e.decided_on,
+        decided_by=e.decided_by,
+        diary_number=e.diary_number,
+        minutes_ref=e.minutes_ref,
     ),
     "PlanSubmitted": lambda e, rid, d: SubmitPlan(
         round_id=rid, district=d, plan_id=e.plan_id, summary=e.summary
     ),
     "PlanApproved": lambda e, rid, d: DecidePlan(
-        round_id=rid, district=d, plan_id=e.plan_id, approve=True, meeting_on=e.meeting_on
+        round_id=rid,
+        district=d,
+        plan_id=e.plan_id,
+        approve=True,
+        meeting_on=e.meeting_on,
+        diary_number=e.diary_number,
+        minutes_ref=e.minutes_ref,
     ),
     "PlanRejected": lambda e, rid, d: DecidePlan(
         round_id=rid,
@@ -746,6 +757,8 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         approve=False,
         meeting_on=e.meeting_on,
         reason=e.reason,
+        diary_number=e.diary_number,
+        minutes_ref=e.minutes_ref,
     ),
     "NetworkAttendanceRecorded": _network,
     "NetworkAbsenceRecorded": _network,

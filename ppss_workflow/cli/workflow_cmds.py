@@ -500,6 +500,15 @@ def allocate_command(
     decided_by: Annotated[str, typer.Option("--decided-by")] = "Socialnämnden",
     decided_on: Annotated[str | None, typer.Option("--decided-on", help="ÅÅÅÅ-MM-DD")] = None,
     decision_ref: Annotated[str | None, typer.Option("--decision-ref")] = None,
+    diary_number: Annotated[
+        str | None, typer.Option("--diary-number", help="Beslutets diarienummer (dnr).")
+    ] = None,
+    minutes: Annotated[
+        str | None,
+        typer.Option(
+            "--minutes", help='Protokollet och paragrafen, t.ex. "Protokoll 2/2014, § 12".'
+        ),
+    ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
@@ -540,6 +549,8 @@ def allocate_command(
         decided_by=decided_by,
         decided_on=on or _today(),
         decision_ref=decision_ref or "preview",
+        diary_number=diary_number,
+        minutes_ref=minutes,
         total_sek=spec.get("total_sek"),
         exclude=tuple(exclude or spec.get("exclude", ())),
         min_excess_sek=min_excess if min_excess is not None else spec.get("min_excess_sek", 0),
@@ -836,12 +847,26 @@ def withdraw_command(
     )
 
 
+DiaryOpt = Annotated[
+    str | None, typer.Option("--diary-number", help="Beslutets diarienummer (dnr).")
+]
+MinutesOpt = Annotated[
+    str | None,
+    typer.Option("--minutes", help='Protokollet och paragrafen, t.ex. "Protokoll 2/2014, § 12".'),
+]
+
+
 def award_command(
     round_id: RoundOpt,
     district: DistrictOpt,
     amount: AmountOpt,
     decision_ref: Annotated[str, typer.Option("--decision-ref")],
     decided_on: Annotated[str, typer.Option("--decided-on")],
+    decided_by: Annotated[
+        str | None, typer.Option("--decided-by", help="Vem som beslutade, t.ex. Socialnämnden.")
+    ] = None,
+    diary_number: DiaryOpt = None,
+    minutes: MinutesOpt = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
@@ -859,6 +884,9 @@ def award_command(
             amount_sek=amount,
             decision_ref=decision_ref,
             decided_on=_req_date(decided_on, "--decided-on"),
+            decided_by=decided_by,
+            diary_number=diary_number,
+            minutes_ref=minutes,
         ),
     )
 
@@ -898,6 +926,8 @@ def _decide(approve: bool) -> Callable[..., None]:
         plan: Annotated[str, typer.Option("--plan")],
         meeting_on: Annotated[str, typer.Option("--meeting-on", help="Styrgruppens möte.")],
         reason: Annotated[str | None, typer.Option("--reason")] = None,
+        diary_number: DiaryOpt = None,
+        minutes: MinutesOpt = None,
         acting: AsOpt = None,
         actor_name: ActorOpt = None,
         database: DatabaseOption = None,
@@ -915,6 +945,8 @@ def _decide(approve: bool) -> Callable[..., None]:
                 approve=approve,
                 meeting_on=_req_date(meeting_on, "--meeting-on"),
                 reason=reason,
+                diary_number=diary_number,
+                minutes_ref=minutes,
             ),
         )
 
@@ -1262,6 +1294,8 @@ def _settle(waive: bool) -> Callable[..., None]:
             str, typer.Option("--reference", help="Verifikationsnummer eller diarienummer.")
         ],
         reason: Annotated[str | None, typer.Option("--reason")] = None,
+        diary_number: DiaryOpt = None,
+        minutes: MinutesOpt = None,
         acting: AsOpt = None,
         actor_name: ActorOpt = None,
         on: OnOpt = None,
