@@ -57,7 +57,7 @@ from ppss_workflow.readmodels import group_streams
 from ppss_workflow.store import AppendRequest, AppendResult, EventStore, PrefixGuard, StreamGuard
 from ppss_workflow.words import english
 
-__all__ = ["Actor", "Commands", "Outcome", "refused"]
+__all__ = ["Actor", "Commands", "Outcome", "member_email", "refused"]
 
 R = Recorded[Any]
 _log = get_logger(__name__)
@@ -113,6 +113,14 @@ _ERRORS: dict[str, type[WorkflowError]] = {
 }
 
 
+def member_email(actor_name: str) -> str:
+    """The e-mail address whose grant speaks for ``actor_name``: a signed-in person's own
+    address; for an API token (``token:NAME``), its name: a token named by a member's
+    address acts for that member. A tie only ever restricts (recusal), so a name that
+    matches no grant simply carries no tie."""
+    return actor_name.strip().removeprefix("token:").strip().lower()
+
+
 def refused(refusal: Refusal) -> WorkflowError:
     """The machinery's error for a policy's refusal (its exit code and one line): the reason
     said in English, then the command, project, state found and rule (for logs and
@@ -148,7 +156,7 @@ class Commands:
             if actor.role == STEERING_GROUP and isinstance(command, ProjectCommand):
                 # Recusal (jäv): the member's tie to a district is on their grant.
                 member = fold_grants(self.store.read_stream(ACCESS_STREAM)).get(
-                    actor.name.strip().lower()
+                    member_email(actor.name)
                 )
                 check_recusal(command, actor.role, member)
             for attempt in range(1, ATTEMPTS + 1):
