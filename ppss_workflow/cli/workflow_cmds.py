@@ -59,7 +59,7 @@ from policies.decisions import (
 from policies.state import STOCKHOLM, end_of_day, slug, stockholm_day
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
-from ppss_workflow.export import board_table, cell_text
+from ppss_workflow.export import board_table, cell_text, decisions_table
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
 from ppss_workflow.i18n import Translator
 from ppss_workflow.integrity import chain_warning
@@ -261,6 +261,11 @@ def board(
             chain_warning(r.store, tr),
         ),
     )
+    decisions = (
+        _read(database, lambda r: r.projects(round_id, as_of=end_of_day(day) if day else None))
+        if output is not None
+        else []
+    )
     if warning:
         err_console.print(warning, style="bold red")
     title = (
@@ -269,7 +274,14 @@ def board(
         else tr.t("Board for %(round)s", round=round_id)
     )
     if output is not None:
-        output.write_bytes(xlsx_bytes([(f"Tavla {round_id}", board_table(rows, title))]))
+        output.write_bytes(
+            xlsx_bytes(
+                [
+                    (f"Tavla {round_id}", board_table(rows, title)),
+                    (f"Beslut {round_id}", decisions_table(decisions, title)),
+                ]
+            )
+        )
         out_console.print(f"Wrote the board to {output}.")
         return
     render_board(rows, title, fmt)

@@ -8,10 +8,12 @@ written; another member decides it with the diary number and the minutes, and
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import orjson
 import pytest
+from openpyxl import load_workbook
 
 from ppss_workflow.store import EventStore
 from tests.conftest import base_url_for
@@ -107,3 +109,30 @@ def test_a_recusal_is_refused_on_the_cli(url: str, tmp_path: Path) -> None:
     assert "Diarienummer" in table.out
     assert "1.5.1-0000/2014" in table.out
     assert "SG 12/2014" in table.out
+
+
+def test_the_board_export_has_the_decisions_as_records(tmp_path: Path) -> None:
+    """``ppss board -f xlsx`` has a sheet of the round's decisions beside the board."""
+    url = demo_file(tmp_path / "demo.sqlite3")
+    out = tmp_path / "tavla.xlsx"
+    run = ppss("board", "--round", "ppss-2014", "-f", "xlsx", "-o", str(out), "--database", url,
+               home=tmp_path)  # fmt: skip
+    assert run.code == 0, run.err
+    book = load_workbook(out)
+    assert book.sheetnames == ["Tavla ppss-2014", "Beslut ppss-2014"]
+    sheet = book["Beslut ppss-2014"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    heading = rows.index(next(r for r in rows if r[0] == "Stadsdel"))
+    assert rows[heading][3:7] == ["Beslutat av", "Beslutsdatum", "Diarienummer", "Protokoll"]
+    farsta = [r for r in rows[heading + 1 :] if r[0] == "Farsta"]
+    award = next(r for r in farsta if r[1] == "Beviljat bidrag")
+    assert award[2] == 1_134_896
+    assert award[3:7] == [
+        "Socialnämnden",
+        datetime(2014, 2, 4),
+        "1.5.1-0000/2014",
+        "Socialnämndens protokoll 2014-02-04, § 7",
+    ]
+    plan = next(r for r in farsta if str(r[1]).startswith("Arbetsplanen godkänd"))
+    assert plan[3] == "styrgruppen"
+    assert plan[5] == "ej registrerat"  # the demo's plan decisions have minutes, no dnr
