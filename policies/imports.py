@@ -87,6 +87,7 @@ from policies.contacts import contact_book
 from policies.decisions import OPERATIONS, Refusal, View, authorise, decide
 from policies.grants import MANAGER, decide_grant, decide_revoke, fold_grants
 from policies.reason import Named, Reason, ReasonCode
+from policies.recusal import STEERING_GROUP, check_recusal, member_email
 from policies.registry import POLICIES
 from policies.reminders import due_reminders
 from policies.state import (
@@ -350,6 +351,10 @@ class Replay:
             self._check_stream_and_role(then)
         view = self._view(r, command)
         authorise(command, r.metadata.role, r.metadata.district)
+        if r.metadata.role == STEERING_GROUP:
+            # Recusal (jäv), as the handlers judge it: the member's grant as it stood then.
+            grants = fold_grants(self.streams.get("access", []))
+            check_recusal(command, r.metadata.role, grants.get(member_email(r.metadata.actor)))
         decision = decide(command, view)
         if decision.already is not None:
             raise _unrecordable(r, f"the engine records it once only: {decision.already}",

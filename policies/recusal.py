@@ -33,13 +33,23 @@ from policies.grants import Grant
 from policies.reason import Reason, ReasonCode
 from policies.state import slug
 
-__all__ = ["RECUSED", "STEERING_GROUP", "check_recusal", "recused_from"]
+__all__ = ["RECUSED", "STEERING_GROUP", "check_recusal", "member_email", "recused_from"]
 
 #: The role whose members may be tied to a district.
 STEERING_GROUP = "steering_group"
 
 #: Refused: the member is tied to the district the decision is about (jäv).
 RECUSED = ReasonCode("recusal.member_tied_to_district", "member", "district")
+
+
+def member_email(actor_name: str) -> str:
+    """The e-mail address whose grant speaks for ``actor_name`` (an event's actor): a
+    signed-in person's own address; for an API token (``token:NAME``), its name.
+
+    Choice: a token named by a member's address acts for that member. Tokens carry a name
+    and a role, not a person; a tie only ever restricts (recusal), so a name that matches no
+    grant simply carries no tie."""
+    return actor_name.strip().removeprefix("token:").strip().lower()
 
 
 def recused_from(district: str, role: str, member: Grant | None) -> Reason | None:

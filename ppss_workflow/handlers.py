@@ -29,7 +29,7 @@ from policies.decisions import (
 )
 from policies.grants import fold_grants
 from policies.reason import Reason
-from policies.recusal import STEERING_GROUP, check_recusal
+from policies.recusal import STEERING_GROUP, check_recusal, member_email
 from policies.state import (
     fold_project,
     fold_round,
@@ -57,7 +57,7 @@ from ppss_workflow.readmodels import group_streams
 from ppss_workflow.store import AppendRequest, AppendResult, EventStore, PrefixGuard, StreamGuard
 from ppss_workflow.words import english
 
-__all__ = ["Actor", "Commands", "Outcome", "member_email", "refused"]
+__all__ = ["Actor", "Commands", "Outcome", "refused"]
 
 R = Recorded[Any]
 _log = get_logger(__name__)
@@ -111,14 +111,6 @@ _ERRORS: dict[str, type[WorkflowError]] = {
     "condition": ConditionNotMet,
     "not_authorised": NotAuthorised,
 }
-
-
-def member_email(actor_name: str) -> str:
-    """The e-mail address whose grant speaks for ``actor_name``: a signed-in person's own
-    address; for an API token (``token:NAME``), its name: a token named by a member's
-    address acts for that member. A tie only ever restricts (recusal), so a name that
-    matches no grant simply carries no tie."""
-    return actor_name.strip().removeprefix("token:").strip().lower()
 
 
 def refused(refusal: Refusal) -> WorkflowError:

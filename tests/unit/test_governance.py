@@ -304,3 +304,40 @@ def test_allocation_line_is_exported() -> None:
             method_version=1, total_sek=6, lines=(line,), unallocated_sek=0,
             diary_number="1/2014",
         )  # fmt: skip
+
+
+# -- imports judge recusal as the engine does ----------------------------------------------
+
+
+def _history_with_member(actor: str) -> list[Any]:
+    """The honest history of tests/unit/test_imports.py, with the Farsta director's grant
+    recorded first and the plan approval given by ``actor``."""
+    from tests.unit.test_imports import honest, meta  # noqa: PLC0415 - a sibling's scenario
+
+    world = World()
+    world.given(
+        "access", RoleGranted(email=DIRECTOR, role="steering_group", tied_to="Farsta"),
+        date(2013, 4, 15), actor="samordnare@example.org",
+    )  # fmt: skip
+    story = honest()
+    for r in story.events:
+        given = world.given(r.stream_id, r.event, r.occurred_at, actor="test")
+        if r.event_type == "PlanApproved":
+            world.events[-1] = given._replace(
+                metadata_json=meta(actor=actor, role="steering_group")
+            )
+    return world.events
+
+
+def test_an_import_refuses_a_plan_decided_by_a_member_tied_to_the_district() -> None:
+    from tests.unit.test_imports import replay  # noqa: PLC0415 - a sibling's helper
+
+    _, problem = replay(_history_with_member(DIRECTOR))
+    assert problem is not None
+    assert problem.rule == "recusal (jäv)"
+    assert problem.reason["rule"] == RECUSED(member=DIRECTOR, district="Farsta")
+    _, problem = replay(_history_with_member("forvaltningschef@socialforvaltningen.example.org"))
+    assert problem is None, problem
+    _, problem = replay(_history_with_member(f"token:{DIRECTOR.upper()}"))
+    assert problem is not None
+    assert problem.rule == "recusal (jäv)"
