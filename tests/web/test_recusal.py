@@ -124,3 +124,61 @@ def test_the_api_refuses_a_token_named_by_the_tied_members_address(
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "jäv" in response.json()["detail"]
     assert demo_store.count() == before
+
+
+def test_the_coordinators_forms_record_the_decision_as_a_record(
+    signed_in: Client, demo_store: EventStore
+) -> None:
+    """The allocation page and the award form take the diary number and the minutes; a
+    mistake in one is said beside it; the project page shows the record."""
+    from tests.web.test_coordinator_forms import _new_round, _post  # noqa: PLC0415
+
+    _new_round(demo_store, "Farsta", "Skarpnäck")
+    client = signed_in("coordinator")
+    url = "/rounds/ppss-2015/allocation"
+    assert 'id="allocation-diary_number"' in client.get(url).text
+    data = {
+        "decided_by": "Socialnämnden",
+        "decided_on": "2014-12-15",
+        "decision_ref": "SN 2014-12-15",
+        "diary_number": "1.5.1-0001/2014",
+        "minutes_ref": "Socialnämndens protokoll 2014-12-15, § 3",
+    }
+    before = demo_store.count()
+    status, html = _post(client, url, step="preview", **{**data, "minutes_ref": "§" * 201})
+    assert status == 422
+    assert 'id="allocation-minutes_ref-error"' in html
+    assert demo_store.count() == before
+    status, html = _post(client, url, step="preview", **data)
+    assert status == 200
+    found = re.search(r'name="table" value="([^"]*)"', html)
+    assert found is not None
+    assert 'name="diary_number" value="1.5.1-0001/2014"' in html  # carried to the confirmation
+    status, html = _post(client, url, step="record", table=found.group(1), **data)
+    assert status == 303, html
+    decision = demo_store.read_stream("round:ppss-2015")[-1].event
+    assert (decision.diary_number, decision.minutes_ref) == (  # type: ignore[attr-defined]
+        "1.5.1-0001/2014",
+        "Socialnämndens protokoll 2014-12-15, § 3",
+    )
+    page = client.get("/rounds/ppss-2015/projects/farsta").text
+    table = page[page.index('id="decisions"') :]
+    assert "1.5.1-0001/2014" in table[: table.index("</table>")]
+
+
+def test_an_award_of_its_own_carries_its_record(signed_in: Client, demo_store: EventStore) -> None:
+    from tests.web.test_coordinator_forms import _new_round, _post  # noqa: PLC0415
+
+    _new_round(demo_store, "Farsta")
+    client = signed_in("coordinator")
+    status, html = _post(client, "/rounds/ppss-2015/projects/farsta/awards", amount="1 500 000",
+                         decision_ref="SN 10", decided_on="2014-12-15",
+                         decided_by="Socialnämnden", diary_number="1.5.1-0002/2014",
+                         minutes_ref="Socialnämndens protokoll 2014-12-15, § 4")  # fmt: skip
+    assert status == 303, html
+    award = demo_store.read_stream("project:ppss-2015:farsta")[-1].event
+    assert (award.decided_by, award.diary_number, award.minutes_ref) == (  # type: ignore[attr-defined]
+        "Socialnämnden",
+        "1.5.1-0002/2014",
+        "Socialnämndens protokoll 2014-12-15, § 4",
+    )
