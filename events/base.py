@@ -10,12 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from pydantic import Strict as _Strict
 
 __all__ = [
+    "DECISION_RECORD_FIELDS",
     "Code",
     "Event",
     "EventRegistry",
     "InvalidEvent",
     "Kronor",
     "PositiveKronor",
+    "Reference",
     "Text",
     "UnknownEventType",
     "Upcaster",
@@ -29,6 +31,15 @@ Kronor = Annotated[int, _Strict(), Field(ge=0, le=10**12)]
 PositiveKronor = Annotated[int, _Strict(), Field(gt=0, le=10**12)]
 #: Free text a person wrote: trimmed, never empty, bounded.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+#: A reference as a person writes it (a deciding body, a diary number, the minutes'
+#: paragraph): one line, trimmed, never empty, at most 200 characters.
+Reference = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\n\r]*$"),
+]
+#: What a decision records beside its body and day (issue 21): the diary number
+#: (diarienummer, dnr) and the minutes' reference (protokoll, paragraf).
+DECISION_RECORD_FIELDS = ("diary_number", "minutes_ref")
 #: A machine code: lower-case words joined by '_' or '-' (deadline codes, session ids).
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 
-from events.base import Code, Event, Kronor, Text, registry
+from events.base import DECISION_RECORD_FIELDS, Code, Event, Kronor, Reference, Text, registry
 
 __all__ = [
     "AllocationDecided",
@@ -109,11 +109,16 @@ class AllocationDecided(Event):
     the remainder's share (``exclude``) and the smallest excess that takes part in it
     (``min_excess_sek``).
 
+    The decision as a record: the body (``decided_by``), the day (``decided_on``), the diary
+    number (``diary_number``, diarienummer) and the minutes' reference (``minutes_ref``:
+    protokoll and paragraf); ``decision_ref`` stays the reference people typed.
+
     Schema v1 had no ``exclude`` nor ``min_excess_sek``; the upcaster below reads them back
-    from the lines (see :func:`_allocation_v1_to_v2`).
+    from the lines (see :func:`_allocation_v1_to_v2`). Schema v2 had no diary number nor
+    minutes: they read as not recorded.
     """
 
-    schema_version = 2
+    schema_version = 3
 
     decided_by: Text
     decided_on: date
@@ -127,6 +132,8 @@ class AllocationDecided(Event):
     exclude: tuple[Text, ...] = ()
     #: An excess below this takes no part in the remainder's share.
     min_excess_sek: Kronor = 0
+    diary_number: Reference | None = None
+    minutes_ref: Reference | None = None
 
     @model_validator(mode="after")
     def _adds_up(self) -> AllocationDecided:
@@ -166,6 +173,12 @@ def _allocation_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     )
     lifted.setdefault("min_excess_sek", 0)
     return lifted
+
+
+@registry.upcaster("AllocationDecided", from_version=2)
+def _allocation_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """A v2 decision recorded no diary number nor minutes: they read as not recorded."""
+    return {**dict.fromkeys(DECISION_RECORD_FIELDS), **data}
 
 
 class RoundClosed(Event):

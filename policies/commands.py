@@ -212,6 +212,9 @@ class RecordAllocation(Command):
     decided_by: Line = "Socialnämnden"
     decided_on: date
     decision_ref: Line
+    #: The decision's diary number (diarienummer) and minutes' reference (protokoll, §).
+    diary_number: Line | None = None
+    minutes_ref: Line | None = None
     #: What to share; None: the round's budget.
     total_sek: Kronor | None = None
     #: Districts left out of the remainder's share (seed 000: Älvsjö).
@@ -251,6 +254,10 @@ class AwardGrant(ProjectCommand):
     amount_sek: Kronor
     decision_ref: Line
     decided_on: date
+    #: The body that decided, the diary number (diarienummer), the minutes' reference.
+    decided_by: Line | None = None
+    diary_number: Line | None = None
+    minutes_ref: Line | None = None
 
     def own_date(self) -> date | None:
         return self.decided_on
@@ -272,6 +279,9 @@ class DecidePlan(ProjectCommand):
     approve: bool
     meeting_on: date
     reason: FreeText | None = None
+    #: The decision's diary number (diarienummer) and minutes' reference (protokoll, §).
+    diary_number: Line | None = None
+    minutes_ref: Line | None = None
 
     def own_date(self) -> date | None:
         return self.meeting_on

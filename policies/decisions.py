@@ -906,6 +906,8 @@ def _record_allocation(cmd: RecordAllocation, view: View) -> Decision:
         decided_by=cmd.decided_by,
         decided_on=cmd.decided_on,
         decision_ref=cmd.decision_ref,
+        diary_number=cmd.diary_number,
+        minutes_ref=cmd.minutes_ref,
         method=METHOD_NAME,
         method_version=METHOD_VERSION,
         total_sek=result.total_allocated_sek + result.unallocated_sek,
@@ -1087,7 +1089,12 @@ def _award(cmd: AwardGrant, view: View) -> Decision:
     return _on_project(
         project,
         GrantAwarded(
-            amount_sek=cmd.amount_sek, decision_ref=cmd.decision_ref, decided_on=cmd.decided_on
+            amount_sek=cmd.amount_sek,
+            decision_ref=cmd.decision_ref,
+            decided_on=cmd.decided_on,
+            decided_by=cmd.decided_by,
+            diary_number=cmd.diary_number,
+            minutes_ref=cmd.minutes_ref,
         ),
     )
 
@@ -1154,7 +1161,12 @@ def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
         )
     event: Event
     if cmd.approve:
-        event = PlanApproved(plan_id=cmd.plan_id, meeting_on=cmd.meeting_on)
+        event = PlanApproved(
+            plan_id=cmd.plan_id,
+            meeting_on=cmd.meeting_on,
+            diary_number=cmd.diary_number,
+            minutes_ref=cmd.minutes_ref,
+        )
     else:
         if not cmd.reason:
             _refuse(
@@ -1165,7 +1177,13 @@ def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
                 kind="invalid",
                 reason=REJECT_NEEDS_REASON(),
             )
-        event = PlanRejected(plan_id=cmd.plan_id, meeting_on=cmd.meeting_on, reason=cmd.reason)
+        event = PlanRejected(
+            plan_id=cmd.plan_id,
+            meeting_on=cmd.meeting_on,
+            reason=cmd.reason,
+            diary_number=cmd.diary_number,
+            minutes_ref=cmd.minutes_ref,
+        )
     _step(cmd, view, Machine.plan, plan.status, event)
     return _on_project(project, event)
 

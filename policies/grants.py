@@ -32,6 +32,8 @@ class Grant:
     role: str
     district: str | None
     position: int
+    #: The district a steering-group member is tied to (stands aside from its matters).
+    tied_to: str | None = None
 
     @property
     def role_text(self) -> str:
@@ -47,7 +49,9 @@ def fold_grants(history: Iterable[Any]) -> dict[str, Grant]:
     for recorded in history:
         event = recorded.event
         if isinstance(event, RoleGranted):
-            grants[event.email] = Grant(event.email, event.role, event.district, recorded.position)
+            grants[event.email] = Grant(
+                event.email, event.role, event.district, recorded.position, event.tied_to
+            )
         elif isinstance(event, RoleRevoked):
             grants.pop(event.email, None)
     return grants
@@ -73,7 +77,11 @@ def decide_grant(
     """The grant to record, or None when the person holds exactly that role already."""
     may_manage(acting_role)
     held = grants.get(event.email)
-    if held is not None and (held.role, held.district) == (event.role, event.district):
+    if held is not None and (held.role, held.district, held.tied_to) == (
+        event.role,
+        event.district,
+        event.tied_to,
+    ):
         return None
     return event
 

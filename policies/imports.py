@@ -87,6 +87,7 @@ from policies.contacts import contact_book
 from policies.decisions import OPERATIONS, Refusal, View, authorise, decide
 from policies.grants import MANAGER, decide_grant, decide_revoke, fold_grants
 from policies.reason import Named, Reason, ReasonCode
+from policies.recusal import STEERING_GROUP, check_recusal, member_email
 from policies.registry import POLICIES
 from policies.reminders import due_reminders
 from policies.state import (
@@ -350,6 +351,10 @@ class Replay:
             self._check_stream_and_role(then)
         view = self._view(r, command)
         authorise(command, r.metadata.role, r.metadata.district)
+        if r.metadata.role == STEERING_GROUP:
+            # Recusal (jäv), as the handlers judge it: the member's grant as it stood then.
+            grants = fold_grants(self.streams.get("access", []))
+            check_recusal(command, r.metadata.role, grants.get(member_email(r.metadata.actor)))
         decision = decide(command, view)
         if decision.already is not None:
             raise _unrecordable(r, f"the engine records it once only: {decision.already}",
@@ -640,6 +645,8 @@ def command_for(event: Event, rid: str, district: str, project: ProjectState | N
             decided_by=event.decided_by,
             decided_on=event.decided_on,
             decision_ref=event.decision_ref,
+            diary_number=event.diary_number,
+            minutes_ref=event.minutes_ref,
             total_sek=event.total_sek,
             exclude=event.exclude,
             min_excess_sek=event.min_excess_sek,
@@ -732,12 +739,21 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         amount_sek=e.amount_sek,
         decision_ref=e.decision_ref,
         decided_on=e.decided_on,
+        decided_by=e.decided_by,
+        diary_number=e.diary_number,
+        minutes_ref=e.minutes_ref,
     ),
     "PlanSubmitted": lambda e, rid, d: SubmitPlan(
         round_id=rid, district=d, plan_id=e.plan_id, summary=e.summary
     ),
     "PlanApproved": lambda e, rid, d: DecidePlan(
-        round_id=rid, district=d, plan_id=e.plan_id, approve=True, meeting_on=e.meeting_on
+        round_id=rid,
+        district=d,
+        plan_id=e.plan_id,
+        approve=True,
+        meeting_on=e.meeting_on,
+        diary_number=e.diary_number,
+        minutes_ref=e.minutes_ref,
     ),
     "PlanRejected": lambda e, rid, d: DecidePlan(
         round_id=rid,
@@ -746,6 +762,8 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         approve=False,
         meeting_on=e.meeting_on,
         reason=e.reason,
+        diary_number=e.diary_number,
+        minutes_ref=e.minutes_ref,
     ),
     "NetworkAttendanceRecorded": _network,
     "NetworkAbsenceRecorded": _network,

@@ -65,6 +65,28 @@ DISTRICTS_2014: tuple[tuple[str, int, int], ...] = (
 
 COORDINATOR = Actor("coordinator", "samordnare@socialforvaltningen.example.org")
 STEERING_GROUP = Actor("steering_group", "styrgruppen@example.org")
+#: The steering group's members as seed 000 names them, by role title and an example.org
+#: address (never a real person): "Styrgruppen består av förvaltningschefen för
+#: utbildningsförvaltningen respektive socialförvaltningen, socialförvaltningens avdelningschef
+#: för stadsövergripande sociala frågor samt stadsdelsdirektörerna i Rinkeby-Kista och
+#: Farsta." The two district directors are tied to their districts: they stand aside from
+#: their own district's plan (jäv, policies/recusal.py).
+STEERING_GROUP_MEMBERS: tuple[tuple[str, str, str | None], ...] = (
+    ("Förvaltningschef, utbildningsförvaltningen",
+     "forvaltningschef@utbildningsforvaltningen.example.org", None),
+    ("Förvaltningschef, socialförvaltningen",
+     "forvaltningschef@socialforvaltningen.example.org", None),
+    ("Avdelningschef för stadsövergripande sociala frågor",
+     "avdelningschef@socialforvaltningen.example.org", None),
+    ("Stadsdelsdirektör, Rinkeby-Kista", "stadsdelsdirektor@rinkeby-kista.example.org",
+     "Rinkeby-Kista"),
+    ("Stadsdelsdirektör, Farsta", "stadsdelsdirektor@farsta.example.org", "Farsta"),
+)  # fmt: skip
+#: The 2014 allocation decision's diary number and minutes. Seed 000 gives the body and the
+#: day ("Till Socialnämnden 2014-02-04") but neither of these: they are the demo's own
+#: examples, not the document's.
+ALLOCATION_2014_DIARY_NUMBER = "1.5.1-0000/2014"
+ALLOCATION_2014_MINUTES = "Socialnämndens protokoll 2014-02-04, § 7"
 SESSIONS = (
     ("natverk-1", "Nätverksträff: multikompetenta team", "2014-03-12T13:00+01:00"),
     ("utbildning-1", "Utbildning: uppföljning och indikatorer", "2014-05-14T09:00+02:00"),
@@ -135,6 +157,7 @@ def load_demo(store: EventStore, *, alive: bool = False, today: date | None = No
 
     before = store.clock  # the stories record on their own days; the store's clock after
     try:
+        _steering_group(Story(store, demo_clock=alive))
         _round_2014(Story(store, demo_clock=alive))
         round_2016(Story(store, demo_clock=alive))
         _round_2018(Story(store, demo_clock=alive))
@@ -150,6 +173,18 @@ def _clock_for(today: date) -> Callable[[], datetime]:
     if today == datetime.now(STOCKHOLM).date():
         return lambda: datetime.now(UTC)
     return lambda: datetime.combine(today, time(23, 59), tzinfo=STOCKHOLM)
+
+
+def _steering_group(story: Story) -> None:
+    """The coordinator grants the steering group's members their role, each district
+    director tied to their district (``ppss users grant EMAIL --role steering_group
+    --tied-to DISTRICT``)."""
+    from ppss_workflow.grants import grant_role  # noqa: PLC0415 - grants builds on handlers
+
+    story.on(date(2013, 4, 15))
+    for title, email, district in STEERING_GROUP_MEMBERS:
+        grant_role(story.commands.store, COORDINATOR, email, "steering_group", title,
+                   now=story.now(), tied_to=district)  # fmt: skip
 
 
 def _round_2014(story: Story) -> None:
@@ -198,6 +233,8 @@ def _round_2014(story: Story) -> None:
             decided_by="Socialnämnden",
             decided_on=date(2014, 2, 4),
             decision_ref="SN 2014-02-04",
+            diary_number=ALLOCATION_2014_DIARY_NUMBER,
+            minutes_ref=ALLOCATION_2014_MINUTES,
             exclude=("Älvsjö",),
         ),
     )
@@ -241,6 +278,7 @@ def _round_2014(story: Story) -> None:
                 approve=not rejected,
                 meeting_on=date(2014, 3, 10),
                 reason="Personalbudgeten är inte fördelad per skola" if rejected else None,
+                minutes_ref="Styrgruppens protokoll 2014-03-10, § 4",
             ),
         )
     _session(story, "natverk-1", date(2014, 3, 12))

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from events.base import InvalidEvent, registry
 from events.envelope import Metadata, Recorded
+from policies.decision_records import decision_records
 from policies.imports import Problem, Replay
 from policies.state import STOCKHOLM
 from ppss_workflow.auditing import COLUMNS, Anchor, stored_rows, stored_text
@@ -34,7 +35,7 @@ from ppss_workflow.db import iso_utc, parse_utc
 from ppss_workflow.errors import ConfigurationError, InvalidEventError
 from ppss_workflow.i18n import N_, Translator, translator
 from ppss_workflow.logs import get_logger
-from ppss_workflow.readmodels import Reads
+from ppss_workflow.readmodels import ProjectView, Reads
 from ppss_workflow.rows import BoardRow
 from ppss_workflow.sheets import Column, Table, add_sheet, fit_cell
 from ppss_workflow.store import EventStore
@@ -316,6 +317,48 @@ BOARD_COLUMNS = (
     Column("Nästa frist", "date"),
     Column("Vad ska lämnas in", max_width=48),
 )
+
+
+#: The decisions' columns: each decision as the record keeps it (issue 21).
+DECISION_COLUMNS = (
+    Column("Stadsdel", max_width=30),
+    Column("Beslut", max_width=40),
+    Column("Belopp", "kronor"),
+    Column("Beslutat av", max_width=34),
+    Column("Beslutsdatum", "date"),
+    Column("Diarienummer", max_width=30),
+    Column("Protokoll", max_width=48),
+    Column("Referens", max_width=30),
+)
+
+
+def decisions_table(views: Iterable[ProjectView], title: str, language: str = "sv") -> Table:
+    """Every standing decision about the round's projects, as the record keeps it: the body,
+    the day, the diary number and the minutes (an award read through the allocation that
+    made it); what the record lacks is said, never left blank."""
+    words = translator("en" if language == "en" else "sv")
+    missing = words.gettext(N_("not recorded"))
+    body: list[list[Any]] = []
+    for view in views:
+        for d in decision_records(view.state, view.round):
+            what = {
+                "award": N_("Grant awarded"),
+                "plan_approved": N_("Work plan approved"),
+                "plan_rejected": N_("Work plan rejected"),
+            }[d.kind]
+            body.append(
+                [
+                    view.state.district or view.project_id,
+                    words.gettext(what) + (f" ({d.plan_id})" if d.plan_id else ""),
+                    d.amount_sek,
+                    d.body or missing,
+                    d.decided_on,
+                    d.diary_number or missing,
+                    d.minutes_ref or missing,
+                    d.reference or "",
+                ]
+            )
+    return Table(title, DECISION_COLUMNS, body)
 
 
 def board_table(rows: Iterable[BoardRow], title: str, language: str = "sv") -> Table:

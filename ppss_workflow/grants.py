@@ -62,10 +62,22 @@ def grant_role(
     role_text: str,
     reason: str | None = None,
     now: datetime | None = None,
+    tied_to: str | None = None,
 ) -> bool:
-    """Record that ``email`` acts as ``role_text``; False when it holds that role already."""
+    """Record that ``email`` acts as ``role_text``; False when it holds that role already.
+
+    ``tied_to``: the district a steering-group member is tied to (e.g. its district
+    director): they stand aside from that district's matters (:mod:`policies.recusal`)."""
     role, district = parse_role(role_text)
-    event = _event(RoleGranted, email=email, role=role, district=district, reason=reason)
+    tied = tied_to.strip() if tied_to is not None else None
+    if tied is not None and (role != "steering_group" or not tied):
+        raise InvalidCommand(
+            f"--tied-to {tied_to!r}: only a steering-group member is tied to a district, "
+            "e.g. --role steering_group --tied-to Farsta"
+        )
+    event = _event(
+        RoleGranted, email=email, role=role, district=district, reason=reason, tied_to=tied
+    )
     assert isinstance(event, RoleGranted)
     return _record(store, actor, event, now)
 

@@ -17,7 +17,7 @@ from uuid import UUID, uuid4, uuid5
 
 from sqlalchemy import select
 
-from events import Metadata, NewEvent, Recorded, Role
+from events import ACCESS_STREAM, Metadata, NewEvent, Recorded, Role
 from policies.commands import Annul, AttachDocument, Command, ProjectCommand, RecordAllocation
 from policies.decisions import (
     HELD_UNKNOWN,
@@ -27,7 +27,9 @@ from policies.decisions import (
     command_moment,
     judge_on,
 )
+from policies.grants import fold_grants
 from policies.reason import Reason
+from policies.recusal import STEERING_GROUP, check_recusal, member_email
 from policies.state import (
     fold_project,
     fold_round,
@@ -143,6 +145,12 @@ class Commands:
         """
         try:
             authorise(command, actor.role, actor.district)
+            if actor.role == STEERING_GROUP and isinstance(command, ProjectCommand):
+                # Recusal (jäv): the member's tie to a district is on their grant.
+                member = fold_grants(self.store.read_stream(ACCESS_STREAM)).get(
+                    member_email(actor.name)
+                )
+                check_recusal(command, actor.role, member)
             for attempt in range(1, ATTEMPTS + 1):
                 try:
                     return self._once(actor, command, command_id)

@@ -20,6 +20,7 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn,
 from rich.table import Table
 from rich.text import Text
 
+from policies.decision_records import DecisionRecord, decision_records
 from policies.state import STOCKHOLM, end_of_day
 from ppss_workflow.archive import is_archive, load_documents, open_events, write_archive
 from ppss_workflow.atomic import new_store
@@ -542,6 +543,20 @@ def explain_command(
                     }
                     for line in x.lines
                 ],
+                "decisions": [
+                    {
+                        "kind": d.kind,
+                        "decided_by": d.body,
+                        "decided_on": d.decided_on.isoformat(),
+                        "diary_number": d.diary_number,
+                        "minutes_ref": d.minutes_ref,
+                        "decision_ref": d.reference,
+                        "amount_sek": d.amount_sek,
+                        "plan_id": d.plan_id,
+                        "position": d.position,
+                    }
+                    for d in decision_records(view.state, view.round)
+                ],
             }
         )
         return
@@ -593,6 +608,39 @@ def explain_command(
             subject, x.rule, tr.condition_status(line.status), tr.reason(line.reason), proof or "–"
         )
     out_console.print(table)
+    _print_decisions(decision_records(view.state, view.round))
+
+
+def _print_decisions(records: tuple[DecisionRecord, ...]) -> None:
+    """The decisions about the project as the record keeps them: body, day, dnr, minutes."""
+    tr = words()
+    table = Table(title=tr.gettext("Decisions"))
+    for column in (
+        N_("What"),
+        N_("Decided by"),
+        N_("Decided on"),
+        N_("Diary number (dnr)"),
+        N_("Minutes (protocol and paragraph)"),
+    ):
+        table.add_column(tr.gettext(column))
+    missing = tr.gettext("not recorded")
+    for d in records:
+        if d.kind == "award":
+            what = f"{tr.gettext('Grant awarded')} {tr.money(d.amount_sek or 0)}"
+        else:
+            label = "Work plan approved" if d.kind == "plan_approved" else "Work plan rejected"
+            what = f"{tr.gettext(label)} ({d.plan_id})"
+        table.add_row(
+            f"#{d.position} {what}",
+            d.body or missing,
+            tr.date(d.decided_on),
+            d.diary_number or missing,
+            d.minutes_ref or missing,
+        )
+    if records:
+        out_console.print(table)
+    else:
+        out_console.print(tr.gettext("No decisions about this project are on record."))
 
 
 #: The explanation's lines that are not conditions.

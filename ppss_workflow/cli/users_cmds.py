@@ -38,6 +38,14 @@ def users_grant(
         ),
     ],
     reason: ReasonOpt = None,
+    tied_to: Annotated[
+        str | None,
+        typer.Option(
+            "--tied-to",
+            help="Stadsdelen en ledamot av styrgruppen är knuten till (t.ex. som "
+            "stadsdelsdirektör): ledamoten är jävig och beslutar inte i stadsdelens ärenden.",
+        ),
+    ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
@@ -46,11 +54,13 @@ def users_grant(
     actor = actor_from(acting, actor_name)
     store, _ = open_store(database)
     try:
-        recorded = grant_role(store, actor, email, role, reason)
+        recorded = grant_role(store, actor, email, role, reason, tied_to=tied_to)
     finally:
         store.close()
+    tie = f" ({tied_to.strip()})" if tied_to else ""
     typer.echo(
-        f"{email.strip().lower()}: {role} " + ("granted" if recorded else "was granted already")
+        f"{email.strip().lower()}: {role}{tie} "
+        + ("granted" if recorded else "was granted already")
     )
 
 
@@ -88,10 +98,10 @@ def users_list(
     finally:
         store.close()
     table = Table(title="Role grants")
-    for column in ("E-mail", "Role", "Position"):
+    for column in ("E-mail", "Role", "Tied to", "Position"):
         table.add_column(column)
     for grant in sorted(grants.values(), key=lambda g: g.email):
-        table.add_row(grant.email, grant.role_text, str(grant.position))
+        table.add_row(grant.email, grant.role_text, grant.tied_to or "", str(grant.position))
     out_console.print(table)
 
 

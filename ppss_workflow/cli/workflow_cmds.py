@@ -59,7 +59,7 @@ from policies.decisions import (
 from policies.state import STOCKHOLM, end_of_day, slug, stockholm_day
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
-from ppss_workflow.export import board_table, cell_text
+from ppss_workflow.export import board_table, cell_text, decisions_table
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
 from ppss_workflow.i18n import Translator
 from ppss_workflow.integrity import chain_warning
@@ -261,6 +261,11 @@ def board(
             chain_warning(r.store, tr),
         ),
     )
+    decisions = (
+        _read(database, lambda r: r.projects(round_id, as_of=end_of_day(day) if day else None))
+        if output is not None
+        else []
+    )
     if warning:
         err_console.print(warning, style="bold red")
     title = (
@@ -269,7 +274,14 @@ def board(
         else tr.t("Board for %(round)s", round=round_id)
     )
     if output is not None:
-        output.write_bytes(xlsx_bytes([(f"Tavla {round_id}", board_table(rows, title))]))
+        output.write_bytes(
+            xlsx_bytes(
+                [
+                    (f"Tavla {round_id}", board_table(rows, title)),
+                    (f"Beslut {round_id}", decisions_table(decisions, title)),
+                ]
+            )
+        )
         out_console.print(f"Wrote the board to {output}.")
         return
     render_board(rows, title, fmt)
@@ -500,6 +512,15 @@ def allocate_command(
     decided_by: Annotated[str, typer.Option("--decided-by")] = "Socialnämnden",
     decided_on: Annotated[str | None, typer.Option("--decided-on", help="ÅÅÅÅ-MM-DD")] = None,
     decision_ref: Annotated[str | None, typer.Option("--decision-ref")] = None,
+    diary_number: Annotated[
+        str | None, typer.Option("--diary-number", help="Beslutets diarienummer (dnr).")
+    ] = None,
+    minutes: Annotated[
+        str | None,
+        typer.Option(
+            "--minutes", help='Protokollet och paragrafen, t.ex. "Protokoll 2/2014, § 12".'
+        ),
+    ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
@@ -540,6 +561,8 @@ def allocate_command(
         decided_by=decided_by,
         decided_on=on or _today(),
         decision_ref=decision_ref or "preview",
+        diary_number=diary_number,
+        minutes_ref=minutes,
         total_sek=spec.get("total_sek"),
         exclude=tuple(exclude or spec.get("exclude", ())),
         min_excess_sek=min_excess if min_excess is not None else spec.get("min_excess_sek", 0),
@@ -869,12 +892,26 @@ def withdraw_command(
     )
 
 
+DiaryOpt = Annotated[
+    str | None, typer.Option("--diary-number", help="Beslutets diarienummer (dnr).")
+]
+MinutesOpt = Annotated[
+    str | None,
+    typer.Option("--minutes", help='Protokollet och paragrafen, t.ex. "Protokoll 2/2014, § 12".'),
+]
+
+
 def award_command(
     round_id: RoundOpt,
     district: DistrictOpt,
     amount: AmountOpt,
     decision_ref: Annotated[str, typer.Option("--decision-ref")],
     decided_on: Annotated[str, typer.Option("--decided-on")],
+    decided_by: Annotated[
+        str | None, typer.Option("--decided-by", help="Vem som beslutade, t.ex. Socialnämnden.")
+    ] = None,
+    diary_number: DiaryOpt = None,
+    minutes: MinutesOpt = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     database: DatabaseOption = None,
@@ -892,6 +929,9 @@ def award_command(
             amount_sek=amount,
             decision_ref=decision_ref,
             decided_on=_req_date(decided_on, "--decided-on"),
+            decided_by=decided_by,
+            diary_number=diary_number,
+            minutes_ref=minutes,
         ),
     )
 
@@ -931,6 +971,8 @@ def _decide(approve: bool) -> Callable[..., None]:
         plan: Annotated[str, typer.Option("--plan")],
         meeting_on: Annotated[str, typer.Option("--meeting-on", help="Styrgruppens möte.")],
         reason: Annotated[str | None, typer.Option("--reason")] = None,
+        diary_number: DiaryOpt = None,
+        minutes: MinutesOpt = None,
         acting: AsOpt = None,
         actor_name: ActorOpt = None,
         database: DatabaseOption = None,
@@ -948,6 +990,8 @@ def _decide(approve: bool) -> Callable[..., None]:
                 approve=approve,
                 meeting_on=_req_date(meeting_on, "--meeting-on"),
                 reason=reason,
+                diary_number=diary_number,
+                minutes_ref=minutes,
             ),
         )
 
@@ -1295,6 +1339,8 @@ def _settle(waive: bool) -> Callable[..., None]:
             str, typer.Option("--reference", help="Verifikationsnummer eller diarienummer.")
         ],
         reason: Annotated[str | None, typer.Option("--reason")] = None,
+        diary_number: DiaryOpt = None,
+        minutes: MinutesOpt = None,
         acting: AsOpt = None,
         actor_name: ActorOpt = None,
         on: OnOpt = None,

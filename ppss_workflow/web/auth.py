@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request
 
 from ppss_workflow.access import Principal
-from ppss_workflow.demo import COORDINATOR, STEERING_GROUP, district_actor
+from ppss_workflow.demo import COORDINATOR, STEERING_GROUP, STEERING_GROUP_MEMBERS, district_actor
 from ppss_workflow.grants import grant_for
 from ppss_workflow.handlers import Actor
 from ppss_workflow.tokens import lookup_token
@@ -123,6 +123,13 @@ def demo_users(districts: list[str]) -> list[DemoUser]:
         DemoUser("steering_group", Principal("Styrgruppen", STEERING_GROUP.name, "steering_group")),
         DemoUser("auditor", Principal("Revisor", "revisor@stadsrevisionen.example.org", "auditor")),
     ]
+    # The steering group's members tied to a district (seed 000's two district directors),
+    # who stand aside from their own district's plan.
+    users.extend(
+        DemoUser(f"steering_group:{district}", Principal(title, email, "steering_group"))
+        for title, email, district in STEERING_GROUP_MEMBERS
+        if district is not None
+    )
     for name in districts:
         actor = district_actor(name)
         users.append(

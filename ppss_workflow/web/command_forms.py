@@ -74,6 +74,8 @@ FIELD_LABELS: dict[str, str] = {
     "decided_by": N_("Decided by"),
     "decided_on": N_("Decided on"),
     "decision_ref": N_("Decision reference"),
+    "diary_number": N_("Diary number (dnr)"),
+    "minutes_ref": N_("Minutes (protocol and paragraph)"),
     "total_sek": N_("Amount to share (kr)"),
     "exclude": N_("Districts left out (JSON)"),
     "min_excess_sek": N_("Smallest excess (kr)"),

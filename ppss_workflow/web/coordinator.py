@@ -266,16 +266,35 @@ def award(
     amount: Text = "",
     decision_ref: Text = "",
     decided_on: Text = "",
+    decided_by: Text = "",
+    diary_number: Text = "",
+    minutes_ref: Text = "",
 ) -> Response:
-    """Award a grant to one project (outside an allocation decision)."""
+    """Award a grant to one project (outside an allocation decision), with the decision's
+    record: the body, the day, the diary number and the minutes (the last three optional)."""
     principal, detail = _project_post(request, csrf, round_id, district)
     tr = tr_for(request)
     errors: dict[str, str] = {}
-    form = {"amount": amount, "decision_ref": decision_ref, "decided_on": decided_on}
+    form = {
+        "amount": amount,
+        "decision_ref": decision_ref,
+        "decided_on": decided_on,
+        "decided_by": decided_by,
+        "diary_number": diary_number,
+        "minutes_ref": minutes_ref,
+    }
     again = _project_again(request, principal, (round_id, district), "award", form)
     amount_sek = _kronor(tr, errors, "amount", amount)
     ref = _line(tr, errors, "decision_ref", decision_ref)
     day = _day(tr, errors, "decided_on", decided_on, required=True)
+    record = {
+        name: _line(tr, errors, name, text) if text.strip() else None
+        for name, text in (
+            ("decided_by", decided_by),
+            ("diary_number", diary_number),
+            ("minutes_ref", minutes_ref),
+        )
+    }
     if errors or day is None:
         return again(errors=errors)
     command = AwardGrant(
@@ -284,6 +303,9 @@ def award(
         amount_sek=amount_sek,
         decision_ref=ref,
         decided_on=day,
+        decided_by=record["decided_by"],
+        diary_number=record["diary_number"],
+        minutes_ref=record["minutes_ref"],
     )
     flash = {"kind": "award", "amount": amount_sek, "reference": ref}
     return _record(
@@ -758,6 +780,8 @@ def _allocation(
     merged = {
         "decided_by": "Socialnämnden",
         "decision_ref": "",
+        "diary_number": "",
+        "minutes_ref": "",
         "total": "",
         "min_excess": "",
         "exclude": [],
@@ -786,6 +810,8 @@ def allocate(
     decided_by: Text = "",
     decided_on: Text = "",
     decision_ref: Text = "",
+    diary_number: Text = "",
+    minutes_ref: Text = "",
     total: Text = "",
     min_excess: Text = "",
     exclude: Annotated[list[str] | None, Form()] = None,
@@ -802,6 +828,8 @@ def allocate(
         "decided_by": decided_by,
         "decided_on": decided_on,
         "decision_ref": decision_ref,
+        "diary_number": diary_number,
+        "minutes_ref": minutes_ref,
         "total": total,
         "min_excess": min_excess,
         "exclude": list(exclude or []),
@@ -812,6 +840,9 @@ def allocate(
     ref = decision_ref.strip()
     if step == "record" or ref:
         ref = _line(tr, errors, "decision_ref", decision_ref)
+    # The decision's diary number and minutes (issue 21): optional, one line each.
+    diary = _line(tr, errors, "diary_number", diary_number) if diary_number.strip() else None
+    minutes = _line(tr, errors, "minutes_ref", minutes_ref) if minutes_ref.strip() else None
     total_sek = None
     if total.strip():
         total_sek = _kronor(tr, errors, "total", total)
@@ -830,6 +861,8 @@ def allocate(
         decided_by=who,
         decided_on=day,
         decision_ref=ref or "preview",
+        diary_number=diary,
+        minutes_ref=minutes,
         total_sek=total_sek,
         exclude=tuple(form["exclude"]),
         min_excess_sek=minimum,

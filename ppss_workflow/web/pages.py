@@ -26,11 +26,14 @@ from policies.commands import (
     SubmitFinancialReport,
     SubmitFollowUp,
 )
+from policies.decision_records import decision_records
+from policies.recusal import recused_from
 from policies.state import STOCKHOLM, end_of_day
 from policies.submissions import NO_T2_RULE
 from ppss_workflow.access import Principal
 from ppss_workflow.demo import DISTRICTS_2014
 from ppss_workflow.errors import ConditionNotMet, InvalidCommand, NotFound
+from ppss_workflow.grants import grant_for
 from ppss_workflow.handlers import Commands, Outcome
 from ppss_workflow.i18n import N_
 from ppss_workflow.integrity import chain_warning
@@ -62,7 +65,7 @@ from ppss_workflow.web.views import (
     rounds_for,
     visible_board,
 )
-from ppss_workflow.words import say_refusal
+from ppss_workflow.words import say, say_refusal
 
 __all__ = ["router"]
 
@@ -151,6 +154,12 @@ def demo_login(
     if chosen is None:
         raise InvalidCommand(f"no demo user {user!r}")
     sign_in(request, chosen)
+    store = getattr(request.app.state, "store", None)
+    grant = grant_for(store, chosen.email) if store is not None else None
+    if grant is not None and grant.role == chosen.role:
+        # A demo member with a grant on record (a steering-group member tied to a district):
+        # the session holds while that grant does, as a sign-in through OIDC would.
+        request.session["user"] = {**request.session["user"], "granted": str(grant.position)}
     return RedirectResponse("/", status_code=303)
 
 
@@ -316,6 +325,7 @@ def _project_page(
     flash = request.session.pop("flash", None)
     submitted_plans = [p for p in detail.view.state.plans if p.status == "submitted"]
     has_t2 = any(c.code.startswith("t2") for c in detail.assessment.conditions)
+    recusal = _recusal(request, principal, detail)
     return render(
         request,
         "project.html",
@@ -332,9 +342,23 @@ def _project_page(
         may_pay=principal.role == "coordinator",
         may_decide=principal.role == "steering_group"
         and (bool(submitted_plans) or plan is not None),
+        recusal=recusal,
+        decisions=decision_records(detail.view.state, detail.view.round),
         may_report=principal.role in REPORTING_ROLES
         and (has_t2 or follow_up is not None or report is not None),
     )
+
+
+def _recusal(request: Request, principal: Principal, detail: ProjectDetail) -> str:
+    """Why the signed-in steering-group member does not decide this district's matters
+    (jäv, :mod:`policies.recusal`), in words; "" when they may. The form is then not
+    offered, and the server refuses it if it is posted anyway."""
+    if principal.role != "steering_group":
+        return ""
+    store = getattr(request.app.state, "store", None)
+    member = grant_for(store, principal.email) if store is not None else None
+    reason = recused_from(detail.district, principal.role, member)
+    return say(reason, tr_for(request).lang) if reason is not None else ""
 
 
 def _with_form_id(form: dict[str, Any]) -> dict[str, Any]:

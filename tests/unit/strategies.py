@@ -171,6 +171,10 @@ def _role(draw: st.DrawFn, values: Values) -> Values:
             values["district"] = draw(st.sampled_from(["Farsta", "Rinkeby-Kista", "Skärholmen"]))
     else:
         values["district"] = None
+    if values["role"] != "steering_group":
+        values["tied_to"] = None
+    elif values.get("tied_to") is not None and not values["tied_to"].strip():
+        values["tied_to"] = "Farsta"
     return values
 
 
