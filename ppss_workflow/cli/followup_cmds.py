@@ -51,7 +51,6 @@ NOT_XLSX = ReasonCode("cli.output_not_xlsx", "path")
 OUTPUT_EXISTS = ReasonCode("cli.output_exists", "path")
 
 _COUNTS = re.compile(r"^\s*(\d{1,7})\s*(?:/\s*(\d{1,7})\s*/\s*(\d{1,7})\s*)?$")
-_Counts = Annotated[str | None, typer.Option(help="TOTALT eller TOTALT/FLICKOR/POJKAR")]
 
 
 def _gendered(option: str, value: str | None) -> dict[str, int]:
