@@ -516,6 +516,8 @@ def by_district(
     ]
     lines = [line for line in lines if line[1]]
     table = _table("district", chosen, lines, (total_label,) if lines else None, threshold)
+    if not lines:  # no school has reported: an empty table, with its columns
+        return FollowUpTable("district", chosen, threshold, (), (*COLUMNS, *COST_COLUMNS))
     spent = {c.district: c.spent_sek for c in costs}
     pupils: list[int | None] = []
     for (district,), _ in lines:

@@ -218,3 +218,12 @@ def test_a_count_from_the_accounts_reads_the_year_end_account_first() -> None:
     account = YearEndAccountSubmitted(spent_sek=640_000, cost_description="Lön")
     world.given(FARSTA, account, date(2015, 1, 20))
     assert spent_by_accounts(fold_project(FARSTA, world.stream(FARSTA))) == 640_000
+
+
+def test_a_round_with_no_school_follow_up_gives_empty_tables() -> None:
+    """No school has reported yet: every table is empty, none fails."""
+    costs = [DistrictCost("Farsta", 100_000)]
+    assert by_school([]).rows == ()
+    assert by_term([]).rows == ()
+    assert by_district([], costs).rows == ()
+    assert analysis([], costs).rows == ()
