@@ -219,6 +219,9 @@ PERIOD_ORDER = ReasonCode("period.ends_before_start", "end", "start")
 TERM_OUTSIDE = ReasonCode("follow_up.term_outside_round", "term", "round", "first", "last")
 TERM_NOT_BEGUN = ReasonCode("follow_up.term_not_begun", "term", "starts", "day")
 ALREADY_SCHOOL_FOLLOW_UP = ReasonCode("already.school_follow_up", "school", "term")
+REACHED_ABOVE_TARGET = ReasonCode(
+    "follow_up.reached_above_target_group", "where", "reached", "target"
+)
 NO_T2 = ReasonCode("report.round_has_no_t2", "round")
 SUPERVISION_UNSAID = ReasonCode("account.supervision_unsaid", "district", "paid")
 SUPERVISION_OVER_PAID = ReasonCode("account.supervision_over_paid", "spent", "paid")
@@ -1358,6 +1361,19 @@ def _disburse(cmd: Disburse, view: View) -> Decision:
 def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
     rnd, project = _round_open(cmd, view), _project(cmd, view)
     indicators = _build(cmd, view, FollowUpIndicators, **cmd.indicators)
+    for where, reached, target in (
+        (cmd.district, indicators.pupils_reached, indicators.target_group_size),
+        *((s.school, s.pupils_reached, s.target_group_size) for s in indicators.schools),
+    ):
+        if reached > target:  # seed 001: reach is "i relation till målgruppens storlek"
+            _refuse(
+                cmd,
+                view,
+                f"{reached} pupils reached at {where}, more than the target group ({target})",
+                "plausible counts",
+                kind="invalid",
+                reason=REACHED_ABOVE_TARGET(where=where, reached=reached, target=target),
+            )
     start, end = cmd.period_start or rnd.period_start, cmd.period_end or rnd.period_end
     if end < start:
         _refuse(

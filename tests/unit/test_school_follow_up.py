@@ -227,3 +227,22 @@ def test_a_round_with_no_school_follow_up_gives_empty_tables() -> None:
     assert by_term([]).rows == ()
     assert by_district([], costs).rows == ()
     assert analysis([], costs).rows == ()
+
+
+def test_a_district_follow_up_reaching_more_than_its_target_group_is_refused() -> None:
+    """35 of 20 pupils reached (issue 21), for the project or one of its schools: refused."""
+    from policies.commands import SubmitFollowUp  # noqa: PLC0415
+
+    def follow_up(**indicators: Any) -> SubmitFollowUp:
+        return SubmitFollowUp(round_id=RID, district="Farsta", kind="annual",
+                              indicators=indicators)  # fmt: skip
+
+    world = _world()
+    why = refused(world, follow_up(target_group_size=20, pupils_reached=35))
+    assert say(why.reason) == "35 nådda elever i Farsta är fler än målgruppen (20)"
+    school = {"school": "A", "target_group_size": 4, "pupils_reached": 6}
+    other = {"school": "B", "target_group_size": 16, "pupils_reached": 4}
+    why = refused(world, follow_up(target_group_size=20, pupils_reached=10,
+                                   schools=(school, other)))  # fmt: skip
+    assert say(why.reason) == "6 nådda elever i A är fler än målgruppen (4)"
+    assert types_of(world.run(follow_up(target_group_size=20, pupils_reached=20), TODAY))
