@@ -27,6 +27,7 @@ from events.contacts import CONTACT_ROLES, ContactRemoved, ContactSet, SchoolKin
 from events.disbursement import DisbursementMade
 from events.documents import DocumentAttached
 from events.envelope import ROLES, Metadata, NewEvent, Recorded, Role
+from events.followup import SchoolFollowUpRecorded
 from events.instalments import Instalment, PaymentPlanSet
 from events.network import (
     NetworkAbsenceRecorded,
@@ -118,6 +119,7 @@ __all__ = [
     "RoundClosed",
     "RoundDeadline",
     "RoundOpened",
+    "SchoolFollowUpRecorded",
     "SchoolKindSet",
     "Signature",
     "SupervisionFundsGranted",

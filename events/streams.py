@@ -41,6 +41,7 @@ EVENT_STREAMS: dict[str, frozenset[StreamKind]] = {
     "SupervisionFundsGranted": _PROJECT,
     "DisbursementMade": _PROJECT,
     "FollowUpSubmitted": _PROJECT,
+    "SchoolFollowUpRecorded": _PROJECT,
     "FinancialReportSubmitted": _PROJECT,
     "YearEndAccountSubmitted": _PROJECT,
     "RepaymentDemanded": _PROJECT,

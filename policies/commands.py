@@ -17,6 +17,8 @@ from events.application import Email
 from events.base import Code, Kronor, PositiveKronor, Text
 from events.contacts import ContactRoleName, SchoolKind
 from events.documents import AttachedTo
+from events.followup import SchoolCounts
+from policies.reason import Reason
 
 #: Bidirectional overrides and isolates: printable-looking, but they reorder what a reader
 #: sees (a name that reads as another).
@@ -66,6 +68,7 @@ __all__ = [
     "ProjectCommand",
     "RecordAllocation",
     "RecordNetwork",
+    "RecordSchoolFollowUp",
     "RemoveContact",
     "RequestSupervision",
     "RestatedApplication",
@@ -110,6 +113,11 @@ class Command(BaseModel):
 
     round_id: Code
     on: date | None = None
+
+    def field_problems(self) -> dict[str, Reason]:
+        """Fields whose values cannot be, with why (a form says each beside its field before
+        anything is decided); the decision refuses the same."""
+        return {}
 
     @property
     def name(self) -> str:
@@ -332,6 +340,21 @@ class SubmitFollowUp(ProjectCommand):
     period_start: date | None = None
     period_end: date | None = None
     self_financing_plan: FreeText | None = None
+
+
+class RecordSchoolFollowUp(SchoolCounts, ProjectCommand):
+    """One school's counts for one term (seed 001, seed 004): aggregates, never a pupil."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+    roles: ClassVar[tuple[str, ...]] = DISTRICT_OR_COORDINATOR
+    verb: ClassVar[str] = "record school follow-ups"
+    tail_days: ClassVar[int | None] = 400
+
+    def field_problems(self) -> dict[str, Reason]:
+        from policies.followup import problems  # noqa: PLC0415 - followup reads the events only
+
+        return problems(self)
 
 
 class SubmitFinancialReport(ProjectCommand):

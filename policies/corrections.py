@@ -149,6 +149,8 @@ NEVER_RELIED_ON = frozenset(
         "RoleRevoked",
         "EventAnnulled",
         "PaymentAnnulmentRequested",
+        # a school's follow-up for a term: counts only, no money or lifecycle step reads it
+        "SchoolFollowUpRecorded",
     }
 )
 

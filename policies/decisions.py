@@ -56,6 +56,7 @@ from events import (
     RoundClosed,
     RoundDeadline,
     RoundOpened,
+    SchoolFollowUpRecorded,
     SupervisionFundsGranted,
     SupervisionFundsRequested,
     YearEndAccountSubmitted,
@@ -86,6 +87,7 @@ from policies.commands import (
     ProjectCommand,
     RecordAllocation,
     RecordNetwork,
+    RecordSchoolFollowUp,
     RemoveContact,
     RequestSupervision,
     ReviewReport,
@@ -109,6 +111,8 @@ from policies.corrections import (
     repeated_demand,
 )
 from policies.documents import attached
+from policies.followup import problems as implausible
+from policies.followup import term_span
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
 from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.registry import POLICIES, latest_version
@@ -215,6 +219,12 @@ POOL_LEFT = ReasonCode("supervision.pool_left", "pool", "left")
 REFERENCE_USED = ReasonCode("payment.reference_used", "ref", "amount", "purpose", "district")
 CANNOT_PAY = ReasonCode("payment.not_payable", "amount", "purpose", "district", "may", "why")
 PERIOD_ORDER = ReasonCode("period.ends_before_start", "end", "start")
+TERM_OUTSIDE = ReasonCode("follow_up.term_outside_round", "term", "round", "first", "last")
+TERM_NOT_BEGUN = ReasonCode("follow_up.term_not_begun", "term", "starts", "day")
+ALREADY_SCHOOL_FOLLOW_UP = ReasonCode("already.school_follow_up", "school", "term")
+REACHED_ABOVE_TARGET = ReasonCode(
+    "follow_up.reached_above_target_group", "where", "reached", "target"
+)
 NO_T2 = ReasonCode("report.round_has_no_t2", "round")
 SUPERVISION_UNSAID = ReasonCode("account.supervision_unsaid", "district", "paid")
 SUPERVISION_OVER_PAID = ReasonCode("account.supervision_over_paid", "spent", "paid")
@@ -1412,6 +1422,19 @@ def _disburse(cmd: Disburse, view: View) -> Decision:
 def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
     rnd, project = _round_open(cmd, view), _project(cmd, view)
     indicators = _build(cmd, view, FollowUpIndicators, **cmd.indicators)
+    for where, reached, target in (
+        (cmd.district, indicators.pupils_reached, indicators.target_group_size),
+        *((s.school, s.pupils_reached, s.target_group_size) for s in indicators.schools),
+    ):
+        if reached > target:  # seed 001: reach is "i relation till målgruppens storlek"
+            _refuse(
+                cmd,
+                view,
+                f"{reached} pupils reached at {where}, more than the target group ({target})",
+                "plausible counts",
+                kind="invalid",
+                reason=REACHED_ABOVE_TARGET(where=where, reached=reached, target=target),
+            )
     start, end = cmd.period_start or rnd.period_start, cmd.period_end or rnd.period_end
     if end < start:
         _refuse(
@@ -1430,6 +1453,45 @@ def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
         indicators=indicators,
         self_financing_plan=cmd.self_financing_plan,
     )
+    return _on_project(project, event)
+
+
+def _record_school_follow_up(cmd: RecordSchoolFollowUp, view: View) -> Decision:
+    """A school's counts for a term of the round (policies.followup): counts that cannot be
+    are refused, naming the first; a term outside the round's period or not yet begun is
+    refused; the same counts again are "already recorded"."""
+    rnd, project = _round_open(cmd, view), _project(cmd, view)
+    first, last = term_span(cmd.term)
+    if last < rnd.period_start or first > rnd.period_end:
+        _refuse(
+            cmd,
+            view,
+            f"term {cmd.term} is outside the round's period",
+            "terms within the round",
+            kind="invalid",
+            reason=TERM_OUTSIDE(
+                term=cmd.term, round=rnd.round_id, first=rnd.period_start, last=rnd.period_end
+            ),
+        )
+    if first > view.day:
+        _refuse(
+            cmd,
+            view,
+            f"term {cmd.term} begins on {first}, after {view.day}",
+            "terms that have begun",
+            kind="invalid",
+            reason=TERM_NOT_BEGUN(term=cmd.term, starts=first, day=view.day),
+        )
+    found = implausible(cmd)
+    if found:
+        field_name, why = next(iter(found.items()))
+        _refuse(cmd, view, f"implausible {field_name}", "plausible counts", kind="invalid",
+                reason=why)  # fmt: skip
+    counts = cmd.model_dump(exclude={"round_id", "on", "district"})
+    event = SchoolFollowUpRecorded(**counts)
+    earlier = project.school_follow_ups.get((cmd.school.casefold(), cmd.term))
+    if earlier is not None and earlier.event == event:
+        return Decision(already=ALREADY_SCHOOL_FOLLOW_UP(school=cmd.school, term=cmd.term))
     return _on_project(project, event)
 
 

@@ -67,6 +67,7 @@ from policies.commands import (
     OpenRound,
     RecordAllocation,
     RecordNetwork,
+    RecordSchoolFollowUp,
     RemoveContact,
     RequestSupervision,
     RestatedApplication,
@@ -790,6 +791,9 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         period_start=e.period_start,
         period_end=e.period_end,
         self_financing_plan=e.self_financing_plan,
+    ),
+    "SchoolFollowUpRecorded": lambda e, rid, d: RecordSchoolFollowUp(
+        round_id=rid, district=d, **e.model_dump()
     ),
     "FinancialReportSubmitted": lambda e, rid, d: SubmitFinancialReport(
         round_id=rid, district=d, kind=e.kind, spent_sek=e.spent_sek, forecast_sek=e.forecast_sek

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from events.reporting import FollowUpIndicators
 from policies.disclosure import DEFAULT_THRESHOLD, Mark, protect_column, share_shown
@@ -48,6 +49,9 @@ class DistrictFigures:
     district: str
     kind: str
     indicators: FollowUpIndicators
+    #: The period the follow-up covers (None: not known; totalled with the others).
+    period_start: date | None = None
+    period_end: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,8 @@ class IndicatorRow:
     label: str
     is_total: bool
     figures: dict[str, Figure] = field(default_factory=dict)
+    #: A total's period, when the report has follow-ups of more than one ("" otherwise).
+    period: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +134,32 @@ def indicator_report(
     threshold: int = DEFAULT_THRESHOLD,
     total_label: str = "Totalt",
 ) -> IndicatorReport:
-    """Per district (in the order given) and in total: counts suppressed, figures derived."""
+    """Per district (in the order given) and in total: counts suppressed, figures derived.
+
+    Follow-ups of different kinds or periods (an annual one for the year, a T2 one for half
+    of it) are never added up: each kind and period has its own districts and total, in
+    the order first given."""
+    groups: dict[tuple[str, date | None, date | None], list[DistrictFigures]] = {}
+    for d in districts:
+        groups.setdefault((d.kind, d.period_start, d.period_end), []).append(d)
+    if len(groups) <= 1:
+        return _report(round_id, districts, threshold, total_label, "")
+    rows: list[IndicatorRow] = []
+    for (_, start, end), members in groups.items():
+        period = f"{start}–{end}" if start and end else ""
+        rows.extend(_report(round_id, members, threshold, total_label, period).rows)
+    return IndicatorReport(round_id, threshold, tuple(rows))
+
+
+def _report(
+    round_id: str,
+    districts: Sequence[DistrictFigures],
+    threshold: int,
+    total_label: str,
+    period: str,
+) -> IndicatorReport:
     rows = [IndicatorRow(d.district, False) for d in districts]
-    rows.append(IndicatorRow(total_label, True))
+    rows.append(IndicatorRow(total_label, True, period=period))
     for key, name in COUNTS:
         values: list[int | None] = [getattr(d.indicators, name) for d in districts]
         for row, figure in zip(rows, _count_figures(values, threshold), strict=True):

@@ -42,6 +42,7 @@ from events import (
     ReportReturned,
     RoundClosed,
     RoundOpened,
+    SchoolFollowUpRecorded,
     SupervisionFundsGranted,
     SupervisionFundsRequested,
     YearEndAccountSubmitted,
@@ -298,6 +299,8 @@ class ProjectState:
     payment_plan: R | None = None
     #: Reviews of reports (ReportAccepted, ReportReturned), in order.
     reviews: tuple[R, ...] = ()
+    #: Each school's latest follow-up per term: (school, casefolded; term) -> the record.
+    school_follow_ups: dict[tuple[str, str], R] = field(default_factory=dict)
 
     @property
     def district(self) -> str | None:
@@ -356,6 +359,7 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa:
     network: dict[str, NetworkRecord] = {}
     lists: dict[str, list[R]] = {k: [] for k in _LISTS}
     follow_ups: dict[str, R] = {}
+    schools: dict[tuple[str, str], R] = {}
     reports: dict[str, R] = {}
     application = withdrawn = year_end = payment_plan = None
     reviews: list[R] = []
@@ -411,6 +415,8 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa:
             lists[bucket].append(r)
         elif isinstance(e, FollowUpSubmitted):
             follow_ups[e.kind] = r
+        elif isinstance(e, SchoolFollowUpRecorded):
+            schools[(e.school.casefold(), e.term)] = r
         elif isinstance(e, FinancialReportSubmitted):
             reports[e.kind] = r
         elif isinstance(e, YearEndAccountSubmitted):
@@ -450,6 +456,7 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa:
         repayment_status=repayment_status,
         payment_plan=payment_plan,
         reviews=tuple(reviews),
+        school_follow_ups=schools,
     )
 
 

@@ -20,6 +20,7 @@ from policies.commands import (
     OpenRound,
     RecordAllocation,
     RecordNetwork,
+    RecordSchoolFollowUp,
     RequestSupervision,
     ReviewReport,
     ScheduleSession,
@@ -370,6 +371,7 @@ def _round_2014(story: Story) -> None:
             ),
         )
     _follow_ups_2014(story)
+    _school_terms_2014(story)
     story.on(date(2015, 2, 16)).do(
         c,
         DemandRepayment(
@@ -632,3 +634,63 @@ def _follow_ups_2014(story: Story) -> None:
             district_actor(name),
             SubmitFollowUp(round_id=R14, district=name, kind="annual", indicators=indicators),
         )
+
+
+#: Focus schools (seed 001) per district, with the target group and the pupils enrolled in
+#: the spring and the autumn term of 2014 (girls, boys); the rest follows from them.
+SCHOOL_TERMS_2014: dict[str, tuple[tuple[str, int, tuple[int, int], tuple[int, int]], ...]] = {
+    "Farsta": (("Hökarängsskolan", 18, (3, 5), (4, 6)), ("Kvickentorpsskolan", 16, (4, 4), (5, 4))),
+    "Skarpnäck": (
+        ("Bagarmossens skola", 22, (5, 6), (6, 7)),
+        ("Tätorpsskolan", 14, (2, 3), (3, 4)),
+    ),
+    "Rinkeby-Kista": (
+        ("Rinkebyskolan", 30, (7, 9), (8, 10)),
+        ("Husbygårdsskolan", 24, (6, 6), (6, 8)),
+    ),
+    "Hässelby-Vällingby": (("Grimstaskolan", 20, (5, 7), (6, 8)),),
+    "Älvsjö": (("Solbergaskolan", 9, (1, 2), (2, 2)),),
+}
+
+
+def _school_terms_2014(story: Story) -> None:
+    """Each focus school's counts for the spring and the autumn term of 2014, by gender, as
+    the districts record them with their year-end accounts (aggregates only)."""
+    for name, schools in SCHOOL_TERMS_2014.items():
+        for school, target, spring, autumn in schools:
+            for term, (girls, boys), step in (("VT2014", spring, 0), ("HT2014", autumn, 1)):
+                enrolled = girls + boys
+                graded = 8 * enrolled
+                passed_girls, passed_boys = 4 * girls + 2 * girls * step, 3 * boys + 2 * boys * step
+                story.do(
+                    district_actor(name),
+                    RecordSchoolFollowUp(
+                        round_id=R14,
+                        district=name,
+                        school=school,
+                        term=term,
+                        target_group=target,
+                        target_group_girls=target // 2,
+                        target_group_boys=target - target // 2,
+                        enrolled=enrolled,
+                        enrolled_girls=girls,
+                        enrolled_boys=boys,
+                        supported=enrolled + 3,
+                        goals_met=enrolled // 2 + step,
+                        year9=enrolled // 3,
+                        eligible=enrolled // 3 - 1 + step if enrolled >= 6 else 0,
+                        dropouts=(enrolled // 7) * (1 - step),
+                        subjects_graded=graded,
+                        subjects_graded_girls=8 * girls,
+                        subjects_graded_boys=8 * boys,
+                        subjects_passed=passed_girls + passed_boys,
+                        subjects_passed_girls=passed_girls,
+                        subjects_passed_boys=passed_boys,
+                        absence_hours=(40 - 8 * step) * enrolled,
+                        baseline_absence_hours=48 * enrolled,
+                        interviewed_start=enrolled if step == 0 else None,
+                        interviewed_six_months=enrolled - 1 if step else None,
+                        positive_six_months=enrolled - 3 if step else None,
+                        months_reported=5 if step else 6,
+                    ),
+                )

@@ -84,7 +84,12 @@ def read_report(
         if chosen is None or state.district is None:
             continue
         indicators: FollowUpIndicators = chosen.event.indicators
-        districts.append(DistrictFigures(state.district, chosen.event.kind, indicators))
+        event = chosen.event
+        districts.append(
+            DistrictFigures(
+                state.district, event.kind, indicators, event.period_start, event.period_end
+            )
+        )
     districts.sort(key=lambda d: d.district)
     return indicator_report(round_id, districts, _threshold(settings), total_label="Total")
 
@@ -95,6 +100,8 @@ def rows(report: IndicatorReport, words: Translator | None = None) -> list[list[
     lines = [[w.gettext(N_("District")), *(w.gettext(heading) for _, heading in COLUMNS)]]
     for row in report.rows:
         label = w.gettext(N_("Total")) if row.is_total else row.label
+        if row.period:
+            label = f"{label} {row.period}"
         lines.append([label, *(row.figures[key].text or "–" for key, _ in COLUMNS)])
     return lines
 
@@ -108,6 +115,7 @@ def as_json(report: IndicatorReport) -> dict[str, Any]:
             {
                 "district": None if row.is_total else row.label,
                 "total": row.is_total,
+                "period": row.period or None,
                 **{key: row.figures[key].value for key, _ in COLUMNS},
                 "shown_as": {key: row.figures[key].text for key, _ in COLUMNS},
             }
@@ -142,6 +150,8 @@ def table(report: IndicatorReport, words: Translator | None = None) -> Table:
     body: list[list[Any]] = []
     for row in report.rows:
         label = w.gettext(N_("Total")) if row.is_total else row.label
+        if row.period:
+            label = f"{label} {row.period}"
         cells: list[Any] = [label]
         for key, _ in COLUMNS:
             figure = row.figures[key]

@@ -159,7 +159,11 @@ def _named(value: Named, tr: Translator) -> str:
         return tr.purpose(code)
     if kind == "step":
         return tr.step(code)
-    if kind in ("verb", "operation"):  # a command's or operation's verb: its catalogue text
+    if kind in (
+        "verb",
+        "operation",
+        "measure",
+    ):  # a command's or operation's verb: its catalogue text
         return tr.gettext(code)
     # a district, a round, a school: its own name
     return code

@@ -12,8 +12,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
+from ppss_workflow.cli.followup_cmds import check_by, print_table, table_by
 from ppss_workflow.cli.workflow_cmds import RoundOpt
 from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.followup_reports import legend as followup_legend
+from ppss_workflow.followup_reports import table_for, text_rows
 from ppss_workflow.i18n import N_
 from ppss_workflow.indicators import (
     as_csv,
@@ -26,6 +29,7 @@ from ppss_workflow.indicators import (
     write_xlsx,
 )
 from ppss_workflow.readmodels import Reads
+from ppss_workflow.sheets import xlsx_bytes
 
 __all__ = ["indicators_command", "register"]
 
@@ -54,11 +58,30 @@ def indicators_command(
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Rita också omgångens diagram: en ny .svg/.png")
     ] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="`district` (stadsdelarnas uppföljningar), `school` (en termin per skola) "
+            "eller `term` (terminerna sida vid sida)",
+        ),
+    ] = "district",
+    term: Annotated[
+        str | None,
+        typer.Option(
+            "--term", help="Med --by school: terminen, t.ex. HT2014 (annars den senaste)."
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Räckvidd, närvaro, kunskapsmål, avhopp och kostnad per nådd elev, per stadsdel och
-    totalt. Ett antal 1-4 visas som <5; en cell som skulle röja ett antal visas som ..
+    totalt; med --by school per skola och termin, med --by term per termin (flickor och pojkar
+    för sig). Ett antal 1-4 visas som <5; en cell som skulle röja ett antal visas som ..
     (gränsen är PPSS_DISCLOSURE_THRESHOLD, 5 om inget annat anges)."""
+    check_by(by)
+    if by != "district":
+        _by_school_or_term(round_id, by, term, fmt, output, database)
+        return
     if fmt not in ("table", "json", "csv", "csv-sv", "xlsx"):
         raise InvalidCommand(f"--format {fmt!r}: use table, json, csv, csv-sv or xlsx")
     if fmt == "xlsx" and output is None:
@@ -107,6 +130,59 @@ def indicators_command(
     if picture is not None:
         drawn = draw_chart(report, picture, w)
         out_console.print(f"Wrote the chart ({drawn} bars) to {picture}.")
+
+
+def _by_school_or_term(
+    round_id: str, by: str, term: str | None, fmt: str, output: Path | None, database: str | None
+) -> None:
+    """The school follow-ups per school (one term) or per term, small numbers suppressed."""
+    if fmt not in ("table", "json", "xlsx"):
+        raise InvalidCommand(f"--format {fmt!r} with --by {by}: use table, json or xlsx")
+    if fmt == "xlsx" and output is None:
+        raise InvalidCommand("an xlsx file needs --output FILE.xlsx")
+    target = _new_file(output, "--output") if output is not None else None
+    w = words()
+    store, _ = open_store(database)
+    try:
+        found = table_by(Reads(store), round_id, by, term)
+    finally:
+        store.close()
+    title = (
+        w.t(N_("Follow-up %(round)s per school, %(term)s"), round=round_id, term=found.term or "–")
+        if by == "school"
+        else w.t(N_("Follow-up %(round)s per term"), round=round_id)
+    )
+    if fmt == "xlsx":
+        assert target is not None
+        target.write_bytes(xlsx_bytes([(by, table_for(found, title, w))]))
+        out_console.print(f"Wrote the indicators to {target}.")
+        return
+    lines = text_rows(found, w)
+    if fmt == "json":
+        data = {
+            "round": round_id,
+            "by": by,
+            "term": found.term or None,
+            "threshold": found.threshold,
+            "suppressed_cells": found.suppressed,
+            "rows": [
+                {
+                    "labels": list(row.labels),
+                    "total": row.is_total,
+                    **{key: row.figures[key].value for key, _, _ in found.columns},
+                    "shown_as": {key: row.figures[key].text for key, _, _ in found.columns},
+                }
+                for row in found.rows
+            ],
+        }
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
+        if target is None:
+            typer.echo(text, nl=False)
+        else:
+            target.write_text(text, encoding="utf-8")
+        return
+    print_table(lines, title)
+    out_console.print(followup_legend(found, w))
 
 
 def register(root: typer.Typer) -> None:

@@ -1438,5 +1438,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
     app.add_typer(network_app, name="network")
     app.add_typer(supervision_app, name="supervision")
+    from ppss_workflow.cli import followup_cmds  # noqa: PLC0415 - it builds on this module
+
+    followup_cmds.register(report_app)
     app.add_typer(report_app, name="report")
     app.add_typer(repayment_app, name="repayment")

@@ -50,6 +50,7 @@ from ppss_workflow.web import (
     coordinator,
     documents_api,
     documents_pages,
+    followup_pages,
     pages,
     portal,
 )
@@ -334,6 +335,7 @@ def create_app(
     app.include_router(documents_api.router)
     app.include_router(documents_pages.router)
     app.include_router(calendar_web.router)
+    app.include_router(followup_pages.router)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
     install_openapi(app)
     if settings.oidc_issuer:

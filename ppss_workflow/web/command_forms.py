@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from policies.commands import Command
+from policies.followup import FIELD_LABELS as FOLLOW_UP_LABELS
 from policies.state import STOCKHOLM, slug
 from policies.table import TABLE, CommandEntry, entry_named
 from ppss_workflow import documents
@@ -115,6 +116,7 @@ FIELD_LABELS: dict[str, str] = {
     "email": N_("E-mail"),
     "school": N_("School"),
     "school_kind": N_("School kind"),
+    **FOLLOW_UP_LABELS,
 }
 
 #: The choices of a field, in words (a choice not named here is said by its own msgid).
@@ -422,6 +424,10 @@ def _record(
             command = entry.model.model_validate(values)
         except ValidationError as exc:
             filled.errors.update(_mistakes(exc, tr, fields))
+        else:  # counts that cannot be: said beside their fields, nothing decided
+            names = {f.name for f in fields}
+            for name, why in command.field_problems().items():
+                filled.errors.setdefault(name if name in names else "", say(why, tr.lang))
     if filled.errors:
         filled.refused = filled.errors.pop("", "")
         return _page(request, principal, entry, rnd.round_id, filled, 422)

@@ -643,6 +643,9 @@ def submit_follow_up(
     for name in ("unplanned_dropouts", "pupils_with_improved_attendance"):
         if reached is not None and indicators.get(name, 0) > reached:
             errors[name] = tr.gettext("This cannot be more than the pupils reached.")
+    target = indicators.get("target_group_size")
+    if reached is not None and target is not None and reached > target:
+        errors["pupils_reached"] = tr.gettext("This cannot be more than the target group.")
     days = {}
     for name, text in (("period_start", period_start), ("period_end", period_end)):
         try:

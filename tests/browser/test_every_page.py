@@ -35,7 +35,7 @@ from tests.live import ServeApp
 #: Routes that answer something other than a page (data, a file, a redirect to elsewhere).
 NOT_PAGES = re.compile(
     r"^/(api/|calendar/\{token\}\.ics|audit/exports/download|healthz|openapi\.json|docs|redoc"
-    r"|login/oidc|auth/callback)|/documents/\{sha256\}$"
+    r"|login/oidc|auth/callback)|/documents/\{sha256\}$|/reports/[a-z]+\.xlsx$"
 )
 
 

@@ -32,6 +32,7 @@ from policies.commands import (
     OpenRound,
     RecordAllocation,
     RecordNetwork,
+    RecordSchoolFollowUp,
     RemoveContact,
     RequestSupervision,
     ReviewReport,
@@ -779,6 +780,9 @@ def test_the_auditor_can_append_nothing(demo_reads: Reads) -> None:
             indicators={},
             period_start=date(2014, 1, 1),
             period_end=date(2014, 8, 31),
+        ),
+        RecordSchoolFollowUp(
+            round_id=rid, district=d, school="x", term="HT2014", target_group=1, enrolled=1
         ),
         SubmitFinancialReport(
             round_id=rid, district=d, kind="t2", spent_sek=1, forecast_sek=1, on=date(2014, 9, 1)

@@ -186,7 +186,7 @@ def _counts(draw: st.DrawFn, values: Values) -> Values:
         values["schools"] = schools
         for name in ("target_group_size", "pupils_reached", "unplanned_dropouts"):
             values[name] = sum(getattr(s, name) for s in schools)
-    reached = values["pupils_reached"]
+    reached = values["pupils_reached"] = min(values["pupils_reached"], values["target_group_size"])
     for name in ("unplanned_dropouts", "pupils_with_improved_attendance",
                  "pupils_with_knowledge_goals_met"):  # fmt: skip
         if values.get(name) is not None and values[name] > reached:

@@ -92,6 +92,7 @@ def test_round_wide_commands_are_those_that_read_the_whole_round() -> None:
     assert wide == {"record-allocation", "award-grant", "grant-supervision", "disburse", "annul"}
     assert {e.path for e in TABLE if "district" in e.roles} == {
         "apply", "withdraw", "submit-plan", "request-supervision", "submit-follow-up",
+        "record-school-follow-up",
         "submit-financial-report", "submit-year-end-account", "attach-document",
         "set-contact", "remove-contact",
     }  # fmt: skip

@@ -320,3 +320,24 @@ def test_two_submissions_of_one_form_at_once_record_one_event(demo_store: EventS
         t.join()
     assert demo_store.count() == before + 1
     assert sorted(o.already is not None for o in outcomes) == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("form_class", "url"),
+    [("follow-up", "follow-ups"), ("portal-annual", "portal/annual-follow-up")],
+)
+def test_pupils_reached_above_the_target_group_is_said_beside_the_field(
+    client_2018: TestClient, demo_store: EventStore, form_class: str, url: str
+) -> None:
+    """35 pupils reached of a target group of 20 (issue 21): 422, said beside the field,
+    nothing written."""
+    token, form_id = project_form(client_2018, SKARHOLMEN, form_class)
+    before = demo_store.count()
+    sent = {"csrf_token": token, "form_id": form_id, "target_group_size": "20",
+            "pupils_reached": "35"}  # fmt: skip
+    response = client_2018.post(f"{SKARHOLMEN}/{url}", data=sent, follow_redirects=False)
+    assert response.status_code == 422, response.text
+    error = re.search(r'id="[^"]*pupils_reached[^"]*-error"[^>]*>([^<]*)<', response.text)
+    assert error is not None, "no error beside pupils_reached"
+    assert error.group(1).strip() == "Det kan inte vara fler än målgruppen."
+    assert demo_store.count() == before
