@@ -807,3 +807,32 @@ def test_the_property_on_postgresql() -> None:
     check(plan, (False, ("annul", F, 0, 1, False)), base)
     assert COUNTS["round trips"] == before["round trips"] + 1
     assert COUNTS["annul refused"] == before["annul refused"] + 1
+
+
+def test_a_payment_dated_after_it_was_recorded_does_not_import() -> None:
+    """A store whose clock is the story's (as a live store is): a payment dated 1 March 2014,
+    recorded on 10 February, is what no command records (the engine refuses a future date),
+    though it is payable on its own date; the same payment recorded on 1 March imports."""
+    clock = [noon(date(2013, 5, 2))]
+    with scratch_store(MEMORY, clock=lambda: clock[0]) as store:
+        commands = Commands(store, clock=lambda: clock[0])
+        begin(commands, clock)
+        clock[0] = noon(date(2014, 2, 10))
+        data = exported(store)
+        pay = Candidate(
+            "pay",
+            COORD,
+            Disburse(round_id=RID, district=F, amount_sek=1_000, payment_reference="U-9"),
+            f"project:{RID}:farsta",
+            DisbursementMade(amount_sek=1_000, payment_reference="U-9", purpose="grant"),
+        )
+        dated = pay.command.model_copy(update={"on": date(2014, 3, 1)})
+        with pytest.raises(WorkflowError, match="in the future"):
+            Commands(store, clock=lambda: clock[0]).execute(COORD, dated)
+        header, rows = split(data)
+        version = sum(1 for r in rows if r["stream_id"] == pay.stream) + 1
+        for recorded_on, imported in ((date(2014, 2, 10), False), (date(2014, 3, 1), True)):
+            row = row_for(pay, noon(date(2014, 3, 1)), len(rows) + 1, version)
+            row["recorded_at"] = iso_utc(noon(recorded_on))
+            took, _ = imports(joined(header, [*rows, row], len(rows)))
+            assert took is imported, recorded_on
