@@ -116,7 +116,7 @@ from policies.followup import term_span
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
 from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.registry import POLICIES, latest_version
-from policies.review import REPORTS
+from policies.review import REPORTS, accepted_stands
 from policies.state import (
     ProjectState,
     RoundState,
@@ -1446,6 +1446,8 @@ def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
             reason=PERIOD_ORDER(end=end, start=start),
         )
     _report_taken(cmd, view, cmd.kind)
+    code = "t2_follow_up" if cmd.kind == "t2" else "annual_follow_up"
+    _not_accepted_already(cmd, view, project, code)
     event = FollowUpSubmitted(
         kind=cmd.kind,
         period_start=start,
@@ -1499,12 +1501,29 @@ def _submit_financial_report(cmd: SubmitFinancialReport, view: View) -> Decision
     _round_open(cmd, view)
     project = _project(cmd, view)
     _report_taken(cmd, view, cmd.kind)
+    _not_accepted_already(cmd, view, project, f"{cmd.kind}_financial_report")
     return _on_project(
         project,
         FinancialReportSubmitted(
             kind=cmd.kind, spent_sek=cmd.spent_sek, forecast_sek=cmd.forecast_sek
         ),
     )
+
+
+def _not_accepted_already(cmd: Command, view: View, project: ProjectState, code: str) -> None:
+    """A report that stands accepted takes no new submission (:func:`accepted_stands`)."""
+    current = project.report(code)
+    why = accepted_stands(current, project.district or "")
+    if why is not None:
+        _refuse(
+            cmd,
+            view,
+            f"{REPORTS[code]} of {project.district} was accepted on {why['on']} and stands; "
+            "a new one is taken once the acceptance is annulled",
+            "an accepted report stands",
+            state="report accepted",
+            reason=why,
+        )
 
 
 def _report_taken(cmd: Command, view: View, kind: str) -> None:
@@ -1542,6 +1561,7 @@ def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
                 spent=Kronor(cmd.supervision_spent_sek or 0), paid=Kronor(paid)
             ),
         )
+    _not_accepted_already(cmd, view, project, "year_end_account")
     event = _build(
         cmd,
         view,

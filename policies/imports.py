@@ -85,7 +85,7 @@ from policies.commands import (
     Withdraw,
 )
 from policies.contacts import contact_book
-from policies.decisions import OPERATIONS, Refusal, View, authorise, decide
+from policies.decisions import IN_FUTURE, OPERATIONS, Refusal, View, authorise, decide
 from policies.grants import MANAGER, decide_grant, decide_revoke, fold_grants
 from policies.reason import Named, Reason, ReasonCode
 from policies.recusal import STEERING_GROUP, check_recusal, member_email
@@ -99,7 +99,9 @@ from policies.state import (
     end_of_day,
     fold_project,
     fold_round,
+    local_date,
     slug,
+    stockholm_day,
 )
 from policies.totals import PaymentOnRecord, RoundTotals, payments_of
 
@@ -112,6 +114,7 @@ __all__ = [
     "Problem",
     "Replay",
     "command_for",
+    "happened_by_its_recording",
     "roles_recording",
 ]
 
@@ -339,6 +342,9 @@ class Replay:
         """Judge ``r`` as the first event of a decision (``then``: the allocation that a held
         annulment begins)."""
         self._check_stream_and_role(r)
+        future = happened_by_its_recording(r)
+        if future is not None:
+            raise _Unrecordable(future)
         if stream_kind(r.stream_id) == "access":
             self._check_access(r)
             self._add(r)
@@ -620,6 +626,31 @@ class Replay:
 #: Round-wide commands that read every project of the round (as the handlers load them);
 #: the other round-wide ones read the round's totals.
 _FOLD_ROUND = (RecordAllocation, Annul)
+
+
+def happened_by_its_recording(r: R) -> Problem | None:
+    """Why ``r`` could not have been recorded when it was: it happened on a later day than
+    the day it was recorded on (None if it had happened by then).
+
+    The engine records what has happened, when it has: a command dated after today is
+    refused ("no future dates"), an undated one happens now, and a decision's own date is
+    never after today. So every event it records happened on or before its recording day.
+    Choice: the days are Stockholm's and the recording day is the event's "today" (an import
+    judges each event on its own day, and without this an event dated after it was recorded
+    would be judged as if that later day had come: a payment dated next month, recorded
+    today, would import and stay out of every view until then). A decision's further events
+    share its first one's moment, so the first one is checked."""
+    happened, recorded = local_date(r), stockholm_day(r.recorded_at)
+    if happened <= recorded:
+        return None
+    why = (
+        f"it happened on {happened} but was recorded on {recorded}: the engine records what "
+        "has happened, when it has"
+    )
+    reason = IMPORT_REFUSED_BY_THE_ENGINE(
+        event=Named("event", r.event_type), rule=IN_FUTURE(day=happened)
+    )
+    return Problem(why, "no future dates", reason, kind="invalid")
 
 
 def _refused(r: R, refusal: Refusal) -> Problem:

@@ -14,14 +14,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from events import Recorded, ReportAccepted, ReportReturned
-from policies.reason import Reason, ReasonCode
+from policies.reason import Named, Reason, ReasonCode
 
-__all__ = ["REPORTS", "Review", "report_code", "review"]
+__all__ = [
+    "REPORTS",
+    "REPORT_STANDS_ACCEPTED",
+    "Review",
+    "accepted_stands",
+    "report_code",
+    "review",
+]
 
 R = Recorded[Any]
 
 REVIEW_RETURNED = ReasonCode("review.returned", "on", "why")
 REVIEW_ACCEPTED = ReasonCode("review.accepted", "on")
+#: Refused: the report was accepted and stands; a new one is taken once the acceptance is
+#: annulled.
+REPORT_STANDS_ACCEPTED = ReasonCode("report.stands_accepted", "report", "district", "on")
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 #: Report code -> what people call it (the words of the conditions).
@@ -93,3 +103,21 @@ def review(submission: R | None, reviews: tuple[R, ...], code: str) -> Review:
         return Review(code, "submitted", submission)
     status = "accepted" if isinstance(decision.event, ReportAccepted) else "returned"
     return Review(code, status, submission, decision)
+
+
+def accepted_stands(current: Review, district: str) -> Reason | None:
+    """Why a new submission of ``current``'s report is refused: it stands accepted (None if
+    it is not).
+
+    Choice: the documents ask for each report once and say nothing of handing one in again;
+    a returned report is handed in again corrected, and one awaiting review may be replaced
+    by a corrected one. An accepted one stands: what is owed back, and what an instalment
+    released, was worked out from it, so a new one from the district alone would change
+    the money unreviewed (a year-end account saying all was spent, after the coordinator
+    accepted one that leaves money owed back). To correct an accepted report, the
+    coordinator annuls the acceptance first (refused while a payment or a repayment relies
+    on it); the new one then awaits review."""
+    if current.status != "accepted" or current.decision is None:
+        return None
+    on = current.decision.occurred_at.astimezone(_STOCKHOLM).date()
+    return REPORT_STANDS_ACCEPTED(report=Named("report", current.code), district=district, on=on)

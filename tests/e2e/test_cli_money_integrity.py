@@ -23,7 +23,9 @@ from policies.commands import (
     Disburse,
     OpenRound,
     RecordNetwork,
+    ReviewReport,
     SubmitPlan,
+    SubmitYearEndAccount,
 )
 from policies.state import STOCKHOLM, stockholm_day
 from ppss_workflow.demo import COORDINATOR, STEERING_GROUP, Story, district_actor
@@ -490,3 +492,46 @@ def test_amounts_as_people_write_them(store_url: str, tmp_path: Path) -> None:
         run = ppss(*pay, "--reference", "U-8", "--amount", typed, home=tmp_path)
         assert_one_line_error(run, "not an amount in whole kronor")
     assert snapshot(store_url) == before
+
+
+def test_a_district_cannot_replace_its_accepted_year_end_account(
+    store_url: str, tmp_path: Path
+) -> None:
+    """Attack: Farsta's year-end account (500 000 kr spent of 600 000 kr paid) is accepted,
+    so 100 000 kr is owed back; Farsta hands in a new one saying all was spent. Refused in
+    one line and nothing written; what is owed back stays 100 000 kr."""
+    ready(store_url)
+    story, store = story_on(store_url, ago(60))
+    story.do(
+        COORDINATOR,
+        Disburse(round_id=RID, district="Farsta", amount_sek=600_000, payment_reference="U-1"),
+    )
+    story.on(ago(10)).do(
+        district_actor("Farsta"),
+        SubmitYearEndAccount(
+            round_id=RID, district="Farsta", spent_sek=500_000, cost_description="Löner"
+        ),
+    )
+    story.on(ago(5)).do(
+        COORDINATOR,
+        ReviewReport(round_id=RID, district="Farsta", report="year_end_account", accept=True),
+    )
+    store.close()
+    assert board(store_url, tmp_path)["Farsta"]["repayment_due_sek"] == 100_000
+    refused(
+        store_url,
+        tmp_path,
+        "report",
+        "year-end",
+        *ROUND,
+        "--district",
+        "Farsta",
+        "--spent",
+        "600000",
+        "--description",
+        "Allt",
+        "--as",
+        "district:Farsta",
+        needles=("was accepted on", "an accepted report stands"),
+    )
+    assert board(store_url, tmp_path)["Farsta"]["repayment_due_sek"] == 100_000

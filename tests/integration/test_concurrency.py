@@ -5,13 +5,22 @@ from __future__ import annotations
 import multiprocessing as mp
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime
 from multiprocessing.synchronize import Event as EventType
 from typing import Any
 
 from events import Metadata, NewEvent, PlanSubmitted
-from policies.commands import Apply, AwardGrant, OpenRound
+from policies.commands import (
+    Annul,
+    Apply,
+    AwardGrant,
+    Command,
+    DecidePlan,
+    Disburse,
+    OpenRound,
+    SubmitPlan,
+)
 from policies.state import STOCKHOLM, fold_project
 from ppss_workflow.errors import ConcurrencyError, WorkflowError
 from ppss_workflow.handlers import Actor, Commands
@@ -199,4 +208,208 @@ def test_concurrent_awards_never_overrun_the_budget(backend: str, empty_url: str
         assert awarded == 2 * AWARD
     refused = {what for _, _, what in outcomes if what != "awarded"}
     assert refused == {"ConditionNotMet"}, refused
+    store.close()
+
+
+# -- concurrent confirmations of one payment's annulment, and a payment racing one --------
+
+RACES = 12
+
+
+def _annul_clock() -> Any:
+    return lambda: datetime(2014, 4, 1, 12, tzinfo=STOCKHOLM)
+
+
+def _paid_round(commands: Commands, rid: str) -> int:
+    """A round with Farsta awarded 400 000 kr, its plan approved, paid in full by the
+    paymaster and the payment's annulment asked for by a first coordinator; the payment's
+    position."""
+    coordinator = Actor("coordinator", "samordnare@example.org")
+    farsta = Actor("district", "projekt@farsta.example.org", "farsta")
+    steering = Actor("steering_group", "styrgruppen@example.org")
+    commands.execute(
+        coordinator,
+        OpenRound(
+            round_id=rid,
+            title="Samtidiga rättelser",
+            budget_sek=1_000_000,
+            period_start=date(2014, 1, 1),
+            period_end=date(2014, 12, 31),
+            policy="ppss-2014",
+            on=date(2013, 5, 2),
+        ),
+    )
+    commands.execute(
+        farsta,
+        Apply(
+            round_id=rid,
+            district="Farsta",
+            on=date(2013, 5, 31),
+            application={
+                "district": "Farsta",
+                "school_count": 2,
+                "applied_sek": 400_000,
+                "period_start": date(2014, 1, 1),
+                "period_end": date(2014, 12, 31),
+            },
+        ),
+    )
+    commands.execute(
+        coordinator,
+        AwardGrant(
+            round_id=rid,
+            district="Farsta",
+            amount_sek=400_000,
+            decision_ref="SN 1",
+            decided_on=date(2014, 2, 4),
+        ),
+    )
+    commands.execute(
+        farsta,
+        SubmitPlan(
+            round_id=rid, district="Farsta", plan_id="p", summary="Plan", on=date(2014, 2, 10)
+        ),
+    )
+    commands.execute(
+        steering,
+        DecidePlan(
+            round_id=rid, district="Farsta", plan_id="p", approve=True, meeting_on=date(2014, 2, 20)
+        ),
+    )
+    paid = commands.execute(
+        Actor("coordinator", "kassa@example.org"),
+        Disburse(round_id=rid, district="Farsta", amount_sek=400_000, payment_reference="U-1"),
+    )
+    commands.execute(
+        coordinator,
+        Annul(
+            round_id=rid,
+            district="Farsta",
+            position=paid.first.last_position,
+            reason="Fel konto",
+            money_never_left=True,
+        ),
+    )
+    return paid.first.last_position
+
+
+def _race(url: str, rid: str, actions: list[tuple[Actor, Command]]) -> list[str]:
+    """Each action given at once from its own thread and its own store (its own connections);
+    what each answered: ``recorded``, ``already`` or the refusal's class."""
+    barrier = threading.Barrier(len(actions))
+    answers: list[str] = [""] * len(actions)
+
+    def act(i: int, actor: Actor, command: Command) -> None:
+        store = EventStore.from_url(url)
+        commands = Commands(store, clock=_annul_clock())
+        try:
+            barrier.wait(timeout=60)
+            outcome = commands.execute(actor, command)
+            answers[i] = "already" if outcome.already is not None else "recorded"
+        except WorkflowError as exc:
+            answers[i] = type(exc).__name__
+        finally:
+            store.close()
+
+    threads = [
+        threading.Thread(target=act, args=(i, actor, command))
+        for i, (actor, command) in enumerate(actions)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert all(answers), answers
+    return answers
+
+
+def test_two_coordinators_confirm_one_payment_annulment_at_once(
+    backend: str, empty_url: str
+) -> None:
+    """Two coordinators (neither the payer nor the one who asked) confirm the same payment's
+    annulment at the same instant, from two threads with their own connections, a dozen
+    times over: exactly one annulment is recorded; the other is told it is already annulled
+    (or already recorded), and nothing else is written."""
+    store = EventStore.from_url(empty_url)
+    upgrade(store.engine)
+    setup = Commands(store, clock=_annul_clock())
+    answers: list[list[str]] = []
+    for trial in range(RACES):
+        rid = f"an{trial}"
+        payment = _paid_round(setup, rid)
+        before = store.count()
+        confirm = [
+            (
+                Actor("coordinator", f"granskare-{k}@example.org"),
+                Annul(
+                    round_id=rid,
+                    district="Farsta",
+                    position=payment,
+                    reason="Fel konto",
+                    money_never_left=True,
+                ),
+            )
+            for k in range(2)
+        ]
+        got = _race(empty_url, rid, list(confirm))
+        answers.append(got)
+        assert sorted(got) in (["InvalidCommand", "recorded"], ["already", "recorded"]), got
+        written = [r for r in store.read_all(after=before)]
+        assert [r.event_type for r in written] == ["EventAnnulled"], written
+        ledger = fold_project(f"project:{rid}:farsta", store.read_stream(f"project:{rid}:farsta"))
+        assert ledger.ledger.disbursed_sek == 0
+    print(f"annulment confirmations raced: {answers}")
+    store.close()
+
+
+def test_a_payment_racing_the_confirmation_of_an_annulment(backend: str, empty_url: str) -> None:
+    """A payment of the whole award (400 000 kr, already paid once) and the confirmation of
+    that first payment's annulment, at the same instant: the payment is judged on the history
+    with or without the annulment, never on a stale one. Either the payment is refused and
+    the annulment recorded, or the annulment comes first and the payment after it; never
+    more paid than awarded."""
+    store = EventStore.from_url(empty_url)
+    upgrade(store.engine)
+    setup = Commands(store, clock=_annul_clock())
+    orders: Counter[str] = Counter()
+    for trial in range(RACES):
+        rid = f"ap{trial}"
+        payment = _paid_round(setup, rid)
+        before = store.count()
+        got = _race(
+            empty_url,
+            rid,
+            [
+                (
+                    Actor("coordinator", "granskare@example.org"),
+                    Annul(
+                        round_id=rid,
+                        district="Farsta",
+                        position=payment,
+                        reason="Fel konto",
+                        money_never_left=True,
+                    ),
+                ),
+                (
+                    Actor("coordinator", "kassa@example.org"),
+                    Disburse(
+                        round_id=rid, district="Farsta", amount_sek=400_000, payment_reference="U-2"
+                    ),
+                ),
+            ],
+        )
+        written = [r.event_type for r in store.read_all(after=before)]
+        assert got[0] == "recorded", got
+        if got[1] == "recorded":
+            assert written == ["EventAnnulled", "DisbursementMade"], (got, written)
+            orders["annulment, then the payment"] += 1
+        else:
+            assert got[1] == "ConditionNotMet", got
+            assert written == ["EventAnnulled"], (got, written)
+            orders["payment refused"] += 1
+        ledger = fold_project(
+            f"project:{rid}:farsta", store.read_stream(f"project:{rid}:farsta")
+        ).ledger
+        assert ledger.disbursed_grant_sek <= ledger.awarded_sek
+    print(f"payment against annulment: {dict(orders)}")
     store.close()

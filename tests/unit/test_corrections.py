@@ -24,7 +24,14 @@ from events import (
     registry,
 )
 from events.streams import EVENT_STREAMS
-from policies.commands import Annul, AttachDocument, DemandRepayment, Disburse
+from policies.commands import (
+    Annul,
+    AttachDocument,
+    DemandRepayment,
+    Disburse,
+    ReviewReport,
+    SubmitYearEndAccount,
+)
 from policies.corrections import (
     MONEY_CONSEQUENCES,
     NEVER_RELIED_ON,
@@ -37,7 +44,8 @@ from policies.corrections import (
 )
 from policies.decisions import Refusal, decide
 from policies.reason import Reason
-from policies.state import fold_project
+from policies.registry import POLICIES
+from policies.state import end_of_day, fold_project, fold_round
 from tests.unit.strategies import example_of
 from tests.unit.world import (
     FARSTA,
@@ -322,3 +330,55 @@ def test_an_unknown_confirmer_is_not_a_second_person(world: World) -> None:
     assert isinstance(outcome, Reason)
     assert (outcome.code, outcome["requested_by"]) == ("annul.payment_four_eyes", "anna")
     assert repeated_demand([], 1, "x", TODAY) is None
+
+
+def _accounted(world: World) -> None:
+    """Farsta paid 400 000 kr, its year-end account (300 000 kr spent) accepted: 100 000 kr
+    owed back."""
+    opened(world)
+    applied(world, "Farsta", 400_000)
+    awarded(world, FARSTA, 400_000)
+    plan_approved(world)
+    world.run(
+        Disburse(round_id=RID, district="Farsta", amount_sek=400_000, payment_reference="U-1"),
+        date(2014, 3, 20),
+    )
+    world.run(
+        SubmitYearEndAccount(round_id=RID, district="Farsta", spent_sek=300_000,
+                             cost_description="Löner"),
+        date(2014, 12, 10),
+    )  # fmt: skip
+    world.run(
+        ReviewReport(round_id=RID, district="Farsta", report="year_end_account", accept=True),
+        date(2014, 12, 12),
+    )
+
+
+def _owed(world: World) -> int:
+    project = fold_project(FARSTA, world.stream(FARSTA))
+    policy = POLICIES[("ppss-2014", 1)]
+    rnd = fold_round(world.stream(ROUND))
+    assert rnd is not None
+    return policy.repayment(rnd, project, end_of_day(TODAY)).owed_sek
+
+
+def test_an_accepted_account_is_not_replaced_by_the_district_alone() -> None:
+    """Attack: the district hands in a new year-end account saying it spent everything after
+    the coordinator accepted the one that leaves 100 000 kr owed back; the debt would vanish
+    unreviewed. Refused: an accepted report stands until its acceptance is annulled (then the
+    new one is taken, and awaits review)."""
+    world = World()
+    _accounted(world)
+    assert _owed(world) == 100_000
+    again = SubmitYearEndAccount(round_id=RID, district="Farsta", spent_sek=400_000,
+                                 cost_description="Allt")  # fmt: skip
+    refusal = refused(world, again)
+    assert refusal.reason is not None
+    assert refusal.reason.code == "report.stands_accepted"
+    assert _owed(world) == 100_000
+    acceptance = world.stream(FARSTA)[-1]
+    world.run(Annul(round_id=RID, position=acceptance.position, reason="Fel"), TODAY)
+    assert types_of(world.run(again, TODAY)) == ["YearEndAccountSubmitted"]
+    assert fold_project(FARSTA, world.stream(FARSTA)).report("year_end_account").status == (
+        "submitted"
+    )

@@ -4,7 +4,7 @@ and the one table of which stream kind each event type goes on (events.streams).
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -327,3 +327,23 @@ def test_stream_kinds(stream: str, kind: str | None) -> None:
     assert stream_kind(stream) == kind
     if kind is not None:
         assert stream_round(stream) == "r"
+
+
+def test_an_event_dated_after_it_was_recorded_is_refused() -> None:
+    """The engine records what has happened, when it has ("no future dates"): an imported
+    payment that happened on 20 March but was recorded on 10 March could not have been
+    recorded by it, though it was payable on its own date. The same payment recorded on its
+    day imports."""
+    events = honest().events
+    paid = events[-2]
+    assert isinstance(paid.event, DisbursementMade)
+    early = datetime(2014, 3, 10, 12, tzinfo=UTC)
+    state, problem = replay([*events[:-2], paid._replace(recorded_at=early)])
+    assert problem is not None
+    assert problem.rule == "no future dates"
+    assert problem.reason.code == "import.refused_by_the_engine"
+    assert problem.reason["rule"].code == "date.in_future"
+    assert problem.position == paid.position
+    assert state.checked == len(events) - 2
+    on_its_day = datetime(2014, 3, 20, 23, 59, tzinfo=UTC)  # 21 March in Stockholm
+    assert replay([*events[:-2], paid._replace(recorded_at=on_its_day)])[1] is None

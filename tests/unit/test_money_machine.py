@@ -17,6 +17,7 @@ there must be some.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -172,10 +173,41 @@ class MoneyMachine(RuleBasedStateMachine):
             REACHED["payable_and_owed"] += 1
 
 
+def _annul_then_pay_again() -> None:
+    """The path the count is about, played once by hand through the machine's own rules and
+    invariants: 100 000 kr paid by the paymaster, its annulment asked for by one coordinator
+    and confirmed by another, then paid again, with a repayment demanded and received."""
+    machine = MoneyMachine()
+    steps: list[Callable[[], None]] = [
+        lambda: machine.pay(100_000),
+        lambda: machine.annul_a_payment(pick=0, never_left=True, who="anna"),
+        lambda: machine.annul_a_payment(pick=0, never_left=True, who="bertil"),
+        lambda: machine.pay(100_000),
+        lambda: machine.year_end_account(0),
+        lambda: machine.demand_back(50_000),
+        lambda: machine.receive_back(50_000),
+    ]
+    for step in steps:
+        step()
+        machine.money_adds_up()
+        machine.payable_and_owed_back_at_once()
+    assert machine.reached
+    assert machine.back == 50_000
+    machine.teardown()
+
+
 def test_money_out_minus_money_back_is_what_the_ledger_shows() -> None:
-    """Random payments, annulments (asked and confirmed) and repayments keep the books right,
-    and some runs annul a payment and then pay again."""
+    """Random payments, annulments (asked and confirmed) and repayments keep the books right;
+    the annulment of a payment followed by a new one is reached on every run (by hand once,
+    then as often as the random runs reach it).
+
+    The random runs are new on every run (no ``derandomize``), 200 of them. The one failure
+    seen in about a dozen runs before was this count: over 17 seeds the random runs reached
+    the path 2 to 33 times in 200, so a run with none is a matter of chance; the path played
+    by hand above makes the count sound. No run broke an invariant (17 seeds x 200 runs)."""
     REACHED.update(runs=0, repaid_after_annulment=0, steps=0, payable_and_owed=0)
+    _annul_then_pay_again()
+    assert REACHED["repaid_after_annulment"] == 1, REACHED
     run_state_machine_as_test(
         MoneyMachine,
         settings=settings(
@@ -183,10 +215,6 @@ def test_money_out_minus_money_back_is_what_the_ledger_shows() -> None:
             stateful_step_count=25,
             deadline=None,
             database=None,
-            # The same 200 runs every time: a random run failed once in about a dozen full
-            # unit runs under xdist and could not be reproduced in the time left (see the
-            # session's notes); until it is understood, CI judges a fixed set.
-            derandomize=True,
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
