@@ -5,12 +5,15 @@ parameters are pinned by ``tests/unit/test_words.py``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from policies.decisions import Refusal
 from policies.reason import Reason
-from ppss_workflow.words import english
+from ppss_workflow.handlers import refused
+from ppss_workflow.words import english, say, say_refusal
 
-__all__ = ["En", "en"]
+__all__ = ["REFUSAL_KINDS", "En", "en", "one_line"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,3 +41,28 @@ def en(reason: Any) -> str:
     if reason is None or isinstance(reason, str):
         return reason or ""
     return english(reason)
+
+
+#: How the machinery answers a refusal (``Refusal``'s docstring): nothing else is known to it.
+REFUSAL_KINDS = frozenset({"invalid", "not_found", "condition", "not_authorised"})
+
+
+def one_line(refusal: Refusal) -> str:
+    """The one line the machinery makes of ``refusal`` (``ppss_workflow.handlers.refused``),
+    after checking what every refusal must carry: a kind the machinery answers to, a reason
+    said in Swedish and in English, the command, project, state found and rule (each words),
+    and the day judged on. The line is the reason in English, then those in brackets."""
+    assert refusal.kind in REFUSAL_KINDS, refusal.kind
+    parts = (refusal.message, refusal.command, refusal.project, refusal.state, refusal.rule)
+    assert all(isinstance(part, str) and part.strip() for part in parts), parts
+    assert isinstance(refusal.day, date), refusal.day
+    assert isinstance(refusal.reason, Reason), refusal.message
+    assert say(refusal.reason, "sv")
+    assert say_refusal(refusal) == say(refusal.reason, "sv")
+    line = str(refused(refusal))
+    context = (
+        f"{refusal.command}; {refusal.project}; {refusal.state} as of {refusal.day}; "
+        f"rule: {refusal.rule}"
+    )
+    assert line == f"{english(refusal.reason)} [{context}]"
+    return line

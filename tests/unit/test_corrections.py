@@ -46,6 +46,7 @@ from policies.decisions import Refusal, decide
 from policies.reason import Reason
 from policies.registry import POLICIES
 from policies.state import end_of_day, fold_project, fold_round
+from ppss_workflow.words import say
 from tests.unit.strategies import example_of
 from tests.unit.world import (
     FARSTA,
@@ -381,4 +382,63 @@ def test_an_accepted_account_is_not_replaced_by_the_district_alone() -> None:
     assert types_of(world.run(again, TODAY)) == ["YearEndAccountSubmitted"]
     assert fold_project(FARSTA, world.stream(FARSTA)).report("year_end_account").status == (
         "submitted"
+    )
+
+
+def test_the_auditors_list_says_where_when_and_what_each_correction_is(world: World) -> None:
+    """Each correction names its stream and position, the entry corrected, when it was asked
+    for and when confirmed; the list is in the order recorded whatever order it is read in."""
+    payment = pay(world, 100_000, "U-1")
+    asked = world.run(annul(payment.position), TODAY, "anna")[0]
+    confirmed = world.run(annul(payment.position), TODAY, "bertil")[0]
+    award = world.stream(FARSTA)[1]
+    world.given(FARSTA, EventAnnulled(annulled_event_id=award.event_id, reason="Fel belopp"),
+                TODAY, actor="anna")  # fmt: skip
+    struck = world.events[-1]
+    world.given(FARSTA, RepaymentWaived(amount_sek=1_000, reason="Ringa", decision_ref="B-1"),
+                TODAY, actor="anna")  # fmt: skip
+    waived = world.events[-1]
+    listed = money_corrections(reversed(world.events))
+    assert [(c.stream_id, c.position, c.kind, c.entry, c.when, c.confirmed_at) for c in listed] == [
+        (FARSTA, asked.position, "annulment", "DisbursementMade", asked.recorded_at,
+         confirmed.recorded_at),
+        (FARSTA, struck.position, "annulment", "GrantAwarded", struck.recorded_at, None),
+        (FARSTA, waived.position, "repayment waived", "RepaymentWaived", waived.recorded_at,
+         None),
+    ]  # fmt: skip
+    assert (listed[1].amount_sek, listed[1].corrects) == (400_000, award.position)
+
+
+def test_a_request_whose_entry_is_not_in_the_history_read_lists_no_amount(world: World) -> None:
+    """The auditor reads one stream's history: a request naming an entry outside it (or one that
+    carries no amount) is listed, with 0 kr and nothing it corrects."""
+    payment = pay(world, 100_000, "U-1")
+    world.run(annul(payment.position), TODAY, "anna")
+    request = world.events[-1]
+    alone = money_corrections([request])
+    assert [(c.kind, c.amount_sek, c.corrects) for c in alone] == [("annulment requested", 0, None)]
+    plan = world.stream(FARSTA)[2]
+    odd = PaymentAnnulmentRequested(
+        annulled_event_id=plan.event_id, reason="Fel", money_never_left=True
+    )
+    world.given(FARSTA, odd, TODAY, actor="anna")
+    listed = money_corrections(world.events)
+    assert [(c.amount_sek, c.corrects) for c in listed] == [
+        (100_000, payment.position),
+        (0, plan.position),
+    ]
+
+
+def test_a_payment_whose_money_left_is_not_annulled_and_the_reason_says_which(
+    world: World,
+) -> None:
+    """Money that left the city is corrected by a repayment, not an annulment: the refusal names
+    the payment by its reference and amount, in Swedish."""
+    payment = pay(world, 100_000, "U-1")
+    outcome = payment_annulment(
+        payment, world.stream(FARSTA), "anna", money_never_left=False, reason="Fel"
+    )
+    assert isinstance(outcome, Reason)
+    assert say(outcome, "sv").startswith(
+        "utbetalning U-1 på 100\u00a0000 kr makuleras bara om pengarna aldrig lämnade staden"
     )

@@ -15,6 +15,8 @@ from policies.decisions import Refusal, command_moment
 from policies.registry import policy_for
 from policies.reminders import due_reminders, reminded_obligations
 from policies.state import STOCKHOLM
+from ppss_workflow.words import say
+from tests.unit.said import one_line
 from tests.unit.test_reminder_consequences import DUE, a_project, a_round
 
 LATER = datetime(2018, 10, 1, 12, tzinfo=STOCKHOLM)
@@ -51,6 +53,16 @@ def test_a_deadline_already_past_needs_the_day_it_was_decided() -> None:
     assert (no.value.kind, no.value.reason and no.value.reason.code) == (
         "invalid",
         "deadline.already_past",
+    )
+    assert say(no.value.reason, "sv") == (
+        "fristen uppföljning och ekonomi vid T2 den 2014-09-01 har redan passerat "
+        "(2014-12-15): ange dagen då den beslutades (--on), eller ett senare datum"
+    )
+    assert one_line(no.value) == (
+        "the deadline t2 follow-up and financial report on 2014-09-01 has already passed "
+        "(2014-12-15): give the day it was decided (--on), or a later date [round deadline; "
+        "-; - as of 2014-12-15; rule: a deadline is set before it passes, or dated with the "
+        "day it was decided]"
     )
     past_deadline("t2", date(2014, 9, 1), today, date(2014, 6, 2))
     past_deadline("t2", today, today, None)

@@ -14,7 +14,7 @@ from events import (
     SupervisionFundsGranted,
     SupervisionFundsRequested,
 )
-from policies.queues import overdue, waiting
+from policies.queues import Waiting, overdue, waiting
 from policies.state import fold_project
 from tests.unit.world import FARSTA, World, applied, awarded, opened
 
@@ -110,3 +110,23 @@ def test_overdue_is_unmet_after_its_day() -> None:
     assert not overdue(day, met=False, today=day)
     assert not overdue(day, met=True, today=date(2014, 9, 15))
     assert not overdue(None, met=False, today=date(2014, 9, 15))
+
+
+def test_a_project_waits_if_any_one_queue_holds_something() -> None:
+    """One report to review, one returned, one plan or supervision money alone is something to
+    do; a grant above what was asked for leaves nothing waiting (never a negative sum)."""
+    one_each = [
+        Waiting(("t2_follow_up",), (), (), 0),
+        Waiting((), (("t2_follow_up", "Saknas"),), (), 0),
+        Waiting((), (), ("plan-1",), 0),
+        Waiting((), (), (), 1),
+    ]
+    assert [w.anything for w in one_each] == [True, True, True, True]
+    w = World()
+    opened(w)
+    applied(w, "Farsta")
+    w.given(FARSTA, SupervisionFundsRequested(amount_sek=10_000, description="Handledning"),
+            date(2014, 3, 1))  # fmt: skip
+    w.given(FARSTA, SupervisionFundsGranted(amount_sek=25_000, decision_ref="SN 2"),
+            date(2014, 3, 5))  # fmt: skip
+    assert waiting(fold_project(FARSTA, w.stream(FARSTA)), REVIEWED).supervision_sek == 0

@@ -23,6 +23,7 @@ from events import (
 from policies.commands import Annul, Command
 from policies.decisions import Decision, Refusal, View, command_moment, judge_on, view_of
 from policies.state import STOCKHOLM, fold_round, slug
+from tests.unit.said import one_line
 
 R = Recorded[Any]
 
@@ -101,7 +102,11 @@ class World:
         """Judge ``command`` given by ``actor`` with today as ``today`` (both views), as the
         handlers do: the command as dated, and the decision."""
         round_history, streams, target = self.histories(command)
-        return judge_on(command, round_history, streams, today, target=target, actor=actor)
+        try:
+            return judge_on(command, round_history, streams, today, target=target, actor=actor)
+        except Refusal as refusal:
+            one_line(refusal)  # every refusal says itself as the machinery must say it
+            raise
 
     def decide(self, command: Command, today: date, actor: str = "test") -> Decision:
         """Judge ``command`` given by ``actor`` with today as ``today`` (both views), without
