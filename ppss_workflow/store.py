@@ -499,6 +499,16 @@ class EventStore:
         )
         return [r[0] for r in rows]
 
+    def stream_versions(self, prefix: str) -> dict[str, int]:
+        """Each stream under ``prefix`` with its version (from the index alone)."""
+        m = self._sql.marker
+        rows = self._fetch(
+            f"SELECT stream_id, max(version) FROM events WHERE stream_id >= {m} "  # noqa: S608
+            f"AND stream_id < {m} GROUP BY stream_id",
+            (prefix, prefix + _TOP),
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
     def read_stream_batches(
         self, prefix: str, *, streams: int = 1000
     ) -> Iterator[dict[str, list[Recorded[Any]]]]:

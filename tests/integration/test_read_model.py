@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -130,3 +130,68 @@ def test_a_model_from_another_program_is_rebuilt_before_it_is_read(
     again = model.board("ppss-2014")
     assert again == board
     assert model.status()[2] is True
+
+
+def test_a_round_event_reassesses_kept_states_and_equals_a_rebuild(
+    machine_store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round-level event (a deadline moved, a session scheduled) re-assesses the round's
+    projects from the states this process folded before, without reading their events: the
+    board and every row of the model then equal those of a model rebuilt from the events."""
+    from policies.commands import ScheduleSession, SetDeadline  # noqa: PLC0415
+    from ppss_workflow.demo import COORDINATOR, ROUND_2018  # noqa: PLC0415
+    from ppss_workflow.demo2016 import ROUND_2016  # noqa: PLC0415
+    from ppss_workflow.handlers import Commands  # noqa: PLC0415
+
+    load_demo(machine_store)
+    cases = [
+        (ROUND_2016, datetime(2016, 10, 3, 12, tzinfo=UTC), date(2016, 10, 21), date(2016, 10, 4)),
+        (ROUND_2018, datetime(2018, 9, 3, 12, tzinfo=UTC), date(2018, 9, 28), date(2018, 9, 4)),
+    ]
+    changed = projects_seen = 0
+    for rid, moment, later, earlier in cases:
+        clock = lambda moment=moment: moment  # noqa: E731
+        model = Projector(machine_store, clock)
+        model.catch_up()
+        before = model.board(rid)
+        commands = Commands(machine_store, clock)
+        for command in [
+            SetDeadline(round_id=rid, code="t2", due_on=later, reason="Flyttad"),
+            ScheduleSession(
+                round_id=rid, session_id="extra", title="Extra träff",
+                starts_at=datetime.combine(later, datetime.min.time(), UTC),
+            ),
+            SetDeadline(round_id=rid, code="t2", due_on=earlier, reason="Tidigare"),
+        ]:  # fmt: skip
+            assert commands.execute(COORDINATOR, command).results
+            projects = machine_store.stream_versions(f"project:{rid}:")
+            kept = projections._kept(machine_store)
+            assert projects
+            assert all(kept.get(s, v) is not None for s, v in projects.items())
+            projects_seen += len(projects)
+            with monkeypatch.context() as m:
+                # Every project's state is kept: reading their events would be a regression.
+                m.setattr(machine_store, "read_stream_batches", _not_read)
+                m.setattr(machine_store, "read_stream", _round_only(machine_store.read_stream))
+                board = model.board(rid)
+                kept_rows = model.dump()
+            changed += board != before
+            before = board
+            fresh = Projector(machine_store, clock)
+            fresh.rebuild()  # forgets the kept states: from every event
+            assert comparable(fresh.dump()) == comparable(kept_rows)
+            assert fresh.board(rid) == board
+    assert changed >= 3  # the moves changed boards: the comparisons saw new rows
+    assert projects_seen >= 20, projects_seen
+
+
+def _not_read(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a round event read its projects' events again")
+
+
+def _round_only(read: Any) -> Any:
+    def only(stream_id: str, *args: object, **kwargs: object) -> Any:
+        assert stream_id.startswith("round:"), stream_id
+        return read(stream_id, *args, **kwargs)
+
+    return only
