@@ -53,7 +53,7 @@ from policies.state import STOCKHOLM, stockholm_day
 from policies.workdays import add_working_days
 from ppss_workflow.demo import Story
 from ppss_workflow.handlers import Actor, Commands
-from ppss_workflow.projections import BoardQuery
+from ppss_workflow.projections import BoardQuery, keep_folded_states
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.reminders import list_due
 from ppss_workflow.scratch import scratch_store, scratch_url
@@ -261,6 +261,7 @@ def run_board_bench(projects: int, base_url: str | None, report: Progress) -> di
 
         today = stockholm_day(clock())
         written = _build(store, projects, today, report)
+        keep_folded_states(store)  # as a server does
         reads = Reads(store, clock)
         started = time.perf_counter()
         reads.model.catch_up()

@@ -71,6 +71,7 @@ __all__ = [
     "ModelUnavailable",
     "Projector",
     "fingerprint",
+    "keep_folded_states",
 ]
 
 #: Raise when the rows' layout or meaning changes (the fingerprint covers the code as well).
@@ -288,34 +289,42 @@ class Projector:
         kept = _kept(self.store)
         prefix = f"project:{rnd.round_id}:"
         versions = self.store.stream_versions(prefix)
-        states: dict[str, ProjectState] = {}
-        missing: list[str] = []
-        for stream_id, version in versions.items():
-            state = kept.get(stream_id, version)
-            if state is None:
-                missing.append(stream_id)
-            else:
-                states[stream_id] = state
-        if len(missing) > _WHOLE_ROUND:
-            # A batch of streams at a time: a round of 100 000 projects is read in slices.
-            wanted = set(missing)
-            for histories in self.store.read_stream_batches(prefix):
-                for stream_id, history in histories.items():
-                    if stream_id in wanted and history:
-                        states[stream_id] = kept.put(fold_project(stream_id, history))
-        else:
-            for stream_id in missing:
-                history = self.store.read_stream(stream_id)
-                if history:
-                    states[stream_id] = kept.put(fold_project(stream_id, history))
         with self._read() as conn:
             rows = conn.execute(
                 select(project_rows.c.stream_id, project_rows.c.version)
                 .where(project_rows.c.round_id == rnd.round_id)
             ).all()  # fmt: skip
         same = {r[0]: int(r[1]) for r in rows} == versions
-        ordered = [states[s] for s in sorted(states)]
-        return self._assessed(rnd, ordered, now, today, payments=not same), same
+        out: list[_Computed] = []
+        states: list[ProjectState] = []
+        missing: list[str] = []
+        for stream_id, version in versions.items():
+            state = kept.get(stream_id, version)
+            if state is None:
+                missing.append(stream_id)
+            else:
+                states.append(state)
+        if len(missing) > _WHOLE_ROUND:
+            # A batch of streams at a time: a round of 100 000 projects is read in slices
+            # (and, where no states are kept, never held in memory at once).
+            wanted = set(missing)
+            for histories in self.store.read_stream_batches(prefix):
+                folded = [
+                    kept.put(fold_project(stream_id, history))
+                    for stream_id, history in histories.items()
+                    if stream_id in wanted and history
+                ]
+                if kept.keeps:
+                    states.extend(folded)
+                else:
+                    out.extend(self._assessed(rnd, folded, now, today, payments=not same))
+        else:
+            for stream_id in missing:
+                history = self.store.read_stream(stream_id)
+                if history:
+                    states.append(kept.put(fold_project(stream_id, history)))
+        out.extend(self._assessed(rnd, states, now, today, payments=not same))
+        return out, same
 
     @classmethod
     def _rows(
@@ -485,12 +494,20 @@ class Projector:
 
     # -- reading it ----------------------------------------------------------------------
 
-    def board(self, round_id: str) -> list[BoardRow]:
-        """The round's board for today, from the model (caught up first)."""
+    def board(self, round_id: str, *, printed: bool = False) -> list[BoardRow]:
+        """The round's board for today, from the model (caught up first).
+
+        ``printed``: only the details a printed board shows are read (a blocked row's
+        conditions, a payment plan's instalments); every other row's ``detail`` is ``""``
+        and must not be decoded. ``ppss board`` of 10 000 rows keeps no details it does not
+        print."""
         self.catch_up()
         now = self._clock()
         today = stockholm_day(now)
-        query = _BOARD_SQL.replace("?", self._marker)
+        query = _PRINTED_SQL if printed else _BOARD_SQL
+        if self._marker != "?":
+            query = query.replace("%", "%%")  # a literal % beside psycopg's %s markers
+        query = query.replace("?", self._marker)
         with self._read() as conn:
             # The driver's own cursor: plain tuples, no result-row machinery for 10 000 rows.
             cursor = conn.connection.driver_connection.cursor()
@@ -762,6 +779,8 @@ class _Kept:
     store. A stream's first ``version`` events never change (the store is append-only), so a
     state folded from them stays right as long as the stream is at that version."""
 
+    keeps = True
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._states: dict[str, ProjectState] = {}
@@ -787,16 +806,32 @@ class _Kept:
             self._events = 0
 
 
+class _KeepNone(_Kept):
+    """A store whose process keeps no states (a command line run: it reads once and ends)."""
+
+    keeps = False
+
+    def get(self, stream_id: str, version: int) -> ProjectState | None:
+        return None
+
+    def put(self, state: ProjectState) -> ProjectState:
+        return state
+
+
 _KEPT: weakref.WeakKeyDictionary[EventStore, _Kept] = weakref.WeakKeyDictionary()
 _KEPT_LOCK = threading.Lock()
+_NONE = _KeepNone()
+
+
+def keep_folded_states(store: EventStore) -> None:
+    """Let this process keep the projects' folded states of ``store`` (a long-lived server,
+    a benchmark): a round event then re-assesses them without reading their events again."""
+    with _KEPT_LOCK:
+        _KEPT.setdefault(store, _Kept())
 
 
 def _kept(store: EventStore) -> _Kept:
-    with _KEPT_LOCK:
-        found = _KEPT.get(store)
-        if found is None:
-            found = _KEPT[store] = _Kept()
-        return found
+    return _KEPT.get(store, _NONE)
 
 
 def _blocks_match(blocking: str, wanted: str) -> bool:
@@ -862,6 +897,11 @@ _BOARD_SQL = (
     "may_be_paid, blocking, repayment_due_sek, status, next_code, next_on, detail, "
     "assessed_on, valid_until FROM project_rows WHERE round_id = ? AND listed = 1 "
     "ORDER BY project_id"
+)
+#: The same, with ``detail`` only where a printed board shows it (see BoardRow.has_instalments).
+_PRINTED_SQL = _BOARD_SQL.replace(
+    " detail,",
+    " CASE WHEN blocking <> '[]' OR detail LIKE '%\"instalments\":%' THEN detail ELSE '' END,",
 )
 _ROW_COLUMNS = tuple(c.name for c in project_rows.columns)
 _PAYMENT_COLUMNS = (

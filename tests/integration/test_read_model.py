@@ -85,6 +85,9 @@ class ModelMachine(money.MoneyMachine):
 @pytest.fixture
 def machine_store(backend: str) -> Iterator[EventStore]:
     with scratch_store(base_url_for(backend)) as store:
+        # As a server does: the projects' folded states are kept between catch-ups (and so
+        # every comparison below covers the states kept as well as those read).
+        projections.keep_folded_states(store)
         yield store
 
 
@@ -195,3 +198,45 @@ def _round_only(read: Any) -> Any:
         return read(stream_id, *args, **kwargs)
 
     return only
+
+
+def test_a_printed_board_reads_only_the_details_it_prints(machine_store: EventStore) -> None:
+    """``ppss board`` (``printed=True``) reads a row's details only where the board prints
+    them (a blocked row's conditions, a payment plan's instalments): everything else on each
+    row is the board's, and so is every detail it prints."""
+    from ppss_workflow.demo import ROUND_2014, ROUND_2018  # noqa: PLC0415
+    from ppss_workflow.demo2016 import ROUND_2016  # noqa: PLC0415
+
+    load_demo(machine_store)
+    seen: Counter[str] = Counter()
+    for moment in (datetime(2014, 6, 2, 12, tzinfo=UTC), datetime(2018, 9, 3, 12, tzinfo=UTC)):
+        model = Projector(machine_store, lambda moment=moment: moment)
+        for rid in (ROUND_2014, ROUND_2016, ROUND_2018):
+            full, printed = model.board(rid), model.board(rid, printed=True)
+            assert len(full) == len(printed) > 0
+            for whole, lean in zip(full, printed, strict=True):
+                assert _without_details(lean) == _without_details(whole)
+                if whole.blocking or whole.has_instalments:
+                    assert lean.detail == whole.detail
+                    seen["blocked" if whole.blocking else "with instalments"] += 1
+                else:
+                    assert lean.detail == ""
+                    seen["left out"] += 1
+    assert seen["blocked"] > 0, seen
+    assert seen["with instalments"] > 0, seen
+    assert seen["left out"] > 0, seen
+
+
+def _without_details(row: Any) -> dict[str, Any]:
+    """A row's board fields (``as_json`` less the decoded details)."""
+    out: dict[str, Any] = {}
+    for key in ("project", "district", "awarded_sek", "disbursed_sek", "payable_sek",
+                "may_be_paid", "repayment_due_sek", "status"):  # fmt: skip
+        out[key] = getattr(row, key)
+    out["blocking"] = list(row.blocking)
+    out["next_deadline"] = (
+        {"code": row.next_deadline[0], "due_on": row.next_deadline[1].isoformat()}
+        if row.next_deadline
+        else None
+    )
+    return out
