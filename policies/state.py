@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -89,9 +90,13 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=STOCKHOLM)
 
 
+@lru_cache(maxsize=1 << 16)
 def stockholm_day(instant: datetime) -> date:
     """The Stockholm calendar day of an instant (the one helper for it: people's days are
-    Stockholm's, whatever zone the instant is stored in)."""
+    Stockholm's, whatever zone the instant is stored in).
+
+    Remembered per instant (equal instants in any zone have one day): assessing a round
+    asks it for the same few dates, sessions and events thousands of times."""
     return instant.astimezone(STOCKHOLM).date()
 
 

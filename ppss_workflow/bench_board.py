@@ -8,6 +8,9 @@ payment references and reminder keys, and written in bulk. Then, from a warm sto
 - ``reminders_ms``: every reminder due now in the round (all N projects have one due);
 - ``award_ms``: one award in that round, through the handlers (median of a few awards to
   districts that applied and have no award yet);
+- ``round_event_ms``: a round-level event (the year-end accounts' deadline moved, through
+  the handlers), then the next board of the whole round (median of 3; ``round_event_cpu_ms``
+  the mean CPU time of this process for the same, for a loaded machine);
 - ``cli_board_s`` and ``cli_board_rss_mb``: ``ppss board`` as a user runs it, in a child
   process (start-up, reading, printing the table), and that process's peak memory;
 - ``catch_up_s``: the read model computed from nothing (what a rebuild costs).
@@ -43,13 +46,14 @@ from policies.commands import (
     RecordNetwork,
     RequestSupervision,
     ScheduleSession,
+    SetDeadline,
     SubmitPlan,
 )
 from policies.state import STOCKHOLM, stockholm_day
 from policies.workdays import add_working_days
 from ppss_workflow.demo import Story
 from ppss_workflow.handlers import Actor, Commands
-from ppss_workflow.projections import BoardQuery
+from ppss_workflow.projections import BoardQuery, keep_folded_states
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.reminders import list_due
 from ppss_workflow.scratch import scratch_store, scratch_url
@@ -258,6 +262,7 @@ def run_board_bench(projects: int, base_url: str | None, report: Progress) -> di
 
         today = stockholm_day(clock())
         written = _build(store, projects, today, report)
+        keep_folded_states(store)  # as a server does
         reads = Reads(store, clock)
         started = time.perf_counter()
         reads.model.catch_up()
@@ -287,6 +292,24 @@ def run_board_bench(projects: int, base_url: str | None, report: Progress) -> di
             )  # fmt: skip
 
         award_s, _ = _timed(award, runs=SPARE)
+        moves = iter(range(3, 100))
+
+        def round_event() -> Any:
+            commands.execute(
+                COORD,
+                SetDeadline(
+                    round_id=RID, code="year_end_account",
+                    due_on=add_working_days(today, next(moves)), reason="Flyttad",
+                ),
+            )  # fmt: skip
+            return reads.board(RID)
+
+        report("a round event", 0, 1)
+        started_cpu = time.process_time()
+        round_s, moved = _timed(round_event, runs=3)
+        round_cpu_s = (time.process_time() - started_cpu) / 3
+        assert len(moved) == projects + SPARE, len(moved)
+        report("a round event", 1, 1)
         report("ppss board", 0, 1)
         cli_s, cli_rss = _cli_board(url)
         report("ppss board", 1, 1)
@@ -301,6 +324,8 @@ def run_board_bench(projects: int, base_url: str | None, report: Progress) -> di
         "reminders_ms": round(reminders_s * 1000, 1),
         "reminders_due": len(due),
         "award_ms": round(award_s * 1000, 1),
+        "round_event_ms": round(round_s * 1000, 1),
+        "round_event_cpu_ms": round(round_cpu_s * 1000, 1),
         "cli_board_s": round(cli_s, 3),
         "cli_board_rss_mb": round(cli_rss, 1),
         "bench_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

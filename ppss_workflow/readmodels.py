@@ -137,14 +137,20 @@ class Reads:
             return page_of(self.board(round_id), query)
 
     def board(
-        self, round_id: str, *, as_of: datetime | None = None, known_at: datetime | None = None
+        self,
+        round_id: str,
+        *,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+        printed: bool = False,
     ) -> list[BoardRow]:
         """The round's board: today's from the read model; as of another instant, or as
-        known at one, folded from the events."""
+        known at one, folded from the events. ``printed``: see :meth:`Projector.board`
+        (rows folded from the events keep their details)."""
         if as_of is None and known_at is None:
             self.round(round_id)  # an unknown round is an error, not an empty board
             try:
-                return self.model.board(round_id)
+                return self.model.board(round_id, printed=printed)
             except ModelUnavailable:
                 pass  # a login that may not keep the model: fold, as for any other instant
         now = as_of or self.now()

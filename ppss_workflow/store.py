@@ -499,6 +499,16 @@ class EventStore:
         )
         return [r[0] for r in rows]
 
+    def stream_versions(self, prefix: str) -> dict[str, int]:
+        """Each stream under ``prefix`` with its version (from the index alone)."""
+        m = self._sql.marker
+        rows = self._fetch(
+            f"SELECT stream_id, max(version) FROM events WHERE stream_id >= {m} "  # noqa: S608
+            f"AND stream_id < {m} GROUP BY stream_id",
+            (prefix, prefix + _TOP),
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
     def read_stream_batches(
         self, prefix: str, *, streams: int = 1000
     ) -> Iterator[dict[str, list[Recorded[Any]]]]:
@@ -626,6 +636,8 @@ class _Link:
         self.pid = os.getpid()
         self.used = False
         self.closer = None
+        #: The last row this connection wrote, and the hash it was chained onto.
+        self.wrote: tuple[tuple[Any, ...], str] | None = None
 
     def usable(self) -> bool:
         return self.pid == os.getpid() and self.closer is not None and self.closer.alive
@@ -668,8 +680,19 @@ class _Link:
                 if found:
                     raise ConcurrencyError(guard.prefix + "*", guard.last_position, found[0][0])
 
-    def _check_head(self, rows: list[tuple[Any, ...]]) -> None:
-        check_head(rows, self.store.url)
+    def _check_head(self, head: tuple[Any, ...]) -> None:
+        """Refuse a head row whose hash is not that of its content and the hash before it.
+        The row this connection wrote last, found again exactly as written (every column,
+        and the hash before it), has that hash by construction: no need to hash it again."""
+        if self.wrote is not None and _stored_order(head) == self.wrote:
+            return
+        check_head_row(head, self.store.url)
+
+    def _remember(self, rows: list[StoredRow], head: tuple[Any, ...] | None) -> None:
+        if not rows:
+            return
+        prev = rows[-2][10] if len(rows) > 1 else head[1] if head is not None else GENESIS_HASH
+        self.wrote = (tuple(rows[-1]), prev)
 
     @staticmethod
     def _split(rows: list[tuple[Any, ...]], versions: dict[str, int]) -> tuple[Any, ...] | None:
@@ -727,7 +750,7 @@ class _SqliteLink(_Link):
                                            sql.head_and_versions_params(first)).fetchall(),
                                versions)  # fmt: skip
             if head is not None:
-                self._check_head(cur.execute(sql.head_rows).fetchall())
+                self._check_head(head)
             for i in range(0, len(rest), _IN_CHUNK):
                 chunk = rest[i : i + _IN_CHUNK]
                 versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
@@ -758,6 +781,7 @@ class _SqliteLink(_Link):
         except BaseException:
             self._rollback()
             raise
+        self._remember(rows, head)
         return results
 
     def import_rows(
@@ -845,7 +869,7 @@ class _PgLink(_Link):
             versions: dict[str, int] = {}
             head = self._split(head_rows, versions)
             if head is not None:
-                self._check_head(cur.execute(sql.head_rows).fetchall())
+                self._check_head(head)
             for i in range(0, len(rest), _IN_CHUNK):
                 chunk = rest[i : i + _IN_CHUNK]
                 versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
@@ -896,6 +920,7 @@ class _PgLink(_Link):
         except BaseException:
             self._rollback()
             raise
+        self._remember(rows, head)
         return results
 
     def import_rows(
@@ -957,10 +982,16 @@ _WITH_HEAD = 8
 _COPY_FROM = 200
 
 
+#: The head row whole, and the hash of the row before it (NULL if that row is missing): what
+#: an append needs to chain onto it and to check it first, in the same statement.
 _HEAD_ROW = (
-    "SELECT NULL, position, hash, recorded_at FROM "
-    "(SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1) AS head"
+    "SELECT NULL, h.position, h.hash, h.recorded_at, h.stream_id, h.version, h.event_id, "
+    "h.event_type, h.schema_version, h.data, h.metadata, h.occurred_at, "
+    "(SELECT p.hash FROM events AS p WHERE p.position = h.position - 1) FROM "
+    "(SELECT position, hash, recorded_at, stream_id, version, event_id, event_type, "
+    "schema_version, data, metadata, occurred_at FROM events ORDER BY position DESC LIMIT 1) AS h"
 )
+_HEAD_PAD = ", NULL" * 11
 
 
 class _Sql:
@@ -1021,7 +1052,7 @@ class _Sql:
         if found is None:
             m = self._m
             branch = (
-                f" UNION ALL SELECT {m}, max(version), NULL, NULL "  # noqa: S608
+                f" UNION ALL SELECT {m}, max(version){_HEAD_PAD} "  # noqa: S608
                 f"FROM events WHERE stream_id = {m}"
             )
             found = _HEAD_ROW + branch * n
@@ -1066,6 +1097,35 @@ def _decode(row: Any) -> Recorded[Any]:
         meta,
         hash_,
     )
+
+
+def _stored_order(head: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any]:
+    """The head as an append reads it, as (the row in stored order, instants as text; the
+    hash before it)."""
+    (position, hash_, recorded_at, stream_id, version, event_id, event_type, schema_version,
+     data, metadata, occurred_at, prev) = head  # fmt: skip
+    if isinstance(occurred_at, datetime):
+        occurred_at, recorded_at = iso_utc(occurred_at), iso_utc(recorded_at)
+    row = (position, stream_id, version, event_id, event_type, schema_version, data, metadata,
+           occurred_at, recorded_at, hash_)  # fmt: skip
+    return row, prev
+
+
+def check_head_row(head: tuple[Any, ...], url: str) -> None:
+    """:func:`check_head` on the head as an append reads it (one statement with the stream
+    versions): position, hash, recorded_at, the other stored columns, the previous hash."""
+    (position, hash_, recorded_at, stream_id, version, event_id, event_type, schema_version,
+     data, metadata, occurred_at, prev) = head  # fmt: skip
+    if position == 1:
+        prev = GENESIS_HASH
+    elif prev is None:  # the row before the head is missing
+        raise ChainBroken(int(position), url)
+    if isinstance(occurred_at, datetime):
+        occurred_at, recorded_at = iso_utc(occurred_at), iso_utc(recorded_at)
+    values = (position, stream_id, version, event_id, event_type, schema_version, data,
+              metadata, occurred_at, recorded_at)  # fmt: skip
+    if chain_hash_text(prev, *values) != hash_:
+        raise ChainBroken(int(position), url)
 
 
 def check_head(rows: Sequence[tuple[Any, ...]], url: str) -> None:

@@ -257,7 +257,9 @@ def board(
     rows, warning = _read(
         database,
         lambda r: (
-            r.board(round_id, as_of=end_of_day(day) if day else None),
+            # JSON shows every row's conditions; the other forms only a blocked row's and
+            # a payment plan's: the rest are not read.
+            r.board(round_id, as_of=end_of_day(day) if day else None, printed=fmt != "json"),
             chain_warning(r.store, tr),
         ),
     )

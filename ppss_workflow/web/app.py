@@ -39,6 +39,7 @@ from ppss_workflow.errors import (
 from ppss_workflow.faults import ChainBroken
 from ppss_workflow.i18n import N_, translator
 from ppss_workflow.logs import get_logger
+from ppss_workflow.projections import keep_folded_states
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
 from ppss_workflow.web import (
@@ -309,6 +310,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.store = the_store
+    # A server lives long: a round event re-assesses the projects it folded before.
+    keep_folded_states(the_store)
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.add_middleware(
         SessionMiddleware,

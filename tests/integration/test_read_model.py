@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -85,6 +85,9 @@ class ModelMachine(money.MoneyMachine):
 @pytest.fixture
 def machine_store(backend: str) -> Iterator[EventStore]:
     with scratch_store(base_url_for(backend)) as store:
+        # As a server does: the projects' folded states are kept between catch-ups (and so
+        # every comparison below covers the states kept as well as those read).
+        projections.keep_folded_states(store)
         yield store
 
 
@@ -130,3 +133,110 @@ def test_a_model_from_another_program_is_rebuilt_before_it_is_read(
     again = model.board("ppss-2014")
     assert again == board
     assert model.status()[2] is True
+
+
+def test_a_round_event_reassesses_kept_states_and_equals_a_rebuild(
+    machine_store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round-level event (a deadline moved, a session scheduled) re-assesses the round's
+    projects from the states this process folded before, without reading their events: the
+    board and every row of the model then equal those of a model rebuilt from the events."""
+    from policies.commands import ScheduleSession, SetDeadline  # noqa: PLC0415
+    from ppss_workflow.demo import COORDINATOR, ROUND_2018  # noqa: PLC0415
+    from ppss_workflow.demo2016 import ROUND_2016  # noqa: PLC0415
+    from ppss_workflow.handlers import Commands  # noqa: PLC0415
+
+    load_demo(machine_store)
+    cases = [
+        (ROUND_2016, datetime(2016, 10, 3, 12, tzinfo=UTC), date(2016, 10, 21), date(2016, 10, 4)),
+        (ROUND_2018, datetime(2018, 9, 3, 12, tzinfo=UTC), date(2018, 9, 28), date(2018, 9, 4)),
+    ]
+    changed = projects_seen = 0
+    for rid, moment, later, earlier in cases:
+        clock = lambda moment=moment: moment  # noqa: E731
+        model = Projector(machine_store, clock)
+        model.catch_up()
+        before = model.board(rid)
+        commands = Commands(machine_store, clock)
+        for command in [
+            SetDeadline(round_id=rid, code="t2", due_on=later, reason="Flyttad"),
+            ScheduleSession(
+                round_id=rid, session_id="extra", title="Extra träff",
+                starts_at=datetime.combine(later, datetime.min.time(), UTC),
+            ),
+            SetDeadline(round_id=rid, code="t2", due_on=earlier, reason="Tidigare"),
+        ]:  # fmt: skip
+            assert commands.execute(COORDINATOR, command).results
+            projects = machine_store.stream_versions(f"project:{rid}:")
+            kept = projections._kept(machine_store)
+            assert projects
+            assert all(kept.get(s, v) is not None for s, v in projects.items())
+            projects_seen += len(projects)
+            with monkeypatch.context() as m:
+                # Every project's state is kept: reading their events would be a regression.
+                m.setattr(machine_store, "read_stream_batches", _not_read)
+                m.setattr(machine_store, "read_stream", _round_only(machine_store.read_stream))
+                board = model.board(rid)
+                kept_rows = model.dump()
+            changed += board != before
+            before = board
+            fresh = Projector(machine_store, clock)
+            fresh.rebuild()  # forgets the kept states: from every event
+            assert comparable(fresh.dump()) == comparable(kept_rows)
+            assert fresh.board(rid) == board
+    assert changed >= 3  # the moves changed boards: the comparisons saw new rows
+    assert projects_seen >= 20, projects_seen
+
+
+def _not_read(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a round event read its projects' events again")
+
+
+def _round_only(read: Any) -> Any:
+    def only(stream_id: str, *args: object, **kwargs: object) -> Any:
+        assert stream_id.startswith("round:"), stream_id
+        return read(stream_id, *args, **kwargs)
+
+    return only
+
+
+def test_a_printed_board_reads_only_the_details_it_prints(machine_store: EventStore) -> None:
+    """``ppss board`` (``printed=True``) reads a row's details only where the board prints
+    them (a blocked row's conditions, a payment plan's instalments): everything else on each
+    row is the board's, and so is every detail it prints."""
+    from ppss_workflow.demo import ROUND_2014, ROUND_2018  # noqa: PLC0415
+    from ppss_workflow.demo2016 import ROUND_2016  # noqa: PLC0415
+
+    load_demo(machine_store)
+    seen: Counter[str] = Counter()
+    for moment in (datetime(2014, 6, 2, 12, tzinfo=UTC), datetime(2018, 9, 3, 12, tzinfo=UTC)):
+        model = Projector(machine_store, lambda moment=moment: moment)
+        for rid in (ROUND_2014, ROUND_2016, ROUND_2018):
+            full, printed = model.board(rid), model.board(rid, printed=True)
+            assert len(full) == len(printed) > 0
+            for whole, lean in zip(full, printed, strict=True):
+                assert _without_details(lean) == _without_details(whole)
+                if whole.blocking or whole.has_instalments:
+                    assert lean.detail == whole.detail
+                    seen["blocked" if whole.blocking else "with instalments"] += 1
+                else:
+                    assert lean.detail == ""
+                    seen["left out"] += 1
+    assert seen["blocked"] > 0, seen
+    assert seen["with instalments"] > 0, seen
+    assert seen["left out"] > 0, seen
+
+
+def _without_details(row: Any) -> dict[str, Any]:
+    """A row's board fields (``as_json`` less the decoded details)."""
+    out: dict[str, Any] = {}
+    for key in ("project", "district", "awarded_sek", "disbursed_sek", "payable_sek",
+                "may_be_paid", "repayment_due_sek", "status"):  # fmt: skip
+        out[key] = getattr(row, key)
+    out["blocking"] = list(row.blocking)
+    out["next_deadline"] = (
+        {"code": row.next_deadline[0], "due_on": row.next_deadline[1].isoformat()}
+        if row.next_deadline
+        else None
+    )
+    return out
