@@ -262,6 +262,10 @@ OUTSIDE_ROUND = ReasonCode("date.outside_round", "day", "round", "first", "last"
 IN_FUTURE = ReasonCode("date.in_future", "day")
 ILLEGAL_STEP = ReasonCode("lifecycle.illegal", "machine", "state", "event")
 BAD_INPUT = ReasonCode("input.invalid", "problem")
+#: A field the input gets wrong: the field as typed (its key) and what is wrong (pydantic's
+#: error type, said in words); ``more``: how many other fields are wrong too.
+BAD_FIELD = ReasonCode("input.invalid_field", "field", "problem")
+BAD_FIELDS = ReasonCode("input.invalid_fields", "field", "problem", "more")
 KIND_NEEDS_SCHOOL = ReasonCode("contact.kind_needs_school")
 NO_CONTACT = ReasonCode("contact.unknown", "district", "role")
 NO_SCHOOL = ReasonCode("contact.unknown_school", "district", "school", "known")
@@ -2285,8 +2289,19 @@ def _build(cmd: Command, view: View, model: type[M], /, **fields: Any) -> M:
             f"{model.__name__}: {describe_validation_error(exc)}",
             "well-formed input",
             kind="invalid",
-            reason=BAD_INPUT(problem=describe_validation_error(exc)),
+            reason=_bad_input(exc),
         )
+
+
+def _bad_input(exc: ValidationError) -> Reason:
+    """The first field a validation error names, and what is wrong with it, as data."""
+    errors = exc.errors()
+    first = errors[0]
+    field = ".".join(str(p) for p in first["loc"]) or "-"
+    problem = Named("validation", str(first["type"]))
+    if len(errors) == 1:
+        return BAD_FIELD(field=field, problem=problem)
+    return BAD_FIELDS(field=field, problem=problem, more=len(errors) - 1)
 
 
 def _refuse(

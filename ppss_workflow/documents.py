@@ -27,7 +27,16 @@ from policies.commands import AttachDocument
 from policies.decisions import Refusal, authorise
 from policies.documents import may_read
 from ppss_workflow.db import WRITE, documents
-from ppss_workflow.errors import InvalidCommand, NotFound
+from ppss_workflow.errors import (
+    DOCUMENT_EMPTY,
+    DOCUMENT_NOT_FOUND,
+    DOCUMENT_NOT_SHA,
+    DOCUMENT_TOO_LARGE,
+    DOCUMENT_UNKNOWN_TYPE,
+    DOCUMENT_WRONG_TYPE,
+    InvalidCommand,
+    NotFound,
+)
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
 from ppss_workflow.logs import get_logger
 from ppss_workflow.store import EventStore
@@ -141,7 +150,10 @@ def sniff(content: bytes) -> str:
         what = f"a {kind.extension} file" if kind is not None else "of no type recognised"
         raise InvalidCommand(
             f"the file is {what}: attach a PDF, an Office or OpenDocument file, or a picture "
-            "(png, jpg, tif, heic, webp)"
+            "(png, jpg, tif, heic, webp)",
+            reason=DOCUMENT_WRONG_TYPE(extension=kind.extension)
+            if kind is not None
+            else DOCUMENT_UNKNOWN_TYPE(),
         )
     return str(kind.mime)
 
@@ -164,11 +176,14 @@ def attach(
     ``on``: the day it was attached (None: now), judged as the command's ``--on`` is."""
     limit = (settings or DocumentSettings()).max_bytes
     if not content:
-        raise InvalidCommand(f"{name} is empty: attach the file itself")
+        raise InvalidCommand(
+            f"{name} is empty: attach the file itself", reason=DOCUMENT_EMPTY(name=name)
+        )
     if len(content) > limit:
         raise InvalidCommand(
             f"{name} is {len(content):,} bytes; the largest file taken is {limit:,} bytes "
-            "(PPSS_DOCUMENTS_MAX_BYTES)"
+            "(PPSS_DOCUMENTS_MAX_BYTES)",
+            reason=DOCUMENT_TOO_LARGE(name=name, size=len(content), limit=limit),
         )
     media_type = sniff(content)
     sha = hashlib.sha256(content).hexdigest()
@@ -229,7 +244,9 @@ def fetch(
     """
     sha = sha256.strip().lower()
     if len(sha) != 64 or any(ch not in "0123456789abcdef" for ch in sha):
-        raise InvalidCommand(f"{sha256!r} is not a SHA-256 (64 hex digits)")
+        raise InvalidCommand(
+            f"{sha256!r} is not a SHA-256 (64 hex digits)", reason=DOCUMENT_NOT_SHA(typed=sha256)
+        )
     attachments = [
         r
         for r in store.read_all()
@@ -238,7 +255,9 @@ def fetch(
         and may_read(role, district, r.stream_id)
     ]
     if not attachments:
-        raise NotFound(f"no document {sha} on record that you may see")
+        raise NotFound(
+            f"no document {sha} on record that you may see", reason=DOCUMENT_NOT_FOUND(sha=sha)
+        )
     content = (contents or DatabaseContentStore(store)).get(sha)
     if content is None:
         raise NotFound(f"document {sha} is on record but its content is missing from the store")

@@ -29,6 +29,22 @@ NO_DISTRICT_IN_ROUND = ReasonCode("web.no_district", "district", "round")
 NO_DISTRICT_KNOWN = ReasonCode("district.unknown", "district", "round", "known")
 NOT_YET_OPEN = ReasonCode("round.not_yet_open", "round", "day", "opened")
 NOT_YET_RECORDED = ReasonCode("round.not_yet_recorded", "round", "known_at", "recorded")
+#: What an amount typed by a person may be refused for (``web.forms.parse_kronor``).
+AMOUNT_BLANK = ReasonCode("amount.blank")
+AMOUNT_NOT_WHOLE = ReasonCode("amount.not_whole_kronor", "typed")
+AMOUNT_TOO_SMALL = ReasonCode("amount.too_small", "minimum")
+AMOUNT_TOO_LARGE = ReasonCode("amount.too_large", "typed")
+#: What a document to attach or fetch may be refused for (``ppss_workflow.documents``).
+DOCUMENT_WRONG_TYPE = ReasonCode("document.wrong_type", "extension")
+DOCUMENT_UNKNOWN_TYPE = ReasonCode("document.unknown_type")
+DOCUMENT_EMPTY = ReasonCode("document.empty", "name")
+DOCUMENT_TOO_LARGE = ReasonCode("document.too_large", "name", "size", "limit")
+DOCUMENT_NOT_SHA = ReasonCode("document.not_sha256", "typed")
+DOCUMENT_NOT_FOUND = ReasonCode("document.not_found", "sha")
+#: What ``ppss apply`` says of a file it cannot take (before the round's rules see it).
+APPLICATION_UNREADABLE = ReasonCode("application.file_unreadable", "file")
+APPLICATION_NOT_OBJECT = ReasonCode("application.file_not_object", "file")
+APPLICATION_NO_DISTRICT = ReasonCode("application.file_no_district", "file")
 
 
 class WorkflowError(Exception):

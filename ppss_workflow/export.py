@@ -6,7 +6,7 @@ import csv
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TypeGuard
@@ -242,11 +242,17 @@ def export_csv(
     return count
 
 
-def export_xlsx(wf: Reads, out: Path | IO[bytes], *, round_id: str | None = None) -> int:
+def export_xlsx(
+    wf: Reads, out: Path | IO[bytes], *, round_id: str | None = None, language: str = "sv"
+) -> int:
     """A workbook: every event on one sheet, and the board of each round in kronor.
 
-    Written in openpyxl's streaming mode, so a large store does not sit in memory.
+    The events sheet holds the stored rows as they are (like the jsonl export: its column
+    names are the store's, data, not words); its sheet's name, the two local-time columns
+    and the boards are in ``language`` (Swedish by default). Written in openpyxl's streaming
+    mode, so a large store does not sit in memory.
     """
+    words = translator("en" if language == "en" else "sv")
     from openpyxl import Workbook  # noqa: PLC0415 - only this export needs openpyxl
     from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
     from openpyxl.styles import Font  # noqa: PLC0415
@@ -274,7 +280,7 @@ def export_xlsx(wf: Reads, out: Path | IO[bytes], *, round_id: str | None = None
         cell.data_type = "s"
         return cell
 
-    events = book.create_sheet("Händelser")
+    events = book.create_sheet(words.gettext(EVENTS_SHEET))
     events.freeze_panes = "B2"  # position stays in view when scrolling right
     events.print_title_rows = "1:1"
     events.page_setup.orientation = "landscape"
@@ -284,8 +290,8 @@ def export_xlsx(wf: Reads, out: Path | IO[bytes], *, round_id: str | None = None
     events.sheet_properties.pageSetUpPr.fitToPage = True
     for column, width in zip("ABCDEFGHIJKLM", _EVENT_WIDTHS, strict=True):
         events.column_dimensions[column].width = width
-    events.append(header_row(events, (*COLUMNS, "inträffade (Stockholm)",
-                                      "registrerades (Stockholm)")))  # fmt: skip
+    events.append(header_row(events, (*COLUMNS, words.gettext(N_("occurred (Stockholm)")),
+                                      words.gettext(N_("recorded (Stockholm)")))))  # fmt: skip
     count = 0
     for row in _rows(wf.store, round_id, wf.store.head().position):
         # The stored text first (what the hash covers), then the two instants as Excel times
@@ -298,24 +304,33 @@ def export_xlsx(wf: Reads, out: Path | IO[bytes], *, round_id: str | None = None
                        for c in COLUMNS] + local)  # fmt: skip
         count += 1
     for rid in [round_id] if round_id else wf.round_ids():
-        add_sheet(book, f"Tavla {rid}", board_table(wf.board(rid), wf.round(rid).title))
+        add_sheet(
+            book,
+            words.t(BOARD_SHEET, round=rid),
+            board_table(wf.board(rid), wf.round(rid).title, words.lang),
+        )
     book.save(out)
     _log.info("audit_exported", format="xlsx", round=round_id, events=count)
     return count
 
 
-#: The board's columns in a Swedish office's words; kronor summed in the totals row.
+#: The names of the workbook's sheets (catalogue ids).
+EVENTS_SHEET = N_("Events")
+BOARD_SHEET = N_("Board %(round)s")
+
+#: The board's columns (headings are catalogue ids, said in the sheet's language); kronor
+#: summed in the totals row.
 BOARD_COLUMNS = (
-    Column("Stadsdel", max_width=30),
-    Column("Beviljat", "kronor", total=True),
-    Column("Utbetalt", "kronor", total=True),
-    Column("Kan betalas nu", "kronor", total=True),
-    Column("Får betalas"),
-    Column("Hinder", max_width=60),
-    Column("Att återbetala", "kronor", total=True),
-    Column("Status", max_width=34),
-    Column("Nästa frist", "date"),
-    Column("Vad ska lämnas in", max_width=48),
+    Column(N_("District"), max_width=30),
+    Column(N_("Awarded"), "kronor", total=True),
+    Column(N_("Paid"), "kronor", total=True),
+    Column(N_("Payable now"), "kronor", total=True),
+    Column(N_("May be paid")),
+    Column(N_("Blocked by"), max_width=60),
+    Column(N_("Owed back"), "kronor", total=True),
+    Column(N_("Status"), max_width=34),
+    Column(N_("Next deadline"), "date"),
+    Column(N_("What is to be handed in"), max_width=48),
 )
 
 
@@ -382,7 +397,8 @@ def board_table(rows: Iterable[BoardRow], title: str, language: str = "sv") -> T
                 words.condition(deadline[0]) if deadline else "",
             ]
         )
-    return Table(title, BOARD_COLUMNS, body, totals_label=words.gettext(N_("Total")))
+    columns = [replace(c, heading=words.gettext(c.heading)) for c in BOARD_COLUMNS]
+    return Table(title, columns, body, totals_label=words.gettext(N_("Total")))
 
 
 def _local(stored: str) -> datetime:

@@ -177,7 +177,8 @@ def as_csv_sv(report: IndicatorReport, words: Translator | None = None) -> bytes
 
 def write_xlsx(report: IndicatorReport, path: Path, words: Translator | None = None) -> None:
     """One sheet: numbers as numbers in Swedish formats, the marks as text, the legend."""
-    path.write_bytes(xlsx_bytes([("Indikatorer", table(report, words))]))
+    w = words or translator(DEFAULT_LANGUAGE)
+    path.write_bytes(xlsx_bytes([(w.gettext(N_("Indicators")), table(report, w))]))
 
 
 _CHARTS: tuple[tuple[str, str], ...] = (

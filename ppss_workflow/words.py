@@ -73,6 +73,38 @@ SIGNATORY_NAMES: dict[str, str] = {
     "head_of_department": N_("the head of department (avdelningschef)"),
 }
 
+#: What is wrong with a field of the input (``Named("validation", ...)``: pydantic's error
+#: types); any other type is said as "is not valid".
+VALIDATION_NAMES: dict[str, str] = {
+    "missing": N_("is missing"),
+    "int_parsing": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "string_type": N_("must be text"),
+    "greater_than": N_("is too small"),
+    "greater_than_equal": N_("is too small"),
+    "less_than": N_("is too large"),
+    "less_than_equal": N_("is too large"),
+    "string_too_short": N_("is too short"),
+    "too_short": N_("is too short"),
+    "string_too_long": N_("is too long"),
+    "too_long": N_("is too long"),
+    "date_parsing": N_("must be a date, YYYY-MM-DD"),
+    "date_type": N_("must be a date, YYYY-MM-DD"),
+    "date_from_datetime_parsing": N_("must be a date, YYYY-MM-DD"),
+    "date_from_datetime_inexact": N_("must be a date, YYYY-MM-DD"),
+    "extra_forbidden": N_("is not expected here"),
+    "literal_error": N_("is not one of the values allowed"),
+    "enum": N_("is not one of the values allowed"),
+    "bool_parsing": N_("must be true or false"),
+    "bool_type": N_("must be true or false"),
+    "list_type": N_("must be a list"),
+    "tuple_type": N_("must be a list"),
+    "dict_type": N_("must be an object"),
+    "model_type": N_("must be an object"),
+}
+_NOT_VALID = N_("is not valid")
+
 _TABLES: dict[str, dict[str, str]] = {
     "signatory": SIGNATORY_NAMES,
     "report": REPORT_NAMES,
@@ -165,6 +197,8 @@ def _named(value: Named, tr: Translator) -> str:
         "measure",
     ):  # a command's or operation's verb: its catalogue text
         return tr.gettext(code)
+    if kind == "validation":
+        return tr.gettext(VALIDATION_NAMES.get(code, _NOT_VALID))
     # a district, a round, a school: its own name
     return code
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from structlog.typing import EventDict
@@ -107,3 +108,13 @@ def logs() -> Iterator[list[EventDict]]:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The recorded demo templates (tests/demo_template.py) go when the session ends."""
     close_templates()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many texts the Swedish checker (tests/swedish.py) read in this process, per kind
+    (under pytest-xdist the workers' counts are not gathered: run the sweep with ``-n 0``)."""
+    from tests.swedish import COUNTS  # noqa: PLC0415 - only for the summary
+
+    if COUNTS:
+        said = ", ".join(f"{kind} {count}" for kind, count in sorted(COUNTS.items()))
+        terminalreporter.write_line(f"Swedish texts checked: {said} ({sum(COUNTS.values())})")

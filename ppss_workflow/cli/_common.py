@@ -26,6 +26,7 @@ __all__ = [
     "err_console",
     "open_store",
     "out_console",
+    "role_words",
     "words",
 ]
 
@@ -86,9 +87,20 @@ def open_store(option: str | None, *, create: bool = False) -> tuple[EventStore,
 
 
 def describe(location: StoreLocation) -> str:
-    where = {"option": "--database", "environment": f"${ENV_DATABASE_URL}", "default": "default"}
+    where = {
+        "option": "--database",
+        "environment": f"${ENV_DATABASE_URL}",
+        "default": words().gettext("default"),
+    }
     return f"{safe_url(location.url)} ({where[location.source]})"
 
 
 def is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def role_words(role_text: str) -> str:
+    """A role as typed (``steering_group``, ``district:Farsta``) in the CLI's language."""
+    role, _, district = role_text.partition(":")
+    said = words().role(role)
+    return f"{said} {district}" if district else said

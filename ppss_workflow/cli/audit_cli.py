@@ -16,6 +16,7 @@ from typing import IO, Annotated, Any, TypeVar
 
 import orjson
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -62,7 +63,7 @@ from ppss_workflow.export import (
     unsigned_tail_text,
 )
 from ppss_workflow.faults import one_line, storage_fault
-from ppss_workflow.i18n import N_
+from ppss_workflow.i18n import N_, Translator
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.words import english
 
@@ -311,26 +312,46 @@ def verify_command(  # noqa: PLR0915 - one flat sequence of checks and answers
     if tail_text is not None and fmt == "table":
         err_console.print(tail_text, style="yellow")
     if fmt == "table":
-        matching = f", matching {expect}" if expect else ""
+        tr = words()
+        matching = tr.t(", matching %(head)s", head=expect) if expect else ""
         out_console.print(
-            f"Chain verified: {_count(report.checked)} events from position "
-            f"{report.first_position}{matching}."
+            tr.t(
+                "Chain verified: %(count)s events from position %(first)s%(matching)s.",
+                count=_count(report.checked),
+                first=report.first_position,
+                matching=matching,
+            )
         )
         if report.after_expected:
             out_console.print(
-                f"{_count(report.after_expected)} events after the expected head "
-                f"{expect.position if expect else 0} (allowed by --allow-growth)."
+                tr.t(
+                    "%(count)s events after the expected head %(head)s (allowed by "
+                    "--allow-growth).",
+                    count=_count(report.after_expected),
+                    head=expect.position if expect else 0,
+                )
             )
-        out_console.print(f"Head position {report.head_position}, head hash {report.head_hash}")
+        out_console.print(
+            tr.t(
+                "Head position %(position)s, head hash %(hash)s",
+                position=report.head_position,
+                hash=report.head_hash,
+            )
+        )
         if signed:
             newest = signed[-1]
             out_console.print(
-                f"{len(signed)} signed checkpoints verified; the newest at position "
-                f"{newest.position}, signed {newest.signed_at:%Y-%m-%d %H:%M} UTC."
+                tr.t(
+                    "%(count)d signed checkpoints verified; the newest at position "
+                    "%(position)s, signed %(when)s UTC.",
+                    count=len(signed),
+                    position=newest.position,
+                    when=f"{newest.signed_at:%Y-%m-%d %H:%M}",
+                )
             )
         out_console.print(
-            f"Record it outside the store: ppss audit verify --expect-head "
-            f"{report.head_position}:{report.head_hash}",
+            tr.t("Record it outside the store:")
+            + f" ppss audit verify --expect-head {report.head_position}:{report.head_hash}",
             style="dim",
         )
 
@@ -345,7 +366,9 @@ def keygen_command(
     """Skapa en Ed25519-nyckel för att signera kontrollpunkter: den privata nyckeln till FIL
     (bara du kan läsa den; håll den borta från databasservern), den publika till FIL.pub."""
     public = generate_key(out)
-    out_console.print(f"Private key written to {out}; public key (also in {out}.pub):")
+    out_console.print(
+        words().t("Private key written to %(file)s; public key (also in %(file)s.pub):", file=out)
+    )
     out_console.print(public)
 
 
@@ -370,10 +393,17 @@ def checkpoint_command(
         checkpoint, new = sign_head(store, private, datetime.now(UTC))
     finally:
         store.close()
-    said = "Signed" if new else "Already signed"
+    tr = words()
+    said = tr.gettext("Signed") if new else tr.gettext("Already signed")
     out_console.print(
-        f"{said}: position {checkpoint.position}, hash {checkpoint.hash}, "
-        f"{checkpoint.signed_at:%Y-%m-%d %H:%M} UTC."
+        said
+        + ": "
+        + tr.t(
+            "position %(position)s, hash %(hash)s, %(when)s UTC.",
+            position=checkpoint.position,
+            hash=checkpoint.hash,
+            when=f"{checkpoint.signed_at:%Y-%m-%d %H:%M}",
+        )
     )
 
 
@@ -436,19 +466,28 @@ def replay_command(
     render_board(result.board, title, "table")
     if knew is not None:
         _records_table(
-            f"Happened by {day} but not yet recorded at {_when(knew)}: left out "
-            f"({len(result.not_yet_known)})",
+            tr.t(
+                "Happened by %(day)s but not yet recorded at %(known)s: left out",
+                day=tr.date(day),
+                known=_when(knew),
+            ),
             result.not_yet_known,
             result,
         )
-    annulled_when = f"as known at {_when(knew)}" if knew else "on record"
+    annulled_when = (
+        tr.t("as known at %(known)s", known=_when(knew)) if knew else tr.gettext("on record")
+    )
     _records_table(
-        f"Happened by {day} but annulled ({annulled_when}): left out ({len(result.annulled)})",
+        tr.t(
+            "Happened by %(day)s but annulled (%(when)s): left out",
+            day=tr.date(day),
+            when=annulled_when,
+        ),
         result.annulled,
         result,
     )
     _records_table(
-        f"Recorded late, counted above unless annulled ({len(result.recorded_late)})",
+        tr.gettext("Recorded late, counted above unless annulled"),
         result.recorded_late,
         result,
     )
@@ -468,32 +507,56 @@ def _marked(result: Replay, r: Any) -> dict[str, Any]:
 
 
 def _records_table(title: str, records: list[Any], result: Replay) -> None:
+    tr = words()
     if not records:
-        out_console.print(f"{title.rsplit(' (', 1)[0]}: none.")
+        out_console.print(tr.t("%(what)s: none.", what=title))
         return
-    table = Table(title=title, title_justify="left")
-    columns = ("#", "Event id", "Stream", "Event", "Happened", "Recorded", "Days late", "Actor",
-               "Annulled")  # fmt: skip
+    table = Table(title=f"{title} ({len(records)})", title_justify="left")
+    columns = (N_("#"), N_("Event id"), N_("Stream"), N_("Event"), N_("Happened"), N_("Recorded"),
+               N_("Days late"), N_("Actor"), N_("Annulled"))  # fmt: skip
     for column in columns:
         table.add_column(
-            column,
+            tr.gettext(column),
             justify="right" if column in ("#", "Days late") else "left",
             **_WHOLE.get(column, {}),
         )
     for r in records:
         annulment = result.annulled_by(r)
+        event = escape(_event_words(r.event_type, tr))
         table.add_row(
             str(r.position),
             r.event_key,
             r.stream_id,
-            f"[strike]{r.event_type}[/strike]" if annulment else r.event_type,
+            f"[strike]{event}[/strike]" if annulment else event,
             _when(r.occurred_at),
             _when(r.recorded_at),
             str(days_late(r) or ""),
             r.metadata.actor,
-            f"ANNULLED by #{annulment.position}" if annulment else "",
+            tr.t("ANNULLED by #%(position)s", position=annulment.position) if annulment else "",
         )
     out_console.print(table)
+
+
+def _note(entry: Any, tr: Translator) -> str:
+    """A history entry's note in words: annulled by whom and why, what it annuls, how late."""
+    notes = []
+    if entry.annulled_by is not None:
+        a = entry.annulled_by
+        notes.append(
+            tr.t(
+                "ANNULLED by #%(position)s: %(reason)s", position=a.position, reason=a.event.reason
+            )
+        )
+    if entry.annuls is not None:
+        notes.append(tr.t("annuls #%(position)s", position=entry.annuls.position))
+    if entry.days_late:
+        notes.append(tr.t("recorded %(days)d days late", days=entry.days_late))
+    return "; ".join(notes)
+
+
+def _event_words(event_type: str, tr: Translator) -> str:
+    """An event's type for a person: its name in words (in English, its type as stored)."""
+    return event_type if tr.lang == "en" else tr.event(event_type)
 
 
 # -- explain ------------------------------------------------------------------------------
@@ -714,23 +777,36 @@ def history_command(
             ]
         )
         return
-    table = Table(title=f"History of {view.state.district} ({view.project_id})")
-    columns = ("#", "Event id", "v", "Event", "Happened", "Recorded", "Actor (role)", "Data",
-               "Note")  # fmt: skip
+    tr = words()
+    table = Table(
+        title=tr.t(
+            "History of %(district)s (%(project)s)",
+            district=view.state.district,
+            project=view.project_id,
+        )
+    )
+    columns = (N_("#"), N_("Event id"), N_("v"), N_("Event"), N_("Happened"), N_("Recorded"),
+               N_("Actor (role)"), N_("Data"), N_("Note"))  # fmt: skip
     for column in columns:
-        table.add_column(column, **_WHOLE.get(column, {}))
+        table.add_column(tr.gettext(column), **_WHOLE.get(column, {}))
     for e in entries:
         r = e.record
+        event = escape(_event_words(r.event_type, tr))
+        data = (
+            summary(r)
+            if tr.lang == "en"
+            else "; ".join(f"{label}: {text}" for label, text in tr.details(r.event))
+        )
         table.add_row(
             str(r.position),
             r.event_key,
             str(r.version),
-            f"[strike]{r.event_type}[/strike]" if e.annulled_by else r.event_type,
+            f"[strike]{event}[/strike]" if e.annulled_by else event,
             _when(r.occurred_at),
             _when(r.recorded_at),
-            f"{r.metadata.actor} ({r.metadata.role})",
-            summary(r),
-            e.note,
+            f"{r.metadata.actor} ({tr.role(r.metadata.role)})",
+            escape(data),
+            e.note if tr.lang == "en" else _note(e, tr),
         )
     out_console.print(table)
 
@@ -814,8 +890,13 @@ def export_command(
         finally:
             store.close()
         out_console.print(
-            f"Wrote {target_archive}: {events} events and {documents} documents "
-            "(restore with `ppss import`)."
+            words().t(
+                "Wrote %(file)s: %(events)d events and %(documents)d documents (restore with "
+                "`ppss import`).",
+                file=target_archive,
+                events=events,
+                documents=documents,
+            )
         )
         return
     target = None if output in (None, "-") else _output_path(Path(output), force=force)
@@ -842,14 +923,18 @@ def export_command(
             wf.round(round_id)  # an unknown round: NotFound before any file is made
         if with_documents is not None:
             written = export_documents(store, with_documents, round_id=round_id)
-            err_console.print(f"Wrote {written} documents to {with_documents}.")
+            err_console.print(
+                words().t(
+                    "Wrote %(count)d documents to %(folder)s.", count=written, folder=with_documents
+                )
+            )
         encoding = "utf-8-sig" if fmt == "csv-sv" else "utf-8"
         with _target(target, binary=fmt in ("jsonl", "xlsx"), encoding=encoding) as out:
             if fmt == "xlsx":
                 # Built in memory, then written: a full disk stops one write of ours, not
                 # openpyxl's half-closed zip (whose clean-up would print tracebacks).
                 book = io.BytesIO()
-                count = export_xlsx(wf, book, round_id=round_id)
+                count = export_xlsx(wf, book, round_id=round_id, language=words().lang)
                 out.write(book.getbuffer())
             elif fmt == "jsonl":
                 count = export_jsonl(store, out, round_id=round_id, sign_with=private,
@@ -859,7 +944,8 @@ def export_command(
     finally:
         store.close()
     if target:
-        out_console.print(f"Exported {count} events to {target}.")
+        out_console.print(words().t("Exported %(count)d events to %(file)s.", count=count,
+                                    file=target))  # fmt: skip
 
 
 def _written(path: Path, write: Callable[[], T]) -> T:
@@ -1018,9 +1104,18 @@ def import_command(
             signed = len(checkpoints)
         finally:
             store.close()
-    also = f" and {signed} signed checkpoints" if signed else ""
-    docs = f", {documents} documents" if archive is not None else ""
-    out_console.print(f"Imported {count} events{also}{docs}; head {head.position}:{head.hash}.")
+    tr = words()
+    also = tr.t(" and %(count)d signed checkpoints", count=signed) if signed else ""
+    docs = tr.t(", %(count)d documents", count=documents) if archive is not None else ""
+    out_console.print(
+        tr.t(
+            "Imported %(count)d events%(also)s%(docs)s; head %(head)s.",
+            count=count,
+            also=also,
+            docs=docs,
+            head=f"{head.position}:{head.hash}",
+        )
+    )
     tail = unsigned_tail((c.position for c in checkpoints), head.position)
     if key is not None and tail is not None:
         err_console.print(unsigned_tail_text(tail, words()), style="yellow")

@@ -17,8 +17,9 @@ from ppss_workflow.calendar_tokens import (
     list_calendar_tokens,
     revoke_calendar_token,
 )
-from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
 from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.i18n import N_
 
 __all__ = ["register"]
 
@@ -57,8 +58,13 @@ def calendar_token_create(
         store.close()
     typer.echo(base_url.rstrip("/") + calendar_path(token))
     print(
-        f"ppss: calendar link {made!r} for {district.strip()} created; it is shown only now. "
-        f"`ppss calendar token revoke {made}` stops it.",
+        "ppss: "
+        + words().t(
+            "calendar link %(name)s for %(district)s created; it is shown only now. "
+            "`ppss calendar token revoke %(name)s` stops it.",
+            name=made,
+            district=district.strip(),
+        ),
         file=sys.stderr,
     )
 
@@ -74,7 +80,12 @@ def calendar_token_revoke(
         revoked = revoke_calendar_token(store, name)
     finally:
         store.close()
-    typer.echo(f"calendar link {name!r} " + ("revoked" if revoked else "was revoked already"))
+    tr = words()
+    typer.echo(
+        tr.t("calendar link %(name)s revoked", name=name)
+        if revoked
+        else tr.t("calendar link %(name)s was revoked already", name=name)
+    )
 
 
 @token_app.command("list")
@@ -85,9 +96,10 @@ def calendar_token_list(database: DatabaseOption = None) -> None:
         tokens = list_calendar_tokens(store)
     finally:
         store.close()
-    table = Table(title="Calendar links")
-    for column in ("Name", "District", "Created", "Revoked"):
-        table.add_column(column)
+    tr = words()
+    table = Table(title=tr.gettext("Calendar links"))
+    for column in (N_("Name"), N_("District"), N_("Created"), N_("Revoked")):
+        table.add_column(tr.gettext(column))
     for t in tokens:
         table.add_row(
             t.name,

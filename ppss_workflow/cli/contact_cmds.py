@@ -50,6 +50,8 @@ _APPLICATION_ROLES: dict[str, str] = {
     "administration_director": N_("Administration director"),
     "finance_director": N_("Finance director"),
     "head_of_department": N_("Head of department"),
+    "unit_manager": N_("Unit manager"),
+    "head_of_compulsory_schools": N_("Head of compulsory schools"),
 }
 _IN_APPLICATION = N_("in the application")
 

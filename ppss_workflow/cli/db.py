@@ -17,10 +17,12 @@ from ppss_workflow.cli._common import (
     err_console,
     open_store,
     out_console,
+    words,
 )
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.db import create_store_engine
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
+from ppss_workflow.i18n import N_
 from ppss_workflow.logs import get_logger
 from ppss_workflow.projections import Projector
 from ppss_workflow.roles import DEFAULT_READER, DEFAULT_WRITER, ensure_roles
@@ -41,11 +43,23 @@ def upgrade_command(database: DatabaseOption = None) -> None:
     finally:
         engine.dispose()
     _log.info("db_upgraded", url=describe(location), before=before, after=after)
+    tr = words()
     if before == after:
-        out_console.print(f"Store {describe(location)} is up to date (revision {after}).")
+        out_console.print(
+            tr.t(
+                "Store %(store)s is up to date (revision %(after)s).",
+                store=describe(location),
+                after=after,
+            )
+        )
     else:
         out_console.print(
-            f"Store {describe(location)} upgraded from revision {before or 'none'} to {after}."
+            tr.t(
+                "Store %(store)s upgraded from revision %(before)s to %(after)s.",
+                store=describe(location),
+                before=before or tr.gettext("none"),
+                after=after,
+            )
         )
 
 
@@ -72,7 +86,14 @@ def backup_command(
         raise InvalidCommand(f"{target}: there is no folder {target.parent}")
     pages = backup_sqlite(source, target)
     _log.info("db_backed_up", store=describe(location), target=str(target), pages=pages)
-    out_console.print(f"Copied {describe(location)} to {target} ({pages} pages).")
+    out_console.print(
+        words().t(
+            "Copied %(store)s to %(file)s (%(pages)d pages).",
+            store=describe(location),
+            file=target,
+            pages=pages,
+        )
+    )
 
 
 @app.command("status")
@@ -82,21 +103,33 @@ def status_command(database: DatabaseOption = None) -> None:
     engine = create_store_engine(location.url)
     try:
         current = current_revision(engine)
+        tr = words()
         table = Table(show_header=False, box=None)
-        table.add_row("store", describe(location))
-        table.add_row("schema", f"{current or 'none'} (this program: {head_revision()})")
+        table.add_row(tr.gettext("store"), describe(location))
+        table.add_row(
+            tr.gettext("schema"),
+            tr.t(
+                "%(current)s (this program: %(head)s)",
+                current=current or tr.gettext("none"),
+                head=head_revision(),
+            ),
+        )
         if current is not None:
             store = EventStore(engine)
             head = store.head()
-            table.add_row("events", f"{store.count():,}".replace(",", " "))
-            table.add_row("head position", str(head.position))
-            table.add_row("head hash", head.hash)
+            table.add_row(tr.gettext("events"), f"{store.count():,}".replace(",", "\u00a0"))
+            table.add_row(tr.gettext("head position"), str(head.position))
+            table.add_row(tr.gettext("head hash"), head.hash)
             if current == head_revision():
                 kept, _, same = Projector(store).status()
                 table.add_row(
-                    "read model",
-                    f"at position {kept}"
-                    + ("" if same else " (made by another version: rebuilt on the next read)"),
+                    tr.gettext("read model"),
+                    tr.t("at position %(position)s", position=kept)
+                    + (
+                        ""
+                        if same
+                        else " " + tr.gettext("(made by another version: rebuilt on the next read)")
+                    ),
                 )
         out_console.print(table)
     finally:
@@ -115,13 +148,13 @@ def rebuild_projections_command(database: DatabaseOption = None) -> None:
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
-            TextColumn("{task.completed}/{task.total} rounds"),
+            TextColumn("{task.completed}/{task.total} " + words().gettext("rounds")),
             TimeElapsedColumn(),
             console=err_console,
             transient=True,
             disable=not err_console.is_terminal,
         ) as bar:
-            task = bar.add_task("Rebuilding the read model", total=None)
+            task = bar.add_task(words().gettext("Rebuilding the read model"), total=None)
 
             def report(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
@@ -133,7 +166,12 @@ def rebuild_projections_command(database: DatabaseOption = None) -> None:
         store.close()
     _log.info("projections_rebuilt", url=describe(location), position=position, seconds=took)
     out_console.print(
-        f"Read model of {describe(location)} rebuilt from {position} events in {took:.1f} s."
+        words().t(
+            "Read model of %(store)s rebuilt from %(events)d events in %(seconds)s s.",
+            store=describe(location),
+            events=position,
+            seconds=f"{took:.1f}",
+        )
     )
 
 
@@ -157,8 +195,10 @@ def roles_command(
     try:
         if engine.dialect.name != "postgresql":
             out_console.print(
-                "SQLite has no roles or grants: whoever can open the file can write it "
-                "(protect it with file permissions, or use PostgreSQL for roles)."
+                words().gettext(
+                    "SQLite has no roles or grants: whoever can open the file can write it "
+                    "(protect it with file permissions, or use PostgreSQL for roles)."
+                )
             )
             return
         try:
@@ -171,12 +211,23 @@ def roles_command(
             ) from None
     finally:
         engine.dispose()
-    table = Table(title=f"Roles on schema {report.schema} of {describe(location)}")
-    for column in ("Role", "On", "May"):
-        table.add_column(column)
+    tr = words()
+    table = Table(
+        title=tr.t(
+            "Roles on schema %(schema)s of %(store)s",
+            schema=report.schema,
+            store=describe(location),
+        )
+    )
+    for column in (N_("Role"), N_("On"), N_("May")):
+        table.add_column(tr.gettext(column))
     for grant in report.grants:
         table.add_row(grant.role, grant.target, grant.privileges)
     out_console.print(table)
     for role in (writer, reader):
-        done = "created" if role in report.created else "already there, grants renewed"
+        done = (
+            tr.gettext("created")
+            if role in report.created
+            else tr.gettext("already there, grants renewed")
+        )
         out_console.print(f"{role}: {done}.")

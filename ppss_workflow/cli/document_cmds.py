@@ -14,6 +14,7 @@ from ppss_workflow.cli.workflow_cmds import ActorOpt, AsOpt, DistrictOpt, RoundO
 from ppss_workflow.documents import DocumentSettings, attach, fetch, prune_documents
 from ppss_workflow.errors import InvalidCommand
 from ppss_workflow.handlers import Commands
+from ppss_workflow.words import ATTACHED_TO_NAMES
 
 __all__ = ["app", "register"]
 
@@ -74,7 +75,15 @@ def attach_command(
             )
         )
     else:
-        out_console.print(f"Recorded: {file.name} attached to the {to} ({len(content):,} bytes)")
+        tr = words()
+        out_console.print(
+            tr.t(
+                "Recorded: %(file)s attached to %(to)s (%(size)s bytes)",
+                file=file.name,
+                to=tr.gettext(ATTACHED_TO_NAMES.get(to, to)),
+                size=f"{len(content):,}".replace(",", "\u00a0"),
+            )
+        )
     out_console.print(f"SHA-256 {sha}")
 
 
@@ -99,8 +108,13 @@ def get_command(
         store.close()
     output.write_bytes(found.content)
     out_console.print(
-        f"Wrote {found.latest.name} ({found.latest.media_type}, {len(found.content):,} bytes) "
-        f"to {output}"
+        words().t(
+            "Wrote %(name)s (%(type)s, %(size)s bytes) to %(file)s",
+            name=found.latest.name,
+            type=found.latest.media_type,
+            size=f"{len(found.content):,}".replace(",", "\u00a0"),
+            file=output,
+        )
     )
 
 
@@ -125,7 +139,13 @@ def prune_command(
         gone = prune_documents(store, grace=grace)
     finally:
         store.close()
-    out_console.print(f"Removed {len(gone)} documents that no event points to.")
+    out_console.print(
+        words().nt(
+            "Removed %(num)d document that no event points to.",
+            "Removed %(num)d documents that no event points to.",
+            len(gone),
+        )
+    )
 
 
 def register(root: typer.Typer) -> None:

@@ -126,10 +126,12 @@ def indicators_command(
         out_console.print(table)
         out_console.print(legend(report, w))
     if target is not None and fmt != "table":
-        out_console.print(f"Wrote the indicators to {target}.")
+        out_console.print(w.t("Wrote the indicators to %(file)s.", file=target))
     if picture is not None:
         drawn = draw_chart(report, picture, w)
-        out_console.print(f"Wrote the chart ({drawn} bars) to {picture}.")
+        out_console.print(
+            w.t("Wrote the chart (%(bars)d bars) to %(file)s.", bars=drawn, file=picture)
+        )
 
 
 def _by_school_or_term(

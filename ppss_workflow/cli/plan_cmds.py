@@ -24,7 +24,9 @@ from ppss_workflow.cli.workflow_cmds import (
     report_app,
 )
 from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.i18n import N_
 from ppss_workflow.web.forms import parse_kronor
+from ppss_workflow.words import say_list
 
 __all__ = ["parse_instalment", "payment_plan_app", "register"]
 
@@ -120,14 +122,20 @@ def payment_plan_set(
             on=_date(on),
         ),
     )
-    table = Table(title=f"Payment plan for {district or 'every project of ' + round_id}")
-    for column in ("Instalment", "Share", "Released"):
-        table.add_column(column)
+    tr = words()
+    table = Table(
+        title=tr.t("Payment plan for %(district)s", district=district)
+        if district
+        else tr.t("Payment plan for every project of %(round)s", round=round_id)
+    )
+    for column in (N_("Instalment"), N_("Share of the award"), N_("Released by")):
+        table.add_column(tr.gettext(column))
     for n, item in enumerate(items, 1):
         share = f"{item.percent} %" if item.percent is not None else fmt_sek(item.amount_sek or 0)
         if n == len(items):
-            share += " (the rest of the award)"
-        table.add_row(str(n), share, " and ".join(item.releases_on) or "with the award")
+            share += " " + tr.gettext("(the rest of the award)")
+        releases = [tr.condition(code) for code in item.releases_on]
+        table.add_row(str(n), share, say_list(releases, tr.lang) or tr.gettext("with the award"))
     out_console.print(table)
 
 
@@ -143,9 +151,17 @@ def payment_plan_show(
         rows = [r for r in rows if r.district.casefold() == district.casefold()]
         if not rows:
             raise InvalidCommand(f"no district {district!r} in round {round_id}")
-    table = Table(title=f"Instalments in {round_id}")
-    for column in ("District", "Instalment", "Share", "Amount", "Released", "Why"):
-        table.add_column(column)
+    tr = words()
+    table = Table(title=tr.t("Instalments in %(round)s", round=round_id))
+    for column in (
+        N_("District"),
+        N_("Instalment"),
+        N_("Share of the award"),
+        N_("Amount"),
+        N_("Released"),
+        N_("Why"),
+    ):
+        table.add_column(tr.gettext(column))
     for r in rows:
         for i in r.instalments:
             table.add_row(
@@ -153,13 +169,16 @@ def payment_plan_show(
                 str(i["number"]),
                 i["share"],
                 fmt_sek(i["amount_sek"]),
-                "yes" if i["released"] else "no",
-                words().reason(i["reason"]),
+                tr.gettext("yes") if i["released"] else tr.gettext("no"),
+                tr.reason(i["reason"]),
             )
     if not any(r.instalments for r in rows):
         out_console.print(
-            f"No payment plan in {round_id}: what is left of an award is payable when "
-            "nothing blocks it."
+            tr.t(
+                "No payment plan in %(round)s: what is left of an award is payable when "
+                "nothing blocks it.",
+                round=round_id,
+            )
         )
         return
     out_console.print(table)

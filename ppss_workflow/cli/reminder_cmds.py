@@ -145,17 +145,27 @@ def scheduler_run(
     moment = parse_moment(as_of, "--as-of")
 
     def report(result: DispatchReport) -> None:
+        tr = words()
         out_console.print(
-            f"Sent {len(result.sent)} in {len(result.digests)} e-mails (one per recipient and "
-            f"day), failed {len(result.failed)} (tried again later), "
-            f"given up {len(result.abandoned)}, already handled or waiting "
-            f"{len(result.skipped)}."
+            tr.t(
+                "Sent %(sent)d in %(mails)d e-mails (one per recipient and day), failed "
+                "%(failed)d (tried again later), given up %(abandoned)d, already handled or "
+                "waiting %(skipped)d.",
+                sent=len(result.sent),
+                mails=len(result.digests),
+                failed=len(result.failed),
+                abandoned=len(result.abandoned),
+                skipped=len(result.skipped),
+            )
         )
         if result.unaddressed:
             out_console.print(
-                f"{len(result.unaddressed)} reminders have no address to go to: set "
-                "PPSS_REMINDER_COORDINATOR_EMAIL and PPSS_REMINDER_DISTRICT_EMAIL, or give a "
-                "contact e-mail in the application."
+                tr.t(
+                    "%(count)d reminders have no address to go to: set "
+                    "PPSS_REMINDER_COORDINATOR_EMAIL and PPSS_REMINDER_DISTRICT_EMAIL, or give a "
+                    "contact e-mail in the application.",
+                    count=len(result.unaddressed),
+                )
             )
 
     def daily() -> None:
@@ -166,7 +176,11 @@ def scheduler_run(
         signed = sign_daily(store, key, datetime.now(UTC))
         if signed is not None:
             out_console.print(
-                f"Signed today's checkpoint: position {signed.position}, hash {signed.hash}."
+                words().t(
+                    "Signed today's checkpoint: position %(position)d, hash %(hash)s.",
+                    position=signed.position,
+                    hash=signed.hash,
+                )
             )
 
     def make() -> Dispatcher:
@@ -184,7 +198,11 @@ def scheduler_run(
 
         run_scheduler(make, interval_seconds=interval, on_report=report, daily=daily)
         # Stopped (Ctrl-C, SIGTERM): a clean stop, said in one line.
-        typer.echo("ppss: scheduler stopped; nothing half-written (appends are atomic)", err=True)
+        typer.echo(
+            "ppss: "
+            + words().gettext("scheduler stopped; nothing half-written (appends are atomic)"),
+            err=True,
+        )
     finally:
         store.close()
 

@@ -13,10 +13,11 @@ from rich.table import Table
 
 from policies.decisions import Refusal
 from policies.grants import may_manage
-from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, role_words, words
 from ppss_workflow.cli.workflow_cmds import ActorOpt, AsOpt, actor_from
 from ppss_workflow.grants import current_grants, grant_role, revoke_role
 from ppss_workflow.handlers import refused
+from ppss_workflow.i18n import N_
 
 __all__ = ["register"]
 
@@ -57,11 +58,22 @@ def users_grant(
         recorded = grant_role(store, actor, email, role, reason, tied_to=tied_to)
     finally:
         store.close()
+    tr = words()
     tie = f" ({tied_to.strip()})" if tied_to else ""
-    typer.echo(
-        f"{email.strip().lower()}: {role}{tie} "
-        + ("granted" if recorded else "was granted already")
+    said = (
+        tr.t(
+            "%(email)s: role %(role)s granted",
+            email=email.strip().lower(),
+            role=role_words(role) + tie,
+        )
+        if recorded
+        else tr.t(
+            "%(email)s: role %(role)s was granted already",
+            email=email.strip().lower(),
+            role=role_words(role) + tie,
+        )
     )
+    typer.echo(said)
 
 
 @users_app.command("revoke")
@@ -79,7 +91,7 @@ def users_revoke(
         revoke_role(store, actor, email, reason)
     finally:
         store.close()
-    typer.echo(f"{email.strip().lower()}: granted role revoked")
+    typer.echo(words().t("%(email)s: granted role revoked", email=email.strip().lower()))
 
 
 @users_app.command("list")
@@ -97,11 +109,14 @@ def users_list(
         grants = current_grants(store)
     finally:
         store.close()
-    table = Table(title="Role grants")
-    for column in ("E-mail", "Role", "Tied to", "Position"):
-        table.add_column(column)
+    tr = words()
+    table = Table(title=tr.gettext("Role grants"))
+    for column in (N_("E-mail"), N_("Role"), N_("Tied to"), N_("Position")):
+        table.add_column(tr.gettext(column))
     for grant in sorted(grants.values(), key=lambda g: g.email):
-        table.add_row(grant.email, grant.role_text, grant.tied_to or "", str(grant.position))
+        table.add_row(
+            grant.email, role_words(grant.role_text), grant.tied_to or "", str(grant.position)
+        )
     out_console.print(table)
 
 

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ppss_workflow.cli._common import DatabaseOption, open_store, out_console
+from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, role_words, words
 from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.i18n import N_
 from ppss_workflow.tokens import create_token, list_tokens, revoke_token
 
 __all__ = ["register", "serve", "token_app"]
@@ -67,7 +68,10 @@ def serve(
             f"not {host}"
         )
     app = create_app(settings)
-    print(f"ppss: serving on http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
+    print(
+        "ppss: " + words().t("serving on %(url)s (Ctrl-C stops)", url=f"http://{host}:{port}/"),
+        file=sys.stderr,
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
 
 
@@ -91,8 +95,13 @@ def token_create(
         store.close()
     typer.echo(token)
     print(
-        f"ppss: token {name!r} ({role}) created; it is shown only now. "
-        "Send it as `Authorization: Bearer TOKEN`.",
+        "ppss: "
+        + words().t(
+            "API token %(name)s (%(role)s) created; it is shown only now. "
+            "Send it as `Authorization: Bearer TOKEN`.",
+            name=name,
+            role=role_words(role),
+        ),
         file=sys.stderr,
     )
 
@@ -108,7 +117,12 @@ def token_revoke(
         revoked = revoke_token(store, name)
     finally:
         store.close()
-    typer.echo(f"token {name!r} " + ("revoked" if revoked else "was revoked already"))
+    tr = words()
+    typer.echo(
+        tr.t("API token %(name)s revoked", name=name)
+        if revoked
+        else tr.t("API token %(name)s was revoked already", name=name)
+    )
 
 
 @token_app.command("list")
@@ -119,13 +133,14 @@ def token_list(database: DatabaseOption = None) -> None:
         tokens = list_tokens(store)
     finally:
         store.close()
-    table = Table(title="API tokens")
-    for column in ("Name", "Role", "Created", "Revoked"):
-        table.add_column(column)
+    tr = words()
+    table = Table(title=tr.gettext("API tokens"))
+    for column in (N_("Name"), N_("Role"), N_("Created"), N_("Revoked")):
+        table.add_column(tr.gettext(column))
     for t in tokens:
         table.add_row(
             t.name,
-            t.role_text,
+            role_words(t.role_text),
             t.created_at.isoformat(timespec="seconds"),
             t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else "–",
         )

@@ -58,10 +58,16 @@ from policies.decisions import (
 )
 from policies.state import STOCKHOLM, end_of_day, slug, stockholm_day
 from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
-from ppss_workflow.errors import ConfigurationError, InvalidCommand
+from ppss_workflow.errors import (
+    APPLICATION_NO_DISTRICT,
+    APPLICATION_NOT_OBJECT,
+    APPLICATION_UNREADABLE,
+    ConfigurationError,
+    InvalidCommand,
+)
 from ppss_workflow.export import board_table, cell_text, decisions_table
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
-from ppss_workflow.i18n import Translator
+from ppss_workflow.i18n import N_, Translator
 from ppss_workflow.integrity import chain_warning
 from ppss_workflow.readmodels import BoardRow, Reads, group_streams
 from ppss_workflow.sheets import write_csv_sv, xlsx_bytes
@@ -279,12 +285,15 @@ def board(
         output.write_bytes(
             xlsx_bytes(
                 [
-                    (f"Tavla {round_id}", board_table(rows, title)),
-                    (f"Beslut {round_id}", decisions_table(decisions, title)),
+                    (tr.t("Board %(round)s", round=round_id), board_table(rows, title, tr.lang)),
+                    (
+                        tr.t("Decisions %(round)s", round=round_id),
+                        decisions_table(decisions, title, tr.lang),
+                    ),
                 ]
             )
         )
-        out_console.print(f"Wrote the board to {output}.")
+        out_console.print(tr.t("Wrote the board to %(file)s.", file=output))
         return
     render_board(rows, title, fmt)
 
@@ -297,7 +306,7 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
     if fmt == "csv-sv":
         # The form a Swedish Excel opens by double-click: words, dates, totals, ";", BOM.
         data = io.BytesIO()
-        write_csv_sv(board_table(rows, title), data)
+        write_csv_sv(board_table(rows, title, words().lang), data)
         sys.stdout.buffer.write(data.getvalue())
         sys.stdout.buffer.flush()
         return
@@ -597,9 +606,19 @@ def _show_allocation(result: AllocationResult, fmt: str) -> None:
     if fmt == "json":
         typer.echo(orjson.dumps(result.to_json_dict()).decode())
         return
-    table = Table(title=f"Allocation: {fmt_sek(result.per_school_sek)} per school")
-    for column in ("District", "Schools", "Applied", "Base", "Share", "Allocated"):
-        table.add_column(column, justify="left" if column == "District" else "right")
+    tr = words()
+    table = Table(
+        title=tr.t("Allocation: %(amount)s per school", amount=fmt_sek(result.per_school_sek))
+    )
+    for column in (
+        N_("District"),
+        N_("Schools"),
+        N_("Applied"),
+        N_("Base"),
+        N_("Share"),
+        N_("Allocated"),
+    ):
+        table.add_column(tr.gettext(column), justify="left" if column == "District" else "right")
     for a in result.allocations:
         table.add_row(
             a.name,
@@ -610,7 +629,7 @@ def _show_allocation(result: AllocationResult, fmt: str) -> None:
             fmt_sek(a.allocated_sek),
         )
     table.add_row(
-        "Total",
+        tr.gettext("Total"),
         "",
         "",
         "",
@@ -620,7 +639,7 @@ def _show_allocation(result: AllocationResult, fmt: str) -> None:
     )
     out_console.print(table)
     if result.unallocated_sek:
-        out_console.print(f"Unallocated: {fmt_sek(result.unallocated_sek)}")
+        out_console.print(tr.t("Unallocated: %(amount)s", amount=fmt_sek(result.unallocated_sek)))
 
 
 # -- lifecycle commands --------------------------------------------------------------------
@@ -820,9 +839,17 @@ def round_list(database: DatabaseOption = None) -> None:
     """De registrerade bidragsomgångarna."""
 
     def show(reads: Reads) -> None:
+        tr = words()
         table = Table()
-        for column in ("Round", "Title", "Budget", "Period", "Policy", "Closed"):
-            table.add_column(column)
+        for column in (
+            N_("Round"),
+            N_("Title"),
+            N_("Budget"),
+            N_("Period"),
+            N_("Rules"),
+            N_("Closed"),
+        ):
+            table.add_column(tr.gettext(column))
         for rid in reads.round_ids():
             r = reads.round(rid)
             table.add_row(
@@ -830,8 +857,10 @@ def round_list(database: DatabaseOption = None) -> None:
                 r.title,
                 fmt_sek(r.budget_sek),
                 f"{r.period_start}–{r.period_end}",
-                f"{r.policy_name} v{r.policy_version}",
-                "yes" if r.closed else "no",
+                tr.t(
+                    "%(rules)s version %(version)s", rules=r.policy_name, version=r.policy_version
+                ),
+                tr.gettext("yes") if r.closed else tr.gettext("no"),
             )
         out_console.print(table)
 
@@ -850,13 +879,20 @@ def apply_command(
     try:
         application = orjson.loads(application_file.read_bytes())
     except (FileNotFoundError, orjson.JSONDecodeError) as exc:
-        raise InvalidCommand(f"cannot read {application_file}: {exc}") from None
+        raise InvalidCommand(
+            f"cannot read {application_file}: {exc}",
+            reason=APPLICATION_UNREADABLE(file=str(application_file)),
+        ) from None
     if not isinstance(application, dict):
-        raise InvalidCommand(f"{application_file} is not an application: it must be a JSON object")
+        raise InvalidCommand(
+            f"{application_file} is not an application: it must be a JSON object",
+            reason=APPLICATION_NOT_OBJECT(file=str(application_file)),
+        )
     district = application.get("district")
     if not isinstance(district, str) or not district.strip():
         raise InvalidCommand(
-            f'{application_file}: say which district applies, as text: "district": "Farsta"'
+            f'{application_file}: say which district applies, as text: "district": "Farsta"',
+            reason=APPLICATION_NO_DISTRICT(file=str(application_file)),
         )
     _do(
         database,

@@ -304,7 +304,7 @@ def download(
     suffix, media, _ = EXPORT_FORMATS[format]
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     if format == "xlsx":
-        count = export_xlsx(r, spool, round_id=rid)
+        count = export_xlsx(r, spool, round_id=rid, language=tr_for(request).lang)
     elif format == "jsonl":
         count = export_jsonl(store, spool, round_id=rid)
     else:

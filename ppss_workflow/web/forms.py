@@ -9,7 +9,14 @@ from uuid import UUID, uuid4
 from pydantic import TypeAdapter, ValidationError
 
 from policies.commands import FreeText, Line
-from ppss_workflow.errors import InvalidCommand
+from policies.reason import Kronor
+from ppss_workflow.errors import (
+    AMOUNT_BLANK,
+    AMOUNT_NOT_WHOLE,
+    AMOUNT_TOO_LARGE,
+    AMOUNT_TOO_SMALL,
+    InvalidCommand,
+)
 from ppss_workflow.i18n import N_
 
 __all__ = ["form_id_of", "parse_count", "parse_instant", "parse_kronor", "unprintable"]
@@ -54,14 +61,22 @@ def parse_kronor(text: str, *, minimum: int = 1) -> int:
     if cleaned.endswith((",00", ".00")):
         cleaned = cleaned[:-3]
     if not cleaned:
-        raise InvalidCommand("give an amount in whole kronor, e.g. 1 400 000")
+        raise InvalidCommand(
+            "give an amount in whole kronor, e.g. 1 400 000", reason=AMOUNT_BLANK()
+        )
     if not cleaned.isascii() or not cleaned.isdigit():
-        raise InvalidCommand(f"{raw!r} is not an amount in whole kronor (e.g. 1 400 000)")
+        raise InvalidCommand(
+            f"{raw!r} is not an amount in whole kronor (e.g. 1 400 000)",
+            reason=AMOUNT_NOT_WHOLE(typed=raw),
+        )
     amount = int(cleaned)
     if amount < minimum:
-        raise InvalidCommand(f"the amount must be at least {minimum} kr")
+        raise InvalidCommand(
+            f"the amount must be at least {minimum} kr",
+            reason=AMOUNT_TOO_SMALL(minimum=Kronor(minimum)),
+        )
     if amount > 10**12:
-        raise InvalidCommand(f"{raw!r} is more than any grant")
+        raise InvalidCommand(f"{raw!r} is more than any grant", reason=AMOUNT_TOO_LARGE(typed=raw))
     return amount
 
 

@@ -113,7 +113,7 @@ def test_expect_head_notices_events_added_after_it(tmp_path: Path) -> None:
         allowed = ppss("audit", "verify", "--expect-head", head, "--allow-growth",
                        "--database", url, home=tmp_path)  # fmt: skip
         assert allowed.code == 0, allowed.err
-        assert "1 events after the expected head 9 (allowed by --allow-growth)" in allowed.out
+        assert "1 händelser efter det väntade slutet 9 (tillåtet med --allow-growth)" in allowed.out
         exported = tmp_path / "all.jsonl"
         assert ppss("export", "-o", str(exported), "--database", url, home=tmp_path).code == 0
     target = f"sqlite:///{tmp_path}/copy.sqlite3"
@@ -144,8 +144,8 @@ def test_replay_as_of_and_known_at_through_the_cli(clock: StepClock, tmp_path: P
     assert known.code == 0, known.err
     assert "som registret kände till det 2014-03-15 23:59" in known.out
     assert "Godkänd verksamhetsplan" in known.out  # plan_approved, named in Swedish
-    assert "not yet recorded at 2014-03-15 23:59: left out (1)" in known.out
-    assert "PlanApproved" in known.out
+    assert "men var inte registrerat 2014-03-15 23:59: utelämnat (1)" in known.out
+    assert "Arbetsplanen godkänd" in known.out  # the event, named in words
 
 
 def test_explain_shows_rule_verdicts_and_deciding_events(demo_url: str, tmp_path: Path) -> None:
@@ -188,7 +188,7 @@ def test_export_import_export_through_the_cli(demo_url: str, tmp_path: Path) -> 
                     f"{header['head_position']}:{header['head_hash']}",
                     "--database", target, home=tmp_path)  # fmt: skip
     assert verified.code == 0, verified.err
-    assert f"Head position {header['head_position']}, head hash" in verified.out
+    assert f"Slutets position {header['head_position']}, slutets hash" in verified.out
 
 
 def test_history_shows_an_annulment_beside_what_it_annuls(tmp_path: Path) -> None:
@@ -231,9 +231,9 @@ def test_history_shows_an_annulment_beside_what_it_annuls(tmp_path: Path) -> Non
     rows = {row[1]: row for row in table_rows(table.out)}  # by event id, shown in whole
     assert {int(row[0]): event_id for event_id, row in rows.items()} == stored
     assert rows[str(payment.event_id)][-1].startswith(
-        f"ANNULLED by #{annulment['position']}: Dubbelregistrerad;"
+        f"MAKULERAD av #{annulment['position']}: Dubbelregistrerad;"
     )
-    assert rows[annulment["event_id"]][-1] == f"annuls #{payment.position}"
+    assert rows[annulment["event_id"]][-1] == f"makulerar #{payment.position}"
 
 
 def test_replay_marks_what_was_annulled_as_of_known_at(clock: StepClock, tmp_path: Path) -> None:
@@ -266,12 +266,12 @@ def test_replay_marks_what_was_annulled_as_of_known_at(clock: StepClock, tmp_pat
     assert (late["position"], late["annulled_by"]) == (duplicate, None)
 
     assert table.code == 0, table.err
-    assert "but annulled (on record): left out (1)" in table.out
+    assert "men makulerat (enligt det registrerade): utelämnat (1)" in table.out
     rows = [row for row in table_rows(table.out) if event_id in row]
     assert len(rows) == 2  # left out as annulled, and recorded late
-    assert all((row[0], row[-1]) == (str(duplicate), f"ANNULLED by #{annulment}") for row in rows)
+    assert all((row[0], row[-1]) == (str(duplicate), f"MAKULERAD av #{annulment}") for row in rows)
     assert known_table.code == 0, known_table.err
-    assert "but annulled (as known at 2026-11-22 23:59): left out: none." in known_table.out
+    assert "men makulerat (som det var känt 2026-11-22 23:59): utelämnat: inga." in known_table.out
     (row,) = [row for row in table_rows(known_table.out) if event_id in row]
     assert (row[0], row[-1]) == (str(duplicate), "")
 

@@ -132,7 +132,7 @@ def test_the_scheduler_on_a_full_then_read_only_store(disk: Disk, tmp_path: Path
     due = ppss("reminders", "--database", str(store), home=tmp_path)
     again = ppss(*scheduler, home=tmp_path, env=MAIL)
     assert again.code == 0
-    assert "Sent 0 " in again.out, again.out + due.out
+    assert "Skickade 0 " in again.out, again.out + due.out
 
 
 def test_an_xlsx_export_on_a_full_disk_is_one_line(disk: Disk, tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_the_table_says_what_the_marks_mean_and_the_chart_is_written(
     assert "<5" in run.out
     assert "11 celler" in run.out
     assert svg.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
-    assert "Wrote the chart (25 bars)" in run.out  # 32 values, 7 suppressed not drawn
+    assert "Skrev diagrammet (25 staplar)" in run.out  # 32 values, 7 suppressed not drawn
     run = ppss(
         "indicators", "--round", "sst-2018", "--chart", str(png), "--database", url, home=home
     )

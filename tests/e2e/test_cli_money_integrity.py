@@ -32,6 +32,7 @@ from ppss_workflow.demo import COORDINATOR, STEERING_GROUP, Story, district_acto
 from ppss_workflow.schema import upgrade
 from ppss_workflow.store import EventStore
 from tests.e2e.cli import Run, assert_one_line_error, ppss
+from tests.swedish import assert_swedish, cli_text
 
 TODAY = stockholm_day(datetime.now(UTC))
 RID = "skydd"
@@ -104,6 +105,7 @@ def refused(url: str, home: Path, *args: str, needles: tuple[str, ...]) -> Run:
     # Swedish by default: the same refusal in one line, no rule name in English
     swedish = ppss(*args, "--database", url, home=home)
     assert_one_line_error(swedish, "ppss: fel: ")
+    assert_swedish("money refusals (CLI)", " ".join(args[:1]), cli_text(swedish.err))
     assert snapshot(url) == before
     return run
 
@@ -490,7 +492,8 @@ def test_amounts_as_people_write_them(store_url: str, tmp_path: Path) -> None:
     before = snapshot(store_url)
     for typed in ("12.5", "tjugo", "25 000,50"):
         run = ppss(*pay, "--reference", "U-8", "--amount", typed, home=tmp_path)
-        assert_one_line_error(run, "not an amount in whole kronor")
+        assert_one_line_error(run, "inte ett belopp i hela kronor")
+        assert_swedish("money refusals (CLI)", "disburse --amount", cli_text(run.err))
     assert snapshot(store_url) == before
 
 

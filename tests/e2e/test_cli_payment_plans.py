@@ -33,7 +33,7 @@ def test_the_demo_plan_shows_on_the_board_in_explain_and_in_show(demo: tuple[str
     url, home = demo
     shown = ppss("payment-plan", "show", *ROUND, "--database", url, home=home)
     assert shown.code == 0, shown.err
-    assert "Instalments in sst-2018" in shown.out
+    assert "Delbetalningar i sst-2018" in shown.out
     assert "frigjord: uppföljningen vid T2 godkändes 2018-09-20" in shown.out
     board = ppss("board", *ROUND, "--database", url, home=home)
     assert board.code == 0, board.err

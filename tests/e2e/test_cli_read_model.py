@@ -52,13 +52,13 @@ def test_rebuild_projections_gives_the_same_board(tmp_path: Path, demo_store: st
                   home=tmp_path)  # fmt: skip
     rebuilt = ppss("db", "rebuild-projections", "--database", demo_store, home=tmp_path)
     assert rebuilt.code == 0, rebuilt.err
-    assert "rebuilt from" in rebuilt.out
+    assert "byggdes om från" in rebuilt.out
     after = ppss("board", "--round", "ppss-2014", "--format", "json", "--database", demo_store,
                  home=tmp_path)  # fmt: skip
     assert before.code == after.code == 0
     assert orjson.loads(after.out) == orjson.loads(before.out)
     status = ppss("db", "status", "--database", demo_store, home=tmp_path)
-    assert "read model" in status.out
+    assert "läsmodell" in status.out
     assert "at position" in status.out
 
 

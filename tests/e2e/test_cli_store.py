@@ -21,11 +21,11 @@ def test_db_upgrade_creates_default_sqlite_store_without_configuration(tmp_path:
     assert run.code == 0, run.err
     store_file = tmp_path / "ppss-workflow" / "ppss.sqlite3"
     assert store_file.exists()
-    assert f"upgraded from revision none to {head_revision()}" in run.out
+    assert f"uppgraderades från version ingen till {head_revision()}" in run.out
 
     again = ppss("db", "upgrade", home=tmp_path)
     assert again.code == 0
-    assert "up to date" in again.out
+    assert "har programmets schema" in again.out
 
     status = ppss("db", "status", home=tmp_path)
     assert status.code == 0

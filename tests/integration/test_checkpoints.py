@@ -123,7 +123,7 @@ def test_the_cli_signs_and_verifies(tmp_path: Path) -> None:
     signed = ppss("audit", "checkpoint", "--key", str(tmp_path / "k"), "--database", url,
                   home=tmp_path)  # fmt: skip
     assert signed.code == 0, signed.err
-    assert "Signed: position" in signed.out
+    assert "Signerad: position" in signed.out
     ok = ppss("audit", "verify", "--public-key", public, "--database", url, home=tmp_path)
     assert ok.code == 0, ok.err
     assert "1 signed checkpoints verified" in ok.out

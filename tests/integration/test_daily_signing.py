@@ -81,10 +81,10 @@ def test_scheduler_run_signs_once_a_day_across_restarts(tmp_path: Path) -> None:
         first = ppss(*args, home=tmp_path)
         assert first.code in (0, 1), first.err  # 1: a reminder failed (no address); fine
         assert "Traceback" not in first.err
-        assert "Signed today's checkpoint" in first.out
+        assert "Signerade dagens kontrollpunkt" in first.out
         again = ppss(*args, home=tmp_path)  # a restart, the same day
         assert "Traceback" not in again.err
-        assert "Signed today's checkpoint" not in again.out
+        assert "Signerade dagens kontrollpunkt" not in again.out
         assert len(read_checkpoints(store)) == 1
         verified = ppss("audit", "verify", "--public-key", public, "--database", url,
                         home=tmp_path)  # fmt: skip

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +20,7 @@ from ppss_workflow.tokens import create_token
 from ppss_workflow.web.app import create_app
 from ppss_workflow.web.settings import WebSettings
 from tests.e2e.cli import assert_one_line_error, ppss
+from tests.swedish import assert_swedish, cli_text
 
 API = "/api/v1/commands"
 
@@ -31,10 +33,14 @@ def _url(store: EventStore) -> str:
     return store.engine.url.render_as_string(hide_password=False)
 
 
-def _problem(response: object, status: int) -> None:
-    assert response.status_code == status, response.text  # type: ignore[attr-defined]
-    assert response.headers["content-type"] == "application/problem+json"  # type: ignore[attr-defined]
-    assert "Traceback" not in response.text  # type: ignore[attr-defined]
+def _problem(response: Any, status: int) -> None:
+    """A problem document with ``status``, its title and detail in Swedish."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Traceback" not in response.text
+    body = response.json()
+    for key in ("title", "detail"):
+        assert_swedish("money refusals (API)", f"{status} {key}", str(body[key]))
 
 
 def _first(store: EventStore, stream: str, event_type: str) -> int:
@@ -323,7 +329,9 @@ def test_the_cli_refuses_to_erase_money_and_lists_the_corrections(
              str(payment), "--reason", "Fel konto", "--as", "coordinator",
              "--database", url)  # fmt: skip
     before = demo_store.count()
-    assert_one_line_error(ppss(*annul, "--actor", "anna", home=tmp_path), "aldrig lämnade staden")
+    erase = ppss(*annul, "--actor", "anna", home=tmp_path)
+    assert_one_line_error(erase, "aldrig lämnade staden")
+    assert_swedish("money refusals (CLI)", "annul", cli_text(erase.err))
     assert demo_store.count() == before
     for who in ("anna", "anna", "bertil"):
         done = ppss(*annul, "--money-never-left", "--actor", who, home=tmp_path)
