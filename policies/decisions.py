@@ -1450,8 +1450,6 @@ def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
             reason=PERIOD_ORDER(end=end, start=start),
         )
     _report_taken(cmd, view, cmd.kind)
-    code = "t2_follow_up" if cmd.kind == "t2" else "annual_follow_up"
-    _not_accepted_already(cmd, view, project, code)
     event = FollowUpSubmitted(
         kind=cmd.kind,
         period_start=start,
@@ -1505,7 +1503,8 @@ def _submit_financial_report(cmd: SubmitFinancialReport, view: View) -> Decision
     _round_open(cmd, view)
     project = _project(cmd, view)
     _report_taken(cmd, view, cmd.kind)
-    _not_accepted_already(cmd, view, project, f"{cmd.kind}_financial_report")
+    if cmd.kind == "final":  # what is owed back is worked out from it (2018)
+        _not_accepted_already(cmd, view, project, "final_financial_report")
     return _on_project(
         project,
         FinancialReportSubmitted(
@@ -1515,7 +1514,9 @@ def _submit_financial_report(cmd: SubmitFinancialReport, view: View) -> Decision
 
 
 def _not_accepted_already(cmd: Command, view: View, project: ProjectState, code: str) -> None:
-    """A report that stands accepted takes no new submission (:func:`accepted_stands`)."""
+    """An accepted account of the money spent (the year-end account, the final financial
+    report: what is owed back is worked out from them) takes no new submission
+    (:func:`accepted_stands`)."""
     current = project.report(code)
     why = accepted_stands(current, project.district or "")
     if why is not None:

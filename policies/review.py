@@ -107,16 +107,16 @@ def review(submission: R | None, reviews: tuple[R, ...], code: str) -> Review:
 
 def accepted_stands(current: Review, district: str) -> Reason | None:
     """Why a new submission of ``current``'s report is refused: it stands accepted (None if
-    it is not).
+    it is not). The decisions ask it of the accounts what is owed back is worked out from
+    (the year-end account, the final financial report).
 
-    Choice: the documents ask for each report once and say nothing of handing one in again;
-    a returned report is handed in again corrected, and one awaiting review may be replaced
-    by a corrected one. An accepted one stands: what is owed back, and what an instalment
-    released, was worked out from it, so a new one from the district alone would change
-    the money unreviewed (a year-end account saying all was spent, after the coordinator
-    accepted one that leaves money owed back). To correct an accepted report, the
-    coordinator annuls the acceptance first (refused while a payment or a repayment relies
-    on it); the new one then awaits review."""
+    Choice: the documents ask for each account once and say nothing of handing one in
+    again; a returned account is handed in again corrected, and one awaiting review may be
+    replaced by a corrected one. An accepted one stands: what is owed back was worked out
+    from it, so a new one from the district alone would change the money unreviewed (a
+    year-end account saying all was spent, after the coordinator accepted one that leaves
+    money owed back). To correct it, the coordinator annuls the acceptance first (refused
+    while a payment or a repayment relies on it); the new one then awaits review."""
     if current.status != "accepted" or current.decision is None:
         return None
     on = current.decision.occurred_at.astimezone(_STOCKHOLM).date()

@@ -20,7 +20,7 @@ from ppss_workflow.errors import WorkflowError
 from ppss_workflow.handlers import Commands
 from ppss_workflow.scratch import scratch_url
 from ppss_workflow.store import EventStore
-from tests.conftest import base_url_for
+from tests.conftest import StepClock, base_url_for
 from tests.e2e.cli import assert_one_line_error, ppss
 from tests.integration.test_documents import PDF, T2_DAY
 
@@ -51,9 +51,14 @@ def _documents(store: EventStore) -> int:
         return int(conn.execute(select(func.count()).select_from(documents)).scalar() or 0)
 
 
-def test_the_restore_drill(backend: str, store: EventStore, tmp_path: Path) -> None:
+def test_the_restore_drill(
+    backend: str, store: EventStore, clock: StepClock, tmp_path: Path
+) -> None:
     """Export the demo with two documents as one archive; import it into an empty store;
-    `audit verify` passes (documents included) and both documents come back byte for byte."""
+    `audit verify` passes (documents included) and both documents come back byte for byte.
+    The store records at the real time (as a live one does): an import refuses an event
+    recorded before the day it happened."""
+    clock.now = datetime.now(UTC)
     load_demo(store)
     files = {
         _attach(store, PDF, "T2-uppfoljning-2018.pdf", "Skärholmen"): PDF,
