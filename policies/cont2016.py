@@ -108,6 +108,9 @@ class Continuation2016(Pilot2014):
         self, rnd: RoundState, project: ProjectState, today: date
     ) -> tuple[Condition, ...]:
         year_end = _due(rnd, "year_end_account")
+        # The account counts as in 2014: a returned one is not handed in (issue 21; before,
+        # the 2016 round read the account and not its review, so a returned account was met).
+        account = project.report("year_end_account")
         return (
             self._plan(project),
             self._network(rnd, project, today),
@@ -124,9 +127,10 @@ class Continuation2016(Pilot2014):
                 "year_end_account",
                 Named("report", "year_end_account_and_costs"),
                 year_end,
-                project.year_end_account,
+                account.counts,
                 today,
                 unset=Named("report", "year_end_account"),
+                review=account,
             ),
         )
 
