@@ -180,8 +180,18 @@ class SchoolSocialTeams2018(Policy):
             return paid - used, reason, (final, review.decision, *project.disbursements)
         return paid - used, reason, (final, *project.disbursements)
 
-    def accounted(self, project: ProjectState) -> bool:
-        return project.report("final_financial_report").counts is not None
+    def account(self, project: ProjectState) -> R | None:
+        return project.report("final_financial_report").counts
+
+    def accounted_use(self, project: ProjectState) -> int | None:
+        final = self.account(project)
+        if final is None:
+            return None
+        report: FinancialReportSubmitted = final.event
+        return report.spent_sek
+
+    def account_report(self, project: ProjectState) -> str:
+        return "final_financial_report"
 
 
 def _follow_up(recorded: R) -> FollowUpSubmitted:
