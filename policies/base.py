@@ -203,7 +203,7 @@ class Policy:
         repayment = self.repayment(rnd, project, now)
         return Assessment(
             conditions=conditions,
-            payable=self._payable(rnd, project, conditions, repayment),
+            payable=self._payable(rnd, project, conditions, repayment, stockholm_day(now)),
             repayment=repayment,
             status=self.status(rnd, project, now),
             next_deadline=self._next_deadline(conditions),
@@ -220,7 +220,11 @@ class Policy:
 
     def payable(self, rnd: RoundState, project: ProjectState, now: datetime) -> Payable:
         return self._payable(
-            rnd, project, self.conditions(rnd, project, now), self.repayment(rnd, project, now)
+            rnd,
+            project,
+            self.conditions(rnd, project, now),
+            self.repayment(rnd, project, now),
+            stockholm_day(now),
         )
 
     def stable_until(self, rnd: RoundState, project: ProjectState, today: date) -> date | None:
@@ -372,6 +376,11 @@ class Policy:
         """The account of the year that counts (handed in and not returned; None: none)."""
         return None
 
+    def account_after(self, project: ProjectState, today: date) -> bool:
+        """Whether the counting account is dated after ``today`` (so not in yet on it)."""
+        account = self.account(project)
+        return account is not None and local_date(account) > today
+
     def accounted_use(self, project: ProjectState) -> int | None:
         """The grant money the counting account shows used as the rules allow (None: the
         year is not accounted for)."""
@@ -470,12 +479,19 @@ class Policy:
         project: ProjectState,
         conditions: tuple[Condition, ...],
         repayment: Repayment | None = None,
+        today: date | None = None,
     ) -> Payable:
         ledger = project.ledger
         blocking = [c.code for c in conditions if c.blocking and c.blocks == "grant"]
         left = max(0, ledger.awarded_sek - ledger.disbursed_grant_sek)
         supervision = self._supervision_payable(project, conditions)
         lines = self.instalments(rnd, project, conditions)
+        # Choice: supervision money is held whenever the grant is. Seed 000 pays it "i samband
+        # med inkomna ansökningar, där planerad gemensam handledning också ska beskrivas" and
+        # says nothing of a project in breach of the grant's conditions; the city pays no
+        # money at all to a project whose plan is not approved, that missed a session without
+        # excuse or owes money back, until that is put right (the supervision money is for
+        # the same project's team).
         if blocking:
             names = tuple(Named("condition", code) for code in blocking)
             return Payable(0, 0, BLOCKED(conditions=names), lines)
@@ -511,7 +527,7 @@ class Policy:
             reason = AWARD_LESS_PAID(
                 amount=Kronor(ledger.awarded_sek), paid=Kronor(ledger.disbursed_grant_sek)
             )
-        left, supervision, reason = self._lapse(project, left, supervision, reason)
+        left, supervision, reason = self._lapse(project, left, supervision, reason, today)
         # Choice: nothing is paid out while money is due back (owed by the accounts or
         # demanded, and not yet settled). No document foresees money going both ways at once,
         # and netting a payment against a debt is not a decision the documents describe.
@@ -522,7 +538,12 @@ class Policy:
         return Payable(left, supervision, reason, lines)
 
     def _lapse(
-        self, project: ProjectState, left: int, supervision: int, reason: Reason
+        self,
+        project: ProjectState,
+        left: int,
+        supervision: int,
+        reason: Reason,
+        today: date | None = None,
     ) -> tuple[int, int, Reason]:
         """What stays payable once the year is accounted for, and why.
 
@@ -539,6 +560,8 @@ class Policy:
         used = self.accounted_use(project)
         if submitted is None or used is None:
             return left, supervision, reason
+        if today is not None and self.account_after(project, today):
+            return left, supervision, reason  # not yet in on the day assessed
         ledger = project.ledger
         still = min(left, max(0, used - ledger.disbursed_grant_sek))
         if still < left:

@@ -8,7 +8,8 @@ quoted without the OCR's lost å/ä/ö; seed 000 for what continues from 2014):
   tillförs arbetet på årsbasis, totalt 13 mnkr" (:func:`budget_cap_sek`,
   :meth:`Continuation2016.check_round`). The 2014 rule shares it between the districts
   (:func:`allocate_2016`): 13 000 000 ÷ 16 schools = 812 500 kr a school.
-- **The 2014 conditions continue** (choice: seed 003 names no other rule) — "kommer
+- **The 2014 conditions continue** (Choice: seed 003 names no other rule, so the 2014
+  conditions and the 2014 allocation rule are carried on) — "kommer
   arbetet att fortsätta utifrån visionen om ett
   Stockholm som håller samman och de erfarenheter och resultat som hittills har uppnåtts":
   no payment before the steering group approves the plan; the mandatory network sessions;

@@ -151,11 +151,15 @@ class SchoolSocialTeams2018(Policy):
             ),
         )
 
-    # Choice: seed 002 says nothing on repayment; the city's grant terms (unused money is
-    # returned, as seed 000 says for 2014) apply: paid minus spent by the final report.
     def unused_money(
         self, rnd: RoundState, project: ProjectState
     ) -> tuple[int, Reason, tuple[R, ...]]:
+        """Paid minus spent by the final financial report (counted once it is not returned).
+
+        Choice: seed 002 says nothing on repayment; the city's grant terms (unused money is
+        returned, as seed 000 says for 2014: "Om medel inte används enligt plan ska de
+        återbetalas") are applied.
+        """
         review = project.report("final_financial_report")
         final = review.counts
         paid = project.ledger.disbursed_grant_sek
