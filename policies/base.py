@@ -237,6 +237,9 @@ class Policy:
         dates = [d.due_on for d in rnd.deadlines.values()]
         dates += [stockholm_day(s.event.starts_at) for s in rnd.sessions.values()]
         dates += [r.event.due_on for r in project.repayment_demands]
+        account = self.account(project)
+        if account is not None:  # the lapse counts the account from its date
+            dates.append(local_date(account))
         later = [d for day in dates for d in (day, day + timedelta(days=1)) if d > today]
         return min(later, default=None)
 
