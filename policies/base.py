@@ -76,6 +76,9 @@ REPORT_NOT_IN = ReasonCode("report.not_handed_in", "report")
 REPORT_WAS = ReasonCode("report.was", "report", "review")
 REPORT_AWAITS = ReasonCode("report.awaits_review", "report")
 PERIOD_OUTSIDE = ReasonCode("application.period_outside", "start", "end", "first", "last")
+LAPSED = ReasonCode("payable.lapsed", "report", "on", "used", "paid", "lapsed")
+SUPERVISION_LAPSED = ReasonCode("payable.supervision_lapsed", "used", "paid", "lapsed")
+REPAYMENT_FIRST = ReasonCode("payable.repayment_first", "due")
 
 
 class ConditionStatus(StrEnum):
@@ -222,10 +225,11 @@ class Policy:
 
     def assess(self, rnd: RoundState, project: ProjectState, now: datetime) -> Assessment:
         conditions = self.conditions(rnd, project, now)
+        repayment = self.repayment(rnd, project, now)
         return Assessment(
             conditions=conditions,
-            payable=self._payable(rnd, project, conditions),
-            repayment=self.repayment(rnd, project, now),
+            payable=self._payable(rnd, project, conditions, repayment, stockholm_day(now)),
+            repayment=repayment,
             status=self.status(rnd, project, now),
             next_deadline=self._next_deadline(conditions),
         )
@@ -240,7 +244,13 @@ class Policy:
         )
 
     def payable(self, rnd: RoundState, project: ProjectState, now: datetime) -> Payable:
-        return self._payable(rnd, project, self.conditions(rnd, project, now))
+        return self._payable(
+            rnd,
+            project,
+            self.conditions(rnd, project, now),
+            self.repayment(rnd, project, now),
+            stockholm_day(now),
+        )
 
     def stable_until(self, rnd: RoundState, project: ProjectState, today: date) -> date | None:
         """The first day after ``today`` on which an answer for ``today`` may change with no new
@@ -252,6 +262,9 @@ class Policy:
         dates = [d.due_on for d in rnd.deadlines.values()]
         dates += [stockholm_day(s.event.starts_at) for s in rnd.sessions.values()]
         dates += [r.event.due_on for r in project.repayment_demands]
+        account = self.account(project)
+        if account is not None:  # the lapse counts the account from its date
+            dates.append(local_date(account))
         later = [d for day in dates for d in (day, day + timedelta(days=1)) if d > today]
         return min(later, default=None)
 
@@ -385,7 +398,21 @@ class Policy:
         return 0, NO_FINAL_ACCOUNT(), ()
 
     def accounted(self, project: ProjectState) -> bool:
-        return False
+        return self.account(project) is not None
+
+    def account(self, project: ProjectState) -> R | None:
+        """The account of the year that counts (handed in and not returned; None: none)."""
+        return None
+
+    def account_after(self, project: ProjectState, today: date) -> bool:
+        """Whether the counting account is dated after ``today`` (so not in yet on it)."""
+        account = self.account(project)
+        return account is not None and local_date(account) > today
+
+    def accounted_use(self, project: ProjectState) -> int | None:
+        """The grant money the counting account shows used as the rules allow (None: the
+        year is not accounted for)."""
+        return None
 
     def check_round(self, budget_sek: int, period_start: date, period_end: date) -> list[Reason]:
         """Problems that make a round's opening unacceptable under this policy (empty: none)."""
@@ -491,13 +518,24 @@ class Policy:
         return out
 
     def _payable(
-        self, rnd: RoundState, project: ProjectState, conditions: tuple[Condition, ...]
+        self,
+        rnd: RoundState,
+        project: ProjectState,
+        conditions: tuple[Condition, ...],
+        repayment: Repayment | None = None,
+        today: date | None = None,
     ) -> Payable:
         ledger = project.ledger
         blocking = [c.code for c in conditions if c.blocking and c.blocks == "grant"]
         left = max(0, ledger.awarded_sek - ledger.disbursed_grant_sek)
         supervision = self._supervision_payable(project, conditions)
         lines = self.instalments(rnd, project, conditions)
+        # Choice: supervision money is held whenever the grant is. Seed 000 pays it "i samband
+        # med inkomna ansökningar, där planerad gemensam handledning också ska beskrivas" and
+        # says nothing of a project in breach of the grant's conditions; the city pays no
+        # money at all to a project whose plan is not approved, that missed a session without
+        # excuse or owes money back, until that is put right (the supervision money is for
+        # the same project's team).
         if blocking:
             names = tuple(Named("condition", code) for code in blocking)
             return Payable(0, 0, BLOCKED(conditions=names), lines)
@@ -533,9 +571,73 @@ class Policy:
             reason = AWARD_LESS_PAID(
                 amount=Kronor(ledger.awarded_sek), paid=Kronor(ledger.disbursed_grant_sek)
             )
+        left, supervision, reason = self._lapse(project, left, supervision, reason, today)
+        # Choice: nothing is paid out while money is due back (owed by the accounts or
+        # demanded, and not yet settled). No document foresees money going both ways at once,
+        # and netting a payment against a debt is not a decision the documents describe.
+        if repayment is not None and repayment.due_sek and (left or supervision):
+            return Payable(0, 0, REPAYMENT_FIRST(due=Kronor(repayment.due_sek)), lines)
         if supervision:
             reason = joined(reason, SUPERVISION_PAYABLE(amount=Kronor(supervision)))
         return Payable(left, supervision, reason, lines)
+
+    def _lapse(
+        self,
+        project: ProjectState,
+        left: int,
+        supervision: int,
+        reason: Reason,
+        today: date | None = None,
+    ) -> tuple[int, int, Reason]:
+        """What stays payable once the year is accounted for, and why.
+
+        Seed 000: "En redovisning och kostnadsbeskrivning kommer att begäras in från
+        stadsdelsförvaltningarna i slutet av år 2014. Om medel inte används enligt plan ska
+        de återbetalas." The account closes the year: the grant's unpaid remainder lapses.
+        Choice: what the account shows used as the rules allow beyond what was paid (costs
+        the district has already had) stays payable, up to the award, so that an instalment
+        held for the account's acceptance can still be paid; the supervision money likewise,
+        up to what the account states spent on supervision. A project is so never payable and
+        owed back at once: the account shows either unused money or unpaid costs, not both.
+        """
+        submitted = self.account(project)
+        used = self.accounted_use(project)
+        if submitted is None or used is None:
+            return left, supervision, reason
+        if today is not None and self.account_after(project, today):
+            return left, supervision, reason  # not yet in on the day assessed
+        ledger = project.ledger
+        still = min(left, max(0, used - ledger.disbursed_grant_sek))
+        if still < left:
+            reason = LAPSED(
+                report=Named("report", self.account_report(project)),
+                on=local_date(submitted),
+                used=Kronor(used),
+                paid=Kronor(ledger.disbursed_grant_sek),
+                lapsed=Kronor(left - still),
+            )
+        if supervision:
+            stated = self.accounted_supervision(project) or 0
+            more = min(supervision, max(0, stated - ledger.disbursed_supervision_sek))
+            if more < supervision:
+                reason = joined(
+                    reason,
+                    SUPERVISION_LAPSED(
+                        used=Kronor(stated),
+                        paid=Kronor(ledger.disbursed_supervision_sek),
+                        lapsed=Kronor(supervision - more),
+                    ),
+                )
+            supervision = more
+        return still, supervision, reason
+
+    def account_report(self, project: ProjectState) -> str:
+        """The code of the report that accounts for the year (for the reasons' words)."""
+        return "year_end_account"
+
+    def accounted_supervision(self, project: ProjectState) -> int | None:
+        """The supervision money the counting account states used (None: not stated)."""
+        return None
 
     # -- payment plans and review --------------------------------------------------------
 

@@ -8,7 +8,8 @@ quoted without the OCR's lost å/ä/ö; seed 000 for what continues from 2014):
   tillförs arbetet på årsbasis, totalt 13 mnkr" (:func:`budget_cap_sek`,
   :meth:`Continuation2016.check_round`). The 2014 rule shares it between the districts
   (:func:`allocate_2016`): 13 000 000 ÷ 16 schools = 812 500 kr a school.
-- **The 2014 conditions continue** (choice: seed 003 names no other rule) — "kommer
+- **The 2014 conditions continue** (Choice: seed 003 names no other rule, so the 2014
+  conditions and the 2014 allocation rule are carried on) — "kommer
   arbetet att fortsätta utifrån visionen om ett
   Stockholm som håller samman och de erfarenheter och resultat som hittills har uppnåtts":
   no payment before the steering group approves the plan; the mandatory network sessions;
@@ -115,6 +116,9 @@ class Continuation2016(Pilot2014):
         self, rnd: RoundState, project: ProjectState, today: date
     ) -> tuple[Condition, ...]:
         year_end = _due(rnd, "year_end_account")
+        # The account counts as in 2014: a returned one is not handed in (issue 21; before,
+        # the 2016 round read the account and not its review, so a returned account was met).
+        account = project.report("year_end_account")
         return (
             self._plan(project),
             self._network(rnd, project, today),
@@ -131,9 +135,10 @@ class Continuation2016(Pilot2014):
                 "year_end_account",
                 Named("report", "year_end_account_and_costs"),
                 year_end,
-                project.year_end_account,
+                account.counts,
                 today,
                 unset=Named("report", "year_end_account"),
+                review=account,
             ),
         )
 

@@ -283,8 +283,22 @@ class Pilot2014(Policy):
             return unused, reason, (account, review.decision, *project.disbursements)
         return unused, reason, (account, *project.disbursements)
 
-    def accounted(self, project: ProjectState) -> bool:
-        return project.report("year_end_account").counts is not None
+    def account(self, project: ProjectState) -> R | None:
+        return project.report("year_end_account").counts
+
+    def accounted_use(self, project: ProjectState) -> int | None:
+        account = self.account(project)
+        if account is None:
+            return None
+        e: YearEndAccountSubmitted = account.event
+        return max(0, e.spent_sek - e.spent_outside_plan_sek)
+
+    def accounted_supervision(self, project: ProjectState) -> int | None:
+        account = self.account(project)
+        if account is None:
+            return None
+        e: YearEndAccountSubmitted = account.event
+        return e.supervision_spent_sek
 
 
 def local_date_of(session: NetworkSessionScheduled) -> date:

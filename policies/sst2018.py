@@ -177,11 +177,15 @@ class SchoolSocialTeams2018(Policy):
             ),
         )
 
-    # Choice: seed 002 says nothing on repayment; the city's grant terms (unused money is
-    # returned, as seed 000 says for 2014) apply: paid minus spent by the final report.
     def unused_money(
         self, rnd: RoundState, project: ProjectState
     ) -> tuple[int, Reason, tuple[R, ...]]:
+        """Paid minus spent by the final financial report (counted once it is not returned).
+
+        Choice: seed 002 says nothing on repayment; the city's grant terms (unused money is
+        returned, as seed 000 says for 2014: "Om medel inte används enligt plan ska de
+        återbetalas") are applied.
+        """
         review = project.report("final_financial_report")
         final = review.counts
         paid = project.ledger.disbursed_grant_sek
@@ -206,8 +210,18 @@ class SchoolSocialTeams2018(Policy):
             return paid - used, reason, (final, review.decision, *project.disbursements)
         return paid - used, reason, (final, *project.disbursements)
 
-    def accounted(self, project: ProjectState) -> bool:
-        return project.report("final_financial_report").counts is not None
+    def account(self, project: ProjectState) -> R | None:
+        return project.report("final_financial_report").counts
+
+    def accounted_use(self, project: ProjectState) -> int | None:
+        final = self.account(project)
+        if final is None:
+            return None
+        report: FinancialReportSubmitted = final.event
+        return report.spent_sek
+
+    def account_report(self, project: ProjectState) -> str:
+        return "final_financial_report"
 
 
 def _follow_up(recorded: R) -> FollowUpSubmitted:

@@ -64,7 +64,8 @@ class BoardRow:
 
     project: str
     district: str
-    #: Granted in all: the award plus any supervision money granted.
+    #: The grant alone: awarded, paid and payable now. Supervision money (seed 000's separate
+    #: R&D pool) is kept apart: :attr:`supervision_granted_sek` and the two after it.
     awarded_sek: int
     disbursed_sek: int
     payable_sek: int
@@ -80,6 +81,27 @@ class BoardRow:
     def _detail(self) -> dict[str, Any]:
         decoded: dict[str, Any] = orjson.loads(self.detail)
         return decoded
+
+    @property
+    def _supervision(self) -> tuple[int, int, int]:
+        """(granted, paid, payable now) of supervision money; read without decoding the whole
+        detail when the project has none (most rows of most rounds)."""
+        if '"supervision":' not in self.detail:
+            return (0, 0, 0)
+        granted, paid, payable = self._detail.get("supervision", (0, 0, 0))
+        return int(granted), int(paid), int(payable)
+
+    @property
+    def supervision_granted_sek(self) -> int:
+        return self._supervision[0]
+
+    @property
+    def supervision_paid_sek(self) -> int:
+        return self._supervision[1]
+
+    @property
+    def supervision_payable_sek(self) -> int:
+        return self._supervision[2]
 
     @property
     def conditions(self) -> tuple[ConditionLine, ...]:
@@ -122,6 +144,9 @@ class BoardRow:
             "awarded_sek": self.awarded_sek,
             "disbursed_sek": self.disbursed_sek,
             "payable_sek": self.payable_sek,
+            "supervision_granted_sek": self.supervision_granted_sek,
+            "supervision_disbursed_sek": self.supervision_paid_sek,
+            "supervision_payable_sek": self.supervision_payable_sek,
             "may_be_paid": self.may_be_paid,
             "blocking": list(self.blocking),
             "repayment_due_sek": self.repayment_due_sek,
@@ -157,15 +182,22 @@ def board_row(project: str, district: str, ledger: Ledger, a: Assessment) -> Boa
         "payable_reason": a.payable.reason.to_data(),
         "repayment_reason": a.repayment.reason.to_data(),
     }
+    supervision = (
+        ledger.supervision_granted_sek,
+        ledger.disbursed_supervision_sek,
+        a.payable.supervision_sek,
+    )
+    if any(supervision):
+        fields["supervision"] = list(supervision)
     if a.payable.instalments:
         fields["instalments"] = [line.as_json() for line in a.payable.instalments]
     detail = orjson.dumps(fields).decode()
     return BoardRow(
         project=project,
         district=district,
-        awarded_sek=ledger.awarded_sek + ledger.supervision_granted_sek,
-        disbursed_sek=ledger.disbursed_sek,
-        payable_sek=a.payable.total_sek,
+        awarded_sek=ledger.awarded_sek,
+        disbursed_sek=ledger.disbursed_grant_sek,
+        payable_sek=a.payable.grant_sek,
         may_be_paid=a.may_be_paid,
         blocking=a.blocking,
         repayment_due_sek=a.repayment.due_sek,

@@ -298,6 +298,48 @@ def board(
     render_board(rows, title, fmt)
 
 
+def _board_csv(rows: list[BoardRow]) -> str:
+    """The board as plain CSV: codes and whole kronor, for programs."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "project",
+            "district",
+            "awarded_sek",
+            "disbursed_sek",
+            "payable_sek",
+            "supervision_granted_sek",
+            "supervision_disbursed_sek",
+            "supervision_payable_sek",
+            "may_be_paid",
+            "blocking",
+            "repayment_due_sek",
+            "status",
+            "next_deadline",
+        ]
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                r.project,
+                cell_text(r.district),
+                r.awarded_sek,
+                r.disbursed_sek,
+                r.payable_sek,
+                r.supervision_granted_sek,
+                r.supervision_paid_sek,
+                r.supervision_payable_sek,
+                "yes" if r.may_be_paid else "no",
+                " ".join(r.blocking),
+                r.repayment_due_sek,
+                cell_text(r.status),
+                f"{r.next_deadline[0]} {r.next_deadline[1]}" if r.next_deadline else "",
+            ]
+        )
+    return buffer.getvalue()
+
+
 def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
     """The board as a Rich table (with blocking reasons), JSON or CSV."""
     if fmt == "json":
@@ -311,46 +353,26 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
         sys.stdout.buffer.flush()
         return
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            [
-                "project",
-                "district",
-                "awarded_sek",
-                "disbursed_sek",
-                "payable_sek",
-                "may_be_paid",
-                "blocking",
-                "repayment_due_sek",
-                "status",
-                "next_deadline",
-            ]
-        )
-        for r in rows:
-            writer.writerow(
-                [
-                    r.project,
-                    cell_text(r.district),
-                    r.awarded_sek,
-                    r.disbursed_sek,
-                    r.payable_sek,
-                    "yes" if r.may_be_paid else "no",
-                    " ".join(r.blocking),
-                    r.repayment_due_sek,
-                    cell_text(r.status),
-                    f"{r.next_deadline[0]} {r.next_deadline[1]}" if r.next_deadline else "",
-                ]
-            )
-        typer.echo(buffer.getvalue(), nl=False)
+        typer.echo(_board_csv(rows), nl=False)
         return
     tr = words()
     yes, no = tr.gettext("yes"), tr.gettext("no")
+    # The supervision money (seed 000's separate R&D pool) has its own columns, shown where
+    # any project has some: the grant's columns never add it in.
+    supervised = any(r.supervision_granted_sek or r.supervision_paid_sek for r in rows)
     columns = [
         (tr.gettext("District"), "left"),
         (tr.gettext("Awarded"), "right"),
         (tr.gettext("Paid"), "right"),
         (tr.gettext("Payable now"), "right"),
+    ]
+    if supervised:
+        columns += [
+            (tr.gettext("Supervision granted"), "right"),
+            (tr.gettext("Supervision paid"), "right"),
+            (tr.gettext("Supervision payable now"), "right"),
+        ]
+    columns += [
         (tr.gettext("May be paid"), "center"),
         (tr.gettext("Blocked by"), "left"),
         (tr.gettext("Owed back"), "right"),
@@ -360,11 +382,20 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
 
     def cell_rows() -> Iterator[list[str]]:
         for r in rows:
-            yield [
-                r.district,
+            money = [
                 tr.money(r.awarded_sek),
                 tr.money(r.disbursed_sek),
                 tr.money(r.payable_sek),
+            ]
+            if supervised:
+                money += [
+                    tr.money(r.supervision_granted_sek),
+                    tr.money(r.supervision_paid_sek),
+                    tr.money(r.supervision_payable_sek),
+                ]
+            yield [
+                r.district,
+                *money,
                 yes if r.may_be_paid else no,
                 ", ".join(tr.condition(code) for code in r.blocking) or "–",
                 tr.money(r.repayment_due_sek) if r.repayment_due_sek else "–",
@@ -384,6 +415,14 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
         now=tr.money(sum(r.payable_sek for r in rows)),
         owed=tr.money(sum(r.repayment_due_sek for r in rows)),
     )
+    if supervised:
+        totals += " " + tr.t(
+            "Supervision money, apart from the grant: granted %(granted)s, paid %(paid)s, "
+            "payable now %(now)s.",
+            granted=tr.money(sum(r.supervision_granted_sek for r in rows)),
+            paid=tr.money(sum(r.supervision_paid_sek for r in rows)),
+            now=tr.money(sum(r.supervision_payable_sek for r in rows)),
+        )
     if len(rows) > RICH_ROWS:
         _plain_table(title, columns, cell_rows)
     else:
@@ -391,8 +430,9 @@ def render_board(rows: list[BoardRow], title: str, fmt: str) -> None:
         for column, justify in columns:
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for line in cell_rows():
-            colour = "green" if line[4] == yes else "red"
-            table.add_row(*line[:4], f"[{colour}]{line[4]}[/]", *line[5:])
+            at = 7 if supervised else 4
+            colour = "green" if line[at] == yes else "red"
+            table.add_row(*line[:at], f"[{colour}]{line[at]}[/]", *line[at + 1 :])
         out_console.print(table)
     out_console.print(totals, highlight=False)
     reasons_out: list[tuple[str, str]] = []

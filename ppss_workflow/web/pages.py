@@ -240,8 +240,9 @@ def round_page(
             )
         found = r.board_page(round_id, query)
         totals = Totals(
-            found.projects, found.awarded_sek, found.paid_sek, found.payable_sek, found.owed_sek
-        )
+            found.projects, found.awarded_sek, found.paid_sek, found.payable_sek, found.owed_sek,
+            *found.supervision,
+        )  # fmt: skip
         common["overview"] = found
         return render(
             request,
@@ -324,6 +325,12 @@ def _project_page(
     detail = project_detail(reads(request), principal, round_id, district)
     flash = request.session.pop("flash", None)
     submitted_plans = [p for p in detail.view.state.plans if p.status == "submitted"]
+    kind = request.query_params.get("purpose")
+    if payment is None and kind in ("grant", "supervision"):
+        # A work queue's link to one kind of money: the form comes filled for that kind with
+        # what may be paid of it now (the grant and the supervision money are paid apart).
+        may = detail.assessment.payable.for_purpose(kind)
+        payment = {"purpose": kind, "amount": str(may) if may else ""}
     has_t2 = any(c.code.startswith("t2") for c in detail.assessment.conditions)
     recusal = _recusal(request, principal, detail)
     return render(

@@ -129,16 +129,25 @@ def queues_for(reads: Reads, principal: Principal) -> Queues:
             continue
         for row in visible_board(reads, principal, round_id, None):
             href = _href(round_id, row.district)
-            if role == "coordinator" and row.may_be_paid and row.payable_sek > 0:
-                q.payable.append(
-                    Item(
-                        round_id,
-                        title,
-                        row.district,
-                        _href(round_id, row.district, "payment"),
-                        amount_sek=row.payable_sek,
-                    )
-                )
+            if role == "coordinator" and row.may_be_paid:
+                # One entry per kind of money, each linking to a payment of that kind: the
+                # grant and the supervision money are paid (and accepted) apart.
+                for kind, amount in (
+                    ("grant", row.payable_sek),
+                    ("supervision", row.supervision_payable_sek),
+                ):
+                    if amount > 0:
+                        q.payable.append(
+                            Item(
+                                round_id,
+                                title,
+                                row.district,
+                                f"/rounds/{round_id}/projects/{slug(row.district)}"
+                                f"?purpose={kind}#payment",
+                                code=kind,
+                                amount_sek=amount,
+                            )
+                        )
             if role == "coordinator" and row.repayment_due_sek > 0:
                 q.repayments.append(
                     Item(

@@ -44,6 +44,10 @@ class Totals:
     paid_sek: int
     payable_sek: int
     owed_sek: int
+    #: Supervision money, apart from the grant (seed 000's separate R&D pool).
+    supervision_granted_sek: int = 0
+    supervision_paid_sek: int = 0
+    supervision_payable_sek: int = 0
 
     @classmethod
     def of(cls, rows: list[BoardRow]) -> Totals:
@@ -53,7 +57,14 @@ class Totals:
             sum(r.disbursed_sek for r in rows),
             sum(r.payable_sek for r in rows),
             sum(r.repayment_due_sek for r in rows),
+            sum(r.supervision_granted_sek for r in rows),
+            sum(r.supervision_paid_sek for r in rows),
+            sum(r.supervision_payable_sek for r in rows),
         )
+
+    @property
+    def supervised(self) -> bool:
+        return bool(self.supervision_granted_sek or self.supervision_paid_sek)
 
     def as_json(self) -> dict[str, int]:
         return {
@@ -62,6 +73,9 @@ class Totals:
             "disbursed_sek": self.paid_sek,
             "payable_sek": self.payable_sek,
             "repayment_due_sek": self.owed_sek,
+            "supervision_granted_sek": self.supervision_granted_sek,
+            "supervision_disbursed_sek": self.supervision_paid_sek,
+            "supervision_payable_sek": self.supervision_payable_sek,
         }
 
 
@@ -147,9 +161,12 @@ class ProjectDetail:
             "project": self.view.project_id,
             "district": self.district,
             "status": a.status,
-            "awarded_sek": ledger.awarded_sek + ledger.supervision_granted_sek,
-            "disbursed_sek": ledger.disbursed_sek,
-            "payable_sek": a.payable.total_sek,
+            "awarded_sek": ledger.awarded_sek,
+            "disbursed_sek": ledger.disbursed_grant_sek,
+            "payable_sek": a.payable.grant_sek,
+            "supervision_granted_sek": ledger.supervision_granted_sek,
+            "supervision_disbursed_sek": ledger.disbursed_supervision_sek,
+            "supervision_payable_sek": a.payable.supervision_sek,
             "payable_reason": a.payable.reason.to_data(),
             "may_be_paid": a.may_be_paid,
             "repayment_due_sek": a.repayment.due_sek,

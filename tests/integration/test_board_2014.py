@@ -57,16 +57,17 @@ def test_after_the_steering_group_met(demo_reads: Reads) -> None:
 def test_after_a_missed_network_session(demo_reads: Reads) -> None:
     """Given Rinkeby-Kista missed 17 September unexcused, when 1 October, then it is blocked."""
     rows = board(demo_reads, date(2014, 10, 1))
+    # The grant alone (issue 21): the 25 000 kr of supervision money each is kept apart.
     assert rows["Rinkeby-Kista"] == (
-        2_977_604,
-        1_501_302,
+        2_952_604,
+        1_476_302,
         0,
         ("network_participation",),
         0,
         "partly paid",
     )
-    assert rows["Farsta"] == (1_159_896, 592_448, 567_448, (), 0, "partly paid")
-    assert rows["Älvsjö"] == (650_000, 337_500, 312_500, (), 0, "partly paid")
+    assert rows["Farsta"] == (1_134_896, 567_448, 567_448, (), 0, "partly paid")
+    assert rows["Älvsjö"] == (625_000, 312_500, 312_500, (), 0, "partly paid")
     rinkeby = reasons(demo_reads, "Rinkeby-Kista", date(2014, 10, 1))
     assert rinkeby == {
         "application": ("met", "application submitted on 2013-05-31"),
@@ -96,12 +97,12 @@ def test_after_a_missed_network_session(demo_reads: Reads) -> None:
 def test_after_the_year_end_accounts(demo_reads: Reads) -> None:
     """Given the accounts and one repayment demand, when today, then who owes and who is late."""
     assert board(demo_reads, None) == {
-        "Älvsjö": (650_000, 650_000, 0, (), 0, "accounted"),
-        "Enskede-Årsta-Vantör": (763_151, 763_151, 0, (), 0, "accounted"),
-        "Farsta": (1_159_896, 1_159_896, 0, ("repayment_settled",), 100_000, "repayment due"),
-        "Hässelby-Vällingby": (1_501_302, 1_501_302, 0, (), 0, "accounted"),
-        "Rinkeby-Kista": (2_977_604, 1_501_302, 0, ("network_participation",), 0, "accounted"),
-        "Skärholmen": (1_225_000, 1_225_000, 0, ("year_end_account",), 0, "paid"),
+        "Älvsjö": (625_000, 625_000, 0, (), 0, "accounted"),
+        "Enskede-Årsta-Vantör": (738_151, 738_151, 0, (), 0, "accounted"),
+        "Farsta": (1_134_896, 1_134_896, 0, ("repayment_settled",), 100_000, "repayment due"),
+        "Hässelby-Vällingby": (1_476_302, 1_476_302, 0, (), 0, "accounted"),
+        "Rinkeby-Kista": (2_952_604, 1_476_302, 0, ("network_participation",), 0, "accounted"),
+        "Skärholmen": (1_200_000, 1_200_000, 0, ("year_end_account",), 0, "paid"),
         "Skarpnäck": (1_134_896, 1_134_896, 0, (), 0, "accounted"),
         "Spånga-Tensta": (738_151, 738_151, 0, (), 0, "accounted"),
     }

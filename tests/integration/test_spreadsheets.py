@@ -53,16 +53,19 @@ def test_the_board_workbook(demo_reads: Reads) -> None:
     assert len(body) == 8
     for row in body:
         assert all(isinstance(v, float) for v in row[1:4]), row
-        assert isinstance(row[8], date) or row[8] == "", row
-        for cell in (row[5], row[7], row[9]):
+        assert all(isinstance(v, float) for v in row[4:7]), row  # supervision, apart
+        assert isinstance(row[11], date) or row[11] == "", row
+        for cell in (row[8], row[10], row[12]):
             assert cell not in CODES, cell
             assert "_" not in cell, cell
     farsta = next(r for r in body if r[0] == "Farsta")
-    assert farsta[7] == "återbetalning krävs"
-    assert farsta[8] == date(2015, 3, 31)
+    assert farsta[10] == "återbetalning krävs"
+    assert farsta[11] == date(2015, 3, 31)
+    assert (farsta[1], farsta[4]) == (1_134_896, 25_000)
     assert totals[0] == "Summa"
     assert totals[1] == sum(r[1] for r in body)
-    assert totals[6] == sum(r[6] for r in body)
+    assert totals[9] == sum(r[9] for r in body)
+    assert (totals[1], totals[4]) == (10_000_000, 150_000)  # seed 000's 10 mkr, apart
 
     sheet = load_workbook(io.BytesIO(out.getvalue()))["Tavla ppss-2014"]
     assert sheet.freeze_panes == "B2"
@@ -74,8 +77,8 @@ def test_the_board_workbook(demo_reads: Reads) -> None:
     assert sheet.print_title_rows == "$1:$1"
     assert sheet.oddHeader.center.text == demo_reads.round("ppss-2014").title
     assert sheet["B2"].number_format.startswith("#,##0")
-    assert sheet["I4"].number_format == "yyyy-mm-dd"
-    for letter, heading in zip("ABCDEFGHIJ", header, strict=True):
+    assert sheet["L4"].number_format == "yyyy-mm-dd"
+    for letter, heading in zip("ABCDEFGHIJKLM", header, strict=True):
         assert sheet.column_dimensions[letter].width >= len(heading), heading
 
 
@@ -88,8 +91,8 @@ def test_the_board_csv_for_a_swedish_excel(tmp_path: Path) -> None:
     data = run.out.encode("utf-8")
     assert data.startswith(b"\xef\xbb\xbf")
     header, *body, totals = swedish_excel_rows(data)
-    assert len(header) == 10
-    assert all(len(r) == 10 for r in body)
+    assert len(header) == 13
+    assert all(len(r) == 13 for r in body)
     assert "Älvsjö" in [r[0] for r in body]
     assert totals[0] == "Summa"
     assert swedish_number(totals[1]) == sum(swedish_number(r[1]) for r in body)
