@@ -26,6 +26,7 @@ from events import (
 from events.streams import EVENT_STREAMS
 from policies.commands import Annul, AttachDocument, DemandRepayment, Disburse
 from policies.corrections import (
+    ANNUL_RELIED_ON,
     MONEY_CONSEQUENCES,
     NEVER_RELIED_ON,
     RELIES_ON,
@@ -36,7 +37,7 @@ from policies.corrections import (
     repeated_demand,
 )
 from policies.decisions import Refusal, decide
-from policies.reason import Reason
+from policies.reason import Named, Reason
 from policies.state import fold_project
 from ppss_workflow.words import say
 from tests.unit.strategies import example_of
@@ -114,9 +115,12 @@ def test_relied_on_for_every_event_kind(kind: str, consequence: str) -> None:
     later = w.given(FARSTA, _consequence(consequence), date(2014, 3, 2))
     why = relied_on(target, w.events)
     if kind in RELIES_ON[consequence]:
-        assert why is not None
-        assert why.code == "annul.relied_on"
-        assert why["position"] == later.position
+        assert why == ANNUL_RELIED_ON(
+            event=Named("event", kind),
+            consequence=Named("event", consequence),
+            position=later.position,
+            day=date(2014, 3, 2),
+        )
     else:
         assert why is None
     w.given(FARSTA, EventAnnulled(annulled_event_id=later.event_id, reason="x"), date(2014, 3, 3))
