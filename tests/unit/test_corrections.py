@@ -26,6 +26,8 @@ from events import (
 from events.streams import EVENT_STREAMS
 from policies.commands import Annul, AttachDocument, DemandRepayment, Disburse
 from policies.corrections import (
+    ANNUL_PAYMENT_AWAITS_SECOND,
+    ANNUL_PAYMENT_FOUR_EYES,
     ANNUL_RELIED_ON,
     MONEY_CONSEQUENCES,
     NEVER_RELIED_ON,
@@ -386,3 +388,15 @@ def test_a_payment_whose_money_left_is_not_annulled_and_the_reason_says_which(
     assert say(outcome, "sv").startswith(
         "utbetalning U-1 på 100\u00a0000 kr makuleras bara om pengarna aldrig lämnade staden"
     )
+
+
+def test_the_four_eyes_answers_name_the_payment_and_the_request(world: World) -> None:
+    """The requester asking again is told the request (by position) awaits a second person;
+    the one who paid is told who asked: both name the payment by its reference."""
+    payment = pay(world, 100_000, "U-1", actor="kassa")
+    (request,) = world.run(annul(payment.position), TODAY, "anna")
+    history = world.stream(FARSTA)
+    again = payment_annulment(payment, history, "anna", money_never_left=True, reason="Fel")
+    assert again == ANNUL_PAYMENT_AWAITS_SECOND(reference="U-1", position=request.position)
+    own = payment_annulment(payment, history, "kassa", money_never_left=True, reason="Fel")
+    assert own == ANNUL_PAYMENT_FOUR_EYES(reference="U-1", requested_by="anna")
