@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from policies.review import Review
 from policies.state import ProjectState
 
 __all__ = ["Waiting", "waiting"]
@@ -48,17 +50,18 @@ def waiting(project: ProjectState, reviewed_reports: tuple[str, ...]) -> Waiting
         if report.status == "submitted":
             to_review.append(code)
         elif report.status == "returned":
-            returned.append((code, _returned_reason(project, code)))
+            returned.append((code, _returned_reason(report)))
     plans = tuple(p.plan_id for p in project.plans if p.status == "submitted")
     asked = sum(r.event.amount_sek for r in project.supervision_requests)
     granted = sum(g.event.amount_sek for g in project.supervision_grants)
     return Waiting(tuple(to_review), tuple(returned), plans, max(0, asked - granted))
 
 
-def _returned_reason(project: ProjectState, code: str) -> str:
-    decision = project.report(code).decision
-    reason = getattr(decision.event, "reason", "") if decision is not None else ""
-    return str(reason or "")
+def _returned_reason(report: Review) -> str:
+    """The coordinator's words: a returned report's decision is its ``ReportReturned``, whose
+    reason is required (the old fallbacks for a missing decision or reason were unreachable)."""
+    decision: Any = report.decision
+    return str(decision.event.reason)
 
 
 def overdue(due_on: date | None, met: bool, today: date) -> bool:

@@ -33,6 +33,9 @@ from policies.commands import (
     SubmitYearEndAccount,
 )
 from policies.corrections import (
+    ANNUL_PAYMENT_AWAITS_SECOND,
+    ANNUL_PAYMENT_FOUR_EYES,
+    ANNUL_RELIED_ON,
     MONEY_CONSEQUENCES,
     NEVER_RELIED_ON,
     RELIES_ON,
@@ -43,7 +46,7 @@ from policies.corrections import (
     repeated_demand,
 )
 from policies.decisions import Refusal, decide
-from policies.reason import Reason
+from policies.reason import Named, Reason
 from policies.registry import POLICIES
 from policies.state import end_of_day, fold_project, fold_round
 from ppss_workflow.words import say
@@ -122,9 +125,12 @@ def test_relied_on_for_every_event_kind(kind: str, consequence: str) -> None:
     later = w.given(FARSTA, _consequence(consequence), date(2014, 3, 2))
     why = relied_on(target, w.events)
     if kind in RELIES_ON[consequence]:
-        assert why is not None
-        assert why.code == "annul.relied_on"
-        assert why["position"] == later.position
+        assert why == ANNUL_RELIED_ON(
+            event=Named("event", kind),
+            consequence=Named("event", consequence),
+            position=later.position,
+            day=date(2014, 3, 2),
+        )
     else:
         assert why is None
     w.given(FARSTA, EventAnnulled(annulled_event_id=later.event_id, reason="x"), date(2014, 3, 3))
@@ -442,3 +448,15 @@ def test_a_payment_whose_money_left_is_not_annulled_and_the_reason_says_which(
     assert say(outcome, "sv").startswith(
         "utbetalning U-1 på 100\u00a0000 kr makuleras bara om pengarna aldrig lämnade staden"
     )
+
+
+def test_the_four_eyes_answers_name_the_payment_and_the_request(world: World) -> None:
+    """The requester asking again is told the request (by position) awaits a second person;
+    the one who paid is told who asked: both name the payment by its reference."""
+    payment = pay(world, 100_000, "U-1", actor="kassa")
+    (request,) = world.run(annul(payment.position), TODAY, "anna")
+    history = world.stream(FARSTA)
+    again = payment_annulment(payment, history, "anna", money_never_left=True, reason="Fel")
+    assert again == ANNUL_PAYMENT_AWAITS_SECOND(reference="U-1", position=request.position)
+    own = payment_annulment(payment, history, "kassa", money_never_left=True, reason="Fel")
+    assert own == ANNUL_PAYMENT_FOUR_EYES(reference="U-1", requested_by="anna")

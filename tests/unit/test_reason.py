@@ -80,8 +80,9 @@ def test_parameters_are_found_by_name_and_nested_reasons_are_walked_depth_first(
         None,
     )
     assert EVERY_KIND.get("none", 0) == 0
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as unknown:
         EVERY_KIND["none"]
+    assert unknown.value.args == ("none",)
     assert EVERY_KIND.as_dict()["money"] == Kronor(-1_000)
     assert [r.code for r in EVERY_KIND.walk()] == ["every.kind", "inner", "deep"]
 
