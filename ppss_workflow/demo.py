@@ -158,10 +158,10 @@ def load_demo(store: EventStore, *, alive: bool = False, today: date | None = No
 
     before = store.clock  # the stories record on their own days; the store's clock after
     try:
-        _steering_group(Story(store, demo_clock=alive))
         _round_2014(Story(store, demo_clock=alive))
         round_2016(Story(store, demo_clock=alive))
         _round_2018(Story(store, demo_clock=alive))
+        _steering_group(Story(store, demo_clock=alive))
         if alive:
             day = today or datetime.now(STOCKHOLM).date()
             round_now(Story(store, demo_clock=True, real_clock=_clock_for(day)), day)
@@ -179,10 +179,11 @@ def _clock_for(today: date) -> Callable[[], datetime]:
 def _steering_group(story: Story) -> None:
     """The coordinator grants the steering group's members their role, each district
     director tied to their district (``ppss users grant EMAIL --role steering_group
-    --tied-to DISTRICT``)."""
+    --tied-to DISTRICT``). Recorded after the historical rounds (the register as it stands
+    now), so the rounds' events keep their positions."""
     from ppss_workflow.grants import grant_role  # noqa: PLC0415 - grants builds on handlers
 
-    story.on(date(2013, 4, 15))
+    story.on(date(2019, 1, 7))
     for title, email, district in STEERING_GROUP_MEMBERS:
         grant_role(story.commands.store, COORDINATOR, email, "steering_group", title,
                    now=story.now(), tied_to=district)  # fmt: skip

@@ -106,7 +106,7 @@ FORGERIES = {
         FARSTA, "FinancialReportSubmitted",
         {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
         {"actor": "granskare@example.org", "role": "auditor"},
-        "(position 207, FinancialReportSubmitted on project:ppss-2014:farsta)", "rule: roles",
+        "(position 212, FinancialReportSubmitted on project:ppss-2014:farsta)", "rule: roles",
     ),
     "a payment on a round stream": (
         "round:ppss-2014", "DisbursementMade", {**PAYMENT, "amount_sek": 1}, COORDINATOR,
@@ -120,7 +120,7 @@ FORGERIES = {
         FARSTA, "FinancialReportSubmitted", {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
         {"actor": "projektledare@skarpnack.example.org", "role": "district",
          "district": "skarpnack"},
-        "(position 207, FinancialReportSubmitted on project:ppss-2014:farsta)",
+        "(position 212, FinancialReportSubmitted on project:ppss-2014:farsta)",
         "rule: own district only",
     ),
     "a supervision grant over the pool's cap": (
