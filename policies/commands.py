@@ -351,6 +351,9 @@ class RecordSchoolFollowUp(SchoolCounts, ProjectCommand):
     verb: ClassVar[str] = "record school follow-ups"
     tail_days: ClassVar[int | None] = 400
 
+    #: A school's name as a person types it: printable, one line.
+    school: Line
+
     def field_problems(self) -> dict[str, Reason]:
         from policies.followup import problems  # noqa: PLC0415 - followup reads the events only
 
