@@ -2152,10 +2152,15 @@ def _build(cmd: Command, view: View, model: type[M], /, **fields: Any) -> M:
 
 def _bad_input(exc: ValidationError) -> Reason:
     """The first field a validation error names, and what is wrong with it, as data."""
-    errors = exc.errors()
+    return bad_fields([dict(e) for e in exc.errors()])
+
+
+def bad_fields(errors: list[dict[str, Any]], skip: int = 0) -> Reason:
+    """The first of pydantic's ``errors`` as data: the field (its ``loc`` less the first
+    ``skip`` parts), what is wrong (its ``type``), and how many more fields are wrong."""
     first = errors[0]
-    field = ".".join(str(p) for p in first["loc"]) or "-"
-    problem = Named("validation", str(first["type"]))
+    field = ".".join(str(p) for p in tuple(first.get("loc", ()))[skip:]) or "-"
+    problem = Named("validation", str(first.get("type", "")))
     if len(errors) == 1:
         return BAD_FIELD(field=field, problem=problem)
     return BAD_FIELDS(field=field, problem=problem, more=len(errors) - 1)
