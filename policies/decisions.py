@@ -236,6 +236,12 @@ ALREADY_ANNULLED = ReasonCode("annul.already")
 LEAVES_ORPHAN = ReasonCode("annul.leaves_orphan", "event", "orphan")
 PART_OF_ALLOCATION = ReasonCode("annul.part_of_allocation", "ref")
 MONEY_INCONSISTENT = ReasonCode("annul.money_inconsistent", "event", "problems")
+#: What would no longer add up (the ``problems`` of MONEY_INCONSISTENT).
+PAID_OVER_AWARD = ReasonCode("annul.paid_over_award", "paid", "awarded")
+SUPERVISION_PAID_OVER = ReasonCode("annul.supervision_paid_over", "paid", "granted")
+SUPERVISION_GRANTED_OVER = ReasonCode("annul.supervision_granted_over", "granted", "requested")
+SETTLED_OVER_DEMANDED = ReasonCode("annul.settled_over_demanded", "settled", "demanded")
+MONEY_WITHOUT_APPLICATION = ReasonCode("annul.money_without_application")
 PAYMENT_WOULD_BLOCK = ReasonCode(
     "annul.payment_would_be_blocked", "ref", "amount", "on", "event", "conditions"
 )
@@ -1888,29 +1894,52 @@ def _money_still_adds_up(cmd: Annul, view: View, after: ProjectState, target: R)
     """An annulment may not leave money paid that nothing on record allows."""
     ledger = after.ledger
     problems = []
+    said: list[Reason] = []
     if ledger.disbursed_grant_sek > ledger.awarded_sek:
+        said.append(
+            PAID_OVER_AWARD(
+                paid=Kronor(ledger.disbursed_grant_sek), awarded=Kronor(ledger.awarded_sek)
+            )
+        )
         problems.append(
             f"{fmt_sek(ledger.disbursed_grant_sek)} paid against "
             f"{fmt_sek(ledger.awarded_sek)} awarded"
         )
     if ledger.disbursed_supervision_sek > ledger.supervision_granted_sek:
+        said.append(
+            SUPERVISION_PAID_OVER(
+                paid=Kronor(ledger.disbursed_supervision_sek),
+                granted=Kronor(ledger.supervision_granted_sek),
+            )
+        )
         problems.append(
             f"{fmt_sek(ledger.disbursed_supervision_sek)} of supervision money "
             f"paid against {fmt_sek(ledger.supervision_granted_sek)} granted"
         )
     requested = sum(r.event.amount_sek for r in after.supervision_requests)
     if ledger.supervision_granted_sek > requested:
+        said.append(
+            SUPERVISION_GRANTED_OVER(
+                granted=Kronor(ledger.supervision_granted_sek), requested=Kronor(requested)
+            )
+        )
         problems.append(
             f"{fmt_sek(ledger.supervision_granted_sek)} of supervision money granted "
             f"against {fmt_sek(requested)} requested"
         )
     settled = ledger.repayment_received_sek + ledger.repayment_waived_sek
     if settled > ledger.repayment_demanded_sek:
+        said.append(
+            SETTLED_OVER_DEMANDED(
+                settled=Kronor(settled), demanded=Kronor(ledger.repayment_demanded_sek)
+            )
+        )
         problems.append(
             f"{fmt_sek(settled)} repaid or waived against "
             f"{fmt_sek(ledger.repayment_demanded_sek)} demanded"
         )
     if after.application is None and (ledger.awarded_sek or ledger.disbursed_sek):
+        said.append(MONEY_WITHOUT_APPLICATION())
         problems.append("an award or payment with no application")
     if problems:
         _refuse(
@@ -1922,7 +1951,7 @@ def _money_still_adds_up(cmd: Annul, view: View, after: ProjectState, target: R)
             "money stays consistent after an annulment",
             state=f"project {after.project_id}",
             reason=MONEY_INCONSISTENT(
-                event=Named("event", target.event_type), problems="; ".join(problems)
+                event=Named("event", target.event_type), problems=joined(*said)
             ),
         )
 
