@@ -2189,6 +2189,10 @@ def bad_fields(errors: list[dict[str, Any]], skip: int = 0) -> Reason:
     ``skip`` parts), what is wrong (its ``type``), and how many more fields are wrong."""
     first = errors[0]
     field = ".".join(str(p) for p in tuple(first.get("loc", ()))[skip:]) or "-"
+    if first.get("type") in ("value_error", "assertion_error"):
+        # A rule of our own model (its message says which): said as before, in its words.
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return BAD_INPUT(problem=f"{field}: {first.get('msg', '')}{more}")
     problem = Named("validation", str(first.get("type", "")))
     if len(errors) == 1:
         return BAD_FIELD(field=field, problem=problem)
