@@ -249,6 +249,12 @@ ALREADY_ANNULLED = ReasonCode("annul.already")
 LEAVES_ORPHAN = ReasonCode("annul.leaves_orphan", "event", "orphan")
 PART_OF_ALLOCATION = ReasonCode("annul.part_of_allocation", "ref")
 MONEY_INCONSISTENT = ReasonCode("annul.money_inconsistent", "event", "problems")
+#: What would no longer add up (the ``problems`` of MONEY_INCONSISTENT).
+PAID_OVER_AWARD = ReasonCode("annul.paid_over_award", "paid", "awarded")
+SUPERVISION_PAID_OVER = ReasonCode("annul.supervision_paid_over", "paid", "granted")
+SUPERVISION_GRANTED_OVER = ReasonCode("annul.supervision_granted_over", "granted", "requested")
+SETTLED_OVER_DEMANDED = ReasonCode("annul.settled_over_demanded", "settled", "demanded")
+MONEY_WITHOUT_APPLICATION = ReasonCode("annul.money_without_application")
 PAYMENT_WOULD_BLOCK = ReasonCode(
     "annul.payment_would_be_blocked", "ref", "amount", "on", "event", "conditions"
 )
@@ -2032,29 +2038,52 @@ def _money_still_adds_up(cmd: Annul, view: View, after: ProjectState, target: R)
     """An annulment may not leave money paid that nothing on record allows."""
     ledger = after.ledger
     problems = []
+    said: list[Reason] = []
     if ledger.disbursed_grant_sek > ledger.awarded_sek:
+        said.append(
+            PAID_OVER_AWARD(
+                paid=Kronor(ledger.disbursed_grant_sek), awarded=Kronor(ledger.awarded_sek)
+            )
+        )
         problems.append(
             f"{fmt_sek(ledger.disbursed_grant_sek)} paid against "
             f"{fmt_sek(ledger.awarded_sek)} awarded"
         )
     if ledger.disbursed_supervision_sek > ledger.supervision_granted_sek:
+        said.append(
+            SUPERVISION_PAID_OVER(
+                paid=Kronor(ledger.disbursed_supervision_sek),
+                granted=Kronor(ledger.supervision_granted_sek),
+            )
+        )
         problems.append(
             f"{fmt_sek(ledger.disbursed_supervision_sek)} of supervision money "
             f"paid against {fmt_sek(ledger.supervision_granted_sek)} granted"
         )
     requested = sum(r.event.amount_sek for r in after.supervision_requests)
     if ledger.supervision_granted_sek > requested:
+        said.append(
+            SUPERVISION_GRANTED_OVER(
+                granted=Kronor(ledger.supervision_granted_sek), requested=Kronor(requested)
+            )
+        )
         problems.append(
             f"{fmt_sek(ledger.supervision_granted_sek)} of supervision money granted "
             f"against {fmt_sek(requested)} requested"
         )
     settled = ledger.repayment_received_sek + ledger.repayment_waived_sek
     if settled > ledger.repayment_demanded_sek:
+        said.append(
+            SETTLED_OVER_DEMANDED(
+                settled=Kronor(settled), demanded=Kronor(ledger.repayment_demanded_sek)
+            )
+        )
         problems.append(
             f"{fmt_sek(settled)} repaid or waived against "
             f"{fmt_sek(ledger.repayment_demanded_sek)} demanded"
         )
     if after.application is None and (ledger.awarded_sek or ledger.disbursed_sek):
+        said.append(MONEY_WITHOUT_APPLICATION())
         problems.append("an award or payment with no application")
     if problems:
         _refuse(
@@ -2066,7 +2095,7 @@ def _money_still_adds_up(cmd: Annul, view: View, after: ProjectState, target: R)
             "money stays consistent after an annulment",
             state=f"project {after.project_id}",
             reason=MONEY_INCONSISTENT(
-                event=Named("event", target.event_type), problems="; ".join(problems)
+                event=Named("event", target.event_type), problems=joined(*said)
             ),
         )
 
@@ -2296,10 +2325,19 @@ def _build(cmd: Command, view: View, model: type[M], /, **fields: Any) -> M:
 
 def _bad_input(exc: ValidationError) -> Reason:
     """The first field a validation error names, and what is wrong with it, as data."""
-    errors = exc.errors()
+    return bad_fields([dict(e) for e in exc.errors()])
+
+
+def bad_fields(errors: list[dict[str, Any]], skip: int = 0) -> Reason:
+    """The first of pydantic's ``errors`` as data: the field (its ``loc`` less the first
+    ``skip`` parts), what is wrong (its ``type``), and how many more fields are wrong."""
     first = errors[0]
-    field = ".".join(str(p) for p in first["loc"]) or "-"
-    problem = Named("validation", str(first["type"]))
+    field = ".".join(str(p) for p in tuple(first.get("loc", ()))[skip:]) or "-"
+    if first.get("type") in ("value_error", "assertion_error"):
+        # A rule of our own model (its message says which): said as before, in its words.
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return BAD_INPUT(problem=f"{field}: {first.get('msg', '')}{more}")
+    problem = Named("validation", str(first.get("type", "")))
     if len(errors) == 1:
         return BAD_FIELD(field=field, problem=problem)
     return BAD_FIELDS(field=field, problem=problem, more=len(errors) - 1)

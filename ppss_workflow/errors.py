@@ -41,6 +41,8 @@ DOCUMENT_EMPTY = ReasonCode("document.empty", "name")
 DOCUMENT_TOO_LARGE = ReasonCode("document.too_large", "name", "size", "limit")
 DOCUMENT_NOT_SHA = ReasonCode("document.not_sha256", "typed")
 DOCUMENT_NOT_FOUND = ReasonCode("document.not_found", "sha")
+#: What the API says of an ``Idempotency-Key`` header it cannot use.
+IDEMPOTENCY_KEY_MALFORMED = ReasonCode("api.idempotency_key_malformed")
 #: What ``ppss apply`` says of a file it cannot take (before the round's rules see it).
 APPLICATION_UNREADABLE = ReasonCode("application.file_unreadable", "file")
 APPLICATION_NOT_OBJECT = ReasonCode("application.file_not_object", "file")

@@ -20,8 +20,9 @@ from pydantic import BaseModel, Field
 
 from policies.commands import Disburse, Line
 from ppss_workflow.access import Principal
-from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.errors import IDEMPOTENCY_KEY_MALFORMED, InvalidCommand
 from ppss_workflow.handlers import Commands
+from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.web.auth import token_principal
 from ppss_workflow.web.openapi_doc import PROBLEM_MEDIA_TYPE, Problem
@@ -60,7 +61,10 @@ def submission_id(principal: Principal, path: str, key: str | None, body: BaseMo
     if key is None:
         return None
     if not _KEY.match(key):
-        raise InvalidCommand("Idempotency-Key: 1 to 255 printable ASCII characters, no spaces")
+        raise InvalidCommand(
+            "Idempotency-Key: 1 to 255 printable ASCII characters, no spaces",
+            reason=IDEMPOTENCY_KEY_MALFORMED(),
+        )
     return uuid5(_KEY_NAMESPACE, f"{principal.email}\n{path}\n{key}\n{body.model_dump_json()}")
 
 
@@ -253,7 +257,7 @@ def api_pay(
     """Register a payment. The same payment again answers 200 "already recorded"; the same
     ``Idempotency-Key`` and body again answer as the first time."""
     if not principal.may_write:
-        raise Forbidden("this token's role may not record anything")
+        raise Forbidden(N_("this role may not record anything"))
     detail = project_detail(_reads(request), principal, round_id, district)
     outcome = Commands(request.app.state.store, request.app.state.clock).execute(
         principal.actor(),

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from events.base import describe_validation_error
+from policies.decisions import bad_fields
 from ppss_workflow import __version__
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.db import create_store_engine, safe_url
@@ -218,14 +218,16 @@ def _install_errors(app: FastAPI) -> None:  # noqa: PLR0915 - one handler per er
                 if kind is not None:
                     commands_api.may_give(principal, kind)
                 elif not principal.may_write:
-                    raise Forbidden(f"the {principal.role} role may not record anything")
+                    raise Forbidden(N_("this role may not record anything"))
             except Forbidden as refused:
                 return await forbidden(request, refused)
-        lines = [
-            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', '')}"
-            for e in exc.errors()
-        ]
-        detail = "; ".join(lines) or N_("The request is not well formed.")
+        errors = [dict(e) for e in exc.errors()]
+        lang = api_language(request) if is_api(request) else language(request)
+        detail = (
+            say(bad_fields(errors, skip=1), lang)
+            if errors
+            else N_("The request is not well formed.")
+        )
         if is_api(request):
             return _api_problem(request, 422, detail)
         return render_error(request, 400, detail)
@@ -235,9 +237,10 @@ def _install_errors(app: FastAPI) -> None:  # noqa: PLR0915 - one handler per er
         mark, a line break in a one-line field): 422 with what is wrong, never a 500. The
         forms check their fields with the same types first, so this is the last net."""
         assert isinstance(exc, ValidationError)
-        detail = describe_validation_error(exc)
+        lang = api_language(request) if is_api(request) else language(request)
+        detail = say(bad_fields([dict(e) for e in exc.errors()]), lang)
         if is_api(request):
-            return problem(422, "Unprocessable Content", detail)
+            return _api_problem(request, 422, detail)
         return render_error(request, 422, detail)
 
     app.add_exception_handler(WorkflowError, workflow_error)

@@ -32,6 +32,7 @@ from policies.table import TABLE, entry_for
 from ppss_workflow.access import Principal
 from ppss_workflow.errors import NO_DISTRICT_IN_ROUND, NotFound
 from ppss_workflow.handlers import Commands
+from ppss_workflow.i18n import N_
 from ppss_workflow.web.api import IdempotencyKey, api_principal, submission_id
 from ppss_workflow.web.api import router as api_router
 from ppss_workflow.web.render import Forbidden, language
@@ -64,7 +65,7 @@ def run_command(
     """Authorise for the API, execute as the token's holder, answer 201 or 200. A repeat of a
     submission with the same ``Idempotency-Key`` is answered as the first one was."""
     if not principal.may_write:
-        raise Forbidden(f"the {principal.role} role may not record anything")
+        raise Forbidden(N_("this role may not record anything"))
     district = getattr(command, "district", None)
     if principal.district is not None and district and slug(district) != slug(principal.district):
         raise NotFound(
@@ -95,7 +96,7 @@ def may_give(principal: Principal, kind: type[Command]) -> None:
     checked after.
     """
     if not principal.may_write:
-        raise Forbidden(f"the {principal.role} role may not record anything")
+        raise Forbidden(N_("this role may not record anything"))
     # A district is answered after the body: another district's project is "not found"
     # (never "forbidden"), so that a district is not told which districts a round has.
     if principal.district is None and principal.role not in kind.roles:

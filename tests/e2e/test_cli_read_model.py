@@ -59,7 +59,7 @@ def test_rebuild_projections_gives_the_same_board(tmp_path: Path, demo_store: st
     assert orjson.loads(after.out) == orjson.loads(before.out)
     status = ppss("db", "status", "--database", demo_store, home=tmp_path)
     assert "läsmodell" in status.out
-    assert "at position" in status.out
+    assert "vid position" in status.out
 
 
 def test_rebuild_projections_of_a_missing_store_is_one_line(tmp_path: Path) -> None:

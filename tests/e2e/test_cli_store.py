@@ -30,7 +30,7 @@ def test_db_upgrade_creates_default_sqlite_store_without_configuration(tmp_path:
     status = ppss("db", "status", home=tmp_path)
     assert status.code == 0
     assert head_revision() in status.out
-    assert "(default)" in status.out
+    assert "(förval)" in status.out
 
 
 def test_db_upgrade_on_postgresql_url(tmp_path: Path) -> None:

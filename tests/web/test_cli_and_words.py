@@ -26,10 +26,10 @@ def test_tokens_from_the_command_line(empty_url: str) -> None:
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip()
     assert token.startswith("ppss_")
-    assert "shown only now" in created.stderr
+    assert "visas bara nu" in created.stderr
     listed = ppss("token", "list", "--database", empty_url)
     assert "farsta-script" in listed.stdout
-    assert "district:Farsta" in listed.stdout
+    assert "Stadsdel Farsta" in listed.stdout
     assert token not in listed.stdout
     again = ppss("token", "create", "--role", "auditor", "--name", "farsta-script",
                  "--database", empty_url)  # fmt: skip

@@ -231,7 +231,7 @@ def test_the_clis_confirmations_errors_and_tables_are_swedish(
             # not a text of the program
             text = re.sub(r"\S*/\S*|--[a-z-]+", "", line).strip(" │┃╭╮╰╯─━┏┓┗┛┡┩└┘┌┐├┤┬┴┼")
             if text:
-                _check(f"ppss {name}", text, found, "CLI lines")
+                _check(f"ppss {name}", text, found, "CLI lines (demo)")
                 checked += 1
     with capsys.disabled():
         print(f"\nSwedish sweep: {checked} lines the CLI printed checked")
