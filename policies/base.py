@@ -220,6 +220,10 @@ class Policy:
     #: cost lines add up to own contribution plus the amount applied for (the 2018 form,
     #: version 2); otherwise the cost lines add up to the amount applied for alone.
     own_contribution_in_total: ClassVar[bool] = False
+    #: Whether the round's application form asks about the work beside the money (seed
+    #: 002's questions: "Hur beräknar ni målgruppens storlek för det kommande året?" and the
+    #: rest, kept as ``ApplicationSubstance``); the 2014 and 2016 forms do not ask them.
+    asks_substance: ClassVar[bool] = False
 
     # -- the questions ---------------------------------------------------------------
 

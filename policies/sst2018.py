@@ -65,6 +65,7 @@ class SchoolSocialTeams2018(Policy):
     name = "sst-2018"
     version = 1
     title = "Skolsociala team 2018"
+    asks_substance = True
     # Choice: seed 002 lists the commitments without consequences; every overdue obligation
     # (the annual follow-up due the next year included) blocks further grant payments.
     deadlines: ClassVar[dict[str, str]] = {

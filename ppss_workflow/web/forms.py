@@ -19,7 +19,14 @@ from ppss_workflow.errors import (
 )
 from ppss_workflow.i18n import N_
 
-__all__ = ["form_id_of", "parse_count", "parse_instant", "parse_kronor", "unprintable"]
+__all__ = [
+    "form_id_of",
+    "parse_count",
+    "parse_estimate",
+    "parse_instant",
+    "parse_kronor",
+    "unprintable",
+]
 
 _LINE: TypeAdapter[str] = TypeAdapter(Line)
 _FREE: TypeAdapter[str] = TypeAdapter(FreeText)
@@ -94,6 +101,36 @@ def parse_count(text: str, *, required: bool = True) -> int | None:
     if count > 10**7:
         raise InvalidCommand(f"{text.strip()!r} is more than any count here")
     return count
+
+
+#: "4-5", "4–5", "4 till 5", "ca 50", "50 elever": a number or a range, as the 2018 form's
+#: answers give them ("4-5 skolor", "ca 50 elever"); a trailing word is the unit.
+_ESTIMATE = re.compile(
+    r"^(?:(?:ca|cirka|ungefär)\.?\s*)?(\d+)(?:\s*(?:-|–|—|till)\s*(\d+))?(?:\s*[^\W\d_]+)?$",
+    re.IGNORECASE,
+)
+#: The most a count on the application may be (``events.application.Count``).
+MOST_COUNT = 1_000_000
+
+
+def parse_estimate(text: str) -> dict[str, int] | None:
+    """An answer to "how many" as ``events.application.Estimate`` takes it: "4-5" is
+    ``{"low": 4, "high": 5}``, "ca 50" is ``{"low": 50}``; blank is ``None``. Refuses
+    anything else, a range whose ends are the wrong way round, or more than any count."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    # "1 200" is one number: the spaces between groups of digits go first.
+    found = _ESTIMATE.match(re.sub(r"(?<=\d)[ \u00a0\u2009\u202f](?=\d{3}\b)", "", cleaned))
+    if found is None or not cleaned.isprintable():
+        raise InvalidCommand(f"{text.strip()!r} is not a number or a range (e.g. 4-5)")
+    low, high = int(found.group(1)), found.group(2)
+    estimate = {"low": low} if high is None else {"low": low, "high": int(high)}
+    if estimate.get("high", low) < low:
+        raise InvalidCommand(f"{text.strip()!r}: the range's first number is above its last")
+    if max(estimate.values()) > MOST_COUNT:
+        raise InvalidCommand(f"{text.strip()!r} is more than any count here")
+    return estimate
 
 
 def parse_instant(text: str | None, zone: tzinfo) -> datetime | None:

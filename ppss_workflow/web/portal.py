@@ -35,7 +35,14 @@ from policies.state import RoundState, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.errors import InvalidCommand, NotFound
 from ppss_workflow.i18n import N_, Translator
-from ppss_workflow.web.forms import form_id_of, parse_count, parse_kronor, unprintable
+from ppss_workflow.web.forms import (
+    MOST_COUNT,
+    form_id_of,
+    parse_count,
+    parse_estimate,
+    parse_kronor,
+    unprintable,
+)
 from ppss_workflow.web.pages import (
     CsrfField,
     _back_to,
@@ -60,6 +67,25 @@ SIGNATORIES: tuple[tuple[str, str], ...] = (
     ("administration_director", N_("Administration director")),
     ("finance_director", N_("Finance director")),
     ("head_of_department", N_("Head of department")),
+)
+#: Seed 002's questions on the work, in the form's order: the field (as
+#: ``events.application.ApplicationSubstance`` names it), its label and what it takes
+#: ("estimate": a number or a range such as 4-5; "percent": per cent of a full-time post;
+#: "text"). Every one is optional, as the model's fields are.
+SUBSTANCE: tuple[tuple[str, str, str], ...] = (
+    ("target_group", N_("Target group"), "text"),
+    ("target_group_size", N_("Target group's size (pupils)"), "estimate"),
+    ("schools_planned", N_("Schools taking part"), "estimate"),
+    ("pupils_to_reach", N_("Pupils to reach"), "estimate"),
+    ("staff_percent", N_("Staff (per cent of a full-time post)"), "percent"),
+    ("staff_roles", N_("The staff's tasks"), "text"),
+    ("pupil_health_link", N_("Links to the school's pupil health team"), "text"),
+    ("open_care_link", N_("Links to social services' investigation and open care"), "text"),
+    ("family_work", N_("Work with the families"), "text"),
+    ("steering_group", N_("Steering group"), "text"),
+    ("working_group", N_("Working group"), "text"),
+    ("partners", N_("Partners"), "text"),
+    ("plans_next_year", N_("Plans for the next year"), "text"),
 )
 #: Blank rows a new form shows, and the most a form takes.
 BLANK_ROWS = {"school": 4, "co_applicant": 2, "budget": 3}
@@ -132,6 +158,7 @@ def _blank_application(rnd: RoundState, principal: Principal) -> dict[str, Any]:
         "cost_centre": "",
         "bankgiro": "",
         "signatures": {role: "" for role, _ in SIGNATORIES},
+        **{name: "" for name, _label, _kind in SUBSTANCE},
         "form_id": str(form_id_of(None)),
         "errors": {},
     }
@@ -152,6 +179,7 @@ def _application_page(
         f=form,
         signatories=SIGNATORIES,
         signatures_required=rnd.policy_name == "sst-2018",
+        substance=SUBSTANCE if policy_for(rnd).asks_substance else (),
         fixed_district=principal.district,
     )
 
@@ -186,6 +214,19 @@ def apply(
     sign_administration_director: Annotated[str, Form()] = "",
     sign_finance_director: Annotated[str, Form()] = "",
     sign_head_of_department: Annotated[str, Form()] = "",
+    target_group: Annotated[str, Form()] = "",
+    target_group_size: Annotated[str, Form()] = "",
+    schools_planned: Annotated[str, Form()] = "",
+    pupils_to_reach: Annotated[str, Form()] = "",
+    staff_percent: Annotated[str, Form()] = "",
+    staff_roles: Annotated[str, Form()] = "",
+    pupil_health_link: Annotated[str, Form()] = "",
+    open_care_link: Annotated[str, Form()] = "",
+    family_work: Annotated[str, Form()] = "",
+    steering_group: Annotated[str, Form()] = "",
+    working_group: Annotated[str, Form()] = "",
+    partners: Annotated[str, Form()] = "",
+    plans_next_year: Annotated[str, Form()] = "",
 ) -> Response:
     """The application: "add a row" shows the form again with one more row (nothing
     written); otherwise every mistake beside its field (422), or the application recorded."""
@@ -217,6 +258,19 @@ def apply(
             "finance_director": sign_finance_director,
             "head_of_department": sign_head_of_department,
         },
+        "target_group": target_group,
+        "target_group_size": target_group_size,
+        "schools_planned": schools_planned,
+        "pupils_to_reach": pupils_to_reach,
+        "staff_percent": staff_percent,
+        "staff_roles": staff_roles,
+        "pupil_health_link": pupil_health_link,
+        "open_care_link": open_care_link,
+        "family_work": family_work,
+        "steering_group": steering_group,
+        "working_group": working_group,
+        "partners": partners,
+        "plans_next_year": plans_next_year,
         "form_id": str(form_id_of(form_id)),
         "errors": {},
     }
@@ -296,7 +350,47 @@ def _read_application(
     elif giro:
         out["bankgiro"] = giro
     _read_signatures(form, rnd, tr, out, errors)
+    if policy_for(rnd).asks_substance:
+        _read_substance(form, tr, out, errors)
     return out, errors
+
+
+def _read_substance(
+    form: dict[str, Any], tr: Translator, out: dict[str, Any], errors: dict[str, str]
+) -> None:
+    """The answers to seed 002's questions on the work; each is optional, and a form that
+    answers none keeps no substance (as an application through the API or a file)."""
+    substance: dict[str, Any] = {}
+    for name, _label, kind in SUBSTANCE:
+        text = form[name]
+        if kind == "estimate":
+            try:
+                estimate = parse_estimate(text)
+            except InvalidCommand:
+                errors[name] = tr.gettext(
+                    "Write a number or a range with the smaller number first, e.g. 4-5."
+                )
+                continue
+            if estimate is not None:
+                substance[name] = estimate
+        elif kind == "percent":
+            try:
+                percent = parse_count(text.removesuffix("%"), required=False)
+            except InvalidCommand:
+                errors[name] = tr.gettext("Write a whole number, e.g. 24.")
+                continue
+            if percent is not None and percent > MOST_COUNT:
+                errors[name] = tr.gettext("Write a whole number, e.g. 24.")
+            elif percent is not None:
+                substance[name] = percent
+        elif len(text.strip()) > 4000:
+            errors[name] = tr.gettext("The text is too long (at most 4 000 characters).")
+        elif bad := unprintable(text, one_line=False):
+            errors[name] = tr.gettext(bad)
+        elif text.strip():
+            substance[name] = text.strip()
+    if substance:
+        out["substance"] = substance
 
 
 def _read_budget(
