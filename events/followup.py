@@ -28,9 +28,7 @@ __all__ = ["GENDERED", "PLAIN", "SchoolCounts", "SchoolFollowUpRecorded", "Term"
 #: A whole count of pupils, hours, subjects or reports: strict (a bool or a float is refused).
 Count = Annotated[int, Strict(), Field(ge=0, le=1_000_000)]
 #: A school term: ``HT2014`` (hösttermin, autumn) or ``VT2015`` (vårtermin, spring).
-Term = Annotated[
-    str, StringConstraints(pattern=r"^(HT|VT)20[0-9]{2}$"), Field(examples=["HT2014"])
-]
+Term = Annotated[str, StringConstraints(pattern=r"^(HT|VT)20[0-9]{2}$"), Field(examples=["HT2014"])]
 
 #: The measures counted by gender: each has ``NAME``, ``NAME_girls`` and ``NAME_boys``.
 GENDERED: tuple[str, ...] = (

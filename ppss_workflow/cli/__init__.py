@@ -162,8 +162,9 @@ COMMANDS: dict[str, tuple[Loader, str]] = {
     "indicators": (
         _indicators,
         "Räckvidd, närvaro, kunskapsmål, avhopp och kostnad per nådd elev, per stadsdel och\n"
-        "totalt; med --by school per skola och termin, med --by term per termin (flickor och pojkar\n"
-        "för sig). Ett antal 1-4 visas som <5; en cell som skulle röja ett antal visas som ..\n"
+        "totalt; med --by school per skola och termin, med --by term per termin "
+        "(flickor och pojkar\nför sig). Ett antal 1-4 visas som <5; en cell som skulle röja "
+        "ett antal visas som ..\n"
         "(gränsen är PPSS_DISCLOSURE_THRESHOLD, 5 om inget annat anges).",
     ),
     "db": (_db, "Skapa, uppgradera och granska databasens schema."),
