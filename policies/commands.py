@@ -379,6 +379,8 @@ class SubmitYearEndAccount(ProjectCommand):
     cost_description: FreeText
     spent_outside_plan_sek: Kronor = 0
     supervision_spent_sek: Kronor | None = None
+    #: Required when more was spent than paid plus own contribution (policies.plausibility).
+    overspend_explanation: FreeText | None = None
 
 
 class AttachDocument(ProjectCommand):

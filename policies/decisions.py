@@ -114,6 +114,7 @@ from policies.documents import attached
 from policies.followup import problems as implausible
 from policies.followup import term_span
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
+from policies.plausibility import overspend_refusal, own_contribution_sek
 from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.registry import POLICIES, latest_version
 from policies.review import REPORTS, accepted_stands
@@ -1581,7 +1582,27 @@ def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
         spent_outside_plan_sek=cmd.spent_outside_plan_sek,
         cost_description=cmd.cost_description,
         supervision_spent_sek=cmd.supervision_spent_sek,
+        overspend_explanation=cmd.overspend_explanation,
     )
+    spent = cmd.spent_sek + (cmd.supervision_spent_sek or 0)
+    own = own_contribution_sek(project.application.event if project.application else None)
+    overspent = overspend_refusal(
+        spent_sek=spent,
+        paid_sek=project.ledger.disbursed_sek,
+        own_sek=own,
+        explanation=cmd.overspend_explanation,
+    )
+    if overspent is not None:
+        _refuse(
+            cmd,
+            view,
+            f"the account says {fmt_sek(spent)} was spent, more than the "
+            f"{fmt_sek(project.ledger.disbursed_sek)} paid plus {fmt_sek(own)} own "
+            "contribution: correct the figure or explain it (--explanation)",
+            "accounts within what was paid",
+            kind="invalid",
+            reason=overspent,
+        )
     return _on_project(project, event)
 
 

@@ -836,6 +836,7 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         cost_description=e.cost_description,
         spent_outside_plan_sek=e.spent_outside_plan_sek,
         supervision_spent_sek=e.supervision_spent_sek,
+        overspend_explanation=e.overspend_explanation,
     ),
     "RepaymentDemanded": lambda e, rid, d: DemandRepayment(
         round_id=rid, district=d, amount_sek=e.amount_sek, reason=e.reason, due_on=e.due_on

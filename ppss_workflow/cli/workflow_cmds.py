@@ -1354,6 +1354,13 @@ def report_year_end(
             "--supervision-spent", help="Förbrukade handledningsmedel (redovisas för sig)."
         ),
     ] = None,
+    explanation: Annotated[
+        str | None,
+        typer.Option(
+            "--explanation",
+            help="Förklaring när mer förbrukats än som betalats ut plus egen insats.",
+        ),
+    ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
@@ -1373,6 +1380,7 @@ def report_year_end(
             cost_description=description,
             spent_outside_plan_sek=outside_plan,
             supervision_spent_sek=supervision_spent,
+            overspend_explanation=explanation,
             on=_date(on),
         ),
     )

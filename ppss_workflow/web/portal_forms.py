@@ -49,7 +49,13 @@ PORTAL_FORMS: dict[str, tuple[dict[str, str], str]] = {
     ),
     "final": ({"spent": "", "forecast": ""}, "final_financial_report"),
     "year_end": (
-        {"spent": "", "outside_plan": "", "supervision_spent": "", "cost_description": ""},
+        {
+            "spent": "",
+            "outside_plan": "",
+            "supervision_spent": "",
+            "cost_description": "",
+            "explanation": "",
+        },
         "year_end_account",
     ),
 }
