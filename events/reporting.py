@@ -105,6 +105,17 @@ class FinancialReportSubmitted(Event):
     kind: Literal["t2", "final"]
     spent_sek: Kronor
     forecast_sek: Kronor
+    #: Why a final report states more spent than was paid plus the own contribution
+    #: (policies.plausibility); None: not given (v1 reports, and reports within it).
+    overspend_explanation: Text | None = None
+
+    schema_version: ClassVar[int] = 2
+
+
+@registry.upcaster("FinancialReportSubmitted", from_version=1)
+def _financial_report_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 report gave no overspend explanation: it stays unset."""
+    return dict(data)
 
 
 class YearEndAccountSubmitted(Event):

@@ -368,6 +368,8 @@ class SubmitFinancialReport(ProjectCommand):
     kind: Literal["t2", "final"]
     spent_sek: Kronor
     forecast_sek: Kronor
+    #: Required when a final report states more spent than paid plus own contribution.
+    overspend_explanation: FreeText | None = None
 
 
 class SubmitYearEndAccount(ProjectCommand):

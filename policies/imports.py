@@ -827,7 +827,12 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         round_id=rid, district=d, **e.model_dump()
     ),
     "FinancialReportSubmitted": lambda e, rid, d: SubmitFinancialReport(
-        round_id=rid, district=d, kind=e.kind, spent_sek=e.spent_sek, forecast_sek=e.forecast_sek
+        round_id=rid,
+        district=d,
+        kind=e.kind,
+        spent_sek=e.spent_sek,
+        forecast_sek=e.forecast_sek,
+        overspend_explanation=e.overspend_explanation,
     ),
     "YearEndAccountSubmitted": lambda e, rid, d: SubmitYearEndAccount(
         round_id=rid,

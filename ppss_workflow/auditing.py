@@ -414,10 +414,11 @@ def explain(view: ProjectView, now: datetime) -> list[ExplainLine]:
             "repayment", fmt_sek(a.repayment.due_sek), a.repayment.reason, a.repayment.evidence
         )
     )
-    account = view.state.year_end_account
-    if account is not None and account.event.overspend_explanation:
+    for account in (view.state.year_end_account, view.state.submission("final_financial_report")):
+        if account is None or not account.event.overspend_explanation:
+            continue
         e = account.event
-        spent = e.spent_sek + (e.supervision_spent_sek or 0)
+        spent = e.spent_sek + (getattr(e, "supervision_spent_sek", None) or 0)
         why = OVERSPEND_EXPLAINED(spent=Kronor(spent), explanation=e.overspend_explanation)
         lines.append(ExplainLine("overspend", fmt_sek(spent), why, (account,)))
     return lines

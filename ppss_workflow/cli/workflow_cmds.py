@@ -1318,6 +1318,13 @@ def report_financial(
     ],
     spent: Annotated[int, typer.Option("--spent")],
     forecast: Annotated[int, typer.Option("--forecast")],
+    explanation: Annotated[
+        str | None,
+        typer.Option(
+            "--explanation",
+            help="Förklaring när mer förbrukats än som betalats ut plus egen insats.",
+        ),
+    ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
@@ -1336,6 +1343,7 @@ def report_financial(
             kind=kind,
             spent_sek=spent,
             forecast_sek=forecast,
+            overspend_explanation=explanation,
             on=_date(on),
         ),
     )

@@ -542,11 +542,18 @@ def submit_final_report(
     form_id: Annotated[str, Form()] = "",
     spent: Annotated[str, Form()] = "",
     forecast: Annotated[str, Form()] = "",
+    explanation: Annotated[str, Form()] = "",
 ) -> Response:
-    """The final financial report: what was spent in the year, in kronor."""
+    """The final financial report: what was spent in the year, in kronor (and why, when
+    more than was paid)."""
     principal, detail = _portal_writer(request, csrf, round_id, district)
     tr = tr_for(request)
-    form = {"spent": spent, "forecast": forecast, "form_id": str(form_id_of(form_id))}
+    form = {
+        "spent": spent,
+        "forecast": forecast,
+        "explanation": explanation,
+        "form_id": str(form_id_of(form_id)),
+    }
     errors: dict[str, str] = {}
     amounts: dict[str, int] = {}
     for name, text in (("spent", spent), ("forecast", forecast)):
@@ -554,6 +561,10 @@ def submit_final_report(
             amounts[name] = parse_kronor(text, minimum=0)
         except InvalidCommand:
             errors[name] = tr.gettext("Write the amount in whole kronor, e.g. 1 400 000.")
+    if len(explanation.strip()) > 4000:
+        errors["explanation"] = tr.gettext("The text is too long (at most 4 000 characters).")
+    elif bad := unprintable(explanation, one_line=False):
+        errors["explanation"] = tr.gettext(bad)
     command = None
     if not errors:
         command = SubmitFinancialReport(
@@ -562,6 +573,7 @@ def submit_final_report(
             kind="final",
             spent_sek=amounts["spent"],
             forecast_sek=amounts["forecast"],
+            overspend_explanation=explanation.strip() or None,
         )
     return _record(request, principal, (round_id, district), detail, "final", form, command, errors)
 

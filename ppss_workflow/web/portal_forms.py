@@ -47,7 +47,7 @@ PORTAL_FORMS: dict[str, tuple[dict[str, str], str]] = {
         },
         "annual_follow_up",
     ),
-    "final": ({"spent": "", "forecast": ""}, "final_financial_report"),
+    "final": ({"spent": "", "forecast": "", "explanation": ""}, "final_financial_report"),
     "year_end": (
         {
             "spent": "",

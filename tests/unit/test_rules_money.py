@@ -859,12 +859,51 @@ def test_a_follow_up_with_inconsistent_indicators_is_refused(world: World) -> No
 
 def test_a_financial_report_records_what_it_says(world: World) -> None:
     """Kind, spent and forecast as given."""
+    paid(world, 500_000)
     cmd = SubmitFinancialReport(
         round_id=RID, district="Farsta", kind="final", spent_sek=500_000, forecast_sek=600_000
     )
     assert recorded(world, cmd) == [
         FinancialReportSubmitted(kind="final", spent_sek=500_000, forecast_sek=600_000)
     ]
+
+
+def test_a_final_report_above_what_was_paid_plus_own_contribution_needs_an_explanation() -> None:
+    """Issue 21, 2018: 100 000 own contribution and 400 000 paid; 500 000 spent is taken,
+    500 001 refused naming the figures, taken with an explanation (kept); a T2 report is a
+    forecast of the year and is not held to it."""
+    world = World()
+    opened(world, policy="sst-2018")
+    lines = (
+        BudgetLine(label="Egen insats", amount_sek=100_000, own_contribution=True),
+        BudgetLine(label="Personal", amount_sek=1_500_000),
+    )
+    event = ApplicationSubmitted(
+        round_id=RID, project_id="farsta", **form("Farsta", 1_400_000, budget_lines=lines)
+    )
+    world.given(FARSTA, event, date(2013, 5, 31))
+    paid(world, 400_000)
+
+    def final(spent: int, why: str | None = None) -> SubmitFinancialReport:
+        return SubmitFinancialReport(
+            round_id=RID,
+            district="Farsta",
+            kind="final",
+            spent_sek=spent,
+            forecast_sek=spent,
+            overspend_explanation=why,
+        )
+
+    assert recorded(world, final(500_000))
+    assert says(refused(world, final(500_001)))[:2] == (
+        f"the account says 500{NBSP}001 kr was spent, more than the 400{NBSP}000 kr paid "
+        f"plus 100{NBSP}000 kr own contribution: correct the figure or explain why",
+        "accounts within what was paid",
+    )
+    [taken] = recorded(world, final(900_000, "Extra personal under hösten"))
+    assert taken.overspend_explanation == "Extra personal under hösten"
+    t2 = final(900_000).model_copy(update={"kind": "t2"})
+    assert recorded(world, t2)
 
 
 def year_end(spent: int = 600_000, supervision_spent: int | None = None) -> SubmitYearEndAccount:
