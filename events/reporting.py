@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
-from events.base import Event, Kronor, Text
+from events.base import Event, Kronor, Text, registry
 
 __all__ = [
     "FinancialReportSubmitted",
@@ -105,6 +105,17 @@ class FinancialReportSubmitted(Event):
     kind: Literal["t2", "final"]
     spent_sek: Kronor
     forecast_sek: Kronor
+    #: Why a final report states more spent than was paid plus the own contribution
+    #: (policies.plausibility); None: not given (v1 reports, and reports within it).
+    overspend_explanation: Text | None = None
+
+    schema_version: ClassVar[int] = 2
+
+
+@registry.upcaster("FinancialReportSubmitted", from_version=1)
+def _financial_report_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 report gave no overspend explanation: it stays unset."""
+    return dict(data)
 
 
 class YearEndAccountSubmitted(Event):
@@ -118,9 +129,20 @@ class YearEndAccountSubmitted(Event):
     #: was paid and not spent so is owed back. None: not stated (none was paid, or an
     #: account recorded before supervision was accounted apart).
     supervision_spent_sek: Kronor | None = None
+    #: Why more was spent than was paid plus the own contribution (policies.plausibility);
+    #: None: not given (v1 accounts, and accounts within what was paid).
+    overspend_explanation: Text | None = None
+
+    schema_version: ClassVar[int] = 2
 
     @model_validator(mode="after")
     def _outside_within_spent(self) -> YearEndAccountSubmitted:
         if self.spent_outside_plan_sek > self.spent_sek:
             raise ValueError("spent_outside_plan_sek exceeds spent_sek")
         return self
+
+
+@registry.upcaster("YearEndAccountSubmitted", from_version=1)
+def _year_end_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 account gave no overspend explanation: it stays unset."""
+    return dict(data)

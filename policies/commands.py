@@ -368,6 +368,8 @@ class SubmitFinancialReport(ProjectCommand):
     kind: Literal["t2", "final"]
     spent_sek: Kronor
     forecast_sek: Kronor
+    #: Required when a final report states more spent than paid plus own contribution.
+    overspend_explanation: FreeText | None = None
 
 
 class SubmitYearEndAccount(ProjectCommand):
@@ -379,6 +381,8 @@ class SubmitYearEndAccount(ProjectCommand):
     cost_description: FreeText
     spent_outside_plan_sek: Kronor = 0
     supervision_spent_sek: Kronor | None = None
+    #: Required when more was spent than paid plus own contribution (policies.plausibility).
+    overspend_explanation: FreeText | None = None
 
 
 class AttachDocument(ProjectCommand):

@@ -114,6 +114,7 @@ from policies.documents import attached
 from policies.followup import problems as implausible
 from policies.followup import term_span
 from policies.lifecycle import IllegalTransition, Machine, replay_strictly, transition
+from policies.plausibility import overspend_refusal, own_contribution_sek
 from policies.reason import Kronor, Named, Reason, ReasonCode, joined
 from policies.registry import POLICIES, latest_version
 from policies.review import REPORTS, accepted_stands
@@ -1511,10 +1512,14 @@ def _submit_financial_report(cmd: SubmitFinancialReport, view: View) -> Decision
     _report_taken(cmd, view, cmd.kind)
     if cmd.kind == "final":  # what is owed back is worked out from it (2018)
         _not_accepted_already(cmd, view, project, "final_financial_report")
+        _within_what_was_paid(cmd, view, project, cmd.spent_sek, cmd.overspend_explanation)
     return _on_project(
         project,
         FinancialReportSubmitted(
-            kind=cmd.kind, spent_sek=cmd.spent_sek, forecast_sek=cmd.forecast_sek
+            kind=cmd.kind,
+            spent_sek=cmd.spent_sek,
+            forecast_sek=cmd.forecast_sek,
+            overspend_explanation=cmd.overspend_explanation,
         ),
     )
 
@@ -1581,8 +1586,31 @@ def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
         spent_outside_plan_sek=cmd.spent_outside_plan_sek,
         cost_description=cmd.cost_description,
         supervision_spent_sek=cmd.supervision_spent_sek,
+        overspend_explanation=cmd.overspend_explanation,
     )
+    spent = cmd.spent_sek + (cmd.supervision_spent_sek or 0)
+    _within_what_was_paid(cmd, view, project, spent, cmd.overspend_explanation)
     return _on_project(project, event)
+
+
+def _within_what_was_paid(
+    cmd: Command, view: View, project: ProjectState, spent: int, explanation: str | None
+) -> None:
+    """An account of the money spent above what was paid plus the own contribution is
+    refused unless it is explained (policies.plausibility, issue 21)."""
+    own = own_contribution_sek(project.application.event if project.application else None)
+    paid = project.ledger.disbursed_sek
+    why = overspend_refusal(spent_sek=spent, paid_sek=paid, own_sek=own, explanation=explanation)
+    if why is not None:
+        _refuse(
+            cmd,
+            view,
+            f"the account says {fmt_sek(spent)} was spent, more than the {fmt_sek(paid)} "
+            f"paid plus {fmt_sek(own)} own contribution: correct the figure or explain it",
+            "accounts within what was paid",
+            kind="invalid",
+            reason=why,
+        )
 
 
 def _attach_document(cmd: AttachDocument, view: View) -> Decision:

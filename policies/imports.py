@@ -827,7 +827,12 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         round_id=rid, district=d, **e.model_dump()
     ),
     "FinancialReportSubmitted": lambda e, rid, d: SubmitFinancialReport(
-        round_id=rid, district=d, kind=e.kind, spent_sek=e.spent_sek, forecast_sek=e.forecast_sek
+        round_id=rid,
+        district=d,
+        kind=e.kind,
+        spent_sek=e.spent_sek,
+        forecast_sek=e.forecast_sek,
+        overspend_explanation=e.overspend_explanation,
     ),
     "YearEndAccountSubmitted": lambda e, rid, d: SubmitYearEndAccount(
         round_id=rid,
@@ -836,6 +841,7 @@ _COMMAND_BUILDERS: dict[str, Builder] = {
         cost_description=e.cost_description,
         spent_outside_plan_sek=e.spent_outside_plan_sek,
         supervision_spent_sek=e.supervision_spent_sek,
+        overspend_explanation=e.overspend_explanation,
     ),
     "RepaymentDemanded": lambda e, rid, d: DemandRepayment(
         round_id=rid, district=d, amount_sek=e.amount_sek, reason=e.reason, due_on=e.due_on

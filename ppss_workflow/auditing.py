@@ -10,7 +10,8 @@ from typing import Any
 
 from events import EventAnnulled, Recorded
 from policies.base import fmt_sek
-from policies.reason import Reason
+from policies.plausibility import OVERSPEND_EXPLAINED
+from policies.reason import Kronor, Reason
 from policies.state import STOCKHOLM, end_of_day, stockholm_day
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc
@@ -413,6 +414,13 @@ def explain(view: ProjectView, now: datetime) -> list[ExplainLine]:
             "repayment", fmt_sek(a.repayment.due_sek), a.repayment.reason, a.repayment.evidence
         )
     )
+    for account in (view.state.year_end_account, view.state.submission("final_financial_report")):
+        if account is None or not account.event.overspend_explanation:
+            continue
+        e = account.event
+        spent = e.spent_sek + (getattr(e, "supervision_spent_sek", None) or 0)
+        why = OVERSPEND_EXPLAINED(spent=Kronor(spent), explanation=e.overspend_explanation)
+        lines.append(ExplainLine("overspend", fmt_sek(spent), why, (account,)))
     return lines
 
 

@@ -227,6 +227,7 @@ DETAIL_FIELDS: dict[str, str] = {
     "obligation": N_("About"),
     "reason": N_("Reason"),
     "description": N_("Description"),
+    "overspend_explanation": N_("Why more was spent than was paid plus own contribution"),
 }
 
 #: A follow-up's aggregate indicators the timeline shows (counts only, never one pupil).

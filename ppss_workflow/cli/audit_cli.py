@@ -707,7 +707,11 @@ def _print_decisions(records: tuple[DecisionRecord, ...]) -> None:
 
 
 #: The explanation's lines that are not conditions.
-EXPLAIN_SUBJECTS = {"payable": N_("Payable now"), "repayment": N_("Owed back")}
+EXPLAIN_SUBJECTS = {
+    "payable": N_("Payable now"),
+    "repayment": N_("Owed back"),
+    "overspend": N_("Spent above what was paid"),
+}
 N_("instalment")
 
 

@@ -1318,6 +1318,13 @@ def report_financial(
     ],
     spent: Annotated[int, typer.Option("--spent")],
     forecast: Annotated[int, typer.Option("--forecast")],
+    explanation: Annotated[
+        str | None,
+        typer.Option(
+            "--explanation",
+            help="Förklaring när mer förbrukats än som betalats ut plus egen insats.",
+        ),
+    ] = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,
     on: OnOpt = None,
@@ -1336,6 +1343,7 @@ def report_financial(
             kind=kind,
             spent_sek=spent,
             forecast_sek=forecast,
+            overspend_explanation=explanation,
             on=_date(on),
         ),
     )
@@ -1352,6 +1360,13 @@ def report_year_end(
         int | None,
         typer.Option(
             "--supervision-spent", help="Förbrukade handledningsmedel (redovisas för sig)."
+        ),
+    ] = None,
+    explanation: Annotated[
+        str | None,
+        typer.Option(
+            "--explanation",
+            help="Förklaring när mer förbrukats än som betalats ut plus egen insats.",
         ),
     ] = None,
     acting: AsOpt = None,
@@ -1373,6 +1388,7 @@ def report_year_end(
             cost_description=description,
             spent_outside_plan_sek=outside_plan,
             supervision_spent_sek=supervision_spent,
+            overspend_explanation=explanation,
             on=_date(on),
         ),
     )

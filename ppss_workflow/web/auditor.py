@@ -264,11 +264,13 @@ def _subject(tr: Any, code: str) -> str:
         return str(tr.gettext("Payable now"))
     if code == "repayment":
         return str(tr.gettext("Owed back"))
+    if code == "overspend":
+        return str(tr.gettext("Spent above what was paid"))
     return str(tr.condition(code))
 
 
 def _verdict_text(tr: Any, code: str, status: str) -> str:
-    if code in ("payable", "repayment"):
+    if code in ("payable", "repayment", "overspend"):
         amount = status.removesuffix(" kr")
         return str(tr.money(int(amount))) if amount.isdigit() else status
     return str(tr.condition_status(status))

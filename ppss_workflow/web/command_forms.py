@@ -102,6 +102,7 @@ FIELD_LABELS: dict[str, str] = {
     "cost_description": N_("What the money was spent on"),
     "spent_outside_plan_sek": N_("Spent outside the plan (kr)"),
     "supervision_spent_sek": N_("Supervision money spent (kr)"),
+    "overspend_explanation": N_("Why more was spent than was paid plus own contribution"),
     "attached_to": N_("Attached to"),
     "file": N_("File"),
     "waive": N_("Waive it"),

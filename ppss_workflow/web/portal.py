@@ -636,11 +636,18 @@ def submit_final_report(
     form_id: Annotated[str, Form()] = "",
     spent: Annotated[str, Form()] = "",
     forecast: Annotated[str, Form()] = "",
+    explanation: Annotated[str, Form()] = "",
 ) -> Response:
-    """The final financial report: what was spent in the year, in kronor."""
+    """The final financial report: what was spent in the year, in kronor (and why, when
+    more than was paid)."""
     principal, detail = _portal_writer(request, csrf, round_id, district)
     tr = tr_for(request)
-    form = {"spent": spent, "forecast": forecast, "form_id": str(form_id_of(form_id))}
+    form = {
+        "spent": spent,
+        "forecast": forecast,
+        "explanation": explanation,
+        "form_id": str(form_id_of(form_id)),
+    }
     errors: dict[str, str] = {}
     amounts: dict[str, int] = {}
     for name, text in (("spent", spent), ("forecast", forecast)):
@@ -648,6 +655,10 @@ def submit_final_report(
             amounts[name] = parse_kronor(text, minimum=0)
         except InvalidCommand:
             errors[name] = tr.gettext("Write the amount in whole kronor, e.g. 1 400 000.")
+    if len(explanation.strip()) > 4000:
+        errors["explanation"] = tr.gettext("The text is too long (at most 4 000 characters).")
+    elif bad := unprintable(explanation, one_line=False):
+        errors["explanation"] = tr.gettext(bad)
     command = None
     if not errors:
         command = SubmitFinancialReport(
@@ -656,6 +667,7 @@ def submit_final_report(
             kind="final",
             spent_sek=amounts["spent"],
             forecast_sek=amounts["forecast"],
+            overspend_explanation=explanation.strip() or None,
         )
     return _record(request, principal, (round_id, district), detail, "final", form, command, errors)
 
@@ -674,9 +686,10 @@ def submit_year_end_account(
     outside_plan: Annotated[str, Form()] = "",
     supervision_spent: Annotated[str, Form()] = "",
     cost_description: Annotated[str, Form()] = "",
+    explanation: Annotated[str, Form()] = "",
 ) -> Response:
-    """The year-end account: spent, spent outside the plan, supervision money used, and
-    what the money went to."""
+    """The year-end account: spent, spent outside the plan, supervision money used, what
+    the money went to, and why more was spent than paid (where it was)."""
     principal, detail = _portal_writer(request, csrf, round_id, district)
     tr = tr_for(request)
     form = {
@@ -684,6 +697,7 @@ def submit_year_end_account(
         "outside_plan": outside_plan,
         "supervision_spent": supervision_spent,
         "cost_description": cost_description,
+        "explanation": explanation,
         "form_id": str(form_id_of(form_id)),
     }
     errors: dict[str, str] = {}
@@ -706,6 +720,10 @@ def submit_year_end_account(
         errors["cost_description"] = tr.gettext("The text is too long (at most 4 000 characters).")
     elif bad := unprintable(cost_description, one_line=False):
         errors["cost_description"] = tr.gettext(bad)
+    if len(explanation.strip()) > 4000:
+        errors["explanation"] = tr.gettext("The text is too long (at most 4 000 characters).")
+    elif bad := unprintable(explanation, one_line=False):
+        errors["explanation"] = tr.gettext(bad)
     command = None
     if not errors:
         command = SubmitYearEndAccount(
@@ -715,6 +733,7 @@ def submit_year_end_account(
             spent_outside_plan_sek=amounts["outside_plan"] or 0,
             supervision_spent_sek=amounts["supervision_spent"],
             cost_description=cost_description.strip(),
+            overspend_explanation=explanation.strip() or None,
         )
     return _record(
         request, principal, (round_id, district), detail, "year_end", form, command, errors

@@ -47,9 +47,15 @@ PORTAL_FORMS: dict[str, tuple[dict[str, str], str]] = {
         },
         "annual_follow_up",
     ),
-    "final": ({"spent": "", "forecast": ""}, "final_financial_report"),
+    "final": ({"spent": "", "forecast": "", "explanation": ""}, "final_financial_report"),
     "year_end": (
-        {"spent": "", "outside_plan": "", "supervision_spent": "", "cost_description": ""},
+        {
+            "spent": "",
+            "outside_plan": "",
+            "supervision_spent": "",
+            "cost_description": "",
+            "explanation": "",
+        },
         "year_end_account",
     ),
 }

@@ -538,3 +538,45 @@ def test_a_district_cannot_replace_its_accepted_year_end_account(
         needles=("was accepted on", "an accepted report stands"),
     )
     assert board(store_url, tmp_path)["Farsta"]["repayment_due_sek"] == 100_000
+
+
+def test_an_account_above_what_was_paid_needs_an_explanation(
+    store_url: str, tmp_path: Path
+) -> None:
+    """Issue 21: 900 000 kr spent with 400 000 kr paid and no own contribution is refused in
+    one line naming both figures, nothing written; with --explanation it is taken, and the
+    explanation is shown by `ppss audit explain`."""
+    ready(store_url)
+    story, store = story_on(store_url, ago(60))
+    story.do(
+        COORDINATOR,
+        Disburse(round_id=RID, district="Farsta", amount_sek=400_000, payment_reference="U-1"),
+    )
+    store.close()
+    account = (
+        "report", "year-end", *ROUND, "--district", "Farsta", "--spent", "900000",
+        "--description", "Löner", "--as", "district:Farsta",
+    )  # fmt: skip
+    run = refused(
+        store_url,
+        tmp_path,
+        *account,
+        needles=("900\u00a0000 kr", "400\u00a0000 kr", "accounts within what was paid"),
+    )
+    swedish = ppss(*account, "--database", store_url, home=tmp_path)
+    assert "900 000 kr" in swedish.err.replace("\u00a0", " "), swedish.err
+    assert "400 000 kr" in swedish.err.replace("\u00a0", " "), swedish.err
+    assert run.code != 0
+    why = "Lokalhyra betald av förvaltningen i väntan på nästa utbetalning"
+    taken = ppss(*account, "--explanation", why, "--database", store_url, home=tmp_path)
+    assert taken.code == 0, taken.err
+    explained = ppss("audit", "explain", *ROUND, "--district", "Farsta", "--database",
+                     store_url, home=tmp_path)  # fmt: skip
+    assert explained.code == 0, explained.err
+    assert "Förbrukat utöver utbetalt" in explained.out
+    assert "förklaring: Lokalhyra" in explained.out
+    as_json = ppss("audit", "explain", *ROUND, "--district", "Farsta", "--format", "json",
+                   "--database", store_url, home=tmp_path)  # fmt: skip
+    lines = {x["subject"]: x for x in json.loads(as_json.out)["lines"]}
+    assert lines["overspend"]["reason_code"] == "account.overspend_explained"
+    assert why in lines["overspend"]["reason"]

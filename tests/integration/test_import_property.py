@@ -369,14 +369,22 @@ def candidate(store: EventStore, step: Step, day: date) -> Candidate | None:
         )
     if kind == "report":
         spent = a % 600_000
+        # Above what was paid, an account is taken only with an explanation (issue 21).
+        why = "Hyra i förskott" if flag else None
         return Candidate(
             kind,
             district(name),
             SubmitYearEndAccount(
-                round_id=RID, district=name, spent_sek=spent, cost_description="Löner"
+                round_id=RID,
+                district=name,
+                spent_sek=spent,
+                cost_description="Löner",
+                overspend_explanation=why,
             ),
             project,
-            YearEndAccountSubmitted(spent_sek=spent, cost_description="Löner"),
+            YearEndAccountSubmitted(
+                spent_sek=spent, cost_description="Löner", overspend_explanation=why
+            ),
         )
     if kind == "review":
         reports = [
@@ -741,8 +749,8 @@ F, S = "Farsta", "Skarpnäck"
 @example(plan=[], change=(False, ("supervision", F, 9_999, 0, False)))  # nothing requested
 @example(plan=[], change=(False, ("approve_plan", F, 0, 0, False)))  # approved already
 @example(plan=[("submit_plan", F, 0, 1, False)], change=(False, ("approve_plan", F, 0, 1, False)))
-@example(plan=[("report", F, 100_000, 0, False)], change=(False, ("review", F, 0, 0, True)))
-@example(plan=[("report", F, 100_000, 0, False)], change=(False, ("review", F, 0, 2, False)))
+@example(plan=[("report", F, 100_000, 0, True)], change=(False, ("review", F, 0, 0, True)))
+@example(plan=[("report", F, 100_000, 0, True)], change=(False, ("review", F, 0, 2, False)))
 @example(
     plan=[pays(F, 100_000), ("report", F, 40_000, 0, False)],
     change=(False, ("demand", F, 50_000, 0, False)),

@@ -86,6 +86,7 @@ from tests.unit.world import (
     SKARPNACK,
     TODAY,
     World,
+    annul_payment,
     awarded,
     plan_approved,
     refused,
@@ -858,12 +859,51 @@ def test_a_follow_up_with_inconsistent_indicators_is_refused(world: World) -> No
 
 def test_a_financial_report_records_what_it_says(world: World) -> None:
     """Kind, spent and forecast as given."""
+    paid(world, 500_000)
     cmd = SubmitFinancialReport(
         round_id=RID, district="Farsta", kind="final", spent_sek=500_000, forecast_sek=600_000
     )
     assert recorded(world, cmd) == [
         FinancialReportSubmitted(kind="final", spent_sek=500_000, forecast_sek=600_000)
     ]
+
+
+def test_a_final_report_above_what_was_paid_plus_own_contribution_needs_an_explanation() -> None:
+    """Issue 21, 2018: 100 000 own contribution and 400 000 paid; 500 000 spent is taken,
+    500 001 refused naming the figures, taken with an explanation (kept); a T2 report is a
+    forecast of the year and is not held to it."""
+    world = World()
+    opened(world, policy="sst-2018")
+    lines = (
+        BudgetLine(label="Egen insats", amount_sek=100_000, own_contribution=True),
+        BudgetLine(label="Personal", amount_sek=1_500_000),
+    )
+    event = ApplicationSubmitted(
+        round_id=RID, project_id="farsta", **form("Farsta", 1_400_000, budget_lines=lines)
+    )
+    world.given(FARSTA, event, date(2013, 5, 31))
+    paid(world, 400_000)
+
+    def final(spent: int, why: str | None = None) -> SubmitFinancialReport:
+        return SubmitFinancialReport(
+            round_id=RID,
+            district="Farsta",
+            kind="final",
+            spent_sek=spent,
+            forecast_sek=spent,
+            overspend_explanation=why,
+        )
+
+    assert recorded(world, final(500_000))
+    assert says(refused(world, final(500_001)))[:2] == (
+        f"the account says 500{NBSP}001 kr was spent, more than the 400{NBSP}000 kr paid "
+        f"plus 100{NBSP}000 kr own contribution: correct the figure or explain why",
+        "accounts within what was paid",
+    )
+    [taken] = recorded(world, final(900_000, "Extra personal under hösten"))
+    assert taken.overspend_explanation == "Extra personal under hösten"
+    t2 = final(900_000).model_copy(update={"kind": "t2"})
+    assert recorded(world, t2)
 
 
 def year_end(spent: int = 600_000, supervision_spent: int | None = None) -> SubmitYearEndAccount:
@@ -881,6 +921,7 @@ def year_end(spent: int = 600_000, supervision_spent: int | None = None) -> Subm
 def test_a_year_end_account_without_supervision_money_need_not_state_it(world: World) -> None:
     """None paid: unstated or 0 is fine, 1 kr spent is refused."""
     day = date(2015, 1, 20)
+    paid(world, 600_000)
     assert recorded(world, year_end(), day) == [
         YearEndAccountSubmitted(
             spent_sek=600_000, spent_outside_plan_sek=1_000, cost_description="Enligt plan"
@@ -891,20 +932,21 @@ def test_a_year_end_account_without_supervision_money_need_not_state_it(world: W
         "supervision spent 1 kr is more than the 0 kr paid; account the rest under the grant",
         "supervision accounted apart",
         "invalid",
-        "application submitted, plan none, awarded 0 kr, paid 0 kr",
+        f"application submitted, plan none, awarded 0 kr, paid 600{NBSP}000 kr",
     )
 
 
 def test_a_year_end_account_states_the_supervision_money_used(world: World) -> None:
     """25 000 paid: unstated is refused, 25 000 used is fine, 25 001 is refused."""
     day = date(2015, 1, 20)
+    paid(world, 600_000)
     supervision(world, 25_000, 25_000, 25_000)
     assert says(refused(world, year_end(), day)) == (
         f"Farsta was paid 25{NBSP}000 kr of supervision money: the account must say how much "
         "of it was used",
         "supervision accounted apart",
         "invalid",
-        f"application submitted, plan none, awarded 0 kr, paid 25{NBSP}000 kr",
+        f"application submitted, plan none, awarded 0 kr, paid 625{NBSP}000 kr",
     )
     assert recorded(world, year_end(supervision_spent=25_000), day) == [
         YearEndAccountSubmitted(
@@ -925,6 +967,30 @@ def test_a_year_end_account_spends_outside_the_plan_at_most_what_it_spends(world
     assert (no.rule, no.kind) == ("well-formed input", "invalid")
     assert no.message.startswith("YearEndAccountSubmitted: ")
     assert "spent_outside_plan_sek exceeds spent_sek" in no.message
+
+
+def test_a_year_end_account_above_what_was_paid_needs_an_explanation(world: World) -> None:
+    """Issue 21: 400 000 paid, 25 000 supervision paid and used; 600 000 spent of the grant
+    is refused naming both figures (and nothing recorded); with an explanation it is taken
+    and kept; 400 000 is taken without one; an annulled payment does not count as paid."""
+    day = date(2015, 1, 20)
+    payment = paid(world, 400_000)
+    supervision(world, 25_000, 25_000, 25_000)
+    over = year_end(supervision_spent=25_000)
+    assert says(refused(world, over, day))[:3] == (
+        f"the account says 625{NBSP}000 kr was spent, more than the 425{NBSP}000 kr paid "
+        "plus 0 kr own contribution: correct the figure or explain why",
+        "accounts within what was paid",
+        "invalid",
+    )
+    explained = over.model_copy(update={"overspend_explanation": "Hyra i förskott"})
+    [event] = recorded(world, explained, day)
+    assert event.overspend_explanation == "Hyra i förskott"
+    assert recorded(world, year_end(spent=400_000, supervision_spent=25_000), day)
+    annul_payment(world, payment)
+    assert refused(world, year_end(spent=1_000, supervision_spent=25_000), day).rule == (
+        "accounts within what was paid"
+    )
 
 
 # -- DemandRepayment / SettleRepayment ----------------------------------------------------

@@ -964,7 +964,7 @@ def test_a_project_command_falls_within_the_round_and_its_tail(world: World) -> 
     undated = refused(world, plan, date(2015, 1, 1))
     assert undated.rule == "dates within the round"
     report = SubmitFinancialReport(
-        round_id=RID, district="Farsta", kind="final", spent_sek=1, forecast_sek=1
+        round_id=RID, district="Farsta", kind="final", spent_sek=0, forecast_sek=1
     )
     assert world.decide(report.model_copy(update={"on": date(2016, 2, 4)}), date(2016, 2, 5))
     tail = refused(world, report.model_copy(update={"on": date(2016, 2, 5)}), date(2016, 2, 5))

@@ -235,6 +235,42 @@ def test_a_mistake_comes_back_beside_the_field(
     assert demo_store.count() == before
 
 
+def test_a_year_end_account_above_what_was_paid_needs_an_explanation(
+    signed_in: Callable[[str | None], TestClient], demo_store: EventStore
+) -> None:
+    """Issue 21: 9 000 000 kr spent is refused at the top of the form in Swedish, naming
+    what was spent and what was paid, nothing written; the same with an explanation is
+    recorded, and the project page's timeline shows the explanation."""
+    client = signed_in("district:Farsta")
+    token, form_id = project_form(client, FARSTA, "portal-year-end")
+    before = demo_store.count()
+    data = {
+        "csrf_token": token,
+        "form_id": form_id,
+        "spent": "9 000 000",
+        "supervision_spent": "25 000",
+        "cost_description": "Löner",
+    }
+    response = client.post(f"{FARSTA}/portal/year-end-account", data=data)
+    assert response.status_code == 422
+    refusal = re.search(r'id="year-end-refused">(.*?)</p>', response.text, re.S)
+    assert refusal is not None, response.text
+    assert "9\u00a0025\u00a0000 kr" in refusal.group(1)
+    assert "förklara" in refusal.group(1)
+    assert 'name="explanation"' in response.text
+    assert demo_store.count() == before
+    why = "Lokaler hyrda i förskott, beslutat av förvaltningen"
+    taken = client.post(
+        f"{FARSTA}/portal/year-end-account",
+        data={**data, "explanation": why},
+        follow_redirects=False,
+    )
+    assert taken.status_code == 303, taken.text
+    assert demo_store.count() == before + 1
+    page = client.get(taken.headers["location"]).text
+    assert why in page
+
+
 @pytest.fixture
 def client_2018(demo_store: EventStore) -> Iterator[TestClient]:
     """The app on 1 November 2018: Skärholmen's 2018 project is running."""
