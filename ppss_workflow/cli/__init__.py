@@ -356,7 +356,9 @@ def _error_line(exc: Any) -> str:
 
     tr = words()
     if exc.reason is None:
-        return f"ppss: error: {exc}"
+        # An error with no reason yet: said in Swedish when the catalogue has its line.
+        said = tr.gettext(str(exc)) if tr.lang != "en" else str(exc)
+        return f"ppss: fel: {said}" if said != str(exc) else f"ppss: error: {exc}"
     if tr.lang != "en":
         return f"ppss: fel: {say(exc.reason, tr.lang)}"
     if getattr(exc, "refusal", None) is not None:

@@ -208,3 +208,15 @@ def test_a_failed_command_on_a_mistyped_path_creates_no_store(tmp_path: Path) ->
         ppss("board", *ROUND, "--database", f"sqlite:///{typo}", home=tmp_path), "no store at"
     )
     assert not typo.exists()
+
+
+def test_a_missing_role_is_said_in_swedish_and_in_english(store: str, tmp_path: Path) -> None:
+    """The first mistake a new user makes (no --as) is one line in the CLI's language, with
+    nothing written; an error the catalogue has no line for stays the error's own."""
+    before = state(store, tmp_path)
+    args = ("round", "open", "--round", "ppss-2099", "--title", "T", "--policy", "ppss-2014")
+    swedish = ppss(*args, "--database", store, home=tmp_path, env={"PPSS_LANG": "sv"})
+    assert_one_line_error(swedish, "ppss: fel: säg vilken roll du agerar i", "PPSS_ROLE")
+    english = attempt(store, tmp_path, *args)
+    assert_one_line_error(english, "ppss: error: say which role you act in", "PPSS_ROLE")
+    assert state(store, tmp_path) == before
