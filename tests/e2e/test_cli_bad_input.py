@@ -143,7 +143,20 @@ def test_a_report_for_a_closed_round_is_refused(store: str, tmp_path: Path) -> N
 
 
 def test_the_same_commands_done_right_are_recorded(store: str, tmp_path: Path) -> None:
-    """The happy path of the cases above works, so the refusals are about the input."""
+    """The happy path of the cases above works, so the refusals are about the input.
+
+    The demo's year-end account of Rinkeby-Kista (used 1 476 302 kr, all that was paid)
+    closes its year: the unpaid remainder lapses. A corrected account showing 100 000 kr
+    more used makes that much payable again; the missed network meeting still blocks it
+    until the make-up is recorded."""
+    account = attempt(store, tmp_path, "report", "year-end", *ROUND, "--district",
+                      "Rinkeby-Kista", "--spent", "1576302", "--supervision-spent", "25000",
+                      "--description", "Personal, handledning och utbildning enligt plan",
+                      "--on", "2015-01-28", "--as", "district:Rinkeby-Kista")  # fmt: skip
+    assert account.code == 0, account.err
+    blocked = attempt(store, tmp_path, *PAY[:1], *ROUND, "--district", "Rinkeby-Kista",
+                      *PAY[3:], "--as", "coordinator")  # fmt: skip
+    assert_one_line_error(blocked, "blocked by network meetings and training")
     ok = attempt(store, tmp_path, "network", "record", *ROUND, "--district", "Rinkeby-Kista",
                  "--session", "natverk-2", "--outcome", "make-up", "--note", "Extra träff",
                  "--on", "2014-10-15", "--as", "coordinator")  # fmt: skip
@@ -153,7 +166,9 @@ def test_the_same_commands_done_right_are_recorded(store: str, tmp_path: Path) -
     assert paid.code == 0, paid.err
     board = json.loads(attempt(store, tmp_path, "board", *ROUND, "--format", "json").out)
     rinkeby = next(row for row in board if row["district"] == "Rinkeby-Kista")
-    assert rinkeby["disbursed_sek"] == 1_501_302 + 100_000
+    # The board shows grant and supervision money apart.
+    assert rinkeby["disbursed_sek"] == 1_476_302 + 100_000
+    assert rinkeby["supervision_disbursed_sek"] == 25_000
 
 
 def test_allocate_reproduces_the_published_2014_table(tmp_path: Path) -> None:

@@ -106,7 +106,8 @@ FORGERIES = {
         FARSTA, "FinancialReportSubmitted",
         {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
         {"actor": "granskare@example.org", "role": "auditor"},
-        "(position 212, FinancialReportSubmitted on project:ppss-2014:farsta)", "rule: roles",
+        "(position {position}, FinancialReportSubmitted on project:ppss-2014:farsta)",
+        "rule: roles",
     ),
     "a payment on a round stream": (
         "round:ppss-2014", "DisbursementMade", {**PAYMENT, "amount_sek": 1}, COORDINATOR,
@@ -120,7 +121,7 @@ FORGERIES = {
         FARSTA, "FinancialReportSubmitted", {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
         {"actor": "projektledare@skarpnack.example.org", "role": "district",
          "district": "skarpnack"},
-        "(position 212, FinancialReportSubmitted on project:ppss-2014:farsta)",
+        "(position {position}, FinancialReportSubmitted on project:ppss-2014:farsta)",
         "rule: own district only",
     ),
     "a supervision grant over the pool's cap": (
@@ -152,6 +153,8 @@ def test_a_forged_import_is_refused_in_one_line_and_nothing_is_written(
     forged = tmp_path / "forged.jsonl"
     line = forge(demo_export, forged, stream, event_type, data, metadata)
     run = ppss("import", str(forged), "--database", target, home=tmp_path)
+    # The forged row is the one after the demo's head: the header is line 1.
+    needles = [n.replace("{position}", str(line - 1)) for n in needles]
     assert_one_line_error(run, f"line {line} ", *needles, "nothing was imported")
     assert_nothing_written(target)
 
@@ -202,8 +205,19 @@ def _row(export: Path, position: int) -> dict[str, Any]:
     return next(r for r in rows_of(export) if r["position"] == position)
 
 
-def _annulment_of(export: Path, position: int, occurred: str) -> list[Any]:
-    row = _row(export, position)
+def _position_of(export: Path, stream: str, event_type: str, **holds: Any) -> int:
+    """The position of the one event of ``event_type`` on ``stream`` whose data holds
+    ``holds``: found by what it is, so the attacks follow the demo as it grows."""
+    found = [r["position"] for r in rows_of(export)
+             if r["stream_id"] == stream and r["event_type"] == event_type
+             and holds.items() <= json.loads(r["data"]).items()]  # fmt: skip
+    assert len(found) == 1, (stream, event_type, holds, found)
+    return int(found[0])
+
+
+def _annulment_of(export: Path, stream: str, event_type: str, occurred: str,
+                  **holds: Any) -> list[Any]:  # fmt: skip
+    row = _row(export, _position_of(export, stream, event_type, **holds))
     data = {"annulled_event_id": row["event_id"], "reason": "registrerad av misstag"}
     return [(row["stream_id"], "EventAnnulled", data, occurred)]
 
@@ -232,6 +246,8 @@ def _second_allocation(export: Path) -> list[Any]:
     return rows
 
 
+SKARHOLMEN_2018 = "project:sst-2018:skarholmen"
+
 #: Attacks of issue 19: (the rows, needles of the one-line refusal).
 ATTACKS = {
     "a second allocation with its awards and a second payment": (
@@ -239,15 +255,16 @@ ATTACKS = {
         ("AllocationDecided on round:ppss-2014", "rule: one allocation per round"),
     ),
     "annulling a fully paid award": (
-        lambda e: _annulment_of(e, 197, "2019-01-15T10:00:00.000000Z"),
+        lambda e: _annulment_of(e, SKARHOLMEN_2018, "GrantAwarded", "2019-01-15T10:00:00.000000Z"),
         ("EventAnnulled on project:sst-2018:skarholmen", "rule: money stays consistent"),
     ),
     "annulling the T2 acceptance after the second instalment": (
-        lambda e: _annulment_of(e, 203, "2019-01-15T10:00:00.000000Z"),
+        lambda e: _annulment_of(e, SKARHOLMEN_2018, "ReportAccepted", "2019-01-15T10:00:00.000000Z",
+                                report="t2_follow_up"),
         ("EventAnnulled on project:sst-2018:skarholmen", "rule: payments stay allowed"),
     ),
     "annulling a plan approval after payments": (
-        lambda e: _annulment_of(e, 31, "2014-12-01T10:00:00.000000Z"),
+        lambda e: _annulment_of(e, FARSTA, "PlanApproved", "2014-12-01T10:00:00.000000Z"),
         ("EventAnnulled on project:ppss-2014:farsta", "rule: payments stay allowed"),
     ),
 }  # fmt: skip
@@ -357,7 +374,10 @@ def test_checkpoints_travel_with_the_export_and_are_checked_on_import(
     verified = ppss("audit", "verify", "--public-key", f"{key}.pub", "--database", target,
                     home=tmp_path)  # fmt: skip
     assert verified.code == 0, verified.err
-    assert "1 signed checkpoints verified" in verified.out
+    assert (
+        f"1 signerade kontrollpunkter kontrollerade; den senaste vid position {head}, "
+        in verified.out
+    )
 
 
 def edit_an_actor(row: dict[str, Any]) -> None:

@@ -236,6 +236,8 @@ def _paid_round(commands: Commands, rid: str) -> int:
             period_start=date(2014, 1, 1),
             period_end=date(2014, 12, 31),
             policy="ppss-2014",
+            # The first rules: the seed's 10 mkr budget is held by the later versions.
+            policy_version=1,
             on=date(2013, 5, 2),
         ),
     )

@@ -75,7 +75,7 @@ def test_the_restore_drill(
         restored = ppss("import", str(archive), "--as", "coordinator", "--database", target,
                         home=tmp_path)  # fmt: skip
         assert restored.code == 0, restored.err
-        assert "2 documents" in restored.out
+        assert "händelser, 2 dokument; slutet " in restored.out
         verified = ppss("audit", "verify", "--database", target, home=tmp_path)
         assert verified.code == 0, verified.err + verified.out
         for n, (sha, content) in enumerate(files.items()):
