@@ -9,9 +9,10 @@ bounded in time and in count, so the run stops by itself.
 
 Reported: ``requests_per_s``, ``p50_ms``/``p95_ms``/``p99_ms`` (latency of every answer),
 ``errors`` (a 5xx, a refused connection, or an answer no request of that kind may get) and
-``verified``: after the run the money adds up (no project paid more than it was awarded; the
-board's paid column equals the sum of the payment events; the store grew by exactly the
-payments answered 201) and ``audit verify`` passes.
+``verified``: after the run the money adds up (no project paid more grant than it was awarded
+nor more supervision money than it was granted; the board's paid columns, grant and supervision
+together, equal the sum of the payment events; the store grew by exactly the payments answered
+201) and ``audit verify`` passes.
 
 A payment refused by the round's rules (409) is a correct answer, not an error.
 """
@@ -44,6 +45,7 @@ from ppss_workflow.bench_board import RID, _build, _store
 from ppss_workflow.db import normalise_url
 from ppss_workflow.errors import ConfigurationError
 from ppss_workflow.readmodels import Reads
+from ppss_workflow.rows import BoardRow
 from ppss_workflow.tokens import create_token
 
 __all__ = ["run_load_bench"]
@@ -83,7 +85,7 @@ def run_load_bench(
         _build(store, projects, stockholm_day(clock()), report)
         reads = Reads(store, clock)
         reads.model.catch_up()
-        paid_before = sum(r.disbursed_sek for r in reads.board(RID))
+        paid_before = sum(_paid(r) for r in reads.board(RID))
         head_before = store.head().position
         districts = [f"Distrikt {i:06d}" for i in range(projects)]
         tokens = {
@@ -104,11 +106,12 @@ def run_load_bench(
             for r in store.read_streams(f"project:{RID}:")
             if isinstance(r.event, DisbursementMade)
         )
-        paid_after = sum(r.disbursed_sek for r in rows)
+        paid_after = sum(_paid(r) for r in rows)
         chain = verify_chain(store)
         verified = (
             chain.ok
             and all(r.disbursed_sek <= r.awarded_sek for r in rows)
+            and all(r.supervision_paid_sek <= r.supervision_granted_sek for r in rows)
             and paid_after == events_paid
             and paid_after - paid_before == tally.paid
             and store.head().position - head_before == tally.paid
@@ -131,6 +134,11 @@ def run_load_bench(
         "first_error": tally.first_error,
         "verified": verified,
     }
+
+
+def _paid(row: BoardRow) -> int:
+    """All that was paid to a project: the board keeps grant and supervision money apart."""
+    return row.disbursed_sek + row.supervision_paid_sek
 
 
 def _pct(values: list[float], p: int) -> float:

@@ -38,7 +38,7 @@ from policies.commands import (
 )
 from policies.decisions import Refusal, allocation_from_applications, view_of
 from policies.queues import waiting
-from policies.registry import POLICIES
+from policies.registry import POLICIES, latest_version
 from policies.state import RoundState, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.errors import InvalidCommand, WorkflowError
@@ -631,6 +631,12 @@ def _policies() -> list[str]:
     return sorted({name for name, _ in POLICIES})
 
 
+def _versions() -> list[int]:
+    """The versions the open-round form offers beside "the latest" (as the CLI's
+    ``--policy-version``): a round opened under an earlier version keeps its own numbers."""
+    return sorted({version for _, version in POLICIES})
+
+
 @router.get("/new-round", response_class=HTMLResponse)
 def new_round_page(request: Request) -> Response:
     principal = pages.reader(request)
@@ -641,6 +647,7 @@ def new_round_page(request: Request) -> Response:
         "coordinator_open.html",
         c=Forms(True, {"open": {"errors": {}}}),
         policies=_policies(),
+        versions=_versions(),
     )
 
 
@@ -657,8 +664,9 @@ def open_round(
     period_end: Text = "",
     application_deadline: Text = "",
     policy: Text = "",
+    policy_version: Text = "",
 ) -> Response:
-    """Open a round: its money, period and rules."""
+    """Open a round: its money, period and rules (the latest version unless one is chosen)."""
     principal = coordinator(request, csrf)
     tr = tr_for(request)
     errors: dict[str, str] = {}
@@ -672,6 +680,7 @@ def open_round(
         "period_end": period_end,
         "application_deadline": application_deadline,
         "policy": policy,
+        "policy_version": policy_version,
     }
 
     def again(refusal: str = "", errors: dict[str, str] | None = None) -> Response:
@@ -682,6 +691,7 @@ def open_round(
             422,
             c=Forms(True, {"open": {**form, "errors": found}}),
             policies=_policies(),
+            versions=_versions(),
         )
 
     rid = round_id.strip()
@@ -708,7 +718,11 @@ def open_round(
         errors["period_end"] = tr.gettext("The period ends before it starts.")
     if policy not in _policies():
         errors["policy"] = tr.gettext("Choose the round's rules.")
-    if errors:
+    wanted = policy_version.strip()
+    version = int(wanted) if wanted.isdigit() else 0 if wanted else latest_version(policy)
+    if wanted and (policy, version) not in POLICIES and "policy" not in errors:
+        errors["policy_version"] = tr.gettext("Choose a version these rules have.")
+    if errors or version is None:
         return again(errors=errors)
     command = OpenRound(
         round_id=rid,
@@ -720,7 +734,7 @@ def open_round(
         period_end=end,
         application_deadline=applications,
         policy=policy,
-        policy_version=max(v for n, v in POLICIES if n == policy),
+        policy_version=version,
     )
     flash = {"kind": "opened", "title": name}
     return _record(request, principal, command, again, flash, f"/rounds/{rid}")

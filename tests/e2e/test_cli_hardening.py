@@ -148,12 +148,12 @@ def test_ctrl_c_in_a_running_scheduler_is_one_line(tmp_path: Path) -> None:
            "PPSS_REMINDER_DISTRICT_EMAIL": "kontakt@example.org"}  # fmt: skip
     code, err = _interrupt_when(
         ["scheduler", "run", "--interval", "3600", "--outbox", str(tmp_path / "out"),
-         "--database", url], "Sent ", env, tmp_path,
+         "--database", url], "Skickade ", env, tmp_path,
     )  # fmt: skip
     assert code == 0, err
     assert "Traceback" not in err
     assert [line for line in err.splitlines() if line.strip()] == [
-        "ppss: scheduler stopped; nothing half-written (appends are atomic)"
+        "ppss: schemaläggaren stoppad; inget halvskrivet (varje tillägg är odelbart)"
     ]
 
 

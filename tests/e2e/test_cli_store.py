@@ -38,7 +38,7 @@ def test_db_upgrade_on_postgresql_url(tmp_path: Path) -> None:
     with scratch_url(pg_url()) as url:
         run = ppss("db", "upgrade", "--database", url, home=tmp_path)
         assert run.code == 0, run.err
-        assert f"to {head_revision()}" in run.out
+        assert f"till {head_revision()}" in run.out
         env_run = ppss("db", "status", home=tmp_path, env={"PPSS_DATABASE_URL": url})
         assert env_run.code == 0, env_run.err
         assert "$PPSS_DATABASE_URL" in env_run.out

@@ -176,7 +176,7 @@ def test_the_roles_command_prints_its_grants_and_explains_sqlite(tmp_path: Path)
             assert run.code == 0, run.err
             line = next(ln for ln in run.out.splitlines() if " events " in ln and writer in ln)
             assert "SELECT, INSERT" in line
-            assert f"{writer}: created." in run.out
+            assert f"{writer}: skapad." in run.out
             bad = ppss("db", "roles", "--writer", "Robert'); DROP", "--database", url,
                        home=tmp_path)  # fmt: skip
             assert_one_line_error(bad, "--writer")
@@ -188,6 +188,6 @@ def test_the_roles_command_prints_its_grants_and_explains_sqlite(tmp_path: Path)
     sqlite = ppss("db", "roles", "--database", str(tmp_path / "s.sqlite3"), home=tmp_path)
     assert sqlite.code == 0
     assert [ln for ln in sqlite.out.splitlines() if ln.strip()] == [
-        "SQLite has no roles or grants: whoever can open the file can write it (protect it "
-        "with file permissions, or use PostgreSQL for roles)."
+        "SQLite har inga roller eller behörigheter: den som kan öppna filen kan skriva i den "
+        "(skydda den med filrättigheter, eller använd PostgreSQL för roller)."
     ]

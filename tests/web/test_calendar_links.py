@@ -83,7 +83,7 @@ def test_cli_create_list_revoke(tmp_path: Path) -> None:
                 "--base-url", "https://ppss.example.org/", *db, home=tmp_path)  # fmt: skip
     assert made.code == 0, made.err
     assert re.fullmatch(r"https://ppss\.example\.org/calendar/cal_[\w-]+\.ics\n", made.out)
-    assert "shown only now" in made.err
+    assert "visas bara nu" in made.err
     listed = ppss("calendar", "token", "list", *db, home=tmp_path)
     assert "farsta-cal" in listed.out
     assert "cal_" not in listed.out

@@ -74,7 +74,7 @@ def test_cli_grant_list_revoke(tmp_path: Path) -> None:
     assert_one_line_error(ppss("users", "list", "--as", "auditor", *db, home=tmp_path), "revisor")
     listed = ppss("users", "list", "--as", "coordinator", *db, home=tmp_path)
     assert PERSON in listed.out
-    assert "district:Farsta" in listed.out
+    assert "Stadsdel Farsta" in listed.out
     assert ppss("users", "revoke", PERSON, "--as", "coordinator", *db, home=tmp_path).code == 0
     assert_one_line_error(
         ppss("users", "revoke", PERSON, "--as", "coordinator", *db, home=tmp_path), PERSON
