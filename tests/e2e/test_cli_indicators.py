@@ -99,7 +99,7 @@ def test_csv_and_xlsx_carry_the_same_suppression(demo: tuple[str, Path]) -> None
     ("args", "needle"),
     [
         (("--round", "ppss-2014", "-f", "pdf"), "use table, json, csv, csv-sv or xlsx"),
-        (("--round", "ppss-2014", "-f", "xlsx"), "needs --output"),
+        (("--round", "ppss-2014", "-f", "xlsx"), "behöver --output"),
         (("--round", "ppss-2014", "--chart", "x.gif"), ".svg or .png"),
         (("--round", "nope"), "nope"),
     ],

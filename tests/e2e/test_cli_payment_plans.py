@@ -71,7 +71,7 @@ def test_a_return_without_a_reason_or_by_a_district_is_one_line(demo: tuple[str,
     base = ["report", "return", *ROUND, "--district", "Skärholmen"]
     no_reason = ppss(*base, "--report", "final_financial_report", *COORD, "--database", url,
                      home=home)  # fmt: skip
-    assert_one_line_error(no_reason, "needs --reason")
+    assert_one_line_error(no_reason, "behöver --reason")
     unknown = ppss(*base, "--report", "t9", "--reason", "x", *COORD, "--database", url, home=home)
     assert_one_line_error(unknown, "--report 't9': use one of")
     district = ppss(*base, "--report", "final_financial_report", "--reason", "x",

@@ -109,7 +109,7 @@ def test_require_signed_head_needs_the_public_key(
     target = f"sqlite:///{tmp_path}/t.sqlite3"
     run = ppss("import", str(signed), "--require-signed-head", "--database", target,
                home=tmp_path)  # fmt: skip
-    assert_one_line_error(run, "--require-signed-head needs --public-key")
+    assert_one_line_error(run, "--require-signed-head behöver --public-key")
     assert not list(tmp_path.glob("t.sqlite3*"))
     store = EventStore  # the store module is importable without a database
     assert store is not None
