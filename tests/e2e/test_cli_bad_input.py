@@ -147,8 +147,8 @@ def test_the_same_commands_done_right_are_recorded(store: str, tmp_path: Path) -
 
     The demo's year-end account of Rinkeby-Kista (used 1 476 302 kr, all that was paid)
     closes its year: the unpaid remainder lapses. A corrected account showing 100 000 kr
-    more used (above what was paid, so with an explanation) makes that much payable again; the missed network meeting still blocks it
-    until the make-up is recorded."""
+    more used (above what was paid, so with an explanation) makes that much payable again;
+    the missed network meeting still blocks it until the make-up is recorded."""
     account = attempt(store, tmp_path, "report", "year-end", *ROUND, "--district",
                       "Rinkeby-Kista", "--spent", "1576302", "--supervision-spent", "25000",
                       "--description", "Personal, handledning och utbildning enligt plan",
