@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +17,14 @@ from ppss_workflow.scratch import MEMORY, scratch_store, scratch_url
 from ppss_workflow.store import EventStore
 from tests.demo_template import STEP_START, close_templates, demo_copy
 from tests.logs import all_logs
+
+# The processes the suite starts (``ppss`` as a user runs it, servers, the scheduler) keep
+# their compiled bytecode even where the environment says not to write it
+# (PYTHONDONTWRITEBYTECODE, set on some machines): otherwise each of the suite's hundreds of
+# ``ppss`` processes compiles every module of ours again, about 0.4 s of CPU each. Nothing
+# tested depends on it; ``__pycache__/`` is ignored by git.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 PG_ENV = "PPSS_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
