@@ -312,14 +312,23 @@ def _root(
     from ppss_workflow.db import set_lock_wait_note  # noqa: PLC0415 - a command runs: load
     from ppss_workflow.logs import configure_logging  # noqa: PLC0415
 
-    if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise typer.BadParameter("use debug, info, warning or error", param_hint="--log-level")
     if lang is not None:
         if lang.strip().lower() not in _LANGUAGES:
-            raise typer.BadParameter("use sv (Swedish) or en (English)", param_hint="--lang")
+            said = _words().gettext("use sv (Swedish) or en (English)")
+            raise typer.BadParameter(said, param_hint="--lang")
         os.environ[_ENV_LANGUAGE] = lang.strip().lower()
+    if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        said = _words().gettext("use debug, info, warning or error")
+        raise typer.BadParameter(said, param_hint="--log-level")
     configure_logging(log_level, json=log_json)
     set_lock_wait_note(_waiting)
+
+
+def _words() -> Any:
+    """The CLI's words (``--lang`` given, else ``$PPSS_LANG``), for a root option's error."""
+    from ppss_workflow.cli._common import words  # noqa: PLC0415 - an error is being said
+
+    return words()
 
 
 def _waiting() -> None:

@@ -119,6 +119,24 @@ def test_swedish_stays_the_default_after_english_in_the_same_process() -> None:
 _PAIRS: tuple[tuple[str, ...], ...] = ((), ("round",), ("round", "open"), ("import",))
 
 
+def test_the_root_options_errors_are_swedish_and_english_on_request() -> None:
+    runner = CliRunner()
+    lang = runner.invoke(app, ["--lang", "de", "round", "list"], env=NO_LANG)
+    assert lang.exit_code == 2
+    assert "ange sv (svenska) eller en (engelska)" in lang.output, lang.output
+    level = runner.invoke(app, ["--log-level", "loud", "round", "list"], env=NO_LANG)
+    assert "ange debug, info, warning eller error" in level.output, level.output
+    english = runner.invoke(
+        app, ["--lang", "en", "--log-level", "loud", "round", "list"], env=NO_LANG
+    )
+    assert english.exit_code == 2
+    assert "use debug, info, warning or error" in english.output, english.output
+    wrong = runner.invoke(
+        app, ["--lang", "de", "round", "list"], env={**NO_LANG, "PPSS_LANG": "en"}
+    )
+    assert "use sv (Swedish) or en (English)" in wrong.output, wrong.output
+
+
 def test_the_program_says_its_help_in_english_and_loads_nothing_heavy(tmp_path: Path) -> None:
     """The real program, end to end; the root's English list loads Babel to read the
     catalogue, and nothing else that ``ppss --help`` leaves out."""
