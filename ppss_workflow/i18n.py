@@ -17,7 +17,6 @@ no compiled ``.mo`` file is kept or needed. After changing a message (see the RE
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,11 +24,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
 from policies.state import STOCKHOLM, stockholm_day
+from ppss_workflow.catalogues import compiled
 
 __all__ = [
     "CONDITION_NAMES",
@@ -246,15 +244,7 @@ _STEP = re.compile(r"^(before|late)-(\d+)$")
 @cache
 def _catalogue(lang: str) -> NullTranslations:
     """The language's catalogue, compiled in memory from its ``.po`` file (once)."""
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not po.exists():
-        return NullTranslations()
-    with po.open("rb") as f:
-        catalog = read_po(f, locale=lang)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled, domain="messages")
+    return compiled(LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po", lang, "messages")
 
 
 @dataclass(frozen=True, slots=True)

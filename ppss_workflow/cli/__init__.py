@@ -19,6 +19,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from ppss_workflow import __version__
+from ppss_workflow.cli.help_words import LANGUAGE_KEY, install, language
 
 __all__ = ["COMMANDS", "LazyGroup", "app", "load_all", "main"]
 
@@ -220,6 +221,26 @@ def load_all() -> dict[str, Any]:
     return {name: _load(name) for name in COMMANDS}
 
 
+#: The root's options that take a value (``--log-level debug``).
+_ROOT_VALUED = ("--lang", "--log-level")
+
+
+def _root_language(args: list[str]) -> tuple[str, list[str]]:
+    """The language ``args`` ask for (``--lang`` before the command, else ``$PPSS_LANG``,
+    else Swedish), and the arguments without the root's own options."""
+    asked = os.environ.get(_ENV_LANGUAGE)
+    at = 0
+    while at < len(args) and args[at].startswith("-"):
+        arg, _, value = args[at].partition("=")
+        if arg in _ROOT_VALUED and not value:
+            value = args[at + 1] if at + 1 < len(args) else ""
+            at += 1
+        if arg == "--lang":
+            asked = value
+        at += 1
+    return language(asked), args[at:]
+
+
 class _Listed(TyperCommand):
     """A command as ``ppss --help`` lists it: its name and help, nothing loaded."""
 
@@ -234,59 +255,17 @@ class LazyGroup(TyperGroup):
                 self.commands[name] = _Listed(name, help=help_text)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if "--help" in args or not any(arg.startswith("-") for arg in args):
-            _swedish_help_frame()  # help asked for, or maybe shown (a group with no command)
+        # The language is read before Click parses (whose --help would answer before --lang).
+        lang, rest = _root_language(args)
+        ctx.meta[LANGUAGE_KEY] = lang
+        if "--help" in args or not args or (rest and not any(a.startswith("-") for a in rest)):
+            install()  # help asked for, or maybe shown (a group with no command)
         return list(super().parse_args(ctx, args))
 
     def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
         if args and isinstance(self.commands.get(args[0]), _Listed):
             self.commands[args[0]] = _load(args[0])
         return super().resolve_command(ctx, args)
-
-
-#: The words Typer draws around every help text (its panels and brackets), in Swedish.
-_HELP_FRAME = {
-    "ARGUMENTS_PANEL_TITLE": "Argument",
-    "OPTIONS_PANEL_TITLE": "Val",
-    "COMMANDS_PANEL_TITLE": "Kommandon",
-    "DEFAULT_STRING": "[förval: {}]",
-    "ENVVAR_STRING": "[miljövariabel: {}]",
-    "REQUIRED_LONG_STRING": "[krävs]",
-    "DEPRECATED_STRING": "(utgått) ",
-}
-_HELP_OPTION = "Visa denna hjälp och avsluta."
-
-
-def _swedish_help_frame() -> None:
-    """Help is about to be shown: Typer's own words around it (panel titles, ``[default: ]``,
-    ``[required]``, the ``--help`` option's text) in Swedish. Typer's ``Usage:`` is fixed in
-    its code and stays. Done only when help is asked for or may be shown (a group given no
-    command), so that running a command with options loads no more than before (Typer's
-    help renderer and its Rich are loaded for help anyway).
-
-    A choice: Typer reads these from module constants and from its help-option factory; it
-    has no setting for them, so they are replaced here, once per process."""
-    from typer import rich_utils  # noqa: PLC0415 - help is being shown
-    from typer._click import decorators  # noqa: PLC0415
-
-    for name, text in _HELP_FRAME.items():
-        setattr(rich_utils, name, text)
-    original = decorators.help_option
-    if getattr(original, "swedish", False):
-        return
-
-    def help_option(param_decls: list[str]) -> Callable[[Any], Any]:
-        add = original(param_decls)
-
-        def apply(command: Any) -> Any:
-            added = add(command)
-            command.params[-1].help = _HELP_OPTION
-            return added
-
-        return apply
-
-    help_option.swedish = True  # type: ignore[attr-defined]
-    decorators.help_option = help_option
 
 
 app = typer.Typer(
@@ -333,14 +312,23 @@ def _root(
     from ppss_workflow.db import set_lock_wait_note  # noqa: PLC0415 - a command runs: load
     from ppss_workflow.logs import configure_logging  # noqa: PLC0415
 
-    if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise typer.BadParameter("use debug, info, warning or error", param_hint="--log-level")
     if lang is not None:
         if lang.strip().lower() not in _LANGUAGES:
-            raise typer.BadParameter("use sv (Swedish) or en (English)", param_hint="--lang")
+            said = _words().gettext("use sv (Swedish) or en (English)")
+            raise typer.BadParameter(said, param_hint="--lang")
         os.environ[_ENV_LANGUAGE] = lang.strip().lower()
+    if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        said = _words().gettext("use debug, info, warning or error")
+        raise typer.BadParameter(said, param_hint="--log-level")
     configure_logging(log_level, json=log_json)
     set_lock_wait_note(_waiting)
+
+
+def _words() -> Any:
+    """The CLI's words (``--lang`` given, else ``$PPSS_LANG``), for a root option's error."""
+    from ppss_workflow.cli._common import words  # noqa: PLC0415 - an error is being said
+
+    return words()
 
 
 def _waiting() -> None:
