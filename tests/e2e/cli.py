@@ -1,12 +1,13 @@
-"""Run the `ppss` command as a user would: a separate process, its own environment."""
+"""Run the `ppss` command as a user would: a separate process, its own environment (forked
+from a process that has imported the program: ``tests/forked.py``)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.forked import run_ppss
 
 
 @dataclass(frozen=True)
@@ -20,15 +21,8 @@ def ppss(*args: str, home: Path, env: dict[str, str] | None = None, timeout: int
     """``ppss ARGS`` with a private data folder (XDG_DATA_HOME) and no configured store."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("PPSS_", "XDG_"))}
     environment.update({"XDG_DATA_HOME": str(home), "COLUMNS": "200", **(env or {})})
-    done = subprocess.run(
-        [sys.executable, "-m", "ppss_workflow", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=timeout,
-        check=False,
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
+    done = run_ppss(list(args), environment, timeout)
+    return Run(done.code, done.out, done.err)
 
 
 def assert_one_line_error(run: Run, *needles: str) -> None:
