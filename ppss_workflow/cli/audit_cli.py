@@ -341,10 +341,12 @@ def verify_command(  # noqa: PLR0915 - one flat sequence of checks and answers
         if signed:
             newest = signed[-1]
             out_console.print(
-                tr.t(
-                    "%(count)d signed checkpoints verified; the newest at position "
+                tr.nt(
+                    "%(num)d signed checkpoint verified; the newest at position "
                     "%(position)s, signed %(when)s UTC.",
-                    count=len(signed),
+                    "%(num)d signed checkpoints verified; the newest at position "
+                    "%(position)s, signed %(when)s UTC.",
+                    len(signed),
                     position=newest.position,
                     when=f"{newest.signed_at:%Y-%m-%d %H:%M}",
                 )
@@ -1109,7 +1111,11 @@ def import_command(
         finally:
             store.close()
     tr = words()
-    also = tr.t(" and %(count)d signed checkpoints", count=signed) if signed else ""
+    also = (
+        tr.nt(" and %(num)d signed checkpoint", " and %(num)d signed checkpoints", signed)
+        if signed
+        else ""
+    )
     docs = tr.t(", %(count)d documents", count=documents) if archive is not None else ""
     out_console.print(
         tr.t(

@@ -126,7 +126,7 @@ def test_the_cli_signs_and_verifies(tmp_path: Path) -> None:
     assert "Signerad: position" in signed.out
     ok = ppss("audit", "verify", "--public-key", public, "--database", url, home=tmp_path)
     assert ok.code == 0, ok.err
-    assert "1 signerade kontrollpunkter kontrollerade" in ok.out
+    assert "1 signerad kontrollpunkt kontrollerad" in ok.out  # one, not "1 signerade"
     store = EventStore.from_url(url)
     drop_triggers(store)
     with store.engine.begin() as conn:
