@@ -33,13 +33,10 @@ __all__ = ["Finished", "run_ppss"]
 #: The fork server: it imports the program, then reads one request per line (JSON) on stdin,
 #: forks a child per request, and writes ``started ID PID`` and ``done ID CODE`` lines.
 _SERVER = r"""
-import json, os, runpy, select, signal, sys, traceback
+import importlib, json, os, pkgutil, runpy, select, signal, sys, traceback
 import ppss_workflow.entry, ppss_workflow.cli
-from ppss_workflow.cli import (  # noqa: F401 - imported once, used by every fork
-    _common, audit_cli, bench, bench_board_cmd, calendar_cmds, contact_cmds, db, demo_cmd,
-    document_cmds, events_cmd, followup_cmds, indicator_cmds, plan_cmds, reminder_cmds,
-    users_cmds, web_cmds, workflow_cmds,
-)
+for found in pkgutil.iter_modules(ppss_workflow.cli.__path__):  # every command module's imports
+    importlib.import_module(f"ppss_workflow.cli.{found.name}")
 import sqlalchemy.dialects.sqlite, sqlalchemy.dialects.postgresql  # noqa: F401
 
 # The command modules themselves are imported again by each run: they make their consoles
