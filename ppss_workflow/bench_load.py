@@ -150,10 +150,11 @@ def _pct(values: list[float], p: int) -> float:
 
 
 class _servers:  # noqa: N801 - used as a context manager, reads as one
-    """Two ``ppss serve`` processes on free loopback ports; stopped on the way out."""
+    """``count`` ``ppss serve`` processes on free loopback ports; stopped on the way out."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, count: int = 2) -> None:
         self.url = url
+        self.count = count
         self.processes: list[subprocess.Popen[bytes]] = []
         self.logs: list[Any] = []
 
@@ -164,7 +165,7 @@ class _servers:  # noqa: N801 - used as a context manager, reads as one
             "PPSS_LOG_LEVEL": "warning",
         }
         env.pop("PPSS_DATABASE_URL", None)
-        ports = [_free_port(), _free_port()]
+        ports = [_free_port() for _ in range(self.count)]
         try:
             for port in ports:
                 log = tempfile.TemporaryFile()
