@@ -461,6 +461,11 @@ class EventStore:
 
     # -- reading -------------------------------------------------------------------------
 
+    def fetch(self, statement: Statement) -> list[tuple[Any, ...]]:
+        """One short read of the store's other tables on a lent connection, as its own
+        transaction: one round trip, for a lookup that every request makes (an API token)."""
+        return self._fetch(*self._statement(statement))
+
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """One statement on a borrowed connection, as its own short read."""
         for attempt in (1, 2):
