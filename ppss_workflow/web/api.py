@@ -29,7 +29,7 @@ from ppss_workflow.rows import BoardRow
 from ppss_workflow.web.auth import token_principal
 from ppss_workflow.web.openapi_doc import PROBLEM_MEDIA_TYPE, Problem
 from ppss_workflow.web.render import Forbidden, SignInRequired, language
-from ppss_workflow.web.views import Totals, parse_day, project_detail, rounds_for, visible_board
+from ppss_workflow.web.views import parse_day, project_detail, rounds_for, visible_board
 from ppss_workflow.words import say
 
 __all__ = ["router"]
@@ -247,7 +247,14 @@ def board_json(round_id: str, day: date | None, rows: list[BoardRow]) -> bytes:
         "round_id": round_id,
         "as_of": day.isoformat() if day is not None else None,
         "rows": out,
-        "totals": TotalsOut(**Totals.of(rows).as_json()).model_dump(mode="json"),
+        # TotalsOut's fields: the grant's figures (no supervision money, so no detail decoded).
+        "totals": {
+            "projects": len(rows),
+            "awarded_sek": sum(r.awarded_sek for r in rows),
+            "disbursed_sek": sum(r.disbursed_sek for r in rows),
+            "payable_sek": sum(r.payable_sek for r in rows),
+            "repayment_due_sek": sum(r.repayment_due_sek for r in rows),
+        },
     })  # fmt: skip
 
 
