@@ -7,7 +7,9 @@ payments of 1 kr, districts read their own project, auditors read the board and 
 Each person is a thread with its own keep-alive connection and bearer token; every loop is
 bounded in time and in count, so the run stops by itself.
 
-Reported: ``requests_per_s``, ``p50_ms``/``p95_ms``/``p99_ms`` (latency of every answer),
+Reported: ``requests_per_s``, ``p50_ms``/``p95_ms``/``p99_ms`` (latency of every answer;
+``payment_p50_ms``/``payment_p95_ms`` of the payments alone), ``load_average`` (the machine's,
+as the run ends: other work on the same cores inflates every figure),
 ``errors`` (a 5xx, a refused connection, or an answer no request of that kind may get) and
 ``verified``: after the run the money adds up (no project paid more grant than it was awarded
 nor more supervision money than it was granted; the board's paid columns, grant and supervision
@@ -63,8 +65,13 @@ _MAX_RATE = 1_000
 @dataclass
 class _Tally:
     latencies: list[float] = field(default_factory=list)
+    #: The payments' own latencies (also in ``latencies``): they wait for the append's lock.
+    paying: list[float] = field(default_factory=list)
     errors: int = 0
     paid: int = 0
+    #: Payments answered 409: refused by the round's rules, or still overtaken by others'
+    #: appends after every retry (a correct answer, not an error: nothing was written).
+    refused: int = 0
     first_error: str = ""
 
 
@@ -97,6 +104,9 @@ def run_load_bench(
         with _servers(url) as ports:
             report("people working", 0, 1)
             tally, took = _run_people(people, seconds, ports, tokens, districts)
+            # The machine's 1-minute load average as the run ends: other work on the same cores
+            # inflates every latency above (None where the system does not say).
+            load_average = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
             report("people working", 1, 1)
         reads = Reads(store, clock)
         reads.model.catch_up()
@@ -117,6 +127,7 @@ def run_load_bench(
             and store.head().position - head_before == tally.paid
         )
     latencies = sorted(tally.latencies)
+    paying = sorted(tally.paying)
     count = len(latencies)
     return {
         "backend": "postgresql",
@@ -129,7 +140,12 @@ def run_load_bench(
         "p50_ms": round(_pct(latencies, 50), 1),
         "p95_ms": round(_pct(latencies, 95), 1),
         "p99_ms": round(_pct(latencies, 99), 1),
+        "payments": len(tally.paying),
+        "payment_p50_ms": round(_pct(paying, 50), 1),
+        "payment_p95_ms": round(_pct(paying, 95), 1),
+        "load_average": load_average,
         "payments_recorded": tally.paid,
+        "payments_refused": tally.refused,
         "errors": tally.errors,
         "first_error": tally.first_error,
         "verified": verified,
@@ -150,10 +166,11 @@ def _pct(values: list[float], p: int) -> float:
 
 
 class _servers:  # noqa: N801 - used as a context manager, reads as one
-    """Two ``ppss serve`` processes on free loopback ports; stopped on the way out."""
+    """``count`` ``ppss serve`` processes on free loopback ports; stopped on the way out."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, count: int = 2) -> None:
         self.url = url
+        self.count = count
         self.processes: list[subprocess.Popen[bytes]] = []
         self.logs: list[Any] = []
 
@@ -164,7 +181,7 @@ class _servers:  # noqa: N801 - used as a context manager, reads as one
             "PPSS_LOG_LEVEL": "warning",
         }
         env.pop("PPSS_DATABASE_URL", None)
-        ports = [_free_port(), _free_port()]
+        ports = [_free_port() for _ in range(self.count)]
         try:
             for port in ports:
                 log = tempfile.TemporaryFile()
@@ -244,8 +261,10 @@ def _run_people(
     total = _Tally()
     for t in tallies:
         total.latencies += t.latencies
+        total.paying += t.paying
         total.errors += t.errors
         total.paid += t.paid
+        total.refused += t.refused
         total.first_error = total.first_error or t.first_error
     total.errors += sum(thread.is_alive() for thread in threads)
     return total, took
@@ -304,10 +323,15 @@ def _person(
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         else:
             detail = f"{method} {path}: {status} {said[:300].decode(errors='replace')}"
-        tally.latencies.append((time.perf_counter() - began) * 1000)
+        took = (time.perf_counter() - began) * 1000
+        tally.latencies.append(took)
+        if what == "pay":
+            tally.paying.append(took)
         if status not in _EXPECTED[what]:
             tally.errors += 1
             tally.first_error = tally.first_error or detail
         elif what == "pay" and status == 201:
             tally.paid += 1
+        elif what == "pay":
+            tally.refused += 1
     conn.close()

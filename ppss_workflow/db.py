@@ -406,6 +406,12 @@ def begin_immediate(cursor: Any, url: URL) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {int(note * 1000)}")
 
 
+#: The engine's pool on PostgreSQL (SQLAlchemy's own reads and writes: the read model, tokens,
+#: documents): connections kept open, and how many more it may open while all are busy.
+POOL_SIZE = 6
+POOL_OVERFLOW = 4
+
+
 def create_store_engine(raw_url: str | URL) -> Engine:
     """An engine with the settings the store relies on (WAL and write locks on SQLite)."""
     url = normalise_url(raw_url) if isinstance(raw_url, str) else raw_url
@@ -416,13 +422,24 @@ def create_store_engine(raw_url: str | URL) -> Engine:
         wait = min(LOCK_NOTE_AFTER, lock_timeout())
         # A scratch in-memory store (shared cache, see scratch.MEMORY) pools connections
         # like a file does; SQLAlchemy would otherwise guess a pool from ``mode=memory``.
-        pool = {"poolclass": QueuePool} if url.query.get("mode") == "memory" else {}
+        # Its connections move between threads (the store lends them to whichever thread
+        # calls; see store.LINKS), as a file's do by SQLAlchemy's default.
+        memory = url.query.get("mode") == "memory"
+        pool = {"poolclass": QueuePool} if memory else {}
+        connect_args: dict[str, Any] = {"timeout": wait}
+        if memory:
+            connect_args["check_same_thread"] = False
         engine = create_engine(
-            url.difference_update_query(["synchronous"]), connect_args={"timeout": wait}, **pool
+            url.difference_update_query(["synchronous"]), connect_args=connect_args, **pool
         )
         _configure_sqlite(engine, synchronous)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A bounded pool kept warm: POOL_SIZE connections stay open between uses, at most
+    # POOL_OVERFLOW more are opened (and closed when given back) when all are busy; a
+    # server process then holds at most these and the store's own ``store.LINKS``.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_use_lifo=True
+    )
 
 
 def _synchronous(url: URL) -> str:

@@ -9,7 +9,10 @@ the last position of the whole round, so a concurrent change makes it decide aga
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -63,6 +66,17 @@ R = Recorded[Any]
 _log = get_logger(__name__)
 #: How often a decision is taken again when another writer changed what it read.
 ATTEMPTS = 8
+
+_TURNS: weakref.WeakKeyDictionary[EventStore, dict[str, threading.RLock]] = (
+    weakref.WeakKeyDictionary()
+)
+_TURNS_LOCK = threading.Lock()
+
+
+def _round_turn(store: EventStore, round_id: str) -> threading.RLock:
+    """The lock round-wide commands of ``round_id`` on ``store`` take in this process."""
+    with _TURNS_LOCK:
+        return _TURNS.setdefault(store, {}).setdefault(round_id, threading.RLock())
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,13 +165,22 @@ class Commands:
                     member_email(actor.name)
                 )
                 check_recusal(command, actor.role, member)
-            for attempt in range(1, ATTEMPTS + 1):
-                try:
-                    return self._once(actor, command, command_id)
-                except ConcurrencyError:
-                    if attempt == ATTEMPTS:
-                        raise
-                    _log.info("command_retried", command=command.name, attempt=attempt)
+            # Round-wide commands (a payment, an award) of one round take turns in this process:
+            # each decides on the round as the last one left it instead of all deciding at once
+            # and all but one losing the append's guard, again and again. The store's append,
+            # its versions and its guard on the round, still decide what is written: this only
+            # spares work that would be thrown away (other processes still race, and retry).
+            turn = (
+                _round_turn(self.store, command.round_id) if command.round_wide else nullcontext()
+            )
+            with turn:
+                for attempt in range(1, ATTEMPTS + 1):
+                    try:
+                        return self._once(actor, command, command_id)
+                    except ConcurrencyError:
+                        if attempt == ATTEMPTS:
+                            raise
+                        _log.info("command_retried", command=command.name, attempt=attempt)
         except Refusal as refusal:
             _log.info(
                 "command_refused",

@@ -61,7 +61,7 @@ from ppss_workflow.db import (
 from ppss_workflow.errors import StoreUnavailable
 from ppss_workflow.logs import get_logger
 from ppss_workflow.rows import BoardRow, board_row
-from ppss_workflow.store import EventStore
+from ppss_workflow.store import EventStore, Statement
 
 __all__ = [
     "BOARD_SORTS",
@@ -121,6 +121,43 @@ class _Computed:
     obligations: list[dict[str, Any]]
 
 
+#: Where the model is (position, fingerprint), the store's head, and whether any row is stale
+#: today, in one statement.
+_CURRENT = (
+    "SELECT (SELECT position FROM projection_checkpoints WHERE name = ?), "
+    "(SELECT fingerprint FROM projection_checkpoints WHERE name = ?), "
+    "(SELECT max(position) FROM events), "
+    "(SELECT count(*) FROM (SELECT 1 FROM project_rows WHERE valid_until <= ? "
+    "OR assessed_on > ? LIMIT 1) AS s)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """The model's checkpoint and the store's head, as one read saw them."""
+
+    known: int | None
+    fingerprint: str | None
+    head: int
+    since: int
+    rebuild: bool
+    stale: Sequence[str]
+    touched: Sequence[str]
+
+    @property
+    def current(self) -> bool:
+        return not self.rebuild and self.head == self.since and not self.stale
+
+
+_CATCHING_UP: weakref.WeakKeyDictionary[EventStore, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def _catching_up(store: EventStore) -> threading.Lock:
+    """The lock one thread of this process holds while it brings ``store``'s model up."""
+    with _KEPT_LOCK:
+        return _CATCHING_UP.setdefault(store, threading.Lock())
+
+
 class Projector:
     """Keeps and reads the read model of one store; ``clock`` says what today is."""
 
@@ -135,10 +172,22 @@ class Projector:
 
         Raises ModelUnavailable when it is behind and this login may not write it.
         """
-        for _ in range(_ATTEMPTS):
-            done = self._try_catch_up(progress)
-            if done is not None:
-                return done
+        today = stockholm_day(self._clock())
+        current = self._current(today)
+        if current is not None:
+            return current
+        look = self._look(today)
+        if look.current:
+            return look.head
+        wanted = look.head
+        # One thread of this process computes at a time: the others wait for it rather than
+        # compute the same rows and lose the checkpoint's compare-and-set to it; whoever
+        # waited is done if it brought the model as far as the head seen on the way in.
+        with _catching_up(self.store):
+            for _ in range(_ATTEMPTS):
+                done = self._try_catch_up(progress, wanted)
+                if done is not None:
+                    return done
         raise RuntimeError("the read model could not catch up: other processes kept moving it")
 
     def rebuild(self, *, progress: Progress | None = None) -> int:
@@ -150,9 +199,21 @@ class Projector:
         _log.info("projections_cleared")
         return self.catch_up(progress=progress)
 
-    def _try_catch_up(self, progress: Progress | None) -> int | None:
-        now = self._clock()
-        today = stockholm_day(now)
+    def _current(self, today: date) -> int | None:
+        """The head, if the model is at it and current for ``today``; else None. One statement
+        on the store's own connection (one round trip): every read of a board asks this."""
+        try:
+            ((position, seen, head, stale),) = self.store.fetch(
+                Statement(_CURRENT, (_NAME, _NAME, today.isoformat(), today.isoformat()))
+            )
+        except StoreUnavailable:
+            return None  # the full look says why, as it always did
+        if seen != fingerprint() or position is None or stale or int(head or 0) != position:
+            return None
+        return int(position)
+
+    def _look(self, today: date) -> _Look:
+        """Where the model is, where the store is, and what changed in between."""
         with self._read() as conn:
             found = conn.execute(
                 select(projection_checkpoints.c.position, projection_checkpoints.c.fingerprint)
@@ -181,8 +242,18 @@ class Projector:
                         (since, head),
                     ).scalars()
                 )
-        if not rebuild and head == since and not stale:
-            return head
+        return _Look(known, seen_fingerprint, head, since, rebuild, stale, touched)
+
+    def _try_catch_up(self, progress: Progress | None, wanted: int = 0) -> int | None:
+        now = self._clock()
+        today = stockholm_day(now)
+        look = self._look(today)
+        if look.current:
+            return look.head
+        if not look.rebuild and not look.stale and look.since >= wanted:
+            return look.since  # another thread brought it this far while this one waited
+        known, seen_fingerprint, head, since = look.known, look.fingerprint, look.head, look.since
+        rebuild, stale, touched = look.rebuild, look.stale, look.touched
         if rebuild:
             _kept(self.store).clear()
         whole, some = self._plan(touched, stale, rebuild)

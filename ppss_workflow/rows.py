@@ -138,15 +138,20 @@ class BoardRow:
         return tuple(self._detail.get("instalments", ()))
 
     def as_json(self) -> dict[str, Any]:
+        # The detail decoded once, here, and not kept (nor through the cached property, whose
+        # lock every thread of a server would take for each row).
+        detail: dict[str, Any] = self.__dict__.get("_detail") or orjson.loads(self.detail)
+        granted, paid, payable = detail.get("supervision", (0, 0, 0))
+        instalments = detail.get("instalments", ())
         return {
             "project": self.project,
             "district": self.district,
             "awarded_sek": self.awarded_sek,
             "disbursed_sek": self.disbursed_sek,
             "payable_sek": self.payable_sek,
-            "supervision_granted_sek": self.supervision_granted_sek,
-            "supervision_disbursed_sek": self.supervision_paid_sek,
-            "supervision_payable_sek": self.supervision_payable_sek,
+            "supervision_granted_sek": int(granted),
+            "supervision_disbursed_sek": int(paid),
+            "supervision_payable_sek": int(payable),
             "may_be_paid": self.may_be_paid,
             "blocking": list(self.blocking),
             "repayment_due_sek": self.repayment_due_sek,
@@ -158,9 +163,9 @@ class BoardRow:
             ),
             "conditions": [
                 {k: c[k] for k in ("code", "status", "reason", "blocks", "evidence")}
-                for c in self._detail["conditions"]
+                for c in detail["conditions"]
             ],
-        } | ({"instalments": list(self.instalments)} if self.instalments else {})
+        } | ({"instalments": list(instalments)} if instalments else {})
 
 
 def board_row(project: str, district: str, ledger: Ledger, a: Assessment) -> BoardRow:

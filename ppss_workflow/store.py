@@ -2,9 +2,11 @@
 
 Appends and reads go straight to the DBAPI connection (sqlite3 or psycopg 3) with SQL
 strings built once per backend: SQLAlchemy's statement, pool and result layers cost more
-than the database itself for a one-event append. Each thread holds one connection for many
-short transactions (:meth:`EventStore.writer` holds one explicitly for a burst of commands);
-no transaction is left open between calls, so an idle store pins no snapshot and holds no lock.
+than the database itself for a one-event append. A store keeps a small, bounded set of
+connections (``LINKS`` at most): each read or append borrows one for its short transaction and
+gives it back, so a process with many threads (a web server) holds no more connections than
+that (:meth:`EventStore.writer` holds one for a burst of commands). No transaction is left open
+between calls, so an idle store pins no snapshot and holds no lock.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ __all__ = [
 
 _STREAM_ID = re.compile(r"^[a-z0-9][a-z0-9:._-]{0,199}$")
 Clock = Callable[[], datetime]
+
+#: The most connections one store holds at once (each call borrows one for its transaction);
+#: with the engine's own pool (``db.POOL_SIZE`` + ``db.POOL_OVERFLOW``) the bound of a process.
+LINKS = 8
+#: How long a call waits for one of the store's connections when all are busy (seconds).
+LINK_WAIT_S = 30.0
 
 #: A stored row as the driver returns it, in the order of the stored columns: position,
 #: stream_id, version, event_id, event_type, schema_version, data, metadata, occurred_at,
@@ -129,11 +137,11 @@ class EventStore:
     So positions have no gaps, and commit order equals position order: a reader that polls
     "after P" never misses an event that commits later with a lower position.
 
-    The store may be shared between threads (each thread uses a connection of its own);
-    a :class:`Writer` may not.
+    The store may be shared between threads: each call borrows one of at most ``links``
+    connections and gives it back when its transaction ends. A :class:`Writer` may not.
     """
 
-    def __init__(self, engine: Engine, *, clock: Clock = _utc_now) -> None:
+    def __init__(self, engine: Engine, *, clock: Clock = _utc_now, links: int = LINKS) -> None:
         self.engine = engine
         self._clock = clock
         self._postgres = engine.dialect.name == "postgresql"
@@ -143,9 +151,16 @@ class EventStore:
         self._unavailable: type[BaseException] = dbapi.OperationalError
         #: Anything else the database refuses (no privilege, a read-only file): one line too.
         self._failed: type[BaseException] = dbapi.DatabaseError
-        self._local = threading.local()
         self._closers: list[weakref.finalize[Any, Any]] = []
         self._closers_lock = threading.Lock()
+        if links < 1:
+            raise ConfigurationError(f"a store needs at least one connection, not {links}")
+        self.links = links
+        self._pool_pid = os.getpid()
+        #: Connections not in use, the last given back on top (it is the warmest).
+        self._idle: list[_Link] = []
+        self._idle_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(links)
         note_store(self.url)
 
     @classmethod
@@ -175,6 +190,8 @@ class EventStore:
         """
         with self._closers_lock:
             closers, self._closers = self._closers, []
+        with self._idle_lock:
+            self._idle = []
         for closer in closers:
             closer()
         self.engine.dispose()
@@ -193,16 +210,59 @@ class EventStore:
         link.closer = closer
         return link
 
-    def _link(self) -> _Link:
-        """This thread's held connection (a new one after a fork or a close)."""
-        link: _Link | None = getattr(self._local, "link", None)
-        if link is None or not link.usable():
-            link = self._local.link = self._open_link()
-        return link
+    def _reset_after_fork(self) -> None:
+        """A forked child starts with no connections of its own (the parent's stay the
+        parent's: they are never used nor closed here) and every slot free."""
+        with self._idle_lock:
+            if self._pool_pid != os.getpid():
+                self._idle = []
+                self._slots = threading.BoundedSemaphore(self.links)
+                self._pool_pid = os.getpid()
 
-    def _drop(self, link: _Link) -> None:
-        if getattr(self._local, "link", None) is link:
-            self._local.link = None
+    def _borrow(self) -> _Link:
+        """One of the store's connections for one transaction: an idle one, or a new one while
+        fewer than ``links`` are open; else wait for one to be given back."""
+        if self._pool_pid != os.getpid():
+            self._reset_after_fork()
+        slots = self._slots
+        if not slots.acquire(timeout=LINK_WAIT_S):
+            raise StoreUnavailable(
+                f"all {self.links} connections of this process to {self.url} stayed busy for "
+                f"{LINK_WAIT_S:.0f} s: nothing was done; try again"
+            )
+        try:
+            with self._idle_lock:
+                while self._idle:
+                    link = self._idle.pop()
+                    if link.usable():
+                        return link
+                    link.close()
+            return self._open_link()
+        except BaseException:
+            slots.release()
+            raise
+
+    def _give_back(self, link: _Link) -> None:
+        if link.pid != self._pool_pid:  # borrowed before a fork: not this process's to keep
+            return
+        if link.usable():
+            with self._idle_lock:
+                self._idle.append(link)
+        self._slots.release()
+
+    @contextmanager
+    def _leased(self) -> Iterator[_Link]:
+        """A connection for the length of the block, given back at its end (closed first if
+        the call found it broken: see ``_drop``)."""
+        link = self._borrow()
+        try:
+            yield link
+        finally:
+            self._give_back(link)
+
+    @staticmethod
+    def _drop(link: _Link) -> None:
+        """Close a connection found broken: given back, it frees its slot and is not kept."""
         link.close()
 
     @contextmanager
@@ -213,13 +273,11 @@ class EventStore:
                 for command in burst:
                     w.append(stream_id, events, version)
 
-        The connection is closed when the block ends. A writer belongs to one thread.
+        The connection is one of the store's and is given back when the block ends. A writer
+        belongs to one thread.
         """
-        writer = Writer(self, self._open_link())
-        try:
-            yield writer
-        finally:
-            writer.link.close()
+        with self._leased() as link:
+            yield Writer(self, link)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -270,27 +328,28 @@ class EventStore:
             return []
         extra = [self._statement(s) for s in also]
         for attempt in (1, 2):
-            link = held or self._link()
-            try:
-                return link.write(prepared, guards, extra)
-            except _Stale:
-                # A held connection the server dropped while idle (a restart, a timeout);
-                # nothing was sent after BEGIN, so it is safe to try once on a new one.
-                if held is not None or attempt == 2:
-                    raise StorageFault("connection_lost", self.url, "write") from None
-                self._drop(link)
-            except self._refused as exc:
-                # The lock makes this unreachable for well-behaved writers; a duplicate event
-                # id supplied by the caller still lands here.
-                raise InvalidEventError(
-                    f"the store refused the events: {_first_line(exc)}; nothing was written"
-                ) from exc
-            except self._unavailable as exc:
-                if held is None:
+            with nullcontext(held) if held is not None else self._leased() as link:
+                try:
+                    return link.write(prepared, guards, extra)
+                except _Stale:
+                    # A kept connection the server dropped while idle (a restart, a timeout);
+                    # nothing was sent after BEGIN, so it is safe to try once on a new one.
+                    if held is not None or attempt == 2:
+                        raise StorageFault("connection_lost", self.url, "write") from None
                     self._drop(link)
-                raise _fault(exc, self.url, "write") from exc
-            except self._failed as exc:
-                raise _fault(exc, self.url, "write") from exc
+                    continue
+                except self._refused as exc:
+                    # The lock makes this unreachable for well-behaved writers; a duplicate
+                    # event id supplied by the caller still lands here.
+                    raise InvalidEventError(
+                        f"the store refused the events: {_first_line(exc)}; nothing was written"
+                    ) from exc
+                except self._unavailable as exc:
+                    if held is None:
+                        self._drop(link)
+                    raise _fault(exc, self.url, "write") from exc
+                except self._failed as exc:
+                    raise _fault(exc, self.url, "write") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def import_rows(
@@ -308,18 +367,18 @@ class EventStore:
         signed_at, public key, signature) go in with them, read once the rows are: the
         caller may fill the sequence while ``rows`` is consumed.
         """
-        link = self._link()
-        try:
-            return link.import_rows(rows, batch_size, checkpoints)
-        except self._refused as exc:
-            raise InvalidEventError(
-                f"the store refused the imported rows: {_first_line(exc)}; nothing was imported"
-            ) from exc
-        except self._unavailable as exc:
-            self._drop(link)
-            raise _fault(exc, self.url, "write") from exc
-        except self._failed as exc:
-            raise _fault(exc, self.url, "write") from exc
+        with self._leased() as link:
+            try:
+                return link.import_rows(rows, batch_size, checkpoints)
+            except self._refused as exc:
+                raise InvalidEventError(
+                    f"the store refused the imported rows: {_first_line(exc)}; nothing was imported"
+                ) from exc
+            except self._unavailable as exc:
+                self._drop(link)
+                raise _fault(exc, self.url, "write") from exc
+            except self._failed as exc:
+                raise _fault(exc, self.url, "write") from exc
 
     def _statement(self, statement: Statement) -> tuple[str, tuple[Any, ...]]:
         """A statement in this backend's parameter style, instants as the backend keeps them."""
@@ -402,21 +461,26 @@ class EventStore:
 
     # -- reading -------------------------------------------------------------------------
 
+    def fetch(self, statement: Statement) -> list[tuple[Any, ...]]:
+        """One short read of the store's other tables on a lent connection, as its own
+        transaction: one round trip, for a lookup that every request makes (an API token)."""
+        return self._fetch(*self._statement(statement))
+
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """One statement on this thread's connection, as its own short read."""
+        """One statement on a borrowed connection, as its own short read."""
         for attempt in (1, 2):
-            link = self._link()
-            try:
-                return link.fetch(sql, params)
-            except _Stale:
-                self._drop(link)
-                if attempt == 2:
-                    raise StorageFault("connection_lost", self.url, "read") from None
-            except self._unavailable as exc:
-                self._drop(link)
-                raise _fault(exc, self.url, "read") from exc
-            except self._failed as exc:
-                raise _fault(exc, self.url, "read") from exc
+            with self._leased() as link:
+                try:
+                    return link.fetch(sql, params)
+                except _Stale:
+                    self._drop(link)
+                    if attempt == 2:
+                        raise StorageFault("connection_lost", self.url, "read") from None
+                except self._unavailable as exc:
+                    self._drop(link)
+                    raise _fault(exc, self.url, "read") from exc
+                except self._failed as exc:
+                    raise _fault(exc, self.url, "read") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def head_problem(self) -> ChainBroken | None:

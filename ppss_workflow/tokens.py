@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ppss_workflow.access import Principal, parse_role
 from ppss_workflow.db import WRITE, api_tokens
 from ppss_workflow.errors import InvalidCommand, NotFound
-from ppss_workflow.store import EventStore
+from ppss_workflow.store import EventStore, Statement
 
 __all__ = ["TokenInfo", "create_token", "digest", "list_tokens", "lookup_token", "revoke_token"]
 
@@ -105,12 +105,14 @@ def lookup_token(store: EventStore, token: str) -> Principal | None:
     """The holder of a live token, or None (unknown, malformed or revoked)."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    with store.engine.connect() as conn:
-        row = conn.execute(
-            select(api_tokens.c.name, api_tokens.c.role, api_tokens.c.district).where(
-                api_tokens.c.token_sha256 == digest(token), api_tokens.c.revoked_at.is_(None)
-            )
-        ).first()
-    if row is None:
+    # On the store's own connections: one round trip (this is every API request's first read).
+    rows = store.fetch(Statement(_LOOKUP, (digest(token),)))
+    if not rows:
         return None
-    return Principal(f"token {row.name}", f"token:{row.name}", row.role, row.district)
+    name, role, district = rows[0]
+    return Principal(f"token {name}", f"token:{name}", role, district)
+
+
+_LOOKUP = (
+    "SELECT name, role, district FROM api_tokens WHERE token_sha256 = ? AND revoked_at IS NULL"
+)

@@ -14,8 +14,9 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid5
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from policies.commands import Disburse, Line
@@ -24,10 +25,11 @@ from ppss_workflow.errors import IDEMPOTENCY_KEY_MALFORMED, InvalidCommand
 from ppss_workflow.handlers import Commands
 from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import Reads
+from ppss_workflow.rows import BoardRow
 from ppss_workflow.web.auth import token_principal
 from ppss_workflow.web.openapi_doc import PROBLEM_MEDIA_TYPE, Problem
 from ppss_workflow.web.render import Forbidden, SignInRequired, language
-from ppss_workflow.web.views import Totals, parse_day, project_detail, rounds_for, visible_board
+from ppss_workflow.web.views import parse_day, project_detail, rounds_for, visible_board
 from ppss_workflow.words import say
 
 __all__ = ["router"]
@@ -221,17 +223,39 @@ def api_board(
     as_of: Annotated[
         str | None, Query(description="YYYY-MM-DD: the board as of that day's end")
     ] = None,
-) -> BoardOut:
+) -> Response:
     day = parse_day(as_of, "as_of")
     r = _reads(request)
     r.round(round_id)
     rows = visible_board(r, principal, round_id, day)
-    return BoardOut(
-        round_id=round_id,
-        as_of=day,
-        rows=[BoardRowOut.model_validate(row.as_json()) for row in rows],
-        totals=TotalsOut(**Totals.of(rows).as_json()),
-    )
+    # The rows come from the read model in BoardOut's shape already: validating every row
+    # again and serialising it through the model cost more than reading the board (a round
+    # of 200 projects: 285 KB). The answer is what BoardOut would give (test_board_json).
+    return Response(board_json(round_id, day, rows), media_type="application/json")
+
+
+_ROW_FIELDS = tuple(BoardRowOut.model_fields)
+
+
+def board_json(round_id: str, day: date | None, rows: list[BoardRow]) -> bytes:
+    """``BoardOut`` of ``rows`` as JSON: the fields the model declares, in its order."""
+    out = []
+    for row in rows:
+        d = row.as_json()
+        out.append({k: d[k] for k in _ROW_FIELDS})
+    return orjson.dumps({
+        "round_id": round_id,
+        "as_of": day.isoformat() if day is not None else None,
+        "rows": out,
+        # TotalsOut's fields: the grant's figures (no supervision money, so no detail decoded).
+        "totals": {
+            "projects": len(rows),
+            "awarded_sek": sum(r.awarded_sek for r in rows),
+            "disbursed_sek": sum(r.disbursed_sek for r in rows),
+            "payable_sek": sum(r.payable_sek for r in rows),
+            "repayment_due_sek": sum(r.repayment_due_sek for r in rows),
+        },
+    })  # fmt: skip
 
 
 @router.get("/rounds/{round_id}/projects/{district}", response_model=ProjectOut)

@@ -51,7 +51,8 @@ def round_store(backend: str) -> Iterator[EventStore]:
 def make_read_only(store: EventStore) -> None:
     """The store's own held connection may no longer write (SQLite's ``query_only``): its
     next write fails at SQLite's own boundary with "attempt to write a readonly database"."""
-    store._link().conn.execute("PRAGMA query_only = 1")
+    with store._leased() as link:  # the warmest connection: the next call borrows it again
+        link.conn.execute("PRAGMA query_only = 1")
 
 
 def limit_pages(store: EventStore, pages: int) -> None:
