@@ -104,7 +104,14 @@ class Reason:
     # -- as JSON-able data (the read model and the audit's JSON store reasons this way) ------
 
     def to_data(self) -> dict[str, Any]:
-        return {"code": self.code, "params": {k: _param_to_data(v) for k, v in self.params}}
+        # A text or a number (the commonest) is said as it is, without the call.
+        return {
+            "code": self.code,
+            "params": {
+                k: v if type(v) is str or type(v) is int else _param_to_data(v)
+                for k, v in self.params
+            },
+        }
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Reason:

@@ -215,7 +215,8 @@ class Projector:
         base = (known, seen_fingerprint, seen_at)
         # What this process wrote last, if nothing was written after it (see _Kept.written).
         written = None if rebuild else kept.written(base)
-        entries = {c.row["stream_id"]: _entry(c) for c in computed}
+        # Remembered by a process that keeps states (a command line run keeps nothing).
+        entries = {c.row["stream_id"]: _entry(c) for c in computed} if kept.keeps else {}
         try:
             with self._write() as conn:
                 if not self._advance(conn, known, seen_fingerprint, seen_at, head, now):
