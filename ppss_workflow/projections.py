@@ -23,6 +23,7 @@ newer one. As-of boards for past dates and "known at" views fold the events inst
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 import weakref
@@ -315,6 +316,7 @@ class Projector:
                 out.extend(self._assessed(rnd, states, now, today))
             if progress is not None:
                 progress(i, total)
+        _kept(self.store).settle()
         return out, paid_kept
 
     def _whole_round(
@@ -915,6 +917,8 @@ class Projector:
 #: How many events' folded states a process keeps per store (1-1.5 KB of memory each: a
 #: round of 10 000 projects of 30 events is kept whole; of a larger round, the first ones).
 _KEEP_EVENTS = 400_000
+#: How many states folded at once make it worth settling them (see _Kept.settle).
+_SETTLE_AFTER = 2_000
 #: How many projects' written rows a process remembers per store (about 2 KB each).
 _KEEP_ROWS = 100_000
 
@@ -930,6 +934,7 @@ class _Kept:
         self._lock = threading.Lock()
         self._states: dict[str, ProjectState] = {}
         self._events = 0
+        self._states_since_settled = 0
         #: The rows this process wrote (by stream), and the checkpoint its last write left.
         self._written: dict[str, _Entry] = {}
         self._token: tuple[Any, ...] | None = None
@@ -978,7 +983,22 @@ class _Kept:
             if self._events + state.version <= _KEEP_EVENTS:
                 self._states[state.stream_id] = state
                 self._events += state.version
+                self._states_since_settled += 1
         return state
+
+    def settle(self) -> None:
+        """After many states were folded at once (a process's first catch-up of a round):
+        collect what is garbage, then leave every object alive now out of the cyclic garbage
+        collector's full passes (``gc.freeze``). The kept states live as long as the
+        process; without this, each full pass walks them all (0.8 s at 10 000 projects, in
+        the middle of some later request). Frozen objects are still freed when no longer
+        referenced (reference counting); only a cycle among them would stay."""
+        with self._lock:
+            if self._states_since_settled < _SETTLE_AFTER:
+                return
+            self._states_since_settled = 0
+        gc.collect()
+        gc.freeze()
 
     def clear(self) -> None:
         with self._lock:
@@ -999,6 +1019,9 @@ class _KeepNone(_Kept):
         return state
 
     def written(self, base: tuple[Any, ...]) -> dict[str, _Entry] | None:
+        return None
+
+    def settle(self) -> None:
         return None
 
     def remember(
