@@ -38,6 +38,13 @@ __all__ = [
 
 R = Recorded[Any]
 
+
+class Unset:
+    """The type of :data:`UNSET`: an argument not given (where None is a meaningful value)."""
+
+
+UNSET = Unset()
+
 # -- reason codes (said by ppss_workflow.words from the catalogue) ------------------------
 SUBMITTED = ReasonCode("obligation.submitted", "what", "on")
 SUBMITTED_LATE = ReasonCode("obligation.submitted_late", "what", "on", "days", "due_on")
@@ -234,7 +241,7 @@ class Policy:
             conditions=conditions,
             payable=self._payable(rnd, project, conditions, repayment, stockholm_day(now)),
             repayment=repayment,
-            status=self.status(rnd, project, now),
+            status=self.status(rnd, project, now, repayment),
             next_deadline=self._next_deadline(conditions),
         )
 
@@ -256,19 +263,38 @@ class Policy:
             stockholm_day(now),
         )
 
-    def stable_until(self, rnd: RoundState, project: ProjectState, today: date) -> date | None:
+    def stable_until(
+        self,
+        rnd: RoundState,
+        project: ProjectState,
+        today: date,
+        round_until: date | Unset | None = UNSET,
+    ) -> date | None:
         """The first day after ``today`` on which an answer for ``today`` may change with no new
         event (None: never). Every rule compares the day with a date of the round (deadlines,
         sessions) or of the project (repayment due dates), as ``today > d``, ``d < today`` or
         ``d <= today``: so the answers can only change on such a date or the day after it.
         A stored assessment is good from the day it was made until this day.
+
+        ``round_until``: :meth:`round_stable_until` of the same round and day, when the caller
+        has it already (the round's part is the same for every project of the round).
         """
-        dates = [d.due_on for d in rnd.deadlines.values()]
-        dates += [stockholm_day(s.event.starts_at) for s in rnd.sessions.values()]
-        dates += [r.event.due_on for r in project.repayment_demands]
+        if isinstance(round_until, Unset):
+            round_until = self.round_stable_until(rnd, today)
+        dates = [r.event.due_on for r in project.repayment_demands]
         account = self.account(project)
         if account is not None:  # the lapse counts the account from its date
             dates.append(local_date(account))
+        if round_until is not None:
+            dates.append(round_until)
+        later = [d for day in dates for d in (day, day + timedelta(days=1)) if d > today]
+        return min(later, default=None)
+
+    def round_stable_until(self, rnd: RoundState, today: date) -> date | None:
+        """The round's part of :meth:`stable_until`: the first day after ``today`` that is a
+        date of the round (deadlines, sessions) or the day after one (None: none)."""
+        dates = [d.due_on for d in rnd.deadlines.values()]
+        dates += [stockholm_day(s.event.starts_at) for s in rnd.sessions.values()]
         later = [d for day in dates for d in (day, day + timedelta(days=1)) if d > today]
         return min(later, default=None)
 
@@ -367,9 +393,19 @@ class Policy:
             (account, *project.supervision_grants),
         )
 
-    def status(self, rnd: RoundState, project: ProjectState, now: datetime) -> str:
+    def status(
+        self,
+        rnd: RoundState,
+        project: ProjectState,
+        now: datetime,
+        repayment: Repayment | None = None,
+    ) -> str:
+        """The project's status word; ``repayment``: the project's repayment at ``now`` when
+        the caller has it already (``assess`` does), else it is computed here."""
         ledger = project.ledger
-        if self.repayment(rnd, project, now).due_sek > 0:
+        if repayment is None:
+            repayment = self.repayment(rnd, project, now)
+        if repayment.due_sek > 0:
             return "repayment due"
         if project.withdrawn is not None:
             return "withdrawn"

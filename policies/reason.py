@@ -104,7 +104,14 @@ class Reason:
     # -- as JSON-able data (the read model and the audit's JSON store reasons this way) ------
 
     def to_data(self) -> dict[str, Any]:
-        return {"code": self.code, "params": {k: _param_to_data(v) for k, v in self.params}}
+        # A text or a number (the commonest) is said as it is, without the call.
+        return {
+            "code": self.code,
+            "params": {
+                k: v if type(v) is str or type(v) is int else _param_to_data(v)
+                for k, v in self.params
+            },
+        }
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Reason:
@@ -126,6 +133,9 @@ def _param_str(value: Param) -> str:
 
 
 def _param_to_data(value: Param) -> Any:
+    kind = type(value)
+    if kind is str or kind is int:  # the commonest: said as they are
+        return value
     if isinstance(value, Reason):
         return {"reason": value.to_data()}
     if isinstance(value, Kronor):
@@ -171,17 +181,24 @@ class ReasonCode:
     def __init__(self, code: str, *names: str) -> None:
         object.__setattr__(self, "code", code)
         object.__setattr__(self, "names", names)
+        if len(set(names)) != len(names):
+            raise ValueError(f"reason code {code!r} names a parameter twice")
         known = REASON_CODES.get(code)
         if known is not None and known.names != names:
             raise ValueError(f"reason code {code!r} declared twice with other parameters")
         REASON_CODES[code] = self
 
     def __call__(self, **params: Param) -> Reason:
-        if set(params) != set(self.names):
-            missing = sorted(set(self.names) - set(params))
-            extra = sorted(set(params) - set(self.names))
-            raise TypeError(f"reason {self.code!r}: missing {missing}, unknown {extra}")
-        return Reason(self.code, tuple((n, params[n]) for n in self.names))
+        names = self.names
+        # The names are distinct (see __init__): as many given, each of them, is all of them.
+        if len(params) == len(names):
+            try:
+                return Reason(self.code, tuple([(n, params[n]) for n in names]))
+            except KeyError:
+                pass
+        missing = sorted(set(names) - set(params))
+        extra = sorted(set(params) - set(names))
+        raise TypeError(f"reason {self.code!r}: missing {missing}, unknown {extra}")
 
 
 #: Reasons said one after the other ("…; …"): a condition met with a note, what is payable

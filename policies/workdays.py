@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 __all__ = ["add_working_days", "is_working_day", "non_working_reason", "working_day_on_or_before"]
 
 
@@ -15,6 +13,8 @@ __all__ = ["add_working_days", "is_working_day", "non_working_reason", "working_
 # Swedish public administration, though not public holidays).
 def _days_off(year: int) -> dict[date, str]:
     """Public holidays from the ``holidays`` package plus the three de facto days off."""
+    import holidays  # noqa: PLC0415 - loaded when a working day is first asked about
+
     off = {d: str(name) for d, name in holidays.country_holidays("SE", years=year).items()}
     # Midsummer eve is the Friday between 19 and 25 June: offices close, nobody reads mail.
     midsummer_eve = next(

@@ -12,7 +12,8 @@ payment references and reminder keys, and written in bulk. Then, from a warm sto
   the handlers), then the next board of the whole round (median of 3; ``round_event_cpu_ms``
   the mean CPU time of this process for the same, for a loaded machine);
 - ``cli_board_s`` and ``cli_board_rss_mb``: ``ppss board`` as a user runs it, in a child
-  process (start-up, reading, printing the table), and that process's peak memory;
+  process (start-up, reading, printing the table), and that process's peak memory
+  (``cli_board_cpu_s``: the child's CPU time, for a loaded machine);
 - ``catch_up_s``: the read model computed from nothing (what a rebuild costs).
 """
 
@@ -311,7 +312,7 @@ def run_board_bench(projects: int, base_url: str | None, report: Progress) -> di
         assert len(moved) == projects + SPARE, len(moved)
         report("a round event", 1, 1)
         report("ppss board", 0, 1)
-        cli_s, cli_rss = _cli_board(url)
+        cli_s, cli_cpu_s, cli_rss = _cli_board(url)
         report("ppss board", 1, 1)
     return {
         "backend": "postgresql" if base_url else "sqlite",
@@ -327,6 +328,7 @@ def run_board_bench(projects: int, base_url: str | None, report: Progress) -> di
         "round_event_ms": round(round_s * 1000, 1),
         "round_event_cpu_ms": round(round_cpu_s * 1000, 1),
         "cli_board_s": round(cli_s, 3),
+        "cli_board_cpu_s": round(cli_cpu_s, 3),
         "cli_board_rss_mb": round(cli_rss, 1),
         "bench_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
@@ -346,22 +348,27 @@ def _store(base_url: str | None) -> Iterator[tuple[EventStore, str]]:
             engine.dispose()
 
 
-def _cli_board(url: str) -> tuple[float, float]:
-    """``ppss board`` in a child process, as a user runs it: seconds and peak RSS (MB).
+def _cli_board(url: str) -> tuple[float, float, float]:
+    """``ppss board`` in a child process, as a user runs it: seconds, CPU seconds (user and
+    system, the child's own: what other processes on a loaded machine do is not counted)
+    and peak RSS (MB).
 
     The peak is the child's own high-water mark (``VmHWM``), read as it exits: the rusage of
     children would count the pages it shared with this process before ``exec``.
     """
     env = {**os.environ, "COLUMNS": "160", "PPSS_LOG_LEVEL": "warning"}
     command = [sys.executable, "-c", _CHILD, "board", "--round", RID, "--database", url]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, check=False)  # noqa: S603
     took = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise RuntimeError(f"ppss board failed: {done.stderr.decode(errors='replace')[-500:]}")
     peak = [line for line in done.stderr.decode().splitlines() if line.startswith("VmHWM:")]
     kilobytes = int(peak[-1].split()[1]) if peak else 0
-    return took, kilobytes / 1024
+    return took, cpu, kilobytes / 1024
 
 
 #: ``ppss`` itself, reporting its peak memory on stderr as it exits.

@@ -15,11 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import insert, select
 
 from ppss_workflow.codec import canonical_json
@@ -27,6 +24,15 @@ from ppss_workflow.db import WRITE, checkpoints, iso_utc
 from ppss_workflow.errors import ConfigurationError, InvalidCommand
 from ppss_workflow.logs import get_logger
 from ppss_workflow.store import EventStore
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
+# cryptography is imported where keys are made, read or checked: a board that reads the
+# checkpoints (often none) does not load it.
 
 __all__ = [
     "Checkpoint",
@@ -78,6 +84,11 @@ def generate_key(path: Path) -> str:
             raise InvalidCommand(f"{target} exists: choose a new path (a key is never replaced)")
     if not path.parent.is_dir():
         raise InvalidCommand(f"there is no folder {path.parent}")
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
+        Ed25519PrivateKey,
+    )
+
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -93,6 +104,11 @@ def generate_key(path: Path) -> str:
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
+        Ed25519PrivateKey,
+    )
+
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -110,6 +126,10 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def load_public_key(text: str) -> Ed25519PublicKey:
     """A public key given as its 64 hex digits, or as the path of a file holding them."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
+        Ed25519PublicKey,
+    )
+
     value = text.strip()
     candidate = Path(value)
     if len(value) != 64 and candidate.is_file():
@@ -127,6 +147,11 @@ def signature_problem(cp: Checkpoint, public_key: Ed25519PublicKey | None = None
     """Why ``cp``'s signature does not hold (None if it does): checked with ``public_key``
     when given, else with the key the checkpoint names (which proves only that the
     checkpoint was not altered after signing, not who signed it)."""
+    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
+        Ed25519PublicKey,
+    )
+
     when = cp.signed_at.strftime("%Y-%m-%d %H:%M UTC")
     try:
         key = public_key or Ed25519PublicKey.from_public_bytes(bytes.fromhex(cp.public_key))
@@ -142,6 +167,8 @@ def signature_problem(cp: Checkpoint, public_key: Ed25519PublicKey | None = None
 
 
 def _hex(key: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
 
 
@@ -227,6 +254,8 @@ def check_checkpoints(
             "the store holds no signed checkpoint: sign one with `ppss audit checkpoint`, "
             "or verify without --public-key"
         )
+    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
+
     expected = _hex(public_key)
     for cp in found:
         when = cp.signed_at.strftime("%Y-%m-%d %H:%M UTC")

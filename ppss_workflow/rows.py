@@ -170,16 +170,17 @@ class BoardRow:
 
 def board_row(project: str, district: str, ledger: Ledger, a: Assessment) -> BoardRow:
     """The board's line for a project assessed at some instant."""
+    # What ConditionLine(...).as_json() says, without making the ConditionLine first.
     conditions = [
-        ConditionLine(
-            c.code,
-            str(c.status),
-            c.reason,
-            c.blocks,
-            tuple(r.position for r in c.evidence),
-            c.due_on,
-            c.since,
-        ).as_json()
+        {
+            "code": c.code,
+            "status": str(c.status),
+            "reason": c.reason.to_data(),
+            "blocks": c.blocks,
+            "evidence": [r.position for r in c.evidence],
+            "due_on": c.due_on.isoformat() if c.due_on else None,
+            "since": c.since.isoformat() if c.since else None,
+        }
         for c in a.conditions
     ]
     fields: dict[str, Any] = {

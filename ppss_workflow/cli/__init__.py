@@ -43,6 +43,12 @@ def _workflow(root: typer.Typer) -> None:
     workflow_cmds.register(root)
 
 
+def _board(root: typer.Typer) -> None:
+    from ppss_workflow.cli import board_cmd  # noqa: PLC0415 - loaded when used
+
+    root.command("board")(board_cmd.board)
+
+
 def _reminders(root: typer.Typer) -> None:
     from ppss_workflow.cli import reminder_cmds  # noqa: PLC0415 - loaded when used
 
@@ -123,7 +129,7 @@ COMMANDS: dict[str, tuple[Loader, str]] = {
         "och visa översikten för den som pågår nu.",
     ),
     "board": (
-        _workflow,
+        _board,
         "En rad per projekt: får det betalas ut nu, hur mycket, och om inte, varför inte.",
     ),
     "allocate": (

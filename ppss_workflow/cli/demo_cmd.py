@@ -13,9 +13,9 @@ import typer
 from policies.state import STOCKHOLM
 from ppss_workflow.atomic import new_store
 from ppss_workflow.cli._common import DatabaseOption, describe, out_console, words
+from ppss_workflow.cli.board_cmd import board
 from ppss_workflow.cli.web_cmds import is_loopback
 from ppss_workflow.cli.web_cmds import serve as serve_web
-from ppss_workflow.cli.workflow_cmds import board
 from ppss_workflow.config import (
     StoreLocation,
     default_data_dir,

@@ -16,7 +16,10 @@ FIELDS = {
     "reminders_ms",
     "award_ms",
     "cli_board_s",
+    "cli_board_cpu_s",
     "cli_board_rss_mb",
+    "round_event_ms",
+    "round_event_cpu_ms",
     "bench_rss_mb",
     "catch_up_s",
     "events_per_project",
@@ -38,6 +41,7 @@ def test_bench_board_prints_every_figure(tmp_path: Path, backend: str) -> None:
     assert result["events_per_project"] >= 25
     assert result["reminders_due"] >= 20
     assert result["cli_board_rss_mb"] > 10
+    assert 0 < result["cli_board_cpu_s"] <= result["cli_board_s"] * 2  # user and system time
     assert_one_line_error(ppss("bench", "board", "--projects", "2", home=tmp_path), "too few")
 
 

@@ -188,6 +188,76 @@ def test_a_round_event_reassesses_kept_states_and_equals_a_rebuild(
     assert projects_seen >= 20, projects_seen
 
 
+def test_a_deadline_move_rewrites_only_the_rows_it_changes(machine_store: EventStore) -> None:
+    """A round event recomputes the round's rows from the kept states, but writes only the
+    rows that came out different from those stored: a deadline no rule reads rewrites none;
+    a follow-up's date moved rewrites every project's row (each shows the date) and of the
+    obligations only the follow-ups'. A row not written is the very row stored before (its
+    physical row id unchanged), a row written is a new one; and the model equals a rebuild."""
+    from policies.commands import SetDeadline  # noqa: PLC0415
+    from ppss_workflow.demo import COORDINATOR  # noqa: PLC0415
+    from ppss_workflow.demo2016 import ROUND_2016  # noqa: PLC0415
+    from ppss_workflow.handlers import Commands  # noqa: PLC0415
+
+    load_demo(machine_store)
+    moment = datetime(2016, 10, 3, 12, tzinfo=UTC)
+    clock = lambda: moment  # noqa: E731
+    model = Projector(machine_store, clock)
+    model.catch_up()
+    # SQLite's rowid, PostgreSQL's ctid: where a row is stored; a row written anew moves.
+    where = "ctid::text" if machine_store.engine.dialect.name == "postgresql" else "rowid"
+
+    def stored() -> dict[str, dict[tuple[str, ...], tuple[Any, Any]]]:
+        out: dict[str, dict[tuple[str, ...], tuple[Any, Any]]] = {}
+        with machine_store.engine.connect() as conn:
+            for table, keys in (("project_rows", 1), ("obligation_rows", 2)):
+                rows = conn.exec_driver_sql(
+                    f"SELECT {where}, * FROM {table} WHERE round_id = '{ROUND_2016}'"
+                ).all()
+                out[table] = {tuple(r[1 : 1 + keys]): (r[0], tuple(r[1:])) for r in rows}
+        return out
+
+    commands = Commands(machine_store, clock)
+    written: dict[str, Counter[str]] = {}
+    for name, command in [
+        ("unread", SetDeadline(round_id=ROUND_2016, code="extra", due_on=date(2016, 12, 30),
+                               reason="Ingen regel läser den")),
+        ("t2", SetDeadline(round_id=ROUND_2016, code="t2", due_on=date(2016, 10, 21),
+                           reason="Flyttad")),
+    ]:  # fmt: skip
+        before = stored()
+        assert commands.execute(COORDINATOR, command).results
+        model.catch_up()
+        after = stored()
+        seen = written[name] = Counter()
+        for table, rows in after.items():
+            assert rows.keys() == before[table].keys()
+            for key, (place, content) in rows.items():
+                old_place, old_content = before[table][key]
+                if content == old_content:
+                    assert place == old_place, f"{table} {key}: the same row written again"
+                    seen[f"{table} kept"] += 1
+                else:
+                    assert place != old_place
+                    seen[f"{table} written"] += 1
+                    if table == "obligation_rows":
+                        assert key[1] == "autumn_follow_up", key  # only t2 dates these
+        fresh = Projector(machine_store, clock)
+        kept_rows = fresh.dump()
+        fresh.rebuild()
+        # The other rounds' rows were kept from earlier days; this round's are today's.
+        assert comparable(fresh.dump()) == comparable(kept_rows)
+        rebuilt = stored()["project_rows"]
+        assert rebuilt
+        assert all(content == after["project_rows"][k][1] for k, (_, content) in rebuilt.items())
+    assert written["unread"]["project_rows written"] == 0, written
+    assert written["unread"]["obligation_rows written"] == 0, written
+    assert written["unread"]["project_rows kept"] > 0, written
+    assert written["t2"]["project_rows kept"] == 0, written  # every row shows the date
+    assert written["t2"]["obligation_rows written"] > 0, written
+    assert written["t2"]["obligation_rows kept"] > 0, written
+
+
 def _not_read(*args: object, **kwargs: object) -> None:
     raise AssertionError("a round event read its projects' events again")
 
