@@ -185,3 +185,17 @@ def test_a_table_that_is_not_a_table_of_counts_is_refused(bad: Grid) -> None:
 def test_a_threshold_below_three_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 3"):
         protect([[1]], threshold=2)
+
+
+def test_a_column_has_only_its_total_line_and_takes_the_threshold_given() -> None:
+    """One count per line and their total last, no row totals; at threshold 3 a 4 is shown,
+    at 10 a 9 is "<10" with the next-smallest hidden; value() is the number or None."""
+    low = protect_column([4, 12, 2], threshold=3)
+    assert low.cells == ((4,), (12,), (2,), (18,))
+    assert (low.row_totals, low.column_totals, low.threshold) == (False, True, 3)
+    assert [line[0] for line in low.marks] == [Mark.hidden, Mark.shown, Mark.small, Mark.shown]
+    assert [low.value(r, 0) for r in range(4)] == [None, 12, None, 18]
+    assert [low.text(r, 0) for r in range(4)] == ["..", "12", "<3", "18"]
+    high = protect_column([9, 30, 12], threshold=10)
+    assert [high.text(r, 0) for r in range(4)] == ["<10", "30", "..", "51"]
+    assert [high.value(r, 0) for r in range(4)] == [None, 30, None, 51]
