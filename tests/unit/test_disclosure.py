@@ -199,3 +199,36 @@ def test_a_column_has_only_its_total_line_and_takes_the_threshold_given() -> Non
     high = protect_column([9, 30, 12], threshold=10)
     assert [high.text(r, 0) for r in range(4)] == ["<10", "30", "..", "51"]
     assert [high.value(r, 0) for r in range(4)] == [None, 30, None, 51]
+
+
+def _marks(p: Protected) -> list[str]:
+    """Each line of marks: "." shown, "s" small ("<5"), "h" hidden."""
+    code = {Mark.shown: ".", Mark.small: "s", Mark.hidden: "h"}
+    return ["".join(code[m] for m in line) for line in p.marks]
+
+
+@pytest.mark.parametrize(
+    ("table", "totals", "marks", "withheld"),
+    [
+        # the cheapest rectangle: the next-smallest inner cells, totals only when needed
+        ([[12, 3, 7], [20, 15, 9], [8, 30, 2]], (True, True),
+         ["hsh.", ".hh.", "h.s.", "...."], False),
+        # four small cells cannot move by one among themselves: their totals hide too
+        ([[4, 4], [4, 4]], (True, True), ["ssh", "ssh", "hhh"], False),
+        # rows with their totals only: the next-smallest in the row
+        ([[6, 3], [9, 10]], (True, False), ["hs.", "..."], False),
+        ([[3, 8, 9]], (True, False), ["sh..", ], False),
+        # a small count and its total of the same size protect each other
+        ([[3, 0]], (True, False), ["s.s"], False),
+        # no rectangle keeps every count whole and every "<5" small: nothing is shown
+        ([[1, 2], [1, 0]], (True, True), ["hhh", "hhh", "hhh"], True),
+        # no totals at all: nothing to work a small count out from
+        ([[2, 9]], (False, False), ["s."], False),
+    ],
+)  # fmt: skip
+def test_which_cells_are_hidden(
+    table: Grid, totals: tuple[bool, bool], marks: list[str], withheld: bool
+) -> None:
+    p = protect(table, row_totals=totals[0], column_totals=totals[1])
+    assert (_marks(p), p.withheld) == (marks, withheld)
+    assert recovered(p) == []
