@@ -375,3 +375,26 @@ def test_the_accounts_spent_the_final_report_before_the_t2_one() -> None:
     account = YearEndAccountSubmitted(spent_sek=640_000, cost_description="Lön")
     world.given(FARSTA, account, date(2015, 1, 20))
     assert spent_by_accounts(fold_project(FARSTA, world.stream(FARSTA))) == 640_000
+
+
+def test_enrolled_without_girls_and_boys_is_still_counted_and_protected() -> None:
+    """A school that gives only its total (or only its boys, or enrolled none) keeps its
+    total; girls and boys not given stay blank and count as 0 in the total's girls and boys
+    (the rest is "neither or not known"), so nothing small is made up."""
+    records = [
+        SchoolTerm("Farsta", "A-skolan", "HT2014", _c("A-skolan", "HT2014", target_group=30,
+                                                      enrolled=12)),
+        SchoolTerm("Farsta", "B-skolan", "HT2014", _c("B-skolan", "HT2014", target_group=30,
+                                                      enrolled=15, enrolled_boys=9)),
+        SchoolTerm("Farsta", "D-skolan", "HT2014", _c("D-skolan", "HT2014", target_group=10,
+                                                      enrolled=0)),
+        SchoolTerm("Farsta", "E-skolan", "HT2014", _c("E-skolan", "HT2014", target_group=30,
+                                                      enrolled=20, enrolled_girls=10,
+                                                      enrolled_boys=10)),
+    ]  # fmt: skip
+    table = by_school(records)
+    assert [
+        " ".join(_cell(row.figures[k], 5) for k in ("enrolled", "enrolled_girls", "enrolled_boys"))
+        for row in table.rows
+    ] == ["12 - -", "15 - 9", "0 - -", "20 10 10", "47 10 19"]
+    assert table.suppressed == 0
