@@ -53,6 +53,7 @@ def _cell(figure: Figure, threshold: int) -> str:
 
 def lines(table: FollowUpTable) -> list[str]:
     """Each row as ``labels: cell cell ...`` in the table's column order."""
+    assert all(isinstance(row.is_total, bool) for row in table.rows)
     return [
         " ".join(row.labels).strip()
         + ("*" if row.is_total else "")
@@ -398,3 +399,21 @@ def test_enrolled_without_girls_and_boys_is_still_counted_and_protected() -> Non
         for row in table.rows
     ] == ["12 - -", "15 - 9", "0 - -", "20 10 10", "47 10 19"]
     assert table.suppressed == 0
+
+
+def test_a_share_needs_both_its_counts_and_its_pupils_shown() -> None:
+    """At threshold 3: 4 girls are enough for their share of subjects passed (5 of 10); a
+    share of nothing graded, or of graded with no passed given, is not known (blank)."""
+    records = [
+        SchoolTerm("Farsta", "A-skolan", "HT2014", _c("A-skolan", "HT2014", target_group=30,
+                   enrolled=10, enrolled_girls=4, enrolled_boys=6, subjects_graded=30,
+                   subjects_graded_girls=10, subjects_passed_girls=5)),
+        SchoolTerm("Farsta", "B-skolan", "HT2014", _c("B-skolan", "HT2014", target_group=30,
+                   enrolled=10, subjects_graded=0, subjects_passed=0)),
+    ]  # fmt: skip
+    table = by_school(records, threshold=3)
+    assert [
+        " ".join(_cell(row.figures[f"subjects_passed_percent{suffix}"], 3)
+                 for suffix in ("", "_girls", "_boys"))
+        for row in table.rows[:2]
+    ] == ["- 50.0 -", "- - -"]  # fmt: skip
