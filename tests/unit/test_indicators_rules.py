@@ -236,6 +236,13 @@ def test_a_small_shown_denominator_is_hidden_even_when_not_suppressed() -> None:
     assert at_three.rows[0].figures["reached"] == shown(3)
     assert at_three.rows[1].figures["reach_percent"] == HIDDEN
     assert at_three.rows[1].figures["cost_per_pupil_reached_sek"] == HIDDEN
+    hours = [
+        _district("A", target_group_size=4, pupils_reached=3, unauthorised_absence_hours=30,
+                  baseline_absence_hours=40),
+        _district("B", target_group_size=30, pupils_reached=20),
+    ]  # fmt: skip
+    attendance = indicator_report("r", hours, threshold=3).rows[0].figures
+    assert attendance["attendance_change_percent"] == shown(-25.0, "-25.0")
 
 
 def test_one_kind_and_period_gives_one_total_without_a_period() -> None:
@@ -255,6 +262,14 @@ def test_one_kind_and_period_gives_one_total_without_a_period() -> None:
         ("Totalt", True, ""),
     ]
     assert report.rows[-1].figures["reached"] == shown(25)
+    # nothing of hours or kronor given anywhere: the total is not known, not 0; no cost is
+    # not a hidden cost (its denominator is shown)
+    total = report.rows[-1].figures
+    assert [total[key] for key in ("absence_hours", "baseline_absence_hours", "cost_sek")] == [
+        UNKNOWN, UNKNOWN, UNKNOWN,
+    ]  # fmt: skip
+    assert total["cost_per_pupil_reached_sek"] == UNKNOWN
+    assert total["attendance_change_percent"] == UNKNOWN
 
 
 def test_kinds_and_periods_are_totalled_apart_in_the_order_first_given() -> None:
