@@ -417,3 +417,20 @@ def test_a_share_needs_both_its_counts_and_its_pupils_shown() -> None:
                  for suffix in ("", "_girls", "_boys"))
         for row in table.rows[:2]
     ] == ["- 50.0 -", "- - -"]  # fmt: skip
+
+
+def test_a_ratio_over_a_shown_count_below_the_threshold_or_zero_is_hidden() -> None:
+    """At threshold 3: 3 eligible of 4 in year 9 is 75.0 (4 is enough at 3); of 0 enrolled
+    no share is made, whatever the threshold (".." rather than a division by zero)."""
+    records = [
+        SchoolTerm("Farsta", "A-skolan", "HT2014", _c("A-skolan", "HT2014", target_group=30,
+                   enrolled=10, goals_met=4, year9=4, eligible=3)),
+        SchoolTerm("Farsta", "D-skolan", "HT2014", _c("D-skolan", "HT2014", target_group=0,
+                   enrolled=0, goals_met=0, year9=0, eligible=0)),
+    ]  # fmt: skip
+    table = by_school(records, threshold=3)
+    assert [
+        " ".join(_cell(row.figures[k], 3) for k in ("reach_percent", "goals_met_percent",
+                                                     "eligible_percent"))
+        for row in table.rows
+    ] == ["33.3 40.0 75.0", ".. .. ..", "33.3 40.0 75.0"]  # fmt: skip
