@@ -176,14 +176,18 @@ def test_shares_need_a_denominator_of_at_least_the_threshold() -> None:
     assert not share_shown(6, threshold=7)
 
 
-@pytest.mark.parametrize("bad", [[[-1]], [[1, 2], [3]], [[]]])
+@pytest.mark.parametrize("bad", [[[-1]], [[1, 2], [3]], [[]], []])
 def test_a_table_that_is_not_a_table_of_counts_is_refused(bad: Grid) -> None:
-    with pytest.raises(ValueError, match=r"never negative|all rows as wide"):
+    with pytest.raises(
+        ValueError,
+        match=r"^(counts are never negative|a table needs at least one row and column, all "
+        r"rows as wide)$",
+    ):
         protect(bad)
 
 
 def test_a_threshold_below_three_is_refused() -> None:
-    with pytest.raises(ValueError, match="at least 3"):
+    with pytest.raises(ValueError, match=r"^the threshold must be at least 3 \(a '<2' cell "):
         protect([[1]], threshold=2)
 
 
@@ -224,6 +228,13 @@ def _marks(p: Protected) -> list[str]:
         ([[1, 2], [1, 0]], (True, True), ["hhh", "hhh", "hhh"], True),
         # no totals at all: nothing to work a small count out from
         ([[2, 9]], (False, False), ["s."], False),
+        # a total moves with its count (1 and its total 1 become 2 and 2), never against it
+        ([[1, 0]], (True, False), ["s.s"], False),
+        ([[1], [0]], (False, True), ["s", ".", "s"], False),
+        # column totals only: the next-smallest in the column, never across the row
+        ([[3, 9], [8, 20]], (False, True), ["s.", "h.", ".."], False),
+        # two candidates as cheap: the first, and no total
+        ([[3], [6], [6]], (False, True), ["s", "h", ".", "."], False),
     ],
 )  # fmt: skip
 def test_which_cells_are_hidden(

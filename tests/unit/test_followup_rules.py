@@ -434,3 +434,18 @@ def test_a_ratio_over_a_shown_count_below_the_threshold_or_zero_is_hidden() -> N
                                                      "eligible_percent"))
         for row in table.rows
     ] == ["33.3 40.0 75.0", ".. .. ..", "33.3 40.0 75.0"]  # fmt: skip
+
+
+def test_the_change_in_absence_needs_both_hours_and_is_rounded_once() -> None:
+    """A baseline without this term's hours gives no change (blank); 100 449 hours against
+    100 000 is +0.4 % (rounded once to one decimal, never +0.45 rounded again to +0.5)."""
+    records = [
+        SchoolTerm("Farsta", "A-skolan", "HT2014", _c("A-skolan", "HT2014", target_group=30,
+                   enrolled=10, baseline_absence_hours=400)),
+        SchoolTerm("Farsta", "B-skolan", "HT2014", _c("B-skolan", "HT2014", target_group=30,
+                   enrolled=10, absence_hours=100_449, baseline_absence_hours=100_000)),
+    ]  # fmt: skip
+    table = by_school(records)
+    assert [_cell(row.figures["absence_change_percent"], 5) for row in table.rows[:2]] == [
+        "-", "+0.4",
+    ]  # fmt: skip
