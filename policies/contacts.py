@@ -71,8 +71,7 @@ def recipient_for(
 ) -> Recipient | None:
     """Money obligations go to the finance contact; every obligation then to the project
     lead; else to the first contact with an address in the application; else nobody."""
-    order = ["finance", "project_lead"] if obligation in FINANCIAL_OBLIGATIONS else []
-    order += [] if "project_lead" in order else ["project_lead"]
+    order = ["finance", "project_lead"] if obligation in FINANCIAL_OBLIGATIONS else ["project_lead"]
     for role in order:
         if role in book.project:
             return Recipient(book.project[role], role)

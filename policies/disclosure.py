@@ -107,7 +107,7 @@ def protect(
     if any(v < 0 for line in table for v in line):
         raise ValueError("counts are never negative")
     grid = _with_totals(table, row_totals, column_totals)
-    n_rows, n_cols = len(grid), len(grid[0]) if grid else 0
+    n_rows, n_cols = len(grid), len(grid[0])  # never empty: _with_totals refuses that
     margin_row = n_rows - 1 if column_totals else None
     margin_col = n_cols - 1 if row_totals else None
     marks = [[Mark.small if 0 < v < threshold else Mark.shown for v in line] for line in grid]

@@ -150,8 +150,8 @@ def problems(counts: SchoolCounts) -> dict[str, Reason]:
     found: dict[str, Reason] = {}
 
     def get(name: str) -> int | None:
-        value = getattr(counts, name)
-        return value if isinstance(value, int) else None
+        value: int | None = getattr(counts, name)  # every count is a whole number or None
+        return value
 
     for name in GENDERED:
         total, girls, boys = get(name), get(f"{name}_girls"), get(f"{name}_boys")
@@ -401,7 +401,7 @@ def _ratio(numerator: Figure, denominator: Figure, threshold: int) -> Figure:
     if numerator.value is None or denominator.value is None:
         hidden = bool(numerator.suppressed or denominator.suppressed)
         return Figure(None, ".." if hidden else "", "hidden" if hidden else "")
-    if not share_shown(int(denominator.value), threshold) or not denominator.value:
+    if not share_shown(int(denominator.value), threshold):  # 0 too: never below 3
         return Figure(None, "..", "hidden")
     share = round(100 * numerator.value / denominator.value, 1)
     return Figure(share, f"{share:.1f}")
@@ -525,7 +525,7 @@ def by_district(
         for r in records:
             if r.district == district:
                 largest[r.school] = max(largest.get(r.school, 0), r.counts.enrolled)
-        pupils.append(sum(largest.values()) if largest else None)
+        pupils.append(sum(largest.values()))  # a district has a line only with a record
     pupil_figures = _protect_column(pupils, True, threshold)
     known_spent = [spent.get(d) for (d,), _ in lines]
     total_spent = (
@@ -543,7 +543,7 @@ def by_district(
             row.figures["cost_per_pupil_sek"] = Figure(
                 None, ".." if hidden else "", "hidden" if hidden else ""
             )
-        elif not share_shown(int(count.value), threshold) or not count.value:
+        elif not share_shown(int(count.value), threshold):  # 0 too: never below 3
             row.figures["cost_per_pupil_sek"] = Figure(None, "..", "hidden")
         else:
             kronor = round(money / count.value)

@@ -106,13 +106,13 @@ def _count_figures(
     return figures
 
 
-def _ratio(numerator: Figure, denominator: Figure, threshold: int, scale: int) -> Figure:
+def _ratio(numerator: Figure, denominator: Figure, threshold: int, percent: bool) -> Figure:
     if numerator.value is None or denominator.value is None:
         hidden = bool(numerator.suppressed or denominator.suppressed)
         return Figure(None, ".." if hidden else "", "hidden" if hidden else "")
     if not share_shown(int(denominator.value), threshold):
         return Figure(None, "..", "hidden")
-    if scale == 100:  # a percentage, one decimal
+    if percent:  # one decimal
         share = round(100 * numerator.value / denominator.value, 1)
         return Figure(share, f"{share:.1f}")
     kronor = round(numerator.value / denominator.value)  # whole kronor
@@ -143,21 +143,20 @@ def indicator_report(
     for d in districts:
         groups.setdefault((d.kind, d.period_start, d.period_end), []).append(d)
     if len(groups) <= 1:
-        return _report(round_id, districts, threshold, total_label, "")
+        return IndicatorReport(round_id, threshold, _rows(districts, threshold, total_label, ""))
     rows: list[IndicatorRow] = []
     for (_, start, end), members in groups.items():
         period = f"{start}–{end}" if start and end else ""
-        rows.extend(_report(round_id, members, threshold, total_label, period).rows)
+        rows.extend(_rows(members, threshold, total_label, period))
     return IndicatorReport(round_id, threshold, tuple(rows))
 
 
-def _report(
-    round_id: str,
+def _rows(
     districts: Sequence[DistrictFigures],
     threshold: int,
     total_label: str,
     period: str,
-) -> IndicatorReport:
+) -> tuple[IndicatorRow, ...]:
     rows = [IndicatorRow(d.district, False) for d in districts]
     rows.append(IndicatorRow(total_label, True, period=period))
     for key, name in COUNTS:
@@ -171,9 +170,9 @@ def _report(
             row.figures[key] = _UNKNOWN if amount is None else Figure(amount, str(amount))
     for row in rows:
         f = row.figures
-        f["reach_percent"] = _ratio(f["reached"], f["target_group"], threshold, 100)
+        f["reach_percent"] = _ratio(f["reached"], f["target_group"], threshold, True)
         f["attendance_change_percent"] = _attendance_change(
             f["absence_hours"], f["baseline_absence_hours"], f["target_group"], threshold
         )
-        f["cost_per_pupil_reached_sek"] = _ratio(f["cost_sek"], f["reached"], threshold, 1)
-    return IndicatorReport(round_id, threshold, tuple(rows))
+        f["cost_per_pupil_reached_sek"] = _ratio(f["cost_sek"], f["reached"], threshold, False)
+    return tuple(rows)

@@ -125,3 +125,27 @@ def test_a_project_without_an_application_has_no_contacts_to_set() -> None:
         w, SetContact(round_id=RID, district="Skarpnäck", role="finance", email="e@example.org")
     )
     assert "no district Skarpnäck" in en(no.reason)
+
+
+def test_removing_a_role_never_set_leaves_the_book_as_it_was() -> None:
+    """A removal of a role no one holds (at the project or a school) changes nothing; a school
+    whose last contact is removed drops out; the project's contacts and a school's are read
+    apart."""
+    w = World()
+    w.given(FARSTA, ContactSet(role="finance", email="f@example.org"), date(2014, 1, 2))
+    w.given(FARSTA, ContactRemoved(role="project_lead"), date(2014, 1, 3))
+    w.given(FARSTA, ContactRemoved(role="school_contact", school="Fokusskola 2"), date(2014, 1, 3))
+    w.given(
+        FARSTA,
+        ContactSet(role="school_contact", email="s@example.org", school="Fokusskola 1"),
+        date(2014, 1, 4),
+    )
+    book = contact_book(w.stream(FARSTA))
+    assert book == ContactBook(
+        {"finance": "f@example.org"}, {"Fokusskola 1": {"school_contact": "s@example.org"}}, {}
+    )
+    assert book.project_or_school(None) == {"finance": "f@example.org"}
+    assert book.project_or_school("Fokusskola 1") == {"school_contact": "s@example.org"}
+    assert book.project_or_school("Fokusskola 2") == {}
+    w.given(FARSTA, ContactRemoved(role="school_contact", school="Fokusskola 1"), date(2014, 2, 1))
+    assert contact_book(w.stream(FARSTA)).schools == {}

@@ -176,12 +176,70 @@ def test_shares_need_a_denominator_of_at_least_the_threshold() -> None:
     assert not share_shown(6, threshold=7)
 
 
-@pytest.mark.parametrize("bad", [[[-1]], [[1, 2], [3]], [[]]])
+@pytest.mark.parametrize("bad", [[[-1]], [[1, 2], [3]], [[]], []])
 def test_a_table_that_is_not_a_table_of_counts_is_refused(bad: Grid) -> None:
-    with pytest.raises(ValueError, match=r"never negative|all rows as wide"):
+    with pytest.raises(
+        ValueError,
+        match=r"^(counts are never negative|a table needs at least one row and column, all "
+        r"rows as wide)$",
+    ):
         protect(bad)
 
 
 def test_a_threshold_below_three_is_refused() -> None:
-    with pytest.raises(ValueError, match="at least 3"):
+    with pytest.raises(ValueError, match=r"^the threshold must be at least 3 \(a '<2' cell "):
         protect([[1]], threshold=2)
+
+
+def test_a_column_has_only_its_total_line_and_takes_the_threshold_given() -> None:
+    """One count per line and their total last, no row totals; at threshold 3 a 4 is shown,
+    at 10 a 9 is "<10" with the next-smallest hidden; value() is the number or None."""
+    low = protect_column([4, 12, 2], threshold=3)
+    assert low.cells == ((4,), (12,), (2,), (18,))
+    assert (low.row_totals, low.column_totals, low.threshold) == (False, True, 3)
+    assert [line[0] for line in low.marks] == [Mark.hidden, Mark.shown, Mark.small, Mark.shown]
+    assert [low.value(r, 0) for r in range(4)] == [None, 12, None, 18]
+    assert [low.text(r, 0) for r in range(4)] == ["..", "12", "<3", "18"]
+    high = protect_column([9, 30, 12], threshold=10)
+    assert [high.text(r, 0) for r in range(4)] == ["<10", "30", "..", "51"]
+    assert [high.value(r, 0) for r in range(4)] == [None, 30, None, 51]
+
+
+def _marks(p: Protected) -> list[str]:
+    """Each line of marks: "." shown, "s" small ("<5"), "h" hidden."""
+    code = {Mark.shown: ".", Mark.small: "s", Mark.hidden: "h"}
+    return ["".join(code[m] for m in line) for line in p.marks]
+
+
+@pytest.mark.parametrize(
+    ("table", "totals", "marks", "withheld"),
+    [
+        # the cheapest rectangle: the next-smallest inner cells, totals only when needed
+        ([[12, 3, 7], [20, 15, 9], [8, 30, 2]], (True, True),
+         ["hsh.", ".hh.", "h.s.", "...."], False),
+        # four small cells cannot move by one among themselves: their totals hide too
+        ([[4, 4], [4, 4]], (True, True), ["ssh", "ssh", "hhh"], False),
+        # rows with their totals only: the next-smallest in the row
+        ([[6, 3], [9, 10]], (True, False), ["hs.", "..."], False),
+        ([[3, 8, 9]], (True, False), ["sh..", ], False),
+        # a small count and its total of the same size protect each other
+        ([[3, 0]], (True, False), ["s.s"], False),
+        # no rectangle keeps every count whole and every "<5" small: nothing is shown
+        ([[1, 2], [1, 0]], (True, True), ["hhh", "hhh", "hhh"], True),
+        # no totals at all: nothing to work a small count out from
+        ([[2, 9]], (False, False), ["s."], False),
+        # a total moves with its count (1 and its total 1 become 2 and 2), never against it
+        ([[1, 0]], (True, False), ["s.s"], False),
+        ([[1], [0]], (False, True), ["s", ".", "s"], False),
+        # column totals only: the next-smallest in the column, never across the row
+        ([[3, 9], [8, 20]], (False, True), ["s.", "h.", ".."], False),
+        # two candidates as cheap: the first, and no total
+        ([[3], [6], [6]], (False, True), ["s", "h", ".", "."], False),
+    ],
+)  # fmt: skip
+def test_which_cells_are_hidden(
+    table: Grid, totals: tuple[bool, bool], marks: list[str], withheld: bool
+) -> None:
+    p = protect(table, row_totals=totals[0], column_totals=totals[1])
+    assert (_marks(p), p.withheld) == (marks, withheld)
+    assert recovered(p) == []

@@ -460,3 +460,34 @@ def test_an_application_without_substance_promises_nothing() -> None:
     world.run(_apply_2018(form), date(2017, 12, 28))
     stream = f"project:{RID}:skarholmen"
     assert promised_and_delivered(fold_project(stream, world.stream(stream))) == ()
+
+
+def test_a_range_promised_keeps_its_upper_end_and_money_is_marked_as_money() -> None:
+    """Target group 40–60 keeps both ends; the money line is money, the counts are not."""
+    substance = SUBSTANCE | {"target_group_size": {"low": 40, "high": 60}}
+    form = _application_2018(0, (1_400_000,), 1_400_000, substance=substance)
+    world = _world_2018()
+    world.run(_apply_2018(form), date(2017, 12, 28))
+    stream = f"project:{RID}:skarholmen"
+    lines = promised_and_delivered(fold_project(stream, world.stream(stream)))
+    assert [(x.code, x.promised_low, x.promised_high, x.money) for x in lines] == [
+        ("target_group_size", 40, 60, False),
+        ("schools", 4, 5, False),
+        ("pupils_reached", 20, 30, False),
+        ("spent_and_forecast", 1_400_000, None, True),
+    ]
+
+
+def test_substance_without_an_estimate_still_holds_the_district_to_its_money() -> None:
+    """The form answered in words only (no number estimated): the money applied for is still
+    promised, set beside the T2 forecast."""
+    form = _application_2018(
+        0, (1_400_000,), 1_400_000, substance={"target_group": "Elever i åk 7–9"}
+    )
+    world = _world_2018()
+    world.run(_apply_2018(form), date(2017, 12, 28))
+    stream = f"project:{RID}:skarholmen"
+    lines = promised_and_delivered(fold_project(stream, world.stream(stream)))
+    assert [(x.code, x.promised_low, x.delivered, x.money) for x in lines] == [
+        ("spent_and_forecast", 1_400_000, None, True),
+    ]
