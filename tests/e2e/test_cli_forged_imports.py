@@ -370,7 +370,7 @@ def test_checkpoints_travel_with_the_export_and_are_checked_on_import(
     run = ppss("import", str(export), "--public-key", f"{key}.pub", "--database", target,
                home=tmp_path)  # fmt: skip
     assert run.code == 0, run.err
-    assert f"Läste in {head} händelser och 1 signerade kontrollpunkter" in run.out
+    assert f"Läste in {head} händelser och 1 signerad kontrollpunkt" in run.out
     verified = ppss("audit", "verify", "--public-key", f"{key}.pub", "--database", target,
                     home=tmp_path)  # fmt: skip
     assert verified.code == 0, verified.err
