@@ -175,8 +175,9 @@ class Problem:
 
 
 class _Unrecordable(Exception):
+    """Carries a problem out of the judging to :meth:`Replay.feed` (it never escapes it)."""
+
     def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
         self.problem = problem
 
 
