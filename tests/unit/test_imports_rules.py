@@ -23,17 +23,20 @@ from events import (
     ReminderSent,
     RoleGranted,
     RoleRevoked,
+    RoundOpened,
     YearEndAccountSubmitted,
 )
 from policies.commands import (
     Annul,
     AwardGrant,
     Disburse,
+    GrantSupervision,
     RecordAllocation,
     RecordNetwork,
+    RequestSupervision,
     SetDeadline,
 )
-from policies.decisions import IN_FUTURE
+from policies.decisions import AWARD_OVER_BUDGET, IN_FUTURE, POOL_LEFT, REFERENCE_USED
 from policies.grants import NO_GRANT
 from policies.imports import (
     IMPORT_DECISION_CUT_SHORT,
@@ -44,7 +47,7 @@ from policies.imports import (
     Replay,
     command_for,
 )
-from policies.reason import Named
+from policies.reason import Kronor, Named
 from policies.recusal import RECUSED
 from policies.registry import POLICIES
 from policies.reminders import DueReminder, due_reminders
@@ -578,3 +581,88 @@ def test_an_event_is_recorded_on_or_after_the_stockholm_day_it_happened() -> Non
         event=Named("event", "DisbursementMade"), rule=IN_FUTURE(day=date(2014, 3, 20))
     )
     assert state.checked == index
+
+
+# -- round-wide rules: the running totals of the round ------------------------------------------
+
+
+def _round_of_three() -> World:
+    """A round of 1 000 000 kr with a supervision pool of 30 000 kr (25 000 kr a project):
+    Farsta is awarded 400 000 kr and granted 20 000 kr of supervision, Skarpnäck 500 000 kr,
+    and, after Farsta's stream has grown, Älvsjö the last 100 000 kr and Skarpnäck the last
+    10 000 kr of the pool; Farsta is paid 100 000 kr (U-1) and 50 000 kr (U-2)."""
+    world = World()
+    world.given(ROUND, RoundOpened(round_id=RID, title="Runda", budget_sek=1_000_000,
+                                   supervision_pool_sek=30_000, supervision_cap_sek=25_000,
+                                   period_start=date(2014, 1, 1), period_end=date(2014, 12, 31),
+                                   policy_name="ppss-2014", policy_version=1),
+                date(2013, 5, 2))  # fmt: skip
+    for name in ("Farsta", "Skarpnäck", "Älvsjö"):
+        applied(world, name)
+    day = date(2014, 2, 4)
+
+    def award(district: str, sek: int, on: date = day) -> None:
+        world.run(AwardGrant(round_id=RID, district=district, amount_sek=sek,
+                             decision_ref=f"SN {district}", decided_on=on), on)  # fmt: skip
+
+    def supervision(district: str, sek: int, on: date) -> None:
+        world.run(RequestSupervision(round_id=RID, district=district, amount_sek=25_000,
+                                     description="Handledning"), on)  # fmt: skip
+        world.run(GrantSupervision(round_id=RID, district=district, amount_sek=sek,
+                                   decision_ref=f"H {district}"), on)  # fmt: skip
+
+    award("Farsta", 400_000)
+    award("Skarpnäck", 500_000)
+    supervision("Farsta", 20_000, date(2014, 2, 5))
+    world.given(FARSTA, PlanSubmitted(plan_id="p", summary="Plan"), date(2014, 2, 20))
+    award("Älvsjö", 100_000, date(2014, 2, 21))
+    supervision("Skarpnäck", 10_000, date(2014, 2, 21))
+    r = world.given(FARSTA, PlanApproved(plan_id="p", meeting_on=date(2014, 3, 10)),
+                    date(2014, 3, 10))  # fmt: skip
+    world.events[-1] = r._replace(metadata_json=_meta("styrgruppen", "steering_group"))
+    for sek, ref, on in ((100_000, "U-1", date(2014, 3, 20)), (50_000, "U-2", date(2014, 3, 21))):
+        world.run(Disburse(round_id=RID, district="Farsta", amount_sek=sek,
+                           payment_reference=ref), on)  # fmt: skip
+    return world
+
+
+def _replaced(world: World, index: int, **update: Any) -> list[R]:
+    r = world.events[index]
+    return [*world.events[:index], r._replace(event=r.event.model_copy(update=update))]
+
+
+def test_the_round_is_shared_to_its_last_krona_and_not_one_more() -> None:
+    """Each round-wide rule reads the round's totals as they stand, however the projects'
+    streams grew between them: the budget and the pool are used in full, one krona more is
+    refused."""
+    world = _round_of_three()
+    state, problem = replay(world.events)
+    assert (problem, state.checked) == (None, len(world.events))
+    alvsjo = f"project:{RID}:alvsjo"
+    last_award = next(i for i, r in enumerate(world.events)
+                      if r.event_type == "GrantAwarded" and r.stream_id == alvsjo)  # fmt: skip
+    _, problem = replay(_replaced(world, last_award, amount_sek=100_001))
+    assert problem is not None
+    assert (problem.rule, problem.event_type) == ("total awarded within the budget", "GrantAwarded")
+    assert problem.reason["rule"] == AWARD_OVER_BUDGET(
+        amount=Kronor(100_001), total=Kronor(1_000_001), budget=Kronor(1_000_000)
+    )
+    last_grant = max(i for i, r in enumerate(world.events)
+                     if r.event_type == "SupervisionFundsGranted")  # fmt: skip
+    _, problem = replay(_replaced(world, last_grant, amount_sek=10_001))
+    assert problem is not None
+    assert (problem.rule, problem.event_type) == ("supervision pool", "SupervisionFundsGranted")
+    assert problem.reason["rule"] == POOL_LEFT(pool=Kronor(30_000), left=Kronor(10_000))
+
+
+def test_a_payment_reference_is_used_once_in_the_round_as_the_totals_keep_it() -> None:
+    """Farsta's U-1, read back after its stream grew: another amount under it is refused,
+    naming the payment that holds it."""
+    world = _round_of_three()
+    last = len(world.events) - 1
+    _, problem = replay(_replaced(world, last, payment_reference="U-1"))
+    assert problem is not None
+    assert problem.rule == "payment reference unique in the round"
+    assert problem.reason["rule"] == REFERENCE_USED(
+        ref="U-1", amount=Kronor(100_000), purpose=Named("purpose", "grant"), district="Farsta"
+    )
