@@ -666,3 +666,55 @@ def test_a_payment_reference_is_used_once_in_the_round_as_the_totals_keep_it() -
     assert problem.reason["rule"] == REFERENCE_USED(
         ref="U-1", amount=Kronor(100_000), purpose=Named("purpose", "grant"), district="Farsta"
     )
+
+
+# -- the first event of a decision ------------------------------------------------------------
+
+
+def test_a_first_event_the_decision_does_not_give_says_what_it_gives() -> None:
+    """A moved deadline must say the date it moves from: the decision gives a DeadlineChanged
+    on the round, with the right previous date."""
+    world = _honest()
+    (changed,) = world.run(
+        SetDeadline(round_id=RID, code="t2", due_on=date(2014, 9, 30), reason="later"),
+        date(2014, 4, 1),
+    )
+    wrong = changed._replace(
+        event=changed.event.model_copy(update={"previous_due_on": date(2014, 1, 1)})
+    )
+    state, problem = replay([*world.events[:-1], wrong])
+    assert problem is not None
+    expected = f"a DeadlineChanged on {ROUND}"
+    assert (problem.rule, problem.position) == (
+        "the import records what the decision gives",
+        changed.position,
+    )
+    assert problem.message == (
+        f"the engine's decision records {expected} here, not this DeadlineChanged on {ROUND} "
+        "(a field, the stream or the order differs from what the rules give)"
+    )
+    assert problem.reason == IMPORT_NOT_WHAT_THE_DECISION_GIVES(
+        event=Named("event", "DeadlineChanged"), expected=expected
+    )
+    assert state.checked == len(world.events) - 1
+
+
+def test_a_second_allocation_beside_the_first_says_why() -> None:
+    world = _allocated()
+    for r in [r for r in world.events if r.event_type in ("AllocationDecided", "GrantAwarded")]:
+        world.given(r.stream_id, r.event.model_copy(update={"decision_ref": "SN 2"}),
+                    date(2014, 2, 5))  # fmt: skip
+    second = next(r for r in reversed(world.events) if r.event_type == "AllocationDecided")
+    _, problem = replay(world.events)
+    assert problem is not None
+    why = (
+        "round r has an allocation or awards on record: a new allocation annuls and replaces "
+        "them in the same decision"
+    )
+    assert (problem.rule, problem.message, problem.position) == (
+        "one allocation per round",
+        why,
+        second.position,
+    )
+    assert problem.reason == IMPORT_UNRECORDABLE(event=Named("event", "AllocationDecided"),
+                                                 why=why)  # fmt: skip
