@@ -42,6 +42,7 @@ from policies.imports import (
     IMPORT_DECISION_CUT_SHORT,
     IMPORT_NOT_WHAT_THE_DECISION_GIVES,
     IMPORT_REFUSED_BY_THE_ENGINE,
+    IMPORT_STREAM,
     IMPORT_UNRECORDABLE,
     Problem,
     Replay,
@@ -718,3 +719,25 @@ def test_a_second_allocation_beside_the_first_says_why() -> None:
     )
     assert problem.reason == IMPORT_UNRECORDABLE(event=Named("event", "AllocationDecided"),
                                                  why=why)  # fmt: skip
+
+
+@pytest.mark.parametrize("stream", [ROUND, "other:r", "access"])
+def test_an_event_on_a_stream_its_type_never_goes_on_says_where_it_goes(stream: str) -> None:
+    world = _honest()
+    index = next(i for i, r in enumerate(world.events) if r.event_type == "DisbursementMade")
+    forged = world.events[index]._replace(stream_id=stream)
+    state, problem = replay([*world.events[:index], forged])
+    assert problem is not None
+    why = f"a DisbursementMade is recorded on a project stream, not on {stream}"
+    assert (problem.rule, problem.kind, problem.message, problem.stream_id) == (
+        "streams",
+        "condition",
+        why,
+        stream,
+    )
+    assert problem.reason == IMPORT_STREAM(event=Named("event", "DisbursementMade"), stream=stream)
+    assert state.checked == index
+    opening = world.events[0]._replace(stream_id=FARSTA)  # a round's opening on a project
+    problem = replay([opening])[1]
+    assert problem is not None
+    assert problem.message == f"a RoundOpened is recorded on a round stream, not on {FARSTA}"
