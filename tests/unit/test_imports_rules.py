@@ -24,6 +24,7 @@ from events import (
     RoleGranted,
     RoleRevoked,
     RoundOpened,
+    SchoolKindSet,
     YearEndAccountSubmitted,
 )
 from policies.commands import (
@@ -34,6 +35,7 @@ from policies.commands import (
     RecordAllocation,
     RecordNetwork,
     RequestSupervision,
+    SetContact,
     SetDeadline,
 )
 from policies.decisions import AWARD_OVER_BUDGET, IN_FUTURE, POOL_LEFT, REFERENCE_USED
@@ -741,3 +743,42 @@ def test_an_event_on_a_stream_its_type_never_goes_on_says_where_it_goes(stream: 
     problem = replay([opening])[1]
     assert problem is not None
     assert problem.message == f"a RoundOpened is recorded on a round stream, not on {FARSTA}"
+
+
+# -- events no command could say, and a school's kind set alone --------------------------------
+
+
+def test_a_schools_kind_alone_is_rebuilt_from_a_contact_on_record_there() -> None:
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    world.run(SetContact(round_id=RID, district="Farsta", role="school_contact",
+                         email="rektor@farsta.example.org", school="Farstaskolan"),
+              date(2014, 2, 4))  # fmt: skip
+    world.given(FARSTA, SchoolKindSet(school="Farstaskolan", kind="free"), date(2014, 2, 5))
+    state, problem = replay(world.events)
+    assert (problem, state.checked) == (None, len(world.events))
+    r = world.given(FARSTA, SchoolKindSet(school="Fagersjöskolan", kind="free"), date(2014, 2, 6))
+    _, problem = replay(world.events)
+    assert problem is not None
+    why = "a school kind is set with a contact for Fagersjöskolan; none is on record"
+    assert (problem.rule, problem.message, problem.position) == ("commands", why, r.position)
+    assert problem.reason == IMPORT_UNRECORDABLE(event=Named("event", "SchoolKindSet"), why=why)
+
+
+def test_an_event_no_command_could_say_is_refused_naming_the_field() -> None:
+    """A payment reference on two lines: the event's text allows it, a command's never."""
+    world = _honest()
+    index = next(i for i, r in enumerate(world.events) if r.event_type == "DisbursementMade")
+    paid = world.events[index]
+    forged = paid._replace(event=paid.event.model_copy(update={"payment_reference": "U\n1"}))
+    _, problem = replay([*world.events[:index], forged])
+    assert problem is not None
+    assert (problem.rule, problem.position) == ("commands", paid.position)
+    assert problem.message.startswith(
+        "no command records this DisbursementMade (payment_reference: Value error, contains "
+        "the control character '\\n'"
+    )
+    assert problem.reason == IMPORT_UNRECORDABLE(
+        event=Named("event", "DisbursementMade"), why=problem.message
+    )
