@@ -36,3 +36,9 @@ def test_an_accepted_account_stands_from_the_stockholm_day_it_was_accepted() -> 
     assert accepted_stands(review(account, (accepted, returned), code), "Farsta") is None
     assert accepted_stands(review(account, (), code), "Farsta") is None
     assert accepted_stands(Review(code, "accepted", account, None), "Farsta") is None
+
+
+def test_a_report_never_handed_in_is_none_and_counts_nothing() -> None:
+    current = review(None, (), "year_end_account")
+    assert current == Review("year_end_account", "none")
+    assert (current.counts, current.accepted, current.reason) == (None, None, None)
