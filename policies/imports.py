@@ -175,8 +175,9 @@ class Problem:
 
 
 class _Unrecordable(Exception):
+    """Carries a problem out of the judging to :meth:`Replay.feed` (it never escapes it)."""
+
     def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
         self.problem = problem
 
 
@@ -428,9 +429,9 @@ class Replay:
 
     def _check_stream_and_role(self, r: R) -> None:
         kind = stream_kind(r.stream_id)
-        allowed = EVENT_STREAMS.get(r.event_type, frozenset())
+        allowed = EVENT_STREAMS[r.event_type]  # every event type has its kinds (unit-tested)
         if kind is None or kind not in allowed:
-            where = " or ".join(sorted(allowed)) or "no"
+            where = " or ".join(sorted(allowed))
             why = f"a {r.event_type} is recorded on a {where} stream, not on {r.stream_id}"
             raise _Unrecordable(
                 Problem(why, "streams", IMPORT_STREAM(event=Named("event", r.event_type),

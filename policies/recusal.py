@@ -68,10 +68,10 @@ def check_recusal(command: Command, role: str, member: Grant | None) -> None:
     if not isinstance(command, ProjectCommand):
         return
     reason = recused_from(command.district, role, member)
-    if reason is None:
+    if reason is None or member is None:
         return
     raise Refusal(
-        f"{member.email if member else 'the member'} is tied to {command.district} and may "
+        f"{member.email} is tied to {command.district} and may "
         "not decide its matters (conflict of interest); the other members decide",
         command=command.name,
         project=slug(command.district),

@@ -21,7 +21,6 @@ __all__ = [
     "REPORT_STANDS_ACCEPTED",
     "Review",
     "accepted_stands",
-    "report_code",
     "review",
 ]
 
@@ -42,17 +41,6 @@ REPORTS: Mapping[str, str] = {
     "annual_follow_up": "the follow-up in the annual report",
     "year_end_account": "the year-end account",
 }
-
-
-def report_code(event_type: str, kind: str | None) -> str | None:
-    """The report a submission event hands in (None: not a report)."""
-    if event_type == "FollowUpSubmitted":
-        return f"{kind}_follow_up" if kind == "t2" else "annual_follow_up"
-    if event_type == "FinancialReportSubmitted":
-        return f"{kind}_financial_report"
-    if event_type == "YearEndAccountSubmitted":
-        return "year_end_account"
-    return None
 
 
 @dataclass(frozen=True, slots=True)

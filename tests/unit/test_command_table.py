@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from events import registry
 from events.streams import EVENT_STREAMS
 from policies import imports as provenance
-from policies.commands import Command
+from policies.commands import Command, OpenRound
 from policies.table import COMMANDS, TABLE, CommandEntry, entry_for, entry_named, recorded_by
 from ppss_workflow.cli import app as cli_app
 from ppss_workflow.cli import load_all
@@ -183,3 +183,15 @@ def test_every_field_and_choice_of_the_generated_forms_has_swedish() -> None:
         found = SV.get(message)
         assert found is not None, f"{message!r} is not in the Swedish catalogue"
         assert found.string, f"{message!r} has no Swedish text"
+
+
+def test_the_commands_module_lists_the_tables_commands_for_older_callers() -> None:
+    """``policies.commands.COMMANDS`` is the table's list, in its order; no other name is
+    made up."""
+    from policies import commands  # noqa: PLC0415
+
+    assert commands.COMMANDS == COMMANDS
+    assert commands.COMMANDS[0] is OpenRound
+    with pytest.raises(AttributeError) as caught:
+        commands.TABLE  # noqa: B018
+    assert str(caught.value) == "module 'policies.commands' has no attribute 'TABLE'"

@@ -77,6 +77,14 @@ def test_a_member_tied_to_a_district_may_not_decide_its_plan(approve: bool) -> N
     assert refusal.reason.code == RECUSED.code
     assert refusal.rule == "recusal (jäv)"
     assert refusal.kind == "condition"
+    assert refusal.reason == RECUSED(member=DIRECTOR, district="Farsta")
+    assert (refusal.message, refusal.command, refusal.project, refusal.state) == (
+        f"{DIRECTOR} is tied to Farsta and may not decide its matters (conflict of interest); "
+        "the other members decide",
+        "plan decision",
+        "farsta",
+        "member tied to farsta",
+    )
     words = say(refusal.reason, "sv")
     assert words.startswith("jäv: ")
     assert DIRECTOR in words

@@ -16,6 +16,7 @@ from policies.reminders import (
     first_moment,
     obligations,
     reminded,
+    reminded_obligations,
     step_moment,
 )
 from policies.state import STOCKHOLM, fold_project, fold_round
@@ -92,3 +93,19 @@ def test_a_closed_round_reminds_nobody() -> None:
     closed = fold_round(world.stream(ROUND))
     assert closed is not None
     assert not reminded(closed, project)
+
+
+def test_the_obligations_reminded_are_of_the_conditions_given() -> None:
+    """The read model passes the conditions it has assessed: they are the ones reminded of,
+    not the policy's asked again."""
+    world = _world()
+    rnd = fold_round(world.stream(ROUND))
+    assert rnd is not None
+    project = fold_project(FARSTA, world.stream(FARSTA))
+    rules = POLICIES[(rnd.policy_name, rnd.policy_version)]
+    now = datetime(2015, 1, 1, tzinfo=STOCKHOLM)
+    asked = reminded_obligations(rules, rnd, project, now)
+    assert "year_end_account" in [o.code for o in asked]
+    assessed = rules.conditions(rnd, project, now)
+    assert reminded_obligations(rules, rnd, project, now, assessed) == asked
+    assert reminded_obligations(rules, rnd, project, now, ()) == []

@@ -70,6 +70,8 @@ def test_reached_above_the_target_group_is_refused_beside_the_field() -> None:
     )
     why = refused(_world(), _cmd(target_group=20, enrolled=35))
     assert why.reason == found["enrolled"]
+    assert _cmd(target_group=20, enrolled=35).field_problems() == found  # a form says it
+    assert _cmd().field_problems() == {}
 
 
 def test_girls_and_boys_above_their_total_are_refused() -> None:

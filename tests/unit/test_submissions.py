@@ -11,8 +11,15 @@ import pytest
 
 from events import FinancialReportSubmitted, Recorded
 from policies.commands import SubmitFinancialReport, SubmitFollowUp
+from policies.reason import Named
 from policies.registry import POLICIES
-from policies.submissions import NO_T2_RULE, already_submitted, report_kind_refusal
+from policies.submissions import (
+    ALREADY_SUBMITTED,
+    NO_T2_RULE,
+    already_submitted,
+    already_submitted_reason,
+    report_kind_refusal,
+)
 from tests.unit.said import en
 from tests.unit.world import RID, World, applied, opened, refused, types_of_decision
 
@@ -86,3 +93,20 @@ def test_which_rounds_have_t2() -> None:
         refusal = report_kind_refusal("r", "Runda", policy.deadlines, "t2")
         assert (refusal is None) == (name in ("sst-2018", "ppss-2016")), name  # 2016: autumn
         assert report_kind_refusal("r", "Runda", policy.deadlines, "final") is None
+
+
+def test_a_form_sent_again_is_answered_with_what_its_first_sending_recorded_and_when() -> None:
+    """The day is the event's own (its date as recorded), the event named by its type."""
+    first = recorded(7, '{"actor":"a","role":"district"}')
+    assert already_submitted_reason(first) == ALREADY_SUBMITTED(
+        event=Named("event", "FinancialReportSubmitted"), on=date(2018, 9, 1)
+    )
+
+
+def test_the_refusal_of_a_t2_report_names_the_round_and_what_it_lacks() -> None:
+    assert report_kind_refusal("r", "Runda 2014", {"year_end_account": "ya"}, "t2") == (
+        "round r (Runda 2014) has no T2: its rules ask for no T2 follow-up and no T2 "
+        "financial report"
+    )
+    assert report_kind_refusal("r", "Runda", {"t2_follow_up": "t2"}, "t2") is None
+    assert report_kind_refusal("r", "Runda", {}, "final") is None
