@@ -1,0 +1,305 @@
+"""Rules of :mod:`policies.decisions` pinned where they live, without a database: who may run an
+operation, a school's term within the round, documents attached as the content store holds
+them, a report reviewed once. Each refusal is pinned by its reason (code and parameters), its
+rule and its kind."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from events import (
+    DocumentAttached,
+    FinancialReportSubmitted,
+    ReportAccepted,
+    ReportReturned,
+    RoundOpened,
+    SchoolFollowUpRecorded,
+)
+from policies.commands import AttachDocument, RecordSchoolFollowUp, ReviewReport
+from policies.decisions import (
+    ALREADY_ATTACHED,
+    ALREADY_REVIEWED,
+    ALREADY_SCHOOL_FOLLOW_UP,
+    DOCUMENT_NOT_AS_STORED,
+    DOCUMENT_NOT_STORED,
+    MAY_NOT_OPERATE,
+    NOT_A_REPORT,
+    NOTHING_TO_REVIEW,
+    RETURN_NEEDS_REASON,
+    REVIEW_BEFORE,
+    REVIEWED_ONCE,
+    TERM_NOT_BEGUN,
+    TERM_OUTSIDE,
+    Decision,
+    Refusal,
+    authorise_operation,
+    decide,
+)
+from policies.reason import Named
+from policies.review import REPORTS, REVIEW_ACCEPTED, REVIEW_RETURNED
+from tests.unit.said import said_line
+from tests.unit.world import FARSTA, RID, ROUND, TODAY, World, applied, opened, refused
+
+
+def pinned(refusal: Refusal) -> tuple[Any, ...]:
+    """What a refusal decides: its reason, rule and kind."""
+    return refusal.reason, refusal.rule, refusal.kind
+
+
+# -- operations ---------------------------------------------------------------------------------
+
+
+def test_an_operation_refused_names_the_role_the_operation_and_who_may() -> None:
+    """The scheduler may not import a history: only the coordinator may; the line names the
+    operation as the command, the store as the project and the role as the state."""
+    with pytest.raises(Refusal) as caught:
+        authorise_operation("import a history", "scheduler")
+    no = caught.value
+    assert pinned(no) == (
+        MAY_NOT_OPERATE(
+            role=Named("role", "scheduler"),
+            operation=Named("operation", "import a history"),
+            allowed=(Named("role", "coordinator"),),
+        ),
+        "roles",
+        "not_authorised",
+    )
+    assert said_line(no) == (
+        "the reminder service role may not import a history: act as coordinator "
+        "[import a history; the store; acting as scheduler; rule: roles]"
+    )
+    with pytest.raises(Refusal) as caught:
+        authorise_operation("sign checkpoints", "district")
+    assert caught.value.reason == MAY_NOT_OPERATE(
+        role=Named("role", "district"),
+        operation=Named("operation", "sign checkpoints"),
+        allowed=(Named("role", "scheduler"), Named("role", "coordinator")),
+    )
+
+
+# -- a school's counts for a term ---------------------------------------------------------------
+
+
+def _school(term: str, **counts: Any) -> RecordSchoolFollowUp:
+    base: dict[str, Any] = {"round_id": RID, "district": "Farsta", "school": "Farstaskolan",
+                            "term": term, "target_group": 40, "enrolled": 12}  # fmt: skip
+    return RecordSchoolFollowUp(**(base | counts))
+
+
+def _round(start: date, end: date) -> World:
+    world = World()
+    world.given(
+        ROUND,
+        RoundOpened(round_id=RID, title="Runda", budget_sek=1_000_000, period_start=start,
+                    period_end=end, policy_name="ppss-2014", policy_version=1),
+        date(2013, 5, 2),
+    )  # fmt: skip
+    applied(world, "Farsta")
+    return world
+
+
+def test_a_term_touching_the_rounds_period_on_its_first_or_last_day_is_taken() -> None:
+    """VT2014 ends on 30 June, HT2014 begins on 1 August: a round from 30 June to 1 August
+    takes both; VT2015 and HT2013 fall outside it."""
+    world = _round(date(2014, 6, 30), date(2014, 8, 1))
+    for term in ("VT2014", "HT2014"):
+        assert [e for _, es in world.decide(_school(term), TODAY).appends for e in es] == [
+            SchoolFollowUpRecorded(school="Farstaskolan", term=term, target_group=40, enrolled=12)
+        ]
+    for term in ("HT2013", "VT2015"):
+        no = refused(world, _school(term), date(2015, 2, 1))
+        assert pinned(no) == (
+            TERM_OUTSIDE(term=term, round=RID, first=date(2014, 6, 30), last=date(2014, 8, 1)),
+            "terms within the round",
+            "invalid",
+        )
+
+
+def test_a_term_is_taken_from_its_first_day() -> None:
+    """HT2014 begins on 1 August 2014: taken that day, refused the day before."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    assert world.decide(_school("HT2014"), date(2014, 8, 1)).appends
+    no = refused(world, _school("HT2014"), date(2014, 7, 31))
+    assert pinned(no) == (
+        TERM_NOT_BEGUN(term="HT2014", starts=date(2014, 8, 1), day=date(2014, 7, 31)),
+        "terms that have begun",
+        "invalid",
+    )
+    outside = refused(world, _school("HT2015"), date(2015, 8, 3))
+    assert outside.reason is not None
+    assert outside.reason.code == TERM_OUTSIDE.code
+
+
+def test_the_same_counts_again_are_already_recorded_and_new_counts_are_recorded() -> None:
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    world.run(_school("HT2014"), TODAY)
+    assert world.decide(_school("HT2014"), TODAY) == Decision(
+        already=ALREADY_SCHOOL_FOLLOW_UP(school="Farstaskolan", term="HT2014")
+    )
+    assert world.decide(_school("HT2014", enrolled=13), TODAY).appends
+    assert world.decide(_school("VT2014"), TODAY).appends
+
+
+# -- documents ----------------------------------------------------------------------------------
+
+SHA = "ab" * 32
+
+
+def _attach(**fields: Any) -> AttachDocument:
+    base = {"round_id": RID, "district": "Farsta", "attached_to": "plan", "file_name": "x.pdf",
+            "media_type": "application/pdf", "size_bytes": 10, "sha256": SHA}  # fmt: skip
+    return AttachDocument(**(base | fields))
+
+
+def _attached_world() -> World:
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    world.given(
+        FARSTA,
+        DocumentAttached(attached_to="plan", name="plan.pdf", media_type="application/pdf",
+                         size_bytes=10, sha256=SHA),
+        date(2014, 3, 1),
+    )  # fmt: skip
+    return world
+
+
+def test_a_document_not_in_the_store_or_not_as_stored_is_refused() -> None:
+    world = _attached_world()
+    cmd = _attach(sha256="cd" * 32, size_bytes=11, media_type="image/png")
+    view = world.view(cmd, TODAY, None)
+    with pytest.raises(Refusal) as caught:
+        decide(cmd, replace(view, held_document=None))
+    assert pinned(caught.value) == (
+        DOCUMENT_NOT_STORED(sha256="cd" * 32),
+        "documents are stored before they are attached",
+        "invalid",
+    )
+    with pytest.raises(Refusal) as caught:
+        decide(cmd, replace(view, held_document=(10, "application/pdf")))
+    assert pinned(caught.value) == (
+        DOCUMENT_NOT_AS_STORED(sha256="cd" * 32, size=11, media_type="image/png",
+                               stored_size=10, stored_type="application/pdf"),
+        "documents are stored before they are attached",
+        "invalid",
+    )  # fmt: skip
+    for held in ((11, "application/pdf"), (10, "image/png")):
+        with pytest.raises(Refusal):
+            decide(cmd, replace(view, held_document=held))
+
+
+def test_the_same_file_to_the_same_thing_is_already_attached() -> None:
+    """The same bytes to the plan again: already attached (its recorded name); the same bytes
+    to the account, or other bytes to the plan, are attached."""
+    world = _attached_world()
+    assert world.decide(_attach(), TODAY) == Decision(
+        already=ALREADY_ATTACHED(name="plan.pdf", to=Named("attached_to", "plan"))
+    )
+    other_use = world.decide(_attach(attached_to="year-end-account"), TODAY)
+    assert [e for _, es in other_use.appends for e in es] == [
+        DocumentAttached(attached_to="year-end-account", name="x.pdf",
+                         media_type="application/pdf", size_bytes=10, sha256=SHA)
+    ]  # fmt: skip
+    assert world.decide(_attach(sha256="cd" * 32), TODAY).appends
+
+
+# -- reviewing a report -------------------------------------------------------------------------
+
+FINAL = "final_financial_report"
+HANDED_IN = date(2015, 1, 20)
+
+
+def _handed_in() -> tuple[World, Any]:
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    report = FinancialReportSubmitted(kind="final", spent_sek=100, forecast_sek=100)
+    return world, world.given(FARSTA, report, HANDED_IN)
+
+
+def _review(accept: bool, report: str = FINAL, **fields: Any) -> ReviewReport:
+    return ReviewReport(round_id=RID, district="Farsta", report=report, accept=accept, **fields)
+
+
+def test_only_a_known_report_that_was_handed_in_is_reviewed() -> None:
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    unknown = refused(world, _review(True, report="t3_report"))
+    assert pinned(unknown) == (
+        NOT_A_REPORT(report="t3_report", known=tuple(Named("report", r) for r in REPORTS)),
+        "known reports",
+        "invalid",
+    )
+    nothing = refused(world, _review(True))
+    assert pinned(nothing) == (
+        NOTHING_TO_REVIEW(district="Farsta", report=Named("report", FINAL)),
+        "review what is submitted",
+        "condition",
+    )
+    assert nothing.state == "not submitted"
+
+
+def test_a_review_is_dated_on_or_after_the_day_the_report_was_handed_in() -> None:
+    world, submitted = _handed_in()
+    early = refused(world, _review(True, on=date(2015, 1, 19)), date(2015, 1, 25))
+    assert pinned(early) == (
+        REVIEW_BEFORE(report=Named("report", FINAL), submitted=HANDED_IN),
+        "review not before submission",
+        "invalid",
+    )
+    same_day = world.decide(_review(True, on=HANDED_IN), date(2015, 1, 25))
+    assert [e for _, es in same_day.appends for e in es] == [
+        ReportAccepted(report=FINAL, submission_id=submitted.event_id, note=None)
+    ]
+
+
+def test_a_report_is_accepted_with_a_note_or_returned_with_a_reason() -> None:
+    world, submitted = _handed_in()
+    day = date(2015, 1, 25)
+    accepted = world.decide(_review(True, reason="Bra"), day)
+    assert accepted.appends == (
+        (FARSTA, (ReportAccepted(report=FINAL, submission_id=submitted.event_id, note="Bra"),)),
+    )
+    bare = refused(world, _review(False), day)
+    assert pinned(bare) == (RETURN_NEEDS_REASON(), "returns give a reason", "invalid")
+    returned = world.decide(_review(False, reason="Saknas"), day)
+    assert returned.appends == (
+        (FARSTA, (ReportReturned(report=FINAL, submission_id=submitted.event_id,
+                                 reason="Saknas"),)),
+    )  # fmt: skip
+
+
+def test_a_report_is_reviewed_once_and_the_same_review_again_is_already_recorded() -> None:
+    world, _ = _handed_in()
+    world.run(_review(True), date(2015, 1, 25))
+    accepted_on = REVIEW_ACCEPTED(on=date(2015, 1, 25))
+    assert world.decide(_review(True), date(2015, 2, 1)) == Decision(
+        already=ALREADY_REVIEWED(report=Named("report", FINAL), district="Farsta",
+                                 review=accepted_on)
+    )  # fmt: skip
+    twice = refused(world, _review(False, reason="Nej"), date(2015, 2, 1))
+    assert pinned(twice) == (
+        REVIEWED_ONCE(report=Named("report", FINAL), district="Farsta", review=accepted_on),
+        "a submission is reviewed once",
+        "condition",
+    )
+    assert twice.state == "report accepted"
+    other, _ = _handed_in()
+    other.run(_review(False, reason="Saknas"), date(2015, 1, 25))
+    returned_on = REVIEW_RETURNED(on=date(2015, 1, 25), why="Saknas")
+    assert other.decide(_review(False, reason="Igen"), date(2015, 2, 1)) == Decision(
+        already=ALREADY_REVIEWED(report=Named("report", FINAL), district="Farsta",
+                                 review=returned_on)
+    )  # fmt: skip
+    assert pinned(refused(other, _review(True), date(2015, 2, 1)))[0] == REVIEWED_ONCE(
+        report=Named("report", FINAL), district="Farsta", review=returned_on
+    )
