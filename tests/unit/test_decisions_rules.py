@@ -14,20 +14,31 @@ import pytest
 from events import (
     DocumentAttached,
     FinancialReportSubmitted,
+    Instalment,
+    PaymentPlanSet,
     ReportAccepted,
     ReportReturned,
     RoundOpened,
     SchoolFollowUpRecorded,
 )
-from policies.commands import AttachDocument, RecordSchoolFollowUp, ReviewReport
+from policies.commands import (
+    AttachDocument,
+    InstalmentInput,
+    RecordSchoolFollowUp,
+    ReviewReport,
+    SetPaymentPlan,
+)
 from policies.decisions import (
     ALREADY_ATTACHED,
+    ALREADY_PLAN,
     ALREADY_REVIEWED,
     ALREADY_SCHOOL_FOLLOW_UP,
     DOCUMENT_NOT_AS_STORED,
     DOCUMENT_NOT_STORED,
     MAY_NOT_OPERATE,
+    NO_DISTRICT,
     NOT_A_REPORT,
+    NOT_ON_RECORD,
     NOTHING_TO_REVIEW,
     RETURN_NEEDS_REASON,
     REVIEW_BEFORE,
@@ -302,4 +313,60 @@ def test_a_report_is_reviewed_once_and_the_same_review_again_is_already_recorded
     )  # fmt: skip
     assert pinned(refused(other, _review(True), date(2015, 2, 1)))[0] == REVIEWED_ONCE(
         report=Named("report", FINAL), district="Farsta", review=returned_on
+    )
+
+
+# -- payment plans ------------------------------------------------------------------------------
+
+
+def _plan(*releases: tuple[str, ...], district: str | None = None) -> SetPaymentPlan:
+    share = 100 // len(releases)
+    items = tuple(InstalmentInput(percent=share, releases_on=codes) for codes in releases)
+    return SetPaymentPlan(round_id=RID, district=district, instalments=items)
+
+
+def _plan_set(*releases: tuple[str, ...]) -> PaymentPlanSet:
+    share = 100 // len(releases)
+    items = tuple(Instalment(percent=share, releases_on=codes) for codes in releases)
+    return PaymentPlanSet(instalments=items)
+
+
+def test_every_release_code_of_every_instalment_is_one_the_round_knows() -> None:
+    """The second instalment's second code is unknown: refused, naming it."""
+    world = World()
+    opened(world)
+    no = refused(world, _plan(("awarded",), ("plan_approved", "t2_accepted")))
+    assert no.reason is not None
+    assert (no.reason["code"], no.reason["round"], no.rule, no.kind) == (
+        Named("release", "t2_accepted"),
+        RID,
+        "release conditions the round knows",
+        "invalid",
+    )
+    assert Named("release", "plan_approved") in no.reason["known"]  # type: ignore[operator]
+
+
+def test_a_plan_is_set_on_the_round_or_on_a_district_project_once() -> None:
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    day = date(2014, 1, 10)
+    on_round = world.decide(_plan(("awarded",), ("plan_approved",)), day)
+    assert on_round.appends == ((ROUND, (_plan_set(("awarded",), ("plan_approved",)),)),)
+    on_farsta = _plan(("awarded",), district="Farsta")
+    assert world.decide(on_farsta, day).appends == ((FARSTA, (_plan_set(("awarded",)),)),)
+    world.run(on_farsta, day)
+    assert world.decide(on_farsta, day) == Decision(already=ALREADY_PLAN(district="Farsta"))
+    assert world.decide(_plan((), district="Farsta"), day).appends == ((FARSTA, (_plan_set(()),)),)
+    nacka = refused(world, _plan((), district="Nacka"), day)
+    assert pinned(nacka) == (
+        NO_DISTRICT(district="Nacka", round=RID, known=("Farsta",)),
+        "known districts",
+        "not_found",
+    )
+    other_spelling = refused(world, _plan((), district="Fårsta"), day)
+    assert pinned(other_spelling) == (
+        NOT_ON_RECORD(district="Fårsta", recorded="Farsta"),
+        "one project per district",
+        "not_found",
     )
