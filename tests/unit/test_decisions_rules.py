@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from events import (
+    ApplicationSubmitted,
     DocumentAttached,
     FinancialReportSubmitted,
     Instalment,
@@ -21,22 +22,29 @@ from events import (
     RoundOpened,
     SchoolFollowUpRecorded,
 )
+from events.contacts import ContactRemoved, SchoolKindSet
 from policies.commands import (
     AttachDocument,
     InstalmentInput,
     RecordSchoolFollowUp,
+    RemoveContact,
     ReviewReport,
+    SetContact,
     SetPaymentPlan,
 )
 from policies.decisions import (
     ALREADY_ATTACHED,
+    ALREADY_CONTACT,
     ALREADY_PLAN,
     ALREADY_REVIEWED,
     ALREADY_SCHOOL_FOLLOW_UP,
     DOCUMENT_NOT_AS_STORED,
     DOCUMENT_NOT_STORED,
+    KIND_NEEDS_SCHOOL,
     MAY_NOT_OPERATE,
+    NO_CONTACT,
     NO_DISTRICT,
+    NO_SCHOOL,
     NOT_A_REPORT,
     NOT_ON_RECORD,
     NOTHING_TO_REVIEW,
@@ -49,6 +57,7 @@ from policies.decisions import (
     Refusal,
     authorise_operation,
     decide,
+    some_names,
 )
 from policies.reason import Named
 from policies.review import REPORTS, REVIEW_ACCEPTED, REVIEW_RETURNED
@@ -370,3 +379,65 @@ def test_a_plan_is_set_on_the_round_or_on_a_district_project_once() -> None:
         "one project per district",
         "not_found",
     )
+
+
+# -- contacts -----------------------------------------------------------------------------------
+
+SCHOOLS = ("Fokusskola 1", "Fokusskola 2")
+
+
+def _with_schools() -> World:
+    world = World()
+    opened(world)
+    world.given(
+        FARSTA,
+        ApplicationSubmitted(round_id=RID, project_id="farsta", district="Farsta",
+                             school_count=2, schools=SCHOOLS, applied_sek=1_000_000,
+                             period_start=date(2014, 1, 1), period_end=date(2014, 12, 31)),
+        date(2013, 5, 31),
+    )  # fmt: skip
+    return world
+
+
+def _contact(**fields: Any) -> SetContact:
+    base: dict[str, Any] = {"round_id": RID, "district": "Farsta", "role": "school_contact",
+                            "email": "skola@farsta.example.org",
+                            "school": "fokusskola 2"}  # fmt: skip
+    return SetContact(**(base | fields))
+
+
+def test_a_school_is_named_as_the_application_names_it() -> None:
+    """Any case finds the school; the events name it as the application does; a school the
+    application does not name is not found; a kind needs a school."""
+    world = _with_schools()
+    world.run(_contact(), TODAY)
+    kind_only = world.decide(_contact(school="FOKUSSKOLA 2", school_kind="free"), TODAY)
+    assert kind_only.appends == ((FARSTA, (SchoolKindSet(school="Fokusskola 2", kind="free"),)),)
+    assert world.decide(_contact(), TODAY) == Decision(already=ALREADY_CONTACT())
+    other = refused(world, _contact(school="Fokusskola 3"))
+    assert pinned(other) == (
+        NO_SCHOOL(district="Farsta", school="Fokusskola 3", known=SCHOOLS),
+        "known schools",
+        "not_found",
+    )
+    alone = refused(world, _contact(school=None, school_kind="free"))
+    assert pinned(alone) == (KIND_NEEDS_SCHOOL(), "school kinds", "invalid")
+    remove = RemoveContact(round_id=RID, district="Farsta", role="school_contact",
+                           school="fokusskola 2")  # fmt: skip
+    assert world.decide(remove, TODAY).appends == (
+        (FARSTA, (ContactRemoved(role="school_contact", school="Fokusskola 2"),)),
+    )
+    missing = refused(world, remove.model_copy(update={"school": "Fokusskola 1"}))
+    assert pinned(missing) == (
+        NO_CONTACT(district="Farsta", role=Named("contact_role", "school_contact")),
+        "known contacts",
+        "not_found",
+    )
+
+
+def test_some_names_lists_a_dozen_and_counts_the_rest() -> None:
+    names = [f"d{i}" for i in range(14)]
+    assert some_names(names[:12]) == ", ".join(names[:12])
+    assert some_names(names[:13]) == ", ".join(names[:12]) + " and 1 more"
+    assert some_names(names, most=2) == "d0, d1 and 12 more"
+    assert some_names([]) == ""
