@@ -6,7 +6,7 @@ rule and its kind."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from events import (
     DocumentAttached,
     FinancialReportSubmitted,
     Instalment,
+    NetworkSessionScheduled,
     PaymentPlanSet,
     ReportAccepted,
     ReportReturned,
@@ -29,6 +30,7 @@ from policies.commands import (
     RecordSchoolFollowUp,
     RemoveContact,
     ReviewReport,
+    ScheduleSession,
     SetContact,
     SetPaymentPlan,
 )
@@ -51,6 +53,8 @@ from policies.decisions import (
     RETURN_NEEDS_REASON,
     REVIEW_BEFORE,
     REVIEWED_ONCE,
+    SESSION_EXISTS,
+    SESSION_OUTSIDE,
     TERM_NOT_BEGUN,
     TERM_OUTSIDE,
     Decision,
@@ -61,6 +65,7 @@ from policies.decisions import (
 )
 from policies.reason import Named
 from policies.review import REPORTS, REVIEW_ACCEPTED, REVIEW_RETURNED
+from policies.state import STOCKHOLM
 from tests.unit.said import said_line
 from tests.unit.world import FARSTA, RID, ROUND, TODAY, World, applied, opened, refused
 
@@ -441,3 +446,37 @@ def test_some_names_lists_a_dozen_and_counts_the_rest() -> None:
     assert some_names(names[:13]) == ", ".join(names[:12]) + " and 1 more"
     assert some_names(names, most=2) == "d0, d1 and 12 more"
     assert some_names([]) == ""
+
+
+# -- network sessions ---------------------------------------------------------------------------
+
+
+def _session(day: date, session_id: str = "n1") -> ScheduleSession:
+    starts = datetime.combine(day, time(13), STOCKHOLM)
+    return ScheduleSession(round_id=RID, session_id=session_id, title="Nätverk", starts_at=starts)
+
+
+def test_a_session_is_scheduled_once_on_a_day_of_the_rounds_period() -> None:
+    """The period's first and last days take a session; the days around them do not."""
+    world = World()
+    opened(world)
+    for day in (date(2014, 1, 1), date(2014, 12, 31)):
+        cmd = _session(day)
+        assert world.decide(cmd, TODAY).appends == (
+            (ROUND, (NetworkSessionScheduled(session_id="n1", title="Nätverk",
+                                             starts_at=cmd.starts_at, mandatory=True),)),
+        )  # fmt: skip
+    for day in (date(2013, 12, 31), date(2015, 1, 1)):
+        no = refused(world, _session(day), date(2015, 1, 2))
+        assert pinned(no) == (
+            SESSION_OUTSIDE(day=day, round=RID, first=date(2014, 1, 1), last=date(2014, 12, 31)),
+            "sessions within the round's period",
+            "invalid",
+        )
+    world.run(_session(date(2014, 3, 12)), TODAY)
+    again = refused(world, _session(date(2014, 4, 1)))
+    assert pinned(again) == (
+        SESSION_EXISTS(session="n1", round=RID),
+        "one session per id",
+        "invalid",
+    )
