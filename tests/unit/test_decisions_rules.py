@@ -40,6 +40,9 @@ from policies.decisions import (
     ALREADY_PLAN,
     ALREADY_REVIEWED,
     ALREADY_SCHOOL_FOLLOW_UP,
+    BAD_FIELD,
+    BAD_FIELDS,
+    BAD_INPUT,
     DOCUMENT_NOT_AS_STORED,
     DOCUMENT_NOT_STORED,
     KIND_NEEDS_SCHOOL,
@@ -60,6 +63,7 @@ from policies.decisions import (
     Decision,
     Refusal,
     authorise_operation,
+    bad_fields,
     decide,
     some_names,
 )
@@ -480,3 +484,30 @@ def test_a_session_is_scheduled_once_on_a_day_of_the_rounds_period() -> None:
         "one session per id",
         "invalid",
     )
+
+
+# -- ill-formed input ---------------------------------------------------------------------------
+
+
+def test_bad_fields_names_the_first_field_what_is_wrong_and_how_many_more() -> None:
+    """pydantic's errors as data: the field less the first ``skip`` parts of its place, the
+    error type by name, a count of the rest; a rule of our own model says its own words."""
+    too_big = {"loc": ("body", "steps", 0, "offset"), "type": "less_than_equal", "msg": "x"}
+    missing = {"loc": ("body", "title"), "type": "missing", "msg": "y"}
+    assert bad_fields([too_big]) == BAD_FIELD(
+        field="body.steps.0.offset", problem=Named("validation", "less_than_equal")
+    )
+    assert bad_fields([too_big, missing, missing], skip=1) == BAD_FIELDS(
+        field="steps.0.offset", problem=Named("validation", "less_than_equal"), more=2
+    )
+    assert bad_fields([{"type": "missing"}]) == BAD_FIELD(
+        field="-", problem=Named("validation", "missing")
+    )
+    assert bad_fields([{}]) == BAD_FIELD(field="-", problem=Named("validation", ""))
+    ours = {"loc": ("period_end",), "type": "value_error", "msg": "Value error, too early"}
+    assert bad_fields([ours]) == BAD_INPUT(problem="period_end: Value error, too early")
+    assert bad_fields([ours, missing]) == BAD_INPUT(
+        problem="period_end: Value error, too early (and 1 more)"
+    )
+    asserted = {"loc": (), "type": "assertion_error"}
+    assert bad_fields([asserted]) == BAD_INPUT(problem="-: ")
