@@ -18,14 +18,20 @@ from events import (
     Instalment,
     NetworkSessionScheduled,
     PaymentPlanSet,
+    RepaymentDemanded,
+    RepaymentReceived,
+    RepaymentWaived,
     ReportAccepted,
     ReportReturned,
     RoundOpened,
     SchoolFollowUpRecorded,
+    SupervisionFundsRequested,
 )
 from events.contacts import ContactRemoved, SchoolKindSet
 from policies.commands import (
     AttachDocument,
+    AwardGrant,
+    GrantSupervision,
     InstalmentInput,
     RecordSchoolFollowUp,
     RemoveContact,
@@ -33,13 +39,18 @@ from policies.commands import (
     ScheduleSession,
     SetContact,
     SetPaymentPlan,
+    SettleRepayment,
 )
 from policies.decisions import (
     ALREADY_ATTACHED,
+    ALREADY_AWARDED,
     ALREADY_CONTACT,
+    ALREADY_GRANTED,
     ALREADY_PLAN,
+    ALREADY_REPAID,
     ALREADY_REVIEWED,
     ALREADY_SCHOOL_FOLLOW_UP,
+    ALREADY_WAIVED,
     BAD_FIELD,
     BAD_FIELDS,
     BAD_INPUT,
@@ -58,6 +69,7 @@ from policies.decisions import (
     REVIEWED_ONCE,
     SESSION_EXISTS,
     SESSION_OUTSIDE,
+    SETTLE_OVER,
     TERM_NOT_BEGUN,
     TERM_OUTSIDE,
     Decision,
@@ -67,7 +79,7 @@ from policies.decisions import (
     decide,
     some_names,
 )
-from policies.reason import Named
+from policies.reason import Kronor, Named
 from policies.review import REPORTS, REVIEW_ACCEPTED, REVIEW_RETURNED
 from policies.state import STOCKHOLM
 from tests.unit.said import said_line
@@ -511,3 +523,67 @@ def test_bad_fields_names_the_first_field_what_is_wrong_and_how_many_more() -> N
     )
     asserted = {"loc": (), "type": "assertion_error"}
     assert bad_fields([asserted]) == BAD_INPUT(problem="-: ")
+
+
+# -- money: the same decision or payment again is already on record ------------------------------
+
+
+def test_the_same_award_or_supervision_grant_again_is_already_on_record() -> None:
+    """Same reference and amount: "already", naming both and the district; the same
+    reference with another amount is a new decision."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta", 1_000_000)
+    award = AwardGrant(round_id=RID, district="Farsta", amount_sek=300_000, decision_ref="SN 1",
+                       decided_on=date(2014, 2, 1))  # fmt: skip
+    world.run(award, TODAY)
+    assert world.decide(award, TODAY) == Decision(
+        already=ALREADY_AWARDED(ref="SN 1", amount=Kronor(300_000), district="Farsta")
+    )
+    assert world.decide(award.model_copy(update={"amount_sek": 1}), TODAY).appends
+    world.given(FARSTA, SupervisionFundsRequested(amount_sek=20_000, description="Handledning"),
+                date(2014, 2, 2))  # fmt: skip
+    grant = GrantSupervision(round_id=RID, district="Farsta", amount_sek=10_000,
+                             decision_ref="FoU 1")  # fmt: skip
+    world.run(grant, TODAY)
+    assert world.decide(grant, TODAY) == Decision(
+        already=ALREADY_GRANTED(ref="FoU 1", amount=Kronor(10_000), district="Farsta")
+    )
+    assert world.decide(grant.model_copy(update={"amount_sek": 5_000}), TODAY).appends
+
+
+def test_a_settlement_again_is_already_on_record_by_its_own_kind() -> None:
+    """A receipt is matched by its payment reference among receipts, a waiver by its decision
+    among waivers; one never answers for the other."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    world.given(FARSTA, RepaymentDemanded(amount_sek=1_000, reason="Ej använt",
+                                          due_on=date(2015, 3, 1)), date(2015, 1, 5))  # fmt: skip
+    day = date(2015, 1, 10)
+    paid_back = SettleRepayment(round_id=RID, district="Farsta", amount_sek=300, waive=False,
+                                reference="I-1")  # fmt: skip
+    waived = SettleRepayment(round_id=RID, district="Farsta", amount_sek=300, waive=True,
+                             reference="I-1", reason="Ringa")  # fmt: skip
+    world.run(paid_back, day)
+    assert world.decide(paid_back, day) == Decision(
+        already=ALREADY_REPAID(ref="I-1", amount=Kronor(300), district="Farsta")
+    )
+    assert world.decide(waived, day).appends == (
+        (FARSTA, (RepaymentWaived(amount_sek=300, reason="Ringa", decision_ref="I-1"),)),
+    )
+    world.run(waived, day)
+    assert world.decide(waived, day) == Decision(
+        already=ALREADY_WAIVED(ref="I-1", amount=Kronor(300), district="Farsta")
+    )
+    rest = world.decide(paid_back.model_copy(update={"amount_sek": 400}), day)
+    assert rest.appends == (
+        (FARSTA, (RepaymentReceived(amount_sek=400, payment_reference="I-1"),)),
+    )
+    over = refused(world, paid_back.model_copy(update={"amount_sek": 401}), day)
+    assert pinned(over) == (
+        SETTLE_OVER(amount=Kronor(401), outstanding=Kronor(400), district="Farsta"),
+        "settle within demanded",
+        "condition",
+    )
+    assert over.state == "outstanding 400 kr"
