@@ -15,6 +15,7 @@ from events import (
     ApplicationSubmitted,
     DocumentAttached,
     FinancialReportSubmitted,
+    GrantAwarded,
     Instalment,
     NetworkSessionScheduled,
     PaymentPlanSet,
@@ -587,3 +588,18 @@ def test_a_settlement_again_is_already_on_record_by_its_own_kind() -> None:
         "condition",
     )
     assert over.state == "outstanding 400 kr"
+
+
+def test_an_award_records_its_decision_whole() -> None:
+    """Who decided, the diary number and the minutes go into the award as given."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta", 1_000_000)
+    award = AwardGrant(round_id=RID, district="Farsta", amount_sek=300_000, decision_ref="SN 1",
+                       decided_on=date(2014, 2, 1), decided_by="Styrgruppen",
+                       diary_number="UTB 2014/12", minutes_ref="P 3 §4")  # fmt: skip
+    assert world.decide(award, TODAY).appends == (
+        (FARSTA, (GrantAwarded(amount_sek=300_000, decision_ref="SN 1",
+                               decided_on=date(2014, 2, 1), decided_by="Styrgruppen",
+                               diary_number="UTB 2014/12", minutes_ref="P 3 §4"),)),
+    )  # fmt: skip
