@@ -982,7 +982,7 @@ def _apply(cmd: Apply, view: View) -> Decision:
             view,
             "one project per district",
             kind="invalid",
-            reason=SHARES_PROJECT(district=cmd.district, recorded=project.district or ""),
+            reason=SHARES_PROJECT(district=cmd.district, recorded=_district(project)),
         )
     status = project.application_status
     if status == "submitted":
@@ -1021,7 +1021,7 @@ def _award(cmd: AwardGrant, view: View) -> Decision:
     if same is not None:
         return Decision(
             already=ALREADY_AWARDED(
-                ref=cmd.decision_ref, amount=Kronor(cmd.amount_sek), district=project.district or ""
+                ref=cmd.decision_ref, amount=Kronor(cmd.amount_sek), district=_district(project)
             )
         )
     if cmd.amount_sek <= 0:
@@ -1042,7 +1042,7 @@ def _award(cmd: AwardGrant, view: View) -> Decision:
             state=f"awarded {fmt_sek(awarded_here)}",
             reason=AWARD_OVER_APPLIED(
                 amount=Kronor(cmd.amount_sek),
-                district=project.district or "",
+                district=_district(project),
                 total=Kronor(awarded_here + cmd.amount_sek),
                 applied=Kronor(application.applied_sek),
             ),
@@ -1101,7 +1101,7 @@ def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
             "plan lifecycle",
             state="no such plan",
             reason=PLAN_NOT_SUBMITTED(
-                district=project.district or "",
+                district=_district(project),
                 plan=cmd.plan_id,
                 submitted=tuple(p.plan_id for p in project.plans),
             ),
@@ -1198,7 +1198,7 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
                 "network lifecycle",
                 state=f"session {status}",
                 reason=NO_ABSENCE(
-                    district=project.district or "",
+                    district=_district(project),
                     session=cmd.session_id,
                     outcome=Named("network_outcome", cmd.outcome),
                 ),
@@ -1238,7 +1238,7 @@ def _request_supervision(cmd: RequestSupervision, view: View) -> Decision:
             "supervision cap per project",
             state=f"requested {fmt_sek(requested)}",
             reason=REQUEST_OVER_CAP(
-                district=project.district or "", cap=Kronor(cap), requested=Kronor(requested)
+                district=_district(project), cap=Kronor(cap), requested=Kronor(requested)
             ),
         )
     return _on_project(
@@ -1254,7 +1254,7 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
     if same is not None:
         return Decision(
             already=ALREADY_GRANTED(
-                ref=cmd.decision_ref, amount=Kronor(cmd.amount_sek), district=project.district or ""
+                ref=cmd.decision_ref, amount=Kronor(cmd.amount_sek), district=_district(project)
             )
         )
     if not project.supervision_requests:
@@ -1263,7 +1263,7 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
             view,
             "supervision on request",
             state="no request",
-            reason=NOT_REQUESTED(district=project.district or ""),
+            reason=NOT_REQUESTED(district=_district(project)),
         )
     requested = sum(r.event.amount_sek for r in project.supervision_requests)
     granted_here = project.ledger.supervision_granted_sek
@@ -1282,7 +1282,7 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
             view,
             "supervision cap per project",
             state=f"granted {fmt_sek(granted_here)}",
-            reason=GRANT_OVER_CAP(district=project.district or "", cap=Kronor(cap)),
+            reason=GRANT_OVER_CAP(district=_district(project), cap=Kronor(cap)),
         )
     granted = view.round_totals.supervision_granted_sek
     if granted + cmd.amount_sek > rnd.supervision_pool_sek:
@@ -1315,7 +1315,7 @@ def _disburse(cmd: Disburse, view: View) -> Decision:
                 already=ALREADY_PAID(
                     ref=cmd.payment_reference,
                     amount=Kronor(cmd.amount_sek),
-                    district=project.district or "",
+                    district=_district(project),
                 )
             )
         _refuse(
@@ -1342,7 +1342,7 @@ def _disburse(cmd: Disburse, view: View) -> Decision:
             reason=CANNOT_PAY(
                 amount=Kronor(cmd.amount_sek),
                 purpose=Named("purpose", cmd.purpose),
-                district=project.district or "",
+                district=_district(project),
                 may=Kronor(may),
                 why=payable.reason,
             ),
@@ -1448,7 +1448,7 @@ def _not_accepted_already(cmd: Command, view: View, project: ProjectState, code:
     report: what is owed back is worked out from them) takes no new submission
     (:func:`accepted_stands`)."""
     current = project.report(code)
-    why = accepted_stands(current, project.district or "")
+    why = accepted_stands(current, _district(project))
     if why is not None:
         _refuse(
             cmd,
@@ -1478,7 +1478,7 @@ def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
             view,
             "supervision accounted apart",
             kind="invalid",
-            reason=SUPERVISION_UNSAID(district=project.district or "", paid=Kronor(paid)),
+            reason=SUPERVISION_UNSAID(district=_district(project), paid=Kronor(paid)),
         )
     if cmd.supervision_spent_sek is not None and cmd.supervision_spent_sek > paid:
         _refuse(
@@ -1572,7 +1572,7 @@ def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
     if repeat is not None:
         return Decision(
             already=ALREADY_DEMANDED(
-                amount=Kronor(cmd.amount_sek), district=project.district or "", due_on=cmd.due_on
+                amount=Kronor(cmd.amount_sek), district=_district(project), due_on=cmd.due_on
             )
         )
     repayment = view.policy.repayment(view.round, project, end_of_day(view.day))  # type: ignore[arg-type]
@@ -1584,7 +1584,7 @@ def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
             state=f"owed {fmt_sek(repayment.owed_sek)}",
             reason=DEMAND_OVER_OWED(
                 amount=Kronor(cmd.amount_sek),
-                district=project.district or "",
+                district=_district(project),
                 undemanded=Kronor(repayment.undemanded_sek),
                 why=repayment.reason,
             ),
@@ -1611,7 +1611,7 @@ def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
     if same is not None:
         return Decision(
             already=(ALREADY_WAIVED if cmd.waive else ALREADY_REPAID)(
-                ref=cmd.reference, amount=Kronor(cmd.amount_sek), district=project.district or ""
+                ref=cmd.reference, amount=Kronor(cmd.amount_sek), district=_district(project)
             )
         )
     ledger = project.ledger
@@ -1625,7 +1625,7 @@ def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
             reason=SETTLE_OVER(
                 amount=Kronor(cmd.amount_sek),
                 outstanding=Kronor(outstanding),
-                district=project.district or "",
+                district=_district(project),
             ),
         )
     event: Event
@@ -1682,7 +1682,7 @@ def _set_payment_plan(cmd: SetPaymentPlan, view: View) -> Decision:
             "known districts",
             kind="not_found",
             reason=NO_DISTRICT(
-                district=cmd.district or "",
+                district=cmd.district,
                 round=rnd.round_id,
                 known=tuple(view.districts[:12]),
             ),
@@ -1693,10 +1693,10 @@ def _set_payment_plan(cmd: SetPaymentPlan, view: View) -> Decision:
             view,
             "one project per district",
             kind="not_found",
-            reason=NOT_ON_RECORD(district=cmd.district or "", recorded=project.district or ""),
+            reason=NOT_ON_RECORD(district=cmd.district, recorded=_district(project)),
         )
     if project.payment_plan is not None and project.payment_plan.event == event:
-        return Decision(already=ALREADY_PLAN(district=project.district or ""))
+        return Decision(already=ALREADY_PLAN(district=_district(project)))
     return _on_project(project, event)
 
 
@@ -1720,7 +1720,7 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
             "review what is submitted",
             state="not submitted",
             reason=NOTHING_TO_REVIEW(
-                district=project.district or "", report=Named("report", cmd.report)
+                district=_district(project), report=Named("report", cmd.report)
             ),
         )
     if review.status != "submitted":
@@ -1730,7 +1730,7 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
             return Decision(
                 already=ALREADY_REVIEWED(
                     report=Named("report", review.code),
-                    district=project.district or "",
+                    district=_district(project),
                     review=review.reason,
                 )
             )
@@ -1741,7 +1741,7 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
             state=f"report {review.status}",
             reason=REVIEWED_ONCE(
                 report=Named("report", cmd.report),
-                district=project.district or "",
+                district=_district(project),
                 review=review.reason or REVIEW_NONE(),
             ),
         )
@@ -2078,7 +2078,7 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
             "known districts",
             kind="not_found",
             reason=NO_DISTRICT(
-                district=cmd.district or "",
+                district=cmd.district,
                 round=rnd.round_id,
                 known=tuple(view.districts[:12]),
             ),
@@ -2091,7 +2091,7 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
             view,
             "one project per district",
             kind="not_found",
-            reason=NOT_ON_RECORD(district=cmd.district or "", recorded=project.district or ""),
+            reason=NOT_ON_RECORD(district=cmd.district, recorded=_district(project)),
         )
     accounting = (
         DemandRepayment
@@ -2106,7 +2106,7 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
             view,
             "application lifecycle",
             state="application withdrawn",
-            reason=WITHDRAWN(district=project.district or ""),
+            reason=WITHDRAWN(district=_district(project)),
         )
     _round_open(cmd, view)
     return project
@@ -2225,6 +2225,13 @@ def _describe(view: View) -> str:
     return "no round"
 
 
+def _district(project: ProjectState) -> str:
+    """The district's name as its application gives it: every project a decision names has
+    one (it was found by its standing application, or its name was compared)."""
+    assert project.district is not None
+    return project.district
+
+
 def _where(cmd: Command) -> str:
     district = _district_of(cmd)
     return f"{cmd.round_id}:{slug(district)}" if district else cmd.round_id
@@ -2314,9 +2321,7 @@ def _remove_contact(cmd: RemoveContact, view: View) -> Decision:
             view,
             "known contacts",
             kind="not_found",
-            reason=NO_CONTACT(
-                district=project.district or "", role=Named("contact_role", cmd.role)
-            ),
+            reason=NO_CONTACT(district=_district(project), role=Named("contact_role", cmd.role)),
         )
     return _on_project(project, ContactRemoved(role=cmd.role, school=school))
 
@@ -2334,9 +2339,7 @@ def _school(cmd: Command, view: View, project: ProjectState, school: str | None)
         view,
         "known schools",
         kind="not_found",
-        reason=NO_SCHOOL(
-            district=project.district or "", school=str(school), known=tuple(app.schools)
-        ),
+        reason=NO_SCHOOL(district=_district(project), school=str(school), known=tuple(app.schools)),
     )
 
 
