@@ -13,6 +13,7 @@ import pytest
 
 from events import (
     ApplicationSubmitted,
+    DisbursementMade,
     DocumentAttached,
     FinancialReportSubmitted,
     GrantAwarded,
@@ -32,6 +33,7 @@ from events.contacts import ContactRemoved, SchoolKindSet
 from policies.commands import (
     AttachDocument,
     AwardGrant,
+    Disburse,
     GrantSupervision,
     InstalmentInput,
     RecordSchoolFollowUp,
@@ -65,6 +67,7 @@ from policies.decisions import (
     NOT_A_REPORT,
     NOT_ON_RECORD,
     NOTHING_TO_REVIEW,
+    REFERENCE_USED,
     RETURN_NEEDS_REASON,
     REVIEW_BEFORE,
     REVIEWED_ONCE,
@@ -603,3 +606,28 @@ def test_an_award_records_its_decision_whole() -> None:
                                decided_on=date(2014, 2, 1), decided_by="Styrgruppen",
                                diary_number="UTB 2014/12", minutes_ref="P 3 §4"),)),
     )  # fmt: skip
+
+
+def test_a_used_payment_reference_names_the_payment_that_used_it() -> None:
+    world = World()
+    opened(world)
+    applied(world, "Farsta", 1_000_000)
+    world.given(FARSTA, DisbursementMade(amount_sek=5_000, purpose="supervision",
+                                         payment_reference="U-1"), date(2014, 4, 1))  # fmt: skip
+    pay = Disburse(round_id=RID, district="Farsta", amount_sek=1, purpose="grant",
+                   payment_reference="U-1")  # fmt: skip
+    no = refused(world, pay)
+    assert pinned(no) == (
+        REFERENCE_USED(ref="U-1", amount=Kronor(5_000), purpose=Named("purpose", "supervision"),
+                       district="Farsta"),
+        "payment reference unique in the round",
+        "invalid",
+    )  # fmt: skip
+
+
+def test_counts_that_cannot_be_are_refused_as_ill_formed() -> None:
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    no = refused(world, _school("HT2014", target_group=20, enrolled=35))
+    assert (no.rule, no.kind) == ("plausible counts", "invalid")
