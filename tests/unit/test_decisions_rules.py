@@ -631,3 +631,32 @@ def test_counts_that_cannot_be_are_refused_as_ill_formed() -> None:
     applied(world, "Farsta")
     no = refused(world, _school("HT2014", target_group=20, enrolled=35))
     assert (no.rule, no.kind) == ("plausible counts", "invalid")
+
+
+def test_a_plan_records_its_reason_and_refuses_ill_formed_instalments() -> None:
+    world = World()
+    opened(world)
+    day = date(2014, 1, 10)
+    half = InstalmentInput(percent=50)
+    halves = SetPaymentPlan(round_id=RID, reason="Två delar", instalments=(half, half))
+    assert world.decide(halves, day).appends == (
+        (ROUND, (PaymentPlanSet(instalments=(Instalment(percent=50), Instalment(percent=50)),
+                                reason="Två delar"),)),
+    )  # fmt: skip
+    neither = halves.model_copy(update={"instalments": (InstalmentInput(),)})
+    over = halves.model_copy(
+        update={"instalments": (InstalmentInput(percent=60), InstalmentInput(percent=60))}
+    )
+    for bad in (neither, over):
+        no = refused(world, bad, day)
+        assert (no.rule, no.kind) == ("well-formed input", "invalid")
+
+
+def test_a_district_not_found_is_answered_with_the_first_twelve_districts() -> None:
+    world = World()
+    opened(world, budget=100_000_000)
+    names = [f"Distrikt {chr(ord('A') + i)}" for i in range(13)]
+    for name in names:
+        applied(world, name)
+    no = refused(world, _plan((), district="Nacka"), date(2014, 1, 10))
+    assert no.reason == NO_DISTRICT(district="Nacka", round=RID, known=tuple(names[:12]))
