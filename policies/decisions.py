@@ -2328,8 +2328,9 @@ def _remove_contact(cmd: RemoveContact, view: View) -> Decision:
 
 def _school(cmd: Command, view: View, project: ProjectState, school: str | None) -> str | None:
     """The school as the application names it (any case), or as given if it names none."""
-    app: ApplicationSubmitted | None = project.application.event if project.application else None
-    if school is None or app is None or not app.schools:
+    assert project.application is not None  # found by _project: it has applied
+    app: ApplicationSubmitted = project.application.event
+    if school is None or not app.schools:
         return school
     for named in app.schools:
         if named.casefold() == school.casefold():

@@ -660,3 +660,30 @@ def test_a_district_not_found_is_answered_with_the_first_twelve_districts() -> N
         applied(world, name)
     no = refused(world, _plan((), district="Nacka"), date(2014, 1, 10))
     assert no.reason == NO_DISTRICT(district="Nacka", round=RID, known=tuple(names[:12]))
+
+
+def test_a_contact_is_removed_only_at_a_school_the_application_names() -> None:
+    world = _with_schools()
+    remove = RemoveContact(round_id=RID, district="Farsta", role="school_contact",
+                           school="Fokusskola 3")  # fmt: skip
+    assert pinned(refused(world, remove)) == (
+        NO_SCHOOL(district="Farsta", school="Fokusskola 3", known=SCHOOLS),
+        "known schools",
+        "not_found",
+    )
+
+
+def test_a_payment_refused_names_its_purpose_by_kind() -> None:
+    world = World()
+    opened(world)
+    applied(world, "Farsta", 1_000_000)
+    pay = Disburse(round_id=RID, district="Farsta", amount_sek=1, purpose="supervision",
+                   payment_reference="U-1")  # fmt: skip
+    no = refused(world, pay)
+    assert no.reason is not None
+    assert (no.reason.code, no.reason["purpose"], no.reason["may"]) == (
+        "payment.not_payable",
+        Named("purpose", "supervision"),
+        Kronor(0),
+    )
+    assert (no.rule, no.state) == ("payable supervision", "payable 0 kr")
