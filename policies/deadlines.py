@@ -25,8 +25,6 @@ def past_deadline(code: str, due_on: date, today: date, decided_on: date | None)
     if due_on >= today or decided_on is not None:
         return
     raise Refusal(
-        f"deadline {code} on {due_on} has already passed ({today}): give the day it was "
-        "decided (--on), or a later date",
         command="round deadline",
         project="-",
         state="-",

@@ -61,7 +61,6 @@ from events import (
     SupervisionFundsRequested,
     YearEndAccountSubmitted,
 )
-from events.base import describe_validation_error
 from events.contacts import ContactRemoved, ContactSet, SchoolKindSet
 from policies.allocation import (
     METHOD_NAME,
@@ -296,7 +295,7 @@ class Refusal(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
         command: str,
         project: str,
@@ -306,8 +305,12 @@ class Refusal(Exception):
         day: date | None = None,
         reason: Reason | None = None,
     ) -> None:
+        if message is None:
+            message = str(reason)
         when = f" as of {day}" if day else ""
         super().__init__(f"{message} [{command}; {project}; {state}{when}; rule: {rule}]")
+        #: One line for logs: the reason in its compact form (``code(name=value, ...)``)
+        #: unless a message is given; people read the reason, said by the machinery.
         self.message = message
         self.command = command
         self.project = project
@@ -316,8 +319,7 @@ class Refusal(Exception):
         self.kind = kind
         self.day = day
         #: What is wrong as data (a code and parameters), said by the machinery in the
-        #: reader's language. ``message`` is the English sentence for logs until every
-        #: refusal carries a reason.
+        #: reader's language.
         self.reason = reason
 
 
@@ -404,7 +406,6 @@ def authorise_operation(operation: str, role: str | None) -> str:
         return allowed[0]
     if role not in allowed:
         raise Refusal(
-            f"the {role} role may not {operation}: act as {' or '.join(allowed)}",
             command=operation,
             project="the store",
             state=f"acting as {role}",
@@ -424,7 +425,6 @@ def authorise(command: Command, role: str, acting_for: str | None) -> None:
     where = _where(command)
     if role not in command.roles:
         raise Refusal(
-            f"the {role} role may not {command.verb}; that is for: {', '.join(command.roles)}",
             command=command.name,
             project=where,
             state=f"acting as {role}",
@@ -440,8 +440,6 @@ def authorise(command: Command, role: str, acting_for: str | None) -> None:
         district = _district_of(command)
         if district is None or acting_for != slug(district):
             raise Refusal(
-                f"acting for district {acting_for}, you may not act on "
-                f"{slug(district) if district else 'the round'}'s project",
                 command=command.name,
                 project=where,
                 state=f"acting for {acting_for}",
@@ -626,7 +624,6 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"round {cmd.round_id!r} is already open",
             "round opens once",
             kind="invalid",
             reason=ROUND_ALREADY_OPEN(round=cmd.round_id),
@@ -634,11 +631,9 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
     version = cmd.policy_version or latest_version(cmd.policy) or 1
     policy = POLICIES.get((cmd.policy, version))
     if policy is None:
-        known = ", ".join(f"{n} (v{v})" for n, v in sorted(POLICIES))
         _refuse(
             cmd,
             view,
-            f"unknown policy {cmd.policy!r} v{version}; use one of {known}",
             "known policies",
             kind="invalid",
             reason=UNKNOWN_POLICY(
@@ -662,7 +657,6 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{cmd.policy} v{version} fixes no budget: give it",
             "a round's terms",
             kind="invalid",
             reason=NO_BUDGET(policy=f"{cmd.policy} v{version}"),
@@ -671,7 +665,6 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{cmd.policy} v{version} fixes no period: give its first and last day",
             "a round's terms",
             kind="invalid",
             reason=NO_PERIOD(policy=f"{cmd.policy} v{version}"),
@@ -684,7 +677,6 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            "; ".join(str(p) for p in problems),
             f"{cmd.policy} round rules",
             kind="invalid",
             reason=ROUND_RULES(problems=joined(*problems)),
@@ -695,8 +687,6 @@ def _open_round(cmd: OpenRound, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"a supervision cap of {fmt_sek(cap)} per project is more than the "
-            f"pool of {fmt_sek(pool)}",
             "supervision cap within pool",
             kind="invalid",
             reason=CAP_OVER_POOL(cap=Kronor(cap), pool=Kronor(pool)),
@@ -736,7 +726,6 @@ def _set_deadline(cmd: SetDeadline, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"deadline {cmd.code} is already {cmd.due_on}; nothing to change",
             "a change changes something",
             kind="invalid",
             reason=DEADLINE_UNCHANGED(deadline=Named("deadline", cmd.code), due_on=cmd.due_on),
@@ -757,7 +746,6 @@ def _schedule_session(cmd: ScheduleSession, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"session {cmd.session_id!r} is already scheduled in {rnd.round_id}",
             "one session per id",
             kind="invalid",
             reason=SESSION_EXISTS(session=cmd.session_id, round=rnd.round_id),
@@ -767,8 +755,6 @@ def _schedule_session(cmd: ScheduleSession, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{held_on} is outside round {rnd.round_id} ({rnd.period_start} to "
-            f"{rnd.period_end}); check the date",
             "sessions within the round's period",
             kind="invalid",
             reason=SESSION_OUTSIDE(
@@ -819,7 +805,6 @@ def allocation_from_applications(
         _refuse(
             cmd,
             view,
-            f"round {rnd.round_id} has no applications to allocate between",
             "allocate between the recorded applications",
             reason=NO_APPLICATIONS(round=rnd.round_id),
         )
@@ -833,8 +818,6 @@ def allocation_from_applications(
                 _refuse(
                     cmd,
                     view,
-                    f"{line.name} has no application in {rnd.round_id}; the "
-                    "input may only restate the recorded applications",
                     "allocate between the recorded applications",
                     kind="not_found",
                     reason=NOT_APPLIED(district=line.name, round=rnd.round_id),
@@ -844,10 +827,6 @@ def allocation_from_applications(
                 _refuse(
                     cmd,
                     view,
-                    f"the input says {line.name} applied for "
-                    f"{fmt_sek(line.applied_sek)} with {line.schools} schools, but its "
-                    f"application says {fmt_sek(event.applied_sek)} with "
-                    f"{event.school_count} schools",
                     "restate the recorded applications",
                     reason=RESTATED_WRONG(
                         district=line.name,
@@ -863,7 +842,6 @@ def allocation_from_applications(
             _refuse(
                 cmd,
                 view,
-                f"the input leaves out {', '.join(missing)}, which applied",
                 "restate the recorded applications",
                 reason=LEFT_OUT(districts=tuple(missing)),
             )
@@ -873,8 +851,6 @@ def allocation_from_applications(
         _refuse(
             cmd,
             view,
-            f"the allocation shares {fmt_sek(total)} but the round's budget is "
-            f"{fmt_sek(rnd.budget_sek)}",
             "total awarded within the budget",
             reason=OVER_BUDGET(total=Kronor(total), budget=Kronor(rnd.budget_sek)),
         )
@@ -888,7 +864,6 @@ def allocation_from_applications(
         _refuse(
             cmd,
             view,
-            str(exc),
             "the allocation rule's inputs",
             kind="invalid",
             reason=RULE_INPUT(problem=str(exc)),
@@ -903,13 +878,9 @@ def _record_allocation(cmd: RecordAllocation, view: View) -> Decision:
     standing = {n: p for n, p in applied.items() if p.awards}
     others = [p for p in view.projects.values() if p.awards and p.district not in applied]
     if (standing or others or rnd.allocation is not None) and not cmd.replace:
-        names = ", ".join(sorted(standing)) or "none"
         _refuse(
             cmd,
             view,
-            f"awards are already on record in {rnd.round_id} ({names}"
-            f"{'; an allocation decision' if rnd.allocation else ''}); record the new "
-            "decision with --replace to annul and replace them in one step",
             "one allocation per round",
             reason=AWARDS_STAND(round=rnd.round_id, districts=tuple(sorted(standing))),
         )
@@ -917,9 +888,6 @@ def _record_allocation(cmd: RecordAllocation, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            "awards stand for "
-            + ", ".join(p.district or p.stream_id for p in others)
-            + ", which no longer applies; annul them first",
             "one allocation per round",
             reason=AWARDS_ELSEWHERE(districts=tuple(p.district or p.stream_id for p in others)),
         )
@@ -960,8 +928,6 @@ def _record_allocation(cmd: RecordAllocation, view: View) -> Decision:
             _refuse(
                 cmd,
                 view,
-                f"{line.name} has been paid {fmt_sek(paid)}, more than the "
-                f"{fmt_sek(line.allocated_sek)} the new allocation gives it",
                 "paid within awarded",
                 reason=PAID_OVER_NEW(
                     district=line.name, paid=Kronor(paid), allocated=Kronor(line.allocated_sek)
@@ -991,7 +957,6 @@ def _apply(cmd: Apply, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"the application is from {fields.get('district')!r}, not {cmd.district!r}",
             "one district per application",
             kind="invalid",
             reason=OTHER_DISTRICT(named=str(fields.get("district")), district=cmd.district),
@@ -1001,7 +966,6 @@ def _apply(cmd: Apply, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{cmd.district!r} is not a district name",
             "district names",
             kind="invalid",
             reason=NOT_A_DISTRICT(district=cmd.district),
@@ -1016,18 +980,15 @@ def _apply(cmd: Apply, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{cmd.district!r} would share a project with {project.district!r}; "
-            "use the district's name as on record",
             "one project per district",
             kind="invalid",
-            reason=SHARES_PROJECT(district=cmd.district, recorded=project.district or ""),
+            reason=SHARES_PROJECT(district=cmd.district, recorded=_district(project)),
         )
     status = project.application_status
     if status == "submitted":
         _refuse(
             cmd,
             view,
-            f"{cmd.district} has already applied in {rnd.round_id}",
             "application lifecycle",
             kind="invalid",
             state=f"application {status}",
@@ -1041,7 +1002,6 @@ def _apply(cmd: Apply, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"application from {cmd.district} refused: " + "; ".join(str(p) for p in problems),
             f"{rnd.policy_name} application rules",
             reason=APPLICATION_REFUSED(district=cmd.district, problems=joined(*problems)),
         )
@@ -1061,14 +1021,13 @@ def _award(cmd: AwardGrant, view: View) -> Decision:
     if same is not None:
         return Decision(
             already=ALREADY_AWARDED(
-                ref=cmd.decision_ref, amount=Kronor(cmd.amount_sek), district=project.district or ""
+                ref=cmd.decision_ref, amount=Kronor(cmd.amount_sek), district=_district(project)
             )
         )
     if cmd.amount_sek <= 0:
         _refuse(
             cmd,
             view,
-            "an award is more than 0 kr",
             "awards are positive",
             kind="invalid",
             reason=AWARD_NOT_POSITIVE(),
@@ -1079,14 +1038,11 @@ def _award(cmd: AwardGrant, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"awarding {fmt_sek(cmd.amount_sek)} would give {project.district} "
-            f"{fmt_sek(awarded_here + cmd.amount_sek)}, more than the "
-            f"{fmt_sek(application.applied_sek)} it applied for",
             "award within applied",
             state=f"awarded {fmt_sek(awarded_here)}",
             reason=AWARD_OVER_APPLIED(
                 amount=Kronor(cmd.amount_sek),
-                district=project.district or "",
+                district=_district(project),
                 total=Kronor(awarded_here + cmd.amount_sek),
                 applied=Kronor(application.applied_sek),
             ),
@@ -1096,9 +1052,6 @@ def _award(cmd: AwardGrant, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"awarding {fmt_sek(cmd.amount_sek)} would take the round's awards "
-            f"to {fmt_sek(awarded + cmd.amount_sek)}, over its budget of "
-            f"{fmt_sek(rnd.budget_sek)}",
             "total awarded within the budget",
             state=f"round awarded {fmt_sek(awarded)}",
             reason=AWARD_OVER_BUDGET(
@@ -1128,7 +1081,6 @@ def _submit_plan(cmd: SubmitPlan, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"plan {cmd.plan_id} is already {status}; use a new plan id",
             "plan lifecycle",
             kind="invalid",
             state=f"plan {status}",
@@ -1143,16 +1095,13 @@ def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
     project = _project(cmd, view)
     plan = project.plan(cmd.plan_id)
     if plan is None:
-        submitted = ", ".join(p.plan_id for p in project.plans) or "none"
         _refuse(
             cmd,
             view,
-            f"{project.district} has not submitted plan {cmd.plan_id!r} "
-            f"(submitted: {submitted}); a plan must be submitted before it is decided",
             "plan lifecycle",
             state="no such plan",
             reason=PLAN_NOT_SUBMITTED(
-                district=project.district or "",
+                district=_district(project),
                 plan=cmd.plan_id,
                 submitted=tuple(p.plan_id for p in project.plans),
             ),
@@ -1161,7 +1110,6 @@ def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"plan {cmd.plan_id} is already {plan.status}",
             "plan lifecycle",
             kind="invalid",
             state=f"plan {plan.status}",
@@ -1172,8 +1120,6 @@ def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"the meeting on {cmd.meeting_on} is before plan {cmd.plan_id} was "
-            f"submitted on {submitted_on}",
             "decision not before submission",
             state="plan submitted",
             reason=MEETING_BEFORE_PLAN(
@@ -1193,7 +1139,6 @@ def _decide_plan(cmd: DecidePlan, view: View) -> Decision:
             _refuse(
                 cmd,
                 view,
-                "a rejection needs --reason, so the district knows what to fix",
                 "rejections give a reason",
                 kind="invalid",
                 reason=REJECT_NEEDS_REASON(),
@@ -1213,11 +1158,9 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
     rnd, project = _round_open(cmd, view), _project(cmd, view)
     session = rnd.sessions.get(cmd.session_id)
     if session is None:
-        known = ", ".join(rnd.sessions) or "none"
         _refuse(
             cmd,
             view,
-            f"no network session {cmd.session_id!r} in {rnd.round_id} (has: {known})",
             "sessions on the round's calendar",
             kind="not_found",
             reason=NO_SESSION(
@@ -1235,7 +1178,6 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
             _refuse(
                 cmd,
                 view,
-                f"session {cmd.session_id} is held on {held_on}; record it then",
                 "attendance after the session",
                 kind="invalid",
                 reason=SESSION_LATER(session=cmd.session_id, day=held_on),
@@ -1253,12 +1195,10 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
             _refuse(
                 cmd,
                 view,
-                f"{project.district} has no absence on record for "
-                f"{cmd.session_id}; {_article(cmd.outcome)} {cmd.outcome} answers an absence",
                 "network lifecycle",
                 state=f"session {status}",
                 reason=NO_ABSENCE(
-                    district=project.district or "",
+                    district=_district(project),
                     session=cmd.session_id,
                     outcome=Named("network_outcome", cmd.outcome),
                 ),
@@ -1267,7 +1207,6 @@ def _record_network(cmd: RecordNetwork, view: View) -> Decision:
             _refuse(
                 cmd,
                 view,
-                f"{_article(cmd.outcome)} {cmd.outcome} needs --note saying how or why",
                 "make-ups and exemptions say why",
                 kind="invalid",
                 reason=NEEDS_NOTE(outcome=Named("network_outcome", cmd.outcome)),
@@ -1287,7 +1226,6 @@ def _request_supervision(cmd: RequestSupervision, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"round {rnd.round_id} has no supervision money",
             "supervision pool",
             reason=NO_POOL(round=rnd.round_id),
         )
@@ -1297,12 +1235,10 @@ def _request_supervision(cmd: RequestSupervision, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{project.district} may have at most {fmt_sek(cap)} of supervision "
-            f"money; {fmt_sek(requested)} is already requested",
             "supervision cap per project",
             state=f"requested {fmt_sek(requested)}",
             reason=REQUEST_OVER_CAP(
-                district=project.district or "", cap=Kronor(cap), requested=Kronor(requested)
+                district=_district(project), cap=Kronor(cap), requested=Kronor(requested)
             ),
         )
     return _on_project(
@@ -1318,18 +1254,16 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
     if same is not None:
         return Decision(
             already=ALREADY_GRANTED(
-                ref=cmd.decision_ref, amount=Kronor(cmd.amount_sek), district=project.district or ""
+                ref=cmd.decision_ref, amount=Kronor(cmd.amount_sek), district=_district(project)
             )
         )
     if not project.supervision_requests:
         _refuse(
             cmd,
             view,
-            f"{project.district} has not requested supervision money; it is "
-            "granted only on a request that describes the joint supervision",
             "supervision on request",
             state="no request",
-            reason=NOT_REQUESTED(district=project.district or ""),
+            reason=NOT_REQUESTED(district=_district(project)),
         )
     requested = sum(r.event.amount_sek for r in project.supervision_requests)
     granted_here = project.ledger.supervision_granted_sek
@@ -1337,7 +1271,6 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"more than the {fmt_sek(requested)} requested",
             "supervision within request",
             state=f"granted {fmt_sek(granted_here)}",
             reason=OVER_REQUEST(requested=Kronor(requested)),
@@ -1347,18 +1280,15 @@ def _grant_supervision(cmd: GrantSupervision, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{project.district} may be granted at most {fmt_sek(cap)} of supervision money",
             "supervision cap per project",
             state=f"granted {fmt_sek(granted_here)}",
-            reason=GRANT_OVER_CAP(district=project.district or "", cap=Kronor(cap)),
+            reason=GRANT_OVER_CAP(district=_district(project), cap=Kronor(cap)),
         )
     granted = view.round_totals.supervision_granted_sek
     if granted + cmd.amount_sek > rnd.supervision_pool_sek:
         _refuse(
             cmd,
             view,
-            f"the supervision pool of {fmt_sek(rnd.supervision_pool_sek)} has "
-            f"{fmt_sek(rnd.supervision_pool_sek - granted)} left",
             "supervision pool",
             state=f"pool granted {fmt_sek(granted)}",
             reason=POOL_LEFT(
@@ -1385,15 +1315,12 @@ def _disburse(cmd: Disburse, view: View) -> Decision:
                 already=ALREADY_PAID(
                     ref=cmd.payment_reference,
                     amount=Kronor(cmd.amount_sek),
-                    district=project.district or "",
+                    district=_district(project),
                 )
             )
         _refuse(
             cmd,
             view,
-            f"payment reference {cmd.payment_reference} is already used for "
-            f"{fmt_sek(paid.amount_sek)} ({paid.purpose}) to "
-            f"{paid.district}; a reference is used once in a round",
             "payment reference unique in the round",
             kind="invalid",
             state=f"reference at position {paid.position}",
@@ -1410,14 +1337,12 @@ def _disburse(cmd: Disburse, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"cannot pay {fmt_sek(cmd.amount_sek)} ({cmd.purpose}) to "
-            f"{project.district}: {fmt_sek(may)} may be paid now ({payable.reason})",
             f"payable {cmd.purpose}",
             state=f"payable {fmt_sek(may)}",
             reason=CANNOT_PAY(
                 amount=Kronor(cmd.amount_sek),
                 purpose=Named("purpose", cmd.purpose),
-                district=project.district or "",
+                district=_district(project),
                 may=Kronor(may),
                 why=payable.reason,
             ),
@@ -1441,7 +1366,6 @@ def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
             _refuse(
                 cmd,
                 view,
-                f"{reached} pupils reached at {where}, more than the target group ({target})",
                 "plausible counts",
                 kind="invalid",
                 reason=REACHED_ABOVE_TARGET(where=where, reached=reached, target=target),
@@ -1451,7 +1375,6 @@ def _submit_follow_up(cmd: SubmitFollowUp, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"the period ends on {end}, before it starts on {start}",
             "periods in order",
             kind="invalid",
             reason=PERIOD_ORDER(end=end, start=start),
@@ -1477,7 +1400,6 @@ def _record_school_follow_up(cmd: RecordSchoolFollowUp, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"term {cmd.term} is outside the round's period",
             "terms within the round",
             kind="invalid",
             reason=TERM_OUTSIDE(
@@ -1488,16 +1410,13 @@ def _record_school_follow_up(cmd: RecordSchoolFollowUp, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"term {cmd.term} begins on {first}, after {view.day}",
             "terms that have begun",
             kind="invalid",
             reason=TERM_NOT_BEGUN(term=cmd.term, starts=first, day=view.day),
         )
     found = implausible(cmd)
     if found:
-        field_name, why = next(iter(found.items()))
-        _refuse(cmd, view, f"implausible {field_name}", "plausible counts", kind="invalid",
-                reason=why)  # fmt: skip
+        _refuse(cmd, view, "plausible counts", kind="invalid", reason=next(iter(found.values())))
     counts = cmd.model_dump(exclude={"round_id", "on", "district"})
     event = SchoolFollowUpRecorded(**counts)
     earlier = project.school_follow_ups.get((cmd.school.casefold(), cmd.term))
@@ -1529,13 +1448,11 @@ def _not_accepted_already(cmd: Command, view: View, project: ProjectState, code:
     report: what is owed back is worked out from them) takes no new submission
     (:func:`accepted_stands`)."""
     current = project.report(code)
-    why = accepted_stands(current, project.district or "")
+    why = accepted_stands(current, _district(project))
     if why is not None:
         _refuse(
             cmd,
             view,
-            f"{REPORTS[code]} of {project.district} was accepted on {why['on']} and stands; "
-            "a new one is taken once the acceptance is annulled",
             "an accepted report stands",
             state="report accepted",
             reason=why,
@@ -1548,7 +1465,7 @@ def _report_taken(cmd: Command, view: View, kind: str) -> None:
     assert rnd is not None
     why = report_kind_refusal(rnd.round_id, rnd.title, view.policy.deadlines, kind)
     if why is not None:
-        _refuse(cmd, view, why, NO_T2_RULE, kind="invalid", reason=NO_T2(round=rnd.round_id))
+        _refuse(cmd, view, NO_T2_RULE, kind="invalid", reason=NO_T2(round=rnd.round_id))
 
 
 def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
@@ -1559,18 +1476,14 @@ def _submit_year_end_account(cmd: SubmitYearEndAccount, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{project.district} was paid {fmt_sek(paid)} of supervision money: "
-            "the account must say how much of it was used (--supervision-spent)",
             "supervision accounted apart",
             kind="invalid",
-            reason=SUPERVISION_UNSAID(district=project.district or "", paid=Kronor(paid)),
+            reason=SUPERVISION_UNSAID(district=_district(project), paid=Kronor(paid)),
         )
     if cmd.supervision_spent_sek is not None and cmd.supervision_spent_sek > paid:
         _refuse(
             cmd,
             view,
-            f"supervision spent {fmt_sek(cmd.supervision_spent_sek)} is more than "
-            f"the {fmt_sek(paid)} paid; account the rest under the grant",
             "supervision accounted apart",
             kind="invalid",
             reason=SUPERVISION_OVER_PAID(
@@ -1605,8 +1518,6 @@ def _within_what_was_paid(
         _refuse(
             cmd,
             view,
-            f"the account says {fmt_sek(spent)} was spent, more than the {fmt_sek(paid)} "
-            f"paid plus {fmt_sek(own)} own contribution: correct the figure or explain it",
             "accounts within what was paid",
             kind="invalid",
             reason=why,
@@ -1620,8 +1531,6 @@ def _attach_document(cmd: AttachDocument, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"no file with SHA-256 {cmd.sha256} is in the content store: upload the file "
-            "itself, and the server stores, hashes, sizes and types it",
             "documents are stored before they are attached",
             kind="invalid",
             reason=DOCUMENT_NOT_STORED(sha256=cmd.sha256),
@@ -1631,8 +1540,6 @@ def _attach_document(cmd: AttachDocument, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"the file with SHA-256 {cmd.sha256} is {size} bytes of {media_type}, not "
-            f"{cmd.size_bytes} bytes of {cmd.media_type}",
             "documents are stored before they are attached",
             kind="invalid",
             reason=DOCUMENT_NOT_AS_STORED(
@@ -1665,7 +1572,7 @@ def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
     if repeat is not None:
         return Decision(
             already=ALREADY_DEMANDED(
-                amount=Kronor(cmd.amount_sek), district=project.district or "", due_on=cmd.due_on
+                amount=Kronor(cmd.amount_sek), district=_district(project), due_on=cmd.due_on
             )
         )
     repayment = view.policy.repayment(view.round, project, end_of_day(view.day))  # type: ignore[arg-type]
@@ -1673,14 +1580,11 @@ def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"cannot demand {fmt_sek(cmd.amount_sek)} back from "
-            f"{project.district}: {fmt_sek(repayment.undemanded_sek)} is owed and not yet "
-            f"demanded ({repayment.reason})",
             "demand within owed",
             state=f"owed {fmt_sek(repayment.owed_sek)}",
             reason=DEMAND_OVER_OWED(
                 amount=Kronor(cmd.amount_sek),
-                district=project.district or "",
+                district=_district(project),
                 undemanded=Kronor(repayment.undemanded_sek),
                 why=repayment.reason,
             ),
@@ -1689,7 +1593,6 @@ def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"the due date {cmd.due_on} is before the demand",
             "due after demand",
             kind="invalid",
             reason=DUE_BEFORE_DEMAND(due_on=cmd.due_on),
@@ -1708,7 +1611,7 @@ def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
     if same is not None:
         return Decision(
             already=(ALREADY_WAIVED if cmd.waive else ALREADY_REPAID)(
-                ref=cmd.reference, amount=Kronor(cmd.amount_sek), district=project.district or ""
+                ref=cmd.reference, amount=Kronor(cmd.amount_sek), district=_district(project)
             )
         )
     ledger = project.ledger
@@ -1717,14 +1620,12 @@ def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{fmt_sek(cmd.amount_sek)} is more than the {fmt_sek(outstanding)} "
-            f"demanded from {project.district} and not yet settled",
             "settle within demanded",
             state=f"outstanding {fmt_sek(outstanding)}",
             reason=SETTLE_OVER(
                 amount=Kronor(cmd.amount_sek),
                 outstanding=Kronor(outstanding),
-                district=project.district or "",
+                district=_district(project),
             ),
         )
     event: Event
@@ -1733,7 +1634,6 @@ def _settle_repayment(cmd: SettleRepayment, view: View) -> Decision:
             _refuse(
                 cmd,
                 view,
-                "a waiver needs --reason",
                 "waivers give a reason",
                 kind="invalid",
                 reason=WAIVER_NEEDS_REASON(),
@@ -1759,8 +1659,6 @@ def _set_payment_plan(cmd: SetPaymentPlan, view: View) -> Decision:
             _refuse(
                 cmd,
                 view,
-                f"{unknown[0]!r} cannot release an instalment in round {rnd.round_id}; "
-                f"use one of: {', '.join(known)}",
                 "release conditions the round knows",
                 kind="invalid",
                 reason=NOT_RELEASE_CODE(
@@ -1778,16 +1676,13 @@ def _set_payment_plan(cmd: SetPaymentPlan, view: View) -> Decision:
         return _round_event(cmd, view, event)
     project = view.project
     if project is None or project.application is None:
-        districts = some_names(view.districts)
         _refuse(
             cmd,
             view,
-            f"no district {cmd.district!r} in round {rnd.round_id}"
-            + (f"; the round has: {districts}" if districts else "; it has no applications"),
             "known districts",
             kind="not_found",
             reason=NO_DISTRICT(
-                district=cmd.district or "",
+                district=cmd.district,
                 round=rnd.round_id,
                 known=tuple(view.districts[:12]),
             ),
@@ -1796,14 +1691,12 @@ def _set_payment_plan(cmd: SetPaymentPlan, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{cmd.district!r} is not the district on record for this project "
-            f"({project.district!r}); use the district's name as on record",
             "one project per district",
             kind="not_found",
-            reason=NOT_ON_RECORD(district=cmd.district or "", recorded=project.district or ""),
+            reason=NOT_ON_RECORD(district=cmd.district, recorded=_district(project)),
         )
     if project.payment_plan is not None and project.payment_plan.event == event:
-        return Decision(already=ALREADY_PLAN(district=project.district or ""))
+        return Decision(already=ALREADY_PLAN(district=_district(project)))
     return _on_project(project, event)
 
 
@@ -1813,24 +1706,21 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{cmd.report!r} is not a report; use one of: {', '.join(REPORTS)}",
             "known reports",
             kind="invalid",
             reason=NOT_A_REPORT(
                 report=cmd.report, known=tuple(Named("report", r) for r in REPORTS)
             ),
         )
-    what = REPORTS[cmd.report]
     review = project.report(cmd.report)
     if review.submission is None:
         _refuse(
             cmd,
             view,
-            f"{project.district} has not handed in {what}; there is nothing to review",
             "review what is submitted",
             state="not submitted",
             reason=NOTHING_TO_REVIEW(
-                district=project.district or "", report=Named("report", cmd.report)
+                district=_district(project), report=Named("report", cmd.report)
             ),
         )
     if review.status != "submitted":
@@ -1840,20 +1730,18 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
             return Decision(
                 already=ALREADY_REVIEWED(
                     report=Named("report", review.code),
-                    district=project.district or "",
+                    district=_district(project),
                     review=review.reason,
                 )
             )
         _refuse(
             cmd,
             view,
-            f"{what} of {project.district} is already {review.reason}"
-            + ("; a corrected one must be handed in first" if review.status == "returned" else ""),
             "a submission is reviewed once",
             state=f"report {review.status}",
             reason=REVIEWED_ONCE(
                 report=Named("report", cmd.report),
-                district=project.district or "",
+                district=_district(project),
                 review=review.reason or REVIEW_NONE(),
             ),
         )
@@ -1862,7 +1750,6 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"{what} was handed in on {submitted_on}; it cannot be reviewed before that",
             "review not before submission",
             kind="invalid",
             reason=REVIEW_BEFORE(report=Named("report", cmd.report), submitted=submitted_on),
@@ -1877,7 +1764,6 @@ def _review_report(cmd: ReviewReport, view: View) -> Decision:
             _refuse(
                 cmd,
                 view,
-                "returning a report needs --reason, so the district knows what to correct",
                 "returns give a reason",
                 kind="invalid",
                 reason=RETURN_NEEDS_REASON(),
@@ -1894,18 +1780,14 @@ def _annul(cmd: Annul, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"an annulment is recorded on the day it is made, not on {cmd.on}; "
-            "the annulled event drops out of every earlier view by itself",
             "annulments are dated today",
             kind="invalid",
             reason=ANNUL_TODAY(day=cmd.on or view.day),
         )
     if target is None:
-        what = f"position {cmd.position}" if cmd.position else f"event {cmd.event_id}"
         _refuse(
             cmd,
             view,
-            f"no {what} in round {cmd.round_id}" + (f" for {cmd.district}" if cmd.district else ""),
             "annul what is on record",
             kind="not_found",
             reason=NOTHING_TO_ANNUL(round=cmd.round_id),
@@ -1914,7 +1796,6 @@ def _annul(cmd: Annul, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"a {target.event_type} cannot be annulled",
             "annullable events",
             kind="invalid",
             reason=NOT_ANNULLABLE(event=Named("event", target.event_type)),
@@ -1924,7 +1805,6 @@ def _annul(cmd: Annul, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"event {target.event_key} is already annulled",
             "annul once",
             kind="invalid",
             state="annulled",
@@ -1937,8 +1817,6 @@ def _annul(cmd: Annul, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"annulling this {target.event_type} would leave a "
-            f"{exc.event_type} that no longer follows from anything; annul that first",
             "lifecycle stays legal",
             state=f"{exc.machine} {exc.state}",
             reason=LEAVES_ORPHAN(
@@ -1961,9 +1839,6 @@ def _annul(cmd: Annul, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            f"this award is part of allocation decision "
-            f"{target.event.decision_ref}; annul the allocation, or record a new one with "
-            "--replace",
             "allocation and awards annulled together",
             reason=PART_OF_ALLOCATION(ref=target.event.decision_ref),
         )
@@ -1992,18 +1867,10 @@ def _not_relied_on(cmd: Annul, view: View, target: R) -> None:
         _refuse(
             cmd,
             view,
-            f"a {_code(why['consequence'])} at position {why['position']} ({why['day']}) "
-            "relied on "
-            f"this {target.event_type}: settle that first (annul it, or correct the money by "
-            "a repayment)",
             "no annulment of what money relied on",
             state=f"relied on by position {why['position']}",
             reason=why,
         )
-
-
-def _code(value: object) -> str:
-    return value.code if isinstance(value, Named) else str(value)
 
 
 def _annul_payment(cmd: Annul, view: View, target: R) -> Decision:
@@ -2017,16 +1884,12 @@ def _annul_payment(cmd: Annul, view: View, target: R) -> Decision:
         reason=cmd.reason,
     )
     if isinstance(outcome, Reason):
-        e: DisbursementMade = target.event
         if outcome.code == ANNUL_PAYMENT_AWAITS_SECOND.code:
             return Decision(already=outcome)
         if outcome.code == "annul.payment_money_left":
             _refuse(
                 cmd,
                 view,
-                f"payment {e.payment_reference} of {fmt_sek(e.amount_sek)} is annulled only if "
-                "the money never left (--money-never-left); money that left is corrected by a "
-                "repayment (demand it back and record it received)",
                 "money that left is repaid, not annulled",
                 kind="invalid",
                 reason=outcome,
@@ -2034,9 +1897,6 @@ def _annul_payment(cmd: Annul, view: View, target: R) -> Decision:
         _refuse(
             cmd,
             view,
-            f"the annulment of payment {e.payment_reference} was asked for by "
-            f"{outcome['requested_by']}; someone else, who did not record the payment, "
-            "must confirm it",
             "four eyes on a payment's annulment",
             kind="not_authorised",
             reason=outcome,
@@ -2065,17 +1925,12 @@ def _annul_allocation(cmd: Annul, view: View, target: R) -> Decision:
 def _money_still_adds_up(cmd: Annul, view: View, after: ProjectState, target: R) -> None:
     """An annulment may not leave money paid that nothing on record allows."""
     ledger = after.ledger
-    problems = []
     said: list[Reason] = []
     if ledger.disbursed_grant_sek > ledger.awarded_sek:
         said.append(
             PAID_OVER_AWARD(
                 paid=Kronor(ledger.disbursed_grant_sek), awarded=Kronor(ledger.awarded_sek)
             )
-        )
-        problems.append(
-            f"{fmt_sek(ledger.disbursed_grant_sek)} paid against "
-            f"{fmt_sek(ledger.awarded_sek)} awarded"
         )
     if ledger.disbursed_supervision_sek > ledger.supervision_granted_sek:
         said.append(
@@ -2084,20 +1939,12 @@ def _money_still_adds_up(cmd: Annul, view: View, after: ProjectState, target: R)
                 granted=Kronor(ledger.supervision_granted_sek),
             )
         )
-        problems.append(
-            f"{fmt_sek(ledger.disbursed_supervision_sek)} of supervision money "
-            f"paid against {fmt_sek(ledger.supervision_granted_sek)} granted"
-        )
     requested = sum(r.event.amount_sek for r in after.supervision_requests)
     if ledger.supervision_granted_sek > requested:
         said.append(
             SUPERVISION_GRANTED_OVER(
                 granted=Kronor(ledger.supervision_granted_sek), requested=Kronor(requested)
             )
-        )
-        problems.append(
-            f"{fmt_sek(ledger.supervision_granted_sek)} of supervision money granted "
-            f"against {fmt_sek(requested)} requested"
         )
     settled = ledger.repayment_received_sek + ledger.repayment_waived_sek
     if settled > ledger.repayment_demanded_sek:
@@ -2106,20 +1953,12 @@ def _money_still_adds_up(cmd: Annul, view: View, after: ProjectState, target: R)
                 settled=Kronor(settled), demanded=Kronor(ledger.repayment_demanded_sek)
             )
         )
-        problems.append(
-            f"{fmt_sek(settled)} repaid or waived against "
-            f"{fmt_sek(ledger.repayment_demanded_sek)} demanded"
-        )
     if after.application is None and (ledger.awarded_sek or ledger.disbursed_sek):
         said.append(MONEY_WITHOUT_APPLICATION())
-        problems.append("an award or payment with no application")
-    if problems:
+    if said:
         _refuse(
             cmd,
             view,
-            f"annulling this {target.event_type} would leave "
-            + "; ".join(problems)
-            + " in the project: correct the money first",
             "money stays consistent after an annulment",
             state=f"project {after.project_id}",
             reason=MONEY_INCONSISTENT(
@@ -2151,9 +1990,6 @@ def _payments_still_allowed(cmd: Annul, view: View, rest: list[R], target: R) ->
             _refuse(
                 cmd,
                 view,
-                f"the payment {r.event.payment_reference} of {fmt_sek(r.event.amount_sek)} on "
-                f"{local_date(r)} was allowed only because of this {target.event_type}: without "
-                f"it the payment would have been blocked by {', '.join(blocking)}",
                 "payments stay allowed after an annulment",
                 state=f"payment at position {r.position}",
                 reason=PAYMENT_WOULD_BLOCK(
@@ -2170,9 +2006,6 @@ def _payments_still_allowed(cmd: Annul, view: View, rest: list[R], target: R) ->
                 _refuse(
                     cmd,
                     view,
-                    f"the payment {r.event.payment_reference} of "
-                    f"{fmt_sek(r.event.amount_sek)} on {local_date(r)} was allowed only because "
-                    f"of this {target.event_type}: without it {fmt_sek(may)} was payable then",
                     "payments stay allowed after an annulment",
                     state=f"payment at position {r.position}",
                     reason=PAYMENT_WOULD_EXCEED(
@@ -2207,7 +2040,6 @@ def _round_open(cmd: Command, view: View) -> RoundState:
         _refuse(
             cmd,
             view,
-            f"no round {cmd.round_id!r} on record; `ppss round list` shows the rounds",
             "known rounds",
             kind="not_found",
             reason=NO_ROUND(round=cmd.round_id),
@@ -2217,7 +2049,6 @@ def _round_open(cmd: Command, view: View) -> RoundState:
         _refuse(
             cmd,
             view,
-            f"round {rnd.round_id} is closed: it takes no more reports or payments",
             "round lifecycle",
             state="round closed",
             reason=ROUND_IS_CLOSED(round=rnd.round_id),
@@ -2235,23 +2066,19 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
         _refuse(
             cmd,
             view,
-            f"no round {cmd.round_id!r} on record; `ppss round list` shows the rounds",
             "known rounds",
             kind="not_found",
             reason=NO_ROUND(round=cmd.round_id),
         )
     project = view.project
     if project is None or project.application is None:
-        known = some_names(view.districts)
         _refuse(
             cmd,
             view,
-            f"no district {cmd.district!r} in round {rnd.round_id}"
-            + (f"; the round has: {known}" if known else "; it has no applications"),
             "known districts",
             kind="not_found",
             reason=NO_DISTRICT(
-                district=cmd.district or "",
+                district=cmd.district,
                 round=rnd.round_id,
                 known=tuple(view.districts[:12]),
             ),
@@ -2262,11 +2089,9 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
         _refuse(
             cmd,
             view,
-            f"{cmd.district!r} is not the district on record for this project "
-            f"({project.district!r}); use the district's name as on record",
             "one project per district",
             kind="not_found",
-            reason=NOT_ON_RECORD(district=cmd.district or "", recorded=project.district or ""),
+            reason=NOT_ON_RECORD(district=cmd.district, recorded=_district(project)),
         )
     accounting = (
         DemandRepayment
@@ -2279,10 +2104,9 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
         _refuse(
             cmd,
             view,
-            f"{project.district} has withdrawn its application",
             "application lifecycle",
             state="application withdrawn",
-            reason=WITHDRAWN(district=project.district or ""),
+            reason=WITHDRAWN(district=_district(project)),
         )
     _round_open(cmd, view)
     return project
@@ -2294,7 +2118,6 @@ def _within(cmd: Command, view: View, rnd: RoundState, first: date, last: date) 
         _refuse(
             cmd,
             view,
-            f"{day} is outside round {rnd.round_id} ({first} to {last}); check the date",
             "dates within the round",
             kind="invalid",
             reason=OUTSIDE_ROUND(day=day, round=rnd.round_id, first=first, last=last),
@@ -2307,7 +2130,6 @@ def _no_future(cmd: Command, view: View) -> None:
         _refuse(
             cmd,
             view,
-            f"{own} is in the future: record what has happened, when it has",
             "no future dates",
             kind="invalid",
             reason=IN_FUTURE(day=own),
@@ -2317,11 +2139,10 @@ def _no_future(cmd: Command, view: View) -> None:
 def _step(cmd: Command, view: View, machine: Machine, state: str, event: Event) -> None:
     try:
         transition(machine, state, event, _where(cmd))
-    except IllegalTransition as exc:
+    except IllegalTransition:
         _refuse(
             cmd,
             view,
-            str(exc),
             f"{machine} lifecycle",
             kind="invalid",
             state=f"{machine} {state}",
@@ -2344,7 +2165,6 @@ def _build(cmd: Command, view: View, model: type[M], /, **fields: Any) -> M:
         _refuse(
             cmd,
             view,
-            f"{model.__name__}: {describe_validation_error(exc)}",
             "well-formed input",
             kind="invalid",
             reason=_bad_input(exc),
@@ -2374,15 +2194,13 @@ def bad_fields(errors: list[dict[str, Any]], skip: int = 0) -> Reason:
 def _refuse(
     cmd: Command,
     view: View,
-    message: str,
     rule: str,
     *,
+    reason: Reason,
     kind: str = "condition",
     state: str | None = None,
-    reason: Reason | None = None,
 ) -> NoReturn:
     raise Refusal(
-        message,
         command=cmd.name,
         project=_where(cmd),
         state=state or _describe(view),
@@ -2407,6 +2225,13 @@ def _describe(view: View) -> str:
     return "no round"
 
 
+def _district(project: ProjectState) -> str:
+    """The district's name as its application gives it: every project a decision names has
+    one (it was found by its standing application, or its name was compared)."""
+    assert project.district is not None
+    return project.district
+
+
 def _where(cmd: Command) -> str:
     district = _district_of(cmd)
     return f"{cmd.round_id}:{slug(district)}" if district else cmd.round_id
@@ -2429,10 +2254,6 @@ def _dated_by_default(cmd: Command, rnd: RoundState | None) -> bool:
         and rnd is not None
         and cmd.session_id in rnd.sessions
     )
-
-
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
 
 
 def _session_day(session: R) -> date:
@@ -2475,7 +2296,6 @@ def _set_contact(cmd: SetContact, view: View) -> Decision:
         _refuse(
             cmd,
             view,
-            "a school kind needs --school: say which school it is",
             "school kinds",
             kind="invalid",
             reason=KIND_NEEDS_SCHOOL(),
@@ -2496,24 +2316,21 @@ def _remove_contact(cmd: RemoveContact, view: View) -> Decision:
     project = _project(cmd, view)
     school = _school(cmd, view, project, cmd.school)
     if cmd.role not in contact_book(project.history).project_or_school(school):
-        where = f" at {school}" if school else ""
         _refuse(
             cmd,
             view,
-            f"{project.district} has no {cmd.role} contact{where} to remove",
             "known contacts",
             kind="not_found",
-            reason=NO_CONTACT(
-                district=project.district or "", role=Named("contact_role", cmd.role)
-            ),
+            reason=NO_CONTACT(district=_district(project), role=Named("contact_role", cmd.role)),
         )
     return _on_project(project, ContactRemoved(role=cmd.role, school=school))
 
 
 def _school(cmd: Command, view: View, project: ProjectState, school: str | None) -> str | None:
     """The school as the application names it (any case), or as given if it names none."""
-    app: ApplicationSubmitted | None = project.application.event if project.application else None
-    if school is None or app is None or not app.schools:
+    assert project.application is not None  # found by _project: it has applied
+    app: ApplicationSubmitted = project.application.event
+    if school is None or not app.schools:
         return school
     for named in app.schools:
         if named.casefold() == school.casefold():
@@ -2521,13 +2338,9 @@ def _school(cmd: Command, view: View, project: ProjectState, school: str | None)
     _refuse(
         cmd,
         view,
-        f"{project.district}'s application names no school {school!r}; it "
-        f"names: {some_names(app.schools)}",
         "known schools",
         kind="not_found",
-        reason=NO_SCHOOL(
-            district=project.district or "", school=str(school), known=tuple(app.schools)
-        ),
+        reason=NO_SCHOOL(district=_district(project), school=str(school), known=tuple(app.schools)),
     )
 
 

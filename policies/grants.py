@@ -61,7 +61,6 @@ def may_manage(role: str) -> None:
     """Refuse anyone but the coordinator."""
     if role != MANAGER:
         raise Refusal(
-            f"the {role} role may not grant or revoke roles; that is for: {MANAGER}",
             command="users",
             project="access",
             state=f"acting as {role}",
@@ -91,7 +90,6 @@ def decide_revoke(grants: dict[str, Grant], acting_role: str, event: RoleRevoked
     may_manage(acting_role)
     if event.email not in grants:
         raise Refusal(
-            f"{event.email} holds no granted role: `ppss users list` shows who does",
             command="users revoke",
             project="access",
             state="no grant",

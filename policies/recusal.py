@@ -71,8 +71,6 @@ def check_recusal(command: Command, role: str, member: Grant | None) -> None:
     if reason is None or member is None:
         return
     raise Refusal(
-        f"{member.email} is tied to {command.district} and may "
-        "not decide its matters (conflict of interest); the other members decide",
         command=command.name,
         project=slug(command.district),
         state=f"member tied to {slug(command.district)}",

@@ -13,7 +13,7 @@ from policies.reason import Reason
 from ppss_workflow.handlers import refused
 from ppss_workflow.words import english, say, say_refusal
 
-__all__ = ["REFUSAL_KINDS", "En", "en", "one_line"]
+__all__ = ["REFUSAL_KINDS", "En", "en", "one_line", "said_line"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,5 +64,16 @@ def one_line(refusal: Refusal) -> str:
         f"{refusal.command}; {refusal.project}; {refusal.state} as of {refusal.day}; "
         f"rule: {refusal.rule}"
     )
+    assert line == f"{english(refusal.reason)} [{context}]"
+    return line
+
+
+def said_line(refusal: Refusal) -> str:
+    """The one line the machinery makes of a refusal judged on no day (a role's): the reason
+    in English, then the command, project, state found and rule in brackets."""
+    assert refusal.day is None, refusal.day
+    assert isinstance(refusal.reason, Reason), refusal.message
+    line = str(refused(refusal))
+    context = f"{refusal.command}; {refusal.project}; {refusal.state}; rule: {refusal.rule}"
     assert line == f"{english(refusal.reason)} [{context}]"
     return line

@@ -332,9 +332,11 @@ def test_setting_a_plan_names_the_codes_the_round_knows() -> None:
         ),
     )
     assert bad.kind == "invalid"
-    assert bad.message.startswith(
-        "'t2_accepted' cannot release an instalment in round r; use one of: awarded, "
-        "plan_approved, year_end_account_accepted"
+    assert en(bad.reason) == (
+        "t2 follow-up and financial report accepted cannot release an instalment in round r; "
+        "use one of: grant awarded, work plan approved by the steering group, year-end account "
+        "accepted, network meetings and training, supervision money requested and year-end "
+        "account and cost description"
     )
     unknown = refused(
         w,
@@ -392,7 +394,7 @@ def test_the_acceptance_a_paid_instalment_rests_on_cannot_be_annulled() -> None:
     w.run(pay, date(2014, 12, 3))
     undo = Annul(round_id="r", district="Farsta", position=accepted.position, reason="Fel")
     no = refused(w, undo, date(2014, 12, 4))
-    assert no.message == (
-        f"the payment U1 of 500{NBSP}000 kr on 2014-12-03 was allowed only because of this "
-        f"ReportAccepted: without it 300{NBSP}000 kr was payable then"
+    assert en(no.reason) == (
+        f"the payment U1 of 500{NBSP}000 kr on 2014-12-03 was allowed only because of this report "
+        f"accepted: without it 300{NBSP}000 kr was payable then"
     )
