@@ -39,6 +39,7 @@ from ppss_workflow.readmodels import ProjectView, Reads
 from ppss_workflow.rows import BoardRow
 from ppss_workflow.sheets import Column, Table, add_sheet, fit_cell
 from ppss_workflow.store import EventStore
+from ppss_workflow.words import english
 
 __all__ = [
     "BOARD_COLUMNS",
@@ -634,7 +635,8 @@ class _ChainCheck:
                   reason=problem.reason.code)  # fmt: skip
         error = InvalidEventError(
             f"{where} (position {problem.position}, {problem.event_type} on "
-            f"{problem.stream_id}): {problem}; nothing was imported"
+            f"{problem.stream_id}): {english(problem.reason)} (rule: {problem.rule}); "
+            "nothing was imported"
         )
         error.problem = problem  # type: ignore[attr-defined]
         return error
