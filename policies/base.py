@@ -842,7 +842,8 @@ def _not_accepted(rv: Review) -> Reason:
     what = Named("report", rv.code)
     if rv.status == "none":
         return REPORT_NOT_IN(report=what)
-    if rv.status == "returned" and rv.reason is not None:
+    if rv.status == "returned":
+        assert rv.reason is not None  # a returned report has its review
         return REPORT_WAS(report=what, review=rv.reason)
     return REPORT_AWAITS(report=what)
 
