@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from events import GrantAwarded, Instalment, PlanApproved, PlanSubmitted
 from policies.base import (
     GRANT_AWARDED,
@@ -15,7 +17,15 @@ from policies.base import (
     PLAN_APPROVED_ON,
     REPORT_NOT_IN,
 )
-from policies.instalments import HELD, RELEASED, WITH_AWARD, InstalmentLine, plan_lines, share_text
+from policies.instalments import (
+    HELD,
+    RELEASED,
+    WITH_AWARD,
+    InstalmentLine,
+    payable_by_plan,
+    plan_lines,
+    share_text,
+)
 from policies.reason import JOINED, Named, Reason
 from tests.unit.world import FARSTA, World
 
@@ -115,3 +125,11 @@ def test_shares_are_written_as_people_write_them() -> None:
     assert share_text(Instalment(percent=60)) == f"60{NBSP}%"
     assert share_text(Instalment(amount_sek=1_234_567)) == f"1{NBSP}234{NBSP}567 kr"
     assert share_text(Instalment(amount_sek=500)) == "500 kr"
+
+
+def test_payable_by_plan_refuses_amounts_and_releases_that_do_not_pair() -> None:
+    """Each amount has its release: a list short of one is a bug upstream, not a plan."""
+    with pytest.raises(ValueError, match="zip"):
+        payable_by_plan(1_000, 0, [600, 400], [True])
+    with pytest.raises(ValueError, match="zip"):
+        payable_by_plan(1_000, 0, [600], [True, True])
