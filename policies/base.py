@@ -672,7 +672,7 @@ class Policy:
         }
         for report in self.reviewed_reports:
             codes[f"{report}_accepted"] = f"when {REPORTS[report]} is accepted"
-        prefixes = {r.split("_", 1)[0] for r in self.reviewed_reports}
+        prefixes = {r.partition("_")[0] for r in self.reviewed_reports}
         for prefix in sorted(prefixes):
             group = self._accepted_group(f"{prefix}_accepted")
             if len(group) > 1:

@@ -164,7 +164,8 @@ class Continuation2016Seeded(Continuation2016):
         end = given.period_end or date(start.year, 12, 31)
         budget = given.budget_sek
         if budget is None:
-            budget = budget_cap_sek(start, end) if start <= end else ANNUAL_BUDGET_SEK
+            # A backwards period (the event refuses it) gets one year's money.
+            budget = budget_cap_sek(start, max(start, end))
         return super().round_terms(
             replace(given, budget_sek=budget, period_start=start, period_end=end)
         )

@@ -13,6 +13,7 @@ from events import (
     PlanSubmitted,
     ReportAccepted,
     ReportReturned,
+    RoundClosed,
 )
 from policies.base import (
     GRANT_AWARDED,
@@ -55,10 +56,13 @@ def states(world: World) -> tuple[RoundState, ProjectState]:
     return rnd, fold_project(FARSTA, world.stream(FARSTA))
 
 
-def test_the_release_codes_of_the_2014_round() -> None:
+def test_the_release_codes_of_the_2014_round_even_once_it_is_closed() -> None:
+    """A closed round's ``round_open`` condition, like ``application``, releases nothing."""
     world = World()
     opened(world)
+    world.given(ROUND, RoundClosed(reason="Året är slut"), date(2015, 3, 1))
     rnd, _ = states(world)
+    assert rnd.closed is not None
     assert PILOT.release_codes(rnd) == {
         "awarded": "when the grant is awarded",
         "plan_approved": "when the steering group has approved a work plan",
