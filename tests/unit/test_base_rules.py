@@ -14,6 +14,7 @@ from events import (
     ReportAccepted,
     ReportReturned,
     RoundClosed,
+    YearEndAccountSubmitted,
 )
 from policies.base import (
     GRANT_AWARDED,
@@ -28,7 +29,9 @@ from policies.base import (
     SUBMITTED,
     Condition,
     ConditionStatus,
+    RoundTerms,
 )
+from policies.cont2016 import Continuation2016
 from policies.reason import JOINED, Named, Reason
 from policies.registry import POLICIES
 from policies.review import REVIEW_ACCEPTED, REVIEW_RETURNED
@@ -252,3 +255,42 @@ def test_a_condition_code_holds_when_met_and_its_report_accepted() -> None:
         (follow_up,),
     )
     assert ok.position > follow_up.position
+
+
+def test_terms_without_a_budget_or_a_whole_period_are_not_checked_against_the_round() -> None:
+    """Policy.check_terms leaves terms lacking budget, start or end to the event (which
+    refuses them), so a policy's round check only ever sees whole terms: here the 2016
+    rules, whose check counts the period's years."""
+    v1 = Continuation2016()
+    over = 99_000_000
+    assert v1.check_terms(RoundTerms(budget_sek=over, period_end=date(2016, 12, 31))) == []
+    assert v1.check_terms(RoundTerms(budget_sek=over, period_start=date(2016, 1, 1))) == []
+    assert (
+        v1.check_terms(RoundTerms(period_start=date(2016, 1, 1), period_end=date(2016, 12, 31)))
+        == []
+    )
+    assert (
+        v1.check_terms(
+            RoundTerms(
+                budget_sek=over, period_start=date(2016, 1, 1), period_end=date(2016, 12, 31)
+            )
+        )
+        != []
+    )
+
+
+def test_an_assessment_holds_until_the_account_that_closes_the_year_is_in() -> None:
+    """Judged on a day before the year-end account's date, nothing else dated ahead: the
+    answer may change on the account's day (the lapse counts from it) and the day after."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    world.given(
+        FARSTA,
+        YearEndAccountSubmitted(spent_sek=1_000, cost_description="Personal"),
+        date(2015, 1, 20),
+    )
+    rnd, project = states(world)
+    assert PILOT.stable_until(rnd, project, date(2015, 1, 10)) == date(2015, 1, 20)
+    assert PILOT.stable_until(rnd, project, date(2015, 1, 20)) == date(2015, 1, 21)
+    assert PILOT.stable_until(rnd, project, date(2015, 1, 21)) is None
