@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from events import (
+    DisbursementMade,
     FinancialReportSubmitted,
     FollowUpSubmitted,
     PlanSubmitted,
@@ -17,7 +18,9 @@ from events import (
     YearEndAccountSubmitted,
 )
 from policies.base import (
+    AWARD_LESS_PAID,
     GRANT_AWARDED,
+    LAPSED,
     NO_APPROVED_PLAN,
     NO_AWARD,
     NOT_A_RELEASE,
@@ -32,7 +35,7 @@ from policies.base import (
     RoundTerms,
 )
 from policies.cont2016 import Continuation2016
-from policies.reason import JOINED, Named, Reason
+from policies.reason import JOINED, Kronor, Named, Reason
 from policies.registry import POLICIES
 from policies.review import REVIEW_ACCEPTED, REVIEW_RETURNED
 from policies.state import ProjectState, RoundState, fold_project, fold_round
@@ -294,3 +297,41 @@ def test_an_assessment_holds_until_the_account_that_closes_the_year_is_in() -> N
     assert PILOT.stable_until(rnd, project, date(2015, 1, 10)) == date(2015, 1, 20)
     assert PILOT.stable_until(rnd, project, date(2015, 1, 20)) == date(2015, 1, 21)
     assert PILOT.stable_until(rnd, project, date(2015, 1, 21)) is None
+
+
+def test_the_year_end_account_lapses_the_rest_from_its_day_on() -> None:
+    """Awarded 500 000 kr, 300 000 kr paid, the account shows 350 000 kr used: judged
+    before the account's day the award less paid is payable; from its day only 50 000 kr,
+    the other 150 000 kr lapsing, said of the year-end account."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    awarded(world, FARSTA, 500_000)
+    plan_approved(world)
+    world.given(
+        FARSTA,
+        DisbursementMade(amount_sek=300_000, purpose="grant", payment_reference="U-1"),
+        date(2014, 3, 20),
+    )
+    world.given(
+        FARSTA,
+        YearEndAccountSubmitted(spent_sek=350_000, cost_description="Personal"),
+        date(2015, 1, 20),
+    )
+    rnd, project = states(world)
+    before = PILOT.payable(rnd, project, noon(date(2015, 1, 19)))
+    assert (before.grant_sek, before.reason) == (
+        200_000,
+        AWARD_LESS_PAID(amount=Kronor(500_000), paid=Kronor(300_000)),
+    )
+    after = PILOT.payable(rnd, project, noon(date(2015, 1, 20)))
+    assert (after.grant_sek, after.reason) == (
+        50_000,
+        LAPSED(
+            report=Named("report", "year_end_account"),
+            on=date(2015, 1, 20),
+            used=Kronor(350_000),
+            paid=Kronor(300_000),
+            lapsed=Kronor(150_000),
+        ),
+    )
