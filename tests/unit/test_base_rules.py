@@ -35,6 +35,7 @@ from policies.base import (
     RoundTerms,
 )
 from policies.cont2016 import Continuation2016
+from policies.pilot2014 import ACCOUNT_RETURNED, ACCOUNT_REVIEWED, UNUSED_BY_PLAN
 from policies.reason import JOINED, Kronor, Named, Reason
 from policies.registry import POLICIES
 from policies.review import REVIEW_ACCEPTED, REVIEW_RETURNED
@@ -320,6 +321,7 @@ def test_the_year_end_account_lapses_the_rest_from_its_day_on() -> None:
     )
     rnd, project = states(world)
     before = PILOT.payable(rnd, project, noon(date(2015, 1, 19)))
+    assert PILOT.assess(rnd, project, noon(date(2015, 1, 19))).payable == before
     assert (before.grant_sek, before.reason) == (
         200_000,
         AWARD_LESS_PAID(amount=Kronor(500_000), paid=Kronor(300_000)),
@@ -334,4 +336,99 @@ def test_the_year_end_account_lapses_the_rest_from_its_day_on() -> None:
             paid=Kronor(300_000),
             lapsed=Kronor(150_000),
         ),
+    )
+
+
+def test_an_account_showing_all_used_lapses_nothing_and_one_showing_nothing_used_all() -> None:
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    awarded(world, FARSTA, 500_000)
+    plan_approved(world)
+    world.given(
+        FARSTA,
+        DisbursementMade(amount_sek=300_000, purpose="grant", payment_reference="U-1"),
+        date(2014, 3, 20),
+    )
+    account = YearEndAccountSubmitted(spent_sek=600_000, cost_description="Personal")
+    world.given(FARSTA, account, date(2015, 1, 20))
+    rnd, project = states(world)
+    payable = PILOT.payable(rnd, project, noon(date(2015, 1, 21)))
+    assert (payable.grant_sek, payable.reason) == (
+        200_000,
+        AWARD_LESS_PAID(amount=Kronor(500_000), paid=Kronor(300_000)),
+    )
+    outside = YearEndAccountSubmitted(
+        spent_sek=300_000, spent_outside_plan_sek=300_000, cost_description="Annat"
+    )
+    world.given(FARSTA, outside, date(2015, 1, 22))
+    rnd, project = states(world)
+    assert PILOT.accounted_use(project) == 0
+    payable = PILOT.payable(rnd, project, noon(date(2015, 1, 23)))
+    assert payable.grant_sek == 0
+    assert payable.reason == LAPSED(
+        report=Named("report", "year_end_account"),
+        on=date(2015, 1, 22),
+        used=Kronor(0),
+        paid=Kronor(300_000),
+        lapsed=Kronor(200_000),
+    )
+
+
+def _account_world() -> tuple[World, Any, Any]:
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    awarded(world, FARSTA, 500_000)
+    paid = world.given(
+        FARSTA,
+        DisbursementMade(amount_sek=300_000, purpose="grant", payment_reference="U-1"),
+        date(2014, 3, 20),
+    )
+    account = world.given(
+        FARSTA,
+        YearEndAccountSubmitted(
+            spent_sek=280_000, spent_outside_plan_sek=30_000, cost_description="Personal"
+        ),
+        date(2015, 1, 20),
+    )
+    return world, paid, account
+
+
+def test_the_year_end_account_says_what_is_unused_and_once_accepted_says_so() -> None:
+    world, paid, account = _account_world()
+    unused = UNUSED_BY_PLAN(
+        paid=Kronor(300_000),
+        used=Kronor(250_000),
+        spent=Kronor(280_000),
+        outside=Kronor(30_000),
+        unused=Kronor(50_000),
+    )
+    rnd, project = states(world)
+    assert PILOT.unused_money(rnd, project) == (50_000, unused, (account, paid))
+    ok = world.given(
+        FARSTA,
+        ReportAccepted(report="year_end_account", submission_id=account.event_id),
+        date(2015, 1, 25),
+    )
+    rnd, project = states(world)
+    assert PILOT.unused_money(rnd, project) == (
+        50_000,
+        JOINED(parts=(unused, ACCOUNT_REVIEWED(review=REVIEW_ACCEPTED(on=date(2015, 1, 25))))),
+        (account, ok, paid),
+    )
+
+
+def test_a_returned_year_end_account_owes_nothing_yet_and_says_why() -> None:
+    world, _, account = _account_world()
+    back = world.given(
+        FARSTA,
+        ReportReturned(report="year_end_account", submission_id=account.event_id, reason="Fel"),
+        date(2015, 1, 25),
+    )
+    rnd, project = states(world)
+    assert PILOT.unused_money(rnd, project) == (
+        0,
+        ACCOUNT_RETURNED(review=REVIEW_RETURNED(on=date(2015, 1, 25), why="Fel")),
+        (account, back),
     )
