@@ -161,7 +161,7 @@ def _water_fill(pool_sek: int, claims: Sequence[tuple[int, int]]) -> list[Fracti
 def _largest_remainder(exact: Sequence[Fraction]) -> list[int]:
     """Whole kronor summing to sum(exact): floors, then one krona each to the largest fractions."""
     floors = [share.numerator // share.denominator for share in exact]
-    leftover = sum(exact, Fraction(0)) - sum(floors)
+    leftover = sum(exact) - sum(floors)
     # Capped shares are whole and the rest share an integer pool, so the sum is whole.
     assert leftover.denominator == 1
     # Sorting is stable and keys carry the index, so ties go to the earlier district.

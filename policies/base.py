@@ -708,7 +708,7 @@ class Policy:
         }
         for report in self.reviewed_reports:
             codes[f"{report}_accepted"] = f"when {REPORTS[report]} is accepted"
-        prefixes = {r.split("_", 1)[0] for r in self.reviewed_reports}
+        prefixes = {r.partition("_")[0] for r in self.reviewed_reports}
         for prefix in sorted(prefixes):
             group = self._accepted_group(f"{prefix}_accepted")
             if len(group) > 1:
@@ -878,7 +878,8 @@ def _not_accepted(rv: Review) -> Reason:
     what = Named("report", rv.code)
     if rv.status == "none":
         return REPORT_NOT_IN(report=what)
-    if rv.status == "returned" and rv.reason is not None:
+    if rv.status == "returned":
+        assert rv.reason is not None  # a returned report has its review
         return REPORT_WAS(report=what, review=rv.reason)
     return REPORT_AWAITS(report=what)
 

@@ -161,12 +161,11 @@ class Continuation2016Seeded(Continuation2016):
 
     def round_terms(self, given: RoundTerms) -> RoundTerms:
         start = given.period_start or PERIOD_2016[0]
-        end = given.period_end or (PERIOD_2016[1] if given.period_start is None else None)
-        if end is None:
-            end = date(start.year, 12, 31)
+        end = given.period_end or date(start.year, 12, 31)
         budget = given.budget_sek
         if budget is None:
-            budget = budget_cap_sek(start, end) if start <= end else ANNUAL_BUDGET_SEK
+            # A backwards period (the event refuses it) gets one year's money.
+            budget = budget_cap_sek(start, max(start, end))
         return super().round_terms(
             replace(given, budget_sek=budget, period_start=start, period_end=end)
         )

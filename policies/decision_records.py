@@ -28,9 +28,6 @@ from policies.state import ProjectState, RoundState
 
 __all__ = ["DecisionRecord", "decision_records", "record_of"]
 
-#: The steering group's name on a plan decision (the events' default ``decided_by``).
-STEERING_GROUP_BODY = "styrgruppen"
-
 
 @dataclass(frozen=True, slots=True)
 class DecisionRecord:
@@ -76,7 +73,7 @@ def record_of(event: Any, allocation: AllocationDecided | None = None) -> Decisi
         return DecisionRecord(
             kind="plan_approved" if isinstance(event, PlanApproved) else "plan_rejected",
             decided_on=event.meeting_on,
-            body=event.decided_by or STEERING_GROUP_BODY,
+            body=event.decided_by,  # the steering group ("styrgruppen") unless it says
             diary_number=event.diary_number,
             minutes_ref=event.minutes_ref,
             plan_id=event.plan_id,
@@ -96,10 +93,9 @@ def record_of(event: Any, allocation: AllocationDecided | None = None) -> Decisi
 def decision_records(project: ProjectState, rnd: RoundState | None) -> tuple[DecisionRecord, ...]:
     """The decisions standing about ``project``: its awards (each read through the round's
     allocation when that recorded it) and its plans' decisions, in the order recorded."""
-    allocation = None
+    allocation: AllocationDecided | None = None
     if rnd is not None and rnd.allocation is not None:
-        held = rnd.allocation.event
-        allocation = held if isinstance(held, AllocationDecided) else None
+        allocation = rnd.allocation.event  # the round's fold keeps only an AllocationDecided
     records: list[DecisionRecord] = []
     for award in project.awards:
         record = record_of(award.event, allocation)

@@ -41,7 +41,9 @@ def instalment_amounts(award_sek: int, instalments: Sequence[Instalment]) -> lis
     out: list[int] = []
     left = award
     for inst in instalments[:-1]:
-        share = award * inst.percent // 100 if inst.percent is not None else inst.amount_sek or 0
+        # An instalment is a percent or an amount, never both nor neither (the event says so).
+        share = award * inst.percent // 100 if inst.percent is not None else inst.amount_sek
+        assert share is not None
         share = min(share, left)
         out.append(share)
         left -= share
@@ -85,7 +87,7 @@ def share_text(inst: Instalment) -> str:
     """``60 %`` or ``100 000 kr`` (no-break spaces, as people write them)."""
     if inst.percent is not None:
         return f"{inst.percent}\u00a0%"
-    return f"{inst.amount_sek or 0:,} kr".replace(",", "\u00a0")
+    return f"{inst.amount_sek:,} kr".replace(",", "\u00a0")
 
 
 #: A release code's test: (holds, why, the events that show it).

@@ -175,7 +175,7 @@ class Pilot2014(Policy):
                 PLAN_REJECTED_REVISE(
                     plan=latest.plan_id,
                     on=latest.decision.event.meeting_on,
-                    why=latest.decision.event.reason or "",
+                    why=latest.decision.event.reason,
                 ),
                 (latest.submitted, latest.decision),
                 since=local_date(latest.submitted),
