@@ -375,8 +375,7 @@ def test_checkpoints_travel_with_the_export_and_are_checked_on_import(
                     home=tmp_path)  # fmt: skip
     assert verified.code == 0, verified.err
     assert (
-        f"1 signerad kontrollpunkt kontrollerad; den senaste vid position {head}, "
-        in verified.out
+        f"1 signerad kontrollpunkt kontrollerad; den senaste vid position {head}, " in verified.out
     )
 
 
