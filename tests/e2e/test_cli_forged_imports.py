@@ -100,7 +100,7 @@ PAYMENT = {"amount_sek": 10**12, "payment_reference": "FORGED-1", "purpose": "gr
 FORGERIES = {
     "a 10^12 kr payment on a 400 000 kr award": (
         FARSTA, "DisbursementMade", PAYMENT, COORDINATOR,
-        "the engine would have refused it: cannot pay", "rule: payable grant",
+        "the engine would have refused this payment: cannot pay", "rule: payable grant",
     ),
     "metadata claiming the auditor role": (
         FARSTA, "FinancialReportSubmitted",
@@ -111,7 +111,7 @@ FORGERIES = {
     ),
     "a payment on a round stream": (
         "round:ppss-2014", "DisbursementMade", {**PAYMENT, "amount_sek": 1}, COORDINATOR,
-        "a DisbursementMade is recorded on a project stream, not on round:ppss-2014",
+        "a payment is never recorded on round:ppss-2014",
     ),
     "metadata that is not JSON": (
         FARSTA, "FinancialReportSubmitted", {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
@@ -126,7 +126,7 @@ FORGERIES = {
     ),
     "a supervision grant over the pool's cap": (
         FARSTA, "SupervisionFundsGranted", {"amount_sek": 900_000, "decision_ref": "X"},
-        COORDINATOR, "the engine would have refused it",
+        COORDINATOR, "the engine would have refused this supervision money granted",
     ),
     "a role granted by a district": (
         "access", "RoleGranted", {"email": "ny@example.org", "role": "coordinator"},
@@ -140,7 +140,7 @@ FORGERIES = {
     "a review of a report never handed in": (
         FARSTA, "ReportAccepted",
         {"report": "t2_follow_up", "submission_id": "6f1c1f8e-0000-4000-8000-000000000000"},
-        COORDINATOR, "the engine would have refused it",
+        COORDINATOR, "the engine would have refused this report accepted",
     ),
 }  # fmt: skip
 

@@ -735,6 +735,7 @@ F, S = "Farsta", "Skarpnäck"
 @given(plan=history_steps, change=changes)
 # Both answers for the key kinds on every run (random draws alone may miss one).
 @example(plan=[], change=(False, pays(S, 700_000)))  # above the award
+@example(plan=[pays(S, 700_000)], change=(False, pays(F, 50_000)))  # refused in the history
 @example(plan=[pays(F, 100_000)], change=(True, pays(F, 50_000)))
 @example(plan=[], change=(False, ("award", F, 50_000, 0, False)))
 @example(plan=[], change=(False, ("award", F, 120_000, 0, False)))  # above what was applied for
