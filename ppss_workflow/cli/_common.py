@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from ppss_workflow.config import ENV_DATABASE_URL, StoreLocation, resolve_database_url
 from ppss_workflow.db import create_store_engine, safe_url
-from ppss_workflow.errors import SchemaNotReady
+from ppss_workflow.errors import InvalidCommand, SchemaNotReady
 from ppss_workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
@@ -104,3 +105,13 @@ def role_words(role_text: str) -> str:
     role, _, district = role_text.partition(":")
     said = words().role(role)
     return f"{said} {district}" if district else said
+
+
+def day_option(value: str | None, option: str = "--on") -> date | None:
+    """A day given on the command line as ``YYYY-MM-DD``; a mistake is one line naming it."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidCommand(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None

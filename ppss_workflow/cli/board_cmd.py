@@ -11,7 +11,6 @@ import csv
 import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -21,7 +20,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from policies.state import end_of_day
-from ppss_workflow.cli._common import DatabaseOption, err_console, open_store, out_console, words
+from ppss_workflow.cli._common import (
+    DatabaseOption,
+    day_option,
+    err_console,
+    open_store,
+    out_console,
+    words,
+)
 from ppss_workflow.errors import InvalidCommand
 from ppss_workflow.i18n import Translator
 from ppss_workflow.integrity import chain_warning
@@ -34,15 +40,6 @@ T = TypeVar("T")
 RoundOpt = Annotated[
     str, typer.Option("--round", "-r", help="Bidragsomgångens id, t.ex. ppss-2014.")
 ]
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidCommand(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
 
 
 def _read(database: str | None, action: Callable[[Reads], T]) -> T:
@@ -76,7 +73,7 @@ def board(
         raise InvalidCommand("an xlsx board needs --output FILE.xlsx, and only xlsx takes -o")
     if output is not None and (output.exists() or not output.parent.is_dir()):
         raise InvalidCommand(f"--output {output}: give a new file in an existing folder")
-    day = _date(as_of, "--as-of")
+    day = day_option(as_of, "--as-of")
     tr = words()
     rows, warning = _read(
         database,

@@ -10,14 +10,13 @@ from rich.table import Table
 from events import ApplicationSubmitted
 from policies.commands import RemoveContact, SetContact
 from policies.contacts import contact_book
-from ppss_workflow.cli._common import DatabaseOption, out_console, words
+from ppss_workflow.cli._common import DatabaseOption, day_option, out_console, words
 from ppss_workflow.cli.workflow_cmds import (
     ActorOpt,
     AsOpt,
     DistrictOpt,
     OnOpt,
     RoundOpt,
-    _date,
     _do,
     _read,
     command,
@@ -96,7 +95,7 @@ def contact_set(
             email=email,
             school=school,
             school_kind=kind,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -124,7 +123,7 @@ def contact_remove(
             district=district,
             role=role,
             school=school,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 

@@ -16,14 +16,13 @@ from events.followup import GENDERED
 from policies.commands import RecordSchoolFollowUp
 from policies.followup import FollowUpTable, by_district, by_school, by_term
 from policies.reason import ReasonCode
-from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
+from ppss_workflow.cli._common import DatabaseOption, day_option, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import (
     ActorOpt,
     AsOpt,
     DistrictOpt,
     OnOpt,
     RoundOpt,
-    _date,
     _do,
     command,
 )
@@ -163,7 +162,7 @@ def report_school(
             district=district,
             school=school,
             term=term,
-            on=_date(on),
+            on=day_option(on),
             **fields,
         ),
     )

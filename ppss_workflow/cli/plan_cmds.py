@@ -10,14 +10,13 @@ from rich.table import Table
 from policies.base import fmt_sek
 from policies.commands import InstalmentInput, ReviewReport, SetPaymentPlan
 from policies.review import REPORTS
-from ppss_workflow.cli._common import DatabaseOption, out_console, words
+from ppss_workflow.cli._common import DatabaseOption, day_option, out_console, words
 from ppss_workflow.cli.workflow_cmds import (
     ActorOpt,
     AsOpt,
     DistrictOpt,
     OnOpt,
     RoundOpt,
-    _date,
     _do,
     _read,
     command,
@@ -119,7 +118,7 @@ def payment_plan_set(
             district=district,
             instalments=items,
             reason=reason,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
     tr = words()
@@ -227,7 +226,7 @@ def _review(
             report=report,
             accept=accept,
             reason=reason,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 

@@ -53,7 +53,7 @@ from policies.decisions import (
     view_of,
 )
 from policies.state import STOCKHOLM, slug, stockholm_day
-from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
+from ppss_workflow.cli._common import DatabaseOption, day_option, open_store, out_console, words
 
 # The board is its own module (``ppss board`` loads only what it needs); registered here too.
 from ppss_workflow.cli.board_cmd import board, render_board
@@ -115,21 +115,12 @@ AmountOpt = Annotated[
 ]
 
 
-def _date(value: str | None, option: str = "--on") -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidCommand(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
-
-
 def _today() -> date:
     return stockholm_day(datetime.now(UTC))
 
 
 def _req_date(value: str, option: str) -> date:
-    parsed = _date(value, option)
+    parsed = day_option(value, option)
     assert parsed is not None
     return parsed
 
@@ -323,7 +314,7 @@ def allocate_command(
                 f"{input_file}: each district needs name, schools and "
                 f"applied_sek ({exc.__class__.__name__})"
             ) from None
-    on = _date(decided_on, "--decided-on")
+    on = day_option(decided_on, "--decided-on")
     spec = spec or {}
     cmd = command(
         RecordAllocation,
@@ -477,21 +468,21 @@ def round_open(
             round_id=round_id,
             title=title,
             budget_sek=budget,
-            period_start=_date(start, "--start"),
-            period_end=_date(end, "--end"),
+            period_start=day_option(start, "--start"),
+            period_end=day_option(end, "--end"),
             policy=policy,
             policy_version=policy_version,
             supervision_pool_sek=supervision_pool,
             supervision_cap_sek=supervision_cap,
-            application_deadline=_date(application_deadline, "--application-deadline"),
+            application_deadline=day_option(application_deadline, "--application-deadline"),
             deadlines=_final_report(final_report),
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
 
 def _final_report(value: str | None) -> tuple[tuple[str, date, None], ...]:
-    day = _date(value, "--final-report")
+    day = day_option(value, "--final-report")
     return (("final_financial_report", day, None),) if day else ()
 
 
@@ -518,7 +509,7 @@ def round_deadline(
             code=code,
             due_on=_req_date(due, "--due"),
             reason=reason,
-            on=_date(on),
+            on=day_option(on),
         )
         try:
             past_deadline(cmd.code, cmd.due_on, datetime.now(STOCKHOLM).date(), cmd.on)
@@ -569,7 +560,7 @@ def round_ladder(
             steps=tuple(parsed),
             reason=reason,
             obligation=obligation,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -589,7 +580,7 @@ def round_close(
         acting,
         actor_name,
         "round closed",
-        lambda: command(CloseRound, round_id=round_id, reason=reason, on=_date(on)),
+        lambda: command(CloseRound, round_id=round_id, reason=reason, on=day_option(on)),
     )
 
 
@@ -663,7 +654,7 @@ def apply_command(
             round_id=round_id,
             district=district,
             application=application,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -684,7 +675,7 @@ def withdraw_command(
         actor_name,
         "withdrawal",
         lambda: command(
-            Withdraw, round_id=round_id, district=district, reason=reason, on=_date(on)
+            Withdraw, round_id=round_id, district=district, reason=reason, on=day_option(on)
         ),
     )
 
@@ -756,7 +747,7 @@ def plan_submit(
             district=district,
             plan_id=plan,
             summary=summary,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -843,7 +834,7 @@ def network_schedule(
             title=title,
             starts_at=when,
             mandatory=not optional,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -884,7 +875,7 @@ def network_record(
             excused=excused,
             note=note,
             participants=participants,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -912,7 +903,7 @@ def supervision_request(
             district=district,
             amount_sek=amount,
             description=description,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -940,7 +931,7 @@ def supervision_grant(
             district=district,
             amount_sek=amount,
             decision_ref=decision_ref,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -977,7 +968,7 @@ def disburse_command(
             amount_sek=amount,
             payment_reference=reference,
             purpose=purpose,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -1019,10 +1010,10 @@ def report_follow_up(
                 "pupils_reached": reached,
                 "unplanned_dropouts": dropouts,
             },
-            period_start=_date(period_start, "--period-start"),
-            period_end=_date(period_end, "--period-end"),
+            period_start=day_option(period_start, "--period-start"),
+            period_end=day_option(period_end, "--period-end"),
             self_financing_plan=self_financing,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -1063,7 +1054,7 @@ def report_financial(
             spent_sek=spent,
             forecast_sek=forecast,
             overspend_explanation=explanation,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -1108,7 +1099,7 @@ def report_year_end(
             spent_outside_plan_sek=outside_plan,
             supervision_spent_sek=supervision_spent,
             overspend_explanation=explanation,
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -1138,7 +1129,7 @@ def repayment_demand(
             amount_sek=amount,
             reason=reason,
             due_on=_req_date(due, "--due"),
-            on=_date(on),
+            on=day_option(on),
         ),
     )
 
@@ -1172,7 +1163,7 @@ def _settle(waive: bool) -> Callable[..., None]:
                 waive=waive,
                 reference=reference,
                 reason=reason,
-                on=_date(on),
+                on=day_option(on),
             ),
         )
 
