@@ -243,7 +243,7 @@ REVIEWED_ONCE = ReasonCode("report.reviewed_once", "report", "district", "review
 REVIEW_BEFORE = ReasonCode("report.review_before_submission", "report", "submitted")
 RETURN_NEEDS_REASON = ReasonCode("report.return_needs_reason")
 ANNUL_TODAY = ReasonCode("annul.dated_today", "day")
-NOTHING_TO_ANNUL = ReasonCode("annul.not_found", "round")
+NOTHING_TO_ANNUL = ReasonCode("annul.not_found", "round", "entry")
 NOT_ANNULLABLE = ReasonCode("annul.not_annullable", "event")
 ALREADY_ANNULLED = ReasonCode("annul.already")
 LEAVES_ORPHAN = ReasonCode("annul.leaves_orphan", "event", "orphan")
@@ -1790,7 +1790,10 @@ def _annul(cmd: Annul, view: View) -> Decision:
             view,
             "annul what is on record",
             kind="not_found",
-            reason=NOTHING_TO_ANNUL(round=cmd.round_id),
+            reason=NOTHING_TO_ANNUL(
+                round=cmd.round_id,
+                entry=str(cmd.position) if cmd.position is not None else str(cmd.event_id),
+            ),
         )
     if isinstance(target.event, EventAnnulled | RoundOpened | PaymentAnnulmentRequested):
         _refuse(

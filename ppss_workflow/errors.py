@@ -41,6 +41,8 @@ DOCUMENT_EMPTY = ReasonCode("document.empty", "name")
 DOCUMENT_TOO_LARGE = ReasonCode("document.too_large", "name", "size", "limit")
 DOCUMENT_NOT_SHA = ReasonCode("document.not_sha256", "typed")
 DOCUMENT_NOT_FOUND = ReasonCode("document.not_found", "sha")
+#: What a command that lost the race for its stream says (someone else appended first).
+SOMEONE_ELSE_FIRST = ReasonCode("store.someone_else_first")
 #: What the API says of an ``Idempotency-Key`` header it cannot use.
 IDEMPOTENCY_KEY_MALFORMED = ReasonCode("api.idempotency_key_malformed")
 #: What ``ppss apply`` says of a file it cannot take (before the round's rules see it).
@@ -101,7 +103,8 @@ class ConcurrencyError(WorkflowError):
     def __init__(self, stream_id: str, expected: int, actual: int) -> None:
         super().__init__(
             f"stream {stream_id!r} is at version {actual}, not the expected {expected}: "
-            "someone else recorded an event first; reload and try again"
+            "someone else recorded an event first; reload and try again",
+            reason=SOMEONE_ELSE_FIRST(),
         )
         self.stream_id = stream_id
         self.expected = expected

@@ -775,11 +775,13 @@ def test_a_round_event_is_annulled_on_the_round(world: World) -> None:
 def test_an_annulment_names_what_it_did_not_find(world: World) -> None:
     """By position (for a district) or by id: not found, saying which."""
     no = refused(world, annul(999, district="Farsta"))
-    assert en(no.reason) == ("no such entry in round r")
+    assert en(no.reason) == "there is no entry 999 in round r"
     assert no.rule == "annul what is on record"
     assert no.kind == "not_found"
     by_id = Annul(round_id=RID, event_id=UUID("12345678-1234-5678-1234-567812345678"), reason="x")
-    assert en(refused(world, by_id).reason) == ("no such entry in round r")
+    assert en(refused(world, by_id).reason) == (
+        "there is no entry 12345678-1234-5678-1234-567812345678 in round r"
+    )
 
 
 def test_an_opening_or_an_annulment_is_not_annulled(world: World) -> None:

@@ -15,6 +15,7 @@ import policies.grants  # declares the role codes
 import policies.registry  # noqa: F401 - every round's rules and their codes
 import ppss_workflow.errors  # noqa: F401 - codes of lookups that find nothing
 from policies.reason import JOINED, REASON_CODES, Kronor, Named, Reason, joined
+from ppss_workflow.errors import ConcurrencyError
 from ppss_workflow.i18n import LOCALE_DIR
 from ppss_workflow.words import kronor, say, say_list
 
@@ -134,3 +135,17 @@ def test_the_catalogue_is_compiled_from_the_po_files_in_memory() -> None:
     _catalogue.cache_clear()
     assert translator("sv").gettext("payable.blocked") == "stoppas av: {conditions}"
     assert translator("en").gettext("payable.blocked") == "blocked by {conditions}"
+
+
+def test_a_lost_race_for_a_stream_is_said_in_the_readers_language() -> None:
+    """The 409 for a command that lost the race to append is a reason, said in Swedish by
+    default, in English on request, and names no internal stream id."""
+    error = ConcurrencyError("project:ppss-2014:Farsta", 3, 4)
+    assert error.reason is not None
+    assert error.reason.code == "store.someone_else_first"
+    swedish = say(error.reason, "sv")
+    assert swedish.startswith("någon annan hann registrera")
+    assert "ladda om" in swedish
+    assert "project:" not in swedish
+    assert not _CODE.search(swedish)
+    assert say(error.reason, "en").startswith("someone else recorded")
