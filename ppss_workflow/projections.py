@@ -208,11 +208,20 @@ class Projector:
         # One thread of this process computes at a time: the others wait for it rather than
         # compute the same rows and lose the checkpoint's compare-and-set to it; whoever
         # waited is done if it brought the model as far as the head seen on the way in.
-        with _catching_up(self.store):
+        # A thread that did not wait computes from the look it has (no second look: the
+        # checkpoint's compare-and-set refuses it if the model moved since, then it looks again).
+        lock = _catching_up(self.store)
+        seen: tuple[_Look, date] | None = (look, today) if lock.acquire(blocking=False) else None
+        if seen is None:
+            lock.acquire()
+        try:
             for _ in range(_ATTEMPTS):
-                done = self._try_catch_up(progress, wanted)
+                done = self._try_catch_up(progress, wanted, seen)
+                seen = None
                 if done is not None:
                     return done
+        finally:
+            lock.release()
         raise RuntimeError("the read model could not catch up: other processes kept moving it")
 
     def rebuild(self, *, progress: Progress | None = None) -> int:
@@ -271,10 +280,14 @@ class Projector:
                 )
         return _Look(known, seen_fingerprint, seen_at, head, since, rebuild, stale, touched)
 
-    def _try_catch_up(self, progress: Progress | None, wanted: int = 0) -> int | None:
+    def _try_catch_up(
+        self, progress: Progress | None, wanted: int = 0, seen: tuple[_Look, date] | None = None
+    ) -> int | None:
+        """One attempt; ``seen``: a look already taken, and the day it was taken for (used
+        only if that is still today)."""
         now = self._clock()
         today = stockholm_day(now)
-        look = self._look(today)
+        look = seen[0] if seen is not None and seen[1] == today else self._look(today)
         if look.current:
             return look.head
         if not look.rebuild and not look.stale and look.since >= wanted:
