@@ -43,6 +43,7 @@ from policies.commands import (
     SetContact,
     SetPaymentPlan,
     SettleRepayment,
+    SubmitFinancialReport,
     SubmitFollowUp,
 )
 from policies.decisions import (
@@ -86,7 +87,7 @@ from policies.decisions import (
     some_names,
 )
 from policies.reason import Kronor, Named
-from policies.review import REPORTS, REVIEW_ACCEPTED, REVIEW_RETURNED
+from policies.review import REPORT_STANDS_ACCEPTED, REPORTS, REVIEW_ACCEPTED, REVIEW_RETURNED
 from policies.state import STOCKHOLM
 from tests.unit.said import said_line
 from tests.unit.world import FARSTA, RID, ROUND, TODAY, World, applied, opened, refused
@@ -350,6 +351,23 @@ def test_a_report_is_reviewed_once_and_the_same_review_again_is_already_recorded
     assert pinned(refused(other, _review(True), date(2015, 2, 1)))[0] == REVIEWED_ONCE(
         report=Named("report", FINAL), district="Farsta", review=returned_on
     )
+
+
+def test_an_accepted_final_financial_report_is_not_replaced_by_a_new_one() -> None:
+    """What is owed back is worked out from the final financial report (2018): once accepted,
+    a new final report is refused (until the acceptance is annulled)."""
+    world, _ = _handed_in()
+    world.run(_review(True), date(2015, 1, 25))
+    final = SubmitFinancialReport(round_id=RID, district="Farsta", kind="final", spent_sek=90,
+                                  forecast_sek=90)  # fmt: skip
+    again = refused(world, final, date(2015, 2, 1))
+    assert pinned(again) == (
+        REPORT_STANDS_ACCEPTED(report=Named("report", FINAL), district="Farsta",
+                               on=date(2015, 1, 25)),
+        "an accepted report stands",
+        "condition",
+    )  # fmt: skip
+    assert (again.state, again.day) == ("report accepted", date(2015, 2, 1))
 
 
 # -- payment plans ------------------------------------------------------------------------------
