@@ -715,7 +715,8 @@ class Policy:
                 codes[f"{prefix}_accepted"] = (
                     "when " + " and ".join(REPORTS[r] for r in group) + " are accepted"
                 )
-        empty = fold_project(f"project:{rnd.round_id}:-", [])
+        # No condition reads the stream id of a project with no history.
+        empty = fold_project(f"project:{rnd.round_id}:-", [])  # pragma: no mutate - unread id
         for c in self.conditions(rnd, empty, rnd.opened.occurred_at):
             if c.code not in codes and c.code not in ("application", "round_open"):
                 codes[c.code] = "when the condition " + c.code + " is met"

@@ -275,7 +275,7 @@ def money_corrections(history: Iterable[R]) -> tuple[Correction, ...]:
     supervision grant, a repayment entry) and every repayment demanded, received or waived
     appears by itself.
     """
-    events = sorted(history, key=lambda r: r.position)
+    events = sorted(history)  # a recorded event sorts by its position (its first field, unique)
     by_key = {r.event_key: r for r in events}
     confirmed: dict[str, R] = {}
     for r in events:

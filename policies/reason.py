@@ -104,11 +104,12 @@ class Reason:
     # -- as JSON-able data (the read model and the audit's JSON store reasons this way) ------
 
     def to_data(self) -> dict[str, Any]:
-        # A text or a number (the commonest) is said as it is, without the call.
+        # A text or a number (the commonest) is said as it is without the call, which would say
+        # it as it is too: no test can tell this fast path's mutants apart.
         return {
             "code": self.code,
             "params": {
-                k: v if type(v) is str or type(v) is int else _param_to_data(v)
+                k: v if type(v) in _AS_IS else _param_to_data(v)  # pragma: no mutate - fast path
                 for k, v in self.params
             },
         }
@@ -122,6 +123,10 @@ class Reason:
         )
 
 
+#: The types of the parameters said as they are (a text, a number), matched exactly.
+_AS_IS = (str, int)
+
+
 def _param_str(value: Param) -> str:
     if isinstance(value, Kronor):
         return f"{value.amount} kr"
@@ -133,8 +138,7 @@ def _param_str(value: Param) -> str:
 
 
 def _param_to_data(value: Param) -> Any:
-    kind = type(value)
-    if kind is str or kind is int:  # the commonest: said as they are
+    if isinstance(value, str | int):  # the commonest: said as they are
         return value
     if isinstance(value, Reason):
         return {"reason": value.to_data()}
@@ -142,11 +146,9 @@ def _param_to_data(value: Param) -> Any:
         return {"kr": value.amount}
     if isinstance(value, Named):
         return {"named": value.kind, "code": value.code}
-    if isinstance(value, date):
-        return {"date": value.isoformat()}
     if isinstance(value, tuple):
         return {"list": [_param_to_data(v) for v in value]}
-    return value
+    return {"date": value.isoformat()}  # what is left of a parameter is a day
 
 
 def _param_from_data(value: Any) -> Param:

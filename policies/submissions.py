@@ -14,7 +14,7 @@ __all__ = [
     "NO_T2_RULE",
     "already_submitted",
     "already_submitted_reason",
-    "report_kind_refusal",
+    "takes_report",
 ]
 
 R = Recorded[Any]
@@ -46,17 +46,10 @@ def already_submitted_reason(earlier: R) -> Reason:
     )
 
 
-def report_kind_refusal(
-    round_id: str, title: str, deadlines: Mapping[str, str], kind: str
-) -> str | None:
-    """Why a ``kind`` report (follow-up or financial) is not taken in this round, or None.
+def takes_report(deadlines: Mapping[str, str], kind: str) -> bool:
+    """Whether a round takes a ``kind`` report (follow-up or financial).
 
     ``deadlines`` is the round policy's table of conditions to deadline codes: a T2 report is
     taken only in a round whose rules have a T2 (the 2018 rules; the 2014 pilot has none).
     """
-    if kind == "t2" and "t2" not in deadlines.values():
-        return (
-            f"round {round_id} ({title}) has no T2: its rules ask for no T2 follow-up and "
-            "no T2 financial report"
-        )
-    return None
+    return kind != "t2" or "t2" in deadlines.values()

@@ -43,6 +43,8 @@ from policies.commands import (
     SetContact,
     SetPaymentPlan,
     SettleRepayment,
+    SubmitFinancialReport,
+    SubmitFollowUp,
 )
 from policies.decisions import (
     ALREADY_ATTACHED,
@@ -67,6 +69,7 @@ from policies.decisions import (
     NOT_A_REPORT,
     NOT_ON_RECORD,
     NOTHING_TO_REVIEW,
+    REACHED_ABOVE_TARGET,
     REFERENCE_USED,
     RETURN_NEEDS_REASON,
     REVIEW_BEFORE,
@@ -84,7 +87,7 @@ from policies.decisions import (
     some_names,
 )
 from policies.reason import Kronor, Named
-from policies.review import REPORTS, REVIEW_ACCEPTED, REVIEW_RETURNED
+from policies.review import REPORT_STANDS_ACCEPTED, REPORTS, REVIEW_ACCEPTED, REVIEW_RETURNED
 from policies.state import STOCKHOLM
 from tests.unit.said import said_line
 from tests.unit.world import FARSTA, RID, ROUND, TODAY, World, applied, opened, refused
@@ -348,6 +351,23 @@ def test_a_report_is_reviewed_once_and_the_same_review_again_is_already_recorded
     assert pinned(refused(other, _review(True), date(2015, 2, 1)))[0] == REVIEWED_ONCE(
         report=Named("report", FINAL), district="Farsta", review=returned_on
     )
+
+
+def test_an_accepted_final_financial_report_is_not_replaced_by_a_new_one() -> None:
+    """What is owed back is worked out from the final financial report (2018): once accepted,
+    a new final report is refused (until the acceptance is annulled)."""
+    world, _ = _handed_in()
+    world.run(_review(True), date(2015, 1, 25))
+    final = SubmitFinancialReport(round_id=RID, district="Farsta", kind="final", spent_sek=90,
+                                  forecast_sek=90)  # fmt: skip
+    again = refused(world, final, date(2015, 2, 1))
+    assert pinned(again) == (
+        REPORT_STANDS_ACCEPTED(report=Named("report", FINAL), district="Farsta",
+                               on=date(2015, 1, 25)),
+        "an accepted report stands",
+        "condition",
+    )  # fmt: skip
+    assert (again.state, again.day) == ("report accepted", date(2015, 2, 1))
 
 
 # -- payment plans ------------------------------------------------------------------------------
@@ -687,3 +707,35 @@ def test_a_payment_refused_names_its_purpose_by_kind() -> None:
         Kronor(0),
     )
     assert (no.rule, no.state) == ("payable supervision", "payable 0 kr")
+
+
+# -- counts ------------------------------------------------------------------------------------
+
+
+def test_a_follow_up_reaching_more_pupils_than_its_target_group_is_implausible() -> None:
+    """Seed 001 measures reach "i relation till målgruppens storlek": 35 reached of 20 (the
+    project's or a school's) is refused as implausible counts, naming where."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+
+    def follow_up(**indicators: Any) -> SubmitFollowUp:
+        return SubmitFollowUp(round_id=RID, district="Farsta", kind="annual",
+                              indicators=indicators)  # fmt: skip
+
+    no = refused(world, follow_up(target_group_size=20, pupils_reached=35))
+    assert pinned(no) == (
+        REACHED_ABOVE_TARGET(where="Farsta", reached=35, target=20),
+        "plausible counts",
+        "invalid",
+    )
+    school = {"school": "A", "target_group_size": 4, "pupils_reached": 6}
+    other = {"school": "B", "target_group_size": 16, "pupils_reached": 4}
+    no = refused(world, follow_up(target_group_size=20, pupils_reached=10,
+                                  schools=(school, other)))  # fmt: skip
+    assert pinned(no) == (
+        REACHED_ABOVE_TARGET(where="A", reached=6, target=4),
+        "plausible counts",
+        "invalid",
+    )
+    assert world.decide(follow_up(target_group_size=20, pupils_reached=20), TODAY).appends

@@ -50,7 +50,7 @@ from policies.imports import (
     Replay,
     command_for,
 )
-from policies.reason import Kronor, Named
+from policies.reason import Kronor, Named, Reason
 from policies.recusal import RECUSED
 from policies.registry import POLICIES
 from policies.reminders import DueReminder, due_reminders
@@ -552,12 +552,29 @@ def test_a_back_dated_payment_is_judged_as_of_its_own_day_too() -> None:
         "import.refused_by_the_engine",
     )
     assert problem.message.startswith("the engine would have refused it: ")
+    assert problem.rule == "payable grant"
+    refusal = problem.reason["rule"]
+    assert isinstance(refusal, Reason)
+    assert (refusal.code, refusal["may"]) == ("payment.not_payable", Kronor(0))
     assert state.checked == len(world.events)
     after = World()
     after.events = list(world.events)
     after.given(FARSTA, paid, datetime(2014, 3, 11, 12, tzinfo=STOCKHOLM))
     state, problem = replay(after.events)
     assert (problem, state.checked) == (None, len(after.events))
+
+
+def test_a_back_dated_round_event_is_judged_as_of_its_own_day_too() -> None:
+    """A deadline set on 15 March, recorded after the T2 deadline of 21 March: judged on the
+    round as it stood on its own day as well, where it is taken."""
+    world = _honest()
+    back = World()
+    back.events = list(world.events)
+    back.run(SetDeadline(round_id=RID, code="year_end_account", due_on=date(2015, 1, 31),
+                         reason="Bokslut"), date(2014, 3, 15))  # fmt: skip
+    assert back.events[-1].occurred_at < back.events[-2].occurred_at
+    state, problem = replay(back.events)
+    assert (problem, state.checked) == (None, len(back.events))
 
 
 def test_an_event_is_recorded_on_or_after_the_stockholm_day_it_happened() -> None:

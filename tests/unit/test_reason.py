@@ -21,7 +21,7 @@ EVERY_KIND = Reason(
         ("money", Kronor(-1_000)),
         ("who", Named("district", "Farsta")),
         ("why", INNER),
-        ("list", (Named("condition", "plan_approved"), Kronor(7), (DEEP,))),
+        ("list", (Named("condition", "plan_approved"), Kronor(7), (DEEP,), "Fel", 2)),
     ),
 )
 
@@ -51,6 +51,8 @@ def test_a_reason_is_stored_as_plain_json_and_read_back_the_same() -> None:
                     {"named": "condition", "code": "plan_approved"},
                     {"kr": 7},
                     {"list": [{"reason": {"code": "deep", "params": {}}}]},
+                    "Fel",
+                    2,
                 ]
             },
         },
@@ -68,7 +70,7 @@ def test_what_is_not_a_reason_parameter_is_not_read(value: object) -> None:
 def test_the_compact_form_for_logs_names_the_code_and_each_parameter() -> None:
     assert str(EVERY_KIND) == (
         "every.kind(count=3, text=Fel konto, day=2014-09-01, money=-1000 kr, who=Farsta, "
-        "why=inner(sum=5 kr), list=[plan_approved, 7 kr, [deep]])"
+        "why=inner(sum=5 kr), list=[plan_approved, 7 kr, [deep], Fel, 2])"
     )
     assert str(DEEP) == "deep"
 
@@ -99,6 +101,9 @@ def test_a_code_builds_reasons_with_exactly_its_parameters_in_its_order(
     assert ReasonCode("test.code", "b", "a") == code  # declared again alike: the same code
     with pytest.raises(ValueError, match="declared twice"):
         ReasonCode("test.code", "a")
+    with pytest.raises(ValueError, match=r"'test\.twice' names a parameter twice"):
+        ReasonCode("test.twice", "a", "b", "a")
+    assert "test.twice" not in REASON_CODES
     assert REASON_CODES["test.code"].names == ("b", "a")
 
 

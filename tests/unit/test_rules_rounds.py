@@ -49,6 +49,8 @@ from policies.commands import (
     SubmitPlan,
 )
 from policies.decisions import (
+    NO_BUDGET,
+    NO_PERIOD,
     Decision,
     Refusal,
     View,
@@ -1237,3 +1239,35 @@ def test_a_command_dated_on_the_opening_day_is_judged_after_the_opening() -> Non
     assert command_moment(ahead, rnd, early) == early
     decision = world.decide(ahead, opening_day)
     assert not isinstance(decision, Refusal)
+
+
+def test_a_round_opened_without_its_budget_or_its_whole_period_is_refused() -> None:
+    """Version 1 of the 2014 rules takes any numbers but needs them: the budget, the first and
+    the last day of the period, each refused when missing, naming the rules."""
+    for missing, code in (
+        ({"budget_sek": None}, NO_BUDGET),
+        ({"period_start": None}, NO_PERIOD),
+        ({"period_end": None}, NO_PERIOD),
+        ({"period_start": None, "period_end": None}, NO_PERIOD),
+    ):
+        no = refused(World(), opening(**missing))
+        assert (no.reason, no.rule, no.kind) == (
+            code(policy="ppss-2014 v1"),
+            "a round's terms",
+            "invalid",
+        ), missing
+        assert no.state == "no round"
+
+
+def test_a_round_whose_terms_break_its_rules_is_refused_naming_the_rules() -> None:
+    """The 2016 rules (version 2) give the year's money: a budget of one krona more is refused
+    by the round rules, as invalid input."""
+    bad = opening(policy="ppss-2016", policy_version=2, budget_sek=13_000_001,
+                  period_start=date(2016, 6, 1), period_end=date(2016, 6, 1))  # fmt: skip
+    no = refused(World(), bad, date(2016, 5, 2))
+    assert no.reason is not None
+    assert (no.reason.code, no.rule, no.kind) == (
+        "round.against_rules",
+        "ppss-2016 round rules",
+        "invalid",
+    )

@@ -11,6 +11,7 @@ import pytest
 
 from events import FinancialReportSubmitted, Recorded
 from policies.commands import SubmitFinancialReport, SubmitFollowUp
+from policies.decisions import NO_T2
 from policies.reason import Named
 from policies.registry import POLICIES
 from policies.submissions import (
@@ -18,7 +19,7 @@ from policies.submissions import (
     NO_T2_RULE,
     already_submitted,
     already_submitted_reason,
-    report_kind_refusal,
+    takes_report,
 )
 from tests.unit.said import en
 from tests.unit.world import RID, World, applied, opened, refused, types_of_decision
@@ -73,7 +74,7 @@ def test_a_round_without_t2_refuses_t2_reports(command: Any) -> None:
     opened(world, policy="ppss-2014")
     applied(world, "Farsta")
     refusal = refused(world, command, date(2014, 10, 1))
-    assert refusal.rule == NO_T2_RULE
+    assert (refusal.reason, refusal.rule, refusal.kind) == (NO_T2(round=RID), NO_T2_RULE, "invalid")
     assert "has no T2" in en(refusal.reason)
 
 
@@ -90,9 +91,9 @@ def test_a_round_with_t2_takes_t2_reports(command: Any) -> None:
 def test_which_rounds_have_t2() -> None:
     """Only a policy with a T2 deadline takes T2 reports; other kinds are not judged here."""
     for (name, _), policy in POLICIES.items():
-        refusal = report_kind_refusal("r", "Runda", policy.deadlines, "t2")
-        assert (refusal is None) == (name in ("sst-2018", "ppss-2016")), name  # 2016: autumn
-        assert report_kind_refusal("r", "Runda", policy.deadlines, "final") is None
+        takes_t2 = takes_report(policy.deadlines, "t2")
+        assert takes_t2 == (name in ("sst-2018", "ppss-2016")), name  # 2016: autumn
+        assert takes_report(policy.deadlines, "final")
 
 
 def test_a_form_sent_again_is_answered_with_what_its_first_sending_recorded_and_when() -> None:
@@ -103,10 +104,8 @@ def test_a_form_sent_again_is_answered_with_what_its_first_sending_recorded_and_
     )
 
 
-def test_the_refusal_of_a_t2_report_names_the_round_and_what_it_lacks() -> None:
-    assert report_kind_refusal("r", "Runda 2014", {"year_end_account": "ya"}, "t2") == (
-        "round r (Runda 2014) has no T2: its rules ask for no T2 follow-up and no T2 "
-        "financial report"
-    )
-    assert report_kind_refusal("r", "Runda", {"t2_follow_up": "t2"}, "t2") is None
-    assert report_kind_refusal("r", "Runda", {}, "final") is None
+def test_a_t2_report_is_taken_where_a_deadline_is_a_t2_one() -> None:
+    assert not takes_report({"year_end_account": "ya"}, "t2")
+    assert takes_report({"t2_follow_up": "t2"}, "t2")
+    assert takes_report({}, "final")
+    assert takes_report({}, "annual")
