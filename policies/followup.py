@@ -414,6 +414,15 @@ def _table(
     total: tuple[str, ...] | None,
     threshold: int,
 ) -> FollowUpTable:
+    return FollowUpTable(by, term, threshold, _rows(lines, total, threshold))
+
+
+def _rows(
+    lines: Sequence[tuple[tuple[str, ...], list[SchoolCounts]]],
+    total: tuple[str, ...] | None,
+    threshold: int,
+) -> tuple[Row, ...]:
+    """A line per (labels, records), and their total (labelled ``total``) unless None."""
     groups = [records for _, records in lines]
     rows = [Row(labels, False) for labels, _ in lines]
     if total is not None:
@@ -470,7 +479,7 @@ def _table(
         )
         months = _sum(records, "months_reported")
         f["months_reported"] = _UNKNOWN if months is None else Figure(months, str(months))
-    return FollowUpTable(by, term, threshold, tuple(rows))
+    return tuple(rows)
 
 
 def _latest_term(records: Sequence[SchoolTerm]) -> str:
@@ -591,18 +600,20 @@ def analysis(
         terms = sorted({r.term for r in mine}, key=term_key)
         first, last = terms[0], terms[-1]
         figures = {}
-        tables = {
-            t: _table("district", t, [((district,), [r.counts for r in mine if r.term == t])],
-                      None, threshold).rows[0].figures
-            for t in {first, last}
-        }  # fmt: skip
+        tables = {}
+        for t in {first, last}:
+            (row,) = _rows(
+                [((district,), [r.counts for r in mine if r.term == t])], None, threshold
+            )
+            tables[t] = row.figures
         for key, _ in COMPARED:
             a, b = tables[first][key], tables[last][key]
             if a.value is None or b.value is None or first == last:
                 change = Figure(None, ".." if a.suppressed or b.suppressed else "")
                 change = Figure(None, change.text, "hidden" if change.text else "")
             else:
-                delta = round(float(b.value) - float(a.value), 1)
+                # Both shares are in tenths: so is the change, exactly (no float left over).
+                delta = (round(10 * b.value) - round(10 * a.value)) / 10
                 change = Figure(delta, f"{delta:+.1f}")
             figures[key] = (a, b, change)
         rows.append((district, first, last, figures))
