@@ -99,7 +99,7 @@ def allocate(
     # Flooring the per-school amount guarantees the bases fit inside the total.
     assert remainder_sek >= 0
 
-    excesses = [d.applied_sek - base for d, base in zip(requests, bases, strict=True)]
+    excesses = [d.applied_sek - bases[i] for i, d in enumerate(requests)]
     eligible = [
         i
         for i, d in enumerate(requests)
@@ -107,21 +107,22 @@ def allocate(
     ]
     # Eligible indices stay in input order, so the rounding's tie-break follows input order.
     exact = _water_fill(remainder_sek, [(requests[i].schools, excesses[i]) for i in eligible])
+    rounded = _largest_remainder(exact)  # one share per eligible district, in their order
     shares = [0] * len(requests)
-    for i, share in zip(eligible, _largest_remainder(exact), strict=True):
-        assert 0 <= share <= excesses[i]
-        shares[i] = share
+    for n, i in enumerate(eligible):
+        assert 0 <= rounded[n] <= excesses[i]
+        shares[i] = rounded[n]
 
     allocations = tuple(
         DistrictAllocation(
             name=d.name,
             schools=d.schools,
             applied_sek=d.applied_sek,
-            base_sek=base,
-            share_sek=share,
-            allocated_sek=base + share,
+            base_sek=bases[i],
+            share_sek=shares[i],
+            allocated_sek=bases[i] + shares[i],
         )
-        for d, base, share in zip(requests, bases, shares, strict=True)
+        for i, d in enumerate(requests)
     )
     total_allocated_sek = sum(a.allocated_sek for a in allocations)
     unallocated_sek = total_sek - total_allocated_sek

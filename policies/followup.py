@@ -424,22 +424,25 @@ def _rows(
 ) -> tuple[Row, ...]:
     """A line per (labels, records), and their total (labelled ``total``) unless None."""
     groups = [records for _, records in lines]
+    with_total = total is not None
+    # Column by column, one figure per line and the total last (read line by line below).
+    columns: dict[str, list[Figure]] = {}
+    for name in _BY_GENDER:
+        genders = _protect_gender(groups, name, with_total, threshold)
+        columns[name] = [t for t, _, _ in genders]
+        columns[f"{name}_girls"] = [g for _, g, _ in genders]
+        columns[f"{name}_boys"] = [b for _, _, b in genders]
+    for name in _PUPILS:
+        values = [_sum(records, name) for records in groups]
+        columns[name] = _protect_column(values, with_total, threshold)
     rows = [Row(labels, False) for labels, _ in lines]
     if total is not None:
         rows.append(Row(total, True))
         groups.append([r for records in groups for r in records])
-    with_total = total is not None
-    for name in _BY_GENDER:
-        for row, (t, g, b) in zip(
-            rows, _protect_gender(groups[: len(lines)], name, with_total, threshold), strict=True
-        ):
-            row.figures[name], row.figures[f"{name}_girls"], row.figures[f"{name}_boys"] = t, g, b
-    for name in _PUPILS:
-        values = [_sum(records, name) for records in groups[: len(lines)]]
-        for row, figure in zip(rows, _protect_column(values, with_total, threshold), strict=True):
-            row.figures[name] = figure
-    for row, records in zip(rows, groups, strict=True):
+    for line, row in enumerate(rows):
+        records = groups[line]
         f = row.figures
+        f.update({key: figures[line] for key, figures in columns.items()})
         enrolled = f["enrolled"]
         f["reach_percent"] = _ratio(enrolled, f["target_group"], threshold)
         f["goals_met_percent"] = _ratio(f["goals_met"], enrolled, threshold)
@@ -524,9 +527,9 @@ def by_district(
         for d in districts
     ]
     lines = [line for line in lines if line[1]]
-    table = _table("district", chosen, lines, (total_label,) if lines else None, threshold)
     if not lines:  # no school has reported: an empty table, with its columns
         return FollowUpTable("district", chosen, threshold, (), (*COLUMNS, *COST_COLUMNS))
+    rows = _rows(lines, (total_label,), threshold)
     spent = {c.district: c.spent_sek for c in costs}
     pupils: list[int | None] = []
     for (district,), _ in lines:
@@ -542,9 +545,9 @@ def by_district(
         if all(s is not None for s in known_spent)
         else None
     )
-    for row, money, count in zip(
-        table.rows, [*known_spent, total_spent], pupil_figures, strict=True
-    ):
+    spent_by_line = [*known_spent, total_spent]
+    for line, row in enumerate(rows):
+        money, count = spent_by_line[line], pupil_figures[line]
         row.figures["spent_sek"] = _UNKNOWN if money is None else Figure(money, str(money))
         row.figures["pupils_in_round"] = count
         if money is None or count.value is None:
@@ -557,9 +560,7 @@ def by_district(
         else:
             kronor = round(money / count.value)
             row.figures["cost_per_pupil_sek"] = Figure(kronor, f"{kronor:,}".replace(",", " "))
-    return FollowUpTable(
-        table.by, table.term, threshold, table.rows, columns=(*COLUMNS, *COST_COLUMNS)
-    )
+    return FollowUpTable("district", chosen, threshold, rows, columns=(*COLUMNS, *COST_COLUMNS))
 
 
 # -- the closing comparative analysis ----------------------------------------------------------
