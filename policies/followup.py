@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from events.followup import GENDERED, SchoolCounts
-from policies.disclosure import DEFAULT_THRESHOLD, Mark, protect, share_shown
+from policies.disclosure import DEFAULT_THRESHOLD, Mark, protect, protect_column, share_shown
 from policies.indicators import Figure
 from policies.reason import Named, Reason, ReasonCode
 from policies.state import ProjectState
@@ -216,9 +216,10 @@ def term_span(term: str) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 6, 30)
 
 
-def term_key(term: str) -> tuple[int, int]:
-    """Terms in time order: spring before autumn of the same year."""
-    return int(term[2:]), 0 if term.startswith("VT") else 1
+def term_key(term: str) -> date:
+    """Terms in time order (spring before autumn of the same year): by their first day."""
+    first, _ = term_span(term)
+    return first
 
 
 def spent_by_accounts(project: ProjectState) -> int | None:
@@ -348,7 +349,7 @@ def _protect_column(values: list[int | None], total: bool, threshold: int) -> li
     figures = [_UNKNOWN] * (len(values) + (1 if total else 0))
     if not known:
         return figures
-    p = protect([[v] for _, v in known], row_totals=False, column_totals=total, threshold=threshold)
+    p = protect_column([v for _, v in known], threshold, total=total)
     lines = [i for i, _ in known] + ([len(values)] if total else [])
     for line, i in enumerate(lines):
         figures[i] = _figure(p.text(line, 0), p.cells[line][0], p.marks[line][0])
@@ -369,7 +370,7 @@ def _protect_gender(
     if not known:
         return out
     grid = [[g or 0, b or 0, (t or 0) - (g or 0) - (b or 0)] for _, (t, g, b) in known]
-    p = protect(grid, row_totals=True, column_totals=total, threshold=threshold)
+    p = protect(grid, column_totals=total, threshold=threshold)  # with row totals (the default)
     lines = [i for i, _ in known] + ([len(sums)] if total else [])
     girls_known = {i for i, s in known if s[1] is not None}
     boys_known = {i for i, s in known if s[2] is not None}

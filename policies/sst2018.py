@@ -207,7 +207,8 @@ class SchoolSocialTeams2018(Policy):
         reason = SPENT_BY_REPORT(
             paid=Kronor(paid), spent=Kronor(report.spent_sek), unused=Kronor(paid - used)
         )
-        if review.decision is not None and review.reason is not None:
+        if review.reason is not None:  # reviewed: a decision always has its reason
+            assert review.decision is not None
             reason = joined(reason, REPORT_REVIEWED(review=review.reason))
             return paid - used, reason, (final, review.decision, *project.disbursements)
         return paid - used, reason, (final, *project.disbursements)
