@@ -80,7 +80,7 @@ def allocate(
     districts: Sequence[DistrictRequest],
     *,
     exclude: Collection[str] = (),
-    min_excess_sek: int = 0,
+    min_excess_sek: int = 0,  # pragma: no mutate - as 1: an excess is whole kronor above 0
 ) -> AllocationResult:
     """Share total_sek between districts by the 2014 rule, in whole kronor that add up exactly.
 
@@ -99,7 +99,7 @@ def allocate(
     # Flooring the per-school amount guarantees the bases fit inside the total.
     assert remainder_sek >= 0
 
-    excesses = [d.applied_sek - base for d, base in zip(requests, bases, strict=True)]
+    excesses = [d.applied_sek - bases[i] for i, d in enumerate(requests)]
     eligible = [
         i
         for i, d in enumerate(requests)
@@ -107,21 +107,22 @@ def allocate(
     ]
     # Eligible indices stay in input order, so the rounding's tie-break follows input order.
     exact = _water_fill(remainder_sek, [(requests[i].schools, excesses[i]) for i in eligible])
+    rounded = _largest_remainder(exact)  # one share per eligible district, in their order
     shares = [0] * len(requests)
-    for i, share in zip(eligible, _largest_remainder(exact), strict=True):
-        assert 0 <= share <= excesses[i]
-        shares[i] = share
+    for n, i in enumerate(eligible):
+        assert 0 <= rounded[n] <= excesses[i]
+        shares[i] = rounded[n]
 
     allocations = tuple(
         DistrictAllocation(
             name=d.name,
             schools=d.schools,
             applied_sek=d.applied_sek,
-            base_sek=base,
-            share_sek=share,
-            allocated_sek=base + share,
+            base_sek=bases[i],
+            share_sek=shares[i],
+            allocated_sek=bases[i] + shares[i],
         )
-        for d, base, share in zip(requests, bases, shares, strict=True)
+        for i, d in enumerate(requests)
     )
     total_allocated_sek = sum(a.allocated_sek for a in allocations)
     unallocated_sek = total_sek - total_allocated_sek
@@ -139,23 +140,23 @@ def allocate(
 # district applied for (water-filling), whole kronor by largest remainder, ties in input order.
 def _water_fill(pool_sek: int, claims: Sequence[tuple[int, int]]) -> list[Fraction]:
     """Exact shares of pool_sek for (schools, cap) claims: proportional to schools, capped."""
-    shares = [Fraction(0)] * len(claims)
+    shares: dict[int, Fraction] = {}
     open_claims = list(range(len(claims)))
     left = pool_sek
     while open_claims:
         weight = sum(claims[i][0] for i in open_claims)
-        # cap <= left * schools / weight, cross-multiplied to stay in integers.
-        capped = [i for i in open_claims if claims[i][1] * weight <= left * claims[i][0]]
+        fair = {i: Fraction(left * claims[i][0], weight) for i in open_claims}  # exact
+        # A cap equal to its fair share is the same money capped or not (<= or < alike).
+        capped = [i for i in open_claims if claims[i][1] <= fair[i]]  # pragma: no mutate
         if not capped:
-            for i in open_claims:
-                shares[i] = Fraction(left * claims[i][0], weight)
+            shares.update(fair)
             break
         # Capping only frees money for the others, so a claim capped now stays capped later.
         for i in capped:
             shares[i] = Fraction(claims[i][1])
             left -= claims[i][1]
         open_claims = [i for i in open_claims if i not in capped]
-    return shares
+    return [shares[i] for i in range(len(claims))]
 
 
 def _largest_remainder(exact: Sequence[Fraction]) -> list[int]:

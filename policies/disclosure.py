@@ -89,9 +89,13 @@ def share_shown(denominator: int | None, threshold: int = DEFAULT_THRESHOLD) -> 
     return denominator is not None and denominator >= threshold
 
 
-def protect_column(values: Sequence[int], threshold: int = DEFAULT_THRESHOLD) -> Protected:
-    """One count per line (a district, a school) and their total in a last line."""
-    return protect([[v] for v in values], row_totals=False, threshold=threshold)
+def protect_column(
+    values: Sequence[int], threshold: int = DEFAULT_THRESHOLD, *, total: bool = True
+) -> Protected:
+    """One count per line (a district, a school) and, when ``total``, their total last."""
+    return protect(
+        [[v] for v in values], row_totals=False, column_totals=total, threshold=threshold
+    )
 
 
 def protect(

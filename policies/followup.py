@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from events.followup import GENDERED, SchoolCounts
-from policies.disclosure import DEFAULT_THRESHOLD, Mark, protect, share_shown
+from policies.disclosure import DEFAULT_THRESHOLD, Mark, protect, protect_column, share_shown
 from policies.indicators import Figure
 from policies.reason import Named, Reason, ReasonCode
 from policies.state import ProjectState
@@ -216,9 +216,10 @@ def term_span(term: str) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 6, 30)
 
 
-def term_key(term: str) -> tuple[int, int]:
-    """Terms in time order: spring before autumn of the same year."""
-    return int(term[2:]), 0 if term.startswith("VT") else 1
+def term_key(term: str) -> date:
+    """Terms in time order (spring before autumn of the same year): by their first day."""
+    first, _ = term_span(term)
+    return first
 
 
 def spent_by_accounts(project: ProjectState) -> int | None:
@@ -348,7 +349,7 @@ def _protect_column(values: list[int | None], total: bool, threshold: int) -> li
     figures = [_UNKNOWN] * (len(values) + (1 if total else 0))
     if not known:
         return figures
-    p = protect([[v] for _, v in known], row_totals=False, column_totals=total, threshold=threshold)
+    p = protect_column([v for _, v in known], threshold, total=total)
     lines = [i for i, _ in known] + ([len(values)] if total else [])
     for line, i in enumerate(lines):
         figures[i] = _figure(p.text(line, 0), p.cells[line][0], p.marks[line][0])
@@ -369,7 +370,7 @@ def _protect_gender(
     if not known:
         return out
     grid = [[g or 0, b or 0, (t or 0) - (g or 0) - (b or 0)] for _, (t, g, b) in known]
-    p = protect(grid, row_totals=True, column_totals=total, threshold=threshold)
+    p = protect(grid, column_totals=total, threshold=threshold)  # with row totals (the default)
     lines = [i for i, _ in known] + ([len(sums)] if total else [])
     girls_known = {i for i, s in known if s[1] is not None}
     boys_known = {i for i, s in known if s[2] is not None}
@@ -414,23 +415,35 @@ def _table(
     total: tuple[str, ...] | None,
     threshold: int,
 ) -> FollowUpTable:
+    return FollowUpTable(by, term, threshold, _rows(lines, total, threshold))
+
+
+def _rows(
+    lines: Sequence[tuple[tuple[str, ...], list[SchoolCounts]]],
+    total: tuple[str, ...] | None,
+    threshold: int,
+) -> tuple[Row, ...]:
+    """A line per (labels, records), and their total (labelled ``total``) unless None."""
     groups = [records for _, records in lines]
+    with_total = total is not None
+    # Column by column, one figure per line and the total last (read line by line below).
+    columns: dict[str, list[Figure]] = {}
+    for name in _BY_GENDER:
+        genders = _protect_gender(groups, name, with_total, threshold)
+        columns[name] = [t for t, _, _ in genders]
+        columns[f"{name}_girls"] = [g for _, g, _ in genders]
+        columns[f"{name}_boys"] = [b for _, _, b in genders]
+    for name in _PUPILS:
+        values = [_sum(records, name) for records in groups]
+        columns[name] = _protect_column(values, with_total, threshold)
     rows = [Row(labels, False) for labels, _ in lines]
     if total is not None:
         rows.append(Row(total, True))
         groups.append([r for records in groups for r in records])
-    with_total = total is not None
-    for name in _BY_GENDER:
-        for row, (t, g, b) in zip(
-            rows, _protect_gender(groups[: len(lines)], name, with_total, threshold), strict=True
-        ):
-            row.figures[name], row.figures[f"{name}_girls"], row.figures[f"{name}_boys"] = t, g, b
-    for name in _PUPILS:
-        values = [_sum(records, name) for records in groups[: len(lines)]]
-        for row, figure in zip(rows, _protect_column(values, with_total, threshold), strict=True):
-            row.figures[name] = figure
-    for row, records in zip(rows, groups, strict=True):
+    for line, row in enumerate(rows):
+        records = groups[line]
         f = row.figures
+        f.update({key: figures[line] for key, figures in columns.items()})
         enrolled = f["enrolled"]
         f["reach_percent"] = _ratio(enrolled, f["target_group"], threshold)
         f["goals_met_percent"] = _ratio(f["goals_met"], enrolled, threshold)
@@ -470,7 +483,7 @@ def _table(
         )
         months = _sum(records, "months_reported")
         f["months_reported"] = _UNKNOWN if months is None else Figure(months, str(months))
-    return FollowUpTable(by, term, threshold, tuple(rows))
+    return tuple(rows)
 
 
 def _latest_term(records: Sequence[SchoolTerm]) -> str:
@@ -515,9 +528,9 @@ def by_district(
         for d in districts
     ]
     lines = [line for line in lines if line[1]]
-    table = _table("district", chosen, lines, (total_label,) if lines else None, threshold)
     if not lines:  # no school has reported: an empty table, with its columns
         return FollowUpTable("district", chosen, threshold, (), (*COLUMNS, *COST_COLUMNS))
+    rows = _rows(lines, (total_label,), threshold)
     spent = {c.district: c.spent_sek for c in costs}
     pupils: list[int | None] = []
     for (district,), _ in lines:
@@ -533,9 +546,9 @@ def by_district(
         if all(s is not None for s in known_spent)
         else None
     )
-    for row, money, count in zip(
-        table.rows, [*known_spent, total_spent], pupil_figures, strict=True
-    ):
+    spent_by_line = [*known_spent, total_spent]
+    for line, row in enumerate(rows):
+        money, count = spent_by_line[line], pupil_figures[line]
         row.figures["spent_sek"] = _UNKNOWN if money is None else Figure(money, str(money))
         row.figures["pupils_in_round"] = count
         if money is None or count.value is None:
@@ -548,9 +561,7 @@ def by_district(
         else:
             kronor = round(money / count.value)
             row.figures["cost_per_pupil_sek"] = Figure(kronor, f"{kronor:,}".replace(",", " "))
-    return FollowUpTable(
-        table.by, table.term, threshold, table.rows, columns=(*COLUMNS, *COST_COLUMNS)
-    )
+    return FollowUpTable("district", chosen, threshold, rows, columns=(*COLUMNS, *COST_COLUMNS))
 
 
 # -- the closing comparative analysis ----------------------------------------------------------
@@ -591,18 +602,20 @@ def analysis(
         terms = sorted({r.term for r in mine}, key=term_key)
         first, last = terms[0], terms[-1]
         figures = {}
-        tables = {
-            t: _table("district", t, [((district,), [r.counts for r in mine if r.term == t])],
-                      None, threshold).rows[0].figures
-            for t in {first, last}
-        }  # fmt: skip
+        tables = {}
+        for t in {first, last}:
+            (row,) = _rows(
+                [((district,), [r.counts for r in mine if r.term == t])], None, threshold
+            )
+            tables[t] = row.figures
         for key, _ in COMPARED:
             a, b = tables[first][key], tables[last][key]
             if a.value is None or b.value is None or first == last:
                 change = Figure(None, ".." if a.suppressed or b.suppressed else "")
                 change = Figure(None, change.text, "hidden" if change.text else "")
             else:
-                delta = round(float(b.value) - float(a.value), 1)
+                # Both shares are in tenths: so is the change, exactly (no float left over).
+                delta = (round(10 * b.value) - round(10 * a.value)) / 10
                 change = Figure(delta, f"{delta:+.1f}")
             figures[key] = (a, b, change)
         rows.append((district, first, last, figures))

@@ -9,7 +9,7 @@ no derived figure gives a suppressed count away.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -95,7 +95,8 @@ def _count_figures(
     if not known:
         return figures
     protected = protect_column([v for _, v in known], threshold)
-    for line, (i, _) in enumerate([*known, (len(values), 0)]):
+    lines = [i for i, _ in known] + [len(values)]  # the total is the last line
+    for line, i in enumerate(lines):
         mark = protected.marks[line][0]
         shown = mark is Mark.shown
         figures[i] = Figure(
@@ -106,17 +107,28 @@ def _count_figures(
     return figures
 
 
-def _ratio(numerator: Figure, denominator: Figure, threshold: int, percent: bool) -> Figure:
+def _percent(part: float, whole: float) -> Figure:
+    share = round(100 * part / whole, 1)  # one decimal
+    return Figure(share, f"{share:.1f}")
+
+
+def _kronor_each(kronor_sek: float, pupils: float) -> Figure:
+    kronor = round(kronor_sek / pupils)  # whole kronor
+    return Figure(kronor, f"{kronor:,}".replace(",", " "))
+
+
+def _ratio(
+    numerator: Figure,
+    denominator: Figure,
+    threshold: int,
+    shown_as: Callable[[float, float], Figure],
+) -> Figure:
     if numerator.value is None or denominator.value is None:
         hidden = bool(numerator.suppressed or denominator.suppressed)
         return Figure(None, ".." if hidden else "", "hidden" if hidden else "")
     if not share_shown(int(denominator.value), threshold):
         return Figure(None, "..", "hidden")
-    if percent:  # one decimal
-        share = round(100 * numerator.value / denominator.value, 1)
-        return Figure(share, f"{share:.1f}")
-    kronor = round(numerator.value / denominator.value)  # whole kronor
-    return Figure(kronor, f"{kronor:,}".replace(",", " "))
+    return shown_as(numerator.value, denominator.value)
 
 
 def _attendance_change(hours: Figure, baseline: Figure, target: Figure, threshold: int) -> Figure:
@@ -157,22 +169,28 @@ def _rows(
     total_label: str,
     period: str,
 ) -> tuple[IndicatorRow, ...]:
-    rows = [IndicatorRow(d.district, False) for d in districts]
-    rows.append(IndicatorRow(total_label, True, period=period))
+    # Column by column, one figure per district and the total last (line by line below).
+    columns: dict[str, list[Figure]] = {}
     for key, name in COUNTS:
         values: list[int | None] = [getattr(d.indicators, name) for d in districts]
-        for row, figure in zip(rows, _count_figures(values, threshold), strict=True):
-            row.figures[key] = figure
+        columns[key] = _count_figures(values, threshold)
     for key, name in AMOUNTS:
         amounts: list[int | None] = [getattr(d.indicators, name) for d in districts]
         known = [a for a in amounts if a is not None]
-        for row, amount in zip(rows, [*amounts, sum(known) if known else None], strict=True):
-            row.figures[key] = _UNKNOWN if amount is None else Figure(amount, str(amount))
-    for row in rows:
+        columns[key] = [
+            _UNKNOWN if amount is None else Figure(amount, str(amount))
+            for amount in [*amounts, sum(known) if known else None]
+        ]
+    rows = [IndicatorRow(d.district, False) for d in districts]
+    rows.append(IndicatorRow(total_label, True, period=period))
+    for line, row in enumerate(rows):
         f = row.figures
-        f["reach_percent"] = _ratio(f["reached"], f["target_group"], threshold, True)
+        f.update({key: figures[line] for key, figures in columns.items()})
+        f["reach_percent"] = _ratio(f["reached"], f["target_group"], threshold, _percent)
         f["attendance_change_percent"] = _attendance_change(
             f["absence_hours"], f["baseline_absence_hours"], f["target_group"], threshold
         )
-        f["cost_per_pupil_reached_sek"] = _ratio(f["cost_sek"], f["reached"], threshold, False)
+        f["cost_per_pupil_reached_sek"] = _ratio(
+            f["cost_sek"], f["reached"], threshold, _kronor_each
+        )
     return tuple(rows)

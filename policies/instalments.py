@@ -102,7 +102,8 @@ def plan_lines(
     """Every instalment with its amount, whether it is released, and why."""
     amounts = instalment_amounts(award_sek, instalments)
     out = []
-    for n, (inst, amount) in enumerate(zip(instalments, amounts, strict=True), 1):
+    for n, inst in enumerate(instalments, 1):
+        amount = amounts[n - 1]  # one amount per instalment
         if not inst.releases_on:
             out.append(InstalmentLine(n, share_text(inst), amount, (), True, WITH_AWARD()))
             continue

@@ -91,7 +91,8 @@ class SchoolSocialTeams2018(Policy):
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
     ) -> list[Reason]:
-        problems = super().check_application(rnd, application, submitted_on)
+        # Policy's own check reads no date: passing None instead is the same (mutmut).
+        problems = super().check_application(rnd, application, submitted_on)  # pragma: no mutate
         deadline = rnd.application_deadline
         if deadline is not None and submitted_on > deadline:
             problems.append(LATE(on=submitted_on, deadline=deadline))
@@ -206,7 +207,8 @@ class SchoolSocialTeams2018(Policy):
         reason = SPENT_BY_REPORT(
             paid=Kronor(paid), spent=Kronor(report.spent_sek), unused=Kronor(paid - used)
         )
-        if review.decision is not None and review.reason is not None:
+        if review.reason is not None:  # reviewed: a decision always has its reason
+            assert review.decision is not None
             reason = joined(reason, REPORT_REVIEWED(review=review.reason))
             return paid - used, reason, (final, review.decision, *project.disbursements)
         return paid - used, reason, (final, *project.disbursements)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+from math import copysign
 
 __all__ = ["add_working_days", "is_working_day", "non_working_reason", "working_day_on_or_before"]
 
@@ -42,10 +43,10 @@ def add_working_days(day: date, count: int) -> date:
 
     ``day`` itself is not counted, so ``add_working_days(d, 0)`` is ``d`` whatever it is.
     """
-    step = 1 if count >= 0 else -1
+    step = timedelta(days=copysign(1, count))  # a day forward, or back when count < 0
     remaining = abs(count)
     while remaining:
-        day += timedelta(days=step)
+        day += step
         if is_working_day(day):
             remaining -= 1
     return day

@@ -197,6 +197,8 @@ def test_a_column_has_only_its_total_line_and_takes_the_threshold_given() -> Non
     low = protect_column([4, 12, 2], threshold=3)
     assert low.cells == ((4,), (12,), (2,), (18,))
     assert (low.row_totals, low.column_totals, low.threshold) == (False, True, 3)
+    apart = protect_column([4, 12], threshold=3, total=False)  # lines of different periods
+    assert (apart.cells, apart.row_totals, apart.column_totals) == (((4,), (12,)), False, False)
     assert [line[0] for line in low.marks] == [Mark.hidden, Mark.shown, Mark.small, Mark.shown]
     assert [low.value(r, 0) for r in range(4)] == [None, 12, None, 18]
     assert [low.text(r, 0) for r in range(4)] == ["..", "12", "<3", "18"]
