@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import Engine
@@ -63,6 +63,8 @@ LINK_WAIT_S = 30.0
 #: stream_id, version, event_id, event_type, schema_version, data, metadata, occurred_at,
 #: recorded_at, hash (instants are text on SQLite, aware datetimes on PostgreSQL).
 StoredRow = tuple[Any, ...]
+#: An append's rows, its commands' rows and its results, placed after the head.
+_Placed = tuple[list[StoredRow], list[tuple[Any, ...]], list["AppendResult"]]
 
 
 def _utc_now() -> datetime:
@@ -418,14 +420,19 @@ class EventStore:
         recorded_at = self._clock()
         if recorded_at.tzinfo is None:
             raise ValueError("the store's clock must return aware datetimes")
+        recorded_text = iso_utc(recorded_at)
         if head is None:
             position, prev_hash = 0, GENESIS_HASH
         else:
-            position, prev_hash = head[0], head[1]
+            position, prev_hash, head_recorded = head[0], head[1], head[2]
             # recorded_at never goes backwards along the positions: "known at T" is a prefix.
-            head_recorded = parse_utc(head[2])
-            recorded_at = max(recorded_at, head_recorded)
-        recorded_text = iso_utc(recorded_at)
+            # Canonical texts (fixed width, UTC) sort as their instants: no parse when later.
+            if isinstance(head_recorded, str):
+                if head_recorded > recorded_text:
+                    recorded_at, recorded_text = parse_utc(head_recorded), head_recorded
+            elif head_recorded > recorded_at:
+                recorded_at = parse_utc(head_recorded)
+                recorded_text = iso_utc(recorded_at)
         results: list[AppendResult] = []
         rows: list[StoredRow] = []
         command_rows: list[tuple[Any, ...]] = []
@@ -663,8 +670,7 @@ class Writer:
         return self.store._append_many(self.link, requests, guards)
 
 
-@dataclass(frozen=True, slots=True)
-class _Prepared:
+class _Prepared(NamedTuple):
     request: AppendRequest
     encoded: list[EncodedEvent]
     command_id: str | None
@@ -789,6 +795,11 @@ class _SqliteLink(_Link):
         self.conn.isolation_level = None  # we say BEGIN ourselves (the connect hook does too)
         self.cur = self.conn.cursor()
         self._turn = _turns(store.engine.url)
+        #: Connections to one shared-cache (in-memory) database share one data_version: there
+        #: the head is read on every append.
+        self._watch = store.engine.url.query.get("mode") != "memory"
+        #: This connection's data_version when it last read the head (None: not read yet).
+        self.changes: int | None = None
 
     def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         # One statement outside BEGIN is its own read transaction: one consistent snapshot.
@@ -806,37 +817,19 @@ class _SqliteLink(_Link):
     ) -> list[AppendResult]:
         cur, sql = self.cur, self.sql
         begin_immediate(cur, self.store.engine.url)
+        head: tuple[Any, ...] | None
         try:
-            wanted = self._wanted(prepared, guards)
-            versions: dict[str, int] = {}
-            first, rest = wanted[:_WITH_HEAD], wanted[_WITH_HEAD:]
-            head = self._split(cur.execute(sql.head_and_versions(len(first)),
-                                           sql.head_and_versions_params(first)).fetchall(),
-                               versions)  # fmt: skip
-            if head is not None:
-                self._check_head(head)
-            for i in range(0, len(rest), _IN_CHUNK):
-                chunk = rest[i : i + _IN_CHUNK]
-                versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
-            hits = [
-                cur.execute(
-                    sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)
-                ).fetchall()
-                for g in guards
-                if isinstance(g, PrefixGuard)
-            ]
-            self._check_guards(guards, versions, hits)
-            earlier = {
-                p.command_id: row
-                for p in prepared
-                if p.command_id is not None
-                for row in cur.execute(sql.command, (p.command_id,)).fetchall()
-            }
-            rows, command_rows, results = self.store._rows_for(head, versions, prepared, earlier)
-            if len(rows) == 1:
-                cur.execute(sql.insert, rows[0])
-            elif rows:
-                cur.executemany(sql.insert, rows)
+            placed = self._onto_own_head(prepared, guards)
+            if placed is not None:  # the first row is in; the rest follow it
+                head, (rows, command_rows, results) = placed
+                if len(rows) > 1:
+                    cur.executemany(sql.insert, rows[1:])
+            else:
+                head, (rows, command_rows, results) = self._read_and_place(prepared, guards)
+                if len(rows) == 1:
+                    cur.execute(sql.insert, rows[0])
+                elif rows:
+                    cur.executemany(sql.insert, rows)
             if command_rows:
                 cur.executemany(sql.insert_command, command_rows)
             for statement, params in also:
@@ -847,6 +840,124 @@ class _SqliteLink(_Link):
             raise
         self._remember(rows, head)
         return results
+
+    def _onto_own_head(
+        self, prepared: list[_Prepared], guards: Sequence[Guard]
+    ) -> tuple[tuple[Any, ...], _Placed] | None:
+        """Under the write lock, when this connection wrote the head: place the rows as if
+        every stream were at the version its request expects (and its guard names), then
+        insert the first row in one statement only if all of that holds in the database.
+
+        The INSERT's condition is everything the read would have checked: no other connection
+        has committed since this one last saw the head (SQLite's data_version, so the head is
+        the row it wrote, unchanged), each stream written or guarded is at the version
+        assumed, nothing was appended under a guarded prefix, no command id was used before.
+        None (nothing written) when this connection does not hold the head, or when the
+        condition does not hold: then the caller reads, checks and places as always.
+        """
+        wrote, changes = self.wrote, self.changes
+        if wrote is None or changes is None or not self._watch:
+            return None
+        assumed: dict[str, int] = {}
+        for item in prepared:
+            assumed.setdefault(item.request.stream_id, item.request.expected_version)
+        prefixes: list[PrefixGuard] = []
+        for guard in guards:
+            if isinstance(guard, StreamGuard):
+                if assumed.setdefault(guard.stream_id, guard.version) != guard.version:
+                    return None
+            else:
+                prefixes.append(guard)
+        commands = [p.command_id for p in prepared if p.command_id is not None]
+        if len(set(commands)) != len(commands):  # a retry within the batch: the full path
+            return None
+        row = wrote[0]
+        head = (row[0], row[10], row[9])  # position, hash, recorded_at
+        try:
+            placed = self.store._rows_for(head, dict(assumed), prepared, {})
+        except ConcurrencyError:  # the batch contradicts itself: let the full path say so
+            return None
+        rows = placed[0]
+        if not rows:
+            return None
+        params: list[Any] = [*rows[0], changes]
+        for stream_id, version in assumed.items():
+            params += (stream_id, version)
+        for prefix in prefixes:
+            params += (prefix.last_position, prefix.prefix, prefix.prefix + _TOP)
+        params += commands
+        sql = self.sql.insert_if(len(assumed), len(prefixes), len(commands))
+        if self.cur.execute(sql, params).rowcount != 1:
+            return None
+        return head, placed
+
+    def _read_and_place(
+        self, prepared: list[_Prepared], guards: Sequence[Guard]
+    ) -> tuple[tuple[Any, ...] | None, _Placed]:
+        """Read the head (checked), the versions, the guards and earlier commands, then place
+        the rows after the head; raises on a conflict."""
+        cur, sql = self.cur, self.sql
+        if guards or len(prepared) > 1:
+            wanted = self._wanted(prepared, guards)
+        else:  # one stream, nothing else read: the common command
+            wanted = [prepared[0].request.stream_id]
+        versions: dict[str, int] = {}
+        first, rest = wanted[:_WITH_HEAD], wanted[_WITH_HEAD:]
+        head = self._head(first, versions)
+        for i in range(0, len(rest), _IN_CHUNK):
+            chunk = rest[i : i + _IN_CHUNK]
+            versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
+        if guards:
+            hits = [
+                cur.execute(
+                    sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)
+                ).fetchall()
+                for g in guards
+                if isinstance(g, PrefixGuard)
+            ]
+            self._check_guards(guards, versions, hits)
+        earlier = {
+            p.command_id: row
+            for p in prepared
+            if p.command_id is not None
+            for row in cur.execute(sql.command, (p.command_id,)).fetchall()
+        }
+        return head, self.store._rows_for(head, versions, prepared, earlier)
+
+    def _head(self, first: list[str], versions: dict[str, int]) -> tuple[Any, ...] | None:
+        """The head to chain onto (checked), with the versions of ``first`` into ``versions``.
+
+        If this connection wrote the head and no other connection has committed anything
+        since (SQLite's data_version, read under the write lock, is what it was then), the
+        head is that row, unchanged: only the data_version and the versions are read. Else
+        the head row itself, with the hash before it, is read and checked as always.
+        """
+        cur, sql = self.cur, self.sql
+        params = sql.head_and_versions_params(first)
+        if self.wrote is not None and self._watch:
+            found = cur.execute(sql.changes_and_versions(len(first)), params).fetchall()
+            changes = None
+            for key, value in found:
+                if key is None:
+                    changes = value
+                else:
+                    versions[key] = value or 0
+            if changes == self.changes:
+                row = self.wrote[0]
+                return (row[0], row[10], row[9])  # position, hash, recorded_at
+            head_rows = cur.execute(sql.head_row).fetchall()
+        else:
+            head_rows = cur.execute(sql.head_and_versions(len(first)), params).fetchall()
+        head = self._split(head_rows, versions)
+        if head is None:
+            self.wrote = self.changes = None
+            return None
+        head, changes = head[:-1], head[-1]
+        self._check_head(head)
+        # The head as read and checked, and the data_version it goes with: until another
+        # connection commits, the head is this row (or one this connection writes after it).
+        self.wrote, self.changes = _stored_order(head), changes
+        return head
 
     def import_rows(
         self, rows: Iterable[tuple[Any, ...]], batch_size: int, checkpoints: Sequence[Any]
@@ -859,6 +970,7 @@ class _SqliteLink(_Link):
     ) -> int:
         cur, sql = self.cur, self.sql
         count = 0
+        self.wrote = self.changes = None  # the head is read again after an import
         begin_immediate(cur, self.store.engine.url)
         try:
             if cur.execute(sql.head).fetchall():
@@ -1051,11 +1163,14 @@ _COPY_FROM = 200
 _HEAD_ROW = (
     "SELECT NULL, h.position, h.hash, h.recorded_at, h.stream_id, h.version, h.event_id, "
     "h.event_type, h.schema_version, h.data, h.metadata, h.occurred_at, "
-    "(SELECT p.hash FROM events AS p WHERE p.position = h.position - 1) FROM "
+    "(SELECT p.hash FROM events AS p WHERE p.position = h.position - 1){changes} FROM "
     "(SELECT position, hash, recorded_at, stream_id, version, event_id, event_type, "
     "schema_version, data, metadata, occurred_at FROM events ORDER BY position DESC LIMIT 1) AS h"
 )
-_HEAD_PAD = ", NULL" * 11
+_VERSION_IS = "coalesce((SELECT max(version) FROM events WHERE stream_id = ?), 0) = ?"
+#: SQLite's count of commits made by other connections to this connection's database:
+#: unchanged since this connection's own last append, the head is still the row it wrote.
+_CHANGES = "(SELECT data_version FROM pragma_data_version)"
 
 
 class _Sql:
@@ -1103,7 +1218,12 @@ class _Sql:
         # fmt: on
         self._m = m
         self._head_and_versions: dict[int, str] = {}
+        self._changes_and_versions: dict[int, str] = {}
+        self._insert_if: dict[tuple[int, int, int], str] = {}
         self._versions: dict[int, str] = {}
+        # On SQLite the head row ends with the connection's data_version (see _CHANGES).
+        self.head_row = _HEAD_ROW.format(changes="" if postgres else f", {_CHANGES}")
+        self._head_pad = ", NULL" * (11 if postgres else 12)
 
     def head_and_versions(self, n: int) -> str:
         """The head (a row whose first column is NULL) and the versions of ``n`` streams
@@ -1116,11 +1236,45 @@ class _Sql:
         if found is None:
             m = self._m
             branch = (
-                f" UNION ALL SELECT {m}, max(version){_HEAD_PAD} "  # noqa: S608
+                f" UNION ALL SELECT {m}, max(version){self._head_pad} "  # noqa: S608
                 f"FROM events WHERE stream_id = {m}"
             )
-            found = _HEAD_ROW + branch * n
+            found = self.head_row + branch * n
             self._head_and_versions[n] = found
+        return found
+
+    def insert_if(self, streams: int, prefixes: int, commands: int) -> str:
+        """SQLite: INSERT one row only if the connection's data_version is the one bound after
+        the row, each of ``streams`` (id, version) pairs holds, nothing is past each of
+        ``prefixes`` (position, low, high) and none of ``commands`` is known."""
+        key = (streams, prefixes, commands)
+        found = self._insert_if.get(key)
+        if found is None:
+            where = (
+                ["(SELECT data_version FROM pragma_data_version) = ?"]
+                + [_VERSION_IS] * streams
+                + [
+                    "NOT EXISTS (SELECT 1 FROM events WHERE position > ? "
+                    "AND +stream_id >= ? AND +stream_id < ?)"
+                ]
+                * prefixes
+                + ["NOT EXISTS (SELECT 1 FROM commands WHERE command_id = ?)"] * commands
+            )
+            found = self._insert_if[key] = (
+                f"INSERT INTO events ({_COLUMNS}) SELECT {', '.join('?' * 11)} "
+                f"WHERE {' AND '.join(where)}"
+            )
+        return found
+
+    def changes_and_versions(self, n: int) -> str:
+        """SQLite: the connection's data_version (a row whose first column is NULL) and the
+        versions of ``n`` streams, in one statement (parameters as for head_and_versions)."""
+        found = self._changes_and_versions.get(n)
+        if found is None:
+            m = self._m
+            branch = f" UNION ALL SELECT {m}, max(version) FROM events WHERE stream_id = {m}"  # noqa: S608
+            found = f"SELECT NULL, data_version FROM pragma_data_version{branch * n}"  # noqa: S608
+            self._changes_and_versions[n] = found
         return found
 
     @staticmethod
