@@ -817,19 +817,12 @@ class _SqliteLink(_Link):
     ) -> list[AppendResult]:
         cur, sql = self.cur, self.sql
         begin_immediate(cur, self.store.engine.url)
-        head: tuple[Any, ...] | None
         try:
-            placed = self._onto_own_head(prepared, guards)
-            if placed is not None:  # the first row is in; the rest follow it
-                head, (rows, command_rows, results) = placed
-                if len(rows) > 1:
-                    cur.executemany(sql.insert, rows[1:])
-            else:
-                head, (rows, command_rows, results) = self._read_and_place(prepared, guards)
-                if len(rows) == 1:
-                    cur.execute(sql.insert, rows[0])
-                elif rows:
-                    cur.executemany(sql.insert, rows)
+            head, (rows, command_rows, results) = self._read_and_place(prepared, guards)
+            if len(rows) == 1:
+                cur.execute(sql.insert, rows[0])
+            elif rows:
+                cur.executemany(sql.insert, rows)
             if command_rows:
                 cur.executemany(sql.insert_command, command_rows)
             for statement, params in also:
@@ -840,56 +833,6 @@ class _SqliteLink(_Link):
             raise
         self._remember(rows, head)
         return results
-
-    def _onto_own_head(
-        self, prepared: list[_Prepared], guards: Sequence[Guard]
-    ) -> tuple[tuple[Any, ...], _Placed] | None:
-        """Under the write lock, when this connection wrote the head: place the rows as if
-        every stream were at the version its request expects (and its guard names), then
-        insert the first row in one statement only if all of that holds in the database.
-
-        The INSERT's condition is everything the read would have checked: no other connection
-        has committed since this one last saw the head (SQLite's data_version, so the head is
-        the row it wrote, unchanged), each stream written or guarded is at the version
-        assumed, nothing was appended under a guarded prefix, no command id was used before.
-        None (nothing written) when this connection does not hold the head, or when the
-        condition does not hold: then the caller reads, checks and places as always.
-        """
-        wrote, changes = self.wrote, self.changes
-        if wrote is None or changes is None or not self._watch:
-            return None
-        assumed: dict[str, int] = {}
-        for item in prepared:
-            assumed.setdefault(item.request.stream_id, item.request.expected_version)
-        prefixes: list[PrefixGuard] = []
-        for guard in guards:
-            if isinstance(guard, StreamGuard):
-                if assumed.setdefault(guard.stream_id, guard.version) != guard.version:
-                    return None
-            else:
-                prefixes.append(guard)
-        commands = [p.command_id for p in prepared if p.command_id is not None]
-        if len(set(commands)) != len(commands):  # a retry within the batch: the full path
-            return None
-        row = wrote[0]
-        head = (row[0], row[10], row[9])  # position, hash, recorded_at
-        try:
-            placed = self.store._rows_for(head, dict(assumed), prepared, {})
-        except ConcurrencyError:  # the batch contradicts itself: let the full path say so
-            return None
-        rows = placed[0]
-        if not rows:
-            return None
-        params: list[Any] = [*rows[0], changes]
-        for stream_id, version in assumed.items():
-            params += (stream_id, version)
-        for prefix in prefixes:
-            params += (prefix.last_position, prefix.prefix, prefix.prefix + _TOP)
-        params += commands
-        sql = self.sql.insert_if(len(assumed), len(prefixes), len(commands))
-        if self.cur.execute(sql, params).rowcount != 1:
-            return None
-        return head, placed
 
     def _read_and_place(
         self, prepared: list[_Prepared], guards: Sequence[Guard]
@@ -927,10 +870,11 @@ class _SqliteLink(_Link):
     def _head(self, first: list[str], versions: dict[str, int]) -> tuple[Any, ...] | None:
         """The head to chain onto (checked), with the versions of ``first`` into ``versions``.
 
-        If this connection wrote the head and no other connection has committed anything
-        since (SQLite's data_version, read under the write lock, is what it was then), the
-        head is that row, unchanged: only the data_version and the versions are read. Else
-        the head row itself, with the hash before it, is read and checked as always.
+        If this connection knows the head (it wrote that row, or read and checked it) and no
+        other connection has committed anything since (SQLite's data_version, read under the
+        write lock, is what it was then), the head is that row, unchanged: only the
+        data_version and the versions are read, one statement as before, without the head
+        row's columns. Else the head row itself, with the hash before it, is read and checked.
         """
         cur, sql = self.cur, self.sql
         params = sql.head_and_versions_params(first)
@@ -1167,7 +1111,6 @@ _HEAD_ROW = (
     "(SELECT position, hash, recorded_at, stream_id, version, event_id, event_type, "
     "schema_version, data, metadata, occurred_at FROM events ORDER BY position DESC LIMIT 1) AS h"
 )
-_VERSION_IS = "coalesce((SELECT max(version) FROM events WHERE stream_id = ?), 0) = ?"
 #: SQLite's count of commits made by other connections to this connection's database:
 #: unchanged since this connection's own last append, the head is still the row it wrote.
 _CHANGES = "(SELECT data_version FROM pragma_data_version)"
@@ -1219,7 +1162,6 @@ class _Sql:
         self._m = m
         self._head_and_versions: dict[int, str] = {}
         self._changes_and_versions: dict[int, str] = {}
-        self._insert_if: dict[tuple[int, int, int], str] = {}
         self._versions: dict[int, str] = {}
         # On SQLite the head row ends with the connection's data_version (see _CHANGES).
         self.head_row = _HEAD_ROW.format(changes="" if postgres else f", {_CHANGES}")
@@ -1241,29 +1183,6 @@ class _Sql:
             )
             found = self.head_row + branch * n
             self._head_and_versions[n] = found
-        return found
-
-    def insert_if(self, streams: int, prefixes: int, commands: int) -> str:
-        """SQLite: INSERT one row only if the connection's data_version is the one bound after
-        the row, each of ``streams`` (id, version) pairs holds, nothing is past each of
-        ``prefixes`` (position, low, high) and none of ``commands`` is known."""
-        key = (streams, prefixes, commands)
-        found = self._insert_if.get(key)
-        if found is None:
-            where = (
-                ["(SELECT data_version FROM pragma_data_version) = ?"]
-                + [_VERSION_IS] * streams
-                + [
-                    "NOT EXISTS (SELECT 1 FROM events WHERE position > ? "
-                    "AND +stream_id >= ? AND +stream_id < ?)"
-                ]
-                * prefixes
-                + ["NOT EXISTS (SELECT 1 FROM commands WHERE command_id = ?)"] * commands
-            )
-            found = self._insert_if[key] = (
-                f"INSERT INTO events ({_COLUMNS}) SELECT {', '.join('?' * 11)} "
-                f"WHERE {' AND '.join(where)}"
-            )
         return found
 
     def changes_and_versions(self, n: int) -> str:
