@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -81,6 +82,9 @@ class EventRegistry:
 
     def __init__(self) -> None:
         self._classes: dict[str, type[Event]] = {}
+        #: The classes by stored type name, read-only and live (an append looks up each event's
+        #: class here: a dict lookup, where :meth:`cls` is a call with a ``try``).
+        self.by_type: Mapping[str, type[Event]] = MappingProxyType(self._classes)
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
 
     def register(self, cls: type[Event]) -> None:

@@ -66,12 +66,26 @@ WRITE = {"ppss_write": True}
 
 def iso_utc(moment: datetime) -> str:
     """The one text form of an instant: UTC, microseconds, ``Z``. Used in storage and hashes."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: give a time zone (UTC or Europe/Stockholm)")
-    if moment.utcoffset():
-        moment = moment.astimezone(UTC)
-    # isoformat is several times faster than strftime; it ends in "+00:00" (or "Z"-less UTC).
-    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    tz = moment.tzinfo
+    if tz is not UTC:  # the store's own instants are UTC already: no offset to ask for
+        if tz is None:
+            raise ValueError("naive datetime: give a time zone (UTC or Europe/Stockholm)")
+        if moment.utcoffset():
+            moment = moment.astimezone(UTC)
+    # %-formatting of the fields: half the time of replace() + isoformat(), the same text
+    # (isoformat's four-digit year, six-digit fraction); every append formats two or three.
+    return _ISO_UTC % (
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        moment.microsecond,
+    )
+
+
+_ISO_UTC = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
 
 
 def parse_utc(value: datetime | str) -> datetime:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import Engine
@@ -63,6 +63,8 @@ LINK_WAIT_S = 30.0
 #: stream_id, version, event_id, event_type, schema_version, data, metadata, occurred_at,
 #: recorded_at, hash (instants are text on SQLite, aware datetimes on PostgreSQL).
 StoredRow = tuple[Any, ...]
+#: An append's rows, its commands' rows and its results, placed after the head.
+_Placed = tuple[list[StoredRow], list[tuple[Any, ...]], list["AppendResult"]]
 
 
 def _utc_now() -> datetime:
@@ -418,14 +420,19 @@ class EventStore:
         recorded_at = self._clock()
         if recorded_at.tzinfo is None:
             raise ValueError("the store's clock must return aware datetimes")
+        recorded_text = iso_utc(recorded_at)
         if head is None:
             position, prev_hash = 0, GENESIS_HASH
         else:
-            position, prev_hash = head[0], head[1]
+            position, prev_hash, head_recorded = head[0], head[1], head[2]
             # recorded_at never goes backwards along the positions: "known at T" is a prefix.
-            head_recorded = parse_utc(head[2])
-            recorded_at = max(recorded_at, head_recorded)
-        recorded_text = iso_utc(recorded_at)
+            # Canonical texts (fixed width, UTC) sort as their instants: no parse when later.
+            if isinstance(head_recorded, str):
+                if head_recorded > recorded_text:
+                    recorded_at, recorded_text = parse_utc(head_recorded), head_recorded
+            elif head_recorded > recorded_at:
+                recorded_at = parse_utc(head_recorded)
+                recorded_text = iso_utc(recorded_at)
         results: list[AppendResult] = []
         rows: list[StoredRow] = []
         command_rows: list[tuple[Any, ...]] = []
@@ -663,8 +670,7 @@ class Writer:
         return self.store._append_many(self.link, requests, guards)
 
 
-@dataclass(frozen=True, slots=True)
-class _Prepared:
+class _Prepared(NamedTuple):
     request: AppendRequest
     encoded: list[EncodedEvent]
     command_id: str | None
@@ -789,6 +795,11 @@ class _SqliteLink(_Link):
         self.conn.isolation_level = None  # we say BEGIN ourselves (the connect hook does too)
         self.cur = self.conn.cursor()
         self._turn = _turns(store.engine.url)
+        #: Connections to one shared-cache (in-memory) database share one data_version: there
+        #: the head is read on every append.
+        self._watch = store.engine.url.query.get("mode") != "memory"
+        #: This connection's data_version when it last read the head (None: not read yet).
+        self.changes: int | None = None
 
     def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         # One statement outside BEGIN is its own read transaction: one consistent snapshot.
@@ -807,32 +818,7 @@ class _SqliteLink(_Link):
         cur, sql = self.cur, self.sql
         begin_immediate(cur, self.store.engine.url)
         try:
-            wanted = self._wanted(prepared, guards)
-            versions: dict[str, int] = {}
-            first, rest = wanted[:_WITH_HEAD], wanted[_WITH_HEAD:]
-            head = self._split(cur.execute(sql.head_and_versions(len(first)),
-                                           sql.head_and_versions_params(first)).fetchall(),
-                               versions)  # fmt: skip
-            if head is not None:
-                self._check_head(head)
-            for i in range(0, len(rest), _IN_CHUNK):
-                chunk = rest[i : i + _IN_CHUNK]
-                versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
-            hits = [
-                cur.execute(
-                    sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)
-                ).fetchall()
-                for g in guards
-                if isinstance(g, PrefixGuard)
-            ]
-            self._check_guards(guards, versions, hits)
-            earlier = {
-                p.command_id: row
-                for p in prepared
-                if p.command_id is not None
-                for row in cur.execute(sql.command, (p.command_id,)).fetchall()
-            }
-            rows, command_rows, results = self.store._rows_for(head, versions, prepared, earlier)
+            head, (rows, command_rows, results) = self._read_and_place(prepared, guards)
             if len(rows) == 1:
                 cur.execute(sql.insert, rows[0])
             elif rows:
@@ -848,6 +834,75 @@ class _SqliteLink(_Link):
         self._remember(rows, head)
         return results
 
+    def _read_and_place(
+        self, prepared: list[_Prepared], guards: Sequence[Guard]
+    ) -> tuple[tuple[Any, ...] | None, _Placed]:
+        """Read the head (checked), the versions, the guards and earlier commands, then place
+        the rows after the head; raises on a conflict."""
+        cur, sql = self.cur, self.sql
+        if guards or len(prepared) > 1:
+            wanted = self._wanted(prepared, guards)
+        else:  # one stream, nothing else read: the common command
+            wanted = [prepared[0].request.stream_id]
+        versions: dict[str, int] = {}
+        first, rest = wanted[:_WITH_HEAD], wanted[_WITH_HEAD:]
+        head = self._head(first, versions)
+        for i in range(0, len(rest), _IN_CHUNK):
+            chunk = rest[i : i + _IN_CHUNK]
+            versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
+        if guards:
+            hits = [
+                cur.execute(
+                    sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)
+                ).fetchall()
+                for g in guards
+                if isinstance(g, PrefixGuard)
+            ]
+            self._check_guards(guards, versions, hits)
+        earlier = {
+            p.command_id: row
+            for p in prepared
+            if p.command_id is not None
+            for row in cur.execute(sql.command, (p.command_id,)).fetchall()
+        }
+        return head, self.store._rows_for(head, versions, prepared, earlier)
+
+    def _head(self, first: list[str], versions: dict[str, int]) -> tuple[Any, ...] | None:
+        """The head to chain onto (checked), with the versions of ``first`` into ``versions``.
+
+        If this connection knows the head (it wrote that row, or read and checked it) and no
+        other connection has committed anything since (SQLite's data_version, read under the
+        write lock, is what it was then), the head is that row, unchanged: only the
+        data_version and the versions are read, one statement as before, without the head
+        row's columns. Else the head row itself, with the hash before it, is read and checked.
+        """
+        cur, sql = self.cur, self.sql
+        params = sql.head_and_versions_params(first)
+        if self.wrote is not None and self._watch:
+            found = cur.execute(sql.changes_and_versions(len(first)), params).fetchall()
+            changes = None
+            for key, value in found:
+                if key is None:
+                    changes = value
+                else:
+                    versions[key] = value or 0
+            if changes == self.changes:
+                row = self.wrote[0]
+                return (row[0], row[10], row[9])  # position, hash, recorded_at
+            head_rows = cur.execute(sql.head_row).fetchall()
+        else:
+            head_rows = cur.execute(sql.head_and_versions(len(first)), params).fetchall()
+        head = self._split(head_rows, versions)
+        if head is None:
+            self.wrote = self.changes = None
+            return None
+        head, changes = head[:-1], head[-1]
+        self._check_head(head)
+        # The head as read and checked, and the data_version it goes with: until another
+        # connection commits, the head is this row (or one this connection writes after it).
+        self.wrote, self.changes = _stored_order(head), changes
+        return head
+
     def import_rows(
         self, rows: Iterable[tuple[Any, ...]], batch_size: int, checkpoints: Sequence[Any]
     ) -> int:
@@ -859,6 +914,7 @@ class _SqliteLink(_Link):
     ) -> int:
         cur, sql = self.cur, self.sql
         count = 0
+        self.wrote = self.changes = None  # the head is read again after an import
         begin_immediate(cur, self.store.engine.url)
         try:
             if cur.execute(sql.head).fetchall():
@@ -1051,11 +1107,13 @@ _COPY_FROM = 200
 _HEAD_ROW = (
     "SELECT NULL, h.position, h.hash, h.recorded_at, h.stream_id, h.version, h.event_id, "
     "h.event_type, h.schema_version, h.data, h.metadata, h.occurred_at, "
-    "(SELECT p.hash FROM events AS p WHERE p.position = h.position - 1) FROM "
+    "(SELECT p.hash FROM events AS p WHERE p.position = h.position - 1){changes} FROM "
     "(SELECT position, hash, recorded_at, stream_id, version, event_id, event_type, "
     "schema_version, data, metadata, occurred_at FROM events ORDER BY position DESC LIMIT 1) AS h"
 )
-_HEAD_PAD = ", NULL" * 11
+#: SQLite's count of commits made by other connections to this connection's database:
+#: unchanged since this connection's own last append, the head is still the row it wrote.
+_CHANGES = "(SELECT data_version FROM pragma_data_version)"
 
 
 class _Sql:
@@ -1103,7 +1161,11 @@ class _Sql:
         # fmt: on
         self._m = m
         self._head_and_versions: dict[int, str] = {}
+        self._changes_and_versions: dict[int, str] = {}
         self._versions: dict[int, str] = {}
+        # On SQLite the head row ends with the connection's data_version (see _CHANGES).
+        self.head_row = _HEAD_ROW.format(changes="" if postgres else f", {_CHANGES}")
+        self._head_pad = ", NULL" * (11 if postgres else 12)
 
     def head_and_versions(self, n: int) -> str:
         """The head (a row whose first column is NULL) and the versions of ``n`` streams
@@ -1116,11 +1178,22 @@ class _Sql:
         if found is None:
             m = self._m
             branch = (
-                f" UNION ALL SELECT {m}, max(version){_HEAD_PAD} "  # noqa: S608
+                f" UNION ALL SELECT {m}, max(version){self._head_pad} "  # noqa: S608
                 f"FROM events WHERE stream_id = {m}"
             )
-            found = _HEAD_ROW + branch * n
+            found = self.head_row + branch * n
             self._head_and_versions[n] = found
+        return found
+
+    def changes_and_versions(self, n: int) -> str:
+        """SQLite: the connection's data_version (a row whose first column is NULL) and the
+        versions of ``n`` streams, in one statement (parameters as for head_and_versions)."""
+        found = self._changes_and_versions.get(n)
+        if found is None:
+            m = self._m
+            branch = f" UNION ALL SELECT {m}, max(version) FROM events WHERE stream_id = {m}"  # noqa: S608
+            found = f"SELECT NULL, data_version FROM pragma_data_version{branch * n}"  # noqa: S608
+            self._changes_and_versions[n] = found
         return found
 
     @staticmethod

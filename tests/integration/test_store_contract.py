@@ -18,10 +18,12 @@ from events import DisbursementMade, Metadata, NewEvent, PlanSubmitted
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc
 from ppss_workflow.errors import ConcurrencyError, IdempotencyConflict, InvalidEventError
+from ppss_workflow.faults import ChainBroken
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import AppendRequest, EventStore, PrefixGuard, StreamGuard
 from tests.conftest import BACKENDS, StepClock, pg_url
 from tests.factories import WHEN, awarded, new, paid, plan_approved, plan_submitted
+from tests.integration.test_audit import drop_triggers
 
 FARSTA = "project:ppss-2014:farsta"
 SKARPNACK = "project:ppss-2014:skarpnack"
@@ -506,3 +508,50 @@ def test_read_rows_are_plain_tuples_in_column_order(store: EventStore) -> None:
     assert type(row) is tuple
     assert row[:3] == (1, FARSTA, 1)
     assert row[10] == store.head().hash
+
+
+def test_a_writer_chains_onto_what_another_connection_appended(store: EventStore) -> None:
+    """A writer that knows the head (it wrote it, or read it for an append that was refused)
+    chains onto a row another connection appended since, never onto the one it knew: the
+    chain stays whole and positions gap-free. A commit elsewhere to another table changes
+    nothing."""
+    other = EventStore(store.engine)  # its own connections, as another process has
+    try:
+        with store.writer() as writer:
+            writer.append(FARSTA, [awarded()], 0)
+            other.append(SKARPNACK, [awarded(5)], 0)
+            with pytest.raises(ConcurrencyError):  # the head read for this one: position 2
+                writer.append(FARSTA, [plan_submitted()], 0)
+            third = writer.append(FARSTA, [plan_submitted()], 1)
+            other.append(SKARPNACK, [paid()], 1)
+            with store.engine.begin() as conn:  # another connection, another table
+                conn.execute(text("DELETE FROM reminder_claims"))
+            fifth = writer.append(FARSTA, [plan_approved()], 2)
+    finally:
+        other.close()
+    assert (third.first_position, fifth.first_position) == (3, 5)
+    previous = GENESIS_HASH
+    for row in [r for batch in store.read_rows() for r in batch]:
+        values = [iso_utc(v) if isinstance(v, datetime) else v for v in row[:10]]
+        assert row[10] == chain_hash_text(previous, *values)
+        previous = row[10]
+    assert [r[0] for batch in store.read_rows() for r in batch] == [1, 2, 3, 4, 5]
+
+
+def test_a_writer_refuses_its_own_head_row_changed_behind_its_back(store: EventStore) -> None:
+    """The row a writer wrote last, changed by another connection (its hash left as it was):
+    the writer's next append is refused and writes nothing, as any append would be."""
+    with store.writer() as writer:
+        writer.append(FARSTA, [awarded()], 0)
+        head = writer.append(FARSTA, [paid()], 1)
+        drop_triggers(store)
+        with store.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE events SET data = replace(data, 'grant', 'xx') WHERE position = :p"),
+                {"p": head.last_position},
+            )
+        before = snapshot(store)
+        with pytest.raises(ChainBroken) as broken:
+            writer.append(FARSTA, [plan_submitted()], 2)
+    assert broken.value.position == head.last_position
+    assert snapshot(store) == before
