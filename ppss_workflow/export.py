@@ -53,6 +53,7 @@ __all__ = [
     "export_xlsx",
     "import_jsonl",
     "unsigned_tail_text",
+    "with_head",
 ]
 
 _log = get_logger(__name__)
@@ -148,6 +149,21 @@ def bounded_lines(source: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[by
                 "the file is not a ppss export; nothing was imported"
             )
         yield line
+
+
+def with_head(lines: Iterable[bytes]) -> tuple[Iterator[bytes], int | None]:
+    """The same lines, and the number of rows the export's header says it holds (its head
+    position: a progress bar's total), or None if the first line is no readable header (the
+    import then refuses it, as it would have)."""
+    iterator = iter(lines)
+    first = next(iterator, None)
+    if first is None:
+        return iterator, None
+    try:
+        total: int | None = ExportHeader.read(first).head_position
+    except InvalidEventError:
+        total = None
+    return itertools.chain([first], iterator), total
 
 
 def _is_int(value: object) -> TypeGuard[int]:
