@@ -93,9 +93,11 @@ from policies.registry import POLICIES
 from policies.reminders import due_reminders
 from policies.state import (
     STOCKHOLM,
+    ProjectFold,
     ProjectState,
     RoundState,
     as_of,
+    effective,
     end_of_day,
     fold_project,
     fold_round,
@@ -243,6 +245,9 @@ class Replay:
     streams: dict[str, list[R]] = field(default_factory=dict)
     #: Folded projects, by stream (dropped when the stream grows).
     _projects: dict[str, ProjectState] = field(default_factory=dict)
+    #: Each project's fold, by stream: a new event is folded in, not the stream again (an
+    #: annulment drops it, and the stream is folded again from its start when next read).
+    _folds: dict[str, ProjectFold] = field(default_factory=dict)
     #: Folded rounds, by round id (dropped when the round's stream grows).
     _rounds: dict[str, RoundState | None] = field(default_factory=dict)
     #: Round id -> its project streams, in the order they began.
@@ -418,6 +423,12 @@ class Replay:
         history.append(r)
         if kind == "project":
             self._projects.pop(stream, None)
+            if isinstance(r.event, EventAnnulled):
+                self._folds.pop(stream, None)
+            else:
+                fold = self._folds.get(stream)
+                if fold is not None:
+                    fold.add(r)
             self._round_totals(stream_round(stream)).dirty.add(stream)
         elif kind == "round":
             self._rounds.pop(stream_round(stream), None)
@@ -468,12 +479,20 @@ class Replay:
         moment, because the dispatcher reads what is recorded when it runs, and that happened
         by then; a history whose later events came in before it (a bulk-written store) is
         judged as the dispatcher saw it."""
-        rid = stream_round(r.stream_id)
-        rnd = fold_round(as_of(self.streams.get(f"round:{rid}", []), r.occurred_at))
+        rid, moment = stream_round(r.stream_id), r.occurred_at
+        # The folds kept serve when nothing on record happened after that moment.
+        rnd = (
+            self._round(rid)
+            if self._happened_by(f"round:{rid}", moment)
+            else fold_round(as_of(self.streams.get(f"round:{rid}", []), moment))
+        )
         if rnd is None:
             raise _unrecordable(r, f"round {rid} was not opened before it", "known rounds")
-        project = fold_project(r.stream_id, as_of(self.streams.get(r.stream_id, []),
-                                                  r.occurred_at))  # fmt: skip
+        project = (
+            self._project(r.stream_id)
+            if self._happened_by(r.stream_id, moment)
+            else fold_project(r.stream_id, as_of(self.streams.get(r.stream_id, []), moment))
+        )
         event: ReminderSent | ReminderFailed | ReminderAbandoned = r.event
         policy = POLICIES[(rnd.policy_name, rnd.policy_version)]
         for due in due_reminders(policy, rnd, project, r.occurred_at):
@@ -595,10 +614,23 @@ class Replay:
             projects=folded if folds else {},
         )
 
+    def _happened_by(self, stream: str, moment: datetime) -> bool:
+        """Whether every event on record on ``stream`` happened by ``moment`` (so the stream
+        as of then is the whole stream)."""
+        latest = self._latest.get(stream)
+        return latest is None or latest <= moment
+
     def _project(self, stream: str) -> ProjectState:
         found = self._projects.get(stream)
         if found is None:
-            found = self._projects[stream] = fold_project(stream, self.streams.get(stream, []))
+            history = self.streams.get(stream, [])
+            fold = self._folds.get(stream)
+            if fold is None:
+                kept, annulments = effective(history)
+                fold = self._folds[stream] = ProjectFold(annulments)
+                for r in kept:
+                    fold.add(r)
+            found = self._projects[stream] = fold.state(stream, history)
         return found
 
     def _round(self, rid: str) -> RoundState | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -57,6 +57,7 @@ __all__ = [
     "Deadline",
     "NetworkRecord",
     "PlanRecord",
+    "ProjectFold",
     "ProjectState",
     "RoundState",
     "as_of",
@@ -352,7 +353,7 @@ class ProjectState:
         return review(self.submission(code), self.reviews, code)
 
 
-def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa: PLR0915 - one flat dispatch
+def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:
     """A project's state from its stream (any prefix of a valid history folds).
 
     Lifecycle steps go through the one table in :mod:`policies.lifecycle`; an event that
@@ -360,109 +361,171 @@ def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:  # noqa:
     one, but an old or imported history may hold one).
     """
     kept, annulments = effective(history)
-    plans: dict[str, PlanRecord] = {}
-    network: dict[str, NetworkRecord] = {}
-    lists: dict[str, list[R]] = {k: [] for k in _LISTS}
-    follow_ups: dict[str, R] = {}
-    schools: dict[tuple[str, str], R] = {}
-    reports: dict[str, R] = {}
-    application = withdrawn = year_end = payment_plan = None
-    reviews: list[R] = []
-    application_status = repayment_status = "none"
-    ledger = LedgerBuilder()
+    fold = ProjectFold(annulments)
     for r in kept:
-        e = r.event
-        if isinstance(e, ApplicationSubmitted | ApplicationWithdrawn):
-            nxt = step(Machine.application, application_status, type(e))
-            if nxt is None:
-                continue
-            application_status = nxt
-            if isinstance(e, ApplicationSubmitted):
-                application, withdrawn = r, None
-            else:
-                withdrawn = r
-        elif isinstance(e, PlanSubmitted | PlanApproved | PlanRejected):
-            old = plans.get(e.plan_id)
-            nxt = step(Machine.plan, old.status if old else "none", type(e))
-            if nxt is None:
-                continue
-            if isinstance(e, PlanSubmitted):
-                plans.pop(e.plan_id, None)  # a resubmission goes to the end, undecided
-                plans[e.plan_id] = PlanRecord(e.plan_id, r, None, nxt)
-            elif old is not None:
-                plans[e.plan_id] = PlanRecord(old.plan_id, old.submitted, r, nxt)
-        elif isinstance(
-            e,
-            NetworkAttendanceRecorded
-            | NetworkAbsenceRecorded
-            | NetworkMakeUpRecorded
-            | NetworkExemptionGranted,
-        ):
-            rec = network.get(e.session_id, NetworkRecord(e.session_id))
-            nxt = step(Machine.network, rec.status, type(e))
-            if nxt is None:
-                continue
-            if isinstance(e, NetworkAttendanceRecorded):
-                network[e.session_id] = NetworkRecord(e.session_id, r, None, None, nxt)
-            elif isinstance(e, NetworkAbsenceRecorded):
-                network[e.session_id] = NetworkRecord(e.session_id, None, r, None, nxt)
-            else:
-                network[e.session_id] = NetworkRecord(e.session_id, None, rec.absence, r, nxt)
-        elif isinstance(e, RepaymentDemanded | RepaymentReceived | RepaymentWaived):
-            nxt = step(Machine.repayment, repayment_status, type(e))
-            if nxt is None:
-                continue
-            repayment_status = nxt
-            ledger.apply(r)
-            bucket = (
-                "repayment_demands" if isinstance(e, RepaymentDemanded) else "repayment_settlements"
-            )
-            lists[bucket].append(r)
-        elif isinstance(e, FollowUpSubmitted):
-            follow_ups[e.kind] = r
-        elif isinstance(e, SchoolFollowUpRecorded):
-            schools[(e.school.casefold(), e.term)] = r
-        elif isinstance(e, FinancialReportSubmitted):
-            reports[e.kind] = r
-        elif isinstance(e, YearEndAccountSubmitted):
-            year_end = r
-        elif isinstance(e, PaymentPlanSet):
-            payment_plan = r
-        elif isinstance(e, ReportAccepted | ReportReturned):
-            reviews.append(r)
-        else:
-            ledger.apply(r)
-            found = _BUCKET.get(type(e))
-            if found is not None:
-                lists[found].append(r)
-    return ProjectState(
-        stream_id=stream_id,
-        application=application,
-        withdrawn=withdrawn,
-        awards=tuple(lists["awards"]),
-        plans=tuple(plans.values()),
-        network=network,
-        supervision_requests=tuple(lists["supervision_requests"]),
-        supervision_grants=tuple(lists["supervision_grants"]),
-        disbursements=tuple(lists["disbursements"]),
-        follow_ups=follow_ups,
-        financial_reports=reports,
-        year_end_account=year_end,
-        repayment_demands=tuple(lists["repayment_demands"]),
-        repayment_settlements=tuple(lists["repayment_settlements"]),
-        reminders=tuple(lists["reminders"]),
-        reminder_failures=tuple(lists["reminder_failures"]),
-        reminder_abandonments=tuple(lists["reminder_abandonments"]),
-        annulments=annulments,
-        ledger=ledger.result(),
-        version=len(history),
-        history=tuple(history),
-        application_status=application_status,
-        repayment_status=repayment_status,
-        payment_plan=payment_plan,
-        reviews=tuple(reviews),
-        school_follow_ups=schools,
+        fold.add(r)
+    return fold.state(stream_id, history)
+
+
+class ProjectFold:
+    """:func:`fold_project` one event at a time: a left fold over the events that count.
+
+    ``fold_project(s, h + [r])`` is ``fold.add(r); fold.state(s, h + [r])`` for a fold of
+    ``h``, as long as ``r`` is no annulment (an annulment removes an earlier event, so the
+    stream is folded again from its start); ``r`` itself counts for nothing if an
+    annulment already on record names it (:meth:`add` skips it). :meth:`state` is a
+    snapshot: later :meth:`add` calls do not change a state it returned.
+    """
+
+    __slots__ = (
+        "annulments",
+        "application",
+        "application_status",
+        "follow_ups",
+        "ledger",
+        "lists",
+        "network",
+        "payment_plan",
+        "plans",
+        "repayment_status",
+        "reports",
+        "reviews",
+        "schools",
+        "withdrawn",
+        "year_end",
     )
+
+    def __init__(self, annulments: dict[str, R] | None = None) -> None:
+        #: The annulments on record (by annulled event id): the events they name never count.
+        self.annulments: dict[str, R] = annulments if annulments is not None else {}
+        self.plans: dict[str, PlanRecord] = {}
+        self.network: dict[str, NetworkRecord] = {}
+        self.lists: dict[str, list[R]] = {k: [] for k in _LISTS}
+        self.follow_ups: dict[str, R] = {}
+        self.schools: dict[tuple[str, str], R] = {}
+        self.reports: dict[str, R] = {}
+        self.application: R | None = None
+        self.withdrawn: R | None = None
+        self.year_end: R | None = None
+        self.payment_plan: R | None = None
+        self.reviews: list[R] = []
+        self.application_status = "none"
+        self.repayment_status = "none"
+        self.ledger = LedgerBuilder()
+
+    def add(self, r: R) -> None:
+        """Fold in ``r``, the stream's next event (never an annulment: see the class)."""
+        e = r.event
+        if isinstance(e, EventAnnulled):
+            raise ValueError("an annulment changes what came before it: fold the stream again")
+        if r.event_key in self.annulments:
+            return
+        # One step per kind of event, found by its exact type (no event type subclasses
+        # another); the rest are money entries, reminders or nothing the state keeps.
+        _STEPS.get(type(e), ProjectFold._entry)(self, r, e)
+
+    def _application(self, r: R, e: Any) -> None:
+        nxt = step(Machine.application, self.application_status, type(e))
+        if nxt is None:
+            return
+        self.application_status = nxt
+        if isinstance(e, ApplicationSubmitted):
+            self.application, self.withdrawn = r, None
+        else:
+            self.withdrawn = r
+
+    def _plan(self, r: R, e: Any) -> None:
+        plans = self.plans
+        old = plans.get(e.plan_id)
+        nxt = step(Machine.plan, old.status if old else "none", type(e))
+        if nxt is None:
+            return
+        if isinstance(e, PlanSubmitted):
+            plans.pop(e.plan_id, None)  # a resubmission goes to the end, undecided
+            plans[e.plan_id] = PlanRecord(e.plan_id, r, None, nxt)
+        elif old is not None:
+            plans[e.plan_id] = PlanRecord(old.plan_id, old.submitted, r, nxt)
+
+    def _network(self, r: R, e: Any) -> None:
+        network = self.network
+        rec = network.get(e.session_id, NetworkRecord(e.session_id))
+        nxt = step(Machine.network, rec.status, type(e))
+        if nxt is None:
+            return
+        if isinstance(e, NetworkAttendanceRecorded):
+            network[e.session_id] = NetworkRecord(e.session_id, r, None, None, nxt)
+        elif isinstance(e, NetworkAbsenceRecorded):
+            network[e.session_id] = NetworkRecord(e.session_id, None, r, None, nxt)
+        else:
+            network[e.session_id] = NetworkRecord(e.session_id, None, rec.absence, r, nxt)
+
+    def _repayment(self, r: R, e: Any) -> None:
+        nxt = step(Machine.repayment, self.repayment_status, type(e))
+        if nxt is None:
+            return
+        self.repayment_status = nxt
+        self.ledger.apply(r)
+        bucket = (
+            "repayment_demands" if isinstance(e, RepaymentDemanded) else "repayment_settlements"
+        )
+        self.lists[bucket].append(r)
+
+    def _follow_up(self, r: R, e: Any) -> None:
+        self.follow_ups[e.kind] = r
+
+    def _school(self, r: R, e: Any) -> None:
+        self.schools[(e.school.casefold(), e.term)] = r
+
+    def _report(self, r: R, e: Any) -> None:
+        self.reports[e.kind] = r
+
+    def _year_end(self, r: R, e: Any) -> None:
+        self.year_end = r
+
+    def _payment_plan(self, r: R, e: Any) -> None:
+        self.payment_plan = r
+
+    def _review(self, r: R, e: Any) -> None:
+        self.reviews.append(r)
+
+    def _entry(self, r: R, e: Any) -> None:
+        self.ledger.apply(r)
+        found = _BUCKET.get(type(e))
+        if found is not None:
+            self.lists[found].append(r)
+
+    def state(self, stream_id: str, history: Sequence[R]) -> ProjectState:
+        """The project's state after the events folded in; ``history``: its whole stream
+        (annulments and annulled events included), as :func:`fold_project` was given it."""
+        lists = self.lists
+        return ProjectState(
+            stream_id=stream_id,
+            application=self.application,
+            withdrawn=self.withdrawn,
+            awards=tuple(lists["awards"]),
+            plans=tuple(self.plans.values()),
+            network=dict(self.network),
+            supervision_requests=tuple(lists["supervision_requests"]),
+            supervision_grants=tuple(lists["supervision_grants"]),
+            disbursements=tuple(lists["disbursements"]),
+            follow_ups=dict(self.follow_ups),
+            financial_reports=dict(self.reports),
+            year_end_account=self.year_end,
+            repayment_demands=tuple(lists["repayment_demands"]),
+            repayment_settlements=tuple(lists["repayment_settlements"]),
+            reminders=tuple(lists["reminders"]),
+            reminder_failures=tuple(lists["reminder_failures"]),
+            reminder_abandonments=tuple(lists["reminder_abandonments"]),
+            annulments=dict(self.annulments),
+            ledger=self.ledger.result(),
+            version=len(history),
+            history=tuple(history),
+            application_status=self.application_status,
+            repayment_status=self.repayment_status,
+            payment_plan=self.payment_plan,
+            reviews=tuple(self.reviews),
+            school_follow_ups=dict(self.schools),
+        )
 
 
 _LISTS = (
@@ -476,6 +539,28 @@ _LISTS = (
     "reminder_failures",
     "reminder_abandonments",
 )
+_Step = Callable[[ProjectFold, R, Any], None]
+_STEPS: dict[type, _Step] = {
+    ApplicationSubmitted: ProjectFold._application,
+    ApplicationWithdrawn: ProjectFold._application,
+    PlanSubmitted: ProjectFold._plan,
+    PlanApproved: ProjectFold._plan,
+    PlanRejected: ProjectFold._plan,
+    NetworkAttendanceRecorded: ProjectFold._network,
+    NetworkAbsenceRecorded: ProjectFold._network,
+    NetworkMakeUpRecorded: ProjectFold._network,
+    NetworkExemptionGranted: ProjectFold._network,
+    RepaymentDemanded: ProjectFold._repayment,
+    RepaymentReceived: ProjectFold._repayment,
+    RepaymentWaived: ProjectFold._repayment,
+    FollowUpSubmitted: ProjectFold._follow_up,
+    SchoolFollowUpRecorded: ProjectFold._school,
+    FinancialReportSubmitted: ProjectFold._report,
+    YearEndAccountSubmitted: ProjectFold._year_end,
+    PaymentPlanSet: ProjectFold._payment_plan,
+    ReportAccepted: ProjectFold._review,
+    ReportReturned: ProjectFold._review,
+}
 _BUCKET: dict[type, str] = {
     GrantAwarded: "awards",
     SupervisionFundsRequested: "supervision_requests",

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from pydantic import ValidationError
 
 from events.base import InvalidEvent, registry
-from events.envelope import Metadata, Recorded
+from events.envelope import Recorded, metadata_from_json
 from policies.decision_records import decision_records
 from policies.imports import Problem, Replay
 from policies.state import STOCKHOLM
@@ -53,6 +53,7 @@ __all__ = [
     "export_xlsx",
     "import_jsonl",
     "unsigned_tail_text",
+    "with_head",
 ]
 
 _log = get_logger(__name__)
@@ -148,6 +149,21 @@ def bounded_lines(source: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[by
                 "the file is not a ppss export; nothing was imported"
             )
         yield line
+
+
+def with_head(lines: Iterable[bytes]) -> tuple[Iterator[bytes], int | None]:
+    """The same lines, and the number of rows the export's header says it holds (its head
+    position: a progress bar's total), or None if the first line is no readable header (the
+    import then refuses it, as it would have)."""
+    iterator = iter(lines)
+    first = next(iterator, None)
+    if first is None:
+        return iterator, None
+    try:
+        total: int | None = ExportHeader.read(first).head_position
+    except InvalidEventError:
+        total = None
+    return itertools.chain([first], iterator), total
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -548,6 +564,8 @@ class _ChainCheck:
         self.expect = expect
         #: stream -> its last version; grows with the number of streams, not of events.
         self.versions: dict[str, int] = {}
+        #: Each stream id once, shared by the replayed events of that stream.
+        self.names: dict[str, str] = {}
         #: Signed checkpoints by position: the row there must carry the signed hash.
         self.signed: dict[int, Checkpoint] = {}
         #: The history so far, replayed through the decisions (see policies.imports).
@@ -614,14 +632,19 @@ class _ChainCheck:
         except InvalidEvent as exc:
             raise self._refuse(number, f"holds an event this program cannot read: {exc}") from None
         try:
-            Metadata.model_validate_json(row["metadata"])
+            # Validated as Metadata.model_validate_json does, memoised: the replay reads it
+            # again (its role, actor and district) from the same text.
+            metadata_from_json(row["metadata"])
         except ValidationError as exc:
             raise self._refuse(
                 number, f"has metadata this program cannot read: {_metadata_problem(exc)}"
             ) from None
+        # What the replay keeps of the row, for as long as a later judgement may read its
+        # stream: one text per stream id, and no hash (checked above; no rule reads one).
+        stream = self.names.setdefault(stream, stream)
         recorded = Recorded(position, stream, version, event, parse_utc(row["occurred_at"]),
                             parse_utc(row["recorded_at"]), row["event_id"], row["metadata"],
-                            row["hash"])  # fmt: skip
+                            "")  # fmt: skip
         if self.replay is not None:
             problem = self.replay.feed(recorded)
             if problem is not None:

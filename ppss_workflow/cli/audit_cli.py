@@ -61,6 +61,7 @@ from ppss_workflow.export import (
     export_xlsx,
     import_jsonl,
     unsigned_tail_text,
+    with_head,
 )
 from ppss_workflow.faults import one_line, storage_fault
 from ppss_workflow.i18n import N_, Translator
@@ -1092,10 +1093,12 @@ def import_command(
         url = stack.enter_context(new_store(location.url))
         store, _ = open_store(url, create=True)
         try:
-            with _progress("importing", None) as progress:
+            # The header's head position is the bar's total: events/s and how far it is.
+            lines, total = with_head(bounded_lines(handle))
+            with _progress("importing", total) as progress:
                 count = import_jsonl(
                     store,
-                    bounded_lines(handle),
+                    lines,
                     expect=expect,
                     progress=progress,
                     allow_growth=allow_growth,

@@ -23,7 +23,7 @@ from events import registry
 from ppss_workflow.checkpoints import generate_key, load_private_key, read_checkpoints, sign_head
 from ppss_workflow.codec import canonical_json, chain_hash_text
 from ppss_workflow.errors import InvalidEventError
-from ppss_workflow.export import bounded_lines
+from ppss_workflow.export import bounded_lines, with_head
 from ppss_workflow.scratch import scratch_url
 from ppss_workflow.store import EventStore
 from tests.conftest import base_url_for
@@ -322,6 +322,23 @@ def test_bounded_lines_never_holds_more_than_a_line_s_limit() -> None:
     assert peak < 4 << 20
     exact = io.BytesIO(b"z" * (1 << 20) + b"\n" + b"z" * (1 << 20))
     assert [len(x) for x in bounded_lines(exact)] == [(1 << 20) + 1, 1 << 20]
+
+
+def test_the_progress_bar_s_total_is_the_header_s_head_and_the_lines_are_unchanged(
+    demo_export: Path,
+) -> None:
+    text = demo_export.read_bytes()
+    head = json.loads(text.splitlines()[0])["head_position"]
+    with demo_export.open("rb") as source:
+        lines, total = with_head(bounded_lines(source))
+        assert total == head
+        assert b"".join(lines) == text
+    # Not a header: no total, and the lines go on to the import, which refuses them.
+    lines, total = with_head([b"hello\n", b"world\n"])
+    assert total is None
+    assert list(lines) == [b"hello\n", b"world\n"]
+    lines, total = with_head([])
+    assert (list(lines), total) == ([], None)
 
 
 # -- signed checkpoints travel with the export ----------------------------------------------
