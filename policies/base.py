@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, ClassVar
+from functools import wraps
+from typing import Any, ClassVar, TypeVar, cast
 
 from events import (
     ApplicationSubmitted,
@@ -21,10 +23,12 @@ from policies.state import (
     RoundState,
     fold_project,
     local_date,
+    remembered,
     stockholm_day,
 )
 
 __all__ = [
+    "PROJECT_RULES",
     "Assessment",
     "Condition",
     "ConditionStatus",
@@ -33,10 +37,38 @@ __all__ = [
     "Repayment",
     "RoundTerms",
     "fmt_sek",
+    "of_the_project",
     "today_in_stockholm",
 ]
 
 R = Recorded[Any]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+#: Every rule marked :func:`of_the_project` (a test checks none of them is given the round).
+PROJECT_RULES: list[Callable[..., Any]] = []
+
+
+def of_the_project(method: F) -> F:
+    """A rule that reads the project (and what else it is given: the day), never the round.
+
+    Its signature says so: it is given the project and not the round. Its answer is kept
+    on the project's state (:func:`policies.state.remembered`), so a round event (a deadline
+    moved, a session scheduled) that re-assesses every project of the round works out only
+    the rules that read the round; the rest come from the states kept since their streams
+    last grew. Positional arguments only, hashable (the day)."""
+    name = method.__qualname__
+    PROJECT_RULES.append(method)
+
+    @wraps(method)
+    def kept(self: Policy, project: ProjectState, *args: Any) -> Any:
+        return remembered(
+            project.memo, (type(self), name), args, lambda: method(self, project, *args)
+        )
+
+    return cast(F, kept)
 
 
 class Unset:
@@ -281,14 +313,21 @@ class Policy:
         """
         if isinstance(round_until, Unset):
             round_until = self.round_stable_until(rnd, today)
-        dates = [r.event.due_on for r in project.repayment_demands]
-        account = self.account(project)
-        if account is not None:  # the lapse counts the account from its date
-            dates.append(local_date(account))
+        dates = self._project_dates(project)
         if round_until is not None:
-            dates.append(round_until)
+            dates = (*dates, round_until)
         later = [d for day in dates for d in (day, day + timedelta(days=1)) if d > today]
         return min(later, default=None)
+
+    @of_the_project
+    def _project_dates(self, project: ProjectState) -> tuple[date, ...]:
+        """The project's part of :meth:`stable_until`: its repayments' due dates and its
+        account's date (the lapse counts the account from its date)."""
+        dates = [r.event.due_on for r in project.repayment_demands]
+        account = self.account(project)
+        if account is not None:
+            dates.append(local_date(account))
+        return tuple(dates)
 
     def round_stable_until(self, rnd: RoundState, today: date) -> date | None:
         """The round's part of :meth:`stable_until`: the first day after ``today`` that is a
@@ -495,6 +534,23 @@ class Policy:
     def _shared_conditions(
         self, rnd: RoundState, project: ProjectState, today: date
     ) -> list[Condition]:
+        out = list(self._project_conditions(project, today))
+        if rnd.closed is not None:
+            out.append(
+                Condition(
+                    "round_open",
+                    ConditionStatus.unmet,
+                    ROUND_CLOSED(on=local_date(rnd.closed)),
+                    (rnd.closed,),
+                    since=local_date(rnd.closed),
+                )
+            )
+        return out
+
+    @of_the_project
+    def _project_conditions(self, project: ProjectState, today: date) -> tuple[Condition, ...]:
+        """The shared conditions that read the project alone: its application, its award, its
+        repayments overdue on ``today``."""
         out: list[Condition] = []
         if project.withdrawn is not None:
             out.append(
@@ -545,17 +601,7 @@ class Policy:
                     since=first.due_on,
                 )
             )
-        if rnd.closed is not None:
-            out.append(
-                Condition(
-                    "round_open",
-                    ConditionStatus.unmet,
-                    ROUND_CLOSED(on=local_date(rnd.closed)),
-                    (rnd.closed,),
-                    since=local_date(rnd.closed),
-                )
-            )
-        return out
+        return tuple(out)
 
     def _payable(
         self,

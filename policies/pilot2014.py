@@ -7,9 +7,16 @@ from datetime import date
 from typing import Any, ClassVar
 
 from events import ApplicationSubmitted, NetworkSessionScheduled, Recorded, YearEndAccountSubmitted
-from policies.base import Condition, ConditionStatus, Policy, RoundTerms
+from policies.base import Condition, ConditionStatus, Policy, RoundTerms, of_the_project
 from policies.reason import Kronor, Named, Reason, ReasonCode, joined
-from policies.state import ProjectState, RoundState, local_date, slug, stockholm_day
+from policies.state import (
+    ProjectState,
+    RoundState,
+    local_date,
+    remembered,
+    slug,
+    stockholm_day,
+)
 
 __all__ = [
     "BUDGET_2014_SEK",
@@ -135,6 +142,7 @@ class Pilot2014(Policy):
             ),
         )
 
+    @of_the_project
     def _plan(self, project: ProjectState) -> Condition:
         approved = project.approved_plan
         latest = project.latest_plan
@@ -191,11 +199,18 @@ class Pilot2014(Policy):
     # Choice: seed 000 makes taking part a condition but names no consequence of a missed
     # session; an unexcused absence blocks further payment until a make-up or an exemption.
     def _network(self, rnd: RoundState, project: ProjectState, today: date) -> Condition:
-        held = [
-            r
-            for r in rnd.sessions.values()
-            if r.event.mandatory and local_date_of(r.event) <= today
-        ]
+        held, positions = remembered(rnd.memo, "held_sessions", (today,), lambda: _held(rnd, today))
+        # Kept on the project's state for the sessions held (by their positions in the log:
+        # the round's state is folded anew after each round event, its records with it).
+        return remembered(
+            project.memo,
+            (type(self), "_network"),
+            (positions,),
+            lambda: self._held_network(project, held),
+        )
+
+    def _held_network(self, project: ProjectState, held: tuple[R, ...]) -> Condition:
+        """The network condition, given the round's mandatory sessions held by today."""
         missed = [
             (r, project.network[r.event.session_id])
             for r in held
@@ -228,6 +243,7 @@ class Pilot2014(Policy):
             reason = joined(reason, UNRECORDED(count=len(unrecorded)))
         return Condition("network_participation", ConditionStatus.met, reason, evidence)
 
+    @of_the_project
     def _supervision(self, project: ProjectState) -> Condition:
         if project.supervision_requests:
             request = project.supervision_requests[-1]
@@ -300,6 +316,15 @@ class Pilot2014(Policy):
             return None
         e: YearEndAccountSubmitted = account.event
         return e.supervision_spent_sek
+
+
+def _held(rnd: RoundState, today: date) -> tuple[tuple[R, ...], tuple[int, ...]]:
+    """The round's mandatory sessions held by ``today`` (the same for every project), and
+    their positions in the log."""
+    held = tuple(
+        r for r in rnd.sessions.values() if r.event.mandatory and local_date_of(r.event) <= today
+    )
+    return held, tuple(r.position for r in held)
 
 
 def local_date_of(session: NetworkSessionScheduled) -> date:

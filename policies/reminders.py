@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -10,7 +10,7 @@ from typing import Any
 
 from events import LadderStep, Recorded, RepaymentDemanded
 from policies.base import Condition, ConditionStatus, Policy
-from policies.state import STOCKHOLM, ProjectState, RoundState, stockholm_day
+from policies.state import STOCKHOLM, ProjectState, RoundState, remembered, stockholm_day
 from policies.workdays import add_working_days, working_day_on_or_before
 
 __all__ = [
@@ -112,20 +112,27 @@ def obligations(
         blocks = repayment.blocks if repayment is not None else "grant"
         found.append(Obligation("repayment", latest.due_on, settled >= demanded, blocks))
     network = by_code.get("network_participation")
-    for session in rnd.sessions.values():
-        if session.event.mandatory:
-            held_on = stockholm_day(session.event.starts_at)
-            recorded = session.event.session_id in project.network
-            found.append(
-                Obligation(
-                    f"network-{session.event.session_id}",
-                    held_on,
-                    recorded,
-                    network.blocks if network is not None else "",
-                    before_only=True,
-                )
-            )
+    blocks = network.blocks if network is not None else ""
+    for session_id, code, held_on in remembered(
+        rnd.memo, "reminders.sessions", (), _sessions_of(rnd)
+    ):
+        found.append(
+            Obligation(code, held_on, session_id in project.network, blocks, before_only=True)
+        )
     return found
+
+
+def _sessions_of(rnd: RoundState) -> Callable[[], tuple[tuple[str, str, date], ...]]:
+    """The round's mandatory sessions as obligations date them: (id, code, day held)."""
+
+    def work() -> tuple[tuple[str, str, date], ...]:
+        return tuple(
+            (s.event.session_id, f"network-{s.event.session_id}", stockholm_day(s.event.starts_at))
+            for s in rnd.sessions.values()
+            if s.event.mandatory
+        )
+
+    return work
 
 
 def ladder_for(rnd: RoundState, obligation: Obligation) -> tuple[LadderStep, ...]:

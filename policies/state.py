@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from events import (
@@ -66,6 +66,7 @@ __all__ = [
     "fold_project",
     "fold_round",
     "local_date",
+    "remembered",
     "slug",
     "start_of_day",
 ]
@@ -175,10 +176,32 @@ class RoundState:
     last_position: int = 0
     #: The round's payment plan (PaymentPlanSet), if one is on record: the latest counts.
     payment_plan: R | None = None
+    #: Answers worked out from this state alone (see :func:`remembered`): never compared,
+    #: never copied (``dataclasses.replace`` makes a state with an empty one).
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def opened_on(self) -> date:
         return local_date(self.opened)
+
+
+T = TypeVar("T")
+
+
+def remembered(memo: dict[Any, Any], key: Any, args: tuple[Any, ...], work: Callable[[], T]) -> T:
+    """``work()``, kept in a state's ``memo`` under ``key`` for ``args`` (the day, say).
+
+    Only for an answer that depends on that state (immutable) and ``args`` alone: then the
+    kept answer is the one ``work()`` would give again. One answer per key: other ``args``
+    (the next day) replace it, so a state kept for months holds one answer per key, not one
+    per day. Threads may race to fill a key; each computes the same answer."""
+    found = memo.get(key)
+    if found is not None and found[0] == args:
+        kept: T = found[1]
+        return kept
+    value = work()
+    memo[key] = (args, value)
+    return value
 
 
 def fold_round(history: Sequence[R]) -> RoundState | None:
@@ -307,6 +330,9 @@ class ProjectState:
     reviews: tuple[R, ...] = ()
     #: Each school's latest follow-up per term: (school, casefolded; term) -> the record.
     school_follow_ups: dict[tuple[str, str], R] = field(default_factory=dict)
+    #: Answers worked out from this state alone (see :func:`remembered`): never compared,
+    #: never copied (``dataclasses.replace`` makes a state with an empty one).
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def district(self) -> str | None:
@@ -349,8 +375,13 @@ class ProjectState:
         return None
 
     def report(self, code: str) -> Review:
-        """Report ``code`` as it stands: submitted, accepted or returned, and by what."""
-        return review(self.submission(code), self.reviews, code)
+        """Report ``code`` as it stands: submitted, accepted or returned, and by what (worked
+        out once per state: the rules ask it several times a project)."""
+        key = ("report", code)
+        found: Review | None = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = review(self.submission(code), self.reviews, code)
+        return found
 
 
 def fold_project(stream_id: str, history: Sequence[R]) -> ProjectState:

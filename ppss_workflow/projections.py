@@ -30,7 +30,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,14 @@ from policies.reminders import (
     handled_keys,
     reminded_obligations,
 )
-from policies.state import ProjectState, RoundState, fold_project, fold_round, stockholm_day
+from policies.state import (
+    ProjectState,
+    RoundState,
+    fold_project,
+    fold_round,
+    remembered,
+    stockholm_day,
+)
 from policies.totals import PaymentOnRecord, RoundTotals, payments_of
 from ppss_workflow.db import (
     WRITE,
@@ -130,6 +137,11 @@ _Entry = tuple[tuple[Any, ...], dict[str, tuple[Any, ...]]]
 
 def _entry(c: _Computed) -> _Entry:
     return itemgetter(*_ROW_COLUMNS)(c.row), {o[1]: o for o in c.obligations}
+
+
+def _sent(state: ProjectState) -> str:
+    """The reminder keys the project has handled, as the row stores them (JSON)."""
+    return orjson.dumps(sorted(handled_keys(state))).decode()
 
 
 def _payment_rows(computed: Sequence[_Computed]) -> list[tuple[Any, ...]]:
@@ -483,7 +495,9 @@ class Projector:
         def first(o: Obligation) -> datetime:
             key = (o.ladder_code, o.before_only, o.due_on)
             if key not in firsts:
-                firsts[key] = first_moment(rnd, o)
+                # In UTC (as stored): comparing it with what was written last is then cheap
+                # (an instant in Europe/Stockholm asks the zone at every comparison).
+                firsts[key] = first_moment(rnd, o).astimezone(UTC)
             return firsts[key]
 
         round_id = rnd.round_id
@@ -495,8 +509,9 @@ class Projector:
             ledger = state.ledger
             assessment = policy.assess(rnd, state, now)
             line = board_row(
-                state.project_id, state.district or state.project_id, ledger, assessment
-            )
+                state.project_id, state.district or state.project_id, ledger, assessment,
+                state.memo,
+            )  # fmt: skip
             until = policy.stable_until(rnd, state, today, round_until)
             next_deadline = line.next_deadline
             row = {
@@ -524,7 +539,7 @@ class Projector:
                 "next_code": next_deadline[0] if next_deadline else None,
                 "next_on": next_deadline[1].isoformat() if next_deadline else None,
                 "detail": line.detail,
-                "sent": orjson.dumps(sorted(handled_keys(state))).decode(),
+                "sent": remembered(state.memo, "projections.sent", (), partial(_sent, state)),
             }
             duties = reminded_obligations(policy, rnd, state, now, assessment.conditions)
             out.append(

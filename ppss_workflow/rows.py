@@ -9,11 +9,14 @@ from typing import Any
 
 import orjson
 
-from policies.base import Assessment
+from policies.base import Assessment, Condition
 from policies.ledger import Ledger
 from policies.reason import Reason
 
 __all__ = ["BoardRow", "ConditionLine", "board_row"]
+
+#: Where board_row keeps a project's last conditions with their JSON (in its state's memo).
+_LAST_CONDITIONS = "rows.board_row.conditions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,21 +171,44 @@ class BoardRow:
         } | ({"instalments": list(instalments)} if instalments else {})
 
 
-def board_row(project: str, district: str, ledger: Ledger, a: Assessment) -> BoardRow:
-    """The board's line for a project assessed at some instant."""
-    # What ConditionLine(...).as_json() says, without making the ConditionLine first.
-    conditions = [
-        {
-            "code": c.code,
-            "status": str(c.status),
-            "reason": c.reason.to_data(),
-            "blocks": c.blocks,
-            "evidence": [r.position for r in c.evidence],
-            "due_on": c.due_on.isoformat() if c.due_on else None,
-            "since": c.since.isoformat() if c.since else None,
-        }
-        for c in a.conditions
-    ]
+def _condition_json(c: Condition) -> dict[str, Any]:
+    """What ConditionLine(...).as_json() says, without making the ConditionLine first."""
+    return {
+        "code": c.code,
+        "status": str(c.status),
+        "reason": c.reason.to_data(),
+        "blocks": c.blocks,
+        "evidence": [r.position for r in c.evidence],
+        "due_on": c.due_on.isoformat() if c.due_on else None,
+        "since": c.since.isoformat() if c.since else None,
+    }
+
+
+def board_row(
+    project: str,
+    district: str,
+    ledger: Ledger,
+    a: Assessment,
+    memo: dict[Any, Any] | None = None,
+) -> BoardRow:
+    """The board's line for a project assessed at some instant.
+
+    ``memo``: the project state's own (see ``ProjectState.memo``). The conditions of its
+    last line are kept there with their JSON, and a condition equal to the one in the same
+    place last time is not said again (a deadline moved changes the conditions it dates,
+    not the plan's or the award's)."""
+    if memo is None:
+        conditions = [_condition_json(c) for c in a.conditions]
+    else:
+        last: tuple[tuple[Condition, dict[str, Any]], ...] = memo.get(_LAST_CONDITIONS, ())
+        pairs: list[tuple[Condition, dict[str, Any]]] = []
+        for i, c in enumerate(a.conditions):
+            if i < len(last) and (last[i][0] is c or last[i][0] == c):
+                pairs.append(last[i])
+            else:
+                pairs.append((c, _condition_json(c)))
+        memo[_LAST_CONDITIONS] = tuple(pairs)
+        conditions = [said for _, said in pairs]
     fields: dict[str, Any] = {
         "conditions": conditions,
         "payable_reason": a.payable.reason.to_data(),
