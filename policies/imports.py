@@ -211,8 +211,9 @@ class _Totals:
             if old is not None:
                 self.awarded -= old[0]
                 self.supervision -= old[1]
-                for paid in old[2]:
-                    self.by_reference.get(paid.reference, {}).pop(stream, None)
+                # Its payments are all in by_reference, under their references, as of then.
+                for reference in {paid.reference for paid in old[2]}:
+                    del self.by_reference[reference][stream]
             project = fold(stream)
             paid_now = tuple(payments_of(project))
             new = (project.ledger.awarded_sek, project.ledger.supervision_granted_sek, paid_now)

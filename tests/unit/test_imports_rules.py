@@ -25,6 +25,7 @@ from events import (
     RoleRevoked,
     RoundOpened,
     SchoolKindSet,
+    SupervisionFundsGranted,
     YearEndAccountSubmitted,
 )
 from policies.commands import (
@@ -800,4 +801,55 @@ def test_an_event_no_command_could_say_is_refused_naming_the_field() -> None:
     )
     assert problem.reason == IMPORT_UNRECORDABLE(
         event=Named("event", "DisbursementMade"), why=problem.message
+    )
+
+
+def test_a_payment_reference_freed_by_its_payments_annulment_is_used_again() -> None:
+    """U-2 read into the round's totals (a later payment, U-3, reads them), then annulled
+    (the money never left): the totals drop it when Farsta's stream is read again, so a
+    payment under U-2 imports, while U-1, which stands, is still refused."""
+    world = _round_of_three()
+    u2 = world.events[-1]
+    world.run(Disburse(round_id=RID, district="Farsta", amount_sek=10_000,
+                       payment_reference="U-3"), date(2014, 3, 22))  # fmt: skip
+    annul = Annul(round_id=RID, district="Farsta", position=u2.position, reason="fel",
+                  money_never_left=True)  # fmt: skip
+    world.run(annul, date(2014, 3, 23))
+    world.run(annul, date(2014, 3, 23), actor="en annan")  # four eyes: a second person
+    world.run(Disburse(round_id=RID, district="Farsta", amount_sek=50_000,
+                       payment_reference="U-2"), date(2014, 3, 24))  # fmt: skip
+    assert [r.event_type for r in world.events[-3:]] == [
+        "PaymentAnnulmentRequested",
+        "EventAnnulled",
+        "DisbursementMade",
+    ]
+    state, problem = replay(world.events)
+    assert (problem, state.checked) == (None, len(world.events))
+    _, problem = replay(_replaced(world, len(world.events) - 1, payment_reference="U-1"))
+    assert problem is not None
+    assert problem.rule == "payment reference unique in the round"
+    # Farsta's supervision, read again with its stream, is counted once: the pool is empty.
+    alvsjo = f"project:{RID}:alvsjo"
+    world.run(RequestSupervision(round_id=RID, district="Älvsjö", amount_sek=25_000,
+                                 description="Handledning"), date(2014, 3, 25))  # fmt: skip
+    world.given(alvsjo, SupervisionFundsGranted(amount_sek=1, decision_ref="H Älvsjö"),
+                date(2014, 3, 25))  # fmt: skip
+    _, problem = replay(world.events)
+    assert problem is not None
+    assert (problem.rule, problem.event_type) == ("supervision pool", "SupervisionFundsGranted")
+    assert problem.reason["rule"] == POOL_LEFT(pool=Kronor(30_000), left=Kronor(0))
+
+
+def test_an_event_on_a_stream_of_neither_of_its_kinds_names_both() -> None:
+    """An annulment goes on a project or a round stream; on the access stream it is refused
+    naming both."""
+    world = _honest()
+    deadline = world.events[-1]
+    world.run(Annul(round_id=RID, position=deadline.position, reason="fel"), date(2014, 3, 22))
+    index = next(i for i, r in enumerate(world.events) if r.event_type == "EventAnnulled")
+    forged = world.events[index]._replace(stream_id="access")
+    _, problem = replay([*world.events[:index], forged])
+    assert problem is not None
+    assert problem.message == (
+        "a EventAnnulled is recorded on a project or round stream, not on access"
     )
