@@ -231,9 +231,10 @@ class _Totals:
         payments: dict[str, tuple[PaymentOnRecord, ...]] = {}
         if reference is not None:
             found = self.by_reference.get(reference, {})
-            payments[reference] = tuple(
-                sorted((p for ps in found.values() for p in ps), key=lambda p: p.position)
-            )
+            standing = [p for ps in found.values() for p in ps]
+            # A reference stands at most once in a round, so this order is never read.
+            ordered = sorted(standing, key=lambda p: p.position)  # pragma: no mutate - moot
+            payments[reference] = tuple(ordered)
         return RoundTotals(self.awarded, self.supervision, payments)
 
 
@@ -502,15 +503,16 @@ class Replay:
 
     def _command(self, r: R) -> Command:
         rid = stream_round(r.stream_id)
-        district = ""
         if stream_kind(r.stream_id) == "project":
-            if isinstance(r.event, ApplicationSubmitted):
-                district = r.event.district
-            else:
-                district = self._project(r.stream_id).district or r.stream_id.split(":")[-1]
+            project: ProjectState | None = self._project(r.stream_id)
+            assert project is not None
+            # Before its application, a project is named by its stream (as the engine does).
+            district = (r.event.district if isinstance(r.event, ApplicationSubmitted)
+                        else project.district or r.stream_id.split(":")[-1])  # fmt: skip
+        else:
+            project, district = None, ""
         try:
-            return command_for(r.event, rid, district, self._project(r.stream_id)
-                               if stream_kind(r.stream_id) == "project" else None)  # fmt: skip
+            return command_for(r.event, rid, district, project)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from events import (
+    ApplicationWithdrawn,
     DeadlineChanged,
     DeadlineSet,
     DisbursementMade,
@@ -853,3 +854,19 @@ def test_an_event_on_a_stream_of_neither_of_its_kinds_names_both() -> None:
     assert problem.message == (
         "a EventAnnulled is recorded on a project or round stream, not on access"
     )
+
+
+def test_an_event_on_a_project_before_its_application_names_the_project_by_its_stream() -> None:
+    """A withdrawal on Farsta's stream before any application: the engine knows no such
+    district in the round, and says so naming the district as the stream names it."""
+    world = World()
+    opened(world)
+    r = world.given(FARSTA, ApplicationWithdrawn(reason="Fel"), date(2014, 2, 4))
+    state, problem = replay(world.events)
+    assert problem is not None
+    assert (problem.rule, problem.kind, problem.position) == ("known districts", "not_found",
+                                                              r.position)  # fmt: skip
+    refusal = problem.reason["rule"]
+    assert isinstance(refusal, Reason)
+    assert (refusal.code, refusal["district"]) == ("district.unknown", "farsta")
+    assert state.checked == 1
