@@ -589,11 +589,12 @@ class Replay:
             ]
 
         folded = {s: fold_project(s, cut(self.streams.get(s, []))) for s in wanted[1:]}
-        # A project stream not among them has nothing on it yet: it is as the view has it.
-        project = None if view.project is None else folded.get(view.project.stream_id, view.project)
+        # The view's project is among them (its stream is wanted, even with nothing on it
+        # yet), and the round is on record (the decision on the whole history found it).
+        project = None if view.project is None else folded[view.project.stream_id]
         return replace(
             view,
-            round=fold_round(cut(self.streams.get(f"round:{rid}", []))),
+            round=fold_round(cut(self.streams[f"round:{rid}"])),
             project=project,
             projects=folded if folds else {},
         )

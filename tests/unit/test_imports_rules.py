@@ -870,3 +870,42 @@ def test_an_event_on_a_project_before_its_application_names_the_project_by_its_s
     assert isinstance(refusal, Reason)
     assert (refusal.code, refusal["district"]) == ("district.unknown", "farsta")
     assert state.checked == 1
+
+
+def _allocated_back_dated(skarpnack_applied_on: date) -> World:
+    """Farsta applied in May 2013 and Skarpnäck on ``skarpnack_applied_on``; a contact set
+    for Farsta on 10 February 2014; then an allocation dated 4 February recorded after it."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta", sek=600_000, schools=2)
+    applied(world, "Skarpnäck", sek=500_000, schools=3, on=skarpnack_applied_on)
+    world.run(SetContact(round_id=RID, district="Farsta", role="school_contact",
+                         email="rektor@farsta.example.org", school="Farstaskolan"),
+              date(2014, 2, 10))  # fmt: skip
+    world.run(RecordAllocation(round_id=RID, decided_on=date(2014, 2, 4), decision_ref="SN 1"),
+              date(2014, 2, 4))  # fmt: skip
+    return world
+
+
+def test_a_back_dated_allocation_is_judged_on_every_project_as_of_its_own_day_too() -> None:
+    """An allocation recorded after a later contact is judged on the round's projects as
+    they stood on its own day as well: both applications were in, so it imports; with
+    Skarpnäck's application made after that day, the allocation shares money with a district
+    that had not applied then, and the engine would have refused it."""
+    world = _allocated_back_dated(date(2013, 5, 31))
+    decision = next(r for r in world.events if r.event_type == "AllocationDecided")
+    assert decision.occurred_at < world.events[3].occurred_at  # recorded after a later event
+    state, problem = replay(world.events)
+    assert (problem, state.checked) == (None, len(world.events))
+    world = _allocated_back_dated(date(2014, 2, 10))
+    state, problem = replay(world.events)
+    assert problem is not None
+    assert (problem.rule, problem.event_type, problem.position) == (
+        "allocate between the recorded applications",
+        "AllocationDecided",
+        decision.position,
+    )
+    refusal = problem.reason["rule"]
+    assert isinstance(refusal, Reason)
+    assert (refusal.code, refusal["district"]) == ("allocation.not_applied", "Skarpnäck")
+    assert state.checked == 4
