@@ -909,3 +909,18 @@ def test_a_back_dated_allocation_is_judged_on_every_project_as_of_its_own_day_to
     assert isinstance(refusal, Reason)
     assert (refusal.code, refusal["district"]) == ("allocation.not_applied", "Skarpnäck")
     assert state.checked == 4
+
+
+def test_a_reminder_on_a_stream_with_nothing_on_it_is_refused() -> None:
+    """A reminder for Älvsjö, which never applied, is due to no one; one in a round never
+    opened is refused naming the round."""
+    world = _reminded_world()
+    sent = ReminderSent(key="k", obligation="year_end_account", step="due", due_on=YEAR_END,
+                        recipient_role="district")  # fmt: skip
+    world.given(f"project:{RID}:alvsjo", sent, date(2015, 1, 31))
+    _not_due(replay(world.events)[1], "ReminderSent", "k", "district")
+    world = _reminded_world()
+    world.given("project:x:farsta", sent, date(2015, 1, 31))
+    problem = replay(world.events)[1]
+    assert problem is not None
+    assert (problem.rule, problem.message) == ("known rounds", "round x was not opened before it")
