@@ -279,7 +279,6 @@ class Replay:
         decision it holds only in part), or None."""
         if self._held is not None:
             held, self._held = self._held, None
-            self._judging = held
             try:
                 self._begin(held)
             except _Unrecordable as exc:
@@ -600,7 +599,7 @@ class Replay:
         )
 
     def _project(self, stream: str) -> ProjectState:
-        found = self._projects.get(stream)
+        found = self._projects.get(stream)  # pragma: no mutate - a cache: a fold is the same
         if found is None:
             found = self._projects[stream] = fold_project(stream, self.streams.get(stream, []))
         return found

@@ -882,7 +882,8 @@ def _allocated_back_dated(skarpnack_applied_on: date) -> World:
     world.run(SetContact(round_id=RID, district="Farsta", role="school_contact",
                          email="rektor@farsta.example.org", school="Farstaskolan"),
               date(2014, 2, 10))  # fmt: skip
-    world.run(RecordAllocation(round_id=RID, decided_on=date(2014, 2, 4), decision_ref="SN 1"),
+    world.run(RecordAllocation(round_id=RID, decided_on=date(2014, 2, 4), decision_ref="SN 1",
+                               decided_by="Socialnämndens arbetsutskott"),
               date(2014, 2, 4))  # fmt: skip
     return world
 
