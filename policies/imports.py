@@ -213,8 +213,9 @@ class _Totals:
             if old is not None:
                 self.awarded -= old[0]
                 self.supervision -= old[1]
-                for paid in old[2]:
-                    self.by_reference.get(paid.reference, {}).pop(stream, None)
+                # Its payments are all in by_reference, under their references, as of then.
+                for reference in {paid.reference for paid in old[2]}:
+                    del self.by_reference[reference][stream]
             project = fold(stream)
             paid_now = tuple(payments_of(project))
             new = (project.ledger.awarded_sek, project.ledger.supervision_granted_sek, paid_now)
@@ -232,9 +233,10 @@ class _Totals:
         payments: dict[str, tuple[PaymentOnRecord, ...]] = {}
         if reference is not None:
             found = self.by_reference.get(reference, {})
-            payments[reference] = tuple(
-                sorted((p for ps in found.values() for p in ps), key=lambda p: p.position)
-            )
+            standing = [p for ps in found.values() for p in ps]
+            # A reference stands at most once in a round, so this order is never read.
+            ordered = sorted(standing, key=lambda p: p.position)  # pragma: no mutate - moot
+            payments[reference] = tuple(ordered)
         return RoundTotals(self.awarded, self.supervision, payments)
 
 
@@ -282,7 +284,6 @@ class Replay:
         decision it holds only in part), or None."""
         if self._held is not None:
             held, self._held = self._held, None
-            self._judging = held
             try:
                 self._begin(held)
             except _Unrecordable as exc:
@@ -520,15 +521,16 @@ class Replay:
 
     def _command(self, r: R) -> Command:
         rid = stream_round(r.stream_id)
-        district = ""
         if stream_kind(r.stream_id) == "project":
-            if isinstance(r.event, ApplicationSubmitted):
-                district = r.event.district
-            else:
-                district = self._project(r.stream_id).district or r.stream_id.split(":")[-1]
+            project: ProjectState | None = self._project(r.stream_id)
+            assert project is not None
+            # Before its application, a project is named by its stream (as the engine does).
+            district = (r.event.district if isinstance(r.event, ApplicationSubmitted)
+                        else project.district or r.stream_id.split(":")[-1])  # fmt: skip
+        else:
+            project, district = None, ""
         try:
-            return command_for(r.event, rid, district, self._project(r.stream_id)
-                               if stream_kind(r.stream_id) == "project" else None)  # fmt: skip
+            return command_for(r.event, rid, district, project)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
@@ -605,11 +607,12 @@ class Replay:
             ]
 
         folded = {s: fold_project(s, cut(self.streams.get(s, []))) for s in wanted[1:]}
-        # A project stream not among them has nothing on it yet: it is as the view has it.
-        project = None if view.project is None else folded.get(view.project.stream_id, view.project)
+        # The view's project is among them (its stream is wanted, even with nothing on it
+        # yet), and the round is on record (the decision on the whole history found it).
+        project = None if view.project is None else folded[view.project.stream_id]
         return replace(
             view,
-            round=fold_round(cut(self.streams.get(f"round:{rid}", []))),
+            round=fold_round(cut(self.streams[f"round:{rid}"])),
             project=project,
             projects=folded if folds else {},
         )
@@ -621,7 +624,7 @@ class Replay:
         return latest is None or latest <= moment
 
     def _project(self, stream: str) -> ProjectState:
-        found = self._projects.get(stream)
+        found = self._projects.get(stream)  # pragma: no mutate - a cache: a fold is the same
         if found is None:
             history = self.streams.get(stream, [])
             fold = self._folds.get(stream)

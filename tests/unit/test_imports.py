@@ -145,6 +145,7 @@ def test_an_event_the_decision_would_not_give_is_refused() -> None:
     problem = replay([*events, again])[1]
     assert problem is not None
     assert problem.rule == "recorded once"
+    assert problem.message.startswith("the engine records it once only: ")
     world = honest()
     (changed,) = world.run(
         SetDeadline(round_id=RID, code="t2", due_on=date(2014, 9, 30), reason="later"),

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from events import (
+    ApplicationWithdrawn,
     DeadlineChanged,
     DeadlineSet,
     DisbursementMade,
@@ -25,6 +26,7 @@ from events import (
     RoleRevoked,
     RoundOpened,
     SchoolKindSet,
+    SupervisionFundsGranted,
     YearEndAccountSubmitted,
 )
 from policies.commands import (
@@ -801,3 +803,125 @@ def test_an_event_no_command_could_say_is_refused_naming_the_field() -> None:
     assert problem.reason == IMPORT_UNRECORDABLE(
         event=Named("event", "DisbursementMade"), why=problem.message
     )
+
+
+def test_a_payment_reference_freed_by_its_payments_annulment_is_used_again() -> None:
+    """U-2 read into the round's totals (a later payment, U-3, reads them), then annulled
+    (the money never left): the totals drop it when Farsta's stream is read again, so a
+    payment under U-2 imports, while U-1, which stands, is still refused."""
+    world = _round_of_three()
+    u2 = world.events[-1]
+    world.run(Disburse(round_id=RID, district="Farsta", amount_sek=10_000,
+                       payment_reference="U-3"), date(2014, 3, 22))  # fmt: skip
+    annul = Annul(round_id=RID, district="Farsta", position=u2.position, reason="fel",
+                  money_never_left=True)  # fmt: skip
+    world.run(annul, date(2014, 3, 23))
+    world.run(annul, date(2014, 3, 23), actor="en annan")  # four eyes: a second person
+    world.run(Disburse(round_id=RID, district="Farsta", amount_sek=50_000,
+                       payment_reference="U-2"), date(2014, 3, 24))  # fmt: skip
+    assert [r.event_type for r in world.events[-3:]] == [
+        "PaymentAnnulmentRequested",
+        "EventAnnulled",
+        "DisbursementMade",
+    ]
+    state, problem = replay(world.events)
+    assert (problem, state.checked) == (None, len(world.events))
+    _, problem = replay(_replaced(world, len(world.events) - 1, payment_reference="U-1"))
+    assert problem is not None
+    assert problem.rule == "payment reference unique in the round"
+    # Farsta's supervision, read again with its stream, is counted once: the pool is empty.
+    alvsjo = f"project:{RID}:alvsjo"
+    world.run(RequestSupervision(round_id=RID, district="Älvsjö", amount_sek=25_000,
+                                 description="Handledning"), date(2014, 3, 25))  # fmt: skip
+    world.given(alvsjo, SupervisionFundsGranted(amount_sek=1, decision_ref="H Älvsjö"),
+                date(2014, 3, 25))  # fmt: skip
+    _, problem = replay(world.events)
+    assert problem is not None
+    assert (problem.rule, problem.event_type) == ("supervision pool", "SupervisionFundsGranted")
+    assert problem.reason["rule"] == POOL_LEFT(pool=Kronor(30_000), left=Kronor(0))
+
+
+def test_an_event_on_a_stream_of_neither_of_its_kinds_names_both() -> None:
+    """An annulment goes on a project or a round stream; on the access stream it is refused
+    naming both."""
+    world = _honest()
+    deadline = world.events[-1]
+    world.run(Annul(round_id=RID, position=deadline.position, reason="fel"), date(2014, 3, 22))
+    index = next(i for i, r in enumerate(world.events) if r.event_type == "EventAnnulled")
+    forged = world.events[index]._replace(stream_id="access")
+    _, problem = replay([*world.events[:index], forged])
+    assert problem is not None
+    assert problem.message == (
+        "a EventAnnulled is recorded on a project or round stream, not on access"
+    )
+
+
+def test_an_event_on_a_project_before_its_application_names_the_project_by_its_stream() -> None:
+    """A withdrawal on Farsta's stream before any application: the engine knows no such
+    district in the round, and says so naming the district as the stream names it."""
+    world = World()
+    opened(world)
+    r = world.given(FARSTA, ApplicationWithdrawn(reason="Fel"), date(2014, 2, 4))
+    state, problem = replay(world.events)
+    assert problem is not None
+    assert (problem.rule, problem.kind, problem.position) == ("known districts", "not_found",
+                                                              r.position)  # fmt: skip
+    refusal = problem.reason["rule"]
+    assert isinstance(refusal, Reason)
+    assert (refusal.code, refusal["district"]) == ("district.unknown", "farsta")
+    assert state.checked == 1
+
+
+def _allocated_back_dated(skarpnack_applied_on: date) -> World:
+    """Farsta applied in May 2013 and Skarpnäck on ``skarpnack_applied_on``; a contact set
+    for Farsta on 10 February 2014; then an allocation dated 4 February recorded after it."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta", sek=600_000, schools=2)
+    applied(world, "Skarpnäck", sek=500_000, schools=3, on=skarpnack_applied_on)
+    world.run(SetContact(round_id=RID, district="Farsta", role="school_contact",
+                         email="rektor@farsta.example.org", school="Farstaskolan"),
+              date(2014, 2, 10))  # fmt: skip
+    world.run(RecordAllocation(round_id=RID, decided_on=date(2014, 2, 4), decision_ref="SN 1",
+                               decided_by="Socialnämndens arbetsutskott"),
+              date(2014, 2, 4))  # fmt: skip
+    return world
+
+
+def test_a_back_dated_allocation_is_judged_on_every_project_as_of_its_own_day_too() -> None:
+    """An allocation recorded after a later contact is judged on the round's projects as
+    they stood on its own day as well: both applications were in, so it imports; with
+    Skarpnäck's application made after that day, the allocation shares money with a district
+    that had not applied then, and the engine would have refused it."""
+    world = _allocated_back_dated(date(2013, 5, 31))
+    decision = next(r for r in world.events if r.event_type == "AllocationDecided")
+    assert decision.occurred_at < world.events[3].occurred_at  # recorded after a later event
+    state, problem = replay(world.events)
+    assert (problem, state.checked) == (None, len(world.events))
+    world = _allocated_back_dated(date(2014, 2, 10))
+    state, problem = replay(world.events)
+    assert problem is not None
+    assert (problem.rule, problem.event_type, problem.position) == (
+        "allocate between the recorded applications",
+        "AllocationDecided",
+        decision.position,
+    )
+    refusal = problem.reason["rule"]
+    assert isinstance(refusal, Reason)
+    assert (refusal.code, refusal["district"]) == ("allocation.not_applied", "Skarpnäck")
+    assert state.checked == 4
+
+
+def test_a_reminder_on_a_stream_with_nothing_on_it_is_refused() -> None:
+    """A reminder for Älvsjö, which never applied, is due to no one; one in a round never
+    opened is refused naming the round."""
+    world = _reminded_world()
+    sent = ReminderSent(key="k", obligation="year_end_account", step="due", due_on=YEAR_END,
+                        recipient_role="district")  # fmt: skip
+    world.given(f"project:{RID}:alvsjo", sent, date(2015, 1, 31))
+    _not_due(replay(world.events)[1], "ReminderSent", "k", "district")
+    world = _reminded_world()
+    world.given("project:x:farsta", sent, date(2015, 1, 31))
+    problem = replay(world.events)[1]
+    assert problem is not None
+    assert (problem.rule, problem.message) == ("known rounds", "round x was not opened before it")
