@@ -59,8 +59,8 @@ def of_the_project(method: F) -> F:
     moved, a session scheduled) that re-assesses every project of the round works out only
     the rules that read the round; the rest come from the states kept since their streams
     last grew. Positional arguments only, hashable (the day)."""
-    name = method.__qualname__
-    PROJECT_RULES.append(method)
+    name = method.__qualname__  # pragma: no mutate - runs at import, before a mutant is chosen
+    PROJECT_RULES.append(method)  # pragma: no mutate - runs at import
 
     @wraps(method)
     def kept(self: Policy, project: ProjectState, *args: Any) -> Any:
@@ -68,7 +68,7 @@ def of_the_project(method: F) -> F:
             project.memo, (type(self), name), args, lambda: method(self, project, *args)
         )
 
-    return cast(F, kept)
+    return cast(F, kept)  # pragma: no mutate - runs at import
 
 
 class Unset:

