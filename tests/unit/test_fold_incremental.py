@@ -115,7 +115,7 @@ def test_an_annulment_is_not_folded_in_on_top() -> None:
     fold = ProjectFold()
     fold.add(history[0])
     with pytest.raises(
-        ValueError, match="^an annulment changes what came before it: fold the stream again$"
+        ValueError, match=r"^an annulment changes what came before it: fold the stream again$"
     ):
         fold.add(history[1])
 
