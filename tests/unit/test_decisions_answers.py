@@ -5,17 +5,34 @@ and its kind, since that is what the machinery says to people."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 import pytest
 
-from events import PlanRejected, PlanSubmitted, RepaymentDemanded
-from policies.commands import DecidePlan, DemandRepayment, SubmitPlan
+from events import (
+    DisbursementMade,
+    NetworkSessionScheduled,
+    PlanRejected,
+    PlanSubmitted,
+    RepaymentDemanded,
+)
+from policies.commands import (
+    Annul,
+    AttachDocument,
+    DecidePlan,
+    DemandRepayment,
+    RecordNetwork,
+    SubmitPlan,
+)
+from policies.corrections import ANNUL_MONEY_LEFT, ANNUL_PAYMENT_FOUR_EYES
 from policies.decisions import (
     ALREADY_DEMANDED,
+    DOCUMENT_NOT_STORED,
     ILLEGAL_STEP,
     MAY_NOT_COMMAND,
+    NO_DISTRICT,
+    NOT_ON_RECORD,
     PLAN_DECIDED,
     PLAN_ID_USED,
     Decision,
@@ -23,10 +40,22 @@ from policies.decisions import (
     View,
     _step,
     authorise,
+    judge_on,
 )
 from policies.lifecycle import Machine
 from policies.reason import Kronor, Named
-from tests.unit.world import FARSTA, RID, TODAY, World, applied, opened, plan_approved, refused
+from policies.state import STOCKHOLM
+from tests.unit.world import (
+    FARSTA,
+    RID,
+    ROUND,
+    TODAY,
+    World,
+    applied,
+    opened,
+    plan_approved,
+    refused,
+)
 
 
 def pinned(refusal: Refusal) -> tuple[Any, ...]:
@@ -130,3 +159,85 @@ def test_a_lifecycle_step_the_table_lacks_is_refused_naming_machine_state_and_ev
         "invalid",
     )
     assert (no.state, no.day) == ("plan approved", TODAY)
+
+
+def test_a_district_is_known_by_its_own_name_and_unknown_ones_are_answered_with_a_dozen() -> None:
+    """ "Fårsta" finds Farsta's project by its slug but never acts on it; a district the round
+    does not have is answered with the first twelve it has."""
+    world = World()
+    opened(world, budget=100_000_000)
+    names = ["Farsta"] + [f"Distrikt {chr(ord('A') + i)}" for i in range(12)]
+    for name in names:
+        applied(world, name)
+    plan = SubmitPlan(round_id=RID, district="Fårsta", plan_id="p", summary="Plan")
+    assert pinned(refused(world, plan)) == (
+        NOT_ON_RECORD(district="Fårsta", recorded="Farsta"),
+        "one project per district",
+        "not_found",
+    )
+    no = refused(world, plan.model_copy(update={"district": "Nacka"}))
+    assert pinned(no) == (
+        NO_DISTRICT(district="Nacka", round=RID, known=tuple(sorted(names)[:12])),
+        "known districts",
+        "not_found",
+    )
+
+
+def test_a_payment_is_annulled_only_if_its_money_never_left_and_by_a_second_person() -> None:
+    world = World()
+    opened(world)
+    applied(world, "Farsta", 1_000_000)
+    pay = world.given(FARSTA, DisbursementMade(amount_sek=5_000, purpose="supervision",
+                                               payment_reference="U-1"),
+                      date(2014, 4, 1), actor="kassa")  # fmt: skip
+    left = Annul(round_id=RID, position=pay.position, reason="Fel", money_never_left=False)
+    assert pinned(refused(world, left)) == (
+        ANNUL_MONEY_LEFT(reference="U-1", amount=Kronor(5_000)),
+        "money that left is repaid, not annulled",
+        "invalid",
+    )
+    never_left = left.model_copy(update={"money_never_left": True})
+    world.run(never_left, TODAY, actor="anna")
+    with pytest.raises(Refusal) as caught:
+        world.decide(never_left, TODAY, actor="kassa")
+    assert pinned(caught.value) == (
+        ANNUL_PAYMENT_FOUR_EYES(reference="U-1", requested_by="anna"),
+        "four eyes on a payment's annulment",
+        "not_authorised",
+    )
+
+
+def test_an_attendance_recorded_later_is_dated_on_its_sessions_day() -> None:
+    """An undated attendance happened at its meeting: the command judged carries that day as
+    its ``on``; one dated by hand keeps its own day."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    starts = datetime.combine(date(2014, 3, 5), time(13), STOCKHOLM)
+    world.given(ROUND, NetworkSessionScheduled(session_id="n1", title="Nätverk",
+                                               starts_at=starts), date(2014, 2, 1))  # fmt: skip
+    attended = RecordNetwork(round_id=RID, district="Farsta", session_id="n1", outcome="attended")
+    assert world.judged(attended, TODAY)[0].on == date(2014, 3, 5)
+    dated = attended.model_copy(update={"on": date(2014, 3, 6)})
+    assert world.judged(dated, TODAY)[0].on == date(2014, 3, 6)
+
+
+def test_judging_sees_the_districts_and_the_stored_document_the_caller_read() -> None:
+    """The handlers read the round's district names and what the content store holds, and
+    the judgement answers with them (not with what the streams given happen to show)."""
+    world = World()
+    opened(world)
+    plan = SubmitPlan(round_id=RID, district="Nacka", plan_id="p", summary="Plan")
+    with pytest.raises(Refusal) as caught:
+        judge_on(plan, world.stream(ROUND), {}, TODAY, districts=("Farsta", "Vällingby"))
+    assert caught.value.reason == NO_DISTRICT(
+        district="Nacka", round=RID, known=("Farsta", "Vällingby")
+    )
+    applied(world, "Farsta")
+    attach = AttachDocument(round_id=RID, district="Farsta", attached_to="plan",
+                            file_name="x.pdf", media_type="application/pdf", size_bytes=10,
+                            sha256="cd" * 32)  # fmt: skip
+    with pytest.raises(Refusal) as caught:
+        judge_on(attach, world.stream(ROUND), {FARSTA: world.stream(FARSTA)}, TODAY,
+                 held_document=None)  # fmt: skip
+    assert caught.value.reason == DOCUMENT_NOT_STORED(sha256="cd" * 32)
