@@ -16,6 +16,8 @@ from events import (
     PlanRejected,
     PlanSubmitted,
     RepaymentDemanded,
+    RepaymentReceived,
+    RepaymentWaived,
 )
 from policies.commands import (
     Annul,
@@ -241,3 +243,26 @@ def test_judging_sees_the_districts_and_the_stored_document_the_caller_read() ->
         judge_on(attach, world.stream(ROUND), {FARSTA: world.stream(FARSTA)}, TODAY,
                  held_document=None)  # fmt: skip
     assert caught.value.reason == DOCUMENT_NOT_STORED(sha256="cd" * 32)
+
+
+def test_a_waiver_a_later_repayment_relied_on_is_not_annulled() -> None:
+    """Money received after a waiver was counted against what the waiver left: the waiver
+    stands while the repayment does."""
+    world = _planned()
+    due = date(2015, 3, 31)
+    world.given(FARSTA, RepaymentDemanded(amount_sek=300, reason="Ej använt", due_on=due),
+                date(2015, 2, 1))  # fmt: skip
+    waiver = world.given(FARSTA, RepaymentWaived(amount_sek=100, reason="Skäl",
+                                                 decision_ref="B-1"), date(2015, 2, 5))  # fmt: skip
+    paid = world.given(FARSTA, RepaymentReceived(amount_sek=100, payment_reference="I-1"),
+                       date(2015, 2, 9))  # fmt: skip
+    annul = Annul(round_id=RID, position=waiver.position, reason="Fel")
+    no = refused(world, annul, date(2015, 2, 10))
+    assert no.reason is not None
+    assert (no.reason.code, no.reason["position"], no.rule, no.command, no.state) == (
+        "annul.relied_on",
+        paid.position,
+        "no annulment of what money relied on",
+        annul.name,
+        f"relied on by position {paid.position}",
+    )
