@@ -12,12 +12,16 @@ import pytest
 
 from events import (
     DisbursementMade,
+    Instalment,
     NetworkSessionScheduled,
+    PaymentPlanSet,
     PlanRejected,
     PlanSubmitted,
     RepaymentDemanded,
     RepaymentReceived,
     RepaymentWaived,
+    ReportAccepted,
+    YearEndAccountSubmitted,
 )
 from policies.commands import (
     Annul,
@@ -35,6 +39,7 @@ from policies.decisions import (
     MAY_NOT_COMMAND,
     NO_DISTRICT,
     NOT_ON_RECORD,
+    PAYMENT_WOULD_EXCEED,
     PLAN_DECIDED,
     PLAN_ID_USED,
     Decision,
@@ -54,6 +59,7 @@ from tests.unit.world import (
     TODAY,
     World,
     applied,
+    awarded,
     opened,
     plan_approved,
     refused,
@@ -266,3 +272,40 @@ def test_a_waiver_a_later_repayment_relied_on_is_not_annulled() -> None:
         annul.name,
         f"relied on by position {paid.position}",
     )
+
+
+def test_the_acceptance_that_released_money_paid_stays_while_the_payment_does() -> None:
+    """The second half of the grant is released by the accepted year-end account: the
+    acceptance is not annulled under 600 000 kr paid, since only 300 000 kr would be payable
+    without it; under 300 000 kr paid the payment still relied on it."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta", 1_000_000)
+    halves = (Instalment(percent=50, releases_on=("awarded",)),
+              Instalment(percent=50, releases_on=("year_end_account_accepted",)))  # fmt: skip
+    world.given(ROUND, PaymentPlanSet(instalments=halves, reason="Två"), date(2014, 1, 10))
+    awarded(world, FARSTA, 600_000)
+    plan_approved(world)
+    account = world.given(FARSTA, YearEndAccountSubmitted(spent_sek=500_000,
+                                                          cost_description="Lön"),
+                          date(2014, 3, 12))  # fmt: skip
+    accepted = world.given(FARSTA, ReportAccepted(report="year_end_account",
+                                                  submission_id=account.event_id),
+                           date(2014, 3, 14))  # fmt: skip
+    annul = Annul(round_id=RID, position=accepted.position, reason="Fel")
+    base = len(world.events)
+    pay = world.given(FARSTA, DisbursementMade(amount_sek=600_000, purpose="grant",
+                                               payment_reference="U-1"),
+                      date(2014, 3, 20))  # fmt: skip
+    no = refused(world, annul)
+    assert pinned(no) == (
+        PAYMENT_WOULD_EXCEED(ref="U-1", amount=Kronor(600_000), on=date(2014, 3, 20),
+                             event=Named("event", "ReportAccepted"), may=Kronor(300_000)),
+        "payments stay allowed after an annulment",
+        "condition",
+    )  # fmt: skip
+    assert no.state == f"payment at position {pay.position}"
+    del world.events[base:]
+    world.given(FARSTA, DisbursementMade(amount_sek=300_000, purpose="grant",
+                                         payment_reference="U-1"), date(2014, 3, 20))  # fmt: skip
+    assert refused(world, annul).rule == "no annulment of what money relied on"
