@@ -26,6 +26,7 @@ from events import (
 from policies.commands import (
     Annul,
     AttachDocument,
+    AwardGrant,
     DecidePlan,
     DemandRepayment,
     RecordNetwork,
@@ -52,6 +53,7 @@ from policies.decisions import (
 from policies.lifecycle import Machine
 from policies.reason import Kronor, Named
 from policies.state import STOCKHOLM
+from policies.totals import RoundTotals
 from tests.unit.world import (
     FARSTA,
     RID,
@@ -309,3 +311,21 @@ def test_the_acceptance_that_released_money_paid_stays_while_the_payment_does() 
     world.given(FARSTA, DisbursementMade(amount_sek=300_000, purpose="grant",
                                          payment_reference="U-1"), date(2014, 3, 20))  # fmt: skip
     assert refused(world, annul).rule == "no annulment of what money relied on"
+
+
+def test_an_award_is_judged_on_the_round_totals_the_caller_read() -> None:
+    """The handlers read the round's awarded total from the read model instead of folding
+    every project: the budget rule counts what they read."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta", 1_000_000)
+    award = AwardGrant(round_id=RID, district="Farsta", amount_sek=300_000, decision_ref="SN 1",
+                       decided_on=date(2014, 2, 1))  # fmt: skip
+    histories = (world.stream(ROUND), {FARSTA: world.stream(FARSTA)})
+    with pytest.raises(Refusal) as caught:
+        judge_on(award, *histories, TODAY, totals=RoundTotals(awarded_sek=800_000))
+    assert (caught.value.rule, caught.value.state) == (
+        "total awarded within the budget",
+        "round awarded 800\u00a0000 kr",
+    )
+    assert judge_on(award, *histories, TODAY, totals=RoundTotals(awarded_sek=700_000))[1].appends
