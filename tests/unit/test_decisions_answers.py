@@ -329,3 +329,17 @@ def test_an_award_is_judged_on_the_round_totals_the_caller_read() -> None:
         "round awarded 800\u00a0000 kr",
     )
     assert judge_on(award, *histories, TODAY, totals=RoundTotals(awarded_sek=700_000))[1].appends
+
+
+def test_an_event_on_the_rounds_stream_is_annulled_once() -> None:
+    """The round's payment plan, annulled, is not annulled again: the annulment reads the
+    round's own stream."""
+    world = World()
+    opened(world)
+    halves = (Instalment(percent=50), Instalment(percent=50))
+    plan = world.given(ROUND, PaymentPlanSet(instalments=halves, reason="Två"), date(2014, 1, 10))
+    annul = Annul(round_id=RID, position=plan.position, reason="Fel")
+    (annulled,) = world.run(annul, TODAY)
+    assert annulled.stream_id == ROUND
+    no = refused(world, annul)
+    assert (no.rule, no.kind, no.state) == ("annul once", "invalid", "annulled")
