@@ -274,6 +274,12 @@ def test_a_waiver_a_later_repayment_relied_on_is_not_annulled() -> None:
         annul.name,
         f"relied on by position {paid.position}",
     )
+    # The handlers read the round's totals instead of every project: the annulment still
+    # sees the whole stream of the waiver's project.
+    with pytest.raises(Refusal) as caught:
+        judge_on(annul, world.stream(ROUND), {FARSTA: world.stream(FARSTA)}, date(2015, 2, 10),
+                 target=waiver, totals=RoundTotals())  # fmt: skip
+    assert caught.value.rule == "no annulment of what money relied on"
 
 
 def test_the_acceptance_that_released_money_paid_stays_while_the_payment_does() -> None:
