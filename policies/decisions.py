@@ -521,9 +521,12 @@ def view_of(
     projects = {s: fold_project(s, as_of(h, moment)) for s, h in project_histories.items()}
     district = getattr(command, "district", None)
     project = None
-    if isinstance(command, ProjectCommand) or district:
-        stream = f"project:{command.round_id}:{slug(district or '')}"
-        project = projects.get(stream) or fold_project(stream, [])
+    if district:  # every project command names one (a Line is never empty)
+        stream = f"project:{command.round_id}:{slug(district)}"
+        project = projects.get(stream)
+        if project is None:
+            # No events yet: _project refuses it, and _apply names its own stream.
+            project = fold_project(stream, [])  # pragma: no mutate - the id is never read
     target_history: tuple[R, ...] = ()
     if target is not None:
         on_round = target.stream_id.startswith("round:")
