@@ -21,6 +21,8 @@ from events import (
     RepaymentReceived,
     RepaymentWaived,
     ReportAccepted,
+    SupervisionFundsGranted,
+    SupervisionFundsRequested,
     YearEndAccountSubmitted,
 )
 from policies.commands import (
@@ -316,6 +318,13 @@ def test_the_acceptance_that_released_money_paid_stays_while_the_payment_does() 
     del world.events[base:]
     world.given(FARSTA, DisbursementMade(amount_sek=300_000, purpose="grant",
                                          payment_reference="U-1"), date(2014, 3, 20))  # fmt: skip
+    # Supervision money is paid from its own pool, not as the grant's instalments.
+    world.given(FARSTA, SupervisionFundsRequested(amount_sek=5_000, description="Handledning"),
+                date(2014, 3, 21))  # fmt: skip
+    world.given(FARSTA, SupervisionFundsGranted(amount_sek=5_000, decision_ref="H-1"),
+                date(2014, 3, 22))  # fmt: skip
+    world.given(FARSTA, DisbursementMade(amount_sek=5_000, purpose="supervision",
+                                         payment_reference="U-2"), date(2014, 3, 23))  # fmt: skip
     assert refused(world, annul).rule == "no annulment of what money relied on"
 
 
