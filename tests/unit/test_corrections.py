@@ -194,11 +194,12 @@ def test_a_request_or_an_annulled_payment_is_not_annulled_again(world: World) ->
 def test_a_payment_a_repayment_relied_on_is_not_annulled(world: World) -> None:
     """Money demanded back for a payment: the payment stands until the demand is settled."""
     payment = pay(world, 400_000, "U-1")
-    world.given(FARSTA, RepaymentDemanded(amount_sek=100_000, reason="Ej använt",
-                                          due_on=date(2015, 3, 1)), TODAY)  # fmt: skip
+    demand = world.given(FARSTA, RepaymentDemanded(amount_sek=100_000, reason="Ej använt",
+                                                   due_on=date(2015, 3, 1)), TODAY)  # fmt: skip
     no = refused(world, annul(payment.position))
     assert no.reason is not None
     assert no.reason.code == "annul.relied_on"
+    assert no.state == f"relied on by position {demand.position}"
 
 
 def test_the_round_payment_plan_a_payment_relied_on_is_not_annulled(world: World) -> None:
