@@ -236,12 +236,12 @@ class Policy:
 
     def assess(self, rnd: RoundState, project: ProjectState, now: datetime) -> Assessment:
         conditions = self.conditions(rnd, project, now)
-        repayment = self.repayment(rnd, project, now)
+        repayment = self.repayment(project)
         return Assessment(
             conditions=conditions,
             payable=self._payable(rnd, project, conditions, repayment, stockholm_day(now)),
             repayment=repayment,
-            status=self.status(rnd, project, now, repayment),
+            status=self.status(project, repayment),
             next_deadline=self._next_deadline(conditions),
         )
 
@@ -259,7 +259,7 @@ class Policy:
             rnd,
             project,
             self.conditions(rnd, project, now),
-            self.repayment(rnd, project, now),
+            self.repayment(project),
             stockholm_day(now),
         )
 
@@ -307,9 +307,11 @@ class Policy:
     # Choice: anything paid beyond what stands awarded is owed back at once, and a withdrawn
     # application's payments are owed back until an account shows their use (no document
     # foresees either; money must not stay out that no decision covers).
-    def repayment(self, rnd: RoundState, project: ProjectState, now: datetime) -> Repayment:
+    def repayment(self, project: ProjectState) -> Repayment:
+        """What the project owes back and why: it depends on the project's own record only
+        (awards, payments, accounts, demands and settlements), not on the day."""
         ledger = project.ledger
-        owed, reason, evidence = self.unused_money(rnd, project)
+        owed, reason, evidence = self.unused_money(project)
         # Paid beyond what stands awarded (an award reduced or annulled after payment, or an
         # imported history) is owed back whatever the accounts say.
         over = ledger.disbursed_grant_sek - ledger.awarded_sek
@@ -393,18 +395,9 @@ class Policy:
             (account, *project.supervision_grants),
         )
 
-    def status(
-        self,
-        rnd: RoundState,
-        project: ProjectState,
-        now: datetime,
-        repayment: Repayment | None = None,
-    ) -> str:
-        """The project's status word; ``repayment``: the project's repayment at ``now`` when
-        the caller has it already (``assess`` does), else it is computed here."""
+    def status(self, project: ProjectState, repayment: Repayment) -> str:
+        """The project's status word; ``repayment``: the project's :meth:`repayment`."""
         ledger = project.ledger
-        if repayment is None:
-            repayment = self.repayment(rnd, project, now)
         if repayment.due_sek > 0:
             return "repayment due"
         if project.withdrawn is not None:
@@ -431,9 +424,7 @@ class Policy:
     ) -> tuple[Condition, ...]:
         return ()
 
-    def unused_money(
-        self, rnd: RoundState, project: ProjectState
-    ) -> tuple[int, Reason, tuple[R, ...]]:
+    def unused_money(self, project: ProjectState) -> tuple[int, Reason, tuple[R, ...]]:
         """(kronor to pay back, why, the events that show it)."""
         return 0, NO_FINAL_ACCOUNT(), ()
 

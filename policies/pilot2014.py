@@ -251,9 +251,7 @@ class Pilot2014(Policy):
             blocks="supervision",
         )
 
-    def unused_money(
-        self, rnd: RoundState, project: ProjectState
-    ) -> tuple[int, Reason, tuple[R, ...]]:
+    def unused_money(self, project: ProjectState) -> tuple[int, Reason, tuple[R, ...]]:
         review = project.report("year_end_account")
         account = review.counts
         paid = project.ledger.disbursed_grant_sek

@@ -179,9 +179,7 @@ class SchoolSocialTeams2018(Policy):
             ),
         )
 
-    def unused_money(
-        self, rnd: RoundState, project: ProjectState
-    ) -> tuple[int, Reason, tuple[R, ...]]:
+    def unused_money(self, project: ProjectState) -> tuple[int, Reason, tuple[R, ...]]:
         """Paid minus spent by the final financial report (counted once it is not returned).
 
         Choice: seed 002 says nothing on repayment; the city's grant terms (unused money is
