@@ -231,6 +231,8 @@ class Policy:
     #: 002's questions: "Hur beräknar ni målgruppens storlek för det kommande året?" and the
     #: rest, kept as ``ApplicationSubstance``); the 2014 and 2016 forms do not ask them.
     asks_substance: ClassVar[bool] = False
+    #: The code of the report that accounts for the year (for the reasons' words).
+    account_report: ClassVar[str] = "year_end_account"
 
     # -- the questions ---------------------------------------------------------------
 
@@ -331,9 +333,8 @@ class Policy:
                 reason = WITHDRAWN_OWES(paid=Kronor(paid))
                 evidence = (project.withdrawn, *project.disbursements)
         supervision, why, more = self.unused_supervision(project)
-        if supervision and why is not None:
-            reason = joined(reason, why)
-            evidence = (*evidence, *more)
+        reason = joined(reason, why)  # why is None (and more empty) when none is owed
+        evidence = (*evidence, *more)
         demanded = ledger.repayment_demanded_sek
         settled = ledger.repayment_received_sek + ledger.repayment_waived_sek
         if demanded or settled:
@@ -632,16 +633,17 @@ class Policy:
         owed back at once: the account shows either unused money or unpaid costs, not both.
         """
         submitted = self.account(project)
-        used = self.accounted_use(project)
-        if submitted is None or used is None:
+        if submitted is None:
             return left, supervision, reason
+        used = self.accounted_use(project)
+        assert used is not None  # an account that counts states what it shows used
         if today is not None and self.account_after(project, today):
             return left, supervision, reason  # not yet in on the day assessed
         ledger = project.ledger
         still = min(left, max(0, used - ledger.disbursed_grant_sek))
         if still < left:
             reason = LAPSED(
-                report=Named("report", self.account_report(project)),
+                report=Named("report", self.account_report),
                 on=local_date(submitted),
                 used=Kronor(used),
                 paid=Kronor(ledger.disbursed_grant_sek),
@@ -661,10 +663,6 @@ class Policy:
                 )
             supervision = more
         return still, supervision, reason
-
-    def account_report(self, project: ProjectState) -> str:
-        """The code of the report that accounts for the year (for the reasons' words)."""
-        return "year_end_account"
 
     def accounted_supervision(self, project: ProjectState) -> int | None:
         """The supervision money the counting account states used (None: not stated)."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from events import (
     DisbursementMade,
     FinancialReportSubmitted,
@@ -15,6 +17,8 @@ from events import (
     ReportAccepted,
     ReportReturned,
     RoundClosed,
+    SupervisionFundsGranted,
+    SupervisionFundsRequested,
     YearEndAccountSubmitted,
 )
 from policies.base import (
@@ -30,13 +34,15 @@ from policies.base import (
     REPORT_REVIEWED,
     REPORT_WAS,
     SUBMITTED,
+    SUPERVISION_LAPSED,
+    SUPERVISION_PAYABLE,
     Condition,
     ConditionStatus,
     RoundTerms,
 )
 from policies.cont2016 import Continuation2016
 from policies.pilot2014 import ACCOUNT_RETURNED, ACCOUNT_REVIEWED, UNUSED_BY_PLAN
-from policies.reason import JOINED, Kronor, Named, Reason
+from policies.reason import JOINED, Kronor, Named, Reason, joined
 from policies.registry import POLICIES
 from policies.review import REVIEW_ACCEPTED, REVIEW_RETURNED
 from policies.state import ProjectState, RoundState, fold_project, fold_round
@@ -431,4 +437,92 @@ def test_a_returned_year_end_account_owes_nothing_yet_and_says_why() -> None:
         0,
         ACCOUNT_RETURNED(review=REVIEW_RETURNED(on=date(2015, 1, 25), why="Fel")),
         (account, back),
+    )
+
+
+def _supervised(stated: int | None, supervision_paid: int) -> World:
+    """Awarded 500 000 kr, 300 000 kr paid, 30 000 kr supervision money granted and
+    ``supervision_paid`` of it paid; the account shows 350 000 kr used and states
+    ``stated`` spent on supervision."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    awarded(world, FARSTA, 500_000)
+    plan_approved(world)
+    world.given(
+        FARSTA,
+        DisbursementMade(amount_sek=300_000, purpose="grant", payment_reference="U-1"),
+        date(2014, 3, 20),
+    )
+    world.given(
+        FARSTA, SupervisionFundsRequested(amount_sek=30_000, description="H"), date(2014, 4, 2)
+    )
+    world.given(
+        FARSTA, SupervisionFundsGranted(amount_sek=30_000, decision_ref="FoU"), date(2014, 4, 3)
+    )
+    if supervision_paid:
+        world.given(
+            FARSTA,
+            DisbursementMade(
+                amount_sek=supervision_paid,  # type: ignore[arg-type]
+                purpose="supervision",
+                payment_reference="F-1",
+            ),
+            date(2014, 4, 4),
+        )
+    world.given(
+        FARSTA,
+        YearEndAccountSubmitted(
+            spent_sek=350_000,
+            cost_description="Personal",
+            supervision_spent_sek=stated,  # type: ignore[arg-type]
+        ),
+        date(2015, 1, 20),
+    )
+    return world
+
+
+GRANT_LAPSED = LAPSED(
+    report=Named("report", "year_end_account"),
+    on=date(2015, 1, 20),
+    used=Kronor(350_000),
+    paid=Kronor(300_000),
+    lapsed=Kronor(150_000),
+)
+
+
+@pytest.mark.parametrize(
+    ("stated", "supervision_paid", "payable", "used_paid"),
+    [
+        # 25 000 stated, 10 000 paid: 15 000 more is paid, 5 000 of the 20 000 lapses.
+        (25_000, 10_000, 15_000, (25_000, 10_000)),
+        # None stated, none paid: all 30 000 lapses.
+        (None, 0, 0, (0, 0)),
+        # Just what was paid stated: nothing more, the other 20 000 lapses.
+        (10_000, 10_000, 0, (10_000, 10_000)),
+        # 40 000 stated, 10 000 paid: the 20 000 left is paid, nothing lapses.
+        (40_000, 10_000, 20_000, None),
+    ],
+)
+def test_supervision_money_is_paid_after_the_account_only_as_far_as_it_states_it_used(
+    stated: int | None, supervision_paid: int, payable: int, used_paid: tuple[int, int] | None
+) -> None:
+    """Seed 000: "Om medel inte används enligt plan ska de återbetalas": once the year is
+    accounted for, the supervision money still unpaid is paid only up to what the account
+    states spent on supervision beyond what was paid; the rest lapses, and the reason says
+    so beside the grant's lapse."""
+    rnd, project = states(_supervised(stated, supervision_paid))
+    got = PILOT.payable(rnd, project, noon(date(2015, 1, 21)))
+    left = 30_000 - supervision_paid
+    said = None
+    if used_paid is not None:
+        used, paid = used_paid
+        said = SUPERVISION_LAPSED(
+            used=Kronor(used), paid=Kronor(paid), lapsed=Kronor(left - payable)
+        )
+    paying = SUPERVISION_PAYABLE(amount=Kronor(payable)) if payable else None
+    assert (got.grant_sek, got.supervision_sek, got.reason) == (
+        50_000,
+        payable,
+        joined(GRANT_LAPSED, said, paying),
     )
