@@ -470,6 +470,13 @@ class Policy:
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
     ) -> list[Reason]:
         """Problems that make an application unacceptable in this round (empty: accept it)."""
+        return self.application_problems(rnd, application)
+
+    def application_problems(
+        self, rnd: RoundState, application: ApplicationSubmitted
+    ) -> list[Reason]:
+        """The problems :meth:`check_application` finds that do not depend on the day the
+        application is submitted: by default, a period outside the round's."""
         problems: list[Reason] = []
         if application.period_start < rnd.period_start or application.period_end > rnd.period_end:
             problems.append(

@@ -91,8 +91,7 @@ class SchoolSocialTeams2018(Policy):
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
     ) -> list[Reason]:
-        # Policy's own check reads no date: passing None instead is the same (mutmut).
-        problems = super().check_application(rnd, application, submitted_on)  # pragma: no mutate
+        problems = self.application_problems(rnd, application)
         deadline = rnd.application_deadline
         if deadline is not None and submitted_on > deadline:
             problems.append(LATE(on=submitted_on, deadline=deadline))
