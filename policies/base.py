@@ -263,17 +263,19 @@ class Policy:
     #: 002's questions: "Hur beräknar ni målgruppens storlek för det kommande året?" and the
     #: rest, kept as ``ApplicationSubstance``); the 2014 and 2016 forms do not ask them.
     asks_substance: ClassVar[bool] = False
+    #: The code of the report that accounts for the year (for the reasons' words).
+    account_report: ClassVar[str] = "year_end_account"
 
     # -- the questions ---------------------------------------------------------------
 
     def assess(self, rnd: RoundState, project: ProjectState, now: datetime) -> Assessment:
         conditions = self.conditions(rnd, project, now)
-        repayment = self.repayment(rnd, project, now)
+        repayment = self.repayment(project)
         return Assessment(
             conditions=conditions,
             payable=self._payable(rnd, project, conditions, repayment, stockholm_day(now)),
             repayment=repayment,
-            status=self.status(rnd, project, now, repayment),
+            status=self.status(project, repayment),
             next_deadline=self._next_deadline(conditions),
         )
 
@@ -291,7 +293,7 @@ class Policy:
             rnd,
             project,
             self.conditions(rnd, project, now),
-            self.repayment(rnd, project, now),
+            self.repayment(project),
             stockholm_day(now),
         )
 
@@ -346,9 +348,11 @@ class Policy:
     # Choice: anything paid beyond what stands awarded is owed back at once, and a withdrawn
     # application's payments are owed back until an account shows their use (no document
     # foresees either; money must not stay out that no decision covers).
-    def repayment(self, rnd: RoundState, project: ProjectState, now: datetime) -> Repayment:
+    def repayment(self, project: ProjectState) -> Repayment:
+        """What the project owes back and why: it depends on the project's own record only
+        (awards, payments, accounts, demands and settlements), not on the day."""
         ledger = project.ledger
-        owed, reason, evidence = self.unused_money(rnd, project)
+        owed, reason, evidence = self.unused_money(project)
         # Paid beyond what stands awarded (an award reduced or annulled after payment, or an
         # imported history) is owed back whatever the accounts say.
         over = ledger.disbursed_grant_sek - ledger.awarded_sek
@@ -368,9 +372,8 @@ class Policy:
                 reason = WITHDRAWN_OWES(paid=Kronor(paid))
                 evidence = (project.withdrawn, *project.disbursements)
         supervision, why, more = self.unused_supervision(project)
-        if supervision and why is not None:
-            reason = joined(reason, why)
-            evidence = (*evidence, *more)
+        reason = joined(reason, why)  # why is None (and more empty) when none is owed
+        evidence = (*evidence, *more)
         demanded = ledger.repayment_demanded_sek
         settled = ledger.repayment_received_sek + ledger.repayment_waived_sek
         if demanded or settled:
@@ -432,18 +435,9 @@ class Policy:
             (account, *project.supervision_grants),
         )
 
-    def status(
-        self,
-        rnd: RoundState,
-        project: ProjectState,
-        now: datetime,
-        repayment: Repayment | None = None,
-    ) -> str:
-        """The project's status word; ``repayment``: the project's repayment at ``now`` when
-        the caller has it already (``assess`` does), else it is computed here."""
+    def status(self, project: ProjectState, repayment: Repayment) -> str:
+        """The project's status word; ``repayment``: the project's :meth:`repayment`."""
         ledger = project.ledger
-        if repayment is None:
-            repayment = self.repayment(rnd, project, now)
         if repayment.due_sek > 0:
             return "repayment due"
         if project.withdrawn is not None:
@@ -470,9 +464,7 @@ class Policy:
     ) -> tuple[Condition, ...]:
         return ()
 
-    def unused_money(
-        self, rnd: RoundState, project: ProjectState
-    ) -> tuple[int, Reason, tuple[R, ...]]:
+    def unused_money(self, project: ProjectState) -> tuple[int, Reason, tuple[R, ...]]:
         """(kronor to pay back, why, the events that show it)."""
         return 0, NO_FINAL_ACCOUNT(), ()
 
@@ -517,6 +509,13 @@ class Policy:
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
     ) -> list[Reason]:
         """Problems that make an application unacceptable in this round (empty: accept it)."""
+        return self.application_problems(rnd, application)
+
+    def application_problems(
+        self, rnd: RoundState, application: ApplicationSubmitted
+    ) -> list[Reason]:
+        """The problems :meth:`check_application` finds that do not depend on the day the
+        application is submitted: by default, a period outside the round's."""
         problems: list[Reason] = []
         if application.period_start < rnd.period_start or application.period_end > rnd.period_end:
             problems.append(
@@ -687,16 +686,17 @@ class Policy:
         owed back at once: the account shows either unused money or unpaid costs, not both.
         """
         submitted = self.account(project)
-        used = self.accounted_use(project)
-        if submitted is None or used is None:
+        if submitted is None:
             return left, supervision, reason
+        used = self.accounted_use(project)
+        assert used is not None  # an account that counts states what it shows used
         if today is not None and self.account_after(project, today):
             return left, supervision, reason  # not yet in on the day assessed
         ledger = project.ledger
         still = min(left, max(0, used - ledger.disbursed_grant_sek))
         if still < left:
             reason = LAPSED(
-                report=Named("report", self.account_report(project)),
+                report=Named("report", self.account_report),
                 on=local_date(submitted),
                 used=Kronor(used),
                 paid=Kronor(ledger.disbursed_grant_sek),
@@ -716,10 +716,6 @@ class Policy:
                 )
             supervision = more
         return still, supervision, reason
-
-    def account_report(self, project: ProjectState) -> str:
-        """The code of the report that accounts for the year (for the reasons' words)."""
-        return "year_end_account"
 
     def accounted_supervision(self, project: ProjectState) -> int | None:
         """The supervision money the counting account states used (None: not stated)."""

@@ -25,24 +25,29 @@ from policies.reason import Reason
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _printable(value: str, *, lines: bool) -> str:
+#: Layout characters that free text may hold (a line break, a tab); a one-line value none.
+_LAYOUT = frozenset("\n\t")
+
+
+def _printable(value: str, layout: frozenset[str], hint: str) -> str:
+    """``value`` if it holds no control character but those of ``layout``; else a
+    ValueError that ends with ``hint`` (what else the value must be)."""
     for character in value:
-        if character in "\n\t" and lines:
+        if character in layout:
             continue
         if unicodedata.category(character) == "Cc" or character in _BIDI:
             raise ValueError(
-                f"contains the control character {character!a}: use printable "
-                "characters only" + ("" if lines else ", on one line")
+                f"contains the control character {character!a}: use printable characters only{hint}"
             )
     return value
 
 
 def _one_line(value: str) -> str:
-    return _printable(value, lines=False)
+    return _printable(value, frozenset(), ", on one line")
 
 
 def _free_text(value: str) -> str:
-    return _printable(value, lines=True)
+    return _printable(value, _LAYOUT, "")
 
 
 #: A name or a reference a person types: printable, one line, at most 200 characters.

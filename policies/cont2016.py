@@ -104,11 +104,10 @@ class Continuation2016(Pilot2014):
             ]
         return []
 
-    def check_application(
-        self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
+    def application_problems(
+        self, rnd: RoundState, application: ApplicationSubmitted
     ) -> list[Reason]:
-        # Policy's own check reads no date: passing None instead is the same (mutmut).
-        problems = super().check_application(rnd, application, submitted_on)  # pragma: no mutate
+        problems = super().application_problems(rnd, application)
         if not application.schools:
             problems.append(NO_SCHOOLS())
         return problems

@@ -169,10 +169,12 @@ def relied_on(target: R, round_history: Iterable[R]) -> Reason | None:
     standing: list[R] = []
     for stream in {r.stream_id for r in same}:
         standing.extend(effective(r for r in same if r.stream_id == stream)[0])
-    for r in sorted(standing, key=lambda x: x.position):
-        if r.position <= target.position or r.event_key == target.event_key:
-            continue
-        if target.event_type in RELIES_ON.get(r.event_type, frozenset()):
+    # sorted: a Recorded's first field is its position (unique in the store); what was
+    # recorded after ``target`` is neither ``target`` nor anything it came after.
+    for r in sorted(standing):
+        if r.position > target.position and target.event_type in RELIES_ON.get(
+            r.event_type, frozenset()
+        ):
             return ANNUL_RELIED_ON(
                 event=Named("event", target.event_type),
                 consequence=Named("event", r.event_type),

@@ -1579,7 +1579,7 @@ def _demand_repayment(cmd: DemandRepayment, view: View) -> Decision:
                 amount=Kronor(cmd.amount_sek), district=_district(project), due_on=cmd.due_on
             )
         )
-    repayment = view.policy.repayment(view.round, project, end_of_day(view.day))  # type: ignore[arg-type]
+    repayment = view.policy.repayment(project)
     if cmd.amount_sek > repayment.undemanded_sek:
         _refuse(
             cmd,

@@ -116,8 +116,10 @@ def protect(
     margin_col = n_cols - 1 if row_totals else None
     marks = [[Mark.small if 0 < v < threshold else Mark.shown for v in line] for line in grid]
 
-    def flip(r: int, c: int) -> int:
-        return (-1 if r == margin_row else 1) * (-1 if c == margin_col else 1)
+    def signed(r: int, c: int, shift: int) -> int:
+        """``shift`` as cell (r, c) takes it: reversed on the total of one line (a row's or a
+        column's, not the grand total), which moves with its counts."""
+        return -shift if (r == margin_row) != (c == margin_col) else shift
 
     def fits(r: int, c: int, shift: int) -> bool:
         value = grid[r][c] + shift
@@ -134,11 +136,11 @@ def protect(
             if rows and cols:
                 for b, v in product(rows, cols):
                     corners = [(r, c, d), (r, v, -d), (b, c, -d), (b, v, d)]
-                    found.append([(x, y, s * flip(x, y)) for x, y, s in corners])
+                    found.append([(x, y, signed(x, y, s)) for x, y, s in corners])
             elif rows:
-                found.extend([[(r, c, d * flip(r, c)), (b, c, -d * flip(b, c))] for b in rows])
+                found.extend([[(r, c, signed(r, c, d)), (b, c, signed(b, c, -d))] for b in rows])
             elif cols:
-                found.extend([[(r, c, d * flip(r, c)), (r, v, -d * flip(r, v))] for v in cols])
+                found.extend([[(r, c, signed(r, c, d)), (r, v, signed(r, v, -d))] for v in cols])
         return found
 
     def cost(move: list[tuple[int, int, int]]) -> tuple[int, int]:

@@ -272,9 +272,7 @@ class Pilot2014(Policy):
             blocks="supervision",
         )
 
-    def unused_money(
-        self, rnd: RoundState, project: ProjectState
-    ) -> tuple[int, Reason, tuple[R, ...]]:
+    def unused_money(self, project: ProjectState) -> tuple[int, Reason, tuple[R, ...]]:
         review = project.report("year_end_account")
         account = review.counts
         paid = project.ledger.disbursed_grant_sek
@@ -406,11 +404,10 @@ class Pilot2014Seeded(Pilot2014):
             )
         return problems
 
-    def check_application(
-        self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
+    def application_problems(
+        self, rnd: RoundState, application: ApplicationSubmitted
     ) -> list[Reason]:
-        # Policy's own check reads no date: passing None instead is the same (mutmut).
-        problems = super().check_application(rnd, application, submitted_on)  # pragma: no mutate
+        problems = super().application_problems(rnd, application)
         problems += check_pilot_district(application)
         return problems
 

@@ -75,6 +75,5 @@ def check_recusal(command: Command, role: str, member: Grant | None) -> None:
         project=slug(command.district),
         state=f"member tied to {slug(command.district)}",
         rule="recusal (jäv)",
-        kind="condition",
         reason=reason,
     )

@@ -91,8 +91,7 @@ class SchoolSocialTeams2018(Policy):
     def check_application(
         self, rnd: RoundState, application: ApplicationSubmitted, submitted_on: date
     ) -> list[Reason]:
-        # Policy's own check reads no date: passing None instead is the same (mutmut).
-        problems = super().check_application(rnd, application, submitted_on)  # pragma: no mutate
+        problems = self.application_problems(rnd, application)
         deadline = rnd.application_deadline
         if deadline is not None and submitted_on > deadline:
             problems.append(LATE(on=submitted_on, deadline=deadline))
@@ -179,9 +178,7 @@ class SchoolSocialTeams2018(Policy):
             ),
         )
 
-    def unused_money(
-        self, rnd: RoundState, project: ProjectState
-    ) -> tuple[int, Reason, tuple[R, ...]]:
+    def unused_money(self, project: ProjectState) -> tuple[int, Reason, tuple[R, ...]]:
         """Paid minus spent by the final financial report (counted once it is not returned).
 
         Choice: seed 002 says nothing on repayment; the city's grant terms (unused money is
@@ -223,8 +220,7 @@ class SchoolSocialTeams2018(Policy):
         report: FinancialReportSubmitted = final.event
         return report.spent_sek
 
-    def account_report(self, project: ProjectState) -> str:
-        return "final_financial_report"
+    account_report: ClassVar[str] = "final_financial_report"
 
 
 def _follow_up(recorded: R) -> FollowUpSubmitted:

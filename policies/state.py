@@ -77,7 +77,7 @@ R = Recorded[Any]
 
 def slug(name: str) -> str:
     """``Spånga -Tensta`` -> ``spanga-tensta``: ASCII, lower case, single hyphens."""
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_ = "".join(c for c in unicodedata.normalize("NFKD", name) if c.isascii())
     words = "".join(c if c.isalnum() else " " for c in ascii_.lower()).split()
     return "-".join(words)
 
@@ -272,7 +272,7 @@ class PlanRecord:
     submitted: R
     decision: R | None  # PlanApproved or PlanRejected
     #: Lifecycle state from the table: "submitted", "approved" or "rejected".
-    status: str = "submitted"
+    status: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +293,10 @@ class NetworkRecord:
             return False
         absence: NetworkAbsenceRecorded = self.absence.event
         return not absence.excused
+
+
+#: A session the project has nothing recorded for yet (its id is never read).
+_NO_RECORD = NetworkRecord("")
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,7 +483,7 @@ class ProjectFold:
 
     def _network(self, r: R, e: Any) -> None:
         network = self.network
-        rec = network.get(e.session_id, NetworkRecord(e.session_id))
+        rec = network.get(e.session_id, _NO_RECORD)
         nxt = step(Machine.network, rec.status, type(e))
         if nxt is None:
             return

@@ -45,7 +45,7 @@ from policies.commands import (
     SubmitYearEndAccount,
 )
 from policies.registry import POLICIES
-from policies.state import STOCKHOLM, end_of_day, fold_project, fold_round, local_date, slug
+from policies.state import STOCKHOLM, fold_project, fold_round, local_date, slug
 from ppss_workflow.demo import Story
 from ppss_workflow.errors import WorkflowError
 from ppss_workflow.handlers import Actor
@@ -422,11 +422,7 @@ class MoneyMachine(RuleBasedStateMachine):
             supervision = t["supervision_paid"] - min(
                 t["supervision_paid"], last.supervision_spent_sek or 0
             )
-            repayment = policy.repayment(
-                rnd,
-                fold_project(stream, self.store.read_stream(stream)),
-                end_of_day(self.story.day),
-            )
+            repayment = policy.repayment(fold_project(stream, self.store.read_stream(stream)))
             assert repayment.grant_owed_sek == expected, (repayment, t, last)
             assert repayment.supervision_owed_sek == supervision, (repayment, t, last)
             COUNTS["owed back checked"] += 1

@@ -7,14 +7,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from events import (
+    DeadlineSet,
     DisbursementMade,
     FinancialReportSubmitted,
     FollowUpSubmitted,
+    Instalment,
+    PaymentPlanSet,
     PlanSubmitted,
+    RepaymentDemanded,
     ReportAccepted,
     ReportReturned,
     RoundClosed,
+    SupervisionFundsGranted,
+    SupervisionFundsRequested,
     YearEndAccountSubmitted,
 )
 from policies.base import (
@@ -25,20 +33,27 @@ from policies.base import (
     NO_AWARD,
     NOT_A_RELEASE,
     PLAN_APPROVED_ON,
+    REPAYMENT_FIRST,
     REPORT_AWAITS,
     REPORT_NOT_IN,
     REPORT_REVIEWED,
     REPORT_WAS,
+    RETURNED,
+    RETURNED_WAS_DUE,
     SUBMITTED,
+    SUPERVISION_LAPSED,
+    SUPERVISION_PAYABLE,
     Condition,
     ConditionStatus,
+    Payable,
+    Policy,
     RoundTerms,
 )
 from policies.cont2016 import Continuation2016
 from policies.pilot2014 import ACCOUNT_RETURNED, ACCOUNT_REVIEWED, UNUSED_BY_PLAN
-from policies.reason import JOINED, Kronor, Named, Reason
+from policies.reason import JOINED, Kronor, Named, Reason, joined
 from policies.registry import POLICIES
-from policies.review import REVIEW_ACCEPTED, REVIEW_RETURNED
+from policies.review import REVIEW_ACCEPTED, REVIEW_RETURNED, Review
 from policies.state import ProjectState, RoundState, fold_project, fold_round
 from tests.unit.world import (
     FARSTA,
@@ -404,15 +419,15 @@ def test_the_year_end_account_says_what_is_unused_and_once_accepted_says_so() ->
         outside=Kronor(30_000),
         unused=Kronor(50_000),
     )
-    rnd, project = states(world)
-    assert PILOT.unused_money(rnd, project) == (50_000, unused, (account, paid))
+    _, project = states(world)
+    assert PILOT.unused_money(project) == (50_000, unused, (account, paid))
     ok = world.given(
         FARSTA,
         ReportAccepted(report="year_end_account", submission_id=account.event_id),
         date(2015, 1, 25),
     )
-    rnd, project = states(world)
-    assert PILOT.unused_money(rnd, project) == (
+    _, project = states(world)
+    assert PILOT.unused_money(project) == (
         50_000,
         JOINED(parts=(unused, ACCOUNT_REVIEWED(review=REVIEW_ACCEPTED(on=date(2015, 1, 25))))),
         (account, ok, paid),
@@ -426,9 +441,206 @@ def test_a_returned_year_end_account_owes_nothing_yet_and_says_why() -> None:
         ReportReturned(report="year_end_account", submission_id=account.event_id, reason="Fel"),
         date(2015, 1, 25),
     )
-    rnd, project = states(world)
-    assert PILOT.unused_money(rnd, project) == (
+    _, project = states(world)
+    assert PILOT.unused_money(project) == (
         0,
         ACCOUNT_RETURNED(review=REVIEW_RETURNED(on=date(2015, 1, 25), why="Fel")),
         (account, back),
     )
+
+
+def _supervised(stated: int | None, supervision_paid: int) -> World:
+    """Awarded 500 000 kr, 300 000 kr paid, 30 000 kr supervision money granted and
+    ``supervision_paid`` of it paid; the account shows 350 000 kr used and states
+    ``stated`` spent on supervision."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    awarded(world, FARSTA, 500_000)
+    plan_approved(world)
+    world.given(
+        FARSTA,
+        DisbursementMade(amount_sek=300_000, purpose="grant", payment_reference="U-1"),
+        date(2014, 3, 20),
+    )
+    world.given(
+        FARSTA, SupervisionFundsRequested(amount_sek=30_000, description="H"), date(2014, 4, 2)
+    )
+    world.given(
+        FARSTA, SupervisionFundsGranted(amount_sek=30_000, decision_ref="FoU"), date(2014, 4, 3)
+    )
+    if supervision_paid:
+        world.given(
+            FARSTA,
+            DisbursementMade(
+                amount_sek=supervision_paid,  # type: ignore[arg-type]
+                purpose="supervision",
+                payment_reference="F-1",
+            ),
+            date(2014, 4, 4),
+        )
+    world.given(
+        FARSTA,
+        YearEndAccountSubmitted(
+            spent_sek=350_000,
+            cost_description="Personal",
+            supervision_spent_sek=stated,  # type: ignore[arg-type]
+        ),
+        date(2015, 1, 20),
+    )
+    return world
+
+
+GRANT_LAPSED = LAPSED(
+    report=Named("report", "year_end_account"),
+    on=date(2015, 1, 20),
+    used=Kronor(350_000),
+    paid=Kronor(300_000),
+    lapsed=Kronor(150_000),
+)
+
+
+@pytest.mark.parametrize(
+    ("stated", "supervision_paid", "payable", "used_paid"),
+    [
+        # 25 000 stated, 10 000 paid: 15 000 more is paid, 5 000 of the 20 000 lapses.
+        (25_000, 10_000, 15_000, (25_000, 10_000)),
+        # None stated, none paid: all 30 000 lapses.
+        (None, 0, 0, (0, 0)),
+        # Just what was paid stated: nothing more, the other 20 000 lapses.
+        (10_000, 10_000, 0, (10_000, 10_000)),
+        # 40 000 stated, 10 000 paid: the 20 000 left is paid, nothing lapses.
+        (40_000, 10_000, 20_000, None),
+    ],
+)
+def test_supervision_money_is_paid_after_the_account_only_as_far_as_it_states_it_used(
+    stated: int | None, supervision_paid: int, payable: int, used_paid: tuple[int, int] | None
+) -> None:
+    """Seed 000: "Om medel inte används enligt plan ska de återbetalas": once the year is
+    accounted for, the supervision money still unpaid is paid only up to what the account
+    states spent on supervision beyond what was paid; the rest lapses, and the reason says
+    so beside the grant's lapse."""
+    rnd, project = states(_supervised(stated, supervision_paid))
+    got = PILOT.payable(rnd, project, noon(date(2015, 1, 21)))
+    left = 30_000 - supervision_paid
+    said = None
+    if used_paid is not None:
+        used, paid = used_paid
+        said = SUPERVISION_LAPSED(
+            used=Kronor(used), paid=Kronor(paid), lapsed=Kronor(left - payable)
+        )
+    paying = SUPERVISION_PAYABLE(amount=Kronor(payable)) if payable else None
+    assert (got.grant_sek, got.supervision_sek, got.reason) == (
+        50_000,
+        payable,
+        joined(GRANT_LAPSED, said, paying),
+    )
+
+
+def _returned_account() -> tuple[Review, Any, Any]:
+    """A year-end account handed in on 20 January 2015 and returned on the 25th."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    account = world.given(
+        FARSTA, YearEndAccountSubmitted(spent_sek=1, cost_description="x"), date(2015, 1, 20)
+    )
+    back = world.given(
+        FARSTA,
+        ReportReturned(report="year_end_account", submission_id=account.event_id, reason="Fel"),
+        date(2015, 1, 25),
+    )
+    return Review("year_end_account", "returned", account, back), account, back
+
+
+ACCOUNT = Named("report", "year_end_account")
+RETURNED_ON = REVIEW_RETURNED(on=date(2015, 1, 25), why="Fel")
+
+
+def test_a_returned_report_is_open_again_and_overdue_only_after_its_day() -> None:
+    """A returned report counts as not handed in: on its due day it is not yet due, from the
+    day after unmet since the due day; what it stops and its reason say so."""
+    review, account, back = _returned_account()
+    due = date(2015, 1, 31)
+
+    def on(today: date) -> Condition:
+        return Policy.dated(
+            "year_end_account", ACCOUNT, due, None, today, blocks="supervision", review=review
+        )
+
+    said = RETURNED_WAS_DUE(what=ACCOUNT, review=RETURNED_ON, due_on=due)
+    assert on(due) == Condition(
+        "year_end_account",
+        ConditionStatus.not_yet_due,
+        said,
+        (account, back),
+        blocks="supervision",
+        due_on=due,
+        since=None,
+    )
+    assert on(date(2015, 2, 1)) == Condition(
+        "year_end_account",
+        ConditionStatus.unmet,
+        said,
+        (account, back),
+        blocks="supervision",
+        due_on=due,
+        since=due,
+    )
+
+
+def test_a_returned_report_with_no_date_set_says_it_was_returned() -> None:
+    review, account, back = _returned_account()
+    got = Policy.dated(
+        "year_end_account", ACCOUNT, None, None, date(2015, 2, 1), blocks="", review=review
+    )
+    assert got == Condition(
+        "year_end_account",
+        ConditionStatus.not_yet_due,
+        RETURNED(what=ACCOUNT, review=RETURNED_ON),
+        (account, back),
+        blocks="",
+        due_on=None,
+        since=None,
+    )
+
+
+def test_the_round_part_of_an_answer_holds_until_the_day_after_a_deadline_falling_today() -> None:
+    """An answer given on a deadline's own day may change the day after it (``today > d``)."""
+    world = World()
+    opened(world)
+    world.given(
+        ROUND, DeadlineSet(code="t2", due_on=date(2014, 9, 15), reason="r"), date(2014, 2, 1)
+    )
+    rnd, _ = states(world)
+    assert PILOT.round_stable_until(rnd, date(2014, 9, 15)) == date(2014, 9, 16)
+    assert PILOT.round_stable_until(rnd, date(2014, 9, 14)) == date(2014, 9, 15)
+
+
+def test_a_repayment_due_holds_every_payment_but_the_plan_still_says_each_instalment() -> None:
+    """Nothing is paid out while money is due back; the instalments are still listed."""
+    world = World()
+    opened(world)
+    applied(world, "Farsta")
+    awarded(world, FARSTA, 500_000)
+    plan_approved(world)
+    world.given(
+        ROUND,
+        PaymentPlanSet(
+            instalments=(
+                Instalment(percent=60, releases_on=("plan_approved",)),
+                Instalment(percent=40, releases_on=("year_end_account",)),
+            )
+        ),
+        date(2014, 2, 5),
+    )
+    world.given(
+        FARSTA,
+        RepaymentDemanded(amount_sek=10_000, reason="Fel", due_on=date(2014, 4, 30)),
+        date(2014, 4, 1),
+    )
+    rnd, project = states(world)
+    got = PILOT.payable(rnd, project, noon(date(2014, 4, 2)))
+    lines = PILOT.instalments(rnd, project, PILOT.conditions(rnd, project, noon(date(2014, 4, 2))))
+    assert [line.released for line in lines] == [True, False]
+    assert got == Payable(0, 0, REPAYMENT_FIRST(due=Kronor(10_000)), lines)

@@ -48,3 +48,22 @@ def test_a_count_is_a_whole_number_not_a_bool_text_or_float(count: object) -> No
         )  # fmt: skip
     with pytest.raises(ValidationError, match="pupils_reached"):
         FollowUpIndicators(target_group_size=10, pupils_reached=count)  # type: ignore[arg-type]
+
+
+def test_a_control_character_is_refused_naming_it_and_what_the_value_must_be() -> None:
+    with pytest.raises(ValidationError) as one_line:
+        _pay("Ärende\t14")
+    assert one_line.value.errors()[0]["msg"] == (
+        "Value error, contains the control character '\\t': use printable characters only,"
+        " on one line"
+    )
+    with pytest.raises(ValidationError) as free_text:
+        Withdraw(round_id="r", district="Farsta", reason="rad ett\nrad två\x07")
+    assert free_text.value.errors()[0]["msg"] == (
+        "Value error, contains the control character '\\x07': use printable characters only"
+    )
+
+
+def test_a_control_character_after_a_line_break_is_refused_too() -> None:
+    with pytest.raises(ValidationError, match="control character '\\\\x00'"):
+        Withdraw(round_id="r", district="Farsta", reason="rad ett\n\trad två\x00")

@@ -48,7 +48,7 @@ from policies.corrections import (
 from policies.decisions import Refusal, decide
 from policies.reason import Named, Reason
 from policies.registry import POLICIES
-from policies.state import end_of_day, fold_project, fold_round
+from policies.state import fold_project, fold_round
 from ppss_workflow.words import say
 from tests.unit.strategies import example_of
 from tests.unit.world import (
@@ -367,7 +367,7 @@ def _owed(world: World) -> int:
     policy = POLICIES[("ppss-2014", 1)]
     rnd = fold_round(world.stream(ROUND))
     assert rnd is not None
-    return policy.repayment(rnd, project, end_of_day(TODAY)).owed_sek
+    return policy.repayment(project).owed_sek
 
 
 def test_an_accepted_account_is_not_replaced_by_the_district_alone() -> None:

@@ -429,9 +429,7 @@ def test_unused_supervision_money_is_owed_back_apart_from_the_grant(world: World
     )
     rnd = fold_round(world.stream(ROUND))
     assert rnd is not None
-    repayment = POLICIES[("ppss-2014", 1)].repayment(
-        rnd, fold_project(FARSTA, world.stream(FARSTA)), end_of_day(date(2015, 2, 1))
-    )
+    repayment = POLICIES[("ppss-2014", 1)].repayment(fold_project(FARSTA, world.stream(FARSTA)))
     assert (repayment.owed_sek, repayment.supervision_owed_sek, repayment.grant_owed_sek) == (
         5_000,
         5_000,
@@ -663,7 +661,7 @@ def test_a_withdrawn_project_owes_back_what_it_was_paid(world: World) -> None:
     rnd = fold_round(world.stream(ROUND))
     assert rnd is not None
     policy = POLICIES[("ppss-2014", 1)]
-    repayment = policy.repayment(rnd, fold_project(FARSTA, world.stream(FARSTA)), end_of_day(TODAY))
+    repayment = policy.repayment(fold_project(FARSTA, world.stream(FARSTA)))
     assert repayment.owed_sek == 300_000
     assert repayment.reason == (
         En(
@@ -681,7 +679,7 @@ def test_a_withdrawn_project_owes_back_what_it_was_paid(world: World) -> None:
         ),
         TODAY,
     )
-    accounted = policy.repayment(rnd, fold_project(FARSTA, world.stream(FARSTA)), end_of_day(TODAY))
+    accounted = policy.repayment(fold_project(FARSTA, world.stream(FARSTA)))
     assert accounted.owed_sek == 50_000
     assert refused(world, pay(1, "U-2", on=TODAY)).rule == "application lifecycle"
 
@@ -788,7 +786,7 @@ def test_a_withdrawal_with_nothing_paid_owes_nothing(world: World) -> None:
     world.run(Withdraw(round_id=RID, district="Farsta", reason="Inte i år", on=TODAY), TODAY)
     rnd, project = fold_round(world.stream(ROUND)), fold_project(FARSTA, world.stream(FARSTA))
     assert rnd is not None
-    repayment = POLICIES[("ppss-2014", 1)].repayment(rnd, project, end_of_day(TODAY))
+    repayment = POLICIES[("ppss-2014", 1)].repayment(project)
     assert (repayment.owed_sek, repayment.reason) == (0, En("no year-end account yet"))
 
 

@@ -237,6 +237,11 @@ def _marks(p: Protected) -> list[str]:
         ([[3, 9], [8, 20]], (False, True), ["s.", "h.", ".."], False),
         # two candidates as cheap: the first, and no total
         ([[3], [6], [6]], (False, True), ["s", "h", ".", "."], False),
+        # moves as cheap (0 hidden, through a zero): the one hiding fewest totals, here
+        # none, so the zero and its total stay shown
+        ([[0, 3]], (True, True), [".ss", ".ss"], False),
+        # as cheap and neither hiding a total: the first, which hides the two zeros
+        ([[0, 2, 0, 5], [1, 0, 1, 6]], (False, True), ["hsh.", "s.s.", "sss."], False),
     ],
 )  # fmt: skip
 def test_which_cells_are_hidden(

@@ -313,7 +313,7 @@ def test_a_returned_report_before_its_date_is_not_yet_due_again() -> None:
                 if c.code == "final_financial_report"]  # fmt: skip
     assert final.status is ConditionStatus.not_yet_due
     assert final.evidence[0] == report
-    assert en(policy.repayment(rnd, project, end_of_day(date(2014, 11, 4))).reason).startswith(
+    assert en(policy.repayment(project).reason).startswith(
         "undetermined: the final financial report was returned on 2014-11-03: Fel belopp"
     )
     assert not policy.accounted(project)

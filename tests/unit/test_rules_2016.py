@@ -261,8 +261,8 @@ def test_money_not_used_per_plan_is_paid_back(world: World) -> None:
         ),
         date(2017, 1, 27),
     )
-    rnd, project = states(world)
-    repayment = POLICY.repayment(rnd, project, noon(date(2017, 2, 1)))
+    _, project = states(world)
+    repayment = POLICY.repayment(project)
     assert repayment.owed_sek == 100_000  # 25 000 unspent + 75 000 outside the plan
     assert condition(world, "year_end_account", date(2017, 2, 1))[0] is ConditionStatus.met
 

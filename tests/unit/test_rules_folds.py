@@ -487,10 +487,10 @@ def test_fold_project_follows_the_plan_lifecycle() -> None:
 
 
 def test_a_plan_record_starts_submitted() -> None:
-    """A plan record made without a status is a submitted, undecided plan."""
+    """A plan just handed in is a submitted, undecided plan."""
     log = Log()
     p = log.add(FARSTA, PlanSubmitted(plan_id="p", summary="A"), date(2014, 2, 2))
-    assert PlanRecord("p", p, None).status == "submitted"
+    assert log.project().plans == (PlanRecord("p", p, None, "submitted"),)
 
 
 def test_fold_project_follows_each_network_session() -> None:
@@ -983,8 +983,7 @@ def test_pilot_unused_money_is_what_was_paid_less_what_was_used_per_plan() -> No
     log = pilot_log()
     paid = log.add(FARSTA, pay(100_000), date(2014, 3, 20))
     sup = log.add(FARSTA, pay(20_000, "supervision", "U-2"), date(2014, 3, 21))
-    rnd = log.round()
-    assert PILOT.unused_money(rnd, log.project()) == (0, En("no year-end account yet"), ())
+    assert PILOT.unused_money(log.project()) == (0, En("no year-end account yet"), ())
     assert PILOT.accounted(log.project()) is False
     account = log.add(
         FARSTA,
@@ -993,7 +992,7 @@ def test_pilot_unused_money_is_what_was_paid_less_what_was_used_per_plan() -> No
         ),
         date(2015, 1, 20),
     )
-    assert PILOT.unused_money(rnd, log.project()) == (
+    assert PILOT.unused_money(log.project()) == (
         20_000,
         En(
             f"paid {sek(100_000)}, used according to plan {sek(80_000)} (spent {sek(90_000)}, "
@@ -1005,7 +1004,7 @@ def test_pilot_unused_money_is_what_was_paid_less_what_was_used_per_plan() -> No
     log.add(
         FARSTA, YearEndAccountSubmitted(spent_sek=150_000, cost_description="y"), date(2015, 1, 21)
     )
-    owed, reason, _ = PILOT.unused_money(rnd, log.project())
+    owed, reason, _ = PILOT.unused_money(log.project())
     assert (owed, en(reason)) == (
         0,
         f"paid {sek(100_000)}, used according to plan {sek(100_000)} (spent {sek(150_000)}, "
@@ -1189,11 +1188,10 @@ def test_sst_unused_money_is_paid_less_spent_by_the_final_report() -> None:
     log.add(FARSTA, application(year=2018), date(2018, 3, 1))
     paid = log.add(FARSTA, pay(200_000), date(2018, 4, 1))
     log.add(FARSTA, report("t2", 10), date(2018, 9, 1))
-    rnd = log.round()
-    assert SST.unused_money(rnd, log.project()) == (0, En("no final financial report yet"), ())
+    assert SST.unused_money(log.project()) == (0, En("no final financial report yet"), ())
     assert SST.accounted(log.project()) is False
     final = log.add(FARSTA, report("final", 150_000), date(2018, 11, 20))
-    assert SST.unused_money(rnd, log.project()) == (
+    assert SST.unused_money(log.project()) == (
         50_000,
         En(
             f"paid {sek(200_000)}, spent {sek(150_000)} by the final financial report: "
@@ -1203,7 +1201,7 @@ def test_sst_unused_money_is_paid_less_spent_by_the_final_report() -> None:
     )
     assert SST.accounted(log.project()) is True
     log.add(FARSTA, report("final", 250_000), date(2018, 11, 21))
-    assert SST.unused_money(rnd, log.project())[:2] == (
+    assert SST.unused_money(log.project())[:2] == (
         0,
         En(
             f"paid {sek(200_000)}, spent {sek(250_000)} by the final financial report: "

@@ -1416,8 +1416,8 @@ def test_a_condition_blocks_only_what_it_says(world: World) -> None:
 
 
 def owed(world: World, policy: Policy = PILOT) -> Repayment:
-    rnd, project = states(world)
-    return policy.repayment(rnd, project, end_of_day(TODAY))
+    _, project = states(world)
+    return policy.repayment(project)
 
 
 def test_money_not_used_according_to_plan_is_owed_back(owing: World) -> None:
@@ -1557,18 +1557,18 @@ def test_a_policy_that_names_no_account_owes_nothing_back(world: World) -> None:
     paid(world, 600_000)
     rnd, project = states(world)
     policy = Policy()
-    assert policy.unused_money(rnd, project) == (0, En("no final account yet"), ())
+    assert policy.unused_money(project) == (0, En("no final account yet"), ())
     assert not policy.accounted(project)
     assert policy.round_conditions(rnd, project, TODAY) == ()
-    assert policy.status(rnd, project, end_of_day(TODAY)) == "paid"
+    assert policy.status(project, policy.repayment(project)) == "paid"
 
 
 # -- status -----------------------------------------------------------------------------------
 
 
 def status(world: World, policy: Policy = PILOT, stream: str = FARSTA) -> str:
-    rnd, project = states(world, stream)
-    return policy.status(rnd, project, end_of_day(TODAY))
+    _, project = states(world, stream)
+    return policy.status(project, policy.repayment(project))
 
 
 def test_the_status_of_a_project_through_its_life(world: World) -> None:
@@ -1608,7 +1608,7 @@ def test_the_assessment_puts_the_answers_together(owing: World) -> None:
     assert a == Assessment(
         PILOT.conditions(rnd, project, now),
         PILOT.payable(rnd, project, now),
-        PILOT.repayment(rnd, project, now),
+        PILOT.repayment(project),
         "repayment due",
         None,
     )

@@ -220,7 +220,7 @@ def _unused(world: World) -> tuple[Any, ...]:
     rnd = fold_round(world.stream(ROUND))
     assert rnd is not None
     project = fold_project(FARSTA, world.stream(FARSTA))
-    return POLICIES[("sst-2018", 1)].unused_money(rnd, project)
+    return POLICIES[("sst-2018", 1)].unused_money(project)
 
 
 def test_the_final_report_says_what_is_unused_and_once_accepted_says_so() -> None:
