@@ -11,16 +11,8 @@ from events import ApplicationSubmitted
 from policies.commands import RemoveContact, SetContact
 from policies.contacts import contact_book
 from ppss_workflow.cli._common import DatabaseOption, day_option, out_console, words
-from ppss_workflow.cli.workflow_cmds import (
-    ActorOpt,
-    AsOpt,
-    DistrictOpt,
-    OnOpt,
-    RoundOpt,
-    _do,
-    _read,
-    command,
-)
+from ppss_workflow.cli.board_cmd import RoundOpt, _read
+from ppss_workflow.cli.workflow_cmds import ActorOpt, AsOpt, DistrictOpt, OnOpt, _do, command
 from ppss_workflow.i18n import N_
 from ppss_workflow.readmodels import Reads
 

@@ -10,7 +10,8 @@ import typer
 
 from events.documents import ATTACHED_TO
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
-from ppss_workflow.cli.workflow_cmds import ActorOpt, AsOpt, DistrictOpt, RoundOpt, actor_from
+from ppss_workflow.cli.board_cmd import RoundOpt
+from ppss_workflow.cli.workflow_cmds import ActorOpt, AsOpt, DistrictOpt, actor_from
 from ppss_workflow.documents import DocumentSettings, attach, fetch, prune_documents
 from ppss_workflow.errors import InvalidCommand
 from ppss_workflow.handlers import Commands

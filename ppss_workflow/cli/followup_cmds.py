@@ -17,15 +17,8 @@ from policies.commands import RecordSchoolFollowUp
 from policies.followup import FollowUpTable, by_district, by_school, by_term
 from policies.reason import ReasonCode
 from ppss_workflow.cli._common import DatabaseOption, day_option, open_store, out_console, words
-from ppss_workflow.cli.workflow_cmds import (
-    ActorOpt,
-    AsOpt,
-    DistrictOpt,
-    OnOpt,
-    RoundOpt,
-    _do,
-    command,
-)
+from ppss_workflow.cli.board_cmd import RoundOpt
+from ppss_workflow.cli.workflow_cmds import ActorOpt, AsOpt, DistrictOpt, OnOpt, _do, command
 from ppss_workflow.errors import InvalidCommand
 from ppss_workflow.followup_reports import (
     Document,

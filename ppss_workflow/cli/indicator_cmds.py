@@ -12,8 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
+from ppss_workflow.cli.board_cmd import RoundOpt
 from ppss_workflow.cli.followup_cmds import check_by, print_table, table_by
-from ppss_workflow.cli.workflow_cmds import RoundOpt
 from ppss_workflow.errors import InvalidCommand
 from ppss_workflow.followup_reports import legend as followup_legend
 from ppss_workflow.followup_reports import table_for, text_rows

@@ -11,14 +11,13 @@ from policies.base import fmt_sek
 from policies.commands import InstalmentInput, ReviewReport, SetPaymentPlan
 from policies.review import REPORTS
 from ppss_workflow.cli._common import DatabaseOption, day_option, out_console, words
+from ppss_workflow.cli.board_cmd import RoundOpt, _read
 from ppss_workflow.cli.workflow_cmds import (
     ActorOpt,
     AsOpt,
     DistrictOpt,
     OnOpt,
-    RoundOpt,
     _do,
-    _read,
     command,
     report_app,
 )

@@ -56,7 +56,7 @@ from policies.state import STOCKHOLM, slug, stockholm_day
 from ppss_workflow.cli._common import DatabaseOption, day_option, open_store, out_console, words
 
 # The board is its own module (``ppss board`` loads only what it needs); registered here too.
-from ppss_workflow.cli.board_cmd import board, render_board
+from ppss_workflow.cli.board_cmd import RoundOpt, _read, board, render_board
 from ppss_workflow.errors import (
     APPLICATION_NO_DISTRICT,
     APPLICATION_NOT_OBJECT,
@@ -73,9 +73,6 @@ __all__ = ["actor_from", "command", "register", "render_board"]
 
 T = TypeVar("T")
 
-RoundOpt = Annotated[
-    str, typer.Option("--round", "-r", help="Bidragsomgångens id, t.ex. ppss-2014.")
-]
 DistrictOpt = Annotated[str, typer.Option("--district", help="Stadsdelens namn, t.ex. Farsta.")]
 AsOpt = Annotated[
     str | None,
@@ -151,14 +148,6 @@ def acting_role(acting: str | None, operation: str) -> str:
         return authorise_operation(operation, acting.partition(":")[0] if acting else None)
     except Refusal as refusal:
         raise refused(refusal) from None
-
-
-def _read(database: str | None, action: Callable[[Reads], T]) -> T:
-    store, _ = open_store(database)
-    try:
-        return action(Reads(store))
-    finally:
-        store.close()
 
 
 C = TypeVar("C", bound=Command)
