@@ -43,6 +43,11 @@ DOCUMENT_NOT_SHA = ReasonCode("document.not_sha256", "typed")
 DOCUMENT_NOT_FOUND = ReasonCode("document.not_found", "sha")
 #: What a command that lost the race for its stream says (someone else appended first).
 SOMEONE_ELSE_FIRST = ReasonCode("store.someone_else_first")
+#: What ``ppss import`` says of a store or an export it cannot take.
+IMPORT_STORE_NOT_EMPTY = ReasonCode("import.store_not_empty", "store")
+IMPORT_PARTIAL_EXPORT = ReasonCode("import.partial_export", "scope")
+#: What ``ppss demo`` says of a store that already holds events.
+DEMO_STORE_NOT_EMPTY = ReasonCode("demo.store_not_empty", "store", "events")
 #: What the API says of an ``Idempotency-Key`` header it cannot use.
 IDEMPOTENCY_KEY_MALFORMED = ReasonCode("api.idempotency_key_malformed")
 #: What ``ppss apply`` says of a file it cannot take (before the round's rules see it).

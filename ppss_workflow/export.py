@@ -32,7 +32,12 @@ from ppss_workflow.checkpoints import (
 )
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc, parse_utc
-from ppss_workflow.errors import ConfigurationError, InvalidEventError
+from ppss_workflow.errors import (
+    IMPORT_PARTIAL_EXPORT,
+    IMPORT_STORE_NOT_EMPTY,
+    ConfigurationError,
+    InvalidEventError,
+)
 from ppss_workflow.i18n import N_, Translator, translator
 from ppss_workflow.logs import get_logger
 from ppss_workflow.readmodels import ProjectView, Reads
@@ -463,11 +468,13 @@ def import_jsonl(
     if header.scope != "all":
         raise ConfigurationError(
             f"this export holds only {header.scope}: its chain cannot be verified on its own, "
-            "so it cannot be imported; export the whole store (no --round) to import it"
+            "so it cannot be imported; export the whole store (no --round) to import it",
+            reason=IMPORT_PARTIAL_EXPORT(scope=header.scope),
         )
     if store.count():
         raise ConfigurationError(
-            f"{store.url} already holds events: import only into an empty store"
+            f"{store.url} already holds events: import only into an empty store",
+            reason=IMPORT_STORE_NOT_EMPTY(store=str(store.url)),
         )
     if expect is not None and expect.position > header.head_position:
         raise InvalidEventError(

@@ -30,6 +30,7 @@ from events.envelope import NewEvent, Recorded
 from ppss_workflow.codec import GENESIS_HASH, EncodedEvent, chain_hash_text, encode, request_hash
 from ppss_workflow.db import begin_immediate, create_store_engine, iso_utc, parse_utc, safe_url
 from ppss_workflow.errors import (
+    IMPORT_STORE_NOT_EMPTY,
     ConcurrencyError,
     ConfigurationError,
     IdempotencyConflict,
@@ -919,7 +920,8 @@ class _SqliteLink(_Link):
         try:
             if cur.execute(sql.head).fetchall():
                 raise ConfigurationError(
-                    f"{self.store.url} already holds events: import only into an empty store"
+                    f"{self.store.url} already holds events: import only into an empty store",
+                    reason=IMPORT_STORE_NOT_EMPTY(store=str(self.store.url)),
                 )
             batch: list[tuple[Any, ...]] = []
             for row in rows:
@@ -1053,7 +1055,8 @@ class _PgLink(_Link):
             cur.execute(sql.lock)
             if cur.execute(sql.head).fetchall():
                 raise ConfigurationError(
-                    f"{self.store.url} already holds events: import only into an empty store"
+                    f"{self.store.url} already holds events: import only into an empty store",
+                    reason=IMPORT_STORE_NOT_EMPTY(store=str(self.store.url)),
                 )
             with cur.copy(sql.copy) as copy:
                 for row in rows:

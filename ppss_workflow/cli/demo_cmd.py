@@ -25,7 +25,7 @@ from ppss_workflow.db import create_store_engine
 from ppss_workflow.demo import ROUND_2014, ROUND_2018, load_demo
 from ppss_workflow.demo2016 import ROUND_2016
 from ppss_workflow.demo_now import round_id_for
-from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.errors import DEMO_STORE_NOT_EMPTY, ConfigurationError
 from ppss_workflow.i18n import N_
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
@@ -176,7 +176,8 @@ def _record(location: StoreLocation, *, replace: bool) -> None:
                 raise ConfigurationError(
                     f"{describe(location)} already holds {existing} events: the demo fills "
                     "only an empty store; give an empty database, or run `ppss demo` with no "
-                    "store configured to use the demo file"
+                    "store configured to use the demo file",
+                    reason=DEMO_STORE_NOT_EMPTY(store=describe(location), events=existing),
                 )
             load_demo(store, alive=True)
             _log.info("demo_loaded", store=describe(location), events=store.count())

@@ -169,6 +169,9 @@ def test_the_honest_demo_export_imports_cleanly(
     again = tmp_path / "again.jsonl"
     assert ppss("export", "-o", str(again), "--database", target, home=tmp_path).code == 0
     assert again.read_bytes() == demo_export.read_bytes()
+    # The same export again, into the store that now holds it: refused, in Swedish.
+    twice = ppss("import", str(demo_export), "--database", target, home=tmp_path)
+    assert_one_line_error(twice, "fel:", "innehåller redan händelser", "tom databas")
 
 
 # -- forged decisions: each judged by the engine's own decision ------------------------------

@@ -148,6 +148,6 @@ def test_demo_runs_with_no_store_configured(tmp_path: Path) -> None:
     assert again.out.count("Farsta") == first.out.count("Farsta")
     assert_one_line_error(
         ppss("demo", "--database", f"sqlite:///{demo_file}", home=tmp_path),
-        "already holds",
-        "the demo fills only an empty store",
+        "innehåller redan",
+        "demon fylls bara i en tom databas",
     )
