@@ -20,6 +20,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from ppss_workflow import __version__
 from ppss_workflow.cli.help_words import LANGUAGE_KEY, install, language
+from ppss_workflow.cli.usage_words import prepare
 
 __all__ = ["COMMANDS", "LazyGroup", "app", "load_all", "main"]
 
@@ -272,6 +273,28 @@ class LazyGroup(TyperGroup):
         if args and isinstance(self.commands.get(args[0]), _Listed):
             self.commands[args[0]] = _load(args[0])
         return super().resolve_command(ctx, args)
+
+    # Click's usage errors (a mistyped command, option or value) are raised while the root
+    # parses or while it invokes a command (which parses its own): said in the run's language.
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except typer._click.exceptions.ClickException as exc:
+            _said_in_language(exc)
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except typer._click.exceptions.ClickException as exc:
+            _said_in_language(exc)
+            raise
+
+
+def _said_in_language(exc: Any) -> None:
+    ctx = getattr(exc, "ctx", None)
+    lang = ctx.meta.get(LANGUAGE_KEY) if ctx is not None else None
+    prepare(exc, lang or language(os.environ.get(_ENV_LANGUAGE)))
 
 
 app = typer.Typer(

@@ -1019,7 +1019,9 @@ def _target(output: Path | None, *, binary: bool, encoding: str = "utf-8") -> It
 
 
 def import_command(
-    source: Annotated[Path, typer.Argument(help="En hel jsonl-export (`ppss export`).")],
+    source: Annotated[
+        Path, typer.Argument(help="En hel jsonl-export (`ppss export`).", metavar="EXPORTFIL")
+    ],
     expect_head: Annotated[
         str | None,
         typer.Option(

@@ -71,7 +71,9 @@ def calendar_token_create(
 
 @token_app.command("revoke")
 def calendar_token_revoke(
-    name: Annotated[str, typer.Argument(help="Länkens namn (`ppss calendar token list`).")],
+    name: Annotated[
+        str, typer.Argument(help="Länkens namn (`ppss calendar token list`).", metavar="NAMN")
+    ],
     database: DatabaseOption = None,
 ) -> None:
     """Återkalla en kalenderadress: den svarar 404 från och med nu."""

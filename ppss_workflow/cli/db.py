@@ -65,7 +65,7 @@ def upgrade_command(database: DatabaseOption = None) -> None:
 
 @app.command("backup")
 def backup_command(
-    target: Annotated[Path, typer.Argument(help="En ny fil för kopian.")],
+    target: Annotated[Path, typer.Argument(help="En ny fil för kopian.", metavar="FIL")],
     database: DatabaseOption = None,
 ) -> None:
     """En enhetlig kopia av en SQLite-databas, tagen medan den används (SQLites

@@ -41,7 +41,9 @@ def attach_command(
             "--to", help=f"Vad den hör till: {', '.join(f'`{to}`' for to in ATTACHED_TO)}."
         ),
     ],
-    file: Annotated[Path, typer.Argument(help="Filen: PDF, Office, OpenDocument eller en bild.")],
+    file: Annotated[
+        Path, typer.Argument(help="Filen: PDF, Office, OpenDocument eller en bild.", metavar="FIL")
+    ],
     name: Annotated[
         str | None, typer.Option("--name", help="Dess registrerade namn (annars filens).")
     ] = None,
@@ -90,7 +92,9 @@ def attach_command(
 
 @app.command("get")
 def get_command(
-    sha256: Annotated[str, typer.Argument(help="Underlagets SHA-256 (64 hexsiffror).")],
+    sha256: Annotated[
+        str, typer.Argument(help="Underlagets SHA-256 (64 hexsiffror).", metavar="SHA256")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="En ny fil att skriva.")],
     acting: AsOpt = None,
     actor_name: ActorOpt = None,

@@ -156,7 +156,10 @@ def _in_language(render: Callable[..., None]) -> Callable[..., None]:
         for name, text in frame.items():
             setattr(rich_utils, name, text)
         if lang != "en":
-            render(obj=obj, ctx=ctx, markup_mode=markup_mode)
+            from ppss_workflow.cli.usage_words import in_swedish  # noqa: PLC0415
+
+            with in_swedish():  # Click's usage line too
+                render(obj=obj, ctx=ctx, markup_mode=markup_mode)
             return
         with _said_in_english(_shown(obj, ctx)):
             render(obj=obj, ctx=ctx, markup_mode=markup_mode)

@@ -30,7 +30,9 @@ ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Varför (sparas
 
 @users_app.command("grant")
 def users_grant(
-    email: Annotated[str, typer.Argument(help="E-postadressen personen loggar in med.")],
+    email: Annotated[
+        str, typer.Argument(help="E-postadressen personen loggar in med.", metavar="E-POST")
+    ],
     role: Annotated[
         str,
         typer.Option(
@@ -78,7 +80,9 @@ def users_grant(
 
 @users_app.command("revoke")
 def users_revoke(
-    email: Annotated[str, typer.Argument(help="E-postadressen personen loggar in med.")],
+    email: Annotated[
+        str, typer.Argument(help="E-postadressen personen loggar in med.", metavar="E-POST")
+    ],
     reason: ReasonOpt = None,
     acting: AsOpt = None,
     actor_name: ActorOpt = None,

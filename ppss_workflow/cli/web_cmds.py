@@ -108,7 +108,7 @@ def token_create(
 
 @token_app.command("revoke")
 def token_revoke(
-    name: Annotated[str, typer.Argument(help="API-nyckelns namn.")],
+    name: Annotated[str, typer.Argument(help="API-nyckelns namn.", metavar="NAMN")],
     database: DatabaseOption = None,
 ) -> None:
     """Återkalla en API-nyckel: den slutar fungera direkt (raden finns kvar, markerad)."""

@@ -261,6 +261,8 @@ def _command_paths() -> dict[tuple[str, ...], set[str]]:
 #: What a help line may hold that is typed, not read: option names (``--as-of``, ``-f``),
 #: metavars (``<str>``, ``KRONOR``, ``SHARE[:CODE[+CODE]]``), literal values marked as typed
 #: (`` `t2_follow_up` ``), the defaults and variables Typer shows in brackets, and paths/URLs.
+#: Click's usage line, up to the options: the command as a person types it.
+_USAGE_PATH = re.compile(r"^Användning: .*?(?=\[VAL\]|$)")
 _TYPED = re.compile(
     r"`[^`]*`|\[(förval|miljövariabel): [^\]]*\]|<[^>]*>|\S*/\S*|(?<!\w)--?[a-z][a-z0-9-]*"
     r"|\b[A-Z][A-Z0-9_]*(\[[^\s]*\])?(?=\s|$|[.,;:)])"
@@ -269,7 +271,7 @@ _TYPED = re.compile(
 
 def test_the_clis_help_is_swedish(capsys: pytest.CaptureFixture[str]) -> None:
     """``--help`` of the root and of every command and group, as wide as 200 columns: every
-    line a person reads is Swedish (Typer's ``Usage:`` aside, which is fixed in its code)."""
+    line a person reads is Swedish, Click's usage line too (``Användning: ppss board [VAL]``)."""
     from typer.testing import CliRunner  # noqa: PLC0415
 
     from ppss_workflow.cli import app  # noqa: PLC0415
@@ -284,7 +286,9 @@ def test_the_clis_help_is_swedish(capsys: pytest.CaptureFixture[str]) -> None:
         where = "ppss " + " ".join([*path, "--help"])
         for line in result.output.splitlines():
             text = line.strip(" │┃╭╮╰╯─━┏┓┗┛┡┩└┘┌┐├┤┬┴┼*")
-            if not text or text.startswith("Usage: "):
+            assert not text.startswith("Usage: "), (where, text)  # Click's own, in Swedish
+            text = _USAGE_PATH.sub("Användning:", text)  # the command as typed
+            if not text:
                 continue
             first, _, rest = text.partition(" ")
             if first in names:  # a command's name in the list of commands
@@ -307,9 +311,11 @@ def test_a_group_given_no_command_shows_its_help_in_swedish(tmp_path: Path) -> N
     found: list[str] = []
     for line in run.out.splitlines():
         text = _TYPED.sub("", line.strip(" │╭╮╰╯─*")).strip()
-        if text and not text.startswith("Usage: "):
+        text = _USAGE_PATH.sub("Användning:", text)
+        if text:
             _check("ppss round", text, found, "help lines")
     assert "Kommandon" in run.out, run.out
+    assert "round [VAL] KOMMANDO [ARGUMENT]..." in run.out, run.out
     assert "Visa denna hjälp och avsluta." in run.out, run.out
     assert not found, "\n".join(found)
 
