@@ -236,6 +236,19 @@ SETTLE_OVER = ReasonCode("repayment.settle_over_demanded", "amount", "outstandin
 WAIVER_NEEDS_REASON = ReasonCode("repayment.waiver_needs_reason")
 NOT_RELEASE_CODE = ReasonCode("plan.unknown_release", "code", "round", "known")
 NO_DISTRICT = ReasonCode("district.unknown", "district", "round", "known")
+#: A round with no applications yet has no district to name (a choice: "(the round has: )"
+#: told the reader nothing).
+NO_DISTRICT_YET = ReasonCode("district.unknown_none_yet", "district", "round")
+
+
+def unknown_district(district: str, round_id: str, known: Sequence[str]) -> Reason:
+    """Why ``district`` is not found in ``round_id``: naming at most 12 of the districts the
+    round has, or saying that it has none yet."""
+    if not known:
+        return NO_DISTRICT_YET(district=district, round=round_id)
+    return NO_DISTRICT(district=district, round=round_id, known=tuple(known[:12]))
+
+
 NOT_ON_RECORD = ReasonCode("district.not_on_record", "district", "recorded")
 NOT_A_REPORT = ReasonCode("report.unknown", "report", "known")
 NOTHING_TO_REVIEW = ReasonCode("report.nothing_to_review", "district", "report")
@@ -1687,11 +1700,7 @@ def _set_payment_plan(cmd: SetPaymentPlan, view: View) -> Decision:
             view,
             "known districts",
             kind="not_found",
-            reason=NO_DISTRICT(
-                district=cmd.district,
-                round=rnd.round_id,
-                known=tuple(view.districts[:12]),
-            ),
+            reason=unknown_district(cmd.district, rnd.round_id, view.districts),
         )
     if project.district and cmd.district.casefold() != project.district.casefold():
         _refuse(
@@ -2086,11 +2095,7 @@ def _project(cmd: ProjectCommand, view: View) -> ProjectState:
             view,
             "known districts",
             kind="not_found",
-            reason=NO_DISTRICT(
-                district=cmd.district,
-                round=rnd.round_id,
-                known=tuple(view.districts[:12]),
-            ),
+            reason=unknown_district(cmd.district, rnd.round_id, view.districts),
         )
     if project.district and cmd.district.casefold() != project.district.casefold():
         # The project was found by the name's slug, which forgets accents: "Fårsta" finds

@@ -26,7 +26,6 @@ __all__ = [
 #: What the web and the CLI say when a round or district named in a request is not found.
 NO_ROUND = ReasonCode("round.unknown", "round")
 NO_DISTRICT_IN_ROUND = ReasonCode("web.no_district", "district", "round")
-NO_DISTRICT_KNOWN = ReasonCode("district.unknown", "district", "round", "known")
 NOT_YET_OPEN = ReasonCode("round.not_yet_open", "round", "day", "opened")
 NOT_YET_RECORDED = ReasonCode("round.not_yet_recorded", "round", "known_at", "recorded")
 #: What an amount typed by a person may be refused for (``web.forms.parse_kronor``).

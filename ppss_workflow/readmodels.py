@@ -23,7 +23,7 @@ from policies.state import (
     slug,
     stockholm_day,
 )
-from ppss_workflow.errors import NO_DISTRICT_KNOWN, NO_ROUND, InvalidCommand, NotFound
+from ppss_workflow.errors import NO_ROUND, InvalidCommand, NotFound
 from ppss_workflow.projections import BoardPage, BoardQuery, ModelUnavailable, Projector
 from ppss_workflow.rows import BoardRow, board_row
 from ppss_workflow.store import EventStore
@@ -110,7 +110,10 @@ class Reads:
         stream_id = f"project:{round_id}:{slug(district)}"
         state = fold_project(stream_id, self.store.read_stream(stream_id))
         if state.application is None:
-            from policies.decisions import some_names  # noqa: PLC0415 - for this error only
+            from policies.decisions import (  # noqa: PLC0415 - for this error only
+                some_names,
+                unknown_district,
+            )
 
             try:
                 self.model.catch_up()
@@ -122,9 +125,7 @@ class Reads:
                 + (
                     f"; the round has: {some_names(known)}" if known else "; it has no applications"
                 ),
-                reason=NO_DISTRICT_KNOWN(
-                    district=district, round=round_id, known=tuple(known[:12])
-                ),
+                reason=unknown_district(district, round_id, known),
             )
         return ProjectView(rnd, state, self.policy(rnd), state.project_id)
 

@@ -868,7 +868,9 @@ def test_an_event_on_a_project_before_its_application_names_the_project_by_its_s
                                                               r.position)  # fmt: skip
     refusal = problem.reason["rule"]
     assert isinstance(refusal, Reason)
-    assert (refusal.code, refusal["district"]) == ("district.unknown", "farsta")
+    # No application in the round yet: there is no district to name (not "the round has: ").
+    assert (refusal.code, refusal["district"]) == ("district.unknown_none_yet", "farsta")
+    assert dict(refusal.params) == {"district": "farsta", "round": "r"}
     assert state.checked == 1
 
 

@@ -941,8 +941,8 @@ def test_a_project_command_needs_a_round_and_a_standing_application(world: World
     empty = World()
     opened(empty)
     assert one_line(refused(empty, plan)) == (
-        "no district Farsta in round r (the round has: ) [plan submit; r:farsta; round open as "
-        "of 2014-12-15; rule: known districts]"
+        "no district Farsta in round r: the round has no applications yet [plan submit; "
+        "r:farsta; round open as of 2014-12-15; rule: known districts]"
     )
     stranger = refused(world, plan.model_copy(update={"district": "Älvsjö"}))
     assert one_line(stranger) == (

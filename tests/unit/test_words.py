@@ -149,3 +149,18 @@ def test_a_lost_race_for_a_stream_is_said_in_the_readers_language() -> None:
     assert "project:" not in swedish
     assert not _CODE.search(swedish)
     assert say(error.reason, "en").startswith("someone else recorded")
+
+
+def test_an_unknown_district_names_the_rounds_districts_or_says_it_has_none_yet() -> None:
+    from policies.decisions import unknown_district  # noqa: PLC0415
+
+    none_yet = unknown_district("Xby", "ppss-2014", [])
+    assert say(none_yet, "sv") == (
+        "ingen stadsdel Xby i omgång ppss-2014: omgången har inga ansökningar ännu"
+    )
+    named = [f"D{i:02d}" for i in range(20)]
+    some = unknown_district("Xby", "ppss-2014", named)
+    assert some["known"] == tuple(named[:12])
+    assert say(some, "en") == (
+        "no district Xby in round ppss-2014 (the round has: " + ", ".join(named[:11]) + " and D11)"
+    )
