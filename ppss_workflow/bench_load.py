@@ -60,6 +60,9 @@ _EXPECTED = {"read": {200}, "pay": {201, 409}}
 _START_S = 120.0
 #: At most this many requests per person per second of the run (a bound on every loop).
 _MAX_RATE = 1_000
+#: The kinds of request the breakdown tells apart: the whole board, one project's page (a
+#: coordinator's or auditor's look at any project), a district's own project, a payment.
+_KINDS = ("board", "project", "own_project", "pay")
 
 
 @dataclass
@@ -67,6 +70,8 @@ class _Tally:
     latencies: list[float] = field(default_factory=list)
     #: The payments' own latencies (also in ``latencies``): they wait for the append's lock.
     paying: list[float] = field(default_factory=list)
+    #: Every latency again, by the kind of request (see _KINDS).
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
     errors: int = 0
     paid: int = 0
     #: Payments answered 409: refused by the round's rules, or still overtaken by others'
@@ -101,9 +106,14 @@ def run_load_bench(
         }
         for i, name in enumerate(districts[:people]):
             tokens[name] = create_token(store, f"load-district-{i}", f"district:{name}")
-        with _servers(url) as ports:
+        servers = _servers(url)
+        with servers as ports:
             report("people working", 0, 1)
+            server_cpu = servers.cpu_seconds()
+            client_cpu = time.process_time()
             tally, took = _run_people(people, seconds, ports, tokens, districts)
+            client_cpu = time.process_time() - client_cpu
+            server_cpu = _less(servers.cpu_seconds(), server_cpu)
             # The machine's 1-minute load average as the run ends: other work on the same cores
             # inflates every latency above (None where the system does not say).
             load_average = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
@@ -143,7 +153,14 @@ def run_load_bench(
         "payments": len(tally.paying),
         "payment_p50_ms": round(_pct(paying, 50), 1),
         "payment_p95_ms": round(_pct(paying, 95), 1),
+        "by_kind": _breakdown(tally.by_kind),
         "load_average": load_average,
+        # CPU per answer: the two servers' own (what the machine's other work does not
+        # inflate, unlike the latencies) and the simulated people's (this process).
+        "server_cpu_ms_per_request": (
+            round(server_cpu * 1000 / count, 2) if server_cpu is not None and count else None
+        ),
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / count, 2) if count else None,
         "payments_recorded": tally.paid,
         "payments_refused": tally.refused,
         "errors": tally.errors,
@@ -155,6 +172,26 @@ def run_load_bench(
 def _paid(row: BoardRow) -> int:
     """All that was paid to a project: the board keeps grant and supervision money apart."""
     return row.disbursed_sek + row.supervision_paid_sek
+
+
+def _less(after: float | None, before: float | None) -> float | None:
+    return after - before if after is not None and before is not None else None
+
+
+def _breakdown(by_kind: dict[str, list[float]]) -> dict[str, dict[str, float | int]]:
+    """Per kind of request (in _KINDS' order, those that were asked): how many, and their
+    latency's p50/p95/p99 in ms."""
+    out: dict[str, dict[str, float | int]] = {}
+    for kind in _KINDS:
+        values = sorted(by_kind.get(kind, ()))
+        if values:
+            out[kind] = {
+                "requests": len(values),
+                "p50_ms": round(_pct(values, 50), 1),
+                "p95_ms": round(_pct(values, 95), 1),
+                "p99_ms": round(_pct(values, 99), 1),
+            }
+    return out
 
 
 def _pct(values: list[float], p: int) -> float:
@@ -199,6 +236,22 @@ class _servers:  # noqa: N801 - used as a context manager, reads as one
             self.__exit__()
             raise
         return ports
+
+    def cpu_seconds(self) -> float | None:
+        """The servers' CPU time so far (user and system, every thread), where the system
+        says (Linux's /proc); else None."""
+        tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0
+        total = 0.0
+        for process in self.processes:
+            try:
+                with open(f"/proc/{process.pid}/stat", "rb") as f:
+                    # After the command's name (in parentheses, which may hold spaces):
+                    # utime and stime are the 12th and 13th fields.
+                    fields = f.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                return None
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
 
     def __exit__(self, *_: object) -> None:
         for process in self.processes:
@@ -262,6 +315,8 @@ def _run_people(
     for t in tallies:
         total.latencies += t.latencies
         total.paying += t.paying
+        for kind, values in t.by_kind.items():
+            total.by_kind.setdefault(kind, []).extend(values)
         total.errors += t.errors
         total.paid += t.paid
         total.refused += t.refused
@@ -298,15 +353,17 @@ def _person(
         if time.monotonic() >= deadline:
             break
         body: bytes | None = None
-        what = "read"
+        what, asked = "read", "own_project"
         if kind == "district":
             method, path = "GET", project(me)
         elif kind == "auditor" or n % 2 == 0:
             method, path = "GET", board if n % 4 == 0 else project(rng.choice(districts))
+            asked = "board" if n % 4 == 0 else "project"
         else:
             # Through the command table's API, on a day inside the round's period (the
             # benchmark's round ran last year): a payment recorded on the day it was made.
             method, path, what = "POST", "/api/v1/commands/disburse", "pay"
+            asked = "pay"
             body = orjson.dumps({
                 "round_id": RID, "district": rng.choice(districts), "amount_sek": 1,
                 "payment_reference": f"load-{k}-{n}", "on": paid_on,
@@ -325,6 +382,7 @@ def _person(
             detail = f"{method} {path}: {status} {said[:300].decode(errors='replace')}"
         took = (time.perf_counter() - began) * 1000
         tally.latencies.append(took)
+        tally.by_kind.setdefault(asked, []).append(took)
         if what == "pay":
             tally.paying.append(took)
         if status not in _EXPECTED[what]:

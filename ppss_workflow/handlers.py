@@ -330,10 +330,18 @@ _FOLD_ROUND = (RecordAllocation, Annul)
 
 def _load(store: EventStore, model: Projector, command: Command) -> _Loaded:
     rid = command.round_id
-    loaded = _Loaded(rid, store.read_stream(f"round:{rid}"), round_wide=command.round_wide)
     district = getattr(command, "district", None)
-    if isinstance(command, ProjectCommand) or district:
-        loaded.project_stream = f"project:{rid}:{slug(district or '')}"
+    project_stream = (
+        f"project:{rid}:{slug(district or '')}"
+        if isinstance(command, ProjectCommand) or district
+        else None
+    )
+    # The round's stream and the project's in one statement. A payment reads the project
+    # before the round's totals: if the project changes in between, its version no longer
+    # matches at the append, which then decides again (as for any change after a read).
+    first = store.read_stream_set([f"round:{rid}", *([project_stream] if project_stream else [])])
+    loaded = _Loaded(rid, first.get(f"round:{rid}", []), round_wide=command.round_wide)
+    loaded.project_stream = project_stream
     if command.round_wide and not isinstance(command, _FOLD_ROUND):
         try:
             model.catch_up()
@@ -344,7 +352,7 @@ def _load(store: EventStore, model: Projector, command: Command) -> _Loaded:
     if command.round_wide and loaded.totals is None:
         loaded.streams = group_streams(store.read_streams(loaded.prefix))
     elif loaded.project_stream:
-        history = store.read_stream(loaded.project_stream)
+        history = first.get(loaded.project_stream, [])
         loaded.streams = {loaded.project_stream: history} if history else {}
         if not history:  # for "no such district" answers: the districts that did apply
             try:

@@ -153,6 +153,19 @@ def _payment_rows(computed: Sequence[_Computed]) -> list[tuple[Any, ...]]:
     ]  # fmt: skip
 
 
+#: The round's totals at the model's checkpoint, and the payments under one reference (a row
+#: each; one row of NULLs where there are none), in one statement ("?": the driver's marker).
+_TOTALS = (
+    "SELECT cp.position, t.awarded, t.supervision, p.stream_id, p.district, p.amount_sek, "
+    "p.purpose, p.reference, p.position "
+    "FROM (SELECT position FROM projection_checkpoints WHERE name = ?) AS cp "
+    "CROSS JOIN (SELECT coalesce(sum(grant_awarded_sek), 0) AS awarded, "
+    "coalesce(sum(supervision_granted_sek), 0) AS supervision "
+    "FROM project_rows WHERE round_id = ?) AS t "
+    "LEFT JOIN payment_refs AS p ON p.round_id = ? AND p.reference = ? "
+    "ORDER BY p.position"
+)
+
 #: Where the model is (position, fingerprint), the store's head, and whether any row is stale
 #: today, in one statement.
 _CURRENT = (
@@ -745,15 +758,9 @@ class Projector:
         query = _PRINTED_SQL if printed else _BOARD_SQL
         if self._marker != "?":
             query = query.replace("%", "%%")  # a literal % beside psycopg's %s markers
-        query = query.replace("?", self._marker)
-        with self._read() as conn:
-            # The driver's own cursor: plain tuples, no result-row machinery for 10 000 rows.
-            cursor = conn.connection.driver_connection.cursor()
-            try:
-                cursor.execute(query, (round_id,))
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
+        # On a connection the store lends, as one short read: plain tuples from the driver,
+        # no result-row machinery for 10 000 rows, no pool check-out (its ping, its rollback).
+        rows = self.store.fetch(Statement(query, (round_id,)))
         board: list[BoardRow] = []
         day = today.isoformat()
         for (stream_id, project, district, awarded, paid, payable, may, blocking, due, status,
@@ -902,39 +909,19 @@ class Projector:
 
     def totals(self, round_id: str, reference: str | None = None) -> tuple[RoundTotals, int]:
         """The round's totals (and the payments under ``reference``) and the position they
-        reflect: nothing under the round after that position is in them."""
-        c = project_rows.c
-        with self._read() as conn:
-            position = conn.execute(
-                select(projection_checkpoints.c.position)
-                .where(projection_checkpoints.c.name == _NAME)
-            ).scalar_one()  # fmt: skip
-            awarded, supervision = conn.execute(
-                select(
-                    func.coalesce(func.sum(c.grant_awarded_sek), 0),
-                    func.coalesce(func.sum(c.supervision_granted_sek), 0),
-                ).where(c.round_id == round_id)
-            ).one()
-            payments: tuple[PaymentOnRecord, ...] = ()
-            if reference is not None:
-                p = payment_refs.c
-                payments = tuple(
-                    PaymentOnRecord(
-                        r.stream_id, r.district, r.amount_sek, r.purpose, r.reference, r.position
-                    )
-                    for r in conn.execute(
-                        select(
-                            p.stream_id,
-                            p.district,
-                            p.amount_sek,
-                            p.purpose,
-                            p.reference,
-                            p.position,
-                        )
-                        .where(p.round_id == round_id, p.reference == reference)
-                        .order_by(p.position)
-                    )
-                )
+        reflect: nothing under the round after that position is in them.
+
+        One statement on a connection the store lends (a payment asks this while the round's
+        other payments wait their turn): the checkpoint and the sums from one snapshot."""
+        found = self.store.fetch(Statement(_TOTALS, (_NAME, round_id, round_id, reference)))
+        if not found:
+            raise ModelUnavailable("the read model has no checkpoint yet")
+        position, awarded, supervision = found[0][:3]
+        payments = tuple(
+            PaymentOnRecord(stream_id, district, int(amount), purpose, ref, int(at))
+            for (_, _, _, stream_id, district, amount, purpose, ref, at) in found
+            if stream_id is not None
+        )
         by_reference = {reference: payments} if reference is not None and payments else {}
         return RoundTotals(int(awarded), int(supervision), by_reference), int(position)
 

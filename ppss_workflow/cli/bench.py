@@ -144,6 +144,18 @@ def print_result(result: dict[str, Any], fmt: OutputFormat, title: str) -> None:
     table = Table(title=title)
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for key, value in result.items():
+    for key, value in _flat(result):
         table.add_row(key, str(value))
     out_console.print(table)
+
+
+def _flat(result: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """A result's figures one a row; a nested object's as ``outer.inner`` (the load
+    benchmark's latencies by kind of request: ``by_kind.pay.p95_ms``)."""
+    rows: list[tuple[str, Any]] = []
+    for key, value in result.items():
+        if isinstance(value, dict):
+            rows.extend(_flat(value, f"{prefix}{key}."))
+        else:
+            rows.append((f"{prefix}{key}", value))
+    return rows

@@ -29,6 +29,16 @@ def test_bench_load_runs_people_against_two_servers_and_verifies(tmp_path: Path)
     assert result["requests_per_s"] > 0
     assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"]
     assert result["payments_recorded"] > 0  # commands were given and recorded, not only reads
+    # By kind of request: every answer counted once, under its kind, with its percentiles.
+    kinds = result["by_kind"]
+    assert set(kinds) <= {"board", "project", "own_project", "pay"}
+    assert {"own_project", "pay"} <= set(kinds)  # districts read, coordinators paid
+    assert sum(k["requests"] for k in kinds.values()) == result["requests"]
+    assert kinds["pay"]["requests"] == result["payments"]
+    for k in kinds.values():
+        assert 0 < k["p50_ms"] <= k["p95_ms"] <= k["p99_ms"]
+    assert result["server_cpu_ms_per_request"] > 0  # Linux: read from /proc
+    assert result["client_cpu_ms_per_request"] > 0
 
 
 def test_bench_load_needs_postgresql(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ model would have said, supervision money and the as-of day included."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import orjson
@@ -35,6 +36,8 @@ def test_the_boards_json_is_what_the_model_would_give() -> None:
                 totals=TotalsOut(**Totals.of(rows).as_json()),
             ).model_dump(mode="json")
             assert orjson.loads(board_json(RID, day, rows)) == model
+            # Again, every row's JSON now kept: the same answer.
+            assert orjson.loads(board_json(RID, day, rows)) == model
             for row in rows:  # as_json decodes the detail once: the same figures as the row's
                 said = row.as_json()
                 assert (
@@ -48,3 +51,18 @@ def test_the_boards_json_is_what_the_model_would_give() -> None:
                 # The round has supervision money: the figures the model carries are there.
                 assert any(r.supervision_granted_sek for r in rows)
                 assert any(c["status"] for r in model["rows"] for c in r["conditions"])
+
+
+def test_a_changed_row_is_written_anew_not_taken_from_what_was_kept() -> None:
+    now = datetime.now(UTC)
+    with scratch_store() as store:
+        _build(store, 4, stockholm_day(now), lambda *_: None)
+        rows = visible_board(Reads(store, lambda: now), COORDINATOR, RID, None)
+        board_json(RID, None, rows)  # every row's JSON kept
+        changed = [replace(rows[0], disbursed_sek=rows[0].disbursed_sek + 1), *rows[1:]]
+        said = orjson.loads(board_json(RID, None, changed))
+        assert said["rows"][0]["disbursed_sek"] == rows[0].disbursed_sek + 1
+        assert said["totals"]["disbursed_sek"] == sum(r.disbursed_sek for r in rows) + 1
+        assert said["rows"][0] == BoardRowOut.model_validate(changed[0].as_json()).model_dump(
+            mode="json"
+        )
