@@ -700,6 +700,7 @@ class _ChainCheck:
                 event=Named("event", problem.event_type),
                 stream=problem.stream_id,
                 why=problem.reason,
+                rule=problem.rule,
             ),
         )
         error.problem = problem  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 import ppss_workflow
@@ -164,3 +165,38 @@ def test_every_error_raised_has_a_reason_or_a_swedish_line() -> None:
         f"{len(english_only)} errors would reach a Swedish reader in English "
         "(give each a reason code, see ppss_workflow/errors.py):\n" + "\n".join(english_only)
     )
+
+
+def test_a_forms_errors_are_said_in_swedish_and_in_english_as_before() -> None:
+    """The web's forms (``web/forms.py``): each refusal is said in Swedish from its reason,
+    naming what was typed, while the English message (logs, ``--lang en``) stays as it was."""
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    from ppss_workflow.errors import InvalidCommand  # noqa: PLC0415
+    from ppss_workflow.web.forms import parse_count, parse_estimate, parse_instant  # noqa: PLC0415
+    from ppss_workflow.words import say  # noqa: PLC0415
+
+    cases = [
+        (lambda: parse_count(""), "ange ett tal, t.ex. 24", "give a number, e.g. 24"),
+        (
+            lambda: parse_count("tolv"),
+            "'tolv' är inget heltal (t.ex. 24)",
+            "'tolv' is not a whole number (e.g. 24)",
+        ),
+        (
+            lambda: parse_estimate("5-4"),
+            "'5-4': intervallets första tal är större än dess sista",
+            "'5-4': the range's first number is above its last",
+        ),
+        (
+            lambda: parse_instant("i morgon", ZoneInfo("Europe/Stockholm")),
+            "'i morgon': skriv en tidpunkt som ÅÅÅÅ-MM-DDTtt:mm, t.ex. 2014-03-12T13:00",
+            "'i morgon': write a time as YYYY-MM-DDTHH:MM",
+        ),
+    ]
+    for call, swedish, english in cases:
+        with pytest.raises(InvalidCommand) as refused:
+            call()
+        assert refused.value.reason is not None
+        assert say(refused.value.reason, "sv") == swedish
+        assert say(refused.value.reason, "en") == english == str(refused.value)
