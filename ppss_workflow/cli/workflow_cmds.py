@@ -1215,7 +1215,9 @@ repayment_app.command("waive")(_settle(True))
 
 def annul_command(
     round_id: RoundOpt,
-    reason: Annotated[str, typer.Option("--reason")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Varför uppgiften makuleras (sparas i historiken).")
+    ],
     event_id: Annotated[
         str | None, typer.Option("--event", help="Id för uppgiften som ska makuleras.")
     ] = None,
@@ -1223,7 +1225,14 @@ def annul_command(
         int | None,
         typer.Option("--position", help="Eller uppgiftens position (ppss audit history)."),
     ] = None,
-    district: Annotated[str | None, typer.Option("--district")] = None,
+    district: Annotated[
+        str | None,
+        typer.Option(
+            "--district",
+            help="Stadsdelen vars uppgift makuleras (en kontroll: uppgiften måste höra till "
+            "dess projekt).",
+        ),
+    ] = None,
     money_never_left: Annotated[
         bool,
         typer.Option(
