@@ -17,7 +17,12 @@ from typing import Any, cast
 
 from events import Role
 from policies.state import slug
-from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.errors import (
+    ROLE_NEEDS_DISTRICT,
+    ROLE_NO_DISTRICT,
+    ROLE_NOT_KNOWN,
+    InvalidCommand,
+)
 from ppss_workflow.handlers import Actor
 
 __all__ = ["ASSIGNABLE_ROLES", "Principal", "parse_role"]
@@ -40,14 +45,23 @@ def parse_role(text: str) -> tuple[str, str | None]:
     role, _, district = text.strip().partition(":")
     role, district = role.strip(), district.strip()
     if role not in ASSIGNABLE_ROLES:
+        allowed = (
+            f"{', '.join(ASSIGNABLE_ROLES[:2])}, district:NAME, {', '.join(ASSIGNABLE_ROLES[3:])}"
+        )
         raise InvalidCommand(
-            f"role {text!r}: use one of {', '.join(ASSIGNABLE_ROLES[:2])}, district:NAME, "
-            f"{', '.join(ASSIGNABLE_ROLES[3:])}"
+            f"role {text!r}: use one of {allowed}",
+            reason=ROLE_NOT_KNOWN(typed=text, allowed=allowed),
         )
     if role == "district" and not district:
-        raise InvalidCommand(f"role {text!r}: say which district, e.g. district:Farsta")
+        raise InvalidCommand(
+            f"role {text!r}: say which district, e.g. district:Farsta",
+            reason=ROLE_NEEDS_DISTRICT(typed=text),
+        )
     if role != "district" and district:
-        raise InvalidCommand(f"role {text!r}: only the district role names a district")
+        raise InvalidCommand(
+            f"role {text!r}: only the district role names a district",
+            reason=ROLE_NO_DISTRICT(typed=text),
+        )
     return role, district or None
 
 

@@ -13,7 +13,15 @@ import orjson
 
 from events import DocumentAttached
 from ppss_workflow.documents import ContentStore, DatabaseContentStore
-from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.errors import (
+    ARCHIVE_DOCUMENT_CHANGED,
+    ARCHIVE_DOCUMENT_LACKING,
+    ARCHIVE_DOCUMENT_UNATTACHED,
+    ARCHIVE_NO_EVENTS,
+    ARCHIVE_NO_MANIFEST,
+    DOCUMENT_MISSING_OR_CHANGED,
+    InvalidCommand,
+)
 from ppss_workflow.export import export_jsonl
 from ppss_workflow.logs import get_logger
 from ppss_workflow.store import EventStore
@@ -56,7 +64,8 @@ def write_archive(
                 content = source.get(e.sha256)
                 if content is None or hashlib.sha256(content).hexdigest() != e.sha256:
                     raise InvalidCommand(
-                        f"document {e.sha256} is missing or changed: run `ppss audit verify`"
+                        f"document {e.sha256} is missing or changed: run `ppss audit verify`",
+                        reason=DOCUMENT_MISSING_OR_CHANGED(sha=e.sha256),
                     )
                 seen.add(e.sha256)
                 zf.writestr(f"documents/{e.sha256}", content)
@@ -76,7 +85,10 @@ def open_events(archive: zipfile.ZipFile) -> IO[bytes]:
     try:
         return archive.open(EVENTS)
     except KeyError:
-        raise InvalidCommand(f"the archive has no {EVENTS}: not an archive from ppss") from None
+        raise InvalidCommand(
+            f"the archive has no {EVENTS}: not an archive from ppss",
+            reason=ARCHIVE_NO_EVENTS(name=EVENTS),
+        ) from None
 
 
 def load_documents(
@@ -88,19 +100,30 @@ def load_documents(
     try:
         manifest = orjson.loads(archive.read(MANIFEST))
     except (KeyError, orjson.JSONDecodeError):
-        raise InvalidCommand(f"the archive has no readable {MANIFEST}") from None
+        raise InvalidCommand(
+            f"the archive has no readable {MANIFEST}", reason=ARCHIVE_NO_MANIFEST(name=MANIFEST)
+        ) from None
     attached = {r.event.sha256 for r in store.read_all() if isinstance(r.event, DocumentAttached)}
     loaded = 0
     for entry in manifest:
         sha = str(entry.get("sha256", ""))
         if sha not in attached:
-            raise InvalidCommand(f"the archive's document {sha[:16]}… is attached to nothing")
+            raise InvalidCommand(
+                f"the archive's document {sha[:16]}… is attached to nothing",
+                reason=ARCHIVE_DOCUMENT_UNATTACHED(sha=sha[:16]),
+            )
         try:
             content = archive.read(f"documents/{sha}")
         except KeyError:
-            raise InvalidCommand(f"the archive lists document {sha[:16]}… but lacks it") from None
+            raise InvalidCommand(
+                f"the archive lists document {sha[:16]}… but lacks it",
+                reason=ARCHIVE_DOCUMENT_LACKING(sha=sha[:16]),
+            ) from None
         if hashlib.sha256(content).hexdigest() != sha:
-            raise InvalidCommand(f"the archive's document {sha[:16]}… does not match its hash")
+            raise InvalidCommand(
+                f"the archive's document {sha[:16]}… does not match its hash",
+                reason=ARCHIVE_DOCUMENT_CHANGED(sha=sha[:16]),
+            )
         target.put(sha, str(entry.get("media_type", "application/octet-stream")), content)
         loaded += 1
     return loaded

@@ -15,7 +15,16 @@ from policies.reason import Kronor, Reason
 from policies.state import STOCKHOLM, end_of_day, stockholm_day
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc
-from ppss_workflow.errors import NOT_YET_OPEN, NOT_YET_RECORDED, InvalidCommand, NotFound
+from ppss_workflow.errors import (
+    AUDIT_BAD_CHECKPOINT,
+    AUDIT_NOT_APPLIED,
+    AUDIT_NOT_APPLIED_KNOWN,
+    AUDIT_START_NEGATIVE,
+    NOT_YET_OPEN,
+    NOT_YET_RECORDED,
+    InvalidCommand,
+    NotFound,
+)
 from ppss_workflow.logs import get_logger
 from ppss_workflow.readmodels import BoardRow, ProjectView, Reads
 from ppss_workflow.store import EventStore
@@ -92,7 +101,8 @@ class Anchor:
         if not sep or not position.isdigit() or int(position) < 1 or not _HEX64.fullmatch(digest):
             raise InvalidCommand(
                 f"{option} {text!r}: use POSITION:HASH as `ppss audit verify` prints it, "
-                "e.g. 123:dfe4ab0d… (64 hex digits)"
+                "e.g. 123:dfe4ab0d… (64 hex digits)",
+                reason=AUDIT_BAD_CHECKPOINT(option=option, typed=text),
             )
         return cls(int(position), digest)
 
@@ -171,7 +181,10 @@ def verify_chain(
     which counts them instead (a store still in use grows; a copy kept for audit must not).
     """
     if start_after < 0:
-        raise InvalidCommand(f"cannot start verifying after position {start_after}: use 0 or more")
+        raise InvalidCommand(
+            f"cannot start verifying after position {start_after}: use 0 or more",
+            reason=AUDIT_START_NEGATIVE(position=start_after),
+        )
     first = start_after + 1
 
     def broken(
@@ -444,7 +457,19 @@ def explain_project(
     ]
     if not views:
         known = f" as known at {_when(known_at)}" if known_at else ""
-        raise NotFound(f"{district} had not applied in {round_id} by {stockholm_day(now)}{known}")
+        raise NotFound(
+            f"{district} had not applied in {round_id} by {stockholm_day(now)}{known}",
+            reason=(
+                AUDIT_NOT_APPLIED_KNOWN(
+                    district=district,
+                    round=round_id,
+                    day=stockholm_day(now),
+                    known_at=_when(known_at),
+                )
+                if known_at
+                else AUDIT_NOT_APPLIED(district=district, round=round_id, day=stockholm_day(now))
+            ),
+        )
     lines = explain(views[0], now)
     _log.info("audit_explained", project=current.project_id, as_of=now.isoformat(),
               known_at=known_at.isoformat() if known_at else None)  # fmt: skip

@@ -45,7 +45,7 @@ from policies.state import stockholm_day
 from ppss_workflow.auditing import verify_chain
 from ppss_workflow.bench_board import RID, _build, _store
 from ppss_workflow.db import normalise_url
-from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.errors import BENCH_LOAD_POSTGRES, ConfigurationError
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.rows import BoardRow
 from ppss_workflow.tokens import create_token
@@ -87,7 +87,8 @@ def run_load_bench(
     if base_url is None or normalise_url(base_url).get_backend_name() != "postgresql":
         raise ConfigurationError(
             "ppss bench load runs two servers on one PostgreSQL store: give --database "
-            "postgresql://HOST/DB"
+            "postgresql://HOST/DB",
+            reason=BENCH_LOAD_POSTGRES(),
         )
     with _store(base_url) as (store, url):
 

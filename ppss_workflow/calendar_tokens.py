@@ -13,7 +13,14 @@ from sqlalchemy.exc import IntegrityError
 
 from policies.state import slug
 from ppss_workflow.db import calendar_tokens
-from ppss_workflow.errors import InvalidCommand, NotFound
+from ppss_workflow.errors import (
+    CAL_DISTRICT_NAME,
+    CAL_TOKEN_EXISTS,
+    CAL_TOKEN_UNKNOWN,
+    TOKEN_NAME_LENGTH,
+    InvalidCommand,
+    NotFound,
+)
 from ppss_workflow.store import EventStore
 from ppss_workflow.tokens import digest
 
@@ -50,11 +57,17 @@ def create_calendar_token(
     """A new calendar token for ``district``: (its name, the token, returned only now)."""
     district = district.strip()
     if not district or len(district) > 200 or not district.isprintable():
-        raise InvalidCommand(f"--district {district!r}: give the district's name, e.g. Farsta")
+        raise InvalidCommand(
+            f"--district {district!r}: give the district's name, e.g. Farsta",
+            reason=CAL_DISTRICT_NAME(typed=district),
+        )
     when = now or datetime.now(UTC)
     name = (name or f"calendar-{slug(district)}-{when:%Y%m%d%H%M%S}").strip()
     if not name or len(name) > _NAME_MAX or not name.isprintable():
-        raise InvalidCommand(f"--name {name!r}: give 1 to {_NAME_MAX} printable characters")
+        raise InvalidCommand(
+            f"--name {name!r}: give 1 to {_NAME_MAX} printable characters",
+            reason=TOKEN_NAME_LENGTH(option="--name", typed=name, most=_NAME_MAX),
+        )
     token = PREFIX + secrets.token_urlsafe(32)
     try:
         with store.engine.begin() as conn:
@@ -69,7 +82,8 @@ def create_calendar_token(
             )
     except IntegrityError:
         raise InvalidCommand(
-            f"a calendar token named {name!r} exists already: choose another --name"
+            f"a calendar token named {name!r} exists already: choose another --name",
+            reason=CAL_TOKEN_EXISTS(name=name),
         ) from None
     return name, token
 
@@ -81,7 +95,10 @@ def revoke_calendar_token(store: EventStore, name: str, now: datetime | None = N
             select(calendar_tokens.c.revoked_at).where(calendar_tokens.c.name == name)
         ).first()
         if row is None:
-            raise NotFound(f"no calendar token named {name!r}; `ppss calendar token list`")
+            raise NotFound(
+                f"no calendar token named {name!r}; `ppss calendar token list`",
+                reason=CAL_TOKEN_UNKNOWN(name=name),
+            )
         if row.revoked_at is not None:
             return False
         conn.execute(

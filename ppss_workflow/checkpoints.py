@@ -21,7 +21,17 @@ from sqlalchemy import insert, select
 
 from ppss_workflow.codec import canonical_json
 from ppss_workflow.db import WRITE, checkpoints, iso_utc
-from ppss_workflow.errors import ConfigurationError, InvalidCommand
+from ppss_workflow.errors import (
+    CHECKPOINT_NOT_IN_STORE,
+    KEY_CANNOT_READ,
+    KEY_EXISTS,
+    KEY_NOT_ED25519,
+    KEY_NOT_PEM,
+    KEY_PUBLIC_BAD,
+    NO_SUCH_FOLDER,
+    ConfigurationError,
+    InvalidCommand,
+)
 from ppss_workflow.logs import get_logger
 from ppss_workflow.store import EventStore
 
@@ -81,9 +91,14 @@ def generate_key(path: Path) -> str:
     public_path = path.with_name(path.name + ".pub")
     for target in (path, public_path):
         if target.exists() or target.is_symlink():
-            raise InvalidCommand(f"{target} exists: choose a new path (a key is never replaced)")
+            raise InvalidCommand(
+                f"{target} exists: choose a new path (a key is never replaced)",
+                reason=KEY_EXISTS(path=str(target)),
+            )
     if not path.parent.is_dir():
-        raise InvalidCommand(f"there is no folder {path.parent}")
+        raise InvalidCommand(
+            f"there is no folder {path.parent}", reason=NO_SUCH_FOLDER(folder=str(path.parent))
+        )
     from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
         Ed25519PrivateKey,
@@ -112,15 +127,22 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ConfigurationError(f"cannot read the key {path}: {exc.strerror or exc}") from None
+        raise ConfigurationError(
+            f"cannot read the key {path}: {exc.strerror or exc}",
+            reason=KEY_CANNOT_READ(path=str(path), cause=str(exc.strerror or exc)),
+        ) from None
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):
         raise ConfigurationError(
-            f"{path} is not a private key in PEM form: make one with `ppss audit keygen`"
+            f"{path} is not a private key in PEM form: make one with `ppss audit keygen`",
+            reason=KEY_NOT_PEM(path=str(path)),
         ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise ConfigurationError(f"{path} is not an Ed25519 key: make one with `ppss audit keygen`")
+        raise ConfigurationError(
+            f"{path} is not an Ed25519 key: make one with `ppss audit keygen`",
+            reason=KEY_NOT_ED25519(path=str(path)),
+        )
     return key
 
 
@@ -139,7 +161,8 @@ def load_public_key(text: str) -> Ed25519PublicKey:
     except ValueError:
         raise ConfigurationError(
             f"--public-key {text!r}: give the 64 hex digits `ppss audit keygen` printed, or "
-            "the .pub file it wrote"
+            "the .pub file it wrote",
+            reason=KEY_PUBLIC_BAD(typed=text),
         ) from None
 
 
@@ -207,7 +230,10 @@ def sign_head(
         position, digest = at
         row = store.find(position=position) if position else None
         if row is None or row.hash != digest:
-            raise InvalidCommand(f"position {position} is not in the store with that hash")
+            raise InvalidCommand(
+                f"position {position} is not in the store with that hash",
+                reason=CHECKPOINT_NOT_IN_STORE(position=position),
+            )
     if position == 0:
         raise InvalidCommand("the store is empty: there is no head to sign yet")
     with store.engine.connect() as conn:

@@ -12,8 +12,15 @@ from pydantic import ValidationError
 
 from events.base import Event, describe_validation_error, registry
 from events.envelope import Metadata, NewEvent
+from policies.reason import Named
 from ppss_workflow.db import iso_utc
-from ppss_workflow.errors import InvalidEventError
+from ppss_workflow.errors import (
+    EVENT_NAIVE_TIME,
+    EVENT_NOT_AN_EVENT,
+    EVENT_NOT_CATALOGUE,
+    EVENT_NOT_VALID,
+    InvalidEventError,
+)
 
 __all__ = [
     "GENESIS_HASH",
@@ -63,14 +70,22 @@ def encode(new: NewEvent, *, command_id: UUID | None = None) -> EncodedEvent:
     # the isinstance check and the catalogue check at once (ABCMeta's isinstance is slow).
     if _CATALOGUE.get(getattr(cls, "event_type", "")) is not cls:
         if not isinstance(event, Event):
-            raise InvalidEventError(f"not an event: {cls.__name__}")
-        raise InvalidEventError(f"{cls.event_type} is not the catalogue's class of that name")
+            raise InvalidEventError(
+                f"not an event: {cls.__name__}", reason=EVENT_NOT_AN_EVENT(kind=cls.__name__)
+            )
+        raise InvalidEventError(
+            f"{cls.event_type} is not the catalogue's class of that name",
+            reason=EVENT_NOT_CATALOGUE(kind=str(cls.event_type)),
+        )
     event_type = cls.event_type
     occurred_at = new.occurred_at
     if not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None:
         raise InvalidEventError(
             f"{event_type}: occurred_at must be a time-zone aware datetime "
-            "(e.g. 2014-03-10T10:00+01:00)"
+            "(e.g. 2014-03-10T10:00+01:00)",
+            reason=EVENT_NAIVE_TIME(
+                kind=Named("event", event_type), example="2014-03-10T10:00+01:00"
+            ),
         )
     try:
         # The pydantic-core serializer and validator directly: the model_* wrappers cost
@@ -84,11 +99,19 @@ def encode(new: NewEvent, *, command_id: UUID | None = None) -> EncodedEvent:
         else:
             metadata = _encode_metadata(meta, command_id)
     except ValidationError as exc:
+        from policies.decisions import bad_fields  # noqa: PLC0415 - only when refused
+
         raise InvalidEventError(
-            f"{event_type}: {describe_validation_error(exc)}; nothing was written"
+            f"{event_type}: {describe_validation_error(exc)}; nothing was written",
+            reason=EVENT_NOT_VALID(
+                kind=Named("event", event_type), problem=bad_fields([dict(e) for e in exc.errors()])
+            ),
         ) from exc
     except (TypeError, ValueError) as exc:  # pydantic serialiser on a corrupted model
-        raise InvalidEventError(f"{event_type}: {exc}; nothing was written") from exc
+        raise InvalidEventError(
+            f"{event_type}: {exc}; nothing was written",
+            reason=EVENT_NOT_VALID(kind=Named("event", event_type), problem=str(exc)),
+        ) from exc
     return EncodedEvent(
         str(new.event_id),
         event_type,

@@ -32,7 +32,15 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from ppss_workflow.errors import ConfigurationError, StoreUnavailable
+from ppss_workflow.errors import (
+    DB_LOCK_HELD,
+    DB_LOCK_TIMEOUT_BAD,
+    DB_SYNCHRONOUS_BAD,
+    DB_UNSUPPORTED,
+    DB_URL_UNREADABLE,
+    ConfigurationError,
+    StoreUnavailable,
+)
 
 __all__ = [
     "ENV_LOCK_TIMEOUT",
@@ -307,7 +315,8 @@ def normalise_url(raw: str) -> URL:
         url = make_url(raw)
     except ArgumentError:
         raise ConfigurationError(
-            f"cannot read database URL {raw!r}: use sqlite:///PATH or postgresql://HOST/DATABASE"
+            f"cannot read database URL {raw!r}: use sqlite:///PATH or postgresql://HOST/DATABASE",
+            reason=DB_URL_UNREADABLE(typed=raw),
         ) from None
     backend = url.get_backend_name()
     if backend == "postgresql":
@@ -323,7 +332,8 @@ def normalise_url(raw: str) -> URL:
         return url
     raise ConfigurationError(
         f"unsupported database {backend!r} in {safe_url(url)}: "
-        "use sqlite:///PATH or postgresql://HOST/DATABASE"
+        "use sqlite:///PATH or postgresql://HOST/DATABASE",
+        reason=DB_UNSUPPORTED(backend=backend, store=safe_url(url)),
     )
 
 
@@ -373,7 +383,10 @@ def lock_timeout() -> float:
     if not 0 < value <= 86_400:
         raise ConfigurationError(
             f"{ENV_LOCK_TIMEOUT}={raw!r}: give the seconds to wait for another process's "
-            f"write lock, e.g. {int(LOCK_TIMEOUT)}"
+            f"write lock, e.g. {int(LOCK_TIMEOUT)}",
+            reason=DB_LOCK_TIMEOUT_BAD(
+                variable=ENV_LOCK_TIMEOUT, typed=raw, seconds=int(LOCK_TIMEOUT)
+            ),
         )
     return value
 
@@ -414,7 +427,8 @@ def begin_immediate(cursor: Any, url: URL) -> None:
         raise StoreUnavailable(
             f"another ppss process has held the write lock of {where} for {waited:.0f} s: "
             f"nothing was written; try again when it has finished (or set {ENV_LOCK_TIMEOUT} "
-            "to wait longer)"
+            "to wait longer)",
+            reason=DB_LOCK_HELD(store=where, seconds=f"{waited:.0f}", variable=ENV_LOCK_TIMEOUT),
         ) from None
     finally:
         cursor.execute(f"PRAGMA busy_timeout = {int(note * 1000)}")
@@ -461,7 +475,10 @@ def _synchronous(url: URL) -> str:
     if isinstance(value, tuple) or value.lower() not in SQLITE_SYNCHRONOUS:
         raise ConfigurationError(
             f"synchronous={value!r} in {safe_url(url)} is not a setting the store offers: "
-            f"use one of {', '.join(SQLITE_SYNCHRONOUS)} (normal is the default)"
+            f"use one of {', '.join(SQLITE_SYNCHRONOUS)} (normal is the default)",
+            reason=DB_SYNCHRONOUS_BAD(
+                typed=value, store=safe_url(url), allowed=", ".join(SQLITE_SYNCHRONOUS)
+            ),
         )
     return value.upper()
 

@@ -28,7 +28,10 @@ from policies.decisions import Refusal, authorise
 from policies.documents import may_read
 from ppss_workflow.db import WRITE, documents
 from ppss_workflow.errors import (
+    DOCUMENT_BYTES_CHANGED,
+    DOCUMENT_CONTENT_MISSING,
     DOCUMENT_EMPTY,
+    DOCUMENT_MISSING_OR_CHANGED,
     DOCUMENT_NOT_FOUND,
     DOCUMENT_NOT_SHA,
     DOCUMENT_TOO_LARGE,
@@ -260,11 +263,15 @@ def fetch(
         )
     content = (contents or DatabaseContentStore(store)).get(sha)
     if content is None:
-        raise NotFound(f"document {sha} is on record but its content is missing from the store")
+        raise NotFound(
+            f"document {sha} is on record but its content is missing from the store",
+            reason=DOCUMENT_CONTENT_MISSING(sha=sha),
+        )
     if hashlib.sha256(content).hexdigest() != sha:
         raise NotFound(
             f"document {sha}: the stored bytes do not match the hash (changed behind the "
-            "store's back); run `ppss audit verify`"
+            "store's back); run `ppss audit verify`",
+            reason=DOCUMENT_BYTES_CHANGED(sha=sha),
         )
     return Found(content, attachments)
 
@@ -325,7 +332,8 @@ def export_documents(
             content = source.get(e.sha256)
             if content is None or hashlib.sha256(content).hexdigest() != e.sha256:
                 raise InvalidCommand(
-                    f"document {e.sha256} is missing or changed: run `ppss audit verify`"
+                    f"document {e.sha256} is missing or changed: run `ppss audit verify`",
+                    reason=DOCUMENT_MISSING_OR_CHANGED(sha=e.sha256),
                 )
             files[e.sha256] = content
         manifest.append(

@@ -20,6 +20,7 @@ from events.base import InvalidEvent, registry
 from events.envelope import Recorded, metadata_from_json
 from policies.decision_records import decision_records
 from policies.imports import Problem, Replay
+from policies.reason import Named
 from policies.state import STOCKHOLM
 from ppss_workflow.auditing import COLUMNS, Anchor, stored_rows, stored_text
 from ppss_workflow.checkpoints import (
@@ -33,8 +34,20 @@ from ppss_workflow.checkpoints import (
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc, parse_utc
 from ppss_workflow.errors import (
+    IMPORT_CHECKPOINT_LINE,
+    IMPORT_COUNT_MISMATCH,
+    IMPORT_CUT_SHORT,
+    IMPORT_FORMAT,
+    IMPORT_GREW,
+    IMPORT_HEADER_LACKS,
+    IMPORT_JUDGED,
+    IMPORT_LINE,
+    IMPORT_LINE_TOO_LONG,
+    IMPORT_NO_HEADER,
+    IMPORT_NO_SIGNED,
     IMPORT_PARTIAL_EXPORT,
     IMPORT_STORE_NOT_EMPTY,
+    IMPORT_UNSIGNED_TAIL,
     ConfigurationError,
     InvalidEventError,
 )
@@ -129,15 +142,23 @@ class ExportHeader:
         except orjson.JSONDecodeError:
             body = None
         if not isinstance(body, dict) or "ppss_export" not in body:
-            raise InvalidEventError("not a ppss export: the first line is not its header")
+            raise InvalidEventError(
+                "not a ppss export: the first line is not its header", reason=IMPORT_NO_HEADER()
+            )
         if body["ppss_export"] not in READABLE_FORMATS or isinstance(body["ppss_export"], bool):
             raise InvalidEventError(
                 f"export format {body['ppss_export']!r}: this program reads formats "
-                f"{' and '.join(map(str, READABLE_FORMATS))} only"
+                f"{' and '.join(map(str, READABLE_FORMATS))} only",
+                reason=IMPORT_FORMAT(
+                    format=str(body["ppss_export"]),
+                    readable=" and ".join(map(str, READABLE_FORMATS)),
+                ),
             )
         scope, position, digest = (body.get(k) for k in ("scope", "head_position", "head_hash"))
         if not (isinstance(scope, str) and _is_int(position) and isinstance(digest, str)):
-            raise InvalidEventError("the export's header lacks its scope or head")
+            raise InvalidEventError(
+                "the export's header lacks its scope or head", reason=IMPORT_HEADER_LACKS()
+            )
         return cls(scope, position, digest)
 
 
@@ -151,7 +172,8 @@ def bounded_lines(source: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[by
         if len(line) > limit and not (len(line) == limit + 1 and line.endswith(b"\n")):
             raise InvalidEventError(
                 f"line {number} is longer than {limit // 1024} KiB: no exported row is; "
-                "the file is not a ppss export; nothing was imported"
+                "the file is not a ppss export; nothing was imported",
+                reason=IMPORT_LINE_TOO_LONG(line=number, limit=limit // 1024),
             )
         yield line
 
@@ -479,13 +501,17 @@ def import_jsonl(
     if expect is not None and expect.position > header.head_position:
         raise InvalidEventError(
             f"the export ends at position {header.head_position}, before the recorded "
-            f"{expect.position}: it was cut short; nothing was imported"
+            f"{expect.position}: it was cut short; nothing was imported",
+            reason=IMPORT_CUT_SHORT(head=header.head_position, recorded=expect.position),
         )
     if expect is not None and expect.position < header.head_position and not allow_growth:
         raise InvalidEventError(
             f"the export holds {header.head_position - expect.position} events after the "
             f"expected head {expect.position}; add --allow-growth if they may be there; "
-            "nothing was imported"
+            "nothing was imported",
+            reason=IMPORT_GREW(
+                count=header.head_position - expect.position, recorded=expect.position
+            ),
         )
     checker = _ChainCheck(expect, replay=replay)
     signed: list[tuple[int, str, datetime, str, str]] = []
@@ -505,7 +531,8 @@ def import_jsonl(
                 if public_key is not None and not checker.signed:
                     raise InvalidEventError(
                         "the export holds no signed checkpoint to check with --public-key: "
-                        "import it without the key; nothing was imported"
+                        "import it without the key; nothing was imported",
+                        reason=IMPORT_NO_SIGNED(),
                     )
             yield checker.check(number, line)
             if progress is not None and checker.count % 1_000 == 0:
@@ -518,7 +545,7 @@ def import_jsonl(
                     "; --require-signed-head: nothing was imported"
                     if words is None or words.lang == "en"
                     else "; --require-signed-head: inget importerades"
-                )
+                ), reason=IMPORT_UNSIGNED_TAIL(tail=unsigned_tail_text(tail, words))
             )  # fmt: skip
 
     try:
@@ -666,7 +693,15 @@ class _ChainCheck:
         error = InvalidEventError(
             f"{where} (position {problem.position}, {problem.event_type} on "
             f"{problem.stream_id}): {english(problem.reason)} (rule: {problem.rule}); "
-            "nothing was imported"
+            "nothing was imported",
+            reason=IMPORT_JUDGED(
+                line=number - (position - problem.position) if problem.position else number,
+                position=problem.position,
+                event=Named("event", problem.event_type),
+                stream=problem.stream_id,
+                why=problem.reason,
+                rule=problem.rule,
+            ),
         )
         error.problem = problem  # type: ignore[attr-defined]
         return error
@@ -680,12 +715,21 @@ class _ChainCheck:
             raise InvalidEventError(
                 f"the export holds {self.count} events ending in {self.prev[:16]}…, but its "
                 f"header says {header.head_position} ending in {header.head_hash[:16]}…: rows "
-                "were cut off or added; nothing was imported"
+                "were cut off or added; nothing was imported",
+                reason=IMPORT_COUNT_MISMATCH(
+                    count=self.count,
+                    last=self.prev[:16],
+                    head=header.head_position,
+                    head_hash=header.head_hash[:16],
+                ),
             )
 
     @staticmethod
     def _refuse(number: int, problem: str) -> InvalidEventError:
-        return InvalidEventError(f"line {number} {problem}; nothing was imported")
+        return InvalidEventError(
+            f"line {number} {problem}; nothing was imported",
+            reason=IMPORT_LINE(line=number, problem=problem),
+        )
 
 
 def _read_checkpoint(
@@ -699,7 +743,10 @@ def _read_checkpoint(
     export and after the one before it."""
 
     def refuse(problem: str) -> InvalidEventError:
-        return InvalidEventError(f"line {number}: {problem}; nothing was imported")
+        return InvalidEventError(
+            f"line {number}: {problem}; nothing was imported",
+            reason=IMPORT_CHECKPOINT_LINE(line=number, problem=problem),
+        )
 
     try:
         body = orjson.loads(line)

@@ -17,10 +17,16 @@ from pydantic import ValidationError
 
 from events import ACCESS_STREAM, NewEvent, RoleGranted, RoleRevoked
 from events.base import describe_validation_error
-from policies.decisions import Refusal
+from policies.decisions import Refusal, bad_fields
 from policies.grants import Grant, decide_grant, decide_revoke, fold_grants
 from ppss_workflow.access import parse_role
-from ppss_workflow.errors import ConcurrencyError, InvalidCommand
+from ppss_workflow.errors import (
+    CLI_BAD_FIELD_INPUT,
+    GRANT_NOT_EMAIL,
+    GRANT_TIED_TO,
+    ConcurrencyError,
+    InvalidCommand,
+)
 from ppss_workflow.handlers import Actor, refused
 from ppss_workflow.logs import get_logger
 from ppss_workflow.store import EventStore
@@ -50,9 +56,13 @@ def _event(
         if any(error.get("loc") == ("email",) for error in exc.errors()):
             raise InvalidCommand(
                 f"{fields.get('email')!r} is not an e-mail address: give the address the "
-                "person signs in with, e.g. name@example.org"
+                "person signs in with, e.g. name@example.org",
+                reason=GRANT_NOT_EMAIL(typed=str(fields.get("email"))),
             ) from None
-        raise InvalidCommand(describe_validation_error(exc)) from None
+        raise InvalidCommand(
+            describe_validation_error(exc),
+            reason=CLI_BAD_FIELD_INPUT(problem=bad_fields([dict(e) for e in exc.errors()])),
+        ) from None
 
 
 def grant_role(
@@ -73,7 +83,8 @@ def grant_role(
     if tied is not None and (role != "steering_group" or not tied):
         raise InvalidCommand(
             f"--tied-to {tied_to!r}: only a steering-group member is tied to a district, "
-            "e.g. --role steering_group --tied-to Farsta"
+            "e.g. --role steering_group --tied-to Farsta",
+            reason=GRANT_TIED_TO(typed=tied, example="--role steering_group --tied-to Farsta"),
         )
     event = _event(
         RoleGranted, email=email, role=role, district=district, reason=reason, tied_to=tied

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from events.reporting import FollowUpIndicators
 from policies.disclosure import DEFAULT_THRESHOLD
 from policies.indicators import DistrictFigures, IndicatorReport, indicator_report
-from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.errors import CHART_FILE, DISCLOSURE_THRESHOLD, ConfigurationError
 from ppss_workflow.i18n import DEFAULT_LANGUAGE, N_, Translator, translator
 from ppss_workflow.readmodels import Reads
 from ppss_workflow.sheets import Column, Kind, Table, write_csv, write_csv_sv, xlsx_bytes
@@ -56,7 +56,8 @@ def _threshold(settings: DisclosureSettings | None) -> int:
     threshold = (settings or DisclosureSettings()).threshold
     if threshold < 3:
         raise ConfigurationError(
-            f"PPSS_DISCLOSURE_THRESHOLD={threshold}: use 3 or more (5 is the usual rule)"
+            f"PPSS_DISCLOSURE_THRESHOLD={threshold}: use 3 or more (5 is the usual rule)",
+            reason=DISCLOSURE_THRESHOLD(threshold=str(threshold)),
         )
     return threshold
 
@@ -218,7 +219,9 @@ def draw_chart(report: IndicatorReport, path: Path, words: Translator | None = N
     text as text (searchable, read aloud) and carries a ``<title>`` and a ``<desc>``.
     """
     if path.suffix.lower() not in (".svg", ".png"):
-        raise ConfigurationError(f"--chart {path}: the chart is a .svg or .png file")
+        raise ConfigurationError(
+            f"--chart {path}: the chart is a .svg or .png file", reason=CHART_FILE(path=str(path))
+        )
     import matplotlib  # noqa: PLC0415 - only charts need matplotlib
 
     matplotlib.use("Agg")

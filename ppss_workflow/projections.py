@@ -67,7 +67,7 @@ from ppss_workflow.db import (
     project_rows,
     projection_checkpoints,
 )
-from ppss_workflow.errors import StoreUnavailable
+from ppss_workflow.errors import STORE_CANNOT_READ, StoreUnavailable
 from ppss_workflow.logs import get_logger
 from ppss_workflow.rows import BoardRow, board_row
 from ppss_workflow.store import EventStore, Statement
@@ -1240,7 +1240,10 @@ class _Read:
             self._conn = self._store.engine.connect()
             self._conn.begin()
         except OperationalError as exc:
-            raise StoreUnavailable(f"cannot read {self._store.url}: {exc.orig}") from exc
+            raise StoreUnavailable(
+                f"cannot read {self._store.url}: {exc.orig}",
+                reason=STORE_CANNOT_READ(store=str(self._store.url), cause=str(exc.orig)),
+            ) from exc
         return self._conn
 
     def __exit__(self, *exc: object) -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from policies.base import Assessment, Policy
-from policies.registry import UnknownPolicy, policy_for
+from policies.registry import POLICIES, UnknownPolicy, policy_for
 from policies.state import (
     ProjectState,
     RoundState,
@@ -23,7 +23,12 @@ from policies.state import (
     slug,
     stockholm_day,
 )
-from ppss_workflow.errors import NO_ROUND, InvalidCommand, NotFound
+from ppss_workflow.errors import (
+    NO_ROUND,
+    POLICY_MISSING,
+    InvalidCommand,
+    NotFound,
+)
 from ppss_workflow.projections import BoardPage, BoardQuery, ModelUnavailable, Projector
 from ppss_workflow.rows import BoardRow, board_row
 from ppss_workflow.store import EventStore
@@ -85,7 +90,14 @@ class Reads:
         try:
             return policy_for(rnd)
         except UnknownPolicy as exc:
-            raise InvalidCommand(str(exc)) from None
+            raise InvalidCommand(
+                str(exc),
+                reason=POLICY_MISSING(
+                    round=rnd.round_id,
+                    policy=f"{rnd.policy_name} v{rnd.policy_version}",
+                    known=", ".join(f"{n} v{v}" for n, v in sorted(POLICIES)),
+                ),
+            ) from None
 
     def projects(
         self, round_id: str, *, as_of: datetime | None = None, known_at: datetime | None = None

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, inspect, text
 
-from ppss_workflow.errors import ConfigurationError, InvalidCommand
+from ppss_workflow.errors import (
+    ROLE_NAME_BAD,
+    SCHEMA_HOLDS_NO_STORE,
+    ConfigurationError,
+    InvalidCommand,
+)
 from ppss_workflow.logs import get_logger
 
 __all__ = [
@@ -66,7 +71,8 @@ def _check_name(name: str, option: str) -> str:
     if not _NAME.match(name):
         raise InvalidCommand(
             f"{option} {name!r}: use lower-case letters, digits and _ (at most 63), "
-            "e.g. ppss_writer"
+            "e.g. ppss_writer",
+            reason=ROLE_NAME_BAD(option=option, typed=name, example="ppss_writer"),
         )
     return name
 
@@ -93,7 +99,8 @@ def ensure_roles(
         tables = sorted(inspect(conn).get_table_names(schema=schema))
         if "events" not in tables:
             raise ConfigurationError(
-                f"schema {schema!r} holds no store: run `ppss db upgrade` first"
+                f"schema {schema!r} holds no store: run `ppss db upgrade` first",
+                reason=SCHEMA_HOLDS_NO_STORE(schema=schema),
             )
         for role in (writer, reader):
             found = conn.execute(

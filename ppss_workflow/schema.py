@@ -8,7 +8,15 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DatabaseError, DBAPIError
 
 from ppss_workflow.db import WRITE, safe_url
-from ppss_workflow.errors import SchemaNotReady, StoreUnavailable
+from ppss_workflow.errors import (
+    SCHEMA_CANNOT_UPGRADE,
+    SCHEMA_NONE,
+    SCHEMA_OLD,
+    STORE_CANNOT_OPEN,
+    STORE_NOT_SQLITE,
+    SchemaNotReady,
+    StoreUnavailable,
+)
 from ppss_workflow.faults import storage_fault
 
 if TYPE_CHECKING:
@@ -49,12 +57,16 @@ def current_revision(engine: Engine) -> str | None:
         if "not a database" in str(exc.orig):
             raise StoreUnavailable(
                 f"{safe_url(engine.url)} is not a SQLite database (a file of another kind is "
-                "there): give the store's path, or a new path to create one"
+                "there): give the store's path, or a new path to create one",
+                reason=STORE_NOT_SQLITE(store=safe_url(engine.url)),
             ) from None
         fault = storage_fault(exc, safe_url(engine.url), "open")
         if fault is not None:
             raise fault from exc
-        raise StoreUnavailable(f"cannot open {safe_url(engine.url)}: {_line(exc)}") from exc
+        raise StoreUnavailable(
+            f"cannot open {safe_url(engine.url)}: {_line(exc)}",
+            reason=STORE_CANNOT_OPEN(store=safe_url(engine.url), cause=_line(exc)),
+        ) from exc
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
@@ -76,7 +88,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
         if isinstance(exc, DBAPIError):
             raise StoreUnavailable(
                 f"cannot create or upgrade the schema of {safe_url(engine.url)}: "
-                f"{_line(exc)}; nothing was changed"
+                f"{_line(exc)}; nothing was changed",
+                reason=SCHEMA_CANNOT_UPGRADE(store=safe_url(engine.url), cause=_line(exc)),
             ) from exc
         raise
     return before, HEAD_REVISION
@@ -98,11 +111,13 @@ def ensure_schema(engine: Engine, *, create: bool) -> None:
             return
         raise SchemaNotReady(
             f"{safe_url(engine.url)} has no ppss-workflow store yet: "
-            "run `ppss db upgrade` (or `ppss demo` for example data)"
+            "run `ppss db upgrade` (or `ppss demo` for example data)",
+            reason=SCHEMA_NONE(store=safe_url(engine.url)),
         )
     raise SchemaNotReady(
         f"{safe_url(engine.url)} is at schema revision {current}, this program needs "
-        f"{HEAD_REVISION}: run `ppss db upgrade`"
+        f"{HEAD_REVISION}: run `ppss db upgrade`",
+        reason=SCHEMA_OLD(store=safe_url(engine.url), current=str(current), needed=HEAD_REVISION),
     )
 
 

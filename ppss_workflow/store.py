@@ -30,7 +30,19 @@ from events.envelope import NewEvent, Recorded
 from ppss_workflow.codec import GENESIS_HASH, EncodedEvent, chain_hash_text, encode, request_hash
 from ppss_workflow.db import begin_immediate, create_store_engine, iso_utc, parse_utc, safe_url
 from ppss_workflow.errors import (
+    COMMAND_ID_REUSED,
     IMPORT_STORE_NOT_EMPTY,
+    STORE_CANNOT_OPEN,
+    STORE_CANNOT_READ,
+    STORE_CANNOT_WRITE,
+    STORE_LINKS_BUSY,
+    STORE_NO_LINKS,
+    STORE_REFUSED_EVENTS,
+    STORE_REFUSED_IMPORT,
+    STORED_EVENT_UNREADABLE,
+    STREAM_ID_BAD,
+    STREAM_NOTHING,
+    STREAM_VERSION_NEGATIVE,
     ConcurrencyError,
     ConfigurationError,
     IdempotencyConflict,
@@ -157,7 +169,10 @@ class EventStore:
         self._closers: list[weakref.finalize[Any, Any]] = []
         self._closers_lock = threading.Lock()
         if links < 1:
-            raise ConfigurationError(f"a store needs at least one connection, not {links}")
+            raise ConfigurationError(
+                f"a store needs at least one connection, not {links}",
+                reason=STORE_NO_LINKS(links=links),
+            )
         self.links = links
         self._pool_pid = os.getpid()
         #: Connections not in use, the last given back on top (it is the warmest).
@@ -231,7 +246,10 @@ class EventStore:
         if not slots.acquire(timeout=LINK_WAIT_S):
             raise StoreUnavailable(
                 f"all {self.links} connections of this process to {self.url} stayed busy for "
-                f"{LINK_WAIT_S:.0f} s: nothing was done; try again"
+                f"{LINK_WAIT_S:.0f} s: nothing was done; try again",
+                reason=STORE_LINKS_BUSY(
+                    links=self.links, store=str(self.url), seconds=f"{LINK_WAIT_S:.0f}"
+                ),
             )
         try:
             with self._idle_lock:
@@ -345,7 +363,8 @@ class EventStore:
                     # The lock makes this unreachable for well-behaved writers; a duplicate
                     # event id supplied by the caller still lands here.
                     raise InvalidEventError(
-                        f"the store refused the events: {_first_line(exc)}; nothing was written"
+                        f"the store refused the events: {_first_line(exc)}; nothing was written",
+                        reason=STORE_REFUSED_EVENTS(cause=_first_line(exc)),
                     ) from exc
                 except self._unavailable as exc:
                     if held is None:
@@ -375,7 +394,9 @@ class EventStore:
                 return link.import_rows(rows, batch_size, checkpoints)
             except self._refused as exc:
                 raise InvalidEventError(
-                    f"the store refused the imported rows: {_first_line(exc)}; nothing was imported"
+                    f"the store refused the imported rows: {_first_line(exc)}; "
+                    "nothing was imported",
+                    reason=STORE_REFUSED_IMPORT(cause=_first_line(exc)),
                 ) from exc
             except self._unavailable as exc:
                 self._drop(link)
@@ -396,12 +417,19 @@ class EventStore:
         if not _STREAM_ID.match(request.stream_id):
             raise InvalidEventError(
                 f"stream id {request.stream_id!r} is not valid: use lower-case letters, digits "
-                "and ':._-', e.g. project:ppss-2014:farsta"
+                "and ':._-', e.g. project:ppss-2014:farsta",
+                reason=STREAM_ID_BAD(stream=request.stream_id, example="project:ppss-2014:farsta"),
             )
         if not request.events:
-            raise InvalidEventError(f"nothing to append to {request.stream_id!r}")
+            raise InvalidEventError(
+                f"nothing to append to {request.stream_id!r}",
+                reason=STREAM_NOTHING(stream=request.stream_id),
+            )
         if request.expected_version < 0:
-            raise InvalidEventError("expected_version must be 0 (a new stream) or more")
+            raise InvalidEventError(
+                "expected_version must be 0 (a new stream) or more",
+                reason=STREAM_VERSION_NEGATIVE(),
+            )
         command_id = request.command_id
         encoded = [encode(e, command_id=command_id) for e in request.events]
         if command_id is None:
@@ -699,7 +727,8 @@ def _earlier_result(item: _Prepared, row: tuple[Any, ...]) -> AppendResult:
     if hash_ != item.request_hash or stream_id != item.request.stream_id:
         raise IdempotencyConflict(
             f"command id {command_id} was already used for a different command "
-            f"on {stream_id!r}; use a new command id; nothing was written"
+            f"on {stream_id!r}; use a new command id; nothing was written",
+            reason=COMMAND_ID_REUSED(command=str(command_id), stream=stream_id),
         )
     return AppendResult(stream_id, first, last, version, parse_utc(recorded_at), duplicate=True)
 
@@ -1241,7 +1270,10 @@ def _decode(row: Any) -> Recorded[Any]:
     try:
         event = registry.decode_json(event_type, schema_version, data)
     except InvalidEvent as exc:
-        raise InvalidEventError(f"stored event at position {position}: {exc}") from exc
+        raise InvalidEventError(
+            f"stored event at position {position}: {exc}",
+            reason=STORED_EVENT_UNREADABLE(position=int(position), cause=str(exc)),
+        ) from exc
     return Recorded(
         position,
         stream_id,
@@ -1308,7 +1340,12 @@ def _fault(exc: BaseException, url: str, doing: str) -> StoreUnavailable:
     if found is not None:
         return found
     verb = {"write": "write to", "read": "read", "open": "open"}[doing]
-    return StoreUnavailable(f"cannot {verb} {url}: {_first_line(exc)}")
+    return StoreUnavailable(
+        f"cannot {verb} {url}: {_first_line(exc)}",
+        reason={"write": STORE_CANNOT_WRITE, "read": STORE_CANNOT_READ, "open": STORE_CANNOT_OPEN}[
+            doing
+        ](store=url, cause=_first_line(exc)),
+    )
 
 
 def _first_line(exc: BaseException | None) -> str:

@@ -12,7 +12,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ppss_workflow.access import Principal, parse_role
 from ppss_workflow.db import WRITE, api_tokens
-from ppss_workflow.errors import InvalidCommand, NotFound
+from ppss_workflow.errors import (
+    TOKEN_EXISTS,
+    TOKEN_NAME_LENGTH_PLAIN,
+    TOKEN_UNKNOWN,
+    InvalidCommand,
+    NotFound,
+)
 from ppss_workflow.store import EventStore, Statement
 
 __all__ = ["TokenInfo", "create_token", "digest", "list_tokens", "lookup_token", "revoke_token"]
@@ -43,7 +49,10 @@ def digest(token: str) -> str:
 def _name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > _NAME_MAX or not name.isprintable():
-        raise InvalidCommand(f"token name {name!r}: give 1 to {_NAME_MAX} printable characters")
+        raise InvalidCommand(
+            f"token name {name!r}: give 1 to {_NAME_MAX} printable characters",
+            reason=TOKEN_NAME_LENGTH_PLAIN(typed=name, most=_NAME_MAX),
+        )
     return name
 
 
@@ -66,7 +75,8 @@ def create_token(store: EventStore, name: str, role_text: str, now: datetime | N
             )
     except IntegrityError:
         raise InvalidCommand(
-            f"a token named {name!r} exists already (revoked ones too): choose another name"
+            f"a token named {name!r} exists already (revoked ones too): choose another name",
+            reason=TOKEN_EXISTS(name=name),
         ) from None
     return token
 
@@ -76,7 +86,10 @@ def revoke_token(store: EventStore, name: str, now: datetime | None = None) -> b
     with store.engine.execution_options(**WRITE).begin() as conn:
         row = conn.execute(select(api_tokens.c.revoked_at).where(api_tokens.c.name == name)).first()
         if row is None:
-            raise NotFound(f"no token named {name!r}; `ppss token list` shows them")
+            raise NotFound(
+                f"no token named {name!r}; `ppss token list` shows them",
+                reason=TOKEN_UNKNOWN(name=name),
+            )
         if row.revoked_at is not None:
             return False
         conn.execute(

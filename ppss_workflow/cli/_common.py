@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from ppss_workflow.config import ENV_DATABASE_URL, StoreLocation, resolve_database_url
 from ppss_workflow.db import create_store_engine, safe_url
-from ppss_workflow.errors import InvalidCommand, SchemaNotReady
+from ppss_workflow.errors import CLI_NOT_A_DATE, NO_STORE_AT, InvalidCommand, SchemaNotReady
 from ppss_workflow.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
 from ppss_workflow.schema import ensure_schema
 from ppss_workflow.store import EventStore
@@ -80,7 +80,8 @@ def open_store(option: str | None, *, create: bool = False) -> tuple[EventStore,
     if not create and url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
         raise SchemaNotReady(
             f"no store at {describe(location)}: check the path, or create one with "
-            "`ppss db upgrade` (or `ppss demo`)"
+            "`ppss db upgrade` (or `ppss demo`)",
+            reason=NO_STORE_AT(store=describe(location)),
         )
     engine = create_store_engine(location.url)
     ensure_schema(engine, create=create)
@@ -114,4 +115,7 @@ def day_option(value: str | None, option: str = "--on") -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidCommand(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
+        raise InvalidCommand(
+            f"{option} {value!r} is not a date: use YYYY-MM-DD",
+            reason=CLI_NOT_A_DATE(option=option, typed=value),
+        ) from None

@@ -53,7 +53,25 @@ from ppss_workflow.corrections import as_data as corrections_data
 from ppss_workflow.corrections import as_row as correction_row
 from ppss_workflow.corrections import store_corrections
 from ppss_workflow.documents import export_documents, verify_documents
-from ppss_workflow.errors import ConfigurationError, InvalidCommand
+from ppss_workflow.errors import (
+    AUDIT_FROM_POSITIVE,
+    CANNOT_READ,
+    CANNOT_WRITE,
+    CLI_DATE_OR_INSTANT,
+    CLI_FORMAT_CHOICE,
+    CLI_NEEDS_UTC_OFFSET,
+    CLI_NOT_A_DATE,
+    FILE_NO_FOLDER,
+    FILE_NO_FOLDER_FOR,
+    FOLDER_EXISTS,
+    NO_FILE,
+    OUTPUT_CAUSE,
+    OUTPUT_EXISTS_FORCE,
+    OUTPUT_NOT_REGULAR,
+    OUTPUT_SYMLINK,
+    ConfigurationError,
+    InvalidCommand,
+)
 from ppss_workflow.export import (
     bounded_lines,
     export_csv,
@@ -119,7 +137,10 @@ def _day(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidCommand(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
+        raise InvalidCommand(
+            f"{option} {value!r} is not a date: use YYYY-MM-DD",
+            reason=CLI_NOT_A_DATE(option=option, typed=value),
+        ) from None
 
 
 def _moment(value: str | None, option: str) -> datetime | None:
@@ -132,16 +153,27 @@ def _moment(value: str | None, option: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidCommand(
-            f"{option} {value!r}: use a date (2014-03-15) or an instant (2014-03-15T12:00+01:00)"
+            f"{option} {value!r}: use a date (2014-03-15) or an instant (2014-03-15T12:00+01:00)",
+            reason=CLI_DATE_OR_INSTANT(
+                option=option, typed=value, day="2014-03-15", instant="2014-03-15T12:00+01:00"
+            ),
         ) from None
     if moment.tzinfo is None:
-        raise InvalidCommand(f"{option} {value!r} needs a UTC offset, e.g. +01:00")
+        raise InvalidCommand(
+            f"{option} {value!r} needs a UTC offset, e.g. +01:00",
+            reason=CLI_NEEDS_UTC_OFFSET(option=option, typed=value),
+        )
     return moment
 
 
 def _fmt(value: str, allowed: tuple[str, ...] = ("table", "json")) -> str:
     if value not in allowed:
-        raise InvalidCommand(f"--format {value!r}: use {' or '.join(allowed)}")
+        raise InvalidCommand(
+            f"--format {value!r}: use {' or '.join(allowed)}",
+            reason=CLI_FORMAT_CHOICE(
+                typed=value, allowed=", ".join(allowed[:-1]), last=allowed[-1]
+            ),
+        )
     return value
 
 
@@ -266,7 +298,9 @@ def verify_command(  # noqa: PLR0915 - one flat sequence of checks and answers
     """
     _fmt(fmt)
     if start < 1:
-        raise InvalidCommand(f"--from {start}: positions start at 1")
+        raise InvalidCommand(
+            f"--from {start}: positions start at 1", reason=AUDIT_FROM_POSITIVE(position=start)
+        )
     expect = Anchor.parse(expect_head) if expect_head else None
     key = load_public_key(public_key) if public_key else None
     store, _ = open_store(database, create=False)
@@ -910,10 +944,18 @@ def export_command(
     if fmt == "xlsx" and target is None:
         raise InvalidCommand("an xlsx export needs --output FILE.xlsx")
     if with_documents is not None and (with_documents.exists() or with_documents.is_symlink()):
-        raise InvalidCommand(f"--with-documents {with_documents} exists: give a new folder")
+        raise InvalidCommand(
+            f"--with-documents {with_documents} exists: give a new folder",
+            reason=FOLDER_EXISTS(option="--with-documents", path=str(with_documents)),
+        )
     if with_documents is not None and not with_documents.parent.is_dir():
         raise InvalidCommand(
-            f"--with-documents {with_documents}: no folder {with_documents.parent}"
+            f"--with-documents {with_documents}: no folder {with_documents.parent}",
+            reason=FILE_NO_FOLDER_FOR(
+                option="--with-documents",
+                path=str(with_documents),
+                folder=str(with_documents.parent),
+            ),
         )
     private = None
     if sign_with is not None:
@@ -963,7 +1005,10 @@ def _written(path: Path, write: Callable[[], T]) -> T:
         fault = storage_fault(exc, str(path))
         if fault is not None:
             raise fault from None
-        raise InvalidCommand(f"cannot write {path}: {one_line(exc)}") from None
+        raise InvalidCommand(
+            f"cannot write {path}: {one_line(exc)}",
+            reason=CANNOT_WRITE(path=str(path), cause=one_line(exc)),
+        ) from None
 
 
 def _output_path(path: Path, *, force: bool) -> Path:
@@ -973,16 +1018,31 @@ def _output_path(path: Path, *, force: bool) -> Path:
         found = path.lstat()
     except FileNotFoundError:
         if not path.parent.is_dir():
-            raise InvalidCommand(f"--output {path}: there is no folder {path.parent}") from None
+            raise InvalidCommand(
+                f"--output {path}: there is no folder {path.parent}",
+                reason=FILE_NO_FOLDER(option="--output", path=str(path), folder=str(path.parent)),
+            ) from None
         return path
     except OSError as exc:
-        raise InvalidCommand(f"--output {path}: {exc.strerror or exc}") from None
+        raise InvalidCommand(
+            f"--output {path}: {exc.strerror or exc}",
+            reason=OUTPUT_CAUSE(path=str(path), cause=str(exc.strerror or exc)),
+        ) from None
     if stat.S_ISLNK(found.st_mode):
-        raise InvalidCommand(f"--output {path} is a symbolic link: give the file itself")
+        raise InvalidCommand(
+            f"--output {path} is a symbolic link: give the file itself",
+            reason=OUTPUT_SYMLINK(path=str(path)),
+        )
     if not stat.S_ISREG(found.st_mode):
-        raise InvalidCommand(f"--output {path} is not a regular file: give a new file's path")
+        raise InvalidCommand(
+            f"--output {path} is not a regular file: give a new file's path",
+            reason=OUTPUT_NOT_REGULAR(path=str(path)),
+        )
     if not force:
-        raise InvalidCommand(f"--output {path} exists: add --force to replace it")
+        raise InvalidCommand(
+            f"--output {path} exists: add --force to replace it",
+            reason=OUTPUT_EXISTS_FORCE(path=str(path)),
+        )
     return path
 
 
@@ -1013,7 +1073,10 @@ def _target(output: Path | None, *, binary: bool, encoding: str = "utf-8") -> It
         fault = storage_fault(exc, str(output))
         if fault is not None:
             raise fault from None
-        raise InvalidCommand(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise InvalidCommand(
+            f"cannot write {output}: {exc.strerror or exc}",
+            reason=CANNOT_WRITE(path=str(output), cause=str(exc.strerror or exc)),
+        ) from None
     finally:
         partial.unlink(missing_ok=True)
 
@@ -1074,7 +1137,7 @@ def import_command(
     if require_signed_head and key is None:
         raise InvalidCommand("--require-signed-head needs --public-key to check the signatures")
     if not source.is_file():
-        raise InvalidCommand(f"no file {source}")
+        raise InvalidCommand(f"no file {source}", reason=NO_FILE(path=str(source)))
     archive: zipfile.ZipFile | None = None
     try:
         if is_archive(source):
@@ -1083,7 +1146,10 @@ def import_command(
         else:
             handle = source.open("rb")
     except (OSError, zipfile.BadZipFile) as exc:
-        raise ConfigurationError(f"cannot read {source}: {one_line(exc)}") from None
+        raise ConfigurationError(
+            f"cannot read {source}: {one_line(exc)}",
+            reason=CANNOT_READ(path=str(source), cause=one_line(exc)),
+        ) from None
     location = resolve_database_url(database)
     documents = 0
     # All or nothing: a new SQLite file is built aside and moved into place when complete;

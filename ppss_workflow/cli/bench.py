@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ppss_workflow.bench import run_store_bench, run_verify_bench
 from ppss_workflow.cli._common import OutputFormat, err_console, out_console
-from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.errors import BENCH_TOO_FEW, ConfigurationError
 
 app = typer.Typer(help="Prestandamätningar (på tillfälliga databaser).", no_args_is_help=True)
 
@@ -59,7 +59,10 @@ def store_command(
     """Tillägg (1 och 10 händelser per kommando), massinläsning och uppspelning, var och en
     bredvid drivrutinens golv mätt i samma körning på programmets egna tabeller, i händelser/s."""
     if events < 100:
-        raise ConfigurationError(f"--events {events} is too few to measure: use 100 or more")
+        raise ConfigurationError(
+            f"--events {events} is too few to measure: use 100 or more",
+            reason=BENCH_TOO_FEW(option="--events", count=events, least=100),
+        )
     with _stages() as report:
         result = run_store_bench(events, database, report).as_dict()
     if fmt is OutputFormat.json:
@@ -118,7 +121,10 @@ def verify_command(
     """Fyll en tillfällig databas och mät tiden för `ppss audit verify` på den, med dess
     högsta minnesanvändning."""
     if events < 100:
-        raise ConfigurationError(f"--events {events} is too few to measure: use 100 or more")
+        raise ConfigurationError(
+            f"--events {events} is too few to measure: use 100 or more",
+            reason=BENCH_TOO_FEW(option="--events", count=events, least=100),
+        )
     with _stages() as report:
         result = run_verify_bench(events, database, report)
     print_result(result, fmt, f"Verify benchmark: {events:,} events on {result['backend']}")

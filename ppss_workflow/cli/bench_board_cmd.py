@@ -8,7 +8,7 @@ import typer
 
 from ppss_workflow.cli._common import OutputFormat
 from ppss_workflow.cli.bench import BenchDatabase, _stages, print_result
-from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.errors import BENCH_TOO_FEW, OPTION_RANGE, ConfigurationError
 
 Projects = Annotated[
     int, typer.Option("--projects", "-p", help="Projekt i omgången (cirka 30 händelser var).")
@@ -18,7 +18,10 @@ Format = Annotated[OutputFormat, typer.Option("--format", "-f")]
 
 def _enough(projects: int) -> None:
     if projects < 10:
-        raise ConfigurationError(f"--projects {projects} is too few to measure: use 10 or more")
+        raise ConfigurationError(
+            f"--projects {projects} is too few to measure: use 10 or more",
+            reason=BENCH_TOO_FEW(option="--projects", count=projects, least=10),
+        )
 
 
 def board_command(
@@ -55,7 +58,10 @@ def import_command(
     """`ppss import` av en historik med N händelser gjorda av de riktiga kommandona: tid,
     händelser/s och den inläsande processens högsta minnesanvändning."""
     if events < 300:
-        raise ConfigurationError(f"--events {events} is too few to measure: use 300 or more")
+        raise ConfigurationError(
+            f"--events {events} is too few to measure: use 300 or more",
+            reason=BENCH_TOO_FEW(option="--events", count=events, least=300),
+        )
     from ppss_workflow.bench_import import run_import_bench  # noqa: PLC0415 - bench only
 
     with _stages() as report:
@@ -80,9 +86,15 @@ def load_command(
     stämmer och kedjan håller efteråt."""
     _enough(projects)
     if not 1 <= people <= 1_000:
-        raise ConfigurationError(f"--people {people}: use 1 to 1000")
+        raise ConfigurationError(
+            f"--people {people}: use 1 to 1000",
+            reason=OPTION_RANGE(option="--people", typed=str(people), least=1, most=1000),
+        )
     if not 1 <= seconds <= 3_600:
-        raise ConfigurationError(f"--seconds {seconds:g}: use 1 to 3600")
+        raise ConfigurationError(
+            f"--seconds {seconds:g}: use 1 to 3600",
+            reason=OPTION_RANGE(option="--seconds", typed=f"{seconds:g}", least=1, most=3600),
+        )
     from ppss_workflow.bench_load import run_load_bench  # noqa: PLC0415 - bench only
 
     with _stages() as report:

@@ -28,7 +28,7 @@ from ppss_workflow.cli._common import (
     out_console,
     words,
 )
-from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.errors import CLI_FORMAT_CHOICE, OUTPUT_NEW_FILE, InvalidCommand
 from ppss_workflow.i18n import Translator
 from ppss_workflow.integrity import chain_warning
 from ppss_workflow.readmodels import BoardRow, Reads
@@ -68,11 +68,17 @@ def board(
 ) -> None:
     """En rad per projekt: får det betalas ut nu, hur mycket, och om inte, varför inte."""
     if fmt not in ("table", "json", "csv", "csv-sv", "xlsx"):
-        raise InvalidCommand(f"--format {fmt!r}: use table, json, csv, csv-sv or xlsx")
+        raise InvalidCommand(
+            f"--format {fmt!r}: use table, json, csv, csv-sv or xlsx",
+            reason=CLI_FORMAT_CHOICE(typed=fmt, allowed="table, json, csv, csv-sv", last="xlsx"),
+        )
     if (fmt == "xlsx") != (output is not None):
         raise InvalidCommand("an xlsx board needs --output FILE.xlsx, and only xlsx takes -o")
     if output is not None and (output.exists() or not output.parent.is_dir()):
-        raise InvalidCommand(f"--output {output}: give a new file in an existing folder")
+        raise InvalidCommand(
+            f"--output {output}: give a new file in an existing folder",
+            reason=OUTPUT_NEW_FILE(path=str(output)),
+        )
     day = day_option(as_of, "--as-of")
     tr = words()
     rows, warning = _read(

@@ -21,7 +21,15 @@ from ppss_workflow.cli._common import (
 )
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.db import create_store_engine
-from ppss_workflow.errors import ConfigurationError, InvalidCommand
+from ppss_workflow.errors import (
+    BACKUP_NOT_SQLITE,
+    FILE_EXISTS_GIVE_NEW,
+    NO_STORE_AT_PLAIN,
+    PATH_NO_FOLDER,
+    ROLES_CANNOT_CREATE,
+    ConfigurationError,
+    InvalidCommand,
+)
 from ppss_workflow.i18n import N_
 from ppss_workflow.logs import get_logger
 from ppss_workflow.projections import Projector
@@ -76,14 +84,22 @@ def backup_command(
     if source is None:
         raise ConfigurationError(
             f"{describe(location)} is not a SQLite file: back up PostgreSQL with pg_dump "
-            "(see the README, Backup and restore)"
+            "(see the README, Backup and restore)",
+            reason=BACKUP_NOT_SQLITE(store=describe(location), tool="pg_dump"),
         )
     if not source.exists():
-        raise ConfigurationError(f"no store at {describe(location)}")
+        raise ConfigurationError(
+            f"no store at {describe(location)}", reason=NO_STORE_AT_PLAIN(store=describe(location))
+        )
     if target.exists() or target.is_symlink():
-        raise InvalidCommand(f"{target} exists: give a new file")
+        raise InvalidCommand(
+            f"{target} exists: give a new file", reason=FILE_EXISTS_GIVE_NEW(path=str(target))
+        )
     if not target.parent.is_dir():
-        raise InvalidCommand(f"{target}: there is no folder {target.parent}")
+        raise InvalidCommand(
+            f"{target}: there is no folder {target.parent}",
+            reason=PATH_NO_FOLDER(path=str(target), folder=str(target.parent)),
+        )
     pages = backup_sqlite(source, target)
     _log.info("db_backed_up", store=describe(location), target=str(target), pages=pages)
     out_console.print(
@@ -207,7 +223,8 @@ def roles_command(
             first = str(exc.orig or exc).strip().splitlines()[0]
             raise ConfigurationError(
                 f"cannot create the roles in {describe(location)}: {first} "
-                "(run this as the store's owner, with the right to create roles)"
+                "(run this as the store's owner, with the right to create roles)",
+                reason=ROLES_CANNOT_CREATE(store=describe(location), cause=first),
             ) from None
     finally:
         engine.dispose()

@@ -25,7 +25,7 @@ from ppss_workflow.db import create_store_engine
 from ppss_workflow.demo import ROUND_2014, ROUND_2018, load_demo
 from ppss_workflow.demo2016 import ROUND_2016
 from ppss_workflow.demo_now import round_id_for
-from ppss_workflow.errors import DEMO_STORE_NOT_EMPTY, ConfigurationError
+from ppss_workflow.errors import DEMO_SERVE_LOOPBACK, DEMO_STORE_NOT_EMPTY, ConfigurationError
 from ppss_workflow.i18n import N_
 from ppss_workflow.logs import get_logger
 from ppss_workflow.schema import ensure_schema
@@ -66,7 +66,8 @@ def demo(
     """
     if serve and not is_loopback(host):
         raise ConfigurationError(
-            f"--serve serves the demo sign-in: only on a loopback address, not {host}"
+            f"--serve serves the demo sign-in: only on a loopback address, not {host}",
+            reason=DEMO_SERVE_LOOPBACK(host=host),
         )
     location = resolve_database_url(database)
     current = round_id_for(datetime.now(STOCKHOLM).date())

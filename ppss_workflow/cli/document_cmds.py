@@ -13,7 +13,14 @@ from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, w
 from ppss_workflow.cli.board_cmd import RoundOpt
 from ppss_workflow.cli.workflow_cmds import ActorOpt, AsOpt, DistrictOpt, actor_from
 from ppss_workflow.documents import DocumentSettings, attach, fetch, prune_documents
-from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.errors import (
+    CLI_FORMAT_ONE_OF,
+    FILE_CAUSE,
+    FILE_EXISTS_NEW,
+    FILE_NO_FOLDER,
+    NO_SUCH_FILE,
+    InvalidCommand,
+)
 from ppss_workflow.handlers import Commands
 from ppss_workflow.words import ATTACHED_TO_NAMES
 
@@ -24,11 +31,14 @@ app = typer.Typer(help="Underlag: bifoga en fil till ett projekt, hämta en med 
 
 def _read_file(path: Path) -> bytes:
     if not path.is_file():
-        raise InvalidCommand(f"{path}: there is no such file")
+        raise InvalidCommand(f"{path}: there is no such file", reason=NO_SUCH_FILE(path=str(path)))
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidCommand(f"{path}: {exc.strerror or exc}") from None
+        raise InvalidCommand(
+            f"{path}: {exc.strerror or exc}",
+            reason=FILE_CAUSE(path=str(path), cause=str(exc.strerror or exc)),
+        ) from None
 
 
 @app.command("attach")
@@ -53,7 +63,10 @@ def attach_command(
 ) -> None:
     """Bifoga en fil; dess typ läses ur innehållet, och den sparas en gång efter sin SHA-256."""
     if to not in ATTACHED_TO:
-        raise InvalidCommand(f"--to {to!r}: use one of {', '.join(ATTACHED_TO)}")
+        raise InvalidCommand(
+            f"--to {to!r}: use one of {', '.join(ATTACHED_TO)}",
+            reason=CLI_FORMAT_ONE_OF(option="--to", typed=to, allowed=", ".join(ATTACHED_TO)),
+        )
     actor = actor_from(acting, actor_name)
     content = _read_file(file)
     store, _ = open_store(database)
@@ -103,9 +116,15 @@ def get_command(
     """Skriv ett underlags innehåll, exakt som det bifogades, till en ny fil."""
     actor = actor_from(acting, actor_name)
     if output.exists() or output.is_symlink():
-        raise InvalidCommand(f"--output {output} exists: choose a new file")
+        raise InvalidCommand(
+            f"--output {output} exists: choose a new file",
+            reason=FILE_EXISTS_NEW(option="--output", path=str(output)),
+        )
     if not output.parent.is_dir():
-        raise InvalidCommand(f"--output {output}: there is no folder {output.parent}")
+        raise InvalidCommand(
+            f"--output {output}: there is no folder {output.parent}",
+            reason=FILE_NO_FOLDER(option="--output", path=str(output), folder=str(output.parent)),
+        )
     store, _ = open_store(database)
     try:
         found = fetch(store, sha256, role=actor.role, district=actor.district)

@@ -57,6 +57,24 @@ SWEDISH_FRAME = {
     "REQUIRED_LONG_STRING": "[krävs]",
     "DEPRECATED_STRING": "(utgått) ",
 }
+#: What an option's value is, shown after its name, in place of the Python type names Typer
+#: shows (``<str>``, ``<int>``, ``<path>``...), by language; a type not named here keeps its own.
+METAVARS = {
+    "sv": {
+        "str": "<text>",
+        "int": "<tal>",
+        "float": "<tal>",
+        "path": "<sökväg>",
+        "filename": "<fil>",
+    },
+    "en": {
+        "str": "<text>",
+        "int": "<number>",
+        "float": "<number>",
+        "path": "<path>",
+        "filename": "<file>",
+    },
+}
 #: The ``--help`` option's own text (in English through the catalogue, like every help text).
 HELP_OPTION = "Visa denna hjälp och avsluta."
 
@@ -155,14 +173,15 @@ def _in_language(render: Callable[..., None]) -> Callable[..., None]:
         frame = _TYPER_FRAME if lang == "en" else SWEDISH_FRAME
         for name, text in frame.items():
             setattr(rich_utils, name, text)
-        if lang != "en":
-            from ppss_workflow.cli.usage_words import in_swedish  # noqa: PLC0415
+        with _metavars(obj, ctx, METAVARS["en" if lang == "en" else "sv"]):
+            if lang != "en":
+                from ppss_workflow.cli.usage_words import in_swedish  # noqa: PLC0415
 
-            with in_swedish():  # Click's usage line too
+                with in_swedish():  # Click's usage line too
+                    render(obj=obj, ctx=ctx, markup_mode=markup_mode)
+                return
+            with _said_in_english(_shown(obj, ctx)):
                 render(obj=obj, ctx=ctx, markup_mode=markup_mode)
-            return
-        with _said_in_english(_shown(obj, ctx)):
-            render(obj=obj, ctx=ctx, markup_mode=markup_mode)
 
     rich_format_help.ppss = True  # type: ignore[attr-defined]
     return rich_format_help
@@ -179,6 +198,35 @@ def _shown(obj: Any, ctx: Any) -> list[tuple[Any, str]]:
             if command is not None:
                 shown += [(command, "help"), (command, "short_help")]
     return shown
+
+
+@contextmanager
+def _metavars(obj: Any, ctx: Any, names: dict[str, str]) -> Iterator[None]:
+    """Each option's and argument's value named in the reader's words while the screen is
+    drawn (one with a metavar of its own, or whose type names its values, keeps it); put back
+    after. Typer shows an option's metavar, and an argument's type's name beside its name."""
+    options: list[Any] = []
+    types: list[tuple[Any, dict[str, Any]]] = []
+    try:
+        for param in obj.get_params(ctx):
+            said = names.get(getattr(param.type, "name", ""))
+            if said is None or param.type.get_metavar(param=param, ctx=ctx) is not None:
+                continue
+            if param.param_type_name == "option" and param.metavar is None:
+                param.metavar = said + ("..." if param.nargs != 1 else "")
+                options.append(param)
+            elif param.param_type_name == "argument" and all(param.type is not t for t, _ in types):
+                types.append((param.type, dict(vars(param.type))))
+                param.type.name = said.strip("<>")  # Typer shows it as <name>
+        yield
+    finally:
+        for param in options:
+            param.metavar = None
+        for kind, before in types:
+            if "name" in before:
+                kind.name = before["name"]
+            else:
+                del kind.name  # the class's own name again
 
 
 @contextmanager

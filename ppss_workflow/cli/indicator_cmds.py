@@ -14,7 +14,14 @@ from rich.table import Table
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
 from ppss_workflow.cli.board_cmd import RoundOpt
 from ppss_workflow.cli.followup_cmds import check_by, print_table, table_by
-from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.errors import (
+    CHART_FILE,
+    CLI_FORMAT_CHOICE,
+    CLI_FORMAT_WITH_BY,
+    FILE_EXISTS_NEW,
+    FILE_NO_FOLDER,
+    InvalidCommand,
+)
 from ppss_workflow.followup_reports import legend as followup_legend
 from ppss_workflow.followup_reports import table_for, text_rows
 from ppss_workflow.i18n import N_
@@ -36,9 +43,15 @@ __all__ = ["indicators_command", "register"]
 
 def _new_file(path: Path, option: str) -> Path:
     if path.exists() or path.is_symlink():
-        raise InvalidCommand(f"{option} {path} exists: choose a new file")
+        raise InvalidCommand(
+            f"{option} {path} exists: choose a new file",
+            reason=FILE_EXISTS_NEW(option=option, path=str(path)),
+        )
     if not path.parent.is_dir():
-        raise InvalidCommand(f"{option} {path}: there is no folder {path.parent}")
+        raise InvalidCommand(
+            f"{option} {path}: there is no folder {path.parent}",
+            reason=FILE_NO_FOLDER(option=option, path=str(path), folder=str(path.parent)),
+        )
     return path
 
 
@@ -83,13 +96,19 @@ def indicators_command(
         _by_school_or_term(round_id, by, term, fmt, output, database)
         return
     if fmt not in ("table", "json", "csv", "csv-sv", "xlsx"):
-        raise InvalidCommand(f"--format {fmt!r}: use table, json, csv, csv-sv or xlsx")
+        raise InvalidCommand(
+            f"--format {fmt!r}: use table, json, csv, csv-sv or xlsx",
+            reason=CLI_FORMAT_CHOICE(typed=fmt, allowed="table, json, csv, csv-sv", last="xlsx"),
+        )
     if fmt == "xlsx" and output is None:
         raise InvalidCommand("an xlsx file needs --output FILE.xlsx")
     target = _new_file(output, "--output") if output is not None else None
     picture = _new_file(chart, "--chart") if chart is not None else None
     if picture is not None and picture.suffix.lower() not in (".svg", ".png"):
-        raise InvalidCommand(f"--chart {picture}: the chart is a .svg or .png file")
+        raise InvalidCommand(
+            f"--chart {picture}: the chart is a .svg or .png file",
+            reason=CHART_FILE(path=str(picture)),
+        )
     w = words()
     store, _ = open_store(database)
     try:
@@ -139,7 +158,10 @@ def _by_school_or_term(
 ) -> None:
     """The school follow-ups per school (one term) or per term, small numbers suppressed."""
     if fmt not in ("table", "json", "xlsx"):
-        raise InvalidCommand(f"--format {fmt!r} with --by {by}: use table, json or xlsx")
+        raise InvalidCommand(
+            f"--format {fmt!r} with --by {by}: use table, json or xlsx",
+            reason=CLI_FORMAT_WITH_BY(typed=fmt, by=by, allowed="table, json", last="xlsx"),
+        )
     if fmt == "xlsx" and output is None:
         raise InvalidCommand("an xlsx file needs --output FILE.xlsx")
     target = _new_file(output, "--output") if output is not None else None

@@ -21,7 +21,15 @@ from ppss_workflow.cli.workflow_cmds import (
     command,
     report_app,
 )
-from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.errors import (
+    CLI_FORMAT_ONE_OF,
+    INSTALMENT_NO_RELEASE,
+    INSTALMENT_PERCENT,
+    INSTALMENT_RELEASE,
+    INSTALMENT_SHARE,
+    PLAN_NO_DISTRICT,
+    InvalidCommand,
+)
 from ppss_workflow.i18n import N_
 from ppss_workflow.web.forms import parse_kronor
 from ppss_workflow.words import say_list
@@ -55,13 +63,17 @@ def parse_instalment(text: str) -> InstalmentInput:
     share = share.strip()
     releases = tuple(c.strip() for c in codes.split("+") if c.strip()) if sep else ()
     if sep and not releases:
-        raise InvalidCommand(f"--instalment {text!r}: name what releases it after the ':'")
+        raise InvalidCommand(
+            f"--instalment {text!r}: name what releases it after the ':'",
+            reason=INSTALMENT_NO_RELEASE(typed=text),
+        )
     fields: dict[str, Any] = {"releases_on": releases}
     if share.endswith("%"):
         number = share[:-1].strip()
         if not number.isdigit() or not 1 <= int(number) <= 100:
             raise InvalidCommand(
-                f"--instalment {text!r}: {share!r} is not a whole percent from 1 to 100"
+                f"--instalment {text!r}: {share!r} is not a whole percent from 1 to 100",
+                reason=INSTALMENT_PERCENT(typed=text, share=share),
             )
         fields["percent"] = int(number)
     else:
@@ -69,7 +81,8 @@ def parse_instalment(text: str) -> InstalmentInput:
             fields["amount_sek"] = parse_kronor(share)
         except InvalidCommand as exc:
             raise InvalidCommand(
-                f"--instalment {text!r}: the share is a percent (60%) or whole kronor; {exc}"
+                f"--instalment {text!r}: the share is a percent (60%) or whole kronor; {exc}",
+                reason=INSTALMENT_SHARE(typed=text, cause=str(exc)),
             ) from None
     return command_input(text, fields)
 
@@ -81,7 +94,12 @@ def command_input(text: str, fields: dict[str, Any]) -> InstalmentInput:
         first = str(exc).splitlines()
         raise InvalidCommand(
             f"--instalment {text!r}: {first[-1].strip() if first else exc}; release codes are "
-            "lower-case words such as plan_approved or t2_accepted"
+            "lower-case words such as plan_approved or t2_accepted",
+            reason=INSTALMENT_RELEASE(
+                typed=text,
+                cause=str(first[-1].strip() if first else exc),
+                example="plan_approved or t2_accepted",
+            ),
         ) from None
 
 
@@ -148,7 +166,10 @@ def payment_plan_show(
     if district is not None:
         rows = [r for r in rows if r.district.casefold() == district.casefold()]
         if not rows:
-            raise InvalidCommand(f"no district {district!r} in round {round_id}")
+            raise InvalidCommand(
+                f"no district {district!r} in round {round_id}",
+                reason=PLAN_NO_DISTRICT(district=district, round=round_id),
+            )
     tr = words()
     table = Table(title=tr.t("Instalments in %(round)s", round=round_id))
     for column in (
@@ -208,7 +229,10 @@ def _review(
     database: str | None,
 ) -> None:
     if report not in REPORTS:
-        raise InvalidCommand(f"--report {report!r}: use one of {', '.join(REPORTS)}")
+        raise InvalidCommand(
+            f"--report {report!r}: use one of {', '.join(REPORTS)}",
+            reason=CLI_FORMAT_ONE_OF(option="--report", typed=report, allowed=", ".join(REPORTS)),
+        )
     if not accept and not (reason or "").strip():
         raise InvalidCommand(
             "returning a report needs --reason, so the district knows what to correct"

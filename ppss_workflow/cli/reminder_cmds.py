@@ -15,7 +15,14 @@ from ppss_workflow.cli import calendar_cmds
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, words
 from ppss_workflow.cli.workflow_cmds import AsOpt, acting_role
 from ppss_workflow.config import default_data_dir
-from ppss_workflow.errors import ConfigurationError, InvalidCommand
+from ppss_workflow.errors import (
+    CLI_DATE_OR_INSTANT,
+    CLI_FORMAT_CHOICE,
+    CLI_NEEDS_UTC_OFFSET,
+    REMINDER_SETTINGS,
+    ConfigurationError,
+    InvalidCommand,
+)
 from ppss_workflow.i18n import N_
 from ppss_workflow.logs import get_logger
 from ppss_workflow.notify import (
@@ -44,10 +51,16 @@ def parse_moment(value: str | None, option: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidCommand(
-            f"{option} {value!r}: use a date (2015-01-13) or an instant (2015-01-13T08:00+01:00)"
+            f"{option} {value!r}: use a date (2015-01-13) or an instant (2015-01-13T08:00+01:00)",
+            reason=CLI_DATE_OR_INSTANT(
+                option=option, typed=value, day="2015-01-13", instant="2015-01-13T08:00+01:00"
+            ),
         ) from None
     if moment.tzinfo is None:
-        raise InvalidCommand(f"{option} {value!r} needs a UTC offset, e.g. +01:00")
+        raise InvalidCommand(
+            f"{option} {value!r} needs a UTC offset, e.g. +01:00",
+            reason=CLI_NEEDS_UTC_OFFSET(option=option, typed=value),
+        )
     return moment
 
 
@@ -61,7 +74,10 @@ def reminders(
 ) -> None:
     """Vilka påminnelser som ska gå ut och inte har skickats än."""
     if fmt not in ("table", "json"):
-        raise InvalidCommand(f"--format {fmt!r}: use table or json")
+        raise InvalidCommand(
+            f"--format {fmt!r}: use table or json",
+            reason=CLI_FORMAT_CHOICE(typed=fmt, allowed="table", last="json"),
+        )
     store, _ = open_store(database)
     try:
         reads = Reads(store)
@@ -139,7 +155,10 @@ def scheduler_run(
     try:
         settings, smtp = ReminderSettings(), SmtpSettings()
     except ValueError as exc:
-        raise ConfigurationError(f"reminder settings: {str(exc).splitlines()[0]}") from None
+        raise ConfigurationError(
+            f"reminder settings: {str(exc).splitlines()[0]}",
+            reason=REMINDER_SETTINGS(cause=str(exc).splitlines()[0]),
+        ) from None
     notifier = _notifier(outbox, settings, smtp)
     store, _ = open_store(database)
     moment = parse_moment(as_of, "--as-of")

@@ -10,7 +10,12 @@ import typer
 from rich.table import Table
 
 from ppss_workflow.cli._common import DatabaseOption, open_store, out_console, role_words, words
-from ppss_workflow.errors import ConfigurationError
+from ppss_workflow.errors import (
+    OPTION_RANGE,
+    WEB_DEMO_ENV_LOOPBACK,
+    WEB_DEMO_LOOPBACK,
+    ConfigurationError,
+)
 from ppss_workflow.i18n import N_
 from ppss_workflow.tokens import create_token, list_tokens, revoke_token
 
@@ -45,11 +50,15 @@ def serve(
     --demo).
     """
     if not 1 <= port <= 65535:
-        raise ConfigurationError(f"--port {port}: use 1 to 65535")
+        raise ConfigurationError(
+            f"--port {port}: use 1 to 65535",
+            reason=OPTION_RANGE(option="--port", typed=str(port), least=1, most=65535),
+        )
     if demo and not is_loopback(host):
         raise ConfigurationError(
             f"--demo signs anyone in as anyone: it is only served on a loopback address "
-            f"(127.0.0.1, ::1, localhost), not {host}"
+            f"(127.0.0.1, ::1, localhost), not {host}",
+            reason=WEB_DEMO_LOOPBACK(host=host),
         )
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
@@ -65,7 +74,8 @@ def serve(
     if settings.demo and not is_loopback(host):
         raise ConfigurationError(
             f"PPSS_WEB_DEMO is set: the demo sign-in is only served on a loopback address, "
-            f"not {host}"
+            f"not {host}",
+            reason=WEB_DEMO_ENV_LOOPBACK(host=host),
         )
     app = create_app(settings)
     print(

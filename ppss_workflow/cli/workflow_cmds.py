@@ -50,6 +50,7 @@ from policies.decisions import (
     Refusal,
     allocation_from_applications,
     authorise_operation,
+    bad_fields,
     view_of,
 )
 from policies.state import STOCKHOLM, slug, stockholm_day
@@ -58,9 +59,20 @@ from ppss_workflow.cli._common import DatabaseOption, day_option, open_store, ou
 # The board is its own module (``ppss board`` loads only what it needs); registered here too.
 from ppss_workflow.cli.board_cmd import RoundOpt, _read, board, render_board
 from ppss_workflow.errors import (
+    ALLOCATION_DISTRICT_FIELDS,
+    ALLOCATION_INPUT,
+    ALLOCATION_LACKS,
+    ALLOCATION_NOT_JSON,
     APPLICATION_NO_DISTRICT,
     APPLICATION_NOT_OBJECT,
     APPLICATION_UNREADABLE,
+    CLI_BAD_FIELD_INPUT,
+    CLI_EVENT_NOT_UUID,
+    CLI_FORMAT_CHOICE,
+    CLI_ROLE_UNKNOWN,
+    CLI_STARTS_AT,
+    CLI_STEPS_BAD,
+    NO_FILE,
     ConfigurationError,
     InvalidCommand,
 )
@@ -133,7 +145,12 @@ def actor_from(acting: str | None, name: str | None) -> Actor:
     if role not in ROLES or role == "system":
         raise ConfigurationError(
             f"unknown role {role!r}: use coordinator, steering_group, district:NAME, "
-            "auditor or scheduler"
+            "auditor or scheduler",
+            reason=CLI_ROLE_UNKNOWN(
+                typed=role,
+                allowed="coordinator, steering_group, district:NAME, auditor",
+                last="scheduler",
+            ),
         )
     if role == "district" and not district:
         raise ConfigurationError("a district acts for one district: --as district:NAME")
@@ -158,7 +175,10 @@ def command(cls: type[C], **fields: Any) -> C:
     try:
         return cls(**fields)
     except ValidationError as exc:
-        raise InvalidCommand(f"{cls.__name__}: {describe_validation_error(exc)}") from None
+        raise InvalidCommand(
+            f"{cls.__name__}: {describe_validation_error(exc)}",
+            reason=CLI_BAD_FIELD_INPUT(problem=bad_fields([dict(e) for e in exc.errors()])),
+        ) from None
 
 
 def _do(
@@ -209,13 +229,23 @@ def _allocation_file(input_file: Path) -> dict[str, Any]:
     try:
         spec = orjson.loads(input_file.read_bytes())
     except FileNotFoundError:
-        raise InvalidCommand(f"no file {input_file}") from None
+        raise InvalidCommand(
+            f"no file {input_file}", reason=NO_FILE(path=str(input_file))
+        ) from None
     except orjson.JSONDecodeError as exc:
-        raise InvalidCommand(f"{input_file} is not JSON: {exc}") from None
+        raise InvalidCommand(
+            f"{input_file} is not JSON: {exc}",
+            reason=ALLOCATION_NOT_JSON(path=str(input_file), cause=str(exc)),
+        ) from None
     if not isinstance(spec, dict) or not isinstance(spec.get("districts"), list):
         raise InvalidCommand(
             f"{input_file} lacks 'districts': it needs total_sek and districts "
-            "[{name, schools, applied_sek}]"
+            "[{name, schools, applied_sek}]",
+            reason=ALLOCATION_LACKS(
+                path=str(input_file),
+                missing="'districts'",
+                shape="total_sek and districts [{name, schools, applied_sek}]",
+            ),
         )
     return spec
 
@@ -234,10 +264,15 @@ def _allocate_from_file(input_file: Path, spec: dict[str, Any]) -> AllocationRes
     except (KeyError, TypeError) as exc:
         raise InvalidCommand(
             f"{input_file} lacks {exc}: it needs total_sek and districts "
-            "[{name, schools, applied_sek}]"
+            "[{name, schools, applied_sek}]",
+            reason=ALLOCATION_LACKS(
+                path=str(input_file),
+                missing=str(exc),
+                shape="total_sek and districts [{name, schools, applied_sek}]",
+            ),
         ) from None
     except AllocationInputError as exc:
-        raise InvalidCommand(str(exc)) from None
+        raise InvalidCommand(str(exc), reason=ALLOCATION_INPUT(problem=str(exc))) from None
 
 
 def allocate_command(
@@ -282,7 +317,10 @@ def allocate_command(
     beviljande i en och samma transaktion.
     """
     if fmt not in ("table", "json"):
-        raise InvalidCommand(f"--format {fmt!r}: use table or json")
+        raise InvalidCommand(
+            f"--format {fmt!r}: use table or json",
+            reason=CLI_FORMAT_CHOICE(typed=fmt, allowed="table", last="json"),
+        )
     if record and not round_id:
         raise InvalidCommand("--record needs --round: the decision is recorded in a round")
     spec = _allocation_file(input_file) if input_file else None
@@ -301,7 +339,12 @@ def allocate_command(
         except (ValidationError, AttributeError) as exc:
             raise InvalidCommand(
                 f"{input_file}: each district needs name, schools and "
-                f"applied_sek ({exc.__class__.__name__})"
+                f"applied_sek ({exc.__class__.__name__})",
+                reason=ALLOCATION_DISTRICT_FIELDS(
+                    path=str(input_file),
+                    fields="name, schools and applied_sek",
+                    cause=exc.__class__.__name__,
+                ),
             ) from None
     on = day_option(decided_on, "--decided-on")
     spec = spec or {}
@@ -534,7 +577,10 @@ def round_ladder(
     for part in steps.split(","):
         bits = part.strip().split(":")
         if len(bits) != 3 or not bits[1].lstrip("-").isdigit():
-            raise InvalidCommand(f"--steps: {part!r} is not STEP:OFFSET:ROLE (e.g. due:0:district)")
+            raise InvalidCommand(
+                f"--steps: {part!r} is not STEP:OFFSET:ROLE (e.g. due:0:district)",
+                reason=CLI_STEPS_BAD(typed=part),
+            )
         parsed.append(
             LadderRung(step=bits[0], offset_working_days=int(bits[1]), recipient_role=bits[2])
         )
@@ -807,7 +853,8 @@ def network_schedule(
         when = datetime.fromisoformat(starts_at)
     except ValueError:
         raise InvalidCommand(
-            f"--starts-at {starts_at!r}: use e.g. 2014-03-12T13:00+01:00"
+            f"--starts-at {starts_at!r}: use e.g. 2014-03-12T13:00+01:00",
+            reason=CLI_STARTS_AT(typed=starts_at),
         ) from None
     if when.tzinfo is None:
         raise InvalidCommand("--starts-at needs a UTC offset, e.g. 2014-03-12T13:00+01:00")
@@ -1168,7 +1215,9 @@ repayment_app.command("waive")(_settle(True))
 
 def annul_command(
     round_id: RoundOpt,
-    reason: Annotated[str, typer.Option("--reason")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Varför uppgiften makuleras (sparas i historiken).")
+    ],
     event_id: Annotated[
         str | None, typer.Option("--event", help="Id för uppgiften som ska makuleras.")
     ] = None,
@@ -1176,7 +1225,14 @@ def annul_command(
         int | None,
         typer.Option("--position", help="Eller uppgiftens position (ppss audit history)."),
     ] = None,
-    district: Annotated[str | None, typer.Option("--district")] = None,
+    district: Annotated[
+        str | None,
+        typer.Option(
+            "--district",
+            help="Stadsdelen vars uppgift makuleras (en kontroll: uppgiften måste höra till "
+            "dess projekt).",
+        ),
+    ] = None,
     money_never_left: Annotated[
         bool,
         typer.Option(
@@ -1200,7 +1256,10 @@ def annul_command(
         try:
             target = UUID(event_id)
         except ValueError:
-            raise InvalidCommand(f"--event {event_id!r} is not an event id (a UUID)") from None
+            raise InvalidCommand(
+                f"--event {event_id!r} is not an event id (a UUID)",
+                reason=CLI_EVENT_NOT_UUID(typed=event_id),
+            ) from None
     _do(
         database,
         acting,

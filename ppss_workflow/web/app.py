@@ -24,6 +24,8 @@ from ppss_workflow import __version__
 from ppss_workflow.config import resolve_database_url
 from ppss_workflow.db import create_store_engine, safe_url
 from ppss_workflow.errors import (
+    NO_STORE_WEB,
+    WEB_NO_SECRET,
     ConcurrencyError,
     ConditionNotMet,
     ConfigurationError,
@@ -269,7 +271,8 @@ def open_web_store(database_url: str | None) -> EventStore:
     if url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
         raise SchemaNotReady(
             f"no store at {safe_url(location.url)}: create one with `ppss db upgrade` "
-            "(or `ppss demo --serve` for the demo)"
+            "(or `ppss demo --serve` for the demo)",
+            reason=NO_STORE_WEB(store=safe_url(location.url)),
         )
     engine = create_store_engine(location.url)
     ensure_schema(engine, create=False)
@@ -284,7 +287,10 @@ def create_app(
     if settings.secret_key is None and not settings.demo:
         raise ConfigurationError(
             "PPSS_WEB_SECRET_KEY is not set: give every process of the site the same long "
-            "random secret (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            "random secret (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)",
+            reason=WEB_NO_SECRET(
+                example="`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            ),
         )
     secret = (
         settings.secret_key.get_secret_value()

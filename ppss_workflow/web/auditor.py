@@ -29,7 +29,7 @@ from policies.state import STOCKHOLM, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.auditing import Anchor, VerifyReport, days_late, explain_project, verify_chain
 from ppss_workflow.corrections import COLUMNS, as_row, store_corrections
-from ppss_workflow.errors import NO_DISTRICT_IN_ROUND, InvalidCommand, NotFound
+from ppss_workflow.errors import NO_DISTRICT_IN_ROUND, WEB_EXPORT_FORMAT, InvalidCommand, NotFound
 from ppss_workflow.export import export_csv, export_jsonl, export_xlsx
 from ppss_workflow.i18n import N_
 from ppss_workflow.logs import get_logger
@@ -299,7 +299,10 @@ def download(
     """One export as a file: a round's rows (``round``) or the whole store's."""
     auditing(request)
     if format not in EXPORT_FORMATS:
-        raise InvalidCommand(f"no export format {format!r}: use {', '.join(EXPORT_FORMATS)}")
+        raise InvalidCommand(
+            f"no export format {format!r}: use {', '.join(EXPORT_FORMATS)}",
+            reason=WEB_EXPORT_FORMAT(typed=format, allowed=", ".join(EXPORT_FORMATS)),
+        )
     r = reads(request)
     rid = r.round(round).round_id if round else None  # an unknown round: 404
     store = request.app.state.store

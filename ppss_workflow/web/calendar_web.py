@@ -34,7 +34,13 @@ from ppss_workflow.calendar_tokens import (
     lookup_calendar_token,
     revoke_calendar_token,
 )
-from ppss_workflow.errors import NotFound
+from ppss_workflow.errors import (
+    WEB_CALENDAR_GONE,
+    WEB_CALENDAR_LINK_UNKNOWN,
+    WEB_DISTRICT_UNKNOWN,
+    WEB_NAME_DISTRICT,
+    NotFound,
+)
 from ppss_workflow.i18n import N_
 from ppss_workflow.logs import get_logger
 from ppss_workflow.readmodels import Reads
@@ -58,7 +64,9 @@ def district_calendar(request: Request, token: str) -> Response:
     """The district's deadlines as iCalendar; 404 for a revoked or unknown token."""
     district = lookup_calendar_token(request.app.state.store, token)
     if district is None:
-        raise NotFound("no such calendar (the link may have been revoked)")
+        raise NotFound(
+            "no such calendar (the link may have been revoked)", reason=WEB_CALENDAR_GONE()
+        )
     reads = Reads(request.app.state.store, request.app.state.clock)
     cal = deadline_calendar(reads, district=district)
     body = cal.to_ical()
@@ -98,7 +106,7 @@ def _may_manage(principal: Principal, district: str) -> None:
     if principal.role not in ("coordinator", "district"):
         raise Forbidden(N_("Only the coordinator and the district make calendar links."))
     if principal.role == "district" and not principal.sees(district):
-        raise NotFound(f"no district {district!r}")
+        raise NotFound(f"no district {district!r}", reason=WEB_DISTRICT_UNKNOWN(district=district))
 
 
 @router.get("/calendar/links", response_class=HTMLResponse)
@@ -109,7 +117,9 @@ def calendar_links(
     principal = signed_in(request)
     _may_manage(principal, district)
     if not district.strip():
-        raise NotFound("name a district: /calendar/links?district=Farsta")
+        raise NotFound(
+            "name a district: /calendar/links?district=Farsta", reason=WEB_NAME_DISTRICT()
+        )
     active = [
         t
         for t in list_calendar_tokens(request.app.state.store)
@@ -151,7 +161,10 @@ def revoke_calendar_link(
         if t.district.casefold() == district.strip().casefold()
     }
     if name not in owned:
-        raise NotFound(f"no calendar link {name!r} for {district!r}")
+        raise NotFound(
+            f"no calendar link {name!r} for {district!r}",
+            reason=WEB_CALENDAR_LINK_UNKNOWN(name=name, district=district),
+        )
     revoke_calendar_token(request.app.state.store, name)
     _log.info("calendar_token_revoked", name=name, district=district, by=principal.email)
     return RedirectResponse(f"/calendar/links?{urlencode({'district': district.strip()})}", 303)

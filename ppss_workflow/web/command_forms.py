@@ -36,7 +36,13 @@ from policies.state import STOCKHOLM, slug
 from policies.table import TABLE, CommandEntry, entry_named
 from ppss_workflow import documents
 from ppss_workflow.access import Principal
-from ppss_workflow.errors import InvalidCommand, NotFound, WorkflowError
+from ppss_workflow.errors import (
+    PLAN_NO_DISTRICT,
+    WEB_NO_COMMAND,
+    InvalidCommand,
+    NotFound,
+    WorkflowError,
+)
 from ppss_workflow.handlers import Commands, Outcome
 from ppss_workflow.i18n import N_, Translator
 from ppss_workflow.web import pages
@@ -289,7 +295,7 @@ def _mistakes(exc: ValidationError, tr: Translator, fields: list[FormField]) -> 
 def _entry(path: str) -> CommandEntry:
     entry = entry_named(path)
     if entry is None:
-        raise NotFound(f"no command {path!r}")
+        raise NotFound(f"no command {path!r}", reason=WEB_NO_COMMAND(path=path))
     return entry
 
 
@@ -478,5 +484,8 @@ def _run(
     if principal.district and slug(getattr(command, "district", "") or "") != slug(
         principal.district
     ):
-        raise NotFound(f"no district {command.district!r} in round {command.round_id}")
+        raise NotFound(
+            f"no district {command.district!r} in round {command.round_id}",
+            reason=PLAN_NO_DISTRICT(district=command.district, round=command.round_id),
+        )
     return commands.execute(principal.actor(), command, command_id=form_id_of(form_id))

@@ -30,7 +30,13 @@ from policies.commands import AttachDocument
 from policies.state import slug
 from ppss_workflow.access import Principal
 from ppss_workflow.documents import ALLOWED_TYPES, DocumentSettings, attach, fetch, sniff
-from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.errors import (
+    WEB_UPLOAD_ATTACHED_TO,
+    WEB_UPLOAD_MULTIPART,
+    WEB_UPLOAD_NO_FILE,
+    WEB_UPLOAD_TOO_LARGE,
+    InvalidCommand,
+)
 from ppss_workflow.handlers import Commands
 from ppss_workflow.web.api import api_principal, api_reader
 from ppss_workflow.web.api import router as api_router
@@ -94,20 +100,28 @@ async def api_upload(
     limit = DocumentSettings().max_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise InvalidCommand(f"the upload is {int(declared):,} bytes; the largest file taken is "
-                             f"{limit:,} bytes")  # fmt: skip
+        raise InvalidCommand(
+            f"the upload is {int(declared):,} bytes; the largest file taken is {limit:,} bytes",
+            reason=WEB_UPLOAD_TOO_LARGE(size=int(declared), limit=limit),
+        )
     try:
         form = await request.form(max_files=1, max_fields=2)
     except HTTPException as exc:  # a body that is not a well-formed multipart form
         raise InvalidCommand(
             f"send the file as multipart/form-data with the fields 'file' and 'attached_to' "
-            f"({exc.detail})"
+            f"({exc.detail})",
+            reason=WEB_UPLOAD_MULTIPART(field="attached_to", cause=str(exc.detail)),
         ) from None
     upload, attached_to = form.get("file"), form.get("attached_to")
     if not isinstance(upload, UploadFile):
-        raise InvalidCommand("send the file itself as the multipart field 'file'")
+        raise InvalidCommand(
+            "send the file itself as the multipart field 'file'", reason=WEB_UPLOAD_NO_FILE()
+        )
     if attached_to not in _ATTACHED_TO:
-        raise InvalidCommand(f"attached_to: one of {', '.join(_ATTACHED_TO)}")
+        raise InvalidCommand(
+            f"attached_to: one of {', '.join(_ATTACHED_TO)}",
+            reason=WEB_UPLOAD_ATTACHED_TO(field="attached_to", allowed=", ".join(_ATTACHED_TO)),
+        )
     content = await upload.read(limit + 1)
     name = (upload.filename or "dokument").replace("\\", "/").rsplit("/", 1)[-1] or "dokument"
     commands = Commands(request.app.state.store, request.app.state.clock)

@@ -20,7 +20,7 @@ from events.documents import DocumentAttached
 from policies.documents import may_read
 from policies.state import STOCKHOLM, slug
 from ppss_workflow.documents import fetch
-from ppss_workflow.errors import NotFound
+from ppss_workflow.errors import WEB_NO_DOCUMENT, WEB_NO_PROJECT, NotFound
 from ppss_workflow.web import pages
 from ppss_workflow.web.command_forms import CHOICE_LABELS
 from ppss_workflow.web.render import render
@@ -41,7 +41,10 @@ def document_list(request: Request, round_id: str, district: str) -> Response:
     role, acting_for = _acting_for(request)
     stream = f"project:{round_id}:{slug(district)}"
     if not may_read(role, acting_for, stream):
-        raise NotFound(f"no project {district!r} in round {round_id!r} that you may see")
+        raise NotFound(
+            f"no project {district!r} in round {round_id!r} that you may see",
+            reason=WEB_NO_PROJECT(district=district, round=round_id),
+        )
     view = pages.reads(request).project(round_id, district)
     history = request.app.state.store.read_stream(view.state.stream_id)
     rows: list[Any] = [r for r in history if isinstance(r.event, DocumentAttached)]
@@ -65,7 +68,10 @@ def document_download(request: Request, round_id: str, district: str, sha256: st
     found = fetch(request.app.state.store, sha256, role=role, district=acting_for)
     stream = f"project:{round_id}:{slug(district)}"
     if not any(r.stream_id == stream for r in found.attachments):
-        raise NotFound(f"no document {sha256} on project {district!r} that you may see")
+        raise NotFound(
+            f"no document {sha256} on project {district!r} that you may see",
+            reason=WEB_NO_DOCUMENT(sha=sha256, district=district),
+        )
     latest = found.latest
     return Response(
         found.content,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ppss_workflow.errors import InvalidCommand
+from ppss_workflow.errors import WEB_NOT_A_YEAR, InvalidCommand
 from ppss_workflow.followup_reports import (
     Document,
     analysis_document,
@@ -46,7 +46,9 @@ def _year(text: str) -> int | None:
     if not text:
         return None
     if not text.isdigit() or not 2000 <= int(text) <= 2100:
-        raise InvalidCommand(f"year {text!r}: write a year, e.g. 2014")
+        raise InvalidCommand(
+            f"year {text!r}: write a year, e.g. 2014", reason=WEB_NOT_A_YEAR(typed=text)
+        )
     return int(text)
 
 

@@ -15,6 +15,12 @@ from ppss_workflow.errors import (
     AMOUNT_NOT_WHOLE,
     AMOUNT_TOO_LARGE,
     AMOUNT_TOO_SMALL,
+    FORM_NO_NUMBER,
+    FORM_NOT_RANGE,
+    FORM_NOT_TIME,
+    FORM_NOT_WHOLE,
+    FORM_RANGE_BACKWARDS,
+    FORM_TOO_MANY,
     InvalidCommand,
 )
 from ppss_workflow.i18n import N_
@@ -93,13 +99,19 @@ def parse_count(text: str, *, required: bool = True) -> int | None:
     cleaned = _GROUPS.sub("", text.strip())
     if not cleaned:
         if required:
-            raise InvalidCommand("give a number, e.g. 24")
+            raise InvalidCommand("give a number, e.g. 24", reason=FORM_NO_NUMBER())
         return None
     if not cleaned.isascii() or not cleaned.isdigit():
-        raise InvalidCommand(f"{text.strip()!r} is not a whole number (e.g. 24)")
+        raise InvalidCommand(
+            f"{text.strip()!r} is not a whole number (e.g. 24)",
+            reason=FORM_NOT_WHOLE(typed=text.strip()),
+        )
     count = int(cleaned)
     if count > 10**7:
-        raise InvalidCommand(f"{text.strip()!r} is more than any count here")
+        raise InvalidCommand(
+            f"{text.strip()!r} is more than any count here",
+            reason=FORM_TOO_MANY(typed=text.strip()),
+        )
     return count
 
 
@@ -123,13 +135,22 @@ def parse_estimate(text: str) -> dict[str, int] | None:
     # "1 200" is one number: the spaces between groups of digits go first.
     found = _ESTIMATE.match(re.sub(r"(?<=\d)[ \u00a0\u2009\u202f](?=\d{3}\b)", "", cleaned))
     if found is None or not cleaned.isprintable():
-        raise InvalidCommand(f"{text.strip()!r} is not a number or a range (e.g. 4-5)")
+        raise InvalidCommand(
+            f"{text.strip()!r} is not a number or a range (e.g. 4-5)",
+            reason=FORM_NOT_RANGE(typed=text.strip()),
+        )
     low, high = int(found.group(1)), found.group(2)
     estimate = {"low": low} if high is None else {"low": low, "high": int(high)}
     if estimate.get("high", low) < low:
-        raise InvalidCommand(f"{text.strip()!r}: the range's first number is above its last")
+        raise InvalidCommand(
+            f"{text.strip()!r}: the range's first number is above its last",
+            reason=FORM_RANGE_BACKWARDS(typed=text.strip()),
+        )
     if max(estimate.values()) > MOST_COUNT:
-        raise InvalidCommand(f"{text.strip()!r} is more than any count here")
+        raise InvalidCommand(
+            f"{text.strip()!r} is more than any count here",
+            reason=FORM_TOO_MANY(typed=text.strip()),
+        )
     return estimate
 
 
@@ -141,7 +162,10 @@ def parse_instant(text: str | None, zone: tzinfo) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidCommand(f"{text.strip()!r}: write a time as YYYY-MM-DDTHH:MM") from None
+        raise InvalidCommand(
+            f"{text.strip()!r}: write a time as YYYY-MM-DDTHH:MM",
+            reason=FORM_NOT_TIME(typed=text.strip()),
+        ) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 

@@ -32,7 +32,7 @@ from policies.state import STOCKHOLM, end_of_day
 from policies.submissions import NO_T2_RULE
 from ppss_workflow.access import Principal
 from ppss_workflow.demo import DISTRICTS_2014
-from ppss_workflow.errors import ConditionNotMet, InvalidCommand, NotFound
+from ppss_workflow.errors import WEB_NO_DEMO_USER, ConditionNotMet, InvalidCommand, NotFound
 from ppss_workflow.grants import grant_for
 from ppss_workflow.handlers import Commands, Outcome
 from ppss_workflow.i18n import N_
@@ -152,7 +152,7 @@ def demo_login(
     require_csrf(request, csrf)
     chosen = {u.key: u.principal for u in demo_users(_demo_districts(request))}.get(user)
     if chosen is None:
-        raise InvalidCommand(f"no demo user {user!r}")
+        raise InvalidCommand(f"no demo user {user!r}", reason=WEB_NO_DEMO_USER(user=user))
     sign_in(request, chosen)
     store = getattr(request.app.state, "store", None)
     grant = grant_for(store, chosen.email) if store is not None else None

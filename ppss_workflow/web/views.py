@@ -11,7 +11,7 @@ from policies.promises import PromiseLine, promised_and_delivered
 from policies.state import end_of_day, slug
 from ppss_workflow.access import Principal
 from ppss_workflow.auditing import HistoryEntry, history, summary
-from ppss_workflow.errors import NO_DISTRICT_IN_ROUND, InvalidCommand, NotFound
+from ppss_workflow.errors import FORM_NOT_DATE, NO_DISTRICT_IN_ROUND, InvalidCommand, NotFound
 from ppss_workflow.readmodels import ProjectView, Reads
 from ppss_workflow.rows import BoardRow
 
@@ -86,7 +86,10 @@ def parse_day(text: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidCommand(f"{field} {text!r}: write a date as YYYY-MM-DD") from None
+        raise InvalidCommand(
+            f"{field} {text!r}: write a date as YYYY-MM-DD",
+            reason=FORM_NOT_DATE(field=field, typed=text),
+        ) from None
 
 
 def rounds_for(reads: Reads, principal: Principal) -> list[RoundInfo]:

@@ -119,7 +119,9 @@ def test_expect_head_notices_events_added_after_it(tmp_path: Path) -> None:
     target = f"sqlite:///{tmp_path}/copy.sqlite3"
     refused = ppss("import", str(exported), "--expect-head", head, "--database", target,
                    home=tmp_path)  # fmt: skip
-    assert_one_line_error(refused, "1 events after the expected head 9", "--allow-growth")
+    assert_one_line_error(
+        refused, "1 händelser efter den väntade senaste positionen 9", "--allow-growth"
+    )
     assert not list(tmp_path.glob("copy.sqlite3*"))
 
 
@@ -279,10 +281,10 @@ def test_replay_marks_what_was_annulled_as_of_known_at(clock: StepClock, tmp_pat
 BAD_INPUT = [
     (["audit", "replay", "--round", "nope", "--as-of", "2014-03-15"], "nope"),
     (["audit", "explain", "--round", "ppss-2014", "--district", "Farsta", "--as-of", "15/3"],
-     "--as-of '15/3' is not a date"),
+     "--as-of '15/3' är inget datum"),
     (["audit", "replay", "--round", "ppss-2014", "--as-of", "2013-01-01"],
      "omgång ppss-2014 hade inte öppnats 2013-01-01: den öppnades 2013-05-02"),
-    (["import", "missing.jsonl"], "no file missing.jsonl"),
+    (["import", "missing.jsonl"], "filen missing.jsonl finns inte"),
     (["disburse", "--round", "ppss-2014", "--district", "Farsta", "--amount", "1",
       "--reference", "X", "--as", "auditor"], "rollen revisor får inte"),
 ]  # fmt: skip
@@ -312,6 +314,7 @@ def test_a_malformed_export_is_refused_in_one_line(demo_url: str, tmp_path: Path
     source.write_text(header + "\n{not json\n", encoding="utf-8")
     target = f"sqlite:///{tmp_path}/t.sqlite3"
     assert_one_line_error(
-        ppss("import", str(source), "--database", target, home=tmp_path), "line 2 is not JSON"
+        ppss("import", str(source), "--database", target, home=tmp_path),
+        "rad 2 kan inte läsas in (is not JSON)",
     )
     assert not list(tmp_path.glob("t.sqlite3*"))

@@ -204,7 +204,9 @@ def test_allocate_reproduces_the_published_2014_table(tmp_path: Path) -> None:
     assert (result["total_allocated_sek"], result["unallocated_sek"]) == (10_000_000, 0)
 
     source.write_text("{not json", encoding="utf-8")
-    assert_one_line_error(ppss("allocate", "--input", str(source), home=tmp_path), "not JSON")
+    assert_one_line_error(
+        ppss("allocate", "--input", str(source), home=tmp_path), "är ingen JSON-fil"
+    )
     source.write_text(json.dumps({**spec, "total_sek": -1}), encoding="utf-8")
     assert_one_line_error(ppss("allocate", "--input", str(source), home=tmp_path), "total_sek")
     source.write_text(json.dumps({"total_sek": 1}), encoding="utf-8")
@@ -218,10 +220,11 @@ def test_a_failed_command_on_a_mistyped_path_creates_no_store(tmp_path: Path) ->
     run = ppss(*PAY[:1], *ROUND, "--district", "Farsta", "--amount", "1", "--reference", "U",
                "--on", "10/3/2014", "--as", "coordinator", "--database", f"sqlite:///{typo}",
                home=tmp_path)  # fmt: skip
-    assert_one_line_error(run, "no store at")
+    assert_one_line_error(run, "ingen databas finns på")
     assert not typo.exists()
     assert_one_line_error(
-        ppss("board", *ROUND, "--database", f"sqlite:///{typo}", home=tmp_path), "no store at"
+        ppss("board", *ROUND, "--database", f"sqlite:///{typo}", home=tmp_path),
+        "ingen databas finns på",
     )
     assert not typo.exists()
 

@@ -22,4 +22,4 @@ def test_a_bench_board_history_imports_and_the_figures_are_reported(tmp_path: Pa
 
 def test_too_few_events_to_measure_is_one_line(tmp_path: Path) -> None:
     run = ppss("bench", "import", "--events", "10", home=tmp_path)
-    assert_one_line_error(run, "--events 10 is too few")
+    assert_one_line_error(run, "--events 10 är för få")

@@ -100,18 +100,18 @@ PAYMENT = {"amount_sek": 10**12, "payment_reference": "FORGED-1", "purpose": "gr
 FORGERIES = {
     "a 10^12 kr payment on a 400 000 kr award": (
         FARSTA, "DisbursementMade", PAYMENT, COORDINATOR,
-        "the engine would have refused this payment: cannot pay", "rule: payable grant",
+        "motorn skulle ha avslagit denna utbetalning: kan inte betala ut", "regel: payable grant",
     ),
     "metadata claiming the auditor role": (
         FARSTA, "FinancialReportSubmitted",
         {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
         {"actor": "granskare@example.org", "role": "auditor"},
-        "(position {position}, FinancialReportSubmitted on project:ppss-2014:farsta)",
-        "rule: roles",
+        "(position {position}, ekonomisk rapport inlämnad på project:ppss-2014:farsta)",
+        "regel: roles",
     ),
     "a payment on a round stream": (
         "round:ppss-2014", "DisbursementMade", {**PAYMENT, "amount_sek": 1}, COORDINATOR,
-        "a payment is never recorded on round:ppss-2014",
+        "en utbetalning registreras aldrig på round:ppss-2014",
     ),
     "metadata that is not JSON": (
         FARSTA, "FinancialReportSubmitted", {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
@@ -121,12 +121,12 @@ FORGERIES = {
         FARSTA, "FinancialReportSubmitted", {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
         {"actor": "projektledare@skarpnack.example.org", "role": "district",
          "district": "skarpnack"},
-        "(position {position}, FinancialReportSubmitted on project:ppss-2014:farsta)",
-        "rule: own district only",
+        "(position {position}, ekonomisk rapport inlämnad på project:ppss-2014:farsta)",
+        "regel: own district only",
     ),
     "a supervision grant over the pool's cap": (
         FARSTA, "SupervisionFundsGranted", {"amount_sek": 900_000, "decision_ref": "X"},
-        COORDINATOR, "the engine would have refused this supervision money granted",
+        COORDINATOR, "motorn skulle ha avslagit denna medel för gemensam handledning beviljade",
     ),
     "a role granted by a district": (
         "access", "RoleGranted", {"email": "ny@example.org", "role": "coordinator"},
@@ -135,12 +135,12 @@ FORGERIES = {
     ),
     "a grant revoked that was never given": (
         "access", "RoleRevoked", {"email": "ingen@example.org"}, COORDINATOR,
-        "ingen@example.org holds no granted role",
+        "ingen@example.org har ingen tilldelad roll",
     ),
     "a review of a report never handed in": (
         FARSTA, "ReportAccepted",
         {"report": "t2_follow_up", "submission_id": "6f1c1f8e-0000-4000-8000-000000000000"},
-        COORDINATOR, "the engine would have refused this report accepted",
+        COORDINATOR, "motorn skulle ha avslagit denna redovisning godkänd",
     ),
 }  # fmt: skip
 
@@ -155,7 +155,7 @@ def test_a_forged_import_is_refused_in_one_line_and_nothing_is_written(
     run = ppss("import", str(forged), "--database", target, home=tmp_path)
     # The forged row is the one after the demo's head: the header is line 1.
     needles = [n.replace("{position}", str(line - 1)) for n in needles]
-    assert_one_line_error(run, f"line {line} ", *needles, "nothing was imported")
+    assert_one_line_error(run, f"rad {line} ", *needles, "inget lästes in")
     assert_nothing_written(target)
 
 
@@ -255,20 +255,20 @@ SKARHOLMEN_2018 = "project:sst-2018:skarholmen"
 ATTACKS = {
     "a second allocation with its awards and a second payment": (
         _second_allocation,
-        ("AllocationDecided on round:ppss-2014", "rule: one allocation per round"),
+        ("fördelning beslutad på round:ppss-2014", "regel: one allocation per round"),
     ),
     "annulling a fully paid award": (
         lambda e: _annulment_of(e, SKARHOLMEN_2018, "GrantAwarded", "2019-01-15T10:00:00.000000Z"),
-        ("EventAnnulled on project:sst-2018:skarholmen", "rule: money stays consistent"),
+        ("uppgift makulerad på project:sst-2018:skarholmen", "regel: money stays consistent"),
     ),
     "annulling the T2 acceptance after the second instalment": (
         lambda e: _annulment_of(e, SKARHOLMEN_2018, "ReportAccepted", "2019-01-15T10:00:00.000000Z",
                                 report="t2_follow_up"),
-        ("EventAnnulled on project:sst-2018:skarholmen", "rule: payments stay allowed"),
+        ("uppgift makulerad på project:sst-2018:skarholmen", "regel: payments stay allowed"),
     ),
     "annulling a plan approval after payments": (
         lambda e: _annulment_of(e, FARSTA, "PlanApproved", "2014-12-01T10:00:00.000000Z"),
-        ("EventAnnulled on project:ppss-2014:farsta", "rule: payments stay allowed"),
+        ("uppgift makulerad på project:ppss-2014:farsta", "regel: payments stay allowed"),
     ),
 }  # fmt: skip
 
@@ -285,8 +285,8 @@ def test_a_forged_decision_is_refused_by_the_engine_s_own_decision(
     line = forge_many(demo_export, forged, build(demo_export))
     position = line - 1  # the header is line 1; the demo export holds no checkpoint
     run = ppss("import", str(forged), "--database", target, home=tmp_path)
-    assert_one_line_error(run, f"line {line} (position {position}, ", *needles,
-                          "nothing was imported")  # fmt: skip
+    assert_one_line_error(run, f"rad {line} (position {position}, ", *needles,
+                          "inget lästes in")  # fmt: skip
     assert_nothing_written(target)
 
 
@@ -305,7 +305,7 @@ def test_a_200_mb_line_is_refused_at_once_in_one_line(tmp_path: Path) -> None:
     target = f"sqlite:///{tmp_path}/t.sqlite3"
     started = time.monotonic()
     run = ppss("import", str(source), "--database", target, home=tmp_path)
-    assert_one_line_error(run, "line 2 is longer than 1024 KiB", "nothing was imported")
+    assert_one_line_error(run, "rad 2 är längre än 1024 KiB", "inget lästes in")
     assert time.monotonic() - started < 30
     assert not list(tmp_path.glob("t.sqlite3*"))
 
@@ -427,5 +427,5 @@ def test_a_checkpoint_that_does_not_match_the_imported_chain_is_refused(
         rewrite(export, source, lambda row: None, keep=100)
     run = ppss("import", str(source), "--public-key", public, "--database", target,
                home=tmp_path)  # fmt: skip
-    assert_one_line_error(run, needle, "nothing was imported")
+    assert_one_line_error(run, needle, "inget lästes in")
     assert_nothing_written(target)

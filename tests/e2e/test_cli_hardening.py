@@ -33,7 +33,7 @@ def test_a_file_that_is_not_a_store_is_one_line(tmp_path: Path) -> None:
     other = tmp_path / "notes.db"
     other.write_text("not a database at all\n" * 100)
     run = ppss("board", "--round", "x", "--database", str(other), home=tmp_path)
-    assert_one_line_error(run, "is not a SQLite database")
+    assert_one_line_error(run, "är ingen SQLite-databas")
 
 
 def _demo(tmp_path: Path) -> str:

@@ -151,3 +151,35 @@ def test_the_program_says_its_help_in_english_and_loads_nothing_heavy(tmp_path: 
     )
     assert heavy == [], heavy
     assert "babel.support" in loaded  # the probe did read the English catalogue
+
+
+#: The Python type names Typer shows for an option's or argument's value.
+_TYPE_NAMES = re.compile(r"<(str|int|float|path|filename|text|number)>")
+
+
+def test_values_are_named_in_the_readers_words_not_by_python_type() -> None:
+    """Every help screen names an option's or argument's value in the reader's language
+    (``<text>``, ``<tal>``, ``<sökväg>``; ``<text>``, ``<number>``, ``<path>`` in English),
+    never by Python's type name (``<str>``, ``<int>``); the types are left as they were."""
+    from typer._click import types  # noqa: PLC0415
+
+    runner = CliRunner()
+    said = {"sv": set(), "en": set()}
+    for path in _paths():
+        for lang in ("sv", "en"):
+            screen = runner.invoke(app, ["--lang", lang, *path, "--help"], env=NO_LANG).output
+            names = set(_TYPE_NAMES.findall(screen))
+            said[lang] |= names
+            python = names & {"str", "int", "float", "filename"} | (
+                names & {"path"} if lang == "sv" else set()
+            )
+            assert not python, (lang, path, python)
+    assert {"text"} <= said["sv"]
+    assert {"text", "number", "path"} <= said["en"]
+    assert (types.STRING.name, types.INT.name) == ("str", "int")
+    annul = runner.invoke(app, ["annul", "--help"], env=NO_LANG).output
+    assert "<tal>" in annul
+    assert "Varför uppgiften makuleras" in annul
+    assert "Stadsdelen vars uppgift makuleras" in annul
+    imported = runner.invoke(app, ["import", "--help"], env=NO_LANG).output
+    assert "<sökväg>" in imported

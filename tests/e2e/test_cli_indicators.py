@@ -98,9 +98,9 @@ def test_csv_and_xlsx_carry_the_same_suppression(demo: tuple[str, Path]) -> None
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("--round", "ppss-2014", "-f", "pdf"), "use table, json, csv, csv-sv or xlsx"),
+        (("--round", "ppss-2014", "-f", "pdf"), "använd table, json, csv, csv-sv eller xlsx"),
         (("--round", "ppss-2014", "-f", "xlsx"), "behöver --output"),
-        (("--round", "ppss-2014", "--chart", "x.gif"), ".svg or .png"),
+        (("--round", "ppss-2014", "--chart", "x.gif"), ".svg- eller .png-fil"),
         (("--round", "nope"), "nope"),
     ],
 )

@@ -73,7 +73,7 @@ def test_a_return_without_a_reason_or_by_a_district_is_one_line(demo: tuple[str,
                      home=home)  # fmt: skip
     assert_one_line_error(no_reason, "behöver --reason")
     unknown = ppss(*base, "--report", "t9", "--reason", "x", *COORD, "--database", url, home=home)
-    assert_one_line_error(unknown, "--report 't9': use one of")
+    assert_one_line_error(unknown, "--report 't9': använd någon av")
     district = ppss(*base, "--report", "final_financial_report", "--reason", "x",
                     "--as", "district:Skärholmen", "--database", url, home=home,
                     env={"PPSS_LANG": "en"})  # fmt: skip

@@ -49,19 +49,19 @@ def test_bad_database_urls_give_one_line_errors(tmp_path: Path) -> None:
     """A malformed, unsupported or unreachable store is one line of advice and a non-zero exit."""
     assert_one_line_error(
         ppss("db", "upgrade", "--database", "://not-a-url", home=tmp_path),
-        "cannot read database URL",
+        "kan inte läsa databasadressen",
     )
     assert_one_line_error(
         ppss("db", "upgrade", "--database", "mysql://localhost/x", home=tmp_path),
-        "unsupported database 'mysql'",
+        "databasen 'mysql'",
     )
     assert_one_line_error(
         ppss("db", "upgrade", "--database", "postgresql://127.0.0.1:1/none", home=tmp_path),
-        "cannot open",
+        "kan inte öppna",
     )
     missing = tmp_path / "no" / "such" / "folder" / "x.sqlite3"
     assert_one_line_error(
-        ppss("db", "upgrade", "--database", f"sqlite:///{missing}", home=tmp_path), "cannot open"
+        ppss("db", "upgrade", "--database", f"sqlite:///{missing}", home=tmp_path), "kan inte öppna"
     )
 
 
@@ -107,7 +107,7 @@ def test_bench_store_prints_the_figures_as_json(tmp_path: Path) -> None:
     table = ppss("bench", "store", "--events", "200", home=tmp_path)
     assert table.code == 0, table.err
     assert "raw_txn_per_event_eps" in table.out
-    assert_one_line_error(ppss("bench", "store", "--events", "5", home=tmp_path), "too few")
+    assert_one_line_error(ppss("bench", "store", "--events", "5", home=tmp_path), "för få")
 
 
 def test_bench_store_on_postgresql(tmp_path: Path) -> None:

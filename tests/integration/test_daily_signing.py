@@ -92,5 +92,7 @@ def test_scheduler_run_signs_once_a_day_across_restarts(tmp_path: Path) -> None:
         missing = ppss(*args[:5], "--sign-with", str(tmp_path / "nope.key"), "--database", url,
                        home=tmp_path)  # fmt: skip
         assert missing.code != 0
-        assert next(ln for ln in missing.err.splitlines() if ln.strip()).startswith("ppss: error")
+        assert next(ln for ln in missing.err.splitlines() if ln.strip()).startswith(
+            "ppss: fel: kan inte läsa nyckeln"
+        )
         assert "Traceback" not in missing.err

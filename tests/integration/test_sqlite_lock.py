@@ -131,7 +131,7 @@ def test_the_cli_says_it_waits_then_stops_in_one_line(url: str, tmp_path: Path) 
         "ppss: waiting for another ppss process to finish writing…",
         lines[1],
     ], run.err
-    assert lines[1].startswith("ppss: error: another ppss process has held the write lock")
+    assert lines[1].startswith("ppss: fel: en annan ppss-process har hållit skrivlåset")
     assert took >= 4
     store = EventStore.from_url(url)
     assert store.count() == 0

@@ -37,7 +37,7 @@ def test_tokens_from_the_command_line(empty_url: str) -> None:
     assert len(again.stderr.strip().splitlines()) == 1
     bad = ppss("token", "create", "--role", "boss", "--name", "x", "--database", empty_url)
     assert bad.returncode == 2
-    assert bad.stderr.startswith("ppss: error: role 'boss'")
+    assert bad.stderr.startswith("ppss: fel: rollen 'boss' finns inte: använd någon av")
     assert ppss("token", "revoke", "farsta-script", "--database", empty_url).returncode == 0
     missing = ppss("token", "revoke", "nobody", "--database", empty_url)
     assert missing.returncode == 2
