@@ -49,6 +49,7 @@ __all__ = [
     "UnsignedTail",
     "check_checkpoints",
     "generate_key",
+    "key_hex",
     "load_private_key",
     "load_public_key",
     "read_checkpoints",
@@ -113,7 +114,7 @@ def generate_key(path: Path) -> str:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as out:
         out.write(pem)
-    public = _hex(key.public_key())
+    public = key_hex(key.public_key())
     public_path.write_text(public + "\n", encoding="ascii")
     return public
 
@@ -180,7 +181,7 @@ def signature_problem(cp: Checkpoint, public_key: Ed25519PublicKey | None = None
         key = public_key or Ed25519PublicKey.from_public_bytes(bytes.fromhex(cp.public_key))
         key.verify(bytes.fromhex(cp.signature), cp.message())
     except (InvalidSignature, ValueError):
-        named = public_key is not None and cp.public_key != _hex(public_key)
+        named = public_key is not None and cp.public_key != key_hex(public_key)
         return (
             f"the checkpoint at position {cp.position} ({when}) is not signed by "
             f"{'this' if public_key is not None else 'the'} key"
@@ -189,7 +190,7 @@ def signature_problem(cp: Checkpoint, public_key: Ed25519PublicKey | None = None
     return None
 
 
-def _hex(key: Ed25519PublicKey) -> str:
+def key_hex(key: Ed25519PublicKey) -> str:
     from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
 
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
@@ -245,7 +246,7 @@ def sign_head(
             if found is not None:
                 return _from_row(found), False
             checkpoint = Checkpoint(
-                position, digest, now, _hex(key.public_key()),
+                position, digest, now, key_hex(key.public_key()),
                 key.sign(signed_message(position, digest, now)).hex(),
             )  # fmt: skip
             conn.execute(
@@ -282,7 +283,7 @@ def check_checkpoints(
         )
     from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
 
-    expected = _hex(public_key)
+    expected = key_hex(public_key)
     for cp in found:
         when = cp.signed_at.strftime("%Y-%m-%d %H:%M UTC")
         try:

@@ -20,12 +20,13 @@ from events.base import InvalidEvent, registry
 from events.envelope import Recorded, metadata_from_json
 from policies.decision_records import decision_records
 from policies.imports import Problem, Replay
-from policies.reason import Named
+from policies.reason import Named, Reason
 from policies.state import STOCKHOLM
 from ppss_workflow.auditing import COLUMNS, Anchor, stored_rows, stored_text
 from ppss_workflow.checkpoints import (
     Checkpoint,
     UnsignedTail,
+    key_hex,
     read_checkpoints,
     sign_head,
     signature_problem,
@@ -34,6 +35,13 @@ from ppss_workflow.checkpoints import (
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc, parse_utc
 from ppss_workflow.errors import (
+    CHECKPOINT_BEYOND,
+    CHECKPOINT_FORGED,
+    CHECKPOINT_MALFORMED,
+    CHECKPOINT_NOT_AFTER,
+    CHECKPOINT_NOT_JSON,
+    CHECKPOINT_NOT_ONE,
+    CHECKPOINT_OTHER_KEY,
     IMPORT_CHECKPOINT_LINE,
     IMPORT_COUNT_MISMATCH,
     IMPORT_CUT_SHORT,
@@ -48,6 +56,23 @@ from ppss_workflow.errors import (
     IMPORT_PARTIAL_EXPORT,
     IMPORT_STORE_NOT_EMPTY,
     IMPORT_UNSIGNED_TAIL,
+    ROW_EVENT_ID,
+    ROW_HASH_BROKEN,
+    ROW_HASH_MALFORMED,
+    ROW_METADATA_NOT_JSON,
+    ROW_NOT_A_ROW,
+    ROW_NOT_INSTANT,
+    ROW_NOT_JSON,
+    ROW_NOT_RECORDED_HASH,
+    ROW_NOT_SIGNED_HASH,
+    ROW_NOT_TEXT,
+    ROW_NOT_WHOLE,
+    ROW_POSITION,
+    ROW_STREAM_ID,
+    ROW_TIME_BACK,
+    ROW_UNREADABLE_EVENT,
+    ROW_UNREADABLE_METADATA,
+    ROW_VERSION,
     ConfigurationError,
     InvalidEventError,
 )
@@ -610,35 +635,65 @@ class _ChainCheck:
         try:
             row = orjson.loads(line)
         except orjson.JSONDecodeError:
-            raise self._refuse(number, "is not JSON") from None
+            raise self._refuse(number, "is not JSON", ROW_NOT_JSON()) from None
         if not isinstance(row, dict) or set(row) != set(COLUMNS):
-            raise self._refuse(number, f"is not an exported row (columns: {', '.join(COLUMNS)})")
+            raise self._refuse(
+                number,
+                f"is not an exported row (columns: {', '.join(COLUMNS)})",
+                ROW_NOT_A_ROW(columns=_named_columns(COLUMNS)),
+            )
         for name in _TEXT_COLUMNS:
             if not isinstance(row[name], str):
-                raise self._refuse(number, f"{name} is not text")
+                raise self._refuse(number, f"{name} is not text", ROW_NOT_TEXT(column=f"`{name}`"))
         for name in _INT_COLUMNS:
             if not _is_int(row[name]):
-                raise self._refuse(number, f"{name} is not a whole number")
+                raise self._refuse(
+                    number, f"{name} is not a whole number", ROW_NOT_WHOLE(column=f"`{name}`")
+                )
         for name in ("occurred_at", "recorded_at"):
             if not _canonical_instant(row[name]):
-                raise self._refuse(number, f"{name} {row[name]!r} is not a stored instant")
+                raise self._refuse(
+                    number,
+                    f"{name} {row[name]!r} is not a stored instant",
+                    ROW_NOT_INSTANT(column=f"`{name}`", value=repr(row[name])),
+                )
         if not (isinstance(row["hash"], str) and _HEX64.fullmatch(row["hash"])):
-            raise self._refuse(number, "hash is not 64 hex digits")
+            raise self._refuse(number, "hash is not 64 hex digits", ROW_HASH_MALFORMED())
         if row["position"] != position:
-            raise self._refuse(number, f"holds position {row['position']}, not {position}")
+            raise self._refuse(
+                number,
+                f"holds position {row['position']}, not {position}",
+                ROW_POSITION(found=row["position"], expected=position),
+            )
         if not _is_uuid(row["event_id"]):
-            raise self._refuse(number, f"event id {row['event_id']!r} is not a UUID")
+            raise self._refuse(
+                number,
+                f"event id {row['event_id']!r} is not a UUID",
+                ROW_EVENT_ID(value=repr(row["event_id"])),
+            )
         if not _STREAM_ID.fullmatch(row["stream_id"]):
-            raise self._refuse(number, f"stream id {row['stream_id']!r} is not valid")
+            raise self._refuse(
+                number,
+                f"stream id {row['stream_id']!r} is not valid",
+                ROW_STREAM_ID(value=repr(row["stream_id"])),
+            )
         values = tuple(row[c] for c in COLUMNS)
         if chain_hash_text(self.prev, *values[:-1]) != row["hash"]:
-            raise self._refuse(number, f"(position {position}): its hash does not verify")
+            raise self._refuse(
+                number,
+                f"(position {position}): its hash does not verify",
+                ROW_HASH_BROKEN(position=position),
+            )
         stream, version = row["stream_id"], row["version"]
         if version != self.versions.get(stream, 0) + 1:
-            raise self._refuse(number, f"{stream} version {version} does not follow "
-                                       f"{self.versions.get(stream, 0)}")  # fmt: skip
+            previous = self.versions.get(stream, 0)
+            raise self._refuse(
+                number,
+                f"{stream} version {version} does not follow {previous}",
+                ROW_VERSION(stream=stream, version=version, previous=previous),
+            )
         if row["recorded_at"] < self.prev_recorded:
-            raise self._refuse(number, "recorded_at goes back in time")
+            raise self._refuse(number, "recorded_at goes back in time", ROW_TIME_BACK())
         checkpoint = self.signed.get(position)
         if checkpoint is not None and row["hash"] != checkpoint.hash:
             raise self._refuse(
@@ -646,10 +701,17 @@ class _ChainCheck:
                 f"(position {position}): not the hash signed in the checkpoint of "
                 f"{checkpoint.signed_at:%Y-%m-%d %H:%M} UTC: the history was rewritten after "
                 "it was signed",
+                ROW_NOT_SIGNED_HASH(
+                    position=position, signed_at=f"{checkpoint.signed_at:%Y-%m-%d %H:%M}"
+                ),
             )
         expect = self.expect
         if expect is not None and position == expect.position and row["hash"] != expect.hash:
-            raise self._refuse(number, f"(position {position}): not the recorded hash")
+            raise self._refuse(
+                number,
+                f"(position {position}): not the recorded hash",
+                ROW_NOT_RECORDED_HASH(position=position),
+            )
         self._read_event(number, position, row)
         self.versions[stream] = version
         self.prev, self.prev_recorded = row["hash"], row["recorded_at"]
@@ -664,14 +726,24 @@ class _ChainCheck:
         try:
             event = registry.decode_json(row["event_type"], row["schema_version"], row["data"])
         except InvalidEvent as exc:
-            raise self._refuse(number, f"holds an event this program cannot read: {exc}") from None
+            raise self._refuse(
+                number,
+                f"holds an event this program cannot read: {exc}",
+                ROW_UNREADABLE_EVENT(problem=_said(exc)),
+            ) from None
         try:
             # Validated as Metadata.model_validate_json does, memoised: the replay reads it
             # again (its role, actor and district) from the same text.
             metadata_from_json(row["metadata"])
         except ValidationError as exc:
+            said = _metadata_problem(exc)
+            why = (
+                ROW_METADATA_NOT_JSON()
+                if said == _NOT_JSON
+                else ROW_UNREADABLE_METADATA(problem=said)
+            )
             raise self._refuse(
-                number, f"has metadata this program cannot read: {_metadata_problem(exc)}"
+                number, f"has metadata this program cannot read: {said}", why
             ) from None
         # What the replay keeps of the row, for as long as a later judgement may read its
         # stream: one text per stream id, and no hash (checked above; no rule reads one).
@@ -725,10 +797,12 @@ class _ChainCheck:
             )
 
     @staticmethod
-    def _refuse(number: int, problem: str) -> InvalidEventError:
+    def _refuse(number: int, problem: str, why: Reason) -> InvalidEventError:
+        """Line ``number`` refused: ``problem`` in English (the log's), ``why`` said in the
+        reader's language."""
         return InvalidEventError(
             f"line {number} {problem}; nothing was imported",
-            reason=IMPORT_LINE(line=number, problem=problem),
+            reason=IMPORT_LINE(line=number, problem=why),
         )
 
 
@@ -742,20 +816,23 @@ def _read_checkpoint(
     """A checkpoint line, well formed, signed (by ``public_key`` if given), within the
     export and after the one before it."""
 
-    def refuse(problem: str) -> InvalidEventError:
+    def refuse(problem: str, why: Reason) -> InvalidEventError:
         return InvalidEventError(
             f"line {number}: {problem}; nothing was imported",
-            reason=IMPORT_CHECKPOINT_LINE(line=number, problem=problem),
+            reason=IMPORT_CHECKPOINT_LINE(line=number, problem=why),
         )
 
     try:
         body = orjson.loads(line)
     except orjson.JSONDecodeError:
-        raise refuse("the checkpoint is not JSON") from None
+        raise refuse("the checkpoint is not JSON", CHECKPOINT_NOT_JSON()) from None
     cp = body.get("checkpoint") if isinstance(body, dict) and len(body) == 1 else None
     fields = ("hash", "position", "public_key", "signature", "signed_at")
     if not isinstance(cp, dict) or sorted(cp) != list(fields):
-        raise refuse(f"not a checkpoint (fields: {', '.join(fields)})")
+        raise refuse(
+            f"not a checkpoint (fields: {', '.join(fields)})",
+            CHECKPOINT_NOT_ONE(fields=_named_columns(fields)),
+        )
     position, digest, when = cp["position"], cp["hash"], cp["signed_at"]
     key, signature = cp["public_key"], cp["signature"]
     if not (
@@ -769,17 +846,27 @@ def _read_checkpoint(
         and isinstance(signature, str)
         and _HEX128.fullmatch(signature)
     ):
-        raise refuse("the checkpoint's position, hash, time, key or signature is malformed")
+        raise refuse(
+            "the checkpoint's position, hash, time, key or signature is malformed",
+            CHECKPOINT_MALFORMED(),
+        )
     checkpoint = Checkpoint(position, digest, parse_utc(when), key, signature)
     problem = signature_problem(checkpoint, public_key)
     if problem is not None:
-        raise refuse(problem)
+        named = public_key is not None and checkpoint.public_key != key_hex(public_key)
+        forged = CHECKPOINT_OTHER_KEY if named else CHECKPOINT_FORGED
+        when = f"{checkpoint.signed_at:%Y-%m-%d %H:%M}"
+        raise refuse(problem, forged(position=position, signed_at=when))
     if earlier and position <= max(earlier):
-        raise refuse(f"the checkpoint at position {position} is not after the one before it")
+        raise refuse(
+            f"the checkpoint at position {position} is not after the one before it",
+            CHECKPOINT_NOT_AFTER(position=position),
+        )
     if position > header.head_position:
         raise refuse(
             f"the checkpoint at position {position} is beyond the export's head "
-            f"{header.head_position}: its end was cut off"
+            f"{header.head_position}: its end was cut off",
+            CHECKPOINT_BEYOND(position=position, head=header.head_position),
         )
     return checkpoint
 
@@ -791,10 +878,23 @@ def _is_uuid(value: str) -> bool:
         return False
 
 
+def _named_columns(names: Iterable[str]) -> str:
+    """Columns or fields as the export names them, each in backticks (typed, not said)."""
+    return ", ".join(f"`{name}`" for name in names)
+
+
+def _said(exc: Exception) -> str:
+    """An exception's own words, on one line (a cause beside the reason, as the codec gave it)."""
+    return " ".join(str(exc).split())
+
+
+_NOT_JSON = "it is not JSON"
+
+
 def _metadata_problem(exc: ValidationError) -> str:
     first = exc.errors()[0]
     if first["type"] == "json_invalid":
-        return "it is not JSON"
+        return _NOT_JSON
     where = ".".join(str(p) for p in first["loc"]) or "metadata"
     return f"{where}: {first['msg']}"
 

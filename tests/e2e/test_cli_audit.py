@@ -315,6 +315,6 @@ def test_a_malformed_export_is_refused_in_one_line(demo_url: str, tmp_path: Path
     target = f"sqlite:///{tmp_path}/t.sqlite3"
     assert_one_line_error(
         ppss("import", str(source), "--database", target, home=tmp_path),
-        "rad 2 kan inte läsas in (is not JSON)",
+        "rad 2 kan inte läsas in: den är inte JSON",
     )
     assert not list(tmp_path.glob("t.sqlite3*"))

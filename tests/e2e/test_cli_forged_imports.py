@@ -115,7 +115,7 @@ FORGERIES = {
     ),
     "metadata that is not JSON": (
         FARSTA, "FinancialReportSubmitted", {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
-        "{role: coordinator", "has metadata this program cannot read: it is not JSON",
+        "{role: coordinator", "har metadata som programmet inte kan läsa (den är inte JSON)",
     ),
     "a district acting for another district": (
         FARSTA, "FinancialReportSubmitted", {"kind": "final", "spent_sek": 1, "forecast_sek": 1},
@@ -407,9 +407,9 @@ def edit_an_actor(row: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("case", "needle"),
     [
-        ("another key", "is not signed by this key (it names another key)"),
-        ("re-hashed", "): not the hash signed in the checkpoint of 2026-11-23 09:00"),
-        ("cut off", "beyond the export's head 100: its end was cut off"),
+        ("another key", "är inte signerad med den här nyckeln (den anger en annan nyckel)"),
+        ("re-hashed", "har inte den hash som signerades 2026-11-23 09:00 UTC (position 227)"),
+        ("cut off", "ligger efter exportens slut 100: slutet har klippts bort"),
     ],
 )
 def test_a_checkpoint_that_does_not_match_the_imported_chain_is_refused(
