@@ -49,6 +49,7 @@ __all__ = [
     "WRITE",
     "api_tokens",
     "begin_immediate",
+    "board_groups",
     "calendar_tokens",
     "checkpoints",
     "commands",
@@ -237,6 +238,9 @@ project_rows = Table(
     Column("valid_until", String(10), nullable=True, index=True),
     Column("grant_awarded_sek", BigInteger, nullable=False),
     Column("supervision_granted_sek", BigInteger, nullable=False),
+    #: Supervision money paid and payable now (also in ``detail``): summed without decoding.
+    Column("supervision_paid_sek", BigInteger, nullable=False, server_default="0"),
+    Column("supervision_payable_sek", BigInteger, nullable=False, server_default="0"),
     Column("awarded_sek", BigInteger, nullable=False),
     Column("disbursed_sek", BigInteger, nullable=False),
     Column("payable_sek", BigInteger, nullable=False),
@@ -253,6 +257,38 @@ project_rows = Table(
     Index(
         "ix_project_rows_round_totals", "round_id", "grant_awarded_sek", "supervision_granted_sek"
     ),
+    #: The overview's sorts (projections.BOARD_SORTS): a page walks its index and stops at its end.
+    *(
+        Index(f"ix_project_rows_by_{name}", "round_id", "listed", column, "project_id", "stream_id")
+        for name, column in (
+            ("district", "district"),
+            ("awarded", "awarded_sek"),
+            ("paid", "disbursed_sek"),
+            ("payable", "payable_sek"),
+            ("owed", "repayment_due_sek"),
+            ("status", "status"),
+        )
+    ),
+)
+
+#: A round's listed project rows counted and summed by what the overview's filters look at
+#: (status, blocking codes): the whole round's totals and the filters' choices without
+#: reading its rows. Kept by the projector with the rows, in the same transactions.
+board_groups = Table(
+    "board_groups",
+    metadata,
+    Column("round_id", STREAM_ID, primary_key=True),
+    Column("status", String(100), primary_key=True),
+    Column("blocking", Text, primary_key=True),
+    Column("projects", BigInteger, nullable=False),
+    Column("awarded_sek", BigInteger, nullable=False),
+    Column("disbursed_sek", BigInteger, nullable=False),
+    Column("payable_sek", BigInteger, nullable=False),
+    Column("repayment_due_sek", BigInteger, nullable=False),
+    Column("payable_projects", BigInteger, nullable=False),
+    Column("supervision_granted_sek", BigInteger, nullable=False),
+    Column("supervision_paid_sek", BigInteger, nullable=False),
+    Column("supervision_payable_sek", BigInteger, nullable=False),
 )
 
 #: Payments that stand, by round and reference: "a reference is used once in a round".

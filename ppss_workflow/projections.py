@@ -61,6 +61,7 @@ from policies.state import (
 from policies.totals import PaymentOnRecord, RoundTotals, payments_of
 from ppss_workflow.db import (
     WRITE,
+    board_groups,
     iso_utc,
     obligation_rows,
     payment_refs,
@@ -84,7 +85,7 @@ __all__ = [
 ]
 
 #: Raise when the rows' layout or meaning changes (the fingerprint covers the code as well).
-PROJECTION_VERSION = 3
+PROJECTION_VERSION = 4
 _NAME = "projects"
 #: A round with more stale projects than this is read whole rather than stream by stream.
 _WHOLE_ROUND = 32
@@ -166,14 +167,16 @@ _TOTALS = (
     "ORDER BY p.position"
 )
 
-#: Where the model is (position, fingerprint), the store's head, and whether any row is stale
-#: today, in one statement.
+#: Where the model is (position, fingerprint), the store's head, and the rows' first
+#: ``valid_until`` and last ``assessed_on`` (a row is stale today if the one is today or
+#: before, or the other after today), in one statement. Each part is one end of an index: a
+#: filter on the two columns instead made PostgreSQL scan every row when none was stale.
 _CURRENT = (
     "SELECT (SELECT position FROM projection_checkpoints WHERE name = ?), "
     "(SELECT fingerprint FROM projection_checkpoints WHERE name = ?), "
     "(SELECT max(position) FROM events), "
-    "(SELECT count(*) FROM (SELECT 1 FROM project_rows WHERE valid_until <= ? "
-    "OR assessed_on > ? LIMIT 1) AS s)"
+    "(SELECT min(valid_until) FROM project_rows), "
+    "(SELECT max(assessed_on) FROM project_rows)"
 )
 
 
@@ -262,11 +265,13 @@ class Projector:
         """The head, if the model is at it and current for ``today``; else None. One statement
         on the store's own connection (one round trip): every read of a board asks this."""
         try:
-            ((position, seen, head, stale),) = self.store.fetch(
-                Statement(_CURRENT, (_NAME, _NAME, today.isoformat(), today.isoformat()))
+            ((position, seen, head, until, assessed),) = self.store.fetch(
+                Statement(_CURRENT, (_NAME, _NAME))
             )
         except StoreUnavailable:
             return None  # the full look says why, as it always did
+        day = today.isoformat()
+        stale = (until is not None and until <= day) or (assessed is not None and assessed > day)
         if seen != fingerprint() or position is None or stale or int(head or 0) != position:
             return None
         return int(position)
@@ -330,6 +335,7 @@ class Projector:
         written = None if rebuild else kept.written(base)
         # Remembered by a process that keeps states (a command line run keeps nothing).
         entries = {c.row["stream_id"]: _entry(c) for c in computed} if kept.keeps else {}
+        tally = _Tally()
         try:
             with self._write() as conn:
                 if not self._advance(conn, known, seen_fingerprint, seen_at, head, now):
@@ -337,17 +343,18 @@ class Projector:
                     return None
                 if rebuild:
                     self._wipe(conn)
-                    counts = self._store(conn, computed)
+                    counts = self._store(conn, computed, tally)
                 else:
                     same = self._same_rounds(whole, entries, written)
-                    self._forget(conn, some_streams(some), whole - same, paid_kept)
+                    self._forget(conn, some_streams(some), whole - same, paid_kept, tally)
                     counts = self._store(
-                        conn, [c for c in computed if c.row["round_id"] not in same]
+                        conn, [c for c in computed if c.row["round_id"] not in same], tally
                     )
                     counts = self._store_changes(
                         conn, [c for c in computed if c.row["round_id"] in same], entries, written,
-                        paid_kept, counts,
+                        paid_kept, counts, tally,
                     )  # fmt: skip
+                self._keep_groups(conn, tally)
         except IntegrityError:
             # Two processes made the first checkpoint at once (PostgreSQL reads committed
             # data only, so both saw none): the other one won; read again.
@@ -542,6 +549,8 @@ class Projector:
                 "valid_until": until.isoformat() if until else None,
                 "grant_awarded_sek": ledger.awarded_sek,
                 "supervision_granted_sek": ledger.supervision_granted_sek,
+                "supervision_paid_sek": ledger.disbursed_supervision_sek,
+                "supervision_payable_sek": assessment.payable.supervision_sek,
                 "awarded_sek": line.awarded_sek,
                 "disbursed_sek": line.disbursed_sek,
                 "payable_sek": line.payable_sek,
@@ -612,19 +621,31 @@ class Projector:
 
     @staticmethod
     def _wipe(conn: Connection) -> None:
-        for table in (obligation_rows, payment_refs, project_rows):
+        for table in (obligation_rows, payment_refs, project_rows, board_groups):
             conn.execute(delete(table))
 
     @staticmethod
     def _forget(
-        conn: Connection, streams: Sequence[str], rounds: Iterable[str], paid_kept: set[str]
+        conn: Connection,
+        streams: Sequence[str],
+        rounds: Iterable[str],
+        paid_kept: set[str],
+        tally: _Tally,
     ) -> None:
+        """Delete the rows of ``streams`` and of whole ``rounds`` (their new rows are written
+        next); ``tally`` takes the deleted rows out of their rounds' groups."""
         tables = (obligation_rows, payment_refs, project_rows)
+        c = project_rows.c
         for i in range(0, len(streams), _CHUNK):
             chunk = list(streams[i : i + _CHUNK])
+            for row in conn.execute(
+                select(*(c[name] for name in _TALLIED)).where(c.stream_id.in_(chunk))
+            ):
+                tally.count(tuple(row), -1)
             for table in tables:
                 conn.execute(delete(table).where(table.c.stream_id.in_(chunk)))
         if rounds := sorted(rounds):
+            tally.reset.update(rounds)
             for table in tables:
                 some = rounds
                 if table is payment_refs:
@@ -632,11 +653,15 @@ class Projector:
                 if some:
                     conn.execute(delete(table).where(table.c.round_id.in_(some)))
 
-    def _store(self, conn: Connection, computed: Sequence[_Computed]) -> tuple[int, int]:
+    def _store(
+        self, conn: Connection, computed: Sequence[_Computed], tally: _Tally
+    ) -> tuple[int, int]:
         """Insert the rows (their streams' and rounds' old rows are gone); returns how many
         project rows and obligation rows were written."""
         row_of = itemgetter(*_ROW_COLUMNS)
         rows = [row_of(c.row) for c in computed]
+        for row in rows:
+            tally.count(_tallied(row), 1)
         duties = [o for c in computed for o in c.obligations]
         self._insert(conn, rows, _payment_rows(computed), duties)
         return len(rows), len(duties)
@@ -672,6 +697,7 @@ class Projector:
         written: dict[str, _Entry] | None,
         paid_kept: set[str],
         counts: tuple[int, int],
+        tally: _Tally,
     ) -> tuple[int, int]:
         """Write, of rounds recomputed whole that :meth:`_same_rounds` found, only the rows
         that differ from those stored: a deadline moved rewrites the rows that show it (and
@@ -697,6 +723,8 @@ class Projector:
             if row != old_row:
                 changed.append(stream_id)
                 rows.append(row)
+                tally.count(_tallied(old_row), -1)
+                tally.count(_tallied(row), 1)
             if now_due != old_due:
                 gone.extend(
                     (stream_id, code) for code, o in old_due.items() if now_due.get(code) != o
@@ -716,6 +744,56 @@ class Projector:
             conn.execute(delete(payment_refs).where(payment_refs.c.round_id.in_(unpaid)))
         self._insert(conn, rows, _payment_rows(computed) if unpaid else [], duties)
         return counts[0] + len(rows), counts[1] + len(duties)
+
+    def _keep_groups(self, conn: Connection, tally: _Tally) -> None:
+        """Bring ``board_groups`` of the rounds this write touched in line with their rows: the
+        stored groups plus what the write added and took away (a round written whole: its new
+        rows alone). Costs the rows written, not the round. A round whose sums would not add
+        up (never expected) is counted again from its rows."""
+        rounds = sorted({key[0] for key in tally.deltas} | tally.reset)
+        if not rounds:
+            return
+        g = board_groups.c
+        groups: dict[tuple[str, str, str], list[int]] = {}
+        kept = [r for r in rounds if r not in tally.reset]
+        for i in range(0, len(kept), _CHUNK):
+            for found in conn.execute(
+                select(board_groups).where(g.round_id.in_(kept[i : i + _CHUNK]))
+            ):
+                groups[(found[0], found[1], found[2])] = [int(v) for v in found[3:]]
+        for key, delta in tally.deltas.items():
+            sums = groups.setdefault(key, [0] * len(delta))
+            for i, v in enumerate(delta):
+                sums[i] += v
+        recount = sorted(
+            {key[0] for key, sums in groups.items() if sums[0] < 0 or (not sums[0] and any(sums))}
+        )
+        for i in range(0, len(rounds), _CHUNK):
+            conn.execute(delete(board_groups).where(g.round_id.in_(rounds[i : i + _CHUNK])))
+        values = [
+            (*key, *sums) for key, sums in groups.items() if sums[0] and key[0] not in recount
+        ]
+        if values:
+            m = self._marker
+            conn.exec_driver_sql(
+                f"INSERT INTO board_groups ({', '.join(_GROUP_COLUMNS)}) "  # noqa: S608
+                f"VALUES ({', '.join([m] * len(_GROUP_COLUMNS))})",
+                values,
+            )
+        if recount:
+            _log.warning("board_groups_recounted", rounds=recount)
+            c = project_rows.c
+            conn.execute(
+                insert(board_groups).from_select(
+                    list(_GROUP_COLUMNS),
+                    select(
+                        c.round_id, c.status, c.blocking, func.count(),
+                        *(func.sum(c[name]) for name in _TALLIED[4:]),
+                    )
+                    .where(c.round_id.in_(recount), c.listed == 1)
+                    .group_by(c.round_id, c.status, c.blocking),
+                )
+            )  # fmt: skip
 
     def _insert(
         self,
@@ -809,40 +887,23 @@ class Projector:
             "status": c.status,
         }[query.sort]
         order = (column.desc(), c.project_id.desc()) if query.descending else (column, c.project_id)
+        g = board_groups.c
         with self._read() as conn:
-            # One pass over the round for its totals and the filters' choices, grouped by what
-            # the filters look at; then the page's keys (narrow columns only); then its rows.
+            # The round's totals and the filters' choices from its groups (a few rows, kept
+            # with the project rows); then the page's keys, walking the sort's index
+            # (ix_project_rows_by_*) to the page's end; then the page's rows.
             groups = conn.execute(
-                select(
-                    c.status,
-                    c.blocking,
-                    func.count(),
-                    func.sum(c.awarded_sek),
-                    func.sum(c.disbursed_sek),
-                    func.sum(c.payable_sek),
-                    func.sum(c.repayment_due_sek),
-                    func.sum(c.may_be_paid),
-                )
-                .where(in_round)
-                .group_by(c.status, c.blocking)
+                select(*(g[name] for name in _GROUP_COLUMNS[1:])).where(g.round_id == round_id)
             ).all()
             if query.district:
                 matching = int(conn.execute(select(func.count()).where(where)).scalar_one())
             else:
                 matching = sum(
-                    int(g[2])
-                    for g in groups
-                    if (not query.status or g[0] == query.status)
-                    and _blocks_match(str(g[1]), query.blocking)
+                    int(grp[2])
+                    for grp in groups
+                    if (not query.status or grp[0] == query.status)
+                    and _blocks_match(str(grp[1]), query.blocking)
                 )
-            # Supervision money is kept apart from the grant: its figures are in the detail
-            # of the few rows that have any (granted ones; 16 of a 2014 round).
-            supervision = [0, 0, 0]
-            for (detail,) in conn.execute(
-                select(c.detail).where(in_round & (c.supervision_granted_sek > 0))
-            ):
-                for i, amount in enumerate(orjson.loads(detail).get("supervision", (0, 0, 0))):
-                    supervision[i] += int(amount)
             keys = [
                 k
                 for (k,) in conn.execute(
@@ -879,19 +940,20 @@ class Projector:
                     (code, date.fromisoformat(on)) if code and on else None, detail,
                 )
             )  # fmt: skip
-        codes = sorted({code for g in groups for code in orjson.loads(g[1])})
+        codes = sorted({code for grp in groups for code in orjson.loads(grp[1])})
+        sums = [sum(int(grp[i]) for grp in groups) for i in range(2, len(_GROUP_COLUMNS) - 1)]
         return BoardPage(
             rows=rows,
             matching=matching,
-            projects=sum(int(g[2]) for g in groups),
-            awarded_sek=sum(int(g[3] or 0) for g in groups),
-            paid_sek=sum(int(g[4] or 0) for g in groups),
-            payable_sek=sum(int(g[5] or 0) for g in groups),
-            owed_sek=sum(int(g[6] or 0) for g in groups),
-            payable_projects=sum(int(g[7] or 0) for g in groups),
-            statuses=tuple(sorted({str(g[0]) for g in groups})),
+            projects=sums[0],
+            awarded_sek=sums[1],
+            paid_sek=sums[2],
+            payable_sek=sums[3],
+            owed_sek=sums[4],
+            payable_projects=sums[5],
+            statuses=tuple(sorted({str(grp[0]) for grp in groups})),
             blocking_codes=tuple(codes),
-            supervision=(supervision[0], supervision[1], supervision[2]),
+            supervision=(sums[6], sums[7], sums[8]),
         )
 
     def _afresh(self, round_id: str, stream_id: str, now: datetime, today: date) -> BoardRow:
@@ -989,7 +1051,7 @@ class Projector:
         """Every row of the model in a stable order (to compare a rebuild with what was kept)."""
         out: dict[str, list[tuple[Any, ...]]] = {}
         with self._read() as conn:
-            for table in (project_rows, payment_refs, obligation_rows):
+            for table in (project_rows, payment_refs, obligation_rows, board_groups):
                 keys = [col for col in table.primary_key.columns]
                 out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(*keys))]
         return out
@@ -1208,12 +1270,44 @@ _PRINTED_SQL = _BOARD_SQL.replace(
 )
 _ROW_COLUMNS = tuple(c.name for c in project_rows.columns)
 _ROUND = _ROW_COLUMNS.index("round_id")
+#: What a project row adds to its round's group in board_groups: whether it is listed, the
+#: group's key, then the amounts summed (in _GROUP_COLUMNS' order after ``projects``).
+_TALLIED = (
+    "listed", "round_id", "status", "blocking", "awarded_sek", "disbursed_sek", "payable_sek",
+    "repayment_due_sek", "may_be_paid", "supervision_granted_sek", "supervision_paid_sek",
+    "supervision_payable_sek",
+)  # fmt: skip
+_tallied = itemgetter(*(_ROW_COLUMNS.index(name) for name in _TALLIED))
+_GROUP_COLUMNS = tuple(c.name for c in board_groups.columns)
 _PAYMENT_COLUMNS = (
     "stream_id", "position", "round_id", "reference", "district", "amount_sek", "purpose",
 )  # fmt: skip
 _OBLIGATION_COLUMNS = (
     "stream_id", "code", "round_id", "due_on", "met", "blocks", "before_only", "remind_from",
 )  # fmt: skip
+
+
+class _Tally:
+    """What one write of the model changes in board_groups: per (round, status, blocking),
+    projects and amounts added (rows written) and taken away (rows deleted); and the rounds
+    whose rows were all deleted (their stored groups no longer count)."""
+
+    __slots__ = ("deltas", "reset")
+
+    def __init__(self) -> None:
+        self.deltas: dict[tuple[str, str, str], list[int]] = {}
+        self.reset: set[str] = set()
+
+    def count(self, row: tuple[Any, ...], sign: int) -> None:
+        """Add (``sign`` 1) or take away (-1) a row given in _TALLIED's order."""
+        if not row[0]:
+            return  # not listed: not on the overview, in no total
+        sums = self.deltas.get(row[1:4])
+        if sums is None:
+            sums = self.deltas[row[1:4]] = [0] * (len(_TALLIED) - 3)
+        sums[0] += sign
+        for i, amount in enumerate(row[4:], 1):
+            sums[i] += sign * amount
 
 
 def _may_not_write(exc: DBAPIError) -> bool:

@@ -225,4 +225,9 @@ def page_of(rows: list[BoardRow], query: BoardQuery) -> BoardPage:
         payable_projects=sum(1 for r in rows if r.may_be_paid),
         statuses=tuple(sorted({r.status for r in rows})),
         blocking_codes=tuple(sorted({c for r in rows for c in r.blocking})),
+        supervision=(
+            sum(r.supervision_granted_sek for r in rows),
+            sum(r.supervision_paid_sek for r in rows),
+            sum(r.supervision_payable_sek for r in rows),
+        ),
     )

@@ -45,6 +45,7 @@ WRITER_GRANTS: dict[str, tuple[str, ...]] = {
     "project_rows": ("SELECT", "INSERT", "UPDATE", "DELETE"),
     "payment_refs": ("SELECT", "INSERT", "UPDATE", "DELETE"),
     "obligation_rows": ("SELECT", "INSERT", "UPDATE", "DELETE"),
+    "board_groups": ("SELECT", "INSERT", "UPDATE", "DELETE"),
     "alembic_version": ("SELECT",),
 }
 

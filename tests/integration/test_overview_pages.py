@@ -60,6 +60,36 @@ def test_a_page_from_sql_is_the_page_cut_from_the_whole_board(
     )
     assert page.statuses == expected.statuses
     assert page.blocking_codes == expected.blocking_codes
+    assert page.payable_projects == expected.payable_projects
+    # Supervision money apart from the grant, as the whole board's rows show it.
+    assert (
+        page.supervision
+        == expected.supervision
+        == (
+            sum(r.supervision_granted_sek for r in whole),
+            sum(r.supervision_paid_sek for r in whole),
+            sum(r.supervision_payable_sek for r in whole),
+        )
+    )
+    assert page.supervision[0] > 0, "the demo's 2014 round has supervision granted"
+
+
+@pytest.mark.parametrize("order", ["district", "payable"])
+def test_every_page_walked_in_turn_is_the_whole_board_sorted(reads: Reads, order: str) -> None:
+    """Paging through the sort's index, page by page, gives every row once, in the order of
+    the board sorted in memory, and the last page ends where the board does."""
+    whole = reads.board("ppss-2014")
+    for descending in (False, True):
+        seen = []
+        for number in range(1, len(whole) + 2):
+            page = reads.board_page(
+                "ppss-2014", BoardQuery(sort=order, descending=descending, per_page=2, page=number)
+            )
+            if not page.rows:
+                break
+            seen.extend(page.rows)
+        query = BoardQuery(sort=order, descending=descending, per_page=500)
+        assert seen == page_of(whole, query).rows
 
 
 def test_every_blocking_code_filters_to_the_rows_it_blocks(reads: Reads) -> None:

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import invariant, run_state_machine_as_test
+from sqlalchemy import func, select
 
 from policies.state import fold_round
 from ppss_workflow import projections
-from ppss_workflow.db import project_rows
+from ppss_workflow.db import board_groups, project_rows
 from ppss_workflow.demo import load_demo
 from ppss_workflow.projections import Projector
 from ppss_workflow.reminders import list_due
@@ -42,6 +43,31 @@ def comparable(dump: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[A
         tuple(v for i, v in enumerate(row) if i not in skip) for row in dump["project_rows"]
     ]
     return out
+
+
+def counted_groups(store: EventStore) -> list[tuple[Any, ...]]:
+    """board_groups as a plain GROUP BY over the stored project rows computes it, in the
+    order of :meth:`Projector.dump`: the groups kept write by write must equal this."""
+    c = project_rows.c
+    sums = [
+        c.awarded_sek, c.disbursed_sek, c.payable_sek, c.repayment_due_sek, c.may_be_paid,
+        c.supervision_granted_sek, c.supervision_paid_sek, c.supervision_payable_sek,
+    ]  # fmt: skip
+    query = (
+        select(c.round_id, c.status, c.blocking, func.count(), *(func.sum(s) for s in sums))
+        .where(c.listed == 1)
+        .group_by(c.round_id, c.status, c.blocking)
+        .order_by(c.round_id, c.status, c.blocking)
+    )
+    with store.engine.connect() as conn:
+        return [tuple(int(v) if i > 2 else v for i, v in enumerate(r)) for r in conn.execute(query)]
+
+
+def test_board_groups_are_counted_in_the_table_order() -> None:
+    """counted_groups' columns are board_groups' columns (so the comparisons below hold)."""
+    assert [col.name for col in board_groups.primary_key.columns] == [
+        "round_id", "status", "blocking",
+    ]  # fmt: skip
 
 
 class ModelMachine(money.MoneyMachine):
@@ -82,6 +108,19 @@ class ModelMachine(money.MoneyMachine):
         SEEN["obligations kept"] += len(kept["obligation_rows"])
 
 
+def _groups_are_the_rows_counted(self: ModelMachine) -> None:
+    self.story.reads.model.catch_up()
+    assert self.story.reads.model.dump()["board_groups"] == counted_groups(self.store)
+    SEEN["board groups compared"] += 1
+
+
+# Attached outside the class body: Hypothesis derives the derandomized sequences from the
+# machine's source, and the counts the test asserts were reached are those sequences'.
+ModelMachine.the_rounds_groups_are_their_rows_counted = invariant()(  # type: ignore[attr-defined]
+    _groups_are_the_rows_counted
+)
+
+
 @pytest.fixture
 def machine_store(backend: str) -> Iterator[EventStore]:
     with scratch_store(base_url_for(backend)) as store:
@@ -115,6 +154,7 @@ def test_the_read_model_equals_the_events_and_its_rebuild(
     assert SEEN["reminder lists compared, with reminders due"] > 0, summary
     assert SEEN["payment references kept"] > 0, summary
     assert SEEN["obligations kept"] > 0, summary
+    assert SEEN["board groups compared"] > 0, summary
 
 
 def test_a_model_from_another_program_is_rebuilt_before_it_is_read(
@@ -178,6 +218,7 @@ def test_a_round_event_reassesses_kept_states_and_equals_a_rebuild(
                 m.setattr(machine_store, "read_stream", _round_only(machine_store.read_stream))
                 board = model.board(rid)
                 kept_rows = model.dump()
+                assert kept_rows["board_groups"] == counted_groups(machine_store)
             changed += board != before
             before = board
             fresh = Projector(machine_store, clock)
@@ -310,3 +351,66 @@ def _without_details(row: Any) -> dict[str, Any]:
         else None
     )
     return out
+
+
+def test_groups_that_would_not_add_up_are_counted_again_from_the_rows(
+    machine_store: EventStore,
+) -> None:
+    """A write whose groups would come out negative (never expected: the rows taken away
+    were counted when written) counts the round's groups again from its rows, replacing the
+    stored ones, rather than keep totals that do not add up."""
+    load_demo(machine_store)
+    model = Projector(machine_store, lambda: datetime(2015, 3, 1, 12, tzinfo=UTC))
+    model.catch_up()
+    counted = counted_groups(machine_store)
+    assert model.dump()["board_groups"] == counted
+    assert {g[0] for g in counted} >= {"ppss-2014"}
+    with model._write() as conn:
+        conn.execute(board_groups.update().values(awarded_sek=1))  # stored groups gone wrong
+        tally = projections._Tally()
+        tally.deltas[("ppss-2014", "no such status", "[]")] = [-1] + [0] * 8
+        model._keep_groups(conn, tally)
+    kept = model.dump()["board_groups"]
+    assert [g for g in kept if g[0] == "ppss-2014"] == [g for g in counted if g[0] == "ppss-2014"]
+
+
+def test_a_store_upgraded_from_the_last_revision_fills_its_groups(backend: str) -> None:
+    """Migration 0008 on a store whose model an earlier program kept (rows without the new
+    columns): the columns get their default, the model is rebuilt on the next read (its
+    fingerprint changed) and the groups are its rows counted."""
+    from alembic import command  # noqa: PLC0415
+
+    from ppss_workflow.db import create_store_engine  # noqa: PLC0415
+    from ppss_workflow.schema import _config, upgrade  # noqa: PLC0415
+    from ppss_workflow.scratch import scratch_url  # noqa: PLC0415
+
+    with scratch_url(base_url_for(backend)) as url:
+        engine = create_store_engine(url)
+        try:
+            cfg = _config()
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "0007")
+            store = EventStore(engine)
+            with engine.begin() as conn:
+                conn.exec_driver_sql(
+                    "INSERT INTO projection_checkpoints (name, position, fingerprint, updated_at) "
+                    "VALUES ('projects', 0, 'an earlier program', '2015-01-01T00:00:00.000000Z')"
+                )
+                conn.exec_driver_sql(
+                    "INSERT INTO project_rows (stream_id, round_id, project_id, district, listed, "
+                    "version, assessed_on, valid_until, grant_awarded_sek, "
+                    "supervision_granted_sek, awarded_sek, disbursed_sek, payable_sek, "
+                    "repayment_due_sek, may_be_paid, status, blocking, next_code, next_on, detail, "
+                    "sent) VALUES ('project:ppss-2014:old', 'ppss-2014', 'old', 'Old', 1, 1, "
+                    "'2015-01-01', NULL, 5, 0, 5, 0, 0, 0, 0, 'old', '[]', NULL, NULL, '{}', '[]')"
+                )
+            assert upgrade(engine)[1] == "0008"
+            load_demo(store)
+            model = Projector(store, lambda: datetime(2015, 3, 1, 12, tzinfo=UTC))
+            model.catch_up()
+            groups = model.dump()["board_groups"]
+            assert groups == counted_groups(store)
+            assert "old" not in {g[1] for g in groups}
+        finally:
+            engine.dispose()

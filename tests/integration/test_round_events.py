@@ -43,7 +43,7 @@ from ppss_workflow.rows import BoardRow, board_row
 from ppss_workflow.scratch import scratch_store
 from ppss_workflow.store import EventStore
 from tests.conftest import base_url_for
-from tests.integration.test_read_model import comparable
+from tests.integration.test_read_model import comparable, counted_groups
 
 #: A moment inside each round's year, when its deadlines and sessions still matter.
 MOMENTS = {
@@ -177,6 +177,7 @@ def test_every_round_event_reassessed_from_kept_states_equals_a_rebuild(
         assert commands.execute(COORDINATOR, command).results, name
         board = model.board(rid)
         kept: dict[str, list[tuple[Any, ...]]] = model.dump()
+        assert kept["board_groups"] == counted_groups(kept_store), name
         due = list_due(kept_store, moment, rid, model=model)
         # From the events: the board folded, the reminders folded, the model rebuilt by a
         # process that keeps no states (no memo on any state).
