@@ -270,13 +270,43 @@ class Policy:
 
     def assess(self, rnd: RoundState, project: ProjectState, now: datetime) -> Assessment:
         conditions = self.conditions(rnd, project, now)
-        repayment = self.repayment(project)
+        repayment, status = self._standing(project)
         return Assessment(
             conditions=conditions,
-            payable=self._payable(rnd, project, conditions, repayment, stockholm_day(now)),
+            payable=self._payable_kept(rnd, project, conditions, repayment, stockholm_day(now)),
             repayment=repayment,
-            status=self.status(project, repayment),
+            status=status,
             next_deadline=self._next_deadline(conditions),
+        )
+
+    @of_the_project
+    def _standing(self, project: ProjectState) -> tuple[Repayment, str]:
+        """The project's :meth:`repayment` and :meth:`status`: its own record's alone."""
+        repayment = self.repayment(project)
+        return repayment, self.status(project, repayment)
+
+    def _payable_kept(
+        self,
+        rnd: RoundState,
+        project: ProjectState,
+        conditions: tuple[Condition, ...],
+        repayment: Repayment,
+        today: date,
+    ) -> Payable:
+        """:meth:`_payable`, kept on the project's state for what it reads: the round only
+        through :meth:`payment_plan`; of the conditions, with no plan, only which of them
+        block what (a deadline moved changes a condition's date and words, not that); with a
+        plan, all of them (an instalment may be released by any); the repayment and the day.
+        A round event that leaves those as they were reuses the answer."""
+        plan = self.payment_plan(rnd, project)
+        read: tuple[Any, ...] = conditions
+        if plan is None:
+            read = tuple([(c.code, c.status, c.blocks) for c in conditions])
+        return remembered(
+            project.memo,
+            (type(self), "_payable"),  # pragma: no mutate - a cache key
+            (plan, read, repayment, today),
+            lambda: self._payable(rnd, project, conditions, repayment, today),
         )
 
     def conditions(
@@ -610,6 +640,8 @@ class Policy:
         repayment: Repayment | None = None,
         today: date | None = None,
     ) -> Payable:
+        # Reads the round only through payment_plan, and of the conditions with no plan only
+        # their codes, statuses and what they block: _payable_kept keeps the answer by those.
         ledger = project.ledger
         blocking = [c.code for c in conditions if c.blocking and c.blocks == "grant"]
         left = max(0, ledger.awarded_sek - ledger.disbursed_grant_sek)

@@ -113,16 +113,33 @@ def obligations(
         found.append(Obligation("repayment", latest.due_on, settled >= demanded, blocks))
     network = by_code.get("network_participation")
     blocks = network.blocks if network is not None else ""
-    for session_id, code, held_on in remembered(
+    sessions = remembered(
         rnd.memo,
         "reminders.sessions",  # pragma: no mutate - a cache key
         (),  # pragma: no mutate - a cache key
         _sessions_of(rnd),
-    ):
-        found.append(
-            Obligation(code, held_on, session_id in project.network, blocks, before_only=True)
+    )
+    # Kept on the project's state for the sessions and what missing one stops: a round event
+    # that moves a deadline leaves them as they were.
+    found.extend(
+        remembered(
+            project.memo,
+            "reminders.session_obligations",  # pragma: no mutate - a cache key
+            (sessions, blocks),
+            lambda: _session_obligations(project, sessions, blocks),
         )
+    )
     return found
+
+
+def _session_obligations(
+    project: ProjectState, sessions: tuple[tuple[str, str, date], ...], blocks: str
+) -> tuple[Obligation, ...]:
+    """The project's obligations to attend the round's mandatory ``sessions``."""
+    return tuple(
+        Obligation(code, held_on, session_id in project.network, blocks, before_only=True)
+        for session_id, code, held_on in sessions
+    )
 
 
 def _sessions_of(rnd: RoundState) -> Callable[[], tuple[tuple[str, str, date], ...]]:

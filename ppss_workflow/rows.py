@@ -17,6 +17,9 @@ __all__ = ["BoardRow", "ConditionLine", "board_row"]
 
 #: Where board_row keeps a project's last conditions with their JSON (in its state's memo).
 _LAST_CONDITIONS = "rows.board_row.conditions"
+#: Where it keeps the last payable's and repayment's reasons with their JSON.
+_LAST_PAYABLE = "rows.board_row.payable"
+_LAST_REPAYMENT = "rows.board_row.repayment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,18 @@ def _condition_json(c: Condition) -> dict[str, Any]:
     }
 
 
+def _said(memo: dict[Any, Any], key: str, reason: Reason) -> bytes:
+    """``reason.to_data()`` as JSON, kept in ``memo`` under ``key`` with the reason it says:
+    the same reason (the policies keep a project's repayment, and its payable while what it
+    reads stands) is not said again."""
+    last: tuple[Reason, bytes] | None = memo.get(key)
+    if last is not None and (last[0] is reason or last[0] == reason):
+        return last[1]
+    said = orjson.dumps(reason.to_data())
+    memo[key] = (reason, said)
+    return said
+
+
 def board_row(
     project: str,
     district: str,
@@ -196,34 +211,49 @@ def board_row(
     ``memo``: the project state's own (see ``ProjectState.memo``). The conditions of its
     last line are kept there with their JSON, and a condition equal to the one in the same
     place last time is not said again (a deadline moved changes the conditions it dates,
-    not the plan's or the award's)."""
-    if memo is None:
-        conditions = [_condition_json(c) for c in a.conditions]
-    else:
-        last: tuple[tuple[Condition, dict[str, Any]], ...] = memo.get(_LAST_CONDITIONS, ())
-        pairs: list[tuple[Condition, dict[str, Any]]] = []
-        for i, c in enumerate(a.conditions):
-            if i < len(last) and (last[i][0] is c or last[i][0] == c):
-                pairs.append(last[i])
-            else:
-                pairs.append((c, _condition_json(c)))
-        memo[_LAST_CONDITIONS] = tuple(pairs)
-        conditions = [said for _, said in pairs]
-    fields: dict[str, Any] = {
-        "conditions": conditions,
-        "payable_reason": a.payable.reason.to_data(),
-        "repayment_reason": a.repayment.reason.to_data(),
-    }
+    not the plan's or the award's); so are the payable's and the repayment's reasons. The
+    detail is then put together from the JSON kept: the very text one ``orjson.dumps`` of
+    the whole says (JSON's object and array syntax around each part's own text)."""
     supervision = (
         ledger.supervision_granted_sek,
         ledger.disbursed_supervision_sek,
         a.payable.supervision_sek,
     )
-    if any(supervision):
-        fields["supervision"] = list(supervision)
-    if a.payable.instalments:
-        fields["instalments"] = [line.as_json() for line in a.payable.instalments]
-    detail = orjson.dumps(fields).decode()
+    if memo is None:
+        fields: dict[str, Any] = {
+            "conditions": [_condition_json(c) for c in a.conditions],
+            "payable_reason": a.payable.reason.to_data(),
+            "repayment_reason": a.repayment.reason.to_data(),
+        }
+        if any(supervision):
+            fields["supervision"] = list(supervision)
+        if a.payable.instalments:
+            fields["instalments"] = [line.as_json() for line in a.payable.instalments]
+        detail = orjson.dumps(fields).decode()
+    else:
+        last: tuple[tuple[Condition, bytes], ...] = memo.get(_LAST_CONDITIONS, ())
+        pairs: list[tuple[Condition, bytes]] = []
+        for i, c in enumerate(a.conditions):
+            if i < len(last) and (last[i][0] is c or last[i][0] == c):
+                pairs.append(last[i])
+            else:
+                pairs.append((c, orjson.dumps(_condition_json(c))))
+        memo[_LAST_CONDITIONS] = tuple(pairs)
+        parts = [
+            b'{"conditions":[',
+            b",".join([said for _, said in pairs]),
+            b'],"payable_reason":',
+            _said(memo, _LAST_PAYABLE, a.payable.reason),
+            b',"repayment_reason":',
+            _said(memo, _LAST_REPAYMENT, a.repayment.reason),
+        ]
+        if any(supervision):
+            parts += [b',"supervision":', orjson.dumps(list(supervision))]
+        if a.payable.instalments:
+            lines = [line.as_json() for line in a.payable.instalments]
+            parts += [b',"instalments":', orjson.dumps(lines)]
+        parts.append(b"}")
+        detail = b"".join(parts).decode()
     return BoardRow(
         project=project,
         district=district,

@@ -233,8 +233,9 @@ def test_a_deadline_move_rewrites_only_the_rows_it_changes(machine_store: EventS
     """A round event recomputes the round's rows from the kept states, but writes only the
     rows that came out different from those stored: a deadline no rule reads rewrites none;
     a follow-up's date moved rewrites every project's row (each shows the date) and of the
-    obligations only the follow-ups'. A row not written is the very row stored before (its
-    physical row id unchanged), a row written is a new one; and the model equals a rebuild."""
+    obligations only the follow-ups'. A row not written is the very row stored before, a row
+    written (inserted anew or updated in place) is seen written; and the model equals a
+    rebuild."""
     from policies.commands import SetDeadline  # noqa: PLC0415
     from ppss_workflow.demo import COORDINATOR  # noqa: PLC0415
     from ppss_workflow.demo2016 import ROUND_2016  # noqa: PLC0415
@@ -245,15 +246,33 @@ def test_a_deadline_move_rewrites_only_the_rows_it_changes(machine_store: EventS
     clock = lambda: moment  # noqa: E731
     model = Projector(machine_store, clock)
     model.catch_up()
-    # SQLite's rowid, PostgreSQL's ctid: where a row is stored; a row written anew moves.
-    where = "ctid::text" if machine_store.engine.dialect.name == "postgresql" else "rowid"
+    # PostgreSQL's ctid: where a row version is stored; every insert or update of a row
+    # (even to the values it had) makes a new version elsewhere. SQLite updates a row where
+    # it is (its rowid stays): there, triggers count every insert and update of each row.
+    postgresql = machine_store.engine.dialect.name == "postgresql"
+    if not postgresql:
+        with machine_store.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE test_writes (tbl TEXT, k1 TEXT, k2 TEXT)")
+            for table, second in (("project_rows", "NULL"), ("obligation_rows", "NEW.code")):
+                for kind in ("INSERT", "UPDATE"):
+                    conn.exec_driver_sql(
+                        f"CREATE TRIGGER test_{table}_{kind} AFTER {kind} ON {table} BEGIN "
+                        f"INSERT INTO test_writes VALUES ('{table}', NEW.stream_id, {second}); END"
+                    )
+    where = {
+        table: "ctid::text" if postgresql else (
+            f"(SELECT count(*) FROM test_writes w WHERE w.tbl = '{table}' "
+            f"AND w.k1 = t.stream_id{' AND w.k2 = t.code' if keys == 2 else ''})"
+        )
+        for table, keys in (("project_rows", 1), ("obligation_rows", 2))
+    }  # fmt: skip
 
     def stored() -> dict[str, dict[tuple[str, ...], tuple[Any, Any]]]:
         out: dict[str, dict[tuple[str, ...], tuple[Any, Any]]] = {}
         with machine_store.engine.connect() as conn:
             for table, keys in (("project_rows", 1), ("obligation_rows", 2)):
                 rows = conn.exec_driver_sql(
-                    f"SELECT {where}, * FROM {table} WHERE round_id = '{ROUND_2016}'"
+                    f"SELECT {where[table]}, t.* FROM {table} t WHERE round_id = '{ROUND_2016}'"
                 ).all()
                 out[table] = {tuple(r[1 : 1 + keys]): (r[0], tuple(r[1:])) for r in rows}
         return out
