@@ -112,7 +112,7 @@ def test_the_cli_signs_and_verifies(tmp_path: Path) -> None:
     made = ppss("audit", "keygen", "--out", str(tmp_path / "k"), home=tmp_path)
     assert made.code == 0, made.err
     assert_one_line_error(ppss("audit", "keygen", "--out", str(tmp_path / "k"), home=tmp_path),
-                          "exists")  # fmt: skip
+                          "finns redan")  # fmt: skip
     public = (tmp_path / "k.pub").read_text().strip()
     assert public in made.out
     assert_one_line_error(
@@ -138,5 +138,5 @@ def test_the_cli_signs_and_verifies(tmp_path: Path) -> None:
     assert_one_line_error(cut, "cut off")
     assert_one_line_error(
         ppss("audit", "verify", "--public-key", "abc", "--database", url, home=tmp_path),
-        "64 hex digits",
+        "64 hexadecimala siffror",
     )

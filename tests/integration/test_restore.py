@@ -111,7 +111,7 @@ def test_an_archive_with_a_changed_document_restores_nothing(tmp_path: Path) -> 
     target = tmp_path / "copy.sqlite3"
     run = ppss("import", str(forged), "--as", "coordinator", "--database", str(target),
                home=tmp_path)  # fmt: skip
-    assert_one_line_error(run, "does not match its hash")
+    assert_one_line_error(run, "stämmer inte med sin kontrollsumma")
     assert sorted(p.name for p in tmp_path.iterdir() if "copy" in p.name) == []
 
 
@@ -155,7 +155,7 @@ def test_a_sqlite_backup_while_the_store_is_written_is_consistent(tmp_path: Path
     verified = ppss("audit", "verify", "--database", str(copy), home=tmp_path)
     assert verified.code == 0, verified.err + verified.out
     again = ppss("db", "backup", str(copy), "--database", str(source), home=tmp_path)
-    assert_one_line_error(again, "exists")
+    assert_one_line_error(again, "finns redan")
 
 
 def test_bytes_no_event_points_to_are_pruned_after_the_grace_period(store: EventStore) -> None:
