@@ -16,14 +16,26 @@ from policies.state import STOCKHOLM, end_of_day, stockholm_day
 from ppss_workflow.codec import GENESIS_HASH, chain_hash_text
 from ppss_workflow.db import iso_utc
 from ppss_workflow.errors import (
+    AUDIT_ANCHOR_HERE,
+    AUDIT_ANCHOR_REWRITTEN,
     AUDIT_BAD_CHECKPOINT,
+    AUDIT_BROKEN_AT,
+    AUDIT_BROKEN_AT_IN,
+    AUDIT_CHANGED,
+    AUDIT_GROWN,
+    AUDIT_HEAD_CUT,
+    AUDIT_MISSING,
+    AUDIT_NO_ANCHOR,
     AUDIT_NOT_APPLIED,
     AUDIT_NOT_APPLIED_KNOWN,
+    AUDIT_ORDER,
+    AUDIT_PHANTOM,
     AUDIT_START_NEGATIVE,
     NOT_YET_OPEN,
     NOT_YET_RECORDED,
     InvalidCommand,
     NotFound,
+    Told,
 )
 from ppss_workflow.logs import get_logger
 from ppss_workflow.readmodels import BoardRow, ProjectView, Reads
@@ -135,16 +147,23 @@ class VerifyReport:
     after_expected: int = 0
 
     def describe(self) -> str:
-        """One line for a person."""
+        """One line for a person (in English; a broken chain's line is :class:`Told`: its
+        ``reason`` says it in the reader's language)."""
         if self.ok:
             return (
                 f"chain verified: {self.checked} events from position {self.first_position}; "
                 f"head {self.head_position}:{self.head_hash}"
             )
+        why = self.problem
+        said = why.reason if isinstance(why, Told) else why or ""
         where = f"position {self.bad_position}"
         if self.bad_stream and self.kind != "missing":
             where += f" (stream {self.bad_stream})"
-        return f"chain broken at {where}: {self.problem}"
+            reason = AUDIT_BROKEN_AT_IN(position=self.bad_position or 0, stream=self.bad_stream,
+                                        why=said)  # fmt: skip
+        else:
+            reason = AUDIT_BROKEN_AT(position=self.bad_position or 0, why=said)
+        return Told(f"chain broken at {where}: {why}", reason)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -188,7 +207,13 @@ def verify_chain(
     first = start_after + 1
 
     def broken(
-        checked: int, head: int, prev: str, position: int, stream: str | None, kind: str, why: str
+        checked: int,
+        head: int,
+        prev: str,
+        position: int,
+        stream: str | None,
+        kind: str,
+        why: Told,
     ) -> VerifyReport:
         _log.warning("audit_tamper_found", position=position, stream=stream, kind=kind)
         return VerifyReport(False, checked, first, head, prev, position, stream, kind, why)
@@ -196,24 +221,27 @@ def verify_chain(
     lowest = _row_from(store, _BEFORE_ALL)
     if lowest is not None and lowest[0] < 1:
         return broken(0, start_after, "", lowest[0], lowest[1], "phantom",
-                      f"a row at position {lowest[0]} (positions start at 1) was put "
-                      "there behind the store's back: its stream shows it, the chain "
-                      "does not")  # fmt: skip
+                      Told(f"a row at position {lowest[0]} (positions start at 1) was put "
+                           "there behind the store's back: its stream shows it, the chain "
+                           "does not", AUDIT_PHANTOM(position=lowest[0])))  # fmt: skip
     prev, prev_recorded = GENESIS_HASH, ""
     if start_after:
         row = _row_at(store, start_after)
         if row is None:
             return broken(0, start_after, "", start_after, None, "anchor",
-                          f"position {start_after}, the anchor for verifying from "
-                          f"{first}, is not in the store")  # fmt: skip
+                          Told(f"position {start_after}, the anchor for verifying from "
+                               f"{first}, is not in the store",
+                               AUDIT_NO_ANCHOR(position=start_after, first=first)))  # fmt: skip
         prev, prev_recorded = row[10], stored_text(row[9])
     if expect is not None and expect.position <= start_after:
         row = _row_at(store, expect.position)
         if row is None or row[10] != expect.hash:
             stream = row[1] if row is not None else None
             return broken(0, start_after, prev, expect.position, stream, "anchor",
-                          f"the stored hash at {expect.position} is not the recorded "
-                          f"{expect.hash[:16]}…: history up to there was rewritten")  # fmt: skip
+                          Told(f"the stored hash at {expect.position} is not the recorded "
+                               f"{expect.hash[:16]}…: history up to there was rewritten",
+                               AUDIT_ANCHOR_REWRITTEN(position=expect.position,
+                                                      hash=expect.hash[:16])))  # fmt: skip
     expected, checked = first, 0
     for rows in stored_rows(store, start_after, batch_size):
         for row in rows:
@@ -221,24 +249,30 @@ def verify_chain(
              occurred, recorded, stored) = row  # fmt: skip
             if position != expected:
                 return broken(checked, expected - 1, prev, expected, stream_id, "missing",
-                              f"position {expected} is missing (deleted or moved away): the "
-                              f"next stored row is {position}, stream {stream_id}")  # fmt: skip
+                              Told(f"position {expected} is missing (deleted or moved away): "
+                                   f"the next stored row is {position}, stream {stream_id}",
+                                   AUDIT_MISSING(position=expected, next=position,
+                                                 stream=stream_id)))  # fmt: skip
             recorded = stored_text(recorded)
             digest = chain_hash_text(prev, position, stream_id, version, event_id, event_type,
                                      schema_version, data, meta, stored_text(occurred),
                                      recorded)  # fmt: skip
             if digest != stored:
                 return broken(checked, expected - 1, prev, position, stream_id, "changed",
-                              "the stored hash does not match the row's content and the hash "
-                              "before it: the row was changed, moved or inserted")  # fmt: skip
+                              Told("the stored hash does not match the row's content and the "
+                                   "hash before it: the row was changed, moved or inserted",
+                                   AUDIT_CHANGED()))  # fmt: skip
             if recorded < prev_recorded:  # canonical UTC text sorts as time does
                 return broken(checked, expected - 1, prev, position, stream_id, "order",
-                              f"recorded_at {recorded} is before the previous row's "
-                              f"{prev_recorded}: the store never writes that")  # fmt: skip
+                              Told(f"recorded_at {recorded} is before the previous row's "
+                                   f"{prev_recorded}: the store never writes that",
+                                   AUDIT_ORDER(recorded=recorded,
+                                               previous=prev_recorded)))  # fmt: skip
             if expect is not None and position == expect.position and stored != expect.hash:
                 return broken(checked, expected - 1, prev, position, stream_id, "anchor",
-                              f"the hash here is not the recorded {expect.hash[:16]}…: history "
-                              "up to here was rewritten and hashed again")  # fmt: skip
+                              Told(f"the hash here is not the recorded {expect.hash[:16]}…: "
+                                   "history up to here was rewritten and hashed again",
+                                   AUDIT_ANCHOR_HERE(hash=expect.hash[:16])))  # fmt: skip
             prev, prev_recorded = stored, recorded
             expected += 1
             checked += 1
@@ -247,15 +281,17 @@ def verify_chain(
     head = expected - 1
     if expect is not None and expect.position > head:
         return broken(checked, head, prev, expect.position, None, "head",
-                      f"the store ends at position {head}, before the recorded head "
-                      f"{expect.position}: events were removed from its end")  # fmt: skip
+                      Told(f"the store ends at position {head}, before the recorded head "
+                           f"{expect.position}: events were removed from its end",
+                           AUDIT_HEAD_CUT(head=head, expected=expect.position)))  # fmt: skip
     after = head - expect.position if expect is not None else 0
     if after and not allow_growth:
         assert expect is not None
         return broken(checked, head, prev, expect.position + 1, None, "grown",
-                      f"{after} events after the expected head {expect.position}: they were "
-                      "added after it was recorded; add --allow-growth if the store may have "
-                      "grown since")  # fmt: skip
+                      Told(f"{after} events after the expected head {expect.position}: they "
+                           "were added after it was recorded; add --allow-growth if the store "
+                           "may have grown since",
+                           AUDIT_GROWN(count=after, expected=expect.position)))  # fmt: skip
     _log.info("audit_verified", events=checked, first_position=first, head_position=head,
               head_hash=prev, anchor=str(expect) if expect else None)  # fmt: skip
     return VerifyReport(True, checked, first, head, prev, after_expected=after)

@@ -22,6 +22,11 @@ from sqlalchemy import insert, select
 from ppss_workflow.codec import canonical_json
 from ppss_workflow.db import WRITE, checkpoints, iso_utc
 from ppss_workflow.errors import (
+    AUDIT_CHECKPOINT_CUT,
+    AUDIT_CHECKPOINT_FORGED,
+    AUDIT_CHECKPOINT_OTHER_KEY,
+    AUDIT_CHECKPOINT_REWRITTEN,
+    AUDIT_NO_CHECKPOINT,
     CHECKPOINT_NOT_IN_STORE,
     KEY_CANNOT_READ,
     KEY_EXISTS,
@@ -31,6 +36,7 @@ from ppss_workflow.errors import (
     NO_SUCH_FOLDER,
     ConfigurationError,
     InvalidCommand,
+    Told,
 )
 from ppss_workflow.logs import get_logger
 from ppss_workflow.store import EventStore
@@ -277,9 +283,10 @@ def check_checkpoints(
     ``head_position``): (the checkpoints, the first problem found, in one line, or None)."""
     found = read_checkpoints(store)
     if not found:
-        return found, (
+        return found, Told(
             "the store holds no signed checkpoint: sign one with `ppss audit checkpoint`, "
-            "or verify without --public-key"
+            "or verify without --public-key",
+            AUDIT_NO_CHECKPOINT(),
         )
     from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
 
@@ -290,19 +297,23 @@ def check_checkpoints(
             public_key.verify(bytes.fromhex(cp.signature), cp.message())
         except (InvalidSignature, ValueError):
             who = "" if cp.public_key == expected else " (it names another key)"
-            return found, (
+            forged = AUDIT_CHECKPOINT_FORGED if not who else AUDIT_CHECKPOINT_OTHER_KEY
+            return found, Told(
                 f"the checkpoint at position {cp.position} ({when}) is not signed by this "
-                f"key{who}: it was forged or altered"
+                f"key{who}: it was forged or altered",
+                forged(position=cp.position, when=when),
             )
         if cp.position > head_position:
-            return found, (
+            return found, Told(
                 f"the store ends at position {head_position}, before position {cp.position} "
-                f"signed on {when}: its end was cut off"
+                f"signed on {when}: its end was cut off",
+                AUDIT_CHECKPOINT_CUT(head=head_position, position=cp.position, when=when),
             )
         row = store.find(position=cp.position)
         if row is None or row.hash != cp.hash:
-            return found, (
+            return found, Told(
                 f"the event at position {cp.position} is not the one signed on {when}: the "
-                "history up to it was rewritten and hashed again"
+                "history up to it was rewritten and hashed again",
+                AUDIT_CHECKPOINT_REWRITTEN(position=cp.position, when=when),
             )
     return found, None

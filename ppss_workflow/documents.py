@@ -28,6 +28,9 @@ from policies.decisions import Refusal, authorise
 from policies.documents import may_read
 from ppss_workflow.db import WRITE, documents
 from ppss_workflow.errors import (
+    AUDIT_DOCUMENT_CHANGED,
+    AUDIT_DOCUMENT_MISSING,
+    AUDIT_DOCUMENT_SIZE,
     DOCUMENT_BYTES_CHANGED,
     DOCUMENT_CONTENT_MISSING,
     DOCUMENT_EMPTY,
@@ -39,6 +42,7 @@ from ppss_workflow.errors import (
     DOCUMENT_WRONG_TYPE,
     InvalidCommand,
     NotFound,
+    Told,
 )
 from ppss_workflow.handlers import Actor, Commands, Outcome, refused
 from ppss_workflow.logs import get_logger
@@ -287,11 +291,19 @@ def verify_documents(store: EventStore, contents: ContentStore | None = None) ->
         actual = hashlib.sha256(content).hexdigest()
         if actual != sha:
             problems.append(
-                f"document {sha}: its stored bytes hash to {actual} "
-                "(changed behind the store's back)"
+                Told(
+                    f"document {sha}: its stored bytes hash to {actual} "
+                    "(changed behind the store's back)",
+                    AUDIT_DOCUMENT_CHANGED(sha=sha, actual=actual),
+                )
             )
         elif len(content) != size:
-            problems.append(f"document {sha}: {len(content)} bytes stored, {size} recorded")
+            problems.append(
+                Told(
+                    f"document {sha}: {len(content)} bytes stored, {size} recorded",
+                    AUDIT_DOCUMENT_SIZE(sha=sha, stored=len(content), recorded=size),
+                )
+            )
     # Only attachments that stand need their bytes: an annulled one (attached by mistake,
     # or naming bytes that never came) is not required.
     records = list(store.read_all())
@@ -303,8 +315,13 @@ def verify_documents(store: EventStore, contents: ContentStore | None = None) ->
             continue
         if isinstance(r.event, DocumentAttached) and r.event.sha256 not in present:
             problems.append(
-                f"document {r.event.sha256} attached at position {r.position} "
-                f"({r.stream_id}): its content is missing"
+                Told(
+                    f"document {r.event.sha256} attached at position {r.position} "
+                    f"({r.stream_id}): its content is missing",
+                    AUDIT_DOCUMENT_MISSING(
+                        sha=r.event.sha256, position=r.position, stream=r.stream_id
+                    ),
+                )
             )
             present.add(r.event.sha256)
     return problems

@@ -229,6 +229,40 @@ FORM_NOT_TIME = ReasonCode("form.not_a_time", "typed")
 WEB_NO_DEMO_USER = ReasonCode("web.demo_user_unknown", "user")
 FORM_NOT_DATE = ReasonCode("form.not_a_date", "field", "typed")
 
+# What `ppss audit verify` finds wrong (the chain, the signed checkpoints, the documents).
+AUDIT_BROKEN_AT = ReasonCode("audit.chain.broken_at", "position", "why")
+AUDIT_BROKEN_AT_IN = ReasonCode("audit.chain.broken_at_in", "position", "stream", "why")
+AUDIT_PHANTOM = ReasonCode("audit.chain.phantom", "position")
+AUDIT_NO_ANCHOR = ReasonCode("audit.chain.no_anchor", "position", "first")
+AUDIT_ANCHOR_REWRITTEN = ReasonCode("audit.chain.anchor_rewritten", "position", "hash")
+AUDIT_MISSING = ReasonCode("audit.chain.missing", "position", "next", "stream")
+AUDIT_CHANGED = ReasonCode("audit.chain.changed")
+AUDIT_ORDER = ReasonCode("audit.chain.order", "recorded", "previous")
+AUDIT_ANCHOR_HERE = ReasonCode("audit.chain.anchor_here", "hash")
+AUDIT_HEAD_CUT = ReasonCode("audit.chain.head_cut", "head", "expected")
+AUDIT_GROWN = ReasonCode("audit.chain.grown", "count", "expected")
+AUDIT_NO_CHECKPOINT = ReasonCode("audit.checkpoint.none")
+AUDIT_CHECKPOINT_FORGED = ReasonCode("audit.checkpoint.forged", "position", "when")
+AUDIT_CHECKPOINT_OTHER_KEY = ReasonCode("audit.checkpoint.other_key", "position", "when")
+AUDIT_CHECKPOINT_CUT = ReasonCode("audit.checkpoint.store_cut", "head", "position", "when")
+AUDIT_CHECKPOINT_REWRITTEN = ReasonCode("audit.checkpoint.rewritten", "position", "when")
+AUDIT_DOCUMENT_CHANGED = ReasonCode("audit.document.changed", "sha", "actual")
+AUDIT_DOCUMENT_SIZE = ReasonCode("audit.document.size", "sha", "stored", "recorded")
+AUDIT_DOCUMENT_MISSING = ReasonCode("audit.document.missing", "sha", "position", "stream")
+
+
+class Told(str):
+    """A line in English (for logs, JSON and whoever reads the store's own words) that
+    carries the reason saying it in the reader's language: ``say(line.reason)``."""
+
+    __slots__ = ("reason",)
+    reason: Reason
+
+    def __new__(cls, english: str, reason: Reason) -> Told:
+        line = super().__new__(cls, english)
+        line.reason = reason
+        return line
+
 
 class WorkflowError(Exception):
     """Base of every error ppss-workflow raises on purpose. ``str(exc)`` is one line."""

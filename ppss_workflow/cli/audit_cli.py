@@ -84,7 +84,7 @@ from ppss_workflow.export import (
 from ppss_workflow.faults import one_line, storage_fault
 from ppss_workflow.i18n import N_, Translator
 from ppss_workflow.readmodels import Reads
-from ppss_workflow.words import english
+from ppss_workflow.words import english, say
 
 __all__ = ["app", "export_command", "import_command", "register"]
 
@@ -333,13 +333,13 @@ def verify_command(  # noqa: PLR0915 - one flat sequence of checks and answers
             extra["document_problems"] = documents_problems
         _echo_json({**report.as_json(), **extra})
     if not report.ok:
-        print(f"ppss: audit: {report.describe()}", file=sys.stderr)
+        print(f"ppss: audit: {_told(report.describe())}", file=sys.stderr)
         raise typer.Exit(BROKEN)
     if problem is not None:
-        print(f"ppss: audit: {problem}", file=sys.stderr)
+        print(f"ppss: audit: {_told(problem)}", file=sys.stderr)
         raise typer.Exit(BROKEN)
     if documents_problems:
-        print(f"ppss: audit: {documents_problems[0]}", file=sys.stderr)
+        print(f"ppss: audit: {_told(documents_problems[0])}", file=sys.stderr)
         raise typer.Exit(BROKEN)
     if tail_text is not None and require_signed_head:
         print(f"ppss: audit: {tail_text} (--require-signed-head)", file=sys.stderr)
@@ -1207,3 +1207,10 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="audit")
     root.command("export", help=_paragraphs(export_command.__doc__))(export_command)
     root.command("import", help=_paragraphs(import_command.__doc__))(import_command)
+
+
+def _told(line: str) -> str:
+    """A finding of `ppss audit verify` in the CLI's language (its English where it carries
+    no reason)."""
+    reason = getattr(line, "reason", None)
+    return say(reason, words().lang) if reason is not None else line
