@@ -77,7 +77,7 @@ def test_audit_verify_names_the_first_bad_position(backend: str, tmp_path: Path)
     with scratch_store(base_url_for(backend)) as store:
         tampered(filled(store), swap)
         run = ppss("audit", "verify", "--database", url_of(store), home=tmp_path)
-    assert_finding(run, "chain broken at position 2 (stream project:r:c)")
+    assert_finding(run, "kedjan är bruten vid position 2 (ström project:r:c)")
 
 
 def test_audit_verify_from_and_expect_head(tmp_path: Path) -> None:
@@ -96,7 +96,9 @@ def test_audit_verify_from_and_expect_head(tmp_path: Path) -> None:
         tampered(store, lambda conn: conn.execute(text("DELETE FROM events WHERE position = 9")))
         cut = ppss("audit", "verify", "--expect-head", head, "--database", url_of(store),
                    home=tmp_path)  # fmt: skip
-    assert_finding(cut, "position 9", "store ends at position 8", "removed from its end")
+    assert_finding(
+        cut, "position 9", "databasen slutar på position 8", "händelser har tagits bort från slutet"
+    )
 
 
 def test_expect_head_notices_events_added_after_it(tmp_path: Path) -> None:
@@ -108,7 +110,7 @@ def test_expect_head_notices_events_added_after_it(tmp_path: Path) -> None:
         store.append("project:r:d", [awarded()], 0)
         url = url_of(store)
         grown = ppss("audit", "verify", "--expect-head", head, "--database", url, home=tmp_path)
-        assert_finding(grown, "position 10", "1 events after the expected head 9",
+        assert_finding(grown, "position 10", "efter det väntade slutet 9 finns fler händelser (1)",
                        "--allow-growth")  # fmt: skip
         allowed = ppss("audit", "verify", "--expect-head", head, "--allow-growth",
                        "--database", url, home=tmp_path)  # fmt: skip

@@ -135,7 +135,7 @@ def test_the_cli_signs_and_verifies(tmp_path: Path) -> None:
     cut = ppss("audit", "verify", "--public-key", str(tmp_path / "k.pub"), "--database", url,
                home=tmp_path)  # fmt: skip
     assert cut.code == 7
-    assert_one_line_error(cut, "cut off")
+    assert_one_line_error(cut, "slutet har klippts bort")
     assert_one_line_error(
         ppss("audit", "verify", "--public-key", "abc", "--database", url, home=tmp_path),
         "64 hexadecimala siffror",

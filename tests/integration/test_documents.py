@@ -101,7 +101,7 @@ def test_a_t2_report_document_downloads_byte_identical_and_a_changed_byte_fails_
         )
     broken = ppss("audit", "verify", "--database", url, home=tmp_path)
     assert broken.code == 7, broken
-    assert_one_line_error(broken, f"document {sha}", "changed behind the store's back")
+    assert_one_line_error(broken, f"underlaget {sha}", "ändrat vid sidan av programmet")
     # And the changed bytes are never handed out as the document.
     with pytest.raises(NotFound, match="do not match the hash"):
         fetch(demo, sha, role="coordinator")
