@@ -68,16 +68,10 @@ def encode(new: NewEvent, *, command_id: UUID | None = None) -> EncodedEvent:
     cls = type(event)
     # The catalogue holds only Event classes: finding ``cls`` under its own name there is
     # the isinstance check and the catalogue check at once (ABCMeta's isinstance is slow).
-    if _CATALOGUE.get(getattr(cls, "event_type", "")) is not cls:
-        if not isinstance(event, Event):
-            raise InvalidEventError(
-                f"not an event: {cls.__name__}", reason=EVENT_NOT_AN_EVENT(kind=cls.__name__)
-            )
-        raise InvalidEventError(
-            f"{cls.event_type} is not the catalogue's class of that name",
-            reason=EVENT_NOT_CATALOGUE(kind=str(cls.event_type)),
-        )
-    event_type = cls.event_type
+    codec = _CODECS.get(cls)
+    if codec is None or _CATALOGUE.get(codec[0]) is not cls:
+        codec = _codec(cls, event)
+    event_type, schema_version, to_python, validate = codec
     occurred_at = new.occurred_at
     if not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None:
         raise InvalidEventError(
@@ -90,8 +84,8 @@ def encode(new: NewEvent, *, command_id: UUID | None = None) -> EncodedEvent:
     try:
         # The pydantic-core serializer and validator directly: the model_* wrappers cost
         # about a microsecond each, per event, on every append.
-        data = cls.__pydantic_serializer__.to_python(event, mode="json")
-        cls.__pydantic_validator__.validate_python(data)
+        data = to_python(event, mode="json")
+        validate(data)
         meta = new.metadata
         found = _METADATA_MEMO.get((id(meta), command_id))
         if found is not None and found[0] is meta:
@@ -112,14 +106,46 @@ def encode(new: NewEvent, *, command_id: UUID | None = None) -> EncodedEvent:
             f"{event_type}: {exc}; nothing was written",
             reason=EVENT_NOT_VALID(kind=Named("event", event_type), problem=str(exc)),
         ) from exc
-    return EncodedEvent(
-        str(new.event_id),
-        event_type,
-        cls.schema_version,
-        _dumps(data, option=_SORTED).decode(),
-        metadata,
-        iso_utc(occurred_at),
+    # tuple.__new__ itself: the named tuple's own __new__ is a Python function, one more call.
+    return _new_tuple(
+        EncodedEvent,
+        (
+            str(new.event_id),
+            event_type,
+            schema_version,
+            _dumps(data, option=_SORTED).decode(),
+            metadata,
+            iso_utc(occurred_at),
+        ),
     )
+
+
+_new_tuple = tuple.__new__
+
+#: Each catalogue class as encode uses it: its type name, schema version and pydantic-core's
+#: serialiser and validator calls, looked up through the class once rather than per event.
+_CODECS: dict[type[Any], tuple[str, int, Any, Any]] = {}
+
+
+def _codec(cls: type[Any], event: Any) -> tuple[str, int, Any, Any]:
+    """``cls`` as encode uses it, if the catalogue holds it under its name; else the refusal."""
+    if _CATALOGUE.get(getattr(cls, "event_type", "")) is not cls:
+        if not isinstance(event, Event):
+            raise InvalidEventError(
+                f"not an event: {cls.__name__}", reason=EVENT_NOT_AN_EVENT(kind=cls.__name__)
+            )
+        raise InvalidEventError(
+            f"{cls.event_type} is not the catalogue's class of that name",
+            reason=EVENT_NOT_CATALOGUE(kind=str(cls.event_type)),
+        )
+    codec = (
+        cls.event_type,
+        cls.schema_version,
+        cls.__pydantic_serializer__.to_python,
+        cls.__pydantic_validator__.validate_python,
+    )
+    _CODECS[cls] = codec
+    return codec
 
 
 _METADATA_MEMO: dict[tuple[int, UUID | None], tuple[Metadata, str]] = {}

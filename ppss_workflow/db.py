@@ -49,6 +49,7 @@ __all__ = [
     "WRITE",
     "api_tokens",
     "begin_immediate",
+    "begin_immediate_after_wait",
     "board_groups",
     "calendar_tokens",
     "checkpoints",
@@ -57,6 +58,7 @@ __all__ = [
     "documents",
     "events_table",
     "iso_utc",
+    "locked_out",
     "metadata",
     "normalise_url",
     "obligation_rows",
@@ -81,20 +83,27 @@ def iso_utc(moment: datetime) -> str:
             raise ValueError("naive datetime: give a time zone (UTC or Europe/Stockholm)")
         if moment.utcoffset():
             moment = moment.astimezone(UTC)
-    # %-formatting of the fields: half the time of replace() + isoformat(), the same text
+    # The fields as ready-made digit pairs joined by one f-string: a third of the time of
+    # %-formatting them (which was half that of replace() + isoformat()), the same text
     # (isoformat's four-digit year, six-digit fraction); every append formats two or three.
-    return _ISO_UTC % (
-        moment.year,
-        moment.month,
-        moment.day,
-        moment.hour,
-        moment.minute,
-        moment.second,
-        moment.microsecond,
+    two = _TWO_DIGITS
+    us = moment.microsecond
+    year = _YEARS.get(moment.year) or _year_text(moment.year)
+    return (
+        f"{year}-{two[moment.month]}-{two[moment.day]}T{two[moment.hour]}:"
+        f"{two[moment.minute]}:{two[moment.second]}."
+        f"{two[us // 10_000]}{two[us // 100 % 100]}{two[us % 100]}Z"
     )
 
 
-_ISO_UTC = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
+_TWO_DIGITS = tuple(f"{i:02d}" for i in range(100))
+#: Four-digit years, made as they are first met (at most 9 999 of them).
+_YEARS: dict[int, str] = {}
+
+
+def _year_text(year: int) -> str:
+    text = _YEARS[year] = f"{year:04d}"
+    return text
 
 
 def parse_utc(value: datetime | str) -> datetime:
@@ -427,7 +436,9 @@ def lock_timeout() -> float:
     return value
 
 
-def _locked(exc: sqlite3.OperationalError) -> bool:
+def locked_out(exc: BaseException) -> bool:
+    """Whether a statement was refused because another connection held the write lock past
+    the connection's busy timeout (the note's delay): nothing was written."""
     return "locked" in str(exc) or "busy" in str(exc)
 
 
@@ -442,8 +453,15 @@ def begin_immediate(cursor: Any, url: URL) -> None:
         cursor.execute("BEGIN IMMEDIATE")
         return
     except sqlite3.OperationalError as exc:
-        if not _locked(exc):
+        if not locked_out(exc):
             raise
+    begin_immediate_after_wait(cursor, url)
+
+
+def begin_immediate_after_wait(cursor: Any, url: URL) -> None:
+    """The rest of :func:`begin_immediate` once a write has waited the note's delay for the
+    lock (at BEGIN IMMEDIATE, or at a write that takes the lock itself): the note, then the
+    rest of the timeout; then, if the lock is still held, one line (StoreUnavailable)."""
     from ppss_workflow.logs import get_logger  # noqa: PLC0415 - only on the slow path
 
     total = lock_timeout()
@@ -457,7 +475,7 @@ def begin_immediate(cursor: Any, url: URL) -> None:
     try:
         cursor.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        if not _locked(exc):
+        if not locked_out(exc):
             raise
         waited = note + time.monotonic() - started
         raise StoreUnavailable(

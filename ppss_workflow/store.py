@@ -28,7 +28,15 @@ from sqlalchemy import Engine
 from events.base import InvalidEvent, registry
 from events.envelope import NewEvent, Recorded
 from ppss_workflow.codec import GENESIS_HASH, EncodedEvent, chain_hash_text, encode, request_hash
-from ppss_workflow.db import begin_immediate, create_store_engine, iso_utc, parse_utc, safe_url
+from ppss_workflow.db import (
+    begin_immediate,
+    begin_immediate_after_wait,
+    create_store_engine,
+    iso_utc,
+    locked_out,
+    parse_utc,
+    safe_url,
+)
 from ppss_workflow.errors import (
     COMMAND_ID_REUSED,
     IMPORT_STORE_NOT_EMPTY,
@@ -63,6 +71,7 @@ __all__ = [
     "Writer",
 ]
 
+_new_tuple = tuple.__new__
 _STREAM_ID = re.compile(r"^[a-z0-9][a-z0-9:._-]{0,199}$")
 Clock = Callable[[], datetime]
 
@@ -344,34 +353,42 @@ class EventStore:
         guards: Sequence[Guard],
         also: Sequence[Statement] = (),
     ) -> list[AppendResult]:
-        prepared = [self._prepare(r) for r in requests]
-        if not prepared:
-            return []
-        extra = [self._statement(s) for s in also]
+        # (No comprehension for the common single request: in Python 3.11 each one is a
+        # function made and called, on every append.)
+        if len(requests) == 1:
+            prepared = [self._prepare(requests[0])]
+        else:
+            prepared = [self._prepare(r) for r in requests]
+            if not prepared:
+                return []
+        extra = [self._statement(s) for s in also] if also else []
         for attempt in (1, 2):
-            with nullcontext(held) if held is not None else self._leased() as link:
-                try:
-                    return link.write(prepared, guards, extra)
-                except _Stale:
-                    # A kept connection the server dropped while idle (a restart, a timeout);
-                    # nothing was sent after BEGIN, so it is safe to try once on a new one.
-                    if held is not None or attempt == 2:
-                        raise StorageFault("connection_lost", self.url, "write") from None
+            link = held if held is not None else self._borrow()
+            try:
+                return link.write(prepared, guards, extra)
+            except _Stale:
+                # A kept connection the server dropped while idle (a restart, a timeout);
+                # nothing was sent after BEGIN, so it is safe to try once on a new one.
+                if held is not None or attempt == 2:
+                    raise StorageFault("connection_lost", self.url, "write") from None
+                self._drop(link)
+                continue
+            except self._refused as exc:
+                # The lock makes this unreachable for well-behaved writers; a duplicate
+                # event id supplied by the caller still lands here.
+                raise InvalidEventError(
+                    f"the store refused the events: {_first_line(exc)}; nothing was written",
+                    reason=STORE_REFUSED_EVENTS(cause=_first_line(exc)),
+                ) from exc
+            except self._unavailable as exc:
+                if held is None:
                     self._drop(link)
-                    continue
-                except self._refused as exc:
-                    # The lock makes this unreachable for well-behaved writers; a duplicate
-                    # event id supplied by the caller still lands here.
-                    raise InvalidEventError(
-                        f"the store refused the events: {_first_line(exc)}; nothing was written",
-                        reason=STORE_REFUSED_EVENTS(cause=_first_line(exc)),
-                    ) from exc
-                except self._unavailable as exc:
-                    if held is None:
-                        self._drop(link)
-                    raise _fault(exc, self.url, "write") from exc
-                except self._failed as exc:
-                    raise _fault(exc, self.url, "write") from exc
+                raise _fault(exc, self.url, "write") from exc
+            except self._failed as exc:
+                raise _fault(exc, self.url, "write") from exc
+            finally:
+                if held is None:
+                    self._give_back(link)  # as _leased does: a dropped one is not kept
         raise AssertionError("unreachable")  # pragma: no cover
 
     def import_rows(
@@ -431,9 +448,13 @@ class EventStore:
                 reason=STREAM_VERSION_NEGATIVE(),
             )
         command_id = request.command_id
-        encoded = [encode(e, command_id=command_id) for e in request.events]
+        events = request.events
+        if len(events) == 1:
+            encoded = [encode(events[0], command_id=command_id)]
+        else:
+            encoded = [encode(e, command_id=command_id) for e in events]
         if command_id is None:
-            return _Prepared(request, encoded, None, None)
+            return _new_tuple(_Prepared, (request, encoded, None, None))  # no Python __new__
         return _Prepared(
             request, encoded, str(command_id), request_hash(request.stream_id, encoded)
         )
@@ -737,6 +758,15 @@ class _Stale(Exception):
     """A held connection was found broken before anything was sent in its transaction."""
 
 
+class _Unsure(Exception):
+    """SQLite: an append onto the head a connection knew was refused, nothing written; the
+    full path (which reads the head and the versions) says why, or writes it after all."""
+
+
+class _WaitedForLock(Exception):
+    """SQLite: a write that takes the lock itself waited the note's delay for it, in vain."""
+
+
 class _Link:
     """One DBAPI connection, detached from the engine's pool, held for many transactions."""
 
@@ -855,14 +885,81 @@ class _SqliteLink(_Link):
     def write(
         self, prepared: list[_Prepared], guards: Sequence[Guard], also: Sequence[Any] = ()
     ) -> list[AppendResult]:
-        with self._turn:
-            return self._write(prepared, guards, also)
+        if not self._watch:  # a shared-cache database: this process takes turns itself
+            with self._turn:
+                return self._write(prepared, guards, also)
+        if (
+            self.changes is not None
+            and self.wrote is not None
+            and len(prepared) == 1
+            and not (guards or also)
+        ):
+            try:
+                return self._write_known(prepared[0])
+            except _Unsure:
+                pass
+            except _WaitedForLock:
+                # The note's delay is spent: the note, the rest of the wait, then on.
+                begin_immediate_after_wait(self.cur, self.store.engine.url)
+                return self._write(prepared, guards, also, begun=True)
+        return self._write(prepared, guards, also)
+
+    def _write_known(self, item: _Prepared) -> list[AppendResult]:
+        """One request chained onto the head this connection knows, with the checks that the
+        full path makes by reading (no other connection has committed since: the
+        data_version; the stream is at the expected version) made by the INSERT itself: its
+        first row's version is NULL, refused by the column, unless both hold. One statement,
+        its own transaction, for one event without a command id; else in BEGIN IMMEDIATE ...
+        COMMIT with the rest. Raises _Unsure (nothing written) when the full path must say
+        what is so: a check failed, or the store refused the rows (a duplicate event id, a
+        command id seen before).
+        """
+        cur, sql = self.cur, self.sql
+        known = self.wrote[0]  # type: ignore[index]
+        head = (known[0], known[10], known[9])  # position, hash, recorded_at
+        request = item.request
+        stream_id, expected = request.stream_id, request.expected_version
+        rows, command_rows, results = self.store._rows_for(head, {stream_id: expected}, [item], {})
+        first = rows[0]
+        # fmt: off
+        guarded = (first[0], first[1], self.changes, stream_id, expected, first[2], first[3],
+                   first[4], first[5], first[6], first[7], first[8], first[9], first[10])
+        # fmt: on
+        try:
+            if len(rows) == 1 and not command_rows:
+                cur.execute(sql.insert_known, guarded)  # BEGIN IMMEDIATE ... COMMIT in one
+            else:
+                begin_immediate(cur, self.store.engine.url)
+                try:
+                    cur.execute(sql.insert_known, guarded)
+                    if len(rows) > 1:
+                        cur.executemany(sql.insert, rows[1:])
+                    if command_rows:
+                        cur.executemany(sql.insert_command, command_rows)
+                    cur.execute("COMMIT")
+                except BaseException:
+                    self._rollback()
+                    raise
+        except self.store._refused as exc:
+            raise _Unsure from exc
+        except self.store._unavailable as exc:
+            if len(rows) == 1 and not command_rows and locked_out(exc):
+                raise _WaitedForLock from exc
+            raise
+        self._remember(rows, head)
+        return results
 
     def _write(
-        self, prepared: list[_Prepared], guards: Sequence[Guard], also: Sequence[Any] = ()
+        self,
+        prepared: list[_Prepared],
+        guards: Sequence[Guard],
+        also: Sequence[Any] = (),
+        *,
+        begun: bool = False,
     ) -> list[AppendResult]:
         cur, sql = self.cur, self.sql
-        begin_immediate(cur, self.store.engine.url)
+        if not begun:
+            begin_immediate(cur, self.store.engine.url)
         try:
             head, (rows, command_rows, results) = self._read_and_place(prepared, guards)
             if len(rows) == 1:
@@ -1193,6 +1290,16 @@ class _Sql:
                              f"AND {plus}stream_id >= {m} AND {plus}stream_id < {m} "
                              "ORDER BY position LIMIT 1")
         self.insert = f"INSERT INTO events ({_COLUMNS}) VALUES ({', '.join([m] * 11)})"  # noqa: S608
+        # SQLite: a row chained onto the head a connection knows. Its version is NULL (the
+        # column refuses it) unless no other connection has committed since the connection
+        # last saw the head (the data_version it had then) and the stream is still at the
+        # expected version. Parameters: position, stream_id, data_version, stream_id,
+        # expected version, then the row from its version on.
+        self.insert_known = (
+            f"INSERT INTO events ({_COLUMNS}) VALUES ({m}, {m}, CASE WHEN "  # noqa: S608
+            f"{_CHANGES} = {m} AND coalesce((SELECT max(version) FROM events "
+            f"WHERE stream_id = {m}), 0) = {m} THEN {m} END, {', '.join([m] * 8)})"
+        )
         self.copy = f"COPY events ({_COLUMNS}) FROM STDIN"
         self.insert_checkpoint = ("INSERT INTO checkpoints (position, hash, signed_at, "  # noqa: S608
                                   f"public_key, signature) VALUES ({', '.join([m] * 5)})")

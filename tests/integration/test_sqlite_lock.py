@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -135,4 +136,58 @@ def test_the_cli_says_it_waits_then_stops_in_one_line(url: str, tmp_path: Path) 
     assert took >= 4
     store = EventStore.from_url(url)
     assert store.count() == 0
+    store.close()
+
+
+def _knowing_writer(store: EventStore) -> Iterator[Any]:
+    """A writer whose connection knows the head: its next append takes the lock in its INSERT."""
+    with store.writer() as writer:
+        writer.append("round:r1", _round("r1"), 0)
+        writer.append("round:r2", _round("r2"), 0)  # reads the head: from here it knows it
+        yield writer
+
+
+def test_an_append_onto_the_known_head_gives_the_note_after_the_same_wait(
+    url: str, notes: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The append that takes the lock in its INSERT waits as BEGIN IMMEDIATE does: the note
+    after LOCK_NOTE_AFTER (not twice that), one line at the timeout, nothing written."""
+    monkeypatch.setenv(ENV_LOCK_TIMEOUT, "3.5")
+    store = EventStore.from_url(url)
+    for writer in _knowing_writer(store):
+        held = Held(url)
+        try:
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable, match="another ppss process has held the write"):
+                writer.append("round:r3", _round("r3"), 0)
+            took = time.monotonic() - started
+        finally:
+            held.release()
+        assert 3.3 < took < 8, took
+        assert len(notes) == 1
+        assert LOCK_NOTE_AFTER - 0.3 < notes[0] - started < LOCK_NOTE_AFTER + 1.5
+        assert store.count() == 2
+        writer.append("round:r3", _round("r3"), 0)  # the lock gone: at once, no note
+    assert (store.count(), len(notes)) == (3, 1)
+    store.close()
+
+
+def test_an_append_onto_the_known_head_goes_through_when_the_lock_is_released(
+    url: str, notes: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_LOCK_TIMEOUT, "20")
+    store = EventStore.from_url(url)
+    for writer in _knowing_writer(store):
+        held = Held(url)
+        timer = threading.Timer(3.0, held.release)
+        timer.start()
+        try:
+            started = time.monotonic()
+            result = writer.append("round:r3", _round("r3"), 0)
+            took = time.monotonic() - started
+        finally:
+            timer.join()
+        assert 2.8 < took < 10, took
+        assert len(notes) == 1
+        assert (result.first_position, store.count()) == (3, 3)
     store.close()
