@@ -38,6 +38,7 @@ from ppss_workflow.web.pages import reader, reads
 from ppss_workflow.web.portal_forms import AUDITING_ROLES
 from ppss_workflow.web.render import Forbidden, environment, render, tr_for
 from ppss_workflow.web.views import parse_day
+from ppss_workflow.words import say
 
 __all__ = ["EXPORT_FORMATS", "router"]
 
@@ -182,7 +183,11 @@ def _verdict(request: Request, outcome: VerifyReport | Exception) -> str:
     if isinstance(outcome, Exception):
         _log.warning("audit_verify_failed", error=str(outcome))
         return template.render(_=tr.t, tr=tr, report=None, failure=str(outcome))
-    return template.render(_=tr.t, tr=tr, report=outcome, failure="")
+    # A broken chain's finding in the reader's language (its English carries the reason).
+    reason = getattr(outcome.problem, "reason", None)
+    problem = say(reason, tr.lang) if reason is not None else outcome.problem
+    return template.render(_=tr.t, tr=tr, report=outcome, failure="", problem=problem,
+                           problem_lang=tr.lang if reason is not None else "en")  # fmt: skip
 
 
 # -- explaining a project -------------------------------------------------------------------

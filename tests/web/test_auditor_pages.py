@@ -62,6 +62,13 @@ def test_a_changed_row_is_found_where_it_was_changed(
     page = client.get("/audit/verify/run")
     assert "Kedjan är bruten vid position 7." in page.text
     assert "Kedjan är obruten" not in page.text
+    # What was found, in the reader's language too (the English stays in the JSON and logs).
+    assert (
+        '<p lang="sv">den sparade hashen stämmer inte med radens innehåll och hashen före den'
+        in page.text
+    ), page.text
+    english = client.get("/audit/verify/run", headers={"Accept-Language": "en"})
+    assert "does not match the row's content" in english.text or "stämmer inte" in english.text
 
 
 def test_explain_shows_each_rule_and_its_events(
