@@ -67,8 +67,6 @@ def test_a_changed_row_is_found_where_it_was_changed(
         '<p lang="sv">den sparade hashen stämmer inte med radens innehåll och hashen före den'
         in page.text
     ), page.text
-    english = client.get("/audit/verify/run", headers={"Accept-Language": "en"})
-    assert "does not match the row's content" in english.text or "stämmer inte" in english.text
 
 
 def test_explain_shows_each_rule_and_its_events(
