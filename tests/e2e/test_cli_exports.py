@@ -120,19 +120,19 @@ def test_output_never_replaces_what_it_should_not(hostile_url: str, tmp_path: Pa
     link.symlink_to(target)
     args = ("export", "--database", hostile_url)
 
-    assert_one_line_error(ppss(*args, "-o", str(link), home=tmp_path), "symbolic link")
-    assert_one_line_error(ppss(*args, "-o", str(link), "--force", home=tmp_path), "symbolic link")
+    assert_one_line_error(ppss(*args, "-o", str(link), home=tmp_path), "symbolisk länk")
+    assert_one_line_error(ppss(*args, "-o", str(link), "--force", home=tmp_path), "symbolisk länk")
     assert link.is_symlink()
     assert target.read_text() == "keep me"
 
     assert_one_line_error(ppss(*args, "-o", str(target), home=tmp_path), "--force")
     assert target.read_text() == "keep me"
     assert_one_line_error(ppss(*args, "-o", "/dev/null", "--force", home=tmp_path),
-                          "not a regular file")  # fmt: skip
+                          "är ingen vanlig fil")  # fmt: skip
     assert_one_line_error(ppss(*args, "-o", str(tmp_path), "--force", home=tmp_path),
-                          "not a regular file")  # fmt: skip
+                          "är ingen vanlig fil")  # fmt: skip
     assert_one_line_error(ppss(*args, "-o", str(tmp_path / "no" / "x.jsonl"), home=tmp_path),
-                          "no folder")  # fmt: skip
+                          "finns inte")  # fmt: skip
 
     forced = ppss(*args, "-o", str(target), "--force", home=tmp_path)
     assert forced.code == 0, forced.err

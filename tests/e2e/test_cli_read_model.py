@@ -42,7 +42,7 @@ def test_bench_board_prints_every_figure(tmp_path: Path, backend: str) -> None:
     assert result["reminders_due"] >= 20
     assert result["cli_board_rss_mb"] > 10
     assert 0 < result["cli_board_cpu_s"] <= result["cli_board_s"] * 2  # user and system time
-    assert_one_line_error(ppss("bench", "board", "--projects", "2", home=tmp_path), "too few")
+    assert_one_line_error(ppss("bench", "board", "--projects", "2", home=tmp_path), "för få för att mäta")
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_rebuild_projections_gives_the_same_board(tmp_path: Path, demo_store: st
 def test_rebuild_projections_of_a_missing_store_is_one_line(tmp_path: Path) -> None:
     run = ppss("db", "rebuild-projections", "--database", f"sqlite:///{tmp_path / 'none.db'}",
                home=tmp_path)  # fmt: skip
-    assert_one_line_error(run, "no store")
+    assert_one_line_error(run, "ingen databas finns")
 
 
 def test_bench_web_prints_the_page_time(tmp_path: Path) -> None:
@@ -78,4 +78,4 @@ def test_bench_web_prints_the_page_time(tmp_path: Path) -> None:
     result = orjson.loads(run.out)
     assert result["projects"] == 20
     assert result["overview_page_ms"] > 0
-    assert_one_line_error(ppss("bench", "web", "--projects", "3", home=tmp_path), "too few")
+    assert_one_line_error(ppss("bench", "web", "--projects", "3", home=tmp_path), "för få för att mäta")
