@@ -65,6 +65,7 @@ from ppss_workflow.db import (
     board_groups,
     iso_utc,
     obligation_rows,
+    parse_utc,
     payment_refs,
     project_rows,
     projection_checkpoints,
@@ -180,6 +181,23 @@ _CURRENT = (
     "(SELECT max(assessed_on) FROM project_rows)"
 )
 
+#: The full look (see :meth:`Projector._look`) in one statement, so one snapshot and one round
+#: trip on a connection the store lends: the checkpoint (kind 0), the store's head (1), the
+#: rows stale today (2) and the streams with events after the checkpoint up to that head (3;
+#: after nothing when the checkpoint is another program's or missing). Parameters: the
+#: checkpoint's name, today twice, the name and this program's fingerprint.
+_LOOK = (
+    "SELECT 0, position, fingerprint, updated_at, NULL FROM projection_checkpoints "
+    "WHERE name = ? "
+    "UNION ALL SELECT 1, max(position), NULL, NULL, NULL FROM events "
+    "UNION ALL SELECT 2, NULL, NULL, NULL, stream_id FROM project_rows "
+    "WHERE valid_until <= ? OR assessed_on > ? "
+    "UNION ALL SELECT 3, NULL, NULL, NULL, stream_id FROM (SELECT DISTINCT stream_id "
+    "FROM events WHERE position > coalesce((SELECT position FROM projection_checkpoints "
+    "WHERE name = ? AND fingerprint = ?), 0) AND position <= (SELECT max(position) "
+    "FROM events)) AS t"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class _Look:
@@ -200,13 +218,25 @@ class _Look:
         return not self.rebuild and self.head == self.since and not self.stale
 
 
-_CATCHING_UP: weakref.WeakKeyDictionary[EventStore, threading.Lock] = weakref.WeakKeyDictionary()
+class _Turn:
+    """One process's turn at bringing one store's model up: the lock the computing thread
+    holds, and how far (position, day) the last catch-up of this process brought it."""
+
+    __slots__ = ("__weakref__", "lock", "reached")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        #: Set by the thread holding ``lock`` as it finishes; read by those that waited for it.
+        self.reached: tuple[int, date] | None = None
 
 
-def _catching_up(store: EventStore) -> threading.Lock:
-    """The lock one thread of this process holds while it brings ``store``'s model up."""
+_CATCHING_UP: weakref.WeakKeyDictionary[EventStore, _Turn] = weakref.WeakKeyDictionary()
+
+
+def _catching_up(store: EventStore) -> _Turn:
+    """The turn one thread of this process holds while it brings ``store``'s model up."""
     with _KEPT_LOCK:
-        return _CATCHING_UP.setdefault(store, threading.Lock())
+        return _CATCHING_UP.setdefault(store, _Turn())
 
 
 class Projector:
@@ -227,35 +257,44 @@ class Projector:
         Raises ModelUnavailable when it is behind and this login may not write it.
         """
         today = stockholm_day(self._clock())
-        current = self._current(today)
+        current, wanted = self._current(today)
         if current is not None:
             return current
-        look = self._look(today)
-        if look.current:
-            return look.head
-        wanted = look.head
+        if wanted is None:  # the short look could not say where the store is: the full one
+            look = self._look(today)
+            if look.current:
+                return look.head
+            wanted = look.head
         # One thread of this process computes at a time: the others wait for it rather than
-        # compute the same rows and lose the checkpoint's compare-and-set to it; whoever
-        # waited is done if it brought the model as far as the head seen on the way in.
-        # A thread that did not wait computes from the look it has (no second look: the
-        # checkpoint's compare-and-set refuses it if the model moved since, then it looks again).
-        lock = _catching_up(self.store)
-        seen: tuple[_Look, date] | None = (look, today) if lock.acquire(blocking=False) else None
-        if seen is None:
-            lock.acquire()
+        # compute the same rows and lose the checkpoint's compare-and-set to it. Whoever
+        # waited is done, with no further look, if that catch-up brought the model, today, as
+        # far as the head this thread saw on the way in (``reached``); else it looks again
+        # and computes what is left. The thread that did not wait looks once, holding the
+        # turn (the checkpoint's compare-and-set refuses its write if the model moved since,
+        # then it looks again).
+        turn = _catching_up(self.store)
+        if not turn.lock.acquire(blocking=False):
+            turn.lock.acquire()
+            reached = turn.reached
+            if reached is not None and reached[1] == today and reached[0] >= wanted:
+                turn.lock.release()
+                return reached[0]
         try:
             for _ in range(_ATTEMPTS):
                 with _kept(self.store).computing():
-                    done = self._try_catch_up(progress, wanted, seen)
-                seen = None
+                    done = self._try_catch_up(progress, wanted)
                 if done is not None:
+                    reached = turn.reached
+                    if reached is None or reached[1] != today or reached[0] < done:
+                        turn.reached = (done, today)
                     return done
         finally:
-            lock.release()
+            turn.lock.release()
         raise RuntimeError("the read model could not catch up: other processes kept moving it")
 
     def rebuild(self, *, progress: Progress | None = None) -> int:
         """Throw the model away and compute it again from every event."""
+        _catching_up(self.store).reached = None  # nobody waits on a model now gone
         with self._write() as conn:
             self._wipe(conn)
             conn.execute(delete(projection_checkpoints))
@@ -263,63 +302,54 @@ class Projector:
         _log.info("projections_cleared")
         return self.catch_up(progress=progress)
 
-    def _current(self, today: date) -> int | None:
-        """The head, if the model is at it and current for ``today``; else None. One statement
-        on the store's own connection (one round trip): every read of a board asks this."""
+    def _current(self, today: date) -> tuple[int | None, int | None]:
+        """The head, if the model is at it and current for ``today`` (else None), and the
+        store's head (None if it could not be read). One statement on the store's own
+        connection (one round trip): every read of a board asks this."""
         try:
             ((position, seen, head, until, assessed),) = self.store.fetch(
                 Statement(_CURRENT, (_NAME, _NAME))
             )
         except StoreUnavailable:
-            return None  # the full look says why, as it always did
+            return None, None  # the full look says why, as it always did
         day = today.isoformat()
         stale = (until is not None and until <= day) or (assessed is not None and assessed > day)
-        if seen != fingerprint() or position is None or stale or int(head or 0) != position:
-            return None
-        return int(position)
+        head = int(head or 0)
+        if seen != fingerprint() or position is None or stale or head != position:
+            return None, head
+        return int(position), head
 
     def _look(self, today: date) -> _Look:
-        """Where the model is, where the store is, and what changed in between."""
-        cp = projection_checkpoints.c
-        with self._read() as conn:
-            found = conn.execute(
-                select(cp.position, cp.fingerprint, cp.updated_at).where(cp.name == _NAME)
-            ).first()
-            head = int(conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0)
-            known, seen_fingerprint, seen_at = (
-                (found[0], found[1], found[2]) if found else (None, None, None)
-            )
-            rebuild = seen_fingerprint != fingerprint()
-            since = 0 if rebuild else int(known or 0)
-            stale = (
-                []
-                if rebuild
-                else conn.execute(
-                    select(project_rows.c.stream_id).where(
-                        (project_rows.c.valid_until <= today.isoformat())
-                        | (project_rows.c.assessed_on > today.isoformat())
-                    )
-                ).scalars().all()
-            )  # fmt: skip
-            touched: list[str] = []
-            if head > since:
-                touched = list(
-                    conn.exec_driver_sql(
-                        "SELECT DISTINCT stream_id FROM events WHERE position > ? "
-                        "AND position <= ?".replace("?", self._marker),
-                        (since, head),
-                    ).scalars()
-                )
-        return _Look(known, seen_fingerprint, seen_at, head, since, rebuild, stale, touched)
+        """Where the model is, where the store is, and what changed in between: one statement
+        (``_LOOK``) on a connection the store lends, so one snapshot and one round trip."""
+        day = today.isoformat()
+        mine = fingerprint()
+        found = self.store.fetch(Statement(_LOOK, (_NAME, day, day, _NAME, mine)))
+        known = seen_fingerprint = seen_at = None
+        head = 0
+        stale: list[str] = []
+        touched: list[str] = []
+        for kind, position, seen, at, stream_id in found:
+            if kind == 0:
+                known, seen_fingerprint, seen_at = int(position), seen, parse_utc(at)
+            elif kind == 1:
+                head = int(position or 0)
+            elif kind == 2:
+                stale.append(stream_id)
+            else:
+                touched.append(stream_id)
+        rebuild = seen_fingerprint != mine
+        since = 0 if rebuild else int(known or 0)
+        return _Look(
+            known, seen_fingerprint, seen_at, head, since, rebuild, [] if rebuild else stale,
+            touched,
+        )  # fmt: skip
 
-    def _try_catch_up(
-        self, progress: Progress | None, wanted: int = 0, seen: tuple[_Look, date] | None = None
-    ) -> int | None:
-        """One attempt; ``seen``: a look already taken, and the day it was taken for (used
-        only if that is still today)."""
+    def _try_catch_up(self, progress: Progress | None, wanted: int = 0) -> int | None:
+        """One attempt: look, and compute what changed; None if another writer won."""
         now = self._clock()
         today = stockholm_day(now)
-        look = seen[0] if seen is not None and seen[1] == today else self._look(today)
+        look = self._look(today)
         if look.current:
             return look.head
         if not look.rebuild and not look.stale and look.since >= wanted:
@@ -419,7 +449,10 @@ class Projector:
         paid_kept: set[str] = set()
         total = len(whole) + len(some)
         for i, rid in enumerate(sorted(whole | set(some)), 1):
-            rnd = fold_round(self.store.read_stream(f"round:{rid}"))
+            streams = sorted(some.get(rid, ()))
+            # The round's stream and a few projects' (at most _WHOLE_ROUND) in one statement.
+            histories = self.store.read_stream_set([f"round:{rid}", *streams])
+            rnd = fold_round(histories.get(f"round:{rid}", []))
             if rnd is None:
                 continue  # project streams without a round (an odd import): nothing to show
             if rid in whole:
@@ -430,8 +463,8 @@ class Projector:
             else:
                 kept = _kept(self.store)
                 states = []
-                for stream_id in sorted(some[rid]):
-                    history = self.store.read_stream(stream_id)
+                for stream_id in streams:
+                    history = histories.get(stream_id)
                     if history:
                         states.append(kept.put(fold_project(stream_id, history)))
                 out.extend(self._assessed(rnd, states, now, today))

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from policies.state import fold_round
 from ppss_workflow import projections
-from ppss_workflow.db import board_groups, project_rows
+from ppss_workflow.db import board_groups, events_table, project_rows, projection_checkpoints
 from ppss_workflow.demo import load_demo
 from ppss_workflow.projections import Projector
 from ppss_workflow.reminders import list_due
@@ -433,3 +433,191 @@ def test_a_store_upgraded_from_the_last_revision_fills_its_groups(backend: str) 
             assert "old" not in {g[1] for g in groups}
         finally:
             engine.dispose()
+
+
+def _plain_look(model: Projector, today: date) -> projections._Look:
+    """The look as separate queries on a pooled connection (as it was before it became one
+    statement): what :meth:`Projector._look` must answer."""
+    cp = projection_checkpoints.c
+    with model.store.engine.connect() as conn:
+        found = conn.execute(
+            select(cp.position, cp.fingerprint, cp.updated_at).where(cp.name == "projects")
+        ).first()
+        head = int(conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0)
+        known, seen, at = (found[0], found[1], found[2]) if found else (None, None, None)
+        rebuild = seen != projections.fingerprint()
+        since = 0 if rebuild else int(known or 0)
+        day = today.isoformat()
+        stale = (
+            []
+            if rebuild
+            else conn.execute(
+                select(project_rows.c.stream_id).where(
+                    (project_rows.c.valid_until <= day) | (project_rows.c.assessed_on > day)
+                )
+            ).scalars().all()
+        )  # fmt: skip
+        touched = conn.execute(
+            select(events_table.c.stream_id)
+            .where(
+                events_table.c.position > since,
+                events_table.c.position <= head,
+            )
+            .distinct()
+        ).scalars().all()  # fmt: skip
+    return projections._Look(known, seen, at, head, since, rebuild, stale, touched)
+
+
+def _same_look(a: projections._Look, b: projections._Look) -> bool:
+    return (
+        (a.known, a.fingerprint, a.seen_at, a.head, a.since, a.rebuild)
+        == (b.known, b.fingerprint, b.seen_at, b.head, b.since, b.rebuild)
+        and sorted(a.stale) == sorted(b.stale)
+        and sorted(a.touched) == sorted(b.touched)
+    )
+
+
+def test_the_look_in_one_statement_is_the_plain_look(
+    machine_store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catch-up's look (one statement on a lent connection) answers what the separate
+    queries did, in every case it meets: no model yet, a model at the head, events after it
+    on a project's and a round's stream, rows stale on a later day (or assessed on a later
+    one than today), and a model another program computed."""
+    from policies.commands import SetDeadline  # noqa: PLC0415
+    from ppss_workflow.demo import COORDINATOR  # noqa: PLC0415
+    from ppss_workflow.demo2016 import ROUND_2016  # noqa: PLC0415
+    from ppss_workflow.handlers import Commands  # noqa: PLC0415
+
+    load_demo(machine_store)
+    moment = datetime(2016, 10, 3, 12, tzinfo=UTC)
+    model = Projector(machine_store, lambda: moment)
+    seen: Counter[str] = Counter()
+
+    def compare(today: date, what: str) -> projections._Look:
+        look = model._look(today)
+        assert _same_look(look, _plain_look(model, today)), what
+        seen[what] += 1
+        return look
+
+    with model._write() as conn:
+        conn.execute(projection_checkpoints.delete())
+    assert compare(moment.date(), "no model").rebuild
+    model.catch_up()
+    assert compare(moment.date(), "at the head").current
+    later = compare(date(2017, 6, 1), "a later day")
+    assert later.stale
+    assert not later.touched
+    assert compare(date(2013, 1, 1), "an earlier day").stale
+    Commands(machine_store, lambda: moment).execute(
+        COORDINATOR,
+        SetDeadline(round_id=ROUND_2016, code="extra", due_on=date(2016, 12, 30), reason="Ny"),
+    )
+    touched = compare(moment.date(), "a round event after it")
+    assert touched.touched == [f"round:{ROUND_2016}"]
+    project = next(s for s in machine_store.stream_versions("project:") if ROUND_2016 in s)
+    history = machine_store.read_stream(project)
+    copy = [(r.event, history[-1].metadata) for r in history[-1:]]
+    from events import NewEvent  # noqa: PLC0415
+
+    machine_store.append(project, [NewEvent(e, moment, m) for e, m in copy], len(history))
+    assert set(compare(moment.date(), "a project's event too").touched) == {
+        f"round:{ROUND_2016}", project,
+    }  # fmt: skip
+    monkeypatch.setattr(projections, "fingerprint", lambda: "another program")
+    other = compare(moment.date(), "another program's model")
+    assert other.rebuild
+    assert other.since == 0
+    assert len(other.touched) > 2
+    assert len(seen) == 7, seen
+
+
+def test_a_reader_that_waited_for_a_catch_up_does_not_look_again(
+    machine_store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread that finds another of its process bringing the model up waits for it, and
+    reads without looking again if that catch-up reached the head the waiter saw on its way
+    in; if the head moved past it meanwhile, the waiter looks and computes the rest. Either
+    way the model it then reads is the one rebuilt from every event."""
+    import threading  # noqa: PLC0415
+
+    from policies.commands import SetDeadline  # noqa: PLC0415
+    from ppss_workflow.demo import COORDINATOR  # noqa: PLC0415
+    from ppss_workflow.demo2016 import ROUND_2016  # noqa: PLC0415
+    from ppss_workflow.handlers import Commands  # noqa: PLC0415
+    from ppss_workflow.readmodels import Reads  # noqa: PLC0415
+
+    load_demo(machine_store)
+    moment = datetime(2016, 10, 3, 12, tzinfo=UTC)
+    commands = Commands(machine_store, lambda: moment)
+    reads = Reads(machine_store, lambda: moment)
+    reads.model.catch_up()
+    turn = projections._catching_up(machine_store)
+    looks: Counter[str] = Counter()
+    real_look, real_compute = Projector._look, Projector._compute
+    computing, go_on, waiting = threading.Event(), threading.Event(), threading.Event()
+
+    def look(self: Projector, today: date) -> projections._Look:
+        looks[threading.current_thread().name] += 1
+        return real_look(self, today)
+
+    def compute(self: Projector, *args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread().name == "first":
+            computing.set()  # it looked (its head is fixed) and holds the turn
+            assert go_on.wait(30)
+        return real_compute(self, *args, **kwargs)
+
+    class SpyLock:
+        def __init__(self) -> None:
+            self.lock = threading.Lock()
+
+        def acquire(self, blocking: bool = True) -> bool:
+            if blocking:
+                waiting.set()
+            return self.lock.acquire(blocking)
+
+        def release(self) -> None:
+            self.lock.release()
+
+    monkeypatch.setattr(Projector, "_look", look)
+    monkeypatch.setattr(Projector, "_compute", compute)
+    monkeypatch.setattr(turn, "lock", SpyLock())
+    for case, moved in (("reached", False), ("moved on", True)):
+        for event in (computing, go_on, waiting):
+            event.clear()
+        looks.clear()
+        day = date(2016, 12, 30) if not moved else date(2016, 12, 29)
+        commands.execute(
+            COORDINATOR,
+            SetDeadline(round_id=ROUND_2016, code=f"x{case[0]}", due_on=day, reason="Ny"),
+        )
+        answers: dict[str, int] = {}
+
+        def catch_up(name: str, answers: dict[str, int] = answers) -> None:
+            answers[name] = Projector(machine_store, lambda: moment).catch_up()
+
+        first = threading.Thread(target=catch_up, args=("first",), name="first")
+        first.start()
+        assert computing.wait(30)
+        if moved:  # after the first thread's look: it will not reach this head
+            commands.execute(
+                COORDINATOR,
+                SetDeadline(round_id=ROUND_2016, code="xm2", due_on=day, reason="Ny"),
+            )
+        head = machine_store.head().position
+        second = threading.Thread(target=catch_up, args=("second",), name="second")
+        second.start()
+        assert waiting.wait(30)
+        go_on.set()
+        first.join(30)
+        second.join(30)
+        assert answers["second"] == head, case
+        assert looks["first"] == 1, (case, looks)
+        assert looks["second"] == (1 if moved else 0), (case, looks)
+        assert answers["first"] == (head - 1 if moved else head), case
+        board, kept = reads.board(ROUND_2016), reads.model.dump()
+        assert answers["second"] == reads.model.status()[0]  # the model was not moved on
+        rebuilt = Projector(machine_store, lambda: moment)
+        rebuilt.rebuild()
+        assert comparable(rebuilt.dump()) == comparable(kept), case
+        assert rebuilt.board(ROUND_2016) == board, case
