@@ -42,7 +42,9 @@ def test_bench_board_prints_every_figure(tmp_path: Path, backend: str) -> None:
     assert result["reminders_due"] >= 20
     assert result["cli_board_rss_mb"] > 10
     assert 0 < result["cli_board_cpu_s"] <= result["cli_board_s"] * 2  # user and system time
-    assert_one_line_error(ppss("bench", "board", "--projects", "2", home=tmp_path), "för få för att mäta")
+    assert_one_line_error(
+        ppss("bench", "board", "--projects", "2", home=tmp_path), "för få för att mäta"
+    )
 
 
 @pytest.fixture
@@ -78,4 +80,6 @@ def test_bench_web_prints_the_page_time(tmp_path: Path) -> None:
     result = orjson.loads(run.out)
     assert result["projects"] == 20
     assert result["overview_page_ms"] > 0
-    assert_one_line_error(ppss("bench", "web", "--projects", "3", home=tmp_path), "för få för att mäta")
+    assert_one_line_error(
+        ppss("bench", "web", "--projects", "3", home=tmp_path), "för få för att mäta"
+    )
