@@ -26,7 +26,7 @@ from ppss_workflow.demo import load_demo
 from ppss_workflow.projections import Projector
 from ppss_workflow.reminders import list_due
 from ppss_workflow.scratch import scratch_store
-from ppss_workflow.store import EventStore
+from ppss_workflow.store import EventStore, Statement
 from tests.conftest import base_url_for
 from tests.integration import test_command_properties as money
 
@@ -443,9 +443,16 @@ def test_a_round_event_takes_the_versions_it_wrote_and_equals_a_rebuild(
     and every row's: after a round event alone, with project events in the same catch-up,
     with a new project, and each time in a row without a rebuild between. After another
     process wrote the model the versions are read again. Each time the model equals a
-    rebuild's and the board the one folded from the events."""
+    rebuild's and the board the one folded from the events; and, on SQLite, the board taken
+    from the rows this process wrote is what the SQL reads (not taken once another process
+    wrote)."""
     from policies.commands import Apply, SetDeadline, SubmitPlan  # noqa: PLC0415
-    from ppss_workflow.demo import COORDINATOR, district_actor  # noqa: PLC0415
+    from ppss_workflow.demo import (  # noqa: PLC0415
+        COORDINATOR,
+        ROUND_2014,
+        ROUND_2018,
+        district_actor,
+    )
     from ppss_workflow.demo2016 import ROUND_2016, _application  # noqa: PLC0415
     from ppss_workflow.handlers import Commands  # noqa: PLC0415
     from ppss_workflow.readmodels import Reads  # noqa: PLC0415
@@ -494,6 +501,7 @@ def test_a_round_event_takes_the_versions_it_wrote_and_equals_a_rebuild(
             # remembers writing is no longer known to be what is stored.
             other = EventStore(machine_store.engine)
             Projector(other, clock).catch_up()
+            assert model._remembered_board(ROUND_2016) is None
             assert commands.execute(COORDINATOR, move()).results, name
         read_versions.clear()
         board = reads.board(ROUND_2016)
@@ -507,6 +515,23 @@ def test_a_round_event_takes_the_versions_it_wrote_and_equals_a_rebuild(
         ], name  # fmt: skip
         kept = model.dump()
         assert kept["board_groups"] == counted_groups(machine_store), name
+        for rid in (ROUND_2014, ROUND_2016, ROUND_2018):
+            # The board read from the rows this process wrote: what the SQL reads, value for
+            # value (and type for type), in its order; SQLite only (its order is Python's).
+            remembered = model._remembered_board(rid)
+            if machine_store.engine.dialect.name != "sqlite":
+                assert remembered is None
+                continue
+            if elsewhere and rid != ROUND_2016:
+                # This process's memory started over with its last write: of this round alone.
+                assert remembered is None, name
+                continue
+            assert remembered is not None, name
+            stored = machine_store.fetch(Statement(projections._BOARD_SQL, (rid,)))
+            assert [[(type(v), v) for v in r] for r in remembered] == [
+                [(type(v), v) for v in r] for r in stored
+            ], name
+            assert remembered, rid
         assert any(r[0].endswith(":bromma") for r in kept["project_rows"]) == (
             name not in {"a round event", "with a project event"}
         ), name
