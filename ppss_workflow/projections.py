@@ -361,10 +361,14 @@ class Projector:
         if rebuild:
             kept.clear()
         whole, some = self._plan(touched, stale, rebuild)
-        computed, paid_kept = self._compute(whole, some, now, today, progress)
         base = (known, seen_fingerprint, seen_at)
         # What this process wrote last, if nothing was written after it (see _Kept.written).
         written = None if rebuild else kept.written(base)
+        # The rounds every project row of which is among those (see _Kept.rounds).
+        rounds = frozenset() if written is None else kept.rounds(base)
+        computed, paid_kept = self._compute(
+            whole, some, now, today, progress, (written, rounds, touched)
+        )
         # Remembered by a process that keeps states (a command line run keeps nothing).
         entries = {c.row["stream_id"]: _entry(c) for c in computed} if kept.keeps else {}
         tally = _Tally()
@@ -397,7 +401,7 @@ class Projector:
                 raise
             _log.info("projections_read_only", position=since, head=head)
             raise ModelUnavailable(str(exc.orig).strip().splitlines()[0]) from None
-        kept.remember(base, (head, fingerprint(), now), entries)
+        kept.remember(base, (head, fingerprint(), now), entries, *_covered(whole, some, entries))
         self.last_written = counts
         _log.info(
             "projections_caught_up",
@@ -443,8 +447,14 @@ class Projector:
         now: datetime,
         today: date,
         progress: Progress | None,
+        memory: tuple[dict[str, _Entry] | None, frozenset[str], Sequence[str]] | None = None,
     ) -> tuple[list[_Computed], set[str]]:
-        """The rows to write, and the rounds whose payment rows stand as they are."""
+        """The rows to write, and the rounds whose payment rows stand as they are.
+
+        ``memory``: the rows this process wrote that are stored as written (or None), the
+        rounds all of whose rows are among them, and the streams touched since the
+        checkpoint they were written under (see :meth:`_whole_round`)."""
+        written, rounds, touched = memory or (None, frozenset(), ())
         out: list[_Computed] = []
         paid_kept: set[str] = set()
         total = len(whole) + len(some)
@@ -456,7 +466,10 @@ class Projector:
             if rnd is None:
                 continue  # project streams without a round (an odd import): nothing to show
             if rid in whole:
-                rows, same = self._whole_round(rnd, now, today)
+                known = None
+                if written is not None and rid in rounds:
+                    known = _versions_of(written, rid), _under(touched, f"project:{rid}:")
+                rows, same = self._whole_round(rnd, now, today, known)
                 out.extend(rows)
                 if same:
                     paid_kept.add(rid)
@@ -474,7 +487,11 @@ class Projector:
         return out, paid_kept
 
     def _whole_round(
-        self, rnd: RoundState, now: datetime, today: date
+        self,
+        rnd: RoundState,
+        now: datetime,
+        today: date,
+        known: tuple[dict[str, int], set[str]] | None = None,
     ) -> tuple[list[_Computed], bool]:
         """Every project of the round assessed again. A project whose stream has not grown
         since this process last folded it is not read again: its folded state is kept (with
@@ -483,19 +500,35 @@ class Projector:
 
         Also says whether every project's row is already at its stream's version: then no
         project stream changed, and the payment rows (a project's own facts) stand as they
-        are (the rows are replaced only under the checkpoint they were read with)."""
+        are (the rows are replaced only under the checkpoint they were read with).
+
+        ``known``: the versions of the round's rows as this process wrote them, when those
+        are the rows stored and every stream of the round has one (:meth:`_Kept.rounds`),
+        and the round's project streams with events after the checkpoint they were written
+        under. Then neither the streams' versions nor the rows' are read: a stream not
+        touched since has no event after its row's version (positions have no gaps and
+        commit in order, and every write since recomputed the streams it saw touched), so
+        its version is its row's; a touched one is read and folded again. The payment rows
+        stand if no project stream was touched (if one was, they are computed and written
+        again: the same rows, at worst)."""
         kept = _kept(self.store)
         prefix = f"project:{rnd.round_id}:"
-        versions = self.store.stream_versions(prefix)
-        with self._read() as conn:
-            rows = conn.execute(
-                select(project_rows.c.stream_id, project_rows.c.version)
-                .where(project_rows.c.round_id == rnd.round_id)
-            ).all()  # fmt: skip
-        same = {r[0]: int(r[1]) for r in rows} == versions
+        missing: list[str] = []
+        if known is not None:
+            remembered, touched = known
+            versions = {s: v for s, v in remembered.items() if s not in touched}
+            missing.extend(sorted(touched))
+            same = not touched
+        else:
+            versions = self.store.stream_versions(prefix)
+            with self._read() as conn:
+                rows = conn.execute(
+                    select(project_rows.c.stream_id, project_rows.c.version)
+                    .where(project_rows.c.round_id == rnd.round_id)
+                ).all()  # fmt: skip
+            same = {r[0]: int(r[1]) for r in rows} == versions
         out: list[_Computed] = []
         states: list[ProjectState] = []
-        missing: list[str] = []
         for stream_id, version in versions.items():
             state = kept.get(stream_id, version)
             if state is None:
@@ -884,9 +917,12 @@ class Projector:
         query = _PRINTED_SQL if printed else _BOARD_SQL
         if self._marker != "?":
             query = query.replace("%", "%%")  # a literal % beside psycopg's %s markers
-        # On a connection the store lends, as one short read: plain tuples from the driver,
-        # no result-row machinery for 10 000 rows, no pool check-out (its ping, its rollback).
-        rows = self.store.fetch(Statement(query, (round_id,)))
+        rows = None if printed else self._remembered_board(round_id)
+        if rows is None:
+            # On a connection the store lends, as one short read: plain tuples from the
+            # driver, no result-row machinery for 10 000 rows, no pool check-out (its ping,
+            # its rollback).
+            rows = self.store.fetch(Statement(query, (round_id,)))
         board: list[BoardRow] = []
         day = today.isoformat()
         for (stream_id, project, district, awarded, paid, payable, may, blocking, due, status,
@@ -904,6 +940,37 @@ class Projector:
                 )
             )  # fmt: skip
         return board
+
+    def _remembered_board(self, round_id: str) -> list[tuple[Any, ...]] | None:
+        """What ``_BOARD_SQL`` reads now, taken from the rows this process wrote, if they are
+        what is stored (:meth:`_Kept.written`, for the checkpoint read here) and every row of
+        the round is among them (:meth:`_Kept.rounds`); else None. A board read after a
+        catch-up of this process then decodes no rows (10 000 details of 1.5 KB each).
+
+        The same values (every board column is text or an integer, stored as computed) in
+        the same order: on SQLite only, where ``ORDER BY project_id`` compares the UTF-8
+        bytes (BINARY), as Python compares strings; PostgreSQL's collation may not."""
+        kept = _kept(self.store)
+        if not kept.keeps or self.store.engine.dialect.name != "sqlite":
+            return None
+        cp = projection_checkpoints.c
+        with self._read() as conn:
+            found = conn.execute(
+                select(cp.position, cp.fingerprint, cp.updated_at).where(cp.name == _NAME)
+            ).first()
+        if found is None:
+            return None
+        base = (found[0], found[1], found[2])
+        written = kept.written(base)
+        if written is None or found[1] != fingerprint() or round_id not in kept.rounds(base):
+            return None
+        rows = [
+            _on_the_board(row)
+            for row, _ in written.values()
+            if row[_ROUND] == round_id and row[_LISTED] == 1
+        ]
+        rows.sort(key=itemgetter(1))
+        return rows
 
     def board_page(self, round_id: str, query: BoardQuery) -> BoardPage:
         """One page of the round's board for today: filtered, sorted and paged in SQL, with the
@@ -1137,6 +1204,8 @@ class _Kept:
         #: The rows this process wrote (by stream), and the checkpoint its last write left.
         self._written: dict[str, _Entry] = {}
         self._token: tuple[Any, ...] | None = None
+        #: The rounds every stream of which has a row among ``_written`` (see :meth:`rounds`).
+        self._rounds: frozenset[str] = frozenset()
         #: Rows remembered since the last freeze (see :meth:`computing`).
         self._rows_since_frozen = 0
 
@@ -1157,20 +1226,41 @@ class _Kept:
         with self._lock:
             return self._written if base[0] is not None and self._token == base else None
 
+    def rounds(self, base: tuple[Any, ...]) -> frozenset[str]:
+        """The rounds every project stream of which (up to the checkpoint ``base``) has its
+        row among :meth:`written`'s, if that is what is stored; else none.
+
+        A round is so once a write of this process computed it whole with rows (every
+        stream of a round whose rules are known gets one); it stays so while the memory
+        goes on from write to write, since each write computes every stream touched since
+        its checkpoint, new ones included, and remembers its rows. A write that computed
+        some of a round's streams without a row for each (rules unknown) drops the round."""
+        with self._lock:
+            return self._rounds if base[0] is not None and self._token == base else frozenset()
+
     def remember(
-        self, base: tuple[Any, ...], token: tuple[Any, ...] | None, entries: dict[str, _Entry]
+        self,
+        base: tuple[Any, ...],
+        token: tuple[Any, ...] | None,
+        entries: dict[str, _Entry],
+        covered: frozenset[str] = frozenset(),
+        dropped: frozenset[str] = frozenset(),
     ) -> None:
         """After a write based on checkpoint ``base`` that left ``token``: the rows it
         computed are the ones stored. On top of what was remembered if that was still
-        ``base``, else starting over (another thread or process wrote meanwhile)."""
+        ``base``, else starting over (another thread or process wrote meanwhile).
+        ``covered``: the rounds this write computed whole, with a row for each stream;
+        ``dropped``: the rounds it computed streams of, not all with a row."""
         with self._lock:
             if base[0] is not None and self._token == base:
                 written = {**self._written, **entries}
+                rounds = (self._rounds - dropped) | covered
             else:
                 written = dict(entries)
+                rounds = covered
             if len(written) > _KEEP_ROWS:
-                written, token = {}, None
-            self._written, self._token = written, token
+                written, token, rounds = {}, None, frozenset()
+            self._written, self._token, self._rounds = written, token, rounds
             self._rows_since_frozen += len(entries)
 
     def get(self, stream_id: str, version: int) -> ProjectState | None:
@@ -1206,7 +1296,7 @@ class _Kept:
         with self._lock:
             self._states.clear()
             self._events = 0
-            self._written, self._token = {}, None
+            self._written, self._token, self._rounds = {}, None, frozenset()
 
     @contextmanager
     def computing(self) -> Iterator[None]:
@@ -1256,8 +1346,16 @@ class _KeepNone(_Kept):
     def computing(self) -> Iterator[None]:
         yield  # a command line run ends soon: the collector as it is
 
+    def rounds(self, base: tuple[Any, ...]) -> frozenset[str]:
+        return frozenset()
+
     def remember(
-        self, base: tuple[Any, ...], token: tuple[Any, ...] | None, entries: dict[str, _Entry]
+        self,
+        base: tuple[Any, ...],
+        token: tuple[Any, ...] | None,
+        entries: dict[str, _Entry],
+        covered: frozenset[str] = frozenset(),
+        dropped: frozenset[str] = frozenset(),
     ) -> None:
         return None
 
@@ -1351,6 +1449,15 @@ _PRINTED_SQL = _BOARD_SQL.replace(
 )
 _ROW_COLUMNS = tuple(c.name for c in project_rows.columns)
 _ROUND = _ROW_COLUMNS.index("round_id")
+_VERSION = _ROW_COLUMNS.index("version")
+_LISTED = _ROW_COLUMNS.index("listed")
+#: A row's columns in _BOARD_SQL's order.
+_on_the_board = itemgetter(
+    *(
+        _ROW_COLUMNS.index(name)
+        for name in _BOARD_SQL[len("SELECT ") : _BOARD_SQL.index(" FROM ")].split(", ")
+    )
+)
 #: What a project row adds to its round's group in board_groups: whether it is listed, the
 #: group's key, then the amounts summed (in _GROUP_COLUMNS' order after ``projects``).
 _TALLIED = (
@@ -1379,6 +1486,29 @@ def _changed(
     (rows of one table), the new values of those columns followed by ``key``."""
     changed = tuple([i for i in range(len(row)) if row[i] != old[i]])
     out.setdefault(changed, []).append((*[row[i] for i in changed], *key))
+
+
+def _versions_of(written: dict[str, _Entry], round_id: str) -> dict[str, int]:
+    """The stream versions of the round's rows among ``written``."""
+    return {s: row[_VERSION] for s, (row, _) in written.items() if row[_ROUND] == round_id}
+
+
+def _under(streams: Iterable[str], prefix: str) -> set[str]:
+    return {s for s in streams if s.startswith(prefix)}
+
+
+def _covered(
+    whole: set[str], some: dict[str, set[str]], entries: dict[str, _Entry]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Of the rounds one write computed: those computed whole with a row for every stream
+    (a round whose rules are known has one for each, or none at all), and those some of
+    whose computed streams have no row (see :meth:`_Kept.rounds`)."""
+    with_rows = {row[_ROUND] for row, _ in entries.values()}
+    covered = frozenset(whole & with_rows)
+    dropped = frozenset(whole - with_rows) | frozenset(
+        rid for rid, streams in some.items() if any(s not in entries for s in streams)
+    )
+    return covered, dropped
 
 
 def _as_text(rows: list[tuple[Any, ...]], at: int) -> list[tuple[Any, ...]]:
