@@ -5,9 +5,10 @@ path: there the two runs below are the same path twice)."""
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +16,7 @@ import pytest
 
 from events import DisbursementMade, NewEvent
 from ppss_workflow.scratch import scratch_store
-from ppss_workflow.store import EventStore, Writer, _Unsure
+from ppss_workflow.store import AppendResult, EventStore, Writer, _result, _Unsure
 from tests.conftest import BACKENDS, StepClock, base_url_for, pg_url
 from tests.factories import awarded, new, paid, plan_approved, plan_submitted
 from tests.integration.test_store_contract import snapshot
@@ -168,3 +169,15 @@ def test_an_append_onto_the_known_head_is_the_full_path(backend: str) -> None:
     # The head's recorded time, not the clock's earlier one: time never goes back.
     last = fast_outcomes[-1][1]
     assert last.recorded_at == fast_outcomes[-2][1].recorded_at
+
+
+def test_a_result_made_by_its_slots_is_the_dataclass_made_by_its_constructor() -> None:
+    """_result sets AppendResult's slots directly: the same value, hash and text, frozen."""
+    at = datetime(2014, 3, 10, 9, tzinfo=UTC)
+    made = _result(A, 3, 5, 2, at)
+    plain = AppendResult(A, 3, 5, 2, at)
+    assert made == plain
+    assert (hash(made), repr(made)) == (hash(plain), repr(plain))
+    assert dataclasses.astuple(made) == (A, 3, 5, 2, at, False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.stream_version = 3  # type: ignore[misc]
