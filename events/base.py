@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import operator
+import warnings
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar
@@ -74,9 +75,13 @@ class Event(BaseModel):
     schema_version: ClassVar[int] = 1
 
     def __init__(self, /, **data: Any) -> None:
-        """Validate ``data`` (pydantic's own constructor), then keep the proof of it: the
-        field values exactly as validation left them (see :func:`validated_fields`)."""
-        super().__init__(**data)
+        """Validate ``data`` as pydantic's own constructor does, then keep the proof of it:
+        the field values exactly as validation left them (see :func:`validated_fields`)."""
+        __tracebackhide__ = True  # as pydantic's: pytest shows the caller's line
+        if self.__pydantic_validator__.validate_python(data, self_instance=self) is not self:
+            warnings.warn(  # pydantic's own warning, for the same programming error
+                "A custom validator is returning a value other than `self`.", stacklevel=2
+            )
         _set_validated(self, tuple(self.__dict__.values()))
 
     # Not a "custom" constructor to pydantic: validation by model_validate and by the
