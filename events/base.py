@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import operator
+import warnings
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar
@@ -24,6 +26,7 @@ __all__ = [
     "Upcaster",
     "describe_validation_error",
     "registry",
+    "validated_fields",
 ]
 
 #: Whole Swedish kronor. Strict: a float or a bool is refused, never rounded.
@@ -63,11 +66,28 @@ class Event(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    #: Not a field: set by the validating constructor only (see :func:`validated_fields`).
+    __slots__ = ("_ppss_validated",)
 
     #: Stable name written to the store; defaults to the class name and must never change.
     event_type: ClassVar[str]
     #: Version of this class's shape; bump it and register an upcaster when fields change.
     schema_version: ClassVar[int] = 1
+
+    def __init__(self, /, **data: Any) -> None:
+        """Validate ``data`` as pydantic's own constructor does, then keep the proof of it:
+        the field values exactly as validation left them (see :func:`validated_fields`)."""
+        __tracebackhide__ = True  # as pydantic's: pytest shows the caller's line
+        if self.__pydantic_validator__.validate_python(data, self_instance=self) is not self:
+            warnings.warn(  # pydantic's own warning, for the same programming error
+                "A custom validator is returning a value other than `self`.", stacklevel=2
+            )
+        _set_validated(self, tuple(self.__dict__.values()))
+
+    # Not a "custom" constructor to pydantic: validation by model_validate and by the
+    # validator itself (a replay's decoding) makes instances as before, without calling
+    # __init__, and so without the proof.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -75,6 +95,30 @@ class Event(BaseModel):
         if "event_type" not in cls.__dict__:
             cls.event_type = cls.__name__
         registry.register(cls)
+
+
+_set_validated = Event.__dict__["_ppss_validated"].__set__
+_get_validated = Event.__dict__["_ppss_validated"].__get__
+_is = operator.is_
+
+
+def validated_fields(event: Event) -> bool:
+    """Whether ``event`` was made by its class's validating constructor and its field values
+    are still the very objects that validation left there.
+
+    False for anything made around validation (``model_construct``; ``model_copy``, with or
+    without ``update``; ``copy``, pickling; ``model_validate``, which is validation but leaves
+    no proof) and for an instance whose fields were changed behind pydantic's back since
+    (``object.__setattr__``, its ``__dict__``): a value replaced, added or removed. Only the
+    outermost model carries the proof: a value that is itself a model (or holds one) may have
+    been made around validation, and is not covered (the caller validates those).
+    """
+    try:
+        values = _get_validated(event)
+    except AttributeError:
+        return False
+    now = event.__dict__
+    return len(now) == len(values) and all(map(_is, now.values(), values))
 
 
 class EventRegistry:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
-from typing import Any, NamedTuple
+from datetime import date, datetime
+from types import NoneType, UnionType
+from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
 from uuid import UUID
 
 import orjson
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from events.base import Event, describe_validation_error, registry
+from events.base import Event, describe_validation_error, registry, validated_fields
 from events.envelope import Metadata, NewEvent
 from policies.reason import Named
 from ppss_workflow.db import iso_utc
@@ -61,8 +62,11 @@ class EncodedEvent(NamedTuple):
 def encode(new: NewEvent, *, command_id: UUID | None = None) -> EncodedEvent:
     """Validate ``new`` against the catalogue and encode it; raise InvalidEventError if it fails.
 
-    Re-validating catches models built with ``model_construct`` or mutated behind pydantic's
-    back: nothing malformed reaches the store, whatever the caller did.
+    Validating the serialised event catches models built with ``model_construct`` or
+    ``model_copy``, or changed behind pydantic's back: nothing malformed reaches the store,
+    whatever the caller did. An event that carries the proof of its validation (made by its
+    class's validating constructor, its field values untouched since, and no model among
+    them: :func:`events.base.validated_fields`) is not validated a second time.
     """
     event = new.event
     cls = type(event)
@@ -71,7 +75,7 @@ def encode(new: NewEvent, *, command_id: UUID | None = None) -> EncodedEvent:
     codec = _CODECS.get(cls)
     if codec is None or _CATALOGUE.get(codec[0]) is not cls:
         codec = _codec(cls, event)
-    event_type, schema_version, to_python, validate = codec
+    event_type, schema_version, to_python, validate, flat = codec
     occurred_at = new.occurred_at
     if not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None:
         raise InvalidEventError(
@@ -85,7 +89,10 @@ def encode(new: NewEvent, *, command_id: UUID | None = None) -> EncodedEvent:
         # The pydantic-core serializer and validator directly: the model_* wrappers cost
         # about a microsecond each, per event, on every append.
         data = to_python(event, mode="json")
-        validate(data)
+        # Validated once, at the edge: an event its validating constructor made, unchanged
+        # since, is not validated again (of a class whose values cannot change in place).
+        if not (flat and validated_fields(event)):
+            validate(data)
         meta = new.metadata
         found = _METADATA_MEMO.get((id(meta), command_id))
         if found is not None and found[0] is meta:
@@ -122,12 +129,13 @@ def encode(new: NewEvent, *, command_id: UUID | None = None) -> EncodedEvent:
 
 _new_tuple = tuple.__new__
 
-#: Each catalogue class as encode uses it: its type name, schema version and pydantic-core's
-#: serialiser and validator calls, looked up through the class once rather than per event.
-_CODECS: dict[type[Any], tuple[str, int, Any, Any]] = {}
+#: Each catalogue class as encode uses it: its type name, schema version, pydantic-core's
+#: serialiser and validator calls, looked up through the class once rather than per event,
+#: and whether its instances' proof of validation covers all they hold (:func:`_flat`).
+_CODECS: dict[type[Any], tuple[str, int, Any, Any, bool]] = {}
 
 
-def _codec(cls: type[Any], event: Any) -> tuple[str, int, Any, Any]:
+def _codec(cls: type[Any], event: Any) -> tuple[str, int, Any, Any, bool]:
     """``cls`` as encode uses it, if the catalogue holds it under its name; else the refusal."""
     if _CATALOGUE.get(getattr(cls, "event_type", "")) is not cls:
         if not isinstance(event, Event):
@@ -143,9 +151,35 @@ def _codec(cls: type[Any], event: Any) -> tuple[str, int, Any, Any]:
         cls.schema_version,
         cls.__pydantic_serializer__.to_python,
         cls.__pydantic_validator__.validate_python,
+        all(_immutable(field.annotation) for field in cls.model_fields.values()),
     )
     _CODECS[cls] = codec
     return codec
+
+
+#: Values that cannot change in place and hold no model (bool and enums are int and str).
+_IMMUTABLE_LEAVES = (str, int, date, UUID)
+
+
+def _immutable(annotation: Any) -> bool:
+    """Whether every value a field of this type can hold is immutable and no model: then an
+    event's proof of validation (its field values are the objects validation made) is proof
+    of everything it holds. False for a model (which may have been made around validation
+    and given to the constructor as it is), a list or dict, anything not known here."""
+    if annotation is None or annotation is NoneType:
+        return True
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _immutable(get_args(annotation)[0])
+    if origin is Literal:
+        return all(isinstance(a, (str, int)) or a is None for a in get_args(annotation))
+    if origin is Union or origin is UnionType or origin is tuple:
+        return all(a is Ellipsis or _immutable(a) for a in get_args(annotation))
+    return (
+        isinstance(annotation, type)
+        and issubclass(annotation, _IMMUTABLE_LEAVES)
+        and not issubclass(annotation, BaseModel)
+    )
 
 
 _METADATA_MEMO: dict[tuple[int, UUID | None], tuple[Metadata, str]] = {}

@@ -73,6 +73,7 @@ __all__ = [
 
 _new_tuple = tuple.__new__
 _STREAM_ID = re.compile(r"^[a-z0-9][a-z0-9:._-]{0,199}$")
+_stream_id_ok = _STREAM_ID.match
 Clock = Callable[[], datetime]
 
 #: The most connections one store holds at once (each call borrows one for its transaction);
@@ -352,7 +353,11 @@ class EventStore:
         requests: Sequence[AppendRequest],
         guards: Sequence[Guard],
         also: Sequence[Statement] = (),
+        *,
+        waited: bool = False,
     ) -> list[AppendResult]:
+        """``waited``: a held SQLite link's append onto the head it knew has waited the lock
+        note's delay for the write lock, in vain (see :meth:`_SqliteLink.append_one`)."""
         # (No comprehension for the common single request: in Python 3.11 each one is a
         # function made and called, on every append.)
         if len(requests) == 1:
@@ -365,6 +370,8 @@ class EventStore:
         for attempt in (1, 2):
             link = held if held is not None else self._borrow()
             try:
+                if waited:
+                    return link.write_after_wait(prepared)
                 return link.write(prepared, guards, extra)
             except _Stale:
                 # A kept connection the server dropped while idle (a restart, a timeout);
@@ -467,22 +474,12 @@ class EventStore:
         earlier: dict[str, tuple[Any, ...]],
     ) -> tuple[list[StoredRow], list[tuple[Any, ...]], list[AppendResult]]:
         """The rows to insert, positioned and hashed after ``head``; raises on a conflict."""
-        recorded_at = self._clock()
-        if recorded_at.tzinfo is None:
-            raise ValueError("the store's clock must return aware datetimes")
-        recorded_text = iso_utc(recorded_at)
         if head is None:
             position, prev_hash = 0, GENESIS_HASH
+            recorded_at, recorded_text = self._recorded_after(None)
         else:
-            position, prev_hash, head_recorded = head[0], head[1], head[2]
-            # recorded_at never goes backwards along the positions: "known at T" is a prefix.
-            # Canonical texts (fixed width, UTC) sort as their instants: no parse when later.
-            if isinstance(head_recorded, str):
-                if head_recorded > recorded_text:
-                    recorded_at, recorded_text = parse_utc(head_recorded), head_recorded
-            elif head_recorded > recorded_at:
-                recorded_at = parse_utc(head_recorded)
-                recorded_text = iso_utc(recorded_at)
+            position, prev_hash = head[0], head[1]
+            recorded_at, recorded_text = self._recorded_after(head[2])
         results: list[AppendResult] = []
         rows: list[StoredRow] = []
         command_rows: list[tuple[Any, ...]] = []
@@ -513,8 +510,28 @@ class EventStore:
                 # A command id twice in one batch: the second is a retry of the first.
                 earlier[item.command_id] = (item.command_id, stream_id, item.request_hash,
                                             first, position, actual, recorded_text)  # fmt: skip
-            results.append(AppendResult(stream_id, first, position, actual, recorded_at))
+            results.append(_result(stream_id, first, position, actual, recorded_at))
         return rows, command_rows, results
+
+    def _recorded_after(self, head_recorded: Any) -> tuple[datetime, str]:
+        """The recorded instant of the next append after a head recorded at ``head_recorded``
+        (None: an empty store), and its canonical text: the clock's time, or the head's if
+        that is later."""
+        recorded_at = self._clock()
+        if recorded_at.tzinfo is None:
+            raise ValueError("the store's clock must return aware datetimes")
+        recorded_text = iso_utc(recorded_at)
+        if head_recorded is None:
+            return recorded_at, recorded_text
+        # recorded_at never goes backwards along the positions: "known at T" is a prefix.
+        # Canonical texts (fixed width, UTC) sort as their instants: no parse when later.
+        if isinstance(head_recorded, str):
+            if head_recorded > recorded_text:
+                return parse_utc(head_recorded), head_recorded
+        elif head_recorded > recorded_at:
+            recorded_at = parse_utc(head_recorded)
+            return recorded_at, iso_utc(recorded_at)
+        return recorded_at, recorded_text
 
     # -- reading -------------------------------------------------------------------------
 
@@ -727,8 +744,19 @@ class Writer:
         *,
         command_id: UUID | None = None,
     ) -> AppendResult:
+        waited = False
+        if command_id is None and len(events) == 1:
+            one = self.link.append_one
+            if one is not None:
+                try:
+                    done = one(stream_id, events[0], expected_version)
+                except _WaitedForLock:
+                    waited = True  # the note's delay is spent: the full path waits the rest
+                else:
+                    if done is not None:
+                        return done
         request = AppendRequest(stream_id, events, expected_version, command_id)
-        return self.store._append_many(self.link, [request], ())[0]
+        return self.store._append_many(self.link, [request], (), waited=waited)[0]
 
     def append_many(
         self, requests: Sequence[AppendRequest], *, guards: Sequence[Guard] = ()
@@ -741,6 +769,30 @@ class _Prepared(NamedTuple):
     encoded: list[EncodedEvent]
     command_id: str | None
     request_hash: str | None
+
+
+_new_result = object.__new__
+# fmt: off
+(_set_stream_id, _set_first, _set_last, _set_version, _set_recorded_at,
+ _set_duplicate) = (AppendResult.__dict__[name].__set__ for name in (
+     "stream_id", "first_position", "last_position", "stream_version", "recorded_at",
+     "duplicate"))
+# fmt: on
+
+
+def _result(
+    stream_id: str, first: int, last: int, version: int, recorded_at: datetime
+) -> AppendResult:
+    """``AppendResult(stream_id, first, last, version, recorded_at)``, its slots set directly:
+    a frozen dataclass's own __init__ sets each through object.__setattr__, twice the time."""
+    result: AppendResult = _new_result(AppendResult)
+    _set_stream_id(result, stream_id)
+    _set_first(result, first)
+    _set_last(result, last)
+    _set_version(result, version)
+    _set_recorded_at(result, recorded_at)
+    _set_duplicate(result, False)
+    return result
 
 
 def _earlier_result(item: _Prepared, row: tuple[Any, ...]) -> AppendResult:
@@ -792,7 +844,13 @@ class _Link:
         if self.closer is not None:
             self.closer()
 
+    #: SQLite: a writer's one-event append onto the head this connection knows, else None.
+    append_one: Callable[[str, NewEvent, int], AppendResult | None] | None = None
+
     def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def write_after_wait(self, prepared: list[_Prepared]) -> list[AppendResult]:
         raise NotImplementedError
 
     def write(
@@ -899,10 +957,55 @@ class _SqliteLink(_Link):
             except _Unsure:
                 pass
             except _WaitedForLock:
-                # The note's delay is spent: the note, the rest of the wait, then on.
-                begin_immediate_after_wait(self.cur, self.store.engine.url)
-                return self._write(prepared, guards, also, begun=True)
+                return self.write_after_wait(prepared)
         return self._write(prepared, guards, also)
+
+    def write_after_wait(self, prepared: list[_Prepared]) -> list[AppendResult]:
+        """One request whose append onto the known head waited the note's delay for the write
+        lock, in vain: the note, the rest of the wait, then the full path."""
+        begin_immediate_after_wait(self.cur, self.store.engine.url)
+        return self._write(prepared, (), (), begun=True)
+
+    def append_one(self, stream_id: str, new: NewEvent, expected: int) -> AppendResult | None:
+        """A writer's append of one event without a command id, onto the head this connection
+        knows: :meth:`_write_known` for that one case, the layers between made in one frame
+        (no request, prepared or row lists; the row placed and hashed here, as
+        :meth:`EventStore._rows_for` does). None, nothing written, when the full path must
+        do it: the head is not known, the request is one the full path refuses (it says why),
+        the INSERT's checks failed or the store refused the row. Raises what the full path
+        raises for an event that does not encode, and _WaitedForLock after the note's delay.
+        """
+        wrote, changes = self.wrote, self.changes
+        if wrote is None or changes is None or not self._watch:
+            return None
+        if expected < 0 or not _stream_id_ok(stream_id):
+            return None
+        store = self.store
+        event_id, event_type, schema_version, data, metadata, occurred_at = encode(new)
+        known, prev_hash = wrote[0], wrote[0][10]
+        recorded_at, recorded_text = store._recorded_after(known[9])
+        position, version = known[0] + 1, expected + 1
+        # fmt: off
+        hash_ = chain_hash_text(prev_hash, position, stream_id, version, event_id, event_type,
+                                schema_version, data, metadata, occurred_at, recorded_text)
+        # fmt: on
+        try:
+            # fmt: off
+            self.cur.execute(self.sql.insert_known, (
+                position, stream_id, changes, stream_id, expected, version, event_id,
+                event_type, schema_version, data, metadata, occurred_at, recorded_text, hash_))
+            # fmt: on
+        except store._refused:
+            return None  # nothing written: the full path says why, or writes it after all
+        except store._failed as exc:
+            if isinstance(exc, store._unavailable) and locked_out(exc):
+                raise _WaitedForLock from exc
+            raise _fault(exc, store.url, "write") from exc
+        # fmt: off
+        self.wrote = ((position, stream_id, version, event_id, event_type, schema_version, data,
+                       metadata, occurred_at, recorded_text, hash_), prev_hash)
+        # fmt: on
+        return _result(stream_id, position, position, version, recorded_at)
 
     def _write_known(self, item: _Prepared) -> list[AppendResult]:
         """One request chained onto the head this connection knows, with the checks that the

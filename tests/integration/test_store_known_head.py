@@ -5,7 +5,10 @@ path: there the two runs below are the same path twice)."""
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,7 +16,7 @@ import pytest
 
 from events import DisbursementMade, NewEvent
 from ppss_workflow.scratch import scratch_store
-from ppss_workflow.store import EventStore, Writer, _Unsure
+from ppss_workflow.store import AppendResult, EventStore, Writer, _result, _Unsure
 from tests.conftest import BACKENDS, StepClock, base_url_for, pg_url
 from tests.factories import awarded, new, paid, plan_approved, plan_submitted
 from tests.integration.test_store_contract import snapshot
@@ -48,6 +51,14 @@ def _steps() -> list[Step]:
     a2, b1, b2, b3 = plan_submitted(), awarded(5), paid(), paid(7)
     a3, a4, a5, a6, a7 = plan_approved(), paid(ref="U-2"), paid(ref="U-3"), paid(ref="U-4"), paid()
     c1, d1, d2 = awarded(9), awarded(11), paid(ref="D-1")
+    # A writer's one-event path refuses what the full path refuses: a model copied with a bad
+    # value, fields changed behind pydantic's back (a negative amount, a float), a naive time.
+    copied = new(paid().event.model_copy(update={"amount_sek": -5}))
+    negative, floated = paid(ref="U-5"), paid(ref="U-6")
+    object.__setattr__(negative.event, "amount_sek", -5)
+    object.__setattr__(floated.event, "amount_sek", 500_000.0)
+    naive = NewEvent(paid(ref="U-7").event, datetime(2014, 3, 10, 10), first.metadata)
+    a8, a9 = paid(ref="U-8"), paid(ref="U-9")
     return [
         lambda w, o: w.append(A, [first], 0),
         lambda w, o: w.append(A, [a2], 1),
@@ -68,22 +79,41 @@ def _steps() -> list[Step]:
         lambda w, o: w.append(A, [a6], 4),  # stale after another connection's commit
         lambda w, o: w.append(A, [a6], 5),
         lambda w, o: w.append(A, [a7], 6),
+        lambda w, o: w.append("Project:A", [a8], 0),  # not a stream id
+        lambda w, o: w.append(A, [a8], -1),
+        lambda w, o: w.append(A, [copied], 7),
+        lambda w, o: w.append(A, [negative], 7),
+        lambda w, o: _quietly(w.append, A, [floated], 7),
+        lambda w, o: w.append(A, [naive], 7),
+        lambda w, o: w.append(A, [a8], 7),
+        lambda w, o: (o.clock.advance(seconds=-30), w.append(A, [a9], 8))[1],  # the head's time
     ]
 
 
-def _run(backend: str, steps: list[Step], *, full_path_only: bool) -> tuple[list[Any], Any, int]:
+def _quietly(append: Callable[..., Any], *args: Any) -> Any:
+    """The append, without pydantic's warning that it serialises a float as an int field."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return append(*args)
+
+
+def _run(
+    backend: str, steps: list[Step], *, full_path_only: bool
+) -> tuple[list[Any], Any, int, int]:
     """The script on a new store through one writer: each step's outcome (its result, or its
-    refusal's kind and words), everything stored, and how many appends took the known head's
-    path (``full_path_only``: none, it always gives way to the full path)."""
+    refusal's kind and words), everything stored, how many appends took the known head's
+    path and how many of them the writer's one-event path (``full_path_only``: none, both
+    always give way to the full path)."""
     clock = StepClock()
     outcomes: list[Any] = []
-    known = 0
+    known = one = 0
     with scratch_store(base_url_for(backend), clock=clock) as store:
         other = EventStore(store.engine, clock=clock)  # its own connections, as another process
         try:
             with store.writer() as writer:
                 link: Any = writer.link
                 own = getattr(link, "_write_known", None)
+                own_one = link.append_one
 
                 def counted(item: Any) -> Any:
                     nonlocal known
@@ -93,8 +123,20 @@ def _run(backend: str, steps: list[Step], *, full_path_only: bool) -> tuple[list
                     known += 1
                     return result
 
+                def counted_one(*args: Any) -> Any:
+                    nonlocal known, one
+                    if full_path_only:
+                        return None  # the writer's own path gives way too
+                    result = own_one(*args)
+                    if result is not None:
+                        known += 1
+                        one += 1
+                    return result
+
                 if own is not None:  # SQLite only: PostgreSQL has no such path
                     link._write_known = counted
+                if own_one is not None:
+                    link.append_one = counted_one
                 for step in steps:
                     clock.advance(seconds=1)
                     try:
@@ -104,22 +146,38 @@ def _run(backend: str, steps: list[Step], *, full_path_only: bool) -> tuple[list
             rows = snapshot(store)
         finally:
             other.close()
-    return outcomes, rows, known
+    return outcomes, rows, known, one
 
 
 def test_an_append_onto_the_known_head_is_the_full_path(backend: str) -> None:
     steps = _steps()
-    fast_outcomes, fast_rows, known = _run(backend, steps, full_path_only=False)
-    full_outcomes, full_rows, none = _run(backend, steps, full_path_only=True)
+    fast_outcomes, fast_rows, known, one = _run(backend, steps, full_path_only=False)
+    full_outcomes, full_rows, none, no_one = _run(backend, steps, full_path_only=True)
     assert fast_outcomes == full_outcomes
     assert fast_rows == full_rows
     kinds = [kind for kind, _ in fast_outcomes]
-    assert kinds.count("ok") == 12
+    assert kinds.count("ok") == 14
     assert kinds.count("ConcurrencyError") == 3
     assert kinds.count("IdempotencyConflict") == 1
-    assert kinds.count("InvalidEventError") == 3
-    assert none == 0
-    if backend == "sqlite":  # the path was taken, and not only once
-        assert known >= 6, known
+    assert kinds.count("InvalidEventError") == 9
+    assert none == no_one == 0
+    if backend == "sqlite":  # the paths were taken, and not only once
+        assert known >= 8, known
+        assert one >= 5, one
     else:
-        assert known == 0
+        assert known == one == 0
+    # The head's recorded time, not the clock's earlier one: time never goes back.
+    last = fast_outcomes[-1][1]
+    assert last.recorded_at == fast_outcomes[-2][1].recorded_at
+
+
+def test_a_result_made_by_its_slots_is_the_dataclass_made_by_its_constructor() -> None:
+    """_result sets AppendResult's slots directly: the same value, hash and text, frozen."""
+    at = datetime(2014, 3, 10, 9, tzinfo=UTC)
+    made = _result(A, 3, 5, 2, at)
+    plain = AppendResult(A, 3, 5, 2, at)
+    assert made == plain
+    assert (hash(made), repr(made)) == (hash(plain), repr(plain))
+    assert dataclasses.astuple(made) == (A, 3, 5, 2, at, False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.stream_version = 3  # type: ignore[misc]
