@@ -30,6 +30,7 @@ from policies.registry import policy_for
 from policies.reminders import reminded_obligations
 from policies.state import STOCKHOLM, fold_project, fold_round
 from ppss_workflow.rows import board_row
+from ppss_workflow.words import english
 from tests.unit.world import FARSTA, ROUND, World, applied, awarded, opened, plan_approved
 
 #: The day the assessments are made on, and the one after (a kept answer is for one day).
@@ -50,8 +51,14 @@ STEPS: list[tuple[str, Event | None]] = [
     ("another payment plan", PaymentPlanSet(instalments=(
         Instalment(percent=50), Instalment(percent=50, releases_on=("year_end_account",)),
     ), reason="Jämnt")),
+    # Moved and still ahead: what holds the instalment back is the same condition, with
+    # another date in its words (a kept answer keyed without them would show the old date).
+    ("year-end account moved, still ahead", DeadlineChanged(code="year_end_account",
+                                                            previous_due_on=date(2014, 12, 19),
+                                                            due_on=date(2015, 1, 16),
+                                                            reason="Senare")),
     ("year-end account moved again", DeadlineChanged(code="year_end_account",
-                                                     previous_due_on=date(2014, 12, 19),
+                                                     previous_due_on=date(2015, 1, 16),
                                                      due_on=date(2014, 9, 30), reason="Förr")),
     ("closed", RoundClosed(reason="Slut")),
 ]  # fmt: skip
@@ -120,3 +127,44 @@ def test_a_kept_state_answers_each_round_event_as_a_fresh_one(policy: str) -> No
     if policy == "ppss-2014":
         assert len({payable.grant_sek for payable, *_ in seen}) > 1, seen
         assert len({payable.instalments for payable, *_ in seen}) > 1, seen
+
+
+def test_a_deadline_moved_ahead_is_said_in_the_instalment_it_holds_back() -> None:
+    """With a payment plan, an instalment held back by a condition says that condition's
+    words, its date among them: moving the date (the condition still not yet due) changes
+    what is payable's reason, and a kept answer must say the new date, not the old one."""
+    world = World()
+    opened(world, policy="ppss-2014")
+    world.given(
+        ROUND, DeadlineSet(code="year_end_account", due_on=date(2015, 1, 31), reason="satt"),
+        date(2013, 6, 1),
+    )  # fmt: skip
+    applied(world, "Farsta")
+    awarded(world, FARSTA, 400_000)
+    plan_approved(world)
+    plan = PaymentPlanSet(
+        instalments=(
+            Instalment(percent=40), Instalment(percent=60, releases_on=("year_end_account",)),
+        ),
+        reason="Delbetalning",
+    )  # fmt: skip
+    world.given(ROUND, plan, date(2014, 9, 26))
+    kept = fold_project(FARSTA, world.stream(FARSTA))
+    now = datetime(2014, 10, 1, 12, tzinfo=STOCKHOLM)
+    said = []
+    for moved in (None, date(2015, 1, 16)):
+        if moved is not None:
+            world.given(
+                ROUND,
+                DeadlineChanged(code="year_end_account", previous_due_on=date(2015, 1, 31),
+                                due_on=moved, reason="Tidigare"),
+                date(2014, 9, 27),
+            )  # fmt: skip
+        rnd = fold_round(world.stream(ROUND))
+        assert rnd is not None
+        policy_ = policy_for(rnd)
+        fresh = policy_.assess(rnd, fold_project(FARSTA, world.stream(FARSTA)), now)
+        assert policy_.assess(rnd, kept, now) == fresh
+        said.append(english(fresh.payable.reason))
+    assert "due on 2015-01-31" in said[0], said
+    assert "due on 2015-01-16" in said[1], said
