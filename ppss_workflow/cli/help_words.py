@@ -209,7 +209,8 @@ def _metavars(obj: Any, ctx: Any, names: dict[str, str]) -> Iterator[None]:
     types: list[tuple[Any, dict[str, Any]]] = []
     try:
         for param in obj.get_params(ctx):
-            said = names.get(getattr(param.type, "name", ""))
+            kind = getattr(param, "type", None)  # (Typer 0.28 and later have none)
+            said = names.get(getattr(kind, "name", ""))
             if said is None or param.type.get_metavar(param=param, ctx=ctx) is not None:
                 continue
             if param.param_type_name == "option" and param.metavar is None:
