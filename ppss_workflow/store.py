@@ -795,6 +795,34 @@ def _result(
     return result
 
 
+def _read_the_rest(
+    cur: Any,
+    sql: Any,
+    rest: list[str],
+    guards: Sequence[Guard],
+    prepared: list[_Prepared],
+    versions: dict[str, int],
+) -> tuple[list[list[Any]], dict[str, tuple[Any, ...]]]:
+    """After the head and the first streams' versions, under the write lock (both links):
+    the other streams' versions into ``versions``, what each prefix guard finds after its
+    position, and the commands seen before under the command ids, by id."""
+    for i in range(0, len(rest), _IN_CHUNK):
+        chunk = rest[i : i + _IN_CHUNK]
+        versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
+    hits = [
+        cur.execute(sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)).fetchall()
+        for g in guards
+        if isinstance(g, PrefixGuard)
+    ]
+    earlier = {
+        p.command_id: row
+        for p in prepared
+        if p.command_id is not None
+        for row in cur.execute(sql.command, (p.command_id,)).fetchall()
+    }
+    return hits, earlier
+
+
 def _earlier_result(item: _Prepared, row: tuple[Any, ...]) -> AppendResult:
     command_id, stream_id, hash_, first, last, version, recorded_at = row
     if hash_ != item.request_hash or stream_id != item.request.stream_id:
@@ -1093,24 +1121,9 @@ class _SqliteLink(_Link):
         versions: dict[str, int] = {}
         first, rest = wanted[:_WITH_HEAD], wanted[_WITH_HEAD:]
         head = self._head(first, versions)
-        for i in range(0, len(rest), _IN_CHUNK):
-            chunk = rest[i : i + _IN_CHUNK]
-            versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
+        hits, earlier = _read_the_rest(cur, sql, rest, guards, prepared, versions)
         if guards:
-            hits = [
-                cur.execute(
-                    sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)
-                ).fetchall()
-                for g in guards
-                if isinstance(g, PrefixGuard)
-            ]
             self._check_guards(guards, versions, hits)
-        earlier = {
-            p.command_id: row
-            for p in prepared
-            if p.command_id is not None
-            for row in cur.execute(sql.command, (p.command_id,)).fetchall()
-        }
         return head, self.store._rows_for(head, versions, prepared, earlier)
 
     def _head(self, first: list[str], versions: dict[str, int]) -> tuple[Any, ...] | None:
@@ -1237,22 +1250,7 @@ class _PgLink(_Link):
             head = self._split(head_rows, versions)
             if head is not None:
                 self._check_head(head)
-            for i in range(0, len(rest), _IN_CHUNK):
-                chunk = rest[i : i + _IN_CHUNK]
-                versions.update(cur.execute(sql.versions(len(chunk)), chunk).fetchall())
-            hits = [
-                cur.execute(
-                    sql.prefix_after, (g.last_position, g.prefix, g.prefix + _TOP)
-                ).fetchall()
-                for g in guards
-                if isinstance(g, PrefixGuard)
-            ]
-            earlier = {
-                row[0]: row
-                for p in prepared
-                if p.command_id is not None
-                for row in cur.execute(sql.command, (p.command_id,)).fetchall()
-            }
+            hits, earlier = _read_the_rest(cur, sql, rest, guards, prepared, versions)
         except self.store._unavailable as exc:
             if self._stale(exc):
                 raise _Stale from exc
